@@ -1,0 +1,41 @@
+# The two commands of the README: `make demo` and `make test`. Each sets up everything it
+# needs on a machine with only python3 and git.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest install bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip "setuptools>=77" wheel
+	$(BIN)/pip install --quiet -e ".[dev]" --config-settings editable_mode=strict
+	touch $(STAMP)
+
+# The strict editable install links each source file; re-link so that new modules are seen.
+install: $(STAMP)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . \
+		--config-settings editable_mode=strict 2>/dev/null
+
+demo: install
+	$(BIN)/beanfirm check
+	$(BIN)/beanfirm status
+
+lint: install
+	$(BIN)/ruff check tools plugins importers tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy -p beanfirm
+	$(BIN)/mypy tests benchmarks
+
+pytest: install
+	$(BIN)/pytest -n 2 -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/python benchmarks/bench_check.py
+
+clean:
+	rm -rf $(VENV) build .beanfirm .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,130 @@
+"""A cache of check results keyed on content, so an unchanged client is never reloaded.
+
+The key of a client is a SHA-256 over: the toolkit's fingerprint (beanfirm's version, the
+hash of its own source files, Beancount's version), the client's registry record, and the
+content of its ledger folder. For a folder with no uncommitted changes the content is the git
+tree hash at HEAD (free to read); for a changed folder it is a hash of every file git would
+see (tracked or untracked, not ignored). Entries are JSON in `.beanfirm/cache/check/`: data,
+never code, so a planted cache file can at worst claim a wrong result, not run anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import beancount
+
+import beanfirm
+from beanfirm.errors import Problem
+from beanfirm.ledger import LedgerSummary
+from beanfirm.writes import write_atomic
+
+if TYPE_CHECKING:
+    from beanfirm.gitrepo import PracticeRepo
+    from beanfirm.registry import Client
+
+CACHE_FORMAT = 1
+
+
+@functools.cache
+def toolkit_fingerprint() -> str:
+    """Hash beanfirm's own source (plugins included) with the versions it runs on."""
+    digest = hashlib.sha256()
+    digest.update(f"{beanfirm.__version__}|{beancount.__version__}|{CACHE_FORMAT}".encode())
+    package = Path(beanfirm.__file__).resolve().parent
+    roots = [package, *(Path(p).resolve() for p in _subpackage_dirs())]
+    for root in roots:
+        for source in sorted(root.rglob("*.py")):
+            digest.update(source.name.encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _subpackage_dirs() -> list[str]:
+    import beanfirm.importers  # noqa: PLC0415 - only needed for the fingerprint
+    import beanfirm.plugins  # noqa: PLC0415
+
+    return [*beanfirm.plugins.__path__, *beanfirm.importers.__path__]
+
+
+def client_keys(repo: PracticeRepo, clients: list[Client]) -> dict[str, str]:
+    """Compute the cache key of each client from git, with one status call for all."""
+    tree = repo.subtree_hashes("ledgers")
+    dirty = {path.split("/")[1] for path in repo.changed_paths(["ledgers"]) if path.count("/") >= 1}
+    keys: dict[str, str] = {}
+    for client in clients:
+        content = tree.get(client.id) if client.id not in dirty else None
+        if content is None:
+            content = "worktree:" + _folder_hash(repo, f"ledgers/{client.id}")
+        record = json.dumps(dataclasses.asdict(client), sort_keys=True, default=str)
+        digest = hashlib.sha256()
+        for part in (toolkit_fingerprint(), record, content):
+            digest.update(part.encode())
+            digest.update(b"\0")
+        keys[client.id] = digest.hexdigest()
+    return keys
+
+
+def _folder_hash(repo: PracticeRepo, folder: str) -> str:
+    digest = hashlib.sha256()
+    for relpath in repo.files_under(folder):
+        path = repo.root / relpath
+        digest.update(relpath.encode() + b"\0")
+        if path.is_file():
+            digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class CheckCache:
+    """Stored check summaries, one JSON file per client."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.folder = state_dir / "cache" / "check"
+
+    def get(self, client_id: str, key: str) -> LedgerSummary | None:
+        """Return the stored summary if its key matches; anything unreadable is a miss."""
+        try:
+            stored = json.loads((self.folder / f"{client_id}.json").read_text(encoding="utf-8"))
+            if stored.get("key") != key:
+                return None
+            return _summary_from_json(stored["summary"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, client_id: str, key: str, summary: LedgerSummary) -> None:
+        """Store a summary under its key."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        payload = {"key": key, "summary": summary_to_json(summary)}
+        write_atomic(self.folder / f"{client_id}.json", json.dumps(payload).encode())
+
+
+def summary_to_json(summary: LedgerSummary) -> dict[str, Any]:
+    """Turn a summary into plain JSON data."""
+    return {
+        "errors": [dataclasses.asdict(p) for p in summary.errors],
+        "warnings": [dataclasses.asdict(p) for p in summary.warnings],
+        "transactions": summary.transactions,
+        "last_entry": summary.last_entry.isoformat() if summary.last_entry else None,
+        "uncategorized": summary.uncategorized,
+    }
+
+
+def _summary_from_json(raw: dict[str, Any]) -> LedgerSummary:
+    def problems(items: list[dict[str, Any]]) -> tuple[Problem, ...]:
+        return tuple(Problem(str(i["filename"]), i["line"], str(i["message"])) for i in items)
+
+    last = raw["last_entry"]
+    return LedgerSummary(
+        errors=problems(raw["errors"]),
+        warnings=problems(raw["warnings"]),
+        transactions=int(raw["transactions"]),
+        last_entry=datetime.date.fromisoformat(last) if last else None,
+        uncategorized=int(raw["uncategorized"]),
+    )

@@ -1,0 +1,103 @@
+"""`beanfirm generate`: the demo practice, or a synthetic practice of any size."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from pathlib import Path
+
+import click
+
+from beanfirm.cli.progress import client_progress
+from beanfirm.errors import UsageError
+from beanfirm.generate import (
+    DEMO_MONTHS,
+    DEMO_SEED,
+    DEMO_START,
+    FIRM_NAME,
+    STAFF,
+    client_ledger,
+    demo_clients,
+    registry_yaml,
+    synthetic_clients,
+    write_practice,
+)
+from beanfirm.gitrepo import Author, PracticeRepo
+
+
+@click.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--demo", is_flag=True, help="The four demo clients (as bundled in the repository).")
+@click.option(
+    "--clients",
+    "count",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Number of synthetic clients (ignored with --demo).",
+)
+@click.option(
+    "--transactions",
+    type=click.IntRange(min=50),
+    default=600,
+    show_default=True,
+    help="About this many transactions per client.",
+)
+@click.option("--months", type=click.IntRange(min=1), default=DEMO_MONTHS, show_default=True)
+@click.option(
+    "--start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=str(DEMO_START),
+    show_default=True,
+    help="First day of the first month.",
+)
+@click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
+@click.option("--no-commit", is_flag=True, help="Write the files only; make no git commit.")
+def generate(
+    folder: Path,
+    demo: bool,
+    count: int,
+    transactions: int,
+    months: int,
+    start: datetime.datetime,
+    seed: int,
+    no_commit: bool,
+) -> None:
+    """Generate a practice in FOLDER with a fixed seed: same arguments, same bytes.
+
+    With --demo it writes the bundled demo practice (run it on the repository root to
+    regenerate it). Otherwise FOLDER must be new or empty; the practice gets a git repository
+    and one commit, ready for `beanfirm check` and the benchmarks.
+    """
+    kinds = demo_clients() if demo else synthetic_clients(count, random.Random(seed))
+    fresh = not (folder.exists() and any(folder.iterdir()))
+    if not demo and not fresh:
+        msg = f"{folder} is not empty; generate a synthetic practice into a new folder."
+        raise UsageError(msg)
+    folder.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {
+        "clients.yaml": registry_yaml([c for c, _ in kinds]).encode(),
+        "ledgers/.gitkeep": b"",
+    }
+    with client_progress("Generating ledgers", len(kinds)) as progress:
+        for client, kind in kinds:
+            files.update(
+                client_ledger(
+                    client,
+                    kind,
+                    seed=seed,
+                    start=start.date(),
+                    months=months,
+                    transactions=transactions,
+                    firm_name=FIRM_NAME,
+                )
+            )
+            progress.advance(progress.task_ids[0])
+    write_practice(folder, files, with_gitignore=fresh)
+    if fresh and not no_commit:
+        repo = PracticeRepo.init(folder)
+        partner = STAFF[0]
+        repo.commit(
+            [*files, ".gitignore"], "Generated practice", Author(partner.name, partner.email)
+        )
+    click.echo(f"Wrote {len(kinds)} clients into {folder}.")

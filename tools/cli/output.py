@@ -1,0 +1,75 @@
+"""Rendering rows as a rich table, JSON or CSV, the same way for every report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+FORMATS = ("table", "json", "csv")
+
+
+def format_option() -> Decorator:
+    """Return the --format option shared by list-like commands (with --json as a shortcut)."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def json_option() -> Decorator:
+    """Return the --json flag of every report."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def console() -> Console:
+    """Return a console on stdout that does not wrap tables into unreadable columns."""
+    probe = Console()
+    # Piped output is not cut to 80 columns: a report read by a script keeps every cell whole.
+    return Console(soft_wrap=False, width=None if probe.is_terminal else 200)
+
+
+def echo_json(data: Any) -> None:
+    """Print data as indented JSON (dates and Decimals as strings)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def echo_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print rows as CSV with a header line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    click.echo(buffer.getvalue(), nl=False)
+
+
+def echo_table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    styles: Sequence[str | None] | None = None,
+) -> None:
+    """Print rows as a table."""
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
+        numeric = column.lower() in {"errors", "warnings", "transactions", "uncategorized", "txns"}
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=True)
+    for index, row in enumerate(rows):
+        style = styles[index] if styles else None
+        table.add_row(*("" if v is None else str(v) for v in row), style=style)
+    console().print(table)

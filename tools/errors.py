@@ -1,0 +1,75 @@
+"""The errors beanfirm reports to a user, and the problems it collects along the way.
+
+Domain code raises these; the command line turns them into one paragraph on stderr and an
+exit code (1 for findings and ledger errors, 2 for usage and configuration errors). Problems
+found in user data (a registry, a ledger) are collected as `Problem` values and reported
+together, so that a user sees every mistake at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a file: where it is, what is wrong and what to do."""
+
+    filename: str
+    line: int | None
+    message: str
+
+    def location(self) -> str:
+        """Return `file:line`, or just the file when the line is unknown."""
+        return self.filename if self.line is None else f"{self.filename}:{self.line}"
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
+
+
+class BeanfirmError(Exception):
+    """A failure to report to the user as one paragraph, never as a traceback."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        lines = [self.message, *(f"  {problem}" for problem in self.problems)]
+        return "\n".join(lines)
+
+
+class ConfigError(BeanfirmError):
+    """The practice's configuration is wrong: the registry, a path, a setting."""
+
+
+class UsageError(BeanfirmError):
+    """The command was called wrongly."""
+
+
+class LedgerError(BeanfirmError):
+    """A ledger does not parse or check."""
+
+    exit_code = EXIT_FINDINGS
+
+
+class WriteRefusedError(BeanfirmError):
+    """A write was refused before anything changed (dirty client, lock held, bad input)."""
+
+
+def relative_to(path: Path | str, root: Path) -> str:
+    """Show a path relative to the practice root when it is inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,91 @@
+"""The one module that loads Beancount ledgers, and what beanfirm reads from a loaded one.
+
+Ledgers are loaded without Beancount's pickle cache (`loader._load`, as Fava does): that cache
+is keyed on mtime rather than content and is a pickle that anyone who can write a client folder
+could plant. beanfirm caches results by content elsewhere (`checkcache`).
+
+Severity: Beancount has only errors. beanfirm plugins report warnings as errors whose class
+name ends in `Warning`; everything else is an error.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from beancount import loader
+from beancount.core import data
+
+from beanfirm.errors import Problem, relative_to
+
+UNCATEGORIZED_LEAF = "Uncategorized"
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A loaded ledger: its entries, the options and the problems found while loading."""
+
+    path: Path
+    entries: list[data.Directive]
+    options: dict[str, Any]
+    errors: list[Any]
+
+
+@dataclass(frozen=True)
+class LedgerSummary:
+    """What `beanfirm check` and `status` report about one ledger."""
+
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+    transactions: int
+    last_entry: datetime.date | None
+    uncategorized: int
+
+
+def load_ledger(path: Path) -> Ledger:
+    """Load a ledger file with its includes and plugins, without any pickle cache."""
+    entries, errors, options = loader._load([(str(path), True)], None, None, None)  # noqa: SLF001
+    return Ledger(path=path, entries=entries, options=options, errors=errors)
+
+
+def is_warning(error: Any) -> bool:
+    """Tell a warning from an error (see the module docstring)."""
+    return type(error).__name__.endswith("Warning")
+
+
+def error_problem(error: Any, root: Path) -> Problem:
+    """Turn a Beancount error into a Problem with a practice-relative file and line."""
+    source = getattr(error, "source", None) or {}
+    filename = source.get("filename") or "<unknown>"
+    if not filename.startswith("<"):
+        filename = relative_to(filename, root)
+    line = source.get("lineno")
+    message = " ".join(str(error.message).split())
+    return Problem(filename, int(line) if isinstance(line, int) else None, message)
+
+
+def summarize(ledger: Ledger, root: Path) -> LedgerSummary:
+    """Count what a ledger holds and sort its problems into errors and warnings."""
+    transactions = 0
+    uncategorized = 0
+    last_entry: datetime.date | None = None
+    for entry in ledger.entries:
+        if isinstance(entry, data.Transaction):
+            transactions += 1
+            if any(p.account.rsplit(":", 1)[-1] == UNCATEGORIZED_LEAF for p in entry.postings):
+                uncategorized += 1
+            if last_entry is None or entry.date > last_entry:
+                last_entry = entry.date
+    errors = tuple(error_problem(e, root) for e in ledger.errors if not is_warning(e))
+    warnings = tuple(error_problem(e, root) for e in ledger.errors if is_warning(e))
+    return LedgerSummary(errors, warnings, transactions, last_entry, uncategorized)
+
+
+def ledger_problems(path: Path, root: Path) -> list[Problem]:
+    """Load a ledger and return its errors (not warnings), for checking a write."""
+    if not path.is_file():
+        return [Problem(relative_to(path, root), None, "ledger file is missing.")]
+    ledger = load_ledger(path)
+    return [error_problem(e, root) for e in ledger.errors if not is_warning(e)]

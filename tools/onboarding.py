@@ -1,0 +1,139 @@
+"""Registering a new client: the registry entry and the ledger skeleton, in one commit."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from beanfirm.charts import skeleton_files
+from beanfirm.errors import ConfigError
+from beanfirm.ledger import ledger_problems
+from beanfirm.registry import REGISTRY_FILENAME, Client, parse_registry
+from beanfirm.writes import WritePlan, apply_write
+
+if TYPE_CHECKING:
+    from beanfirm.gitrepo import Author, PracticeRepo
+    from beanfirm.practice import Practice
+    from beanfirm.writes import WriteResult
+
+
+def client_yaml(client: Client) -> dict[str, Any]:
+    """Return a client as the mapping written to clients.yaml (keys in registry order)."""
+    record: dict[str, Any] = {
+        "id": client.id,
+        "name": client.name,
+        "classification": {
+            "industry": client.classification.industry,
+            "frequency": client.classification.frequency,
+            "region": client.classification.region,
+            "size": client.classification.size,
+        },
+        "preparer": client.preparer,
+        "reviewer": client.reviewer,
+        "currency": client.currency,
+        "fiscal-year-start": client.fiscal_year_start,
+        "language": client.language,
+        "reconcile": client.reconcile,
+    }
+    accounts = []
+    for acc in client.accounts:
+        item: dict[str, Any] = {"account": acc.account, "kind": acc.kind, "importer": acc.importer}
+        optional = {"number": acc.number, "currency": acc.currency, "reconcile": acc.reconcile}
+        item.update({key: value for key, value in optional.items() if value is not None})
+        accounts.append(item)
+    if accounts:
+        record["accounts"] = accounts
+    return record
+
+
+def registry_with_client(text: str, client: Client) -> str:
+    """Return the registry text with a client appended to `clients:`, comments kept."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        msg = f"{REGISTRY_FILENAME} has no top-level mapping; run `beanfirm check` to see why."
+        raise ConfigError(msg)
+    clients_node = next((v for k, v in root.value if k.value == "clients"), None)
+    if clients_node is None:
+        msg = f"{REGISTRY_FILENAME} has no 'clients:' key; add `clients: []` at the end."
+        raise ConfigError(msg)
+    if (
+        isinstance(clients_node, yaml.SequenceNode)
+        and clients_node.value
+        and not (clients_node.flow_style)
+    ):
+        indent = clients_node.value[0].start_mark.column - 2
+        block = _block(client, indent)
+        end = clients_node.end_mark.index
+        # The sequence ends where the next token starts; insert at the start of that line.
+        cut = text.rfind("\n", 0, end) + 1 if end < len(text) else len(text)
+        head = text[:cut]
+        if head and not head.endswith("\n"):
+            head += "\n"
+        return head + block + text[cut:]
+    # `clients: []` or `clients:` with nothing: replace the value with a block list.
+    start, end = clients_node.start_mark.index, clients_node.end_mark.index
+    return text[:start].rstrip(" ") + "\n" + _block(client, 2) + text[end:].lstrip("\n")
+
+
+def _block(client: Client, indent: int) -> str:
+    dumped = yaml.safe_dump(
+        [client_yaml(client)], allow_unicode=True, sort_keys=False, default_flow_style=False
+    )
+    pad = " " * indent
+    return "".join(
+        pad + line if line.strip() else line for line in dumped.splitlines(keepends=True)
+    )
+
+
+def add_client(
+    practice: Practice,
+    repo: PracticeRepo,
+    client: Client,
+    *,
+    template: str,
+    opened: datetime.date,
+    author: Author,
+    dry_run: bool = False,
+) -> WriteResult:
+    """Register a client and create its ledger skeleton, validated first, in one commit."""
+    root = practice.root
+    if practice.ledger_dir(client.id).exists():
+        msg = (
+            f"ledgers/{client.id}/ already exists; a new client needs a new folder. Choose "
+            "another id, or remove the folder if it is left over from an earlier attempt."
+        )
+        raise ConfigError(msg)
+    old_text = practice.registry_path.read_text(encoding="utf-8")
+    new_text = registry_with_client(old_text, client)
+    _registry, problems = parse_registry(practice.registry_path, new_text, check_ledgers=False)
+    if problems:
+        msg = f"Client '{client.id}' cannot be added to {REGISTRY_FILENAME}:"
+        raise ConfigError(msg, tuple(problems))
+    files: dict[str, bytes | None] = dict(
+        skeleton_files(
+            client, firm_name=practice.registry.firm.name, template=template, opened=opened
+        )
+    )
+    files[REGISTRY_FILENAME] = new_text.encode()
+    plan = WritePlan(
+        message=(
+            f"Add client {client.id}: {client.name}\n\n"
+            f"Registers the client in {REGISTRY_FILENAME} (preparer {client.preparer}, "
+            f"reviewer {client.reviewer}) and creates its ledger from the {template} chart, "
+            f"opened {opened.isoformat()}."
+        ),
+        changes=files,
+        locks=("registry", client.id),
+        guard=(REGISTRY_FILENAME, f"ledgers/{client.id}"),
+        what=f"client {client.id}",
+    )
+    return apply_write(
+        root,
+        repo,
+        plan,
+        author=author,
+        check=lambda: ledger_problems(practice.main_file(client.id), root),
+        dry_run=dry_run,
+    )
