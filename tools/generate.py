@@ -216,6 +216,24 @@ def _retail(book: Book, month: datetime.date, per_month: int) -> None:
         )
 
 
+def _awaiting_categorization(book: Book, month: datetime.date) -> None:
+    """Leave a few of the latest month's payments uncategorized, as an import does."""
+    unknown = (("中国移动", "话费充值", 100), ("拼多多", "商品", 86), ("滴滴出行", "快车", 43))
+    for day, (payee, narration, amount) in zip((24, 25, 26), unknown, strict=True):
+        book.add(
+            Txn(
+                month.replace(day=day),
+                payee,
+                narration,
+                (
+                    Posting("Expenses:Uncategorized", Decimal(amount), "CNY"),
+                    Posting(ALIPAY, -Decimal(amount), "CNY"),
+                ),
+                flag="!",
+            )
+        )
+
+
 WHOLESALE_CUSTOMERS = (
     ("华联超市", "上海华联超市有限公司", 30, 200000, "ar@hualian.example"),
     ("永辉超市", "永辉超市股份有限公司", 45, 300000, "finance@yonghui.example"),
@@ -615,6 +633,8 @@ def client_ledger(
     _opening_balances(book, start)
     for month in month_list:
         steps[kind](month)
+    if kind == "retail":
+        _awaiting_categorization(book, month_list[-1])
     template = "cn-small" if client.language == "zh" else "en-simple"
     files = skeleton_files(
         client, firm_name=firm_name, template=template, opened=start, currencies=_currencies(client)

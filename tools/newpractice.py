@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 
 from beanfirm.errors import UsageError
 from beanfirm.gitrepo import Author, PracticeRepo
 from beanfirm.registry import REGISTRY_FILENAME, Staff, parse_registry
-from beanfirm.writes import WritePlan, apply_write
-
-if TYPE_CHECKING:
-    from beanfirm.writes import WriteResult
+from beanfirm.writes import WritePlan, WriteResult, apply_write
 
 GITIGNORE = """\
 # beanfirm's caches and locks (never data of record)
@@ -44,7 +40,9 @@ def registry_text(firm_name: str, partner: Staff) -> str:
     )
 
 
-def init_practice(folder: Path, firm_name: str, partner: Staff) -> WriteResult:
+def init_practice(
+    folder: Path, firm_name: str, partner: Staff, *, dry_run: bool = False
+) -> WriteResult:
     """Create a practice in an empty or new folder and commit it."""
     if folder.exists() and any(folder.iterdir()):
         msg = (
@@ -56,6 +54,8 @@ def init_practice(folder: Path, firm_name: str, partner: Staff) -> WriteResult:
     _registry, problems = parse_registry(folder / REGISTRY_FILENAME, text)
     if problems:
         raise UsageError("The firm details are not valid:", tuple(problems))
+    if dry_run:
+        return WriteResult(None, tuple(sorted(_files(text))))
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -69,15 +69,19 @@ def init_practice(folder: Path, firm_name: str, partner: Staff) -> WriteResult:
         raise
 
 
+def _files(registry: str) -> dict[str, bytes | None]:
+    return {
+        REGISTRY_FILENAME: registry.encode(),
+        ".gitignore": GITIGNORE.encode(),
+        "ledgers/.gitkeep": b"",
+    }
+
+
 def _commit_new_practice(folder: Path, firm_name: str, partner: Staff, text: str) -> WriteResult:
     repo = PracticeRepo.init(folder)
     plan = WritePlan(
         message=f"Start the practice of {firm_name}",
-        changes={
-            REGISTRY_FILENAME: text.encode(),
-            ".gitignore": GITIGNORE.encode(),
-            "ledgers/.gitkeep": b"",
-        },
+        changes=_files(text),
         locks=("registry",),
         guard=(REGISTRY_FILENAME, "ledgers"),
         what=str(folder),

@@ -16,13 +16,19 @@ from beanfirm.registry import Staff
 @click.option("--staff-id", required=True, help="Your staff id (lowercase, like 'wang').")
 @click.option("--staff-name", required=True, help="Your name.")
 @click.option("--staff-email", required=True, help="Your email (git author of your commits).")
-def init(folder: Path, firm_name: str, staff_id: str, staff_name: str, staff_email: str) -> None:
+@click.option("-n", "--dry-run", is_flag=True, help="Validate and show; write nothing.")
+def init(
+    folder: Path, firm_name: str, staff_id: str, staff_name: str, staff_email: str, dry_run: bool
+) -> None:
     """Create a new practice in FOLDER: git repository, clients.yaml, ledgers/.
 
     You are registered as the first staff member, a partner. Add colleagues to clients.yaml
     and clients with `beanfirm clients add`.
     """
     partner = Staff(staff_id, staff_name, staff_email, "partner")
-    result = init_practice(folder, firm_name, partner)
+    result = init_practice(folder, firm_name, partner, dry_run=dry_run)
+    if dry_run:
+        click.echo(f"Dry run: would create practice {folder} with: {', '.join(result.paths)}")
+        return
     click.echo(f"Created practice {folder} (commit {str(result.commit)[:10]}).")
     click.echo(f"Next: cd {folder} && beanfirm --as {staff_id} clients add ...")
