@@ -76,9 +76,13 @@ def _folder_hash(repo: PracticeRepo, folder: str) -> str:
     for relpath in repo.files_under(folder):
         path = repo.root / relpath
         digest.update(relpath.encode() + b"\0")
+        # A tracked file deleted in the worktree is listed too; it must not hash like an
+        # empty file (a missing main.beancount checks differently from an empty one).
         if path.is_file():
-            digest.update(path.read_bytes())
-        digest.update(b"\0")
+            content = path.read_bytes()
+            digest.update(b"%d\0" % len(content) + content)
+        else:
+            digest.update(b"missing\0")
     return digest.hexdigest()
 
 
@@ -95,7 +99,8 @@ class CheckCache:
             if stored.get("key") != key:
                 return None
             return _summary_from_json(stored["summary"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            # AttributeError: valid JSON that is not an object, such as `[]`.
             return None
 
     def put(self, client_id: str, key: str, summary: LedgerSummary) -> None:

@@ -73,3 +73,16 @@ def relative_to(path: Path | str, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
+
+
+class StatementError(BeanfirmError):
+    """A bank or payment export cannot be read: its encoding, layout or a cell in it.
+
+    `filename` and `line` say where; the message says what was expected and what to do.
+    """
+
+    def __init__(self, filename: str, line: int | None, message: str) -> None:
+        self.filename = filename
+        self.line = line
+        where = filename if line is None else f"{filename}:{line}"
+        super().__init__(f"{where}: {message}")

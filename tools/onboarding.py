@@ -58,23 +58,45 @@ def registry_with_client(text: str, client: Client) -> str:
     if clients_node is None:
         msg = f"{REGISTRY_FILENAME} has no 'clients:' key; add `clients: []` at the end."
         raise ConfigError(msg)
-    if (
-        isinstance(clients_node, yaml.SequenceNode)
-        and clients_node.value
-        and not (clients_node.flow_style)
-    ):
-        indent = clients_node.value[0].start_mark.column - 2
-        block = _block(client, indent)
-        end = clients_node.end_mark.index
-        # The sequence ends where the next token starts; insert at the start of that line.
-        cut = text.rfind("\n", 0, end) + 1 if end < len(text) else len(text)
+    if isinstance(clients_node, yaml.SequenceNode) and clients_node.value:
+        if clients_node.flow_style:
+            msg = (
+                f"'clients:' in {REGISTRY_FILENAME} is a [flow, list]; beanfirm appends to a "
+                "block list, so write each client as an item starting with '- ' and try again."
+            )
+            raise ConfigError(msg)
+        # The new item's dash goes in the same column as the existing dashes.
+        block = _block(client, clients_node.start_mark.column)
+        # Insert after the last line of the last client, before any comment that follows it.
+        end = _content_end(clients_node)
+        if end.column == 0:  # a block scalar ends at the start of the line after it
+            cut = end.index
+        else:
+            newline = text.find("\n", end.index)
+            cut = len(text) if newline < 0 else newline + 1
         head = text[:cut]
         if head and not head.endswith("\n"):
             head += "\n"
         return head + block + text[cut:]
+    if not (
+        isinstance(clients_node, yaml.SequenceNode)
+        or clients_node.tag == "tag:yaml.org,2002:null"
+    ):
+        msg = f"'clients:' in {REGISTRY_FILENAME} is not a list; run `beanfirm check` to see why."
+        raise ConfigError(msg)
     # `clients: []` or `clients:` with nothing: replace the value with a block list.
-    start, end = clients_node.start_mark.index, clients_node.end_mark.index
-    return text[:start].rstrip(" ") + "\n" + _block(client, 2) + text[end:].lstrip("\n")
+    start, end_index = clients_node.start_mark.index, clients_node.end_mark.index
+    return text[:start].rstrip(" ") + "\n" + _block(client, 2) + text[end_index:].lstrip("\n")
+
+
+def _content_end(node: yaml.Node) -> yaml.Mark:
+    """Return where a node's last value ends (a block node's own end is the next token)."""
+    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.value and not (
+        node.flow_style
+    ):
+        last = node.value[-1]
+        node = last[1] if isinstance(last, tuple) else last
+    return node.end_mark
 
 
 def _block(client: Client, indent: int) -> str:
@@ -99,18 +121,20 @@ def add_client(
 ) -> WriteResult:
     """Register a client and create its ledger skeleton, validated first, in one commit."""
     root = practice.root
-    if practice.ledger_dir(client.id).exists():
-        msg = (
-            f"ledgers/{client.id}/ already exists; a new client needs a new folder. Choose "
-            "another id, or remove the folder if it is left over from an earlier attempt."
-        )
-        raise ConfigError(msg)
     old_text = practice.registry_path.read_text(encoding="utf-8")
     new_text = registry_with_client(old_text, client)
     _registry, problems = parse_registry(practice.registry_path, new_text, check_ledgers=False)
     if problems:
         msg = f"Client '{client.id}' cannot be added to {REGISTRY_FILENAME}:"
         raise ConfigError(msg, tuple(problems))
+    # Only once the id is known to be a plain slug does it name a folder under ledgers/
+    # (before, `clients add /tmp` or `..` was told to remove an existing folder).
+    if practice.ledger_dir(client.id).exists():
+        msg = (
+            f"ledgers/{client.id}/ already exists; a new client needs a new folder. Choose "
+            "another id, or remove the folder if it is left over from an earlier attempt."
+        )
+        raise ConfigError(msg)
     files: dict[str, bytes | None] = dict(
         skeleton_files(
             client, firm_name=practice.registry.firm.name, template=template, opened=opened

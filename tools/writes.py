@@ -9,6 +9,7 @@ is put back as it was and the index entries are reset: the working tree is exact
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,14 +63,16 @@ def apply_write(
     author: Author,
     check: Callable[[], list[Problem]],
     dry_run: bool = False,
+    lock_wait: float = 10.0,
 ) -> WriteResult:
     """Carry out a plan under the write discipline; raise and leave no trace on failure.
 
     `check` returns the problems of the ledger(s) the plan touches. It runs before and after
     the write; the write is undone if it added problems that were not there before.
+    `lock_wait` is how many seconds to wait for another writer's lock before refusing.
     """
     paths = tuple(sorted(plan.changes))
-    with locked(root / ".beanfirm", plan.locks):
+    with locked(root / ".beanfirm", plan.locks, wait_seconds=lock_wait):
         repo.refuse_if_dirty(plan.guard, plan.what)
         if dry_run:
             return WriteResult(None, paths)
@@ -94,10 +97,19 @@ def apply_write(
 
 
 def write_atomic(path: Path, content: bytes) -> None:
-    """Replace a file's content in one step: a crash leaves the old file or the new one."""
+    """Replace a file's content in one step: a crash leaves the old file or the new one.
+
+    The file keeps its permissions, or a new one gets the usual ones (0666 less the umask),
+    not mkstemp's private 0600.
+    """
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
@@ -105,6 +117,12 @@ def write_atomic(path: Path, content: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _set_file(path: Path, content: bytes | None, undo: _Undo) -> None:

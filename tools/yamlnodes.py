@@ -42,8 +42,13 @@ class NodeReader:
             return yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line = int(mark.line) + 1 if mark else None
             what = exc.problem or exc.context or "invalid YAML"
+            if exc.context_mark and mark and mark.index >= len(text.rstrip()):
+                # The file ended inside something left open (a quote, a bracket): the end of
+                # the file is no help, the line where it was opened is.
+                mark = exc.context_mark
+                what = f"{what} {exc.context}" if exc.context else what
+            line = int(mark.line) + 1 if mark else None
             self.problems.append(
                 Problem(
                     self.filename,
