@@ -22,6 +22,7 @@ IMPORTER_NAMES: dict[str, str] = {
     "jd": "JD.com (京东) payment records",
     "chase": "Chase-style US checking export",
     "eu-semicolon": "European semicolon / decimal-comma export",
+    "csb43": "Spanish CSB43 statement converted to CSV",
     "ofx": "OFX/QFX statement (1.x SGML or 2.x XML)",
     "camt053": "ISO 20022 CAMT.053 bank statement",
     "mt940": "SWIFT MT940 bank statement",

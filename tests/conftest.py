@@ -88,3 +88,13 @@ def practice_with_client(practice: Path) -> Path:
     result = run_beanfirm(*ADD_ZH, cwd=practice, env=STAFF_ENV)
     assert result.code == 0, result.err
     return practice
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--regen-goldens`: rewrite the importer golden files instead of comparing with them."""
+    parser.addoption(
+        "--regen-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite tests/importers/samples/*.beancount from the importers' current output",
+    )

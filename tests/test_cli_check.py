@@ -227,3 +227,33 @@ def test_a_planted_picklecache_is_never_loaded(
             cwd=practice_with_client, capture_output=True, check=False,
         )
         assert marker.exists()
+
+
+def test_a_plugin_typo_and_a_missing_include_name_their_lines(two_clients: Path) -> None:
+    main = two_clients / "ledgers/huamei/main.beancount"
+    lines = main.read_text(encoding="utf-8").splitlines()
+    lines.insert(3, 'plugin "beanfirm.plugins.no_such_plugin"')
+    lines.append('include "journal/missing.beancount"')
+    main.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, rows = _check(two_clients)
+    assert code == 1
+    assert sorted((e["filename"], e["line"], e["message"]) for e in rows[0]["errors"]) == [
+        (
+            "ledgers/huamei/main.beancount",
+            4,
+            (
+                'Error importing "beanfirm.plugins.no_such_plugin": ModuleNotFoundError: '
+                "No module named 'beanfirm.plugins.no_such_plugin'"
+            ),
+        ),
+        (
+            "ledgers/huamei/main.beancount",
+            len(lines),
+            'File glob "journal/missing.beancount" does not match any files',
+        ),
+    ]
+    assert rows[1]["ok"] is True
+    text = run_beanfirm("check", cwd=two_clients)
+    assert text.code == 1
+    assert "Traceback" not in text.out + text.err
+    assert "huamei: error: ledgers/huamei/main.beancount:4: Error importing" in text.out

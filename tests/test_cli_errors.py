@@ -147,7 +147,7 @@ def test_dirty_registry_refuses_a_write(practice_with_client: Path, dry_run: boo
     assert_user_error(
         result,
         2,
-        "Refusing to write into client northwind: it has uncommitted changes (clients.yaml).",
+        "Refusing to change client northwind: files it needs have uncommitted changes (clients.yaml).",
         "commit or stash these first",
     )
     assert snapshot(practice_with_client) == before

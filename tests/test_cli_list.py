@@ -35,7 +35,6 @@ FILTERS: list[tuple[tuple[str, ...], list[str]]] = [
     (("--staff", "cy"), ["jinma"]),
     (("--staff", "bo"), ["huamei", "northwind"]),
     (("--staff", "ana"), ["huamei", "northwind", "jinma"]),
-    (("--staff", "zed"), []),
     (("--language", "en"), ["northwind"]),
     (("--language", "zh"), ["huamei", "jinma"]),
     (("--language", "zh", "--language", "en"), ["huamei", "northwind", "jinma"]),
@@ -136,3 +135,13 @@ def test_bad_choice_is_a_usage_error(firm: Path, args: tuple[str, ...], complain
     assert (result.code, result.out) == (2, "")
     assert complaint in result.err
     assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("option", ["--staff", "--preparer", "--reviewer"])
+def test_unknown_staff_in_a_filter_is_a_usage_error(firm: Path, option: str) -> None:
+    for command in (("clients", "list"), ("status",)):
+        result = run_beanfirm(*command, option, "zed", cwd=firm)
+        assert result.code == 2, result.err
+        assert "No staff member 'zed'" in result.err
+        assert "Staff ids are: ana, bo, cy" in result.err
+        assert "Traceback" not in result.err

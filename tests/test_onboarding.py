@@ -140,7 +140,7 @@ def test_last_client_ending_in_a_block_scalar() -> None:
     old = (
         "clients:\n"
         "  - id: old\n"
-        "    name: |\n"
+        "    name: >\n"
         "      Old Shop\n"
         "      (Pudong branch)\n"
         "    classification: {industry: retail, frequency: high, region: shanghai, size: micro}\n"

@@ -236,7 +236,7 @@ def test_dirty_client_is_refused_before_anything_is_written(root: Path) -> None:
     with pytest.raises(WriteRefusedError) as caught:
         write(root, check=check)
     assert str(caught.value).startswith(
-        "Refusing to write into client acme: it has uncommitted changes "
+        "Refusing to change client acme: files it needs have uncommitted changes "
         "(ledgers/acme/journal/2025/01.beancount, ledgers/acme/scratch.beancount)."
     )
     assert calls == []

@@ -46,6 +46,12 @@ class ClientFilter:
             return False
         return not self.staff or bool({client.preparer, client.reviewer} & set(self.staff))
 
+    def unknown_staff(self, staff_ids: Iterable[str]) -> list[str]:
+        """Return the staff ids the filter names that are not staff of the firm (typos)."""
+        known = set(staff_ids)
+        named = (*self.preparer, *self.reviewer, *self.staff)
+        return sorted({staff_id for staff_id in named if staff_id not in known})
+
     def select(self, clients: Iterable[Client]) -> list[Client]:
         """Return the clients that match, in registry order."""
         return [client for client in clients if self.matches(client)]

@@ -89,7 +89,7 @@ class PracticeRepo:
         if changed:
             shown = ", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")  # noqa: PLR2004
             msg = (
-                f"Refusing to write into {what}: it has uncommitted changes ({shown}). "
+                f"Refusing to change {what}: files it needs have uncommitted changes ({shown}). "
                 "beanfirm makes each change as one reviewed commit, so commit or stash these "
                 "first (`git status` shows them), then run the command again."
             )
@@ -132,7 +132,6 @@ class PracticeRepo:
                 str(self.root),
                 "commit",
                 "--quiet",
-                "--no-verify",
                 "-m",
                 message,
                 "--",

@@ -11,6 +11,7 @@ name ends in `Warning`; everything else is an error.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from beancount.core import data
 from beanfirm.errors import Problem, relative_to
 
 UNCATEGORIZED_LEAF = "Uncategorized"
+TRACEBACK_MARKER = "Traceback (most recent call last):"
 
 
 @dataclass(frozen=True)
@@ -55,15 +57,41 @@ def is_warning(error: Any) -> bool:
     return type(error).__name__.endswith("Warning")
 
 
-def error_problem(error: Any, root: Path) -> Problem:
-    """Turn a Beancount error into a Problem with a practice-relative file and line."""
+def error_problem(error: Any, root: Path, main: Path | None = None) -> Problem:
+    """Turn a Beancount error into a Problem with a practice-relative file and line.
+
+    Beancount reports a plugin that fails to import or run, and an include that matches no
+    file, at `<load>:0` with a Python traceback in the message; such a problem is put on the
+    `plugin`/`include` line of `main` that it names, and keeps only the exception's last line.
+    """
     source = getattr(error, "source", None) or {}
     filename = source.get("filename") or "<unknown>"
+    line = source.get("lineno")
+    text = str(error.message)
+    head, marker, trace = text.partition(TRACEBACK_MARKER)
+    if marker:
+        last = [row for row in trace.splitlines() if row.strip()][-1:]
+        text = head + " ".join(last)
+    if filename.startswith("<") and main is not None:
+        filename, line = str(main), _load_line(main, text)
     if not filename.startswith("<"):
         filename = relative_to(filename, root)
-    line = source.get("lineno")
-    message = " ".join(str(error.message).split())
+    message = " ".join(text.split())
     return Problem(filename, int(line) if isinstance(line, int) else None, message)
+
+
+def _load_line(main: Path, message: str) -> int | None:
+    """Find the `plugin` or `include` line of a ledger file that a loader error names."""
+    quoted = {f'"{name}"' for name in re.findall(r'"([^"]+)"', message)}
+    try:
+        lines = main.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, row in enumerate(lines, 1):
+        words = row.split()
+        if words[:1] in (["plugin"], ["include"]) and len(words) > 1 and words[1] in quoted:
+            return number
+    return None
 
 
 def summarize(ledger: Ledger, root: Path) -> LedgerSummary:
@@ -78,8 +106,8 @@ def summarize(ledger: Ledger, root: Path) -> LedgerSummary:
                 uncategorized += 1
             if last_entry is None or entry.date > last_entry:
                 last_entry = entry.date
-    errors = tuple(error_problem(e, root) for e in ledger.errors if not is_warning(e))
-    warnings = tuple(error_problem(e, root) for e in ledger.errors if is_warning(e))
+    errors = tuple(error_problem(e, root, ledger.path) for e in ledger.errors if not is_warning(e))
+    warnings = tuple(error_problem(e, root, ledger.path) for e in ledger.errors if is_warning(e))
     return LedgerSummary(errors, warnings, transactions, last_entry, uncategorized)
 
 
@@ -88,4 +116,4 @@ def ledger_problems(path: Path, root: Path) -> list[Problem]:
     if not path.is_file():
         return [Problem(relative_to(path, root), None, "ledger file is missing.")]
     ledger = load_ledger(path)
-    return [error_problem(e, root) for e in ledger.errors if not is_warning(e)]
+    return [error_problem(e, root, path) for e in ledger.errors if not is_warning(e)]

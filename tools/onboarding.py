@@ -79,8 +79,7 @@ def registry_with_client(text: str, client: Client) -> str:
             head += "\n"
         return head + block + text[cut:]
     if not (
-        isinstance(clients_node, yaml.SequenceNode)
-        or clients_node.tag == "tag:yaml.org,2002:null"
+        isinstance(clients_node, yaml.SequenceNode) or clients_node.tag == "tag:yaml.org,2002:null"
     ):
         msg = f"'clients:' in {REGISTRY_FILENAME} is not a list; run `beanfirm check` to see why."
         raise ConfigError(msg)
@@ -91,8 +90,10 @@ def registry_with_client(text: str, client: Client) -> str:
 
 def _content_end(node: yaml.Node) -> yaml.Mark:
     """Return where a node's last value ends (a block node's own end is the next token)."""
-    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.value and not (
-        node.flow_style
+    while (
+        isinstance(node, (yaml.MappingNode, yaml.SequenceNode))
+        and node.value
+        and not (node.flow_style)
     ):
         last = node.value[-1]
         node = last[1] if isinstance(last, tuple) else last
@@ -109,18 +110,10 @@ def _block(client: Client, indent: int) -> str:
     )
 
 
-def add_client(
-    practice: Practice,
-    repo: PracticeRepo,
-    client: Client,
-    *,
-    template: str,
-    opened: datetime.date,
-    author: Author,
-    dry_run: bool = False,
-) -> WriteResult:
-    """Register a client and create its ledger skeleton, validated first, in one commit."""
-    root = practice.root
+def _client_files(
+    practice: Practice, client: Client, *, template: str, opened: datetime.date
+) -> dict[str, bytes | None]:
+    """Return the registry with the client added and its ledger skeleton, all validated."""
     old_text = practice.registry_path.read_text(encoding="utf-8")
     new_text = registry_with_client(old_text, client)
     _registry, problems = parse_registry(practice.registry_path, new_text, check_ledgers=False)
@@ -141,6 +134,26 @@ def add_client(
         )
     )
     files[REGISTRY_FILENAME] = new_text.encode()
+    return files
+
+
+def add_client(
+    practice: Practice,
+    repo: PracticeRepo,
+    client: Client,
+    *,
+    template: str,
+    opened: datetime.date,
+    author: Author,
+    dry_run: bool = False,
+) -> WriteResult:
+    """Register a client and create its ledger skeleton, validated first, in one commit."""
+    root = practice.root
+
+    def files() -> dict[str, bytes | None]:
+        return _client_files(practice, client, template=template, opened=opened)
+
+    files()  # validate before taking any lock; the write validates again under the lock
     plan = WritePlan(
         message=(
             f"Add client {client.id}: {client.name}\n\n"
@@ -148,7 +161,7 @@ def add_client(
             f"reviewer {client.reviewer}) and creates its ledger from the {template} chart, "
             f"opened {opened.isoformat()}."
         ),
-        changes=files,
+        changes=files,  # computed under the registry lock: two adds never lose a client
         locks=("registry", client.id),
         guard=(REGISTRY_FILENAME, f"ledgers/{client.id}"),
         what=f"client {client.id}",

@@ -29,11 +29,13 @@ class WritePlan:
     """What one write will do: the files it sets, under which locks, and the commit message.
 
     `changes` maps paths relative to the practice root to their new bytes (None deletes
-    the file). `guard` lists the pathspecs that must have no uncommitted changes.
+    the file); when it is a function, it is called once the locks are held, so a change
+    that depends on a file's current content (the registry) reads it under the lock.
+    `guard` lists the pathspecs that must have no uncommitted changes.
     """
 
     message: str
-    changes: Mapping[str, bytes | None]
+    changes: Mapping[str, bytes | None] | Callable[[], Mapping[str, bytes | None]]
     locks: tuple[str, ...]
     guard: tuple[str, ...]
     what: str
@@ -71,15 +73,16 @@ def apply_write(
     the write; the write is undone if it added problems that were not there before.
     `lock_wait` is how many seconds to wait for another writer's lock before refusing.
     """
-    paths = tuple(sorted(plan.changes))
     with locked(root / ".beanfirm", plan.locks, wait_seconds=lock_wait):
         repo.refuse_if_dirty(plan.guard, plan.what)
+        changes = plan.changes() if callable(plan.changes) else plan.changes
+        paths = tuple(sorted(changes))
         if dry_run:
             return WriteResult(None, paths)
         before = _problem_keys(check())
         undo = _Undo()
         try:
-            for relpath, content in plan.changes.items():
+            for relpath, content in changes.items():
                 _set_file(root / relpath, content, undo)
             new = [p for p in check() if _key(p) not in before]
             if new:

@@ -9,6 +9,7 @@ at once.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from typing import TYPE_CHECKING
 
 import yaml
@@ -119,7 +120,11 @@ class NodeReader:
         if node.tag == "tag:yaml.org,2002:null" or not str(node.value).strip():
             self.problem(node, f"{what} must not be empty.")
             return None
-        return str(node.value).strip()
+        value = str(node.value).strip()
+        if any(unicodedata.category(c) == "Cc" for c in value):
+            self.problem(node, f"{what} must be one line, without line breaks or tabs.")
+            return None
+        return value
 
     def choice(
         self, node: yaml.Node, what: str, choices: Mapping[str, str] | Iterable[str]

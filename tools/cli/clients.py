@@ -9,7 +9,7 @@ import click
 
 from beanfirm.charts import TEMPLATES
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
-from beanfirm.cli.filters import filter_options
+from beanfirm.cli.filters import filter_options, select_clients
 from beanfirm.cli.output import echo_csv, echo_json, echo_table, format_option
 from beanfirm.errors import UsageError
 from beanfirm.importers import IMPORTER_NAMES
@@ -75,13 +75,14 @@ def list_clients(
 ) -> None:
     """List clients, filtered by classification and staff."""
     practice = practice_of(ctx)
-    selected = client_filter.select(practice.registry.clients)
+    selected = select_clients(practice, client_filter)
     if as_json or output_format == "json":
         echo_json([client_yaml(client) for client in selected])
     elif output_format == "csv":
         echo_csv(LIST_COLUMNS, [_row(c) for c in selected])
     else:
-        title = f"{practice.registry.firm.name}: {len(selected)} clients"
+        noun = "client" if len(selected) == 1 else "clients"
+        title = f"{practice.registry.firm.name}: {len(selected)} {noun}"
         echo_table(title, LIST_COLUMNS, [_row(c) for c in selected])
 
 

@@ -7,11 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from beanfirm.errors import UsageError
 from beanfirm.filters import ClientFilter
 from beanfirm.registry import FREQUENCIES, LANGUAGES, SIZES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from beanfirm.practice import Practice
+    from beanfirm.registry import Client
 
 FILTER_FIELDS = (
     ("industry", None, "Only clients in this industry."),
@@ -42,3 +46,16 @@ def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, client_filter=ClientFilter(**values), **kwargs)
 
     return wrapper
+
+
+def select_clients(practice: Practice, client_filter: ClientFilter) -> list[Client]:
+    """Return the clients a filter selects; a staff id that does not exist is a usage error."""
+    staff_ids = [member.id for member in practice.registry.firm.staff]
+    unknown = client_filter.unknown_staff(staff_ids)
+    if unknown:
+        msg = (
+            f"No staff member {', '.join(repr(s) for s in unknown)} in clients.yaml, so the "
+            f"filter would match nothing. Staff ids are: {', '.join(staff_ids)}."
+        )
+        raise UsageError(msg)
+    return client_filter.select(practice.registry.clients)

@@ -12,6 +12,7 @@ from beanfirm.cli.progress import client_progress
 from beanfirm.errors import UsageError
 from beanfirm.generate import (
     DEMO_MONTHS,
+    DEMO_REGISTRY_MARK,
     DEMO_SEED,
     DEMO_START,
     FIRM_NAME,
@@ -23,6 +24,14 @@ from beanfirm.generate import (
     write_practice,
 )
 from beanfirm.gitrepo import Author, PracticeRepo
+
+
+def _holds_generated_demo(folder: Path) -> bool:
+    registry = folder / "clients.yaml"
+    if not registry.is_file():
+        return False
+    with registry.open(encoding="utf-8") as handle:
+        return handle.readline().startswith(DEMO_REGISTRY_MARK)
 
 
 @click.command()
@@ -52,7 +61,9 @@ from beanfirm.gitrepo import Author, PracticeRepo
     help="First day of the first month.",
 )
 @click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
-@click.option("--no-commit", is_flag=True, help="Write the files only; make no git commit.")
+@click.option(
+    "--no-commit", is_flag=True, help="Write the files only: no git repository, no commit."
+)
 def generate(
     folder: Path,
     demo: bool,
@@ -71,8 +82,12 @@ def generate(
     """
     kinds = demo_clients() if demo else synthetic_clients(count, random.Random(seed))
     fresh = not (folder.exists() and any(folder.iterdir()))
-    if not demo and not fresh:
-        msg = f"{folder} is not empty; generate a synthetic practice into a new folder."
+    if not fresh and not (demo and _holds_generated_demo(folder)):
+        msg = (
+            f"{folder} is not empty; generate a practice into a new folder. (--demo rewrites "
+            "an existing folder only when it holds the generated demo practice, so that it "
+            "can never overwrite a firm's own clients.yaml.)"
+        )
         raise UsageError(msg)
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {

@@ -1,0 +1,135 @@
+"""Reading amounts from export cells exactly, as Decimal.
+
+Accepted: thousands separators (`1,234.56`, or `1.234,56` / `1 234,56` with a decimal
+comma), a sign before or after the number (`+10.00`, `-3.00`, `3.00-`), parenthesised
+negatives (`(12.00)`), currency signs (`¥28.16`, `$5`, `€3`; stripped, the currency comes
+from the config or a currency column) and ISO codes (`CNY 123.18`, `CNY13.50`, `12 EUR`; the
+code is returned), and a trailing annotation in parentheses (`131.77(已退款89.84)`,
+`-3.90(CN)`: the leading number counts). Placeholders (empty, `-`, `--`, `-------`, `/`) mean
+"no amount". Anything else is an error: a cell that half-parses is never guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+SPACES = "\t\u00a0\u3000\u2009\u202f "
+SIGNS = "¥￥$€£"
+PLACEHOLDER = re.compile("^[-\u2014\u2013/*_]*$")  # dashes, em/en dashes, slashes, stars
+# A parenthesised note after the number, in ASCII or full-width parentheses.
+ANNOTATION = re.compile(
+    r"^(?P<head>.*?\d)\s*[(\uff08](?P<note>[^()\uff08\uff09]*)[)\uff09]$"
+)
+CODE = re.compile(
+    r"^(?P<code>[A-Z]{3})\s*(?P<rest>[^A-Z].*)$|^(?P<rest2>.*[^A-Z\s])\s*(?P<code2>[A-Z]{3})$"
+)
+POINT_NUMBER = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+COMMA_NUMBER = re.compile(r"^(\d{1,3}([. \u00a0']\d{3})+|\d+)(,\d+)?$")
+
+# Names that Chinese exports put in a currency column, and ISO codes as themselves.
+CURRENCY_NAMES: dict[str, str] = {
+    "人民币": "CNY",
+    "人民币元": "CNY",
+    "RMB": "CNY",
+    "美元": "USD",
+    "港币": "HKD",
+    "港元": "HKD",
+    "欧元": "EUR",
+    "日元": "JPY",
+    "英镑": "GBP",
+    "澳元": "AUD",
+    "加元": "CAD",
+    "新加坡元": "SGD",
+}
+ISO_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+class AmountError(ValueError):
+    """A cell is not an amount; the message says why."""
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount read from a cell, with the currency code the cell named, if any."""
+
+    number: Decimal
+    currency: str | None
+
+
+def clean(text: str) -> str:
+    """Strip the padding exports put around cells (spaces, tabs, full-width spaces)."""
+    return text.strip(SPACES + "\r\n")
+
+
+def is_placeholder(text: str) -> bool:
+    """Tell whether a cell means "nothing here" (empty, dashes, a slash)."""
+    return bool(PLACEHOLDER.match(clean(text)))
+
+
+def currency_code(name: str) -> str | None:
+    """Return the ISO code for a currency name or code, or None if unknown."""
+    name = clean(name)
+    if ISO_CODE.match(name):
+        return name
+    return CURRENCY_NAMES.get(name)
+
+
+def split_sign(text: str) -> tuple[bool | None, str]:
+    """Remove one sign (leading/trailing +/-, or parentheses).
+
+    Return (negative, rest), where negative is None when the text had no sign.
+    """
+    text = text.replace("\u2212", "-")
+    if text.startswith("(") and text.endswith(")"):
+        return True, text[1:-1].strip()
+    if text[:1] and text[:1] in "+-":
+        return text[0] == "-", text[1:].strip()
+    if text[-1:] and text[-1:] in "+-":
+        return text[-1] == "-", text[:-1].strip()
+    return None, text
+
+
+def parse_number(text: str, decimal_mark: str) -> Decimal:
+    """Parse an unsigned number with thousands separators into a Decimal."""
+    pattern = POINT_NUMBER if decimal_mark == "." else COMMA_NUMBER
+    if not pattern.match(text):
+        separator = "a decimal point" if decimal_mark == "." else "a decimal comma"
+        raise AmountError(f"'{text}' is not a number written with {separator}")
+    if decimal_mark == ".":
+        plain = text.replace(",", "")
+    else:
+        plain = re.sub(r"[. \u00a0']", "", text).replace(",", ".")
+    try:
+        return Decimal(plain)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits
+        raise AmountError(f"'{text}' is not a number") from exc
+
+
+def parse_amount(text: str, decimal_mark: str = ".") -> Money | None:
+    """Return the amount in a cell, None for a placeholder; raise AmountError otherwise."""
+    raw = clean(text)
+    if is_placeholder(raw):
+        return None
+    body = raw
+    annotated = ANNOTATION.match(body)
+    if annotated and not re.fullmatch(r"[\d.,\s]*", annotated["note"]):
+        body = annotated["head"].strip()
+    currency: str | None = None
+    coded = CODE.match(body)
+    if coded:
+        currency = coded["code"] or coded["code2"]
+        body = (coded["rest"] or coded["rest2"]).strip()
+    if body.endswith("元"):
+        body = body[:-1].strip()
+    negative, body = split_sign(body.strip(SIGNS + " "))
+    body = body.strip(SIGNS + " ")
+    again, body = split_sign(body)
+    if negative is not None and again is not None:
+        raise AmountError(f"'{raw}' has two signs")
+    negative = negative or again
+    if not body:
+        raise AmountError(f"'{raw}' has no digits")
+    number = parse_number(body, decimal_mark)
+    return Money(-number if negative else number, currency)

@@ -1,0 +1,245 @@
+"""Preset configs of the CSV/XLSX engine for the exports of Chinese, US and European banks.
+
+Each preset was written against a real sample export (tests/importers/samples/, with its
+golden output). Choices that matter for the books:
+
+- Dates are posting dates (记账日) where an export has both, because the bank's balance and
+  statement follow posting dates.
+- Payment platforms (Alipay, WeChat Pay, JD) import every row that moved money: payments,
+  income and refunds (a refund is money back, even when the platform files it as 不计收支).
+  Rows that moved no money (closed unpaid orders, JD 先享后付 "pay later") and transfers
+  between the user's own accounts (WeChat's neutral `/` rows: top-ups, withdrawals, card
+  repayments; Alipay's 不计收支 fund moves) are skipped and listed in `Statement.skipped`,
+  for the transfer step to pair with the other side.
+- Only serials known to be unique per transaction are used as `import-id` (Alipay and JD
+  order numbers, WeChat's 交易单号); bank journal numbers that repeat (ABC 日志号, BOCOM's
+  row 序号) go to metadata, and the row's fingerprint is the id.
+"""
+
+from __future__ import annotations
+
+from beanfirm.importers.csvconfig import CsvConfig, DirectionRule
+
+PLATFORM_OUT_IN = DirectionRule("收/支", inflow=("收入",), outflow=("支出",))
+
+ALIPAY = CsvConfig(
+    name="alipay",
+    date="交易时间",
+    payee="交易对方",
+    narration=("商品说明",),
+    counterparty="对方账号",
+    amount="金额",
+    direction=(PLATFORM_OUT_IN, DirectionRule("交易状态", inflow=("退款成功",), skip=("*",))),
+    serial="交易订单号",
+    currency="CNY",
+    meta=(("category", "交易分类"), ("method", "收/付款方式"), ("status", "交易状态")),
+    order="newest-first",
+)
+
+WECHAT = CsvConfig(
+    name="wechat",
+    date="交易时间",
+    payee="交易对方",
+    narration=("交易类型", "商品"),
+    amount="金额(元)",
+    direction=(DirectionRule("收/支", inflow=("收入",), outflow=("支出",), skip=("/",)),),
+    serial="交易单号",
+    currency="CNY",
+    meta=(("method", "支付方式"), ("status", "当前状态"), ("note", "备注")),
+    order="newest-first",
+)
+
+ICBC_DEBIT = CsvConfig(
+    name="icbc-debit",
+    date="交易日期",
+    payee="对方户名",
+    narration=("摘要", "交易场所"),
+    amount_in="记账金额(收入)",
+    amount_out="记账金额(支出)",
+    balance="余额",
+    currency_column="记账币种",
+    order="newest-first",
+    identify=("钞/汇",),
+)
+
+ICBC_CREDIT = CsvConfig(
+    name="icbc-credit",
+    date="记账日期",
+    payee="交易场所",
+    narration=("摘要",),
+    amount_in="记账金额(收入)",
+    amount_out="记账金额(支出)",
+    balance="余额",
+    currency_column="记账币种",
+    order="newest-first",
+    identify=("交易日期",),
+)
+
+CMB_DEBIT = CsvConfig(
+    name="cmb-debit",
+    date="记账日期",
+    payee="对手信息",
+    narration=("交易摘要", "客户摘要"),
+    amount="交易金额",
+    balance="联机余额",
+    currency_column="货币",
+)
+
+CMB_CREDIT = CsvConfig(
+    name="cmb-credit",
+    date="记账日",
+    date_formats=("%m/%d",),
+    narration=("交易摘要",),
+    amount="人民币金额",
+    invert_sign=True,  # the statement shows spending as positive
+    currency="CNY",
+    meta=(("card", "卡号末四位"),),
+    period=r"(?P<year>\d{4})年(?P<month>\d{1,2})月",
+)
+
+CCB_DEBIT = CsvConfig(
+    name="ccb-debit",
+    date="记账日",
+    time="交易时间",
+    payee="对方户名",
+    narration=("摘要", "交易地点"),
+    counterparty="对方账号",
+    amount_in="收入",
+    amount_out="支出",
+    balance="账户余额",
+    currency_column="币种",
+)
+
+BOC_DEBIT = CsvConfig(
+    name="boc-debit",
+    date="记账日期",
+    time="记账时间",
+    payee="对方账户名",
+    narration=("交易名称", "附言"),
+    counterparty="对方卡号/账号",
+    amount="金额",
+    balance="余额",
+    currency_column="币别",
+    meta=(("channel", "渠道"),),
+    order="newest-first",
+)
+
+BOC_CREDIT = CsvConfig(
+    name="boc-credit",
+    date="银行记账日",
+    narration=("交易描述",),
+    amount_in="存入",
+    amount_out="支出",
+    currency_column="币种",
+    meta=(("card", "卡号后四位"),),
+)
+
+BOCOM_DEBIT = CsvConfig(
+    name="bocom-debit",
+    date="交易日期",
+    time="交易时间",
+    payee="对方户名",
+    narration=("交易类型", "摘要"),
+    counterparty="对方账号",
+    amount="交易金额",
+    direction=(DirectionRule("借贷", inflow=("贷",), outflow=("借",)),),
+    balance="余额",
+    currency="CNY",
+)
+
+BOCOM_CREDIT = CsvConfig(
+    name="bocom-credit",
+    date="记账日期",
+    narration=("交易说明",),
+    amount="入账币种/金额",
+    direction=(DirectionRule("交易说明", inflow=("退货", "信用卡还款"), outflow=("消费",)),),
+    currency="CNY",
+    meta=(("original-amount", "交易币种/金额"),),
+)
+
+ABC_DEBIT = CsvConfig(
+    name="abc-debit",
+    date="交易日期",
+    time="交易时间",
+    payee="对手信息",
+    narration=("交易摘要", "交易附言"),
+    amount="交易金额",
+    balance="本次余额",
+    currency="CNY",
+    meta=(("log-number", "日 志 号"), ("channel", "交易渠道")),
+)
+
+JD = CsvConfig(
+    name="jd",
+    date="交易时间",
+    payee="商户名称",
+    narration=("交易说明",),
+    amount="金额",
+    direction=(
+        DirectionRule("收/付款方式", skip=("先享后付",)),
+        PLATFORM_OUT_IN,
+        # 不计收支 rows: refunds are money back; the rest are fully refunded payments.
+        DirectionRule("交易状态", inflow=("退款成功",), outflow=("交易成功",)),
+    ),
+    serial="交易订单号",
+    currency="CNY",
+    meta=(("category", "交易分类"), ("method", "收/付款方式"), ("status", "交易状态")),
+    order="newest-first",
+)
+
+CHASE = CsvConfig(
+    name="chase",
+    date="Posting Date",
+    date_formats=("%m/%d/%Y",),
+    narration=("Description",),
+    amount="Amount",
+    balance="Balance",
+    currency="USD",
+    meta=(("type", "Type"), ("check", "Check or Slip #")),
+)
+
+EU_SEMICOLON = CsvConfig(
+    name="eu-semicolon",
+    date="Datum",
+    date_formats=("%Y%m%d", "%d-%m-%Y", "%d.%m.%Y"),
+    payee="Naam / Omschrijving",
+    narration=("Mededelingen",),
+    counterparty="Tegenrekening",
+    amount="Bedrag (EUR)",
+    direction=(DirectionRule("Af Bij", inflow=("Bij", "Credit"), outflow=("Af", "Debet")),),
+    currency="EUR",
+    decimal_mark=",",
+    delimiter=";",
+)
+
+CSB43 = CsvConfig(
+    name="csb43",
+    date="transaction_date",
+    narration=("item1", "item2"),
+    amount="amount",
+    balance="final_balance",
+    currency_column="currency",
+    meta=(("reference", "reference1"),),
+)
+
+PRESETS: dict[str, CsvConfig] = {
+    config.name: config
+    for config in (
+        ALIPAY,
+        WECHAT,
+        ICBC_DEBIT,
+        ICBC_CREDIT,
+        CMB_DEBIT,
+        CMB_CREDIT,
+        CCB_DEBIT,
+        BOC_DEBIT,
+        BOC_CREDIT,
+        BOCOM_DEBIT,
+        BOCOM_CREDIT,
+        ABC_DEBIT,
+        JD,
+        CHASE,
+        EU_SEMICOLON,
+        CSB43,
+    )
+}

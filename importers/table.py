@@ -1,0 +1,163 @@
+"""Finding the table in an export: its header row by column names, and where it ends.
+
+Exports wrap their rows in a preamble (account number, period, totals, notices) and a footer
+(`人民币合计`, `合计金额`, `以上数据仅供参考…`). Counting those lines breaks whenever the bank
+changes a notice, so the header is the first row that holds every configured column name, and
+the table ends at the first footer row: one whose date cell has no digit and that either
+names a total (合计, 总计, Total, …) or holds a single note. Blank rows are passed over. A row
+too short for the configured columns is not a footer but a broken or truncated file, and is
+reported as such.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from beanfirm.errors import StatementError
+from beanfirm.importers.amounts import clean
+
+HEADER_SEARCH_ROWS = 200
+FOOTER_MARKERS: tuple[str, ...] = ("合计", "总计", "小计", "以上数据", "total", "summary")
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of an export: its line (CSV) or row number (spreadsheet) and its cells."""
+
+    line: int
+    cells: tuple[str, ...]
+
+    def is_blank(self) -> bool:
+        """Tell whether every cell is empty."""
+        return not any(clean(cell) for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class Table:
+    """The header of an export and its data rows."""
+
+    header_line: int
+    columns: dict[str, int]
+    width: int
+    rows: tuple[Row, ...]
+    preamble: tuple[Row, ...]
+
+
+def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
+    r"""Split CSV text into rows, each with the line it starts on.
+
+    The reader is lenient about text after a closing quote (WeChat writes `"3985734"\t,`),
+    so an odd number of quote characters is checked separately: it means a quote left open,
+    which swallows every line after it (a truncated or hand-edited file).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    rows: list[Row] = []
+    start = 1
+    try:
+        for cells in reader:
+            rows.append(Row(start, tuple(cells)))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise StatementError(
+            filename, start, f"the row starting here is not valid CSV ({exc}); export it again."
+        ) from exc
+    if text.count('"') % 2:
+        open_row = next(
+            (row for row in reversed(rows) if any("\n" in cell for cell in row.cells)),
+            rows[-1] if rows else Row(1, ()),
+        )
+        raise StatementError(
+            filename,
+            open_row.line,
+            "a quote opened in the row starting here is never closed, so the rest of the file "
+            "would be read as one cell. The file is truncated or was edited by hand; export "
+            "it again.",
+        )
+    return rows
+
+
+def header_columns(row: Row) -> dict[str, int]:
+    """Map each cleaned header name to its first column index."""
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(row.cells):
+        columns.setdefault(clean(cell).lstrip("\ufeff"), index)
+    return columns
+
+
+def find_header(rows: Sequence[Row], names: Sequence[str]) -> int | None:
+    """Return the index of the first row that holds every name, or None."""
+    wanted = set(names)
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if wanted <= header_columns(row).keys():
+            return index
+    return None
+
+
+def nearest_header(rows: Sequence[Row], names: Sequence[str]) -> tuple[Row, list[str]] | None:
+    """Return the row that holds most of the names and the names it lacks."""
+    best: tuple[int, Row] | None = None
+    for row in rows[:HEADER_SEARCH_ROWS]:
+        found = len(set(names) & header_columns(row).keys())
+        if found and (best is None or found > best[0]):
+            best = (found, row)
+    if best is None:
+        return None
+    present = header_columns(best[1])
+    return best[1], [name for name in names if name not in present]
+
+
+def is_footer(row: Row, date_column: int) -> bool:
+    """Tell whether a row ends the table (a total line or a closing note)."""
+    date_cell = row.cells[date_column] if date_column < len(row.cells) else ""
+    if any(ch.isdigit() for ch in date_cell):
+        return False
+    filled = [clean(cell) for cell in row.cells if clean(cell)]
+    if len(filled) <= 1:
+        return True
+    first = filled[0].lower()
+    return any(marker in first for marker in FOOTER_MARKERS)
+
+
+def locate_table(
+    rows: Sequence[Row], names: Sequence[str], date_name: str, filename: str
+) -> Table:
+    """Find the header by column names and return the rows between it and the footer."""
+    index = find_header(rows, names)
+    if index is None:
+        raise missing_columns(rows, names, filename)
+    columns = header_columns(rows[index])
+    date_column = columns[date_name]
+    data: list[Row] = []
+    for row in rows[index + 1 :]:
+        if row.is_blank():
+            continue
+        if is_footer(row, date_column):
+            break
+        data.append(row)
+    header = rows[index].cells
+    width = max((i + 1 for i, cell in enumerate(header) if clean(cell)), default=0)
+    return Table(rows[index].line, columns, width, tuple(data), tuple(rows[:index]))
+
+
+def missing_columns(rows: Sequence[Row], names: Sequence[str], filename: str) -> StatementError:
+    """Build the error for a file whose header row is not found."""
+    wanted = ", ".join(names)
+    nearest = nearest_header(rows, names)
+    if nearest is None:
+        return StatementError(
+            filename,
+            None,
+            f"no header row with the columns {wanted} was found. This file is not the export "
+            "this importer reads; check the importer named for the account.",
+        )
+    row, lacking = nearest
+    return StatementError(
+        filename,
+        row.line,
+        f"this looks like the header row but lacks the column(s) {', '.join(lacking)} "
+        f"(expected: {wanted}). The bank may have changed its layout; adjust the import config.",
+    )

@@ -1,0 +1,102 @@
+"""Decoding a text export: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK.
+
+Chinese banks and payment apps export GBK (Alipay), UTF-8 with a BOM (JD, Meituan) or plain
+UTF-8; Excel saves "Unicode text" as UTF-16 with a BOM. The encoding is found from the BOM or
+by strict decoding, never guessed leniently: a byte that fits no encoding, or a file whose
+lines switch between UTF-8 and GBK, is refused with the line and byte offset of the first bad
+byte, since a replacement character in a payee would silently change the categorization and
+the fingerprint of the row.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from beanfirm.errors import StatementError
+
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+FALLBACK = "gb18030"  # a superset of GBK and GB2312
+
+
+def line_of_offset(data: bytes, offset: int) -> int:
+    """Return the 1-based line of a byte offset."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def is_utf8(data: bytes) -> bool:
+    """Tell whether bytes are valid UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def mixed_line(data: bytes) -> int | None:
+    """Return the first line whose encoding differs from the file's earlier non-ASCII lines."""
+    first_kind: bool | None = None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        kind = is_utf8(line)
+        if first_kind is None:
+            first_kind = kind
+        elif kind != first_kind:
+            return number
+    return None
+
+
+def decode_strictly(data: bytes, encoding: str, filename: str) -> str:
+    """Decode with one encoding, or report the first byte that does not fit it."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = line_of_offset(data, exc.start)
+        byte = data[exc.start : exc.start + 1].hex()
+        raise StatementError(
+            filename,
+            line,
+            f"byte 0x{byte} at offset {exc.start} is not valid {encoding}. The file is damaged "
+            "or in another encoding; export it again, or set `encoding:` in its import config.",
+        ) from exc
+    except LookupError as exc:
+        raise StatementError(
+            filename,
+            None,
+            f"unknown encoding '{encoding}'. Use utf-8, utf-8-sig, utf-16 or gb18030.",
+        ) from exc
+
+
+def decode_statement(data: bytes, filename: str, encoding: str | None = None) -> str:
+    """Return the text of an export, detecting its encoding unless one is given."""
+    if not data.strip():
+        raise StatementError(
+            filename, None, "the file is empty. Export the statement again and check its size."
+        )
+    if encoding is not None:
+        return decode_strictly(data, encoding, filename)
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return decode_strictly(data, name, filename)
+    if b"\x00" in data:
+        raise StatementError(
+            filename,
+            line_of_offset(data, data.index(b"\x00")),
+            "the file contains NUL bytes: it is binary (a spreadsheet?) or UTF-16 without a "
+            "byte-order mark. Export it as CSV, or set `encoding: utf-16-le` in its config.",
+        )
+    mixed = mixed_line(data)
+    if mixed is not None:
+        raise StatementError(
+            filename,
+            mixed,
+            "the file mixes encodings: this line is not in the encoding of the lines before "
+            "it (UTF-8 and GBK). It was probably edited by hand; export it again.",
+        )
+    if is_utf8(data):
+        return data.decode("utf-8")
+    return decode_strictly(data, FALLBACK, filename)
