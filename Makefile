@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest install bench clean
+.PHONY: demo test lint typecheck pytest install bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/beanfirm check
 	$(BIN)/beanfirm status
+	$(BIN)/beanfirm serve --demo-users
 
 lint: install
 	$(BIN)/ruff check tools plugins importers tests benchmarks
@@ -29,7 +30,17 @@ typecheck: install
 	$(BIN)/mypy -p beanfirm
 	$(BIN)/mypy tests benchmarks
 
-pytest: install
+# The portal's browser test drives Debian's Chromium; as root (CI) install it when missing.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+		else \
+			echo "No Chromium: the browser test skips (fails in CI); apt-get install chromium chromium-driver" >&2; \
+		fi; \
+	fi
+
+pytest: install chromium
 	$(BIN)/pytest -n 2 -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 test: lint typecheck pytest

@@ -1,8 +1,31 @@
 """beangulp importers of beanfirm, installed as `beanfirm.importers`.
 
 `IMPORTER_NAMES` lists the importer names a client's account may name in clients.yaml
-(`accounts: - importer: NAME`). Each name is a preset on the configurable CSV/XLSX engine or
-a statement format; the registry rejects any other name so that a typo never passes.
+(`accounts: - importer: NAME`). Each name is a preset on the configurable CSV/XLSX engine
+(`presets.PRESETS[name]`, read by `csvengine.StatementImporter(config, account)`), `csv` (a
+YAML config of the account's own), or a statement format: `ofx` (`ofx.OfxImporter(account)`),
+`camt053` (`camt053.Camt053Importer(account)`), `mt940` (`mt940.Mt940Importer(account)`). The
+registry rejects any other name so that a typo never passes.
+
+The importer API (docs/importers.md), the same for every importer (`importer.BeanfirmImporter`,
+a beangulp `Importer`):
+
+- `identify(path) -> bool` never raises; `read(path) -> statement.Statement` raises
+  `beanfirm.errors.StatementError(filename, line, message)` for anything it cannot read, and
+  reads a file whole or not at all; `extract(path, existing)` gives the entries
+  (`entries.statement_entries(statement, account)`): one `!` transaction per row with
+  `import-id` metadata, and balance assertions.
+- `Statement` holds `rows` (with `import_id`), `skipped` (line and reason), `balances`
+  (closing balances: a `balance` assertion is dated the day after `ClosingBalance.date`),
+  `openings` (opening balances of OFX/CAMT/MT940 statements, asserted at the start of
+  `OpeningBalance.date`) and `account_number`.
+- Account-number hook: `Statement.account_number` (also `importer.account_number(path)`) is
+  the account, card or IBAN the file states, as written and possibly masked
+  (`1234****9876`), or None when the file states none. Compare it with the account's
+  `number:` in clients.yaml with `accountnumber.account_number_matches(found, expected)`,
+  which ignores spaces and separators, honours masks and accepts a registry that keeps only
+  the last digits. CSV presets find it in the preamble (`account-number:` in the config),
+  OFX from `ACCTID`, CAMT.053 from `Acct/Id/IBAN`, MT940 from `:25:`.
 """
 
 IMPORTER_NAMES: dict[str, str] = {
@@ -23,6 +46,15 @@ IMPORTER_NAMES: dict[str, str] = {
     "chase": "Chase-style US checking export",
     "eu-semicolon": "European semicolon / decimal-comma export",
     "csb43": "Spanish CSB43 statement converted to CSV",
+    "cgb-credit": "China Guangfa Bank (广发银行) credit card",
+    "citic-credit": "China CITIC Bank (中信银行) credit card, XLS",
+    "spdb-debit": "Shanghai Pudong Development Bank (浦发银行) debit card, XLS",
+    "meituan": "Meituan (美团) payment records",
+    "td-debit": "TD Canada Trust chequing export (no header row)",
+    "bmo-credit": "BMO (Bank of Montreal) credit card",
+    "bmo-debit": "BMO (Bank of Montreal) debit card / chequing",
+    "hsbc-hk-credit": "HSBC Hong Kong credit card",
+    "hsbc-hk-debit": "HSBC Hong Kong savings / current account",
     "ofx": "OFX/QFX statement (1.x SGML or 2.x XML)",
     "camt053": "ISO 20022 CAMT.053 bank statement",
     "mt940": "SWIFT MT940 bank statement",

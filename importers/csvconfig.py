@@ -1,11 +1,15 @@
 """The declarative config of the CSV/XLSX engine, and reading it from YAML.
 
-A `CsvConfig` names columns by their header text, never by position, and says how a row
-becomes an amount: one signed column (`amount`), a pair of unsigned columns (`amount-in`,
-`amount-out`), or an unsigned column plus direction markers read from other columns
+A `CsvConfig` names columns by their header text, and says how a row becomes an amount: one
+signed column (`amount`), a pair of unsigned columns (`amount-in`, `amount-out`), or an
+unsigned column plus direction markers read from other columns
 (`direction`: rules tried in order, each mapping a column's values to money in, money out or
-skip; `*` in `skip` means any other value). The YAML form (docs/importers.md) is read with
-every mistake reported at its line, as `Problem`s, like clients.yaml.
+skip; `*` in `skip` means any other value). An export without a header row (TD Canada) is
+read by position: `fields` names its columns in order, and the column keys refer to those
+names. `account-number` is a regular expression whose group `number` finds the account or card
+number in the preamble (for the import command to compare with clients.yaml). The YAML form
+(docs/importers.md) is read with every mistake reported at its line, as `Problem`s, like
+clients.yaml.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ class CsvConfig:
     order: str = "auto"
     period: str | None = None
     identify: tuple[str, ...] = field(default=())
+    fields: tuple[str, ...] = ()
+    account_number: str | None = None
 
     def column_names(self) -> tuple[str, ...]:
         """Return every header name the config reads (the header row must hold them all)."""
@@ -85,7 +91,7 @@ class CsvConfig:
 
     def problems(self) -> list[str]:
         """Return what is inconsistent in the config (empty when it is usable)."""
-        return [*self.amount_problems(), *self.format_problems()]
+        return [*self.amount_problems(), *self.format_problems(), *self.layout_problems()]
 
     def amount_problems(self) -> list[str]:
         """Check the amount columns and the currency."""
@@ -111,20 +117,48 @@ class CsvConfig:
             found.append(f"`order` must be one of {', '.join(ORDERS)}")
         if not self.date_formats:
             found.append("`date-formats` must list at least one format")
-        if self.period is not None:
-            try:
-                groups = re.compile(self.period).groupindex
-            except re.error as exc:
-                found.append(f"`period` is not a valid regular expression ({exc})")
-            else:
-                if not ({"year", "month"} <= groups.keys() or "end" in groups):
-                    found.append("`period` needs the groups (?P<year>…)(?P<month>…) or (?P<end>…)")
+        found += pattern_problems("period", self.period, (("year", "month"), ("end",)))
+        found += pattern_problems("account-number", self.account_number, (("number",),))
         found += [
             f"meta key '{key}' is reserved or not a Beancount metadata key"
             for key, _ in self.meta
             if not META_KEY.match(key) or key in RESERVED_META
         ]
         return found
+
+    def layout_problems(self) -> list[str]:
+        """Check `fields` (the column names of an export without a header row)."""
+        if not self.fields:
+            return []
+        found: list[str] = []
+        duplicates = sorted({name for name in self.fields if self.fields.count(name) > 1})
+        if duplicates:
+            found.append(f"`fields` names {', '.join(duplicates)} more than once")
+        unknown = [name for name in self.column_names() if name not in self.fields]
+        if unknown:
+            found.append(
+                f"the column(s) {', '.join(unknown)} are not among `fields` "
+                f"({', '.join(self.fields)})"
+            )
+        if self.identify:
+            found.append("`identify` looks for header text; a file without a header has none")
+        return found
+
+
+def pattern_problems(
+    key: str, pattern: str | None, group_sets: tuple[tuple[str, ...], ...]
+) -> list[str]:
+    """Check a regular expression of the config and the named groups it needs."""
+    if pattern is None:
+        return []
+    try:
+        groups = re.compile(pattern).groupindex
+    except re.error as exc:
+        return [f"`{key}` is not a valid regular expression ({exc})"]
+    if any(set(wanted) <= groups.keys() for wanted in group_sets):
+        return []
+    needed = " or ".join("".join(f"(?P<{g}>…)" for g in wanted) for wanted in group_sets)
+    return [f"`{key}` needs the groups {needed}"]
 
 
 COLUMN_KEYS = (
@@ -155,6 +189,8 @@ TOP_KEYS = (
     "period",
     "meta",
     "identify",
+    "fields",
+    "account-number",
 )
 RULE_KEYS = ("column", "in", "out", "skip")
 
@@ -212,7 +248,7 @@ def read_fields(reader: NodeReader, keys: dict[str, yaml.Node]) -> dict[str, obj
         if key in ("columns", "extends"):
             continue
         name = key.replace("-", "_")
-        if key in ("date-formats", "identify"):
+        if key in ("date-formats", "identify", "fields"):
             fields[name] = strings(reader, node, key)
         elif key == "direction":
             fields[name] = read_rules(reader, node)

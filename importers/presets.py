@@ -11,9 +11,15 @@ golden output). Choices that matter for the books:
   between the user's own accounts (WeChat's neutral `/` rows: top-ups, withdrawals, card
   repayments; Alipay's 不计收支 fund moves) are skipped and listed in `Statement.skipped`,
   for the transfer step to pair with the other side.
-- Only serials known to be unique per transaction are used as `import-id` (Alipay and JD
-  order numbers, WeChat's 交易单号); bank journal numbers that repeat (ABC 日志号, BOCOM's
-  row 序号) go to metadata, and the row's fingerprint is the id.
+- Only serials known to be unique per transaction are used as `import-id` (Alipay, JD and
+  Meituan order numbers, WeChat's 交易单号); bank journal numbers that repeat (ABC 日志号,
+  BOCOM's row 序号, SPDB's 顺序号) go to metadata or are left out, and the row's fingerprint
+  is the id.
+- Credit-card statements that show spending as positive (CMB, CGB, CITIC, BMO) have
+  `invert-sign`, so that on the card's `Liabilities:` account spending is negative and
+  repayments and refunds positive, as on every other account.
+- Where the preamble states the account or card number (ICBC, CCB, SPDB), `account-number`
+  finds it, for the import command to compare with clients.yaml.
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ from __future__ import annotations
 from beanfirm.importers.csvconfig import CsvConfig, DirectionRule
 
 PLATFORM_OUT_IN = DirectionRule("收/支", inflow=("收入",), outflow=("支出",))
+# `卡号: 1234****9876`, `账　　号\uff1axxxx`, `账号,6200000000001230` (cells joined by spaces;
+# the colon may be full-width).
+CN_ACCOUNT_NUMBER = r"(?:卡|账)\s*号\s*[:\uff1a]?\s*(?P<number>[0-9Xx*]{4,})"
 
 ALIPAY = CsvConfig(
     name="alipay",
@@ -60,6 +69,7 @@ ICBC_DEBIT = CsvConfig(
     currency_column="记账币种",
     order="newest-first",
     identify=("钞/汇",),
+    account_number=CN_ACCOUNT_NUMBER,
 )
 
 ICBC_CREDIT = CsvConfig(
@@ -73,6 +83,7 @@ ICBC_CREDIT = CsvConfig(
     currency_column="记账币种",
     order="newest-first",
     identify=("交易日期",),
+    account_number=CN_ACCOUNT_NUMBER,
 )
 
 CMB_DEBIT = CsvConfig(
@@ -108,6 +119,7 @@ CCB_DEBIT = CsvConfig(
     amount_out="支出",
     balance="账户余额",
     currency_column="币种",
+    account_number=CN_ACCOUNT_NUMBER,
 )
 
 BOC_DEBIT = CsvConfig(
@@ -222,6 +234,107 @@ CSB43 = CsvConfig(
     meta=(("reference", "reference1"),),
 )
 
+CGB_CREDIT = CsvConfig(
+    name="cgb-credit",
+    date="入账日期",
+    date_formats=("%Y/%m/%d", "%Y-%m-%d"),
+    narration=("交易摘要",),
+    amount="入账金额",
+    invert_sign=True,  # spending is positive, refunds and repayments negative
+    currency_column="入账货币",
+)
+
+CITIC_CREDIT = CsvConfig(
+    name="citic-credit",
+    date="入账日期",
+    narration=("交易描述",),
+    amount="结算金额",
+    invert_sign=True,  # spending is positive, rewards and repayments negative
+    currency_column="结算币种",
+    meta=(("card", "卡末四位"),),
+)
+
+SPDB_DEBIT = CsvConfig(
+    name="spdb-debit",
+    date="交易日期",
+    payee="交易对手名称",
+    narration=("交易类型", "附言"),
+    counterparty="交易对手账号",
+    amount_in="存入金额",
+    amount_out="取出金额",
+    balance="余额",
+    currency="CNY",
+    account_number=CN_ACCOUNT_NUMBER,
+)
+
+MEITUAN = CsvConfig(
+    name="meituan",
+    date="交易成功时间",
+    narration=("订单标题",),
+    amount="实付金额",  # what was paid after discounts; 订单金额 is the list price
+    direction=(
+        # Repaying 美团月付 (Meituan's credit line) from a bank card moves money between the
+        # user's own accounts; Meituan's own 支出 total leaves it out too.
+        DirectionRule("交易类型", skip=("还款",)),
+        DirectionRule("收/支", inflow=("收入",), outflow=("支出",), skip=("不计收支",)),
+    ),
+    serial="交易单号",
+    currency="CNY",
+    meta=(("type", "交易类型"), ("method", "支付方式")),
+    order="newest-first",
+)
+
+TD_DEBIT = CsvConfig(
+    name="td-debit",
+    fields=("Date", "Description", "Withdrawal", "Deposit", "Balance"),
+    date="Date",
+    date_formats=("%m/%d/%Y",),
+    narration=("Description",),
+    amount_in="Deposit",
+    amount_out="Withdrawal",
+    balance="Balance",
+    currency="CAD",
+)
+
+BMO_CREDIT = CsvConfig(
+    name="bmo-credit",
+    date="Posting Date",
+    narration=("Description",),
+    amount="Transaction Amount",
+    invert_sign=True,  # purchases are positive, payments and refunds negative
+    currency="CAD",
+)
+
+BMO_DEBIT = CsvConfig(
+    name="bmo-debit",
+    date="Date Posted",
+    narration=("Description",),
+    amount="Transaction Amount",
+    currency="CAD",
+    meta=(("type", "Transaction Type"),),
+)
+
+HSBC_HK_CREDIT = CsvConfig(
+    name="hsbc-hk-credit",
+    date="Post date",
+    date_formats=("%d/%m/%Y",),
+    payee="Merchant name",
+    narration=("Description",),
+    amount="Billing amount",
+    currency_column="Billing currency",
+    meta=(("status", "Transaction status"),),
+)
+
+HSBC_HK_DEBIT = CsvConfig(
+    name="hsbc-hk-debit",
+    date="Date",
+    date_formats=("%d/%m/%Y",),
+    narration=("Description",),
+    amount="Billing amount",
+    balance="Balance",
+    currency_column="Billing currency",
+)
+
 PRESETS: dict[str, CsvConfig] = {
     config.name: config
     for config in (
@@ -241,5 +354,14 @@ PRESETS: dict[str, CsvConfig] = {
         CHASE,
         EU_SEMICOLON,
         CSB43,
+        CGB_CREDIT,
+        CITIC_CREDIT,
+        SPDB_DEBIT,
+        MEITUAN,
+        TD_DEBIT,
+        BMO_CREDIT,
+        BMO_DEBIT,
+        HSBC_HK_CREDIT,
+        HSBC_HK_DEBIT,
     )
 }

@@ -1,6 +1,12 @@
 """Reading an export into a `Statement`: normalized rows, skipped rows, closing balances.
 
-The steps: decode the file (or open the spreadsheet), find the table, read each row into a
+`Statement` is what every beanfirm importer returns from `read()`, the CSV engine here and the
+statement formats (OFX, CAMT.053, MT940) alike: the rows, the rows skipped and why, the
+balances the export states (closing balances, and for the statement formats opening balances),
+and the account or card number the export names, if any.
+
+The steps for a CSV/XLSX export: decode the file (or open the spreadsheet), find the table (by
+its header row, or by position when the config names `fields`), read each row into a
 `StatementRow` (signed amount: positive is money into the account), put the rows in
 chronological order (newest-first exports are reversed; rows are then sorted by date and time,
 stably), number each row's import id, and take the closing balance of each currency from the
@@ -29,7 +35,16 @@ from beanfirm.importers.amounts import (
 from beanfirm.importers.csvconfig import CsvConfig, DirectionRule
 from beanfirm.importers.dates import DateError, month_end, parse_date
 from beanfirm.importers.sheets import XLS_MAGIC, XLSX_MAGIC, xls_rows, xlsx_rows
-from beanfirm.importers.table import DELIMITERS, Row, Table, csv_rows, find_header, locate_table
+from beanfirm.importers.table import (
+    DELIMITERS,
+    Row,
+    Table,
+    csv_rows,
+    find_header,
+    locate_table,
+    positional_table,
+    row_width,
+)
 from beanfirm.importers.textfile import decode_statement
 
 TIME_FORMATS = ("%H:%M:%S", "%H%M%S", "%H:%M")
@@ -87,13 +102,34 @@ class ClosingBalance:
 
 
 @dataclass(frozen=True)
+class OpeningBalance:
+    """The balance before a statement's first movement, at the start of `date`.
+
+    `date` is the day a balance assertion of it is dated (Beancount checks a balance at the
+    start of its day), unlike `ClosingBalance.date`, the last day the closing balance covers.
+    """
+
+    date: datetime.date
+    number: Decimal
+    currency: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Statement:
-    """Everything read from one export."""
+    """Everything read from one export.
+
+    `account_number` is the account, card or IBAN the export states (as written, possibly
+    masked like `1234****9876`), None when it states none; compare it with clients.yaml through
+    `beanfirm.importers.accountnumber.account_number_matches`.
+    """
 
     filename: str
     rows: tuple[StatementRow, ...]
     skipped: tuple[SkippedRow, ...]
     balances: tuple[ClosingBalance, ...]
+    account_number: str | None = None
+    openings: tuple[OpeningBalance, ...] = ()
 
 
 class Skip(Exception):  # noqa: N818 - a signal, not an error
@@ -116,12 +152,30 @@ def file_rows(data: bytes, config: CsvConfig, filename: str) -> list[Row]:
     chosen = delimiters[0]
     for delimiter in delimiters:
         try:
-            if find_header(csv_rows(head, delimiter, filename), config.column_names()) is not None:
+            if fits_layout(csv_rows(head, delimiter, filename), config):
                 chosen = delimiter
                 break
         except StatementError:
             continue
     return csv_rows(text, chosen, filename)
+
+
+def fits_layout(rows: list[Row], config: CsvConfig) -> bool:
+    """Tell whether rows split by one delimiter show the config's header (or width)."""
+    if config.fields:
+        return any(row_width(row) == len(config.fields) for row in rows if not row.is_blank())
+    return find_header(rows, config.column_names()) is not None
+
+
+def preamble_number(table: Table, config: CsvConfig) -> str | None:
+    """Return the account or card number the preamble states, per `account-number`."""
+    if config.account_number is None:
+        return None
+    text = "\n".join(" ".join(clean(cell) for cell in row.cells) for row in table.preamble)
+    found = re.search(config.account_number, text)
+    if found is None:
+        return None
+    return found.group("number").strip() or None
 
 
 def statement_end(
@@ -420,9 +474,11 @@ def read_statement(
     data: bytes, config: CsvConfig, filename: str, period_end: datetime.date | None = None
 ) -> Statement:
     """Read an export whole; raise StatementError at the first thing that does not parse."""
-    table = locate_table(
-        file_rows(data, config, filename), config.column_names(), config.date, filename
-    )
+    found = file_rows(data, config, filename)
+    if config.fields:
+        table = positional_table(found, config.fields, config.date, filename)
+    else:
+        table = locate_table(found, config.column_names(), config.date, filename)
     check_complete(data, table, filename)
     reader = RowReader(config, table, filename, statement_end(table, config, period_end))
     rows: list[StatementRow] = []
@@ -433,4 +489,10 @@ def read_statement(
         except Skip as skip:
             skipped.append(SkippedRow(row.line, skip.reason))
     ordered = number_import_ids(chronological(rows, config.order))
-    return Statement(filename, tuple(ordered), tuple(skipped), closing_balances(ordered))
+    return Statement(
+        filename,
+        tuple(ordered),
+        tuple(skipped),
+        closing_balances(ordered),
+        account_number=preamble_number(table, config),
+    )

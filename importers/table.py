@@ -7,6 +7,10 @@ the table ends at the first footer row: one whose date cell has no digit and tha
 names a total (合计, 总计, Total, …) or holds a single note. Blank rows are passed over. A row
 too short for the configured columns is not a footer but a broken or truncated file, and is
 reported as such.
+
+An export without a header row (TD Canada) is read by position (`positional_table`): leading
+rows whose date cell holds no digit are its preamble, the same footer rule ends it, and a row
+wider than the configured `fields` is refused, since it is not the export the config describes.
 """
 
 from __future__ import annotations
@@ -78,6 +82,11 @@ def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
             "it again.",
         )
     return rows
+
+
+def row_width(row: Row) -> int:
+    """Return the number of cells up to the last non-empty one (trailing commas aside)."""
+    return max((i + 1 for i, cell in enumerate(row.cells) if clean(cell)), default=0)
 
 
 def header_columns(row: Row) -> dict[str, int]:
@@ -161,3 +170,32 @@ def missing_columns(rows: Sequence[Row], names: Sequence[str], filename: str) ->
         f"this looks like the header row but lacks the column(s) {', '.join(lacking)} "
         f"(expected: {wanted}). The bank may have changed its layout; adjust the import config.",
     )
+
+
+def positional_table(
+    rows: Sequence[Row], names: Sequence[str], date_name: str, filename: str
+) -> Table:
+    """Return the table of an export without a header row, its columns named by position."""
+    columns = {name: index for index, name in enumerate(names)}
+    date_column = columns[date_name]
+    preamble: list[Row] = []
+    data: list[Row] = []
+    for row in rows:
+        if row.is_blank():
+            continue
+        date_cell = row.cells[date_column] if date_column < len(row.cells) else ""
+        if not data and not any(ch.isdigit() for ch in date_cell):
+            preamble.append(row)
+            continue
+        if is_footer(row, date_column):
+            break
+        if row_width(row) > len(names):
+            raise StatementError(
+                filename,
+                row.line,
+                f"the row has {row_width(row)} cells but the config's `fields` names "
+                f"{len(names)} columns ({', '.join(names)}). This file is not the export the "
+                "config describes, or the row is broken.",
+            )
+        data.append(row)
+    return Table(0, columns, len(names), tuple(data), tuple(preamble))

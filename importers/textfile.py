@@ -100,3 +100,30 @@ def decode_statement(data: bytes, filename: str, encoding: str | None = None) ->
     if is_utf8(data):
         return data.decode("utf-8")
     return decode_strictly(data, FALLBACK, filename)
+
+
+def decode_western(data: bytes, filename: str, encoding: str = "cp1252") -> str:
+    """Return the text of a Western statement file (OFX, MT940): UTF-8, else a code page.
+
+    These formats are ASCII in principle, but banks write names in UTF-8 or Windows-1252.
+    UTF-8 (with or without BOM) is tried strictly first; a file that is not UTF-8 is read in
+    `encoding` (Windows-1252 unless the file says otherwise), and a byte that code page does
+    not define is read as Latin-1, so that nothing is refused for one accented letter.
+    """
+    if not data.strip():
+        raise StatementError(
+            filename, None, "the file is empty. Export the statement again and check its size."
+        )
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return decode_strictly(data, name, filename)
+    if is_utf8(data):
+        return data.decode("utf-8")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+    except LookupError as exc:
+        raise StatementError(
+            filename, None, f"the file declares the unknown encoding '{encoding}'."
+        ) from exc

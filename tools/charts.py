@@ -14,6 +14,9 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from beanfirm.errors import UsageError
+from beanfirm.plugins.categorized import DEFAULT_GRACE_DAYS as GRACE_DAYS
+from beanfirm.plugins.duplicates import DEFAULT_WINDOW_DAYS as WINDOW_DAYS
+from beanfirm.plugins.reconciled import DEFAULT_LAG_DAYS as LAG_DAYS
 
 if TYPE_CHECKING:
     from beanfirm.registry import Client
@@ -43,7 +46,9 @@ def chart_text(template: str, *, opened: datetime.date, currencies: tuple[str, .
     return string.Template(raw).substitute(date=opened.isoformat(), currency=",".join(currencies))
 
 
-def main_text(client: Client, firm_name: str, currencies: tuple[str, ...]) -> str:
+def main_text(
+    client: Client, firm_name: str, currencies: tuple[str, ...], *, plugins: str = ""
+) -> str:
     """Return a client's `main.beancount`: options, plugins and includes, nothing else."""
     return (
         f"; Books of {client.name} ({client.id}), kept by {firm_name}.\n"
@@ -53,8 +58,34 @@ def main_text(client: Client, firm_name: str, currencies: tuple[str, ...]) -> st
         + "".join(f'option "operating_currency" "{c}"\n' for c in currencies)
         + 'option "documents" "documents"\n'
         "\n"
-        'include "accounts.beancount"\n'
+        + (plugins + "\n" if plugins else "")
+        + 'include "accounts.beancount"\n'
         'include "journal/*/*.beancount"\n'
+    )
+
+
+def plugin_lines(as_of: datetime.date | None = None) -> str:
+    """Return the `plugin` lines of beanfirm's four checks, with the firm's default settings.
+
+    `as_of` pins the day the checks count grace periods and lags from (a generated practice is
+    a snapshot); without it they count from the day the ledger is loaded.
+    """
+    today = f", 'today': '{as_of.isoformat()}'" if as_of else ""
+    snapshot = (
+        f"; A generated practice is a snapshot: its checks count days as of {as_of}.\n"
+        if as_of
+        else ""
+    )
+    grace, lag, window = GRACE_DAYS, LAG_DAYS, WINDOW_DAYS
+    return (
+        f"; beanfirm's checks (docs/plugins/): categorized within {grace} days, accounts "
+        f"reconciled\n; {lag} days after each period, invoices agreeing with payments, "
+        "no duplicates.\n"
+        + snapshot
+        + f'plugin "beanfirm.plugins.categorized" "{{\'grace-days\': {grace}{today}}}"\n'
+        f'plugin "beanfirm.plugins.reconciled" "{{\'lag-days\': {lag}{today}}}"\n'
+        'plugin "beanfirm.plugins.receivables" "{\'credit-limit\': \'warning\'}"\n'
+        f'plugin "beanfirm.plugins.duplicates" "{{\'window-days\': {window}}}"\n'
     )
 
 
@@ -65,13 +96,23 @@ def skeleton_files(
     template: str,
     opened: datetime.date,
     currencies: tuple[str, ...] = (),
+    plugins: str = "",
 ) -> dict[str, bytes]:
-    """Return the files of a new client's ledger, keyed by path relative to the practice."""
+    """Return the files of a new client's ledger, keyed by path relative to the practice.
+
+    Each bank, card and payment account of clients.yaml is opened with its reconciliation
+    cadence as `reconcile:` metadata, which the `reconciled` plugin reads. `plugins` are the
+    `plugin` lines of its main.beancount (see `plugin_lines`).
+    """
     currencies = currencies or (client.currency,)
     chart = chart_text(template, opened=opened, currencies=currencies)
     opened_accounts = {line.split()[2] for line in chart.splitlines() if " open " in line}
+    for acc in client.accounts:
+        if acc.account in opened_accounts:
+            chart = _with_reconcile(chart, acc.account, client.reconcile_cadence(acc))
     extra = [
         f"{opened.isoformat()} open {acc.account} {acc.currency or client.currency}\n"
+        f'  reconcile: "{client.reconcile_cadence(acc)}"\n'
         for acc in client.accounts
         if acc.account not in opened_accounts
     ]
@@ -79,13 +120,25 @@ def skeleton_files(
         chart += "\n; Bank, card and payment accounts from clients.yaml\n" + "".join(extra)
     base = f"ledgers/{client.id}"
     month = f"{base}/journal/{opened.year:04d}/{opened.month:02d}.beancount"
+    main = main_text(client, firm_name, currencies, plugins=plugins)
     return {
-        f"{base}/main.beancount": main_text(client, firm_name, currencies).encode(),
+        f"{base}/main.beancount": main.encode(),
         f"{base}/accounts.beancount": chart.encode(),
         month: f"; {opened:%Y-%m}: entries of this month, in date order.\n".encode(),
         f"{base}/rules.yaml": RULES_SKELETON.encode(),
         f"{base}/documents/.gitkeep": b"",
     }
+
+
+def _with_reconcile(chart: str, account: str, cadence: str) -> str:
+    """Add `reconcile:` metadata under the `open` line of an account the template has."""
+    lines = chart.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        words = line.split()
+        if len(words) > 2 and words[1] == "open" and words[2] == account:  # noqa: PLR2004
+            lines.insert(index + 1, f'  reconcile: "{cadence}"\n')
+            break
+    return "".join(lines)
 
 
 def _quoted(text: str) -> str:

@@ -1,8 +1,9 @@
 """A cache of check results keyed on content, so an unchanged client is never reloaded.
 
 The key of a client is a SHA-256 over: the toolkit's fingerprint (beanfirm's version, the
-hash of its own source files, Beancount's version), the client's registry record, and the
-content of its ledger folder. For a folder with no uncommitted changes the content is the git
+hash of its own source files, Beancount's version), the client's registry record, the
+content of its ledger folder, and today's date (the plugins' grace periods and lags count from
+it). For a folder with no uncommitted changes the content is the git
 tree hash at HEAD (free to read); for a changed folder it is a hash of every file git would
 see (tracked or untracked, not ignored). Entries are JSON in `.beanfirm/cache/check/`: data,
 never code, so a planted cache file can at worst claim a wrong result, not run anything.
@@ -53,8 +54,13 @@ def _subpackage_dirs() -> list[str]:
     return [*beanfirm.plugins.__path__, *beanfirm.importers.__path__]
 
 
-def client_keys(repo: PracticeRepo, clients: list[Client]) -> dict[str, str]:
+def client_keys(
+    repo: PracticeRepo, clients: list[Client], *, today: datetime.date | None = None
+) -> dict[str, str]:
     """Compute the cache key of each client from git, with one status call for all."""
+    # The plugins count grace periods and reconciliation lags up to today, so an unchanged
+    # ledger can check differently tomorrow: a result is valid for one day.
+    day = (today or datetime.date.today()).isoformat()  # noqa: DTZ011 - the books' local day
     tree = repo.subtree_hashes("ledgers")
     dirty = {path.split("/")[1] for path in repo.changed_paths(["ledgers"]) if path.count("/") >= 1}
     keys: dict[str, str] = {}
@@ -64,7 +70,7 @@ def client_keys(repo: PracticeRepo, clients: list[Client]) -> dict[str, str]:
             content = "worktree:" + _folder_hash(repo, f"ledgers/{client.id}")
         record = json.dumps(dataclasses.asdict(client), sort_keys=True, default=str)
         digest = hashlib.sha256()
-        for part in (toolkit_fingerprint(), record, content):
+        for part in (toolkit_fingerprint(), record, content, day):
             digest.update(part.encode())
             digest.update(b"\0")
         keys[client.id] = digest.hexdigest()

@@ -6,7 +6,9 @@ member who made it, and the check cache keys clients on git tree hashes.
 
 from __future__ import annotations
 
+import io
 import os
+import tarfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -150,6 +152,22 @@ class PracticeRepo:
             self._git("reset", "--quiet", "HEAD", "--", *paths)
         else:
             self._git("rm", "--cached", "--quiet", "--ignore-unmatch", "-r", "--", *paths)
+
+    def names_at_head(self, folder: str = ".") -> list[str]:
+        """Return the names of the files and folders directly in `folder` at HEAD."""
+        if not self.has_commits():
+            return []
+        out = self._git("ls-tree", "-z", "--name-only", "HEAD", "--", folder.rstrip("/") + "/")
+        return [os.path.basename(path) for path in out.split("\0") if path]
+
+    def export_head(self, pathspecs: Iterable[str], dest: Path) -> None:
+        """Write the files under `pathspecs` as they are at HEAD into the folder `dest`."""
+        data = self.repo.git.execute(
+            ["git", "-C", str(self.root), "archive", "--format=tar", "HEAD", "--", *pathspecs],
+            stdout_as_string=False,
+        )
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+            archive.extractall(dest, filter="data")
 
     def head(self) -> str | None:
         """Return the commit id of HEAD, or None in a repository with no commits."""

@@ -52,6 +52,16 @@ def load_ledger(path: Path) -> Ledger:
     return Ledger(path=path, entries=entries, options=options, errors=errors)
 
 
+def parse_ledger(path: Path) -> Ledger:
+    """Parse a ledger file and its includes, without booking, plugins or validation.
+
+    About a third of the time of `load_ledger`: enough to read what a ledger already holds
+    (the entries as written, each with its file and line), not to check it.
+    """
+    entries, errors, options = loader._parse_recursive([(str(path), True)], None)  # noqa: SLF001
+    return Ledger(path=path, entries=entries, options=options, errors=errors)
+
+
 def is_warning(error: Any) -> bool:
     """Tell a warning from an error (see the module docstring)."""
     return type(error).__name__.endswith("Warning")

@@ -31,10 +31,12 @@ class WritePlan:
     `changes` maps paths relative to the practice root to their new bytes (None deletes
     the file); when it is a function, it is called once the locks are held, so a change
     that depends on a file's current content (the registry) reads it under the lock.
+    `message` may likewise be a function, called after `changes`, when the message says what
+    the change turned out to be (an import's counts).
     `guard` lists the pathspecs that must have no uncommitted changes.
     """
 
-    message: str
+    message: str | Callable[[], str]
     changes: Mapping[str, bytes | None] | Callable[[], Mapping[str, bytes | None]]
     locks: tuple[str, ...]
     guard: tuple[str, ...]
@@ -91,7 +93,8 @@ def apply_write(
                     "Fix the input and run the command again:"
                 )
                 raise LedgerError(msg, tuple(new))
-            commit = repo.commit(paths, plan.message, author)
+            message = plan.message() if callable(plan.message) else plan.message
+            commit = repo.commit(paths, message, author)
         except BaseException:
             _rollback(undo)
             repo.unstage(paths)

@@ -18,7 +18,9 @@ CELLS = st.sampled_from(
 
 
 def outcome(data: bytes) -> None:
-    for config in (CONFIG, PRESETS["icbc-debit"], PRESETS["cmb-credit"], PRESETS["alipay"]):
+    configs = (CONFIG, PRESETS["icbc-debit"], PRESETS["cmb-credit"], PRESETS["alipay"],
+               PRESETS["td-debit"], PRESETS["spdb-debit"])
+    for config in configs:
         try:
             statement = read_statement(data, config, "fuzz.csv")
         except StatementError as exc:

@@ -37,6 +37,15 @@ CASES: dict[str, tuple[str, str]] = {
     "cn-jd.csv": ("jd", "Assets:JD"),
     "us-csvbank.csv": ("chase", "Assets:Bank:Chase"),
     "es-csb43.csv": ("csb43", "Assets:Bank:ES"),
+    "cn-cgb-credit.csv": ("cgb-credit", "Liabilities:CreditCard:CGB"),
+    "cn-citic-credit.xls": ("citic-credit", "Liabilities:CreditCard:CITIC"),
+    "cn-spdb-debit.xls": ("spdb-debit", "Assets:Bank:SPDB"),
+    "cn-meituan.csv": ("meituan", "Assets:Meituan"),
+    "ca-td.csv": ("td-debit", "Assets:Bank:TD"),
+    "ca-bmo-credit.csv": ("bmo-credit", "Liabilities:CreditCard:BMO"),
+    "ca-bmo-debit.csv": ("bmo-debit", "Assets:Bank:BMO"),
+    "hk-hsbc-credit.csv": ("hsbc-hk-credit", "Liabilities:CreditCard:HSBC"),
+    "hk-hsbc-debit.csv": ("hsbc-hk-debit", "Assets:Bank:HSBC"),
 }
 
 
@@ -47,6 +56,7 @@ def golden_text(sample: str) -> str:
     statement = importer.read(str(SAMPLES / sample))
     head = [
         f";; {sample}: preset {preset}, account {account}",
+        *([f";; account number: {statement.account_number}"] if statement.account_number else []),
         *(f";; skipped line {s.line}: {s.reason}" for s in statement.skipped),
         "",
     ]

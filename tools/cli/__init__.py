@@ -13,10 +13,15 @@ from pathlib import Path
 import click
 
 from beanfirm import __version__
+from beanfirm.cli.audit import audit
 from beanfirm.cli.check import check
 from beanfirm.cli.clients import clients
 from beanfirm.cli.generate import generate
+from beanfirm.cli.import_ import import_
 from beanfirm.cli.init import init
+from beanfirm.cli.portal import portal
+from beanfirm.cli.rules import rules
+from beanfirm.cli.serve import serve_command
 from beanfirm.cli.status import status
 from beanfirm.errors import BeanfirmError
 
@@ -46,7 +51,9 @@ def cli(ctx: click.Context, practice: Path | None, staff_id: str | None) -> None
     ctx.obj["staff_id"] = staff_id
 
 
-for command in (init, clients, check, status, generate):
+for command in (init, clients, check, status, generate, rules, import_):
+    cli.add_command(command)
+for command in (serve_command, portal, audit):  # the client portal (issue 7)
     cli.add_command(command)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from beanfirm.cli.progress import client_progress
+from beanfirm.demorules import rules_files
 from beanfirm.errors import UsageError
 from beanfirm.generate import (
     DEMO_MONTHS,
@@ -108,6 +109,7 @@ def generate(
                 )
             )
             progress.advance(progress.task_ids[0])
+    files.update(rules_files(kinds))
     write_practice(folder, files, with_gitignore=fresh)
     if fresh and not no_commit:
         repo = PracticeRepo.init(folder)

@@ -1,0 +1,292 @@
+"""Measure the client portal against Fava served directly (issue 7).
+
+Generates a practice (default 20 clients x 10,000 transactions, fixed seed), starts
+`beanfirm serve` (cheroot, worker cap 4) and, for comparison, `fava --read-only` on one
+client's ledger, both on 127.0.0.1 only, then in one run:
+1. first page after start: Fava's process start until its income statement answers, vs the
+   portal's first request for a client whose worker is not running (worker start + load);
+2. warm report latency, p50/p95 over interleaved requests, of the income statement page and
+   of its JSON (`api/income_statement`), through the gateway vs from Fava directly;
+3. 50 simulated users browsing random clients' reports concurrently for a bounded time and
+   request count, while the resident memory of the gateway and its workers is sampled: the
+   peak must stay under gateway + cap x one worker's peak.
+
+    .venv/bin/python benchmarks/bench_portal.py [--clients 20] [--transactions 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"  # load is generated on loopback only
+PASSWORD = "benchmark password"  # noqa: S105 - a throwaway user of a generated practice
+EMAIL = "bench@firm.example"
+CAP = 4
+OK = 200
+FOUND = 302
+SEE_OTHER = 303
+BUSY = 503
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
+        return None
+
+
+def opener() -> urllib.request.OpenerDirector:
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+
+
+def check(condition: object, what: str) -> None:
+    if not condition:
+        raise SystemExit(f"benchmark failed: {what}")
+
+
+def get(browser: urllib.request.OpenerDirector, url: str) -> tuple[int, bytes, str]:
+    check(url.startswith(f"http://{HOST}:"), f"loopback only: {url}")
+    try:
+        with browser.open(url, timeout=600) as response:
+            return response.status, response.read(), response.headers.get("Location", "")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), exc.headers.get("Location", "")
+    except urllib.error.URLError:
+        return 0, b"", ""
+
+
+def login(base: str) -> urllib.request.OpenerDirector:
+    browser = opener()
+    _, form, _ = get(browser, f"{base}/login")
+    token = re.search(rb'name="csrf" value="([^"]+)"', form)
+    check(token, "the login form has a CSRF token")
+    data = urllib.parse.urlencode(
+        {"csrf": token.group(1).decode() if token else "", "email": EMAIL, "password": PASSWORD}
+    ).encode()
+    try:
+        browser.open(urllib.request.Request(f"{base}/login", data=data), timeout=60)  # noqa: S310
+    except urllib.error.HTTPError as exc:
+        check(exc.code == SEE_OTHER, f"login answered {exc.code}")
+    return browser
+
+
+def rss_kb(pid: int, field: str = "VmRSS") -> int:
+    """Resident memory of a process in KiB (VmHWM: its peak so far)."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(rf"{field}:\s+(\d+)", text)
+    return int(found.group(1)) if found else 0
+
+
+def children(pid: int) -> list[int]:
+    """Child processes of any thread of a process (workers are started by request threads)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def generate(work: Path, clients: int, transactions: int) -> Path:
+    practice = work / f"practice-{clients}x{transactions}"
+    if not (practice / "clients.yaml").exists():
+        subprocess.run(
+            [str(BIN / "beanfirm"), "generate", str(practice), "--clients", str(clients),
+             "--transactions", str(transactions)], check=True, cwd=work,
+        )
+    return practice
+
+
+def first_page_fava(ledger: Path) -> tuple[float, subprocess.Popen[bytes], str]:
+    port = free_port()
+    started = time.perf_counter()
+    fava = subprocess.Popen(
+        [str(BIN / "fava"), "--read-only", "-H", HOST, "-p", str(port), str(ledger)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://{HOST}:{port}"
+    browser = opener()
+    deadline = time.monotonic() + 600
+    while True:
+        status, _, location = get(browser, f"{base}/")
+        if status == FOUND:
+            break
+        check(fava.poll() is None and time.monotonic() < deadline, "Fava did not start")
+        time.sleep(0.02)
+    status, _, _ = get(browser, f"{base}{location}")
+    check(status == OK, f"Fava answered {status}")
+    return time.perf_counter() - started, fava, base + location.rsplit("/", 2)[0]
+
+
+def add_user(practice: Path, state: Path) -> None:
+    registry = (practice / "clients.yaml").read_text(encoding="utf-8")
+    partner = re.search(r"- id: (\S+)\n\s+name: .*\n\s+email: .*\n\s+role: partner", registry)
+    check(partner, "a partner in the generated registry")
+    staff = partner.group(1) if partner else ""
+    for command in (["add", EMAIL, "--staff", staff], ["passwd", EMAIL]):
+        subprocess.run(
+            [str(BIN / "beanfirm"), "portal", "user", *command, "--password-stdin",
+             "--state-dir", str(state)],
+            input=f"{PASSWORD}\n".encode(), cwd=practice, check=False, capture_output=True,
+        )
+
+
+def first_pages(base: str, practice: Path, target: str) -> tuple[
+    subprocess.Popen[bytes], str, urllib.request.OpenerDirector, str
+]:
+    fava_first, fava, fava_books = first_page_fava(
+        practice / "ledgers" / target / "main.beancount"
+    )
+    browser = login(base)
+    started = time.perf_counter()
+    _, _, location = get(browser, f"{base}/c/{target}/")
+    status, _, _ = get(browser, f"{base}{location}")
+    portal_first = time.perf_counter() - started
+    check(status == OK, f"portal answered {status}")
+    print(f"first page: Fava {fava_first:.2f} s, portal {portal_first:.2f} s, "
+          f"ratio {portal_first / fava_first:.2f}x (target <= 1.2x)")
+    return fava, fava_books, browser, base + location.rsplit("/", 2)[0]
+
+
+def warm(fava_books: str, books: str, browser: urllib.request.OpenerDirector,
+         requests: int) -> None:
+    for rest in ("income_statement/", "api/income_statement"):
+        timings: dict[str, list[float]] = {"fava": [], "portal": []}
+        sides = (("fava", fava_books, opener()), ("portal", books, browser))
+        for _side, url, who in sides:
+            get(who, f"{url}/{rest}")
+        for _ in range(requests):  # interleaved, so both sides see the same machine
+            for side, url, who in sides:
+                began = time.perf_counter()
+                status, _, _ = get(who, f"{url}/{rest}")
+                timings[side].append(time.perf_counter() - began)
+                check(status == OK, f"{side} answered {status}")
+        fava_p95 = percentile(timings["fava"], 95)
+        portal_p95 = percentile(timings["portal"], 95)
+        print(f"warm {rest}: Fava p50 {statistics.median(timings['fava']) * 1000:.0f} ms "
+              f"p95 {fava_p95 * 1000:.0f} ms; portal p50 "
+              f"{statistics.median(timings['portal']) * 1000:.0f} ms p95 "
+              f"{portal_p95 * 1000:.0f} ms; ratio {portal_p95 / fava_p95:.2f}x (target <= 1.1x)")
+
+
+def load(base: str, serve_pid: int, client_ids: list[str], users: int, seconds: float) -> None:
+    peak = {"total": 0, "workers": 0, "worker": 0, "gateway": 0}
+    counts = {"ok": 0, "busy": 0, "other": 0}
+    lock = threading.Lock()
+    done = threading.Event()
+    deadline = time.monotonic() + seconds
+    budget = [users * 40]  # bounded in count as well as in time
+
+    def sample() -> None:
+        while not done.is_set():
+            pids = children(serve_pid)
+            total = rss_kb(serve_pid) + sum(rss_kb(pid) for pid in pids)
+            peak["total"] = max(peak["total"], total)
+            peak["workers"] = max(peak["workers"], len(pids))
+            peak["worker"] = max([peak["worker"], *(rss_kb(pid, "VmHWM") for pid in pids)])
+            peak["gateway"] = max(peak["gateway"], rss_kb(serve_pid, "VmHWM"))
+            time.sleep(0.25)
+
+    def user(seed: int) -> None:
+        rng = random.Random(seed)
+        who = login(base)
+        while time.monotonic() < deadline:
+            with lock:
+                if budget[0] <= 0:
+                    return
+                budget[0] -= 1
+            client = rng.choice(client_ids)
+            _, _, location = get(who, f"{base}/c/{client}/")
+            status, _, _ = get(who, f"{base}{location.rsplit('/', 2)[0]}/api/income_statement")
+            with lock:
+                counts["ok" if status == OK else "busy" if status == BUSY else "other"] += 1
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    began = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done.set()
+    sampler.join()
+    # Processes alive at once: the cap, plus an evicted worker still exiting.
+    bound = peak["gateway"] + (CAP + 1) * peak["worker"]
+    print(f"{users} users for {time.perf_counter() - began:.0f} s: {counts}; "
+          f"peak processes {peak['workers']} (cap {CAP}); peak RSS of all "
+          f"{peak['total'] / 1024:.0f} MB vs bound {bound / 1024:.0f} MB (gateway peak "
+          f"{peak['gateway'] / 1024:.0f} MB + {CAP + 1} x worker peak "
+          f"{peak['worker'] / 1024:.0f} MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--transactions", type=int, default=10000)
+    parser.add_argument("--requests", type=int, default=60, help="Warm requests per side.")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0, help="Bound of the load phase.")
+    parser.add_argument("--keep", type=Path, help="Generate into (or reuse) this folder.")
+    args = parser.parse_args()
+    work = (args.keep or Path(tempfile.mkdtemp(prefix="beanfirm-bench-"))).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    practice = generate(work, args.clients, args.transactions)
+    client_ids = sorted(p.name for p in (practice / "ledgers").iterdir() if p.is_dir())
+    state = work / "portal-state"
+    add_user(practice, state)
+    port = free_port()
+    serve = subprocess.Popen(
+        [str(BIN / "beanfirm"), "serve", "--port", str(port), "--max-workers", str(CAP),
+         "--state-dir", str(state)],
+        cwd=practice, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+    if serve.stdout is not None:
+        serve.stdout.readline()
+    base = f"http://{HOST}:{port}"
+    fava: subprocess.Popen[bytes] | None = None
+    try:
+        fava, fava_books, browser, books = first_pages(base, practice, client_ids[0])
+        warm(fava_books, books, browser, args.requests)
+        load(base, serve.pid, client_ids, args.users, args.seconds)
+    finally:
+        if fava is not None:
+            fava.terminate()
+            fava.wait(30)
+        serve.terminate()
+        serve.wait(30)
+
+
+if __name__ == "__main__":
+    os.environ.pop("BEANFIRM_PRACTICE", None)
+    main()

@@ -1,0 +1,228 @@
+"""OFX/QFX bank and credit-card statements, OFX 1.x (SGML) and 2.x (XML).
+
+Read with the standard library, not ofxparse or ofxtools: the file's own line goes into every
+error (`file:line`), and banks' vendor extensions (`<INTU.BID>`, AMEX's `<DOWNLOAD.FLAG>`) and
+SGML quirks are passed over instead of refused. 1.x files go through `beanfirm.importers.sgml`,
+2.x files through expat (`beanfirm.importers.xmltree`); both give the same tree.
+
+Each `<STMTTRN>` of a `<STMTRS>` (bank) or `<CCSTMTRS>` (credit card) becomes one row:
+`DTPOSTED` (the posting date) is its date, `TRNAMT` its signed amount in `CURDEF`, `NAME` (or
+`PAYEE/NAME`) the payee, `MEMO` the narration, `TRNTYPE` and `CHECKNUM` metadata, and `FITID`,
+the bank's id of the transaction, the `import-id`. `LEDGERBAL` (`BALAMT` as of `DTASOF`) is the
+closing balance, asserted the day after `DTASOF`'s date; `AVAILBAL` is ignored. OFX states no
+opening balance, so the movements cannot be checked against one. `ACCTID` is the account
+number (`account_number()`). A bank's error status (`<CODE>` not 0 with severity ERROR) is
+reported with its message instead of importing an empty statement.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import re
+from decimal import Decimal
+
+from beanfirm.errors import StatementError
+from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
+from beanfirm.importers.importer import BeanfirmImporter, read_bytes
+from beanfirm.importers.sgml import parse_sgml
+from beanfirm.importers.statement import Statement, StatementRow
+from beanfirm.importers.textfile import decode_western
+from beanfirm.importers.xmltree import Node, parse_xml
+
+HEAD_BYTES = 4096
+OFX_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})")
+OFX_AMOUNT = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+CHARSETS = {"1252": "cp1252", "ISO-8859-1": "latin-1", "8859-1": "latin-1", "UTF-8": "utf-8"}
+
+
+def strip_bom(data: bytes) -> bytes:
+    """Return the bytes without a UTF-8 byte-order mark and leading whitespace."""
+    return data.removeprefix(codecs.BOM_UTF8).lstrip()
+
+
+def header_charset(data: bytes) -> str:
+    """Return the code page an OFX 1.x header names (`CHARSET:1252`), default Windows-1252."""
+    head = data[: data.find(b"<")] if b"<" in data else data[:HEAD_BYTES]
+    found = re.search(rb"CHARSET:\s*([A-Za-z0-9-]+)", head)
+    name = found.group(1).decode("ascii").upper() if found else "1252"
+    return CHARSETS.get(name, "cp1252")
+
+
+def ofx_tree(data: bytes, filename: str) -> Node:
+    """Return the `<OFX>` element of a 1.x or 2.x file."""
+    body = strip_bom(data)
+    if body.startswith(b"<?xml"):
+        root = parse_xml(body, filename)
+    else:
+        text = decode_western(data, filename, header_charset(data))
+        start = text.find("<")
+        if start < 0:
+            raise StatementError(filename, None, "the file holds no OFX tags; it is not OFX.")
+        root = parse_sgml(text[start:], filename, text.count("\n", 0, start) + 1)
+    ofx = next(root.iter("OFX"), None)
+    if ofx is None:
+        raise StatementError(
+            filename, None, "the file has no <OFX> element; it is not an OFX/QFX statement."
+        )
+    return ofx
+
+
+def required(node: Node, path: str, filename: str) -> str:
+    """Return the text at a path, or raise naming the element that lacks it."""
+    text = node.text_at(path)
+    if text is None:
+        raise StatementError(
+            filename,
+            node.line,
+            f"<{node.tag}> has no <{path.rsplit('/', maxsplit=1)[-1]}>; the file is damaged or "
+            "incomplete. Download it again.",
+        )
+    return text
+
+
+def ofx_date(text: str, what: str, line: int, filename: str) -> datetime.date:
+    """Return the date of an OFX date-time (`20131201000000.000[-7:MST]`)."""
+    found = OFX_DATE.match(text)
+    try:
+        if found is None:
+            raise ValueError(text)
+        return datetime.date(int(found[1]), int(found[2]), int(found[3]))
+    except ValueError as exc:
+        raise StatementError(
+            filename, line, f"<{what}> is '{text}', not an OFX date (YYYYMMDD…)."
+        ) from exc
+
+
+def ofx_amount(text: str, what: str, line: int, filename: str) -> Decimal:
+    """Return an OFX amount (`-9.99`, `+10`, `.5`; a decimal comma is accepted)."""
+    if not OFX_AMOUNT.match(text):
+        raise StatementError(
+            filename, line, f"<{what}> is '{text}', not an amount (like -9.99)."
+        )
+    return Decimal(text.replace(",", "."))
+
+
+def collapse(text: str | None) -> str | None:
+    """Collapse runs of whitespace; None for empty text."""
+    if text is None:
+        return None
+    value = " ".join(text.split())
+    return value or None
+
+
+def check_status(ofx: Node, filename: str) -> None:
+    """Refuse a response in which the bank reports an error."""
+    for status in ofx.iter("STATUS"):
+        code = status.text_at("CODE") or "0"
+        if code != "0" and (status.text_at("SEVERITY") or "ERROR").upper() == "ERROR":
+            message = status.text_at("MESSAGE") or "no message"
+            raise StatementError(
+                filename,
+                status.line,
+                f"the bank answered with error {code} ({message}) instead of a statement. "
+                "Download the statement again.",
+            )
+
+
+def transaction_row(node: Node, currency: str, filename: str) -> StatementRow:
+    """Return the row of one `<STMTTRN>`."""
+    posted = ofx_date(required(node, "DTPOSTED", filename), "DTPOSTED", node.line, filename)
+    number = ofx_amount(required(node, "TRNAMT", filename), "TRNAMT", node.line, filename)
+    other = node.text_at("CURRENCY/CURSYM")
+    if other is not None and other != currency:
+        raise StatementError(
+            filename,
+            node.line,
+            f"this transaction is in {other}, not the statement's {currency} (<CURRENCY>); "
+            "beanfirm does not import such foreign-currency OFX rows yet. Import this account "
+            "from a CSV export instead.",
+        )
+    meta = [("type", text) for text in [node.text_at("TRNTYPE")] if text]
+    meta += [("check", text) for text in [node.text_at("CHECKNUM")] if text]
+    meta += [("original-currency", text) for text in [node.text_at("ORIGCURRENCY/CURSYM")] if text]
+    return StatementRow(
+        line=node.line,
+        date=posted,
+        time=None,
+        number=number,
+        currency=currency,
+        payee=collapse(node.text_at("NAME") or node.text_at("PAYEE/NAME")),
+        narration=collapse(node.text_at("MEMO")) or "",
+        counterparty=None,
+        balance=None,
+        serial=node.text_at("FITID"),
+        meta=tuple(meta),
+    )
+
+
+def statement_section(stmt: Node, filename: str) -> Section:
+    """Return one `<STMTRS>` / `<CCSTMTRS>` as a Section."""
+    currency = required(stmt, "CURDEF", filename).upper()
+    if not CURRENCY.match(currency):
+        raise StatementError(
+            filename, stmt.line, f"<CURDEF> is '{currency}', not a currency code (like USD)."
+        )
+    number = stmt.text_at("BANKACCTFROM/ACCTID") or stmt.text_at("CCACCTFROM/ACCTID")
+    transactions = stmt.findall("BANKTRANLIST/STMTTRN")
+    rows = [transaction_row(node, currency, filename) for node in transactions]
+    ledger = stmt.find("LEDGERBAL")
+    if ledger is None:
+        raise StatementError(
+            filename,
+            stmt.line,
+            f"<{stmt.tag}> has no <LEDGERBAL> (the closing balance); the file is incomplete. "
+            "Download it again.",
+        )
+    closing = StatedBalance(
+        ofx_date(required(ledger, "DTASOF", filename), "DTASOF", ledger.line, filename),
+        ofx_amount(required(ledger, "BALAMT", filename), "BALAMT", ledger.line, filename),
+        currency,
+        ledger.line,
+    )
+    label = "the credit-card statement" if stmt.tag == "CCSTMTRS" else "the bank statement"
+    return Section(stmt.line, number, currency, tuple(rows), None, closing, label)
+
+
+def read_ofx(data: bytes, filename: str) -> Statement:
+    """Read an OFX/QFX file into a Statement; raise StatementError with file:line."""
+    ofx = ofx_tree(data, filename)
+    check_status(ofx, filename)
+    statements = list(ofx.iter("STMTRS", "CCSTMTRS"))
+    if not statements:
+        raise StatementError(
+            filename,
+            ofx.line,
+            "the OFX file holds no bank or credit-card statement (<STMTRS> or <CCSTMTRS>); an "
+            "investment statement is not imported.",
+        )
+    sections = [statement_section(stmt, filename) for stmt in statements]
+    return assemble(filename, sections, [])
+
+
+def looks_like_ofx(head: bytes) -> bool:
+    """Tell whether the start of a file is OFX (a 1.x header, a 2.x PI, or `<OFX>`)."""
+    text = head.decode("latin-1").upper()
+    return "OFXHEADER" in text or "<OFX>" in text
+
+
+class OfxImporter(BeanfirmImporter):
+    """Imports OFX/QFX bank and credit-card statements into one account."""
+
+    @property
+    def name(self) -> str:
+        """Return the importer's id."""
+        return "beanfirm.ofx"
+
+    def identify(self, filepath: str) -> bool:
+        """Tell whether the file is OFX."""
+        try:
+            with open(filepath, "rb") as handle:
+                return looks_like_ofx(handle.read(HEAD_BYTES))
+        except OSError:
+            return False
+
+    def read(self, filepath: str) -> Statement:
+        """Read the file into a Statement (raises StatementError)."""
+        return read_ofx(read_bytes(filepath), filepath)

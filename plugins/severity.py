@@ -1,0 +1,98 @@
+"""The error types of beanfirm's plugins, with the severity in each type's name.
+
+Beancount knows only errors: whatever a plugin returns is printed by `bean-check`, listed on
+Fava's Errors page and makes `bean-check` exit 1. beanfirm tells warnings apart by the name of
+the error's type: a type whose name ends in `Warning` is a warning (`beanfirm check` counts it
+but still exits 0), anything else is an error (`beanfirm.ledger.is_warning`). Fava shows the
+type name in the first column of its Errors page, so the severity is visible there too.
+
+Every finding is a `(source, message, entry)` named tuple, like Beancount's own errors:
+`source` holds only the `filename` and `lineno` of the offending line.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, NamedTuple
+
+from beancount.core import data
+
+
+class Finding(NamedTuple):
+    """What a plugin found: where, what is wrong and how to fix it, and the entry."""
+
+    source: dict[str, Any]
+    message: str
+    entry: Any
+
+
+class PluginConfigError(Finding):
+    """A plugin's configuration string is not valid; the plugin checked nothing."""
+
+    __slots__ = ()
+
+
+class PluginCrashError(Finding):
+    """A plugin failed unexpectedly; a bug to report, not a problem in the ledger."""
+
+    __slots__ = ()
+
+
+class CategorizedError(Finding):
+    """An entry left uncategorized beyond its grace period, or a rule of `categorized`."""
+
+    __slots__ = ()
+
+
+class CategorizedWarning(Finding):
+    """An entry awaiting categorization, still within its grace period."""
+
+    __slots__ = ()
+
+
+class ReconciledError(Finding):
+    """A reconciled account with periods not reconciled, or padded."""
+
+    __slots__ = ()
+
+
+class ReceivablesError(Finding):
+    """An invoice or payment that is inconsistent."""
+
+    __slots__ = ()
+
+
+class ReceivablesWarning(Finding):
+    """A customer above its credit limit (when the configured severity is `warning`)."""
+
+    __slots__ = ()
+
+
+class DuplicatesError(Finding):
+    """A duplicate transaction: the same import-id, or a probable one at severity `error`."""
+
+    __slots__ = ()
+
+
+class DuplicatesWarning(Finding):
+    """A probable duplicate transaction (at the default severity `warning`)."""
+
+    __slots__ = ()
+
+
+def source_of(meta: dict[str, Any] | None) -> dict[str, Any]:
+    """Return the `filename` and `lineno` of an entry's or a posting's metadata."""
+    if not meta:
+        return data.new_metadata("<unknown>", 0)
+    return data.new_metadata(meta.get("filename", "<unknown>"), meta.get("lineno", 0))
+
+
+def location(meta: dict[str, Any] | None, main_file: str | None) -> str:
+    """Return `file:line` for a message, relative to the main file's folder where possible."""
+    source = source_of(meta)
+    filename = str(source["filename"])
+    if main_file and not filename.startswith("<") and not main_file.startswith("<"):
+        folder = os.path.dirname(main_file)
+        if filename.startswith(folder + os.sep):
+            filename = filename[len(folder) + 1 :]
+    return f"{filename}:{source['lineno']}"

@@ -1,0 +1,205 @@
+"""Transfers between a client's own accounts: one transaction, whichever side comes first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_support import commit_all
+from conftest import run_beanfirm
+from import_support import (
+    ALIPAY,
+    BANK,
+    add_client,
+    alipay,
+    cmb,
+    import_files,
+    transactions_with,
+    write,
+)
+
+CARD = "Liabilities:2241-其他应付款:招行信用卡"
+CARD_NUMBER = "4392250012349876"
+
+
+@pytest.fixture
+def shop(practice: Path) -> Path:
+    """The client `acme` with a CMB bank account, Alipay and a CMB credit card."""
+    add_client(
+        practice,
+        accounts=(
+            f"{BANK},bank,cmb-debit,6214830012345678",
+            f"{ALIPAY},payment,alipay",
+            f"{CARD},credit-card,cmb-credit,{CARD_NUMBER}",
+        ),
+    )
+    return practice
+
+
+def bank_export(shop: Path, top_up: tuple[str, str, str, str, str]) -> Path:
+    rows = [("2024-03-01", "10000.00", "代发工资", "上海某某公司", "工资"), top_up]
+    return write(shop.parent, "cmb.csv", cmb(rows))
+
+
+TOP_UP_BANK = ("2024-03-05", "-500.00", "快捷支付", "支付宝（中国）网络技术有限公司", "支付宝充值")  # noqa: RUF001
+TOP_UP_ALIPAY = ("2024-03-06 10:00:00", "招商银行储蓄卡(5678)", "余额充值", "收入", "500.00", "T1")
+
+
+def alipay_export(shop: Path) -> Path:
+    rows = [TOP_UP_ALIPAY, ("2024-03-08 12:00:00", "星巴克", "咖啡", "支出", "35.00", "T2")]
+    return write(shop.parent, "alipay.csv", alipay(rows))
+
+
+def the_transfer(shop: Path) -> str:
+    """Return the one transaction that moves 500.00 between the bank and Alipay."""
+    check = run_beanfirm("check", "acme", "--json", cwd=shop)
+    assert '"errors": []' in check.out, check.out
+    found = [
+        block
+        for block in transactions_with(shop, "500.00 CNY")
+        if BANK in block and ALIPAY in block
+    ]
+    assert len(found) == 1, found
+    assert len(transactions_with(shop, "500.00 CNY")) == 1
+    return found[0]
+
+
+def test_bank_first_then_alipay_gives_one_transaction(shop: Path) -> None:
+    first = import_files(shop, "acme", str(bank_export(shop, TOP_UP_BANK)))
+    assert first.code == 0, first.err
+    assert "added as a transfer" in first.out
+    transfer = the_transfer(shop)
+    assert transfer.startswith("2024-03-05 ! ")  # named from one side only: to review
+    second = import_files(shop, "acme", str(alipay_export(shop)))
+    assert second.code == 0, second.err
+    assert "1 row added" in second.out
+    assert "1 row merged into transfers" in second.out
+    assert "completes a transfer booked from the other side" in second.out
+    transfer = the_transfer(shop)
+    assert transfer.startswith("2024-03-05 * ")  # both statements show it
+    assert '  import-id: "fp:' in transfer
+    assert '  import-id-2: "T1"' in transfer
+    assert f"  {BANK}" in transfer
+    assert f"  {ALIPAY}" in transfer
+
+
+def test_alipay_first_then_bank_gives_one_transaction(shop: Path) -> None:
+    first = import_files(shop, "acme", str(alipay_export(shop)))
+    assert first.code == 0, first.err
+    assert "added as a transfer" in first.out
+    assert the_transfer(shop).startswith("2024-03-06 * ")  # the card number names the bank
+    second = import_files(shop, "acme", str(bank_export(shop, TOP_UP_BANK)))
+    assert second.code == 0, second.err
+    assert "1 row merged into transfers" in second.out
+    transfer = the_transfer(shop)
+    # Booked on Alipay's day first; the bank's statement closes on the 5th with the money
+    # gone, so the transfer moves to the 5th, where both balances hold.
+    assert transfer.startswith("2024-03-05 * ")
+    assert '  import-id: "T1"' in transfer
+    assert '  import-id-2: "fp:' in transfer
+    # Importing both again adds nothing.
+    assert "Nothing new" in import_files(shop, "acme", str(alipay_export(shop))).out
+    again = import_files(shop, "acme", str(bank_export(shop, TOP_UP_BANK)))
+    assert "Nothing new" in again.out, again.err
+
+
+def test_an_uncategorized_first_side_is_turned_into_the_transfer(shop: Path) -> None:
+    # The bank row names neither the transfer nor Alipay as such: booked uncategorized.
+    plain = ("2024-03-05", "-500.00", "快捷支付", "网银在线", "")
+    first = import_files(shop, "acme", str(bank_export(shop, plain)))
+    assert first.code == 0, first.err
+    assert "2 rows added (2 uncategorized)" in first.out
+    second = import_files(shop, "acme", str(alipay_export(shop)))
+    assert second.code == 0, second.err
+    assert "turned an uncategorized entry into a transfer" in second.out
+    transfer = the_transfer(shop)
+    assert "Uncategorized" not in transfer
+    assert transfer.startswith("2024-03-05 * ")
+
+
+def test_unrelated_movements_of_the_same_amount_stay_two_transactions(shop: Path) -> None:
+    supplier = ("2024-03-05", "-500.00", "转账汇款", "上海某某供应商", "货款")
+    assert import_files(shop, "acme", str(bank_export(shop, supplier))).code == 0
+    customer = write(
+        shop.parent,
+        "alipay.csv",
+        alipay([("2024-03-05 10:00:00", "张三", "转账", "收入", "500.00", "C1")]),
+    )
+    result = import_files(shop, "acme", str(customer))
+    assert result.code == 0, result.err
+    assert "1 row added (1 uncategorized)" in result.out
+    assert len(transactions_with(shop, "500.00 CNY")) == 2
+    assert not [b for b in transactions_with(shop, "500.00 CNY") if BANK in b and ALIPAY in b]
+
+
+def test_a_rule_to_an_own_account_books_a_card_repayment_once(shop: Path) -> None:
+    rules = shop / "ledgers" / "acme" / "rules.yaml"
+    rules.write_text(
+        "rules:\n"
+        "  - name: card repayment\n"
+        "    when:\n"
+        "      narration: 信用卡还款\n"
+        "      statement-account: " + BANK + "\n"
+        f"    account: {CARD}\n",
+        encoding="utf-8",
+    )
+    commit_all(shop, "Rules")
+    repayment = ("2024-03-20", "-2000.00", "信用卡还款", "招商银行信用卡中心", "")
+    first = import_files(shop, "acme", str(bank_export(shop, repayment)))
+    assert first.code == 0, first.err
+    assert "rule ledgers/acme/rules.yaml:2 (card repayment)" in first.out
+    card = write(
+        shop.parent,
+        "card.csv",
+        "招商银行信用卡对账单 2024年3月\n"
+        "交易日,记账日,交易摘要,人民币金额,卡号末四位\n"
+        "03/21,03/21,还款,-2000.00,9876\n"
+        "03/22,03/22,餐饮 星巴克,35.00,9876\n",
+    )
+    second = import_files(shop, "acme", str(card))
+    assert second.code == 0, second.err
+    assert "1 row merged into transfers" in second.out
+    found = [b for b in transactions_with(shop, "2000.00 CNY") if BANK in b and CARD in b]
+    assert len(found) == 1
+    assert len(transactions_with(shop, "2000.00 CNY")) == 1
+    assert found[0].startswith("2024-03-20 * ")
+
+
+def test_the_account_number_in_the_text_names_the_other_account(shop: Path) -> None:
+    repayment = ("2024-03-20", "-2000.00", "转账", "信用卡 尾号9876", "")
+    result = import_files(shop, "acme", str(bank_export(shop, repayment)), "--json")
+    assert result.code == 0, result.err
+    found = [b for b in transactions_with(shop, "2000.00 CNY") if BANK in b and CARD in b]
+    assert len(found) == 1
+    assert found[0].startswith("2024-03-20 * ")
+
+
+def test_a_transfer_across_a_month_end_moves_to_where_both_balances_hold(shop: Path) -> None:
+    # Alipay shows the top-up on 1 April; the bank's March statement shows it leaving on 31
+    # March and closes with a balance assertion on 1 April.
+    wallet = write(
+        shop.parent,
+        "alipay.csv",
+        alipay([("2024-04-01 09:00:00", "招商银行储蓄卡(5678)", "余额充值", "收入", "500.00", "T7")]),
+    )
+    assert import_files(shop, "acme", str(wallet)).code == 0
+    assert "import-id" in (shop / "ledgers/acme/journal/2024/04.beancount").read_text()
+    bank = write(
+        shop.parent,
+        "cmb.csv",
+        cmb(
+            [
+                ("2024-03-01", "1000.00", "代发工资", "上海某某公司", "工资"),
+                ("2024-03-31", "-500.00", "快捷支付", "支付宝（中国）网络技术有限公司", "支付宝充值"),  # noqa: RUF001
+            ]
+        ),
+    )
+    result = import_files(shop, "acme", str(bank))
+    assert result.code == 0, result.err
+    assert "1 row merged into transfers" in result.out
+    transfer = the_transfer(shop)
+    assert transfer.startswith("2024-03-31 * ")
+    march = (shop / "ledgers/acme/journal/2024/03.beancount").read_text()
+    april = (shop / "ledgers/acme/journal/2024/04.beancount").read_text()
+    assert "T7" in march
+    assert "T7" not in april

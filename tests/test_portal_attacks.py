@@ -1,0 +1,452 @@
+"""Attacks on the portal through the real gateway, with real Fava worker processes.
+
+Everything a client could try: write to the books by any method, read another client's
+books, walk out of their prefix with path tricks, guess passwords, fix a session id, forge
+the login form, and come in without logging in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from conftest import tree_state
+from fava.application import create_app
+from portal_support import (
+    ANA_USER,
+    BO_USER,
+    HUAMEI_SECRET,
+    HUAMEI_USER,
+    NORTHWIND_DOC,
+    NORTHWIND_DOC_SECRET,
+    NORTHWIND_SECRET,
+    NORTHWIND_USER,
+    PASSWORD,
+    PICKLE_MARKER,
+    Books,
+    add_users,
+    books_of,
+    build_practice,
+    csrf_of,
+    login,
+    session_cookie,
+)
+from werkzeug.test import Client
+
+from beanfirm.portal.audit import recent
+from beanfirm.portal.gateway import make_app
+from beanfirm.portal.pool import PoolPolicy
+from beanfirm.portal.sessions import SessionPolicy, find_session, start_session
+from beanfirm.portal.site import Portal, PortalSettings
+from beanfirm.portal.throttle import ThrottlePolicy
+from beanfirm.portal.upstream import _UnixConnection
+
+LOCKOUT_AFTER = 3
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    root = build_practice(tmp_path_factory.mktemp("portal") / "practice")
+    settings = PortalSettings(
+        state_dir=root / ".beanfirm",
+        throttle=ThrottlePolicy(per_account=LOCKOUT_AFTER, per_address=1000),
+        pool=PoolPolicy(max_workers=2),
+    )
+    site = Portal(root, settings)
+    add_users(site)
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="module")
+def app(portal: Portal) -> object:
+    return make_app(portal)
+
+
+def client_of(app: object, email: str | None = None) -> Client:
+    browser = Client(app)  # type: ignore[arg-type]
+    if email:
+        assert login(browser, email).status_code == 303
+    return browser
+
+
+@pytest.fixture(scope="module")
+def huamei(app: object) -> Client:
+    return client_of(app, HUAMEI_USER)
+
+
+@pytest.fixture(scope="module")
+def huamei_books(huamei: Client) -> Books:
+    return books_of(huamei, "huamei")
+
+
+@pytest.fixture(scope="module")
+def northwind_books(app: object) -> Books:
+    return books_of(client_of(app, NORTHWIND_USER), "northwind")
+
+
+def _write_routes() -> list[tuple[str, str]]:
+    """Every Fava route that accepts a method other than GET/HEAD/OPTIONS, from Fava itself."""
+    fava = create_app([])
+    found = []
+    for rule in fava.url_map.iter_rules():
+        writes = (rule.methods or set()) - {"GET", "HEAD", "OPTIONS"}
+        if writes:
+            path = rule.rule.replace("<bfile>", "{slug}").replace("<extension_name>", "x")
+            found.append((path.replace("<endpoint>", "y"), ",".join(sorted(writes))))
+    assert len(found) >= 10, found
+    return found
+
+
+WRITE_ROUTES = _write_routes()
+WRITE_METHODS = ("PUT", "POST", "DELETE", "PATCH", "put", "post", "delete", "patch", "OPTIONS",
+                 "TRACE", "PROPFIND")
+
+
+# -- writes ---------------------------------------------------------------------------------
+
+
+def test_every_write_route_and_method_is_refused(
+    portal: Portal, huamei: Client, huamei_books: Books
+) -> None:
+    before = tree_state(portal.root / "ledgers")
+    slug = huamei_books.base.rsplit("/", 1)[1]
+    for route, _methods in WRITE_ROUTES:
+        url = "/c/huamei" + route.format(slug=slug)
+        for method in WRITE_METHODS:
+            response = huamei.open(url, method=method, json={"source": "x", "entries": []})
+            assert response.status_code == 405, (method, url, response.status_code)
+        # Method overrides in headers, query and form: never turn a request into a write.
+        for header in ("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"):
+            got = huamei.get(url, headers={header: "PUT"})
+            assert got.status_code == 404, (header, url, got.status_code)
+            got = huamei.post(url, headers={header: "GET"})
+            assert got.status_code == 405, (header, url)
+        assert huamei.get(url + "?_method=PUT").status_code == 404
+        assert huamei.post(url, data={"_method": "GET"}).status_code == 405
+    assert tree_state(portal.root / "ledgers") == before
+
+
+def test_fava_itself_is_read_only_behind_the_gateway(portal: Portal, huamei_books: Books) -> None:
+    """The second layer: even a request that reached the worker could not write."""
+    before = tree_state(portal.root / "ledgers")
+    socket_path = portal.pool.socket_dir / "huamei.sock"
+    assert socket_path.exists()
+    for method in ("PUT", "POST", "DELETE"):
+        connection = _UnixConnection(socket_path, 30)
+        connection.request(method, huamei_books.page("api/source"), body=b"{}",
+                           headers={"Content-Type": "application/json"})
+        assert connection.getresponse().status == 401
+        connection.close()
+    assert tree_state(portal.root / "ledgers") == before
+
+
+def test_no_pickle_cache_is_ever_loaded(portal: Portal, huamei_books: Books) -> None:
+    assert huamei_books.base
+    assert not (portal.root / PICKLE_MARKER).exists()
+
+
+# -- one client, not another --------------------------------------------------------------
+
+
+def test_client_sees_own_books(huamei: Client, huamei_books: Books) -> None:
+    page = huamei.get(huamei_books.page("income_statement/"))
+    assert page.status_code == 200
+    journal = huamei.get(huamei_books.page("api/journal")).get_data(as_text=True)
+    assert HUAMEI_SECRET in journal
+    assert NORTHWIND_SECRET not in journal
+
+
+def test_other_clients_books_are_404_without_their_data(
+    huamei: Client, northwind_books: Books
+) -> None:
+    slug = northwind_books.base.rsplit("/", 1)[1]
+    targets = [
+        "/c/northwind/",
+        "/c/northwind",
+        "/c/northwind/static/app.js",
+        northwind_books.page("income_statement/"),
+        northwind_books.page("api/journal"),
+        northwind_books.page("api/income_statement"),
+        northwind_books.page(f"document/?filename=/books/{NORTHWIND_DOC}"),
+        "/c/jinma/",
+        "/c/nonexistent/",
+        f"/c/huamei/{slug}/api/journal",
+    ]
+    for url in targets:
+        response = huamei.get(url)
+        body = response.get_data()
+        assert response.status_code == 404, (url, response.status_code)
+        assert NORTHWIND_SECRET.encode() not in body
+        assert NORTHWIND_DOC_SECRET not in body
+        assert b"Northwind" not in body
+
+
+def test_documents_of_another_client_are_not_reachable(
+    portal: Portal, huamei: Client, huamei_books: Books
+) -> None:
+    real = portal.root / "ledgers" / "northwind" / NORTHWIND_DOC
+    names = [
+        str(real),
+        f"/books/../northwind/{NORTHWIND_DOC}",
+        f"/books/documents/../../northwind/{NORTHWIND_DOC}",
+        f"/practice/ledgers/northwind/{NORTHWIND_DOC}",
+        "/books/main.beancount",
+        "/books/documents/../main.beancount",
+        "/etc/passwd",
+    ]
+    for name in names:
+        response = huamei.get(huamei_books.page("document/"), query_string={"filename": name})
+        assert response.status_code == 404, (name, response.status_code)
+        assert NORTHWIND_DOC_SECRET not in response.get_data()
+
+
+def test_own_pages_never_link_to_another_client(
+    portal: Portal, huamei: Client, huamei_books: Books
+) -> None:
+    for rest in ("income_statement/", "api/ledger_data", "api/journal", "api/options",
+                 "api/errors", "api/documents", "journal/"):
+        body = huamei.get(huamei_books.page(rest)).get_data(as_text=True)
+        assert "/c/northwind" not in body
+        assert "/c/jinma" not in body
+        assert "northwind" not in body.lower()
+        assert str(portal.root) not in body, rest
+        assert "/.venv/" not in body, rest
+        assert "site-packages" not in body, rest
+
+
+def test_language_follows_the_registry(app: object, huamei: Client, huamei_books: Books,
+                                       northwind_books: Books) -> None:
+    chinese = huamei.get(huamei_books.page("income_statement/")).get_data(as_text=True)
+    income_statement = json.dumps("损益表")[1:-1]  # as Fava's translations JSON writes it
+    assert income_statement in chinese
+    northwind = client_of(app, NORTHWIND_USER)
+    english = northwind.get(northwind_books.page("income_statement/")).get_data(as_text=True)
+    assert income_statement not in english
+
+
+# -- paths --------------------------------------------------------------------------------
+
+
+PATH_TRICKS = (
+    "/c/huamei/../northwind/",
+    "/c/huamei/%2e%2e/northwind/",
+    "/c/huamei/..%2fnorthwind/",
+    "/c/huamei/%2E%2E%2Fnorthwind%2F",
+    "/c/huamei//northwind/",
+    "/c/huamei/%252e%252e/northwind/",
+    "/c/huamei/%252e%252e%252fnorthwind/",
+    "/c/huamei/static/..%2f..%2fapplication.py",
+    "/c/huamei/static/%2e%2e/%2e%2e/application.py",
+    "/c/huamei/./static/app.js",
+    "/c/huamei/static//app.js",
+    "/c/huamei/static/app.js%00.png",
+    "/c/huamei\\..\\northwind/",
+    "/c/%68uamei/../northwind/",
+    "/c//northwind/",
+    "/c/./northwind/",
+    "/c/northwind%2f",
+)
+
+
+@pytest.mark.parametrize("path", PATH_TRICKS)
+def test_path_tricks_do_not_leave_the_prefix(
+    huamei: Client, huamei_books: Books, path: str
+) -> None:
+    assert huamei_books.base
+    response = huamei.get(path)
+    assert response.status_code in {302, 404}, (path, response.status_code)
+    if response.status_code == 302:  # only the canonical /c/<own id>/ redirect
+        assert response.headers["Location"] == "/c/huamei/", path
+    body = response.get_data()
+    assert NORTHWIND_SECRET.encode() not in body
+    assert b"Northwind" not in body
+
+
+def test_refused_source_and_code_routes(huamei: Client, huamei_books: Books) -> None:
+    for rest in ("editor/", "import/", "query/", "api/source", "api/source_slice?entry_hash=x",
+                 "api/context?entry_hash=x", "api/extract?filename=x&importer=y",
+                 "api/query?query_string=select+filename", "api/imports",
+                 "api/payee_accounts?payee=x", "download-journal/",
+                 "download-query/query_result.csv?query_string=x", "statement/?entry_hash=x",
+                 "extension/x/", "extension_js_module/x.js", "api/%73ource"):
+        response = huamei.get(huamei_books.page(rest))
+        assert response.status_code == 404, (rest, response.status_code)
+    assert huamei.get("/c/huamei/jump?x=1").status_code == 404
+    assert huamei.get("/jump").status_code == 404
+
+
+# -- anonymous ----------------------------------------------------------------------------
+
+
+def test_anonymous_access_to_everything_is_refused(app: object, huamei_books: Books) -> None:
+    anonymous = Client(app)  # type: ignore[arg-type]
+    for url in ("/", "/c/huamei/", huamei_books.page("income_statement/"),
+                huamei_books.page("api/journal"), "/c/huamei/static/app.js", "/c/northwind/",
+                "/anything", "/logout"):
+        response = anonymous.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/login"), url
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            refused = anonymous.open(url, method=method)
+            if url == "/logout" and method == "POST":  # nothing to end: back to the login
+                assert refused.headers["Location"] == "/login"
+                continue
+            assert refused.status_code in {401, 405}, (url, method)
+        assert HUAMEI_SECRET not in response.get_data(as_text=True)
+
+
+# -- login --------------------------------------------------------------------------------
+
+
+def test_login_without_csrf_token_is_refused(app: object) -> None:
+    browser = Client(app)  # type: ignore[arg-type]
+    response = browser.post("/login", data={"email": HUAMEI_USER, "password": PASSWORD})
+    assert response.status_code == 400
+    assert session_cookie(browser) is None
+    browser.get("/login")
+    forged = browser.post("/login", data={"csrf": "guess", "email": HUAMEI_USER,
+                                          "password": PASSWORD})
+    assert forged.status_code == 400
+    assert session_cookie(browser) is None
+    form = browser.get("/login").get_data(as_text=True)
+    cross_site = browser.post(
+        "/login", data={"csrf": csrf_of(form), "email": HUAMEI_USER, "password": PASSWORD},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert cross_site.status_code == 400
+    assert session_cookie(browser) is None
+
+
+def test_brute_force_locks_the_account(app: object, portal: Portal) -> None:
+
+    browser = Client(app)  # type: ignore[arg-type]
+    for _ in range(LOCKOUT_AFTER):
+        assert login(browser, BO_USER, "wrong password!").status_code == 401
+    locked = login(browser, BO_USER, PASSWORD)
+    assert locked.status_code == 429
+    assert session_cookie(browser) is None
+    assert "Too many failed logins" in locked.get_data(as_text=True)
+    events = [e.event for e in recent(portal.store, email=BO_USER)]
+    assert events.count("login-failed") == LOCKOUT_AFTER
+    assert "login-locked" in events
+
+
+def test_session_fixation_and_rotation(app: object) -> None:
+    browser = Client(app)  # type: ignore[arg-type]
+    browser.set_cookie("beanfirm_session", "planted-by-attacker")
+    assert login(browser, NORTHWIND_USER).status_code == 303
+    first = session_cookie(browser)
+    assert first
+    assert first != "planted-by-attacker"
+    assert login(browser, NORTHWIND_USER).status_code == 303
+    second = session_cookie(browser)
+    assert second
+    assert second != first
+    stale = Client(app)  # type: ignore[arg-type]
+    stale.set_cookie("beanfirm_session", first)
+    assert stale.get("/").status_code == 302
+    stale.set_cookie("beanfirm_session", "planted-by-attacker")
+    assert stale.get("/").status_code == 302
+
+
+def test_logout_ends_the_session_on_the_server(app: object) -> None:
+    browser = client_of(app, NORTHWIND_USER)
+    token = session_cookie(browser)
+    landing = browser.get("/")
+    assert landing.status_code == 200
+    assert browser.post("/logout", data={"csrf": "wrong"}).status_code == 400
+    response = browser.post("/logout", data={"csrf": csrf_of(landing.get_data(as_text=True))})
+    assert response.status_code == 303
+    replay = Client(app)  # type: ignore[arg-type]
+    replay.set_cookie("beanfirm_session", token or "")
+    assert replay.get("/").status_code == 302
+
+
+def test_sessions_expire(portal: Portal) -> None:
+
+    token = start_session(portal.store, HUAMEI_USER)
+    assert find_session(portal.store, token, SessionPolicy()) is not None
+    assert find_session(portal.store, token, SessionPolicy(idle=-1.0)) is None
+    assert find_session(portal.store, token, SessionPolicy()) is None  # deleted on expiry
+
+
+def test_login_redirect_stays_on_the_portal(app: object) -> None:
+    browser = Client(app)  # type: ignore[arg-type]
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = login(browser, NORTHWIND_USER, next=target)
+        assert response.headers["Location"] == "/", target
+
+
+def test_cookies_and_security_headers(app: object, huamei: Client, huamei_books: Books) -> None:
+    browser = Client(app)  # type: ignore[arg-type]
+    form = browser.get("/login")
+    response = login(browser, HUAMEI_USER)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    page = huamei.get(huamei_books.page("income_statement/"))
+    for response in (form, page):
+        csp = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp
+        assert "script-src 'self'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Set-Cookie" not in page.headers
+
+
+def test_secure_cookies_over_tls(portal: Portal) -> None:
+    browser = Client(make_app(portal))
+    form = browser.get("/login", base_url="https://portal.example")
+    response = browser.post(
+        "/login", base_url="https://portal.example",
+        data={"csrf": csrf_of(form.get_data(as_text=True)), "email": NORTHWIND_USER,
+              "password": PASSWORD},
+    )
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert "Strict-Transport-Security" in response.headers
+
+
+# -- staff --------------------------------------------------------------------------------
+
+
+def test_staff_dashboard_lists_their_clients(app: object) -> None:
+    partner = client_of(app, ANA_USER).get("/").get_data(as_text=True)
+    assert all(f"/c/{cid}/" in partner for cid in ("huamei", "northwind", "jinma"))
+    filtered = client_of(app, ANA_USER).get("/?industry=retail").get_data(as_text=True)
+    assert "/c/huamei/" in filtered
+    assert "/c/northwind/" not in filtered
+    reviewer = client_of(app, "cy@firm.example").get("/").get_data(as_text=True)
+    assert "/c/jinma/" in reviewer
+    assert "/c/huamei/" not in reviewer
+    cy = client_of(app, "cy@firm.example")
+    assert cy.get("/c/huamei/").status_code == 404
+
+
+def test_audit_log_records_logins_and_views(portal: Portal, huamei: Client,
+                                            huamei_books: Books) -> None:
+
+    huamei.get(huamei_books.page("balance_sheet/"))
+    events = recent(portal.store, email=HUAMEI_USER, limit=1000)
+    assert any(e.event == "login" for e in events)
+    assert any(e.event == "view" and (e.path or "").endswith("balance_sheet/") for e in events)
+    assert any(e.event == "refused" for e in recent(portal.store, limit=1000))
+
+
+def test_worker_sockets_are_private(portal: Portal, huamei_books: Books) -> None:
+    assert huamei_books.base
+    assert portal.pool.socket_dir.stat().st_mode & 0o777 == 0o700
+    sock = portal.pool.socket_dir / "huamei.sock"
+    assert sock.stat().st_mode & 0o077 == 0
+
+
+def test_worker_cap_and_restart(portal: Portal, app: object) -> None:
+    """With a cap of two, a third client's worker takes the least recently used seat."""
+    staff = client_of(app, ANA_USER)
+    for client_id in ("huamei", "northwind", "jinma", "huamei"):
+        books = books_of(staff, client_id)
+        assert staff.get(books.page("income_statement/")).status_code == 200
+        assert len(portal.pool.running()) <= 2
+    assert "huamei" in portal.pool.running()

@@ -1,0 +1,250 @@
+"""The portal as deployed: `beanfirm serve` on 127.0.0.1, users made with the command line,
+real HTTP, and a real browser (headless Chromium) reading a client's income statement."""
+
+from __future__ import annotations
+
+import http.client
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import BEANFIRM, run_beanfirm, tree_state
+from portal_support import HUAMEI_SECRET, NORTHWIND_SECRET, PASSWORD, build_practice
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CLIENT_EMAIL = "boss@huamei.example"
+
+
+@dataclass(frozen=True)
+class Live:
+    """A running `beanfirm serve`."""
+
+    url: str
+    root: Path
+    state: Path
+
+
+def _beanfirm(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BEANFIRM_")}
+    return subprocess.run(
+        [str(BEANFIRM), *args], cwd=root, env=env, input=stdin, capture_output=True,
+        text=True, check=False, timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    root = build_practice(tmp_path_factory.mktemp("live") / "practice")
+    state = root.parent / "state"
+    added = _beanfirm(root, "portal", "user", "add", CLIENT_EMAIL, "--client", "huamei",
+                      "--password-stdin", "--state-dir", str(state), stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BEANFIRM_")}
+    server = subprocess.Popen(
+        [str(BEANFIRM), "serve", "--port", "0", "--state-dir", str(state)],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert server.stdout is not None
+    line = server.stdout.readline()
+    found = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+    assert found, (line, server.poll())
+    try:
+        yield Live(found.group(1), root, state)
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *_args: object, **_kwargs: object) -> None:
+            return None
+
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+
+
+def _get(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, bytes, dict[str, str]]:
+    try:
+        with opener.open(url, timeout=120) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), dict(exc.headers)
+
+
+def _login(live: Live) -> urllib.request.OpenerDirector:
+    opener = _opener()
+    _, form, _ = _get(opener, f"{live.url}/login")
+    token = re.search(rb'name="csrf" value="([^"]+)"', form)
+    assert token
+    data = urllib.parse.urlencode(
+        {"csrf": token.group(1).decode(), "email": CLIENT_EMAIL, "password": PASSWORD}
+    ).encode()
+    status = _post(opener, f"{live.url}/login", data)
+    assert status == 303, status
+    return opener
+
+
+def _post(opener: urllib.request.OpenerDirector, url: str, data: bytes) -> int:
+    assert url.startswith("http://127.0.0.1:")
+    try:
+        with opener.open(urllib.request.Request(url, data=data), timeout=60) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _raw(live: Live, method: str, path: str) -> int:
+    host, port = urllib.parse.urlsplit(live.url).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    try:
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_real_http_login_read_and_refusals(live: Live) -> None:
+    before = tree_state(live.root / "ledgers")
+    assert _get(_opener(), f"{live.url}/c/huamei/")[0] == 302  # anonymous: to the login
+    opener = _login(live)
+    status, _, headers = _get(opener, f"{live.url}/c/huamei/")
+    assert status == 302
+    base = headers["Location"].rsplit("/", 2)[0]
+    status, body, headers = _get(opener, f"{live.url}{base}/api/journal")
+    assert status == 200
+    assert HUAMEI_SECRET.encode() in body
+    assert str(live.root).encode() not in body
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    status, body, _ = _get(opener, f"{live.url}/c/northwind/")
+    assert status == 404
+    assert NORTHWIND_SECRET.encode() not in body
+    for method in ("PUT", "POST", "DELETE", "PATCH", "put", "get"):
+        assert _raw(live, method, f"{base}/api/source") in {400, 401, 405}, method
+    for trick in ("/c/huamei/%2e%2e/northwind/", "/c/huamei/..%2f..%2fnorthwind/",
+                  "/c/huamei/../northwind/", "//c/northwind/"):
+        assert _raw(live, "GET", trick) in {302, 400, 404}, trick
+    assert tree_state(live.root / "ledgers") == before
+
+
+def test_user_commands_and_audit(live: Live) -> None:
+    state = ("--state-dir", str(live.state))
+    listed = _beanfirm(live.root, "portal", "user", "list", "--json", *state)
+    assert listed.returncode == 0, listed.stderr
+    assert {"email": CLIENT_EMAIL, "kind": "client", "staff": None,
+            "clients": ["huamei"]} in json.loads(listed.stdout)
+    staff = _beanfirm(live.root, "portal", "user", "add", "bo@firm.example", "--staff", "bo",
+                      "--generate", *state)
+    assert staff.returncode == 0, staff.stderr
+    assert "Password: " in staff.stdout
+    both = _beanfirm(live.root, "portal", "user", "add", "x@y.example", "--staff", "bo",
+                     "--client", "huamei", "--generate", *state)
+    assert both.returncode == 2
+    assert "Traceback" not in both.stderr
+    short = _beanfirm(live.root, "portal", "user", "add", "x@y.example", "--client", "huamei",
+                      "--password-stdin", *state, stdin="short\n")
+    assert short.returncode == 2
+    assert "too short" in short.stderr
+    unknown = _beanfirm(live.root, "portal", "user", "add", "x@y.example", "--client", "nope",
+                        "--generate", *state)
+    assert unknown.returncode == 2
+    assert "No client 'nope'" in unknown.stderr
+    assert _beanfirm(live.root, "portal", "user", "passwd", "bo@firm.example", "--generate",
+                     *state).returncode == 0
+    assert _beanfirm(live.root, "portal", "user", "remove", "bo@firm.example",
+                     *state).returncode == 0
+    assert _beanfirm(live.root, "portal", "user", "remove", "bo@firm.example",
+                     *state).returncode == 2
+    _login(live)
+    audit = _beanfirm(live.root, "audit", "--portal", "--json", "--user", CLIENT_EMAIL, *state)
+    assert audit.returncode == 0, audit.stderr
+    assert any(event["event"] == "login" for event in json.loads(audit.stdout))
+    db = live.state / "portal.sqlite"
+    assert db.stat().st_mode & 0o077 == 0
+    assert PASSWORD.encode() not in db.read_bytes()
+
+
+def test_demo_users_are_idempotent(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    state = ("--state-dir", str(tmp_path))
+    first = run_beanfirm("portal", "demo-users", *state, cwd=root)
+    second = run_beanfirm("portal", "demo-users", *state, cwd=root)
+    assert first.code == 0, first.err
+    assert second.code == 0, second.err
+    emails = [line.split()[0] for line in first.out.splitlines()]
+    assert emails == [line.split()[0] for line in second.out.splitlines()]
+    assert first.out != second.out  # fresh passwords, shown once
+    listed = run_beanfirm("portal", "user", "list", "--json", *state, cwd=root)
+    assert len(json.loads(listed.out)) == len(emails)
+
+
+# -- the browser ----------------------------------------------------------------------------
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return
+    message = "Debian's chromium and chromium-driver are not installed (make test installs them)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def test_browser_reads_the_income_statement(live: Live, tmp_path: Path) -> None:
+    _require_chromium()
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                 f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
+    driver = webdriver.Chrome(options=options, service=service)
+    try:
+        # Record CSP violations from the first script on (not subject to the page's CSP).
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": (
+            "window.__csp = [];document.addEventListener('securitypolicyviolation',"
+            "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+        )})
+        driver.get(f"{live.url}/login")
+        driver.find_element(By.NAME, "email").send_keys(CLIENT_EMAIL)
+        driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+        WebDriverWait(driver, 30).until(expected_conditions.url_to_be(f"{live.url}/"))
+        driver.find_element(By.CSS_SELECTOR, "a[href='/c/huamei/']").click()
+        WebDriverWait(driver, 120).until(expected_conditions.url_contains("income_statement"))
+        WebDriverWait(driver, 60).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "svg, .tree-table"))
+        )
+        time.sleep(1.0)  # let charts and late requests finish
+        screenshot = tmp_path / "income_statement.png"
+        driver.save_screenshot(str(screenshot))
+        text = driver.find_element(By.TAG_NAME, "body").text
+        violations = driver.execute_script("return window.__csp")
+        logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
+    finally:
+        driver.quit()
+    shutil.copy(screenshot, tmp_path / "last.png")
+    assert screenshot.stat().st_size > 10_000
+    assert "收入" in text or "Income" in text, text[:500]
+    assert violations == [], violations
+    problems = [entry for entry in logs if entry["level"] in {"SEVERE", "WARNING"}]
+    assert problems == [], problems

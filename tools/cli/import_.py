@@ -1,0 +1,243 @@
+"""`beanfirm import CLIENT FILE...` and `beanfirm import --inbox`."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
+from beanfirm.cli.output import echo_json, json_option
+from beanfirm.cli.progress import client_progress
+from beanfirm.dedup import DEFAULT_WINDOW_DAYS
+from beanfirm.errors import EXIT_FINDINGS, BeanfirmError, UsageError
+from beanfirm.exports import read_export
+from beanfirm.gitrepo import Author, PracticeRepo
+from beanfirm.importjob import CategorizerFactory, ImportResult, rules_categorizer, run_import
+from beanfirm.importplan import ImportPlan, rows_text
+from beanfirm.practice import Practice
+from beanfirm.registry import Client
+
+INBOX = "inbox"
+
+
+def inbox_files(practice: Practice, clients: list[Client]) -> list[tuple[Client, Path]]:
+    """Return every file waiting in the clients' inboxes, client by client, by name."""
+    found: list[tuple[Client, Path]] = []
+    for client in clients:
+        folder = practice.ledger_dir(client.id) / INBOX
+        if folder.is_dir():
+            found += [
+                (client, path)
+                for path in sorted(folder.iterdir())
+                if path.is_file() and not path.name.startswith(".")
+            ]
+    return found
+
+
+def _plan_json(plan: ImportPlan) -> dict[str, Any]:
+    statement = plan.export.statement
+    return {
+        "account": plan.export.account.account,
+        "importer": plan.export.account.importer,
+        "added": plan.count("added", "transfer"),
+        "uncategorized": plan.uncategorized,
+        "duplicates": plan.count("duplicate"),
+        "matched": plan.count("matched"),
+        "transfers_merged": plan.count("completed", "merged"),
+        "skipped_by_importer": [asdict(skipped) for skipped in statement.skipped],
+        "rows": [asdict(row) for row in plan.rows],
+        "balances": [asdict(balance) for balance in plan.balances],
+        "archive": plan.archive,
+        "archived": plan.archive_needed,
+    }
+
+
+def _report(result: ImportResult, path: Path, client: Client, *, dry_run: bool) -> None:
+    plan = result.plan
+    export = plan.export
+    where = f"{client.id} {export.account.account} ({export.account.importer})"
+    if dry_run:
+        click.echo(f"Dry run: {path.name} into {where}; nothing is written.")
+        click.echo(f"  {plan.summary()}.")
+        if plan.text:
+            click.echo("\nWould add:\n")
+            click.echo("\n".join(plan.text))
+        click.echo("Decisions:")
+        for row, line in zip(plan.rows, rows_text(plan.rows), strict=True):
+            click.echo(f"  {line}")
+            if row.category and row.category != row.detail:
+                click.echo(f"      category: {row.category}")
+        for skipped in export.statement.skipped:
+            click.echo(f"  line {skipped.line}: skipped by the importer: {skipped.reason}")
+        for balance in plan.balances:
+            what = "add" if balance.outcome == "added" else f"already in {balance.where}"
+            click.echo(
+                f"  balance {balance.account} {balance.number} {balance.currency} on "
+                f"{balance.date}: {what}"
+            )
+        click.echo(f"  archive as {plan.archive}" + ("" if plan.archive_needed else " (there)"))
+        return
+    if result.nothing_new:
+        rows = len(plan.rows)
+        click.echo(
+            f"Nothing new in {path.name} for {where}: "
+            f"{'its row is' if rows == 1 else f'all {rows} rows are'} in the ledger already, "
+            f"and it is archived as {plan.archive}."
+        )
+        return
+    commit = (result.commit or "")[:10]
+    click.echo(f"Imported {path.name} into {where}: {plan.summary()}. Commit {commit}.")
+    for row, line in zip(plan.rows, rows_text(plan.rows), strict=True):
+        if row.outcome not in ("added", "duplicate"):
+            click.echo(f"  {line}")
+    click.echo(f"  archived as {plan.archive}")
+    if result.backlog:
+        click.echo(
+            f"  The ledger has {len(result.backlog)} finding(s) of work left (rows to categorize, "
+            "periods to reconcile); `beanfirm check` lists them."
+        )
+
+
+def select_jobs(
+    practice: Practice,
+    client_id: str | None,
+    files: tuple[Path, ...],
+    *,
+    inbox: bool,
+    account: str | None,
+) -> list[tuple[Client, Path]]:
+    """Return the (client, file) pairs to import, or raise a UsageError."""
+    registry = practice.registry
+    if inbox:
+        if files:
+            raise UsageError("--inbox imports the inbox files; give no FILE with it.")
+        if account is not None:
+            raise UsageError("--inbox finds each file's account itself; drop --account.")
+        clients = [registry.client(client_id)] if client_id else list(registry.clients)
+        return inbox_files(practice, clients)
+    if client_id is None or not files:
+        raise UsageError(
+            "Give a client and the files to import (`beanfirm import CLIENT FILE...`), "
+            "or --inbox to import every client's inbox."
+        )
+    client = registry.client(client_id)
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        raise UsageError(f"No such file: {', '.join(missing)}. Nothing was imported.")
+    return [(client, path) for path in files]
+
+
+@dataclass
+class Batch:
+    """What every file of one `beanfirm import` shares."""
+
+    practice: Practice
+    repo: PracticeRepo
+    author: Author
+    account: str | None
+    window: int
+    dry_run: bool
+    categorizers: dict[str, CategorizerFactory] = field(default_factory=dict)
+
+    def run(self, client: Client, path: Path) -> ImportResult:
+        """Import one file (raises BeanfirmError); take it out of the inbox when done."""
+        if not path.is_file():  # an inbox file taken away while the batch ran
+            raise UsageError(f"{path}: no such file.")
+        if client.id not in self.categorizers:
+            self.categorizers[client.id] = rules_categorizer(self.practice, client)
+        config_dir = self.practice.ledger_dir(client.id) / "importers"
+        export = read_export(client, path, self.account, config_dir=config_dir)
+        result = run_import(
+            self.practice,
+            self.repo,
+            client,
+            export,
+            categorizer=self.categorizers[client.id],
+            author=self.author,
+            dry_run=self.dry_run,
+            window=self.window,
+        )
+        inbox = (self.practice.ledger_dir(client.id) / INBOX).resolve()
+        if path.resolve().parent == inbox and not self.dry_run:
+            path.unlink(missing_ok=True)  # untracked; archived under documents/ now
+        return result
+
+
+@click.command("import")
+@click.argument("client_id", required=False)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--inbox",
+    is_flag=True,
+    help="Import every file waiting in ledgers/<id>/inbox/ (of CLIENT_ID, or of every client).",
+)
+@click.option(
+    "--account",
+    help="The client's account the files belong to (default: the one whose importer "
+    "recognises each file).",
+)
+@click.option(
+    "--window",
+    type=click.IntRange(0, 31),
+    default=DEFAULT_WINDOW_DAYS,
+    show_default=True,
+    help="Days a row and an entry typed by hand (or a transfer's other side) may be apart.",
+)
+@click.option(
+    "-n", "--dry-run", is_flag=True, help="Show the entries and every decision; write nothing."
+)
+@click.option("-x", "--failfast", is_flag=True, help="Stop at the first file that fails.")
+@json_option()
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    client_id: str | None,
+    files: tuple[Path, ...],
+    inbox: bool,
+    account: str | None,
+    window: int,
+    dry_run: bool,
+    failfast: bool,
+    as_json: bool,
+) -> None:
+    """Import bank and payment exports into a client's books, one commit per file.
+
+    Each file is identified (or read with the importer of --account), categorized by the
+    client's rules, de-duplicated against the ledger, merged into the month files, archived
+    under documents/, checked and committed. A file that fails changes nothing; the others
+    go on (unless -x). Exits 1 if any file failed.
+    """
+    practice = practice_of(ctx)
+    jobs = select_jobs(practice, client_id, files, inbox=inbox, account=account)
+    repo = repo_of(practice)
+    author = author_of(staff_of(ctx, practice, repo))
+    batch = Batch(practice, repo, author, account, window, dry_run)
+    reports: list[dict[str, Any]] = []
+    with client_progress("Importing", len(jobs)) as progress:
+        for client, path in jobs:
+            report: dict[str, Any] = {"file": str(path), "client": client.id}
+            reports.append(report)
+            progress.advance(progress.task_ids[0])
+            try:
+                result = batch.run(client, path)
+            except BeanfirmError as exc:
+                report.update(status="failed", error=str(exc))
+                click.echo(f"Error: {exc}", err=True)
+                if failfast:
+                    break
+                continue
+            status = "dry-run" if dry_run else "nothing-new" if result.nothing_new else "imported"
+            report.update(status=status, commit=result.commit, **_plan_json(result.plan))
+            report["backlog"] = [str(problem) for problem in result.backlog]
+            if not as_json:
+                _report(result, path, client, dry_run=dry_run)
+    if as_json:
+        echo_json(reports)
+    elif inbox and not jobs:
+        click.echo("No files waiting in the inboxes.")
+    if any(report["status"] == "failed" for report in reports):
+        sys.exit(EXIT_FINDINGS)

@@ -1,0 +1,1 @@
+"""The client portal: a login gateway in front of one read-only Fava worker per client."""

@@ -1,0 +1,48 @@
+"""The firm status for staff in the portal: the data of `beanfirm status`, filtered."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from beanfirm.checking import check_clients
+from beanfirm.filters import ClientFilter
+from beanfirm.gitrepo import PracticeRepo
+from beanfirm.practice import Practice
+from beanfirm.status import StatusRow, status_rows
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
+
+    from beanfirm.registry import Client, Registry
+
+FILTER_FIELDS = ("industry", "frequency", "region", "size", "preparer", "reviewer")
+
+# One check at a time: a cold check loads every ledger, and two at once only compete.
+_checking = threading.Lock()
+
+
+def filter_from(args: Mapping[str, Sequence[str]]) -> ClientFilter:
+    """Build a client filter from query parameters (empty values mean all)."""
+    values = {field: tuple(v for v in args.get(field, ()) if v) for field in FILTER_FIELDS}
+    return ClientFilter(**values)
+
+
+def filter_choices(clients: Sequence[Client]) -> list[tuple[str, list[str]]]:
+    """Return each filter field with the values the visible clients have."""
+    def values(field: str) -> list[str]:
+        if field in {"preparer", "reviewer"}:
+            return sorted({getattr(c, field) for c in clients})
+        return sorted({getattr(c.classification, field) for c in clients})
+
+    return [(field, values(field)) for field in FILTER_FIELDS]
+
+
+def firm_status(root: Path, registry: Registry, clients: list[Client]) -> list[StatusRow]:
+    """Check the clients (from the content-keyed cache where unchanged) and return rows."""
+    practice = Practice(root=root, registry=registry)
+    with _checking:
+        # One process: forking a threaded server is unsafe; `beanfirm status` warms the cache.
+        results = check_clients(practice, PracticeRepo(root), clients, jobs=1)
+    return status_rows(clients, results)

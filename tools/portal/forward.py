@@ -1,0 +1,157 @@
+"""`/c/<client-id>/...`: a user's request, checked, forwarded to that client's Fava worker.
+
+The order of checks: logged in (else login page or 401), GET or HEAD (else 405), the client
+is one the user may see (else 404, the same answer as for a client that does not exist), the
+path is on the allow-list (else 404). The worker's answer is then filtered: only a few
+headers pass, redirects must stay inside the client's prefix, server paths are scrubbed, and
+any error is replaced by the portal's own page (Fava's error pages can show file names).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+from werkzeug.wrappers import Request, Response
+
+from beanfirm.portal import audit
+from beanfirm.portal.headers import DOCUMENT_CSP
+from beanfirm.portal.pool import WorkerUnavailableError
+from beanfirm.portal.render import error_page
+from beanfirm.portal.routes import READ_METHODS, match_route
+from beanfirm.portal.scrub import TEXT_TYPES
+from beanfirm.portal.upstream import PASSED_REQUEST_HEADERS, fetch
+from beanfirm.registry import SLUG_RE
+
+if TYPE_CHECKING:
+    from beanfirm.portal.site import Identity, Portal
+
+PREFIX = "/c/"
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+# Requests the audit log does not record one by one: Fava's assets and its change poll.
+_UNLOGGED = ("static",)
+
+
+def decoded_path(request: Request) -> str | None:
+    """Return the request path as text (PATH_INFO is bytes in latin-1), None if not UTF-8."""
+    raw = request.environ.get("PATH_INFO", "")
+    try:
+        return str(raw).encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return None
+
+
+def split_client(path: str) -> tuple[str, str] | None:
+    """Split `/c/<id>/rest` into the client id and `/rest`; None if it is not such a path."""
+    if not path.startswith(PREFIX):
+        return None
+    client_id, slash, rest = path[len(PREFIX) :].partition("/")
+    if not SLUG_RE.fullmatch(client_id):
+        return None
+    return client_id, slash + rest
+
+
+def forward(portal: Portal, request: Request, identity: Identity | None) -> Response:
+    """Answer one request under `/c/`."""
+    path = decoded_path(request)
+    parts = split_client(path) if path is not None else None
+    address = request.remote_addr
+    if identity is None:
+        if request.method in READ_METHODS:
+            target = quote(path or "/", safe=_PATH_SAFE)
+            return Response(status=302, headers={"Location": f"/login?next={quote(target)}"})
+        return error_page(401, "Log in first.")
+    email = identity.user.email
+    if request.method not in READ_METHODS:
+        audit.record(
+            portal.store, "refused", email=email, path=path, status=405, address=address
+        )
+        response = error_page(405, "The portal shows books; it changes nothing.")
+        response.headers["Allow"] = ", ".join(READ_METHODS)
+        return response
+    if parts is None or not portal.may_see(identity.user, parts[0]):
+        audit.record(portal.store, "refused", email=email, path=path, status=404, address=address)
+        return error_page(404)
+    client_id, rest = parts
+    if rest == "":
+        return Response(status=302, headers={"Location": f"{PREFIX}{client_id}/"})
+    route = match_route(rest)
+    query = _query(portal, client_id, request, route.kind if route else "")
+    if route is None or query is None:
+        audit.record(
+            portal.store, "refused", email=email, client_id=client_id, path=path, status=404,
+            address=address,
+        )
+        return error_page(404)
+    response = _from_worker(portal, request, client_id, rest, query)
+    if route.kind == "document":
+        response.headers["Content-Security-Policy"] = DOCUMENT_CSP
+    if route.kind == "static" and response.status_code == 200:  # noqa: PLR2004
+        response.headers["Cache-Control"] = "private, max-age=86400"
+    if route.kind not in _UNLOGGED:
+        audit.record(
+            portal.store, "view", email=email, client_id=client_id, path=path,
+            status=response.status_code, address=address,
+        )
+    return response
+
+
+def _query(portal: Portal, client_id: str, request: Request, kind: str) -> str | None:
+    """Re-encode the query string; map a document's visible name back to its file."""
+    pairs = parse_qsl(request.query_string.decode("ascii", "replace"), keep_blank_values=True)
+    if kind == "document":
+        names = [v for k, v in pairs if k == "filename"]
+        real = portal.scrubber(client_id).document_path(names[0]) if len(names) == 1 else None
+        if real is None:
+            return None
+        pairs = [(k, real if k == "filename" else v) for k, v in pairs]
+    return urlencode(pairs)
+
+
+def _from_worker(
+    portal: Portal, request: Request, client_id: str, rest: str, query: str
+) -> Response:
+    client = portal.registry().client(client_id)
+    target = quote(f"{PREFIX}{client_id}{rest}", safe=_PATH_SAFE)
+    if query:
+        target += f"?{query}"
+    headers = {
+        name: request.headers[name] for name in PASSED_REQUEST_HEADERS if name in request.headers
+    }
+    # Fava picks its language from Accept-Language when the ledger sets none.
+    headers.update({"Host": "localhost", "Accept-Language": client.language})
+    try:
+        with portal.pool.lease(client_id) as socket_path:
+            reply = fetch(socket_path, target, headers, portal.settings.upstream_timeout)
+    except WorkerUnavailableError:
+        return error_page(503, "The books are being opened by many people; try again shortly.")
+    except OSError:
+        return error_page(502)
+    if reply.status >= 400:  # noqa: PLR2004
+        status = reply.status if reply.status in {404, 503} else 502
+        return error_page(status)
+    scrubber = portal.scrubber(client_id)
+    response = Response(status=reply.status)
+    for name, value in reply.headers:
+        if name.lower() == "location":
+            location = _inside_prefix(value, client_id)
+            if location is None:
+                return error_page(404)
+            response.headers["Location"] = scrubber.scrub(location.encode()).decode()
+        else:
+            response.headers[name] = value
+    body = reply.body
+    if (reply.header("content-type") or "").split(";")[0].strip() in TEXT_TYPES:
+        body = scrubber.scrub(body)
+    response.set_data(body)
+    return response
+
+
+def _inside_prefix(location: str, client_id: str) -> str | None:
+    """Return a redirect target if it stays in the client's part of the portal."""
+    parts = urlsplit(location)
+    if parts.scheme not in {"", "http"} or parts.netloc not in {"", "localhost"}:
+        return None
+    if not parts.path.startswith(f"{PREFIX}{client_id}/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -1,0 +1,72 @@
+"""The portal's WSGI application: its own pages, and `/c/<client-id>/` forwarded to Fava."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Request, Response
+
+from beanfirm.portal import pages
+from beanfirm.portal.forward import PREFIX, forward
+from beanfirm.portal.headers import security_headers
+from beanfirm.portal.render import error_page
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from beanfirm.portal.site import Identity, Portal
+
+    StartResponse = Callable[..., Any]
+    WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+ASSET_PREFIX = "/_portal/"
+
+
+class Gateway:
+    """Dispatch a request to a page of the portal or to a client's Fava."""
+
+    def __init__(self, portal: Portal) -> None:
+        self.portal = portal
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Answer as a WSGI application."""
+        request = Request(environ)
+        return self.respond(request)(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        """Answer one request."""
+        path = request.environ.get("PATH_INFO", "")
+        if path.startswith(ASSET_PREFIX) and request.method in {"GET", "HEAD"}:
+            return pages.asset(path[len(ASSET_PREFIX) :])
+        identity = self.portal.identify(request.cookies.get(pages.SESSION_COOKIE))
+        if path.startswith(PREFIX):
+            return forward(self.portal, request, identity)
+        if path == "/login":
+            if request.method == "POST":
+                return pages.login(self.portal, request)
+            if request.method in {"GET", "HEAD"}:
+                return pages.login_form(self.portal, request)
+            return error_page(405)
+        if path == "/logout" and request.method == "POST":
+            return pages.logout(self.portal, request, identity)
+        return self._page(request, path, identity)
+
+    def _page(self, request: Request, path: str, identity: Identity | None) -> Response:
+        if identity is None:
+            if request.method in {"GET", "HEAD"}:
+                return Response(status=302, headers={"Location": "/login"})
+            return error_page(401, "Log in first.")
+        if path != "/":
+            return error_page(404)
+        if request.method not in {"GET", "HEAD"}:
+            return error_page(405)
+        return pages.home(self.portal, request, identity)
+
+
+def make_app(portal: Portal) -> WSGIApp:
+    """Return the gateway with security headers (behind a trusted proxy: its headers)."""
+    app: WSGIApp = Gateway(portal)
+    if portal.settings.trust_proxy:
+        app = ProxyFix(app, x_for=1, x_proto=1, x_host=1)
+    return security_headers(app, tls=portal.settings.secure_cookies)

@@ -1,0 +1,81 @@
+"""Keep server paths out of what a client sees, and map the visible ones back.
+
+Fava shows file names: document links, the errors page, the options page. Before a page
+leaves the gateway, each server path it knows (the client's folder, the practice, Python's
+installation) is replaced by a neutral stand-in in every form it can take in HTML, JSON and
+URLs. A document link then reads `/books/documents/...`, and the gateway maps that back to
+the client's folder when the link is followed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+BOOKS = "/books"
+PRACTICE = "/practice"
+PYTHON = "/python"
+
+# Only these responses are rewritten; documents and static files pass as they are.
+TEXT_TYPES = ("text/html", "application/json", "text/plain", "text/csv")
+
+
+def _forms(path: str) -> list[str]:
+    dumped = json.dumps(path)[1:-1]
+    dumped_ascii = json.dumps(path, ensure_ascii=True)[1:-1]
+    return list(
+        dict.fromkeys(
+            [
+                path,
+                dumped,
+                dumped_ascii,
+                dumped.replace("/", "\\/"),
+                html.escape(path),
+                quote(path, safe="/"),
+                quote(path, safe=""),
+                quote(path, safe="/").replace("%", "%25"),
+            ]
+        )
+    )
+
+
+class Scrubber:
+    """Replacements for one client's pages, longest path first."""
+
+    def __init__(self, ledger_dir: Path, practice_root: Path) -> None:
+        self.ledger_dir = ledger_dir.resolve()
+        pairs = [
+            (str(self.ledger_dir), BOOKS),
+            (str(ledger_dir), BOOKS),
+            (str(practice_root.resolve()), PRACTICE),
+            (str(practice_root), PRACTICE),
+            (sys.prefix, PYTHON),
+            (sys.base_prefix, PYTHON),
+        ]
+        pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
+        self._replacements: dict[bytes, bytes] = {}
+        for real, virtual in pairs:
+            for real_form, virtual_form in zip(_forms(real), _forms(virtual), strict=True):
+                self._replacements.setdefault(real_form.encode(), virtual_form.encode())
+        # One pass over the body; longer paths first, so a folder wins over its parent.
+        alternatives = sorted(self._replacements, key=len, reverse=True)
+        self._pattern = re.compile(b"|".join(re.escape(a) for a in alternatives))
+
+    def scrub(self, body: bytes) -> bytes:
+        """Replace every server path in a response body."""
+        return self._pattern.sub(lambda found: self._replacements[found.group(0)], body)
+
+    def document_path(self, visible: str) -> str | None:
+        """Map a `/books/documents/...` name back to the file, or None if it is elsewhere."""
+        if not visible.startswith(f"{BOOKS}/documents/"):
+            return None
+        real = self.ledger_dir / visible[len(BOOKS) + 1 :]
+        try:
+            inside = real.resolve().is_relative_to(self.ledger_dir / "documents")
+        except (OSError, ValueError):
+            return None
+        return str(real) if inside and ".." not in Path(visible).parts else None

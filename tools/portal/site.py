@@ -1,0 +1,100 @@
+"""The portal of one practice: its settings, database, workers and registry."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from beanfirm.errors import BeanfirmError
+from beanfirm.portal.pool import PoolPolicy, WorkerPool
+from beanfirm.portal.scrub import Scrubber
+from beanfirm.portal.sessions import Session, SessionPolicy, find_session
+from beanfirm.portal.store import PortalStore
+from beanfirm.portal.throttle import ThrottlePolicy
+from beanfirm.portal.users import PortalUser, get_user, visible_clients
+from beanfirm.registry import REGISTRY_FILENAME, load_registry
+
+if TYPE_CHECKING:
+    from beanfirm.registry import Client, Registry
+
+
+@dataclass(frozen=True)
+class PortalSettings:
+    """How the portal runs."""
+
+    state_dir: Path
+    secure_cookies: bool = False
+    trust_proxy: bool = False
+    session: SessionPolicy = field(default_factory=SessionPolicy)
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+    pool: PoolPolicy = field(default_factory=PoolPolicy)
+    upstream_timeout: float = 300.0
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A logged-in user and their session."""
+
+    user: PortalUser
+    session: Session
+    token: str
+
+
+class Portal:
+    """Everything the gateway's requests share."""
+
+    def __init__(self, practice_root: Path, settings: PortalSettings) -> None:
+        self.root = practice_root.resolve()
+        self.settings = settings
+        self.store = PortalStore.in_folder(settings.state_dir)
+        self.pool = WorkerPool(self.root, settings.state_dir / "portal-workers", settings.pool)
+        self._lock = threading.Lock()
+        self._registry: Registry | None = None
+        self._registry_stamp: tuple[float, int] | None = None
+        self._scrubbers: dict[str, Scrubber] = {}
+
+    def registry(self) -> Registry:
+        """Return the registry, re-read when clients.yaml changes (the last good one on error)."""
+        path = self.root / REGISTRY_FILENAME
+        stat = path.stat()
+        stamp = (stat.st_mtime, stat.st_size)
+        with self._lock:
+            if self._registry is None or stamp != self._registry_stamp:
+                try:
+                    self._registry = load_registry(path)
+                except BeanfirmError:
+                    if self._registry is None:
+                        raise
+                self._registry_stamp = stamp
+            return self._registry
+
+    def identify(self, token: str | None) -> Identity | None:
+        """Return who holds a session token, or None."""
+        session = find_session(self.store, token, self.settings.session)
+        if session is None or token is None:
+            return None
+        user = get_user(self.store, session.email)
+        return None if user is None else Identity(user, session, token)
+
+    def clients_of(self, user: PortalUser) -> list[Client]:
+        """Return the clients a user may see."""
+        return visible_clients(user, self.registry())
+
+    def may_see(self, user: PortalUser, client_id: str) -> bool:
+        """Tell whether a user may see a client's books."""
+        return any(client.id == client_id for client in self.clients_of(user))
+
+    def scrubber(self, client_id: str) -> Scrubber:
+        """Return the path scrubber of a client."""
+        with self._lock:
+            if client_id not in self._scrubbers:
+                self._scrubbers[client_id] = Scrubber(
+                    self.root / "ledgers" / client_id, self.root
+                )
+            return self._scrubbers[client_id]
+
+    def close(self) -> None:
+        """Stop the workers."""
+        self.pool.close()
