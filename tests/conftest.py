@@ -87,7 +87,18 @@ def practice_with_client(practice: Path) -> Path:
     """A practice with one Chinese client, `huamei`, added through the command line."""
     result = run_beanfirm(*ADD_ZH, cwd=practice, env=STAFF_ENV)
     assert result.code == 0, result.err
+    # These tests count Beancount's own errors; beanfirm's plugins (which a new client gets,
+    # see test_new_client_gets_beanfirms_checks) are tested in tests/test_plugin_*.py.
+    without_plugins(practice, "huamei")
     return practice
+
+
+def without_plugins(practice: Path, client_id: str) -> None:
+    """Take beanfirm's plugin lines out of a test client's main.beancount, and commit."""
+    main = practice / "ledgers" / client_id / "main.beancount"
+    lines = main.read_text(encoding="utf-8").splitlines(keepends=True)
+    main.write_text("".join(row for row in lines if not row.startswith("plugin ")), encoding="utf-8")
+    git(practice, "commit", "-qam", "Test ledger without beanfirm's plugins")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -19,4 +19,21 @@ def test_new_client_checks_clean(practice_with_client: Path) -> None:
     assert row["errors"] == []
     assert row["transactions"] == 0
     log = git(practice_with_client, "log", "--format=%an <%ae>|%s")
-    assert log.splitlines()[0] == "Ana Partner <ana@firm.example>|Add client huamei: 华美便利店"
+    assert log.splitlines()[1] == "Ana Partner <ana@firm.example>|Add client huamei: 华美便利店"
+
+
+def test_new_client_gets_beanfirms_checks(practice: Path) -> None:
+    from conftest import ADD_ZH, STAFF_ENV  # noqa: PLC0415
+
+    result = run_beanfirm(*ADD_ZH, cwd=practice, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    main = (practice / "ledgers/huamei/main.beancount").read_text(encoding="utf-8")
+    plugins = [line.split()[1] for line in main.splitlines() if line.startswith("plugin ")]
+    assert plugins == [
+        '"beanfirm.plugins.categorized"',
+        '"beanfirm.plugins.reconciled"',
+        '"beanfirm.plugins.receivables"',
+        '"beanfirm.plugins.duplicates"',
+    ]
+    check = run_beanfirm("check", "--json", cwd=practice)
+    assert check.code == 0, check.out

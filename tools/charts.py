@@ -28,7 +28,7 @@ TEMPLATES = {
 
 RULES_SKELETON = """\
 # Categorization rules of this client, applied before the firm-wide defaults.
-# See docs/registry.md and docs/import.md.
+# See docs/rules.md.
 rules: []
 """
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from beanfirm.charts import skeleton_files
+from beanfirm.charts import plugin_lines, skeleton_files
 from beanfirm.errors import ConfigError
 from beanfirm.ledger import ledger_problems
 from beanfirm.registry import REGISTRY_FILENAME, Client, parse_registry
@@ -130,7 +130,11 @@ def _client_files(
         raise ConfigError(msg)
     files: dict[str, bytes | None] = dict(
         skeleton_files(
-            client, firm_name=practice.registry.firm.name, template=template, opened=opened
+            client,
+            firm_name=practice.registry.firm.name,
+            template=template,
+            opened=opened,
+            plugins=plugin_lines(),
         )
     )
     files[REGISTRY_FILENAME] = new_text.encode()
