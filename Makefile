@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest install bench clean chromium
+.PHONY: demo test lint typecheck pytest install bench clean chromium fonts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ install: $(STAMP)
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . \
 		--config-settings editable_mode=strict 2>/dev/null
 
-demo: install
+demo: install fonts
 	$(BIN)/beanfirm check
 	$(BIN)/beanfirm status
 	$(BIN)/beanfirm serve --demo-users
@@ -40,7 +40,18 @@ chromium:
 		fi; \
 	fi
 
-pytest: install chromium
+# PDF statements in Chinese need a font that covers it (WeasyPrint draws boxes without one); as
+# root (CI) install a small one when fontconfig knows none: fonts-wqy-microhei, 1.6 MB.
+fonts:
+	@if ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fontconfig fonts-wqy-microhei; \
+		else \
+			echo "No Chinese font: PDF statements fail; apt-get install fontconfig fonts-wqy-microhei" >&2; \
+		fi; \
+	fi
+
+pytest: install chromium fonts
 	$(BIN)/pytest -n 2 -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 test: lint typecheck pytest

@@ -3,8 +3,9 @@
 Writes an Alipay export of N rows (default 100,000; payees drawn with a fixed seed from a
 mix a shop's export has: known merchants the rules name, suppliers only the history knows,
 strangers), then in one run, on the demo practice's huamei-retail:
-1. read it with the `alipay` preset into entries (parse + normalize);
-2. categorize every entry with the demo's rules (client's, then firm's), no history;
+1. read it with the `alipay` preset (parse + normalize);
+2. make its entries and categorize them as `beanfirm import` does
+   (`RuleSet.categorize_statement`) with the demo's rules (client's, then firm's), no history;
 3. the same with the history learned from huamei-retail's ledger (suggestions on).
 Prints rows per second, what categorizing adds to reading as a ratio, and peak memory.
 
@@ -23,12 +24,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from beancount.core import data
-
 from beanfirm.categorize import load_ruleset
 from beanfirm.history import learn_history
 from beanfirm.importers.csvengine import StatementImporter
-from beanfirm.importers.entries import statement_entries
 from beanfirm.importers.presets import PRESETS
 from beanfirm.ledger import load_ledger
 from beanfirm.practice import open_practice
@@ -93,19 +91,16 @@ def main() -> None:
         export = Path(folder) / "alipay.csv"
         write_export(export, args.rows)
         print(f"{args.rows:,} rows, {len(ruleset.rules)} rules (huamei-retail's and the firm's)")
-        entries, read_s = timed(
-            "read (parse + normalize) into entries",
-            lambda: [
-                e
-                for e in statement_entries(importer.read(str(export)), alipay.account)
-                if isinstance(e, data.Transaction)
-            ],
-        )
-    _, rules_s = timed("categorize: rules only", lambda: [ruleset.categorize(e) for e in entries])
+        statement, read_s = timed("read (parse + normalize)", lambda: importer.read(str(export)))
+    # As `beanfirm import` categorizes: the statement's transactions, made and categorized.
+    entries, rules_s = timed(
+        "entries, categorized: rules only",
+        lambda: ruleset.categorize_statement(statement, alipay.account),
+    )
     with_history = ruleset.with_history(history)
     decided, both_s = timed(
-        "categorize: rules and suggestions from history",
-        lambda: [with_history.categorize(e) for e in entries],
+        "entries, categorized: rules and suggestions",
+        lambda: with_history.categorize_statement(statement, alipay.account),
     )
     counts = Counter(
         "rule" if d.rule else ("suggested" if d.suggested else "open") for _, d in decided

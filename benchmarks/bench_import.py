@@ -1,10 +1,15 @@
 """Measure `beanfirm import` side by side with what it replaces, in one run (issue 4).
 
 1. **Reading.** A bank export of N rows (default 100,000; the Chase layout, fixed seed,
-   newest first like Chase): beanfirm's `chase` preset reads, normalizes and categorizes it
-   (20 firm rules); beangulp's `csvbase` extracts it with an importer for the same layout
-   (written below); a bare `csv.reader` loop with Decimal and date parsing is the floor.
-   Each runs in its own process, which reports its time and peak memory (maxrss).
+   newest first like Chase, a running balance): beanfirm reads, normalizes and categorizes
+   it as `beanfirm import` does before it looks at the ledger (the `chase` preset's read,
+   then `beanfirm.importing.categorized_entries`: balance assertions, and every row made a
+   transaction and categorized by 20 firm rules); beangulp's `csvbase` extracts it with an
+   importer for the same layout (written below: date, narration, amount, balance); a bare
+   `csv.reader` loop with Decimal and date parsing is the floor. Each runs in its own process
+   (imports and rule loading included, freeing the result not), which reports its wall and
+   CPU time and peak memory (maxrss); the three run interleaved, `--reading-runs` times after
+   one uncounted run each, and the medians are compared.
 2. **Dedup.** N rows against a client holding N transactions (half imported, half typed by
    hand), at 10,000, 30,000 and 100,000: the time to index the ledger and match every row
    (by import id, then against open slots), and per row, to show it grows as n log n or
@@ -14,7 +19,8 @@
    of the same ledger; with the check cache warm (as after the previous import or a
    `beanfirm check`) and cold.
 
-    .venv/bin/python benchmarks/bench_import.py [--rows 100000] [--skip-everyday]
+    .venv/bin/python benchmarks/bench_import.py [--rows 100000] [--reading-runs 5]
+        [--only-reading] [--skip-everyday]
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import argparse
 import csv
 import datetime
 import json
+import os
 import random
 import resource
 import shutil
@@ -117,27 +124,29 @@ def write_export(path: Path, rows: int, seed: int = 4) -> None:
 # --- the readers, each run in its own process -----------------------------------------
 
 
-def read_beanfirm(path: Path) -> int:
+def read_beanfirm(path: Path) -> list[Any]:
+    started = time.perf_counter()
     from beanfirm.categorize import load_ruleset  # noqa: PLC0415 - measured in the child
     from beanfirm.importers.csvengine import StatementImporter  # noqa: PLC0415
-    from beanfirm.importers.entries import statement_entries  # noqa: PLC0415
+    from beanfirm.importers.entries import balance_entries  # noqa: PLC0415
     from beanfirm.importers.presets import PRESETS  # noqa: PLC0415
 
     practice = path.parent / "rules-practice"
     (practice / "ledgers" / "bench").mkdir(parents=True, exist_ok=True)
     (practice / "rules.yaml").write_text(RULES, encoding="utf-8")
     ruleset = load_ruleset(practice, "bench")
-    started = time.perf_counter()
+    PHASES["start: imports, rules"] = time.perf_counter() - started
     statement = StatementImporter(PRESETS["chase"], "Assets:Bank:Chase").read(str(path))
-    PHASES["read and normalize"] = time.perf_counter() - started
-    entries = statement_entries(statement, "Assets:Bank:Chase")
-    PHASES["make entries"] = time.perf_counter() - started - sum(PHASES.values())
-    booked = [ruleset.categorize(entry) for entry in entries if hasattr(entry, "postings")]
-    PHASES["categorize"] = time.perf_counter() - started - sum(PHASES.values())
-    return len(booked)
+    PHASES["read and normalize"] = time.perf_counter() - started - sum(PHASES.values())
+    # What `beanfirm import` does next (`beanfirm.importing.categorized_entries`): the balance
+    # assertions, and the transactions categorized.
+    balances = balance_entries(statement, "Assets:Bank:Chase")
+    booked = ruleset.categorize_statement(statement, "Assets:Bank:Chase")
+    PHASES["entries and categorize"] = time.perf_counter() - started - sum(PHASES.values())
+    return [*balances, *(txn for txn, _ in booked)]
 
 
-def read_beangulp(path: Path) -> int:
+def read_beangulp(path: Path) -> list[Any]:
     from beangulp.importers import csvbase  # noqa: PLC0415
 
     class ChaseCsv(csvbase.Importer):  # type: ignore[misc] # beangulp is untyped
@@ -149,21 +158,18 @@ def read_beangulp(path: Path) -> int:
         def identify(self, filepath: str) -> bool:  # noqa: ARG002
             return True
 
-    entries = ChaseCsv("Assets:Bank:Chase", "USD").extract(str(path), [])
-    return sum(1 for entry in entries if hasattr(entry, "postings"))
+    return list(ChaseCsv("Assets:Bank:Chase", "USD").extract(str(path), []))
 
 
-def read_floor(path: Path) -> int:
-    count = 0
+def read_floor(path: Path) -> list[Any]:
+    rows = []
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         next(reader)
         for row in reader:
-            datetime.datetime.strptime(row[1], "%m/%d/%Y").date()  # noqa: DTZ007
-            Decimal(row[3])
-            Decimal(row[5])
-            count += 1
-    return count
+            date = datetime.datetime.strptime(row[1], "%m/%d/%Y").date()  # noqa: DTZ007
+            rows.append((date, Decimal(row[3]), Decimal(row[5])))
+    return rows
 
 
 READERS = {"beanfirm": read_beanfirm, "beangulp": read_beangulp, "floor": read_floor}
@@ -173,45 +179,76 @@ PHASES: dict[str, float] = {}
 def child(mode: str, path: Path) -> None:
     """Run one reader and print its figures as JSON (the child process's side)."""
     started = time.perf_counter()
-    rows = READERS[mode](path)
+    cpu = time.process_time()
+    # The result is kept until the clock stops: freeing it is not part of reading.
+    result = READERS[mode](path)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mib": peak, "phases": PHASES}))
+    figures = {
+        "entries": len(result),
+        "seconds": seconds,
+        "cpu": cpu,
+        "peak_mib": peak,
+        "phases": PHASES,
+    }
+    print(json.dumps(figures))
 
 
 def run_child(mode: str, path: Path) -> dict[str, Any]:
+    # As installed: modules load from their cached bytecode. (An environment that sets
+    # PYTHONDONTWRITEBYTECODE would have each run compile beanfirm from source, while the
+    # packages beangulp and Beancount come with their bytecode: a cost no install has.)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     proc = subprocess.run(
         [sys.executable, __file__, "--child", mode, str(path)],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
 
 
-def bench_reading(work: Path, rows: int) -> None:
+def bench_reading(work: Path, rows: int, runs: int) -> None:
     path = work / "chase.csv"
     write_export(path, rows)
-    print(f"\n1. Reading a {rows:,}-row bank export (Chase layout)")
-    results = {mode: run_child(mode, path) for mode in ("beangulp", "beanfirm", "floor")}
+    print(f"\n1. Reading a {rows:,}-row bank export (Chase layout), {runs} runs each, interleaved")
+    print(f"   load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    results: dict[str, list[dict[str, Any]]] = {mode: [] for mode in READERS}
+    for mode in READERS:  # a first run of each, not counted: bytecode written, file cached
+        run_child(mode, path)
+    for _ in range(runs):  # interleaved, so that other work on the machine hits all alike
+        for mode in ("beangulp", "beanfirm", "floor"):
+            results[mode].append(run_child(mode, path))
+    print(f"   load average after:  {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    medians = {
+        mode: {key: statistics.median(run[key] for run in runs_) for key in ("seconds", "cpu")}
+        for mode, runs_ in results.items()
+    }
     for mode, label in (
         ("beangulp", "beangulp csvbase extract"),
         ("beanfirm", "beanfirm read + normalize + categorize (20 rules)"),
         ("floor", "csv.reader + Decimal + strptime (floor)"),
     ):
-        figures = results[mode]
-        rate = figures["rows"] / figures["seconds"]
+        seconds, cpu = medians[mode]["seconds"], medians[mode]["cpu"]
+        peak = max(run["peak_mib"] for run in results[mode])
         print(
-            f"   {label:52} {figures['seconds']:6.2f} s {rate:9,.0f} rows/s "
-            f"peak {figures['peak_mib']:4d} MiB"
+            f"   {label:52} {seconds:6.2f} s {rows / seconds:9,.0f} rows/s "
+            f"(CPU {cpu:5.2f} s) peak {peak:4d} MiB"
         )
-    phases = ", ".join(
-        f"{name} {secs:.2f} s" for name, secs in results["beanfirm"]["phases"].items()
+    phases = results["beanfirm"][0]["phases"]
+    parts = ", ".join(
+        f"{name} {statistics.median(run['phases'][name] for run in results['beanfirm']):.2f} s"
+        for name in phases
     )
-    print(f"   beanfirm's parts: {phases}")
-    speedup = results["beangulp"]["seconds"] / results["beanfirm"]["seconds"]
-    print(f"   beanfirm vs beangulp: {speedup:.2f}x the rows/s (target >= 2x)")
+    print(f"   beanfirm's parts (median): {parts}")
+    entries = {mode: results[mode][0]["entries"] for mode in ("beangulp", "beanfirm")}
+    print(f"   entries made: beangulp {entries['beangulp']:,}, beanfirm {entries['beanfirm']:,}")
+    wall = medians["beangulp"]["seconds"] / medians["beanfirm"]["seconds"]
+    cpu = medians["beangulp"]["cpu"] / medians["beanfirm"]["cpu"]
+    print(f"   beanfirm vs beangulp: {wall:.2f}x the rows/s (CPU time {cpu:.2f}x; target >= 2x)")
 
 
 # --- dedup ------------------------------------------------------------------------------
@@ -374,11 +411,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--transactions", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--reading-runs", type=int, default=5)
+    parser.add_argument("--only-reading", action="store_true")
     parser.add_argument("--skip-everyday", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="beanfirm-bench-import-") as scratch:
         work = Path(scratch)
-        bench_reading(work, args.rows)
+        bench_reading(work, args.rows, args.reading_runs)
+        if args.only_reading:
+            return
         bench_dedup([size for size in (10_000, 30_000, 100_000) if size <= max(args.rows, 10_000)])
         if not args.skip_everyday:
             bench_everyday(work, args.transactions, args.runs)

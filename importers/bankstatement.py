@@ -161,9 +161,7 @@ def split_assertions(
     return openings, closings
 
 
-def assemble(
-    filename: str, sections: list[Section], skipped: list[SkippedRow]
-) -> Statement:
+def assemble(filename: str, sections: list[Section], skipped: list[SkippedRow]) -> Statement:
     """Check the statements of a file and return them as one Statement."""
     number = check_one_account(sections, filename)
     by_currency: dict[str, list[Section]] = defaultdict(list)

@@ -13,6 +13,9 @@ The versions differ in their namespace and a few wrappers (`Sts` became `Sts/Cd`
   metadata), `RmtInf/Ustrd` as the narration (else `AddtlTxInf`, else `AddtlNtryInf`), the
   other party (`RltdPties/Dbtr` for money in, `Cdtr` for money out) as payee and its IBAN as
   `counterparty`. Pending (`PDNG`) and information-only (`INFO`) entries are skipped.
+- a batch entry (several `TxDtls`: a salary run, collected direct debits) is one row per
+  payment when each states its amount and they add up to the entry's (`entry_rows`), else one
+  row of the total with `transactions` metadata.
 
 `import-id`: the bank's `AcctSvcrRef` (of the entry, or of its single transaction) as is; else
 the payment's `EndToEndId` (never `NOTPROVIDED`), else the entry's `NtryRef`, qualified by the
@@ -142,8 +145,82 @@ def narration(entry: Node, details: Node | None) -> str:
     return " ".join(text.split())
 
 
+def detail_amount(details: Node, currency: str, sign: int) -> Decimal | None:
+    """Return the signed amount of one `TxDtls` of a batch, in the entry's currency, if given.
+
+    `TxDtls/Amt` (with its own `CdtDbtInd`, 001.04 on) or `AmtDtls/TxAmt/Amt` (001.02); the
+    instructed amount may be in another currency and does not count.
+    """
+    amount = details.child("Amt") or details.find("AmtDtls/TxAmt/Amt")
+    if amount is None or amount.attrs.get("Ccy") != currency:
+        return None
+    text = amount.text.strip()
+    if not AMOUNT.match(text):
+        return None
+    indicator = details.text_at("CdtDbtInd")
+    if indicator is not None:
+        sign = 1 if indicator == "CRDT" else -1
+    return sign * Decimal(text)
+
+
+def entry_rows(entry: Node, filename: str) -> list[StatementRow]:
+    """Return the rows of one booked `Ntry`: one, or one per payment of a batch.
+
+    A batch (an entry with several `TxDtls`, a salary run, a collection of direct debits) is
+    one row per payment when each payment states its amount and they add up to the entry's;
+    each takes its party, text and reference (`import-id`: the payment's own `AcctSvcrRef`,
+    else the entry's with `/1`, `/2`, … in the order listed, else the booking date and
+    `EndToEndId`), and `batch` metadata names the entry. Otherwise the batch is one row of
+    its total with `transactions: "N"`.
+    """
+    row = entry_row(entry, filename)
+    payments = entry.findall("NtryDtls/TxDtls")
+    if len(payments) < 2:  # noqa: PLR2004
+        return [row]
+    sign = 1 if row.number > 0 else -1
+    amounts = [detail_amount(details, row.currency, sign) for details in payments]
+    if any(amount is None for amount in amounts) or sum(amounts) != row.number:  # type: ignore[arg-type]
+        return [row]
+    own = entry.text_at("AcctSvcrRef")
+    own = own if own and own.upper() not in NO_REFERENCE else None
+    batch = own or entry.text_at("NtryRef") or f"line {entry.line}"
+    rows = []
+    for position, (details, amount) in enumerate(zip(payments, amounts, strict=True), start=1):
+        assert amount is not None  # noqa: S101 - checked above
+        role = "Dbtr" if amount > 0 else "Cdtr"
+        payee = party_name(details, role)
+        meta = tuple((key, value) for key, value in row.meta if key != "transactions")
+        rows.append(
+            row._replace(
+                line=details.line,
+                number=amount,
+                payee=" ".join(payee.split()) if payee else None,
+                narration=narration(entry, details),
+                counterparty=party_account(details, role),
+                serial=payment_reference(details, own, position, row.date),
+                meta=(*meta, ("batch", batch)),
+            )
+        )
+    return rows
+
+
+def payment_reference(
+    details: Node, entry_reference: str | None, position: int, booked: datetime.date
+) -> str | None:
+    """Return the import id of one payment of a batch (see `entry_rows`)."""
+    own = details.text_at("Refs/AcctSvcrRef")
+    if own and own.upper() not in NO_REFERENCE and own != entry_reference:
+        return own
+    if entry_reference:
+        return f"{entry_reference}/{position}"
+    end_to_end = details.text_at("Refs/EndToEndId")
+    if end_to_end and end_to_end.upper() not in NO_REFERENCE:
+        return f"{booked.isoformat()}/{end_to_end}"
+    return None
+
+
 def entry_row(entry: Node, filename: str) -> StatementRow:
-    """Return the row of one booked `Ntry`."""
+    """Return the row of one booked `Ntry`, batch or not (its total)."""
     number, currency = signed_amount(entry, filename)
     value_node = entry.child("ValDt")
     booking_node = entry.child("BookgDt")
@@ -212,8 +289,8 @@ def statement_sections(stmt: Node, filename: str, skipped: list[SkippedRow]) -> 
         if state != "BOOK":
             skipped.append(SkippedRow(entry.line, f"the entry is not booked (status {state})"))
             continue
-        row = entry_row(entry, filename)
-        rows[row.currency].append(row)
+        for row in entry_rows(entry, filename):
+            rows[row.currency].append(row)
     if not closings:
         raise missing(stmt, "closing booked balance (<Bal> with code CLBD)", filename)
     for currency in sorted({*openings, *rows}):

@@ -7,7 +7,9 @@ unsigned column plus direction markers read from other columns
 skip; `*` in `skip` means any other value). An export without a header row (TD Canada) is
 read by position: `fields` names its columns in order, and the column keys refer to those
 names. `account-number` is a regular expression whose group `number` finds the account or card
-number in the preamble (for the import command to compare with clients.yaml). The YAML form
+number in the preamble (for the import command to compare with clients.yaml). A `balance`
+column is a running balance, checked row by row (`beanfirm.importers.runningbalance`), unless
+`running-balance: false` says it is not (a statement's closing balance on every row). The YAML form
 (docs/importers.md) is read with every mistake reported at its line, as `Problem`s, like
 clients.yaml.
 """
@@ -27,7 +29,8 @@ from beanfirm.yamlnodes import NodeReader
 ORDERS = ("auto", "oldest-first", "newest-first")
 META_KEY = re.compile(r"^[a-z][a-zA-Z0-9_-]*$")
 CURRENCY = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$")
-RESERVED_META = ("import-id", "time", "filename", "lineno")
+# Metadata the importers and the import write themselves (`import-id-2`: a transfer's second leg).
+RESERVED_META = ("import-id", "import-id-2", "time", "counterparty", "filename", "lineno")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class CsvConfig:
     direction: tuple[DirectionRule, ...] = ()
     invert_sign: bool = False
     balance: str | None = None
+    running_balance: bool = True
     serial: str | None = None
     currency: str | None = None
     currency_column: str | None = None
@@ -182,6 +186,7 @@ TOP_KEYS = (
     "currency",
     "direction",
     "invert-sign",
+    "running-balance",
     "decimal-mark",
     "delimiter",
     "encoding",
@@ -223,9 +228,7 @@ def read_rules(reader: NodeReader, node: yaml.Node) -> tuple[DirectionRule, ...]
     return tuple(rules)
 
 
-def read_columns(
-    reader: NodeReader, node: yaml.Node, *, extending: bool
-) -> dict[str, object]:
+def read_columns(reader: NodeReader, node: yaml.Node, *, extending: bool) -> dict[str, object]:
     """Read the `columns` mapping into CsvConfig field values."""
     required = () if extending else ("date",)
     keys = reader.mapping(node, "columns", allowed=COLUMN_KEYS, required=required)
@@ -252,12 +255,12 @@ def read_fields(reader: NodeReader, keys: dict[str, yaml.Node]) -> dict[str, obj
             fields[name] = strings(reader, node, key)
         elif key == "direction":
             fields[name] = read_rules(reader, node)
-        elif key == "invert-sign":
+        elif key in ("invert-sign", "running-balance"):
             value = reader.scalar(node, key)
             if isinstance(value, bool):
                 fields[name] = value
             else:
-                reader.problem(node, "`invert-sign` must be true or false.")
+                reader.problem(node, f"`{key}` must be true or false.")
         elif key == "meta":
             fields[name] = read_meta(reader, node)
         elif key == "order":

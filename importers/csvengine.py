@@ -15,9 +15,11 @@ beanfirm dedups by import id instead.
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.csvconfig import CsvConfig
+from beanfirm.importers.csvread import file_rows, read_statement
 from beanfirm.importers.entries import (
     UNCATEGORIZED_IN,
     UNCATEGORIZED_OUT,
@@ -25,7 +27,7 @@ from beanfirm.importers.entries import (
     transaction,
 )
 from beanfirm.importers.importer import BeanfirmImporter, read_bytes
-from beanfirm.importers.statement import Statement, file_rows, read_statement
+from beanfirm.importers.statement import Statement
 from beanfirm.importers.table import find_header, header_columns
 
 __all__ = [
@@ -60,8 +62,9 @@ class StatementImporter(BeanfirmImporter):
         """
         try:
             content = read_bytes(filepath)
-            if self.config.fields:
-                return bool(read_statement(content, self.config, filepath, self.period_end).rows)
+            if self.config.fields:  # what the rows hold is read's to judge, not identify's
+                config = replace(self.config, running_balance=False)
+                return bool(read_statement(content, config, filepath, self.period_end).rows)
             rows = file_rows(content, self.config, filepath)
         except StatementError:
             return False

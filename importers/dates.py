@@ -12,7 +12,9 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from operator import itemgetter
+from typing import NamedTuple
 
 from beanfirm.importers.amounts import clean
 
@@ -26,14 +28,17 @@ DEFAULT_FORMATS: tuple[str, ...] = (
     "%Y.%m.%d",
 )
 YEAR_DIRECTIVES = ("%Y", "%y")
+# The directives a format may be read by fixed-width slicing with: each exactly this many
+# digits (`strptime` also takes `2024-1-5`; such a cell goes the general way).
+FIXED_DIRECTIVES = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
+FIXED_LITERALS = re.compile(r"[^%0-9\s]| ")
 
 
 class DateError(ValueError):
     """A cell is not a date in any of the configured formats."""
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     """A date read from a cell, and its time of day if the cell had one."""
 
     date: datetime.date
@@ -86,6 +91,106 @@ def parse_date(
             return Stamp(day, parsed.time() if has_time(fmt) else None)
         return Stamp(parsed.date(), parsed.time() if has_time(fmt) else None)
     raise DateError(f"'{cell}' is not a date in any of the formats {', '.join(formats)}")
+
+
+def fixed_width_reader(fmt: str) -> Callable[[str], Stamp | None] | None:
+    """Return a quick reader of cells in one format with fixed-width fields, if it has them.
+
+    `%Y-%m-%d`, `%m/%d/%Y`, `%Y-%m-%d %H:%M:%S` and the like are read with one regular
+    expression of exactly that form (each field its full width in ASCII digits, the literal
+    characters as they are); the reader returns what `parse_date` would give for a cell that
+    is exactly in that form (one space where the format has one, no padding), and None for any
+    other cell (including one that names a day that does not exist), which then goes the
+    general way. Formats with other directives or other whitespace, or without a year, month
+    and day, get no quick reader (None).
+    """
+    pattern = ""
+    order: list[str] = []
+    index = 0
+    while index < len(fmt):
+        char = fmt[index]
+        if char == "%":
+            directive = fmt[index + 1 : index + 2]
+            width = FIXED_DIRECTIVES.get(directive)
+            if width is None or directive in order:
+                return None
+            order.append(directive)
+            pattern += f"([0-9]{{{width}}})"
+            index += 2
+            continue
+        if not FIXED_LITERALS.match(char):
+            return None
+        pattern += re.escape(char)
+        index += 1
+    if not {"Y", "m", "d"} <= set(order) or fmt.startswith(" ") or fmt.endswith(" "):
+        return None
+    match = re.compile(pattern).fullmatch
+    where = {directive: position for position, directive in enumerate(order)}
+    date_at = itemgetter(where["Y"], where["m"], where["d"])
+    # hour, minute, second: the position of each in the cell, None for one the format lacks
+    time_at = tuple(where.get(d) for d in ("H", "M", "S")) if has_time(fmt) else None
+
+    def read(cell: str) -> Stamp | None:
+        found = match(cell)
+        if found is None:
+            return None
+        values = [*map(int, found.groups())]
+        try:
+            date = datetime.date(*date_at(values))
+            time = None
+            if time_at is not None:
+                hour, minute, second = (0 if i is None else values[i] for i in time_at)
+                time = datetime.time(hour, minute, second)
+        except ValueError:
+            return None
+        return Stamp(date, time)
+
+    return read
+
+
+def exclusive(formats: tuple[str, ...]) -> bool:
+    """Tell whether no text can be read by two of the formats (so their order does not matter).
+
+    True when every format has only the digit directives %Y %m %d %H %M %S and each has its
+    own run of literal characters, spaces aside: `strptime` matches those directives with
+    digits (and a space), so a text's other characters must be exactly a format's literals.
+    """
+    shapes = set()
+    for fmt in formats:
+        literals = re.sub(r"%[YmdHMS]", "", fmt)
+        if re.search(r"%[^YmdHMS]", fmt) or re.search(r"[A-Za-z0-9]", literals):
+            return False
+        shapes.add(re.sub(r"%[YmdHMS]|\s", "", fmt))
+    return len(shapes) == len(formats)
+
+
+class DateReader:
+    """`parse_date` for the cells of one column, remembering each cell it has read.
+
+    Exports repeat their dates (a day has many rows), so each distinct cell is parsed once.
+    A cell is first read by slicing (`fixed_width_reader`) in the first format, or in any of
+    them when no text fits two (`exclusive`); a cell none of those take goes to `parse_date`.
+    """
+
+    def __init__(self, formats: tuple[str, ...], period_end: datetime.date | None = None) -> None:
+        self.formats = formats
+        self.period_end = period_end
+        tried = formats if exclusive(formats) else formats[:1]
+        self.quick = [read for read in map(fixed_width_reader, tried) if read is not None]
+        self.known: dict[str, Stamp] = {}
+
+    def __call__(self, cell: str) -> Stamp:
+        """Return the date (and time) in a cell; raise DateError as `parse_date` does."""
+        stamp = self.known.get(cell)
+        if stamp is None:
+            for quick in self.quick:
+                stamp = quick(cell)
+                if stamp is not None:
+                    break
+            else:
+                stamp = parse_date(cell, self.formats, self.period_end)
+            self.known[cell] = stamp
+        return stamp
 
 
 def month_end(year: int, month: int) -> datetime.date:

@@ -21,36 +21,43 @@ sorted by date, balances before the transactions of their day.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections import deque
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from itertools import repeat
+from operator import attrgetter, gt, is_, le, neg
+from typing import Any, NamedTuple
 
 from beancount.core import data
 from beancount.core.amount import Amount
 
+from beanfirm.importers.bulk import collector_paused, named_tuples
 from beanfirm.importers.statement import Statement, StatementRow
 
 UNCATEGORIZED_OUT = "Expenses:Uncategorized"
 UNCATEGORIZED_IN = "Income:Uncategorized"
+UNCATEGORIZED_BY_SIGN = {True: UNCATEGORIZED_IN, False: UNCATEGORIZED_OUT}  # money in?
+NO_NAMES: frozenset[str] = frozenset()  # a row's tags and links
+Posting = data.Posting
+Transaction = data.Transaction
 
 
 def transaction(row: StatementRow, account: str, filename: str) -> Any:
     """Return the Beancount transaction of one statement row."""
-    meta = data.new_metadata(filename, row.line)
-    meta["import-id"] = row.import_id
+    meta: dict[str, Any] = {"filename": filename, "lineno": row.line, "import-id": row.import_id}
     if row.time is not None:
         meta["time"] = row.time.isoformat()
     if row.counterparty is not None:
         meta["counterparty"] = row.counterparty
-    for key, value in row.meta:
-        meta[key] = value
-    units = Amount(row.number, row.currency)
-    other = UNCATEGORIZED_IN if row.number > 0 else UNCATEGORIZED_OUT
+    if row.meta:
+        meta.update(row.meta)
+    number = row.number
+    other = UNCATEGORIZED_IN if number > 0 else UNCATEGORIZED_OUT
     postings = [
-        data.Posting(account, units, None, None, None, None),
-        data.Posting(other, -units, None, None, None, None),
+        Posting(account, Amount(number, row.currency), None, None, None, None),
+        Posting(other, Amount(-number, row.currency), None, None, None, None),
     ]
-    return data.Transaction(
-        meta, row.date, "!", row.payee, row.narration, frozenset(), frozenset(), postings
-    )
+    return Transaction(meta, row.date, "!", row.payee, row.narration, NO_NAMES, NO_NAMES, postings)
 
 
 def balance_entries(statement: Statement, account: str) -> list[Any]:
@@ -73,9 +80,138 @@ def balance_entries(statement: Statement, account: str) -> list[Any]:
     return entries
 
 
+def has_value(values: Sequence[object]) -> bool:
+    """Tell whether any value is not None."""
+    return not all(map(is_, values, repeat(None)))
+
+
+class RowColumns(NamedTuple):
+    """The columns of a statement's rows, in the order of its transactions (by date)."""
+
+    lines: Sequence[int]
+    dates: Sequence[datetime.date]
+    times: Sequence[datetime.time | None]
+    numbers: Sequence[Decimal]
+    currencies: Sequence[str]
+    payees: Sequence[str | None]
+    narrations: Sequence[str]
+    counterparties: Sequence[str | None]
+    balances: Sequence[Decimal | None]
+    serials: Sequence[str | None]
+    metas: Sequence[tuple[tuple[str, str], ...]]
+    ids: Sequence[str]
+
+    def picked(self, positions: Sequence[int]) -> RowColumns:
+        """Return the columns of the rows at the positions."""
+        picked: list[Any] = [list(map(column.__getitem__, positions)) for column in self]
+        return RowColumns(*picked)
+
+
+def dated_columns(statement: Statement) -> RowColumns | None:
+    """Return the columns of the statement's rows in date order (stably); None if none."""
+    rows = statement.rows
+    if not rows:
+        return None
+    columns = RowColumns(*zip(*rows, strict=True))
+    dates = columns.dates
+    if all(map(le, dates[:-1], dates[1:])):  # as readers give them
+        return columns
+    ordered = sorted(range(len(rows)), key=dates.__getitem__)
+    return columns.picked(ordered)
+
+
+def row_metas(columns: RowColumns, filename: str) -> list[dict[str, Any]]:
+    """Return the metadata of each row's transaction (see `transaction`), made in bulk."""
+    metas: list[dict[str, Any]] = [
+        {"filename": filename, "lineno": line, "import-id": import_id}
+        for line, import_id in zip(columns.lines, columns.ids, strict=True)
+    ]
+    if has_value(columns.times):
+        for meta, time in zip(metas, columns.times, strict=True):
+            if time is not None:
+                meta["time"] = time.isoformat()
+    if has_value(columns.counterparties):
+        for meta, counterparty in zip(metas, columns.counterparties, strict=True):
+            if counterparty is not None:
+                meta["counterparty"] = counterparty
+    if any(columns.metas):
+        deque(map(dict.update, metas, columns.metas), maxlen=0)  # each row's own, in bulk
+    return metas
+
+
+def other_accounts(numbers: Iterable[Decimal]) -> list[str]:
+    """Return the Uncategorized account of each amount (money in or out)."""
+    return list(map(UNCATEGORIZED_BY_SIGN.__getitem__, map(gt, numbers, repeat(0))))
+
+
+def make_transactions(
+    account: str,
+    columns: RowColumns,
+    metas: Sequence[dict[str, Any]],
+    *,
+    flags: Sequence[str],
+    payees: Sequence[str | None],
+    narrations: Sequence[str],
+    tags: Sequence[frozenset[str]],
+    links: Sequence[frozenset[str]],
+    others: Sequence[str],
+) -> list[Any]:
+    """Return a transaction per row, its other leg on `others`, made in bulk (`named_tuples`).
+
+    `transaction` is the reference for one row; this makes the same for many at once.
+    """
+    count = len(metas)
+    if not count:
+        return []
+    numbers, currencies = columns.numbers, columns.currencies
+    nothing = [None] * count
+    own = named_tuples(
+        Posting, repeat(account, count), named_tuples(Amount, numbers, currencies), *(nothing,) * 4
+    )
+    other = named_tuples(
+        Posting,
+        others,
+        named_tuples(Amount, map(neg, numbers), currencies),
+        *(nothing,) * 4,
+    )
+    return named_tuples(
+        Transaction,
+        metas,
+        columns.dates,
+        flags,
+        payees,
+        narrations,
+        tags,
+        links,
+        map(list, zip(own, other, strict=True)),
+    )
+
+
+def transactions(statement: Statement, account: str) -> list[Any]:
+    """Return `transaction(row, account, filename)` of each row, in date order, in bulk."""
+    columns = dated_columns(statement)
+    if columns is None:
+        return []
+    count = len(columns.lines)
+    return make_transactions(
+        account,
+        columns,
+        row_metas(columns, statement.filename),
+        flags=["!"] * count,
+        payees=columns.payees,
+        narrations=columns.narrations,
+        tags=[NO_NAMES] * count,
+        links=[NO_NAMES] * count,
+        others=other_accounts(columns.numbers),
+    )
+
+
 def statement_entries(statement: Statement, account: str) -> list[Any]:
     """Return the transactions and balance assertions of a statement, in date order."""
-    entries: list[Any] = [transaction(row, account, statement.filename) for row in statement.rows]
-    entries += balance_entries(statement, account)
-    # Beancount checks a balance at the start of its day, so it reads before that day's rows.
-    return sorted(entries, key=lambda entry: (entry.date, not isinstance(entry, data.Balance)))
+    # Beancount checks a balance at the start of its day, so it reads before that day's rows:
+    # balances go first, and a stable sort by date keeps them before the day's transactions.
+    entries: list[Any] = balance_entries(statement, account)
+    with collector_paused():
+        entries += transactions(statement, account)
+    entries.sort(key=attrgetter("date"))
+    return entries

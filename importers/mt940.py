@@ -15,7 +15,9 @@ lines before the first field are passed over. Each `:20:` starts a statement:
   (`166?00SEPA-GUTSCHRIFT?20…?32Name`) gives the purpose `?20` to `?29`, `?60` to `?63` as
   narration, `?32` and `?33` as payee, `?31` as counterparty and `?00` as `booking-text`; when
   the purpose is in SEPA keywords, `SVWZ+` is the narration and `EREF+` the `end-to-end`
-  metadata.
+  metadata; the Dutch structured form (`/TRTP/…/IBAN/…/NAME/…/REMI/…/`, ABN AMRO, ING,
+  Rabobank's `/CNTP/`) gives `NAME` as payee, `IBAN` as counterparty and `REMI` as
+  narration (`dutch_information`).
 
 A row's date is its booking date (the year taken from the value date, across New Year), else
 its value date; a different value date goes to `value-date` metadata. `import-id` is the bank's
@@ -30,6 +32,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
@@ -47,11 +50,28 @@ LINE_61 = re.compile(
 )
 SUBFIELD = re.compile(r"\?(\d{2})")
 STRUCTURED = re.compile(r"^\d{3}\?\d{2}")
+# The keys of the Dutch structured form (`/TRTP/SEPA OVERBOEKING/IBAN/…/NAME/…/REMI/…/`); a
+# value runs to the next `/KEY/` or to the end (a value may hold slashes: `USTD//text`).
+DUTCH_KEY_NAMES = (
+    "TRTP|IBAN|BIC|NAME|REMI|EREF|MARF|CSID|ORDP|BENM|ADDR|ISDT|RTRN|PREF|CNTP|ULTC|ULTD|ULTB"
+    "|PURP|SVCL|CREF|EXCH|CHGS|ORIG|ID"
+)
+DUTCH_KEYS = re.compile(r"/(?:NAME|REMI|IBAN|TRTP|CNTP)/")
+DUTCH_FIELD = re.compile(rf"/({DUTCH_KEY_NAMES})/(.*?)(?=/(?:{DUTCH_KEY_NAMES})/|/?$)")
 SEPA_KEYWORD = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC)\+")
 NO_REFERENCE = ("NONREF", "NOTPROVIDED", "NONE", "")
 IGNORED_TAGS = ("21", "13", "13D", "34F", "64", "65", "90C", "90D")
 LINE_WIDTH = 65
 YEAR_PIVOT = 70
+
+
+class Information(NamedTuple):
+    """What a `:86:` field says of its row."""
+
+    narration: str
+    payee: str | None
+    counterparty: str | None
+    meta: list[tuple[str, str]]
 
 
 @dataclass
@@ -161,11 +181,52 @@ def joined(lines: list[str]) -> str:
     return text
 
 
-def information(lines: list[str]) -> tuple[str, str | None, str | None, list[tuple[str, str]]]:
+def dutch_information(flat: str) -> Information | None:
+    """Return what a Dutch structured `:86:` says (`/TRTP/…/IBAN/…/NAME/…/REMI/…/`), if it is one.
+
+    ABN AMRO, ING and Rabobank write `/KEY/value` pairs: `NAME` (or the name in Rabobank's
+    `/CNTP/iban/bic/name/city/`) is the payee, `IBAN` the counterparty, `REMI` the narration
+    (without its `USTD//` or `STRD/CUR/` prefix; `TRTP`, the kind of transfer, when there is
+    none), `TRTP` the `booking-text`, `EREF` the `end-to-end` metadata, `MARF` the `mandate`,
+    `CSID` the `creditor-id`.
+    """
+    if not flat.startswith("/") or not DUTCH_KEYS.search(flat):
+        return None
+    found: dict[str, str] = {}
+    for key, value in DUTCH_FIELD.findall(flat):
+        found.setdefault(key, value.strip().rstrip("/"))  # ING ends a value with `//`
+    if "CNTP" in found:
+        iban, bic, name, *_ = [*found["CNTP"].split("/"), "", "", ""]
+        found.setdefault("IBAN", iban)
+        found.setdefault("BIC", bic)
+        found.setdefault("NAME", name)
+    remittance = found.get("REMI", "")
+    for prefix in ("USTD//", "USTD/", "STRD/CUR/", "STRD//"):
+        if remittance.startswith(prefix):
+            remittance = remittance[len(prefix) :]
+            break
+    kind = " ".join(found.get("TRTP", "").split())
+    meta = [("booking-text", kind)] if kind else []
+    for key, name in (("EREF", "end-to-end"), ("MARF", "mandate"), ("CSID", "creditor-id")):
+        value = found.get(key, "")
+        if value and value.upper() not in NO_REFERENCE:
+            meta.append((name, value))
+    return Information(
+        " ".join(remittance.split()) or kind,
+        " ".join(found.get("NAME", "").split()) or None,
+        found.get("IBAN") or None,
+        meta,
+    )
+
+
+def information(lines: list[str]) -> Information:
     """Return narration, payee, counterparty and metadata from a `:86:` field."""
     flat = "".join(line.strip("\r") for line in lines)
+    dutch = dutch_information(flat)
+    if dutch is not None:
+        return dutch
     if not STRUCTURED.match(flat):
-        return " ".join(joined(lines).split()), None, None, []
+        return Information(" ".join(joined(lines).split()), None, None, [])
     parts = SUBFIELD.split(flat)
     sub: dict[int, str] = {}
     for code, value in zip(parts[1::2], parts[2::2], strict=False):
@@ -181,7 +242,7 @@ def information(lines: list[str]) -> tuple[str, str | None, str | None, list[tup
         if end_to_end and end_to_end.upper() not in NO_REFERENCE:
             meta.append(("end-to-end", end_to_end))
     narration = " ".join(purpose.split()) or booking
-    return narration, payee, sub.get(31, "").strip() or None, meta
+    return Information(narration, payee, sub.get(31, "").strip() or None, meta)
 
 
 def statement_row(item: Field, info: Field | None, currency: str, filename: str) -> StatementRow:
@@ -209,7 +270,7 @@ def statement_row(item: Field, info: Field | None, currency: str, filename: str)
     if details:
         meta.append(("details", details))
     narration, payee, counterparty, extra = (
-        information(info.lines) if info else ("", None, None, [])
+        information(info.lines) if info else Information("", None, None, [])
     )
     bank_ref = (found["bankref"] or "").strip()
     own_ref = found["ref"].strip()

@@ -98,9 +98,7 @@ def ofx_date(text: str, what: str, line: int, filename: str) -> datetime.date:
 def ofx_amount(text: str, what: str, line: int, filename: str) -> Decimal:
     """Return an OFX amount (`-9.99`, `+10`, `.5`; a decimal comma is accepted)."""
     if not OFX_AMOUNT.match(text):
-        raise StatementError(
-            filename, line, f"<{what}> is '{text}', not an amount (like -9.99)."
-        )
+        raise StatementError(filename, line, f"<{what}> is '{text}', not an amount (like -9.99).")
     return Decimal(text.replace(",", "."))
 
 

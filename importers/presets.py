@@ -230,6 +230,7 @@ CSB43 = CsvConfig(
     narration=("item1", "item2"),
     amount="amount",
     balance="final_balance",
+    running_balance=False,  # every row states the statement's closing balance
     currency_column="currency",
     meta=(("reference", "reference1"),),
 )

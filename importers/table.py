@@ -19,25 +19,26 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from beanfirm.errors import StatementError
-from beanfirm.importers.amounts import clean
+from beanfirm.importers.amounts import PADDING, clean
+from beanfirm.importers.bulk import named_tuples
 
 HEADER_SEARCH_ROWS = 200
 FOOTER_MARKERS: tuple[str, ...] = ("合计", "总计", "小计", "以上数据", "total", "summary")
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One row of an export: its line (CSV) or row number (spreadsheet) and its cells."""
 
     line: int
-    cells: tuple[str, ...]
+    cells: Sequence[str]  # as the CSV reader or the spreadsheet gives them
 
     def is_blank(self) -> bool:
-        """Tell whether every cell is empty."""
-        return not any(clean(cell) for cell in self.cells)
+        """Tell whether every cell is empty (nothing but padding)."""
+        return not "".join(self.cells).strip(PADDING)
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,26 @@ def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
     which swallows every line after it (a truncated or hand-edited file).
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    rows: list[Row] = []
-    start = 1
     try:
-        for cells in reader:
-            rows.append(Row(start, tuple(cells)))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise StatementError(
-            filename, start, f"the row starting here is not valid CSV ({exc}); export it again."
-        ) from exc
+        found = list(reader)
+    except csv.Error:
+        found = []
+    if reader.line_num == len(found):  # each row on one line, as usual: row n is line n
+        rows = named_tuples(Row, range(1, len(found) + 1), found)
+    else:  # a quoted cell spans lines, or a row is not CSV: read again, minding where rows start
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+        rows = []
+        start = 1
+        try:
+            for cells in reader:
+                rows.append(Row(start, tuple(cells)))
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise StatementError(
+                filename,
+                start,
+                f"the row starting here is not valid CSV ({exc}); export it again.",
+            ) from exc
     if text.count('"') % 2:
         open_row = next(
             (row for row in reversed(rows) if any("\n" in cell for cell in row.cells)),
@@ -119,10 +130,15 @@ def nearest_header(rows: Sequence[Row], names: Sequence[str]) -> tuple[Row, list
     return best[1], [name for name in names if name not in present]
 
 
+def has_digit(text: str) -> bool:
+    """Tell whether a text holds a digit (a date cell does; a footer's does not)."""
+    return text[:1].isdigit() or any(map(str.isdigit, text))
+
+
 def is_footer(row: Row, date_column: int) -> bool:
     """Tell whether a row ends the table (a total line or a closing note)."""
     date_cell = row.cells[date_column] if date_column < len(row.cells) else ""
-    if any(ch.isdigit() for ch in date_cell):
+    if has_digit(date_cell):
         return False
     filled = [clean(cell) for cell in row.cells if clean(cell)]
     if len(filled) <= 1:
@@ -131,17 +147,23 @@ def is_footer(row: Row, date_column: int) -> bool:
     return any(marker in first for marker in FOOTER_MARKERS)
 
 
-def locate_table(
-    rows: Sequence[Row], names: Sequence[str], date_name: str, filename: str
-) -> Table:
+def locate_table(rows: Sequence[Row], names: Sequence[str], date_name: str, filename: str) -> Table:
     """Find the header by column names and return the rows between it and the footer."""
     index = find_header(rows, names)
     if index is None:
         raise missing_columns(rows, names, filename)
     columns = header_columns(rows[index])
     date_column = columns[date_name]
-    data: list[Row] = []
-    for row in rows[index + 1 :]:
+    body = rows[index + 1 :]
+    # A row whose date cell starts with a digit is neither blank nor a footer: skip past those.
+    dated = 0
+    for row in body:
+        cells = row.cells
+        if len(cells) <= date_column or not cells[date_column][:1].isdigit():
+            break
+        dated += 1
+    data: list[Row] = list(body[:dated])
+    for row in body[dated:]:
         if row.is_blank():
             continue
         if is_footer(row, date_column):
@@ -184,7 +206,7 @@ def positional_table(
         if row.is_blank():
             continue
         date_cell = row.cells[date_column] if date_column < len(row.cells) else ""
-        if not data and not any(ch.isdigit() for ch in date_cell):
+        if not data and not has_digit(date_cell):
             preamble.append(row)
             continue
         if is_footer(row, date_column):

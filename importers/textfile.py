@@ -89,6 +89,10 @@ def decode_statement(data: bytes, filename: str, encoding: str | None = None) ->
             "the file contains NUL bytes: it is binary (a spreadsheet?) or UTF-16 without a "
             "byte-order mark. Export it as CSV, or set `encoding: utf-16-le` in its config.",
         )
+    try:  # a file that is UTF-8 as a whole has no line in another encoding
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     mixed = mixed_line(data)
     if mixed is not None:
         raise StatementError(
@@ -97,8 +101,6 @@ def decode_statement(data: bytes, filename: str, encoding: str | None = None) ->
             "the file mixes encodings: this line is not in the encoding of the lines before "
             "it (UTF-8 and GBK). It was probably edited by hand; export it again.",
         )
-    if is_utf8(data):
-        return data.decode("utf-8")
     return decode_strictly(data, FALLBACK, filename)
 
 

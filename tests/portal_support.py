@@ -25,7 +25,10 @@ CY_USER = "cy@firm.example"
 HUAMEI_SECRET = "HUAMEI-PAYEE-7731"
 NORTHWIND_SECRET = "NORTHWIND-PAYEE-4242"
 NORTHWIND_DOC_SECRET = b"NORTHWIND-DOCUMENT-BYTES"
-HUAMEI_DOC = "documents/Assets/Receivable/2025-01-31.invoice.txt"
+# An account whose name is ASCII: Beancount looks for documents only in folders that are
+# valid account names by its stricter rule, and `工商银行` (not starting with a capital or a
+# digit) is not one, though the parser accepts `Assets:1002-银行存款:工商银行`.
+HUAMEI_DOC = "documents/Equity/Opening-Balances/2025-01-31.statement.txt"
 NORTHWIND_DOC = "documents/Assets/Bank/2025-01-31.statement.txt"
 PICKLE_MARKER = "pickle-was-loaded"
 
@@ -59,7 +62,8 @@ def build_practice(folder: Path) -> Path:
             with (ledger / "accounts.beancount").open("a", encoding="utf-8") as handle:
                 handle.write(f"2025-01-01 open {income}\n")
         append_entry(
-            folder, f"ledgers/{client}/journal/2025/01.beancount",
+            folder,
+            f"ledgers/{client}/journal/2025/01.beancount",
             f'2025-01-10 * "{secret}" "a sale"\n  {account}  100.00 {currency}\n'
             f"  {income}  -100.00 {currency}\n",
         )
@@ -68,7 +72,7 @@ def build_practice(folder: Path) -> Path:
     doc.write_bytes(NORTHWIND_DOC_SECRET)
     huamei_doc = folder / "ledgers" / "huamei" / HUAMEI_DOC
     huamei_doc.parent.mkdir(parents=True, exist_ok=True)
-    huamei_doc.write_bytes(b"huamei invoice")
+    huamei_doc.write_bytes(b"huamei statement")
     commit_all(folder, "Add secrets and documents")
     # A planted Beancount pickle cache (git-ignored, as a client with write access could
     # leave it): loading it would run code and create the marker.

@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from conftest import git
 
+from beanfirm.aging import Overdue
 from beanfirm.checkcache import CheckCache, client_keys
 from beanfirm.errors import Problem
 from beanfirm.gitrepo import PracticeRepo
@@ -161,6 +163,17 @@ def test_cache_returns_what_was_stored_under_the_same_key(tmp_path: Path) -> Non
     assert CheckCache(tmp_path / ".beanfirm").get("alpha", "key-1") == SUMMARY
 
 
+def test_cache_keeps_overdue_receivables_to_the_cent(tmp_path: Path) -> None:
+    summary = dataclasses.replace(
+        SUMMARY, receivables=Overdue(2, {"CNY": Decimal("1234.50"), "USD": Decimal("0.10")}, 15)
+    )
+    CheckCache(tmp_path / ".beanfirm").put("alpha", "key-1", summary)
+    got = CheckCache(tmp_path / ".beanfirm").get("alpha", "key-1")
+    assert got == summary
+    assert got is not None
+    assert str(got.receivables.amounts["CNY"]) == "1234.50"
+
+
 def test_cache_miss_on_a_wrong_key_or_another_client(tmp_path: Path) -> None:
     cache = CheckCache(tmp_path / ".beanfirm")
     cache.put("alpha", "key-1", SUMMARY)
@@ -210,6 +223,8 @@ def test_cache_file_is_json(tmp_path: Path) -> None:
             "transactions": 42,
             "last_entry": "2025-01-31",
             "uncategorized": 2,
+            "reconciliations": [],
+            "receivables": {"count": 0, "amounts": {}, "oldest_days": 0},
         },
     }
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_beanfirm, tree_state
+from import_support import cmb
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "docs" / "examples" / "huamei-alipay-2026-11.csv"
@@ -99,7 +100,17 @@ def test_a_bank_sample_with_skipped_rows_and_the_account_picked_by_identify(demo
 
 def test_a_rule_for_another_chart_is_passed_over(demo: Path) -> None:
     # brightpath keeps the English chart: the Chinese electricity rule does not apply there.
-    rows = _rows(demo, "brightpath-consulting", str(SAMPLES / "cn-cmb-debit.csv"))
+    export = demo.parent / "cmb.csv"
+    export.write_text(
+        cmb(
+            [
+                ("2024-01-01", "1234.00", "代发住房公积金", "北京住房公积金管理中心", "提取"),
+                ("2024-01-27", "-3.00", "一网通支付", "国网电力有限公司99999999999999", "供电"),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    rows = _rows(demo, "brightpath-consulting", str(export))
     power = next(r for r in rows if str(r["payee"]).startswith("国网电力"))
     assert power["account"] == "Expenses:Utilities"
     assert "passed over rules.yaml:" in str(power["reason"])

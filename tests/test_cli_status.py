@@ -54,13 +54,16 @@ def test_status_row(practice_with_client: Path) -> None:
             "errors": 0,
             "warnings": 0,
             "uncategorized": 1,
+            "overdue": 0,
+            "receivables_overdue": {"invoices": 0, "amounts": {}, "oldest_days": 0},
+            "reconciliations": [],
         }
     ]
     table = run_beanfirm("status", cwd=practice_with_client)
     assert (table.code, table.err) == (0, "")
     [row] = [line for line in table.out.splitlines() if line.startswith("│")]
     assert [cell.strip() for cell in row.split("│")[1:-1]] == [
-        "huamei", "bo", "ana", "retail", "high", "micro", "shanghai", "2025-01-20", "2", "0", "1",
+        "huamei", "bo", "ana", "retail", "high", "micro", "shanghai", "2025-01-20", "2", "0", "1", "", "",
     ]
 
 

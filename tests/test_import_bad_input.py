@@ -42,7 +42,10 @@ def refused(shop: Path, path: Path, *args: str) -> str:
     return result.err
 
 
-GOOD_ROWS = [("2024-03-01", "100.00", "存入", "某公司", "货款"), ("2024-03-02", "-8.00", "消费", "x", "y")]
+GOOD_ROWS = [
+    ("2024-03-01", "100.00", "存入", "某公司", "货款"),
+    ("2024-03-02", "-8.00", "消费", "x", "y"),
+]
 
 
 def test_wrong_encoding(shop: Path) -> None:
@@ -78,6 +81,15 @@ def test_unparseable_amount(shop: Path) -> None:
     text = cmb(GOOD_ROWS).replace("-8.00", "-8.0x")
     err = refused(shop, write(shop.parent, "amount.csv", text))
     assert "amount.csv:3: column '交易金额'" in err
+
+
+def test_a_break_in_the_running_balance(shop: Path) -> None:
+    # A row left out of the export: the balances before and after it do not add up.
+    rows = [*GOOD_ROWS, ("2024-03-03", "-2.00", "消费", "z", "w")]
+    text = "".join(line for line in cmb(rows).splitlines(keepends=True) if "-8.00" not in line)
+    err = refused(shop, write(shop.parent, "gap.csv", text))
+    assert "gap.csv:3: the running balance breaks between lines 2 and 3" in err
+    assert "A row is missing or an amount is wrong between lines 2 and 3" in err
 
 
 def test_missing_columns(shop: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -183,7 +184,9 @@ def test_a_transfer_across_a_month_end_moves_to_where_both_balances_hold(shop: P
     wallet = write(
         shop.parent,
         "alipay.csv",
-        alipay([("2024-04-01 09:00:00", "招商银行储蓄卡(5678)", "余额充值", "收入", "500.00", "T7")]),
+        alipay(
+            [("2024-04-01 09:00:00", "招商银行储蓄卡(5678)", "余额充值", "收入", "500.00", "T7")]
+        ),
     )
     assert import_files(shop, "acme", str(wallet)).code == 0
     assert "import-id" in (shop / "ledgers/acme/journal/2024/04.beancount").read_text()
@@ -193,7 +196,13 @@ def test_a_transfer_across_a_month_end_moves_to_where_both_balances_hold(shop: P
         cmb(
             [
                 ("2024-03-01", "1000.00", "代发工资", "上海某某公司", "工资"),
-                ("2024-03-31", "-500.00", "快捷支付", "支付宝（中国）网络技术有限公司", "支付宝充值"),  # noqa: RUF001
+                (
+                    "2024-03-31",
+                    "-500.00",
+                    "快捷支付",
+                    "支付宝（中国）网络技术有限公司",  # noqa: RUF001 - as the bank writes it
+                    "支付宝充值",
+                ),
             ]
         ),
     )
@@ -206,3 +215,89 @@ def test_a_transfer_across_a_month_end_moves_to_where_both_balances_hold(shop: P
     april = (shop / "ledgers/acme/journal/2024/04.beancount").read_text()
     assert "T7" in march
     assert "T7" not in april
+
+
+# --- a payment app's row paid with one of the client's cards ---------------------------------
+
+
+def card_paid(shop: Path, method: str = "招商银行储蓄卡(5678)") -> Path:
+    """An Alipay export: a coffee paid with a card (收/付款方式), and one from the balance."""
+    text = alipay(
+        [
+            ("2024-03-08 12:00:00", "星巴克", "咖啡", "支出", "35.00", "P1"),
+            ("2024-03-09 09:00:00", "全家", "早餐", "支出", "12.00", "P2"),
+        ]
+    ).replace("支出,35.00,余额", f"支出,35.00,{method}")
+    return write(shop.parent, "alipay-card.csv", text)
+
+
+CARD_ROW = ("2024-03-08", "-35.00", "快捷支付", "支付宝-星巴克", "消费")
+
+
+def posts(block: str, account: str, amount: str) -> bool:
+    """Tell whether a transaction has a posting of the amount on the account."""
+    return (
+        re.search(rf"^  {re.escape(account)} +{re.escape(amount)} CNY$", block, re.MULTILINE)
+        is not None
+    )
+
+
+def test_a_card_paid_row_is_booked_once_with_a_top_up_from_the_card(shop: Path) -> None:
+    first = import_files(shop, "acme", str(card_paid(shop)))
+    assert first.code == 0, first.err
+    assert "paid with 招商银行储蓄卡(5678): moved from" in first.out
+    coffee = transactions_with(shop, "星巴克")
+    assert len(coffee) == 2  # the purchase, on Alipay; the top-up, from the card
+    purchase = next(block for block in coffee if "Expenses:Uncategorized" in block)
+    top_up = next(block for block in coffee if block is not purchase)
+    assert posts(purchase, ALIPAY, "-35.00")
+    assert top_up.startswith('2024-03-08 * "星巴克" "招商银行储蓄卡(5678)"')
+    assert '  import-id: "P1/paid-with"' in top_up
+    assert posts(top_up, ALIPAY, "35.00")
+    assert posts(top_up, BANK, "-35.00")
+    # The bank's export lists the same payment: it completes the top-up, nothing is added.
+    second = import_files(shop, "acme", str(bank_export(shop, CARD_ROW)))
+    assert second.code == 0, second.err
+    assert "1 row added" in second.out  # the salary; the coffee is the top-up's other side
+    assert "completes a transfer booked from the other side" in second.out
+    assert len(transactions_with(shop, "35.00 CNY")) == 2
+    assert '"errors": []' in run_beanfirm("check", "acme", "--json", cwd=shop).out
+    # Both exports again: nothing new.
+    assert "Nothing new" in import_files(shop, "acme", str(card_paid(shop))).out
+    assert "Nothing new" in import_files(shop, "acme", str(bank_export(shop, CARD_ROW))).out
+
+
+def test_a_card_paid_row_after_the_bank_turns_the_bank_row_into_the_top_up(shop: Path) -> None:
+    first = import_files(shop, "acme", str(bank_export(shop, CARD_ROW)))
+    assert first.code == 0, first.err
+    assert "2 rows added (2 uncategorized)" in first.out
+    second = import_files(shop, "acme", str(card_paid(shop)))
+    assert second.code == 0, second.err
+    assert "turned an uncategorized entry into a transfer" in second.out
+    moved = [block for block in transactions_with(shop, "35.00 CNY") if BANK in block]
+    assert len(moved) == 1
+    assert ALIPAY in moved[0]
+    assert "Uncategorized" not in moved[0]
+    assert '  import-id-2: "P1/paid-with"' in moved[0]
+    assert '"errors": []' in run_beanfirm("check", "acme", "--json", cwd=shop).out
+
+
+def test_a_card_the_client_does_not_have_is_said_and_the_row_stays_on_the_app(
+    shop: Path,
+) -> None:
+    export = str(card_paid(shop, "交通银行信用卡(7449)"))
+    shown = import_files(shop, "acme", export, "--dry-run")
+    assert shown.code == 0, shown.err
+    assert "paid with 交通银行信用卡(7449), which is none of the client's accounts" in shown.out
+    assert import_files(shop, "acme", export).code == 0
+    assert len(transactions_with(shop, "星巴克")) == 1
+
+
+def test_a_row_imported_before_gets_no_top_up_when_its_export_comes_again(shop: Path) -> None:
+    # First imported when its card was none of the client's (or before top-ups were made).
+    assert import_files(shop, "acme", str(card_paid(shop, "交通银行信用卡(7449)"))).code == 0
+    # The same rows, now naming a card of the client: both known, no top-up is made for one.
+    again = import_files(shop, "acme", str(card_paid(shop)))
+    assert again.code == 0, again.err
+    assert "0 rows added (0 uncategorized), 2 rows already imported" in again.out
+    assert len(transactions_with(shop, "星巴克")) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 import pytest
 from conftest import tree_state
@@ -16,6 +17,7 @@ from fava.application import create_app
 from portal_support import (
     ANA_USER,
     BO_USER,
+    HUAMEI_DOC,
     HUAMEI_SECRET,
     HUAMEI_USER,
     NORTHWIND_DOC,
@@ -37,6 +39,7 @@ from werkzeug.test import Client
 from beanfirm.portal.audit import recent
 from beanfirm.portal.gateway import make_app
 from beanfirm.portal.pool import PoolPolicy
+from beanfirm.portal.routes import EXTENSIONS
 from beanfirm.portal.sessions import SessionPolicy, find_session, start_session
 from beanfirm.portal.site import Portal, PortalSettings
 from beanfirm.portal.throttle import ThrottlePolicy
@@ -100,8 +103,19 @@ def _write_routes() -> list[tuple[str, str]]:
 
 
 WRITE_ROUTES = _write_routes()
-WRITE_METHODS = ("PUT", "POST", "DELETE", "PATCH", "put", "post", "delete", "patch", "OPTIONS",
-                 "TRACE", "PROPFIND")
+WRITE_METHODS = (
+    "PUT",
+    "POST",
+    "DELETE",
+    "PATCH",
+    "put",
+    "post",
+    "delete",
+    "patch",
+    "OPTIONS",
+    "TRACE",
+    "PROPFIND",
+)
 
 
 # -- writes ---------------------------------------------------------------------------------
@@ -135,8 +149,12 @@ def test_fava_itself_is_read_only_behind_the_gateway(portal: Portal, huamei_book
     assert socket_path.exists()
     for method in ("PUT", "POST", "DELETE"):
         connection = _UnixConnection(socket_path, 30)
-        connection.request(method, huamei_books.page("api/source"), body=b"{}",
-                           headers={"Content-Type": "application/json"})
+        connection.request(
+            method,
+            huamei_books.page("api/source"),
+            body=b"{}",
+            headers={"Content-Type": "application/json"},
+        )
         assert connection.getresponse().status == 401
         connection.close()
     assert tree_state(portal.root / "ledgers") == before
@@ -202,11 +220,29 @@ def test_documents_of_another_client_are_not_reachable(
         assert NORTHWIND_DOC_SECRET not in response.get_data()
 
 
+def test_own_documents_are_served_sandboxed(huamei: Client, huamei_books: Books) -> None:
+    listed = huamei.get(huamei_books.page("api/documents")).get_data(as_text=True)
+    assert f"/books/{HUAMEI_DOC}" in listed  # the name the client sees, no server path
+    response = huamei.get(
+        huamei_books.page("document/"), query_string={"filename": f"/books/{HUAMEI_DOC}"}
+    )
+    assert response.status_code == 200
+    assert response.get_data() == b"huamei statement"
+    assert response.headers["Content-Security-Policy"].startswith("sandbox")
+
+
 def test_own_pages_never_link_to_another_client(
     portal: Portal, huamei: Client, huamei_books: Books
 ) -> None:
-    for rest in ("income_statement/", "api/ledger_data", "api/journal", "api/options",
-                 "api/errors", "api/documents", "journal/"):
+    for rest in (
+        "income_statement/",
+        "api/ledger_data",
+        "api/journal",
+        "api/options",
+        "api/errors",
+        "api/documents",
+        "journal/",
+    ):
         body = huamei.get(huamei_books.page(rest)).get_data(as_text=True)
         assert "/c/northwind" not in body
         assert "/c/jinma" not in body
@@ -216,8 +252,9 @@ def test_own_pages_never_link_to_another_client(
         assert "site-packages" not in body, rest
 
 
-def test_language_follows_the_registry(app: object, huamei: Client, huamei_books: Books,
-                                       northwind_books: Books) -> None:
+def test_language_follows_the_registry(
+    app: object, huamei: Client, huamei_books: Books, northwind_books: Books
+) -> None:
     chinese = huamei.get(huamei_books.page("income_statement/")).get_data(as_text=True)
     income_statement = json.dumps("损益表")[1:-1]  # as Fava's translations JSON writes it
     assert income_statement in chinese
@@ -265,16 +302,67 @@ def test_path_tricks_do_not_leave_the_prefix(
 
 
 def test_refused_source_and_code_routes(huamei: Client, huamei_books: Books) -> None:
-    for rest in ("editor/", "import/", "query/", "api/source", "api/source_slice?entry_hash=x",
-                 "api/context?entry_hash=x", "api/extract?filename=x&importer=y",
-                 "api/query?query_string=select+filename", "api/imports",
-                 "api/payee_accounts?payee=x", "download-journal/",
-                 "download-query/query_result.csv?query_string=x", "statement/?entry_hash=x",
-                 "extension/x/", "extension_js_module/x.js", "api/%73ource"):
+    for rest in (
+        "editor/",
+        "import/",
+        "query/",
+        "api/source",
+        "api/source_slice?entry_hash=x",
+        "api/context?entry_hash=x",
+        "api/extract?filename=x&importer=y",
+        "api/query?query_string=select+filename",
+        "api/imports",
+        "api/payee_accounts?payee=x",
+        "download-journal/",
+        "download-query/query_result.csv?query_string=x",
+        "statement/?entry_hash=x",
+        "extension/x/",
+        "extension_js_module/x.js",
+        "api/%73ource",
+    ):
         response = huamei.get(huamei_books.page(rest))
         assert response.status_code == 404, (rest, response.status_code)
     assert huamei.get("/c/huamei/jump?x=1").status_code == 404
     assert huamei.get("/jump").status_code == 404
+
+
+def test_only_our_extensions_reach_the_worker(
+    portal: Portal, huamei: Client, huamei_books: Books
+) -> None:
+    """beanfirm's two extensions are forwarded (a new client's ledger turns both on; the worker
+    answers 404 for an endpoint or script they do not have), every other extension name is
+    refused by the gateway itself."""
+    slug = huamei_books.base.rsplit("/", 1)[1]
+    for name in sorted(EXTENSIONS):
+        assert huamei.get(huamei_books.page(f"extension/{name}/")).status_code == 200, name
+    forwarded = [f"extension/{name}/report" for name in sorted(EXTENSIONS)] + [
+        f"extension_js_module/{name}.js" for name in sorted(EXTENSIONS)
+    ]
+    refused = [
+        "extension/FavaSourceEditor/",
+        "extension/reconciliation/",
+        "extension/Other/report",
+        "extension_js_module/Other.js",
+        "extension/Reconciliation/../Other/",
+        "extension/Reconciliation/a/b",
+    ]
+    for rest in forwarded + refused:
+        assert huamei.get(huamei_books.page(rest)).status_code == 404, rest
+    for method in ("POST", "PUT", "DELETE"):
+        response = huamei.open(huamei_books.page(forwarded[0]), method=method)
+        assert response.status_code == 405, method
+    events = recent(portal.store, email=HUAMEI_USER, limit=1000)
+    viewed = {e.path for e in events if e.event == "view"}
+    refusals = {e.path for e in events if e.event == "refused" and e.status == 404}
+    for rest in forwarded:
+        path = unquote(f"/c/huamei/{slug}/{rest}")
+        if "extension_js_module" not in rest:  # script files, like static ones, are not logged
+            assert path in viewed, path
+        assert path not in refusals, path
+    for rest in refused:
+        path = unquote(f"/c/huamei/{slug}/{rest}")
+        assert path in refusals or rest.endswith("../Other/"), path
+        assert path not in viewed, path
 
 
 # -- anonymous ----------------------------------------------------------------------------
@@ -282,9 +370,16 @@ def test_refused_source_and_code_routes(huamei: Client, huamei_books: Books) -> 
 
 def test_anonymous_access_to_everything_is_refused(app: object, huamei_books: Books) -> None:
     anonymous = Client(app)  # type: ignore[arg-type]
-    for url in ("/", "/c/huamei/", huamei_books.page("income_statement/"),
-                huamei_books.page("api/journal"), "/c/huamei/static/app.js", "/c/northwind/",
-                "/anything", "/logout"):
+    for url in (
+        "/",
+        "/c/huamei/",
+        huamei_books.page("income_statement/"),
+        huamei_books.page("api/journal"),
+        "/c/huamei/static/app.js",
+        "/c/northwind/",
+        "/anything",
+        "/logout",
+    ):
         response = anonymous.get(url)
         assert response.status_code == 302, url
         assert response.headers["Location"].startswith("/login"), url
@@ -306,13 +401,15 @@ def test_login_without_csrf_token_is_refused(app: object) -> None:
     assert response.status_code == 400
     assert session_cookie(browser) is None
     browser.get("/login")
-    forged = browser.post("/login", data={"csrf": "guess", "email": HUAMEI_USER,
-                                          "password": PASSWORD})
+    forged = browser.post(
+        "/login", data={"csrf": "guess", "email": HUAMEI_USER, "password": PASSWORD}
+    )
     assert forged.status_code == 400
     assert session_cookie(browser) is None
     form = browser.get("/login").get_data(as_text=True)
     cross_site = browser.post(
-        "/login", data={"csrf": csrf_of(form), "email": HUAMEI_USER, "password": PASSWORD},
+        "/login",
+        data={"csrf": csrf_of(form), "email": HUAMEI_USER, "password": PASSWORD},
         headers={"Origin": "https://evil.example"},
     )
     assert cross_site.status_code == 400
@@ -401,9 +498,13 @@ def test_secure_cookies_over_tls(portal: Portal) -> None:
     browser = Client(make_app(portal))
     form = browser.get("/login", base_url="https://portal.example")
     response = browser.post(
-        "/login", base_url="https://portal.example",
-        data={"csrf": csrf_of(form.get_data(as_text=True)), "email": NORTHWIND_USER,
-              "password": PASSWORD},
+        "/login",
+        base_url="https://portal.example",
+        data={
+            "csrf": csrf_of(form.get_data(as_text=True)),
+            "email": NORTHWIND_USER,
+            "password": PASSWORD,
+        },
     )
     assert "Secure" in response.headers["Set-Cookie"]
     assert "Strict-Transport-Security" in response.headers
@@ -425,14 +526,37 @@ def test_staff_dashboard_lists_their_clients(app: object) -> None:
     assert cy.get("/c/huamei/").status_code == 404
 
 
-def test_audit_log_records_logins_and_views(portal: Portal, huamei: Client,
-                                            huamei_books: Books) -> None:
+def test_audit_log_records_logins_and_views(
+    portal: Portal, huamei: Client, huamei_books: Books
+) -> None:
 
     huamei.get(huamei_books.page("balance_sheet/"))
     events = recent(portal.store, email=HUAMEI_USER, limit=1000)
     assert any(e.event == "login" for e in events)
     assert any(e.event == "view" and (e.path or "").endswith("balance_sheet/") for e in events)
     assert any(e.event == "refused" for e in recent(portal.store, limit=1000))
+
+
+def test_every_page_view_is_recorded_even_when_kept(
+    portal: Portal, huamei: Client, huamei_books: Books
+) -> None:
+    """The gateway answers a repeated report from its kept pages: still one line per view."""
+    url = huamei_books.page("trial_balance/")
+    path = unquote(url)  # the log holds the path as the client meant it
+    before = [
+        e
+        for e in recent(portal.store, email=HUAMEI_USER, limit=10_000)
+        if e.event == "view" and e.path == path
+    ]
+    for _ in range(3):
+        assert huamei.get(url).status_code == 200
+    after = [
+        e
+        for e in recent(portal.store, email=HUAMEI_USER, limit=10_000)
+        if e.event == "view" and e.path == path
+    ]
+    assert len(after) == len(before) + 3
+    assert all(e.status == 200 and e.client_id == "huamei" for e in after)
 
 
 def test_worker_sockets_are_private(portal: Portal, huamei_books: Books) -> None:

@@ -42,8 +42,14 @@ class Live:
 def _beanfirm(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BEANFIRM_")}
     return subprocess.run(
-        [str(BEANFIRM), *args], cwd=root, env=env, input=stdin, capture_output=True,
-        text=True, check=False, timeout=120,
+        [str(BEANFIRM), *args],
+        cwd=root,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
 
 
@@ -51,13 +57,28 @@ def _beanfirm(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     root = build_practice(tmp_path_factory.mktemp("live") / "practice")
     state = root.parent / "state"
-    added = _beanfirm(root, "portal", "user", "add", CLIENT_EMAIL, "--client", "huamei",
-                      "--password-stdin", "--state-dir", str(state), stdin=PASSWORD + "\n")
+    added = _beanfirm(
+        root,
+        "portal",
+        "user",
+        "add",
+        CLIENT_EMAIL,
+        "--client",
+        "huamei",
+        "--password-stdin",
+        "--state-dir",
+        str(state),
+        stdin=PASSWORD + "\n",
+    )
     assert added.returncode == 0, added.stderr
     env = {k: v for k, v in os.environ.items() if not k.startswith("BEANFIRM_")}
     server = subprocess.Popen(
         [str(BEANFIRM), "serve", "--port", "0", "--state-dir", str(state)],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert server.stdout is not None
     line = server.stdout.readline()
@@ -137,8 +158,12 @@ def test_real_http_login_read_and_refusals(live: Live) -> None:
     assert NORTHWIND_SECRET.encode() not in body
     for method in ("PUT", "POST", "DELETE", "PATCH", "put", "get"):
         assert _raw(live, method, f"{base}/api/source") in {400, 401, 405}, method
-    for trick in ("/c/huamei/%2e%2e/northwind/", "/c/huamei/..%2f..%2fnorthwind/",
-                  "/c/huamei/../northwind/", "//c/northwind/"):
+    for trick in (
+        "/c/huamei/%2e%2e/northwind/",
+        "/c/huamei/..%2f..%2fnorthwind/",
+        "/c/huamei/../northwind/",
+        "//c/northwind/",
+    ):
         assert _raw(live, "GET", trick) in {302, 400, 404}, trick
     assert tree_state(live.root / "ledgers") == before
 
@@ -147,30 +172,63 @@ def test_user_commands_and_audit(live: Live) -> None:
     state = ("--state-dir", str(live.state))
     listed = _beanfirm(live.root, "portal", "user", "list", "--json", *state)
     assert listed.returncode == 0, listed.stderr
-    assert {"email": CLIENT_EMAIL, "kind": "client", "staff": None,
-            "clients": ["huamei"]} in json.loads(listed.stdout)
-    staff = _beanfirm(live.root, "portal", "user", "add", "bo@firm.example", "--staff", "bo",
-                      "--generate", *state)
+    assert {
+        "email": CLIENT_EMAIL,
+        "kind": "client",
+        "staff": None,
+        "clients": ["huamei"],
+    } in json.loads(listed.stdout)
+    staff = _beanfirm(
+        live.root, "portal", "user", "add", "bo@firm.example", "--staff", "bo", "--generate", *state
+    )
     assert staff.returncode == 0, staff.stderr
     assert "Password: " in staff.stdout
-    both = _beanfirm(live.root, "portal", "user", "add", "x@y.example", "--staff", "bo",
-                     "--client", "huamei", "--generate", *state)
+    both = _beanfirm(
+        live.root,
+        "portal",
+        "user",
+        "add",
+        "x@y.example",
+        "--staff",
+        "bo",
+        "--client",
+        "huamei",
+        "--generate",
+        *state,
+    )
     assert both.returncode == 2
     assert "Traceback" not in both.stderr
-    short = _beanfirm(live.root, "portal", "user", "add", "x@y.example", "--client", "huamei",
-                      "--password-stdin", *state, stdin="short\n")
+    short = _beanfirm(
+        live.root,
+        "portal",
+        "user",
+        "add",
+        "x@y.example",
+        "--client",
+        "huamei",
+        "--password-stdin",
+        *state,
+        stdin="short\n",
+    )
     assert short.returncode == 2
     assert "too short" in short.stderr
-    unknown = _beanfirm(live.root, "portal", "user", "add", "x@y.example", "--client", "nope",
-                        "--generate", *state)
+    unknown = _beanfirm(
+        live.root, "portal", "user", "add", "x@y.example", "--client", "nope", "--generate", *state
+    )
     assert unknown.returncode == 2
     assert "No client 'nope'" in unknown.stderr
-    assert _beanfirm(live.root, "portal", "user", "passwd", "bo@firm.example", "--generate",
-                     *state).returncode == 0
-    assert _beanfirm(live.root, "portal", "user", "remove", "bo@firm.example",
-                     *state).returncode == 0
-    assert _beanfirm(live.root, "portal", "user", "remove", "bo@firm.example",
-                     *state).returncode == 2
+    assert (
+        _beanfirm(
+            live.root, "portal", "user", "passwd", "bo@firm.example", "--generate", *state
+        ).returncode
+        == 0
+    )
+    assert (
+        _beanfirm(live.root, "portal", "user", "remove", "bo@firm.example", *state).returncode == 0
+    )
+    assert (
+        _beanfirm(live.root, "portal", "user", "remove", "bo@firm.example", *state).returncode == 2
+    )
     _login(live)
     audit = _beanfirm(live.root, "audit", "--portal", "--json", "--user", CLIENT_EMAIL, *state)
     assert audit.returncode == 0, audit.stderr
@@ -210,20 +268,33 @@ def test_browser_reads_the_income_statement(live: Live, tmp_path: Path) -> None:
     _require_chromium()
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
     driver = webdriver.Chrome(options=options, service=service)
     try:
         # Record CSP violations from the first script on (not subject to the page's CSP).
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": (
-            "window.__csp = [];document.addEventListener('securitypolicyviolation',"
-            "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
-        )})
+        driver.execute_cdp_cmd(
+            "Page.addScriptToEvaluateOnNewDocument",
+            {
+                "source": (
+                    "window.__csp = [];document.addEventListener('securitypolicyviolation',"
+                    "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+                )
+            },
+        )
         driver.get(f"{live.url}/login")
         driver.find_element(By.NAME, "email").send_keys(CLIENT_EMAIL)
         driver.find_element(By.NAME, "password").send_keys(PASSWORD)

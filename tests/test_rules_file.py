@@ -11,7 +11,8 @@ import pytest
 
 from beanfirm.categorize import load_ruleset
 from beanfirm.errors import ConfigError, Problem
-from beanfirm.rules import Rule, RulesFile, Scope, parse_rules
+from beanfirm.ledgerindex import ID_KEYS
+from beanfirm.rules import RESERVED_META, Rule, RulesFile, Scope, parse_rules
 
 CLIENT_FILE = "ledgers/huamei/rules.yaml"
 
@@ -256,6 +257,35 @@ def test_bad_statement_account_currency_tags_and_meta() -> None:
             "lowercase letter and use letters, digits, - and _."
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "import-id",
+        "import-id-2",
+        "time",
+        "counterparty",
+        "filename",
+        "lineno",
+        "suggested-account",
+        "suggestion-confidence",
+    ],
+)
+def test_metadata_the_import_writes_is_reserved(key: str) -> None:
+    assert set(ID_KEYS) <= set(RESERVED_META)
+    # `import-id-2` names the row a transfer's second leg came from: a rule setting it would
+    # make dedup skip a row that was never imported.
+    assert only_problem(f"""\
+        rules:
+          - when: {{payee: 支付宝}}
+            account: Assets:1012-其他货币资金:支付宝
+            meta:
+              {key}: x
+        """) == (
+        f"{CLIENT_FILE}:5: `{key}` is written by the importers or the suggestions; a rule may "
+        "not set it."
+    )
 
 
 def test_review_must_be_a_boolean_and_lists_must_not_be_empty() -> None:

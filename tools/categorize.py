@@ -22,16 +22,30 @@ decision says so.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import repeat
+from operator import attrgetter, gt, methodcaller
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from beancount.core import data
 
 from beanfirm.errors import ConfigError, Problem
-from beanfirm.history import History, Suggestion
+from beanfirm.importers.bulk import collector_paused
+from beanfirm.importers.entries import (
+    NO_NAMES,
+    RowColumns,
+    dated_columns,
+    make_transactions,
+    other_accounts,
+    row_metas,
+    transactions,
+)
+from beanfirm.importers.statement import Statement
 from beanfirm.registry import SLUG_RE
+from beanfirm.ruleindex import RuleIndex
 from beanfirm.rules import (
     RULES_FILENAME,
     UNCATEGORIZED,
@@ -41,6 +55,16 @@ from beanfirm.rules import (
     read_rules_file,
 )
 from beanfirm.textmatch import COUNTERPARTY, NARRATION, PAYEE, RowText
+
+if TYPE_CHECKING:  # history is only used through the objects a caller hands over
+    from beanfirm.history import History, Suggestion
+
+UNCATEGORIZED_SET = frozenset(UNCATEGORIZED)
+DIRECTIONS = {True: "in", False: "out"}  # is the amount above zero
+# How `_categorize_rows` marks a row no rule surely applies to (rule numbers are 0 and up).
+UNSURE, PASSED_OVER, NO_RULE = -1, -2, -3
+Text = TypeVar("Text", str, str | None)  # a payee (may be None) or a narration
+TEXT_OR_NONE = frozenset((str, type(None)))  # counterparties that `str()` leaves as they are
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,15 +146,21 @@ class RuleSet:
     rules: tuple[Rule, ...]
     suggestions: SuggestionSettings = field(default_factory=SuggestionSettings)
     history: History | None = None
-    by_direction: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)
+    index: RuleIndex = field(init=False, repr=False, compare=False)
+    decisions: dict[tuple[int, str] | tuple[int, str, str], Decision] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
-        # Half the rules are for money in or out only: skip them without a look per row.
-        split = {
-            direction: tuple(r for r in self.rules if r.when.direction in (None, direction))
-            for direction in ("in", "out")
-        }
-        object.__setattr__(self, "by_direction", split)
+        history = self.history
+        closed = frozenset(
+            number
+            for number, rule in enumerate(self.rules)
+            if history is not None
+            and rule.account not in UNCATEGORIZED
+            and not history.is_open(rule.account)
+        )
+        object.__setattr__(self, "index", RuleIndex(self.rules, closed=closed))
 
     def with_history(self, history: History) -> RuleSet:
         """Return the rule set that also suggests from, and checks accounts against, history."""
@@ -148,36 +178,232 @@ class RuleSet:
             reason = "not an imported row awaiting a category (two legs, one Uncategorized)"
             return txn, Decision(None, "", txn.flag, reason)
         statement, index = legs
-        row = Row(txn, statement)
+        units = statement.units
+        direction = "in" if units.number > 0 else "out"
+        meta = txn.meta or {}
+        rules = self.index
         passed_over: list[str] = []
-        for rule in self.by_direction[row.direction]:
-            if not matches(rule.when, row):
+        for number in rules.candidates(
+            txn.payee, txn.narration, meta, statement.account, units.currency, direction
+        ):
+            if number in rules.bounded and not rules.within_bounds(number, abs(units.number)):
                 continue
+            rule = self.rules[number]
             if self.history is not None and not (
                 rule.account in UNCATEGORIZED or self.history.is_open(rule.account)
             ):
                 passed_over.append(f"{rule.source} ({rule.account} is not open in this ledger)")
                 continue
-            return _booked_by_rule(txn, index, rule, passed_over)
-        return self._unmatched(txn, index, row, passed_over)
+            return self._booked_by_rule(txn, index, number, passed_over)
+        return self._unmatched(txn, index, direction, meta, passed_over)
+
+    def categorize_all(self, txns: Iterable[Any]) -> list[tuple[Any, Decision]]:
+        """Return `[self.categorize(txn) for txn in txns]`, with the cycle collector paused."""
+        categorize = self.categorize
+        with collector_paused():
+            return [categorize(txn) for txn in txns]
+
+    def categorize_statement(
+        self, statement: Statement, account: str
+    ) -> list[tuple[Any, Decision]]:
+        """Return the transactions of a statement, categorized, made in bulk and each once.
+
+        The result is what categorizing each transaction of `statement_entries(statement,
+        account)` with `categorize` gives. An export's rows are looked at column by column.
+        Each row's candidate rules come from the index by key (`RuleIndex.candidates_of`); the
+        rule that applies is the first candidate whose amount bounds the row meets; a row whose
+        rule is known is made booked by it (all such rows together, the rule's decision made
+        once), and a row no rule applies to stays on its Uncategorized account. A row that
+        passes a rule over (its account not open), or that history may suggest an account for,
+        goes through `categorize`, which words those decisions. The cycle collector is paused
+        meanwhile (`beanfirm.importers.bulk.collector_paused`).
+        """
+        with collector_paused():
+            columns = dated_columns(statement)
+            if columns is None or account in UNCATEGORIZED_SET:
+                return self.categorize_all(transactions(statement, account))
+            return self._categorize_rows(columns, statement.filename, account)
+
+    def _categorize_rows(
+        self, columns: RowColumns, filename: str, account: str
+    ) -> list[tuple[Any, Decision]]:
+        metas = row_metas(columns, filename)
+        numbers = columns.numbers
+        current = other_accounts(numbers)
+        index = self.index
+        counterparties = list(map(methodcaller("get", "counterparty"), metas))
+        if not TEXT_OR_NONE.issuperset(map(type, counterparties)):
+            counterparties = [None if c is None else str(c) for c in counterparties]
+        keys = list(
+            zip(
+                index.texts(columns.payees),
+                index.texts(columns.narrations),
+                map(methodcaller("__contains__", "counterparty"), metas),
+                index.texts(counterparties),
+                map(index.meta_values, metas) if index.meta_keys else repeat(()),
+                repeat(account),
+                columns.currencies,
+                map(DIRECTIONS.__getitem__, map(gt, numbers, repeat(0))),
+            )
+        )
+        candidates = index.candidates_of(keys)
+        sure = {found: self._sure(found) for found in set(candidates)}
+        chosen = list(map(sure.__getitem__, candidates))
+        if UNSURE in sure.values():
+            choose = self._choose
+            for position, choice in enumerate(chosen):
+                if choice == UNSURE:
+                    chosen[position] = choose(candidates[position], abs(numbers[position]))
+        pairs = list(zip(chosen, current, strict=True))
+        made = {pair: self._decision_of(*pair) for pair in set(pairs)}
+        decisions = list(map(made.__getitem__, pairs))
+        used = {number: self.rules[number] for number, _ in made if number >= 0}
+        if any(rule.meta for rule in used.values()):
+            for meta, number in zip(metas, chosen, strict=True):
+                if number >= 0:
+                    meta.update(used[number].meta)
+        txns = make_transactions(
+            account,
+            columns,
+            metas,
+            flags=list(map(attrgetter("flag"), decisions)),
+            payees=self._written(columns.payees, chosen, used, "payee"),
+            narrations=self._written(columns.narrations, chosen, used, "narration"),
+            tags=self._added(chosen, used, "tags"),
+            links=self._added(chosen, used, "links"),
+            others=list(map(attrgetter("account"), decisions)),
+        )
+        results = list(zip(txns, decisions, strict=True))
+        suggesting = self.history is not None and self.suggestions.enabled
+        for position, number in enumerate(chosen):
+            # A rule passed over, or history to ask: as `categorize` words it, row by row.
+            if number == PASSED_OVER or (number < 0 and suggesting):
+                results[position] = self.categorize(txns[position])
+        return results
+
+    def _decision_of(self, number: int, current: str) -> Decision:
+        """Return the decision of a rule number, or of no rule (a row left where it is)."""
+        return self._decision(number, current) if number >= 0 else self._left_alone(current, "!")
+
+    @staticmethod
+    def _written(
+        column: Sequence[Text], numbers: list[int], used: dict[int, Rule], name: str
+    ) -> Sequence[Text]:
+        """Return each row's payee or narration, or the one its rule (if any) writes."""
+        if not any(getattr(rule, name) is not None for rule in used.values()):
+            return column
+        values = list(column)
+        for position, number in enumerate(numbers):
+            written = getattr(used[number], name) if number >= 0 else None
+            if written is not None:
+                values[position] = written
+        return values
+
+    @staticmethod
+    def _added(numbers: list[int], used: dict[int, Rule], name: str) -> list[frozenset[str]]:
+        """Return the tags or links of each row: those its rule adds (an import sets none)."""
+        added = {number: getattr(rule, name) or NO_NAMES for number, rule in used.items()}
+        if not any(added.values()):
+            return [NO_NAMES] * len(numbers)
+        return [added.get(number, NO_NAMES) for number in numbers]
+
+    def _sure(self, candidates: tuple[int, ...]) -> int:
+        """Return the rule that applies to any row with these candidates.
+
+        NO_RULE when none does, UNSURE when that depends on the row's amount or a rule is
+        passed over.
+        """
+        if not candidates:
+            return NO_RULE
+        first = candidates[0]
+        if first in self.index.bounded or first in self.index.closed:
+            return UNSURE
+        return first
+
+    def _choose(self, candidates: tuple[int, ...], size: Decimal) -> int:
+        """Return the rule that applies to a row of this size, as `categorize` tries them.
+
+        NO_RULE when none does, PASSED_OVER when one whose account is not open matches first
+        (for `categorize` to word).
+        """
+        index = self.index
+        for number in candidates:
+            if number in index.bounded and not index.within_bounds(number, size):
+                continue
+            return PASSED_OVER if number in index.closed else number
+        return NO_RULE
+
+    def _left_alone(self, current: str, flag: str) -> Decision:
+        """Return the decision for a row no rule matches and history does not look at."""
+        key = (-1, current, flag)
+        decision = self.decisions.get(key)
+        if decision is None:
+            decision = self.decisions[key] = Decision(None, current, flag, "no rule matched")
+        return decision
+
+    def _decision(self, number: int, current: str) -> Decision:
+        """Return the decision of a rule for a row now on `current` (made once per rule)."""
+        rule = self.rules[number]
+        holds = rule.account in UNCATEGORIZED
+        account = current if holds else rule.account
+        decision = self.decisions.get((number, account))
+        if decision is None:
+            flag = "!" if holds or rule.review else "*"
+            decision = self.decisions[(number, account)] = Decision(
+                rule.source, account, flag, rule.reason
+            )
+        return decision
+
+    def _booked_by_rule(
+        self, txn: Any, index: int, number: int, passed_over: list[str]
+    ) -> tuple[Any, Decision]:
+        """Apply a rule; one whose account is Uncategorized leaves the row for a person."""
+        rule = self.rules[number]
+        meta = dict(txn.meta or {})
+        if rule.meta:
+            meta.update(rule.meta)
+        holds = rule.account in UNCATEGORIZED
+        account = txn.postings[index].account if holds else rule.account
+        flag = "!" if holds or rule.review else "*"
+        booked = txn._make(
+            (
+                meta,
+                txn.date,
+                flag,
+                txn.payee if rule.payee is None else rule.payee,
+                txn.narration if rule.narration is None else rule.narration,
+                (frozenset(txn.tags or ()) | rule.tags) if rule.tags else txn.tags,
+                (frozenset(txn.links or ()) | rule.links) if rule.links else txn.links,
+                txn.postings if holds else _with_account(txn, index, account),
+            )
+        )
+        if passed_over:
+            reason = f"{rule.reason}; passed over {', '.join(passed_over)}"
+            return booked, Decision(rule.source, account, flag, reason)
+        return booked, self._decision(number, txn.postings[index].account)
 
     def _unmatched(
-        self, txn: Any, index: int, row: Row, passed_over: list[str]
+        self,
+        txn: Any,
+        index: int,
+        direction: str,
+        meta: dict[str, Any],
+        passed_over: list[str],
     ) -> tuple[Any, Decision]:
         current = txn.postings[index].account
         note = f"; passed over {', '.join(passed_over)}" if passed_over else ""
         if self.history is None or not self.suggestions.enabled:
             return txn, Decision(None, current, txn.flag, f"no rule matched{note}")
         suggestion, why = self.history.suggest(
-            row.direction,
+            direction,
             txn.payee,
             txn.narration or "",
-            str(row.meta["counterparty"]) if row.meta.get("counterparty") else None,
+            str(meta["counterparty"]) if meta.get("counterparty") else None,
             self.suggestions,
         )
         if suggestion is None:
             return txn, Decision(None, current, txn.flag, f"no rule matched; {why}{note}")
-        meta = dict(txn.meta or {})
+        meta = dict(meta)
         meta["suggested-account"] = suggestion.account
         meta["suggestion-confidence"] = suggestion.confidence
         evidence = f"{suggestion.describe()} went there ({suggestion.confidence:%})"
@@ -196,6 +422,12 @@ def _legs(txn: Any) -> tuple[Any, int] | None:
     """Return the statement leg and the index of the uncategorized leg, if it has that shape."""
     if not isinstance(txn, data.Transaction) or len(txn.postings) != 2:  # noqa: PLR2004
         return None
+    statement, other = txn.postings
+    if statement.account not in UNCATEGORIZED:  # as importers make them: the statement first
+        units = statement.units
+        if other.account in UNCATEGORIZED and units is not None and units.number is not None:
+            return statement, 1
+        return None
     for index, posting in enumerate(txn.postings):
         statement = txn.postings[1 - index]
         if (
@@ -211,32 +443,9 @@ def _legs(txn: Any) -> tuple[Any, int] | None:
 def _with_account(txn: Any, index: int, account: str) -> list[Any]:
     """Return the postings with the uncategorized leg moved to `account`."""
     postings = list(txn.postings)
-    postings[index] = postings[index]._replace(account=account)
+    posting = postings[index]
+    postings[index] = posting._make((account, *posting[1:]))  # `_replace`, but quicker
     return postings
-
-
-def _booked_by_rule(
-    txn: Any, index: int, rule: Rule, passed_over: list[str]
-) -> tuple[Any, Decision]:
-    """Apply a rule; one whose account is Uncategorized leaves the row for a person."""
-    meta = dict(txn.meta or {})
-    meta.update(rule.meta)
-    holds = rule.account in UNCATEGORIZED
-    account = txn.postings[index].account if holds else rule.account
-    flag = "!" if holds or rule.review else "*"
-    booked = txn._replace(
-        flag=flag,
-        payee=rule.payee if rule.payee is not None else txn.payee,
-        narration=rule.narration if rule.narration is not None else txn.narration,
-        tags=(frozenset(txn.tags or ()) | rule.tags) if rule.tags else txn.tags,
-        links=(frozenset(txn.links or ()) | rule.links) if rule.links else txn.links,
-        meta=meta,
-        postings=txn.postings if holds else _with_account(txn, index, account),
-    )
-    reason = rule.reason
-    if passed_over:
-        reason += f"; passed over {', '.join(passed_over)}"
-    return booked, Decision(rule.source, account, flag, reason)
 
 
 def load_ruleset(practice_root: Path, client_id: str, *, history: History | None = None) -> RuleSet:

@@ -47,18 +47,24 @@ def chart_text(template: str, *, opened: datetime.date, currencies: tuple[str, .
 
 
 def main_text(
-    client: Client, firm_name: str, currencies: tuple[str, ...], *, plugins: str = ""
+    client: Client,
+    firm_name: str,
+    currencies: tuple[str, ...],
+    *,
+    plugins: str = "",
+    fava: str = "",
 ) -> str:
-    """Return a client's `main.beancount`: options, plugins and includes, nothing else."""
+    """Return a client's `main.beancount`: options, plugins, Fava's settings and includes."""
     return (
         f"; Books of {client.name} ({client.id}), kept by {firm_name}.\n"
-        "; Options, plugins and includes only: accounts.beancount holds the chart of accounts,\n"
-        "; journal/YYYY/MM.beancount the entries of each month.\n"
+        "; Options, plugins, Fava settings and includes only: accounts.beancount holds the chart\n"
+        "; of accounts, journal/YYYY/MM.beancount the entries of each month.\n"
         f'option "title" "{_quoted(client.name)}"\n'
         + "".join(f'option "operating_currency" "{c}"\n' for c in currencies)
         + 'option "documents" "documents"\n'
         "\n"
         + (plugins + "\n" if plugins else "")
+        + (fava + "\n" if fava else "")
         + 'include "accounts.beancount"\n'
         'include "journal/*/*.beancount"\n'
     )
@@ -84,8 +90,25 @@ def plugin_lines(as_of: datetime.date | None = None) -> str:
         + snapshot
         + f'plugin "beanfirm.plugins.categorized" "{{\'grace-days\': {grace}{today}}}"\n'
         f'plugin "beanfirm.plugins.reconciled" "{{\'lag-days\': {lag}{today}}}"\n'
-        'plugin "beanfirm.plugins.receivables" "{\'credit-limit\': \'warning\'}"\n'
+        "plugin \"beanfirm.plugins.receivables\" \"{'credit-limit': 'warning'}\"\n"
         f'plugin "beanfirm.plugins.duplicates" "{{\'window-days\': {window}}}"\n'
+    )
+
+
+FAVA_EXTENSIONS = ("beanfirm.fava.reconciliation", "beanfirm.fava.customers")
+
+
+def fava_lines(opened: datetime.date, language: str) -> str:
+    """Return the Fava settings of a client's ledger: its language and beanfirm's pages.
+
+    `custom` entries rather than options because that is how Fava reads them; Beancount and
+    `bean-check` ignore them. The portal allows exactly these extensions (docs/fava.md).
+    """
+    day = opened.isoformat()
+    return (
+        "; Fava: the client's language, and beanfirm's pages (Reconciliation, Customer accounts).\n"
+        f'{day} custom "fava-option" "language" "{language}"\n'
+        + "".join(f'{day} custom "fava-extension" "{module}"\n' for module in FAVA_EXTENSIONS)
     )
 
 
@@ -120,7 +143,8 @@ def skeleton_files(
         chart += "\n; Bank, card and payment accounts from clients.yaml\n" + "".join(extra)
     base = f"ledgers/{client.id}"
     month = f"{base}/journal/{opened.year:04d}/{opened.month:02d}.beancount"
-    main = main_text(client, firm_name, currencies, plugins=plugins)
+    fava = fava_lines(opened, client.language)
+    main = main_text(client, firm_name, currencies, plugins=plugins, fava=fava)
     return {
         f"{base}/main.beancount": main.encode(),
         f"{base}/accounts.beancount": chart.encode(),

@@ -16,21 +16,24 @@ import datetime
 import functools
 import hashlib
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import beancount
 
 import beanfirm
+from beanfirm.aging import Overdue
 from beanfirm.errors import Problem
 from beanfirm.ledger import LedgerSummary
+from beanfirm.reconciliation import ReconciliationStatus
 from beanfirm.writes import write_atomic
 
 if TYPE_CHECKING:
     from beanfirm.gitrepo import PracticeRepo
     from beanfirm.registry import Client
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 3
 
 
 @functools.cache
@@ -124,6 +127,26 @@ def summary_to_json(summary: LedgerSummary) -> dict[str, Any]:
         "transactions": summary.transactions,
         "last_entry": summary.last_entry.isoformat() if summary.last_entry else None,
         "uncategorized": summary.uncategorized,
+        "reconciliations": [
+            {
+                "account": r.account,
+                "cadence": r.cadence,
+                "through": r.through.isoformat() if r.through else None,
+                "due": r.due.isoformat() if r.due else None,
+                "overdue": r.overdue,
+            }
+            for r in summary.reconciliations
+        ],
+        "receivables": overdue_to_json(summary.receivables),
+    }
+
+
+def overdue_to_json(overdue: Overdue) -> dict[str, Any]:
+    """Return the overdue receivables as plain JSON data (amounts as strings)."""
+    return {
+        "count": overdue.count,
+        "amounts": {currency: str(amount) for currency, amount in overdue.amounts.items()},
+        "oldest_days": overdue.oldest_days,
     }
 
 
@@ -131,11 +154,30 @@ def _summary_from_json(raw: dict[str, Any]) -> LedgerSummary:
     def problems(items: list[dict[str, Any]]) -> tuple[Problem, ...]:
         return tuple(Problem(str(i["filename"]), i["line"], str(i["message"])) for i in items)
 
+    def day(text: str | None) -> datetime.date | None:
+        return datetime.date.fromisoformat(text) if text else None
+
     last = raw["last_entry"]
+    reconciliations = tuple(
+        ReconciliationStatus(
+            str(item["account"]),
+            str(item["cadence"]),
+            day(item["through"]),
+            day(item["due"]),
+            bool(item["overdue"]),
+        )
+        for item in raw["reconciliations"]
+    )
     return LedgerSummary(
         errors=problems(raw["errors"]),
         warnings=problems(raw["warnings"]),
         transactions=int(raw["transactions"]),
         last_entry=datetime.date.fromisoformat(last) if last else None,
         uncategorized=int(raw["uncategorized"]),
+        reconciliations=reconciliations,
+        receivables=Overdue(
+            int(raw["receivables"]["count"]),
+            {str(c): Decimal(str(a)) for c, a in raw["receivables"]["amounts"].items()},
+            int(raw["receivables"]["oldest_days"]),
+        ),
     )

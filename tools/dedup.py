@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -68,15 +69,27 @@ def match_open_slots(
     rows: list[Candidate], index: LedgerIndex, window: int = DEFAULT_WINDOW_DAYS
 ) -> dict[int, Slot]:
     """Match rows one-to-one to open slots (see the module docstring); claim each slot taken."""
+    return match_slots(rows, index.slots, window)
+
+
+SlotIndex = Mapping[tuple[str, str, Decimal], Mapping[int, list[Slot]]]
+
+
+def match_slots(rows: list[Candidate], slots: SlotIndex, window: int) -> dict[int, Slot]:
+    """Match rows one-to-one to the free slots of an index by (account, currency, amount), day.
+
+    The matcher of `match_open_slots`, for any set of slots (reconciliation matches statement
+    lines to every posting of an account this way).
+    """
     with gc_paused():
-        return _match(rows, index, window)
+        return _match(rows, slots, window)
 
 
-def _match(rows: list[Candidate], index: LedgerIndex, window: int) -> dict[int, Slot]:
+def _match(rows: list[Candidate], slots: SlotIndex, window: int) -> dict[int, Slot]:
     matched: dict[int, Slot] = {}
-    waiting: list[tuple[Candidate, dict[int, list[Slot]], int]] = []
+    waiting: list[tuple[Candidate, Mapping[int, list[Slot]], int]] = []
     for row in rows:
-        days = index.slots.get((row.account, row.currency, row.number))
+        days = slots.get((row.account, row.currency, row.number))
         if days:  # most new rows stop here: no entry of the account has their amount
             waiting.append((row, days, row.date.toordinal()))
     for distance in range(window + 1):
@@ -88,7 +101,7 @@ def _match(rows: list[Candidate], index: LedgerIndex, window: int) -> dict[int, 
 
 
 def _pass(
-    waiting: list[tuple[Candidate, dict[int, list[Slot]], int]],
+    waiting: list[tuple[Candidate, Mapping[int, list[Slot]], int]],
     distance: int,
     matched: dict[int, Slot],
 ) -> bool:

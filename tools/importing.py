@@ -27,31 +27,57 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from beancount.core import data
 
+from beanfirm.categorize import Decision
 from beanfirm.dedup import DEFAULT_WINDOW_DAYS, Candidate, known_rows, match_open_slots
 from beanfirm.exports import Export
-from beanfirm.importers.entries import statement_entries
+from beanfirm.importers.entries import balance_entries, transactions
 from beanfirm.importers.ledgertext import entry_text
+from beanfirm.importers.statement import Statement
 from beanfirm.importplan import BalanceOutcome, BookingError, ImportPlan, RowOutcome
 from beanfirm.journal import Posting, month_path, posting_text, quote
 from beanfirm.ledgerindex import LedgerIndex, id_key
 from beanfirm.monthfiles import AddMeta, NewEntry, Relocate, ReplaceLine, SetFlag
-from beanfirm.registry import Client
-from beanfirm.transfers import Target, convertible_for, transfer_date, transfer_target
+from beanfirm.registry import Client, FundingAccount
+from beanfirm.transfers import (
+    Target,
+    convertible_for,
+    names_a_card,
+    paying_account,
+    top_up,
+    transfer_date,
+    transfer_target,
+)
 
-Categorize = Callable[[Any], tuple[Any, Any]]
+# Categorizes the transactions of a statement booked to an account, all at once
+# (`RuleSet.categorize_statement`): each transaction (in date order) as booked now, and the
+# decision that says how (None without rules).
+Categorize = Callable[[Statement, str], list[tuple[Any, Any]]]
 LEADING_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\.")
 
 
-def uncategorized(txn: Any) -> tuple[Any, None]:
+def uncategorized(statement: Statement, account: str) -> list[tuple[Any, None]]:
     """Categorize nothing: every row stays on its Uncategorized account (no rules at all)."""
-    return txn, None
+    return [(txn, None) for txn in transactions(statement, account)]
+
+
+def categorized_entries(
+    statement: Statement, account: str, categorize: Categorize
+) -> tuple[list[Any], list[tuple[Any, Any]]]:
+    """Return a statement's balance assertions, and its transactions categorized.
+
+    This is the reading an import does before it looks at the ledger, and what the import
+    benchmark measures.
+    """
+    balances = sorted(balance_entries(statement, account), key=attrgetter("date"))
+    return balances, categorize(statement, account)
 
 
 def archive_path(client_id: str, export: Export, end: datetime.date) -> str:
@@ -149,13 +175,12 @@ def plan_import(
     plan = ImportPlan(export=export, client_id=client.id, archive=archive)
     planner = _Planner(plan, client, index, root, window)
     account = export.account.account
-    entries = statement_entries(export.statement, account)
+    balances, booked = categorized_entries(export.statement, account, categorize)
+    booked, notes, paid = with_top_ups(booked, account, client.accounts)
     for asserted, _, day in index.balances:
         planner.assertions[asserted].add(day)
-    for entry in entries:
-        if isinstance(entry, data.Balance):
-            planner.assertions[account].add(entry.date)
-    booked = [categorize(entry) for entry in entries if isinstance(entry, data.Transaction)]
+    for entry in balances:
+        planner.assertions[account].add(entry.date)
     rows = [
         Candidate(
             key=number,
@@ -169,6 +194,9 @@ def plan_import(
         for number, (txn, _) in enumerate(booked)
     ]
     known = known_rows(rows, index)
+    # A top-up belongs to its row: a row imported before (perhaps before top-ups were made)
+    # gets none now, so that importing an export again adds nothing.
+    rows = [row for row in rows if not (paid.get(row.key) in known and row.key not in known)]
     matched = match_open_slots([row for row in rows if row.key not in known], index, window)
     for row in rows:
         txn, decision = booked[row.key]
@@ -180,12 +208,44 @@ def plan_import(
         elif row.key in matched:
             plan.rows.append(_absorb(planner, row, txn, decision, matched[row.key]))
         else:
-            plan.rows.append(_book(planner, row, txn, decision))
+            outcome = _book(planner, row, txn, decision)
+            if row.key in notes:
+                outcome = replace(outcome, detail=f"{outcome.detail}; {notes[row.key]}")
+            plan.rows.append(outcome)
     statement_file = archive.split("/", 2)[2]
-    for entry in entries:
-        if isinstance(entry, data.Balance):
-            _balance(planner, entry, statement_file)
+    for entry in balances:
+        _balance(planner, entry, statement_file)
     return plan
+
+
+def with_top_ups(
+    booked: list[tuple[Any, Any]], account: str, own: Sequence[FundingAccount]
+) -> tuple[list[tuple[Any, Any]], dict[int, str], dict[int, int]]:
+    """Add, after each payment-app row paid with one of the client's cards, its top-up.
+
+    See `beanfirm.transfers` (paid with a card). Returns the rows with the top-ups; notes by
+    position for rows paid with a card that is not among the client's accounts (they stay on
+    the app's account, as if paid from its balance, which the dry run says); and the position
+    of each top-up's row, by the top-up's position.
+    """
+    found: list[tuple[Any, Any]] = []
+    notes: dict[int, str] = {}
+    paid: dict[int, int] = {}
+    for txn, decision in booked:
+        found.append((txn, decision))
+        funding = paying_account(txn, account, own)
+        method = txn.meta.get("method")
+        if funding is not None:
+            reason = f"paid with {method}: moved from {funding.account} into {account}"
+            paid[len(found)] = len(found) - 1
+            found.append((top_up(txn, funding), Decision(None, funding.account, "*", reason)))
+        elif names_a_card(txn):
+            notes[len(found) - 1] = (
+                f"paid with {method}, which is none of the client's accounts in clients.yaml: "
+                f"booked on {account} as if from its balance; add the card's account to book it "
+                "from the card"
+            )
+    return found, notes, paid
 
 
 def _absorb(planner: _Planner, row: Candidate, txn: Any, decision: Any, slot: Any) -> RowOutcome:

@@ -248,7 +248,7 @@ def rules_categorizer(practice: Practice, client: Client) -> CategorizerFactory:
 
     def factory(entries: Sequence[Any]) -> Categorize:
         history = learn_history(with_amounts(entries), statement_accounts=own)
-        categorize: Categorize = ruleset.with_history(history).categorize
+        categorize: Categorize = ruleset.with_history(history).categorize_statement
         return categorize
 
     return factory

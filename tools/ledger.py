@@ -19,9 +19,16 @@ from typing import Any
 from beancount import loader
 from beancount.core import data
 
+from beanfirm.aging import Overdue, overdue_receivables
 from beanfirm.errors import Problem, relative_to
+from beanfirm.reconciliation import (
+    ReconciliationStatus,
+    ledger_today,
+    reconciliation_status,
+)
 
 UNCATEGORIZED_LEAF = "Uncategorized"
+NO_OVERDUE = Overdue(0, {}, 0)
 TRACEBACK_MARKER = "Traceback (most recent call last):"
 
 
@@ -44,6 +51,8 @@ class LedgerSummary:
     transactions: int
     last_entry: datetime.date | None
     uncategorized: int
+    reconciliations: tuple[ReconciliationStatus, ...] = ()
+    receivables: Overdue = NO_OVERDUE
 
 
 def load_ledger(path: Path) -> Ledger:
@@ -118,7 +127,11 @@ def summarize(ledger: Ledger, root: Path) -> LedgerSummary:
                 last_entry = entry.date
     errors = tuple(error_problem(e, root, ledger.path) for e in ledger.errors if not is_warning(e))
     warnings = tuple(error_problem(e, root, ledger.path) for e in ledger.errors if is_warning(e))
-    return LedgerSummary(errors, warnings, transactions, last_entry, uncategorized)
+    reconciliations = tuple(reconciliation_status(ledger.entries, ledger.options))
+    receivables = overdue_receivables(ledger.entries, ledger.options, ledger_today(ledger.options))
+    return LedgerSummary(
+        errors, warnings, transactions, last_entry, uncategorized, reconciliations, receivables
+    )
 
 
 def ledger_problems(path: Path, root: Path) -> list[Problem]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from beanfirm.charts import plugin_lines, skeleton_files
+from beanfirm.contacts import CONTACT_KEYS, Contact, DunningStages
 from beanfirm.errors import ConfigError
 from beanfirm.ledger import ledger_problems
 from beanfirm.registry import REGISTRY_FILENAME, Client, parse_registry
@@ -37,6 +38,9 @@ def client_yaml(client: Client) -> dict[str, Any]:
         "language": client.language,
         "reconcile": client.reconcile,
     }
+    record.update(contact_yaml(client.contact))
+    if client.dunning is not None:
+        record["dunning"] = dunning_yaml(client.dunning)
     accounts = []
     for acc in client.accounts:
         item: dict[str, Any] = {"account": acc.account, "kind": acc.kind, "importer": acc.importer}
@@ -46,6 +50,17 @@ def client_yaml(client: Client) -> dict[str, Any]:
     if accounts:
         record["accounts"] = accounts
     return record
+
+
+def contact_yaml(contact: Contact) -> dict[str, str]:
+    """Return the contact keys that are set, as written to clients.yaml."""
+    values = {key: contact.get(key) for key in CONTACT_KEYS}
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def dunning_yaml(stages: DunningStages) -> dict[str, Any]:
+    """Return dunning stages as written to clients.yaml."""
+    return {"before-due": stages.before_due, "after-due": list(stages.after_due)}
 
 
 def registry_with_client(text: str, client: Client) -> str:

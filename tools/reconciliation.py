@@ -1,20 +1,26 @@
-"""How far each reconciled account of a loaded ledger is reconciled.
+"""How far each reconciled account of a loaded ledger is reconciled, and whether it is overdue.
 
 The `reconciled` plugin adds one `custom "reconciled-through" Account "cadence"` entry per
 reconciled account to the loaded entries, dated the last day of the unbroken run of reconciled
 periods (see docs/plugins/reconciled.md). This module reads them back, for `beanfirm status`
 and later reports; it needs a ledger loaded with the plugin.
+
+An account is *overdue* when the period after its reconciled-through date ended more than the
+plugin's `lag-days` ago (counted to the plugin's `today`), exactly when the plugin reports that
+period missing; an account with no entries yet is never overdue.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from beancount.core import data
 
-from beanfirm.plugins.reconciled import RECONCILED_THROUGH
+from beanfirm.plugins import periods
+from beanfirm.plugins.reconciled import MODULE, RECONCILED_THROUGH, read_settings
 
 
 @dataclass(frozen=True)
@@ -26,18 +32,84 @@ class Reconciliation:
     through: datetime.date | None  # None: no period reconciled yet
 
 
-def reconciled_through(entries: list[Any]) -> dict[str, Reconciliation]:
-    """Return the reconciliation of each reconciled account, by account name."""
-    opened = {e.account: e.date for e in entries if isinstance(e, data.Open)}
-    found: dict[str, Reconciliation] = {}
+def _through_entries(entries: list[Any]) -> list[tuple[str, str, datetime.date]]:
+    """Return (account, cadence, date) of each reconciled-through entry."""
+    found = []
     for entry in entries:
         if not isinstance(entry, data.Custom) or entry.type != RECONCILED_THROUGH:
             continue
         values = [value.value for value in entry.values]
         if len(values) < 2 or not all(isinstance(v, str) for v in values[:2]):  # noqa: PLR2004
             continue
-        account, cadence = values[0], values[1]
+        found.append((values[0], values[1], entry.date))
+    return found
+
+
+def reconciled_through(entries: list[Any]) -> dict[str, Reconciliation]:
+    """Return the reconciliation of each reconciled account, by account name."""
+    opened = {e.account: e.date for e in entries if isinstance(e, data.Open)}
+    found: dict[str, Reconciliation] = {}
+    for account, cadence, date in _through_entries(entries):
         opened_on = opened.get(account)
-        through = entry.date if opened_on is None or entry.date >= opened_on else None
+        through = date if opened_on is None or date >= opened_on else None
         found[account] = Reconciliation(account, cadence, through)
+    return found
+
+
+@dataclass(frozen=True)
+class ReconciliationStatus:
+    """How far an account is reconciled, by when the next period is due, and if it is late.
+
+    `due` is the last day to reconcile the period after `through` (its end plus the plugin's
+    `lag-days`); None for an account with no entries yet, which needs no statement.
+    """
+
+    account: str
+    cadence: str
+    through: datetime.date | None
+    due: datetime.date | None
+    overdue: bool
+
+
+def _plugin_config(options_map: Mapping[str, Any]) -> str | None:
+    for name, config in options_map.get("plugin") or ():
+        if name == MODULE:
+            return str(config) if config is not None else None
+    return None
+
+
+def ledger_today(options_map: Mapping[str, Any]) -> datetime.date:
+    """Return the day the ledger's checks count to: the `reconciled` plugin's `today`."""
+    settings, _ = read_settings(_plugin_config(options_map))
+    return settings.today
+
+
+def reconciliation_status(
+    entries: list[Any], options_map: Mapping[str, Any]
+) -> list[ReconciliationStatus]:
+    """Return the status of each reconciled account (see the module docstring), by name."""
+    settings, _ = read_settings(_plugin_config(options_map))
+    marks = _through_entries(entries)
+    names = {account for account, _, _ in marks}
+    active: set[str] = set()
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for posting in entry.postings:
+                name = posting.account
+                while name and name not in active:
+                    if name in names:
+                        active.add(name)
+                    name = name.rpartition(":")[0]
+        elif isinstance(entry, data.Balance) and entry.account in names:
+            active.add(entry.account)
+    known = reconciled_through(entries)
+    found = []
+    for account, cadence, date in sorted(marks):
+        due: datetime.date | None = None
+        if account in active:
+            following = date + datetime.timedelta(days=1)
+            end = periods.next_start(periods.period_start(following, cadence), cadence)
+            due = end - datetime.timedelta(days=1) + datetime.timedelta(days=settings.lag_days)
+        overdue = due is not None and settings.today > due
+        found.append(ReconciliationStatus(account, cadence, known[account].through, due, overdue))
     return found

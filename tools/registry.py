@@ -17,6 +17,16 @@ from beancount.core import amount as bc_amount
 from beancount.core import data
 from beancount.parser import parser as bc_parser
 
+from beanfirm import contacts
+from beanfirm.contacts import (
+    CONTACT_KEYS,
+    DEFAULT_STAGES,
+    NO_CONTACT,
+    Contact,
+    DunningStages,
+    read_contact,
+    read_dunning,
+)
 from beanfirm.errors import ConfigError, Problem
 from beanfirm.importers import IMPORTER_NAMES
 from beanfirm.yamlnodes import NodeReader, line_of
@@ -36,12 +46,13 @@ ACCOUNT_KINDS = ("bank", "credit-card", "payment", "cash")
 MAY_PREPARE = ("preparer", "reviewer", "partner")
 MAY_REVIEW = ("reviewer", "partner")
 
+EMAIL_RE = contacts.EMAIL_RE  # one rule for every email address (the portal's users too)
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MONTH_DAY_RE = re.compile(r"^(\d{2})-(\d{2})$")
 
 TOP_KEYS = ("firm", "clients")
-FIRM_KEYS = ("name", "staff")
+FIRM_REQUIRED = ("name", "staff")
+FIRM_KEYS = (*FIRM_REQUIRED, *CONTACT_KEYS, "dunning")
 STAFF_KEYS = ("id", "name", "email", "role")
 CLIENT_KEYS = (
     "id",
@@ -54,6 +65,8 @@ CLIENT_KEYS = (
     "language",
     "reconcile",
     "accounts",
+    *CONTACT_KEYS,
+    "dunning",
 )
 CLIENT_REQUIRED = ("id", "name", "classification", "preparer", "reviewer", "currency")
 CLASSIFICATION_KEYS = ("industry", "frequency", "region", "size")
@@ -76,6 +89,9 @@ class Firm:
 
     name: str
     staff: tuple[Staff, ...]
+    contact: Contact = NO_CONTACT
+    dunning: DunningStages | None = None
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -115,6 +131,8 @@ class Client:
     reconcile: str
     accounts: tuple[FundingAccount, ...]
     line: int
+    contact: Contact = NO_CONTACT
+    dunning: DunningStages | None = None
 
     def reconcile_cadence(self, account: FundingAccount) -> str:
         """Return the reconciliation cadence of one of the client's accounts."""
@@ -140,6 +158,10 @@ class Registry:
             "Run `beanfirm clients list` to see them, or `beanfirm clients add` to register one."
         )
         raise ConfigError(msg)
+
+    def dunning_stages(self, client: Client) -> DunningStages:
+        """Return a client's dunning stages: its own, else the firm's, else the defaults."""
+        return client.dunning or self.firm.dunning or DEFAULT_STAGES
 
     def staff_member(self, staff_id: str) -> Staff:
         """Return a staff member by id, or raise a ConfigError that lists the known ids."""
@@ -220,7 +242,7 @@ def load_registry(path: Path) -> Registry:
 
 
 def _firm(reader: NodeReader, node: yaml.Node) -> Firm:
-    keys = reader.mapping(node, "'firm'", allowed=FIRM_KEYS, required=FIRM_KEYS)
+    keys = reader.mapping(node, "'firm'", allowed=FIRM_KEYS, required=FIRM_REQUIRED)
     name = reader.string(keys["name"], "the firm's name") if "name" in keys else None
     staff: list[Staff] = []
     seen: dict[str, int] = {}
@@ -239,7 +261,9 @@ def _firm(reader: NodeReader, node: yaml.Node) -> Firm:
         staff.append(member)
     if "staff" in keys and not staff and not reader.problems:
         reader.problem(keys["staff"], "the firm needs at least one staff member.")
-    return Firm(name or "", tuple(staff))
+    contact = read_contact(reader, keys, "the firm")
+    dunning = read_dunning(reader, keys["dunning"], "the firm") if "dunning" in keys else None
+    return Firm(name or "", tuple(staff), contact, dunning, line_of(node))
 
 
 def _staff(reader: NodeReader, node: yaml.Node) -> Staff | None:
@@ -322,6 +346,8 @@ def _client(reader: NodeReader, node: yaml.Node, staff: dict[str, Staff]) -> Cli
         cadence = reader.choice(keys["reconcile"], f"the reconcile cadence of {what}", CADENCES)
         reconcile = cadence or reconcile
     accounts = _accounts(reader, keys.get("accounts"), what)
+    contact = read_contact(reader, keys, what)
+    dunning = read_dunning(reader, keys["dunning"], what) if "dunning" in keys else None
     if len(reader.problems) != before or not (
         client_id and name and classification and preparer and reviewer and currency
     ):
@@ -338,6 +364,8 @@ def _client(reader: NodeReader, node: yaml.Node, staff: dict[str, Staff]) -> Cli
         reconcile=reconcile,
         accounts=accounts,
         line=line_of(node),
+        contact=contact,
+        dunning=dunning,
     )
 
 

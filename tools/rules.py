@@ -59,9 +59,12 @@ ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
 # Beancount's lexer: tags and links are `#name` / `^name` with these characters.
 TAG_RE = re.compile(r"^[A-Za-z0-9\-_/.]+$")
 META_KEY_RE = re.compile(r"^[a-z][a-zA-Z0-9_-]*$")
-# Metadata that the importers or the suggestions write; a rule must not overwrite it.
+# Metadata that the importers, the import (`import-id-2` names the row a transfer's second
+# leg was imported from) or the suggestions write; a rule must not overwrite it, since dedup
+# and reconciliation read it.
 RESERVED_META = (
-    "import-id",
+    "import-id",  # `beanfirm.ledgerindex.ID_KEYS`, named here to keep the rules file light
+    "import-id-2",
     "time",
     "counterparty",
     "filename",

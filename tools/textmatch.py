@@ -34,7 +34,7 @@ PAYEE, NARRATION, COUNTERPARTY = 0, 1, 2
 
 def normalized(text: str) -> str:
     """Return text in NFKC form: full-width letters, digits and brackets as ordinary ones."""
-    return unicodedata.normalize("NFKC", text)
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)  # ASCII is NFKC
 
 
 def folded(text: str) -> str:

@@ -22,6 +22,16 @@ whichever export is imported first:
 Two unrelated uncategorized movements of the same amount (a customer paying 500 into Alipay,
 a supplier paid 500 from the bank, both "转账") are never merged: a transfer word alone does
 not tie two rows, a name does.
+
+**Paid with a card.** A payment app's row says what paid it (`method` metadata: Alipay's
+收/付款方式, WeChat's 支付方式): the app's balance (余额, 零钱), or a bank card
+(`交通银行信用卡(7449)`), which the app charged for that payment alone; the app's balance did
+not move, and the card's bank lists the same payment. Such a row stays on the app's account
+(its import id, its category), and a second transaction moves the same money from the card's
+account into the app's (`top_up`): a transfer like any other, with its own import id
+(`<row's id>/paid-with`), whose card leg is the open slot that the bank's row finds when the
+bank's export is imported (or that merges with the bank's row already imported). The app's
+balance nets to nothing, the expense is booked once, and the card's payment once.
 """
 
 from __future__ import annotations
@@ -32,10 +42,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from beancount.core import data
+
 from beanfirm.dedup import Candidate
 from beanfirm.ledgerindex import UNCATEGORIZED, Convertible, LedgerIndex
 from beanfirm.registry import FundingAccount
 from beanfirm.textmatch import folded
+
+PAID_WITH = "paid-with"  # the import id of a card payment's top-up: `<row's id>/paid-with`
+# What a payment method that is a card or a bank (not the app's own balance) says.
+CARD_WORDS = ("卡", "银行", "card", "bank")
 
 TRANSFER_WORDS = (
     "充值",
@@ -156,6 +172,57 @@ def transfer_target(
     if len(named) == 1:
         return Target(named[0].account, "the row names it and says transfer", confirmed=False)
     return None
+
+
+def paying_account(
+    txn: Any, statement_account: str, own: Sequence[FundingAccount]
+) -> FundingAccount | None:
+    """Return the client's own account that paid a payment app's row (or got its refund).
+
+    The row's `method` names it: by its number (in full or the last four digits, as in
+    `交通银行信用卡(7449)`), or else by name (its bank's or app's, or its own last name), if
+    exactly one of the client's other accounts fits. None for the app's own balance.
+    """
+    method = (txn.meta or {}).get("method")
+    if not isinstance(method, str) or not method:
+        return None
+    texts = [folded(method)]
+    others = [funding for funding in own if funding.account != statement_account]
+    numbered = [funding for funding in others if holds_number(texts, funding.number)]
+    if numbered:
+        return numbered[0] if len(numbered) == 1 else None
+    named = [funding for funding in others if names_account(texts, funding)]
+    return named[0] if len(named) == 1 else None
+
+
+def names_a_card(txn: Any) -> bool:
+    """Tell whether a row's payment method is a card or a bank (not the app's balance)."""
+    method = (txn.meta or {}).get("method")
+    return isinstance(method, str) and any(word in folded(method) for word in CARD_WORDS)
+
+
+def top_up(txn: Any, funding: FundingAccount) -> Any:
+    """Return the transfer that moves a card-paid row's money from the card into the app.
+
+    It is dated and described as the row, with the import id `<row's id>/paid-with`; its legs
+    are the opposite of the row's on the app's account, and the same amount on the card's.
+    """
+    statement = txn.postings[0]
+    units = statement.units
+    meta = dict(txn.meta)
+    meta["import-id"] = f"{meta['import-id']}/{PAID_WITH}"
+    postings = [
+        statement._replace(units=-units),
+        data.Posting(funding.account, units, None, None, None, None),
+    ]
+    return txn._replace(
+        meta=meta,
+        flag="*",
+        narration=str(txn.meta.get("method")),
+        tags=frozenset(),
+        links=frozenset(),
+        postings=postings,
+    )
 
 
 def convertible_for(

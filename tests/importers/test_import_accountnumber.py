@@ -58,13 +58,23 @@ def test_numbers_of_other_accounts_do_not(found: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("importer", "sample", "number"),
     [
-        (StatementImporter(PRESETS["icbc-debit"], "Assets:Bank"), "cn-icbc-debit-v1.csv", "1234****9876"),
-        (StatementImporter(PRESETS["spdb-debit"], "Assets:Bank"), "cn-spdb-debit.xls", "6200000000001230"),
+        (
+            StatementImporter(PRESETS["icbc-debit"], "Assets:Bank"),
+            "cn-icbc-debit-v1.csv",
+            "1234****9876",
+        ),
+        (
+            StatementImporter(PRESETS["spdb-debit"], "Assets:Bank"),
+            "cn-spdb-debit.xls",
+            "6200000000001230",
+        ),
         (StatementImporter(PRESETS["alipay"], "Assets:Alipay"), "cn-alipay.csv", None),
         (OfxImporter("Liabilities:Amex"), "us-ofxdownload.ofx", "379700001111222"),
     ],
 )
-def test_every_importer_has_the_hook(importer: BeanfirmImporter, sample: str, number: str | None) -> None:
+def test_every_importer_has_the_hook(
+    importer: BeanfirmImporter, sample: str, number: str | None
+) -> None:
     assert importer.account_number(str(SAMPLES / sample)) == number
     assert importer.read(str(SAMPLES / sample)).account_number == number
 

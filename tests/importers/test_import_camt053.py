@@ -211,12 +211,16 @@ def test_version_08_two_daily_statements() -> None:
     assert statement.account_number == "CH9300762011623852957"
     assert [(r.date, r.number, r.payee, r.import_id) for r in statement.rows] == [
         (datetime.date(2024, 3, 1), Decimal("5000.00"), "Alpen Consulting SA", "CH-REF-0001"),
-        (datetime.date(2024, 3, 2), Decimal("-1300.00"), None, "CH-REF-0002"),
+        # The salary batch: one row per payment, each with its payee and its own id.
+        (datetime.date(2024, 3, 2), Decimal("-800.00"), "Anna Muster", "CH-REF-0002/1"),
+        (datetime.date(2024, 3, 2), Decimal("-500.00"), "Beat Beispiel", "CH-REF-0002/2"),
         (datetime.date(2024, 3, 2), Decimal("50.50"), "Post CH AG", "2024-03-02/RET-9"),
     ]
-    batch, reversal = statement.rows[1], statement.rows[2]
-    assert batch.narration == "Salary batch March"
-    assert ("transactions", "2") in batch.meta
+    anna, beat, reversal = statement.rows[1:]
+    assert anna.narration == beat.narration == "Salary batch March"
+    assert ("batch", "CH-REF-0002") in anna.meta
+    assert ("batch", "CH-REF-0002") in beat.meta
+    assert anna.line < beat.line
     assert reversal.narration == "Return of direct debit"
     assert ("reversal", "true") in reversal.meta
     # PRCD stands in for a missing OPBD; a debit balance is negative.
@@ -235,6 +239,49 @@ def test_version_08_two_daily_statements() -> None:
         ["2024-03-02", "balance", "Assets:Bank:CH", "4900.00", "CHF"],
         ["2024-03-03", "balance", "Assets:Bank:CH", "3650.50", "CHF"],
     ]
+
+
+def test_a_batch_whose_payments_give_no_amounts_is_one_row_of_its_total() -> None:
+    text = V08.replace(
+        '<c:AmtDtls><c:TxAmt><c:Amt Ccy="CHF">800.00</c:Amt></c:TxAmt></c:AmtDtls>', ""
+    )
+    batch = read(text).rows[1]
+    assert (batch.number, batch.payee, batch.import_id) == (
+        Decimal("-1300.00"),
+        None,
+        "CH-REF-0002",
+    )
+    assert ("transactions", "2") in batch.meta
+
+
+def test_a_batch_whose_payments_do_not_add_up_is_one_row_of_its_total() -> None:
+    text = V08.replace('<c:Amt Ccy="CHF">500.00</c:Amt>', '<c:Amt Ccy="CHF">499.00</c:Amt>')
+    assert [row.number for row in read(text).rows][1] == Decimal("-1300.00")
+
+
+def test_a_batch_of_payments_in_camt_001_04_form_with_their_own_direction() -> None:
+    # 001.04 on: each TxDtls has its own Amt and CdtDbtInd; no AcctSvcrRef on the entry.
+    text = (
+        V08.replace("<c:AcctSvcrRef>CH-REF-0002</c:AcctSvcrRef>", "")
+        .replace(
+            '<c:AmtDtls><c:TxAmt><c:Amt Ccy="CHF">800.00</c:Amt></c:TxAmt></c:AmtDtls>',
+            '<c:Amt Ccy="CHF">800.00</c:Amt><c:CdtDbtInd>DBIT</c:CdtDbtInd>',
+        )
+        .replace(
+            '<c:AmtDtls><c:TxAmt><c:Amt Ccy="CHF">500.00</c:Amt></c:TxAmt></c:AmtDtls>',
+            '<c:Amt Ccy="CHF">500.00</c:Amt><c:CdtDbtInd>DBIT</c:CdtDbtInd>',
+        )
+    )
+    rows = read(text).rows[1:3]
+    assert [(r.number, r.import_id) for r in rows] == [
+        (Decimal("-800.00"), "2024-03-02/SAL-03-A"),
+        (Decimal("-500.00"), "2024-03-02/SAL-03-B"),
+    ]
+    # Without the bank's reference of the entry, its line names the batch.
+    entry_line = text.splitlines().index(
+        '    <c:Amt Ccy="CHF">1300.00</c:Amt><c:CdtDbtInd>DBIT</c:CdtDbtInd>'
+    )
+    assert [dict(row.meta)["batch"] for row in rows] == [f"line {entry_line}"] * 2
 
 
 def test_an_entry_missing_from_the_statement_is_refused_with_the_figures() -> None:
@@ -276,16 +323,30 @@ def test_statements_of_two_accounts_are_refused() -> None:
     [
         ("<Cd>CLBD</Cd>", "<Cd>CLAV</Cd>", "no closing booked balance"),
         ("<Cd>OPBD</Cd>", "<Cd>ITBD</Cd>", "EUR opening booked balance"),
-        ("<CdtDbtInd>DBIT</CdtDbtInd>\n        <Sts>BOOK", "<CdtDbtInd>DR</CdtDbtInd>\n        <Sts>BOOK", "must be CRDT or DBIT"),
+        (
+            "<CdtDbtInd>DBIT</CdtDbtInd>\n        <Sts>BOOK",
+            "<CdtDbtInd>DR</CdtDbtInd>\n        <Sts>BOOK",
+            "must be CRDT or DBIT",
+        ),
         ('<Amt Ccy="EUR">2500.00</Amt>', '<Amt Ccy="EUR">2.500,00</Amt>', "not an amount"),
         ('<Amt Ccy="EUR">2500.00</Amt>', "<Amt>2500.00</Amt>", "not a currency code"),
         ('<Amt Ccy="EUR">2500.00</Amt>', "", "has no <Amt>"),
-        ("<BookgDt><Dt>2024-01-05</Dt></BookgDt>", "<BookgDt><Dt>05.01.2024</Dt></BookgDt>", "not a date"),
-        ("<BookgDt><Dt>2024-01-05</Dt></BookgDt>\n        <ValDt><Dt>2024-01-05</Dt></ValDt>", "", "no <BookgDt> or <ValDt>"),
+        (
+            "<BookgDt><Dt>2024-01-05</Dt></BookgDt>",
+            "<BookgDt><Dt>05.01.2024</Dt></BookgDt>",
+            "not a date",
+        ),
+        (
+            "<BookgDt><Dt>2024-01-05</Dt></BookgDt>\n        <ValDt><Dt>2024-01-05</Dt></ValDt>",
+            "",
+            "no <BookgDt> or <ValDt>",
+        ),
         ("<Dt><Dt>2024-01-31</Dt></Dt>", "<Dt><Dt>2024-02-30</Dt></Dt>", "not a date"),
     ],
 )
-def test_bad_or_missing_elements_are_refused_at_their_line(old: str, new: str, message: str) -> None:
+def test_bad_or_missing_elements_are_refused_at_their_line(
+    old: str, new: str, message: str
+) -> None:
     assert old in V02
     with pytest.raises(StatementError) as caught:
         read(V02.replace(old, new, 1))
@@ -305,7 +366,9 @@ def test_a_balance_in_another_currency_needs_its_own_closing() -> None:
 
 def test_not_a_camt053_document() -> None:
     with pytest.raises(StatementError, match=r"not a CAMT\.053"):
-        read('<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"><CstmrCdtTrfInitn/></Document>')
+        read(
+            '<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"><CstmrCdtTrfInitn/></Document>'
+        )
     with pytest.raises(StatementError, match="no <Stmt>"):
         read("<Document><BkToCstmrStmt><GrpHdr/></BkToCstmrStmt></Document>")
 

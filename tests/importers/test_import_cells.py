@@ -92,8 +92,15 @@ def test_unparseable_date_names_the_formats() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(28.16, "28.16"), (100.1, "100.1"), (12, "12"), (12.0, "12"), (0.07, "0.07"),
-     (1234567.89, "1234567.89"), (1e-05, "0.00001")],
+    [
+        (28.16, "28.16"),
+        (100.1, "100.1"),
+        (12, "12"),
+        (12.0, "12"),
+        (0.07, "0.07"),
+        (1234567.89, "1234567.89"),
+        (1e-05, "0.00001"),
+    ],
 )
 def test_spreadsheet_numbers_become_their_written_text(value: float, text: str) -> None:
     assert number_text(value, "f.xlsx", 1) == text

@@ -83,6 +83,16 @@ def test_bad_period_regex_is_reported() -> None:
     assert any("regular expression" in p.message for p in problems)
 
 
+@pytest.mark.parametrize("key", ["import-id", "import-id-2", "time", "counterparty", "lineno"])
+def test_metadata_the_import_writes_cannot_come_from_a_column(key: str) -> None:
+    text = f"columns:\n  date: D\n  amount: A\ncurrency: CNY\nmeta:\n  {key}: Note\n"
+    config, problems = parse_config(text, "bank.yaml")
+    assert config is None
+    assert [p.message for p in problems] == [
+        f"meta key '{key}' is reserved or not a Beancount metadata key."
+    ]
+
+
 def test_yaml_syntax_error_has_a_line() -> None:
     _, problems = parse_config("columns:\n  date: [D\n", "bank.yaml")
     assert problems

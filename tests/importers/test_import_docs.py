@@ -28,7 +28,11 @@ def test_every_importer_name_is_documented() -> None:
 
 @pytest.mark.parametrize(
     "block",
-    [b for b in re.findall(r"```yaml\n(.*?)```", PAGE.read_text("utf-8"), re.DOTALL) if "clients:" not in b],
+    [
+        b
+        for b in re.findall(r"```yaml\n(.*?)```", PAGE.read_text("utf-8"), re.DOTALL)
+        if "clients:" not in b
+    ],
 )
 def test_the_example_configs_are_valid(block: str) -> None:
     config, problems = parse_config(block, "example.yaml", PRESETS)

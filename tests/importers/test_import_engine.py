@@ -12,12 +12,17 @@ import pytest
 from beanfirm.errors import StatementError
 from beanfirm.importers.csvconfig import CsvConfig, DirectionRule
 from beanfirm.importers.csvengine import StatementImporter
+from beanfirm.importers.csvread import read_statement
 from beanfirm.importers.ledgertext import entries_text
 from beanfirm.importers.presets import PRESETS
-from beanfirm.importers.statement import Statement, read_statement
+from beanfirm.importers.statement import Statement
 
 SIGNED = CsvConfig(
-    name="test", date="Date", narration=("Text",), amount="Amount", balance="Balance",
+    name="test",
+    date="Date",
+    narration=("Text",),
+    amount="Amount",
+    balance="Balance",
     currency="CNY",
 )
 
@@ -93,14 +98,23 @@ def test_pair_with_both_amounts_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("markers", "column"),
-    [(("收入", "支出"), "收/支"), (("贷 Cr", "借 Dr"), "借贷"), (("CRDT", "DBIT"), "CdtDbtInd"),
-     (("Bij", "Af"), "Af Bij")],
+    [
+        (("收入", "支出"), "收/支"),
+        (("贷 Cr", "借 Dr"), "借贷"),
+        (("CRDT", "DBIT"), "CdtDbtInd"),
+        (("Bij", "Af"), "Af Bij"),
+    ],
 )
 def test_direction_markers(markers: tuple[str, str], column: str) -> None:
     inflow, outflow = markers
     config = CsvConfig(
-        name="dir", date="Date", amount="Amount", currency="EUR",
-        direction=(DirectionRule(column, inflow=(inflow.split()[0],), outflow=(outflow.split()[0],)),),
+        name="dir",
+        date="Date",
+        amount="Amount",
+        currency="EUR",
+        direction=(
+            DirectionRule(column, inflow=(inflow.split()[0],), outflow=(outflow.split()[0],)),
+        ),
     )
     text = f"Date,{column},Amount\n2024-01-01,{inflow},5.00\n2024-01-02,{outflow},2.00\n"
     assert numbers(read(text, config)) == [Decimal("5.00"), Decimal("-2.00")]
@@ -119,7 +133,10 @@ def test_unknown_direction_marker_is_an_error_not_a_guess() -> None:
 
 def test_skip_rules_list_the_rows_they_skip() -> None:
     config = CsvConfig(
-        name="skip", date="Date", amount="Amount", currency="CNY",
+        name="skip",
+        date="Date",
+        amount="Amount",
+        currency="CNY",
         direction=(
             DirectionRule("收/支", inflow=("收入",), outflow=("支出",)),
             DirectionRule("Status", inflow=("退款成功",), skip=("*",)),
@@ -157,7 +174,8 @@ def test_yearless_dates_take_the_period_from_the_preamble() -> None:
         PRESETS["cmb-credit"],
     )
     assert [r.date for r in statement.rows] == [
-        datetime.date(2023, 12, 29), datetime.date(2024, 1, 3)
+        datetime.date(2023, 12, 29),
+        datetime.date(2024, 1, 3),
     ]
     assert numbers(statement) == [Decimal("1.23"), Decimal("-56.78")]
 
@@ -173,7 +191,9 @@ def test_period_can_be_given_to_the_importer(tmp_path: Path) -> None:
 
 def test_yearless_dates_without_a_period_are_refused() -> None:
     with pytest.raises(StatementError, match="no year"):
-        read("交易日,记账日,交易摘要,人民币金额,卡号末四位\n,12/29,x,1.00,1\n", PRESETS["cmb-credit"])
+        read(
+            "交易日,记账日,交易摘要,人民币金额,卡号末四位\n,12/29,x,1.00,1\n", PRESETS["cmb-credit"]
+        )
 
 
 def test_semicolon_and_decimal_comma_export() -> None:
@@ -218,11 +238,14 @@ def test_serial_is_the_import_id() -> None:
 
 def test_entries_have_the_uncategorized_leg_and_flag(tmp_path: Path) -> None:
     path = tmp_path / "bank.csv"
-    path.write_text("Date,Text,Amount,Balance\n2024-01-01,Coffee,-3.50,\n2024-01-02,Pay,9.00,\n", "utf-8")
+    path.write_text(
+        "Date,Text,Amount,Balance\n2024-01-01,Coffee,-3.50,\n2024-01-02,Pay,9.00,\n", "utf-8"
+    )
     entries = StatementImporter(SIGNED, "Assets:Bank").extract(str(path), [])
     assert [e.flag for e in entries] == ["!", "!"]
     assert [e.postings[1].account for e in entries] == [
-        "Expenses:Uncategorized", "Income:Uncategorized"
+        "Expenses:Uncategorized",
+        "Income:Uncategorized",
     ]
     assert entries[0].meta["lineno"] == 2
     assert sum(p.units.number for p in entries[0].postings) == 0

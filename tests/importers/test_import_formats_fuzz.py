@@ -44,10 +44,40 @@ MT940 = (
 )
 FIXTURES = (OFX, CAMT, MT940)
 TOKENS = st.sampled_from(
-    ["<STMTTRN>", "</STMTTRN>", "<TRNAMT>", "-1.5", "<DTPOSTED>", "20240230", "<FITID>", "</OFX>",
-     "<Ntry>", "</Ntry>", '<Amt Ccy="EUR">', "</Amt>", "CRDT", "DBIT", "<Bal>", "</Bal>",
-     ":20:", ":25:", ":60F:", ":61:", ":62F:", ":86:", "C240101EUR1,", "\n", "-\n", "?20",
-     "<!DOCTYPE x>", "&amp;", "&", "\x00", "é", "\ufeff"]
+    [
+        "<STMTTRN>",
+        "</STMTTRN>",
+        "<TRNAMT>",
+        "-1.5",
+        "<DTPOSTED>",
+        "20240230",
+        "<FITID>",
+        "</OFX>",
+        "<Ntry>",
+        "</Ntry>",
+        '<Amt Ccy="EUR">',
+        "</Amt>",
+        "CRDT",
+        "DBIT",
+        "<Bal>",
+        "</Bal>",
+        ":20:",
+        ":25:",
+        ":60F:",
+        ":61:",
+        ":62F:",
+        ":86:",
+        "C240101EUR1,",
+        "\n",
+        "-\n",
+        "?20",
+        "<!DOCTYPE x>",
+        "&amp;",
+        "&",
+        "\x00",
+        "é",
+        "\ufeff",
+    ]
 ) | st.text(max_size=6)
 
 
@@ -77,7 +107,10 @@ def test_arbitrary_text(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(FIXTURES), st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 8), TOKENS), max_size=6))
+@given(
+    st.sampled_from(FIXTURES),
+    st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 8), TOKENS), max_size=6),
+)
 def test_damaged_statements(fixture: str, edits: list[tuple[int, int, str]]) -> None:
     text = fixture
     for at, cut, token in edits:

@@ -6,20 +6,45 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beanfirm.errors import StatementError
+from beanfirm.importers.csvread import read_statement
 from beanfirm.importers.presets import PRESETS
-from beanfirm.importers.statement import read_statement
 
 HEADER = "Date,收/支,Amount,Balance,币种\n"
 CONFIG = PRESETS["wechat"]
 CELLS = st.sampled_from(
-    ["2024-01-01", "12/29", "支出", "收入", "/", "-", "1,234.56", "(3.00)", "¥2", "CNY 1",
-     "人民币", "", '"', "\t", "合计", "0", "xx", "﻿", "\r"]
+    [
+        "2024-01-01",
+        "12/29",
+        "支出",
+        "收入",
+        "/",
+        "-",
+        "1,234.56",
+        "(3.00)",
+        "¥2",
+        "CNY 1",
+        "人民币",
+        "",
+        '"',
+        "\t",
+        "合计",
+        "0",
+        "xx",
+        "﻿",
+        "\r",
+    ]
 ) | st.text(max_size=8)
 
 
 def outcome(data: bytes) -> None:
-    configs = (CONFIG, PRESETS["icbc-debit"], PRESETS["cmb-credit"], PRESETS["alipay"],
-               PRESETS["td-debit"], PRESETS["spdb-debit"])
+    configs = (
+        CONFIG,
+        PRESETS["icbc-debit"],
+        PRESETS["cmb-credit"],
+        PRESETS["alipay"],
+        PRESETS["td-debit"],
+        PRESETS["spdb-debit"],
+    )
     for config in configs:
         try:
             statement = read_statement(data, config, "fuzz.csv")
@@ -46,9 +71,13 @@ def test_arbitrary_text(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(CELLS, min_size=0, max_size=12), max_size=8))
 def test_rows_under_real_headers(rows: list[list[str]]) -> None:
-    wechat = "交易时间,交易类型,交易对方,商品,收/支,金额(元),支付方式,当前状态,交易单号,商户单号,备注\n"
-    icbc = ("交易日期,摘要,交易场所,交易国家或地区简称,钞/汇,交易金额(收入),交易金额(支出),交易币种,"
-            "记账金额(收入),记账金额(支出),记账币种,余额,对方户名\n")
+    wechat = (
+        "交易时间,交易类型,交易对方,商品,收/支,金额(元),支付方式,当前状态,交易单号,商户单号,备注\n"
+    )
+    icbc = (
+        "交易日期,摘要,交易场所,交易国家或地区简称,钞/汇,交易金额(收入),交易金额(支出),交易币种,"
+        "记账金额(收入),记账金额(支出),记账币种,余额,对方户名\n"
+    )
     body = "\n".join(",".join(row) for row in rows)
     for header in (wechat, icbc, HEADER):
         outcome((header + body).encode("utf-8"))

@@ -10,8 +10,8 @@ import pytest
 from beanfirm.errors import StatementError
 from beanfirm.importers.csvconfig import CsvConfig, parse_config
 from beanfirm.importers.csvengine import StatementImporter
+from beanfirm.importers.csvread import read_statement
 from beanfirm.importers.presets import PRESETS
-from beanfirm.importers.statement import read_statement
 
 WELLS = """\
 fields: [date, amount, star, check, description]
@@ -88,8 +88,9 @@ def test_identify_reads_the_file(tmp_path: Path) -> None:
 
 def test_the_td_preset_reads_withdrawals_and_deposits_by_position() -> None:
     td = PRESETS["td-debit"]
-    statement = read_statement(b"05/01/2023,COFFEE,3.50,,96.50\n05/02/2023,PAY,,100.00,196.50\n",
-                               td, "td.csv")
+    statement = read_statement(
+        b"05/01/2023,COFFEE,3.50,,96.50\n05/02/2023,PAY,,100.00,196.50\n", td, "td.csv"
+    )
     assert [row.number for row in statement.rows] == [Decimal("-3.50"), Decimal("100.00")]
     assert statement.balances[0].number == Decimal("196.50")
 
@@ -99,9 +100,15 @@ def test_the_td_preset_reads_withdrawals_and_deposits_by_position() -> None:
     [
         (WELLS, "unknown key 'meta-free'"),
         (CONFIG.replace("[date, amount, star", "[date, amount, date"), "names date more than once"),
-        (CONFIG.replace("narration: description", "narration: memo"), "memo are not among `fields`"),
+        (
+            CONFIG.replace("narration: description", "narration: memo"),
+            "memo are not among `fields`",
+        ),
         (CONFIG + "identify: [X]\n", "a file without a header has none"),
-        (CONFIG + "account-number: 'Acct (\\d+)'\n", "`account-number` needs the groups (?P<number>…)"),
+        (
+            CONFIG + "account-number: 'Acct (\\d+)'\n",
+            "`account-number` needs the groups (?P<number>…)",
+        ),
         (CONFIG + "account-number: '(?P<number>'\n", "`account-number` is not a valid regular"),
     ],
 )
@@ -112,13 +119,19 @@ def test_config_problems(text: str, message: str) -> None:
 
 
 def test_account_number_from_the_preamble() -> None:
-    text = CONFIG.replace("fields: [date, amount, star, check, description]\n", "").replace(
-        "  date: date\n  amount: amount\n  narration: description\n",
-        "  date: Date\n  amount: Amount\n  narration: Text\n",
-    ) + "account-number: 'Account:\\s*(?P<number>[\\d*]+)'\n"
+    text = (
+        CONFIG.replace("fields: [date, amount, star, check, description]\n", "").replace(
+            "  date: date\n  amount: amount\n  narration: description\n",
+            "  date: Date\n  amount: Amount\n  narration: Text\n",
+        )
+        + "account-number: 'Account:\\s*(?P<number>[\\d*]+)'\n"
+    )
     parsed, problems = parse_config(text, "bank.yaml")
     assert problems == []
     assert parsed is not None
     export = "Statement\nAccount: 1234****9876\nDate,Amount,Text\n01/02/2024,-1.00,x\n"
     assert read_statement(export.encode(), parsed, "b.csv").account_number == "1234****9876"
-    assert read_statement(export.replace("Account", "Card").encode(), parsed, "b.csv").account_number is None
+    assert (
+        read_statement(export.replace("Account", "Card").encode(), parsed, "b.csv").account_number
+        is None
+    )

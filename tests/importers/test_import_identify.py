@@ -28,7 +28,9 @@ def importers() -> dict[str, BeanfirmImporter]:
         name: StatementImporter(config, "Assets:X") for name, config in PRESETS.items()
     }
     found.update(
-        ofx=OfxImporter("Assets:X"), camt053=Camt053Importer("Assets:X"), mt940=Mt940Importer("Assets:X")
+        ofx=OfxImporter("Assets:X"),
+        camt053=Camt053Importer("Assets:X"),
+        mt940=Mt940Importer("Assets:X"),
     )
     return found
 

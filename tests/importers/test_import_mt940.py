@@ -110,6 +110,58 @@ def test_a_statement_in_a_swift_envelope(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("information", "expected"),
+    [
+        (
+            # ING: a direct debit, wrapped at 65 characters mid-word, remittance unstructured.
+            (
+                "/EREF/2024031500123//CSID/NL98ZZZ999999990000/MARF/MANDATE-7/NAME/ENER\n"
+                "GIE BEDRIJF NV/REMI/USTD//Termijn maart 2024/IBAN/NL02ABNA0123456789/"
+            ),
+            (
+                "ENERGIE BEDRIJF NV",
+                "NL02ABNA0123456789",
+                "Termijn maart 2024",
+                [
+                    ("end-to-end", "2024031500123"),
+                    ("mandate", "MANDATE-7"),
+                    ("creditor-id", "NL98ZZZ999999990000"),
+                ],
+            ),
+        ),
+        (
+            # Rabobank: the counterparty as /CNTP/iban/bic/name/city/, a structured reference.
+            (
+                "/TRTP/SEPA Overboeking/CNTP/NL66RABO0160878799/RABONL2U/Bakkerij De Bol/UT\n"
+                "RECHT/REMI/STRD/CUR/RF18539007547034/EREF/NOTPROVIDED/"
+            ),
+            (
+                "Bakkerij De Bol",
+                "NL66RABO0160878799",
+                "RF18539007547034",
+                [("booking-text", "SEPA Overboeking")],
+            ),
+        ),
+        (
+            # Only the kind of transfer: it is the narration.
+            "/TRTP/SEPA INCASSO ALGEMEEN DOORLOPEND/NAME/VERZEKERAAR NV/",
+            ("VERZEKERAAR NV", None, "SEPA INCASSO ALGEMEEN DOORLOPEND", None),
+        ),
+    ],
+)
+def test_dutch_structured_information(information: str, expected: tuple[object, ...]) -> None:
+    text = DAILY.replace(
+        ":86:/TRTP/SEPA OVERBOEKING/IBAN/NL20INGB0001234567/NAME/ACME BV/REMI/INVOICE 2024-17/",
+        f":86:{information}",
+    )
+    row = read(text).rows[0]
+    payee, counterparty, narration, meta = expected
+    assert (row.payee, row.counterparty, row.narration) == (payee, counterparty, narration)
+    if meta is not None:
+        assert [pair for pair in row.meta if pair[0] != "type"] == meta
+
+
 def test_several_statements_in_one_file() -> None:
     statement = read(DAILY)
     assert statement.account_number == "NL91ABNA0417164300"
@@ -117,7 +169,15 @@ def test_several_statements_in_one_file() -> None:
         (datetime.date(2024, 3, 1), Decimal("1000.00"), "A0001"),
         (datetime.date(2024, 3, 2), Decimal("-200.00"), "A0002"),
     ]
-    assert statement.rows[0].narration.startswith("/TRTP/SEPA OVERBOEKING/")
+    first = statement.rows[0]
+    # The Dutch structured :86: gives the payee, the counterparty's IBAN and the remittance.
+    assert (first.payee, first.counterparty, first.narration) == (
+        "ACME BV",
+        "NL20INGB0001234567",
+        "INVOICE 2024-17",
+    )
+    assert ("booking-text", "SEPA OVERBOEKING") in first.meta
+    assert statement.rows[1].narration == "RENT MARCH"
     text = entries_text(statement_entries(statement, "Assets:Bank:ABN"))
     assert [line.split()[:4] for line in text.splitlines() if " balance " in line] == [
         ["2024-03-01", "balance", "Assets:Bank:ABN", "500.00"],
@@ -190,8 +250,18 @@ def test_statements_of_two_accounts_are_refused() -> None:
         (":25:37040044/0532013000\n", "", 2, "has no :25:"),
         (":60F:C231229EUR1000,00", ":60F:C231229EUR1000.00", 5, "not a balance"),
         (":60F:C231229EUR1000,00", ":60F:C231329EUR1000,00", 5, "does not exist"),
-        (":61:240103C250,00NMSCREF-SAL-01", ":61:240103C250.00NMSCREF-SAL-01", 10, "not a statement line"),
-        (":61:240103C250,00NMSCREF-SAL-01", ":61:240103X250,00NMSCREF-SAL-01", 10, "not a statement line"),
+        (
+            ":61:240103C250,00NMSCREF-SAL-01",
+            ":61:240103C250.00NMSCREF-SAL-01",
+            10,
+            "not a statement line",
+        ),
+        (
+            ":61:240103C250,00NMSCREF-SAL-01",
+            ":61:240103X250,00NMSCREF-SAL-01",
+            10,
+            "not a statement line",
+        ),
         (":61:2312290102D12,50", ":61:2312290230D12,50", 6, "booking date '0230'"),
         (":62F:C240104EUR1228,00", ":62F:C240104USD1228,00", 16, "closing balance is in USD"),
         (":64:C240104EUR1228,00", ":99:nonsense", 17, ":99: is not a field"),

@@ -82,7 +82,9 @@ OFX2 = """\
 SGML_HEAD = "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nCHARSET:1252\n\n"
 
 
-def sgml(transactions: str, *, ledger: str = "<LEDGERBAL><BALAMT>-10<DTASOF>20240131</LEDGERBAL>") -> bytes:
+def sgml(
+    transactions: str, *, ledger: str = "<LEDGERBAL><BALAMT>-10<DTASOF>20240131</LEDGERBAL>"
+) -> bytes:
     text = (
         SGML_HEAD
         + "<OFX>\n<CREDITCARDMSGSRSV1><CCSTMTTRNRS><STATUS><CODE>0<SEVERITY>INFO</STATUS>\n"
@@ -129,7 +131,9 @@ def test_sample_figures() -> None:
     assert statement.account_number == "379700001111222"
     (closing,) = statement.balances
     assert (closing.date, closing.number, closing.currency) == (
-        datetime.date(2013, 12, 18), Decimal("-2356.38"), "USD",
+        datetime.date(2013, 12, 18),
+        Decimal("-2356.38"),
+        "USD",
     )
     assert statement.openings == ()
 
@@ -167,7 +171,9 @@ def test_ofx2_xml(tmp_path: Path) -> None:
 
 
 def test_sgml_and_xml_forms_of_one_statement_agree() -> None:
-    transaction = "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240115<TRNAMT>-10,00<FITID>A1<NAME>Café Noir</STMTTRN>"
+    transaction = (
+        "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240115<TRNAMT>-10,00<FITID>A1<NAME>Café Noir</STMTTRN>"
+    )
     from_sgml = read_ofx(sgml(transaction), "card.ofx")
     xml = (
         '<?xml version="1.0"?><OFX><CREDITCARDMSGSRSV1><CCSTMTTRNRS><CCSTMTRS><CURDEF>EUR</CURDEF>'
@@ -196,7 +202,9 @@ def test_an_empty_leaf_does_not_swallow_its_siblings() -> None:
 
 def test_repeated_fitid_gets_an_occurrence_number() -> None:
     same = "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240115<TRNAMT>-5<FITID>X9<NAME>Bus</STMTTRN>"
-    statement = read_ofx(sgml(same + same, ledger="<LEDGERBAL><BALAMT>-10<DTASOF>20240131</LEDGERBAL>"), "f.ofx")
+    statement = read_ofx(
+        sgml(same + same, ledger="<LEDGERBAL><BALAMT>-10<DTASOF>20240131</LEDGERBAL>"), "f.ofx"
+    )
     assert [row.import_id for row in statement.rows] == ["X9", "X9#2"]
 
 
@@ -222,10 +230,16 @@ def test_zero_amount_rows_are_skipped_with_a_reason() -> None:
         ("<STMTTRN><DTPOSTED>20240231<TRNAMT>-1</STMTTRN>", 10, "not an OFX date"),
         ("<STMTTRN><DTPOSTED>20240115<TRNAMT>1,234.50</STMTTRN>", 10, "not an amount"),
         ("\n\n<STMTTRN><DTPOSTED>20240115<TRNAMT>abc</STMTTRN>", 12, "not an amount"),
-        ("</BANKTRANLIST></BANKTRANLIST>", 10, "</BANKTRANLIST> closes an element that is not open"),
+        (
+            "</BANKTRANLIST></BANKTRANLIST>",
+            10,
+            "</BANKTRANLIST> closes an element that is not open",
+        ),
     ],
 )
-def test_bad_transactions_are_refused_at_their_line(transaction: str, line: int, message: str) -> None:
+def test_bad_transactions_are_refused_at_their_line(
+    transaction: str, line: int, message: str
+) -> None:
     with pytest.raises(StatementError) as caught:
         read_ofx(sgml(transaction), "card.ofx")
     assert caught.value.line == line
@@ -268,15 +282,19 @@ def test_bank_error_status_is_reported() -> None:
 
 
 def test_an_investment_statement_is_refused() -> None:
-    data = (SGML_HEAD + "<OFX><INVSTMTMSGSRSV1><INVSTMTTRNRS><INVSTMTRS><CURDEF>USD"
-            "</INVSTMTRS></INVSTMTTRNRS></INVSTMTMSGSRSV1></OFX>").encode("ascii")
+    data = (
+        SGML_HEAD + "<OFX><INVSTMTMSGSRSV1><INVSTMTTRNRS><INVSTMTRS><CURDEF>USD"
+        "</INVSTMTRS></INVSTMTTRNRS></INVSTMTMSGSRSV1></OFX>"
+    ).encode("ascii")
     with pytest.raises(StatementError, match="no bank or credit-card statement"):
         read_ofx(data, "inv.ofx")
 
 
 def test_foreign_currency_rows_are_refused_not_guessed() -> None:
-    row = ("<STMTTRN><DTPOSTED>20240115<TRNAMT>-5<FITID>1<CURRENCY><CURRATE>1.1<CURSYM>USD"
-           "</CURRENCY></STMTTRN>")
+    row = (
+        "<STMTTRN><DTPOSTED>20240115<TRNAMT>-5<FITID>1<CURRENCY><CURRATE>1.1<CURSYM>USD"
+        "</CURRENCY></STMTTRN>"
+    )
     with pytest.raises(StatementError, match="in USD, not the statement's EUR"):
         read_ofx(sgml(row), "card.ofx")
 

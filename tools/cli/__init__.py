@@ -13,15 +13,21 @@ from pathlib import Path
 import click
 
 from beanfirm import __version__
+from beanfirm.cli.aging import aging
 from beanfirm.cli.audit import audit
 from beanfirm.cli.check import check
 from beanfirm.cli.clients import clients
+from beanfirm.cli.credit import credit
+from beanfirm.cli.dunning import dunning
+from beanfirm.cli.forecast import forecast_command
 from beanfirm.cli.generate import generate
 from beanfirm.cli.import_ import import_
 from beanfirm.cli.init import init
 from beanfirm.cli.portal import portal
+from beanfirm.cli.reconcile import reconcile
 from beanfirm.cli.rules import rules
 from beanfirm.cli.serve import serve_command
+from beanfirm.cli.statement import statement
 from beanfirm.cli.status import status
 from beanfirm.errors import BeanfirmError
 
@@ -53,7 +59,13 @@ def cli(ctx: click.Context, practice: Path | None, staff_id: str | None) -> None
 
 for command in (init, clients, check, status, generate, rules, import_):
     cli.add_command(command)
+cli.add_command(reconcile)  # issue 6
 for command in (serve_command, portal, audit):  # the client portal (issue 7)
+    cli.add_command(command)
+
+for command in (aging, credit, forecast_command):  # customer accounts (issue 8)
+    cli.add_command(command)
+for command in (statement, dunning):  # statements of account and reminders (issue 8)
     cli.add_command(command)
 
 

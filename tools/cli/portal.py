@@ -48,17 +48,31 @@ def _password(generate: bool, password_stdin: bool) -> tuple[str, bool]:
 
 @user.command("add")
 @click.argument("email")
-@click.option("--client", "client_ids", multiple=True, metavar="ID",
-              help="A client whose books the user may see (repeat for a group of companies).")
-@click.option("--staff", "staff_id", metavar="STAFF-ID",
-              help="The staff member this user is (sees the clients they prepare or review; "
-              "partners see all).")
+@click.option(
+    "--client",
+    "client_ids",
+    multiple=True,
+    metavar="ID",
+    help="A client whose books the user may see (repeat for a group of companies).",
+)
+@click.option(
+    "--staff",
+    "staff_id",
+    metavar="STAFF-ID",
+    help="The staff member this user is (sees the clients they prepare or review; "
+    "partners see all).",
+)
 @password_options
 @state_dir_option
 @click.pass_context
 def add(
-    ctx: click.Context, email: str, client_ids: tuple[str, ...], staff_id: str | None,
-    generate: bool, password_stdin: bool, state_dir: Path | None,
+    ctx: click.Context,
+    email: str,
+    client_ids: tuple[str, ...],
+    staff_id: str | None,
+    generate: bool,
+    password_stdin: bool,
+    state_dir: Path | None,
 ) -> None:
     """Add a portal user EMAIL for clients (--client) or for a staff member (--staff)."""
     practice = practice_of(ctx)
@@ -111,14 +125,21 @@ def list_command(ctx: click.Context, as_json: bool, state_dir: Path | None) -> N
     practice = practice_of(ctx)
     users = list_users(open_store(practice, state_dir))
     if as_json:
-        echo_json([
-            {"email": u.email, "kind": u.kind, "staff": u.staff_id, "clients": list(u.client_ids)}
-            for u in users
-        ])
+        echo_json(
+            [
+                {
+                    "email": u.email,
+                    "kind": u.kind,
+                    "staff": u.staff_id,
+                    "clients": list(u.client_ids),
+                }
+                for u in users
+            ]
+        )
         return
-    echo_table("portal users", ("email", "kind", "sees"), [
-        (u.email, u.kind, u.describe()) for u in users
-    ])
+    echo_table(
+        "portal users", ("email", "kind", "sees"), [(u.email, u.kind, u.describe()) for u in users]
+    )
 
 
 @portal.command("demo-users")

@@ -23,26 +23,62 @@ def _is_loopback(host: str) -> bool:
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Keep the default behind a TLS proxy on this machine.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to listen on (0 picks a free one).")
-@click.option("--max-workers", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Most Fava workers (one per client) running at once.")
-@click.option("--idle-minutes", type=click.FloatRange(min=0.1), default=15.0,
-              show_default=True, help="Stop a client's worker after this long without requests.")
-@click.option("--secure-cookies", is_flag=True,
-              help="Mark cookies Secure and send HSTS (set this when users reach the portal "
-              "over https through a proxy).")
-@click.option("--behind-proxy", is_flag=True,
-              help="Trust X-Forwarded-For/-Proto/-Host from one reverse proxy in front.")
-@click.option("--demo-users", "make_demo_users", is_flag=True,
-              help="Create or refresh the demo users first and print their logins.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Keep the default behind a TLS proxy on this machine.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--max-workers",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Most Fava workers (one per client) running at once.",
+)
+@click.option(
+    "--idle-minutes",
+    type=click.FloatRange(min=0.1),
+    default=15.0,
+    show_default=True,
+    help="Stop a client's worker after this long without requests.",
+)
+@click.option(
+    "--secure-cookies",
+    is_flag=True,
+    help="Mark cookies Secure and send HSTS (set this when users reach the portal "
+    "over https through a proxy).",
+)
+@click.option(
+    "--behind-proxy",
+    is_flag=True,
+    help="Trust X-Forwarded-For/-Proto/-Host from one reverse proxy in front.",
+)
+@click.option(
+    "--demo-users",
+    "make_demo_users",
+    is_flag=True,
+    help="Create or refresh the demo users first and print their logins.",
+)
 @state_dir_option
 @click.pass_context
 def serve_command(
-    ctx: click.Context, host: str, port: int, max_workers: int, idle_minutes: float,
-    secure_cookies: bool, behind_proxy: bool, make_demo_users: bool, state_dir: Path | None,
+    ctx: click.Context,
+    host: str,
+    port: int,
+    max_workers: int,
+    idle_minutes: float,
+    secure_cookies: bool,
+    behind_proxy: bool,
+    make_demo_users: bool,
+    state_dir: Path | None,
 ) -> None:
     """Serve the client portal: a login in front of each client's read-only Fava.
 
@@ -68,6 +104,8 @@ def serve_command(
             err=True,
         )
     server = make_server(portal, host, port)
-    serve(portal, server, on_ready=lambda url: click.echo(
-        f"beanfirm portal on {url} (Ctrl-C stops it)"
-    ))
+    serve(
+        portal,
+        server,
+        on_ready=lambda url: click.echo(f"beanfirm portal on {url} (Ctrl-C stops it)"),
+    )

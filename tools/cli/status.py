@@ -6,21 +6,32 @@ import sys
 from typing import TYPE_CHECKING
 
 import click
+from rich.markup import escape
 
 from beanfirm.cli.context import practice_of, repo_of
 from beanfirm.cli.filters import filter_options, select_clients
 from beanfirm.cli.output import echo_json, echo_table, json_option
 from beanfirm.cli.progress import checked
 from beanfirm.errors import EXIT_FINDINGS
-from beanfirm.status import StatusRow, status_rows
+from beanfirm.status import StatusRow, overdue_only, status_rows
 
 if TYPE_CHECKING:
+    from beanfirm.aging import Overdue
     from beanfirm.filters import ClientFilter
+    from beanfirm.reconciliation import ReconciliationStatus
+
+OVERDUE_ALERT_DAYS = 30  # receivables past due longer than this are shown in red
 
 
 @click.command()
 @filter_options
 @json_option()
+@click.option(
+    "--overdue",
+    is_flag=True,
+    help="Only what needs work: clients with an account overdue for reconciliation (only those "
+    "accounts) or with invoices past due.",
+)
 @click.option(
     "-j",
     "--jobs",
@@ -30,18 +41,28 @@ if TYPE_CHECKING:
 )
 @click.pass_context
 def status(
-    ctx: click.Context, client_filter: ClientFilter, as_json: bool, jobs: int | None
+    ctx: click.Context,
+    client_filter: ClientFilter,
+    as_json: bool,
+    overdue: bool,
+    jobs: int | None,
 ) -> None:
     """Show the firm dashboard: one row per client, with the same filters as `clients list`.
 
+    Each row shows how far each reconciled account is reconciled (overdue ones in red) and the
+    invoices past due.
     Exits 1 if any client shown has ledger errors.
     """
     practice = practice_of(ctx)
     repo = repo_of(practice)
     clients = select_clients(practice, client_filter)
     rows = status_rows(clients, checked(practice, repo, clients, jobs=jobs))
+    if overdue:
+        rows = overdue_only(rows)
     if as_json:
         echo_json([row.as_json() for row in rows])
+    elif overdue and not rows:
+        click.echo("No client shown is overdue for reconciliation or has invoices past due.")
     else:
         _print_table(practice.registry.firm.name, rows)
     if any(row.errors for row in rows):
@@ -63,6 +84,8 @@ def _print_table(firm_name: str, rows: list[StatusRow]) -> None:
             r.transactions,
             r.errors,
             r.uncategorized,
+            _reconciled(r.reconciliations),
+            _receivables(r.receivables),
         ]
         for r in rows
     ]
@@ -81,7 +104,41 @@ def _print_table(firm_name: str, rows: list[StatusRow]) -> None:
             "transactions",
             "errors",
             "uncategorized",
+            "reconciled through",
+            "receivables past due",
         ),
         table,
         styles=styles,
     )
+
+
+def _reconciled(items: tuple[ReconciliationStatus, ...]) -> str:
+    """One line per reconciled account: its last name part and date; overdue ones in red."""
+    lines = []
+    for item in items:
+        name = escape(_short_name(item.account, [other.account for other in items]))
+        through = item.through.isoformat() if item.through else "never"
+        if item.overdue:
+            lines.append(f"[bold red]{name} {through} (overdue: due {item.due})[/]")
+        else:
+            lines.append(f"{name} {through}")
+    return "\n".join(lines)
+
+
+def _receivables(overdue: Overdue | None) -> str:
+    """Overdue invoices: how many, how much, the oldest; in red past 30 days."""
+    if overdue is None or not overdue.count:
+        return ""
+    amounts = ", ".join(f"{amount:,} {currency}" for currency, amount in overdue.amounts.items())
+    text = f"{overdue.count} invoices, {amounts}, oldest {overdue.oldest_days} days"
+    return f"[bold red]{text}[/]" if overdue.oldest_days > OVERDUE_ALERT_DAYS else text
+
+
+def _short_name(account: str, accounts: list[str]) -> str:
+    """Return the fewest last components of an account that no other account ends with."""
+    parts = account.split(":")
+    for count in range(1, len(parts) + 1):
+        tail = ":".join(parts[-count:])
+        if not any(other != account and other.endswith(":" + tail) for other in accounts):
+            return tail
+    return account

@@ -53,8 +53,8 @@ def record(
     status: int | None = None,
     address: str | None = None,
 ) -> None:
-    """Append one event to the log."""
-    store.execute(
+    """Append one event to the log (written by the store's writer thread, in order)."""
+    store.execute_later(
         "INSERT INTO audit (at, email, event, client_id, path, status, address) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (time.time(), email, event, client_id, path, status, address),
@@ -70,6 +70,7 @@ def recent(
     event: str | None = None,
 ) -> list[AuditEvent]:
     """Return the latest events (oldest first), optionally for one user, client or event."""
+    store.flush()
     where, params = [], []
     for column, value in (("email", email), ("client_id", client_id), ("event", event)):
         if value:

@@ -31,6 +31,7 @@ def filter_from(args: Mapping[str, Sequence[str]]) -> ClientFilter:
 
 def filter_choices(clients: Sequence[Client]) -> list[tuple[str, list[str]]]:
     """Return each filter field with the values the visible clients have."""
+
     def values(field: str) -> list[str]:
         if field in {"preparer", "reviewer"}:
             return sorted({getattr(c, field) for c in clients})

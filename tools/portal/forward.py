@@ -2,9 +2,11 @@
 
 The order of checks: logged in (else login page or 401), GET or HEAD (else 405), the client
 is one the user may see (else 404, the same answer as for a client that does not exist), the
-path is on the allow-list (else 404). The worker's answer is then filtered: only a few
-headers pass, redirects must stay inside the client's prefix, server paths are scrubbed, and
-any error is replaced by the portal's own page (Fava's error pages can show file names).
+path is on the allow-list (else 404). Only then is the request answered: from the pages the
+gateway keeps (pagecache.py) or by the worker. The worker's answer is filtered: only a few
+headers pass, redirects must stay inside the client's prefix, server paths are scrubbed (by
+the worker, before the answer leaves it), and any error is replaced by the portal's own page
+(Fava's error pages can show file names).
 """
 
 from __future__ import annotations
@@ -19,8 +21,7 @@ from beanfirm.portal.headers import DOCUMENT_CSP
 from beanfirm.portal.pool import WorkerUnavailableError
 from beanfirm.portal.render import error_page
 from beanfirm.portal.routes import READ_METHODS, match_route
-from beanfirm.portal.scrub import TEXT_TYPES
-from beanfirm.portal.upstream import PASSED_REQUEST_HEADERS, fetch
+from beanfirm.portal.upstream import PASSED_REQUEST_HEADERS
 from beanfirm.registry import SLUG_RE
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 PREFIX = "/c/"
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 # Requests the audit log does not record one by one: Fava's assets and its change poll.
-_UNLOGGED = ("static",)
+_UNLOGGED = ("static", "extension_js")
 
 
 def decoded_path(request: Request) -> str | None:
@@ -63,9 +64,7 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
         return error_page(401, "Log in first.")
     email = identity.user.email
     if request.method not in READ_METHODS:
-        audit.record(
-            portal.store, "refused", email=email, path=path, status=405, address=address
-        )
+        audit.record(portal.store, "refused", email=email, path=path, status=405, address=address)
         response = error_page(405, "The portal shows books; it changes nothing.")
         response.headers["Allow"] = ", ".join(READ_METHODS)
         return response
@@ -79,19 +78,29 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     query = _query(portal, client_id, request, route.kind if route else "")
     if route is None or query is None:
         audit.record(
-            portal.store, "refused", email=email, client_id=client_id, path=path, status=404,
+            portal.store,
+            "refused",
+            email=email,
+            client_id=client_id,
+            path=path,
+            status=404,
             address=address,
         )
         return error_page(404)
-    response = _from_worker(portal, request, client_id, rest, query)
+    response = _from_worker(portal, request, client_id, rest, query, route.kind)
     if route.kind == "document":
         response.headers["Content-Security-Policy"] = DOCUMENT_CSP
     if route.kind == "static" and response.status_code == 200:  # noqa: PLR2004
         response.headers["Cache-Control"] = "private, max-age=86400"
     if route.kind not in _UNLOGGED:
         audit.record(
-            portal.store, "view", email=email, client_id=client_id, path=path,
-            status=response.status_code, address=address,
+            portal.store,
+            "view",
+            email=email,
+            client_id=client_id,
+            path=path,
+            status=response.status_code,
+            address=address,
         )
     return response
 
@@ -109,7 +118,7 @@ def _query(portal: Portal, client_id: str, request: Request, kind: str) -> str |
 
 
 def _from_worker(
-    portal: Portal, request: Request, client_id: str, rest: str, query: str
+    portal: Portal, request: Request, client_id: str, rest: str, query: str, kind: str
 ) -> Response:
     client = portal.registry().client(client_id)
     target = quote(f"{PREFIX}{client_id}{rest}", safe=_PATH_SAFE)
@@ -120,30 +129,37 @@ def _from_worker(
     }
     # Fava picks its language from Accept-Language when the ledger sets none.
     headers.update({"Host": "localhost", "Accept-Language": client.language})
-    try:
-        with portal.pool.lease(client_id) as socket_path:
-            reply = fetch(socket_path, target, headers, portal.settings.upstream_timeout)
-    except WorkerUnavailableError:
-        return error_page(503, "The books are being opened by many people; try again shortly.")
-    except OSError:
-        return error_page(502)
+    key = portal.pages.key(client_id, kind, target, headers)
+    reply = portal.pages.get(key) if key is not None else None
+    if reply is None or not portal.pool.touch(client_id):
+        try:
+            with portal.pool.lease(client_id) as upstream:
+                reply = upstream.fetch(target, headers)
+        except WorkerUnavailableError:
+            return error_page(503, "The books are being opened by many people; try again shortly.")
+        except OSError:
+            return error_page(502)
+        if key is not None:
+            portal.pages.put(key, reply)
+        else:  # a newer load drops the old pages before this answer reaches the browser
+            portal.pages.seen(client_id, reply.load)
     if reply.status >= 400:  # noqa: PLR2004
-        status = reply.status if reply.status in {404, 503} else 502
-        return error_page(status)
-    scrubber = portal.scrubber(client_id)
-    response = Response(status=reply.status)
+        if reply.status == 503:  # noqa: PLR2004 - the worker refuses these books
+            return error_page(503, "These books cannot be shown. The firm has been told.")
+        return error_page(404 if reply.status == 404 else 502)  # noqa: PLR2004
+    # The worker has scrubbed the body of server paths (worker.py); a redirect's target is
+    # checked here.
+    response = Response(reply.body, status=reply.status)
     for name, value in reply.headers:
         if name.lower() == "location":
             location = _inside_prefix(value, client_id)
             if location is None:
                 return error_page(404)
-            response.headers["Location"] = scrubber.scrub(location.encode()).decode()
+            response.headers["Location"] = (
+                portal.scrubber(client_id).scrub(location.encode()).decode()
+            )
         else:
             response.headers[name] = value
-    body = reply.body
-    if (reply.header("content-type") or "").split(";")[0].strip() in TEXT_TYPES:
-        body = scrubber.scrub(body)
-    response.set_data(body)
     return response
 
 

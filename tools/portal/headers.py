@@ -25,8 +25,7 @@ PAGE_CSP = (
     "frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCUMENT_CSP = (
-    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
-    "frame-ancestors 'self'"
+    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 )
 
 COMMON = (
@@ -44,19 +43,21 @@ def security_headers(app: WSGIApp, *, tls: bool) -> WSGIApp:
 
     def wrapped(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            names = {name.lower() for name, _ in headers}
-            extra = [pair for pair in COMMON if pair[0].lower() not in names]
-            if "content-security-policy" not in names:
+            given = {name.lower(): value for name, value in headers}
+            extra = [pair for pair in COMMON if pair[0].lower() not in given]
+            csp = given.get("content-security-policy")
+            if csp is None:
                 extra.append(("Content-Security-Policy", PAGE_CSP))
-            if "x-frame-options" not in names:
-                frame = "SAMEORIGIN" if "frame-ancestors 'self'" in str(headers) else "DENY"
-                extra.append(("X-Frame-Options", frame))
-            if "cache-control" not in names:
+            if "x-frame-options" not in given:
+                framed = csp is not None and "frame-ancestors 'self'" in csp
+                extra.append(("X-Frame-Options", "SAMEORIGIN" if framed else "DENY"))
+            if "cache-control" not in given:
                 extra.append(("Cache-Control", "no-store"))
             if tls or environ.get("wsgi.url_scheme") == "https":
                 extra.append(HSTS)
-            headers = [(n, v) for n, v in headers if n.lower() != "server"] + extra
-            return start_response(status, headers, exc_info)
+            if "server" in given:
+                headers = [(n, v) for n, v in headers if n.lower() != "server"]
+            return start_response(status, headers + extra, exc_info)
 
         return app(environ, start)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import re
 import secrets
@@ -65,7 +66,11 @@ def login_form(
         next=_safe_next(request.values.get("next")),
     )
     response.set_cookie(
-        CSRF_COOKIE, token, httponly=True, samesite="Strict", secure=_secure(portal, request),
+        CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="Strict",
+        secure=_secure(portal, request),
         path="/login",
     )
     return response
@@ -83,9 +88,12 @@ def login(portal: Portal, request: Request) -> Response:
     sent = request.form.get("csrf", "")
     expected = request.cookies.get(CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(sent, expected) or not _same_origin(request):
-        return login_form(portal, request, status=400, message=(
-            "The login form had expired or came from elsewhere. Please log in again."
-        ))
+        return login_form(
+            portal,
+            request,
+            status=400,
+            message=("The login form had expired or came from elsewhere. Please log in again."),
+        )
     email = normalize_email(request.form.get("email", ""))
     password = request.form.get("password", "")
     address = request.remote_addr or "unknown"
@@ -93,10 +101,16 @@ def login(portal: Portal, request: Request) -> Response:
     if is_throttled(store, email, address, policy):
         audit.record(store, "login-locked", email=email, status=429, address=address)
         minutes = int(policy.window // 60)
-        return login_form(portal, request, status=429, email=email, message=(
-            "Too many failed logins for this account or from this address. "
-            f"Try again in {minutes} minutes, or ask the firm to reset your password."
-        ))
+        return login_form(
+            portal,
+            request,
+            status=429,
+            email=email,
+            message=(
+                "Too many failed logins for this account or from this address. "
+                f"Try again in {minutes} minutes, or ask the firm to reset your password."
+            ),
+        )
     user = check_login(store, email, password)
     if user is None:
         record_failure(store, email, address, policy)
@@ -110,7 +124,11 @@ def login(portal: Portal, request: Request) -> Response:
     audit.record(store, "login", email=user.email, status=303, address=address)
     response = Response(status=303, headers={"Location": _safe_next(request.form.get("next"))})
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="Lax", secure=_secure(portal, request),
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="Lax",
+        secure=_secure(portal, request),
         path="/",
     )
     response.delete_cookie(CSRF_COOKIE, path="/login")
@@ -124,9 +142,7 @@ def logout(portal: Portal, request: Request, identity: Identity | None) -> Respo
         if not hmac.compare_digest(sent, identity.session.csrf):
             return error_page(400, "The logout form had expired; reload the page and try again.")
         end_session(portal.store, identity.token)
-        audit.record(
-            portal.store, "logout", email=identity.user.email, address=request.remote_addr
-        )
+        audit.record(portal.store, "logout", email=identity.user.email, address=request.remote_addr)
     response = Response(status=303, headers={"Location": "/login"})
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -137,12 +153,19 @@ def home(portal: Portal, request: Request, identity: Identity) -> Response:
     registry = portal.registry()
     clients = portal.clients_of(identity.user)
     audit.record(
-        portal.store, "view", email=identity.user.email, path="/", status=200,
+        portal.store,
+        "view",
+        email=identity.user.email,
+        path="/",
+        status=200,
         address=request.remote_addr,
     )
     if identity.user.kind != "staff":
         return page(
-            "landing.html", title="My books", identity=identity, firm=registry.firm.name,
+            "landing.html",
+            title="My books",
+            identity=identity,
+            firm=registry.firm.name,
             clients=clients,
         )
     client_filter = filter_from(request.args.to_dict(flat=False))
@@ -150,16 +173,25 @@ def home(portal: Portal, request: Request, identity: Identity) -> Response:
     rows = firm_status(portal.root, registry, shown)
     chosen = dict(vars(client_filter))
     return page(
-        "dashboard.html", title="Dashboard", identity=identity, firm=registry.firm.name,
-        rows=rows, choices=filter_choices(clients), chosen=chosen,
+        "dashboard.html",
+        title="Dashboard",
+        identity=identity,
+        firm=registry.firm.name,
+        rows=rows,
+        choices=filter_choices(clients),
+        chosen=chosen,
     )
 
 
+@functools.cache
+def _asset_bytes(name: str) -> bytes:
+    return resources.files("beanfirm.portal").joinpath("static", name).read_bytes()
+
+
 def asset(name: str) -> Response:
-    """Serve the gateway's stylesheet."""
+    """Serve the gateway's stylesheet (read once)."""
     if name not in ASSETS:
         return error_page(404)
-    data = resources.files("beanfirm.portal").joinpath("static", name).read_bytes()
-    response = Response(data, content_type="text/css; charset=utf-8")
+    response = Response(_asset_bytes(name), content_type="text/css; charset=utf-8")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

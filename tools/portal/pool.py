@@ -9,9 +9,10 @@ reach a Fava behind the gateway's back.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import select
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,8 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from beanfirm.portal.upstream import Load, Upstream
+
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
+
+log = logging.getLogger(__name__)
 
 # What a worker inherits: nothing of the gateway's environment but these.
 _PASSED_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "HOME", "SYSTEMROOT")
@@ -50,6 +55,7 @@ class Worker:
     client_id: str
     socket_path: Path
     process: subprocess.Popen[bytes]
+    upstream: Upstream
     ready: threading.Event = field(default_factory=threading.Event)
     failed: bool = False
     in_flight: int = 0
@@ -60,15 +66,24 @@ class Worker:
 class WorkerPool:
     """Fava worker processes of one practice."""
 
-    def __init__(self, practice_root: Path, log_dir: Path, policy: PoolPolicy) -> None:
+    def __init__(
+        self,
+        practice_root: Path,
+        log_dir: Path,
+        policy: PoolPolicy,
+        *,
+        request_timeout: float = 300.0,
+    ) -> None:
         self.practice_root = practice_root
         self.log_dir = log_dir
         self.policy = policy
+        self.request_timeout = request_timeout
         self.socket_dir = Path(tempfile.mkdtemp(prefix="beanfirm-portal-"))
         self._workers: dict[str, Worker] = {}
         self._lock = threading.Condition()
         self._reaper: threading.Thread | None = None
         self._closed = False
+        self._listeners: list[Callable[[str, Load | None], None]] = []
 
     def start_reaper(self, every: float = 15.0) -> None:
         """Stop idle workers in the background."""
@@ -87,14 +102,14 @@ class WorkerPool:
             return {cid: w.process.pid for cid, w in self._workers.items() if not w.failed}
 
     @contextlib.contextmanager
-    def lease(self, client_id: str) -> Iterator[Path]:
-        """Yield the socket of the client's ready worker, starting it if needed."""
+    def lease(self, client_id: str) -> Iterator[Upstream]:
+        """Yield the connections to the client's ready worker, starting it if needed."""
         worker = self._seat(client_id)
         try:
             if not worker.ready.wait(self.policy.start_timeout) or worker.failed:
                 self._discard(worker)
                 raise WorkerUnavailableError(f"the worker of {client_id} did not start")
-            yield worker.socket_path
+            yield worker.upstream
         finally:
             with self._lock:
                 worker.in_flight -= 1
@@ -113,6 +128,7 @@ class WorkerPool:
                     return worker
                 if worker is not None:  # it died: start afresh
                     self._forget(worker)
+                    self._tell(client_id, None)
                 if len(self._workers) < self.policy.max_workers or self._evict_one():
                     worker = self._spawn(client_id)
                     worker.in_flight += 1
@@ -135,47 +151,104 @@ class WorkerPool:
         ledger = self.practice_root / "ledgers" / client_id / "main.beancount"
         env = {k: os.environ[k] for k in _PASSED_ENV if k in os.environ}
         env["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        notify_read, notify_write = os.pipe()
         log: IO[bytes]
-        with (self.log_dir / f"{client_id}.log").open("ab") as log:
-            process = subprocess.Popen(
-                [
-                    sys.executable, "-m", "beanfirm.portal.worker",
-                    "--ledger", str(ledger),
-                    "--socket", str(socket_path),
-                    "--prefix", f"/c/{client_id}",
-                    "--parent", str(os.getpid()),
-                    "--poll", str(self.policy.reload_poll),
-                ],
-                cwd=ledger.parent,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-            )
-        worker = Worker(client_id, socket_path, process)
+        try:
+            with (self.log_dir / f"{client_id}.log").open("ab") as log:
+                process = subprocess.Popen(
+                    [
+                        # -I: not the client folder (the working directory) on sys.path,
+                        # no PYTHON* variables, no user site-packages; -B: no .pyc written.
+                        sys.executable,
+                        "-I",
+                        "-B",
+                        "-m",
+                        "beanfirm.portal.worker",
+                        "--ledger",
+                        str(ledger),
+                        "--practice",
+                        str(self.practice_root),
+                        "--socket",
+                        str(socket_path),
+                        "--prefix",
+                        f"/c/{client_id}",
+                        "--parent",
+                        str(os.getpid()),
+                        "--notify-fd",
+                        str(notify_write),
+                        "--poll",
+                        str(self.policy.reload_poll),
+                    ],
+                    cwd=ledger.parent,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    pass_fds=(notify_write,),
+                )
+        except BaseException:
+            os.close(notify_read)
+            raise
+        finally:
+            os.close(notify_write)
+        worker = Worker(
+            client_id, socket_path, process, Upstream(socket_path, self.request_timeout)
+        )
         self._workers[client_id] = worker
-        threading.Thread(target=self._await_ready, args=(worker,), daemon=True).start()
+        threading.Thread(
+            target=self._listen,
+            args=(worker, notify_read),
+            daemon=True,
+            name=f"portal-worker-{client_id}",
+        ).start()
         return worker
 
-    def _await_ready(self, worker: Worker) -> None:
-        deadline = time.monotonic() + self.policy.start_timeout
-        while time.monotonic() < deadline and worker.process.poll() is None:
-            if worker.socket_path.exists():
-                probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                try:
-                    probe.connect(str(worker.socket_path))
-                except OSError:
-                    pass
-                else:
-                    worker.ready.set()
-                    return
-                finally:
-                    probe.close()
-            time.sleep(0.02)
-        worker.failed = True
-        worker.ready.set()
+    def _listen(self, worker: Worker, notify_read: int) -> None:
+        """Hear a worker's news on its pipe: `ready`, then `reloaded N` after each reload."""
+        pid = worker.process.pid
+        with os.fdopen(notify_read, "rb", buffering=0) as pipe:
+            readable, _, _ = select.select([pipe], [], [], self.policy.start_timeout)
+            first = pipe.readline() if readable else b""
+            if first != b"ready\n":
+                worker.failed = True
+                worker.ready.set()
+                return
+            self._tell(worker.client_id, Load(pid, 1))  # before any request reaches it
+            worker.ready.set()
+            for line in pipe:  # until the worker ends and the pipe closes
+                news = line.split()
+                if len(news) == 2 and news[0] == b"reloaded" and news[1].isdigit():  # noqa: PLR2004
+                    self._tell(worker.client_id, Load(pid, int(news[1])))
+        self._tell(worker.client_id, None)
+
+    def on_news(self, listener: Callable[[str, Load | None], None]) -> None:
+        """Call `listener(client_id, load)` when a worker starts or reloads, or stops (None)."""
+        self._listeners.append(listener)
+
+    def _tell(self, client_id: str, load: Load | None) -> None:
+        for listener in self._listeners:
+            try:
+                listener(client_id, load)
+            except Exception:  # news must never break the pool's own bookkeeping
+                log.exception("a listener failed on news of %s", client_id)
+
+    def idle_seconds(self, client_id: str) -> float | None:
+        """Return how long a client's worker has had no request, or None if it is not running."""
+        with self._lock:
+            worker = self._workers.get(client_id)
+            if worker is None or worker.in_flight:
+                return None if worker is None else 0.0
+            return time.monotonic() - worker.last_used
+
+    def touch(self, client_id: str) -> bool:
+        """Note a request answered for a client without its worker; tell if it runs."""
+        with self._lock:
+            worker = self._workers.get(client_id)
+            if worker is None or not worker.ready.is_set() or worker.failed:
+                return False
+            worker.last_used = time.monotonic()
+            return True
 
     def _discard(self, worker: Worker) -> None:
         with self._lock:
@@ -184,6 +257,7 @@ class WorkerPool:
 
     def _forget(self, worker: Worker) -> None:
         self._workers.pop(worker.client_id, None)
+        worker.upstream.close()
         worker.socket_path.unlink(missing_ok=True)
 
     def _stop(self, worker: Worker) -> None:
@@ -194,6 +268,8 @@ class WorkerPool:
         except subprocess.TimeoutExpired:
             worker.process.kill()
             worker.process.wait()
+        # Its pages may not outlive it: nobody watches the ledger once it is gone.
+        self._tell(worker.client_id, None)
 
     def stop_idle(self) -> list[str]:
         """Stop workers idle for longer than the policy allows; return their clients."""

@@ -4,10 +4,14 @@ An allow-list, not a deny-list: a route that a later Fava adds (or an extension 
 is refused until someone reads it and adds it here. Everything not listed is refused, among
 them the editor, the import page and every write endpoint, raw source (`api/source`,
 `api/source_slice`, `api/context`, `download-journal`), code that runs on request
-(`api/extract`, `api/imports`, extensions), BQL (`api/query`, `download-query`, the query
-report: queries can select file names and are unbounded in cost), the entry form's
-autocompletion, `statement/` (it serves whatever document an entry's metadata names), and
-`/jump` (an open redirect to the Referer).
+(`api/extract`, `api/imports`, every extension but beanfirm's own), BQL (`api/query`,
+`download-query`, the query report: queries can select file names and are unbounded in
+cost), the entry form's autocompletion, `statement/` (it serves whatever document an entry's
+metadata names), and `/jump` (an open redirect to the Referer).
+
+beanfirm's own Fava extensions (`EXTENSIONS`, by the name Fava gives them: their class
+name) are reviewed with this gateway in mind: their report page, their endpoints and their
+JavaScript module are forwarded, for GET and HEAD only like everything else.
 
 Paths are checked after decoding, and any path that could mean something else to the next
 decoder is refused outright: `.` and `..` segments, empty segments (`//`), a `%` left after
@@ -59,6 +63,9 @@ READ_API = frozenset(
     }
 )
 
+# beanfirm's Fava extensions: `beanfirm.fava.reconciliation` and `beanfirm.fava.customers`.
+EXTENSIONS = frozenset({"Reconciliation", "CustomerAccounts"})
+
 _SEGMENT = r"[^/]+"
 _PATTERNS = {
     "index": re.compile(r"/"),
@@ -70,6 +77,12 @@ _PATTERNS = {
     "help": re.compile(rf"/{_SEGMENT}/help/(?:[a-z_]+)?"),
     "document": re.compile(rf"/{_SEGMENT}/document/"),
     "api": re.compile(rf"/{_SEGMENT}/api/(?P<api>[a-z_]+)"),
+    "extension": re.compile(
+        rf"/{_SEGMENT}/extension/(?P<extension>[A-Za-z][A-Za-z0-9_]*)/(?:[A-Za-z0-9_-]+)?"
+    ),
+    "extension_js": re.compile(
+        rf"/{_SEGMENT}/extension_js_module/(?P<extension>[A-Za-z][A-Za-z0-9_]*)\.js"
+    ),
 }
 
 
@@ -103,6 +116,8 @@ def match_route(path: str) -> Route | None:
             # `/x/account/` etc. also match `report`; only listed reports pass.
             continue
         if kind == "api" and found["api"] not in READ_API:
+            return None
+        if kind.startswith("extension") and found["extension"] not in EXTENSIONS:
             return None
         return Route(kind)
     return None

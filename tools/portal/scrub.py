@@ -13,7 +13,9 @@ import html
 import json
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 BOOKS = "/books"
@@ -25,22 +27,48 @@ TEXT_TYPES = ("text/html", "application/json", "text/plain", "text/csv")
 
 
 def _forms(path: str) -> list[str]:
-    dumped = json.dumps(path)[1:-1]
-    dumped_ascii = json.dumps(path, ensure_ascii=True)[1:-1]
-    return list(
-        dict.fromkeys(
-            [
-                path,
-                dumped,
-                dumped_ascii,
-                dumped.replace("/", "\\/"),
-                html.escape(path),
-                quote(path, safe="/"),
-                quote(path, safe=""),
-                quote(path, safe="/").replace("%", "%25"),
-            ]
-        )
-    )
+    """Return the forms a path takes in pages, always the same number, in the same order.
+
+    Duplicates are kept so that a server path and its stand-in pair up form by form (an
+    ASCII stand-in has fewer distinct forms than a path with spaces or CJK characters).
+    """
+    escaped = json.dumps(path)[1:-1]  # JSON with non-ASCII escaped
+    unescaped = json.dumps(path, ensure_ascii=False)[1:-1]
+    return [
+        path,
+        escaped,
+        unescaped,
+        escaped.replace("/", "\\/"),
+        unescaped.replace("/", "\\/"),
+        html.escape(path),
+        quote(path, safe="/"),
+        quote(path, safe=""),
+        quote(path, safe="/").replace("%", "%25"),
+    ]
+
+
+def _trie_pattern(words: Iterable[bytes]) -> bytes:
+    """Return a regex matching any of the words, longest first, as a trie of alternatives."""
+    trie: dict[int | None, dict[Any, Any]] = {}
+    for word in words:
+        node = trie
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[None] = {}
+
+    def branch(node: dict[int | None, dict[Any, Any]]) -> bytes:
+        paths = [
+            re.escape(bytes([byte])) + branch(child)
+            for byte, child in sorted((k, v) for k, v in node.items() if k is not None)
+        ]
+        if not paths:
+            return b""
+        if len(paths) == 1 and None not in node:
+            return paths[0]
+        # Greedy `?`: a longer word is tried before the word that ends here.
+        return b"(?:" + b"|".join(paths) + b")" + (b"?" if None in node else b"")
+
+    return branch(trie)
 
 
 class Scrubber:
@@ -61,9 +89,10 @@ class Scrubber:
         for real, virtual in pairs:
             for real_form, virtual_form in zip(_forms(real), _forms(virtual), strict=True):
                 self._replacements.setdefault(real_form.encode(), virtual_form.encode())
-        # One pass over the body; longer paths first, so a folder wins over its parent.
-        alternatives = sorted(self._replacements, key=len, reverse=True)
-        self._pattern = re.compile(b"|".join(re.escape(a) for a in alternatives))
+        # One pass over the body with the paths as a trie: at a `/` that starts no server
+        # path the match fails at once. The longest path matches, so a folder wins over its
+        # parent.
+        self._pattern = re.compile(_trie_pattern(self._replacements))
 
     def scrub(self, body: bytes) -> bytes:
         """Replace every server path in a response body."""

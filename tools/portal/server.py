@@ -25,11 +25,19 @@ if TYPE_CHECKING:
 
 # Threads answering browsers; each may wait on a worker, so more than the cores.
 THREADS = 32
+# Connections the kernel holds for the server while it is busy (cheroot's default is 5).
+BACKLOG = 128
 
 
 def make_server(portal: Portal, host: str, port: int) -> Server:
     """Bind the portal to an address (port 0 picks a free one)."""
-    server = Server((host, port), make_app(portal), numthreads=THREADS, server_name="beanfirm")
+    server = Server(
+        (host, port),
+        make_app(portal),
+        numthreads=THREADS,
+        server_name="beanfirm",
+        request_queue_size=BACKLOG,
+    )
     server.prepare()
     return server
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beanfirm.errors import BeanfirmError
-from beanfirm.portal.pool import PoolPolicy, WorkerPool
+from beanfirm.portal.pagecache import PageCache
+from beanfirm.portal.pool import PoolPolicy, WorkerPool, WorkerUnavailableError
 from beanfirm.portal.scrub import Scrubber
 from beanfirm.portal.sessions import Session, SessionPolicy, find_session
 from beanfirm.portal.store import PortalStore
@@ -17,7 +18,12 @@ from beanfirm.portal.users import PortalUser, get_user, visible_clients
 from beanfirm.registry import REGISTRY_FILENAME, load_registry
 
 if TYPE_CHECKING:
+    from beanfirm.portal.upstream import Load
     from beanfirm.registry import Client, Registry
+
+
+# After a reload, kept pages are asked for again only if the client's books were read lately.
+RENEW_WHILE_READ = 5 * 60.0
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class PortalSettings:
     throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     pool: PoolPolicy = field(default_factory=PoolPolicy)
     upstream_timeout: float = 300.0
+    page_cache_mb: float = 64.0
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,14 @@ class Portal:
         self.root = practice_root.resolve()
         self.settings = settings
         self.store = PortalStore.in_folder(settings.state_dir)
-        self.pool = WorkerPool(self.root, settings.state_dir / "portal-workers", settings.pool)
+        self.pool = WorkerPool(
+            self.root,
+            settings.state_dir / "portal-workers",
+            settings.pool,
+            request_timeout=settings.upstream_timeout,
+        )
+        self.pages = PageCache(int(settings.page_cache_mb * 1024 * 1024))
+        self.pool.on_news(self._worker_news)
         self._lock = threading.Lock()
         self._registry: Registry | None = None
         self._registry_stamp: tuple[float, int] | None = None
@@ -90,11 +104,29 @@ class Portal:
         """Return the path scrubber of a client."""
         with self._lock:
             if client_id not in self._scrubbers:
-                self._scrubbers[client_id] = Scrubber(
-                    self.root / "ledgers" / client_id, self.root
-                )
+                self._scrubbers[client_id] = Scrubber(self.root / "ledgers" / client_id, self.root)
             return self._scrubbers[client_id]
 
+    def _worker_news(self, client_id: str, load: Load | None) -> None:
+        """Drop a client's kept pages when its worker starts, reloads or stops.
+
+        After a reload, ask the new load for the pages read last (in the worker's listening
+        thread, so in the background), so that their next reader does not wait; only while
+        someone reads the client's books, so that commits alone keep no worker running.
+        """
+        self.pages.news(client_id, load)
+        renewable = self.pages.renewable(client_id)
+        idle = self.pool.idle_seconds(client_id)
+        if load is None or idle is None or idle > RENEW_WHILE_READ:
+            return  # nobody is reading these books now: let the worker go idle
+        for key in renewable:
+            try:
+                with self.pool.lease(client_id) as upstream:
+                    self.pages.put(key, upstream.fetch(key.target, dict(key.headers)))
+            except (WorkerUnavailableError, OSError):
+                return
+
     def close(self) -> None:
-        """Stop the workers."""
+        """Stop the workers; write what the audit log still holds."""
         self.pool.close()
+        self.store.close()

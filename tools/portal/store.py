@@ -2,12 +2,18 @@
 
 It lives outside git, in the practice's git-ignored `.beanfirm/portal.sqlite` or in a
 `--state-dir`. Each thread keeps its own connection, so that the server's threads never
-share one; WAL mode lets page views be logged while others read.
+share one; WAL mode lets page views be logged while others read. Writes nobody waits for
+(the audit log) are queued and written by one thread, a batch every tenth of a second, off
+the request path; `flush` waits for them, and `close` (or the end of the process) writes
+what is left.
 """
 
 from __future__ import annotations
 
+import atexit
+import collections
 import contextlib
+import logging
 import os
 import sqlite3
 import threading
@@ -18,6 +24,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 DB_FILENAME = "portal.sqlite"
+# How often the writer thread writes the queued statements: page views are batched, and a
+# request never wakes a thread up.
+WRITE_EVERY = 0.1
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -66,6 +77,14 @@ class PortalStore:
         self.path = path
         # One connection per thread, kept: the server's threads never share one.
         self._local = threading.local()
+        # Statements nobody waits for, and the writer thread's count of them.
+        self._later: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
+        self._writer: threading.Thread | None = None
+        self._state = threading.Condition()
+        self._wake = threading.Event()
+        self._taken = 0
+        self._written = 0
+        self._stopping = False
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -102,3 +121,59 @@ class PortalStore:
         """Run one statement; return the number of rows it changed."""
         with self.connect() as db:
             return db.execute(sql, params).rowcount
+
+    def execute_later(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """Queue a statement for the writer thread (which starts on first use)."""
+        if self._writer is None:
+            with self._state:
+                if self._writer is None:
+                    self._stopping = False
+                    self._writer = threading.Thread(
+                        target=self._write, name="portal-store-writer", daemon=True
+                    )
+                    self._writer.start()
+                    atexit.register(self.flush)
+        self._later.append((sql, params))  # atomic; the writer comes for it within WRITE_EVERY
+
+    def _write(self) -> None:
+        """Every WRITE_EVERY seconds (or when asked), write what is queued in one transaction."""
+        while True:
+            self._wake.wait(WRITE_EVERY)
+            self._wake.clear()
+            with self._state:
+                batch = [self._later.popleft() for _ in range(len(self._later))]
+                self._taken += len(batch)
+                stopping = self._stopping
+            if batch:
+                try:
+                    with self.connect() as db:
+                        for sql, params in batch:
+                            db.execute(sql, params)
+                except sqlite3.Error:  # logged, never raised into a request
+                    log.exception("could not write to %s", self.path)
+            with self._state:
+                self._written += len(batch)
+                self._state.notify_all()
+            if stopping:
+                return
+
+    def flush(self) -> None:
+        """Wait until every statement queued before the call is written."""
+        with self._state:
+            writer = self._writer
+            if writer is None or not writer.is_alive():
+                return
+            target = self._taken + len(self._later)
+            self._wake.set()
+            while self._written < target and writer.is_alive():
+                self._state.wait(1.0)
+
+    def close(self) -> None:
+        """Write what is queued and stop the writer thread."""
+        with self._state:
+            writer = self._writer
+            self._stopping = True
+            self._wake.set()
+        if writer is not None and writer.is_alive():
+            writer.join()
+        self._writer = None

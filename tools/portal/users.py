@@ -74,9 +74,7 @@ def get_user(store: PortalStore, email: str) -> PortalUser | None:
 
 def password_hash_of(store: PortalStore, email: str) -> str | None:
     """Return the stored hash of a user's password, or None for an unknown email."""
-    rows = store.rows(
-        "SELECT password_hash FROM users WHERE email = ?", (normalize_email(email),)
-    )
+    rows = store.rows("SELECT password_hash FROM users WHERE email = ?", (normalize_email(email),))
     return str(rows[0][0]) if rows else None
 
 

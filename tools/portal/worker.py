@@ -7,20 +7,27 @@ and lets an idle client's worker be stopped.
 
 - Beancount's pickle cache is off (`BEANCOUNT_DISABLE_LOAD_CACHE`, set before Beancount is
   imported); Fava's own loader is uncached too. No pickle in a client folder is ever read.
+- Fava's import config (a Python file Fava runs at load) is never run (books.py).
 - Fava runs with `read_only=True`: a second layer behind the gateway's GET/HEAD rule.
 - Fava is mounted under the client's prefix (`/c/<client-id>`), its own prefix mechanism,
   so every URL it generates stays inside the client's part of the portal.
-- Each request first checks that every file the ledger includes and every documents folder
-  lies inside the client's folder; a ledger that reaches outside is not served.
-- A thread looks for changed files every few seconds and reloads in the background, so the
-  first client after a commit does not wait for the reload.
-- The worker exits when the gateway that started it is gone.
+- A ledger that reads a file outside the client's folder is not served (books.py).
+- A thread looks for changed files every few seconds and reloads in the background; requests
+  never reload, so no client waits for a reload (books.py).
+- Every text answer (HTML, JSON, plain text, CSV) is scrubbed of server paths before it
+  leaves the worker (scrub.py).
+- The worker tells the gateway through a pipe when it listens and after each reload (the
+  gateway then drops the pages it kept of the client, pagecache.py), and exits when the
+  gateway that started it is gone.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -29,10 +36,11 @@ from typing import TYPE_CHECKING, Any
 from beancount import loader
 from cheroot.wsgi import Server
 from fava.application import create_app
-from fava.core import FavaLedger
-from flask import abort
-from flask import g as flask_g
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from beanfirm.portal.books import Books, Loaded
+from beanfirm.portal.scrub import TEXT_TYPES, Scrubber
+from beanfirm.portal.upstream import LOAD_HEADER, Load
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -43,55 +51,12 @@ if TYPE_CHECKING:
     WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 DISABLE_CACHE_ENV = "BEANCOUNT_DISABLE_LOAD_CACHE"
+REFUSED = b"The books cannot be shown."
 
 
 def _not_found(_environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
     start_response("404 Not Found", [("Content-Type", "text/plain")])
     return [b"Not Found"]
-
-
-def _inside(path: str, root: Path) -> bool:
-    return Path(path).resolve().is_relative_to(root)
-
-
-def confine(app: Flask, root: Path) -> None:
-    """Refuse to serve while the ledger reads files outside `root`."""
-    verdicts: dict[int, bool] = {}  # by the identity of the options of each load
-
-    @app.before_request
-    def _confined() -> None:
-        ledger = getattr(flask_g, "ledger", None)
-        if ledger is None:
-            return
-        options = ledger.options
-        if id(options) not in verdicts:
-            ledger_dir = Path(ledger.beancount_file_path).parent
-            files = [*options["include"]]
-            folders = [str(ledger_dir / d) for d in options["documents"]]
-            verdicts.clear()
-            verdicts[id(options)] = all(_inside(f, root) for f in (*files, *folders))
-        if not verdicts[id(options)]:
-            abort(503)
-
-
-def serialize_reloads() -> None:
-    """Let one thread at a time check for changes and reload (requests and the poller)."""
-    lock = threading.Lock()
-    unlocked = FavaLedger.changed
-
-    def changed(self: FavaLedger) -> bool:
-        with lock:
-            return bool(unlocked(self))
-
-    FavaLedger.changed = changed  # type: ignore[method-assign]
-
-
-def _background_reload(app: Flask, poll_seconds: float) -> None:
-    ledgers = app.config["LEDGERS"].ledgers
-    while True:
-        time.sleep(poll_seconds)
-        for ledger in ledgers:
-            ledger.changed()
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -101,34 +66,108 @@ def _exit_with_parent(parent: int) -> None:
         time.sleep(1.0)
 
 
-def build_app(ledger: Path, prefix: str) -> tuple[Flask, WSGIApp]:
-    """Load the ledger and return Fava's app and the WSGI app mounted under the prefix."""
+class ScrubbedFava:
+    """WSGI middleware around Fava: refuse books that reach outside, scrub text answers.
+
+    Every answer says which load of the ledger served it (`X-Beanfirm-Load: <pid>-<number>`,
+    read after Fava answered, so never older than the ledger it used): the gateway drops its
+    kept pages as soon as it sees a newer load.
+    """
+
+    def __init__(self, app: WSGIApp, books: Books, scrubber: Scrubber) -> None:
+        self.app = app
+        self.books = books
+        self.scrubber = scrubber
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Answer one request."""
+        if self.books.current.problem:
+            start_response(
+                "503 Service Unavailable",
+                [
+                    ("Content-Type", "text/plain; charset=utf-8"),
+                    ("Content-Length", str(len(REFUSED))),
+                    (LOAD_HEADER, str(Load(os.getpid(), self.books.current.generation))),
+                ],
+            )
+            return [REFUSED]
+        started: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if exc_info is not None and started:
+                raise exc_info[1].with_traceback(exc_info[2])
+            started[:] = [(status, headers)]
+            return lambda _data: None  # the legacy write(): Fava never calls it
+
+        body = self.app(environ, start)
+        status, headers = started[0]
+        load = (LOAD_HEADER, str(Load(os.getpid(), self.books.current.generation)))
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        if content_type.split(";")[0].strip() not in TEXT_TYPES:
+            start_response(status, [*headers, load])  # documents and static files, as they stream
+            return body
+        try:
+            data = self.scrubber.scrub(b"".join(body))
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        start_response(status, [*headers, ("Content-Length", str(len(data))), load])
+        return [data]
+
+
+def build_app(ledger: Path, prefix: str, practice: Path) -> tuple[Flask, Books, WSGIApp]:
+    """Load the ledger; return Fava's app, the books it serves and the WSGI app to serve."""
     # Beancount reads the variable (which the pool sets) at import; this makes sure anyway.
     os.environ[DISABLE_CACHE_ENV] = "1"
     loader.initialize(use_cache=False)
-    serialize_reloads()
-    app = create_app([str(ledger)], read_only=True, load=True)
-    confine(app, ledger.parent.resolve())
+    app = create_app([str(ledger)], read_only=True, load=False)
+    books = Books(ledger, ledger.parent)
+    app.config["LEDGERS"] = books
     mounted = DispatcherMiddleware(_not_found, {prefix: app.wsgi_app})
-    return app, mounted
+    return app, books, ScrubbedFava(mounted, books, Scrubber(ledger.parent, practice))
+
+
+def _tell_gateway(fd: int) -> Callable[[Loaded, Loaded], None]:
+    """Return a reload listener that writes `reloaded <generation>` to the gateway's pipe."""
+
+    def told(_old: Loaded, new: Loaded) -> None:
+        # If the gateway is gone, _exit_with_parent ends the worker anyway.
+        with contextlib.suppress(OSError):
+            os.write(fd, f"reloaded {new.generation}\n".encode())
+
+    return told
 
 
 def main(argv: list[str] | None = None) -> None:
     """Serve one ledger on a unix socket until killed."""
     parser = argparse.ArgumentParser(prog="beanfirm-portal-worker")
     parser.add_argument("--ledger", type=Path, required=True)
+    parser.add_argument("--practice", type=Path, required=True)
     parser.add_argument("--socket", type=Path, required=True)
     parser.add_argument("--prefix", required=True)
     parser.add_argument("--parent", type=int, required=True)
+    parser.add_argument("--notify-fd", type=int)
     parser.add_argument("--poll", type=float, default=2.0)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args(argv)
-    app, mounted = build_app(args.ledger, args.prefix)
+    # The worker's own lines (loads, reloads, refusals) go to its log, the gateway's file.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"%(asctime)s {args.prefix} %(levelname)s %(message)s"))
+    ours = logging.getLogger("beanfirm.portal")
+    ours.addHandler(handler)
+    ours.setLevel(logging.INFO)
+    ours.propagate = False
+    _, books, wsgi_app = build_app(args.ledger, args.prefix, args.practice)
     threading.Thread(target=_exit_with_parent, args=(args.parent,), daemon=True).start()
-    threading.Thread(target=_background_reload, args=(app, args.poll), daemon=True).start()
-    server = Server(str(args.socket), mounted, numthreads=args.threads)
+    server = Server(str(args.socket), wsgi_app, numthreads=args.threads)
     server.prepare()
     os.chmod(args.socket, 0o600)
+    if args.notify_fd is not None:
+        os.write(args.notify_fd, b"ready\n")
+        books.on_reload(_tell_gateway(args.notify_fd))
+    books.watch(args.poll)
     server.serve()
 
 

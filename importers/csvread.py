@@ -1,0 +1,185 @@
+"""Reading a CSV/XLSX/XLS export into a `Statement`, per its `CsvConfig`.
+
+The steps: decode the file (or open the spreadsheet), find the table (by its header row, or by
+position when the config names `fields`), read each row into a `StatementRow` (signed amount:
+positive is money into the account; column by column for speed, `beanfirm.importers.columns`,
+and row by row for any row that needs it, `beanfirm.importers.rowreader`), put the rows in
+chronological order, number each row's import id, and take the closing balance of each currency
+from the last row's balance column. Every cell that does not parse raises `StatementError`
+naming the file, the line and the column: a statement is imported whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from beanfirm.errors import StatementError
+from beanfirm.importers.amounts import clean
+from beanfirm.importers.bulk import collector_paused, named_tuples
+from beanfirm.importers.columns import quick_columns
+from beanfirm.importers.csvconfig import CsvConfig
+from beanfirm.importers.dates import DateError, month_end, parse_date
+from beanfirm.importers.rowreader import RowReader, Skip
+from beanfirm.importers.runningbalance import check_running_balance
+from beanfirm.importers.sheets import XLS_MAGIC, XLSX_MAGIC, xls_rows, xlsx_rows
+from beanfirm.importers.statement import (
+    BALANCE,
+    CURRENCY,
+    DATE,
+    LINE,
+    NUMBER,
+    TIME,
+    SkippedRow,
+    Statement,
+    StatementRow,
+    closing_balances,
+    file_order,
+    numbered_rows,
+    row_columns,
+)
+from beanfirm.importers.table import (
+    DELIMITERS,
+    Row,
+    Table,
+    csv_rows,
+    find_header,
+    locate_table,
+    positional_table,
+    row_width,
+)
+from beanfirm.importers.textfile import decode_statement
+
+DETECT_LINES = 200
+
+
+def file_rows(data: bytes, config: CsvConfig, filename: str) -> list[Row]:
+    """Return the rows of an export, whatever its format."""
+    if data.startswith(XLSX_MAGIC):
+        return xlsx_rows(data, filename)
+    if data.startswith(XLS_MAGIC):
+        return xls_rows(data, filename)
+    text = decode_statement(data, filename, config.encoding)
+    delimiters = (config.delimiter,) if config.delimiter else DELIMITERS
+    head = "\n".join(first_lines(text, DETECT_LINES))
+    chosen = delimiters[0]
+    for delimiter in delimiters:
+        try:
+            if fits_layout(csv_rows(head, delimiter, filename), config):
+                chosen = delimiter
+                break
+        except StatementError:
+            continue
+    return csv_rows(text, chosen, filename)
+
+
+def first_lines(text: str, count: int) -> list[str]:
+    """Return the first `count` lines of a text (`splitlines`), without splitting all of it."""
+    size = 1 << 16
+    while size < len(text):
+        lines = text[:size].splitlines()
+        if len(lines) > count:  # the count-th line ends inside the prefix: it is whole
+            return lines[:count]
+        size *= 4
+    return text.splitlines()[:count]
+
+
+def fits_layout(rows: list[Row], config: CsvConfig) -> bool:
+    """Tell whether rows split by one delimiter show the config's header (or width)."""
+    if config.fields:
+        return any(row_width(row) == len(config.fields) for row in rows if not row.is_blank())
+    return find_header(rows, config.column_names()) is not None
+
+
+def preamble_number(table: Table, config: CsvConfig) -> str | None:
+    """Return the account or card number the preamble states, per `account-number`."""
+    if config.account_number is None:
+        return None
+    text = "\n".join(" ".join(clean(cell) for cell in row.cells) for row in table.preamble)
+    found = re.search(config.account_number, text)
+    if found is None:
+        return None
+    return found.group("number").strip() or None
+
+
+def statement_end(
+    table: Table, config: CsvConfig, period_end: datetime.date | None
+) -> datetime.date | None:
+    """Return the statement period's last day: given, or found in the preamble."""
+    if period_end is not None or config.period is None:
+        return period_end
+    text = "\n".join(" ".join(row.cells) for row in table.preamble)
+    found = re.search(config.period, text)
+    if found is None:
+        return None
+    groups = found.groupdict()
+    try:
+        if groups.get("end"):
+            return parse_date(groups["end"], config.date_formats).date
+        return month_end(int(groups["year"]), int(groups["month"]))
+    except (DateError, ValueError, TypeError):
+        return None
+
+
+def check_complete(data: bytes, table: Table, filename: str) -> None:
+    """Refuse a text file that ends inside its last row (short, and no final newline)."""
+    if data.startswith((XLSX_MAGIC, XLS_MAGIC)) or not table.rows:
+        return
+    last = table.rows[-1]
+    if len(last.cells) < table.width and not data.rstrip(b" \t").endswith(b"\n"):
+        raise StatementError(
+            filename,
+            last.line,
+            f"the file ends inside this row ({len(last.cells)} of {table.width} "
+            "columns): it is truncated. Export or download it again.",
+        )
+
+
+def read_statement(
+    data: bytes, config: CsvConfig, filename: str, period_end: datetime.date | None = None
+) -> Statement:
+    """Read an export whole; raise StatementError at the first thing that does not parse."""
+    # A large export makes hundreds of thousands of long-lived objects, none in a cycle:
+    # the cycle collector would walk them all again and again for nothing.
+    with collector_paused():
+        found = file_rows(data, config, filename)
+        if config.fields:
+            table = positional_table(found, config.fields, config.date, filename)
+        else:
+            table = locate_table(found, config.column_names(), config.date, filename)
+        check_complete(data, table, filename)
+        reader = RowReader(config, table, filename, statement_end(table, config, period_end))
+        columns, slow = quick_columns(reader, table.rows)
+        skipped: list[SkippedRow] = []
+        resets: set[int] = set()  # rows after a skipped one: the running balance starts again
+        if slow:  # read those rows one by one, and put the rest with them in file order
+            rows: list[StatementRow] = []
+            quick = named_tuples(StatementRow, *columns, [""] * len(table.rows))
+            for position, row in enumerate(table.rows):
+                if position not in slow:
+                    rows.append(quick[position])
+                    continue
+                try:
+                    rows.append(reader.read(row))
+                except Skip as skip:
+                    skipped.append(SkippedRow(row.line, skip.reason))
+                    resets.add(len(rows))
+            columns = list(map(list, row_columns(rows)))
+        if config.balance is not None and config.running_balance:
+            check_running_balance(
+                columns[LINE],
+                columns[NUMBER],
+                columns[CURRENCY],
+                columns[BALANCE],
+                filename,
+                newest_first=file_order(columns[DATE], columns[TIME], config.order),
+                inverted=config.invert_sign,
+                resets=frozenset(resets),
+            )
+        ordered = numbered_rows(columns, config.order)
+        number = preamble_number(table, config)
+        # Free the table before the collector runs again, rather than have it walk the table.
+        del found, table, reader, columns
+    return Statement(
+        filename, tuple(ordered), tuple(skipped), closing_balances(ordered), account_number=number
+    )

@@ -1,0 +1,84 @@
+"""`beanfirm status` shows how far each account is reconciled; `--overdue` what needs work."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from cli_support import commit_all
+from conftest import run_beanfirm
+from recon_support import JANUARY, write_month
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# The plugin's `today` fixes the day that overdue is counted to.
+PLUGIN = "plugin \"beanfirm.plugins.reconciled\" \"{'lag-days': 15, 'today': '2025-03-20'}\"\n"
+FEBRUARY_ASSERTION = (
+    "\n2025-02-01 balance Assets:1002-银行存款:工商银行                 8547.19 CNY\n"
+    '  reconciled-by: "ana"\n'
+)
+
+
+def _with_plugin(folder: Path, *, reconciled_january: bool) -> None:
+    main = folder / "ledgers" / "huamei" / "main.beancount"
+    main.write_text(main.read_text(encoding="utf-8") + PLUGIN, encoding="utf-8")
+    commit_all(folder, "The reconciled plugin")
+    write_month(folder, "2025/01", JANUARY + (FEBRUARY_ASSERTION if reconciled_january else ""))
+
+
+def test_status_shows_reconciled_through_and_due(practice_with_client: Path) -> None:
+    # January is reconciled; February ended on the 28th and is due 15 days later, 2025-03-15:
+    # on 2025-03-20 it is overdue.
+    _with_plugin(practice_with_client, reconciled_january=True)
+    result = run_beanfirm("status", "--json", cwd=practice_with_client)
+    # The plugin reports February missing as an error, so status exits 1, as with any error.
+    assert (result.code, result.err) == (1, "")
+    [row] = json.loads(result.out)
+    assert (row["errors"], row["overdue"], row["reconciliations"]) == (
+        1,
+        1,
+        [
+            {
+                "account": "Assets:1002-银行存款:工商银行",
+                "cadence": "monthly",
+                "reconciled_through": "2025-01-31",
+                "due": "2025-03-15",
+                "overdue": True,
+            }
+        ],
+    )
+    table = run_beanfirm("status", cwd=practice_with_client)
+    assert "工商银行 2025-01-31 (overdue: due 2025-03-15)" in table.out
+
+
+def test_an_account_within_its_lag_is_not_overdue(practice_with_client: Path) -> None:
+    _with_plugin(practice_with_client, reconciled_january=False)
+    # Move the plugin's today to 2025-02-10: January ended 10 days ago, within the 15 days.
+    main = practice_with_client / "ledgers" / "huamei" / "main.beancount"
+    main.write_text(main.read_text("utf-8").replace("2025-03-20", "2025-02-10"), "utf-8")
+    commit_all(practice_with_client, "Earlier today")
+    [row] = json.loads(run_beanfirm("status", "--json", cwd=practice_with_client).out)
+    assert row["reconciliations"][0] == {
+        "account": "Assets:1002-银行存款:工商银行",
+        "cadence": "monthly",
+        "reconciled_through": None,
+        "due": "2025-02-15",
+        "overdue": False,
+    }
+    only = run_beanfirm("status", "--overdue", cwd=practice_with_client)
+    assert (only.code, only.out) == (
+        0,
+        "No client shown is overdue for reconciliation or has invoices past due.\n",
+    )
+    assert json.loads(run_beanfirm("status", "--overdue", "--json", cwd=practice_with_client).out) == []
+
+
+def test_overdue_lists_only_what_needs_work(practice_with_client: Path) -> None:
+    _with_plugin(practice_with_client, reconciled_january=True)
+    rows = json.loads(run_beanfirm("status", "--overdue", "--json", cwd=practice_with_client).out)
+    assert [(row["client"], [r["account"] for r in row["reconciliations"]]) for row in rows] == [
+        ("huamei", ["Assets:1002-银行存款:工商银行"])
+    ]
+    table = run_beanfirm("status", "--overdue", cwd=practice_with_client)
+    assert "(overdue: due 2025-03-15)" in table.out

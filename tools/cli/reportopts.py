@@ -1,0 +1,66 @@
+"""Options and notes shared by the customer-account reports (aging, credit, forecast)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from beanfirm.cli.output import console
+from beanfirm.customers import today
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def as_of_option(help_text: str) -> Decorator:
+    """Return the --as-of option: a report date, YYYY-MM-DD, today by default."""
+    return click.option(
+        "--as-of",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help=f"{help_text}, YYYY-MM-DD (default: today).",
+    )
+
+
+def customer_option(help_text: str) -> Decorator:
+    """Return the --customer option."""
+    return click.option("--customer", metavar="NAME", default=None, help=help_text)
+
+
+def report_date(value: datetime.datetime | None) -> datetime.date:
+    """Return the --as-of date, or today."""
+    return value.date() if value is not None else today()
+
+
+def ledger_note(errors: int, client_id: str) -> None:
+    """Warn on stderr that a ledger with errors may give incomplete figures."""
+    if errors:
+        click.echo(
+            f"Note: the ledger of {client_id} has {errors} error(s); the figures may be "
+            f"incomplete. Run `beanfirm check {client_id}` to see them.",
+            err=True,
+        )
+
+
+def say(text: str) -> None:
+    """Print a line as it is: account names like `Assets:Bank:CMB` are not emoji codes."""
+    console().print(text, markup=False, emoji=False, highlight=False)
+
+
+def plain_table(title: str, columns: Sequence[str], *, numeric: Sequence[str] = ()) -> Table:
+    """Return a table whose cells are printed as they are (no markup, no emoji codes)."""
+    table = Table(title=Text(title), header_style="bold")
+    for column in columns:
+        table.add_column(column, justify="right" if column in numeric else "left", no_wrap=True)
+    return table
+
+
+def cells(*values: object) -> list[Text]:
+    """Return table cells for values: text as it is, None as empty."""
+    return [Text("" if value is None else str(value)) for value in values]

@@ -1,0 +1,422 @@
+"""The Fava page "Customer accounts" (往来账款): aging, statements, forecast and credit ratings.
+
+Turned on by one line in the ledger, with an optional configuration (a Python dict literal)::
+
+    2025-10-01 custom "fava-extension" "beanfirm.fava.customers"
+    2025-10-01 custom "fava-extension" "beanfirm.fava.customers" "{'language': 'zh'}"
+
+Keys: `language` (`zh` or `en`; default: the client's `language` in clients.yaml, else Fava's
+`language` option, else English), `buckets` (the aging limits, default `[30, 60, 90]`), `weeks`
+(the forecast's length, default 13). A bad configuration is reported among Fava's errors and the
+page stays off.
+
+One page, read-only, with five sections: receivables aging, payables aging, statements of
+account (links that download each customer's statement as HTML or PDF), the cash-flow forecast
+(table and chart) and the credit ratings, all as of today or the `as_of=YYYY-MM-DD` in the
+page's address. The figures are those of `beanfirm aging`, `statement`, `forecast` and
+`credit`. The statements need the practice's clients.yaml (the letterheads): the ledger must be
+`ledgers/<client>/main.beancount` inside a practice; the other sections work on any ledger.
+"""
+
+# ruff: noqa: RUF001 - Chinese text is written with full-width punctuation, as it should be.
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode
+
+from fava.ext import ExtensionConfigError, FavaExtensionBase, extension_endpoint
+from flask import Response, g, request, send_file
+from flask import url_for as flask_url_for
+from markupsafe import Markup
+
+from beanfirm.aging import DEFAULT_BUCKETS, Aging, age_items, parse_buckets
+from beanfirm.credit import RULES, Rating, rate_customers
+from beanfirm.customers import today
+from beanfirm.errors import BeanfirmError
+from beanfirm.forecast import DEFAULT_WEEKS, Forecast, check_weeks, client_forecast
+from beanfirm.forecastchart import render_chart
+from beanfirm.messages import check_language
+from beanfirm.openitems import Book, Party, read_book
+from beanfirm.registry import REGISTRY_FILENAME, Client, Firm, load_registry
+
+if TYPE_CHECKING:
+    from fava.core import FavaLedger
+
+CONFIG_KEYS = ("language", "buckets", "weeks")
+STATEMENT_TYPES = ("balance-forward", "open-item", "activity")
+STATEMENT_FORMATS = {"html": "text/html", "pdf": "application/pdf"}
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Customer accounts",
+        "as_of": "As of",
+        "show": "Show",
+        "receivables": "Receivables aging",
+        "payables": "Payables aging",
+        "statements": "Statements of account",
+        "forecast": "Cash-flow forecast",
+        "credit": "Credit ratings",
+        "customer": "Customer",
+        "vendor": "Vendor",
+        "credits": "Credits",
+        "total": "Total",
+        "currency": "Currency",
+        "nothing_open": "Nothing open on this day.",
+        "invoices": "invoices",
+        "number": "Number",
+        "date": "Date",
+        "due": "Due",
+        "days": "Days overdue",
+        "open": "Open",
+        "balance_forward": "Balance forward",
+        "open_item": "Open items",
+        "activity": "Activity",
+        "no_practice": "Statements need the practice's clients.yaml (the letterheads); this "
+        "ledger is not in a practice's ledgers/ folder.",
+        "no_customers": "No customer accounts.",
+        "week": "Week",
+        "from": "From",
+        "to": "To",
+        "opening": "Opening",
+        "inflows": "Inflows",
+        "outflows": "Outflows",
+        "closing": "Closing",
+        "cash": "Cash at the end of the day",
+        "recurring": "Recurring items found in the history",
+        "no_recurring": "No recurring items found in the history.",
+        "later": "Expected after the last week",
+        "left_out": "Left out (other currencies)",
+        "rating": "Rating",
+        "points": "Points",
+        "limit": "Credit limit",
+        "headroom": "Headroom",
+        "balance": "Balance",
+        "grades": "Grades",
+        "bad_date": "The address asks for as_of={value}, not a date; showing today.",
+    },
+    "zh": {
+        "title": "往来账款",
+        "as_of": "截至",
+        "show": "查看",
+        "receivables": "应收账款账龄",
+        "payables": "应付账款账龄",
+        "statements": "对账单",
+        "forecast": "现金流预测",
+        "credit": "信用评级",
+        "customer": "客户",
+        "vendor": "供应商",
+        "credits": "未核销款",
+        "total": "合计",
+        "currency": "币种",
+        "nothing_open": "当日无未结清款项。",
+        "invoices": "发票",
+        "number": "编号",
+        "date": "日期",
+        "due": "到期日",
+        "days": "逾期天数",
+        "open": "未结金额",
+        "balance_forward": "余额结转式",
+        "open_item": "未结清项目式",
+        "activity": "发生额式",
+        "no_practice": "对账单需要事务所的 clients.yaml（抬头信息）；此账本不在事务所的 "
+        "ledgers/ 目录中。",
+        "no_customers": "没有客户账户。",
+        "week": "周",
+        "from": "起",
+        "to": "止",
+        "opening": "期初",
+        "inflows": "流入",
+        "outflows": "流出",
+        "closing": "期末",
+        "cash": "当日终了现金",
+        "recurring": "从历史中识别的定期收支",
+        "no_recurring": "历史中没有识别出定期收支。",
+        "later": "预测期之后",
+        "left_out": "未计入（其他币种）",
+        "rating": "评级",
+        "points": "分数",
+        "limit": "信用额度",
+        "headroom": "剩余额度",
+        "balance": "余额",
+        "grades": "等级",
+        "bad_date": "地址中的 as_of={value} 不是日期；显示今天。",
+    },
+}
+
+
+class CustomerAccountsConfigError(ExtensionConfigError):
+    """The extension's configuration string is wrong; the message says how to fix it."""
+
+    def __init__(self, message: str) -> None:
+        ValueError.__init__(self, f"beanfirm.fava.customers: {message}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The extension's configuration."""
+
+    language: str | None = None
+    limits: tuple[int, ...] = DEFAULT_BUCKETS
+    weeks: int = DEFAULT_WEEKS
+
+
+@dataclass(frozen=True)
+class StatementLink:
+    """A customer and the addresses of its statements."""
+
+    party: Party
+    links: tuple[tuple[str, str, str], ...]  # (statement type label, type, format)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything the page shows for one day."""
+
+    as_of: datetime.date
+    receivables: Aging | str  # a string: why there is no aging
+    payables: Aging | str
+    statements: tuple[StatementLink, ...]
+    statements_available: bool
+    forecast: Forecast
+    chart: Markup
+    ratings: tuple[Rating, ...]
+    notice: str | None
+
+
+def read_config(config: Any) -> Settings:
+    """Validate the configuration (already parsed by Fava); raise a config error if wrong."""
+    if config is None:
+        return Settings()
+    if not isinstance(config, dict):
+        msg = f"the configuration must be a dict like \"{{'language': 'zh'}}\"; got {config!r}"
+        raise CustomerAccountsConfigError(msg)
+    unknown = [key for key in config if key not in CONFIG_KEYS]
+    if unknown:
+        msg = f"unknown key(s) {', '.join(map(repr, unknown))}; the keys are {CONFIG_KEYS}"
+        raise CustomerAccountsConfigError(msg)
+    try:
+        language = config.get("language")
+        if language is not None:
+            check_language(str(language), where="the fava-extension line's 'language'")
+        buckets = config.get("buckets", list(DEFAULT_BUCKETS))
+        if not isinstance(buckets, list | tuple):
+            msg = f"'buckets' must be a list of whole numbers like [30, 60, 90]; got {buckets!r}"
+            raise CustomerAccountsConfigError(msg)
+        limits = parse_buckets(",".join(str(limit) for limit in buckets))
+        weeks = config.get("weeks", DEFAULT_WEEKS)
+        if isinstance(weeks, bool) or not isinstance(weeks, int):
+            msg = f"'weeks' must be a whole number like 13; got {weeks!r}"
+            raise CustomerAccountsConfigError(msg)
+        check_weeks(weeks)
+    except BeanfirmError as error:
+        raise CustomerAccountsConfigError(error.message.replace("--", "'")) from error
+    return Settings(language, limits, weeks)
+
+
+def practice_client(ledger_file: Path) -> tuple[Client, Firm] | None:
+    """Find the client a ledger belongs to: `<practice>/ledgers/<client>/main.beancount`."""
+    folder = ledger_file.resolve().parent
+    root = folder.parent.parent
+    if folder.parent.name != "ledgers" or not (root / REGISTRY_FILENAME).is_file():
+        return None
+    try:
+        registry = load_registry(root / REGISTRY_FILENAME)
+        return registry.client(folder.name), registry.firm
+    except BeanfirmError:
+        return None
+
+
+class CustomerAccounts(FavaExtensionBase):
+    """The Customer accounts page (see the module docstring)."""
+
+    def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
+        super().__init__(ledger, config)
+        self.settings = read_config(self.config)
+        self._pages: dict[datetime.date, Page] = {}
+        self._client: tuple[Client, Firm] | None = None
+        self._client_read = False
+        self.report_title = self.t("title")
+
+    @property
+    def language(self) -> str:
+        """Return the page's language: configured, the client's, Fava's, else English."""
+        if self.settings.language:
+            return self.settings.language
+        found = self.client()
+        if found is not None and found[0].language in WORDS:
+            return found[0].language
+        fava = getattr(self.ledger.fava_options, "language", None) or "en"
+        return "zh" if str(fava).startswith("zh") else "en"
+
+    def t(self, key: str, **values: object) -> str:
+        """Return a word of the page in its language."""
+        return WORDS[self.language][key].format(**values)
+
+    def client(self) -> tuple[Client, Firm] | None:
+        """Return the registry's client and firm for this ledger, if it is in a practice."""
+        if not self._client_read:
+            self._client = practice_client(Path(self.ledger.beancount_file_path))
+            self._client_read = True
+        return self._client
+
+    def after_load_file(self) -> None:
+        """Forget what was computed from the previous version of the ledger."""
+        self._pages.clear()
+        self._client_read = False
+        self.report_title = self.t("title")
+
+    def page(self) -> Page:
+        """Return the figures of the page for the day the address asks for (default today)."""
+        notice = None
+        as_of = today()
+        wanted = request.args.get("as_of")
+        if wanted:
+            try:
+                as_of = datetime.date.fromisoformat(wanted)
+            except ValueError:
+                notice = self.t("bad_date", value=wanted)
+        if as_of not in self._pages:
+            self._pages[as_of] = self._compute(as_of, notice)
+        page = self._pages[as_of]
+        if notice != page.notice:
+            page = Page(**{**page.__dict__, "notice": notice})
+        return page
+
+    def grades(self) -> str:
+        """Return the grading rule in words."""
+        steps = ", ".join(f"{grade} ≤ {most}" for most, grade in RULES.grades)
+        return f"{steps}, D > {RULES.grades[-1][0]}"
+
+    def _compute(self, as_of: datetime.date, notice: str | None) -> Page:
+        entries, options = self.ledger.all_entries, self._options()
+        receivables = read_book(entries, options, "receivables")
+        payables = read_book(entries, options, "payables")
+        limits = self.settings.limits
+        found = self.client()
+        result = client_forecast(
+            entries, options, as_of, found[0] if found else None, weeks=self.settings.weeks
+        )
+        svg = render_chart(
+            result,
+            "svg",
+            title=found[0].name if found else "",
+            language=self.language,
+        ).decode("utf-8")
+        chart = Markup(svg[svg.index("<svg") :])  # noqa: S704 - matplotlib's own SVG
+        return Page(
+            as_of,
+            _aging(receivables, as_of, limits),
+            _aging(payables, as_of, limits),
+            tuple(self._statement_links(receivables.parties.values())),
+            found is not None,
+            result,
+            chart,
+            tuple(rate_customers(receivables, as_of)),
+            notice,
+        )
+
+    def _statement_links(self, parties: Any) -> list[StatementLink]:
+        rows = []
+        labels = {
+            "balance-forward": self.t("balance_forward"),
+            "open-item": self.t("open_item"),
+            "activity": self.t("activity"),
+        }
+        for party in sorted(parties, key=lambda p: (p.name, p.account)):
+            links = tuple(
+                (labels[kind], kind, fmt) for kind in STATEMENT_TYPES for fmt in STATEMENT_FORMATS
+            )
+            rows.append(StatementLink(party, links))
+        return rows
+
+    def _options(self) -> dict[str, Any]:
+        return cast("dict[str, Any]", self.ledger.options)
+
+    def statement_url(self, party: Party, kind: str, fmt: str, as_of: datetime.date) -> str:
+        """Return the address of one statement (the `statement` endpoint, a GET)."""
+        page = flask_url_for(
+            "extension_report", bfile=g.beancount_file_slug, extension_name=self.name
+        )
+        query = urlencode({"customer": party.key, "type": kind, "format": fmt, "to": as_of})
+        return f"{page}statement?{query}"
+
+    @extension_endpoint
+    def statement(self) -> Response:
+        """Render one customer's statement (GET: customer, type, format, from, to)."""
+        found = self.client()
+        if found is None:
+            return _plain(self.t("no_practice"), 404)
+        customer = request.args.get("customer", "")
+        kind = request.args.get("type", "balance-forward")
+        fmt = request.args.get("format", "html")
+        if kind not in STATEMENT_TYPES or fmt not in STATEMENT_FORMATS or not customer:
+            message = (
+                "Give customer=NAME, type= one of balance-forward, open-item, activity, and "
+                "format= html or pdf."
+            )
+            return _plain(message, 400)
+        try:
+            start = _date_arg("from")
+            end = _date_arg("to")
+            body = render_statement(
+                self.ledger.all_entries,
+                self._options(),
+                found[0],
+                found[1],
+                customer,
+                kind=kind,
+                start=start,
+                end=end,
+                language=self.settings.language,
+                output=fmt,
+            )
+        except BeanfirmError as error:
+            return _plain(str(error), 400)
+        name = f"statement-{found[0].id}-{customer}-{kind}-{end or today()}.{fmt}"
+        return send_file(
+            io.BytesIO(body),
+            mimetype=STATEMENT_FORMATS[fmt],
+            as_attachment=fmt == "pdf",
+            download_name=name,
+        )
+
+
+def render_statement(
+    entries: Any,
+    options: dict[str, Any],
+    client: Client,
+    firm: Firm,
+    customer: str,
+    **how: Any,
+) -> bytes:
+    """Render a statement through the statement engine (`beanfirm.statementjob`)."""
+    from beanfirm import statementjob  # noqa: PLC0415 - WeasyPrint loads only when asked
+
+    return statementjob.render_statement(entries, options, client, firm, customer, **how)
+
+
+def _aging(book: Book, as_of: datetime.date, limits: tuple[int, ...]) -> Aging | str:
+    """Return the aging, or the error that says which invoice lacks a due date."""
+    try:
+        return age_items(book, as_of, limits)
+    except BeanfirmError as error:
+        return str(error)
+
+
+def _date_arg(name: str) -> datetime.date | None:
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        msg = f"{name}={value} is not a date; write it YYYY-MM-DD."
+        raise BeanfirmError(msg) from error
+
+
+def _plain(message: str, status: int) -> Response:
+    return Response(message, status, mimetype="text/plain")

@@ -1,0 +1,139 @@
+"""The Fava page "Reconciliation": how far each account of the ledger is reconciled.
+
+Turned on by one line in the ledger:
+
+    2025-10-01 custom "fava-extension" "beanfirm.fava.reconciliation"
+
+For each account the `reconciled` plugin watches (so the ledger needs that plugin too) the page
+lists its cadence, the day it is reconciled through, the day the next period is due and whether
+it is overdue (`beanfirm.reconciliation.reconciliation_status`), the last balance assertion with
+the difference accepted then (`statement-balance:` less the asserted figure; 0 when none), and
+links to the archived statement and the saved reconciliation reports of `beanfirm reconcile`,
+served by Fava's own document route. The title is 对账 when the ledger's Fava language is
+Chinese (`custom "fava-option" "language" "zh"`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from beancount.core import data
+from fava.ext import FavaExtensionBase
+
+if TYPE_CHECKING:
+    from fava.core import FavaLedger
+
+from beanfirm.accountbook import STATEMENT_BALANCE
+from beanfirm.journal import money
+from beanfirm.reconciliation import reconciliation_status
+
+REPORT_MARK = ".reconciliation."
+TITLES = {"en": "Reconciliation", "zh": "对账"}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file Beancount found under the documents folder: its name and its full path."""
+
+    name: str
+    filename: str
+    date: datetime.date
+
+
+@dataclass(frozen=True)
+class AccountReconciliation:
+    """One row of the page."""
+
+    account: str
+    cadence: str
+    through: datetime.date | None
+    due: datetime.date | None
+    overdue: bool
+    asserted: datetime.date | None = None
+    balance: str | None = None
+    difference: Decimal | None = None
+    statement: Document | None = None
+    reports: list[Document] = field(default_factory=list)
+
+    @property
+    def difference_text(self) -> str:
+        """Return the last difference as the ledger writes amounts ('' before any assertion)."""
+        return "" if self.difference is None else money(self.difference)
+
+
+def _last_assertions(entries: Iterable[Any]) -> dict[str, data.Balance]:
+    last: dict[str, data.Balance] = {}
+    for entry in entries:
+        if isinstance(entry, data.Balance):
+            found = last.get(entry.account)
+            if found is None or entry.date >= found.date:
+                last[entry.account] = entry
+    return last
+
+
+def _difference(assertion: data.Balance) -> Decimal:
+    stated = (assertion.meta or {}).get(STATEMENT_BALANCE)
+    number = getattr(stated, "number", stated)
+    if not isinstance(number, Decimal) or assertion.amount.number is None:
+        return Decimal(0)
+    return number - assertion.amount.number
+
+
+def account_rows(entries: Sequence[Any], options: Mapping[str, Any]) -> list[AccountReconciliation]:
+    """Return the page's rows from a loaded ledger's entries and options."""
+    last = _last_assertions(entries)
+    documents: dict[str, list[Document]] = {}
+    for entry in entries:
+        if isinstance(entry, data.Document):
+            name = Path(entry.filename).name
+            documents.setdefault(entry.account, []).append(
+                Document(name, entry.filename, entry.date)
+            )
+    rows = []
+    for status in reconciliation_status(list(entries), options):
+        files = sorted(documents.get(status.account, []), key=lambda d: (d.date, d.name))
+        reports = [d for d in reversed(files) if REPORT_MARK in d.name]
+        assertion = last.get(status.account)
+        statement = None
+        if assertion is not None and "statement" in (assertion.meta or {}):
+            wanted = str(assertion.meta["statement"])
+            statement = next((d for d in files if d.filename.endswith(wanted)), None)
+        rows.append(
+            AccountReconciliation(
+                account=status.account,
+                cadence=status.cadence,
+                through=status.through,
+                due=status.due,
+                overdue=status.overdue,
+                asserted=assertion.date if assertion else None,
+                balance=str(assertion.amount) if assertion else None,
+                difference=_difference(assertion) if assertion else None,
+                statement=statement,
+                reports=reports,
+            )
+        )
+    return rows
+
+
+class Reconciliation(FavaExtensionBase):
+    """The Reconciliation page (see the module docstring)."""
+
+    report_title = TITLES["en"]
+
+    def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
+        super().__init__(ledger, config)
+        self.after_load_file()
+
+    def after_load_file(self) -> None:
+        """Title the page in the ledger's Fava language (read again on each load)."""
+        language = self.ledger.fava_options.language or "en"
+        self.report_title = TITLES["zh"] if language.startswith("zh") else TITLES["en"]
+
+    def accounts(self) -> list[AccountReconciliation]:
+        """Return the rows of the page."""
+        return account_rows(self.ledger.all_entries, self.ledger.options)
