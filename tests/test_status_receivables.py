@@ -61,7 +61,7 @@ def test_status_counts_invoices_past_due(practice_with_client: Path) -> None:
         "oldest_days": 44,
     }
     table = run_beanfirm("status", cwd=practice_with_client)
-    assert "1 invoices, 600.00 CNY, oldest 44 days" in table.out
+    assert "1 · 600.00 CNY · 44 d" in table.out
 
 
 def test_overdue_keeps_clients_with_invoices_past_due(practice_with_client: Path) -> None:

@@ -105,7 +105,7 @@ def _print_table(firm_name: str, rows: list[StatusRow]) -> None:
             "errors",
             "uncategorized",
             "reconciled through",
-            "receivables past due",
+            "past due",
         ),
         table,
         styles=styles,
@@ -130,7 +130,7 @@ def _receivables(overdue: Overdue | None) -> str:
     if overdue is None or not overdue.count:
         return ""
     amounts = ", ".join(f"{amount:,} {currency}" for currency, amount in overdue.amounts.items())
-    text = f"{overdue.count} invoices, {amounts}, oldest {overdue.oldest_days} days"
+    text = f"{overdue.count} · {amounts} · {overdue.oldest_days} d"
     return f"[bold red]{text}[/]" if overdue.oldest_days > OVERDUE_ALERT_DAYS else text
 
 
