@@ -41,11 +41,12 @@ chromium:
 	fi
 
 # PDF statements in Chinese need a font that covers it (WeasyPrint draws boxes without one); as
-# root (CI) install a small one when fontconfig knows none: fonts-wqy-microhei, 1.6 MB.
+# root (CI) install a small one when fontconfig knows none: fonts-wqy-microhei, 1.6 MB (and
+# Pango, which WeasyPrint draws text with; Debian images usually have it).
 fonts:
 	@if ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fontconfig fonts-wqy-microhei; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fontconfig fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0; \
 		else \
 			echo "No Chinese font: PDF statements fail; apt-get install fontconfig fonts-wqy-microhei" >&2; \
 		fi; \
