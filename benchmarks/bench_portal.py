@@ -264,11 +264,14 @@ def warm(
             portal_p95 = percentile(timings["portal"], 95)
             fava_p50 = statistics.median(timings["fava"])
             portal_p50 = statistics.median(timings["portal"])
+            # The target is the warm page; a page the gateway has not kept yet (a new
+            # query string each time) pays the second hop to the worker, shown for reference.
+            target = "target p95 <= 1.1x" if kind == "warm" else "no target: not yet kept"
             print(
                 f"{kind} {rest} x{count}: Fava p50 {fava_p50 * 1000:.1f} ms "
                 f"p95 {fava_p95 * 1000:.1f} ms; portal p50 {portal_p50 * 1000:.1f} ms "
                 f"p95 {portal_p95 * 1000:.1f} ms; ratio p50 {portal_p50 / fava_p50:.2f}x "
-                f"p95 {portal_p95 / fava_p95:.2f}x (target p95 <= 1.1x)"
+                f"p95 {portal_p95 / fava_p95:.2f}x ({target})"
             )
 
 
