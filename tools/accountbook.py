@@ -22,7 +22,8 @@ from typing import Any
 
 from beancount.core import data
 
-from beanfirm.ledgerindex import ID_KEYS, Location, gc_paused
+from beanfirm.importers.bulk import collector_paused
+from beanfirm.ledgerindex import ID_KEYS, Location
 
 ZERO = Decimal(0)
 STATEMENT_BALANCE = "statement-balance"
@@ -122,7 +123,7 @@ def account_book(
     entries: Iterable[Any], account: str, currency: str, own_accounts: Iterable[str]
 ) -> AccountBook:
     """Collect one account's postings and assertions from loaded (booked) entries."""
-    with gc_paused():  # a posting object per posting, next to a loaded ledger's millions
+    with collector_paused():  # a posting object per posting, next to a loaded ledger's millions
         return _collect(entries, account, currency, frozenset(own_accounts))
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from beanfirm.accountbook import AccountBook, BookAssertion, BookPosting
 from beanfirm.differences import Difference, Leftovers, explain, paper_hints
-from beanfirm.ledgerindex import gc_paused
+from beanfirm.importers.bulk import collector_paused
 from beanfirm.matching import Match, match_lines
 from beanfirm.statementperiod import StatementLine, StatementPeriod, StatementRefusedError
 
@@ -134,7 +134,7 @@ def check_overlap(
 
 def compare(period: StatementPeriod, book: AccountBook, window: int, root: Path) -> Comparison:
     """Compare a statement (or a stated balance) with the ledger (see the module docstring)."""
-    with gc_paused():  # many small objects, next to a loaded ledger's millions
+    with collector_paused():  # many small objects, next to a loaded ledger's millions
         return _compare(period, book, window, root)
 
 

@@ -27,7 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from beanfirm.ledgerindex import LedgerIndex, Location, Slot, gc_paused
+from beanfirm.importers.bulk import collector_paused
+from beanfirm.ledgerindex import LedgerIndex, Location, Slot
 from beanfirm.textmatch import folded
 
 DEFAULT_WINDOW_DAYS = 3
@@ -81,7 +82,7 @@ def match_slots(rows: list[Candidate], slots: SlotIndex, window: int) -> dict[in
     The matcher of `match_open_slots`, for any set of slots (reconciliation matches statement
     lines to every posting of an account this way).
     """
-    with gc_paused():
+    with collector_paused():
         return _match(rows, slots, window)
 
 

@@ -30,6 +30,7 @@ from beanfirm.errors import Problem
 from beanfirm.exports import Export
 from beanfirm.gitrepo import Author, PracticeRepo
 from beanfirm.history import learn_history
+from beanfirm.importers.bulk import collector_paused
 from beanfirm.importing import Categorize, archive_path, plan_import, statement_end
 from beanfirm.importplan import BookingError, ImportPlan, NothingToImport
 from beanfirm.journal import month_path
@@ -41,7 +42,7 @@ from beanfirm.ledger import (
     parse_ledger,
     summarize,
 )
-from beanfirm.ledgerindex import build_index, gc_paused, with_amounts
+from beanfirm.ledgerindex import build_index, with_amounts
 from beanfirm.monthfiles import EditError, NewEntry, apply_edits, merge_entries
 from beanfirm.practice import Practice
 from beanfirm.registry import Client
@@ -139,7 +140,7 @@ class ImportCheck:
             self.before = {_key(problem) for problem in cached.errors}
             return list(cached.errors)
         main = self.practice.main_file(self.client.id)
-        with gc_paused():
+        with collector_paused():
             ledger = load_ledger(main)
         self.after = summarize(ledger, self.practice.root)
         problems = []
@@ -199,7 +200,7 @@ def run_import(
     plans: list[ImportPlan] = []
 
     def changes() -> Mapping[str, bytes | None]:
-        with gc_paused():
+        with collector_paused():
             ledger = parse_ledger(practice.main_file(client.id))
         own = [account.account for account in client.accounts]
         index = build_index(

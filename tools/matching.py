@@ -25,7 +25,8 @@ from decimal import Decimal
 
 from beanfirm.accountbook import BookPosting
 from beanfirm.dedup import Candidate, match_slots
-from beanfirm.ledgerindex import BookedEntry, Leg, Slot, gc_paused
+from beanfirm.importers.bulk import collector_paused
+from beanfirm.ledgerindex import BookedEntry, Leg, Slot
 from beanfirm.statementperiod import StatementLine
 
 BY_IMPORT_ID = "import-id"
@@ -76,7 +77,7 @@ def _by_amount(
     lines: list[StatementLine], postings: list[BookPosting], account: str, window: int
 ) -> dict[int, BookPosting]:
     """Match by amount within the window through the import matcher's slot index."""
-    with gc_paused():
+    with collector_paused():
         slots: dict[tuple[str, str, Decimal], dict[int, list[Slot]]] = defaultdict(
             lambda: defaultdict(list)
         )

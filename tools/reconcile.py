@@ -32,11 +32,11 @@ from beanfirm.comparison import ACCEPTED, DIFFERS, Comparison, check_overlap, co
 from beanfirm.errors import BeanfirmError, UsageError
 from beanfirm.exports import Export, find_account, read_export
 from beanfirm.gitrepo import Author, PracticeRepo
+from beanfirm.importers.bulk import collector_paused
 from beanfirm.importing import archive_path, statement_end
 from beanfirm.importjob import ImportCheck, free_archive
 from beanfirm.journal import balance_text, money, month_path, quote
 from beanfirm.ledger import load_ledger
-from beanfirm.ledgerindex import gc_paused
 from beanfirm.monthfiles import NewEntry, merge_entries
 from beanfirm.practice import Practice
 from beanfirm.reconreport import ReportContext, render_csv, render_html
@@ -175,7 +175,7 @@ class _Write:
         request = self.request
         client, account = request.client, request.account.account
         root = self.practice.root
-        with gc_paused():
+        with collector_paused():
             ledger = load_ledger(self.practice.main_file(client.id))
             own = [funding.account for funding in client.accounts]
             book = account_book(ledger.entries, account, request.period.currency, own)

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from beanfirm.errors import BeanfirmError
+from beanfirm.importers.bulk import collector_paused
 from beanfirm.importers.statement import Statement, StatementRow
-from beanfirm.ledgerindex import gc_paused
 
 ZERO = Decimal(0)
 
@@ -208,7 +208,7 @@ def read_period(
     `balance` is a closing balance given on the command line (required when the statement
     states none); `through` a last day later than the statement's own.
     """
-    with gc_paused():  # an object per line
+    with collector_paused():  # an object per line
         lines = _lines(statement, currency, source)
     moved = sum((line.number for line in lines), ZERO)
     running = _running_balances(statement.rows, source)
