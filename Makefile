@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest install bench clean chromium fonts
+.PHONY: demo test lint typecheck contracts pytest install bench clean chromium fonts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy -p beanfirm
 	$(BIN)/mypy tests benchmarks
+
+# The layer contracts of pyproject.toml ([tool.importlinter]); docs/architecture.md explains them.
+contracts: install
+	$(BIN)/lint-imports --no-cache
 
 # The portal's browser test drives Debian's Chromium; as root (CI) install it when missing.
 chromium:
@@ -55,7 +59,7 @@ fonts:
 pytest: install chromium fonts
 	$(BIN)/pytest -n 2 -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-test: lint typecheck pytest
+test: lint typecheck contracts pytest
 
 bench: install
 	$(BIN)/python benchmarks/bench_check.py

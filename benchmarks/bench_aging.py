@@ -32,11 +32,11 @@ from typing import Any
 
 from beanquery.query import run_query
 
-from beanfirm.aging import age_items
-from beanfirm.credit import rate_customers
-from beanfirm.forecast import client_forecast
-from beanfirm.ledger import load_ledger
-from beanfirm.openitems import read_book
+from beanfirm.accounts.aging import age_items
+from beanfirm.accounts.credit import rate_customers
+from beanfirm.accounts.forecast import client_forecast
+from beanfirm.accounts.openitems import read_book
+from beanfirm.store.ledger import load_ledger
 
 START = datetime.date(2024, 1, 1)
 AS_OF = datetime.date(2026, 6, 30)
@@ -176,7 +176,7 @@ def main() -> None:
             lambda: write_ledger(Path(work), args.customers, args.invoices),
             times,
         )
-        ledger = timed("load it (beanfirm.ledger, plugins)", lambda: load_ledger(main_file), times)
+        ledger = timed("load it (store.ledger, plugins)", lambda: load_ledger(main_file), times)
         transactions = sum(1 for e in ledger.entries if type(e).__name__ == "Transaction")
         print(f"{transactions} transactions, {len(ledger.errors)} load errors")
         entries, options = ledger.entries, ledger.options

@@ -24,12 +24,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from beanfirm.categorize import load_ruleset
-from beanfirm.history import learn_history
 from beanfirm.importers.csvengine import StatementImporter
 from beanfirm.importers.presets import PRESETS
-from beanfirm.ledger import load_ledger
-from beanfirm.practice import open_practice
+from beanfirm.rules.categorize import load_ruleset
+from beanfirm.rules.history import learn_history
+from beanfirm.store.ledger import load_ledger
+from beanfirm.store.practice import open_practice
 
 REPO = Path(__file__).resolve().parent.parent
 HEADER = (

@@ -3,7 +3,7 @@
 1. **Reading.** A bank export of N rows (default 100,000; the Chase layout, fixed seed,
    newest first like Chase, a running balance): beanfirm reads, normalizes and categorizes
    it as `beanfirm import` does before it looks at the ledger (the `chase` preset's read,
-   then `beanfirm.importing.categorized_entries`: balance assertions, and every row made a
+   then `beanfirm.ingest.plan.categorized_entries`: balance assertions, and every row made a
    transaction and categorized by 20 firm rules); beangulp's `csvbase` extracts it with an
    importer for the same layout (written below: date, narration, amount, balance); a bare
    `csv.reader` loop with Decimal and date parsing is the floor. Each runs in its own process
@@ -126,10 +126,10 @@ def write_export(path: Path, rows: int, seed: int = 4) -> None:
 
 def read_beanfirm(path: Path) -> list[Any]:
     started = time.perf_counter()
-    from beanfirm.categorize import load_ruleset  # noqa: PLC0415 - measured in the child
     from beanfirm.importers.csvengine import StatementImporter  # noqa: PLC0415
     from beanfirm.importers.entries import balance_entries  # noqa: PLC0415
     from beanfirm.importers.presets import PRESETS  # noqa: PLC0415
+    from beanfirm.rules.categorize import load_ruleset  # noqa: PLC0415 - measured in the child
 
     practice = path.parent / "rules-practice"
     (practice / "ledgers" / "bench").mkdir(parents=True, exist_ok=True)
@@ -138,7 +138,7 @@ def read_beanfirm(path: Path) -> list[Any]:
     PHASES["start: imports, rules"] = time.perf_counter() - started
     statement = StatementImporter(PRESETS["chase"], "Assets:Bank:Chase").read(str(path))
     PHASES["read and normalize"] = time.perf_counter() - started - sum(PHASES.values())
-    # What `beanfirm import` does next (`beanfirm.importing.categorized_entries`): the balance
+    # What `beanfirm import` does next (`beanfirm.ingest.plan.categorized_entries`): the balance
     # assertions, and the transactions categorized.
     balances = balance_entries(statement, "Assets:Bank:Chase")
     booked = ruleset.categorize_statement(statement, "Assets:Bank:Chase")
@@ -285,8 +285,8 @@ def ledger_text(count: int, seed: int) -> tuple[str, Booked]:
 def bench_dedup(sizes: list[int]) -> None:
     from beancount.parser import parser  # noqa: PLC0415
 
-    from beanfirm.dedup import Candidate, known_rows, match_open_slots  # noqa: PLC0415
-    from beanfirm.ledgerindex import build_index  # noqa: PLC0415
+    from beanfirm.ingest.dedup import Candidate, known_rows, match_open_slots  # noqa: PLC0415
+    from beanfirm.ingest.ledgerindex import build_index  # noqa: PLC0415
 
     print("\n2. Dedup: n rows against a client holding n transactions")
     print("   (a third imported before, a third typed by hand a day apart, a third new)")

@@ -9,9 +9,9 @@ a hundred is not on the statement, one in two hundred is typed with two digits s
 
 Each size runs in its own process, which reports its peak memory (maxrss), and times:
 
-- building the account book from in-memory Beancount entries (`beanfirm.accountbook`);
+- building the account book from in-memory Beancount entries (`beanfirm.reconcile.accountbook`);
 - the comparison: matching every line one-to-one and explaining every difference
-  (`beanfirm.comparison.compare`), the part the issue's target is about;
+  (`beanfirm.reconcile.comparison.compare`), the part the issue's target is about;
 - side by side, the floor: one dictionary look-up per line by (amount, day), which matches
   nothing one-to-one and explains nothing, but shows what a pass over the lines costs.
 
@@ -39,10 +39,10 @@ from typing import Any
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanfirm.accountbook import account_book
-from beanfirm.comparison import compare
 from beanfirm.importers.statement import ClosingBalance, Statement, StatementRow
-from beanfirm.statementperiod import read_period
+from beanfirm.reconcile.accountbook import account_book
+from beanfirm.reconcile.comparison import compare
+from beanfirm.reconcile.period import read_period
 
 ACCOUNT = "Assets:Bank:ICBC"
 START = datetime.date(2025, 1, 1)

@@ -37,14 +37,14 @@ from typing import Any
 
 from beanquery import query
 
-from beanfirm.ledger import Ledger, load_ledger
-from beanfirm.letterhead import letterheads
-from beanfirm.openitems import read_book
-from beanfirm.pdf import html_to_pdf
-from beanfirm.registry import load_registry
-from beanfirm.statementjob import StatementPlan, plan_statements, write_statements
-from beanfirm.statementrender import statement_html
-from beanfirm.statements import Statement
+from beanfirm.accounts.letterhead import letterheads
+from beanfirm.accounts.openitems import read_book
+from beanfirm.accounts.pdf import html_to_pdf
+from beanfirm.accounts.render import statement_html
+from beanfirm.accounts.statements import Statement
+from beanfirm.jobs.statements import StatementPlan, plan_statements, write_statements
+from beanfirm.store.ledger import Ledger, load_ledger
+from beanfirm.store.registry import load_registry
 
 BIN = Path(sys.executable).parent
 CPU: dict[str, float] = {}
@@ -206,7 +206,7 @@ def main() -> None:
             "generate the ledger", lambda: make_practice(work, args.customers, args.invoices)
         )
         _, ledger = timed(
-            "load it (beanfirm.ledger.load_ledger, with the plugin)", lambda: load_ledger(main_file)
+            "load it (store.ledger.load_ledger, with the plugin)", lambda: load_ledger(main_file)
         )
         transactions = sum(1 for e in ledger.entries if type(e).__name__ == "Transaction")
         print(f"  ({transactions:,} transactions, {len(ledger.errors)} errors)")

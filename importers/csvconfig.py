@@ -22,9 +22,9 @@ from pathlib import Path
 
 import yaml
 
+from beanfirm.core.yamlnodes import NodeReader
 from beanfirm.errors import ConfigError, Problem
 from beanfirm.importers.dates import DEFAULT_FORMATS
-from beanfirm.yamlnodes import NodeReader
 
 ORDERS = ("auto", "oldest-first", "newest-first")
 META_KEY = re.compile(r"^[a-z][a-zA-Z0-9_-]*$")

@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime
 import re
 
+from beanfirm.core.bulk import collector_paused, named_tuples
 from beanfirm.errors import StatementError
 from beanfirm.importers.amounts import clean
-from beanfirm.importers.bulk import collector_paused, named_tuples
 from beanfirm.importers.columns import quick_columns
 from beanfirm.importers.csvconfig import CsvConfig
 from beanfirm.importers.dates import DateError, month_end, parse_date

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanfirm.importers.bulk import collector_paused, named_tuples
+from beanfirm.core.bulk import collector_paused, named_tuples
 from beanfirm.importers.statement import Statement, StatementRow
 
 UNCATEGORIZED_OUT = "Expenses:Uncategorized"

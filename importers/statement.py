@@ -21,7 +21,7 @@ from itertools import repeat
 from operator import attrgetter, ge, is_, le
 from typing import Any, NamedTuple
 
-from beanfirm.importers.bulk import named_tuples
+from beanfirm.core.bulk import named_tuples
 
 SEPARATOR = "\x1f"  # between the fields a row's fingerprint hashes
 

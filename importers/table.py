@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from beanfirm.core.bulk import named_tuples
 from beanfirm.errors import StatementError
 from beanfirm.importers.amounts import PADDING, clean
-from beanfirm.importers.bulk import named_tuples
 
 HEADER_SEARCH_ROWS = 200
 FOOTER_MARKERS: tuple[str, ...] = ("合计", "总计", "小计", "以上数据", "total", "summary")

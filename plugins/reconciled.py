@@ -19,7 +19,7 @@ What it checks, for each such account:
 It also reports how far each account is reconciled: for each reconciled account it adds
 `YYYY-MM-DD custom "reconciled-through" Account "cadence"` to the entries, dated the last day of
 the unbroken run of reconciled periods from the first one (the day before the first period when
-none is reconciled yet). `beanfirm.reconciliation.reconciled_through` reads them back; Fava
+none is reconciled yet). `beanfirm.reconcile.status.reconciled_through` reads them back; Fava
 lists them in the journal like any custom entry.
 
 Configuration (a Python dict literal, every key optional; see docs/plugins/reconciled.md):

@@ -3,7 +3,7 @@
 Beancount knows only errors: whatever a plugin returns is printed by `bean-check`, listed on
 Fava's Errors page and makes `bean-check` exit 1. beanfirm tells warnings apart by the name of
 the error's type: a type whose name ends in `Warning` is a warning (`beanfirm check` counts it
-but still exits 0), anything else is an error (`beanfirm.ledger.is_warning`). Fava shows the
+but still exits 0), anything else is an error (`beanfirm.store.ledger.is_warning`). Fava shows the
 type name in the first column of its Errors page, so the severity is visible there too.
 
 Every finding is a `(source, message, entry)` named tuple, like Beancount's own errors:

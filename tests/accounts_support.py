@@ -10,7 +10,7 @@ from typing import Any
 
 from beancount.core import realization
 
-from beanfirm.ledger import Ledger, load_ledger
+from beanfirm.store.ledger import Ledger, load_ledger
 
 D = Decimal
 

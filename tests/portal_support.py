@@ -12,7 +12,7 @@ from werkzeug.test import Client, TestResponse
 
 from beanfirm.portal.site import Portal
 from beanfirm.portal.users import add_user
-from beanfirm.registry import load_registry
+from beanfirm.store.registry import load_registry
 
 PASSWORD = "correct horse battery"
 HUAMEI_USER = "owner@huamei.example"

@@ -18,9 +18,9 @@ from pathlib import Path
 from accounts_support import ledger_text
 from cli_support import commit_all
 
-from beanfirm.contacts import Contact
-from beanfirm.letterhead import Letterhead
-from beanfirm.registry import Classification, Client, Firm, Staff
+from beanfirm.accounts.letterhead import Letterhead
+from beanfirm.store.contacts import Contact
+from beanfirm.store.registry import Classification, Client, Firm, Staff
 
 HUALIAN = "Assets:Receivable:Hualian"
 ACME = "Assets:Receivable:Acme"

@@ -1,4 +1,4 @@
-"""`beanfirm.aging`: open items by days past due; totals tie to Beancount's balances."""
+"""`beanfirm.accounts.aging`: open items by days past due; totals tie to Beancount's balances."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from accounts_support import D, beancount_balance, ledger_text, load_text, nonzero
 
-from beanfirm.aging import (
+from beanfirm.accounts.aging import (
     Aging,
     age_items,
     bucket_labels,
@@ -20,8 +20,8 @@ from beanfirm.aging import (
     parse_buckets,
     party_aging,
 )
+from beanfirm.accounts.openitems import read_book
 from beanfirm.errors import LedgerError, UsageError
-from beanfirm.openitems import read_book
 
 DAY = datetime.date
 GOLDENS = Path(__file__).resolve().parent / "goldens"

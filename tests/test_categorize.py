@@ -13,10 +13,10 @@ import pytest
 from beancount.core import data
 from beancount.parser import parser
 
-from beanfirm.categorize import Decision, RuleSet
-from beanfirm.history import History
-from beanfirm.importers.ledgertext import entry_text
-from beanfirm.rules import Rule, parse_rules
+from beanfirm.core.ledgertext import entry_text
+from beanfirm.rules.categorize import Decision, RuleSet
+from beanfirm.rules.history import History
+from beanfirm.rules.rulesfile import Rule, parse_rules
 
 ALIPAY = "Assets:1012-其他货币资金:支付宝"
 BANK = "Assets:1002-银行存款:工商银行"

@@ -1,7 +1,7 @@
 """Categorizing a whole statement at once gives what categorizing each row one by one gives.
 
 `RuleSet.categorize_statement` (an import's path) answers every rule's conditions at once
-through `beanfirm.ruleindex.RuleIndex`, and books most rows in bulk. These tests hold it to the
+through `beanfirm.rules.index.RuleIndex`, and books most rows in bulk. These tests hold it to the
 plain definition: each transaction of `statement_entries`, categorized by `categorize`, whose
 chosen rule is the first that `matches` (condition by condition, rule by rule).
 """
@@ -16,11 +16,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from beanfirm.categorize import Row, RuleSet, matches
-from beanfirm.history import History
 from beanfirm.importers.entries import transactions
 from beanfirm.importers.statement import Statement, StatementRow, number_import_ids
-from beanfirm.rules import UNCATEGORIZED, parse_rules
+from beanfirm.rules.categorize import Row, RuleSet, matches
+from beanfirm.rules.history import History
+from beanfirm.rules.rulesfile import UNCATEGORIZED, parse_rules
 
 ACCOUNT = "Assets:1002-银行存款:工商银行"
 # Overlapping, nested, CJK and full-width needles; regexes with and without groups and flags.

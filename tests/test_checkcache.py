@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from conftest import git
 
-from beanfirm.aging import Overdue
-from beanfirm.checkcache import CheckCache, client_keys
+from beanfirm.accounts.aging import Overdue
 from beanfirm.errors import Problem
-from beanfirm.gitrepo import PracticeRepo
-from beanfirm.ledger import LedgerSummary
-from beanfirm.newpractice import GITIGNORE
-from beanfirm.registry import Classification, Client
+from beanfirm.firm.checkcache import CheckCache, client_keys
+from beanfirm.firm.summary import LedgerSummary
+from beanfirm.jobs.newpractice import GITIGNORE
+from beanfirm.store.gitrepo import PracticeRepo
+from beanfirm.store.registry import Classification, Client
 
 ALPHA_JANUARY = "ledgers/alpha/journal/2025/01.beancount"
 

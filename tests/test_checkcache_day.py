@@ -7,9 +7,9 @@ from pathlib import Path
 
 from conftest import git
 
-from beanfirm.checkcache import client_keys
-from beanfirm.gitrepo import PracticeRepo
-from beanfirm.registry import Classification, Client
+from beanfirm.firm.checkcache import client_keys
+from beanfirm.store.gitrepo import PracticeRepo
+from beanfirm.store.registry import Classification, Client
 
 CLIENT = Client(
     id="alpha",

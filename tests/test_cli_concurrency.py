@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from conftest import BEANFIRM, STAFF_ENV, git, run_beanfirm, tree_state
 
-from beanfirm.registry import parse_registry
+from beanfirm.store.registry import parse_registry
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -1,4 +1,4 @@
-"""`beanfirm.credit`: ratings A-D from payment history, each factor shown with its points."""
+"""`beanfirm.accounts.credit`: ratings A-D from payment history, each factor shown with its points."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from accounts_support import D, load_text
 
-from beanfirm.credit import RULES, Rating, Scale, lateness, rate_customers
-from beanfirm.openitems import read_book
+from beanfirm.accounts.credit import RULES, Rating, Scale, lateness, rate_customers
+from beanfirm.accounts.openitems import read_book
 
 DAY = datetime.date
 AS_OF = DAY(2026, 6, 30)  # recent payments: after 2026-03-30

@@ -19,9 +19,9 @@ from accounts_support import D, beancount_balance, nonzero
 from cli_support import TEST_COMMITTER, assert_user_error, snapshot
 from conftest import git, run_beanfirm
 
-from beanfirm.forecast import cash_accounts
-from beanfirm.ledger import load_ledger
-from beanfirm.registry import load_registry
+from beanfirm.accounts.forecast import cash_accounts
+from beanfirm.store.ledger import load_ledger
+from beanfirm.store.registry import load_registry
 
 REPO = Path(__file__).resolve().parent.parent
 CLIENTS = ("dongsheng-trading", "brightpath-consulting")

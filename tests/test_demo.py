@@ -10,8 +10,8 @@ from pathlib import Path
 from beancount.core import data
 from conftest import run_beanfirm
 
-from beanfirm.ledger import is_warning, load_ledger
-from beanfirm.reconciliation import reconciled_through
+from beanfirm.reconcile.status import reconciled_through
+from beanfirm.store.ledger import is_warning, load_ledger
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_CLIENTS = ("huamei-retail", "dongsheng-trading", "brightpath-consulting", "silkroad-export")

@@ -8,7 +8,7 @@ import click
 import pytest
 
 from beanfirm.cli import cli
-from beanfirm.registry import (
+from beanfirm.store.registry import (
     ACCOUNT_KEYS,
     CLASSIFICATION_KEYS,
     CLIENT_KEYS,

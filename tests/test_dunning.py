@@ -12,10 +12,10 @@ import pytest
 from accounts_support import load_text
 from statement_support import CLIENT_HEAD, FIRM, FIRM_HEAD, HUALIAN, LEDGER
 
-from beanfirm.contacts import DEFAULT_STAGES, DunningStages
-from beanfirm.dunning import CustomerDunning, customers_to_chase, stage_label, stage_of
-from beanfirm.eml import reminder_message
-from beanfirm.openitems import read_book
+from beanfirm.accounts.dunning import CustomerDunning, customers_to_chase, stage_label, stage_of
+from beanfirm.accounts.eml import reminder_message
+from beanfirm.accounts.openitems import read_book
+from beanfirm.store.contacts import DEFAULT_STAGES, DunningStages
 
 DAY = datetime.date
 SENDER = FIRM.staff[0]

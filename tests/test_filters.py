@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from beanfirm.filters import ClientFilter
-from beanfirm.registry import Classification, Client
+from beanfirm.firm.filters import ClientFilter
+from beanfirm.store.registry import Classification, Client
 
 
 def client(

@@ -1,4 +1,4 @@
-"""`beanfirm.forecast`: weekly cash from bank balances, open items and recurring items."""
+"""`beanfirm.accounts.forecast`: weekly cash from bank balances, open items and recurring items."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from accounts_support import D, load_text
 
-from beanfirm.errors import UsageError
-from beanfirm.forecast import (
+from beanfirm.accounts.forecast import (
     Forecast,
     cash_accounts,
     check_weeks,
@@ -18,7 +17,8 @@ from beanfirm.forecast import (
     detect_recurring,
     forecast,
 )
-from beanfirm.forecastchart import chart_format, render_chart
+from beanfirm.accounts.forecastchart import chart_format, render_chart
+from beanfirm.errors import UsageError
 
 DAY = datetime.date
 AS_OF = DAY(2026, 3, 31)

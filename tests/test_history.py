@@ -16,9 +16,9 @@ from beancount import loader
 from beancount.core import data
 from beancount.parser import parser
 
-from beanfirm.categorize import RuleSet
-from beanfirm.history import History, learn_history
-from beanfirm.rules import SuggestionSettings, parse_rules
+from beanfirm.rules.categorize import RuleSet
+from beanfirm.rules.history import History, learn_history
+from beanfirm.rules.rulesfile import SuggestionSettings, parse_rules
 
 ALIPAY = "Assets:Alipay"
 BANK = "Assets:Bank"

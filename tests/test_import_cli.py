@@ -22,7 +22,7 @@ from import_support import (
     write,
 )
 
-from beanfirm.journal import AMOUNT_COLUMN, display_width
+from beanfirm.core.journal import AMOUNT_COLUMN, display_width
 
 MARCH = "ledgers/acme/journal/2024/03.beancount"
 

@@ -11,10 +11,7 @@ from beancount.parser import parser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beanfirm import dedup
-from beanfirm.dedup import Candidate, known_rows, match_open_slots
-from beanfirm.ledgerindex import build_index, with_amounts
-from beanfirm.monthfiles import (
+from beanfirm.core.monthfiles import (
     AddMeta,
     NewEntry,
     Relocate,
@@ -23,8 +20,11 @@ from beanfirm.monthfiles import (
     apply_edits,
     merge_entries,
 )
-from beanfirm.registry import FundingAccount
-from beanfirm.transfers import holds_number, names_account, transfer_date, transfer_target
+from beanfirm.ingest import dedup
+from beanfirm.ingest.dedup import Candidate, known_rows, match_open_slots
+from beanfirm.ingest.ledgerindex import build_index, with_amounts
+from beanfirm.ingest.transfers import holds_number, names_account, transfer_date, transfer_target
+from beanfirm.store.registry import FundingAccount
 
 BANK = "Assets:Bank:CMB"
 WALLET = "Assets:Alipay"

@@ -9,7 +9,7 @@ import pytest
 from beancount.core import data
 from beancount.parser import parser
 
-from beanfirm.journal import (
+from beanfirm.core.journal import (
     Posting,
     Txn,
     balance_text,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from beanfirm.errors import ConfigError
-from beanfirm.onboarding import registry_with_client
-from beanfirm.registry import Classification, Client, FundingAccount, parse_registry
+from beanfirm.jobs.onboarding import registry_with_client
+from beanfirm.store.registry import Classification, Client, FundingAccount, parse_registry
 
 NEWCO = Client(
     id="newco",

@@ -1,4 +1,4 @@
-"""`beanfirm.openitems`: invoices, bills, their settlements and the unapplied credits."""
+"""`beanfirm.accounts.openitems`: invoices, bills, their settlements and the unapplied credits."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from accounts_support import D, beancount_balance, doc, errors_of, load_text, nonzero
 
-from beanfirm.openitems import Book, read_book
+from beanfirm.accounts.openitems import Book, read_book
 
 DAY = datetime.date
 ACME = "Assets:Receivable:Acme"

@@ -11,9 +11,10 @@ from beancount import loader
 from beancount.core import data
 from plugin_support import BEAN_CHECK, ledger, line_of
 
-from beanfirm.ledger import load_ledger, summarize
+from beanfirm.firm.summary import summarize
 from beanfirm.plugins import categorized, reconciled
 from beanfirm.plugins.severity import Finding
+from beanfirm.store.ledger import load_ledger
 
 PLUGINS = ledger(
     """

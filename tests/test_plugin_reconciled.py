@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from plugin_support import file_findings, findings, ledger, line_of, load
 
-from beanfirm.reconciliation import Reconciliation, reconciled_through
+from beanfirm.reconcile.status import Reconciliation, reconciled_through
 
 PLUGIN = """plugin "beanfirm.plugins.reconciled" "{'today': '2026-05-20'}"\n"""
 CHART = ledger(

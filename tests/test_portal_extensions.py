@@ -27,7 +27,7 @@ from beanfirm.portal.pool import PoolPolicy
 from beanfirm.portal.routes import EXTENSIONS
 from beanfirm.portal.site import Portal, PortalSettings
 from beanfirm.portal.users import add_user
-from beanfirm.registry import load_registry
+from beanfirm.store.registry import load_registry
 
 MODULES = ("beanfirm.fava.reconciliation", "beanfirm.fava.customers")
 

@@ -32,7 +32,7 @@ from beanfirm.portal.gateway import make_app
 from beanfirm.portal.pool import PoolPolicy
 from beanfirm.portal.site import Portal, PortalSettings
 from beanfirm.portal.users import add_user
-from beanfirm.registry import load_registry
+from beanfirm.store.registry import load_registry
 
 NEW_PAYEE = "HUAMEI-NEW-PAYEE-5150"
 NEW_ENTRY = (

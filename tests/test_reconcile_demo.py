@@ -22,8 +22,8 @@ from cli_support import commit_all, snapshot
 from conftest import git, run_beanfirm
 from recon_support import icbc_csv
 
-from beanfirm.ledger import load_ledger
-from beanfirm.reconciliation import reconciled_through
+from beanfirm.reconcile.status import reconciled_through
+from beanfirm.store.ledger import load_ledger
 
 REPO = Path(__file__).resolve().parent.parent
 CLIENT = "huamei-retail"

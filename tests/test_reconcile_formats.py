@@ -9,7 +9,7 @@ from beancount.core import data
 from cli_support import commit_all
 from conftest import STAFF_ENV, git, run_beanfirm
 
-from beanfirm.ledger import load_ledger
+from beanfirm.store.ledger import load_ledger
 
 if TYPE_CHECKING:
     from pathlib import Path

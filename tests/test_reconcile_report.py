@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from beancount import loader
 
-from beanfirm.accountbook import account_book
-from beanfirm.comparison import Comparison, compare
 from beanfirm.importers.statement import ClosingBalance, Statement, StatementRow
-from beanfirm.reconreport import ReportContext, render_csv, render_html
-from beanfirm.statementperiod import read_period
+from beanfirm.reconcile.accountbook import account_book
+from beanfirm.reconcile.comparison import Comparison, compare
+from beanfirm.reconcile.period import read_period
+from beanfirm.reconcile.report import ReportContext, render_csv, render_html
 
 GOLDENS = Path(__file__).resolve().parent / "goldens"
 BANK = "Assets:Bank:ICBC"

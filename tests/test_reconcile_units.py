@@ -9,25 +9,25 @@ from pathlib import Path
 import pytest
 from beancount import loader
 
-from beanfirm.accountbook import BookPosting, account_book
-from beanfirm.checkcache import _summary_from_json, summary_to_json
-from beanfirm.comparison import compare
-from beanfirm.differences import digit_slip
+from beanfirm.firm.checkcache import _summary_from_json, summary_to_json
+from beanfirm.firm.summary import LedgerSummary
 from beanfirm.importers.statement import (
     ClosingBalance,
     OpeningBalance,
     Statement,
     StatementRow,
 )
-from beanfirm.ledger import LedgerSummary
-from beanfirm.ledgerindex import Location
-from beanfirm.matching import match_lines
-from beanfirm.reconciliation import ReconciliationStatus, reconciliation_status
-from beanfirm.statementperiod import (
+from beanfirm.ingest.ledgerindex import Location
+from beanfirm.reconcile.accountbook import BookPosting, account_book
+from beanfirm.reconcile.comparison import compare
+from beanfirm.reconcile.differences import digit_slip
+from beanfirm.reconcile.matching import match_lines
+from beanfirm.reconcile.period import (
     StatementLine,
     StatementRefusedError,
     read_period,
 )
+from beanfirm.reconcile.status import ReconciliationStatus, reconciliation_status
 
 BANK = "Assets:Bank:ICBC"
 D = datetime.date

@@ -13,7 +13,7 @@ from textwrap import dedent
 import pytest
 
 from beanfirm.errors import ConfigError, Problem
-from beanfirm.registry import (
+from beanfirm.store.registry import (
     Classification,
     Client,
     FundingAccount,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from textwrap import dedent
 
-from beanfirm.contacts import DEFAULT_STAGES, Contact, DunningStages
 from beanfirm.errors import Problem
-from beanfirm.onboarding import client_yaml
-from beanfirm.registry import Registry, parse_registry
+from beanfirm.jobs.onboarding import client_yaml
+from beanfirm.store.contacts import DEFAULT_STAGES, Contact, DunningStages
+from beanfirm.store.registry import Registry, parse_registry
 
 HEAD = """\
 firm:

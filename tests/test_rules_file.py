@@ -9,10 +9,10 @@ from textwrap import dedent
 
 import pytest
 
-from beanfirm.categorize import load_ruleset
 from beanfirm.errors import ConfigError, Problem
-from beanfirm.ledgerindex import ID_KEYS
-from beanfirm.rules import RESERVED_META, Rule, RulesFile, Scope, parse_rules
+from beanfirm.ingest.ledgerindex import ID_KEYS
+from beanfirm.rules.categorize import load_ruleset
+from beanfirm.rules.rulesfile import RESERVED_META, Rule, RulesFile, Scope, parse_rules
 
 CLIENT_FILE = "ledgers/huamei/rules.yaml"
 

@@ -14,13 +14,13 @@ import pytest
 from accounts_support import beancount_balance
 from conftest import run_beanfirm
 
-from beanfirm.ledger import Ledger, load_ledger
-from beanfirm.letterhead import letterheads
-from beanfirm.messages import money
-from beanfirm.openitems import Book, read_book
-from beanfirm.registry import load_registry
-from beanfirm.statementrender import statement_csv, statement_html
-from beanfirm.statements import STATEMENT_TYPES, build_statement, statement_period
+from beanfirm.accounts.letterhead import letterheads
+from beanfirm.accounts.messages import money
+from beanfirm.accounts.openitems import Book, read_book
+from beanfirm.accounts.render import statement_csv, statement_html
+from beanfirm.accounts.statements import STATEMENT_TYPES, build_statement, statement_period
+from beanfirm.store.ledger import Ledger, load_ledger
+from beanfirm.store.registry import load_registry
 
 REPO = Path(__file__).resolve().parent.parent
 CLIENT = "dongsheng-trading"

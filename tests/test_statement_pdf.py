@@ -14,9 +14,9 @@ from conftest import run_beanfirm
 from pypdf import PdfReader
 from statement_support import CLIENT, FIRM, LEDGER
 
+from beanfirm.accounts.pdf import needs_cjk, require_cjk_font
 from beanfirm.errors import ConfigError
-from beanfirm.pdf import needs_cjk, require_cjk_font
-from beanfirm.statementjob import render_statement
+from beanfirm.jobs.statements import render_statement
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -12,22 +12,22 @@ import pytest
 from accounts_support import D, beancount_balance, load_text
 from statement_support import ACME, CLIENT, CLIENT_HEAD, FIRM, FIRM_HEAD, HUALIAN, LEDGER, OPENS
 
-from beanfirm import statementjob
-from beanfirm.contacts import Contact
+from beanfirm.accounts.letterhead import letterheads
+from beanfirm.accounts.messages import MESSAGES, Messages, money
+from beanfirm.accounts.openitems import Book, read_book
+from beanfirm.accounts.render import statement_csv, statement_html
+from beanfirm.accounts.statements import STATEMENT_TYPES, build_statement, statement_period
 from beanfirm.errors import ConfigError, LedgerError, UsageError
-from beanfirm.ledger import Ledger
-from beanfirm.letterhead import letterheads
-from beanfirm.messages import MESSAGES, Messages, money
-from beanfirm.openitems import Book, read_book
-from beanfirm.statementjob import (
+from beanfirm.jobs import statements as statementjob
+from beanfirm.jobs.statements import (
     StatementPlan,
     plan_statements,
     render_statement,
     statement_language,
     write_statements,
 )
-from beanfirm.statementrender import statement_csv, statement_html
-from beanfirm.statements import STATEMENT_TYPES, build_statement, statement_period
+from beanfirm.store.contacts import Contact
+from beanfirm.store.ledger import Ledger
 
 DAY = datetime.date
 ZERO = D(0)

@@ -13,9 +13,9 @@ import pytest
 from conftest import git, tree_state
 
 from beanfirm.errors import LedgerError, Problem, WriteRefusedError
-from beanfirm.gitrepo import Author, PracticeRepo
-from beanfirm.ledger import ledger_problems
-from beanfirm.writes import WritePlan, WriteResult, apply_write
+from beanfirm.store.gitrepo import Author, PracticeRepo
+from beanfirm.store.ledger import ledger_problems
+from beanfirm.store.writes import WritePlan, WriteResult, apply_write
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -259,7 +259,7 @@ def test_dry_run_writes_nothing(root: Path) -> None:
 
 HOLD_LOCK = """\
 import pathlib, sys
-from beanfirm.locks import locked
+from beanfirm.store.locks import locked
 with locked(pathlib.Path(sys.argv[1]), [sys.argv[2]]):
     print("held", flush=True)
     sys.stdin.read()

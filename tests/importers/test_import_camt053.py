@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from beanfirm.core.ledgertext import entries_text
 from beanfirm.errors import StatementError
 from beanfirm.importers.camt053 import Camt053Importer, read_camt053
 from beanfirm.importers.entries import statement_entries
-from beanfirm.importers.ledgertext import entries_text
 from beanfirm.importers.statement import Statement
 
 # Written for beanfirm: a monthly statement of a German current account, camt.053.001.02.

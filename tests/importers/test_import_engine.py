@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from beanfirm.core.ledgertext import entries_text
 from beanfirm.errors import StatementError
 from beanfirm.importers.csvconfig import CsvConfig, DirectionRule
 from beanfirm.importers.csvengine import StatementImporter
 from beanfirm.importers.csvread import read_statement
-from beanfirm.importers.ledgertext import entries_text
 from beanfirm.importers.presets import PRESETS
 from beanfirm.importers.statement import Statement
 

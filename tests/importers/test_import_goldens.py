@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from beancount.parser import parser
 
+from beanfirm.core.ledgertext import entries_text
 from beanfirm.errors import StatementError
 from beanfirm.importers.csvconfig import CsvConfig
 from beanfirm.importers.csvengine import StatementImporter, statement_entries
-from beanfirm.importers.ledgertext import entries_text
 from beanfirm.importers.presets import PRESETS
 
 SAMPLES = Path(__file__).parent / "samples"

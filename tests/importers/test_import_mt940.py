@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from beanfirm.core.ledgertext import entries_text
 from beanfirm.errors import StatementError
 from beanfirm.importers.entries import statement_entries
-from beanfirm.importers.ledgertext import entries_text
 from beanfirm.importers.mt940 import Mt940Importer, read_mt940
 from beanfirm.importers.statement import Statement
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from beancount.parser import parser
 
+from beanfirm.core.ledgertext import entries_text
 from beanfirm.errors import StatementError
 from beanfirm.importers.entries import statement_entries
-from beanfirm.importers.ledgertext import entries_text
 from beanfirm.importers.ofx import OfxImporter, read_ofx
 from beanfirm.importers.sgml import parse_sgml
 

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from beanfirm.aging import DEFAULT_BUCKETS, Aged, Aging, age_items, parse_buckets
+from beanfirm.accounts.aging import DEFAULT_BUCKETS, Aged, Aging, age_items, parse_buckets
+from beanfirm.accounts.customers import client_book, select_party
 from beanfirm.cli.context import practice_of
 from beanfirm.cli.output import console, echo_json, json_option
 from beanfirm.cli.reportopts import (
@@ -18,7 +19,6 @@ from beanfirm.cli.reportopts import (
     report_date,
     say,
 )
-from beanfirm.customers import client_book, select_party
 
 if TYPE_CHECKING:
     import datetime

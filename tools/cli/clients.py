@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from beanfirm.charts import TEMPLATES
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.filters import filter_options, select_clients
 from beanfirm.cli.output import echo_csv, echo_json, echo_table, format_option
 from beanfirm.errors import UsageError
+from beanfirm.firm.charts import TEMPLATES
 from beanfirm.importers import IMPORTER_NAMES
-from beanfirm.onboarding import add_client, client_yaml
-from beanfirm.registry import (
+from beanfirm.jobs.onboarding import add_client, client_yaml
+from beanfirm.store.registry import (
     ACCOUNT_KINDS,
     CADENCES,
     FREQUENCIES,
@@ -26,7 +26,7 @@ from beanfirm.registry import (
 )
 
 if TYPE_CHECKING:
-    from beanfirm.filters import ClientFilter
+    from beanfirm.firm.filters import ClientFilter
 
 LIST_COLUMNS = (
     "id",

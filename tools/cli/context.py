@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from beanfirm.errors import ConfigError
-from beanfirm.gitrepo import Author, PracticeRepo
-from beanfirm.practice import Practice, open_practice
-from beanfirm.registry import Staff
+from beanfirm.store.gitrepo import Author, PracticeRepo
+from beanfirm.store.practice import Practice, open_practice
+from beanfirm.store.registry import Staff
 
 
 def practice_of(ctx: click.Context) -> Practice:

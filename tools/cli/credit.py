@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from beanfirm.accounts.credit import RULES, Rating, rate_customers
+from beanfirm.accounts.customers import client_book, select_party
 from beanfirm.cli.context import practice_of
 from beanfirm.cli.output import console, echo_json, json_option
 from beanfirm.cli.reportopts import (
@@ -17,8 +19,6 @@ from beanfirm.cli.reportopts import (
     report_date,
     say,
 )
-from beanfirm.credit import RULES, Rating, rate_customers
-from beanfirm.customers import client_book, select_party
 
 if TYPE_CHECKING:
     import datetime

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from beanfirm.accounts.dunning import dunning_json, stage_label
+from beanfirm.accounts.messages import money
 from beanfirm.cli.context import practice_of
 from beanfirm.cli.output import echo_json, echo_table, json_option
 from beanfirm.cli.progress import client_progress
 from beanfirm.cli.reportopts import as_of_option, report_date
-from beanfirm.dunning import dunning_json, stage_label
-from beanfirm.dunningjob import ClientDunning, run_dunning
 from beanfirm.errors import EXIT_FINDINGS, relative_to
-from beanfirm.messages import money
+from beanfirm.jobs.dunning import ClientDunning, run_dunning
 
 if TYPE_CHECKING:
     import datetime

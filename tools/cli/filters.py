@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from beanfirm.errors import UsageError
-from beanfirm.filters import ClientFilter
-from beanfirm.registry import FREQUENCIES, LANGUAGES, SIZES
+from beanfirm.firm.filters import ClientFilter
+from beanfirm.store.registry import FREQUENCIES, LANGUAGES, SIZES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from beanfirm.practice import Practice
-    from beanfirm.registry import Client
+    from beanfirm.store.practice import Practice
+    from beanfirm.store.registry import Client
 
 FILTER_FIELDS = (
     ("industry", None, "Only clients in this industry."),

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from beanfirm.accounts.customers import load_client
+from beanfirm.accounts.forecast import DEFAULT_WEEKS, Forecast, check_weeks, client_forecast
+from beanfirm.accounts.forecastchart import chart_format, render_chart
 from beanfirm.cli.context import practice_of
 from beanfirm.cli.output import console, echo_json, json_option
 from beanfirm.cli.reportopts import as_of_option, cells, ledger_note, plain_table, report_date, say
-from beanfirm.customers import load_client
 from beanfirm.errors import UsageError
-from beanfirm.forecast import DEFAULT_WEEKS, Forecast, check_weeks, client_forecast
-from beanfirm.forecastchart import chart_format, render_chart
-from beanfirm.ledger import is_warning
+from beanfirm.store.ledger import is_warning
 
 if TYPE_CHECKING:
     import datetime

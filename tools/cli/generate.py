@@ -9,9 +9,7 @@ from pathlib import Path
 import click
 
 from beanfirm.cli.progress import client_progress
-from beanfirm.demorules import rules_files
-from beanfirm.errors import UsageError
-from beanfirm.generate import (
+from beanfirm.demo.generate import (
     DEMO_MONTHS,
     DEMO_REGISTRY_MARK,
     DEMO_SEED,
@@ -24,7 +22,9 @@ from beanfirm.generate import (
     synthetic_clients,
     write_practice,
 )
-from beanfirm.gitrepo import Author, PracticeRepo
+from beanfirm.demo.rules import rules_files
+from beanfirm.errors import UsageError
+from beanfirm.store.gitrepo import Author, PracticeRepo
 
 
 def _holds_generated_demo(folder: Path) -> bool:

@@ -12,14 +12,14 @@ import click
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo_json, json_option
 from beanfirm.cli.progress import client_progress
-from beanfirm.dedup import DEFAULT_WINDOW_DAYS
 from beanfirm.errors import EXIT_FINDINGS, BeanfirmError, UsageError
-from beanfirm.exports import read_export
-from beanfirm.gitrepo import Author, PracticeRepo
-from beanfirm.importjob import CategorizerFactory, ImportResult, rules_categorizer, run_import
-from beanfirm.importplan import ImportPlan, rows_text
-from beanfirm.practice import Practice
-from beanfirm.registry import Client
+from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS
+from beanfirm.ingest.exports import read_export
+from beanfirm.ingest.outcome import ImportPlan, rows_text
+from beanfirm.jobs.importing import CategorizerFactory, ImportResult, rules_categorizer, run_import
+from beanfirm.store.gitrepo import Author, PracticeRepo
+from beanfirm.store.practice import Practice
+from beanfirm.store.registry import Client
 
 INBOX = "inbox"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from beanfirm.newpractice import init_practice
-from beanfirm.registry import Staff
+from beanfirm.jobs.newpractice import init_practice
+from beanfirm.store.registry import Staff
 
 
 @click.command()

@@ -12,7 +12,7 @@ from beanfirm.portal.store import PortalStore
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from beanfirm.practice import Practice
+    from beanfirm.store.practice import Practice
 
 
 def state_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:

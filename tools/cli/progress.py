@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from beanfirm.checking import CheckResult, check_clients
+from beanfirm.firm.checking import CheckResult, check_clients
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from beanfirm.gitrepo import PracticeRepo
-    from beanfirm.practice import Practice
-    from beanfirm.registry import Client
+    from beanfirm.store.gitrepo import PracticeRepo
+    from beanfirm.store.practice import Practice
+    from beanfirm.store.registry import Client
 
 
 @contextlib.contextmanager

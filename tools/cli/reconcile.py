@@ -10,17 +10,17 @@ import click
 
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo_json, json_option
-from beanfirm.comparison import DIFFERS, RECONCILED, Comparison
+from beanfirm.core.journal import money
 from beanfirm.errors import EXIT_FINDINGS
-from beanfirm.journal import money
-from beanfirm.reconcile import (
+from beanfirm.jobs.reconciling import (
     ALREADY,
     DEFAULT_WINDOW_DAYS,
     ReconcileResult,
     read_request,
     run_reconcile,
 )
-from beanfirm.reconreport import report_data
+from beanfirm.reconcile.comparison import DIFFERS, RECONCILED, Comparison
+from beanfirm.reconcile.report import report_data
 
 
 def _figures(comparison: Comparison) -> list[str]:

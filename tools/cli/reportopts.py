@@ -9,8 +9,8 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from beanfirm.accounts.customers import today
 from beanfirm.cli.output import console
-from beanfirm.customers import today
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

@@ -8,7 +8,7 @@ import click
 
 from beanfirm.cli.context import practice_of
 from beanfirm.cli.output import echo_json, echo_table, json_option
-from beanfirm.ruletrial import Trial, TrialRow, try_rules
+from beanfirm.ingest.trial import Trial, TrialRow, try_rules
 
 
 @click.group()

@@ -10,22 +10,22 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
+from beanfirm.accounts.customers import client_book, select_party, today
+from beanfirm.accounts.letterhead import letterheads
+from beanfirm.accounts.messages import check_language
+from beanfirm.accounts.render import FORMATS, OutputFormat, render
+from beanfirm.accounts.statements import STATEMENT_TYPES, StatementType, statement_period
 from beanfirm.cli.context import practice_of
 from beanfirm.cli.output import echo_json, json_option
 from beanfirm.cli.progress import client_progress
 from beanfirm.cli.reportopts import customer_option, ledger_note
-from beanfirm.customers import client_book, select_party, today
 from beanfirm.errors import UsageError, relative_to
-from beanfirm.letterhead import letterheads
-from beanfirm.messages import check_language
-from beanfirm.statementjob import StatementPlan, plan_statements, write_statements
-from beanfirm.statementrender import FORMATS, OutputFormat, render
-from beanfirm.statements import STATEMENT_TYPES, StatementType, statement_period
+from beanfirm.jobs.statements import StatementPlan, plan_statements, write_statements
 
 if TYPE_CHECKING:
     import datetime
 
-    from beanfirm.practice import Practice
+    from beanfirm.store.practice import Practice
 
 DATE = click.DateTime(["%Y-%m-%d"])
 

@@ -13,12 +13,12 @@ from beanfirm.cli.filters import filter_options, select_clients
 from beanfirm.cli.output import echo_json, echo_table, json_option
 from beanfirm.cli.progress import checked
 from beanfirm.errors import EXIT_FINDINGS
-from beanfirm.status import StatusRow, overdue_only, status_rows
+from beanfirm.firm.status import StatusRow, overdue_only, status_rows
 
 if TYPE_CHECKING:
-    from beanfirm.aging import Overdue
-    from beanfirm.filters import ClientFilter
-    from beanfirm.reconciliation import ReconciliationStatus
+    from beanfirm.accounts.aging import Overdue
+    from beanfirm.firm.filters import ClientFilter
+    from beanfirm.reconcile.status import ReconciliationStatus
 
 OVERDUE_ALERT_DAYS = 30  # receivables past due longer than this are shown in red
 

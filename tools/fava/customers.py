@@ -34,15 +34,15 @@ from flask import Response, g, request, send_file
 from flask import url_for as flask_url_for
 from markupsafe import Markup
 
-from beanfirm.aging import DEFAULT_BUCKETS, Aging, age_items, parse_buckets
-from beanfirm.credit import RULES, Rating, rate_customers
-from beanfirm.customers import today
+from beanfirm.accounts.aging import DEFAULT_BUCKETS, Aging, age_items, parse_buckets
+from beanfirm.accounts.credit import RULES, Rating, rate_customers
+from beanfirm.accounts.customers import today
+from beanfirm.accounts.forecast import DEFAULT_WEEKS, Forecast, check_weeks, client_forecast
+from beanfirm.accounts.forecastchart import render_chart
+from beanfirm.accounts.messages import check_language
+from beanfirm.accounts.openitems import Book, Party, read_book
 from beanfirm.errors import BeanfirmError
-from beanfirm.forecast import DEFAULT_WEEKS, Forecast, check_weeks, client_forecast
-from beanfirm.forecastchart import render_chart
-from beanfirm.messages import check_language
-from beanfirm.openitems import Book, Party, read_book
-from beanfirm.registry import REGISTRY_FILENAME, Client, Firm, load_registry
+from beanfirm.store.registry import REGISTRY_FILENAME, Client, Firm, load_registry
 
 if TYPE_CHECKING:
     from fava.core import FavaLedger
@@ -393,8 +393,8 @@ def render_statement(
     customer: str,
     **how: Any,
 ) -> bytes:
-    """Render a statement through the statement engine (`beanfirm.statementjob`)."""
-    from beanfirm import statementjob  # noqa: PLC0415 - WeasyPrint loads only when asked
+    """Render a statement through the statement engine (`beanfirm.jobs.statements`)."""
+    from beanfirm.jobs import statements as statementjob  # noqa: PLC0415 - WeasyPrint loads only when asked
 
     return statementjob.render_statement(entries, options, client, firm, customer, **how)
 

@@ -6,7 +6,7 @@ Turned on by one line in the ledger:
 
 For each account the `reconciled` plugin watches (so the ledger needs that plugin too) the page
 lists its cadence, the day it is reconciled through, the day the next period is due and whether
-it is overdue (`beanfirm.reconciliation.reconciliation_status`), the last balance assertion with
+it is overdue (`beanfirm.reconcile.status.reconciliation_status`), the last balance assertion with
 the difference accepted then (`statement-balance:` less the asserted figure; 0 when none), and
 links to the archived statement and the saved reconciliation reports of `beanfirm reconcile`,
 served by Fava's own document route. The title is 对账 when the ledger's Fava language is
@@ -28,9 +28,9 @@ from fava.ext import FavaExtensionBase
 if TYPE_CHECKING:
     from fava.core import FavaLedger
 
-from beanfirm.accountbook import STATEMENT_BALANCE
-from beanfirm.journal import money
-from beanfirm.reconciliation import reconciliation_status
+from beanfirm.core.journal import money
+from beanfirm.reconcile.accountbook import STATEMENT_BALANCE
+from beanfirm.reconcile.status import reconciliation_status
 
 REPORT_MARK = ".reconciliation."
 TITLES = {"en": "Reconciliation", "zh": "对账"}

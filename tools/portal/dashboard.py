@@ -5,17 +5,17 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from beanfirm.checking import check_clients
-from beanfirm.filters import ClientFilter
-from beanfirm.gitrepo import PracticeRepo
-from beanfirm.practice import Practice
-from beanfirm.status import StatusRow, status_rows
+from beanfirm.firm.checking import check_clients
+from beanfirm.firm.filters import ClientFilter
+from beanfirm.firm.status import StatusRow, status_rows
+from beanfirm.store.gitrepo import PracticeRepo
+from beanfirm.store.practice import Practice
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
 
-    from beanfirm.registry import Client, Registry
+    from beanfirm.store.registry import Client, Registry
 
 FILTER_FIELDS = ("industry", "frequency", "region", "size", "preparer", "reviewer")
 

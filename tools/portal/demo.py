@@ -14,7 +14,7 @@ from beanfirm.portal.users import add_user, get_user, set_password
 
 if TYPE_CHECKING:
     from beanfirm.portal.store import PortalStore
-    from beanfirm.registry import Registry
+    from beanfirm.store.registry import Registry
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from beanfirm.portal.pool import WorkerUnavailableError
 from beanfirm.portal.render import error_page
 from beanfirm.portal.routes import READ_METHODS, match_route
 from beanfirm.portal.upstream import PASSED_REQUEST_HEADERS
-from beanfirm.registry import SLUG_RE
+from beanfirm.store.registry import SLUG_RE
 
 if TYPE_CHECKING:
     from beanfirm.portal.site import Identity, Portal

@@ -15,11 +15,11 @@ from beanfirm.portal.sessions import Session, SessionPolicy, find_session
 from beanfirm.portal.store import PortalStore
 from beanfirm.portal.throttle import ThrottlePolicy
 from beanfirm.portal.users import PortalUser, get_user, visible_clients
-from beanfirm.registry import REGISTRY_FILENAME, load_registry
+from beanfirm.store.registry import REGISTRY_FILENAME, load_registry
 
 if TYPE_CHECKING:
     from beanfirm.portal.upstream import Load
-    from beanfirm.registry import Client, Registry
+    from beanfirm.store.registry import Client, Registry
 
 
 # After a reload, kept pages are asked for again only if the client's books were read lately.

@@ -19,11 +19,11 @@ from beanfirm.portal.passwords import (
     hash_password,
     verify_password,
 )
-from beanfirm.registry import EMAIL_RE
+from beanfirm.store.registry import EMAIL_RE
 
 if TYPE_CHECKING:
     from beanfirm.portal.store import PortalStore
-    from beanfirm.registry import Client, Registry
+    from beanfirm.store.registry import Client, Registry
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Customer accounts: open items, aging, credit, forecasts, statements and dunning."""

@@ -1,0 +1,527 @@
+"""A short-term cash-flow forecast, week by week, from what the books already know.
+
+The forecast starts from the cash on hand at the end of the report day: the balances of the
+client's bank, payment and cash accounts (`kind: bank | payment | cash` under `accounts:` in
+clients.yaml, and every account opened under the cash roots `CASH_ROOTS`). Then, week by week
+(week 1 is the seven days after the report day):
+
+- **receipts**: each open invoice is expected on its due date plus the customer's typical
+  delay (its average lateness, weighted by amount, as `beanfirm credit` measures it; none
+  without history); one already overdue by then is expected in week 1;
+- **payments**: each open bill is expected on its due date, or in week 1 if overdue;
+- **recurring items** found in the history (`detect_recurring`): the same payee and accounts,
+  at a regular interval (monthly: every 25-35 days; weekly: every 6-8 days), with amounts within
+  `AMOUNT_TOLERANCE` of their median, `MIN_OCCURRENCES` times or more and still going (the last
+  one no longer than 1.5 intervals before the report day). Each is projected at its interval
+  after its last date, for the median of its last three amounts; the report says which were
+  found and why.
+
+Each week shows its opening balance, inflows, outflows and closing balance. The forecast is in
+one currency (the client's); open items and recurring items in another currency are left out
+and counted in `Forecast.left_out`. Everything expected after the last week is in
+`Forecast.later`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import itertools
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from beancount.core import data
+
+from beanfirm.accounts.credit import lateness
+from beanfirm.accounts.openitems import Book, read_book, settings_of
+from beanfirm.errors import UsageError
+from beanfirm.plugins.postings import units
+
+if TYPE_CHECKING:
+    from beanfirm.store.registry import Client
+
+ZERO = Decimal(0)
+CENT = Decimal("0.01")
+CASH_ROOTS = (
+    "Assets:Bank",
+    "Assets:Cash",
+    "Assets:1001-库存现金",
+    "Assets:1002-银行存款",
+    "Assets:1012-其他货币资金",
+)
+CASH_KINDS = ("bank", "payment", "cash")
+MIN_WEEKS, MAX_WEEKS, DEFAULT_WEEKS = 1, 52, 13
+MIN_OCCURRENCES = 3
+RECENT_OCCURRENCES = 6  # the regularity is judged on the last ones only
+AMOUNT_TOLERANCE = Decimal("0.10")
+CADENCES = {"weekly": (6, 8), "monthly": (25, 35)}
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One expected receipt (positive) or payment (negative)."""
+
+    date: datetime.date  # when it is expected
+    week: int  # 1-based; 0 for a flow after the horizon
+    amount: Decimal
+    source: str  # "receivable", "payable" or "recurring"
+    what: str
+    reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the flow as plain JSON data."""
+        return {
+            "date": self.date.isoformat(),
+            "week": self.week,
+            "amount": str(self.amount),
+            "source": self.source,
+            "what": self.what,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """A recurring cash movement found in the history, and why it counts as one."""
+
+    payee: str
+    accounts: tuple[str, ...]  # the other accounts of its transactions
+    cadence: str  # "weekly" or "monthly"
+    amount: Decimal  # projected amount (negative: a payment)
+    currency: str
+    dates: tuple[datetime.date, ...]  # the occurrences looked at
+    amounts: tuple[Decimal, ...]
+    why: str
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the recurring item as plain JSON data."""
+        return {
+            "payee": self.payee,
+            "accounts": list(self.accounts),
+            "cadence": self.cadence,
+            "amount": str(self.amount),
+            "currency": self.currency,
+            "occurrences": [d.isoformat() for d in self.dates],
+            "why": self.why,
+        }
+
+
+@dataclass(frozen=True)
+class NotRecurring:
+    """Movements at a regular interval that do not count as recurring, and why."""
+
+    payee: str
+    accounts: tuple[str, ...]
+    cadence: str
+    reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the item as plain JSON data."""
+        return {
+            "payee": self.payee,
+            "accounts": list(self.accounts),
+            "cadence": self.cadence,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week of the forecast."""
+
+    number: int
+    start: datetime.date
+    end: datetime.date
+    opening: Decimal
+    inflows: Decimal
+    outflows: Decimal  # zero or negative
+
+    @property
+    def closing(self) -> Decimal:
+        """Return the balance at the end of the week."""
+        return self.opening + self.inflows + self.outflows
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the week as plain JSON data."""
+        return {
+            "week": self.number,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "opening": str(self.opening),
+            "inflows": str(self.inflows),
+            "outflows": str(self.outflows),
+            "closing": str(self.closing),
+        }
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The forecast of one client's cash, week by week."""
+
+    as_of: datetime.date
+    currency: str
+    cash: tuple[tuple[str, Decimal], ...]  # (account, balance at the end of as_of)
+    weeks: tuple[Week, ...]
+    flows: tuple[Flow, ...]  # within the horizon, by date
+    recurring: tuple[Recurring, ...]
+    later: tuple[Flow, ...]  # expected after the last week
+    left_out: dict[str, int] = field(default_factory=dict)  # currency: items left out
+    other_cash: dict[str, Decimal] = field(default_factory=dict)  # cash in other currencies
+    not_recurring: tuple[NotRecurring, ...] = ()
+
+    @property
+    def opening(self) -> Decimal:
+        """Return the cash on hand at the end of the report day."""
+        return sum((balance for _, balance in self.cash), ZERO)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the forecast as plain JSON data."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "currency": self.currency,
+            "cash_accounts": [
+                {"account": account, "balance": str(balance)} for account, balance in self.cash
+            ],
+            "opening": str(self.opening),
+            "weeks": [week.as_json() for week in self.weeks],
+            "flows": [flow.as_json() for flow in self.flows],
+            "recurring": [item.as_json() for item in self.recurring],
+            "not_recurring": [item.as_json() for item in self.not_recurring],
+            "later": [flow.as_json() for flow in self.later],
+            "left_out": dict(self.left_out),
+            "other_cash": {currency: str(amount) for currency, amount in self.other_cash.items()},
+        }
+
+
+def check_weeks(weeks: int) -> int:
+    """Return a forecast length in weeks, or raise UsageError naming the range."""
+    if not MIN_WEEKS <= weeks <= MAX_WEEKS:
+        msg = (
+            f"--weeks {weeks} is out of range: a forecast covers {MIN_WEEKS} to {MAX_WEEKS} "
+            f"weeks (default {DEFAULT_WEEKS})."
+        )
+        raise UsageError(msg)
+    return weeks
+
+
+def cash_accounts(entries: Iterable[Any], registered: Iterable[tuple[str, str]]) -> list[str]:
+    """Return the client's cash accounts: registered bank/payment/cash, and under CASH_ROOTS.
+
+    `registered` holds the (account, kind) pairs of the client's `accounts:` in clients.yaml.
+    """
+    found = {account for account, kind in registered if kind in CASH_KINDS}
+    found = {account for account in found if account.startswith("Assets:")}
+    for entry in entries:
+        if isinstance(entry, data.Open) and _under(entry.account, CASH_ROOTS):
+            found.add(entry.account)
+    return sorted(found)
+
+
+def client_forecast(
+    entries: Sequence[Any],
+    options_map: dict[str, Any],
+    as_of: datetime.date,
+    client: Client | None,
+    *,
+    weeks: int = DEFAULT_WEEKS,
+) -> Forecast:
+    """Forecast a client's cash: its registered accounts and currency, else the ledger's.
+
+    Without a registry record (a ledger opened on its own), the cash accounts are those under
+    CASH_ROOTS and the currency the ledger's first operating currency, else the currency most
+    used on those accounts.
+    """
+    registered = [(account.account, account.kind) for account in client.accounts] if client else []
+    cash = cash_accounts(entries, registered)
+    if client is not None:
+        currency = client.currency
+    else:
+        operating = options_map.get("operating_currency") or []
+        currency = operating[0] if operating else _main_currency(entries, set(cash))
+    return forecast(entries, options_map, as_of, currency=currency, cash=cash, weeks=weeks)
+
+
+def forecast(
+    entries: Sequence[Any],
+    options_map: dict[str, Any],
+    as_of: datetime.date,
+    *,
+    currency: str,
+    cash: Sequence[str],
+    weeks: int = DEFAULT_WEEKS,
+) -> Forecast:
+    """Forecast the cash in `currency` on the `cash` accounts for `weeks` weeks after `as_of`."""
+    check_weeks(weeks)
+    horizon = as_of + datetime.timedelta(days=7 * weeks)
+    balances, other_cash = _balances(entries, set(cash), as_of, currency)
+    receivables = read_book(entries, options_map, "receivables")
+    payables = read_book(entries, options_map, "payables")
+    left_out: dict[str, int] = {}
+    flows = [
+        *_receipts(receivables, as_of, currency, left_out),
+        *_payments(payables, as_of, currency, left_out),
+    ]
+    settings = settings_of(options_map)
+    skip = (*settings.receivable, *settings.payable)
+    recurring, not_recurring = detect_recurring(entries, set(cash), as_of, skip=skip)
+    for item in recurring:
+        if item.currency != currency:
+            left_out[item.currency] = left_out.get(item.currency, 0) + 1
+            continue
+        flows.extend(_projected(item, as_of, horizon))
+    placed = [_in_week(flow, as_of, weeks) for flow in flows]
+    placed.sort(key=lambda flow: (flow.date, flow.source, flow.what))
+    inside = tuple(flow for flow in placed if flow.week)
+    later = tuple(flow for flow in placed if not flow.week)
+    opening = sum((balance for _, balance in balances), ZERO)
+    rows: list[Week] = []
+    for number in range(1, weeks + 1):
+        start = as_of + datetime.timedelta(days=7 * (number - 1) + 1)
+        week_flows = [flow.amount for flow in inside if flow.week == number]
+        inflows = sum((a for a in week_flows if a > 0), ZERO)
+        outflows = sum((a for a in week_flows if a < 0), ZERO)
+        week = Week(number, start, start + datetime.timedelta(days=6), opening, inflows, outflows)
+        rows.append(week)
+        opening = week.closing
+    return Forecast(
+        as_of,
+        currency,
+        tuple(balances),
+        tuple(rows),
+        inside,
+        tuple(recurring),
+        later,
+        dict(sorted(left_out.items())),
+        other_cash,
+        tuple(not_recurring),
+    )
+
+
+def detect_recurring(
+    entries: Sequence[Any],
+    cash: set[str],
+    as_of: datetime.date,
+    *,
+    skip: tuple[str, ...] = (),
+) -> tuple[list[Recurring], list[NotRecurring]]:
+    """Find the regular cash movements up to `as_of` (see the module docstring).
+
+    Returns the recurring items, and the movements that come at a regular interval but do not
+    count (their amounts vary, or they have stopped), with the reason. A candidate is a
+    transaction with one posting to a cash account and none to an account under `skip`
+    (receivables and payables: the open items forecast those), grouped by payee (else
+    narration), the other accounts and the currency.
+    """
+    groups: dict[tuple[str, tuple[str, ...], str], list[tuple[datetime.date, Decimal]]] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date > as_of:
+            continue
+        legs = [p for p in entry.postings if p.account in cash]
+        others = tuple(sorted({p.account for p in entry.postings if p.account not in cash}))
+        if len(legs) != 1 or not others or any(_under(a, skip, exact=False) for a in others):
+            continue
+        amount = units(legs[0])
+        if amount is None:
+            continue
+        payee = entry.payee or entry.narration or ""
+        groups.setdefault((payee, others, amount[1]), []).append((entry.date, amount[0]))
+    found: list[Recurring] = []
+    missed: list[NotRecurring] = []
+    for (payee, others, currency), rows in groups.items():
+        item = _recurring(payee, others, currency, rows, as_of)
+        if isinstance(item, Recurring):
+            found.append(item)
+        elif item is not None:
+            missed.append(item)
+    found.sort(key=lambda item: (item.cadence, item.payee, item.accounts))
+    missed.sort(key=lambda item: (item.cadence, item.payee, item.accounts))
+    return found, missed
+
+
+def _recurring(
+    payee: str,
+    others: tuple[str, ...],
+    currency: str,
+    rows: list[tuple[datetime.date, Decimal]],
+    as_of: datetime.date,
+) -> Recurring | NotRecurring | None:
+    """Judge one group of movements: recurring, regular but not counted (why), or neither."""
+    recent = rows[-RECENT_OCCURRENCES:]
+    if len(recent) < MIN_OCCURRENCES:
+        return None
+    dates = [day for day, _ in recent]
+    amounts = [amount for _, amount in recent]
+    gaps = [(b - a).days for a, b in itertools.pairwise(dates)]
+    cadence = next(
+        (name for name, (low, high) in CADENCES.items() if all(low <= g <= high for g in gaps)),
+        None,
+    )
+    if cadence is None:
+        return None
+    low, high = CADENCES[cadence]
+    if (as_of - dates[-1]).days > high * 3 // 2:
+        return NotRecurring(payee, others, cadence, f"stopped: the last one was on {dates[-1]}")
+    if len({amount > 0 for amount in amounts}) != 1:
+        return NotRecurring(payee, others, cadence, "money goes both ways")
+    median = Decimal(statistics.median(amounts)).quantize(CENT, rounding=ROUND_HALF_UP)
+    if any(abs(amount - median) > abs(median) * AMOUNT_TOLERANCE for amount in amounts):
+        reason = (
+            f"amounts from {min(amounts)} to {max(amounts)} {currency} vary more than "
+            f"{int(AMOUNT_TOLERANCE * 100)}% from their median {median}"
+        )
+        return NotRecurring(payee, others, cadence, reason)
+    projected = Decimal(statistics.median(amounts[-3:])).quantize(CENT, rounding=ROUND_HALF_UP)
+    spread = (
+        f"{min(amounts)} to {max(amounts)}"
+        if min(amounts) != max(amounts)
+        else (f"{amounts[0]} each time")
+    )
+    why = (
+        f"{len(recent)} times from {dates[0]} to {dates[-1]}, every {min(gaps)}-{max(gaps)} "
+        f"days ({cadence}: {low}-{high}); amounts {spread} {currency}, within "
+        f"{int(AMOUNT_TOLERANCE * 100)}% of the median {median}; projected {projected} "
+        f"{currency} {'a month' if cadence == 'monthly' else 'a week'} after {dates[-1]}"
+    )
+    return Recurring(payee, others, cadence, projected, currency, tuple(dates), tuple(amounts), why)
+
+
+def _projected(item: Recurring, as_of: datetime.date, horizon: datetime.date) -> list[Flow]:
+    flows: list[Flow] = []
+    last = item.dates[-1]
+    step = 1
+    while True:
+        day = (
+            _add_months(last, step)
+            if item.cadence == "monthly"
+            else last + datetime.timedelta(days=7 * step)
+        )
+        step += 1
+        if day > horizon:
+            return flows
+        if day <= as_of:
+            continue
+        flows.append(
+            Flow(day, 0, item.amount, "recurring", item.payee, f"{item.cadence}, last {last}")
+        )
+
+
+def _receipts(
+    book: Book, as_of: datetime.date, currency: str, left_out: dict[str, int]
+) -> list[Flow]:
+    delays: dict[str, int | None] = {}
+    by_party: dict[str, list[Any]] = {}
+    for item in book.items:
+        if item.date <= as_of:
+            by_party.setdefault(item.party, []).append(item)
+    flows = []
+    for item in book.items:
+        if item.date > as_of:
+            continue
+        open_amount = item.open_amount(as_of)
+        if open_amount <= 0:
+            continue
+        if item.currency != currency:
+            left_out[item.currency] = left_out.get(item.currency, 0) + 1
+            continue
+        if item.party not in delays:
+            delays[item.party] = lateness(by_party[item.party], as_of)
+        delay = delays[item.party]
+        party = book.parties[item.party]
+        expected = item.due + datetime.timedelta(days=delay or 0)
+        if delay is None:
+            why = f"due {item.due} (no payment history: no delay)"
+        else:
+            why = f"due {item.due} {delay:+d} days (the customer's typical delay)"
+        if expected <= as_of:
+            expected = as_of + datetime.timedelta(days=1)
+            why += f"; overdue on {as_of}: expected in week 1"
+        label = f"{item.number or 'charge of ' + str(item.date)} {party.name}"
+        flows.append(Flow(expected, 0, open_amount, "receivable", label, why))
+    return flows
+
+
+def _payments(
+    book: Book, as_of: datetime.date, currency: str, left_out: dict[str, int]
+) -> list[Flow]:
+    flows = []
+    for item in book.items:
+        if item.date > as_of:
+            continue
+        open_amount = item.open_amount(as_of)
+        if open_amount <= 0:
+            continue
+        if item.currency != currency:
+            left_out[item.currency] = left_out.get(item.currency, 0) + 1
+            continue
+        expected, why = item.due, f"due {item.due}"
+        if expected <= as_of:
+            expected = as_of + datetime.timedelta(days=1)
+            why += f"; overdue on {as_of}: expected in week 1"
+        party = book.parties[item.party]
+        label = f"{item.number or 'charge of ' + str(item.date)} {party.name}"
+        flows.append(Flow(expected, 0, -open_amount, "payable", label, why))
+    return flows
+
+
+def _in_week(flow: Flow, as_of: datetime.date, weeks: int) -> Flow:
+    number = ((flow.date - as_of).days - 1) // 7 + 1
+    return Flow(
+        flow.date,
+        number if number <= weeks else 0,
+        flow.amount,
+        flow.source,
+        flow.what,
+        flow.reason,
+    )
+
+
+def _balances(
+    entries: Sequence[Any], cash: set[str], as_of: datetime.date, currency: str
+) -> tuple[list[tuple[str, Decimal]], dict[str, Decimal]]:
+    """Return the cash accounts' balances in `currency`, and the cash in other currencies."""
+    totals = dict.fromkeys(sorted(cash), ZERO)
+    other: dict[str, Decimal] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        if entry.date > as_of:
+            break
+        for posting in entry.postings:
+            if posting.account in totals:
+                amount = units(posting)
+                if amount is None:
+                    continue
+                if amount[1] == currency:
+                    totals[posting.account] += amount[0]
+                else:
+                    other[amount[1]] = other.get(amount[1], ZERO) + amount[0]
+    return list(totals.items()), {c: n for c, n in sorted(other.items()) if n}
+
+
+def _main_currency(entries: Sequence[Any], cash: set[str]) -> str:
+    counts: dict[str, int] = {}
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for posting in entry.postings:
+                amount = units(posting) if posting.account in cash else None
+                if amount is not None:
+                    counts[amount[1]] = counts.get(amount[1], 0) + 1
+    return max(sorted(counts), key=lambda currency: counts[currency]) if counts else "CNY"
+
+
+def _under(account: str, roots: tuple[str, ...], *, exact: bool = True) -> bool:
+    """Tell whether an account is one of `roots` or below one (prefixes end with ':' or not)."""
+    for root in roots:
+        stem = root.rstrip(":")
+        if (exact and account == stem) or account.startswith(stem + ":"):
+            return True
+    return False
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))

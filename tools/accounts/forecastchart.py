@@ -1,0 +1,99 @@
+"""The chart of a cash-flow forecast: weekly inflows and outflows as bars, the balance as a line.
+
+Drawn on matplotlib's Agg canvas (no display, no pyplot, no global backend: safe inside Fava's
+process), as PNG or SVG bytes. Chinese labels
+use a CJK font when the machine has one (WenQuanYi, Noto Sans CJK, Source Han Sans); the SVG
+keeps its text as paths, so it looks the same where the font is missing, and carries no date,
+so the same forecast draws the same file.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Literal
+
+import matplotlib as mpl
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from beanfirm.accounts.forecast import Forecast
+
+ChartFormat = Literal["png", "svg"]
+FONTS = (
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "DejaVu Sans",
+)
+WORDS = {
+    "en": {
+        "title": "Cash-flow forecast",
+        "inflows": "Inflows",
+        "outflows": "Outflows",
+        "closing": "Closing balance",
+        "week": "Week starting",
+    },
+    "zh": {
+        "title": "现金流预测",
+        "inflows": "流入",
+        "outflows": "流出",
+        "closing": "期末余额",
+        "week": "周起始日",
+    },
+}
+
+
+def chart_format(path_name: str) -> ChartFormat | None:
+    """Return the chart format a file name asks for (`.png` or `.svg`), None for others."""
+    lowered = path_name.lower()
+    if lowered.endswith(".png"):
+        return "png"
+    if lowered.endswith(".svg"):
+        return "svg"
+    return None
+
+
+def render_chart(
+    forecast: Forecast, fmt: ChartFormat, *, title: str = "", language: str = "en"
+) -> bytes:
+    """Draw the forecast; return the PNG or SVG file's bytes."""
+    with mpl.rc_context({"font.family": _fonts(), "svg.hashsalt": "beanfirm"}):
+        figure = _draw(forecast, title, WORDS.get(language, WORDS["en"]))
+        buffer = io.BytesIO()
+        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+        figure.savefig(buffer, format=fmt, metadata=metadata)
+    return buffer.getvalue()
+
+
+def _fonts() -> list[str]:
+    """Return the fonts of FONTS this machine has (asking for a missing one logs a warning)."""
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return [name for name in FONTS if name in installed] or ["DejaVu Sans"]
+
+
+def _draw(forecast: Forecast, title: str, words: dict[str, str]) -> Figure:
+    figure = Figure(figsize=(10, 4.8), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
+    weeks = forecast.weeks
+    positions = list(range(len(weeks)))
+    # Floats only to place bars on a picture; every figure printed stays a Decimal.
+    inflows = [float(week.inflows) for week in weeks]
+    outflows = [float(week.outflows) for week in weeks]
+    closing = [float(week.closing) for week in weeks]
+    axes.bar(positions, inflows, color="#4c9f70", label=words["inflows"])
+    axes.bar(positions, outflows, color="#d1603d", label=words["outflows"])
+    axes.plot(positions, closing, color="#2b4162", marker="o", linewidth=2, label=words["closing"])
+    axes.axhline(0, color="#888888", linewidth=0.8)
+    axes.set_xticks(positions, [week.start.strftime("%m-%d") for week in weeks])
+    axes.set_xlabel(words["week"])
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
+    heading = f"{title}: {words['title']}" if title else words["title"]
+    axes.set_title(f"{heading} ({forecast.currency}, {forecast.as_of})")
+    axes.legend(loc="best")
+    axes.grid(axis="y", alpha=0.3)
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,185 @@
+"""A statement of account as a document: HTML (Jinja2), PDF (from that HTML) or CSV.
+
+The HTML template and its stylesheet are package data (`beanfirm/templates/statement.*`); the
+words come from `beanfirm.accounts.messages` in the statement's language. The CSV has one row per
+line, with the opening and closing balances as rows of their own, headed in the same language and
+written with a byte-order mark so that spreadsheet programs read the Chinese correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from importlib import resources
+from typing import TYPE_CHECKING, Literal
+
+import jinja2
+
+from beanfirm.accounts.aging import bucket_labels
+from beanfirm.accounts.messages import LANGUAGE_TAGS, Messages, day, money
+from beanfirm.accounts.pdf import html_to_pdf
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from beanfirm.accounts.letterhead import Letterhead
+    from beanfirm.accounts.statements import Statement
+
+OutputFormat = Literal["pdf", "html", "csv"]
+FORMATS: tuple[OutputFormat, ...] = ("pdf", "html", "csv")
+
+
+def render(
+    statement: Statement,
+    firm: Letterhead,
+    client: Letterhead,
+    language: str,
+    output: OutputFormat,
+) -> bytes:
+    """Return a statement as the bytes of a PDF, HTML or CSV file."""
+    if output == "csv":
+        return statement_csv(statement, language)
+    html = statement_html(statement, firm, client, language)
+    return html_to_pdf(html) if output == "pdf" else html.encode("utf-8")
+
+
+def statement_html(
+    statement: Statement, firm: Letterhead, client: Letterhead, language: str
+) -> str:
+    """Return a statement as a standalone HTML document (its CSS inline)."""
+    t = Messages(language)
+    return _template().render(
+        t=t,
+        html_lang=LANGUAGE_TAGS[language],
+        title=t(f"title.{statement.type}"),
+        css=_css(),
+        page_label=_page_label(t),
+        statement=statement,
+        party=statement.party,
+        firm=firm,
+        client=client,
+        aging_labels=aging_labels(statement.limits, t),
+    )
+
+
+def statement_csv(statement: Statement, language: str) -> bytes:
+    """Return a statement as CSV: one row per line, the balances as rows of their own."""
+    t = Messages(language)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if statement.type == "open-item":
+        writer.writerow(
+            [t(f"col.{c}") for c in ("date", "document", "description", "due", "original")]
+            + [t("col.open"), t("col.days-overdue"), t("col.currency")]
+        )
+        for section in statement.sections:
+            for item in section.open_lines:
+                writer.writerow(
+                    [
+                        item.date,
+                        item.number or t("kind.unapplied"),
+                        item.narration,
+                        item.due or "",
+                        item.amount,
+                        item.open,
+                        item.days_overdue if item.kind != "credit" else "",
+                        section.currency,
+                    ]
+                )
+            writer.writerow(
+                [
+                    statement.end,
+                    t("kind.closing"),
+                    "",
+                    "",
+                    "",
+                    section.closing,
+                    "",
+                    section.currency,
+                ]
+            )
+    else:
+        writer.writerow(
+            [t(f"col.{c}") for c in ("date", "type", "document", "description", "charges")]
+            + [t("col.credits"), t("col.balance"), t("col.currency")]
+        )
+        for section in statement.sections:
+            if statement.type == "balance-forward":
+                writer.writerow(
+                    _balance_row(
+                        statement.start, t("kind.opening"), section.opening, section.currency
+                    )
+                )
+            for line in section.lines:
+                writer.writerow(
+                    [
+                        line.date,
+                        t(f"kind.{line.kind}"),
+                        " ".join(line.numbers),
+                        line.description,
+                        line.charge or "",
+                        line.credit or "",
+                        line.balance if statement.type == "balance-forward" else "",
+                        section.currency,
+                    ]
+                )
+            writer.writerow(
+                _balance_row(statement.end, t("kind.closing"), section.closing, section.currency)
+            )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def aging_labels(limits: tuple[int, ...], t: Messages) -> list[str]:
+    """Name the aging buckets in the statement's language (Current, 1-30 days, ...)."""
+    labels = [t("aging.current")]
+    for label in bucket_labels(limits)[1:]:
+        low, _, high = label.partition("-")
+        if high:
+            labels.append(t("aging.days", low=low, high=high))
+        else:
+            labels.append(t("aging.over", low=low.rstrip("+")))
+    return labels
+
+
+def _balance_row(date: object, label: str, amount: Decimal, currency: str) -> list[object]:
+    return [date, label, "", "", "", "", amount, currency]
+
+
+def _page_label(t: Messages) -> str:
+    """Return the CSS `content` of the page footer: `"Page " counter(page) " of " ...`."""
+    text = t("page", page="\0page\0", pages="\0pages\0")
+    parts = []
+    for index, part in enumerate(text.split("\0")):
+        if index % 2:
+            parts.append(f"counter({part})")
+        elif part:
+            parts.append('"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " ".join(parts)
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_template_source),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = money
+    env.filters["day"] = day
+    return env
+
+
+def _template() -> jinja2.Template:
+    return _environment().get_template("statement.html")
+
+
+def _template_source(name: str) -> str:
+    return resources.files("beanfirm.templates").joinpath(name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def _css() -> str:
+    return _template_source("statement.css")

@@ -1,0 +1,1 @@
+"""Text and Beancount primitives that every layer above uses."""

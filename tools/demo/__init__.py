@@ -1,0 +1,1 @@
+"""The bundled demo practice: its generator and its rules."""

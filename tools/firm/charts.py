@@ -1,0 +1,169 @@
+"""Chart-of-accounts templates and the ledger skeleton of a new client.
+
+Templates live in `templates/` as Beancount text with `$date` and `$currency` placeholders:
+`cn-small` is the 小企业会计准则 chart with code-prefixed names (Beancount rejects a CJK
+character right after the root, `Expenses:差旅费`, but accepts `Expenses:5601-销售费用:差旅费`);
+`en-simple` is a plain English small-business chart.
+"""
+
+from __future__ import annotations
+
+import datetime
+import string
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from beanfirm.errors import UsageError
+from beanfirm.plugins.categorized import DEFAULT_GRACE_DAYS as GRACE_DAYS
+from beanfirm.plugins.duplicates import DEFAULT_WINDOW_DAYS as WINDOW_DAYS
+from beanfirm.plugins.reconciled import DEFAULT_LAG_DAYS as LAG_DAYS
+
+if TYPE_CHECKING:
+    from beanfirm.store.registry import Client
+
+TEMPLATES = {
+    "cn-small": "小企业会计准则 chart (Chinese, code-prefixed account names)",
+    "en-simple": "simple English small-business chart",
+}
+
+RULES_SKELETON = """\
+# Categorization rules of this client, applied before the firm-wide defaults.
+# See docs/rules.md.
+rules: []
+"""
+
+
+def chart_text(template: str, *, opened: datetime.date, currencies: tuple[str, ...]) -> str:
+    """Return a template's open directives, dated and limited to the client's currencies."""
+    if template not in TEMPLATES:
+        msg = f"Unknown chart template '{template}'. Choose one of: {', '.join(TEMPLATES)}."
+        raise UsageError(msg)
+    raw = (
+        resources.files("beanfirm.templates")
+        .joinpath(f"{template}.beancount")
+        .read_text(encoding="utf-8")
+    )
+    return string.Template(raw).substitute(date=opened.isoformat(), currency=",".join(currencies))
+
+
+def main_text(
+    client: Client,
+    firm_name: str,
+    currencies: tuple[str, ...],
+    *,
+    plugins: str = "",
+    fava: str = "",
+) -> str:
+    """Return a client's `main.beancount`: options, plugins, Fava's settings and includes."""
+    return (
+        f"; Books of {client.name} ({client.id}), kept by {firm_name}.\n"
+        "; Options, plugins, Fava settings and includes only: accounts.beancount holds the chart\n"
+        "; of accounts, journal/YYYY/MM.beancount the entries of each month.\n"
+        f'option "title" "{_quoted(client.name)}"\n'
+        + "".join(f'option "operating_currency" "{c}"\n' for c in currencies)
+        + 'option "documents" "documents"\n'
+        "\n"
+        + (plugins + "\n" if plugins else "")
+        + (fava + "\n" if fava else "")
+        + 'include "accounts.beancount"\n'
+        'include "journal/*/*.beancount"\n'
+    )
+
+
+def plugin_lines(as_of: datetime.date | None = None) -> str:
+    """Return the `plugin` lines of beanfirm's four checks, with the firm's default settings.
+
+    `as_of` pins the day the checks count grace periods and lags from (a generated practice is
+    a snapshot); without it they count from the day the ledger is loaded.
+    """
+    today = f", 'today': '{as_of.isoformat()}'" if as_of else ""
+    snapshot = (
+        f"; A generated practice is a snapshot: its checks count days as of {as_of}.\n"
+        if as_of
+        else ""
+    )
+    grace, lag, window = GRACE_DAYS, LAG_DAYS, WINDOW_DAYS
+    return (
+        f"; beanfirm's checks (docs/plugins/): categorized within {grace} days, accounts "
+        f"reconciled\n; {lag} days after each period, invoices agreeing with payments, "
+        "no duplicates.\n"
+        + snapshot
+        + f'plugin "beanfirm.plugins.categorized" "{{\'grace-days\': {grace}{today}}}"\n'
+        f'plugin "beanfirm.plugins.reconciled" "{{\'lag-days\': {lag}{today}}}"\n'
+        "plugin \"beanfirm.plugins.receivables\" \"{'credit-limit': 'warning'}\"\n"
+        f'plugin "beanfirm.plugins.duplicates" "{{\'window-days\': {window}}}"\n'
+    )
+
+
+FAVA_EXTENSIONS = ("beanfirm.fava.reconciliation", "beanfirm.fava.customers")
+
+
+def fava_lines(opened: datetime.date, language: str) -> str:
+    """Return the Fava settings of a client's ledger: its language and beanfirm's pages.
+
+    `custom` entries rather than options because that is how Fava reads them; Beancount and
+    `bean-check` ignore them. The portal allows exactly these extensions (docs/fava.md).
+    """
+    day = opened.isoformat()
+    return (
+        "; Fava: the client's language, and beanfirm's pages (Reconciliation, Customer accounts).\n"
+        f'{day} custom "fava-option" "language" "{language}"\n'
+        + "".join(f'{day} custom "fava-extension" "{module}"\n' for module in FAVA_EXTENSIONS)
+    )
+
+
+def skeleton_files(
+    client: Client,
+    *,
+    firm_name: str,
+    template: str,
+    opened: datetime.date,
+    currencies: tuple[str, ...] = (),
+    plugins: str = "",
+) -> dict[str, bytes]:
+    """Return the files of a new client's ledger, keyed by path relative to the practice.
+
+    Each bank, card and payment account of clients.yaml is opened with its reconciliation
+    cadence as `reconcile:` metadata, which the `reconciled` plugin reads. `plugins` are the
+    `plugin` lines of its main.beancount (see `plugin_lines`).
+    """
+    currencies = currencies or (client.currency,)
+    chart = chart_text(template, opened=opened, currencies=currencies)
+    opened_accounts = {line.split()[2] for line in chart.splitlines() if " open " in line}
+    for acc in client.accounts:
+        if acc.account in opened_accounts:
+            chart = _with_reconcile(chart, acc.account, client.reconcile_cadence(acc))
+    extra = [
+        f"{opened.isoformat()} open {acc.account} {acc.currency or client.currency}\n"
+        f'  reconcile: "{client.reconcile_cadence(acc)}"\n'
+        for acc in client.accounts
+        if acc.account not in opened_accounts
+    ]
+    if extra:
+        chart += "\n; Bank, card and payment accounts from clients.yaml\n" + "".join(extra)
+    base = f"ledgers/{client.id}"
+    month = f"{base}/journal/{opened.year:04d}/{opened.month:02d}.beancount"
+    fava = fava_lines(opened, client.language)
+    main = main_text(client, firm_name, currencies, plugins=plugins, fava=fava)
+    return {
+        f"{base}/main.beancount": main.encode(),
+        f"{base}/accounts.beancount": chart.encode(),
+        month: f"; {opened:%Y-%m}: entries of this month, in date order.\n".encode(),
+        f"{base}/rules.yaml": RULES_SKELETON.encode(),
+        f"{base}/documents/.gitkeep": b"",
+    }
+
+
+def _with_reconcile(chart: str, account: str, cadence: str) -> str:
+    """Add `reconcile:` metadata under the `open` line of an account the template has."""
+    lines = chart.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        words = line.split()
+        if len(words) > 2 and words[1] == "open" and words[2] == account:  # noqa: PLR2004
+            lines.insert(index + 1, f'  reconcile: "{cadence}"\n')
+            break
+    return "".join(lines)
+
+
+def _quoted(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')

@@ -1,0 +1,108 @@
+"""`beanfirm check`: load every client's ledger with its plugins, in parallel, with a cache.
+
+Each client is loaded in a worker process (Beancount's loader is pure Python, so threads
+would not use the second core). Results are cached by content (`checkcache`): an unchanged
+client costs one dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from beanfirm.errors import Problem
+from beanfirm.firm.checkcache import CheckCache, client_keys
+from beanfirm.firm.summary import LedgerSummary, summarize
+from beanfirm.store.ledger import load_ledger
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from beanfirm.store.gitrepo import PracticeRepo
+    from beanfirm.store.practice import Practice
+    from beanfirm.store.registry import Client
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The check of one client."""
+
+    client_id: str
+    summary: LedgerSummary
+    cached: bool
+    seconds: float
+
+
+def check_ledger(root: Path, client_id: str) -> LedgerSummary:
+    """Load one client's ledger and summarize it (runs in a worker process)."""
+    main = root / "ledgers" / client_id / "main.beancount"
+    if not main.is_file():
+        missing = Problem(
+            f"ledgers/{client_id}/main.beancount",
+            None,
+            "the client's ledger file is missing; restore it from git or run "
+            "`beanfirm clients add` to create it.",
+        )
+        return LedgerSummary((missing,), (), 0, None, 0)
+    return summarize(load_ledger(main), root)
+
+
+def _timed_check(root: Path, client_id: str) -> tuple[LedgerSummary, float]:
+    started = time.perf_counter()
+    try:
+        summary = check_ledger(root, client_id)
+    except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the other clients
+        crash = Problem(
+            f"ledgers/{client_id}/main.beancount",
+            None,
+            f"loading the ledger failed: {type(exc).__name__}: {exc}. A plugin or include is "
+            "broken; run `bean-check` on this file for details.",
+        )
+        summary = LedgerSummary((crash,), (), 0, None, 0)
+    return summary, time.perf_counter() - started
+
+
+def check_clients(
+    practice: Practice,
+    repo: PracticeRepo,
+    clients: list[Client],
+    *,
+    jobs: int,
+    use_cache: bool = True,
+    on_result: Callable[[CheckResult], None] | None = None,
+) -> list[CheckResult]:
+    """Check clients, from the cache where their content is unchanged; keep registry order."""
+    cache = CheckCache(practice.state_dir)
+    keys = client_keys(repo, clients)
+    results: dict[str, CheckResult] = {}
+    todo: list[str] = []
+    for client in clients:
+        summary = cache.get(client.id, keys[client.id]) if use_cache else None
+        if summary is None:
+            todo.append(client.id)
+        else:
+            results[client.id] = CheckResult(client.id, summary, cached=True, seconds=0.0)
+            if on_result:
+                on_result(results[client.id])
+
+    def record(client_id: str, summary: LedgerSummary, seconds: float) -> None:
+        cache.put(client_id, keys[client_id], summary)
+        results[client_id] = CheckResult(client_id, summary, cached=False, seconds=seconds)
+        if on_result:
+            on_result(results[client_id])
+
+    if jobs <= 1 or len(todo) <= 1:
+        for client_id in todo:
+            record(client_id, *_timed_check(practice.root, client_id))
+    else:
+        # fork: the workers inherit the imported Beancount instead of importing it again.
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(_timed_check, practice.root, cid): cid for cid in todo}
+            for future in concurrent.futures.as_completed(futures):
+                record(futures[future], *future.result())
+    return [results[client.id] for client in clients]

@@ -1,0 +1,215 @@
+"""A client's bank or payment export: the account it belongs to, its importer, its statement.
+
+clients.yaml names an importer for each of a client's accounts. An export is read with the
+importer of the account given by `--account`; otherwise every account's importer is asked
+whether it recognises the file (`identify`), and exactly one must. When none does, the error
+lists each account with the reason its importer gave, nearest first; when several do and the
+file states an account number, the number decides; else the error names them all. A stated
+account number that does not match the account's `number:` in clients.yaml is refused: the
+export of another account, imported here, would put its money in the wrong place.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from beanfirm.errors import BeanfirmError, StatementError, UsageError
+from beanfirm.importers.accountnumber import account_number_matches
+from beanfirm.importers.csvconfig import load_config
+from beanfirm.importers.csvengine import StatementImporter
+from beanfirm.importers.presets import PRESETS
+from beanfirm.importers.statement import Statement
+from beanfirm.store.registry import Client, FundingAccount
+
+# The statement formats, by importer name: (module, class) under beanfirm.importers.
+FORMATS: dict[str, tuple[str, str]] = {
+    "ofx": ("ofx", "OfxImporter"),
+    "camt053": ("camt053", "Camt053Importer"),
+    "mt940": ("mt940", "Mt940Importer"),
+}
+
+
+class ExportError(BeanfirmError):
+    """An export cannot be imported as it is: not recognised, ambiguous, the wrong account."""
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export read for one of a client's accounts."""
+
+    path: Path
+    account: FundingAccount
+    importer: Any
+    statement: Statement
+
+
+def config_path(config_dir: Path, account: FundingAccount) -> Path:
+    """Return where the `csv` config of an account is: importers/<Account/Path>.yaml."""
+    return config_dir / (account.account.replace(":", "/") + ".yaml")
+
+
+def importer_for(account: FundingAccount, config_dir: Path | None = None) -> Any | None:
+    """Return the importer clients.yaml names for an account (None if it cannot be built).
+
+    A `csv` account's config is read from `config_dir` (`ledgers/<id>/importers/`), in a
+    file named after the account like its documents folder; a mistake in it is a ConfigError.
+    """
+    config = PRESETS.get(account.importer)
+    if config is not None:
+        return StatementImporter(config, account.account)
+    if account.importer == "csv":
+        path = config_path(config_dir, account) if config_dir is not None else None
+        if path is None or not path.is_file():
+            return None
+        return StatementImporter(load_config(path, PRESETS), account.account)
+    if account.importer in FORMATS:
+        module_name, class_name = FORMATS[account.importer]
+        module = importlib.import_module(f"beanfirm.importers.{module_name}")
+        return getattr(module, class_name)(account.account)
+    return None
+
+
+def find_account(client: Client, wanted: str) -> FundingAccount:
+    """Return the client's account named `wanted` in full or by its last components."""
+    found = [a for a in client.accounts if a.account == wanted or a.account.endswith(f":{wanted}")]
+    if len(found) == 1:
+        return found[0]
+    names = ", ".join(a.account for a in client.accounts) or "none"
+    what = "matches several" if found else "is not one"
+    msg = (
+        f"--account {wanted} {what} of the accounts of {client.id} in clients.yaml ({names}). "
+        "Name one of them in full."
+    )
+    raise UsageError(msg)
+
+
+def _refusal(importer: Any, path: Path) -> tuple[int, str]:
+    """Return how near an importer came to reading a file (lower is nearer) and why it refused."""
+    try:
+        importer.read(str(path))
+    except StatementError as exc:
+        return (1 if exc.line is not None else 2), exc.message.split(": ", 1)[-1]
+    except Exception as exc:  # noqa: BLE001 - a broken importer is a reason, not a crash
+        return 3, f"the importer failed ({type(exc).__name__}: {exc})"
+    return 0, "it reads the file, but the marker text it looks for is missing"
+
+
+def _read(path: Path, account: FundingAccount, importer: Any) -> Statement:
+    statement = importer.read(str(path))
+    if not isinstance(statement, Statement):
+        msg = f"the importer {account.importer} did not return a statement for {path}."
+        raise ExportError(msg)
+    return statement
+
+
+def check_number(export: Export) -> None:
+    """Refuse an export whose stated account number is not the account's in clients.yaml."""
+    stated = export.statement.account_number
+    expected = export.account.number
+    if stated and expected and not account_number_matches(stated, expected):
+        msg = (
+            f"{export.path}: this export is for account number {stated}, but "
+            f"{export.account.account} is number {expected} in clients.yaml. It is probably "
+            "the export of another account; import it into the right client or account "
+            "(--account), or correct `number:` in clients.yaml if the account changed."
+        )
+        raise ExportError(msg)
+
+
+def read_export(
+    client: Client, path: Path, account: str | None = None, *, config_dir: Path | None = None
+) -> Export:
+    """Identify and read an export for a client (see the module docstring).
+
+    `config_dir` holds the configs of the client's `csv` accounts (`ledgers/<id>/importers/`).
+    """
+    if account is not None:
+        chosen = find_account(client, account)
+        importer = importer_for(chosen, config_dir)
+        if importer is None:
+            where = config_path(config_dir, chosen) if config_dir else "importers/"
+            msg = (
+                f"{chosen.account} of {client.id} uses the `csv` importer, whose config "
+                f"{where} is missing. Write it (docs/importers.md describes the format)."
+            )
+            raise ExportError(msg)
+        exports = [Export(path, chosen, importer, _read(path, chosen, importer))]
+    else:
+        exports = _claims(client, path, config_dir)
+    if len(exports) > 1:
+        exports = _by_number(exports) or exports
+    if len(exports) > 1:
+        names = " and ".join(f"{e.account.account} ({e.account.importer})" for e in exports)
+        msg = (
+            f"{path}: two importers claim this file: {names}. Say which account it belongs to "
+            "with --account ACCOUNT (or record each account's `number:` in clients.yaml, so the "
+            "number the export states decides)."
+        )
+        raise ExportError(msg)
+    check_number(exports[0])
+    return exports[0]
+
+
+def _claims(client: Client, path: Path, config_dir: Path | None) -> list[Export]:
+    """Return the export as read by each account whose importer recognises it (at least one)."""
+    if not client.accounts:
+        msg = (
+            f"{client.id} has no bank, card or payment accounts in clients.yaml, so no importer "
+            f"can read {path}. Add the account under `accounts:` with its importer."
+        )
+        raise UsageError(msg)
+    claims: list[tuple[FundingAccount, Any]] = []
+    refused: list[tuple[int, str]] = []
+    for candidate in client.accounts:
+        importer = importer_for(candidate, config_dir)
+        if importer is None:
+            why = "its config file is missing" if candidate.importer == "csv" else "not runnable"
+            refused.append((4, f"{candidate.account} ({candidate.importer}): {why}"))
+        elif importer.identify(str(path)):
+            claims.append((candidate, importer))
+        else:
+            rank, why = _refusal(importer, path)
+            refused.append((rank, f"{candidate.account} ({candidate.importer}): {why}"))
+    if not claims:
+        reasons = {why.split(": ", 1)[-1] for _, why in refused}
+        if len(reasons) == 1 and len(refused) > 1:
+            msg = f"{path}: {reasons.pop()}"  # every importer says the same, e.g. empty
+            raise ExportError(msg)
+        listed = "; ".join(
+            _first_sentence(why) for _, why in sorted(refused, key=lambda item: item[0])
+        )
+        msg = (
+            f"{path}: no importer of {client.id}'s accounts recognises this file. Nearest "
+            f"first: {listed}. Check that it is the export as the bank or app gave it, and "
+            "that clients.yaml names the right importer for the account."
+        )
+        raise ExportError(msg)
+    exports: list[Export] = []
+    failures: list[StatementError] = []
+    for funding, importer in claims:
+        try:
+            exports.append(Export(path, funding, importer, _read(path, funding, importer)))
+        except StatementError as exc:
+            failures.append(exc)
+    if not exports:
+        raise failures[0]
+    return exports
+
+
+def _first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return head if dot else text.rstrip(".")
+
+
+def _by_number(exports: list[Export]) -> list[Export]:
+    """Keep the exports whose stated account number matches the account's."""
+    return [
+        export
+        for export in exports
+        if export.statement.account_number
+        and export.account.number
+        and account_number_matches(export.statement.account_number, export.account.number)
+    ]

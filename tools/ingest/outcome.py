@@ -1,0 +1,153 @@
+"""What an import does to a ledger, decided before anything is written: the import plan.
+
+`beanfirm.ingest.plan.plan_import` fills an `ImportPlan`: the decision for every row of the
+export (`RowOutcome`: added, a transfer, already imported, matched to an entry typed by hand, a
+transfer completed or merged) and for every balance it states (`BalanceOutcome`), the new
+entries of each month file, the edits of existing entries, and the archive. The plan gives
+the counts that the output and the commit message say.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from beanfirm.core.monthfiles import Edit, NewEntry
+from beanfirm.errors import BeanfirmError
+from beanfirm.ingest.exports import Export
+from beanfirm.ingest.ledgerindex import UNCATEGORIZED
+
+
+class BookingError(BeanfirmError):
+    """An export cannot be booked into the ledger (a balance that contradicts it, say)."""
+
+
+class NothingToImport(BeanfirmError):  # noqa: N818 - an outcome, reported as such
+    """Every row of the export is in the ledger already and the export is archived."""
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """What the import did with one row of the export, and why."""
+
+    line: int
+    import_id: str
+    date: datetime.date
+    number: Decimal
+    currency: str
+    payee: str | None
+    narration: str
+    outcome: str
+    account: str
+    detail: str
+    where: str | None = None
+    category: str | None = None
+
+
+OUTCOMES = {
+    "added": "added",
+    "transfer": "added as a transfer",
+    "duplicate": "already imported",
+    "matched": "matches an entry typed by hand",
+    "completed": "completes a transfer booked from the other side",
+    "merged": "turned an uncategorized entry into a transfer",
+}
+
+
+@dataclass(frozen=True)
+class BalanceOutcome:
+    """A balance assertion the export states: added, or already in the ledger."""
+
+    date: datetime.date
+    account: str
+    number: Decimal
+    currency: str
+    outcome: str
+    where: str | None = None
+
+
+@dataclass
+class ImportPlan:
+    """What an import adds and changes, decided before anything is written."""
+
+    export: Export
+    client_id: str
+    rows: list[RowOutcome] = field(default_factory=list)
+    balances: list[BalanceOutcome] = field(default_factory=list)
+    new_entries: dict[str, list[NewEntry]] = field(default_factory=lambda: defaultdict(list))
+    edits: dict[str, list[Edit]] = field(default_factory=lambda: defaultdict(list))
+    archive: str = ""
+    archive_needed: bool = True
+    text: list[str] = field(default_factory=list)
+
+    def count(self, *outcomes: str) -> int:
+        """Return how many rows had one of these outcomes."""
+        return sum(1 for row in self.rows if row.outcome in outcomes)
+
+    @property
+    def uncategorized(self) -> int:
+        """Return how many rows were added still uncategorized."""
+        return sum(
+            1 for row in self.rows if row.outcome == "added" and row.account in UNCATEGORIZED
+        )
+
+    @property
+    def changes_anything(self) -> bool:
+        """Tell whether the plan adds or changes anything at all."""
+        return bool(self.new_entries or self.edits or self.archive_needed)
+
+    def summary(self) -> str:
+        """Return the counts in one line, as the commit message and the report say them."""
+        added = self.count("added", "transfer")
+        parts = [f"{_rows(added)} added ({self.uncategorized} uncategorized)"]
+        counted = (
+            (self.count("duplicate"), "already imported"),
+            (self.count("matched"), "matched to entries typed by hand"),
+            (self.count("completed", "merged"), "merged into transfers"),
+            (len(self.export.statement.skipped), "skipped by the importer"),
+        )
+        parts += [f"{_rows(number)} {what}" for number, what in counted if number]
+        new_balances = sum(1 for b in self.balances if b.outcome == "added")
+        if new_balances:
+            parts.append(f"{new_balances} balance assertion{'s' if new_balances != 1 else ''}")
+        return ", ".join(parts)
+
+    def message(self) -> str:
+        """Return the commit message: what was imported, every count, where it is archived."""
+        export = self.export
+        added = self.count("added", "transfer")
+        new_balances = sum(1 for b in self.balances if b.outcome == "added")
+        counts = (
+            f"{_rows(added)} added, {self.uncategorized} of them left uncategorized",
+            f"{_rows(self.count('duplicate'))} skipped: already imported",
+            f"{_rows(self.count('matched'))} skipped: matched to entries typed by hand",
+            f"{_rows(self.count('completed', 'merged'))} merged into transfers",
+            f"{_rows(len(export.statement.skipped))} skipped by the importer",
+            f"{new_balances} balance assertion{'s' if new_balances != 1 else ''} added",
+        )
+        return (
+            f"Import {export.path.name} into {self.client_id}: {_rows(added)} added\n\n"
+            f"{export.account.account}, read with the {export.account.importer} importer:\n"
+            + "".join(f"- {line}\n" for line in counts)
+            + f"\nThe export is archived as {self.archive}.\n"
+        )
+
+
+def _rows(number: int) -> str:
+    return f"{number} row{'s' if number != 1 else ''}"
+
+
+def rows_text(rows: Sequence[RowOutcome]) -> list[str]:
+    """Return one line per row decision, for a dry run."""
+    lines = []
+    for row in rows:
+        what = OUTCOMES[row.outcome]
+        lines.append(
+            f"line {row.line}: {row.date} {row.number} {row.currency} "
+            f"{row.payee or ''} {row.narration}".rstrip()
+            + f" -> {what}: {row.detail}"
+        )
+    return lines

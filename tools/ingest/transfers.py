@@ -1,0 +1,321 @@
+"""Transfers between a client's own accounts: one transaction with both legs, never two.
+
+Money moved from the bank to Alipay, a credit card repaid from the bank, a WeChat balance
+withdrawn to the bank: each appears once in each account's export. beanfirm books it once,
+whichever export is imported first:
+
+- **A row names the other account**: a rule books its other leg to one of the client's own
+  accounts (clients.yaml `accounts`), or its payee, narration or counterparty holds that
+  account's number (in full, or its last four digits after `*`, `尾号` or `ending in`), or
+  names its institution (支付宝, 微信, 招商银行, Chase, … or the account's own last name) together
+  with a transfer word (充值, 提现, 转账, 还款, transfer, top-up, …). The row is booked as a
+  transfer: its leg and the other account's leg, with its `import-id`.
+- **The other side arrives later**: its row finds the transfer's open slot (same account,
+  exact amount, within the date window; `beanfirm.ingest.dedup`) and is absorbed; the transaction
+  records its id as `import-id-2` and gets the flag `*`.
+- **The first row did not name the other account**: it was booked uncategorized. The second
+  row, if it names the first one's account (or the first names the second's, or either names
+  the client itself), turns that entry into the transfer: an uncategorized entry imported from
+  another own account, of the opposite amount within the window, and the only one. A rule that
+  gave either row a category of its own keeps them apart.
+
+Two unrelated uncategorized movements of the same amount (a customer paying 500 into Alipay,
+a supplier paid 500 from the bank, both "转账") are never merged: a transfer word alone does
+not tie two rows, a name does.
+
+**Paid with a card.** A payment app's row says what paid it (`method` metadata: Alipay's
+收/付款方式, WeChat's 支付方式): the app's balance (余额, 零钱), or a bank card
+(`交通银行信用卡(7449)`), which the app charged for that payment alone; the app's balance did
+not move, and the card's bank lists the same payment. Such a row stays on the app's account
+(its import id, its category), and a second transaction moves the same money from the card's
+account into the app's (`top_up`): a transfer like any other, with its own import id
+(`<row's id>/paid-with`), whose card leg is the open slot that the bank's row finds when the
+bank's export is imported (or that merges with the bank's row already imported). The app's
+balance nets to nothing, the expense is booked once, and the card's payment once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from beancount.core import data
+
+from beanfirm.core.textmatch import folded
+from beanfirm.ingest.dedup import Candidate
+from beanfirm.ingest.ledgerindex import UNCATEGORIZED, Convertible, LedgerIndex
+from beanfirm.store.registry import FundingAccount
+
+PAID_WITH = "paid-with"  # the import id of a card payment's top-up: `<row's id>/paid-with`
+# What a payment method that is a card or a bank (not the app's own balance) says.
+CARD_WORDS = ("卡", "银行", "card", "bank")
+
+TRANSFER_WORDS = (
+    "充值",
+    "提现",
+    "转账",
+    "转入",
+    "转出",
+    "转存",
+    "还款",
+    "划转",
+    "调拨",
+    "top-up",
+    "top up",
+    "topup",
+    "transfer",
+    "xfer",
+    "withdrawal",
+    "repayment",
+    "payment to",
+    "payment thank you",
+    "autopay",
+)
+# Names a bank or payment app goes by in the other side's export, by importer name prefix.
+INSTITUTIONS: dict[str, tuple[str, ...]] = {
+    "alipay": ("支付宝", "alipay"),
+    "wechat": ("微信", "财付通", "wechat", "tenpay"),
+    "jd": ("京东", "jd.com"),
+    "icbc": ("工商银行", "工行", "icbc"),
+    "cmb": ("招商银行", "招行", "cmb"),
+    "ccb": ("建设银行", "建行", "ccb"),
+    "boc": ("中国银行", "中行"),
+    "bocom": ("交通银行", "交行", "bocom"),
+    "abc": ("农业银行", "农行"),
+    "chase": ("chase",),
+}
+# Texts are NFKC-folded first, so a full-width bracket reads as `(`.
+TAIL_MARKERS = re.compile(r"(?:\*+|尾号|末四位|ending in|ending|\(|#)\s*(\d{4})(?!\d)")
+CODE_PREFIX = re.compile(r"^\d+-")
+MIN_DIGITS = 4
+
+
+@dataclass(frozen=True)
+class Target:
+    """The own account a row moved money to or from, and why beanfirm thinks so."""
+
+    account: str
+    evidence: str
+    confirmed: bool
+
+
+def row_texts(txn: Any) -> list[str]:
+    """Return the texts of an imported transaction that may name the other account."""
+    texts = [txn.payee or "", txn.narration or ""]
+    counterparty = (txn.meta or {}).get("counterparty")
+    if isinstance(counterparty, str):
+        texts.append(counterparty)
+    return [folded(text) for text in texts if text]
+
+
+def has_transfer_word(texts: Sequence[str]) -> bool:
+    """Tell whether any text holds a transfer word."""
+    return any(word in text for text in texts for word in TRANSFER_WORDS)
+
+
+def account_names(funding: FundingAccount) -> tuple[str, ...]:
+    """Return the names an account goes by: its institution's, and its own last name."""
+    prefix = funding.importer.split("-", 1)[0]
+    names = list(INSTITUTIONS.get(prefix, ()))
+    last = CODE_PREFIX.sub("", funding.account.rsplit(":", 1)[-1])
+    if (len(last) >= 2 and not last.isascii()) or len(last) >= 4:  # noqa: PLR2004
+        names.append(folded(last))
+    return tuple(dict.fromkeys(names))
+
+
+def names_account(texts: Sequence[str], funding: FundingAccount) -> bool:
+    """Tell whether the texts name an account (ASCII names as whole words)."""
+    for name in account_names(funding):
+        for text in texts:
+            if name.isascii():
+                if re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text):
+                    return True
+            elif name in text:
+                return True
+    return False
+
+
+def holds_number(texts: Sequence[str], number: str | None) -> bool:
+    """Tell whether the texts hold an account number in full or as a marked last four digits."""
+    digits = re.sub(r"\D", "", number or "")
+    if len(digits) < MIN_DIGITS:
+        return False
+    for text in texts:
+        if digits in re.sub(r"[\s-]", "", text):
+            return True
+        if any(tail == digits[-MIN_DIGITS:] for tail in TAIL_MARKERS.findall(text)):
+            return True
+    return False
+
+
+def transfer_target(
+    txn: Any, statement_account: str, own: Sequence[FundingAccount], decision: Any
+) -> Target | None:
+    """Return the own account a categorized row moved money to or from, if it names one."""
+    other = txn.postings[1].account if len(txn.postings) > 1 else None
+    others = [funding for funding in own if funding.account != statement_account]
+    if other is not None and other in {funding.account for funding in others}:
+        reason = getattr(decision, "reason", None)
+        return Target(other, reason or "a rule books it there", confirmed=True)
+    if other is not None and other not in UNCATEGORIZED:
+        return None
+    texts = row_texts(txn)
+    numbered = [funding for funding in others if holds_number(texts, funding.number)]
+    if len(numbered) == 1:
+        return Target(numbered[0].account, "the row holds its account number", confirmed=True)
+    if not has_transfer_word(texts):
+        return None
+    named = [funding for funding in others if names_account(texts, funding)]
+    if len(named) == 1:
+        return Target(named[0].account, "the row names it and says transfer", confirmed=False)
+    return None
+
+
+def paying_account(
+    txn: Any, statement_account: str, own: Sequence[FundingAccount]
+) -> FundingAccount | None:
+    """Return the client's own account that paid a payment app's row (or got its refund).
+
+    The row's `method` names it: by its number (in full or the last four digits, as in
+    `交通银行信用卡(7449)`), or else by name (its bank's or app's, or its own last name), if
+    exactly one of the client's other accounts fits. None for the app's own balance.
+    """
+    method = (txn.meta or {}).get("method")
+    if not isinstance(method, str) or not method:
+        return None
+    texts = [folded(method)]
+    others = [funding for funding in own if funding.account != statement_account]
+    numbered = [funding for funding in others if holds_number(texts, funding.number)]
+    if numbered:
+        return numbered[0] if len(numbered) == 1 else None
+    named = [funding for funding in others if names_account(texts, funding)]
+    return named[0] if len(named) == 1 else None
+
+
+def names_a_card(txn: Any) -> bool:
+    """Tell whether a row's payment method is a card or a bank (not the app's balance)."""
+    method = (txn.meta or {}).get("method")
+    return isinstance(method, str) and any(word in folded(method) for word in CARD_WORDS)
+
+
+def top_up(txn: Any, funding: FundingAccount) -> Any:
+    """Return the transfer that moves a card-paid row's money from the card into the app.
+
+    It is dated and described as the row, with the import id `<row's id>/paid-with`; its legs
+    are the opposite of the row's on the app's account, and the same amount on the card's.
+    """
+    statement = txn.postings[0]
+    units = statement.units
+    meta = dict(txn.meta)
+    meta["import-id"] = f"{meta['import-id']}/{PAID_WITH}"
+    postings = [
+        statement._replace(units=-units),
+        data.Posting(funding.account, units, None, None, None, None),
+    ]
+    return txn._replace(
+        meta=meta,
+        flag="*",
+        narration=str(txn.meta.get("method")),
+        tags=frozenset(),
+        links=frozenset(),
+        postings=postings,
+    )
+
+
+def convertible_for(
+    row: Candidate,
+    txn: Any,
+    target: Target | None,
+    index: LedgerIndex,
+    own: Sequence[FundingAccount],
+    taken: set[int],
+    window: int,
+    client_name: str,
+) -> Convertible | None:
+    """Return the uncategorized entry of another own account this row completes, if any.
+
+    With a target, the closest such entry on that account; without one, only for a row still
+    uncategorized, only an entry that a name ties to this row, and only if exactly one entry
+    in the window qualifies.
+    """
+    if target is None and txn.postings[1].account not in UNCATEGORIZED:
+        return None
+    by_account = {funding.account: funding for funding in own}
+    texts = row_texts(txn)
+    found: list[tuple[int, Convertible]] = []
+    days = index.convertibles.get((row.currency, -row.number))
+    if not days:
+        return None
+    today = row.date.toordinal()
+    for distance in range(window + 1):
+        for day in (today,) if distance == 0 else (today - distance, today + distance):
+            for item in days.get(day, []):
+                account = item.own.account
+                if id(item) in taken or account == row.account or account not in by_account:
+                    continue
+                if target is not None and account != target.account:
+                    continue
+                if target is None and not _tied(
+                    texts, item, (by_account[account], by_account[row.account]), client_name
+                ):
+                    continue
+                found.append((distance, item))
+    if not found:
+        return None
+    if target is None and len(found) > 1:
+        return None
+    return min(found, key=lambda pair: pair[0])[1]
+
+
+def _tied(
+    texts: Sequence[str],
+    item: Convertible,
+    accounts: tuple[FundingAccount, FundingAccount],
+    client_name: str,
+) -> bool:
+    """Tell whether a name ties a row to an entry of another own account.
+
+    `accounts` are the entry's account and the row's: the row names the entry's, the entry
+    names the row's, or either names the client itself.
+    """
+    entry = item.entry
+    entry_texts = [folded(text) for text in (entry.payee, entry.narration, entry.counterparty)]
+    own_name = folded(client_name)
+    return (
+        names_account(texts, accounts[0])
+        or names_account(entry_texts, accounts[1])
+        or (len(own_name) >= 2 and any(own_name in text for text in [*texts, *entry_texts]))  # noqa: PLR2004
+    )
+
+
+def transfer_date(
+    sides: dict[str, datetime.date],
+    current: datetime.date,
+    assertions: dict[str, set[datetime.date]],
+) -> datetime.date:
+    """Return the date of a transfer whose two sides' statements show different days.
+
+    A transaction has one date; the balance assertions dated between the two days decide
+    which (each account's balance must move on the right side of its own assertions). The
+    current date is kept when both fit, or neither does (the check then reports the balance).
+    """
+    days = sorted(set(sides.values()))
+    if len(days) == 1:
+        return days[0]
+    low, high = days[0], days[-1]
+
+    def fits(candidate: datetime.date) -> bool:
+        return all(
+            (own < day) == (candidate < day)
+            for account, own in sides.items()
+            for day in assertions.get(account, ())
+            if low < day <= high
+        )
+
+    for candidate in (current, *(day for day in days if day != current)):
+        if fits(candidate):
+            return candidate
+    return current

@@ -1,0 +1,1 @@
+"""Whole jobs over a practice: import, reconcile, statements, dunning, onboarding."""

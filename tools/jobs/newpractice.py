@@ -1,0 +1,89 @@
+"""`beanfirm init`: a new practice folder under git, ready for `beanfirm clients add`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from beanfirm.errors import UsageError
+from beanfirm.store.gitrepo import Author, PracticeRepo
+from beanfirm.store.registry import REGISTRY_FILENAME, Staff, parse_registry
+from beanfirm.store.writes import WritePlan, WriteResult, apply_write
+
+GITIGNORE = """\
+# beanfirm's caches and locks (never data of record)
+/.beanfirm/
+# Beancount's pickle cache: keyed on mtime, and a pickle any writer of the folder could plant
+.*.picklecache
+*.picklecache
+# bank exports waiting to be imported; archived under documents/ once imported
+ledgers/*/inbox/
+__pycache__/
+"""
+
+
+def registry_text(firm_name: str, partner: Staff) -> str:
+    """Return the clients.yaml of a new practice with its first staff member."""
+    firm = {
+        "name": firm_name,
+        "staff": [
+            {"id": partner.id, "name": partner.name, "email": partner.email, "role": partner.role}
+        ],
+    }
+    body = yaml.safe_dump({"firm": firm}, allow_unicode=True, sort_keys=False)
+    return (
+        "# The client registry of the practice: the firm, its staff and its clients.\n"
+        "# Format: docs/registry.md. Add clients with `beanfirm clients add`.\n"
+        f"{body}clients: []\n"
+    )
+
+
+def init_practice(
+    folder: Path, firm_name: str, partner: Staff, *, dry_run: bool = False
+) -> WriteResult:
+    """Create a practice in an empty or new folder and commit it."""
+    if folder.exists() and any(folder.iterdir()):
+        msg = (
+            f"{folder} is not empty; `beanfirm init` creates a practice in a new or empty "
+            "folder so that it never mixes with other files. Choose another folder."
+        )
+        raise UsageError(msg)
+    text = registry_text(firm_name, partner)
+    _registry, problems = parse_registry(folder / REGISTRY_FILENAME, text)
+    if problems:
+        raise UsageError("The firm details are not valid:", tuple(problems))
+    if dry_run:
+        return WriteResult(None, tuple(sorted(_files(text))))
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return _commit_new_practice(folder, firm_name, partner, text)
+    except BaseException:
+        # Nothing was there before: leave nothing behind, not even the new .git.
+        shutil.rmtree(folder / ".git", ignore_errors=True)
+        shutil.rmtree(folder / ".beanfirm", ignore_errors=True)
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _files(registry: str) -> dict[str, bytes | None]:
+    return {
+        REGISTRY_FILENAME: registry.encode(),
+        ".gitignore": GITIGNORE.encode(),
+        "ledgers/.gitkeep": b"",
+    }
+
+
+def _commit_new_practice(folder: Path, firm_name: str, partner: Staff, text: str) -> WriteResult:
+    repo = PracticeRepo.init(folder)
+    plan = WritePlan(
+        message=f"Start the practice of {firm_name}",
+        changes=_files(text),
+        locks=("registry",),
+        guard=(REGISTRY_FILENAME, "ledgers"),
+        what=str(folder),
+    )
+    return apply_write(folder, repo, plan, author=Author(partner.name, partner.email), check=list)

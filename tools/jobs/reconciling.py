@@ -1,0 +1,354 @@
+"""Reconciling one account against a statement, under the write discipline: one commit.
+
+`read_request` reads and checks everything that needs no ledger: the account (clients.yaml),
+the statement (read by the account's importer, `beanfirm.ingest.exports.read_export`, which refuses
+another account's number) and its period and balances (`beanfirm.reconcile.period`, which
+refuses another currency and a statement that does not add up).
+
+`run_reconcile` then, under the client's lock, loads the ledger with its plugins, compares
+(`beanfirm.reconcile.comparison`), and refuses a statement that contradicts an assertion already in
+its period. When the statement and the ledger agree, or differ only by outstanding items the
+accountant accepts, it writes the `balance` assertion dated the day after the statement's last
+day (`statement:`, `reconciled-by:`, and `statement-balance:` when outstanding items were
+accepted) at the end of that month's file, files the statement and the reconciliation report
+(HTML and CSV, `beanfirm.reconcile.report`) under `documents/`, checks the ledger and commits, all
+through `beanfirm.store.writes.apply_write`. With any other difference nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+
+from beancount.core import account as bc_account
+from beancount.core import data
+
+from beanfirm.core.bulk import collector_paused
+from beanfirm.core.journal import balance_text, money, month_path, quote
+from beanfirm.core.monthfiles import NewEntry, merge_entries
+from beanfirm.errors import BeanfirmError, UsageError
+from beanfirm.ingest.exports import Export, find_account, read_export
+from beanfirm.ingest.plan import archive_path, statement_end
+from beanfirm.jobs.importing import ImportCheck, free_archive
+from beanfirm.reconcile.accountbook import STATEMENT_BALANCE, account_book
+from beanfirm.reconcile.comparison import ACCEPTED, DIFFERS, Comparison, check_overlap, compare
+from beanfirm.reconcile.period import StatementPeriod, read_period, stated_balance
+from beanfirm.reconcile.report import ReportContext, render_csv, render_html
+from beanfirm.store.gitrepo import Author, PracticeRepo
+from beanfirm.store.ledger import load_ledger
+from beanfirm.store.practice import Practice
+from beanfirm.store.registry import Client, FundingAccount
+from beanfirm.store.writes import WritePlan, apply_write
+
+DEFAULT_WINDOW_DAYS = 7
+ONE_DAY = datetime.timedelta(days=1)
+ALREADY = "already"  # the same closing is asserted already
+
+
+class _Stop(BeanfirmError):  # noqa: N818 - a signal that ends the write, not an error
+    """Ends the write before anything is written: a difference, or reconciled already."""
+
+
+@dataclass(frozen=True)
+class ReconcileRequest:
+    """What to reconcile: a client's account against a statement or a stated balance."""
+
+    client: Client
+    account: FundingAccount
+    period: StatementPeriod
+    export: Export | None
+    window: int = DEFAULT_WINDOW_DAYS
+    accept_outstanding: bool = False
+
+
+@dataclass(frozen=True)
+class ReconcileResult:
+    """The outcome: the comparison, and what was written (or would be, in a dry run)."""
+
+    comparison: Comparison
+    outcome: str
+    commit: str | None = None
+    assertion: str | None = None
+    statement: str | None = None
+    reports: tuple[str, ...] = ()
+    existing: str | None = None
+    documents: tuple[str, ...] = ()
+
+
+def account_currency(client: Client, account: FundingAccount) -> str:
+    """Return the currency an account is kept in: its own, else the client's."""
+    return account.currency or client.currency
+
+
+def parse_balance(text: str, currency: str) -> Decimal:
+    """Read `--balance`: a number, optionally with thousands separators and the currency."""
+    words = text.replace(",", "").split()
+    if len(words) == 2 and words[1] == currency:  # noqa: PLR2004
+        words = words[:1]
+    try:
+        if len(words) != 1:
+            raise ValueError(text)
+        number = Decimal(words[0])
+        if not number.is_finite():
+            raise ValueError(text)
+    except (ValueError, ArithmeticError):
+        msg = (
+            f"--balance {text!r} is not an amount; give the statement's closing balance like "
+            f"12345.67 or '12345.67 {currency}'."
+        )
+        raise UsageError(msg) from None
+    return number
+
+
+def needs_document_entry(account: str) -> bool:
+    """Tell whether Beancount misses the documents of an account in its documents folder.
+
+    Beancount (3.2.3) finds documents only under folders that are valid account names for its
+    folder walker, whose every component starts with a capital letter or a digit: the folder
+    `工商银行` of `Assets:1002-银行存款:工商银行` is passed over, although the ledger accepts the
+    account. Such an account's archived files get a `document` directive instead.
+    """
+    return not bc_account.is_valid(account)
+
+
+def document_text(date: datetime.date, account: str, rel: str, month: str) -> str:
+    """Return a `document` directive for an archived file (paths relative to the practice).
+
+    Beancount reads the file name relative to the file the directive is in: the month file.
+    """
+    path = posixpath.relpath(rel, posixpath.dirname(month))
+    return f"{date.isoformat()} document {account} {quote(path)}\n"
+
+
+def read_request(
+    practice: Practice,
+    client: Client,
+    account: str,
+    *,
+    statement: Path | None,
+    balance: str | None,
+    through: datetime.date | None,
+    window: int = DEFAULT_WINDOW_DAYS,
+    accept_outstanding: bool = False,
+) -> ReconcileRequest:
+    """Read and check the statement or stated balance (raises BeanfirmError)."""
+    chosen = find_account(client, account)
+    currency = account_currency(client, chosen)
+    number = parse_balance(balance, currency) if balance is not None else None
+    if statement is None:
+        if number is None or through is None:
+            msg = (
+                "Give the statement to reconcile with --statement FILE, or, for a paper "
+                "statement, its closing balance and last day with --balance AMOUNT --date "
+                "YYYY-MM-DD."
+            )
+            raise UsageError(msg)
+        period = stated_balance(number, currency, through)
+        return ReconcileRequest(client, chosen, period, None, window, accept_outstanding)
+    if not statement.is_file():
+        raise UsageError(f"No such file: {statement}. Nothing was written.")
+    config_dir = practice.ledger_dir(client.id) / "importers"
+    export = read_export(client, statement, chosen.account, config_dir=config_dir)
+    period = read_period(
+        export.statement, currency, source=str(statement), balance=number, through=through
+    )
+    return ReconcileRequest(client, chosen, period, export, window, accept_outstanding)
+
+
+@dataclass
+class _Write:
+    """The state of one reconciliation while its write is planned."""
+
+    practice: Practice
+    request: ReconcileRequest
+    staff_id: str
+    today: datetime.date
+    result: ReconcileResult | None = None
+    documents: set[str] = field(default_factory=set)
+
+    def changes(self) -> Mapping[str, bytes | None]:
+        """Compare under the lock; return the files to write, or stop (`_Stop`)."""
+        request = self.request
+        client, account = request.client, request.account.account
+        root = self.practice.root
+        with collector_paused():
+            ledger = load_ledger(self.practice.main_file(client.id))
+            own = [funding.account for funding in client.accounts]
+            book = account_book(ledger.entries, account, request.period.currency, own)
+        self.documents = {e.filename for e in ledger.entries if isinstance(e, data.Document)}
+        if book.opened is None:
+            msg = (
+                f"{account} is not opened in the ledger of {client.id} "
+                f"(ledgers/{client.id}/accounts.beancount); open it before reconciling it."
+            )
+            raise UsageError(msg)
+        comparison = compare(request.period, book, request.window, root)
+        existing = check_overlap(request.period, book, comparison.start, root)
+        if existing is not None:
+            self.result = ReconcileResult(
+                comparison, ALREADY, existing=existing.location.shown(root)
+            )
+            raise _Stop("reconciled already")
+        outcome = comparison.verdict(accept_outstanding=request.accept_outstanding)
+        if outcome == DIFFERS:
+            self.result = ReconcileResult(comparison, DIFFERS)
+            raise _Stop("the statement and the ledger differ")
+        return self.files(comparison, outcome)
+
+    def files(self, comparison: Comparison, outcome: str) -> dict[str, bytes | None]:
+        """Render the assertion, the archived statement and the reports."""
+        request = self.request
+        client = request.client
+        root = self.practice.root
+        folder = f"ledgers/{client.id}/"
+        changes: dict[str, bytes | None] = {}
+        statement_rel: str | None = None
+        export = request.export
+        end = comparison.end
+        if export is not None:
+            content = export.path.read_bytes()
+            imported = archive_path(client.id, export, statement_end(export))
+            statement_rel, needed = free_archive(imported, root, content)
+            if needed:  # not archived by an import: file it under the statement's last day
+                statement_rel, needed = free_archive(
+                    archive_path(client.id, export, end), root, content
+                )
+            if needed:
+                changes[statement_rel] = content
+        meta: list[tuple[str, str]] = []
+        if statement_rel is not None:
+            meta.append(("statement", quote(statement_rel.removeprefix(folder))))
+        meta.append(("reconciled-by", quote(self.staff_id)))
+        number = comparison.period.closing
+        if outcome == ACCEPTED:
+            number = comparison.ledger_closing
+            meta.append(
+                (STATEMENT_BALANCE, f"{money(comparison.period.closing)} {comparison.currency}")
+            )
+        assertion = balance_text(
+            end + ONE_DAY, comparison.account, number, comparison.currency, tuple(meta)
+        )
+        documents = f"{folder}documents/{comparison.account.replace(':', '/')}/{end.isoformat()}"
+        context = ReportContext(
+            client_id=client.id,
+            client_name=client.name,
+            language=client.language,
+            staff_id=self.staff_id,
+            prepared=self.today,
+            outcome=outcome,
+            statement=statement_rel,
+            assertion=assertion,
+            root=root,
+        )
+        reports = []
+        for suffix, body in (
+            ("html", render_html(comparison, context)),
+            ("csv", render_csv(comparison, context)),
+        ):
+            rel, needed = free_archive(f"{documents}.reconciliation.{suffix}", root, body)
+            reports.append(rel)
+            if needed:
+                changes[rel] = body
+        month = month_path(client.id, end)
+        month_file = root / month
+        archived = [statement_rel] if statement_rel else []
+        new = [
+            NewEntry(end, is_balance=False, text=document_text(end, comparison.account, rel, month))
+            for rel in [*archived, *reports]
+            if needs_document_entry(comparison.account)
+            and str((root / rel).resolve()) not in self.documents
+        ]
+        new.append(NewEntry(end + ONE_DAY, is_balance=True, text=assertion))
+        text = month_file.read_text(encoding="utf-8") if month_file.exists() else None
+        changes[month] = merge_entries(text, end.replace(day=1), new).encode("utf-8")
+        self.result = ReconcileResult(
+            comparison,
+            outcome,
+            None,
+            assertion,
+            statement_rel,
+            tuple(reports),
+            documents=tuple(entry.text for entry in new if not entry.is_balance),
+        )
+        return changes
+
+    def message(self) -> str:
+        """Return the commit message: what was reconciled, the figures, where things are."""
+        assert self.result is not None  # noqa: S101 - set by `changes` before the commit
+        result = self.result
+        comparison = result.comparison
+        client = self.request.client
+        short = comparison.account.rsplit(":", 1)[-1]
+        currency = comparison.currency
+        by_id = sum(1 for m in comparison.matches if m.by == "import-id")
+        source = self.request.export.path.name if self.request.export else "a stated balance"
+        lines = [
+            (
+                f"Reconcile {client.id} {short} through {comparison.end}: "
+                f"{money(comparison.period.closing)} {currency}"
+            ),
+            "",
+            f"{comparison.account} against {source}, from {comparison.start} to {comparison.end}:",
+        ]
+        if comparison.has_lines:
+            lines.append(
+                f"- {len(comparison.matches)} statement lines matched to the ledger "
+                f"({by_id} by import-id, {len(comparison.matches) - by_id} by amount and date)"
+            )
+        lines.append(
+            f"- closing balance {money(comparison.period.closing)} {currency} on the "
+            f"statement, {money(comparison.ledger_closing)} {currency} in the ledger"
+        )
+        if result.outcome == ACCEPTED:
+            lines.append(
+                f"- the difference of {money(comparison.difference)} {currency} is outstanding "
+                f"items, accepted: the assertion is the ledger's balance, and {STATEMENT_BALANCE} "
+                "records the statement's"
+            )
+        lines += [
+            "",
+            (
+                f"Balance assertion {comparison.end + ONE_DAY} in "
+                f"{month_path(client.id, comparison.end)}."
+            ),
+        ]
+        if result.statement:
+            lines.append(f"The statement is archived as {result.statement}.")
+        lines.append(f"The reconciliation report is {' and '.join(result.reports)}.")
+        return "\n".join(lines) + "\n"
+
+
+def run_reconcile(
+    practice: Practice,
+    repo: PracticeRepo,
+    request: ReconcileRequest,
+    *,
+    author: Author,
+    staff_id: str,
+    dry_run: bool = False,
+    today: datetime.date | None = None,
+) -> ReconcileResult:
+    """Reconcile under the write discipline (see the module docstring); raise on bad input."""
+    client = request.client
+    write = _Write(practice, request, staff_id, today or datetime.date.today())  # noqa: DTZ011
+    check = ImportCheck(practice, repo, client)
+    plan = WritePlan(
+        message=write.message,
+        changes=write.changes,
+        locks=(client.id,),
+        guard=(f"ledgers/{client.id}",),
+        what=f"client {client.id}",
+    )
+    try:
+        result = apply_write(practice.root, repo, plan, author=author, check=check, dry_run=dry_run)
+    except _Stop:
+        assert write.result is not None  # noqa: S101 - set before _Stop is raised
+        return write.result
+    if not dry_run:
+        check.remember()
+    assert write.result is not None  # noqa: S101 - set by `changes`
+    return replace(write.result, commit=result.commit)

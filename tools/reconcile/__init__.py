@@ -1,0 +1,1 @@
+"""Bank reconciliation: statement periods, matching, differences and the report."""

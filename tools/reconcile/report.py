@@ -1,0 +1,278 @@
+"""The reconciliation report: as data (`--json`), as CSV and as HTML, filed under documents/.
+
+The HTML report is rendered from `templates/reconciliation.html` (Jinja2, autoescaped), its
+headings, outcome and kinds in the client's language (`zh` or `en`; the causes are in English,
+as the command prints them); the CSV report has one row per figure, per difference and per
+matched line, for a spreadsheet. Both say who reconciled and when, what the statement and the
+ledger hold at the start and at the end of the period, every difference with its likely cause,
+and the balance assertion written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import functools
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from beanfirm.core.journal import money
+from beanfirm.reconcile.comparison import Comparison
+from beanfirm.reconcile.differences import Difference
+
+CSV_COLUMNS = (
+    "section",
+    "date",
+    "amount",
+    "currency",
+    "description",
+    "statement_line",
+    "ledger",
+    "kind",
+    "effect",
+    "cause",
+)
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Reconciliation",
+        "client": "Client",
+        "account": "Account",
+        "period": "Period",
+        "statement": "Statement",
+        "prepared": "Reconciled by",
+        "outcome": "Outcome",
+        "figures": "Balances",
+        "opening": "Opening balance",
+        "closing": "Closing balance",
+        "on_statement": "Statement",
+        "in_ledger": "Ledger",
+        "difference": "Difference",
+        "differences": "Differences and their likely causes",
+        "none": "None: every line is matched and the balances agree.",
+        "date": "Date",
+        "kind": "Kind",
+        "effect": "Effect",
+        "line": "Statement line",
+        "entry": "Ledger entry",
+        "cause": "Likely cause",
+        "matched": "Matched lines",
+        "amount": "Amount",
+        "payee": "Payee and narration",
+        "how": "Matched by",
+        "assertion": "Balance assertion written",
+        "stated": "a balance stated without its lines",
+    },
+    "zh": {
+        "title": "对账报告",
+        "client": "客户",
+        "account": "账户",
+        "period": "对账期间",
+        "statement": "对账单",
+        "prepared": "对账人",
+        "outcome": "结果",
+        "figures": "余额",
+        "opening": "期初余额",
+        "closing": "期末余额",
+        "on_statement": "对账单",
+        "in_ledger": "账簿",
+        "difference": "差额",
+        "differences": "差异及可能原因",
+        "none": "无：每笔流水均已匹配，余额一致。",  # noqa: RUF001 - Chinese punctuation
+        "date": "日期",
+        "kind": "类型",
+        "effect": "影响",
+        "line": "对账单行",
+        "entry": "账簿分录",
+        "cause": "可能原因",
+        "matched": "已匹配流水",
+        "amount": "金额",
+        "payee": "对方及摘要",
+        "how": "匹配依据",
+        "assertion": "写入的余额断言",
+        "stated": "仅有余额（无流水）",  # noqa: RUF001 - Chinese punctuation
+    },
+}
+OUTCOMES: dict[str, dict[str, str]] = {
+    "en": {
+        "reconciled": "reconciled: no difference",
+        "accepted": "reconciled, with outstanding items accepted",
+        "differs": "not reconciled: the statement and the ledger differ",
+        "already": "reconciled already",
+    },
+    "zh": {
+        "reconciled": "已对平：无差额",  # noqa: RUF001 - Chinese punctuation
+        "accepted": "已对平：未达账项已确认",  # noqa: RUF001 - Chinese punctuation
+        "differs": "未对平：对账单与账簿不符",  # noqa: RUF001 - Chinese punctuation
+        "already": "此前已对账",
+    },
+}
+KIND_NAMES: dict[str, dict[str, str]] = {
+    "en": {},
+    "zh": {
+        "timing": "时间性差异",
+        "outstanding": "未达账项",
+        "duplicate": "重复记账",
+        "amount": "金额错误",
+        "missing": "漏记",
+        "opening": "期初不符",
+    },
+}
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Who reconciled, when, and what was written: what the report says besides the figures."""
+
+    client_id: str
+    client_name: str
+    language: str
+    staff_id: str
+    prepared: datetime.date
+    outcome: str
+    statement: str | None
+    assertion: str | None
+    root: Path
+
+
+def _amount(number: Decimal | None) -> str:
+    return "" if number is None else money(number)
+
+
+def difference_data(item: Difference, root: Path) -> dict[str, Any]:
+    """Return one difference as plain data."""
+    return {
+        "kind": item.kind,
+        "date": item.date.isoformat(),
+        "amount": _amount(item.amount),
+        "description": item.description,
+        "effect": money(item.effect),
+        "statement_line": item.line.line if item.line else None,
+        "ledger": item.posting.location.shown(root) if item.posting else None,
+        "duplicate_of": item.twin.location.shown(root) if item.twin else None,
+        "acceptable": item.acceptable,
+        "cause": item.cause,
+    }
+
+
+def report_data(comparison: Comparison, root: Path) -> dict[str, Any]:
+    """Return the comparison as plain data (the `--json` report)."""
+    period = comparison.period
+    opening_difference = comparison.opening_difference
+    return {
+        "account": comparison.account,
+        "currency": comparison.currency,
+        "statement": period.source,
+        "start": comparison.start.isoformat(),
+        "end": comparison.end.isoformat(),
+        "window_days": comparison.window,
+        "opening": {
+            "statement": _amount(period.opening),
+            "ledger": money(comparison.ledger_opening),
+            "difference": _amount(opening_difference),
+        },
+        "closing": {
+            "statement": money(period.closing),
+            "ledger": money(comparison.ledger_closing),
+            "difference": money(comparison.difference),
+        },
+        "lines": len(period.lines),
+        "matched": [
+            {
+                "date": match.line.date.isoformat(),
+                "amount": money(match.line.number),
+                "description": match.line.text,
+                "statement_line": match.line.line,
+                "ledger": match.posting.location.shown(root),
+                "by": match.by,
+            }
+            for match in comparison.matches
+        ],
+        "lines_not_in_ledger": len(comparison.lines_not_in_ledger),
+        "outstanding": len(comparison.outstanding),
+        "differences": [difference_data(item, root) for item in comparison.differences],
+        "outstanding_only": comparison.outstanding_only(),
+    }
+
+
+def render_csv(comparison: Comparison, context: ReportContext) -> bytes:
+    """Return the CSV report (UTF-8 with a byte-order mark, which spreadsheets expect)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    currency = comparison.currency
+    start, end = comparison.start.isoformat(), comparison.end.isoformat()
+    figures = (
+        (start, comparison.period.opening, "statement opening balance"),
+        (start, comparison.ledger_opening, "ledger opening balance"),
+        (end, comparison.period.closing, "statement closing balance"),
+        (end, comparison.ledger_closing, "ledger closing balance"),
+        (end, comparison.difference, "closing difference (statement - ledger)"),
+    )
+    for day, number, what in figures:
+        if number is not None:
+            writer.writerow(["balance", day, money(number), currency, what, "", "", "", "", ""])
+    for item in comparison.differences:
+        row = difference_data(item, context.root)
+        writer.writerow(
+            [
+                "difference",
+                row["date"],
+                row["amount"],
+                currency,
+                row["description"],
+                row["statement_line"] or "",
+                row["ledger"] or "",
+                row["kind"],
+                row["effect"],
+                row["cause"],
+            ]
+        )
+    for match in comparison.matches:
+        line = match.line
+        writer.writerow(
+            [
+                "matched",
+                line.date.isoformat(),
+                money(line.number),
+                currency,
+                line.text,
+                line.line,
+                match.posting.location.shown(context.root),
+                match.by,
+                "",
+                "",
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+@functools.cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("beanfirm", "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(comparison: Comparison, context: ReportContext) -> bytes:
+    """Return the HTML report, in the client's language."""
+    template = _environment().get_template("reconciliation.html")
+    language = context.language if context.language in LABELS else "en"
+    html = template.render(
+        c=comparison,
+        ctx=context,
+        t=LABELS[language],
+        kinds=KIND_NAMES[language],
+        outcome=OUTCOMES[language].get(context.outcome, context.outcome),
+        data=report_data(comparison, context.root),
+        money=money,
+    )
+    return html.encode("utf-8")

@@ -1,0 +1,496 @@
+"""The client registry of a practice: `clients.yaml` parsed into frozen records.
+
+`parse_registry` returns `(registry, problems)`: every problem in the file at once, each with
+file:line and what to do, in the manner of Fava's `parse_options`. `load_registry` raises a
+`ConfigError` listing them when there are any.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from beancount.core import amount as bc_amount
+from beancount.core import data
+from beancount.parser import parser as bc_parser
+
+from beanfirm.core.yamlnodes import NodeReader, line_of
+from beanfirm.errors import ConfigError, Problem
+from beanfirm.importers import IMPORTER_NAMES
+from beanfirm.store import contacts
+from beanfirm.store.contacts import (
+    CONTACT_KEYS,
+    DEFAULT_STAGES,
+    NO_CONTACT,
+    Contact,
+    DunningStages,
+    read_contact,
+    read_dunning,
+)
+
+if TYPE_CHECKING:
+    import yaml
+
+REGISTRY_FILENAME = "clients.yaml"
+
+ROLES = ("preparer", "reviewer", "partner")
+FREQUENCIES = ("low", "medium", "high")
+SIZES = ("micro", "small", "medium", "large")
+LANGUAGES = ("zh", "en")
+CADENCES = ("weekly", "monthly", "quarterly")
+ACCOUNT_KINDS = ("bank", "credit-card", "payment", "cash")
+# Who may fill each seat on a client: a reviewer or partner may also prepare.
+MAY_PREPARE = ("preparer", "reviewer", "partner")
+MAY_REVIEW = ("reviewer", "partner")
+
+EMAIL_RE = contacts.EMAIL_RE  # one rule for every email address (the portal's users too)
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+MONTH_DAY_RE = re.compile(r"^(\d{2})-(\d{2})$")
+
+TOP_KEYS = ("firm", "clients")
+FIRM_REQUIRED = ("name", "staff")
+FIRM_KEYS = (*FIRM_REQUIRED, *CONTACT_KEYS, "dunning")
+STAFF_KEYS = ("id", "name", "email", "role")
+CLIENT_KEYS = (
+    "id",
+    "name",
+    "classification",
+    "preparer",
+    "reviewer",
+    "currency",
+    "fiscal-year-start",
+    "language",
+    "reconcile",
+    "accounts",
+    *CONTACT_KEYS,
+    "dunning",
+)
+CLIENT_REQUIRED = ("id", "name", "classification", "preparer", "reviewer", "currency")
+CLASSIFICATION_KEYS = ("industry", "frequency", "region", "size")
+ACCOUNT_KEYS = ("account", "kind", "importer", "number", "currency", "reconcile")
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A member of the firm's staff."""
+
+    id: str
+    name: str
+    email: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Firm:
+    """The accounting firm that keeps the practice."""
+
+    name: str
+    staff: tuple[Staff, ...]
+    contact: Contact = NO_CONTACT
+    dunning: DunningStages | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Classification:
+    """How the firm classifies a client, for assignment and for filtering."""
+
+    industry: str
+    frequency: str
+    region: str
+    size: str
+
+
+@dataclass(frozen=True)
+class FundingAccount:
+    """A bank, card or payment account of a client and the importer its exports use."""
+
+    account: str
+    kind: str
+    importer: str
+    number: str | None
+    currency: str | None
+    reconcile: str | None
+
+
+@dataclass(frozen=True)
+class Client:
+    """One client business of the firm, whose books live in `ledgers/<id>/`."""
+
+    id: str
+    name: str
+    classification: Classification
+    preparer: str
+    reviewer: str
+    currency: str
+    fiscal_year_start: str
+    language: str
+    reconcile: str
+    accounts: tuple[FundingAccount, ...]
+    line: int
+    contact: Contact = NO_CONTACT
+    dunning: DunningStages | None = None
+
+    def reconcile_cadence(self, account: FundingAccount) -> str:
+        """Return the reconciliation cadence of one of the client's accounts."""
+        return account.reconcile or self.reconcile
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The parsed `clients.yaml` of a practice."""
+
+    path: Path
+    firm: Firm
+    clients: tuple[Client, ...]
+
+    def client(self, client_id: str) -> Client:
+        """Return a client by id, or raise a ConfigError that lists the known ids."""
+        for client in self.clients:
+            if client.id == client_id:
+                return client
+        known = ", ".join(c.id for c in self.clients) or "none yet"
+        msg = (
+            f"No client '{client_id}' in {self.path.name}. Known clients: {known}. "
+            "Run `beanfirm clients list` to see them, or `beanfirm clients add` to register one."
+        )
+        raise ConfigError(msg)
+
+    def dunning_stages(self, client: Client) -> DunningStages:
+        """Return a client's dunning stages: its own, else the firm's, else the defaults."""
+        return client.dunning or self.firm.dunning or DEFAULT_STAGES
+
+    def staff_member(self, staff_id: str) -> Staff:
+        """Return a staff member by id, or raise a ConfigError that lists the known ids."""
+        for member in self.firm.staff:
+            if member.id == staff_id:
+                return member
+        known = ", ".join(s.id for s in self.firm.staff)
+        msg = f"No staff member '{staff_id}' in {self.path.name}. Staff ids are: {known}."
+        raise ConfigError(msg)
+
+
+def is_account_name(name: str) -> bool:
+    """Tell whether Beancount's own parser accepts `name` as an asset or liability account.
+
+    `beancount.core.account.is_valid` is stricter than the parser about non-ASCII names,
+    so the parser, which is what reads the ledgers, decides.
+    """
+    if not name.startswith(("Assets:", "Liabilities:")) or any(c.isspace() for c in name):
+        return False
+    entries, errors, _ = bc_parser.parse_string(f"2000-01-01 open {name}\n")
+    return (
+        not errors
+        and len(entries) == 1
+        and isinstance(entries[0], data.Open)
+        and entries[0].account == name
+    )
+
+
+def parse_registry(
+    path: Path, text: str | None = None, *, check_ledgers: bool = True
+) -> tuple[Registry | None, list[Problem]]:
+    """Parse a registry file; return the registry (None if unusable) and every problem."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None, [Problem(str(path), None, "registry file not found.")]
+        except UnicodeDecodeError as exc:
+            msg = f"not valid UTF-8 ({exc.reason}); save the file as UTF-8."
+            return None, [Problem(str(path), None, msg)]
+    reader = NodeReader(path.name)
+    root = reader.compose(text)
+    if root is None:
+        if not reader.problems:
+            reader.problem(None, "the registry is empty; it needs 'firm:' and 'clients:'.")
+        return None, reader.problems
+    top = reader.mapping(root, "the registry", allowed=TOP_KEYS, required=TOP_KEYS)
+    firm = _firm(reader, top["firm"]) if "firm" in top else Firm("", ())
+    clients = _clients(reader, top.get("clients"), firm)
+    if check_ledgers:
+        for client, node_line in clients:
+            main = path.parent / "ledgers" / client.id / "main.beancount"
+            if not main.is_file():
+                reader.problems.append(
+                    Problem(
+                        path.name,
+                        node_line,
+                        f"client '{client.id}' has no ledger: ledgers/{client.id}/main.beancount "
+                        "is missing. Restore the folder from git, create it with "
+                        "`beanfirm clients add`, or remove the client from the registry.",
+                    )
+                )
+    registry = Registry(path=path, firm=firm, clients=tuple(c for c, _ in clients))
+    return registry, reader.problems
+
+
+def load_registry(path: Path) -> Registry:
+    """Parse a registry and raise a ConfigError listing every problem, if any."""
+    registry, problems = parse_registry(path)
+    if problems or registry is None:
+        count = len(problems)
+        msg = (
+            f"The client registry {path} has {count} problem{'s' if count != 1 else ''}; "
+            "fix each line below and run the command again."
+        )
+        raise ConfigError(msg, tuple(problems))
+    return registry
+
+
+def _firm(reader: NodeReader, node: yaml.Node) -> Firm:
+    keys = reader.mapping(node, "'firm'", allowed=FIRM_KEYS, required=FIRM_REQUIRED)
+    name = reader.string(keys["name"], "the firm's name") if "name" in keys else None
+    staff: list[Staff] = []
+    seen: dict[str, int] = {}
+    for item in reader.sequence(keys["staff"], "'staff'") if "staff" in keys else []:
+        member = _staff(reader, item)
+        if member is None:
+            continue
+        if member.id in seen:
+            reader.problem(
+                item,
+                f"duplicate staff id '{member.id}' (first on line {seen[member.id]}); "
+                "give each staff member a unique id.",
+            )
+            continue
+        seen[member.id] = line_of(item)
+        staff.append(member)
+    if "staff" in keys and not staff and not reader.problems:
+        reader.problem(keys["staff"], "the firm needs at least one staff member.")
+    contact = read_contact(reader, keys, "the firm")
+    dunning = read_dunning(reader, keys["dunning"], "the firm") if "dunning" in keys else None
+    return Firm(name or "", tuple(staff), contact, dunning, line_of(node))
+
+
+def _staff(reader: NodeReader, node: yaml.Node) -> Staff | None:
+    keys = reader.mapping(node, "a staff member", allowed=STAFF_KEYS, required=STAFF_KEYS)
+    if len(keys) != len(STAFF_KEYS):
+        return None
+    staff_id = reader.string(keys["id"], "a staff id")
+    if staff_id is not None and not SLUG_RE.match(staff_id):
+        reader.problem(
+            keys["id"],
+            f"staff id '{staff_id}' must be lowercase letters, digits and hyphens (like 'wang').",
+        )
+        staff_id = None
+    name = reader.string(keys["name"], "a staff member's name")
+    email = reader.string(keys["email"], "a staff member's email")
+    if email is not None and not EMAIL_RE.match(email):
+        reader.problem(keys["email"], f"'{email}' is not an email address.")
+        email = None
+    role = reader.choice(keys["role"], "a staff member's role", ROLES)
+    if staff_id is None or name is None or email is None or role is None:
+        return None
+    return Staff(staff_id, name, email, role)
+
+
+def _clients(reader: NodeReader, node: yaml.Node | None, firm: Firm) -> list[tuple[Client, int]]:
+    if node is None:
+        return []
+    staff = {member.id: member for member in firm.staff}
+    clients: list[tuple[Client, int]] = []
+    seen: dict[str, int] = {}
+    for item in reader.sequence(node, "'clients'"):
+        client = _client(reader, item, staff)
+        if client is None:
+            continue
+        if client.id in seen:
+            reader.problem(
+                item,
+                f"duplicate client id '{client.id}' (first on line {seen[client.id]}); "
+                "each client needs its own id, which is also its folder name.",
+            )
+            continue
+        seen[client.id] = line_of(item)
+        clients.append((client, line_of(item)))
+    return clients
+
+
+def _client(reader: NodeReader, node: yaml.Node, staff: dict[str, Staff]) -> Client | None:
+    keys = reader.mapping(node, "a client", allowed=CLIENT_KEYS, required=CLIENT_REQUIRED)
+    before = len(reader.problems)
+    client_id = reader.string(keys["id"], "a client id") if "id" in keys else None
+    if client_id is not None and not SLUG_RE.match(client_id):
+        reader.problem(
+            keys["id"],
+            f"client id '{client_id}' is not allowed: it is also the ledger's folder name, so "
+            "it may hold only lowercase letters, digits and hyphens (like 'huamei-retail'), "
+            "with no '/', '.', spaces or other path characters.",
+        )
+    what = f"client '{client_id}'" if client_id else "a client"
+    name = reader.string(keys["name"], f"the name of {what}") if "name" in keys else None
+    classification = (
+        _classification(reader, keys["classification"], what) if "classification" in keys else None
+    )
+    preparer = _seat(reader, keys.get("preparer"), what, "preparer", MAY_PREPARE, staff)
+    reviewer = _seat(reader, keys.get("reviewer"), what, "reviewer", MAY_REVIEW, staff)
+    if preparer and reviewer and preparer == reviewer:
+        reader.problem(
+            keys["reviewer"],
+            f"{what} has '{preparer}' as both preparer and reviewer; two-person review needs "
+            "two different staff members.",
+        )
+    currency = _currency(reader, keys["currency"], what) if "currency" in keys else None
+    fiscal_year_start = "01-01"
+    if "fiscal-year-start" in keys:
+        fiscal_year_start = _month_day(reader, keys["fiscal-year-start"], what) or fiscal_year_start
+    language = "zh"
+    if "language" in keys:
+        language = reader.choice(keys["language"], f"the language of {what}", LANGUAGES) or language
+    reconcile = "monthly"
+    if "reconcile" in keys:
+        cadence = reader.choice(keys["reconcile"], f"the reconcile cadence of {what}", CADENCES)
+        reconcile = cadence or reconcile
+    accounts = _accounts(reader, keys.get("accounts"), what)
+    contact = read_contact(reader, keys, what)
+    dunning = read_dunning(reader, keys["dunning"], what) if "dunning" in keys else None
+    if len(reader.problems) != before or not (
+        client_id and name and classification and preparer and reviewer and currency
+    ):
+        return None
+    return Client(
+        id=client_id,
+        name=name,
+        classification=classification,
+        preparer=preparer,
+        reviewer=reviewer,
+        currency=currency,
+        fiscal_year_start=fiscal_year_start,
+        language=language,
+        reconcile=reconcile,
+        accounts=accounts,
+        line=line_of(node),
+        contact=contact,
+        dunning=dunning,
+    )
+
+
+def _classification(reader: NodeReader, node: yaml.Node, what: str) -> Classification | None:
+    keys = reader.mapping(
+        node,
+        f"the classification of {what}",
+        allowed=CLASSIFICATION_KEYS,
+        required=CLASSIFICATION_KEYS,
+    )
+    if len(keys) != len(CLASSIFICATION_KEYS):
+        return None
+    industry = reader.string(keys["industry"], f"the industry of {what}")
+    frequency = reader.choice(
+        keys["frequency"], f"the transaction frequency of {what}", FREQUENCIES
+    )
+    region = reader.string(keys["region"], f"the region of {what}")
+    size = reader.choice(keys["size"], f"the size of {what}", SIZES)
+    if industry is None or frequency is None or region is None or size is None:
+        return None
+    return Classification(industry, frequency, region, size)
+
+
+def _seat(
+    reader: NodeReader,
+    node: yaml.Node | None,
+    what: str,
+    seat: str,
+    roles: tuple[str, ...],
+    staff: dict[str, Staff],
+) -> str | None:
+    if node is None:
+        return None
+    staff_id = reader.string(node, f"the {seat} of {what}")
+    if staff_id is None:
+        return None
+    member = staff.get(staff_id)
+    if member is None:
+        known = ", ".join(staff) or "none"
+        reader.problem(
+            node,
+            f"{what} names unknown staff '{staff_id}' as {seat}; add them under firm: staff: "
+            f"or use one of: {known}.",
+        )
+        return None
+    if member.role not in roles:
+        reader.problem(
+            node,
+            f"{what} has '{staff_id}' as {seat}, but their role is {member.role}; a {seat} "
+            f"must have one of the roles: {', '.join(roles)}.",
+        )
+        return None
+    return staff_id
+
+
+def _currency(reader: NodeReader, node: yaml.Node, what: str) -> str | None:
+    currency = reader.string(node, f"the currency of {what}")
+    if currency is not None and not re.fullmatch(bc_amount.CURRENCY_RE, currency):
+        reader.problem(node, f"'{currency}' is not a currency code; write it like CNY or USD.")
+        return None
+    return currency
+
+
+def _month_day(reader: NodeReader, node: yaml.Node, what: str) -> str | None:
+    value = reader.string(node, f"the fiscal-year start of {what}")
+    match = MONTH_DAY_RE.match(value or "")
+    if value is None:
+        return None
+    try:
+        if match is None:
+            raise ValueError(value)
+        datetime.date(2001, int(match[1]), int(match[2]))
+    except ValueError:
+        reader.problem(
+            node,
+            f"fiscal-year start '{value}' must be a month and day as \"MM-DD\" in quotes, "
+            'like "01-01" or "04-01".',
+        )
+        return None
+    return value
+
+
+def _accounts(reader: NodeReader, node: yaml.Node | None, what: str) -> tuple[FundingAccount, ...]:
+    if node is None:
+        return ()
+    accounts: list[FundingAccount] = []
+    seen: set[str] = set()
+    for item in reader.sequence(node, f"the accounts of {what}"):
+        keys = reader.mapping(
+            item,
+            f"an account of {what}",
+            allowed=ACCOUNT_KEYS,
+            required=("account", "kind", "importer"),
+        )
+        name = reader.string(keys["account"], "an account name") if "account" in keys else None
+        if name is not None and not is_account_name(name):
+            reader.problem(
+                keys["account"],
+                f"'{name}' is not a valid Beancount account name; it must start with Assets: "
+                "or Liabilities: and each component must start with a capital letter, a digit "
+                "or a code prefix (like Assets:1002-银行存款:工商银行).",
+            )
+            name = None
+        if name is not None and name in seen:
+            reader.problem(keys["account"], f"{what} lists account {name} twice.")
+            name = None
+        kind = (
+            reader.choice(keys["kind"], "an account kind", ACCOUNT_KINDS)
+            if "kind" in keys
+            else None
+        )
+        importer = (
+            reader.choice(keys["importer"], "an importer", IMPORTER_NAMES)
+            if "importer" in keys
+            else None
+        )
+        number = reader.string(keys["number"], "an account number") if "number" in keys else None
+        currency = _currency(reader, keys["currency"], what) if "currency" in keys else None
+        cadence = (
+            reader.choice(keys["reconcile"], "a reconcile cadence", CADENCES)
+            if "reconcile" in keys
+            else None
+        )
+        if name is None or kind is None or importer is None:
+            continue
+        seen.add(name)
+        accounts.append(FundingAccount(name, kind, importer, number, currency, cadence))
+    return tuple(accounts)
