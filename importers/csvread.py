@@ -20,7 +20,7 @@ from beanfirm.importers.amounts import clean
 from beanfirm.importers.columns import quick_columns
 from beanfirm.importers.csvconfig import CsvConfig
 from beanfirm.importers.dates import DateError, month_end, parse_date
-from beanfirm.importers.rowreader import RowReader, Skip
+from beanfirm.importers.rowreader import RowReader
 from beanfirm.importers.runningbalance import check_running_balance
 from beanfirm.importers.sheets import XLS_MAGIC, XLSX_MAGIC, xls_rows, xlsx_rows
 from beanfirm.importers.statement import (
@@ -159,11 +159,12 @@ def read_statement(
                 if position not in slow:
                     rows.append(quick[position])
                     continue
-                try:
-                    rows.append(reader.read(row))
-                except Skip as skip:
-                    skipped.append(SkippedRow(row.line, skip.reason))
+                read = reader.read(row)
+                if isinstance(read, SkippedRow):
+                    skipped.append(read)
                     resets.add(len(rows))
+                else:
+                    rows.append(read)
             columns = list(map(list, row_columns(rows)))
         if config.balance is not None and config.running_balance:
             check_running_balance(

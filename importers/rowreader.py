@@ -3,7 +3,8 @@
 `RowReader.read(row)` is the general way, and the reference: every cell is read as the config
 says (amount, direction, date, texts, currency, balance, serial, metadata), and a cell that
 does not parse raises `StatementError` naming the file, the line and the column; a row the
-config skips raises `Skip` with the reason. The column positions are looked up once per file.
+config skips is read as a `SkippedRow` with the reason. The column positions are looked up
+once per file.
 The bulk of a large export is read column by column instead (`beanfirm.importers.columns`),
 which hands every row it is not sure of back to `read`.
 """
@@ -26,18 +27,10 @@ from beanfirm.importers.amounts import (
 )
 from beanfirm.importers.csvconfig import CsvConfig, DirectionRule
 from beanfirm.importers.dates import DateError, DateReader, parse_date
-from beanfirm.importers.statement import StatementRow
+from beanfirm.importers.statement import SkippedRow, StatementRow
 from beanfirm.importers.table import Row, Table, has_digit
 
 TIME_FORMATS = ("%H:%M:%S", "%H%M%S", "%H:%M")
-
-
-class Skip(Exception):  # noqa: N818 - a signal, not an error
-    """Raised while reading a row that the config says to skip."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class RowReader:
@@ -101,15 +94,15 @@ class RowReader:
         except AmountError as exc:
             raise self.error(name, f"{exc}. Fix the cell or the config's `decimal-mark`.") from exc
 
-    def direction(self) -> int:
-        """Return +1 (money in) or -1 (money out) from the direction rules, or raise Skip."""
+    def direction(self) -> int | SkippedRow:
+        """Return +1 (money in) or -1 (money out) from the direction rules, or the skip."""
         seen: list[str] = []
         for rule in self.config.direction:
             value = self.cell(rule.column, required=True)
             seen.append(f"{rule.column} is '{value}'")
             verdict = rule_verdict(rule, value)
             if verdict == 0:
-                raise Skip("; ".join(seen))
+                return SkippedRow(self.row.line, "; ".join(seen))
             if verdict is not None:
                 return verdict
         raise self.error(
@@ -118,7 +111,7 @@ class RowReader:
             "`out` or `skip` of a direction rule.",
         )
 
-    def signed_amount(self) -> Money:
+    def signed_amount(self) -> Money | SkippedRow:
         """Return the amount of a one-column amount, signed by the direction rules if any."""
         config = self.config
         assert config.amount is not None  # noqa: S101 - the caller checks
@@ -135,6 +128,8 @@ class RowReader:
             money = found
         if config.direction:
             sign = self.direction()
+            if isinstance(sign, SkippedRow):
+                return sign
             if money.number < 0:
                 raise self.error(
                     config.amount,
@@ -144,9 +139,11 @@ class RowReader:
             money = Money(sign * money.number, money.currency)
         return money
 
-    def amount(self) -> Money:
-        """Return the signed amount of the row."""
+    def amount(self) -> Money | SkippedRow:
+        """Return the signed amount of the row, or the skip the direction rules say."""
         money = self.signed_amount() if self.config.amount is not None else self.pair_amount()
+        if isinstance(money, SkippedRow):
+            return money
         if self.config.invert_sign:
             money = Money(-money.number, money.currency)
         return money
@@ -241,13 +238,15 @@ class RowReader:
             return None
         return value
 
-    def read(self, row: Row) -> StatementRow:
-        """Read one row (raise Skip for a row the config skips)."""
+    def read(self, row: Row) -> StatementRow | SkippedRow:
+        """Read one row, or say why the config skips it."""
         self.row = row
         config = self.config
         money = self.amount()
+        if isinstance(money, SkippedRow):
+            return money
         if money.number == 0:
-            raise Skip("the amount is 0: no money moved")
+            return SkippedRow(row.line, "the amount is 0: no money moved")
         date, time = self.stamp()
         narration = " ".join(t for t in (self.text(n) for n in config.narration) if t)
         meta = tuple(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Never
 
 import pytest
 from conftest import git, tree_state
@@ -15,7 +16,15 @@ from conftest import git, tree_state
 from beanfirm.errors import LedgerError, Problem, WriteRefusedError
 from beanfirm.store.gitrepo import Author, PracticeRepo
 from beanfirm.store.ledger import ledger_problems
-from beanfirm.store.writes import WritePlan, WriteResult, apply_write
+from beanfirm.store.writes import (
+    Planned,
+    SameCheck,
+    Stopped,
+    WritePlan,
+    Written,
+    apply_write,
+    files_plan,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -82,14 +91,14 @@ def root(tmp_path: Path) -> Path:
     return folder
 
 
-def plan(changes: dict[str, bytes | None] | None = None) -> WritePlan:
-    return WritePlan(
-        message="Add January 2026 for acme\n\nBecause the test says so.",
-        changes=changes if changes is not None else {
+def plan(changes: dict[str, bytes | None] | None = None) -> WritePlan[None, Never]:
+    return files_plan(
+        changes if changes is not None else {
             MAIN: LAYOUT[MAIN].encode() + b'option "title" "Acme"\n',
             NEW_YEAR: NEW_YEAR_TXN.encode(),
             NOTES: None,
         },
+        "Add January 2026 for acme\n\nBecause the test says so.",
         locks=("acme",),
         guard=("ledgers/acme",),
         what="client acme",
@@ -102,18 +111,18 @@ def no_problems() -> list[Problem]:
 
 def write(
     root: Path,
-    the_plan: WritePlan | None = None,
+    the_plan: WritePlan[None, Never] | None = None,
     *,
     check: Callable[[], list[Problem]] = no_problems,
     dry_run: bool = False,
     lock_wait: float = 10.0,
-) -> WriteResult:
+) -> Written[None]:
     return apply_write(
         root,
         PracticeRepo(root),
         the_plan or plan(),
         author=BO,
-        check=check,
+        check=SameCheck(check),
         dry_run=dry_run,
         lock_wait=lock_wait,
     )
@@ -252,7 +261,7 @@ def test_dry_run_writes_nothing(root: Path) -> None:
         return []
 
     result = write(root, check=check, dry_run=True)
-    assert result == WriteResult(None, (NEW_YEAR, MAIN, NOTES))
+    assert result == Written(None, (NEW_YEAR, MAIN, NOTES), None)
     assert calls == []
     assert snapshot(root) == before
 
@@ -328,4 +337,23 @@ def test_new_problem_from_the_real_ledger_blocks_the_write(root: Path) -> None:
     assert caught.value.problems == (
         Problem(NEW_YEAR, 1, "Invalid reference to unknown account 'Expenses:Travel'"),
     )
+    assert snapshot(root) == before
+
+
+def test_a_plan_that_stops_writes_nothing_and_hands_back_its_value(root: Path) -> None:
+    before = snapshot(root)
+    seen: list[bool] = []
+
+    def prepare() -> Planned[None] | Stopped[str]:
+        with (root / ".beanfirm" / "locks" / "acme.lock").open("rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                seen.append(True)
+        return Stopped("every row is in the ledger already")
+
+    stopping = WritePlan(prepare, locks=("acme",), guard=("ledgers/acme",), what="client acme")
+    result = apply_write(root, PracticeRepo(root), stopping, author=BO, check=SameCheck(no_problems))
+    assert result == Stopped("every row is in the ledger already")
+    assert seen == [True]  # planned under the lock
     assert snapshot(root) == before

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from beancount.core import data
 
 from beanfirm.accounts.openitems import Book, Party, Side, read_book, settings_of
+from beanfirm.core import paths
 from beanfirm.errors import ConfigError, UsageError, relative_to
 from beanfirm.store.ledger import Ledger, is_warning, load_ledger
 
@@ -86,7 +87,7 @@ def select_party(ledger: Ledger, book: Book, name: str, client_id: str) -> Party
         reason = f"{client_id} has no {what} {name!r}"
     msg = (
         f"{reason}. Known {what}s: {known or 'none yet'}. To add one, open its account in "
-        f"ledgers/{client_id}/accounts.beancount, like `2025-01-01 open {example}` with "
+        f"{paths.accounts_file(client_id)}, like `2025-01-01 open {example}` with "
         "`name:`, `terms-days:` and `credit-limit:` metadata (docs/conventions.md)."
     )
     raise UsageError(msg)

@@ -10,6 +10,7 @@ import click
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.filters import filter_options, select_clients
 from beanfirm.cli.output import echo_csv, echo_json, echo_table, format_option
+from beanfirm.core import paths
 from beanfirm.errors import UsageError
 from beanfirm.firm.charts import TEMPLATES
 from beanfirm.importers import IMPORTER_NAMES
@@ -95,7 +96,7 @@ def show_client(ctx: click.Context, client_id: str, as_json: bool) -> None:
     practice = practice_of(ctx)
     client = practice.registry.client(client_id)
     if as_json:
-        echo_json({**client_yaml(client), "ledger": f"ledgers/{client.id}/main.beancount"})
+        echo_json({**client_yaml(client), "ledger": paths.main_file(client.id)})
         return
     staff = {s.id: s for s in practice.registry.firm.staff}
     kind = client.classification

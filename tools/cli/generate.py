@@ -14,15 +14,12 @@ from beanfirm.demo.generate import (
     DEMO_REGISTRY_MARK,
     DEMO_SEED,
     DEMO_START,
-    FIRM_NAME,
     STAFF,
-    client_ledger,
     demo_clients,
-    registry_yaml,
+    practice_files,
     synthetic_clients,
     write_practice,
 )
-from beanfirm.demo.rules import rules_files
 from beanfirm.errors import UsageError
 from beanfirm.store.gitrepo import Author, PracticeRepo
 
@@ -91,25 +88,15 @@ def generate(
         )
         raise UsageError(msg)
     folder.mkdir(parents=True, exist_ok=True)
-    files: dict[str, bytes] = {
-        "clients.yaml": registry_yaml([c for c, _ in kinds]).encode(),
-        "ledgers/.gitkeep": b"",
-    }
     with client_progress("Generating ledgers", len(kinds)) as progress:
-        for client, kind in kinds:
-            files.update(
-                client_ledger(
-                    client,
-                    kind,
-                    seed=seed,
-                    start=start.date(),
-                    months=months,
-                    transactions=transactions,
-                    firm_name=FIRM_NAME,
-                )
-            )
-            progress.advance(progress.task_ids[0])
-    files.update(rules_files(kinds))
+        files = practice_files(
+            kinds,
+            seed=seed,
+            start=start.date(),
+            months=months,
+            transactions=transactions,
+            on_client=lambda _client: progress.advance(progress.task_ids[0]),
+        )
     write_practice(folder, files, with_gitignore=fresh)
     if fresh and not no_commit:
         repo = PracticeRepo.init(folder)

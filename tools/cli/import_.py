@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -12,30 +12,12 @@ import click
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo_json, json_option
 from beanfirm.cli.progress import client_progress
-from beanfirm.errors import EXIT_FINDINGS, BeanfirmError, UsageError
+from beanfirm.errors import EXIT_FINDINGS, BeanfirmError
 from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS
-from beanfirm.ingest.exports import read_export
 from beanfirm.ingest.outcome import ImportPlan, rows_text
-from beanfirm.jobs.importing import CategorizerFactory, ImportResult, rules_categorizer, run_import
-from beanfirm.store.gitrepo import Author, PracticeRepo
-from beanfirm.store.practice import Practice
+from beanfirm.jobs.importing import ImportResult
+from beanfirm.jobs.inbox import ImportBatch, select_jobs
 from beanfirm.store.registry import Client
-
-INBOX = "inbox"
-
-
-def inbox_files(practice: Practice, clients: list[Client]) -> list[tuple[Client, Path]]:
-    """Return every file waiting in the clients' inboxes, client by client, by name."""
-    found: list[tuple[Client, Path]] = []
-    for client in clients:
-        folder = practice.ledger_dir(client.id) / INBOX
-        if folder.is_dir():
-            found += [
-                (client, path)
-                for path in sorted(folder.iterdir())
-                if path.is_file() and not path.name.startswith(".")
-            ]
-    return found
 
 
 def _plan_json(plan: ImportPlan) -> dict[str, Any]:
@@ -102,71 +84,6 @@ def _report(result: ImportResult, path: Path, client: Client, *, dry_run: bool) 
         )
 
 
-def select_jobs(
-    practice: Practice,
-    client_id: str | None,
-    files: tuple[Path, ...],
-    *,
-    inbox: bool,
-    account: str | None,
-) -> list[tuple[Client, Path]]:
-    """Return the (client, file) pairs to import, or raise a UsageError."""
-    registry = practice.registry
-    if inbox:
-        if files:
-            raise UsageError("--inbox imports the inbox files; give no FILE with it.")
-        if account is not None:
-            raise UsageError("--inbox finds each file's account itself; drop --account.")
-        clients = [registry.client(client_id)] if client_id else list(registry.clients)
-        return inbox_files(practice, clients)
-    if client_id is None or not files:
-        raise UsageError(
-            "Give a client and the files to import (`beanfirm import CLIENT FILE...`), "
-            "or --inbox to import every client's inbox."
-        )
-    client = registry.client(client_id)
-    missing = [str(path) for path in files if not path.is_file()]
-    if missing:
-        raise UsageError(f"No such file: {', '.join(missing)}. Nothing was imported.")
-    return [(client, path) for path in files]
-
-
-@dataclass
-class Batch:
-    """What every file of one `beanfirm import` shares."""
-
-    practice: Practice
-    repo: PracticeRepo
-    author: Author
-    account: str | None
-    window: int
-    dry_run: bool
-    categorizers: dict[str, CategorizerFactory] = field(default_factory=dict)
-
-    def run(self, client: Client, path: Path) -> ImportResult:
-        """Import one file (raises BeanfirmError); take it out of the inbox when done."""
-        if not path.is_file():  # an inbox file taken away while the batch ran
-            raise UsageError(f"{path}: no such file.")
-        if client.id not in self.categorizers:
-            self.categorizers[client.id] = rules_categorizer(self.practice, client)
-        config_dir = self.practice.ledger_dir(client.id) / "importers"
-        export = read_export(client, path, self.account, config_dir=config_dir)
-        result = run_import(
-            self.practice,
-            self.repo,
-            client,
-            export,
-            categorizer=self.categorizers[client.id],
-            author=self.author,
-            dry_run=self.dry_run,
-            window=self.window,
-        )
-        inbox = (self.practice.ledger_dir(client.id) / INBOX).resolve()
-        if path.resolve().parent == inbox and not self.dry_run:
-            path.unlink(missing_ok=True)  # untracked; archived under documents/ now
-        return result
-
-
 @click.command("import")
 @click.argument("client_id", required=False)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
@@ -215,7 +132,7 @@ def import_(
     jobs = select_jobs(practice, client_id, files, inbox=inbox, account=account)
     repo = repo_of(practice)
     author = author_of(staff_of(ctx, practice, repo))
-    batch = Batch(practice, repo, author, account, window, dry_run)
+    batch = ImportBatch(practice, repo, author, account, window, dry_run)
     reports: list[dict[str, Any]] = []
     with client_progress("Importing", len(jobs)) as progress:
         for client, path in jobs:

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from beanfirm.core import paths
+
 AMOUNT_COLUMN = 72  # the column where amounts end, as bean-format aligns them
 CENT = Decimal("0.01")
 
@@ -101,4 +103,4 @@ def balance_text(
 
 def month_path(client_id: str, date: datetime.date) -> str:
     """Return the practice-relative month file an entry dated `date` belongs in."""
-    return f"ledgers/{client_id}/journal/{date.year:04d}/{date.month:02d}.beancount"
+    return paths.month_file(client_id, date)

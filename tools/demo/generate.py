@@ -839,8 +839,9 @@ def practice_files(
     start: datetime.date,
     months: int,
     transactions: int,
+    on_client: Callable[[Client], None] | None = None,
 ) -> dict[str, bytes]:
-    """Return every file of a generated practice."""
+    """Return every file of a generated practice; `on_client` hears of each client done."""
     files: dict[str, bytes] = {
         "clients.yaml": registry_yaml([c for c, _ in kinds]).encode(),
         "ledgers/.gitkeep": b"",
@@ -857,6 +858,8 @@ def practice_files(
                 firm_name=FIRM_NAME,
             )
         )
+        if on_client:
+            on_client(client)
     files.update(rules_files(kinds))
     return files
 

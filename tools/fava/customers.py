@@ -41,6 +41,7 @@ from beanfirm.accounts.forecast import DEFAULT_WEEKS, Forecast, check_weeks, cli
 from beanfirm.accounts.forecastchart import render_chart
 from beanfirm.accounts.messages import check_language
 from beanfirm.accounts.openitems import Book, Party, read_book
+from beanfirm.core import paths
 from beanfirm.errors import BeanfirmError
 from beanfirm.store.registry import REGISTRY_FILENAME, Client, Firm, load_registry
 
@@ -221,7 +222,7 @@ def practice_client(ledger_file: Path) -> tuple[Client, Firm] | None:
     """Find the client a ledger belongs to: `<practice>/ledgers/<client>/main.beancount`."""
     folder = ledger_file.resolve().parent
     root = folder.parent.parent
-    if folder.parent.name != "ledgers" or not (root / REGISTRY_FILENAME).is_file():
+    if folder.parent.name != paths.LEDGERS or not (root / REGISTRY_FILENAME).is_file():
         return None
     try:
         registry = load_registry(root / REGISTRY_FILENAME)

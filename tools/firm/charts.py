@@ -13,6 +13,7 @@ import string
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from beanfirm.core import paths
 from beanfirm.errors import UsageError
 from beanfirm.plugins.categorized import DEFAULT_GRACE_DAYS as GRACE_DAYS
 from beanfirm.plugins.duplicates import DEFAULT_WINDOW_DAYS as WINDOW_DAYS
@@ -141,16 +142,16 @@ def skeleton_files(
     ]
     if extra:
         chart += "\n; Bank, card and payment accounts from clients.yaml\n" + "".join(extra)
-    base = f"ledgers/{client.id}"
-    month = f"{base}/journal/{opened.year:04d}/{opened.month:02d}.beancount"
+    base = paths.client_folder(client.id)
+    month = paths.month_file(client.id, opened)
     fava = fava_lines(opened, client.language)
     main = main_text(client, firm_name, currencies, plugins=plugins, fava=fava)
     return {
-        f"{base}/main.beancount": main.encode(),
-        f"{base}/accounts.beancount": chart.encode(),
+        paths.main_file(client.id): main.encode(),
+        paths.accounts_file(client.id): chart.encode(),
         month: f"; {opened:%Y-%m}: entries of this month, in date order.\n".encode(),
-        f"{base}/rules.yaml": RULES_SKELETON.encode(),
-        f"{base}/documents/.gitkeep": b"",
+        paths.rules_file(client.id): RULES_SKELETON.encode(),
+        f"{base}/{paths.DOCUMENTS}/.gitkeep": b"",
     }
 
 

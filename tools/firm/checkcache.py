@@ -24,6 +24,7 @@ import beancount
 
 import beanfirm
 from beanfirm.accounts.aging import Overdue
+from beanfirm.core import paths
 from beanfirm.errors import Problem
 from beanfirm.firm.summary import LedgerSummary
 from beanfirm.reconcile.status import ReconciliationStatus
@@ -64,13 +65,14 @@ def client_keys(
     # The plugins count grace periods and reconciliation lags up to today, so an unchanged
     # ledger can check differently tomorrow: a result is valid for one day.
     day = (today or datetime.date.today()).isoformat()  # noqa: DTZ011 - the books' local day
-    tree = repo.subtree_hashes("ledgers")
-    dirty = {path.split("/")[1] for path in repo.changed_paths(["ledgers"]) if path.count("/") >= 1}
+    tree = repo.subtree_hashes(paths.LEDGERS)
+    changed = repo.changed_paths([paths.LEDGERS])
+    dirty = {path.split("/")[1] for path in changed if path.count("/") >= 1}
     keys: dict[str, str] = {}
     for client in clients:
         content = tree.get(client.id) if client.id not in dirty else None
         if content is None:
-            content = "worktree:" + _folder_hash(repo, f"ledgers/{client.id}")
+            content = "worktree:" + _folder_hash(repo, paths.client_folder(client.id))
         record = json.dumps(dataclasses.asdict(client), sort_keys=True, default=str)
         digest = hashlib.sha256()
         for part in (toolkit_fingerprint(), record, content, day):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from beanfirm.core import paths
 from beanfirm.errors import Problem
 from beanfirm.firm.checkcache import CheckCache, client_keys
 from beanfirm.firm.summary import LedgerSummary, summarize
@@ -39,10 +40,10 @@ class CheckResult:
 
 def check_ledger(root: Path, client_id: str) -> LedgerSummary:
     """Load one client's ledger and summarize it (runs in a worker process)."""
-    main = root / "ledgers" / client_id / "main.beancount"
+    main = root / paths.main_file(client_id)
     if not main.is_file():
         missing = Problem(
-            f"ledgers/{client_id}/main.beancount",
+            paths.main_file(client_id),
             None,
             "the client's ledger file is missing; restore it from git or run "
             "`beanfirm clients add` to create it.",
@@ -57,7 +58,7 @@ def _timed_check(root: Path, client_id: str) -> tuple[LedgerSummary, float]:
         summary = check_ledger(root, client_id)
     except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the other clients
         crash = Problem(
-            f"ledgers/{client_id}/main.beancount",
+            paths.main_file(client_id),
             None,
             f"loading the ledger failed: {type(exc).__name__}: {exc}. A plugin or include is "
             "broken; run `bean-check` on this file for details.",

@@ -25,10 +25,6 @@ class BookingError(BeanfirmError):
     """An export cannot be booked into the ledger (a balance that contradicts it, say)."""
 
 
-class NothingToImport(BeanfirmError):  # noqa: N818 - an outcome, reported as such
-    """Every row of the export is in the ledger already and the export is archived."""
-
-
 @dataclass(frozen=True)
 class RowOutcome:
     """What the import did with one row of the export, and why."""

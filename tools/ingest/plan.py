@@ -35,6 +35,7 @@ from typing import Any
 
 from beancount.core import data
 
+from beanfirm.core import paths
 from beanfirm.core.journal import Posting, month_path, posting_text, quote
 from beanfirm.core.ledgertext import entry_text
 from beanfirm.core.monthfiles import AddMeta, NewEntry, Relocate, ReplaceLine, SetFlag
@@ -83,8 +84,7 @@ def categorized_entries(
 def archive_path(client_id: str, export: Export, end: datetime.date) -> str:
     """Return where the export is filed: documents/<Account/Path>/YYYY-MM-DD.<name>."""
     name = LEADING_DATE.sub("", export.path.name) or export.path.name
-    folder = export.account.account.replace(":", "/")
-    return f"ledgers/{client_id}/documents/{folder}/{end.isoformat()}.{name}"
+    return f"{paths.documents_folder(client_id, export.account.account)}/{end.isoformat()}.{name}"
 
 
 def statement_end(export: Export) -> datetime.date:
@@ -339,3 +339,23 @@ def _balance(planner: _Planner, entry: Any, statement_file: str) -> None:
     planner.plan.balances.append(
         BalanceOutcome(entry.date, entry.account, number, currency, "added")
     )
+
+
+def free_archive(base: str, root: Path, content: bytes) -> tuple[str, bool]:
+    """Return where to file an export and whether to copy it (the same bytes are there).
+
+    Another file under the same name (another export of the same period) keeps its place;
+    this one becomes `<name>-2.<ext>`, `-3`, …
+    """
+    stem, dot, suffix = base.rpartition(".")
+    if not dot or "/" in suffix:
+        stem, suffix = base, ""
+    number = 1
+    while True:
+        candidate = base if number == 1 else f"{stem}-{number}{'.' + suffix if suffix else ''}"
+        path = root / candidate
+        if not path.exists():
+            return candidate, True
+        if path.read_bytes() == content:
+            return candidate, False
+        number += 1

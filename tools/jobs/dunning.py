@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from beanfirm.accounts.statements import location_of
 from beanfirm.errors import BeanfirmError
 from beanfirm.jobs.statements import plan_statements
 from beanfirm.store.contacts import EMAIL_RE
+from beanfirm.store.staging import Staging
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -69,36 +69,47 @@ def run_dunning(
 
     With `dry_run`, check everything and say where the drafts would go, but write nothing.
     """
-    scratch = None
-    if not dry_run:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
-    results: list[ClientDunning] = []
-    try:
-        for client in clients:
-            result = ClientDunning(client)
-            folder = (scratch or output) / client.id
-            try:
-                _dun_client(practice, client, as_of, folder, result, write=scratch is not None)
-            except BeanfirmError as exc:
-                result.error = exc
-                result.drafts = []
-                if scratch is not None:
-                    shutil.rmtree(folder, ignore_errors=True)
-            results.append(result)
-            if on_client:
-                on_client(result)
-            if result.error is not None and failfast:
-                return results  # nothing is moved into place
-        if scratch is not None:
-            done = [r for r in results if r.error is None and r.drafts]
-            _move_into_place(scratch, output, done)
-    finally:
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+    if dry_run:
+        results = _dun_clients(practice, clients, as_of, output, failfast, on_client, write=False)
+    else:
+        with Staging(output) as staging:
+            results = _dun_clients(
+                practice, clients, as_of, staging.scratch, failfast, on_client, write=True
+            )
+            if not (failfast and any(result.error for result in results)):
+                staging.publish(r.client.id for r in results if r.error is None and r.drafts)
     for result in results:
         for draft in result.drafts:
             draft.path = output / result.client.id / draft.path.name
+    return results
+
+
+def _dun_clients(
+    practice: Practice,
+    clients: Sequence[Client],
+    as_of: datetime.date,
+    folder: Path,
+    failfast: bool,
+    on_client: Callable[[ClientDunning], None] | None,
+    *,
+    write: bool,
+) -> list[ClientDunning]:
+    """Make each client's drafts in `folder/<client>`; stop at the first failure if `failfast`."""
+    results: list[ClientDunning] = []
+    for client in clients:
+        result = ClientDunning(client)
+        try:
+            _dun_client(practice, client, as_of, folder / client.id, result, write=write)
+        except BeanfirmError as exc:
+            result.error = exc
+            result.drafts = []
+            if write:
+                shutil.rmtree(folder / client.id, ignore_errors=True)
+        results.append(result)
+        if on_client:
+            on_client(result)
+        if result.error is not None and failfast:
+            break
     return results
 
 
@@ -163,15 +174,3 @@ def _email_note(customer: CustomerDunning, root: Path) -> str | None:
             f"email {email!r} is not an address: the draft has no recipient; correct it at {where}"
         )
     return None
-
-
-def _move_into_place(scratch: Path, output: Path, done: list[ClientDunning]) -> None:
-    """Move each finished client's folder to `output/<client>`, replacing an earlier one."""
-    output.mkdir(parents=True, exist_ok=True)
-    for result in done:
-        target = output / result.client.id
-        old = scratch / f".old-{result.client.id}"
-        if target.exists():
-            target.rename(old)
-        (scratch / result.client.id).rename(target)
-        shutil.rmtree(old, ignore_errors=True)

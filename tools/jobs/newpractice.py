@@ -7,10 +7,11 @@ from pathlib import Path
 
 import yaml
 
+from beanfirm.core import paths
 from beanfirm.errors import UsageError
 from beanfirm.store.gitrepo import Author, PracticeRepo
 from beanfirm.store.registry import REGISTRY_FILENAME, Staff, parse_registry
-from beanfirm.store.writes import WritePlan, WriteResult, apply_write
+from beanfirm.store.writes import NO_CHECK, Written, apply_write, files_plan
 
 GITIGNORE = """\
 # beanfirm's caches and locks (never data of record)
@@ -42,7 +43,7 @@ def registry_text(firm_name: str, partner: Staff) -> str:
 
 def init_practice(
     folder: Path, firm_name: str, partner: Staff, *, dry_run: bool = False
-) -> WriteResult:
+) -> Written[None]:
     """Create a practice in an empty or new folder and commit it."""
     if folder.exists() and any(folder.iterdir()):
         msg = (
@@ -55,7 +56,7 @@ def init_practice(
     if problems:
         raise UsageError("The firm details are not valid:", tuple(problems))
     if dry_run:
-        return WriteResult(None, tuple(sorted(_files(text))))
+        return Written(None, tuple(sorted(_files(text))), None)
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -73,17 +74,18 @@ def _files(registry: str) -> dict[str, bytes | None]:
     return {
         REGISTRY_FILENAME: registry.encode(),
         ".gitignore": GITIGNORE.encode(),
-        "ledgers/.gitkeep": b"",
+        f"{paths.LEDGERS}/.gitkeep": b"",
     }
 
 
-def _commit_new_practice(folder: Path, firm_name: str, partner: Staff, text: str) -> WriteResult:
+def _commit_new_practice(folder: Path, firm_name: str, partner: Staff, text: str) -> Written[None]:
     repo = PracticeRepo.init(folder)
-    plan = WritePlan(
-        message=f"Start the practice of {firm_name}",
-        changes=_files(text),
+    plan = files_plan(
+        _files(text),
+        f"Start the practice of {firm_name}",
         locks=("registry",),
-        guard=(REGISTRY_FILENAME, "ledgers"),
+        guard=(REGISTRY_FILENAME, paths.LEDGERS),
         what=str(folder),
     )
-    return apply_write(folder, repo, plan, author=Author(partner.name, partner.email), check=list)
+    author = Author(partner.name, partner.email)
+    return apply_write(folder, repo, plan, author=author, check=NO_CHECK)

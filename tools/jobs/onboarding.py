@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Never
 
 import yaml
 
+from beanfirm.core import paths
 from beanfirm.errors import ConfigError
 from beanfirm.firm.charts import plugin_lines, skeleton_files
 from beanfirm.store.contacts import CONTACT_KEYS, Contact, DunningStages
 from beanfirm.store.ledger import ledger_problems
 from beanfirm.store.registry import REGISTRY_FILENAME, Client, parse_registry
-from beanfirm.store.writes import WritePlan, apply_write
+from beanfirm.store.writes import Planned, SameCheck, WritePlan, Written, apply_write
 
 if TYPE_CHECKING:
     from beanfirm.store.gitrepo import Author, PracticeRepo
     from beanfirm.store.practice import Practice
-    from beanfirm.store.writes import WriteResult
 
 
 def client_yaml(client: Client) -> dict[str, Any]:
@@ -139,8 +139,9 @@ def _client_files(
     # (before, `clients add /tmp` or `..` was told to remove an existing folder).
     if practice.ledger_dir(client.id).exists():
         msg = (
-            f"ledgers/{client.id}/ already exists; a new client needs a new folder. Choose "
-            "another id, or remove the folder if it is left over from an earlier attempt."
+            f"{paths.client_folder(client.id)}/ already exists; a new client needs a new "
+            "folder. Choose another id, or remove the folder if it is left over from an "
+            "earlier attempt."
         )
         raise ConfigError(msg)
     files: dict[str, bytes | None] = dict(
@@ -165,24 +166,27 @@ def add_client(
     opened: datetime.date,
     author: Author,
     dry_run: bool = False,
-) -> WriteResult:
+) -> Written[None]:
     """Register a client and create its ledger skeleton, validated first, in one commit."""
     root = practice.root
 
-    def files() -> dict[str, bytes | None]:
-        return _client_files(practice, client, template=template, opened=opened)
+    message = (
+        f"Add client {client.id}: {client.name}\n\n"
+        f"Registers the client in {REGISTRY_FILENAME} (preparer {client.preparer}, "
+        f"reviewer {client.reviewer}) and creates its ledger from the {template} chart, "
+        f"opened {opened.isoformat()}."
+    )
 
-    files()  # validate before taking any lock; the write validates again under the lock
-    plan = WritePlan(
-        message=(
-            f"Add client {client.id}: {client.name}\n\n"
-            f"Registers the client in {REGISTRY_FILENAME} (preparer {client.preparer}, "
-            f"reviewer {client.reviewer}) and creates its ledger from the {template} chart, "
-            f"opened {opened.isoformat()}."
-        ),
-        changes=files,  # computed under the registry lock: two adds never lose a client
+    def prepare() -> Planned[None]:
+        # under the registry lock: two adds never lose a client
+        files = _client_files(practice, client, template=template, opened=opened)
+        return Planned(files, message, None)
+
+    prepare()  # validate before taking any lock; the write validates again under the lock
+    plan: WritePlan[None, Never] = WritePlan(
+        prepare,
         locks=("registry", client.id),
-        guard=(REGISTRY_FILENAME, f"ledgers/{client.id}"),
+        guard=(REGISTRY_FILENAME, paths.client_folder(client.id)),
         what=f"client {client.id}",
     )
     return apply_write(
@@ -190,6 +194,6 @@ def add_client(
         repo,
         plan,
         author=author,
-        check=lambda: ledger_problems(practice.main_file(client.id), root),
+        check=SameCheck(lambda: ledger_problems(practice.main_file(client.id), root)),
         dry_run=dry_run,
     )

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import posixpath
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -27,13 +26,14 @@ from pathlib import Path
 from beancount.core import account as bc_account
 from beancount.core import data
 
+from beanfirm.core import paths
 from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import balance_text, money, month_path, quote
 from beanfirm.core.monthfiles import NewEntry, merge_entries
-from beanfirm.errors import BeanfirmError, UsageError
+from beanfirm.errors import UsageError
 from beanfirm.ingest.exports import Export, find_account, read_export
-from beanfirm.ingest.plan import archive_path, statement_end
-from beanfirm.jobs.importing import ImportCheck, free_archive
+from beanfirm.ingest.plan import archive_path, free_archive, statement_end
+from beanfirm.jobs.clientcheck import ClientCheck
 from beanfirm.reconcile.accountbook import STATEMENT_BALANCE, account_book
 from beanfirm.reconcile.comparison import ACCEPTED, DIFFERS, Comparison, check_overlap, compare
 from beanfirm.reconcile.period import StatementPeriod, read_period, stated_balance
@@ -42,15 +42,11 @@ from beanfirm.store.gitrepo import Author, PracticeRepo
 from beanfirm.store.ledger import load_ledger
 from beanfirm.store.practice import Practice
 from beanfirm.store.registry import Client, FundingAccount
-from beanfirm.store.writes import WritePlan, apply_write
+from beanfirm.store.writes import Planned, Stopped, WritePlan, apply_write
 
 DEFAULT_WINDOW_DAYS = 7
 ONE_DAY = datetime.timedelta(days=1)
 ALREADY = "already"  # the same closing is asserted already
-
-
-class _Stop(BeanfirmError):  # noqa: N818 - a signal that ends the write, not an error
-    """Ends the write before anything is written: a difference, or reconciled already."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +147,7 @@ def read_request(
         return ReconcileRequest(client, chosen, period, None, window, accept_outstanding)
     if not statement.is_file():
         raise UsageError(f"No such file: {statement}. Nothing was written.")
-    config_dir = practice.ledger_dir(client.id) / "importers"
+    config_dir = practice.root / paths.importers_folder(client.id)
     export = read_export(client, statement, chosen.account, config_dir=config_dir)
     period = read_period(
         export.statement, currency, source=str(statement), balance=number, through=through
@@ -167,11 +163,10 @@ class _Write:
     request: ReconcileRequest
     staff_id: str
     today: datetime.date
-    result: ReconcileResult | None = None
     documents: set[str] = field(default_factory=set)
 
-    def changes(self) -> Mapping[str, bytes | None]:
-        """Compare under the lock; return the files to write, or stop (`_Stop`)."""
+    def prepare(self) -> Planned[ReconcileResult] | Stopped[ReconcileResult]:
+        """Compare under the lock; plan the files to write, or stop (a difference, done)."""
         request = self.request
         client, account = request.client, request.account.account
         root = self.practice.root
@@ -183,28 +178,29 @@ class _Write:
         if book.opened is None:
             msg = (
                 f"{account} is not opened in the ledger of {client.id} "
-                f"(ledgers/{client.id}/accounts.beancount); open it before reconciling it."
+                f"({paths.accounts_file(client.id)}); open it before reconciling it."
             )
             raise UsageError(msg)
         comparison = compare(request.period, book, request.window, root)
         existing = check_overlap(request.period, book, comparison.start, root)
         if existing is not None:
-            self.result = ReconcileResult(
-                comparison, ALREADY, existing=existing.location.shown(root)
+            return Stopped(
+                ReconcileResult(comparison, ALREADY, existing=existing.location.shown(root))
             )
-            raise _Stop("reconciled already")
         outcome = comparison.verdict(accept_outstanding=request.accept_outstanding)
         if outcome == DIFFERS:
-            self.result = ReconcileResult(comparison, DIFFERS)
-            raise _Stop("the statement and the ledger differ")
-        return self.files(comparison, outcome)
+            return Stopped(ReconcileResult(comparison, DIFFERS))
+        changes, result = self.files(comparison, outcome)
+        return Planned(changes, self.message(result), result)
 
-    def files(self, comparison: Comparison, outcome: str) -> dict[str, bytes | None]:
+    def files(
+        self, comparison: Comparison, outcome: str
+    ) -> tuple[dict[str, bytes | None], ReconcileResult]:
         """Render the assertion, the archived statement and the reports."""
         request = self.request
         client = request.client
         root = self.practice.root
-        folder = f"ledgers/{client.id}/"
+        folder = f"{paths.client_folder(client.id)}/"
         changes: dict[str, bytes | None] = {}
         statement_rel: str | None = None
         export = request.export
@@ -232,7 +228,7 @@ class _Write:
         assertion = balance_text(
             end + ONE_DAY, comparison.account, number, comparison.currency, tuple(meta)
         )
-        documents = f"{folder}documents/{comparison.account.replace(':', '/')}/{end.isoformat()}"
+        documents = f"{paths.documents_folder(client.id, comparison.account)}/{end.isoformat()}"
         context = ReportContext(
             client_id=client.id,
             client_name=client.name,
@@ -265,7 +261,7 @@ class _Write:
         new.append(NewEntry(end + ONE_DAY, is_balance=True, text=assertion))
         text = month_file.read_text(encoding="utf-8") if month_file.exists() else None
         changes[month] = merge_entries(text, end.replace(day=1), new).encode("utf-8")
-        self.result = ReconcileResult(
+        result = ReconcileResult(
             comparison,
             outcome,
             None,
@@ -274,12 +270,10 @@ class _Write:
             tuple(reports),
             documents=tuple(entry.text for entry in new if not entry.is_balance),
         )
-        return changes
+        return changes, result
 
-    def message(self) -> str:
+    def message(self, result: ReconcileResult) -> str:
         """Return the commit message: what was reconciled, the figures, where things are."""
-        assert self.result is not None  # noqa: S101 - set by `changes` before the commit
-        result = self.result
         comparison = result.comparison
         client = self.request.client
         short = comparison.account.rsplit(":", 1)[-1]
@@ -335,20 +329,16 @@ def run_reconcile(
     """Reconcile under the write discipline (see the module docstring); raise on bad input."""
     client = request.client
     write = _Write(practice, request, staff_id, today or datetime.date.today())  # noqa: DTZ011
-    check = ImportCheck(practice, repo, client)
+    check = ClientCheck(practice, repo, client)
     plan = WritePlan(
-        message=write.message,
-        changes=write.changes,
+        write.prepare,
         locks=(client.id,),
-        guard=(f"ledgers/{client.id}",),
+        guard=(paths.client_folder(client.id),),
         what=f"client {client.id}",
     )
-    try:
-        result = apply_write(practice.root, repo, plan, author=author, check=check, dry_run=dry_run)
-    except _Stop:
-        assert write.result is not None  # noqa: S101 - set before _Stop is raised
-        return write.result
+    written = apply_write(practice.root, repo, plan, author=author, check=check, dry_run=dry_run)
+    if isinstance(written, Stopped):
+        return written.value
     if not dry_run:
         check.remember()
-    assert write.result is not None  # noqa: S101 - set by `changes`
-    return replace(write.result, commit=result.commit)
+    return replace(written.value, commit=written.commit)

@@ -15,9 +15,6 @@ from __future__ import annotations
 import concurrent.futures
 import datetime
 import multiprocessing
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +37,7 @@ from beanfirm.accounts.statements import (
 )
 from beanfirm.errors import LedgerError
 from beanfirm.store.ledger import Ledger, error_problem, is_warning
+from beanfirm.store.staging import Staging
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -149,8 +147,8 @@ def write_statements(
 ) -> list[Path]:
     """Render the plans into `folder`, all or nothing; return the files written.
 
-    The files are made in a temporary folder next to `folder`, then moved in; a file of the
-    same name already in `folder` is replaced.
+    The files are made in a scratch folder next to `folder`, then moved in
+    (`beanfirm.store.staging`); a file of the same name already in `folder` is replaced.
     """
     documents: list[str | bytes] = [
         statement_csv(plan.statement, plan.language)
@@ -160,9 +158,8 @@ def write_statements(
     ]
     if output == "pdf" and any(needs_cjk(str(document)) for document in documents):
         require_cjk_font()  # before any work: no worker should meet it first
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with Staging(folder) as staging:
+        scratch = staging.scratch
         if output == "pdf" and jobs > 1 and len(plans) > 1:
             _render_parallel(plans, documents, scratch, jobs, on_written)
         else:
@@ -174,15 +171,7 @@ def write_statements(
                 (scratch / plan.filename).write_bytes(content)
                 if on_written:
                     on_written(plan)
-        if not folder.exists():
-            scratch.chmod(0o777 & ~_umask())  # mkdtemp made it private; the folder is not
-            scratch.rename(folder)
-        else:
-            for plan in plans:
-                os.replace(scratch / plan.filename, folder / plan.filename)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return [folder / plan.filename for plan in plans]
+        return staging.publish(plan.filename for plan in plans)
 
 
 def render_statement(
@@ -229,12 +218,6 @@ def render_statement(
         skip_empty=False,
     )
     return render(plan.statement, firm_head, client_head, plan.language, output)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _touches(entry: Any, account: str) -> bool:

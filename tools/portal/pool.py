@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from beanfirm.core import paths
 from beanfirm.portal.upstream import Load, Upstream
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ class WorkerPool:
     def _spawn(self, client_id: str) -> Worker:
         socket_path = self.socket_dir / f"{client_id}.sock"
         socket_path.unlink(missing_ok=True)
-        ledger = self.practice_root / "ledgers" / client_id / "main.beancount"
+        ledger = self.practice_root / paths.main_file(client_id)
         env = {k: os.environ[k] for k in _PASSED_ENV if k in os.environ}
         env["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
         self.log_dir.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from beanfirm.core import paths
 from beanfirm.errors import BeanfirmError
 from beanfirm.portal.pagecache import PageCache
 from beanfirm.portal.pool import PoolPolicy, WorkerPool, WorkerUnavailableError
@@ -104,7 +105,8 @@ class Portal:
         """Return the path scrubber of a client."""
         with self._lock:
             if client_id not in self._scrubbers:
-                self._scrubbers[client_id] = Scrubber(self.root / "ledgers" / client_id, self.root)
+                folder = self.root / paths.client_folder(client_id)
+                self._scrubbers[client_id] = Scrubber(folder, self.root)
             return self._scrubbers[client_id]
 
     def _worker_news(self, client_id: str, load: Load | None) -> None:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from beancount.core import data
 
+from beanfirm.core import paths
 from beanfirm.core.bulk import collector_paused
 from beanfirm.core.textmatch import COUNTERPARTY, NARRATION, PAYEE, RowText
 from beanfirm.errors import ConfigError, Problem
@@ -455,7 +456,7 @@ def load_ruleset(practice_root: Path, client_id: str, *, history: History | None
     root; either file may be missing. Suggestion settings of the client's file override the
     firm's, key by key.
     """
-    folder = practice_root / "ledgers" / client_id
+    folder = practice_root / paths.client_folder(client_id)
     if not SLUG_RE.match(client_id) or not folder.is_dir():
         msg = (
             f"No ledger folder ledgers/{client_id}/ in {practice_root}, so there are no rules "
@@ -463,7 +464,7 @@ def load_ruleset(practice_root: Path, client_id: str, *, history: History | None
         )
         raise ConfigError(msg)
     client_file, client_problems = read_rules_file(
-        folder / RULES_FILENAME, f"ledgers/{client_id}/{RULES_FILENAME}", scope="client"
+        practice_root / paths.rules_file(client_id), paths.rules_file(client_id), scope="client"
     )
     firm_file, firm_problems = read_rules_file(
         practice_root / RULES_FILENAME, RULES_FILENAME, scope="firm"

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from beanfirm.core import paths
 from beanfirm.errors import ConfigError
 from beanfirm.store.registry import REGISTRY_FILENAME, Registry, load_registry
 
@@ -32,11 +33,11 @@ class Practice:
 
     def ledger_dir(self, client_id: str) -> Path:
         """Return the folder of a client's ledger."""
-        return self.root / "ledgers" / client_id
+        return self.root / paths.client_folder(client_id)
 
     def main_file(self, client_id: str) -> Path:
         """Return the top-level ledger file of a client."""
-        return self.ledger_dir(client_id) / "main.beancount"
+        return self.root / paths.main_file(client_id)
 
     @property
     def state_dir(self) -> Path:

@@ -17,6 +17,7 @@ from beancount.core import amount as bc_amount
 from beancount.core import data
 from beancount.parser import parser as bc_parser
 
+from beanfirm.core import paths
 from beanfirm.core.yamlnodes import NodeReader, line_of
 from beanfirm.errors import ConfigError, Problem
 from beanfirm.importers import IMPORTER_NAMES
@@ -213,7 +214,7 @@ def parse_registry(
     clients = _clients(reader, top.get("clients"), firm)
     if check_ledgers:
         for client, node_line in clients:
-            main = path.parent / "ledgers" / client.id / "main.beancount"
+            main = path.parent / paths.main_file(client.id)
             if not main.is_file():
                 reader.problems.append(
                     Problem(

@@ -1,9 +1,11 @@
 """The write discipline every command that changes a practice goes through.
 
-`apply_write` takes the locks, refuses a dirty client, writes each file atomically (temp file
-and rename), checks the result with the client's plugins, and makes exactly one git commit
-authored by the staff member. On any failure, including an interrupt, every file it touched
-is put back as it was and the index entries are reset: the working tree is exactly as before.
+`apply_write` takes the locks, refuses a dirty client, plans the write under them (a value:
+`Planned` files and message, or `Stopped` when there is nothing to write), writes each file
+atomically (temp file and rename), checks the result with the client's plugins, and makes
+exactly one git commit authored by the staff member. On any failure, including an interrupt,
+every file it touched is put back as it was and the index entries are reset: the working tree
+is exactly as before.
 """
 
 from __future__ import annotations
@@ -13,34 +15,104 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, Never, Protocol, TypeVar, overload
 
 from beanfirm.errors import LedgerError, Problem
 from beanfirm.store.locks import locked
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from beanfirm.store.gitrepo import Author, PracticeRepo
 
+T = TypeVar("T")
+S = TypeVar("S")
+
 
 @dataclass(frozen=True)
-class WritePlan:
-    """What one write will do: the files it sets, under which locks, and the commit message.
+class Planned(Generic[T]):
+    """What a write will set: files (relative path to new bytes, None deletes), its message.
 
-    `changes` maps paths relative to the practice root to their new bytes (None deletes
-    the file); when it is a function, it is called once the locks are held, so a change
-    that depends on a file's current content (the registry) reads it under the lock.
-    `message` may likewise be a function, called after `changes`, when the message says what
-    the change turned out to be (an import's counts).
+    `value` is what the job planned, handed back with the result (an import's plan).
+    """
+
+    changes: Mapping[str, bytes | None]
+    message: str
+    value: T
+
+
+@dataclass(frozen=True)
+class Stopped(Generic[T]):
+    """A write that found, under its locks, that there is nothing to write; `value` says why."""
+
+    value: T
+
+
+@dataclass(frozen=True)
+class Written(Generic[T]):
+    """A finished write: the commit made (None for a dry run), the paths, the planned value."""
+
+    commit: str | None
+    paths: tuple[str, ...]
+    value: T
+
+
+class WriteCheck(Protocol):
+    """The check of a write: the ledger problems before it, and after it."""
+
+    def before(self) -> list[Problem]:
+        """Return the problems of the ledger(s) as they are, before the write."""
+        ...
+
+    def after(self) -> list[Problem]:
+        """Return the problems once the files are written (new ones undo the write)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SameCheck:
+    """A check that runs one function before and after the write."""
+
+    problems: Callable[[], list[Problem]]
+
+    def before(self) -> list[Problem]:
+        """Return the problems before the write."""
+        return self.problems()
+
+    def after(self) -> list[Problem]:
+        """Return the problems after the write."""
+        return self.problems()
+
+
+NO_CHECK = SameCheck(list)
+
+
+@dataclass(frozen=True)
+class WritePlan(Generic[T, S]):
+    """What one write will do: under which locks and guards, and how to plan its files.
+
+    `prepare` is called once the locks are held, so a change that depends on a file's
+    current content (the registry, a ledger) reads it under the lock; it returns the files
+    and message (`Planned`), or `Stopped` when there turns out to be nothing to write.
     `guard` lists the pathspecs that must have no uncommitted changes.
     """
 
-    message: str | Callable[[], str]
-    changes: Mapping[str, bytes | None] | Callable[[], Mapping[str, bytes | None]]
+    prepare: Callable[[], Planned[T] | Stopped[S]]
     locks: tuple[str, ...]
     guard: tuple[str, ...]
     what: str
+
+
+def files_plan(
+    changes: Mapping[str, bytes | None],
+    message: str,
+    *,
+    locks: tuple[str, ...],
+    guard: tuple[str, ...],
+    what: str,
+) -> WritePlan[None, Never]:
+    """Plan a write of files known before the locks are taken: it never stops."""
+    return WritePlan(lambda: Planned(changes, message, None), locks, guard, what)
 
 
 @dataclass
@@ -51,55 +123,75 @@ class _Undo:
     created_dirs: list[Path] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class WriteResult:
-    """The outcome of a write: the commit made, or None for a dry run."""
+@overload
+def apply_write(
+    root: Path,
+    repo: PracticeRepo,
+    plan: WritePlan[T, Never],
+    *,
+    author: Author,
+    check: WriteCheck,
+    dry_run: bool = False,
+    lock_wait: float = 10.0,
+) -> Written[T]: ...
 
-    commit: str | None
-    paths: tuple[str, ...]
+
+@overload
+def apply_write(
+    root: Path,
+    repo: PracticeRepo,
+    plan: WritePlan[T, S],
+    *,
+    author: Author,
+    check: WriteCheck,
+    dry_run: bool = False,
+    lock_wait: float = 10.0,
+) -> Written[T] | Stopped[S]: ...
 
 
 def apply_write(
     root: Path,
     repo: PracticeRepo,
-    plan: WritePlan,
+    plan: WritePlan[T, S],
     *,
     author: Author,
-    check: Callable[[], list[Problem]],
+    check: WriteCheck,
     dry_run: bool = False,
     lock_wait: float = 10.0,
-) -> WriteResult:
+) -> Written[T] | Stopped[S]:
     """Carry out a plan under the write discipline; raise and leave no trace on failure.
 
-    `check` returns the problems of the ledger(s) the plan touches. It runs before and after
-    the write; the write is undone if it added problems that were not there before.
+    `check` gives the problems of the ledger(s) the plan touches before and after the
+    write; the write is undone if it added problems that were not there before. A dry run
+    plans under the same locks and guards and stops before the first file is written.
     `lock_wait` is how many seconds to wait for another writer's lock before refusing.
     """
     with locked(root / ".beanfirm", plan.locks, wait_seconds=lock_wait):
         repo.refuse_if_dirty(plan.guard, plan.what)
-        changes = plan.changes() if callable(plan.changes) else plan.changes
-        paths = tuple(sorted(changes))
+        planned = plan.prepare()
+        if isinstance(planned, Stopped):
+            return planned
+        paths = tuple(sorted(planned.changes))
         if dry_run:
-            return WriteResult(None, paths)
-        before = _problem_keys(check())
+            return Written(None, paths, planned.value)
+        before = problem_keys(check.before())
         undo = _Undo()
         try:
-            for relpath, content in changes.items():
+            for relpath, content in planned.changes.items():
                 _set_file(root / relpath, content, undo)
-            new = [p for p in check() if _key(p) not in before]
+            new = [p for p in check.after() if problem_key(p) not in before]
             if new:
                 msg = (
                     f"The change to {plan.what} would break its ledger, so nothing was written. "
                     "Fix the input and run the command again:"
                 )
                 raise LedgerError(msg, tuple(new))
-            message = plan.message() if callable(plan.message) else plan.message
-            commit = repo.commit(paths, message, author)
+            commit = repo.commit(paths, planned.message, author)
         except BaseException:
             _rollback(undo)
             repo.unstage(paths)
             raise
-    return WriteResult(commit, paths)
+    return Written(commit, paths, planned.value)
 
 
 def write_atomic(path: Path, content: bytes) -> None:
@@ -111,7 +203,7 @@ def write_atomic(path: Path, content: bytes) -> None:
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+        mode = 0o666 & ~umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -125,7 +217,8 @@ def write_atomic(path: Path, content: bytes) -> None:
         raise
 
 
-def _umask() -> int:
+def umask() -> int:
+    """Return the process's umask (reading it means setting it: set it straight back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -156,10 +249,11 @@ def _rollback(undo: _Undo) -> None:
             folder.rmdir()
 
 
-def _key(problem: Problem) -> tuple[str, str]:
-    # Line numbers shift when entries are added above a problem, so they are not compared.
+def problem_key(problem: Problem) -> tuple[str, str]:
+    """Identify a problem across a write: line numbers shift as entries are added above it."""
     return (problem.filename, problem.message)
 
 
-def _problem_keys(problems: list[Problem]) -> set[tuple[str, str]]:
-    return {_key(problem) for problem in problems}
+def problem_keys(problems: Iterable[Problem]) -> set[tuple[str, str]]:
+    """Identify each of some problems (see `problem_key`)."""
+    return {problem_key(problem) for problem in problems}

@@ -1,0 +1,56 @@
+"""The one place that knows where things are inside a client's folder, `ledgers/<client>/`.
+
+Every function returns a practice-relative path as text with `/` separators: what git, the
+commit messages, the ledgers' own `document` entries and the users see. `Practice` (in
+`beanfirm.store.practice`) joins them to the practice's root when a file is opened.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+LEDGERS = "ledgers"
+MAIN = "main.beancount"
+ACCOUNTS = "accounts.beancount"
+RULES = "rules.yaml"
+DOCUMENTS = "documents"
+
+
+def client_folder(client_id: str) -> str:
+    """Return the folder of a client's ledger: `ledgers/<client>`."""
+    return f"{LEDGERS}/{client_id}"
+
+
+def main_file(client_id: str) -> str:
+    """Return a client's top-level ledger file, the one Beancount and Fava open."""
+    return f"{client_folder(client_id)}/{MAIN}"
+
+
+def accounts_file(client_id: str) -> str:
+    """Return the file of a client's `open` directives (its chart of accounts)."""
+    return f"{client_folder(client_id)}/{ACCOUNTS}"
+
+
+def rules_file(client_id: str) -> str:
+    """Return a client's own categorization rules file."""
+    return f"{client_folder(client_id)}/{RULES}"
+
+
+def month_file(client_id: str, date: datetime.date) -> str:
+    """Return the month file of the journal that an entry dated `date` belongs in."""
+    return f"{client_folder(client_id)}/journal/{date.year:04d}/{date.month:02d}.beancount"
+
+
+def documents_folder(client_id: str, account: str) -> str:
+    """Return the folder of an account's documents (statements, reports), as Beancount has it."""
+    return f"{client_folder(client_id)}/{DOCUMENTS}/{account.replace(':', '/')}"
+
+
+def inbox_folder(client_id: str) -> str:
+    """Return the git-ignored folder where a client's exports wait to be imported."""
+    return f"{client_folder(client_id)}/inbox"
+
+
+def importers_folder(client_id: str) -> str:
+    """Return the folder of a client's own importer configs."""
+    return f"{client_folder(client_id)}/importers"
