@@ -30,13 +30,11 @@ from typing import Literal
 
 import yaml
 from beancount.core import amount as bc_amount
-from beancount.core import data
-from beancount.parser import parser as bc_parser
 
+from beanfirm.core.accountnames import ROOTS, STATEMENT_ROOTS, is_account_name
 from beanfirm.core.textmatch import Pattern, PatternError, Patterns
 from beanfirm.core.yamlnodes import NodeReader, line_of
 from beanfirm.errors import Problem
-from beanfirm.store.registry import is_account_name
 
 RULES_FILENAME = "rules.yaml"
 TOP_KEYS = ("rules", "suggestions")
@@ -55,7 +53,6 @@ WHEN_KEYS = (
 )
 SUGGESTION_KEYS = ("enabled", "min-count", "min-share", "apply")
 DIRECTIONS = ("in", "out")
-ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
 # Beancount's lexer: tags and links are `#name` / `^name` with these characters.
 TAG_RE = re.compile(r"^[A-Za-z0-9\-_/.]+$")
 META_KEY_RE = re.compile(r"^[a-z][a-zA-Z0-9_-]*$")
@@ -174,19 +171,6 @@ class RulesFile:
     filename: str
     rules: tuple[Rule, ...] = ()
     suggestions: tuple[tuple[str, object], ...] = field(default=())
-
-
-def is_posting_account(name: str) -> bool:
-    """Tell whether Beancount's parser accepts `name` as an account of any of the five roots."""
-    if not name.startswith(tuple(f"{root}:" for root in ROOTS)) or any(c.isspace() for c in name):
-        return False
-    entries, errors, _ = bc_parser.parse_string(f"2000-01-01 open {name}\n")
-    return (
-        not errors
-        and len(entries) == 1
-        and isinstance(entries[0], data.Open)
-        and entries[0].account == name
-    )
 
 
 def parse_rules(
@@ -373,7 +357,7 @@ def _meta_patterns(reader: NodeReader, node: yaml.Node) -> tuple[tuple[str, Patt
 def _statement_accounts(reader: NodeReader, node: yaml.Node) -> tuple[str, ...]:
     accounts = []
     for item, name in _strings(reader, node, "`when: statement-account`"):
-        if is_account_name(name):
+        if is_account_name(name, STATEMENT_ROOTS):
             accounts.append(name)
         else:
             reader.problem(
@@ -427,7 +411,7 @@ def _written(node: yaml.Node) -> str:
 
 def _account(reader: NodeReader, node: yaml.Node) -> str | None:
     name = reader.string(node, "a rule's account")
-    if name is not None and not is_posting_account(name):
+    if name is not None and not is_account_name(name):
         reader.problem(
             node,
             f"'{name}' is not an account name Beancount accepts: it must start with "
