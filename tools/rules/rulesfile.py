@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -333,21 +334,9 @@ def _patterns(reader: NodeReader, node: yaml.Node, what: str) -> Patterns | None
 
 
 def _meta_patterns(reader: NodeReader, node: yaml.Node) -> tuple[tuple[str, Patterns], ...]:
-    if not isinstance(node, yaml.MappingNode) or not node.value:
-        reader.problem(
-            node, "`when: meta` must map metadata keys to patterns, like `category: 交通出行`."
-        )
-        return ()
     found = []
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        if not META_KEY_RE.match(key):
-            reader.problem(
-                key_node,
-                f"'{key}' is not a metadata key; keys start with a lowercase letter and hold "
-                "letters, digits, - and _.",
-            )
-            continue
+    shape = "`when: meta` must map metadata keys to patterns, like `category: 交通出行`."
+    for _, key, value_node in _meta_keys(reader, node, shape):
         patterns = _patterns(reader, value_node, f"`when: meta: {key}`")
         if patterns is not None:
             found.append((key, patterns))
@@ -438,19 +427,9 @@ def _names(reader: NodeReader, node: yaml.Node, what: str, sign: str) -> frozens
 
 
 def _meta_values(reader: NodeReader, node: yaml.Node) -> tuple[tuple[str, str], ...]:
-    if not isinstance(node, yaml.MappingNode) or not node.value:
-        reader.problem(node, "`meta` must map metadata keys to values, like `vat-invoice: 专票`.")
-        return ()
     found = []
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        if not META_KEY_RE.match(key):
-            reader.problem(
-                key_node,
-                f"'{key}' is not a metadata key Beancount accepts; start it with a lowercase "
-                "letter and use letters, digits, - and _.",
-            )
-            continue
+    shape = "`meta` must map metadata keys to values, like `vat-invoice: 专票`."
+    for key_node, key, value_node in _meta_keys(reader, node, shape):
         if key in RESERVED_META:
             reader.problem(
                 key_node,
@@ -461,6 +440,25 @@ def _meta_values(reader: NodeReader, node: yaml.Node) -> tuple[tuple[str, str], 
         if value is not None:
             found.append((key, value))
     return tuple(found)
+
+
+def _meta_keys(
+    reader: NodeReader, node: yaml.Node, shape: str
+) -> Iterator[tuple[yaml.Node, str, yaml.Node]]:
+    """Yield (key node, key, value node) for each valid metadata key; report the problems."""
+    if not isinstance(node, yaml.MappingNode) or not node.value:
+        reader.problem(node, shape)
+        return
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        if META_KEY_RE.match(key):
+            yield key_node, key, value_node
+        else:
+            reader.problem(
+                key_node,
+                f"'{key}' is not a metadata key Beancount accepts; start it with a lowercase "
+                "letter and use letters, digits, - and _.",
+            )
 
 
 def _boolean(reader: NodeReader, node: yaml.Node, what: str) -> bool | None:
