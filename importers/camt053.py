@@ -36,11 +36,10 @@ from decimal import Decimal
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
-from beanfirm.importers.importer import BeanfirmImporter, read_bytes
+from beanfirm.importers.importer import FormatImporter, read_bytes
 from beanfirm.importers.statement import SkippedRow, Statement, StatementRow
 from beanfirm.importers.xmltree import Node, parse_xml
 
-HEAD_BYTES = 4096
 AMOUNT = re.compile(r"^\d+(\.\d+)?$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -332,7 +331,7 @@ def read_camt053(data: bytes, filename: str) -> Statement:
     return assemble(filename, sections, skipped)
 
 
-class Camt053Importer(BeanfirmImporter):
+class Camt053Importer(FormatImporter):
     """Imports ISO 20022 CAMT.053 statements into one account."""
 
     @property
@@ -340,14 +339,10 @@ class Camt053Importer(BeanfirmImporter):
         """Return the importer's id."""
         return "beanfirm.camt053"
 
-    def identify(self, filepath: str) -> bool:
+    def recognises(self, head: bytes) -> bool:
         """Tell whether the file is a CAMT.053 document (by its namespace or root)."""
-        try:
-            with open(filepath, "rb") as handle:
-                head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
-        except OSError:
-            return False
-        return "camt.053" in head or "BkToCstmrStmt" in head
+        text = head.decode("utf-8", errors="replace")
+        return "camt.053" in text or "BkToCstmrStmt" in text
 
     def read(self, filepath: str) -> Statement:
         """Read the file into a Statement (raises StatementError)."""

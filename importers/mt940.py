@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
-from beanfirm.importers.importer import BeanfirmImporter, read_bytes
+from beanfirm.importers.importer import FormatImporter, read_bytes
 from beanfirm.importers.statement import Statement, StatementRow
 from beanfirm.importers.textfile import decode_western
 
@@ -372,7 +372,7 @@ def looks_like_mt940(head: str) -> bool:
     )
 
 
-class Mt940Importer(BeanfirmImporter):
+class Mt940Importer(FormatImporter):
     """Imports SWIFT MT940 statements into one account."""
 
     @property
@@ -380,14 +380,11 @@ class Mt940Importer(BeanfirmImporter):
         """Return the importer's id."""
         return "beanfirm.mt940"
 
-    def identify(self, filepath: str) -> bool:
+    head_bytes = HEAD_BYTES
+
+    def recognises(self, head: bytes) -> bool:
         """Tell whether the file is MT940."""
-        try:
-            with open(filepath, "rb") as handle:
-                head = handle.read(HEAD_BYTES).decode("latin-1")
-        except OSError:
-            return False
-        return looks_like_mt940(ENVELOPE.sub("", head))
+        return looks_like_mt940(ENVELOPE.sub("", head.decode("latin-1")))
 
     def read(self, filepath: str) -> Statement:
         """Read the file into a Statement (raises StatementError)."""

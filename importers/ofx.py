@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
-from beanfirm.importers.importer import BeanfirmImporter, read_bytes
+from beanfirm.importers.importer import FormatImporter, read_bytes
 from beanfirm.importers.sgml import parse_sgml
 from beanfirm.importers.statement import Statement, StatementRow
 from beanfirm.importers.textfile import decode_western
@@ -205,7 +205,7 @@ def looks_like_ofx(head: bytes) -> bool:
     return "OFXHEADER" in text or "<OFX>" in text
 
 
-class OfxImporter(BeanfirmImporter):
+class OfxImporter(FormatImporter):
     """Imports OFX/QFX bank and credit-card statements into one account."""
 
     @property
@@ -213,13 +213,9 @@ class OfxImporter(BeanfirmImporter):
         """Return the importer's id."""
         return "beanfirm.ofx"
 
-    def identify(self, filepath: str) -> bool:
+    def recognises(self, head: bytes) -> bool:
         """Tell whether the file is OFX."""
-        try:
-            with open(filepath, "rb") as handle:
-                return looks_like_ofx(handle.read(HEAD_BYTES))
-        except OSError:
-            return False
+        return looks_like_ofx(head)
 
     def read(self, filepath: str) -> Statement:
         """Read the file into a Statement (raises StatementError)."""
