@@ -24,7 +24,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from beanfirm.accounts.aging import DEFAULT_BUCKETS, Aged, AgingLine, age_items
 from beanfirm.accounts.openitems import Book, Item, Movement, Party
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 ZERO = Decimal(0)
 StatementType = Literal["balance-forward", "open-item", "activity"]
-STATEMENT_TYPES: tuple[StatementType, ...] = ("balance-forward", "open-item", "activity")
+STATEMENT_TYPES: tuple[StatementType, ...] = get_args(StatementType)
 
 
 @dataclass(frozen=True)
