@@ -37,7 +37,7 @@ from decimal import Decimal
 from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
 from beanfirm.importers.importer import FormatImporter, read_bytes
-from beanfirm.importers.statement import SkippedRow, Statement, StatementRow
+from beanfirm.importers.statement import BankStatement, SkippedRow, StatementRow
 from beanfirm.importers.xmltree import Node, parse_xml
 
 AMOUNT = re.compile(r"^\d+(\.\d+)?$")
@@ -312,8 +312,8 @@ def statement_sections(stmt: Node, filename: str, skipped: list[SkippedRow]) -> 
     return sections
 
 
-def read_camt053(data: bytes, filename: str) -> Statement:
-    """Read a CAMT.053 file into a Statement; raise StatementError with file:line."""
+def read_camt053(data: bytes, filename: str) -> BankStatement:
+    """Read a CAMT.053 file into a BankStatement; raise StatementError with file:line."""
     root = parse_xml(data, filename)
     report = root.child("BkToCstmrStmt") if root.tag == "Document" else None
     if report is None:
@@ -344,6 +344,6 @@ class Camt053Importer(FormatImporter):
         text = head.decode("utf-8", errors="replace")
         return "camt.053" in text or "BkToCstmrStmt" in text
 
-    def read(self, filepath: str) -> Statement:
-        """Read the file into a Statement (raises StatementError)."""
+    def read(self, filepath: str) -> BankStatement:
+        """Read the file into a BankStatement (raises StatementError)."""
         return read_camt053(read_bytes(filepath), filepath)

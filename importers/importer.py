@@ -2,7 +2,7 @@
 
 A subclass says how to recognise its files (`identify`; a `FormatImporter`, whose files their
 first bytes give away, says it of those bytes in `recognises`) and how to read one into a
-`Statement` (`read`, raising `StatementError` with file:line for anything it cannot read).
+`BankStatement` (`read`, raising `StatementError` with file:line for anything it cannot read).
 The rest is shared: `extract` turns the statement into `!` transactions and balance
 assertions (`beanfirm.importers.entries`), `date` is the statement's last day, `deduplicate`
 does nothing (beangulp's heuristic drops genuine rows; beanfirm dedups by `import-id`), and
@@ -21,7 +21,7 @@ from beangulp import Importer
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.entries import statement_entries
-from beanfirm.importers.statement import Statement
+from beanfirm.importers.statement import BankStatement
 
 
 def read_bytes(filepath: str) -> bytes:
@@ -43,8 +43,8 @@ class BeanfirmImporter(Importer):  # type: ignore[misc] # beangulp is untyped
         """Tell whether the file is one this importer reads (never raises)."""
 
     @abc.abstractmethod
-    def read(self, filepath: str) -> Statement:
-        """Read the file into a Statement (raises StatementError)."""
+    def read(self, filepath: str) -> BankStatement:
+        """Read the file into a BankStatement (raises StatementError)."""
 
     def account(self, filepath: str) -> str:  # noqa: ARG002 - one account per importer
         """Return the account the entries are booked to."""

@@ -26,7 +26,7 @@ from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
 from beanfirm.importers.importer import FormatImporter, read_bytes
 from beanfirm.importers.sgml import parse_sgml
-from beanfirm.importers.statement import Statement, StatementRow
+from beanfirm.importers.statement import BankStatement, StatementRow
 from beanfirm.importers.textfile import decode_western
 from beanfirm.importers.xmltree import Node, parse_xml
 
@@ -183,8 +183,8 @@ def statement_section(stmt: Node, filename: str) -> Section:
     return Section(stmt.line, number, currency, tuple(rows), None, closing, label)
 
 
-def read_ofx(data: bytes, filename: str) -> Statement:
-    """Read an OFX/QFX file into a Statement; raise StatementError with file:line."""
+def read_ofx(data: bytes, filename: str) -> BankStatement:
+    """Read an OFX/QFX file into a BankStatement; raise StatementError with file:line."""
     ofx = ofx_tree(data, filename)
     check_status(ofx, filename)
     statements = list(ofx.iter("STMTRS", "CCSTMTRS"))
@@ -217,6 +217,6 @@ class OfxImporter(FormatImporter):
         """Tell whether the file is OFX."""
         return looks_like_ofx(head)
 
-    def read(self, filepath: str) -> Statement:
-        """Read the file into a Statement (raises StatementError)."""
+    def read(self, filepath: str) -> BankStatement:
+        """Read the file into a BankStatement (raises StatementError)."""
         return read_ofx(read_bytes(filepath), filepath)

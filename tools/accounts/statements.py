@@ -84,7 +84,7 @@ class Section:
 
 
 @dataclass(frozen=True)
-class Statement:
+class AccountStatement:
     """One customer's statement of account."""
 
     type: StatementType
@@ -157,7 +157,7 @@ def build_statement(
     limits: tuple[int, ...] = DEFAULT_BUCKETS,
     currency: str | None = None,
     root: Path | None = None,
-) -> Statement:
+) -> AccountStatement:
     """Build one customer's statement from a book (see `statement_period` for the dates).
 
     `currency`: shown when the customer has no transactions and its account names none.
@@ -200,7 +200,7 @@ def build_statement(
                 aging=(aging.parties[0].totals.get(code, empty) if aging.parties else empty),
             )
         )
-    return Statement(
+    return AccountStatement(
         kind, party, start if kind != "open-item" else None, end, limits, tuple(sections)
     )
 
