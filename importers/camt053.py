@@ -36,6 +36,7 @@ from decimal import Decimal
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
+from beanfirm.importers.dates import leading_date
 from beanfirm.importers.importer import FormatImporter, read_bytes
 from beanfirm.importers.statement import BankStatement, SkippedRow, StatementRow
 from beanfirm.importers.xmltree import Node, parse_xml
@@ -63,15 +64,12 @@ def camt_date(node: Node | None, owner: Node, what: str, filename: str) -> datet
     if node is None:
         raise missing(owner, what, filename)
     text = node.text_at("Dt") or node.text_at("DtTm") or ""
-    found = ISO_DATE.match(text)
-    try:
-        if found is None:
-            raise ValueError(text)
-        return datetime.date(int(found[1]), int(found[2]), int(found[3]))
-    except ValueError as exc:
+    day = leading_date(ISO_DATE, text)
+    if day is None:
         raise StatementError(
             filename, node.line, f"<{node.tag}> holds '{text}', not a date (YYYY-MM-DD)."
-        ) from exc
+        )
+    return day
 
 
 def signed_amount(owner: Node, filename: str) -> tuple[Decimal, str]:

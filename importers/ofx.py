@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
+from beanfirm.importers.dates import leading_date
 from beanfirm.importers.importer import FormatImporter, read_bytes
 from beanfirm.importers.sgml import parse_sgml
 from beanfirm.importers.statement import BankStatement, StatementRow
@@ -84,15 +85,10 @@ def required(node: Node, path: str, filename: str) -> str:
 
 def ofx_date(text: str, what: str, line: int, filename: str) -> datetime.date:
     """Return the date of an OFX date-time (`20131201000000.000[-7:MST]`)."""
-    found = OFX_DATE.match(text)
-    try:
-        if found is None:
-            raise ValueError(text)
-        return datetime.date(int(found[1]), int(found[2]), int(found[3]))
-    except ValueError as exc:
-        raise StatementError(
-            filename, line, f"<{what}> is '{text}', not an OFX date (YYYYMMDD…)."
-        ) from exc
+    day = leading_date(OFX_DATE, text)
+    if day is None:
+        raise StatementError(filename, line, f"<{what}> is '{text}', not an OFX date (YYYYMMDD…).")
+    return day
 
 
 def ofx_amount(text: str, what: str, line: int, filename: str) -> Decimal:
