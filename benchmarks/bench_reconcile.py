@@ -39,7 +39,7 @@ from typing import Any
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanfirm.importers.statement import ClosingBalance, Statement, StatementRow
+from beanfirm.importers.statement import BankStatement, ClosingBalance, StatementRow
 from beanfirm.reconcile.accountbook import account_book
 from beanfirm.reconcile.comparison import compare
 from beanfirm.reconcile.period import read_period
@@ -76,7 +76,7 @@ def swapped(number: Decimal) -> Decimal:
     return -value if number < 0 else value
 
 
-def generate(n: int, seed: int = 6) -> tuple[list[Any], Statement]:
+def generate(n: int, seed: int = 6) -> tuple[list[Any], BankStatement]:
     """Return n postings as Beancount entries, and the statement of the same year."""
     rng = random.Random(seed)
     entries: list[Any] = [data.Open(data.new_metadata("bench", 0), START, ACCOUNT, ["CNY"], None)]
@@ -136,10 +136,10 @@ def generate(n: int, seed: int = 6) -> tuple[list[Any], Statement]:
         balance += row.number
         numbered.append(row._replace(line=line, balance=balance))
     closing = (ClosingBalance(numbered[-1].date, balance, "CNY", len(numbered) + 1),)
-    return entries, Statement("bench.csv", tuple(numbered), (), closing)
+    return entries, BankStatement("bench.csv", tuple(numbered), (), closing)
 
 
-def floor(statement: Statement, entries: list[Any]) -> int:
+def floor(statement: BankStatement, entries: list[Any]) -> int:
     """Look every line up by (amount, day) in a dictionary: the cost of one pass, no more."""
     index: dict[tuple[Decimal, datetime.date], int] = {}
     for entry in entries:

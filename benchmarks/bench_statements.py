@@ -41,7 +41,7 @@ from beanfirm.accounts.letterhead import letterheads
 from beanfirm.accounts.openitems import read_book
 from beanfirm.accounts.pdf import html_to_pdf
 from beanfirm.accounts.render import statement_html
-from beanfirm.accounts.statements import Statement
+from beanfirm.accounts.statements import AccountStatement
 from beanfirm.jobs.statements import StatementPlan, plan_statements, write_statements
 from beanfirm.store.ledger import Ledger, load_ledger
 from beanfirm.store.registry import load_registry
@@ -167,7 +167,7 @@ def beanquery_baseline(ledger: Ledger) -> tuple[int, int]:
     return len(first), len(second)
 
 
-def one_pdf_costs(statements: list[Statement], firm: Any, client: Any) -> None:
+def one_pdf_costs(statements: list[AccountStatement], firm: Any, client: Any) -> None:
     """What one PDF costs, by language; and with a fresh font configuration each time."""
     from weasyprint import HTML  # noqa: PLC0415
 

@@ -10,16 +10,16 @@ registry rejects any other name so that a typo never passes.
 The importer API (docs/importers.md), the same for every importer (`importer.BeanfirmImporter`,
 a beangulp `Importer`):
 
-- `identify(path) -> bool` never raises; `read(path) -> statement.Statement` raises
+- `identify(path) -> bool` never raises; `read(path) -> statement.BankStatement` raises
   `beanfirm.errors.StatementError(filename, line, message)` for anything it cannot read, and
   reads a file whole or not at all; `extract(path, existing)` gives the entries
   (`entries.statement_entries(statement, account)`): one `!` transaction per row with
   `import-id` metadata, and balance assertions.
-- `Statement` holds `rows` (with `import_id`), `skipped` (line and reason), `balances`
+- `BankStatement` holds `rows` (with `import_id`), `skipped` (line and reason), `balances`
   (closing balances: a `balance` assertion is dated the day after `ClosingBalance.date`),
   `openings` (opening balances of OFX/CAMT/MT940 statements, asserted at the start of
   `OpeningBalance.date`) and `account_number`.
-- Account-number hook: `Statement.account_number` (also `importer.account_number(path)`) is
+- Account-number hook: `BankStatement.account_number` (also `importer.account_number(path)`) is
   the account, card or IBAN the file states, as written and possibly masked
   (`1234****9876`), or None when the file states none. Compare it with the account's
   `number:` in clients.yaml with `accountnumber.account_number_matches(found, expected)`,

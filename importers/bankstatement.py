@@ -2,7 +2,7 @@
 
 A file holds one or more statements (`Section`s: an MT940 message, a CAMT `Stmt`, an OFX
 `STMTRS`), each with its movements and the balances the bank states. `assemble` turns them into
-one `Statement`, refusing what does not add up:
+one `BankStatement`, refusing what does not add up:
 
 - every statement must be of one account (a file mixing accounts is refused, naming them);
 - a statement's opening balance plus its movements must equal its closing balance;
@@ -11,7 +11,7 @@ one `Statement`, refusing what does not add up:
 
 Rows of amount 0 moved no money and are skipped, with the reason, as in the CSV engine.
 
-Balances become balance assertions (`Statement.openings`, `Statement.balances`) only where
+Balances become balance assertions (`BankStatement.openings`, `BankStatement.balances`) only where
 they split the file's rows cleanly by date: a closing balance of day D is asserted (at D + 1)
 when every row it covers is dated D or earlier and every later row after D; an opening balance
 is asserted at the start of its statement's first day when every earlier row is dated before
@@ -30,10 +30,10 @@ from decimal import Decimal
 from beanfirm.errors import StatementError
 from beanfirm.importers.accountnumber import normalize_number
 from beanfirm.importers.statement import (
+    BankStatement,
     ClosingBalance,
     OpeningBalance,
     SkippedRow,
-    Statement,
     StatementRow,
     chronological,
     number_import_ids,
@@ -161,8 +161,8 @@ def split_assertions(
     return openings, closings
 
 
-def assemble(filename: str, sections: list[Section], skipped: list[SkippedRow]) -> Statement:
-    """Check the statements of a file and return them as one Statement."""
+def assemble(filename: str, sections: list[Section], skipped: list[SkippedRow]) -> BankStatement:
+    """Check the statements of a file and return them as one BankStatement."""
     number = check_one_account(sections, filename)
     by_currency: dict[str, list[Section]] = defaultdict(list)
     for section in sections:
@@ -184,7 +184,7 @@ def assemble(filename: str, sections: list[Section], skipped: list[SkippedRow]) 
         else:
             rows.append(row)
     ordered_rows = number_import_ids(chronological(rows, "oldest-first"))
-    return Statement(
+    return BankStatement(
         filename,
         tuple(ordered_rows),
         tuple(sorted(skipped, key=lambda s: s.line)),

@@ -36,11 +36,11 @@ from decimal import Decimal
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
-from beanfirm.importers.importer import BeanfirmImporter, read_bytes
-from beanfirm.importers.statement import SkippedRow, Statement, StatementRow
+from beanfirm.importers.dates import leading_date
+from beanfirm.importers.importer import FormatImporter, read_bytes
+from beanfirm.importers.statement import BankStatement, SkippedRow, StatementRow
 from beanfirm.importers.xmltree import Node, parse_xml
 
-HEAD_BYTES = 4096
 AMOUNT = re.compile(r"^\d+(\.\d+)?$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -64,15 +64,12 @@ def camt_date(node: Node | None, owner: Node, what: str, filename: str) -> datet
     if node is None:
         raise missing(owner, what, filename)
     text = node.text_at("Dt") or node.text_at("DtTm") or ""
-    found = ISO_DATE.match(text)
-    try:
-        if found is None:
-            raise ValueError(text)
-        return datetime.date(int(found[1]), int(found[2]), int(found[3]))
-    except ValueError as exc:
+    day = leading_date(ISO_DATE, text)
+    if day is None:
         raise StatementError(
             filename, node.line, f"<{node.tag}> holds '{text}', not a date (YYYY-MM-DD)."
-        ) from exc
+        )
+    return day
 
 
 def signed_amount(owner: Node, filename: str) -> tuple[Decimal, str]:
@@ -313,8 +310,8 @@ def statement_sections(stmt: Node, filename: str, skipped: list[SkippedRow]) -> 
     return sections
 
 
-def read_camt053(data: bytes, filename: str) -> Statement:
-    """Read a CAMT.053 file into a Statement; raise StatementError with file:line."""
+def read_camt053(data: bytes, filename: str) -> BankStatement:
+    """Read a CAMT.053 file into a BankStatement; raise StatementError with file:line."""
     root = parse_xml(data, filename)
     report = root.child("BkToCstmrStmt") if root.tag == "Document" else None
     if report is None:
@@ -332,7 +329,7 @@ def read_camt053(data: bytes, filename: str) -> Statement:
     return assemble(filename, sections, skipped)
 
 
-class Camt053Importer(BeanfirmImporter):
+class Camt053Importer(FormatImporter):
     """Imports ISO 20022 CAMT.053 statements into one account."""
 
     @property
@@ -340,15 +337,11 @@ class Camt053Importer(BeanfirmImporter):
         """Return the importer's id."""
         return "beanfirm.camt053"
 
-    def identify(self, filepath: str) -> bool:
+    def recognises(self, head: bytes) -> bool:
         """Tell whether the file is a CAMT.053 document (by its namespace or root)."""
-        try:
-            with open(filepath, "rb") as handle:
-                head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
-        except OSError:
-            return False
-        return "camt.053" in head or "BkToCstmrStmt" in head
+        text = head.decode("utf-8", errors="replace")
+        return "camt.053" in text or "BkToCstmrStmt" in text
 
-    def read(self, filepath: str) -> Statement:
-        """Read the file into a Statement (raises StatementError)."""
+    def read(self, filepath: str) -> BankStatement:
+        """Read the file into a BankStatement (raises StatementError)."""
         return read_camt053(read_bytes(filepath), filepath)

@@ -1,7 +1,7 @@
 """The configurable CSV/XLSX/XLS importer: a beangulp `Importer` driven by a `CsvConfig`.
 
 `StatementImporter(config, account)` works from beangulp's CLI and Fava's import page, and
-gives beanfirm's own import command the richer `read()` (a `Statement` with the rows it
+gives beanfirm's own import command the richer `read()` (a `BankStatement` with the rows it
 skipped and why, and the account number the preamble states). Each row becomes one `!`
 transaction with the other leg on `Expenses:Uncategorized` / `Income:Uncategorized`
 (`beanfirm.importers.entries`). `import-id` is the export's own serial or order number when it
@@ -27,7 +27,7 @@ from beanfirm.importers.entries import (
     transaction,
 )
 from beanfirm.importers.importer import BeanfirmImporter, read_bytes
-from beanfirm.importers.statement import Statement
+from beanfirm.importers.statement import BankStatement
 from beanfirm.importers.table import find_header, header_columns
 
 __all__ = [
@@ -75,6 +75,6 @@ class StatementImporter(BeanfirmImporter):
         preamble = "\n".join(",".join(row.cells) for row in rows[:index])
         return all(item in header or item in preamble for item in self.config.identify)
 
-    def read(self, filepath: str) -> Statement:
-        """Read the export into a Statement (raises StatementError)."""
+    def read(self, filepath: str) -> BankStatement:
+        """Read the export into a BankStatement (raises StatementError)."""
         return read_statement(read_bytes(filepath), self.config, filepath, self.period_end)

@@ -1,4 +1,4 @@
-"""Reading a CSV/XLSX/XLS export into a `Statement`, per its `CsvConfig`.
+"""Reading a CSV/XLSX/XLS export into a `BankStatement`, per its `CsvConfig`.
 
 The steps: decode the file (or open the spreadsheet), find the table (by its header row, or by
 position when the config names `fields`), read each row into a `StatementRow` (signed amount:
@@ -30,8 +30,8 @@ from beanfirm.importers.statement import (
     LINE,
     NUMBER,
     TIME,
+    BankStatement,
     SkippedRow,
-    Statement,
     StatementRow,
     closing_balances,
     file_order,
@@ -137,7 +137,7 @@ def check_complete(data: bytes, table: Table, filename: str) -> None:
 
 def read_statement(
     data: bytes, config: CsvConfig, filename: str, period_end: datetime.date | None = None
-) -> Statement:
+) -> BankStatement:
     """Read an export whole; raise StatementError at the first thing that does not parse."""
     # A large export makes hundreds of thousands of long-lived objects, none in a cycle:
     # the cycle collector would walk them all again and again for nothing.
@@ -181,6 +181,6 @@ def read_statement(
         number = preamble_number(table, config)
         # Free the table before the collector runs again, rather than have it walk the table.
         del found, table, reader, columns
-    return Statement(
+    return BankStatement(
         filename, tuple(ordered), tuple(skipped), closing_balances(ordered), account_number=number
     )

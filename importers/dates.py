@@ -193,6 +193,17 @@ class DateReader:
         return stamp
 
 
+def leading_date(pattern: re.Pattern[str], text: str) -> datetime.date | None:
+    """Return the date whose year, month and day are the pattern's three groups, else None."""
+    found = pattern.match(text)
+    if found is None:
+        return None
+    try:
+        return datetime.date(int(found[1]), int(found[2]), int(found[3]))
+    except ValueError:
+        return None
+
+
 def month_end(year: int, month: int) -> datetime.date:
     """Return the last day of a month."""
     return datetime.date(year, month, calendar.monthrange(year, month)[1])

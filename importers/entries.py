@@ -1,4 +1,4 @@
-"""The Beancount entries of a `Statement`: one `!` transaction per row, and balance assertions.
+"""The Beancount entries of a `BankStatement`: one `!` transaction per row, and balance assertions.
 
 Each row becomes one transaction:
 
@@ -32,7 +32,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanfirm.core.bulk import collector_paused, named_tuples
-from beanfirm.importers.statement import Statement, StatementRow
+from beanfirm.importers.statement import BankStatement, StatementRow
 
 UNCATEGORIZED_OUT = "Expenses:Uncategorized"
 UNCATEGORIZED_IN = "Income:Uncategorized"
@@ -60,7 +60,7 @@ def transaction(row: StatementRow, account: str, filename: str) -> Any:
     return Transaction(meta, row.date, "!", row.payee, row.narration, NO_NAMES, NO_NAMES, postings)
 
 
-def balance_entries(statement: Statement, account: str) -> list[Any]:
+def balance_entries(statement: BankStatement, account: str) -> list[Any]:
     """Return the balance assertions of a statement's opening and closing balances."""
     stated = [
         (opening.date, opening.number, opening.currency, opening.line)
@@ -107,7 +107,7 @@ class RowColumns(NamedTuple):
         return RowColumns(*picked)
 
 
-def dated_columns(statement: Statement) -> RowColumns | None:
+def dated_columns(statement: BankStatement) -> RowColumns | None:
     """Return the columns of the statement's rows in date order (stably); None if none."""
     rows = statement.rows
     if not rows:
@@ -187,7 +187,7 @@ def make_transactions(
     )
 
 
-def transactions(statement: Statement, account: str) -> list[Any]:
+def transactions(statement: BankStatement, account: str) -> list[Any]:
     """Return `transaction(row, account, filename)` of each row, in date order, in bulk."""
     columns = dated_columns(statement)
     if columns is None:
@@ -206,7 +206,7 @@ def transactions(statement: Statement, account: str) -> list[Any]:
     )
 
 
-def statement_entries(statement: Statement, account: str) -> list[Any]:
+def statement_entries(statement: BankStatement, account: str) -> list[Any]:
     """Return the transactions and balance assertions of a statement, in date order."""
     # Beancount checks a balance at the start of its day, so it reads before that day's rows:
     # balances go first, and a stable sort by date keeps them before the day's transactions.

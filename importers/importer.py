@@ -1,7 +1,8 @@
 """`BeanfirmImporter`: the beangulp `Importer` every beanfirm importer is, and its hooks.
 
-A subclass says how to recognise its files (`identify`) and how to read one into a
-`Statement` (`read`, raising `StatementError` with file:line for anything it cannot read).
+A subclass says how to recognise its files (`identify`; a `FormatImporter`, whose files their
+first bytes give away, says it of those bytes in `recognises`) and how to read one into a
+`BankStatement` (`read`, raising `StatementError` with file:line for anything it cannot read).
 The rest is shared: `extract` turns the statement into `!` transactions and balance
 assertions (`beanfirm.importers.entries`), `date` is the statement's last day, `deduplicate`
 does nothing (beangulp's heuristic drops genuine rows; beanfirm dedups by `import-id`), and
@@ -20,7 +21,7 @@ from beangulp import Importer
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.entries import statement_entries
-from beanfirm.importers.statement import Statement
+from beanfirm.importers.statement import BankStatement
 
 
 def read_bytes(filepath: str) -> bytes:
@@ -42,8 +43,8 @@ class BeanfirmImporter(Importer):  # type: ignore[misc] # beangulp is untyped
         """Tell whether the file is one this importer reads (never raises)."""
 
     @abc.abstractmethod
-    def read(self, filepath: str) -> Statement:
-        """Read the file into a Statement (raises StatementError)."""
+    def read(self, filepath: str) -> BankStatement:
+        """Read the file into a BankStatement (raises StatementError)."""
 
     def account(self, filepath: str) -> str:  # noqa: ARG002 - one account per importer
         """Return the account the entries are booked to."""
@@ -66,3 +67,22 @@ class BeanfirmImporter(Importer):  # type: ignore[misc] # beangulp is untyped
 
     def deduplicate(self, entries: list[Any], existing: list[Any]) -> None:
         """Do nothing: beanfirm dedups by `import-id`, not by beangulp's heuristic."""
+
+
+class FormatImporter(BeanfirmImporter):
+    """Imports a file format that its first bytes give away (OFX, CAMT.053, MT940)."""
+
+    head_bytes = 4096  # how much of a file `recognises` is shown
+
+    def identify(self, filepath: str) -> bool:
+        """Tell whether the file's first bytes are of this importer's format (never raises)."""
+        try:
+            with open(filepath, "rb") as handle:
+                head = handle.read(self.head_bytes)
+        except OSError:
+            return False
+        return self.recognises(head)
+
+    @abc.abstractmethod
+    def recognises(self, head: bytes) -> bool:
+        """Tell whether the first bytes of a file are of this importer's format."""

@@ -36,8 +36,8 @@ from typing import NamedTuple
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
-from beanfirm.importers.importer import BeanfirmImporter, read_bytes
-from beanfirm.importers.statement import Statement, StatementRow
+from beanfirm.importers.importer import FormatImporter, read_bytes
+from beanfirm.importers.statement import BankStatement, StatementRow
 from beanfirm.importers.textfile import decode_western
 
 HEAD_BYTES = 8192
@@ -352,8 +352,8 @@ def message_section(message: Message, filename: str) -> Section:
     return Section(message.line, account, opening.currency, tuple(rows), opening, closing, label)
 
 
-def read_mt940(data: bytes, filename: str) -> Statement:
-    """Read an MT940 file into a Statement; raise StatementError with file:line."""
+def read_mt940(data: bytes, filename: str) -> BankStatement:
+    """Read an MT940 file into a BankStatement; raise StatementError with file:line."""
     messages = read_fields(decode_western(data, filename))
     if not messages:
         raise StatementError(
@@ -372,7 +372,7 @@ def looks_like_mt940(head: str) -> bool:
     )
 
 
-class Mt940Importer(BeanfirmImporter):
+class Mt940Importer(FormatImporter):
     """Imports SWIFT MT940 statements into one account."""
 
     @property
@@ -380,15 +380,12 @@ class Mt940Importer(BeanfirmImporter):
         """Return the importer's id."""
         return "beanfirm.mt940"
 
-    def identify(self, filepath: str) -> bool:
-        """Tell whether the file is MT940."""
-        try:
-            with open(filepath, "rb") as handle:
-                head = handle.read(HEAD_BYTES).decode("latin-1")
-        except OSError:
-            return False
-        return looks_like_mt940(ENVELOPE.sub("", head))
+    head_bytes = HEAD_BYTES
 
-    def read(self, filepath: str) -> Statement:
-        """Read the file into a Statement (raises StatementError)."""
+    def recognises(self, head: bytes) -> bool:
+        """Tell whether the file is MT940."""
+        return looks_like_mt940(ENVELOPE.sub("", head.decode("latin-1")))
+
+    def read(self, filepath: str) -> BankStatement:
+        """Read the file into a BankStatement (raises StatementError)."""
         return read_mt940(read_bytes(filepath), filepath)

@@ -24,9 +24,10 @@ from decimal import Decimal
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
-from beanfirm.importers.importer import BeanfirmImporter, read_bytes
+from beanfirm.importers.dates import leading_date
+from beanfirm.importers.importer import FormatImporter, read_bytes
 from beanfirm.importers.sgml import parse_sgml
-from beanfirm.importers.statement import Statement, StatementRow
+from beanfirm.importers.statement import BankStatement, StatementRow
 from beanfirm.importers.textfile import decode_western
 from beanfirm.importers.xmltree import Node, parse_xml
 
@@ -84,15 +85,10 @@ def required(node: Node, path: str, filename: str) -> str:
 
 def ofx_date(text: str, what: str, line: int, filename: str) -> datetime.date:
     """Return the date of an OFX date-time (`20131201000000.000[-7:MST]`)."""
-    found = OFX_DATE.match(text)
-    try:
-        if found is None:
-            raise ValueError(text)
-        return datetime.date(int(found[1]), int(found[2]), int(found[3]))
-    except ValueError as exc:
-        raise StatementError(
-            filename, line, f"<{what}> is '{text}', not an OFX date (YYYYMMDD…)."
-        ) from exc
+    day = leading_date(OFX_DATE, text)
+    if day is None:
+        raise StatementError(filename, line, f"<{what}> is '{text}', not an OFX date (YYYYMMDD…).")
+    return day
 
 
 def ofx_amount(text: str, what: str, line: int, filename: str) -> Decimal:
@@ -183,8 +179,8 @@ def statement_section(stmt: Node, filename: str) -> Section:
     return Section(stmt.line, number, currency, tuple(rows), None, closing, label)
 
 
-def read_ofx(data: bytes, filename: str) -> Statement:
-    """Read an OFX/QFX file into a Statement; raise StatementError with file:line."""
+def read_ofx(data: bytes, filename: str) -> BankStatement:
+    """Read an OFX/QFX file into a BankStatement; raise StatementError with file:line."""
     ofx = ofx_tree(data, filename)
     check_status(ofx, filename)
     statements = list(ofx.iter("STMTRS", "CCSTMTRS"))
@@ -205,7 +201,7 @@ def looks_like_ofx(head: bytes) -> bool:
     return "OFXHEADER" in text or "<OFX>" in text
 
 
-class OfxImporter(BeanfirmImporter):
+class OfxImporter(FormatImporter):
     """Imports OFX/QFX bank and credit-card statements into one account."""
 
     @property
@@ -213,14 +209,10 @@ class OfxImporter(BeanfirmImporter):
         """Return the importer's id."""
         return "beanfirm.ofx"
 
-    def identify(self, filepath: str) -> bool:
+    def recognises(self, head: bytes) -> bool:
         """Tell whether the file is OFX."""
-        try:
-            with open(filepath, "rb") as handle:
-                return looks_like_ofx(handle.read(HEAD_BYTES))
-        except OSError:
-            return False
+        return looks_like_ofx(head)
 
-    def read(self, filepath: str) -> Statement:
-        """Read the file into a Statement (raises StatementError)."""
+    def read(self, filepath: str) -> BankStatement:
+        """Read the file into a BankStatement (raises StatementError)."""
         return read_ofx(read_bytes(filepath), filepath)

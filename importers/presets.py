@@ -9,7 +9,7 @@ golden output). Choices that matter for the books:
   income and refunds (a refund is money back, even when the platform files it as 不计收支).
   Rows that moved no money (closed unpaid orders, JD 先享后付 "pay later") and transfers
   between the user's own accounts (WeChat's neutral `/` rows: top-ups, withdrawals, card
-  repayments; Alipay's 不计收支 fund moves) are skipped and listed in `Statement.skipped`,
+  repayments; Alipay's 不计收支 fund moves) are skipped and listed in `BankStatement.skipped`,
   for the transfer step to pair with the other side.
 - Only serials known to be unique per transaction are used as `import-id` (Alipay, JD and
   Meituan order numbers, WeChat's 交易单号); bank journal numbers that repeat (ABC 日志号,

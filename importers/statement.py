@@ -1,6 +1,6 @@
-"""What every beanfirm importer reads an export into: a `Statement` of normalized rows.
+"""What every beanfirm importer reads an export into: a `BankStatement` of normalized rows.
 
-`Statement` is what every beanfirm importer returns from `read()`, the CSV engine
+`BankStatement` is what every beanfirm importer returns from `read()`, the CSV engine
 (`beanfirm.importers.csvread`) and the statement formats (OFX, CAMT.053, MT940) alike: the
 rows, the rows skipped and why, the balances the export states (closing balances, and for the
 statement formats opening balances), and the account or card number the export names, if any.
@@ -94,7 +94,7 @@ class OpeningBalance:
 
 
 @dataclass(frozen=True)
-class Statement:
+class BankStatement:
     """Everything read from one export.
 
     `account_number` is the account, card or IBAN the export states (as written, possibly

@@ -33,7 +33,7 @@ from typing import Any
 
 from beancount.core import data
 
-from beanfirm.plugins.config import ConfigReader, config_errors, guarded
+from beanfirm.plugins.config import ConfigReader, plugin
 from beanfirm.plugins.severity import CategorizedError, CategorizedWarning, Finding, source_of
 
 __plugins__ = ("categorized",)
@@ -147,19 +147,11 @@ def _requirements(reader: ConfigReader, rules: Any) -> tuple[Requirement, ...]:
     return tuple(found)
 
 
+@plugin(MODULE, read_settings)
 def categorized(
-    entries: list[Any], options_map: dict[str, Any], config: str | None = None
+    entries: list[Any], _options_map: dict[str, Any], settings: Settings
 ) -> tuple[list[Any], list[Finding]]:
     """Check categorization, leaf accounts and required metadata (see the module docstring)."""
-    return guarded(MODULE, _check, entries, options_map, config)
-
-
-def _check(
-    entries: list[Any], options_map: dict[str, Any], config: str | None
-) -> tuple[list[Any], list[Finding]]:
-    settings, problems = read_settings(config)
-    if problems:
-        return entries, config_errors(problems, options_map, MODULE, config)
     checker = _Checker(settings, _opened_children(entries) if settings.leaf_only else {})
     findings: list[Finding] = []
     for entry in entries:

@@ -11,16 +11,21 @@ type or out of range, or a string that is not a dict is reported as a `PluginCon
 line of the plugin directive to the plugin, so the line is found by reading the main file
 (`options_map["filename"]`); a ledger loaded from a string has no file to read, and the error
 then points at line 0 of `<string>`.
+
+Each plugin is a check of its settings made into a Beancount plugin by `@plugin(MODULE,
+read_settings)`, which reads the configuration, reports its problems, and turns anything
+unexpected into an error: a plugin never raises.
 """
 
 from __future__ import annotations
 
 import ast
 import datetime
+import functools
 import re
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from beancount.core import data
 
@@ -28,6 +33,19 @@ from beanfirm.plugins.severity import Finding, PluginConfigError, PluginCrashErr
 
 Entries = list[Any]
 Check = Callable[[Entries, dict[str, Any], str | None], tuple[Entries, list[Finding]]]
+Settings = TypeVar("Settings")
+SettingsReader = Callable[[str | None], tuple[Settings, list[str]]]
+SettingsCheck = Callable[[Entries, dict[str, Any], Settings], tuple[Entries, list[Finding]]]
+
+
+class Plugin(Protocol):
+    """What Beancount calls: `plugin(entries, options_map[, config]) -> (entries, errors)`."""
+
+    def __call__(
+        self, entries: Entries, options_map: dict[str, Any], config: str | None = None
+    ) -> tuple[Entries, list[Finding]]:
+        """Check the entries; return them with every finding, never raising."""
+        ...
 
 
 class ConfigReader:
@@ -199,3 +217,33 @@ def guarded(
         )
         source = plugin_source(options_map, module, config)
         return entries, [PluginCrashError(source, message, None)]
+
+
+def plugin(
+    module: str, read_settings: SettingsReader[Settings]
+) -> Callable[[SettingsCheck[Settings]], Plugin]:
+    """Make a Beancount plugin of a check that takes the plugin's settings.
+
+    The plugin reads its configuration string with `read_settings`; a configuration with
+    problems becomes errors on the plugin's line, and nothing is checked. Anything unexpected
+    becomes an error too (`guarded`): a plugin never raises.
+    """
+
+    def decorate(check: SettingsCheck[Settings]) -> Plugin:
+        def configured(
+            entries: Entries, options_map: dict[str, Any], config: str | None
+        ) -> tuple[Entries, list[Finding]]:
+            settings, problems = read_settings(config)
+            if problems:
+                return entries, config_errors(problems, options_map, module, config)
+            return check(entries, options_map, settings)
+
+        @functools.wraps(check)
+        def run(
+            entries: Entries, options_map: dict[str, Any], config: str | None = None
+        ) -> tuple[Entries, list[Finding]]:
+            return guarded(module, configured, entries, options_map, config)
+
+        return run
+
+    return decorate

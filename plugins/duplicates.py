@@ -34,7 +34,7 @@ from typing import Any
 
 from beancount.core import data
 
-from beanfirm.plugins.config import ConfigReader, config_errors, guarded
+from beanfirm.plugins.config import ConfigReader, plugin
 from beanfirm.plugins.postings import units
 from beanfirm.plugins.severity import (
     DuplicatesError,
@@ -78,19 +78,11 @@ def read_settings(config: str | None) -> tuple[Settings, list[str]]:
     return settings, reader.problems
 
 
+@plugin(MODULE, read_settings)
 def duplicates(
-    entries: list[Any], options_map: dict[str, Any], config: str | None = None
+    entries: list[Any], options_map: dict[str, Any], settings: Settings
 ) -> tuple[list[Any], list[Finding]]:
     """Report probable duplicate transactions (see the module docstring)."""
-    return guarded(MODULE, _check, entries, options_map, config)
-
-
-def _check(
-    entries: list[Any], options_map: dict[str, Any], config: str | None
-) -> tuple[list[Any], list[Finding]]:
-    settings, problems = read_settings(config)
-    if problems:
-        return entries, config_errors(problems, options_map, MODULE, config)
     watched: dict[str, bool] = {}
     # The transactions within the window for each (account, currency, amount), oldest first,
     # and the keys in the order they were seen, to forget what falls out of the window.

@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanfirm.plugins.config import ConfigReader, config_errors, guarded
+from beanfirm.plugins.config import ConfigReader, plugin
 from beanfirm.plugins.postings import units
 from beanfirm.plugins.severity import (
     Finding,
@@ -120,19 +120,11 @@ def read_settings(config: str | None) -> tuple[Settings, list[str]]:
     return settings, reader.problems
 
 
+@plugin(MODULE, read_settings)
 def receivables(
-    entries: list[Any], options_map: dict[str, Any], config: str | None = None
+    entries: list[Any], options_map: dict[str, Any], settings: Settings
 ) -> tuple[list[Any], list[Finding]]:
     """Check invoices, payments and credit limits (see the module docstring)."""
-    return guarded(MODULE, _check, entries, options_map, config)
-
-
-def _check(
-    entries: list[Any], options_map: dict[str, Any], config: str | None
-) -> tuple[list[Any], list[Finding]]:
-    settings, problems = read_settings(config)
-    if problems:
-        return entries, config_errors(problems, options_map, MODULE, config)
     main_file = options_map.get("filename")
     findings: list[Finding] = []
     exposures = _exposures(entries, settings, findings)

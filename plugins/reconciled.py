@@ -42,7 +42,7 @@ from beancount.ops.balance import get_balance_tolerance
 from beancount.parser.grammar import ValueType
 
 from beanfirm.plugins import periods
-from beanfirm.plugins.config import ConfigReader, config_errors, guarded
+from beanfirm.plugins.config import ConfigReader, plugin
 from beanfirm.plugins.postings import units
 from beanfirm.plugins.severity import Finding, ReconciledError, source_of
 
@@ -120,19 +120,11 @@ def _account_patterns(reader: ConfigReader) -> tuple[tuple[re.Pattern[str], str]
     return tuple(found)
 
 
+@plugin(MODULE, read_settings)
 def reconciled(
-    entries: list[Any], options_map: dict[str, Any], config: str | None = None
+    entries: list[Any], options_map: dict[str, Any], settings: Settings
 ) -> tuple[list[Any], list[Finding]]:
     """Check reconciliation and report it per account (see the module docstring)."""
-    return guarded(MODULE, _check, entries, options_map, config)
-
-
-def _check(
-    entries: list[Any], options_map: dict[str, Any], config: str | None
-) -> tuple[list[Any], list[Finding]]:
-    settings, problems = read_settings(config)
-    if problems:
-        return entries, config_errors(problems, options_map, MODULE, config)
     findings: list[Finding] = []
     accounts = _reconciled_accounts(entries, settings, findings)
     if not accounts:

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beanfirm.importers.entries import transactions
-from beanfirm.importers.statement import Statement, StatementRow, number_import_ids
+from beanfirm.importers.statement import BankStatement, StatementRow, number_import_ids
 from beanfirm.rules.categorize import Row, RuleSet, matches
 from beanfirm.rules.history import History
 from beanfirm.rules.rulesfile import UNCATEGORIZED, parse_rules
@@ -147,9 +147,9 @@ def ruleset_of(rules: list[dict[str, Any]]) -> RuleSet:
     return RuleSet(parsed.rules)
 
 
-def statement_of(rows: list[StatementRow]) -> Statement:
+def statement_of(rows: list[StatementRow]) -> BankStatement:
     ordered = number_import_ids(sorted(rows, key=lambda row: row.date))
-    return Statement("bank.csv", tuple(ordered), (), ())
+    return BankStatement("bank.csv", tuple(ordered), (), ())
 
 
 def reference_rule(ruleset: RuleSet, txn: Any) -> str | None:
@@ -165,7 +165,7 @@ def reference_rule(ruleset: RuleSet, txn: Any) -> str | None:
     return None
 
 
-def check(ruleset: RuleSet, statement: Statement) -> None:
+def check(ruleset: RuleSet, statement: BankStatement) -> None:
     bulk = ruleset.categorize_statement(statement, ACCOUNT)
     one_by_one = [ruleset.categorize(txn) for txn in transactions(statement, ACCOUNT)]
     assert bulk == one_by_one

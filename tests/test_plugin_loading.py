@@ -170,7 +170,7 @@ def test_an_unexpected_failure_becomes_an_error_not_an_exception(
     def broken(*_args: Any) -> tuple[list[Any], list[Finding]]:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(categorized, "_check", broken)
+    monkeypatch.setattr(categorized, "_Checker", broken)
     main = write(tmp_path, CLEAN)
     _entries, errors, _options = loader.load_file(str(main))
     [error] = errors

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from beancount import loader
 
-from beanfirm.importers.statement import ClosingBalance, Statement, StatementRow
+from beanfirm.importers.statement import BankStatement, ClosingBalance, StatementRow
 from beanfirm.reconcile.accountbook import account_book
 from beanfirm.reconcile.comparison import Comparison, compare
 from beanfirm.reconcile.period import read_period
@@ -65,7 +65,7 @@ def _comparison() -> Comparison:
             )
         )
     closing = (ClosingBalance(datetime.date(2025, 1, 31), balance, "CNY", 7),)
-    statement = Statement("icbc.csv", tuple(rows), (), closing)
+    statement = BankStatement("icbc.csv", tuple(rows), (), closing)
     period = read_period(statement, "CNY", source="icbc.csv")
     # The ledger is a string: its entries are at `<string>:line`, shown as is from any root.
     return compare(period, account_book(entries, BANK, "CNY", [BANK]), 3, Path.cwd())

@@ -12,9 +12,9 @@ from beancount import loader
 from beanfirm.firm.checkcache import _summary_from_json, summary_to_json
 from beanfirm.firm.summary import LedgerSummary
 from beanfirm.importers.statement import (
+    BankStatement,
     ClosingBalance,
     OpeningBalance,
-    Statement,
     StatementRow,
 )
 from beanfirm.ingest.ledgerindex import Location
@@ -44,10 +44,10 @@ def statement(
     rows: list[StatementRow],
     closing: tuple[str, str] | None = None,
     opening: tuple[str, str] | None = None,
-) -> Statement:
+) -> BankStatement:
     balances = (ClosingBalance(D.fromisoformat(closing[0]), Decimal(closing[1]), "CNY", 99),) if closing else ()
     openings = (OpeningBalance(D.fromisoformat(opening[0]), Decimal(opening[1]), "CNY", 1),) if opening else ()
-    return Statement("bank.csv", tuple(rows), (), balances, None, openings)
+    return BankStatement("bank.csv", tuple(rows), (), balances, None, openings)
 
 
 # Statement periods ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from beanfirm.core.ledgertext import entries_text
 from beanfirm.errors import StatementError
 from beanfirm.importers.camt053 import Camt053Importer, read_camt053
 from beanfirm.importers.entries import statement_entries
-from beanfirm.importers.statement import Statement
+from beanfirm.importers.statement import BankStatement
 
 # Written for beanfirm: a monthly statement of a German current account, camt.053.001.02.
 V02 = """\
@@ -170,7 +170,7 @@ V08 = """\
 """
 
 
-def read(text: str) -> Statement:
+def read(text: str) -> BankStatement:
     return read_camt053(text.encode("utf-8"), "bank.xml")
 
 

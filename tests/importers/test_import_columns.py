@@ -21,7 +21,7 @@ from beanfirm.importers import csvread
 from beanfirm.importers.columns import quick_columns
 from beanfirm.importers.csvconfig import CsvConfig, DirectionRule
 from beanfirm.importers.rowreader import RowReader
-from beanfirm.importers.statement import Statement, StatementRow, fingerprints
+from beanfirm.importers.statement import BankStatement, StatementRow, fingerprints
 from beanfirm.importers.table import Row, locate_table
 
 SIGNED = CsvConfig(
@@ -199,7 +199,7 @@ def test_the_two_paths_agree_on_a_plain_export() -> None:
         ["2024-03-01", "店", "b", "c", "20.00", "11,244.50", "0", "x", ""],
     ]
     quick, slow = both(csv_text(rows), SIGNED)
-    assert isinstance(quick, Statement)
+    assert isinstance(quick, BankStatement)
     assert quick == slow
     assert [row.serial for row in quick.rows] == [None, "7"]
 

@@ -15,7 +15,7 @@ from beanfirm.importers.csvconfig import CsvConfig, DirectionRule
 from beanfirm.importers.csvengine import StatementImporter
 from beanfirm.importers.csvread import read_statement
 from beanfirm.importers.presets import PRESETS
-from beanfirm.importers.statement import Statement
+from beanfirm.importers.statement import BankStatement
 
 SIGNED = CsvConfig(
     name="test",
@@ -27,11 +27,11 @@ SIGNED = CsvConfig(
 )
 
 
-def read(text: str, config: CsvConfig = SIGNED, encoding: str = "utf-8") -> Statement:
+def read(text: str, config: CsvConfig = SIGNED, encoding: str = "utf-8") -> BankStatement:
     return read_statement(text.encode(encoding), config, "bank.csv")
 
 
-def numbers(statement: Statement) -> list[Decimal]:
+def numbers(statement: BankStatement) -> list[Decimal]:
     return [row.number for row in statement.rows]
 
 

@@ -1,4 +1,4 @@
-"""Fuzzing the OFX, CAMT.053 and MT940 readers: a Statement or a StatementError, nothing else."""
+"""Fuzzing the OFX, CAMT.053 and MT940 readers: a BankStatement or a StatementError, no other."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from beanfirm.importers.camt053 import read_camt053
 from beanfirm.importers.entries import statement_entries
 from beanfirm.importers.mt940 import read_mt940
 from beanfirm.importers.ofx import read_ofx
-from beanfirm.importers.statement import Statement
+from beanfirm.importers.statement import BankStatement
 
-Reader = Callable[[bytes, str], Statement]
+Reader = Callable[[bytes, str], BankStatement]
 READERS: tuple[Reader, ...] = (read_ofx, read_camt053, read_mt940)
 
 OFX = (

@@ -12,7 +12,7 @@ from beanfirm.core.ledgertext import entries_text
 from beanfirm.errors import StatementError
 from beanfirm.importers.entries import statement_entries
 from beanfirm.importers.mt940 import Mt940Importer, read_mt940
-from beanfirm.importers.statement import Statement
+from beanfirm.importers.statement import BankStatement
 
 # Written for beanfirm: a German bank's statement in a SWIFT envelope, with structured :86:
 # fields, a plain multi-line :86:, a booking date after New Year and a reversal.
@@ -61,7 +61,7 @@ ABNANL2A
 """
 
 
-def read(text: str) -> Statement:
+def read(text: str) -> BankStatement:
     return read_mt940(text.encode("cp1252"), "bank.sta")
 
 

@@ -11,7 +11,7 @@ from beanfirm.errors import StatementError
 from beanfirm.importers.csvconfig import CsvConfig, DirectionRule, parse_config
 from beanfirm.importers.csvread import read_statement
 from beanfirm.importers.runningbalance import check_running_balance
-from beanfirm.importers.statement import Statement
+from beanfirm.importers.statement import BankStatement
 
 BANK = CsvConfig(
     name="test",
@@ -24,7 +24,7 @@ BANK = CsvConfig(
 HEADER = "Date,Text,Amount,Balance\n"
 
 
-def read(text: str, config: CsvConfig = BANK) -> Statement:
+def read(text: str, config: CsvConfig = BANK) -> BankStatement:
     return read_statement(text.encode("utf-8"), config, "bank.csv")
 
 

@@ -28,7 +28,7 @@ import calendar
 import datetime
 import itertools
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from beancount.core import data
 
 from beanfirm.accounts.credit import lateness
-from beanfirm.accounts.openitems import Book, read_book, settings_of
+from beanfirm.accounts.openitems import Book, Item, read_book, settings_of
 from beanfirm.errors import UsageError
 from beanfirm.plugins.postings import units
 
@@ -417,29 +417,17 @@ def _receipts(
         if item.date <= as_of:
             by_party.setdefault(item.party, []).append(item)
     flows = []
-    for item in book.items:
-        if item.date > as_of:
-            continue
-        open_amount = item.open_amount(as_of)
-        if open_amount <= 0:
-            continue
-        if item.currency != currency:
-            left_out[item.currency] = left_out.get(item.currency, 0) + 1
-            continue
+    for item, open_amount in _open_items(book, as_of, currency, left_out):
         if item.party not in delays:
             delays[item.party] = lateness(by_party[item.party], as_of)
         delay = delays[item.party]
-        party = book.parties[item.party]
         expected = item.due + datetime.timedelta(days=delay or 0)
         if delay is None:
             why = f"due {item.due} (no payment history: no delay)"
         else:
             why = f"due {item.due} {delay:+d} days (the customer's typical delay)"
-        if expected <= as_of:
-            expected = as_of + datetime.timedelta(days=1)
-            why += f"; overdue on {as_of}: expected in week 1"
-        label = f"{item.number or 'charge of ' + str(item.date)} {party.name}"
-        flows.append(Flow(expected, 0, open_amount, "receivable", label, why))
+        expected, why = _not_before_week_one(expected, why, as_of)
+        flows.append(Flow(expected, 0, open_amount, "receivable", _label(book, item), why))
     return flows
 
 
@@ -447,6 +435,16 @@ def _payments(
     book: Book, as_of: datetime.date, currency: str, left_out: dict[str, int]
 ) -> list[Flow]:
     flows = []
+    for item, open_amount in _open_items(book, as_of, currency, left_out):
+        expected, why = _not_before_week_one(item.due, f"due {item.due}", as_of)
+        flows.append(Flow(expected, 0, -open_amount, "payable", _label(book, item), why))
+    return flows
+
+
+def _open_items(
+    book: Book, as_of: datetime.date, currency: str, left_out: dict[str, int]
+) -> Iterator[tuple[Item, Decimal]]:
+    """Yield each item open at the end of `as_of`; count those in another currency."""
     for item in book.items:
         if item.date > as_of:
             continue
@@ -456,14 +454,19 @@ def _payments(
         if item.currency != currency:
             left_out[item.currency] = left_out.get(item.currency, 0) + 1
             continue
-        expected, why = item.due, f"due {item.due}"
-        if expected <= as_of:
-            expected = as_of + datetime.timedelta(days=1)
-            why += f"; overdue on {as_of}: expected in week 1"
-        party = book.parties[item.party]
-        label = f"{item.number or 'charge of ' + str(item.date)} {party.name}"
-        flows.append(Flow(expected, 0, -open_amount, "payable", label, why))
-    return flows
+        yield item, open_amount
+
+
+def _not_before_week_one(
+    expected: datetime.date, why: str, as_of: datetime.date
+) -> tuple[datetime.date, str]:
+    if expected <= as_of:
+        return as_of + datetime.timedelta(days=1), f"{why}; overdue on {as_of}: expected in week 1"
+    return expected, why
+
+
+def _label(book: Book, item: Item) -> str:
+    return f"{item.number or 'charge of ' + str(item.date)} {book.parties[item.party].name}"
 
 
 def _in_week(flow: Flow, as_of: datetime.date, weeks: int) -> Flow:

@@ -24,14 +24,14 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     from beanfirm.accounts.letterhead import Letterhead
-    from beanfirm.accounts.statements import Statement
+    from beanfirm.accounts.statements import AccountStatement
 
 OutputFormat = Literal["pdf", "html", "csv"]
 FORMATS: tuple[OutputFormat, ...] = ("pdf", "html", "csv")
 
 
 def render(
-    statement: Statement,
+    statement: AccountStatement,
     firm: Letterhead,
     client: Letterhead,
     language: str,
@@ -45,7 +45,7 @@ def render(
 
 
 def statement_html(
-    statement: Statement, firm: Letterhead, client: Letterhead, language: str
+    statement: AccountStatement, firm: Letterhead, client: Letterhead, language: str
 ) -> str:
     """Return a statement as a standalone HTML document (its CSS inline)."""
     t = Messages(language)
@@ -63,7 +63,7 @@ def statement_html(
     )
 
 
-def statement_csv(statement: Statement, language: str) -> bytes:
+def statement_csv(statement: AccountStatement, language: str) -> bytes:
     """Return a statement as CSV: one row per line, the balances as rows of their own."""
     t = Messages(language)
     buffer = io.StringIO()

@@ -24,7 +24,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from beanfirm.accounts.aging import DEFAULT_BUCKETS, Aged, AgingLine, age_items
 from beanfirm.accounts.openitems import Book, Item, Movement, Party
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 ZERO = Decimal(0)
 StatementType = Literal["balance-forward", "open-item", "activity"]
-STATEMENT_TYPES: tuple[StatementType, ...] = ("balance-forward", "open-item", "activity")
+STATEMENT_TYPES: tuple[StatementType, ...] = get_args(StatementType)
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class Section:
 
 
 @dataclass(frozen=True)
-class Statement:
+class AccountStatement:
     """One customer's statement of account."""
 
     type: StatementType
@@ -157,7 +157,7 @@ def build_statement(
     limits: tuple[int, ...] = DEFAULT_BUCKETS,
     currency: str | None = None,
     root: Path | None = None,
-) -> Statement:
+) -> AccountStatement:
     """Build one customer's statement from a book (see `statement_period` for the dates).
 
     `currency`: shown when the customer has no transactions and its account names none.
@@ -200,7 +200,7 @@ def build_statement(
                 aging=(aging.parties[0].totals.get(code, empty) if aging.parties else empty),
             )
         )
-    return Statement(
+    return AccountStatement(
         kind, party, start if kind != "open-item" else None, end, limits, tuple(sections)
     )
 

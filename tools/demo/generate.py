@@ -102,7 +102,7 @@ def _months(start: datetime.date, count: int) -> list[datetime.date]:
 
 
 @dataclass
-class Book:
+class GeneratedBook:
     """The entries of one client being generated."""
 
     client: Client
@@ -121,7 +121,9 @@ class Book:
         return f"{prefix}-{date.year}-{self.serial:04d}"
 
 
-def _sale(book: Book, date: datetime.date, account: str, payee: str, low: int, high: int) -> None:
+def _sale(
+    book: GeneratedBook, date: datetime.date, account: str, payee: str, low: int, high: int
+) -> None:
     gross = _cents(book.rng, low, high)
     tax = (gross * Decimal("0.03") / Decimal("1.03")).quantize(Decimal("0.01"))
     book.add(
@@ -139,7 +141,7 @@ def _sale(book: Book, date: datetime.date, account: str, payee: str, low: int, h
 
 
 def _expense(
-    book: Book,
+    book: GeneratedBook,
     date: datetime.date,
     payee: str,
     narration: str,
@@ -167,7 +169,7 @@ def _expense(
 
 
 def _monthly_overheads(
-    book: Book, month: datetime.date, bank: str, accounts: dict[str, str], scale: int
+    book: GeneratedBook, month: datetime.date, bank: str, accounts: dict[str, str], scale: int
 ) -> None:
     rng = book.rng
     _expense(
@@ -205,7 +207,7 @@ RETAIL_PAYEES = ("顾客扫码", "美团外卖", "饿了么", "顾客付款")
 RETAIL_SUPPLIERS = ("上海光明乳业", "农夫山泉经销商", "统一企业", "康师傅饮品")
 
 
-def _retail(book: Book, month: datetime.date, per_month: int) -> None:
+def _retail(book: GeneratedBook, month: datetime.date, per_month: int) -> None:
     rng = book.rng
     _monthly_overheads(book, month, ICBC, _CN_OVERHEADS, 1)
     fixed = 3 + 2 + 2
@@ -235,7 +237,7 @@ def _retail(book: Book, month: datetime.date, per_month: int) -> None:
         )
 
 
-def _awaiting_categorization(book: Book, month: datetime.date) -> None:
+def _awaiting_categorization(book: GeneratedBook, month: datetime.date) -> None:
     """Leave a few of the latest month's payments uncategorized, as an import does."""
     unknown = (("中国移动", "话费充值", 100), ("拼多多", "商品", 86), ("滴滴出行", "快车", 43))
     for day, (payee, narration, amount) in zip((24, 25, 26), unknown, strict=True):
@@ -275,7 +277,7 @@ WHOLESALE_VENDORS = (
 )
 
 
-def _wholesale_opens(book: Book, opened: datetime.date) -> None:
+def _wholesale_opens(book: GeneratedBook, opened: datetime.date) -> None:
     for key, name, terms, limit, email in WHOLESALE_CUSTOMERS:
         book.opens.append(
             f"{opened} open {RECEIVABLE_CN}:{key} CNY\n"
@@ -289,7 +291,9 @@ def _wholesale_opens(book: Book, opened: datetime.date) -> None:
         )
 
 
-def _wholesale(book: Book, month: datetime.date, per_month: int, end: datetime.date) -> None:
+def _wholesale(
+    book: GeneratedBook, month: datetime.date, per_month: int, end: datetime.date
+) -> None:
     rng = book.rng
     _monthly_overheads(book, month, CMB, _CN_OVERHEADS, 2)
     invoices = max((per_month - 3) // 2, 1)
@@ -392,7 +396,12 @@ def _delay(key: str, draw: int) -> int:
 
 
 def _allowance(
-    book: Book, invoice: str, key: str, date: datetime.date, gross: Decimal, end: datetime.date
+    book: GeneratedBook,
+    invoice: str,
+    key: str,
+    date: datetime.date,
+    gross: Decimal,
+    end: datetime.date,
 ) -> Decimal:
     """Grant a 5 % allowance on some disputed invoices (销售折让): a credit note; return it.
 
@@ -431,7 +440,7 @@ VISIT_COSTS = (
 )
 
 
-def _consulting_opens(book: Book, opened: datetime.date) -> None:
+def _consulting_opens(book: GeneratedBook, opened: datetime.date) -> None:
     for key, name, terms, limit, email in CONSULTING_CUSTOMERS:
         book.opens.append(
             f"{opened} open Assets:Receivable:{key} CNY\n"
@@ -441,7 +450,9 @@ def _consulting_opens(book: Book, opened: datetime.date) -> None:
         )
 
 
-def _consulting(book: Book, month: datetime.date, per_month: int, end: datetime.date) -> None:
+def _consulting(
+    book: GeneratedBook, month: datetime.date, per_month: int, end: datetime.date
+) -> None:
     rng = book.rng
     _monthly_overheads(book, month, EN_BANK, _EN_OVERHEADS, 2)
     remaining = max(per_month - 4, 2)
@@ -516,7 +527,7 @@ def _consulting(book: Book, month: datetime.date, per_month: int, end: datetime.
     )
 
 
-def _crossborder(book: Book, month: datetime.date, per_month: int) -> None:
+def _crossborder(book: GeneratedBook, month: datetime.date, per_month: int) -> None:
     rng = book.rng
     _monthly_overheads(book, month, CMB, _CN_OVERHEADS, 1)
     payouts = max(per_month - 5, 1)
@@ -726,7 +737,7 @@ def client_ledger(
 ) -> dict[str, bytes]:
     """Return every file of one generated client ledger, keyed by practice-relative path."""
     rng = random.Random(f"{seed}:{client.id}")
-    book = Book(client, rng)
+    book = GeneratedBook(client, rng)
     month_list = _months(start, months)
     end = _months(month_list[-1], 2)[1] - datetime.timedelta(days=1)
     per_month = max(transactions // months, 8)
@@ -766,7 +777,7 @@ def _currencies(client: Client) -> tuple[str, ...]:
     return (client.currency, *extra)
 
 
-def _opening_balances(book: Book, start: datetime.date) -> None:
+def _opening_balances(book: GeneratedBook, start: datetime.date) -> None:
     for account in book.client.accounts:
         if account.kind == "credit-card":
             continue

@@ -41,6 +41,7 @@ from beanfirm.accounts.forecast import DEFAULT_WEEKS, Forecast, check_weeks, cli
 from beanfirm.accounts.forecastchart import render_chart
 from beanfirm.accounts.messages import check_language
 from beanfirm.accounts.openitems import Book, Party, read_book
+from beanfirm.accounts.statements import STATEMENT_TYPES
 from beanfirm.core import paths
 from beanfirm.errors import BeanfirmError
 from beanfirm.store.registry import REGISTRY_FILENAME, Client, Firm, load_registry
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from fava.core import FavaLedger
 
 CONFIG_KEYS = ("language", "buckets", "weeks")
-STATEMENT_TYPES = ("balance-forward", "open-item", "activity")
 STATEMENT_FORMATS = {"html": "text/html", "pdf": "application/pdf"}
 WORDS: dict[str, dict[str, str]] = {
     "en": {

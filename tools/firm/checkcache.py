@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from beanfirm.store.gitrepo import PracticeRepo
     from beanfirm.store.registry import Client
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4  # 4: a reconciliation's `through` is stored as `reconciled_through`
 
 
 @functools.cache
@@ -129,16 +129,7 @@ def summary_to_json(summary: LedgerSummary) -> dict[str, Any]:
         "transactions": summary.transactions,
         "last_entry": summary.last_entry.isoformat() if summary.last_entry else None,
         "uncategorized": summary.uncategorized,
-        "reconciliations": [
-            {
-                "account": r.account,
-                "cadence": r.cadence,
-                "through": r.through.isoformat() if r.through else None,
-                "due": r.due.isoformat() if r.due else None,
-                "overdue": r.overdue,
-            }
-            for r in summary.reconciliations
-        ],
+        "reconciliations": [r.as_json() for r in summary.reconciliations],
         "receivables": overdue_to_json(summary.receivables),
     }
 
@@ -156,20 +147,8 @@ def _summary_from_json(raw: dict[str, Any]) -> LedgerSummary:
     def problems(items: list[dict[str, Any]]) -> tuple[Problem, ...]:
         return tuple(Problem(str(i["filename"]), i["line"], str(i["message"])) for i in items)
 
-    def day(text: str | None) -> datetime.date | None:
-        return datetime.date.fromisoformat(text) if text else None
-
     last = raw["last_entry"]
-    reconciliations = tuple(
-        ReconciliationStatus(
-            str(item["account"]),
-            str(item["cadence"]),
-            day(item["through"]),
-            day(item["due"]),
-            bool(item["overdue"]),
-        )
-        for item in raw["reconciliations"]
-    )
+    reconciliations = tuple(ReconciliationStatus.from_json(i) for i in raw["reconciliations"])
     return LedgerSummary(
         errors=problems(raw["errors"]),
         warnings=problems(raw["warnings"]),

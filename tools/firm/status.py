@@ -65,16 +65,7 @@ class StatusRow:
                 },
                 "oldest_days": self.receivables.oldest_days if self.receivables else 0,
             },
-            "reconciliations": [
-                {
-                    "account": item.account,
-                    "cadence": item.cadence,
-                    "reconciled_through": item.through.isoformat() if item.through else None,
-                    "due": item.due.isoformat() if item.due else None,
-                    "overdue": item.overdue,
-                }
-                for item in self.reconciliations
-            ],
+            "reconciliations": [item.as_json() for item in self.reconciliations],
         }
 
 

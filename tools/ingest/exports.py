@@ -21,7 +21,7 @@ from beanfirm.importers.accountnumber import account_number_matches
 from beanfirm.importers.csvconfig import load_config
 from beanfirm.importers.csvengine import StatementImporter
 from beanfirm.importers.presets import PRESETS
-from beanfirm.importers.statement import Statement
+from beanfirm.importers.statement import BankStatement
 from beanfirm.store.registry import Client, FundingAccount
 
 # The statement formats, by importer name: (module, class) under beanfirm.importers.
@@ -43,7 +43,7 @@ class Export:
     path: Path
     account: FundingAccount
     importer: Any
-    statement: Statement
+    statement: BankStatement
 
 
 def config_path(config_dir: Path, account: FundingAccount) -> Path:
@@ -97,9 +97,9 @@ def _refusal(importer: Any, path: Path) -> tuple[int, str]:
     return 0, "it reads the file, but the marker text it looks for is missing"
 
 
-def _read(path: Path, account: FundingAccount, importer: Any) -> Statement:
+def _read(path: Path, account: FundingAccount, importer: Any) -> BankStatement:
     statement = importer.read(str(path))
-    if not isinstance(statement, Statement):
+    if not isinstance(statement, BankStatement):
         msg = f"the importer {account.importer} did not return a statement for {path}."
         raise ExportError(msg)
     return statement

@@ -40,7 +40,7 @@ from beanfirm.core.journal import Posting, month_path, posting_text, quote
 from beanfirm.core.ledgertext import entry_text
 from beanfirm.core.monthfiles import AddMeta, NewEntry, Relocate, ReplaceLine, SetFlag
 from beanfirm.importers.entries import balance_entries, transactions
-from beanfirm.importers.statement import Statement
+from beanfirm.importers.statement import BankStatement
 from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS, Candidate, known_rows, match_open_slots
 from beanfirm.ingest.exports import Export
 from beanfirm.ingest.ledgerindex import LedgerIndex, id_key
@@ -60,17 +60,17 @@ from beanfirm.store.registry import Client, FundingAccount
 # Categorizes the transactions of a statement booked to an account, all at once
 # (`RuleSet.categorize_statement`): each transaction (in date order) as booked now, and the
 # decision that says how (None without rules).
-Categorize = Callable[[Statement, str], list[tuple[Any, Any]]]
+Categorize = Callable[[BankStatement, str], list[tuple[Any, Any]]]
 LEADING_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\.")
 
 
-def uncategorized(statement: Statement, account: str) -> list[tuple[Any, None]]:
+def uncategorized(statement: BankStatement, account: str) -> list[tuple[Any, None]]:
     """Categorize nothing: every row stays on its Uncategorized account (no rules at all)."""
     return [(txn, None) for txn in transactions(statement, account)]
 
 
 def categorized_entries(
-    statement: Statement, account: str, categorize: Categorize
+    statement: BankStatement, account: str, categorize: Categorize
 ) -> tuple[list[Any], list[tuple[Any, Any]]]:
     """Return a statement's balance assertions, and its transactions categorized.
 

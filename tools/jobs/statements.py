@@ -28,7 +28,7 @@ from beanfirm.accounts.openitems import Book, Party, read_book
 from beanfirm.accounts.pdf import html_to_pdf, needs_cjk, require_cjk_font
 from beanfirm.accounts.render import OutputFormat, render, statement_csv, statement_html
 from beanfirm.accounts.statements import (
-    Statement,
+    AccountStatement,
     StatementType,
     build_statement,
     location_of,
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 class StatementPlan:
     """One statement to write: its figures, its language and its file name."""
 
-    statement: Statement
+    statement: AccountStatement
     language: str
     filename: str
 
@@ -130,7 +130,7 @@ def plan_statements(
     return plans
 
 
-def statement_filename(statement: Statement, output: OutputFormat) -> str:
+def statement_filename(statement: AccountStatement, output: OutputFormat) -> str:
     """Name a statement's file: `<customer>-<type>-<date>.<format>`."""
     return f"{statement.party.key}-{statement.type}-{statement.end.isoformat()}.{output}"
 

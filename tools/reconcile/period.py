@@ -1,7 +1,7 @@
 """A bank statement as reconciliation reads it: its lines, its period, its opening and closing.
 
 An export is read by the account's importer (`beanfirm.ingest.exports.read_export`); this module
-takes its `Statement` and works out what reconciliation compares with the ledger:
+takes its `BankStatement` and works out what reconciliation compares with the ledger:
 
 - **the lines**, all in the account's currency (a line or a balance in another currency is
   refused: it is another account's statement);
@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from beanfirm.core.bulk import collector_paused
 from beanfirm.errors import BeanfirmError
-from beanfirm.importers.statement import Statement, StatementRow
+from beanfirm.importers.statement import BankStatement, StatementRow
 
 ZERO = Decimal(0)
 
@@ -84,7 +84,7 @@ def stated_balance(number: Decimal, currency: str, end: datetime.date) -> Statem
     return StatementPeriod("the stated balance", currency, end, end, None, number, ())
 
 
-def _lines(statement: Statement, currency: str, where: str) -> tuple[StatementLine, ...]:
+def _lines(statement: BankStatement, currency: str, where: str) -> tuple[StatementLine, ...]:
     wrong = [row for row in statement.rows if row.currency != currency]
     stated = [(b.line, b.currency) for b in statement.balances]
     stated += [(b.line, b.currency) for b in statement.openings]
@@ -140,7 +140,7 @@ def _running_balances(rows: tuple[StatementRow, ...], where: str) -> Decimal | N
 
 
 def _closing(
-    statement: Statement,
+    statement: BankStatement,
     lines: tuple[StatementLine, ...],
     running: Decimal | None,
     balance: Decimal | None,
@@ -173,7 +173,7 @@ def _closing(
 
 
 def _end(
-    statement: Statement, lines: tuple[StatementLine, ...], through: datetime.date | None
+    statement: BankStatement, lines: tuple[StatementLine, ...], through: datetime.date | None
 ) -> datetime.date:
     """Return the statement's last day: its own (closing balance, last line) or --date."""
     end = max(
@@ -196,7 +196,7 @@ def _end(
 
 
 def read_period(
-    statement: Statement,
+    statement: BankStatement,
     currency: str,
     *,
     source: str,

@@ -70,6 +70,35 @@ class ReconciliationStatus:
     due: datetime.date | None
     overdue: bool
 
+    def as_json(self) -> dict[str, Any]:
+        """Return the status as plain JSON data (as `beanfirm status --json` shows it)."""
+        return {
+            "account": self.account,
+            "cadence": self.cadence,
+            "reconciled_through": _iso(self.through),
+            "due": _iso(self.due),
+            "overdue": self.overdue,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> ReconciliationStatus:
+        """Read back what `as_json` returned."""
+        return cls(
+            str(raw["account"]),
+            str(raw["cadence"]),
+            _day(raw["reconciled_through"]),
+            _day(raw["due"]),
+            bool(raw["overdue"]),
+        )
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _day(text: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(text) if text else None
+
 
 def _plugin_config(options_map: Mapping[str, Any]) -> str | None:
     for name, config in options_map.get("plugin") or ():

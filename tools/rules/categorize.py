@@ -45,7 +45,7 @@ from beanfirm.importers.entries import (
     row_metas,
     transactions,
 )
-from beanfirm.importers.statement import Statement
+from beanfirm.importers.statement import BankStatement
 from beanfirm.rules.index import RuleIndex
 from beanfirm.rules.rulesfile import (
     RULES_FILENAME,
@@ -205,7 +205,7 @@ class RuleSet:
             return [categorize(txn) for txn in txns]
 
     def categorize_statement(
-        self, statement: Statement, account: str
+        self, statement: BankStatement, account: str
     ) -> list[tuple[Any, Decision]]:
         """Return the transactions of a statement, categorized, made in bulk and each once.
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -30,13 +31,11 @@ from typing import Literal
 
 import yaml
 from beancount.core import amount as bc_amount
-from beancount.core import data
-from beancount.parser import parser as bc_parser
 
+from beanfirm.core.accountnames import ROOTS, STATEMENT_ROOTS, is_account_name
 from beanfirm.core.textmatch import Pattern, PatternError, Patterns
 from beanfirm.core.yamlnodes import NodeReader, line_of
 from beanfirm.errors import Problem
-from beanfirm.store.registry import is_account_name
 
 RULES_FILENAME = "rules.yaml"
 TOP_KEYS = ("rules", "suggestions")
@@ -55,7 +54,6 @@ WHEN_KEYS = (
 )
 SUGGESTION_KEYS = ("enabled", "min-count", "min-share", "apply")
 DIRECTIONS = ("in", "out")
-ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
 # Beancount's lexer: tags and links are `#name` / `^name` with these characters.
 TAG_RE = re.compile(r"^[A-Za-z0-9\-_/.]+$")
 META_KEY_RE = re.compile(r"^[a-z][a-zA-Z0-9_-]*$")
@@ -174,19 +172,6 @@ class RulesFile:
     filename: str
     rules: tuple[Rule, ...] = ()
     suggestions: tuple[tuple[str, object], ...] = field(default=())
-
-
-def is_posting_account(name: str) -> bool:
-    """Tell whether Beancount's parser accepts `name` as an account of any of the five roots."""
-    if not name.startswith(tuple(f"{root}:" for root in ROOTS)) or any(c.isspace() for c in name):
-        return False
-    entries, errors, _ = bc_parser.parse_string(f"2000-01-01 open {name}\n")
-    return (
-        not errors
-        and len(entries) == 1
-        and isinstance(entries[0], data.Open)
-        and entries[0].account == name
-    )
 
 
 def parse_rules(
@@ -349,21 +334,9 @@ def _patterns(reader: NodeReader, node: yaml.Node, what: str) -> Patterns | None
 
 
 def _meta_patterns(reader: NodeReader, node: yaml.Node) -> tuple[tuple[str, Patterns], ...]:
-    if not isinstance(node, yaml.MappingNode) or not node.value:
-        reader.problem(
-            node, "`when: meta` must map metadata keys to patterns, like `category: 交通出行`."
-        )
-        return ()
     found = []
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        if not META_KEY_RE.match(key):
-            reader.problem(
-                key_node,
-                f"'{key}' is not a metadata key; keys start with a lowercase letter and hold "
-                "letters, digits, - and _.",
-            )
-            continue
+    shape = "`when: meta` must map metadata keys to patterns, like `category: 交通出行`."
+    for _, key, value_node in _meta_keys(reader, node, shape):
         patterns = _patterns(reader, value_node, f"`when: meta: {key}`")
         if patterns is not None:
             found.append((key, patterns))
@@ -373,7 +346,7 @@ def _meta_patterns(reader: NodeReader, node: yaml.Node) -> tuple[tuple[str, Patt
 def _statement_accounts(reader: NodeReader, node: yaml.Node) -> tuple[str, ...]:
     accounts = []
     for item, name in _strings(reader, node, "`when: statement-account`"):
-        if is_account_name(name):
+        if is_account_name(name, STATEMENT_ROOTS):
             accounts.append(name)
         else:
             reader.problem(
@@ -427,7 +400,7 @@ def _written(node: yaml.Node) -> str:
 
 def _account(reader: NodeReader, node: yaml.Node) -> str | None:
     name = reader.string(node, "a rule's account")
-    if name is not None and not is_posting_account(name):
+    if name is not None and not is_account_name(name):
         reader.problem(
             node,
             f"'{name}' is not an account name Beancount accepts: it must start with "
@@ -454,19 +427,9 @@ def _names(reader: NodeReader, node: yaml.Node, what: str, sign: str) -> frozens
 
 
 def _meta_values(reader: NodeReader, node: yaml.Node) -> tuple[tuple[str, str], ...]:
-    if not isinstance(node, yaml.MappingNode) or not node.value:
-        reader.problem(node, "`meta` must map metadata keys to values, like `vat-invoice: 专票`.")
-        return ()
     found = []
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        if not META_KEY_RE.match(key):
-            reader.problem(
-                key_node,
-                f"'{key}' is not a metadata key Beancount accepts; start it with a lowercase "
-                "letter and use letters, digits, - and _.",
-            )
-            continue
+    shape = "`meta` must map metadata keys to values, like `vat-invoice: 专票`."
+    for key_node, key, value_node in _meta_keys(reader, node, shape):
         if key in RESERVED_META:
             reader.problem(
                 key_node,
@@ -477,6 +440,25 @@ def _meta_values(reader: NodeReader, node: yaml.Node) -> tuple[tuple[str, str], 
         if value is not None:
             found.append((key, value))
     return tuple(found)
+
+
+def _meta_keys(
+    reader: NodeReader, node: yaml.Node, shape: str
+) -> Iterator[tuple[yaml.Node, str, yaml.Node]]:
+    """Yield (key node, key, value node) for each valid metadata key; report the problems."""
+    if not isinstance(node, yaml.MappingNode) or not node.value:
+        reader.problem(node, shape)
+        return
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        if META_KEY_RE.match(key):
+            yield key_node, key, value_node
+        else:
+            reader.problem(
+                key_node,
+                f"'{key}' is not a metadata key Beancount accepts; start it with a lowercase "
+                "letter and use letters, digits, - and _.",
+            )
 
 
 def _boolean(reader: NodeReader, node: yaml.Node, what: str) -> bool | None:

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beancount.core import amount as bc_amount
-from beancount.core import data
-from beancount.parser import parser as bc_parser
 
 from beanfirm.core import paths
+from beanfirm.core.accountnames import STATEMENT_ROOTS, is_account_name
 from beanfirm.core.yamlnodes import NodeReader, line_of
 from beanfirm.errors import ConfigError, Problem
 from beanfirm.importers import IMPORTER_NAMES
@@ -172,23 +171,6 @@ class Registry:
         known = ", ".join(s.id for s in self.firm.staff)
         msg = f"No staff member '{staff_id}' in {self.path.name}. Staff ids are: {known}."
         raise ConfigError(msg)
-
-
-def is_account_name(name: str) -> bool:
-    """Tell whether Beancount's own parser accepts `name` as an asset or liability account.
-
-    `beancount.core.account.is_valid` is stricter than the parser about non-ASCII names,
-    so the parser, which is what reads the ledgers, decides.
-    """
-    if not name.startswith(("Assets:", "Liabilities:")) or any(c.isspace() for c in name):
-        return False
-    entries, errors, _ = bc_parser.parse_string(f"2000-01-01 open {name}\n")
-    return (
-        not errors
-        and len(entries) == 1
-        and isinstance(entries[0], data.Open)
-        and entries[0].account == name
-    )
 
 
 def parse_registry(
@@ -462,7 +444,7 @@ def _accounts(reader: NodeReader, node: yaml.Node | None, what: str) -> tuple[Fu
             required=("account", "kind", "importer"),
         )
         name = reader.string(keys["account"], "an account name") if "account" in keys else None
-        if name is not None and not is_account_name(name):
+        if name is not None and not is_account_name(name, STATEMENT_ROOTS):
             reader.problem(
                 keys["account"],
                 f"'{name}' is not a valid Beancount account name; it must start with Assets: "
