@@ -64,12 +64,11 @@ class Step:
 
 @dataclass(frozen=True)
 class Page:
-    """A docs page: its lines, its steps, and the example blocks it does not run."""
+    """A docs page: its lines, and the steps that run its examples."""
 
     path: Path
     lines: list[str]
     steps: tuple[Step, ...]
-    skipped: tuple[int, ...]  # 0-based lines of skipped example blocks
 
     @property
     def examples(self) -> list[Command]:
@@ -107,7 +106,6 @@ def read_page(path: Path) -> Page:
     """Read a page's example blocks and directives."""
     lines = path.read_text(encoding="utf-8").splitlines()
     steps: list[Step] = []
-    skipped: list[int] = []
     pending: str | None = None
     i = 0
     while i < len(lines):
@@ -131,9 +129,7 @@ def read_page(path: Path) -> Page:
             if EXAMPLE_FENCE.match(line) and any(r.startswith(PROMPT) for r in lines[i:end]):
                 commands = _commands(lines[i + 1 : end], i + 1, setup=False)
                 example = any(BEANFIRM.search(c.text) for c in commands)
-                if pending == "skip" and commands:
-                    skipped.append(i)
-                elif commands and (example or pending == "run"):
+                if pending != "skip" and (example or pending == "run"):
                     steps.append(Step(tuple(commands)))
             pending = None
             i = end
@@ -141,7 +137,7 @@ def read_page(path: Path) -> Page:
             msg = f"{path.name}:{i + 1}: a `doctest: {pending}` comment must stand just before a block"
             raise PageError(msg)
         i += 1
-    return Page(path, lines, tuple(steps), tuple(skipped))
+    return Page(path, lines, tuple(steps))
 
 
 def pages_with_examples() -> list[Path]:
