@@ -102,10 +102,11 @@ def without_plugins(practice: Path, client_id: str) -> None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """`--regen-goldens`: rewrite the importer golden files instead of comparing with them."""
+    """`--regen-goldens`: rewrite the golden files instead of comparing with them."""
     parser.addoption(
         "--regen-goldens",
         action="store_true",
         default=False,
-        help="rewrite tests/importers/samples/*.beancount from the importers' current output",
+        help="rewrite the golden files (importer samples, reports, the examples of docs/) "
+        "from the current output",
     )
