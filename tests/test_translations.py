@@ -69,9 +69,10 @@ def messages() -> set[MessageId]:
 
 
 def test_there_is_a_catalogue_for_each_language_but_english() -> None:
-    assert CATALOGUES
+    assert "zh" in LANGUAGES
     assert (*sorted(path.parents[1].name for path in CATALOGUES), SOURCE_LANGUAGE) == LANGUAGES
-    assert LANGUAGES == ("zh", "en")
+    for language in LANGUAGES:
+        assert language_tag(language).split("-")[0] == language, "translate the language tag"
 
 
 def test_the_template_holds_the_messages_of_the_code(messages: set[MessageId]) -> None:
@@ -125,8 +126,8 @@ def test_words_in_each_language() -> None:
     assert zh("To") == "致"
     assert zh.pgettext("date range", "To") == "止"
     assert en.pgettext("date range", "To") == "To"
-    assert Words("fr")("Date") == "Date"  # no catalogue: the English of the message
-    assert [language_tag(language) for language in LANGUAGES] == ["zh-CN", "en"]
+    assert Words("xx")("Date") == "Date"  # no catalogue: the English of the message
+    assert (language_tag("zh"), language_tag("en")) == ("zh-CN", "en")
     assert [language_of(tag) for tag in ("zh_CN", "zh-Hant", "en_GB", "de", None)] == [
         "zh",
         "zh",
@@ -134,5 +135,5 @@ def test_words_in_each_language() -> None:
         "en",
         "en",
     ]
-    with pytest.raises(UsageError, match=r"written in zh \(中文\), en \(English\)"):
-        check_language("fr")
+    with pytest.raises(UsageError, match=r"written in .*zh \(中文\), en \(English\)"):
+        check_language("xx")
