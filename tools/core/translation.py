@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import functools
 import gettext
-from importlib import resources
-from importlib.resources.abc import Traversable
+from pathlib import Path
 
 SOURCE_LANGUAGE = "en"  # the language of the message ids: it needs no catalogue
-CATALOGUES = resources.files("beanfirm") / "translations"
+# Beside the package's modules, installed or linked (strict editable install) like them.
+CATALOGUES = Path(__file__).parent.parent / "translations"
 DOMAIN = "messages"
 
 
-def catalogue_languages(folder: Traversable) -> list[str]:
+def catalogue_languages(folder: Path) -> list[str]:
     """Return the languages that have a compiled catalogue in a folder, sorted."""
     if not folder.is_dir():
         return []
