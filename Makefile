@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck contracts pytest install bench clean chromium fonts
+.PHONY: demo test lint typecheck contracts pytest install bench clean chromium fonts translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,18 @@ pytest: install chromium fonts
 	$(BIN)/pytest -n 2 -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 test: lint typecheck contracts pytest
+
+# The words beanfirm writes in each language (tools/translations/README.md): after changing a
+# message in the code or a template, extract them again, merge them into each language's .po,
+# translate what is new there, then compile the .mo files that install (tests check all three).
+translations: install
+	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --add-comments TRANSLATORS: \
+		--project beanfirm --copyright-holder "the beanfirm authors" \
+		--output-file tools/translations/messages.pot tools
+	$(BIN)/pybabel update --input-file tools/translations/messages.pot \
+		--output-dir tools/translations --ignore-obsolete
+	$(BIN)/pybabel compile --directory tools/translations --statistics
+	$(MAKE) --no-print-directory install  # links a new language's .mo into the editable install
 
 bench: install
 	$(BIN)/python benchmarks/bench_check.py

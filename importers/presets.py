@@ -1,7 +1,14 @@
-"""Preset configs of the CSV/XLSX engine for the exports of Chinese, US and European banks.
+"""The importer table (`IMPORTERS`), and the CSV/XLSX engine's presets for bank exports.
 
-Each preset was written against a real sample export (tests/importers/samples/, with its
-golden output). Choices that matter for the books:
+`IMPORTERS` is the one list of the importer names a client's account may give in clients.yaml,
+each with its description, the kinds of file it reads and what reads them: a preset config of
+the CSV/XLSX engine, the account's own config (`csv`), or a statement format's importer class.
+`beanfirm.importers.IMPORTER_NAMES`, `PRESETS` and the import command's choice of importer
+(`beanfirm.ingest.exports.importer_for`) are derived from it, so a new importer is one row.
+
+The presets are configs for the exports of Chinese, US and European banks and payment apps.
+Each was written against a real sample export (tests/importers/samples/, with its golden
+output). Choices that matter for the books:
 
 - Dates are posting dates (记账日) where an export has both, because the bank's balance and
   statement follow posting dates.
@@ -23,6 +30,8 @@ golden output). Choices that matter for the books:
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from beanfirm.importers.csvconfig import CsvConfig, DirectionRule
 
@@ -336,33 +345,97 @@ HSBC_HK_DEBIT = CsvConfig(
     currency_column="Billing currency",
 )
 
-PRESETS: dict[str, CsvConfig] = {
-    config.name: config
-    for config in (
-        ALIPAY,
-        WECHAT,
-        ICBC_DEBIT,
-        ICBC_CREDIT,
-        CMB_DEBIT,
-        CMB_CREDIT,
-        CCB_DEBIT,
-        BOC_DEBIT,
-        BOC_CREDIT,
-        BOCOM_DEBIT,
-        BOCOM_CREDIT,
-        ABC_DEBIT,
-        JD,
-        CHASE,
-        EU_SEMICOLON,
-        CSB43,
-        CGB_CREDIT,
-        CITIC_CREDIT,
-        SPDB_DEBIT,
-        MEITUAN,
-        TD_DEBIT,
-        BMO_CREDIT,
-        BMO_DEBIT,
-        HSBC_HK_CREDIT,
-        HSBC_HK_DEBIT,
+
+# The kinds of file the CSV/XLSX engine reads, told apart by their content, not their name.
+SHEETS = ("csv", "xlsx", "xls")
+
+
+@dataclass(frozen=True)
+class OwnConfig:
+    """The account's own config of the CSV/XLSX engine: ledgers/<id>/importers/<Account>.yaml."""
+
+
+@dataclass(frozen=True)
+class StatementFormat:
+    """An importer class of a statement format: `beanfirm.importers.<module>.<cls>(account)`.
+
+    Named, not imported, so that reading the table does not load every importer.
+    """
+
+    module: str
+    cls: str
+
+
+@dataclass(frozen=True)
+class ImporterKind:
+    """An importer name a client's account may give in clients.yaml, and what reads its files."""
+
+    name: str
+    description: str
+    files: tuple[str, ...]
+    reader: CsvConfig | OwnConfig | StatementFormat
+
+
+def preset(config: CsvConfig, description: str) -> ImporterKind:
+    """Return the row of a preset config of the CSV/XLSX engine, named after the config."""
+    return ImporterKind(config.name, description, SHEETS, config)
+
+
+# The one table of importers: a new importer is one row. The order is the order of the names in
+# messages that list them.
+IMPORTERS: dict[str, ImporterKind] = {
+    kind.name: kind
+    for kind in (
+        ImporterKind(
+            "csv", "configurable CSV/XLSX export (a YAML config per account)", SHEETS, OwnConfig()
+        ),
+        preset(ALIPAY, "Alipay (支付宝) transaction export"),
+        preset(WECHAT, "WeChat Pay (微信支付) bill export, CSV or XLSX"),
+        preset(ICBC_DEBIT, "ICBC (工商银行) debit card"),
+        preset(ICBC_CREDIT, "ICBC (工商银行) credit card"),
+        preset(CMB_DEBIT, "China Merchants Bank (招商银行) debit card"),
+        preset(CMB_CREDIT, "China Merchants Bank (招商银行) credit card"),
+        preset(CCB_DEBIT, "China Construction Bank (建设银行) XLS"),
+        preset(BOC_DEBIT, "Bank of China (中国银行) debit card"),
+        preset(BOC_CREDIT, "Bank of China (中国银行) credit card"),
+        preset(BOCOM_DEBIT, "Bank of Communications (交通银行) debit card"),
+        preset(BOCOM_CREDIT, "Bank of Communications (交通银行) credit card"),
+        preset(ABC_DEBIT, "Agricultural Bank of China (农业银行) debit card"),
+        preset(JD, "JD.com (京东) payment records"),
+        preset(CHASE, "Chase-style US checking export"),
+        preset(EU_SEMICOLON, "European semicolon / decimal-comma export"),
+        preset(CSB43, "Spanish CSB43 statement converted to CSV"),
+        preset(CGB_CREDIT, "China Guangfa Bank (广发银行) credit card"),
+        preset(CITIC_CREDIT, "China CITIC Bank (中信银行) credit card, XLS"),
+        preset(SPDB_DEBIT, "Shanghai Pudong Development Bank (浦发银行) debit card, XLS"),
+        preset(MEITUAN, "Meituan (美团) payment records"),
+        preset(TD_DEBIT, "TD Canada Trust chequing export (no header row)"),
+        preset(BMO_CREDIT, "BMO (Bank of Montreal) credit card"),
+        preset(BMO_DEBIT, "BMO (Bank of Montreal) debit card / chequing"),
+        preset(HSBC_HK_CREDIT, "HSBC Hong Kong credit card"),
+        preset(HSBC_HK_DEBIT, "HSBC Hong Kong savings / current account"),
+        ImporterKind(
+            "ofx",
+            "OFX/QFX statement (1.x SGML or 2.x XML)",
+            ("ofx", "qfx"),
+            StatementFormat("ofx", "OfxImporter"),
+        ),
+        ImporterKind(
+            "camt053",
+            "ISO 20022 CAMT.053 bank statement",
+            ("xml",),
+            StatementFormat("camt053", "Camt053Importer"),
+        ),
+        ImporterKind(
+            "mt940",
+            "SWIFT MT940 bank statement",
+            ("mt940",),
+            StatementFormat("mt940", "Mt940Importer"),
+        ),
     )
+}
+
+# The presets by name, for a `csv` config's `extends:` and the import command.
+PRESETS: dict[str, CsvConfig] = {
+    name: kind.reader for name, kind in IMPORTERS.items() if isinstance(kind.reader, CsvConfig)
 }

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
-import string
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from accounts_support import D, beancount_balance, load_text
 from statement_support import ACME, CLIENT, CLIENT_HEAD, FIRM, FIRM_HEAD, HUALIAN, LEDGER, OPENS
 
 from beanfirm.accounts.letterhead import letterheads
-from beanfirm.accounts.messages import MESSAGES, Messages, money
+from beanfirm.accounts.messages import Messages, money
 from beanfirm.accounts.openitems import Book, read_book
 from beanfirm.accounts.render import statement_csv, statement_html
 from beanfirm.accounts.statements import STATEMENT_TYPES, build_statement, statement_period
@@ -248,15 +247,12 @@ def test_missing_letterhead_data_names_each_key_and_its_line() -> None:
     assert letterheads(FIRM, CLIENT) == (FIRM_HEAD, CLIENT_HEAD)
 
 
-def test_every_phrase_has_both_languages_with_the_same_fields() -> None:
-    for key, texts in MESSAGES.items():
-        assert set(texts) == {"zh", "en"}, key
-        fields = {
-            lang: {name for _, name, _, _ in string.Formatter().parse(text) if name}
-            for lang, text in texts.items()
-        }
-        assert fields["zh"] == fields["en"], key
-    assert Messages("zh")("col.date") == "日期"
+def test_messages_are_in_the_statements_language_and_money_has_two_decimals() -> None:
+    # That every message has its translation with the same fields: tests/test_translations.py.
+    assert Messages("zh")("Date") == "日期"
+    assert Messages("en")("Date") == "Date"
+    with pytest.raises(UsageError, match=r"zh \(中文\), en \(English\)"):
+        Messages("xx")
     assert money(D("-1234567.5")) == "-1,234,567.50"
     assert money(D("0.125")) == "0.125"
 

@@ -13,7 +13,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
-from beanfirm.accounts.messages import LANGUAGE_TAGS, Messages, day, money
+from beanfirm.accounts.messages import Messages, day, money
+from beanfirm.core.translation import language_tag
 from beanfirm.store.contacts import EMAIL_RE
 
 if TYPE_CHECKING:
@@ -27,10 +28,14 @@ if TYPE_CHECKING:
 def reminder_subject(customer: CustomerDunning, client: Letterhead, t: Messages) -> str:
     """Return the subject line for the reminder's stage."""
     if customer.stage in (None, 0) and not customer.overdue:
-        return t("subject.before", client=client.name)
+        return t("Payment reminder: invoices from {client} falling due", client=client.name)
     if customer.is_final:
-        return t("subject.final", client=client.name)
-    return t("subject.stage", stage=customer.stage or 1, client=client.name)
+        return t("Final notice of overdue invoices: {client}", client=client.name)
+    return t(
+        "Overdue invoices, reminder {stage}: {client}",
+        stage=customer.stage or 1,
+        client=client.name,
+    )
 
 
 def reminder_body(
@@ -43,27 +48,47 @@ def reminder_body(
 ) -> str:
     """Return the text of the reminder: greeting, stage's intro, invoices, totals, sign-off."""
     if not customer.overdue:
-        intro = t("intro.before")
+        intro = t("The following invoices fall due shortly; please arrange payment on time:")
     elif customer.is_final:
-        intro = t("intro.final", date=day(as_of))
+        intro = t(
+            "Final notice: as of {date}, the following invoices are seriously overdue. If "
+            "payment is not received within 7 days, we will suspend credit and take further steps:",
+            date=day(as_of),
+        )
     elif (customer.stage or 1) > 1:
-        intro = t("intro.later", date=day(as_of))
+        intro = t(
+            "We reminded you earlier of the following overdue invoices, and as of {date} "
+            "have not received payment. Please pay within 7 days, or contact us:",
+            date=day(as_of),
+        )
     else:
-        intro = t("intro.stage", date=day(as_of))
+        intro = t(
+            "As of {date}, the following invoices are past due; please arrange payment at "
+            "your earliest convenience:",
+            date=day(as_of),
+        )
     lines = [_invoice_line(line, t) for line in customer.lines]
     totals = [
-        t("reminder.total", amount=money(amount), currency=currency)
+        t("Total open: {amount} {currency}", amount=money(amount), currency=currency)
         for currency, amount in customer.totals().items()
     ]
     contact = f"{sender.name} <{sender.email}>"
     paragraphs = [
-        t("greeting", customer=customer.party.name),
+        t("Dear {customer},", customer=customer.party.name),
         intro,
         "\n".join(f"  {line}" for line in lines),
         "\n".join(totals),
-        t("reminder.attached", date=day(as_of)),
-        t("reminder.contact", contact=contact),
-        t("signoff", client=client.name, firm=firm.name),
+        t(
+            "Your statement as of {date} is attached (PDF). If you have already paid, please "
+            "disregard this reminder and let us know the date of payment.",
+            date=day(as_of),
+        ),
+        t("For any question, please contact {contact}.", contact=contact),
+        t(
+            "Kind regards,\n\n{client}\n(prepared on its behalf by {firm})",
+            client=client.name,
+            firm=firm.name,
+        ),
     ]
     return "\n\n".join(paragraphs) + "\n"
 
@@ -88,7 +113,7 @@ def reminder_message(
         message["Reply-To"] = Address(client.name, addr_spec=client.contact.email)
     message["Subject"] = reminder_subject(customer, client, t)
     message["X-Unsent"] = "1"
-    tag = LANGUAGE_TAGS[language]
+    tag = language_tag(language)
     body = reminder_body(customer, client, firm, sender, as_of, t)
     message.set_content(body, headers=[f"Content-Language: {tag}"])
     if attachment is not None:
@@ -101,17 +126,19 @@ def reminder_message(
 def _invoice_line(line: DunningLine, t: Messages) -> str:
     item = line.item
     if line.days > 0:
-        status = t("reminder.overdue", days=line.days)
+        status = t("{days} days overdue", days=line.days)
     elif line.days == 0:
-        status = t("reminder.due-today")
+        status = t("due today")
     else:
-        status = t("reminder.due-in", days=-line.days)
+        status = t("due in {days} days", days=-line.days)
+    amount = f"{money(item.amount)} {item.currency}"
+    still_open = f"{money(item.open)} {item.currency}"
     return t(
-        "reminder.line",
+        "{number}  dated {date}  due {due}  amount {amount}  open {open}  {status}",
         number=item.number or "",
         date=day(item.date),
         due=day(item.due) if item.due else "",
-        amount=f"{money(item.amount)} {item.currency}",
-        open=f"{money(item.open)} {item.currency}",
+        amount=amount,
+        open=still_open,
         status=status,
     )

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from beanfirm.accounts.forecast import Forecast
+from beanfirm.core.translation import Words
 
 ChartFormat = Literal["png", "svg"]
 FONTS = (
@@ -28,22 +29,6 @@ FONTS = (
     "Source Han Sans SC",
     "DejaVu Sans",
 )
-WORDS = {
-    "en": {
-        "title": "Cash-flow forecast",
-        "inflows": "Inflows",
-        "outflows": "Outflows",
-        "closing": "Closing balance",
-        "week": "Week starting",
-    },
-    "zh": {
-        "title": "现金流预测",
-        "inflows": "流入",
-        "outflows": "流出",
-        "closing": "期末余额",
-        "week": "周起始日",
-    },
-}
 
 
 def chart_format(path_name: str) -> ChartFormat | None:
@@ -61,7 +46,7 @@ def render_chart(
 ) -> bytes:
     """Draw the forecast; return the PNG or SVG file's bytes."""
     with mpl.rc_context({"font.family": _fonts(), "svg.hashsalt": "beanfirm"}):
-        figure = _draw(forecast, title, WORDS.get(language, WORDS["en"]))
+        figure = _draw(forecast, title, Words(language))
         buffer = io.BytesIO()
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
         figure.savefig(buffer, format=fmt, metadata=metadata)
@@ -74,7 +59,7 @@ def _fonts() -> list[str]:
     return [name for name in FONTS if name in installed] or ["DejaVu Sans"]
 
 
-def _draw(forecast: Forecast, title: str, words: dict[str, str]) -> Figure:
+def _draw(forecast: Forecast, title: str, t: Words) -> Figure:
     figure = Figure(figsize=(10, 4.8), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.subplots()
@@ -84,14 +69,16 @@ def _draw(forecast: Forecast, title: str, words: dict[str, str]) -> Figure:
     inflows = [float(week.inflows) for week in weeks]
     outflows = [float(week.outflows) for week in weeks]
     closing = [float(week.closing) for week in weeks]
-    axes.bar(positions, inflows, color="#4c9f70", label=words["inflows"])
-    axes.bar(positions, outflows, color="#d1603d", label=words["outflows"])
-    axes.plot(positions, closing, color="#2b4162", marker="o", linewidth=2, label=words["closing"])
+    axes.bar(positions, inflows, color="#4c9f70", label=t("Inflows"))
+    axes.bar(positions, outflows, color="#d1603d", label=t("Outflows"))
+    axes.plot(
+        positions, closing, color="#2b4162", marker="o", linewidth=2, label=t("Closing balance")
+    )
     axes.axhline(0, color="#888888", linewidth=0.8)
     axes.set_xticks(positions, [week.start.strftime("%m-%d") for week in weeks])
-    axes.set_xlabel(words["week"])
+    axes.set_xlabel(t("Week starting"))
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
-    heading = f"{title}: {words['title']}" if title else words["title"]
+    heading = f"{title}: {t('Cash-flow forecast')}" if title else t("Cash-flow forecast")
     axes.set_title(f"{heading} ({forecast.currency}, {forecast.as_of})")
     axes.legend(loc="best")
     axes.grid(axis="y", alpha=0.3)

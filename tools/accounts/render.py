@@ -1,9 +1,10 @@
 """A statement of account as a document: HTML (Jinja2), PDF (from that HTML) or CSV.
 
 The HTML template and its stylesheet are package data (`beanfirm/templates/statement.*`); the
-words come from `beanfirm.accounts.messages` in the statement's language. The CSV has one row per
-line, with the opening and closing balances as rows of their own, headed in the same language and
-written with a byte-order mark so that spreadsheet programs read the Chinese correctly.
+words are gettext messages (`beanfirm.accounts.messages`) in the statement's language. The CSV
+has one row per line, with the opening and closing balances as rows of their own, headed in the
+same language and written with a byte-order mark so that spreadsheet programs read the Chinese
+correctly.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import TYPE_CHECKING, Literal
 import jinja2
 
 from beanfirm.accounts.aging import bucket_labels
-from beanfirm.accounts.messages import LANGUAGE_TAGS, Messages, day, money
+from beanfirm.accounts.messages import Messages, day, money
 from beanfirm.accounts.pdf import html_to_pdf
+from beanfirm.core.translation import language_tag
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -49,10 +51,13 @@ def statement_html(
 ) -> str:
     """Return a statement as a standalone HTML document (its CSS inline)."""
     t = Messages(language)
+    title, note = statement_words(t)[statement.type]
     return _template().render(
         t=t,
-        html_lang=LANGUAGE_TAGS[language],
-        title=t(f"title.{statement.type}"),
+        kinds=line_kinds(t),
+        html_lang=language_tag(language),
+        title=title,
+        note=note,
         css=_css(),
         page_label=_page_label(t),
         statement=statement,
@@ -66,19 +71,28 @@ def statement_html(
 def statement_csv(statement: AccountStatement, language: str) -> bytes:
     """Return a statement as CSV: one row per line, the balances as rows of their own."""
     t = Messages(language)
+    kinds = line_kinds(t)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if statement.type == "open-item":
         writer.writerow(
-            [t(f"col.{c}") for c in ("date", "document", "description", "due", "original")]
-            + [t("col.open"), t("col.days-overdue"), t("col.currency")]
+            [
+                t("Date"),
+                t("Document"),
+                t("Description"),
+                t("Due date"),
+                t("Original amount"),
+                t("Open amount"),
+                t("Days overdue"),
+                t("Currency"),
+            ]
         )
         for section in statement.sections:
             for item in section.open_lines:
                 writer.writerow(
                     [
                         item.date,
-                        item.number or t("kind.unapplied"),
+                        item.number or kinds["unapplied"],
                         item.narration,
                         item.due or "",
                         item.amount,
@@ -90,7 +104,7 @@ def statement_csv(statement: AccountStatement, language: str) -> bytes:
             writer.writerow(
                 [
                     statement.end,
-                    t("kind.closing"),
+                    kinds["closing"],
                     "",
                     "",
                     "",
@@ -101,21 +115,29 @@ def statement_csv(statement: AccountStatement, language: str) -> bytes:
             )
     else:
         writer.writerow(
-            [t(f"col.{c}") for c in ("date", "type", "document", "description", "charges")]
-            + [t("col.credits"), t("col.balance"), t("col.currency")]
+            [
+                t("Date"),
+                t("Type"),
+                t("Document"),
+                t("Description"),
+                t("Charges"),
+                t("Payments and credits"),
+                t("Balance"),
+                t("Currency"),
+            ]
         )
         for section in statement.sections:
             if statement.type == "balance-forward":
                 writer.writerow(
                     _balance_row(
-                        statement.start, t("kind.opening"), section.opening, section.currency
+                        statement.start, kinds["opening"], section.opening, section.currency
                     )
                 )
             for line in section.lines:
                 writer.writerow(
                     [
                         line.date,
-                        t(f"kind.{line.kind}"),
+                        kinds[line.kind],
                         " ".join(line.numbers),
                         line.description,
                         line.charge or "",
@@ -125,21 +147,62 @@ def statement_csv(statement: AccountStatement, language: str) -> bytes:
                     ]
                 )
             writer.writerow(
-                _balance_row(statement.end, t("kind.closing"), section.closing, section.currency)
+                _balance_row(statement.end, kinds["closing"], section.closing, section.currency)
             )
     return buffer.getvalue().encode("utf-8-sig")
 
 
 def aging_labels(limits: tuple[int, ...], t: Messages) -> list[str]:
     """Name the aging buckets in the statement's language (Current, 1-30 days, ...)."""
-    labels = [t("aging.current")]
+    labels = [t("Current")]
     for label in bucket_labels(limits)[1:]:
         low, _, high = label.partition("-")
         if high:
-            labels.append(t("aging.days", low=low, high=high))
+            labels.append(t("{low}-{high} days", low=low, high=high))
         else:
-            labels.append(t("aging.over", low=low.rstrip("+")))
+            labels.append(t("{low}+ days", low=low.rstrip("+")))
     return labels
+
+
+def statement_words(t: Messages) -> dict[str, tuple[str, str]]:
+    """Return each type of statement's title and the note under it, in the statement's language."""
+    return {
+        "balance-forward": (
+            t("Statement of Account"),
+            t(
+                "This statement carries the opening balance forward and lists every transaction "
+                "of the period with the running balance. Please report any difference within 15 "
+                "days."
+            ),
+        ),
+        "open-item": (
+            t("Statement of Open Items"),
+            t(
+                "This statement lists the invoices still open, and payments not yet applied, on "
+                "the statement date. Please report any difference within 15 days."
+            ),
+        ),
+        "activity": (
+            t("Activity Statement"),
+            t(
+                "This statement lists the transactions of the period without carrying an opening "
+                "balance forward; the balance due is the account balance on the statement date."
+            ),
+        ),
+    }
+
+
+def line_kinds(t: Messages) -> dict[str, str]:
+    """Name each kind of statement line in the statement's language."""
+    return {
+        "invoice": t("Invoice"),
+        "charge": t("Charge"),
+        "payment": t("Payment"),
+        "credit": t("Credit note"),
+        "unapplied": t("Unapplied payment"),
+        "opening": t("Opening balance"),
+        "closing": t("Closing balance"),
+    }
 
 
 def _balance_row(date: object, label: str, amount: Decimal, currency: str) -> list[object]:
@@ -148,7 +211,7 @@ def _balance_row(date: object, label: str, amount: Decimal, currency: str) -> li
 
 def _page_label(t: Messages) -> str:
     """Return the CSS `content` of the page footer: `"Page " counter(page) " of " ...`."""
-    text = t("page", page="\0page\0", pages="\0pages\0")
+    text = t("Page {page} of {pages}", page="\0page\0", pages="\0pages\0")
     parts = []
     for index, part in enumerate(text.split("\0")):
         if index % 2:

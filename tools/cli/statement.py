@@ -21,6 +21,7 @@ from beanfirm.cli.progress import client_progress
 from beanfirm.cli.reportopts import customer_option, ledger_note
 from beanfirm.errors import UsageError, relative_to
 from beanfirm.jobs.statements import StatementPlan, plan_statements, write_statements
+from beanfirm.store.registry import LANGUAGES
 
 if TYPE_CHECKING:
     import datetime
@@ -59,7 +60,7 @@ DATE = click.DateTime(["%Y-%m-%d"])
 @click.option(
     "--lang",
     "language",
-    metavar="zh|en",
+    metavar="|".join(LANGUAGES),
     help="Language (default: the customer's `language:`, else the client's).",
 )
 @click.option(

@@ -5,10 +5,10 @@ Turned on by one line in the ledger, with an optional configuration (a Python di
     2025-10-01 custom "fava-extension" "beanfirm.fava.customers"
     2025-10-01 custom "fava-extension" "beanfirm.fava.customers" "{'language': 'zh'}"
 
-Keys: `language` (`zh` or `en`; default: the client's `language` in clients.yaml, else Fava's
-`language` option, else English), `buckets` (the aging limits, default `[30, 60, 90]`), `weeks`
-(the forecast's length, default 13). A bad configuration is reported among Fava's errors and the
-page stays off.
+Keys: `language` (`zh`, `en` or another language beanfirm has a catalogue for; default: the
+client's `language` in clients.yaml, else Fava's `language` option, else English), `buckets`
+(the aging limits, default `[30, 60, 90]`), `weeks` (the forecast's length, default 13). A bad
+configuration is reported among Fava's errors and the page stays off.
 
 One page, read-only, with five sections: receivables aging, payables aging, statements of
 account (links that download each customer's statement as HTML or PDF), the cash-flow forecast
@@ -17,8 +17,6 @@ page's address. The figures are those of `beanfirm aging`, `statement`, `forecas
 `credit`. The statements need the practice's clients.yaml (the letterheads): the ledger must be
 `ledgers/<client>/main.beancount` inside a practice; the other sections work on any ledger.
 """
-
-# ruff: noqa: RUF001 - Chinese text is written with full-width punctuation, as it should be.
 
 from __future__ import annotations
 
@@ -43,6 +41,7 @@ from beanfirm.accounts.messages import check_language
 from beanfirm.accounts.openitems import Book, Party, read_book
 from beanfirm.accounts.statements import STATEMENT_TYPES
 from beanfirm.core import paths
+from beanfirm.core.translation import LANGUAGES, Words, language_of
 from beanfirm.errors import BeanfirmError
 from beanfirm.store.registry import REGISTRY_FILENAME, Client, Firm, load_registry
 
@@ -51,102 +50,6 @@ if TYPE_CHECKING:
 
 CONFIG_KEYS = ("language", "buckets", "weeks")
 STATEMENT_FORMATS = {"html": "text/html", "pdf": "application/pdf"}
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Customer accounts",
-        "as_of": "As of",
-        "show": "Show",
-        "receivables": "Receivables aging",
-        "payables": "Payables aging",
-        "statements": "Statements of account",
-        "forecast": "Cash-flow forecast",
-        "credit": "Credit ratings",
-        "customer": "Customer",
-        "vendor": "Vendor",
-        "credits": "Credits",
-        "total": "Total",
-        "currency": "Currency",
-        "nothing_open": "Nothing open on this day.",
-        "invoices": "invoices",
-        "number": "Number",
-        "date": "Date",
-        "due": "Due",
-        "days": "Days overdue",
-        "open": "Open",
-        "balance_forward": "Balance forward",
-        "open_item": "Open items",
-        "activity": "Activity",
-        "no_practice": "Statements need the practice's clients.yaml (the letterheads); this "
-        "ledger is not in a practice's ledgers/ folder.",
-        "no_customers": "No customer accounts.",
-        "week": "Week",
-        "from": "From",
-        "to": "To",
-        "opening": "Opening",
-        "inflows": "Inflows",
-        "outflows": "Outflows",
-        "closing": "Closing",
-        "cash": "Cash at the end of the day",
-        "recurring": "Recurring items found in the history",
-        "no_recurring": "No recurring items found in the history.",
-        "later": "Expected after the last week",
-        "left_out": "Left out (other currencies)",
-        "rating": "Rating",
-        "points": "Points",
-        "limit": "Credit limit",
-        "headroom": "Headroom",
-        "balance": "Balance",
-        "grades": "Grades",
-        "bad_date": "The address asks for as_of={value}, not a date; showing today.",
-    },
-    "zh": {
-        "title": "往来账款",
-        "as_of": "截至",
-        "show": "查看",
-        "receivables": "应收账款账龄",
-        "payables": "应付账款账龄",
-        "statements": "对账单",
-        "forecast": "现金流预测",
-        "credit": "信用评级",
-        "customer": "客户",
-        "vendor": "供应商",
-        "credits": "未核销款",
-        "total": "合计",
-        "currency": "币种",
-        "nothing_open": "当日无未结清款项。",
-        "invoices": "发票",
-        "number": "编号",
-        "date": "日期",
-        "due": "到期日",
-        "days": "逾期天数",
-        "open": "未结金额",
-        "balance_forward": "余额结转式",
-        "open_item": "未结清项目式",
-        "activity": "发生额式",
-        "no_practice": "对账单需要事务所的 clients.yaml（抬头信息）；此账本不在事务所的 "
-        "ledgers/ 目录中。",
-        "no_customers": "没有客户账户。",
-        "week": "周",
-        "from": "起",
-        "to": "止",
-        "opening": "期初",
-        "inflows": "流入",
-        "outflows": "流出",
-        "closing": "期末",
-        "cash": "当日终了现金",
-        "recurring": "从历史中识别的定期收支",
-        "no_recurring": "历史中没有识别出定期收支。",
-        "later": "预测期之后",
-        "left_out": "未计入（其他币种）",
-        "rating": "评级",
-        "points": "分数",
-        "limit": "信用额度",
-        "headroom": "剩余额度",
-        "balance": "余额",
-        "grades": "等级",
-        "bad_date": "地址中的 as_of={value} 不是日期；显示今天。",
-    },
-}
 
 
 class CustomerAccountsConfigError(ExtensionConfigError):
@@ -240,7 +143,7 @@ class CustomerAccounts(FavaExtensionBase):
         self._pages: dict[datetime.date, Page] = {}
         self._client: tuple[Client, Firm] | None = None
         self._client_read = False
-        self.report_title = self.t("title")
+        self.report_title = self.t("Customer accounts")
 
     @property
     def language(self) -> str:
@@ -248,14 +151,17 @@ class CustomerAccounts(FavaExtensionBase):
         if self.settings.language:
             return self.settings.language
         found = self.client()
-        if found is not None and found[0].language in WORDS:
+        if found is not None and found[0].language in LANGUAGES:
             return found[0].language
-        fava = getattr(self.ledger.fava_options, "language", None) or "en"
-        return "zh" if str(fava).startswith("zh") else "en"
+        return language_of(getattr(self.ledger.fava_options, "language", None))
 
-    def t(self, key: str, **values: object) -> str:
-        """Return a word of the page in its language."""
-        return WORDS[self.language][key].format(**values)
+    def t(self, message: str, **fields: object) -> str:
+        """Return a message of the page in its language."""
+        return Words(self.language)(message, **fields)
+
+    def pgettext(self, context: str, message: str, **fields: object) -> str:
+        """Return a message of a context (see `Words.pgettext`) in the page's language."""
+        return Words(self.language).pgettext(context, message, **fields)
 
     def client(self) -> tuple[Client, Firm] | None:
         """Return the registry's client and firm for this ledger, if it is in a practice."""
@@ -268,7 +174,7 @@ class CustomerAccounts(FavaExtensionBase):
         """Forget what was computed from the previous version of the ledger."""
         self._pages.clear()
         self._client_read = False
-        self.report_title = self.t("title")
+        self.report_title = self.t("Customer accounts")
 
     def page(self) -> Page:
         """Return the figures of the page for the day the address asks for (default today)."""
@@ -279,7 +185,9 @@ class CustomerAccounts(FavaExtensionBase):
             try:
                 as_of = datetime.date.fromisoformat(wanted)
             except ValueError:
-                notice = self.t("bad_date", value=wanted)
+                notice = self.t(
+                    "The address asks for as_of={value}, not a date; showing today.", value=wanted
+                )
         if as_of not in self._pages:
             self._pages[as_of] = self._compute(as_of, notice)
         page = self._pages[as_of]
@@ -323,9 +231,9 @@ class CustomerAccounts(FavaExtensionBase):
     def _statement_links(self, parties: Any) -> list[StatementLink]:
         rows = []
         labels = {
-            "balance-forward": self.t("balance_forward"),
-            "open-item": self.t("open_item"),
-            "activity": self.t("activity"),
+            "balance-forward": self.t("Balance forward"),
+            "open-item": self.t("Open items"),
+            "activity": self.t("Activity"),
         }
         for party in sorted(parties, key=lambda p: (p.name, p.account)):
             links = tuple(
@@ -350,7 +258,11 @@ class CustomerAccounts(FavaExtensionBase):
         """Render one customer's statement (GET: customer, type, format, from, to)."""
         found = self.client()
         if found is None:
-            return _plain(self.t("no_practice"), 404)
+            message = self.t(
+                "Statements need the practice's clients.yaml (the letterheads); this ledger is "
+                "not in a practice's ledgers/ folder."
+            )
+            return _plain(message, 404)
         customer = request.args.get("customer", "")
         kind = request.args.get("type", "balance-forward")
         fmt = request.args.get("format", "html")

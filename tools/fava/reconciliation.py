@@ -9,8 +9,8 @@ lists its cadence, the day it is reconciled through, the day the next period is 
 it is overdue (`beanfirm.reconcile.status.reconciliation_status`), the last balance assertion with
 the difference accepted then (`statement-balance:` less the asserted figure; 0 when none), and
 links to the archived statement and the saved reconciliation reports of `beanfirm reconcile`,
-served by Fava's own document route. The title is 对账 when the ledger's Fava language is
-Chinese (`custom "fava-option" "language" "zh"`).
+served by Fava's own document route. The title is in the ledger's Fava language (对账 for
+`custom "fava-option" "language" "zh"`).
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ if TYPE_CHECKING:
     from fava.core import FavaLedger
 
 from beanfirm.core.journal import money
+from beanfirm.core.translation import Words, language_of
 from beanfirm.reconcile.accountbook import STATEMENT_BALANCE
 from beanfirm.reconcile.status import reconciliation_status
 
 REPORT_MARK = ".reconciliation."
-TITLES = {"en": "Reconciliation", "zh": "对账"}
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def account_rows(entries: Sequence[Any], options: Mapping[str, Any]) -> list[Acc
 class Reconciliation(FavaExtensionBase):
     """The Reconciliation page (see the module docstring)."""
 
-    report_title = TITLES["en"]
+    report_title = "Reconciliation"
 
     def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
         super().__init__(ledger, config)
@@ -131,8 +131,8 @@ class Reconciliation(FavaExtensionBase):
 
     def after_load_file(self) -> None:
         """Title the page in the ledger's Fava language (read again on each load)."""
-        language = self.ledger.fava_options.language or "en"
-        self.report_title = TITLES["zh"] if language.startswith("zh") else TITLES["en"]
+        t = Words(language_of(self.ledger.fava_options.language))
+        self.report_title = t.pgettext("Fava page", "Reconciliation")
 
     def accounts(self) -> list[AccountReconciliation]:
         """Return the rows of the page."""

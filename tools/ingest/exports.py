@@ -20,16 +20,9 @@ from beanfirm.errors import BeanfirmError, StatementError, UsageError
 from beanfirm.importers.accountnumber import account_number_matches
 from beanfirm.importers.csvconfig import load_config
 from beanfirm.importers.csvengine import StatementImporter
-from beanfirm.importers.presets import PRESETS
+from beanfirm.importers.presets import IMPORTERS, PRESETS, OwnConfig, StatementFormat
 from beanfirm.importers.statement import BankStatement
 from beanfirm.store.registry import Client, FundingAccount
-
-# The statement formats, by importer name: (module, class) under beanfirm.importers.
-FORMATS: dict[str, tuple[str, str]] = {
-    "ofx": ("ofx", "OfxImporter"),
-    "camt053": ("camt053", "Camt053Importer"),
-    "mt940": ("mt940", "Mt940Importer"),
-}
 
 
 class ExportError(BeanfirmError):
@@ -57,19 +50,19 @@ def importer_for(account: FundingAccount, config_dir: Path | None = None) -> Any
     A `csv` account's config is read from `config_dir` (`ledgers/<id>/importers/`), in a
     file named after the account like its documents folder; a mistake in it is a ConfigError.
     """
-    config = PRESETS.get(account.importer)
-    if config is not None:
-        return StatementImporter(config, account.account)
-    if account.importer == "csv":
+    kind = IMPORTERS.get(account.importer)
+    if kind is None:
+        return None
+    reader = kind.reader
+    if isinstance(reader, OwnConfig):
         path = config_path(config_dir, account) if config_dir is not None else None
         if path is None or not path.is_file():
             return None
         return StatementImporter(load_config(path, PRESETS), account.account)
-    if account.importer in FORMATS:
-        module_name, class_name = FORMATS[account.importer]
-        module = importlib.import_module(f"beanfirm.importers.{module_name}")
-        return getattr(module, class_name)(account.account)
-    return None
+    if isinstance(reader, StatementFormat):
+        module = importlib.import_module(f"beanfirm.importers.{reader.module}")
+        return getattr(module, reader.cls)(account.account)
+    return StatementImporter(reader, account.account)
 
 
 def find_account(client: Client, wanted: str) -> FundingAccount:

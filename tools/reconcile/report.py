@@ -1,11 +1,11 @@
 """The reconciliation report: as data (`--json`), as CSV and as HTML, filed under documents/.
 
 The HTML report is rendered from `templates/reconciliation.html` (Jinja2, autoescaped), its
-headings, outcome and kinds in the client's language (`zh` or `en`; the causes are in English,
-as the command prints them); the CSV report has one row per figure, per difference and per
-matched line, for a spreadsheet. Both say who reconciled and when, what the statement and the
-ledger hold at the start and at the end of the period, every difference with its likely cause,
-and the balance assertion written.
+headings, outcome and kinds in the client's language (gettext messages: English when beanfirm
+has no catalogue for it; the causes are in English, as the command prints them); the CSV report
+has one row per figure, per difference and per matched line, for a spreadsheet. Both say who
+reconciled and when, what the statement and the ledger hold at the start and at the end of the
+period, every difference with its likely cause, and the balance assertion written.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from beanfirm.core.journal import money
+from beanfirm.core.translation import Words
 from beanfirm.reconcile.comparison import Comparison
 from beanfirm.reconcile.differences import Difference
 
@@ -38,91 +39,28 @@ CSV_COLUMNS = (
     "cause",
 )
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Reconciliation",
-        "client": "Client",
-        "account": "Account",
-        "period": "Period",
-        "statement": "Statement",
-        "prepared": "Reconciled by",
-        "outcome": "Outcome",
-        "figures": "Balances",
-        "opening": "Opening balance",
-        "closing": "Closing balance",
-        "on_statement": "Statement",
-        "in_ledger": "Ledger",
-        "difference": "Difference",
-        "differences": "Differences and their likely causes",
-        "none": "None: every line is matched and the balances agree.",
-        "date": "Date",
-        "kind": "Kind",
-        "effect": "Effect",
-        "line": "Statement line",
-        "entry": "Ledger entry",
-        "cause": "Likely cause",
-        "matched": "Matched lines",
-        "amount": "Amount",
-        "payee": "Payee and narration",
-        "how": "Matched by",
-        "assertion": "Balance assertion written",
-        "stated": "a balance stated without its lines",
-    },
-    "zh": {
-        "title": "对账报告",
-        "client": "客户",
-        "account": "账户",
-        "period": "对账期间",
-        "statement": "对账单",
-        "prepared": "对账人",
-        "outcome": "结果",
-        "figures": "余额",
-        "opening": "期初余额",
-        "closing": "期末余额",
-        "on_statement": "对账单",
-        "in_ledger": "账簿",
-        "difference": "差额",
-        "differences": "差异及可能原因",
-        "none": "无：每笔流水均已匹配，余额一致。",  # noqa: RUF001 - Chinese punctuation
-        "date": "日期",
-        "kind": "类型",
-        "effect": "影响",
-        "line": "对账单行",
-        "entry": "账簿分录",
-        "cause": "可能原因",
-        "matched": "已匹配流水",
-        "amount": "金额",
-        "payee": "对方及摘要",
-        "how": "匹配依据",
-        "assertion": "写入的余额断言",
-        "stated": "仅有余额（无流水）",  # noqa: RUF001 - Chinese punctuation
-    },
-}
-OUTCOMES: dict[str, dict[str, str]] = {
-    "en": {
-        "reconciled": "reconciled: no difference",
-        "accepted": "reconciled, with outstanding items accepted",
-        "differs": "not reconciled: the statement and the ledger differ",
-        "already": "reconciled already",
-    },
-    "zh": {
-        "reconciled": "已对平：无差额",  # noqa: RUF001 - Chinese punctuation
-        "accepted": "已对平：未达账项已确认",  # noqa: RUF001 - Chinese punctuation
-        "differs": "未对平：对账单与账簿不符",  # noqa: RUF001 - Chinese punctuation
-        "already": "此前已对账",
-    },
-}
-KIND_NAMES: dict[str, dict[str, str]] = {
-    "en": {},
-    "zh": {
-        "timing": "时间性差异",
-        "outstanding": "未达账项",
-        "duplicate": "重复记账",
-        "amount": "金额错误",
-        "missing": "漏记",
-        "opening": "期初不符",
-    },
-}
+
+def outcome_words(t: Words) -> dict[str, str]:
+    """Name each outcome of a reconciliation in the report's language."""
+    return {
+        "reconciled": t("reconciled: no difference"),
+        "accepted": t("reconciled, with outstanding items accepted"),
+        "differs": t("not reconciled: the statement and the ledger differ"),
+        "already": t("reconciled already"),
+    }
+
+
+def difference_kinds(t: Words) -> dict[str, str]:
+    """Name each kind of difference in the report's language (in English, by the kind itself)."""
+    # TRANSLATORS: the kinds of difference between a bank statement and the ledger.
+    return {
+        "timing": t.pgettext("difference", "timing"),
+        "outstanding": t.pgettext("difference", "outstanding"),
+        "duplicate": t.pgettext("difference", "duplicate"),
+        "amount": t.pgettext("difference", "amount"),
+        "missing": t.pgettext("difference", "missing"),
+        "opening": t.pgettext("difference", "opening"),
+    }
 
 
 @dataclass(frozen=True)
@@ -265,13 +203,13 @@ def _environment() -> Environment:
 def render_html(comparison: Comparison, context: ReportContext) -> bytes:
     """Return the HTML report, in the client's language."""
     template = _environment().get_template("reconciliation.html")
-    language = context.language if context.language in LABELS else "en"
+    t = Words(context.language)
     html = template.render(
         c=comparison,
         ctx=context,
-        t=LABELS[language],
-        kinds=KIND_NAMES[language],
-        outcome=OUTCOMES[language].get(context.outcome, context.outcome),
+        t=t,
+        kinds=difference_kinds(t),
+        outcome=outcome_words(t).get(context.outcome, context.outcome),
         data=report_data(comparison, context.root),
         money=money,
     )

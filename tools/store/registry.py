@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from beancount.core import amount as bc_amount
 
-from beanfirm.core import paths
+from beanfirm.core import paths, translation
 from beanfirm.core.accountnames import STATEMENT_ROOTS, is_account_name
 from beanfirm.core.yamlnodes import NodeReader, line_of
 from beanfirm.errors import ConfigError, Problem
@@ -39,7 +39,7 @@ REGISTRY_FILENAME = "clients.yaml"
 ROLES = ("preparer", "reviewer", "partner")
 FREQUENCIES = ("low", "medium", "high")
 SIZES = ("micro", "small", "medium", "large")
-LANGUAGES = ("zh", "en")
+LANGUAGES = translation.LANGUAGES  # those of the catalogues (tools/translations/), and English
 CADENCES = ("weekly", "monthly", "quarterly")
 ACCOUNT_KINDS = ("bank", "credit-card", "payment", "cash")
 # Who may fill each seat on a client: a reviewer or partner may also prepare.
