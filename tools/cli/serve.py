@@ -9,10 +9,6 @@ import click
 
 from beanfirm.cli.context import practice_of
 from beanfirm.cli.portalstate import state_dir_of, state_dir_option
-from beanfirm.portal.demo import demo_users
-from beanfirm.portal.pool import PoolPolicy
-from beanfirm.portal.server import make_server, serve
-from beanfirm.portal.site import Portal, PortalSettings
 
 
 def _is_loopback(host: str) -> bool:
@@ -84,6 +80,12 @@ def serve_command(
 
     Runs until interrupted (Ctrl-C) or sent SIGTERM.
     """
+    # The portal (Flask, cheroot, Fava) loads when it is served, not with every command.
+    from beanfirm.portal.demo import demo_users  # noqa: PLC0415
+    from beanfirm.portal.pool import PoolPolicy  # noqa: PLC0415
+    from beanfirm.portal.server import make_server, serve  # noqa: PLC0415
+    from beanfirm.portal.site import Portal, PortalSettings  # noqa: PLC0415
+
     practice = practice_of(ctx)
     settings = PortalSettings(
         state_dir=state_dir_of(practice, state_dir),
