@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -125,8 +126,12 @@ def main() -> None:
             capture_output=True,
         )
         print(f"generated {practice} in {time.perf_counter() - started:.1f} s")
-    for client in ("client-0001", "client-0002"):
-        bench(practice / "ledgers" / client / "main.beancount", args.repeat)
+    try:
+        for client in ("client-0001", "client-0002"):
+            bench(practice / "ledgers" / client / "main.beancount", args.repeat)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import http.cookiejar
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -397,6 +398,8 @@ def main() -> None:
             fava.wait(30)
         serve.terminate()
         serve.wait(30)
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
