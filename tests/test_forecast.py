@@ -14,10 +14,10 @@ from beanfirm.accounts.forecast import (
     cash_accounts,
     check_weeks,
     client_forecast,
-    detect_recurring,
     forecast,
 )
 from beanfirm.accounts.forecastchart import chart_format, render_chart
+from beanfirm.accounts.recurring import detect_recurring
 from beanfirm.errors import UsageError
 
 DAY = datetime.date

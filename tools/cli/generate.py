@@ -9,15 +9,12 @@ from pathlib import Path
 import click
 
 from beanfirm.cli.progress import client_progress
+from beanfirm.demo.clients import DEMO_REGISTRY_MARK, STAFF, demo_clients, synthetic_clients
 from beanfirm.demo.generate import (
     DEMO_MONTHS,
-    DEMO_REGISTRY_MARK,
     DEMO_SEED,
     DEMO_START,
-    STAFF,
-    demo_clients,
     practice_files,
-    synthetic_clients,
     write_practice,
 )
 from beanfirm.errors import UsageError

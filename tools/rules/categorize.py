@@ -46,11 +46,11 @@ from beanfirm.importers.entries import (
     transactions,
 )
 from beanfirm.importers.statement import BankStatement
+from beanfirm.rules.conditions import Conditions
 from beanfirm.rules.index import RuleIndex
 from beanfirm.rules.rulesfile import (
     RULES_FILENAME,
     UNCATEGORIZED,
-    Conditions,
     Rule,
     SuggestionSettings,
     read_rules_file,

@@ -30,7 +30,8 @@ from operator import is_
 from typing import Any
 
 from beanfirm.core.textmatch import COUNTERPARTY, NARRATION, PAYEE, Pattern, Patterns, RowText
-from beanfirm.rules.rulesfile import Conditions, Rule
+from beanfirm.rules.conditions import Conditions
+from beanfirm.rules.rulesfile import Rule
 
 # A mask per distinct text is kept up to this many texts, then forgotten (memory stays bounded
 # on a rule set kept alive for many imports).
