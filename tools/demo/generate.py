@@ -20,6 +20,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from beanfirm.core import paths
 from beanfirm.core.journal import Posting, Txn, balance_text, month_path, quote, txn_text
 from beanfirm.demo.book import GeneratedBook, month_starts
 from beanfirm.demo.clients import FIRM_NAME, registry_yaml
@@ -87,7 +88,7 @@ def client_ledger(
         currencies=_currencies(client),
         plugins=plugin_lines(end + datetime.timedelta(days=SNAPSHOT_DAYS)),
     )
-    accounts_file = f"ledgers/{client.id}/accounts.beancount"
+    accounts_file = paths.accounts_file(client.id)
     if book.opens:
         files[accounts_file] += ("\n; Customers and vendors\n" + "\n".join(book.opens)).encode()
     files.update(_month_files(client, book.txns, month_list))
@@ -160,7 +161,7 @@ def practice_files(
     """Return every file of a generated practice; `on_client` hears of each client done."""
     files: dict[str, bytes] = {
         "clients.yaml": registry_yaml([c for c, _ in kinds]).encode(),
-        "ledgers/.gitkeep": b"",
+        f"{paths.LEDGERS}/.gitkeep": b"",
     }
     for client, kind in kinds:
         files.update(

@@ -9,6 +9,7 @@ format is in docs/rules.md.
 
 from __future__ import annotations
 
+from beanfirm.core import paths
 from beanfirm.store.registry import Client
 
 FIRM_RULES = """\
@@ -173,5 +174,5 @@ def rules_files(kinds: list[tuple[Client, str]]) -> dict[str, bytes]:
     files = {"rules.yaml": FIRM_RULES.encode()}
     for client, kind in kinds:
         if kind in RULES_BY_KIND:
-            files[f"ledgers/{client.id}/rules.yaml"] = RULES_BY_KIND[kind].encode()
+            files[paths.rules_file(client.id)] = RULES_BY_KIND[kind].encode()
     return files
