@@ -20,6 +20,7 @@ from typing import Any
 
 from beancount.core import data
 
+from beanfirm.core.beans import Directive
 from beanfirm.plugins.postings import units
 
 CENT = Decimal("0.01")
@@ -75,7 +76,7 @@ class NotRecurring:
 
 
 def detect_recurring(
-    entries: Sequence[Any],
+    entries: Sequence[Directive],
     cash: set[str],
     as_of: datetime.date,
     *,

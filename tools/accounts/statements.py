@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from beanfirm.accounts.aging import DEFAULT_BUCKETS, Aged, AgingLine, age_items
 from beanfirm.accounts.openitems import Book, Item, Movement, Party
+from beanfirm.core.beans import Meta
 from beanfirm.errors import LedgerError, Problem, UsageError, relative_to
 
 if TYPE_CHECKING:
@@ -231,12 +232,12 @@ def party_books(book: Book, accounts: Iterable[str] | None = None) -> dict[str, 
     return books
 
 
-def location_of(meta: dict[str, Any] | None, root: Path | None) -> str:
+def location_of(meta: Meta | None, root: Path | None) -> str:
     """Return `file:line` of an entry, the file relative to `root` when given."""
     return Problem(*source_of(meta, root), "").location()
 
 
-def source_of(meta: dict[str, Any] | None, root: Path | None) -> tuple[str, int | None]:
+def source_of(meta: Meta | None, root: Path | None) -> tuple[str, int | None]:
     """Return the file (relative to `root` when given) and line of an entry."""
     meta = meta or {}
     filename = str(meta.get("filename", "?"))

@@ -42,13 +42,14 @@ class Options(TypedDict, total=False):
     plugin: ReadOnly[Sequence[tuple[str, str | None]]]
 
 
-def amount_of(posting: data.Posting) -> tuple[Decimal, str]:
-    """Return the number and currency of a posting that has them, as an importer's always do.
+def amount_of(item: data.Posting | data.Balance) -> tuple[Decimal, str]:
+    """Return the number and currency of a posting or a balance assertion, as importers make them.
 
-    Raises TypeError for a posting whose amount is left out (a parsed, unbooked entry).
+    Beancount's types leave both optional. Raises TypeError for a posting whose amount is left
+    out (a parsed, unbooked entry).
     """
-    units = posting.units
-    if units is None or units.number is None:
-        message = f"the posting on {posting.account} has no amount"
+    amount = item.units if isinstance(item, data.Posting) else item.amount
+    if amount is None or amount.number is None:
+        message = f"the {type(item).__name__.lower()} on {item.account} has no amount"
         raise TypeError(message)
-    return units.number, units.currency
+    return amount.number, amount.currency
