@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from beanfirm.accounts.openitems import Book, DueFrom, Item, Party, read_book
 from beanfirm.core.beans import Directive, Meta, Options
@@ -79,12 +79,16 @@ class Aged:
         )
 
 
+# What a line of an aging is; the JSON of `aging --json` says it.
+AgingKind = Literal["invoice", "charge", "credit"]
+
+
 @dataclass(frozen=True)
 class AgingLine:
     """One open invoice (or unlinked charge) or one unapplied credit of a party."""
 
     party: str  # the account
-    kind: str  # "invoice", "charge" or "credit"
+    kind: AgingKind
     number: str | None
     date: datetime.date
     due: datetime.date | None  # None for a credit

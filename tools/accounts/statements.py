@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from beanfirm.accounts.aging import DEFAULT_BUCKETS, Aged, AgingLine, age_items
-from beanfirm.accounts.openitems import Book, Item, Movement, Party
+from beanfirm.accounts.openitems import Book, Item, Kind, Movement, Party
 from beanfirm.core.beans import Meta
 from beanfirm.errors import LedgerError, Problem, UsageError, relative_to
 
@@ -44,7 +44,7 @@ class StatementLine:
     """One posting to the customer's account in the period, and the balance after it."""
 
     date: datetime.date
-    kind: str  # invoice, payment, credit, charge, unapplied (beanfirm.accounts.openitems.Kind)
+    kind: Kind
     numbers: tuple[str, ...]
     description: str
     amount: Decimal  # positive: a charge; negative: a payment or credit

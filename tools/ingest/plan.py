@@ -44,7 +44,7 @@ from beanfirm.importers.statement import BankStatement
 from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS, Candidate, known_rows, match_open_slots
 from beanfirm.ingest.exports import Export
 from beanfirm.ingest.ledgerindex import BookedEntry, LedgerIndex, Slot, id_key
-from beanfirm.ingest.outcome import BalanceOutcome, BookingError, ImportPlan, RowOutcome
+from beanfirm.ingest.outcome import BalanceOutcome, BookingError, ImportPlan, Outcome, RowOutcome
 from beanfirm.ingest.transfers import (
     Target,
     convertible_for,
@@ -145,7 +145,7 @@ def _outcome(
     row: Candidate,
     txn: data.Transaction,
     decision: Decision | None,
-    outcome: str,
+    outcome: Outcome,
     detail: str,
     where: str | None = None,
 ) -> RowOutcome:
