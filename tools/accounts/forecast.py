@@ -27,7 +27,7 @@ import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from beancount.core import data
 
@@ -51,6 +51,8 @@ CASH_ROOTS = (
 )
 CASH_KINDS = ("bank", "payment", "cash")
 MIN_WEEKS, MAX_WEEKS, DEFAULT_WEEKS = 1, 52, 13
+# Where an expected flow comes from; the JSON says it.
+FlowSource = Literal["receivable", "payable", "recurring"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Flow:
     date: datetime.date  # when it is expected
     week: int  # 1-based; 0 for a flow after the horizon
     amount: Decimal
-    source: str  # "receivable", "payable" or "recurring"
+    source: FlowSource
     what: str
     reason: str
 

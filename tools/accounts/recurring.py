@@ -16,7 +16,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 from beancount.core import data
 
@@ -27,7 +27,9 @@ CENT = Decimal("0.01")
 MIN_OCCURRENCES = 3
 RECENT_OCCURRENCES = 6  # the regularity is judged on the last ones only
 AMOUNT_TOLERANCE = Decimal("0.10")
-CADENCES = {"weekly": (6, 8), "monthly": (25, 35)}
+# How often a recurring movement comes, and its gaps in days; the JSON says the word.
+Cadence = Literal["weekly", "monthly"]
+CADENCES: dict[Cadence, tuple[int, int]] = {"weekly": (6, 8), "monthly": (25, 35)}
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Recurring:
 
     payee: str
     accounts: tuple[str, ...]  # the other accounts of its transactions
-    cadence: str  # "weekly" or "monthly"
+    cadence: Cadence
     amount: Decimal  # projected amount (negative: a payment)
     currency: str
     dates: tuple[datetime.date, ...]  # the occurrences looked at
@@ -62,7 +64,7 @@ class NotRecurring:
 
     payee: str
     accounts: tuple[str, ...]
-    cadence: str
+    cadence: Cadence
     reason: str
 
     def as_json(self) -> dict[str, Any]:
