@@ -178,15 +178,13 @@ class RuleSet:
         if legs is None:
             reason = "not an imported row awaiting a category (two legs, one Uncategorized)"
             return txn, Decision(None, "", txn.flag, reason)
-        statement, index = legs
-        amount, currency = amount_of(statement)
+        account, amount, currency, index = legs
         direction = "in" if amount > 0 else "out"
         meta = txn.meta or {}
         rules = self.index
         passed_over: list[str] = []
-        for number in rules.candidates(
-            txn.payee, txn.narration, meta, statement.account, currency, direction
-        ):
+        candidates = rules.candidates(txn.payee, txn.narration, meta, account, currency, direction)
+        for number in candidates:
             if number in rules.bounded and not rules.within_bounds(number, abs(amount)):
                 continue
             rule = self.rules[number]
@@ -421,25 +419,29 @@ class RuleSet:
         return txn._replace(meta=meta), Decision(None, current, txn.flag, reason + note, suggestion)
 
 
-def _legs(txn: data.Transaction) -> tuple[data.Posting, int] | None:
-    """Return the statement leg and the index of the uncategorized leg, if it has that shape."""
+def _legs(txn: data.Transaction) -> tuple[str, Decimal, str, int] | None:
+    """Return the statement leg's account, number and currency, and the uncategorized leg's index.
+
+    None when the transaction does not have that shape.
+    """
     if not isinstance(txn, data.Transaction) or len(txn.postings) != 2:  # noqa: PLR2004
         return None
     statement, other = txn.postings
     if statement.account not in UNCATEGORIZED:  # as importers make them: the statement first
         units = statement.units
         if other.account in UNCATEGORIZED and units is not None and units.number is not None:
-            return statement, 1
+            return statement.account, units.number, units.currency, 1
         return None
     for index, posting in enumerate(txn.postings):
         statement = txn.postings[1 - index]
+        units = statement.units
         if (
             posting.account in UNCATEGORIZED
             and statement.account not in UNCATEGORIZED
-            and statement.units is not None
-            and statement.units.number is not None
+            and units is not None
+            and units.number is not None
         ):
-            return statement, index
+            return statement.account, units.number, units.currency, index
     return None
 
 
