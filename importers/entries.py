@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 from beancount.core import data
 from beancount.core.amount import Amount
 
+from beanfirm.core.beans import Directive, Meta
 from beanfirm.core.bulk import collector_paused, named_tuples
 from beanfirm.importers.statement import BankStatement, StatementRow
 
@@ -42,9 +43,9 @@ Posting = data.Posting
 Transaction = data.Transaction
 
 
-def transaction(row: StatementRow, account: str, filename: str) -> Any:
+def transaction(row: StatementRow, account: str, filename: str) -> data.Transaction:
     """Return the Beancount transaction of one statement row."""
-    meta: dict[str, Any] = {"filename": filename, "lineno": row.line, "import-id": row.import_id}
+    meta: Meta = {"filename": filename, "lineno": row.line, "import-id": row.import_id}
     if row.time is not None:
         meta["time"] = row.time.isoformat()
     if row.counterparty is not None:
@@ -60,7 +61,7 @@ def transaction(row: StatementRow, account: str, filename: str) -> Any:
     return Transaction(meta, row.date, "!", row.payee, row.narration, NO_NAMES, NO_NAMES, postings)
 
 
-def balance_entries(statement: BankStatement, account: str) -> list[Any]:
+def balance_entries(statement: BankStatement, account: str) -> list[data.Balance]:
     """Return the balance assertions of a statement's opening and closing balances."""
     stated = [
         (opening.date, opening.number, opening.currency, opening.line)
@@ -69,8 +70,8 @@ def balance_entries(statement: BankStatement, account: str) -> list[Any]:
         (closing.date + datetime.timedelta(days=1), closing.number, closing.currency, closing.line)
         for closing in statement.balances
     ]
-    seen: set[tuple[datetime.date, Any, str]] = set()
-    entries: list[Any] = []
+    seen: set[tuple[datetime.date, Decimal, str]] = set()
+    entries: list[data.Balance] = []
     for date, number, currency, line in stated:
         if (date, number, currency) in seen:
             continue
@@ -103,6 +104,7 @@ class RowColumns(NamedTuple):
 
     def picked(self, positions: Sequence[int]) -> RowColumns:
         """Return the columns of the rows at the positions."""
+        # Each column has its own type; the fields check them where RowColumns is made.
         picked: list[Any] = [list(map(column.__getitem__, positions)) for column in self]
         return RowColumns(*picked)
 
@@ -120,9 +122,9 @@ def dated_columns(statement: BankStatement) -> RowColumns | None:
     return columns.picked(ordered)
 
 
-def row_metas(columns: RowColumns, filename: str) -> list[dict[str, Any]]:
+def row_metas(columns: RowColumns, filename: str) -> list[Meta]:
     """Return the metadata of each row's transaction (see `transaction`), made in bulk."""
-    metas: list[dict[str, Any]] = [
+    metas: list[Meta] = [
         {"filename": filename, "lineno": line, "import-id": import_id}
         for line, import_id in zip(columns.lines, columns.ids, strict=True)
     ]
@@ -147,7 +149,7 @@ def other_accounts(numbers: Iterable[Decimal]) -> list[str]:
 def make_transactions(
     account: str,
     columns: RowColumns,
-    metas: Sequence[dict[str, Any]],
+    metas: Sequence[Meta],
     *,
     flags: Sequence[str],
     payees: Sequence[str | None],
@@ -155,7 +157,7 @@ def make_transactions(
     tags: Sequence[frozenset[str]],
     links: Sequence[frozenset[str]],
     others: Sequence[str],
-) -> list[Any]:
+) -> list[data.Transaction]:
     """Return a transaction per row, its other leg on `others`, made in bulk (`named_tuples`).
 
     `transaction` is the reference for one row; this makes the same for many at once.
@@ -187,7 +189,7 @@ def make_transactions(
     )
 
 
-def transactions(statement: BankStatement, account: str) -> list[Any]:
+def transactions(statement: BankStatement, account: str) -> list[data.Transaction]:
     """Return `transaction(row, account, filename)` of each row, in date order, in bulk."""
     columns = dated_columns(statement)
     if columns is None:
@@ -206,11 +208,11 @@ def transactions(statement: BankStatement, account: str) -> list[Any]:
     )
 
 
-def statement_entries(statement: BankStatement, account: str) -> list[Any]:
+def statement_entries(statement: BankStatement, account: str) -> list[Directive]:
     """Return the transactions and balance assertions of a statement, in date order."""
     # Beancount checks a balance at the start of its day, so it reads before that day's rows:
     # balances go first, and a stable sort by date keeps them before the day's transactions.
-    entries: list[Any] = balance_entries(statement, account)
+    entries: list[Directive] = [*balance_entries(statement, account)]
     with collector_paused():
         entries += transactions(statement, account)
     entries.sort(key=attrgetter("date"))

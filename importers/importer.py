@@ -15,10 +15,10 @@ from __future__ import annotations
 import abc
 import datetime
 from pathlib import Path
-from typing import Any
 
 from beangulp import Importer
 
+from beanfirm.core.beans import Entries
 from beanfirm.errors import StatementError
 from beanfirm.importers.entries import statement_entries
 from beanfirm.importers.statement import BankStatement
@@ -61,11 +61,11 @@ class BeanfirmImporter(Importer):  # type: ignore[misc] # beangulp is untyped
         days += [closing.date for closing in statement.balances]
         return max(days, default=None)
 
-    def extract(self, filepath: str, existing: list[Any]) -> list[Any]:  # noqa: ARG002
+    def extract(self, filepath: str, existing: Entries) -> Entries:  # noqa: ARG002
         """Return the entries of the file; `existing` is not consulted."""
         return statement_entries(self.read(filepath), str(self.importer_account))
 
-    def deduplicate(self, entries: list[Any], existing: list[Any]) -> None:
+    def deduplicate(self, entries: Entries, existing: Entries) -> None:
         """Do nothing: beanfirm dedups by `import-id`, not by beangulp's heuristic."""
 
 

@@ -122,7 +122,9 @@ def row_columns(rows: Sequence[StatementRow]) -> list[tuple[Any, ...]]:
     return list(zip(*rows, strict=True))[:-1]
 
 
-def file_order(dates: Sequence[Any], times: Sequence[Any], order: str) -> bool | None:
+def file_order(
+    dates: Sequence[datetime.date], times: Sequence[datetime.time | None], order: str
+) -> bool | None:
     """Tell whether a file lists its rows newest first (None: it cannot be told).
 
     The config says, or else the file's first and last rows do; None when they are of the
@@ -137,7 +139,9 @@ def file_order(dates: Sequence[Any], times: Sequence[Any], order: str) -> bool |
     return None if first == last else first > last
 
 
-def chronological_positions(dates: Sequence[Any], times: Sequence[Any], order: str) -> list[int]:
+def chronological_positions(
+    dates: Sequence[datetime.date], times: Sequence[datetime.time | None], order: str
+) -> list[int]:
     """Return the positions of rows, oldest first.
 
     Newest-first files are reversed, then the rows sorted stably by date and time of day.
@@ -146,7 +150,7 @@ def chronological_positions(dates: Sequence[Any], times: Sequence[Any], order: s
 
 
 def chronological_order(
-    dates: Sequence[Any], times: Sequence[Any], order: str
+    dates: Sequence[datetime.date], times: Sequence[datetime.time | None], order: str
 ) -> range | list[int]:
     """Return the positions of rows, oldest first (see `chronological_positions`).
 
@@ -154,7 +158,7 @@ def chronological_order(
     """
     count = len(dates)
     newest_first = file_order(dates, times, order) is True
-    keys: Sequence[Any] = dates
+    keys: Sequence[datetime.date | tuple[datetime.date, datetime.time]] = dates
     if not all(map(is_, times, repeat(None))):
         keys = [(date, time or datetime.time.min) for date, time in zip(dates, times, strict=True)]
     positions = range(count - 1, -1, -1) if newest_first else range(count)

@@ -29,10 +29,10 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from beancount.core import data
 
+from beanfirm.core.beans import Entries, Options
 from beanfirm.plugins.config import ConfigReader, plugin
 from beanfirm.plugins.severity import CategorizedError, CategorizedWarning, Finding, source_of
 
@@ -45,7 +45,7 @@ DEFAULT_GRACE_DAYS = 45
 DEFAULT_SUSPENSE = ("Expenses:Uncategorized", "Income:Uncategorized")
 RECEIVABLE_PATTERN = "(Assets:Receivable|Assets:1122-应收账款):"
 PAYABLE_PATTERN = "(Liabilities:Payable|Liabilities:2202-应付账款):"
-DEFAULT_RULES: tuple[dict[str, Any], ...] = (
+DEFAULT_RULES: tuple[dict[str, str | list[str]], ...] = (
     {
         "account": RECEIVABLE_PATTERN,
         "link": "INV-",
@@ -117,7 +117,7 @@ def read_settings(config: str | None) -> tuple[Settings, list[str]]:
     return settings, reader.problems
 
 
-def _requirements(reader: ConfigReader, rules: Any) -> tuple[Requirement, ...]:
+def _requirements(reader: ConfigReader, rules: object) -> tuple[Requirement, ...]:
     if not isinstance(rules, list | tuple):
         reader.problems.append(f"'require' must be a list of rules (dicts); got {rules!r}")
         return ()
@@ -149,8 +149,8 @@ def _requirements(reader: ConfigReader, rules: Any) -> tuple[Requirement, ...]:
 
 @plugin(MODULE, read_settings)
 def categorized(
-    entries: list[Any], _options_map: dict[str, Any], settings: Settings
-) -> tuple[list[Any], list[Finding]]:
+    entries: Entries, _options_map: Options, settings: Settings
+) -> tuple[Entries, list[Finding]]:
     """Check categorization, leaf accounts and required metadata (see the module docstring)."""
     checker = _Checker(settings, _opened_children(entries) if settings.leaf_only else {})
     findings: list[Finding] = []
@@ -216,7 +216,7 @@ class _Checker:
         return suspense_posting, flagged
 
 
-def _opened_children(entries: list[Any]) -> dict[str, list[str]]:
+def _opened_children(entries: Entries) -> dict[str, list[str]]:
     """Map each opened account to the opened accounts directly or further below it."""
     opened = {entry.account for entry in entries if isinstance(entry, data.Open)}
     below: dict[str, list[str]] = {}

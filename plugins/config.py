@@ -25,24 +25,24 @@ import functools
 import re
 import traceback
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from beancount.core import data
 
+from beanfirm.core.beans import Entries, Meta, Options
 from beanfirm.plugins.severity import Finding, PluginConfigError, PluginCrashError
 
-Entries = list[Any]
-Check = Callable[[Entries, dict[str, Any], str | None], tuple[Entries, list[Finding]]]
+Check = Callable[[Entries, Options, str | None], tuple[Entries, list[Finding]]]
 Settings = TypeVar("Settings")
 SettingsReader = Callable[[str | None], tuple[Settings, list[str]]]
-SettingsCheck = Callable[[Entries, dict[str, Any], Settings], tuple[Entries, list[Finding]]]
+SettingsCheck = Callable[[Entries, Options, Settings], tuple[Entries, list[Finding]]]
 
 
 class Plugin(Protocol):
     """What Beancount calls: `plugin(entries, options_map[, config]) -> (entries, errors)`."""
 
     def __call__(
-        self, entries: Entries, options_map: dict[str, Any], config: str | None = None
+        self, entries: Entries, options_map: Options, config: str | None = None
     ) -> tuple[Entries, list[Finding]]:
         """Check the entries; return them with every finding, never raising."""
         ...
@@ -53,7 +53,7 @@ class ConfigReader:
 
     def __init__(self, text: str | None, known: tuple[str, ...]) -> None:
         self.problems: list[str] = []
-        self.raw: dict[str, Any] = {}
+        self.raw: dict[str, object] = {}
         if text is None or not text.strip():
             return
         try:
@@ -144,7 +144,7 @@ class ConfigReader:
             return default
         return self.string_list(self.raw[key], repr(key))
 
-    def string_list(self, value: Any, what: str) -> tuple[str, ...]:
+    def string_list(self, value: object, what: str) -> tuple[str, ...]:
         """Check that a value is a string or a list of non-empty strings."""
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list | tuple) or not all(
@@ -168,7 +168,7 @@ class ConfigReader:
             return None
 
 
-def plugin_source(options_map: dict[str, Any], module: str, config: str | None) -> dict[str, Any]:
+def plugin_source(options_map: Options, module: str, config: str | None) -> Meta:
     """Return the `filename` and `lineno` of this plugin's line in the main file."""
     filename = str(options_map.get("filename") or "<load>")
     same_module = [conf for name, conf in options_map.get("plugin", []) if name == module]
@@ -186,7 +186,7 @@ def plugin_source(options_map: dict[str, Any], module: str, config: str | None) 
 
 
 def config_errors(
-    problems: list[str], options_map: dict[str, Any], module: str, config: str | None
+    problems: list[str], options_map: Options, module: str, config: str | None
 ) -> list[Finding]:
     """Turn configuration problems into errors on the plugin's line."""
     source = plugin_source(options_map, module, config)
@@ -203,7 +203,7 @@ def config_errors(
 
 
 def guarded(
-    module: str, check: Check, entries: Entries, options_map: dict[str, Any], config: str | None
+    module: str, check: Check, entries: Entries, options_map: Options, config: str | None
 ) -> tuple[Entries, list[Finding]]:
     """Run a plugin's check; turn anything unexpected into an error, never an exception."""
     try:
@@ -231,7 +231,7 @@ def plugin(
 
     def decorate(check: SettingsCheck[Settings]) -> Plugin:
         def configured(
-            entries: Entries, options_map: dict[str, Any], config: str | None
+            entries: Entries, options_map: Options, config: str | None
         ) -> tuple[Entries, list[Finding]]:
             settings, problems = read_settings(config)
             if problems:
@@ -240,7 +240,7 @@ def plugin(
 
         @functools.wraps(check)
         def run(
-            entries: Entries, options_map: dict[str, Any], config: str | None = None
+            entries: Entries, options_map: Options, config: str | None = None
         ) -> tuple[Entries, list[Finding]]:
             return guarded(module, configured, entries, options_map, config)
 

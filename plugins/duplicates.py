@@ -30,10 +30,10 @@ import difflib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from beancount.core import data
 
+from beanfirm.core.beans import Entries, Options
 from beanfirm.plugins.config import ConfigReader, plugin
 from beanfirm.plugins.postings import units
 from beanfirm.plugins.severity import (
@@ -80,8 +80,8 @@ def read_settings(config: str | None) -> tuple[Settings, list[str]]:
 
 @plugin(MODULE, read_settings)
 def duplicates(
-    entries: list[Any], options_map: dict[str, Any], settings: Settings
-) -> tuple[list[Any], list[Finding]]:
+    entries: Entries, options_map: Options, settings: Settings
+) -> tuple[Entries, list[Finding]]:
     """Report probable duplicate transactions (see the module docstring)."""
     watched: dict[str, bool] = {}
     # The transactions within the window for each (account, currency, amount), oldest first,

@@ -31,11 +31,12 @@ import datetime
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from beancount.core import data
 from beancount.core.amount import Amount
 
+from beanfirm.core.beans import Entries, Options
 from beanfirm.plugins.config import ConfigReader, plugin
 from beanfirm.plugins.postings import units
 from beanfirm.plugins.severity import (
@@ -122,8 +123,8 @@ def read_settings(config: str | None) -> tuple[Settings, list[str]]:
 
 @plugin(MODULE, read_settings)
 def receivables(
-    entries: list[Any], options_map: dict[str, Any], settings: Settings
-) -> tuple[list[Any], list[Finding]]:
+    entries: Entries, options_map: Options, settings: Settings
+) -> tuple[Entries, list[Finding]]:
     """Check invoices, payments and credit limits (see the module docstring)."""
     main_file = options_map.get("filename")
     findings: list[Finding] = []
@@ -142,7 +143,7 @@ def receivables(
 
 
 def _legs(
-    entries: list[Any], settings: Settings, exposures: dict[str, _Exposure]
+    entries: Entries, settings: Settings, exposures: dict[str, _Exposure]
 ) -> Iterator[_Leg]:
     """Yield the linked postings to receivables and payables in order; run the exposures."""
     sides: dict[str, Side | None] = {}
@@ -336,7 +337,7 @@ def _settle(documents: _Documents, payment: _Leg, main_file: str | None) -> Sequ
 
 
 def _exposures(
-    entries: list[Any], settings: Settings, findings: list[Finding]
+    entries: Entries, settings: Settings, findings: list[Finding]
 ) -> dict[str, _Exposure]:
     """Read the credit limits from the `open` directives of receivable and payable accounts."""
     found: dict[str, _Exposure] = {}

@@ -41,6 +41,7 @@ from beancount.core import data
 from beancount.ops.balance import get_balance_tolerance
 from beancount.parser.grammar import ValueType
 
+from beanfirm.core.beans import Entries, Meta, Options
 from beanfirm.plugins import periods
 from beanfirm.plugins.config import ConfigReader, plugin
 from beanfirm.plugins.postings import units
@@ -56,7 +57,8 @@ RECONCILED_THROUGH = "reconciled-through"
 DEFAULT_LAG_DAYS = 15
 MAX_LISTED = 6
 ZERO = Decimal(0)
-# The type Beancount's parser gives an account value of a custom directive.
+# The type Beancount's parser gives an account value of a custom directive: a string, where
+# `ValueType.dtype` is typed `type`.
 ACCOUNT_TYPE: Any = bc_account.TYPE
 
 
@@ -80,7 +82,7 @@ class _Account:
     first_entry: datetime.date | None = None
     # The date of each balance assertion on the account: True while every one on it passes.
     asserted: dict[datetime.date, bool] = field(default_factory=dict)
-    asserted_at: dict[datetime.date, dict[str, Any]] = field(default_factory=dict)
+    asserted_at: dict[datetime.date, Meta] = field(default_factory=dict)
     # Assertions that pass only because a pad before them fills the difference.
     padded: set[datetime.date] = field(default_factory=set)
     pad_pending: bool = False
@@ -122,8 +124,8 @@ def _account_patterns(reader: ConfigReader) -> tuple[tuple[re.Pattern[str], str]
 
 @plugin(MODULE, read_settings)
 def reconciled(
-    entries: list[Any], options_map: dict[str, Any], settings: Settings
-) -> tuple[list[Any], list[Finding]]:
+    entries: Entries, options_map: Options, settings: Settings
+) -> tuple[Entries, list[Finding]]:
     """Check reconciliation and report it per account (see the module docstring)."""
     findings: list[Finding] = []
     accounts = _reconciled_accounts(entries, settings, findings)
@@ -140,7 +142,7 @@ def reconciled(
 
 
 def _reconciled_accounts(
-    entries: list[Any], settings: Settings, findings: list[Finding]
+    entries: Entries, settings: Settings, findings: list[Finding]
 ) -> dict[str, _Account]:
     accounts: dict[str, _Account] = {}
     closes: dict[str, datetime.date] = {}
@@ -173,9 +175,9 @@ def _reconciled_accounts(
 
 
 def _scan(
-    entries: list[Any],
+    entries: Entries,
     accounts: dict[str, _Account],
-    options_map: dict[str, Any],
+    options_map: Options,
     findings: list[Finding],
 ) -> None:
     """Run the balances of reconciled accounts; record assertions, first entries and pads."""

@@ -13,17 +13,19 @@ Every finding is a `(source, message, entry)` named tuple, like Beancount's own 
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from beancount.core import data
+
+from beanfirm.core.beans import Directive, Meta
 
 
 class Finding(NamedTuple):
     """What a plugin found: where, what is wrong and how to fix it, and the entry."""
 
-    source: dict[str, Any]
+    source: Meta
     message: str
-    entry: Any
+    entry: Directive | None
 
 
 class PluginConfigError(Finding):
@@ -80,14 +82,14 @@ class DuplicatesWarning(Finding):
     __slots__ = ()
 
 
-def source_of(meta: dict[str, Any] | None) -> dict[str, Any]:
+def source_of(meta: Meta | None) -> Meta:
     """Return the `filename` and `lineno` of an entry's or a posting's metadata."""
     if not meta:
         return data.new_metadata("<unknown>", 0)
     return data.new_metadata(meta.get("filename", "<unknown>"), meta.get("lineno", 0))
 
 
-def location(meta: dict[str, Any] | None, main_file: str | None) -> str:
+def location(meta: Meta | None, main_file: str | None) -> str:
     """Return `file:line` for a message, relative to the main file's folder where possible."""
     source = source_of(meta)
     filename = str(source["filename"])

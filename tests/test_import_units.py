@@ -7,10 +7,12 @@ import textwrap
 from decimal import Decimal
 
 import pytest
+from beancount.core import data
 from beancount.parser import parser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from beanfirm.core.beans import Directive, amount_of
 from beanfirm.core.monthfiles import (
     AddMeta,
     NewEntry,
@@ -31,7 +33,7 @@ WALLET = "Assets:Alipay"
 D = datetime.date
 
 
-def parse(text: str) -> list[object]:
+def parse(text: str) -> list[Directive]:
     entries, errors, _ = parser.parse_string(textwrap.dedent(text))
     assert not errors, errors
     return list(entries)
@@ -163,7 +165,8 @@ def test_the_index_knows_ids_per_account_and_open_slots() -> None:
 def test_with_amounts_fills_in_elided_postings() -> None:
     completed = with_amounts(parse(LEDGER))
     coffee = completed[0]
-    assert coffee.postings[1].units.number == Decimal("-35.00")
+    assert isinstance(coffee, data.Transaction)
+    assert amount_of(coffee.postings[1])[0] == Decimal("-35.00")
 
 
 # --- dedup ------------------------------------------------------------------------------
@@ -241,8 +244,9 @@ OWN = (
 )
 
 
-def imported(text: str) -> object:
+def imported(text: str) -> data.Transaction:
     (txn,) = parse(text)
+    assert isinstance(txn, data.Transaction)
     return txn
 
 

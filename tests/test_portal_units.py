@@ -15,7 +15,7 @@ import pytest
 
 from beanfirm.portal.audit import recent, record
 from beanfirm.portal.pagecache import PageCache
-from beanfirm.portal.routes import EXTENSIONS, match_route
+from beanfirm.portal.routes import EXTENSIONS, RouteKind, match_route
 from beanfirm.portal.scrub import Scrubber
 from beanfirm.portal.store import PortalStore
 from beanfirm.portal.upstream import Load, Reply, Upstream
@@ -203,7 +203,7 @@ def test_page_cache_keeps_reports_per_client_and_request() -> None:
     ],
 )
 def test_page_cache_never_keeps_some_requests(
-    kind: str, target: str, extra: dict[str, str]
+    kind: RouteKind, target: str, extra: dict[str, str]
 ) -> None:
     assert _cache().key("huamei", kind, target, {"Host": "localhost", **extra}) is None
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from beancount import loader
 
+from beanfirm.core.beans import Directive
 from beanfirm.firm.checkcache import _summary_from_json, summary_to_json
 from beanfirm.firm.summary import LedgerSummary
 from beanfirm.importers.statement import (
@@ -135,7 +136,7 @@ LEDGER = """
 """
 
 
-def _entries(text: str) -> list[object]:
+def _entries(text: str) -> list[Directive]:
     entries, errors, _ = loader.load_string(text)
     assert errors == []
     return list(entries)

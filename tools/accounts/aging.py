@@ -34,9 +34,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from beanfirm.accounts.openitems import Book, DueFrom, Item, Party, read_book
+from beanfirm.core.beans import Directive, Meta, Options
 from beanfirm.errors import LedgerError, Problem, UsageError, relative_to
 
 ZERO = Decimal(0)
@@ -78,12 +79,16 @@ class Aged:
         )
 
 
+# What a line of an aging is; the JSON of `aging --json` says it.
+AgingKind = Literal["invoice", "charge", "credit"]
+
+
 @dataclass(frozen=True)
 class AgingLine:
     """One open invoice (or unlinked charge) or one unapplied credit of a party."""
 
     party: str  # the account
-    kind: str  # "invoice", "charge" or "credit"
+    kind: AgingKind
     number: str | None
     date: datetime.date
     due: datetime.date | None  # None for a credit
@@ -297,7 +302,7 @@ def party_aging(
 
 
 def overdue_receivables(
-    entries: Sequence[Any], options_map: dict[str, Any], today: datetime.date
+    entries: Sequence[Directive], options_map: Options, today: datetime.date
 ) -> Overdue:
     """Count a ledger's receivables past due on `today`: items, amounts, oldest days.
 
@@ -325,14 +330,14 @@ def _add(totals: dict[str, Aged], currency: str, aged: Aged) -> None:
     totals[currency] = aged if known is None else known + aged
 
 
-def _filename(meta: dict[str, Any] | None, root: Path | None) -> str:
+def _filename(meta: Meta | None, root: Path | None) -> str:
     filename = str((meta or {}).get("filename", "?"))
     if root is None or filename.startswith("<"):
         return filename
     return relative_to(filename, root)
 
 
-def _location(meta: dict[str, Any] | None, root: Path | None) -> str:
+def _location(meta: Meta | None, root: Path | None) -> str:
     return f"{_filename(meta, root)}:{(meta or {}).get('lineno', '?')}"
 
 

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 from beanfirm.accounts.openitems import Book, Item, Party
 
@@ -37,6 +37,10 @@ ZERO = Decimal(0)
 ONE_PLACE = Decimal("0.1")
 TREND_MONTHS = 3
 MIN_PAID_INVOICES = 3
+# A customer's grade, best first; the JSON of `credit --json` and the Fava page say it.
+Grade = Literal["A", "B", "C", "D"]
+# What a factor of the rating measures: its key in the JSON.
+FactorKey = Literal["days_to_pay", "paid_late", "overdue_now", "trend"]
 
 
 @dataclass(frozen=True)
@@ -78,11 +82,11 @@ class Rules:
     late_share: Scale  # percent of the amount paid after due
     overdue_now: Scale  # days past due of the oldest open invoice
     trend: Scale  # recent lateness less earlier lateness, in days
-    grades: tuple[tuple[int, str], ...]  # (most points, grade); more than the last: "D"
+    grades: tuple[tuple[int, Grade], ...]  # (most points, grade); more than the last: "D"
     min_paid_invoices: int = MIN_PAID_INVOICES
     trend_months: int = TREND_MONTHS
 
-    def grade(self, points: int) -> str:
+    def grade(self, points: int) -> Grade:
         """Return the grade for a number of points."""
         for most, grade in self.grades:
             if points <= most:
@@ -118,7 +122,7 @@ RULES = Rules(
 class Factor:
     """One factor of a rating: its value, the step of the scale it hit, and its points."""
 
-    key: str  # days_to_pay, paid_late, overdue_now, trend
+    key: FactorKey
     name: str
     value: Decimal | None  # None: no history to measure it
     shown: str  # the value in words
@@ -153,7 +157,7 @@ class Rating:
     """A customer's grade and how it was reached."""
 
     party: Party
-    grade: str
+    grade: Grade
     points: int
     factors: tuple[Factor, ...]
     notes: tuple[str, ...]
@@ -256,7 +260,7 @@ def lateness(items: Iterable[Item], as_of: datetime.date) -> int | None:
     return int((history.late_days / history.amount).to_integral_value(rounding=ROUND_HALF_UP))
 
 
-def _sort_key(book: Book) -> Any:
+def _sort_key(book: Book) -> Callable[[str], tuple[str, str]]:
     return lambda account: (book.parties[account].name, account)
 
 

@@ -27,13 +27,14 @@ import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from beancount.core import data
 
 from beanfirm.accounts.credit import lateness
 from beanfirm.accounts.openitems import Book, Item, read_book, settings_of
 from beanfirm.accounts.recurring import NotRecurring, Recurring, detect_recurring, is_under
+from beanfirm.core.beans import Directive, Options
 from beanfirm.errors import UsageError
 from beanfirm.plugins.postings import units
 
@@ -50,6 +51,8 @@ CASH_ROOTS = (
 )
 CASH_KINDS = ("bank", "payment", "cash")
 MIN_WEEKS, MAX_WEEKS, DEFAULT_WEEKS = 1, 52, 13
+# Where an expected flow comes from; the JSON says it.
+FlowSource = Literal["receivable", "payable", "recurring"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class Flow:
     date: datetime.date  # when it is expected
     week: int  # 1-based; 0 for a flow after the horizon
     amount: Decimal
-    source: str  # "receivable", "payable" or "recurring"
+    source: FlowSource
     what: str
     reason: str
 
@@ -154,7 +157,9 @@ def check_weeks(weeks: int) -> int:
     return weeks
 
 
-def cash_accounts(entries: Iterable[Any], registered: Iterable[tuple[str, str]]) -> list[str]:
+def cash_accounts(
+    entries: Iterable[Directive], registered: Iterable[tuple[str, str]]
+) -> list[str]:
     """Return the client's cash accounts: registered bank/payment/cash, and under CASH_ROOTS.
 
     `registered` holds the (account, kind) pairs of the client's `accounts:` in clients.yaml.
@@ -168,8 +173,8 @@ def cash_accounts(entries: Iterable[Any], registered: Iterable[tuple[str, str]])
 
 
 def client_forecast(
-    entries: Sequence[Any],
-    options_map: dict[str, Any],
+    entries: Sequence[Directive],
+    options_map: Options,
     as_of: datetime.date,
     client: Client | None,
     *,
@@ -192,8 +197,8 @@ def client_forecast(
 
 
 def forecast(
-    entries: Sequence[Any],
-    options_map: dict[str, Any],
+    entries: Sequence[Directive],
+    options_map: Options,
     as_of: datetime.date,
     *,
     currency: str,
@@ -271,7 +276,7 @@ def _receipts(
     book: Book, as_of: datetime.date, currency: str, left_out: dict[str, int]
 ) -> list[Flow]:
     delays: dict[str, int | None] = {}
-    by_party: dict[str, list[Any]] = {}
+    by_party: dict[str, list[Item]] = {}
     for item in book.items:
         if item.date <= as_of:
             by_party.setdefault(item.party, []).append(item)
@@ -341,7 +346,7 @@ def _in_week(flow: Flow, as_of: datetime.date, weeks: int) -> Flow:
 
 
 def _balances(
-    entries: Sequence[Any], cash: set[str], as_of: datetime.date, currency: str
+    entries: Sequence[Directive], cash: set[str], as_of: datetime.date, currency: str
 ) -> tuple[list[tuple[str, Decimal]], dict[str, Decimal]]:
     """Return the cash accounts' balances in `currency`, and the cash in other currencies."""
     totals = dict.fromkeys(sorted(cash), ZERO)
@@ -363,7 +368,7 @@ def _balances(
     return list(totals.items()), {c: n for c, n in sorted(other.items()) if n}
 
 
-def _main_currency(entries: Sequence[Any], cash: set[str]) -> str:
+def _main_currency(entries: Sequence[Directive], cash: set[str]) -> str:
     counts: dict[str, int] = {}
     for entry in entries:
         if isinstance(entry, data.Transaction):

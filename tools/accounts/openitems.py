@@ -39,11 +39,12 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from beancount.core import data
 from beancount.core.amount import Amount
 
+from beanfirm.core.beans import Directive, Meta, Options
 from beanfirm.plugins.postings import units
 from beanfirm.plugins.receivables import DEFAULT_PAYABLE, DEFAULT_RECEIVABLE
 from beanfirm.plugins.receivables import MODULE as RECEIVABLES_PLUGIN
@@ -62,7 +63,7 @@ class Party:
 
     account: str
     opened: datetime.date
-    meta: dict[str, Any]
+    meta: Meta
     currencies: tuple[str, ...]
 
     @property
@@ -244,7 +245,7 @@ class Settings:
     bill_prefix: str = "BILL-"
 
 
-def settings_of(options_map: dict[str, Any]) -> Settings:
+def settings_of(options_map: Options) -> Settings:
     """Read the roots and prefixes from the ledger's `receivables` plugin line, if any.
 
     A configuration the plugin rejects (it reports it) gives the defaults here.
@@ -265,7 +266,7 @@ def settings_of(options_map: dict[str, Any]) -> Settings:
 
 
 def read_book(
-    entries: Sequence[Any], options_map: dict[str, Any], side: Side = "receivables"
+    entries: Sequence[Directive], options_map: Options, side: Side = "receivables"
 ) -> Book:
     """Return the open items of the ledger's receivables (or payables)."""
     settings = settings_of(options_map)
@@ -296,7 +297,7 @@ def read_book(
     return book
 
 
-def _parties(entries: Iterable[Any], roots: tuple[str, ...]) -> dict[str, Party]:
+def _parties(entries: Iterable[Directive], roots: tuple[str, ...]) -> dict[str, Party]:
     found: dict[str, Party] = {}
     for entry in entries:
         if isinstance(entry, data.Open) and entry.account.startswith(roots):

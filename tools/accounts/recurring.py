@@ -16,17 +16,20 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 from beancount.core import data
 
+from beanfirm.core.beans import Directive
 from beanfirm.plugins.postings import units
 
 CENT = Decimal("0.01")
 MIN_OCCURRENCES = 3
 RECENT_OCCURRENCES = 6  # the regularity is judged on the last ones only
 AMOUNT_TOLERANCE = Decimal("0.10")
-CADENCES = {"weekly": (6, 8), "monthly": (25, 35)}
+# How often a recurring movement comes, and its gaps in days; the JSON says the word.
+Cadence = Literal["weekly", "monthly"]
+CADENCES: dict[Cadence, tuple[int, int]] = {"weekly": (6, 8), "monthly": (25, 35)}
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class Recurring:
 
     payee: str
     accounts: tuple[str, ...]  # the other accounts of its transactions
-    cadence: str  # "weekly" or "monthly"
+    cadence: Cadence
     amount: Decimal  # projected amount (negative: a payment)
     currency: str
     dates: tuple[datetime.date, ...]  # the occurrences looked at
@@ -61,7 +64,7 @@ class NotRecurring:
 
     payee: str
     accounts: tuple[str, ...]
-    cadence: str
+    cadence: Cadence
     reason: str
 
     def as_json(self) -> dict[str, Any]:
@@ -75,7 +78,7 @@ class NotRecurring:
 
 
 def detect_recurring(
-    entries: Sequence[Any],
+    entries: Sequence[Directive],
     cash: set[str],
     as_of: datetime.date,
     *,

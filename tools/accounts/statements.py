@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from beanfirm.accounts.aging import DEFAULT_BUCKETS, Aged, AgingLine, age_items
-from beanfirm.accounts.openitems import Book, Item, Movement, Party
+from beanfirm.accounts.openitems import Book, Item, Kind, Movement, Party
+from beanfirm.core.beans import Meta
 from beanfirm.errors import LedgerError, Problem, UsageError, relative_to
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class StatementLine:
     """One posting to the customer's account in the period, and the balance after it."""
 
     date: datetime.date
-    kind: str  # invoice, payment, credit, charge, unapplied (beanfirm.accounts.openitems.Kind)
+    kind: Kind
     numbers: tuple[str, ...]
     description: str
     amount: Decimal  # positive: a charge; negative: a payment or credit
@@ -231,12 +232,12 @@ def party_books(book: Book, accounts: Iterable[str] | None = None) -> dict[str, 
     return books
 
 
-def location_of(meta: dict[str, Any] | None, root: Path | None) -> str:
+def location_of(meta: Meta | None, root: Path | None) -> str:
     """Return `file:line` of an entry, the file relative to `root` when given."""
     return Problem(*source_of(meta, root), "").location()
 
 
-def source_of(meta: dict[str, Any] | None, root: Path | None) -> tuple[str, int | None]:
+def source_of(meta: Meta | None, root: Path | None) -> tuple[str, int | None]:
     """Return the file (relative to `root` when given) and line of an entry."""
     meta = meta or {}
     filename = str(meta.get("filename", "?"))

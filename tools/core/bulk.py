@@ -15,12 +15,12 @@ import contextlib
 import gc
 from collections.abc import Iterable, Iterator
 from itertools import repeat
-from typing import Any, TypeVar
+from typing import TypeVar
 
-T = TypeVar("T", bound=tuple[Any, ...])
+T = TypeVar("T", bound=tuple[object, ...])
 
 
-def named_tuples(cls: type[T], *columns: Iterable[Any]) -> list[T]:
+def named_tuples(cls: type[T], *columns: Iterable[object]) -> list[T]:
     """Return a named tuple of `cls` for each row of the columns (zipped), made in bulk.
 
     `tuple.__new__` fills a named tuple from a tuple directly, without the Python-level

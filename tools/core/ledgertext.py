@@ -6,17 +6,18 @@ month file receives.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 from beancount.core import data
 
+from beanfirm.core.beans import Directive, Meta
 from beanfirm.core.journal import Posting, Txn, balance_text, quote, txn_text
 
 HIDDEN_META = ("filename", "lineno")
 
 
-def meta_items(meta: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+def meta_items(meta: Meta) -> tuple[tuple[str, str], ...]:
     """Return the metadata to write, values rendered as Beancount literals."""
     items: list[tuple[str, str]] = []
     for key, value in meta.items():
@@ -27,7 +28,7 @@ def meta_items(meta: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(items)
 
 
-def posting_of(posting: Any) -> Posting:
+def posting_of(posting: data.Posting) -> Posting:
     """Convert a Beancount posting (with units) to a journal Posting."""
     units = posting.units
     number: Decimal | None = None if units is None else units.number
@@ -35,7 +36,7 @@ def posting_of(posting: Any) -> Posting:
     return Posting(posting.account, number, currency)
 
 
-def entry_text(entry: Any) -> str:
+def entry_text(entry: Directive) -> str:
     """Return one transaction or balance assertion as text."""
     if isinstance(entry, data.Balance):
         number = entry.amount.number
@@ -66,6 +67,6 @@ def entry_text(entry: Any) -> str:
     raise TypeError(message)
 
 
-def entries_text(entries: list[Any]) -> str:
+def entries_text(entries: Iterable[Directive]) -> str:
     """Return entries as text, separated by blank lines."""
     return "\n".join(entry_text(entry) for entry in entries)

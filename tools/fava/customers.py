@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -41,6 +42,7 @@ from beanfirm.accounts.messages import check_language
 from beanfirm.accounts.openitems import Book, Party, read_book
 from beanfirm.accounts.statements import STATEMENT_TYPES
 from beanfirm.core import paths
+from beanfirm.core.beans import Directive, Options
 from beanfirm.core.translation import LANGUAGES, Words, language_of
 from beanfirm.errors import BeanfirmError
 from beanfirm.store.registry import REGISTRY_FILENAME, Client, Firm, load_registry
@@ -91,7 +93,7 @@ class Page:
     notice: str | None
 
 
-def read_config(config: Any) -> Settings:
+def read_config(config: object) -> Settings:
     """Validate the configuration (already parsed by Fava); raise a config error if wrong."""
     if config is None:
         return Settings()
@@ -201,7 +203,7 @@ class CustomerAccounts(FavaExtensionBase):
         return f"{steps}, D > {RULES.grades[-1][0]}"
 
     def _compute(self, as_of: datetime.date, notice: str | None) -> Page:
-        entries, options = self.ledger.all_entries, self._options()
+        entries, options = self._entries(), self.ledger.options
         receivables = read_book(entries, options, "receivables")
         payables = read_book(entries, options, "payables")
         limits = self.settings.limits
@@ -228,7 +230,7 @@ class CustomerAccounts(FavaExtensionBase):
             notice,
         )
 
-    def _statement_links(self, parties: Any) -> list[StatementLink]:
+    def _statement_links(self, parties: Iterable[Party]) -> list[StatementLink]:
         rows = []
         labels = {
             "balance-forward": self.t("Balance forward"),
@@ -242,8 +244,10 @@ class CustomerAccounts(FavaExtensionBase):
             rows.append(StatementLink(party, links))
         return rows
 
-    def _options(self) -> dict[str, Any]:
-        return cast("dict[str, Any]", self.ledger.options)
+    def _entries(self) -> Sequence[Directive]:
+        # Fava types its entries with its own abstract classes (fava.beans.abc), which
+        # Beancount's named tuples are registered with: they are Beancount's.
+        return cast("Sequence[Directive]", self.ledger.all_entries)
 
     def statement_url(self, party: Party, kind: str, fmt: str, as_of: datetime.date) -> str:
         """Return the address of one statement (the `statement` endpoint, a GET)."""
@@ -276,8 +280,8 @@ class CustomerAccounts(FavaExtensionBase):
             start = _date_arg("from")
             end = _date_arg("to")
             body = render_statement(
-                self.ledger.all_entries,
-                self._options(),
+                self._entries(),
+                self.ledger.options,
                 found[0],
                 found[1],
                 customer,
@@ -299,8 +303,8 @@ class CustomerAccounts(FavaExtensionBase):
 
 
 def render_statement(
-    entries: Any,
-    options: dict[str, Any],
+    entries: Sequence[Directive],
+    options: Options,
     client: Client,
     firm: Firm,
     customer: str,

@@ -16,11 +16,11 @@ served by Fava's own document route. The title is in the ledger's Fava language 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from beancount.core import data
 from fava.ext import FavaExtensionBase
@@ -28,6 +28,7 @@ from fava.ext import FavaExtensionBase
 if TYPE_CHECKING:
     from fava.core import FavaLedger
 
+from beanfirm.core.beans import Directive, Options
 from beanfirm.core.journal import money
 from beanfirm.core.translation import Words, language_of
 from beanfirm.reconcile.accountbook import STATEMENT_BALANCE
@@ -66,7 +67,7 @@ class AccountReconciliation:
         return "" if self.difference is None else money(self.difference)
 
 
-def _last_assertions(entries: Iterable[Any]) -> dict[str, data.Balance]:
+def _last_assertions(entries: Iterable[Directive]) -> dict[str, data.Balance]:
     last: dict[str, data.Balance] = {}
     for entry in entries:
         if isinstance(entry, data.Balance):
@@ -84,7 +85,7 @@ def _difference(assertion: data.Balance) -> Decimal:
     return number - assertion.amount.number
 
 
-def account_rows(entries: Sequence[Any], options: Mapping[str, Any]) -> list[AccountReconciliation]:
+def account_rows(entries: Sequence[Directive], options: Options) -> list[AccountReconciliation]:
     """Return the page's rows from a loaded ledger's entries and options."""
     last = _last_assertions(entries)
     documents: dict[str, list[Document]] = {}
@@ -136,4 +137,7 @@ class Reconciliation(FavaExtensionBase):
 
     def accounts(self) -> list[AccountReconciliation]:
         """Return the rows of the page."""
-        return account_rows(self.ledger.all_entries, self.ledger.options)
+        # Fava types its entries with its own abstract classes (fava.beans.abc), which
+        # Beancount's named tuples are registered with: they are Beancount's.
+        entries = cast("Sequence[Directive]", self.ledger.all_entries)
+        return account_rows(entries, self.ledger.options)

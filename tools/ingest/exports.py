@@ -14,12 +14,12 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from beanfirm.errors import BeanfirmError, StatementError, UsageError
 from beanfirm.importers.accountnumber import account_number_matches
 from beanfirm.importers.csvconfig import load_config
 from beanfirm.importers.csvengine import StatementImporter
+from beanfirm.importers.importer import BeanfirmImporter
 from beanfirm.importers.presets import IMPORTERS, PRESETS, OwnConfig, StatementFormat
 from beanfirm.importers.statement import BankStatement
 from beanfirm.store.registry import Client, FundingAccount
@@ -35,7 +35,7 @@ class Export:
 
     path: Path
     account: FundingAccount
-    importer: Any
+    importer: BeanfirmImporter
     statement: BankStatement
 
 
@@ -44,7 +44,9 @@ def config_path(config_dir: Path, account: FundingAccount) -> Path:
     return config_dir / (account.account.replace(":", "/") + ".yaml")
 
 
-def importer_for(account: FundingAccount, config_dir: Path | None = None) -> Any | None:
+def importer_for(
+    account: FundingAccount, config_dir: Path | None = None
+) -> BeanfirmImporter | None:
     """Return the importer clients.yaml names for an account (None if it cannot be built).
 
     A `csv` account's config is read from `config_dir` (`ledgers/<id>/importers/`), in a
@@ -61,7 +63,8 @@ def importer_for(account: FundingAccount, config_dir: Path | None = None) -> Any
         return StatementImporter(load_config(path, PRESETS), account.account)
     if isinstance(reader, StatementFormat):
         module = importlib.import_module(f"beanfirm.importers.{reader.module}")
-        return getattr(module, reader.cls)(account.account)
+        importer_class: type[BeanfirmImporter] = getattr(module, reader.cls)
+        return importer_class(account.account)
     return StatementImporter(reader, account.account)
 
 
@@ -79,7 +82,7 @@ def find_account(client: Client, wanted: str) -> FundingAccount:
     raise UsageError(msg)
 
 
-def _refusal(importer: Any, path: Path) -> tuple[int, str]:
+def _refusal(importer: BeanfirmImporter, path: Path) -> tuple[int, str]:
     """Return how near an importer came to reading a file (lower is nearer) and why it refused."""
     try:
         importer.read(str(path))
@@ -90,7 +93,7 @@ def _refusal(importer: Any, path: Path) -> tuple[int, str]:
     return 0, "it reads the file, but the marker text it looks for is missing"
 
 
-def _read(path: Path, account: FundingAccount, importer: Any) -> BankStatement:
+def _read(path: Path, account: FundingAccount, importer: BeanfirmImporter) -> BankStatement:
     statement = importer.read(str(path))
     if not isinstance(statement, BankStatement):
         msg = f"the importer {account.importer} did not return a statement for {path}."
@@ -154,7 +157,7 @@ def _claims(client: Client, path: Path, config_dir: Path | None) -> list[Export]
             f"can read {path}. Add the account under `accounts:` with its importer."
         )
         raise UsageError(msg)
-    claims: list[tuple[FundingAccount, Any]] = []
+    claims: list[tuple[FundingAccount, BeanfirmImporter]] = []
     refused: list[tuple[int, str]] = []
     for candidate in client.accounts:
         importer = importer_for(candidate, config_dir)

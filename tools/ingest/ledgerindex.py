@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from beancount.core import data
 from beancount.core.amount import Amount
 
+from beanfirm.core.beans import Directive, Meta
 from beanfirm.core.bulk import collector_paused
 from beanfirm.errors import relative_to
 
@@ -155,7 +156,7 @@ class LedgerIndex:
             self.editable_files[location.filename] = known
         return known
 
-    def add(self, entry: Any) -> None:
+    def add(self, entry: Directive) -> None:
         """Index one parsed directive."""
         if isinstance(entry, data.Balance):
             number = entry.amount.number
@@ -219,7 +220,7 @@ class LedgerIndex:
             self.convertibles[(own_leg.currency, own_leg.number)][day].append(convertible)
 
 
-def _may_convert(entry: Any, ids: dict[int, str], own: list[str]) -> bool:
+def _may_convert(entry: data.Transaction, ids: dict[int, str], own: list[str]) -> bool:
     """Tell cheaply whether an entry may be an uncategorized import (see `_convertible`)."""
     postings = entry.postings
     return (
@@ -233,7 +234,7 @@ def _may_convert(entry: Any, ids: dict[int, str], own: list[str]) -> bool:
 
 
 def build_index(
-    entries: Iterable[Any],
+    entries: Iterable[Directive],
     own_accounts: Iterable[str],
     *,
     editable: Path | None = None,
@@ -254,12 +255,12 @@ def build_index(
     return index
 
 
-def _location(meta: dict[str, Any] | None) -> Location:
+def _location(meta: Meta | None) -> Location:
     meta = meta or {}
     return Location(meta.get("filename", "<unknown>"), meta.get("lineno", 0))
 
 
-def _number(units: Any) -> tuple[Decimal | None, str | None]:
+def _number(units: Amount | None) -> tuple[Decimal | None, str | None]:
     if type(units) is Amount and type(units.number) is Decimal:
         return units.number, units.currency
     number = getattr(units, "number", None)
@@ -270,7 +271,7 @@ def _number(units: Any) -> tuple[Decimal | None, str | None]:
     )
 
 
-def _amounts(entry: Any) -> list[tuple[Decimal | None, str | None]]:
+def _amounts(entry: data.Transaction) -> list[tuple[Decimal | None, str | None]]:
     """Return each posting's amount, filling in one left out where the others are plain."""
     amounts = [_number(posting.units) for posting in entry.postings]
     missing = [i for i, (number, _) in enumerate(amounts) if number is None]
@@ -288,11 +289,13 @@ def _amounts(entry: Any) -> list[tuple[Decimal | None, str | None]]:
     return amounts
 
 
-def _leg(posting: Any, amount: tuple[Decimal | None, str | None]) -> Leg:
+def _leg(posting: data.Posting, amount: tuple[Decimal | None, str | None]) -> Leg:
     return Leg(posting.account, amount[0], amount[1], (posting.meta or {}).get("lineno", 0))
 
 
-def _convertible(entry: BookedEntry, postings: list[Any], own: list[Leg]) -> Convertible | None:
+def _convertible(
+    entry: BookedEntry, postings: Sequence[data.Posting], own: list[Leg]
+) -> Convertible | None:
     """Return the entry as convertible into a transfer, if it is an uncategorized import."""
     if 0 not in entry.ids or 1 in entry.ids or len(postings) != 2 or len(own) != 1:  # noqa: PLR2004
         return None
@@ -305,12 +308,12 @@ def _convertible(entry: BookedEntry, postings: list[Any], own: list[Leg]) -> Con
     return Convertible(entry, first, second)
 
 
-def with_amounts(entries: Iterable[Any]) -> list[Any]:
+def with_amounts(entries: Iterable[Directive]) -> list[Directive]:
     """Return parsed entries with left-out amounts filled in (transactions that cannot be: dropped).
 
     For readers that expect booked entries, such as `beanfirm.rules.history.learn_history`.
     """
-    completed: list[Any] = []
+    completed: list[Directive] = []
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             completed.append(entry)

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal
 
 from beanfirm.core.monthfiles import Edit, NewEntry
 from beanfirm.errors import BeanfirmError
@@ -23,6 +24,12 @@ from beanfirm.ingest.ledgerindex import UNCATEGORIZED
 
 class BookingError(BeanfirmError):
     """An export cannot be booked into the ledger (a balance that contradicts it, say)."""
+
+
+# What the import did with a row (`OUTCOMES` words each); the JSON of `import --json` says it.
+Outcome = Literal["added", "transfer", "duplicate", "matched", "completed", "merged"]
+# What it did with a balance the export states.
+BalanceResult = Literal["added", "exists"]
 
 
 @dataclass(frozen=True)
@@ -36,14 +43,14 @@ class RowOutcome:
     currency: str
     payee: str | None
     narration: str
-    outcome: str
+    outcome: Outcome
     account: str
     detail: str
     where: str | None = None
     category: str | None = None
 
 
-OUTCOMES = {
+OUTCOMES: dict[Outcome, str] = {
     "added": "added",
     "transfer": "added as a transfer",
     "duplicate": "already imported",
@@ -61,7 +68,7 @@ class BalanceOutcome:
     account: str
     number: Decimal
     currency: str
-    outcome: str
+    outcome: BalanceResult
     where: str | None = None
 
 
@@ -79,7 +86,7 @@ class ImportPlan:
     archive_needed: bool = True
     text: list[str] = field(default_factory=list)
 
-    def count(self, *outcomes: str) -> int:
+    def count(self, *outcomes: Outcome) -> int:
         """Return how many rows had one of these outcomes."""
         return sum(1 for row in self.rows if row.outcome in outcomes)
 

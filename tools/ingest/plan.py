@@ -31,11 +31,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
 
 from beancount.core import data
 
 from beanfirm.core import paths
+from beanfirm.core.beans import amount_of
 from beanfirm.core.journal import Posting, month_path, posting_text, quote
 from beanfirm.core.ledgertext import entry_text
 from beanfirm.core.monthfiles import AddMeta, NewEntry, Relocate, ReplaceLine, SetFlag
@@ -43,8 +43,8 @@ from beanfirm.importers.entries import balance_entries, transactions
 from beanfirm.importers.statement import BankStatement
 from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS, Candidate, known_rows, match_open_slots
 from beanfirm.ingest.exports import Export
-from beanfirm.ingest.ledgerindex import LedgerIndex, id_key
-from beanfirm.ingest.outcome import BalanceOutcome, BookingError, ImportPlan, RowOutcome
+from beanfirm.ingest.ledgerindex import BookedEntry, LedgerIndex, Slot, id_key
+from beanfirm.ingest.outcome import BalanceOutcome, BookingError, ImportPlan, Outcome, RowOutcome
 from beanfirm.ingest.transfers import (
     Target,
     convertible_for,
@@ -57,21 +57,22 @@ from beanfirm.ingest.transfers import (
 from beanfirm.rules.categorize import Decision
 from beanfirm.store.registry import Client, FundingAccount
 
-# Categorizes the transactions of a statement booked to an account, all at once
-# (`RuleSet.categorize_statement`): each transaction (in date order) as booked now, and the
-# decision that says how (None without rules).
-Categorize = Callable[[BankStatement, str], list[tuple[Any, Any]]]
+# A transaction of a statement as booked now, and the decision that says how (None without rules).
+Booked = tuple[data.Transaction, Decision | None]
+# Categorizes the transactions of a statement booked to an account, all at once, in date order
+# (`RuleSet.categorize_statement`).
+Categorize = Callable[[BankStatement, str], Sequence[Booked]]
 LEADING_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\.")
 
 
-def uncategorized(statement: BankStatement, account: str) -> list[tuple[Any, None]]:
+def uncategorized(statement: BankStatement, account: str) -> list[Booked]:
     """Categorize nothing: every row stays on its Uncategorized account (no rules at all)."""
     return [(txn, None) for txn in transactions(statement, account)]
 
 
 def categorized_entries(
     statement: BankStatement, account: str, categorize: Categorize
-) -> tuple[list[Any], list[tuple[Any, Any]]]:
+) -> tuple[list[data.Balance], Sequence[Booked]]:
     """Return a statement's balance assertions, and its transactions categorized.
 
     This is the reading an import does before it looks at the ledger, and what the import
@@ -116,7 +117,9 @@ class _Planner:
     taken: set[int] = field(default_factory=set)
     assertions: dict[str, set[datetime.date]] = field(default_factory=lambda: defaultdict(set))
 
-    def move_transfer(self, entry: Any, rel: str, sides: dict[str, datetime.date]) -> None:
+    def move_transfer(
+        self, entry: BookedEntry, rel: str, sides: dict[str, datetime.date]
+    ) -> None:
         """Date a completed transfer so that both accounts' balance assertions hold."""
         date = transfer_date(sides, entry.date, self.assertions)
         if date != entry.date:
@@ -128,7 +131,7 @@ class _Planner:
     def shown(self, filename: str, line: int) -> str:
         return f"{self.relpath(filename)}:{line}"
 
-    def add_entry(self, entry: Any) -> None:
+    def add_entry(self, entry: data.Transaction | data.Balance) -> None:
         is_balance = isinstance(entry, data.Balance)
         day = entry.date - datetime.timedelta(days=1) if is_balance else entry.date
         text = entry_text(entry)
@@ -139,7 +142,12 @@ class _Planner:
 
 
 def _outcome(
-    row: Candidate, txn: Any, decision: Any, outcome: str, detail: str, where: str | None = None
+    row: Candidate,
+    txn: data.Transaction,
+    decision: Decision | None,
+    outcome: Outcome,
+    detail: str,
+    where: str | None = None,
 ) -> RowOutcome:
     return RowOutcome(
         line=int(txn.meta.get("lineno") or 0),
@@ -153,7 +161,7 @@ def _outcome(
         account=txn.postings[1].account,
         detail=detail,
         where=where,
-        category=getattr(decision, "reason", None),
+        category=decision.reason if decision is not None else None,
     )
 
 
@@ -181,18 +189,7 @@ def plan_import(
         planner.assertions[asserted].add(day)
     for entry in balances:
         planner.assertions[account].add(entry.date)
-    rows = [
-        Candidate(
-            key=number,
-            account=account,
-            number=txn.postings[0].units.number,
-            currency=txn.postings[0].units.currency,
-            date=txn.date,
-            text=f"{txn.payee or ''} {txn.narration or ''}".strip(),
-            import_id=str(txn.meta["import-id"]),
-        )
-        for number, (txn, _) in enumerate(booked)
-    ]
+    rows = [_candidate(number, account, txn) for number, (txn, _) in enumerate(booked)]
     known = known_rows(rows, index)
     # A top-up belongs to its row: a row imported before (perhaps before top-ups were made)
     # gets none now, so that importing an export again adds nothing.
@@ -218,9 +215,23 @@ def plan_import(
     return plan
 
 
+def _candidate(key: int, account: str, txn: data.Transaction) -> Candidate:
+    """Return the row of a statement's transaction, as de-duplication compares it."""
+    number, currency = amount_of(txn.postings[0])
+    return Candidate(
+        key=key,
+        account=account,
+        number=number,
+        currency=currency,
+        date=txn.date,
+        text=f"{txn.payee or ''} {txn.narration or ''}".strip(),
+        import_id=str(txn.meta["import-id"]),
+    )
+
+
 def with_top_ups(
-    booked: list[tuple[Any, Any]], account: str, own: Sequence[FundingAccount]
-) -> tuple[list[tuple[Any, Any]], dict[int, str], dict[int, int]]:
+    booked: Sequence[Booked], account: str, own: Sequence[FundingAccount]
+) -> tuple[list[Booked], dict[int, str], dict[int, int]]:
     """Add, after each payment-app row paid with one of the client's cards, its top-up.
 
     See `beanfirm.ingest.transfers` (paid with a card). Returns the rows with the top-ups; notes by
@@ -228,7 +239,7 @@ def with_top_ups(
     the app's account, as if paid from its balance, which the dry run says); and the position
     of each top-up's row, by the top-up's position.
     """
-    found: list[tuple[Any, Any]] = []
+    found: list[Booked] = []
     notes: dict[int, str] = {}
     paid: dict[int, int] = {}
     for txn, decision in booked:
@@ -248,7 +259,13 @@ def with_top_ups(
     return found, notes, paid
 
 
-def _absorb(planner: _Planner, row: Candidate, txn: Any, decision: Any, slot: Any) -> RowOutcome:
+def _absorb(
+    planner: _Planner,
+    row: Candidate,
+    txn: data.Transaction,
+    decision: Decision | None,
+    slot: Slot,
+) -> RowOutcome:
     """Record a row on the entry whose open slot it matched."""
     entry = slot.entry
     rel = planner.relpath(entry.location.filename)
@@ -266,7 +283,9 @@ def _absorb(planner: _Planner, row: Candidate, txn: Any, decision: Any, slot: An
     return _outcome(row, txn, decision, "matched", detail, where)
 
 
-def _book(planner: _Planner, row: Candidate, txn: Any, decision: Any) -> RowOutcome:
+def _book(
+    planner: _Planner, row: Candidate, txn: data.Transaction, decision: Decision | None
+) -> RowOutcome:
     """Book a row that is not in the ledger yet: a transfer, a merge, or a new entry."""
     own = planner.client.accounts
     target = transfer_target(txn, row.account, own, decision)
@@ -300,11 +319,11 @@ def _book(planner: _Planner, row: Candidate, txn: Any, decision: Any) -> RowOutc
             row, transfer, decision, "transfer", f"to/from {target.account}: {target.evidence}"
         )
     planner.add_entry(txn)
-    detail = getattr(decision, "reason", None) or "no categorization rules"
+    detail = (decision.reason if decision is not None else None) or "no categorization rules"
     return _outcome(row, txn, decision, "added", detail)
 
 
-def _transfer(txn: Any, target: Target) -> Any:
+def _transfer(txn: data.Transaction, target: Target) -> data.Transaction:
     """Return a row booked as a transfer: its other leg on the client's other account."""
     other = txn.postings[1]
     by_rule = other.account == target.account
@@ -314,9 +333,9 @@ def _transfer(txn: Any, target: Target) -> Any:
     )
 
 
-def _balance(planner: _Planner, entry: Any, statement_file: str) -> None:
+def _balance(planner: _Planner, entry: data.Balance, statement_file: str) -> None:
     """Add a balance assertion unless the ledger has it; refuse one that contradicts it."""
-    number, currency = entry.amount.number, entry.amount.currency
+    number, currency = amount_of(entry)
     existing = planner.index.balances.get((entry.account, currency, entry.date))
     if existing is not None:
         where = existing.location.shown(planner.root)

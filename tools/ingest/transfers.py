@@ -40,13 +40,15 @@ import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
+from beanfirm.core.beans import amount_of
 from beanfirm.core.textmatch import folded
 from beanfirm.ingest.dedup import Candidate
 from beanfirm.ingest.ledgerindex import UNCATEGORIZED, Convertible, LedgerIndex
+from beanfirm.rules.categorize import Decision
 from beanfirm.store.registry import FundingAccount
 
 PAID_WITH = "paid-with"  # the import id of a card payment's top-up: `<row's id>/paid-with`
@@ -102,7 +104,7 @@ class Target:
     confirmed: bool
 
 
-def row_texts(txn: Any) -> list[str]:
+def row_texts(txn: data.Transaction) -> list[str]:
     """Return the texts of an imported transaction that may name the other account."""
     texts = [txn.payee or "", txn.narration or ""]
     counterparty = (txn.meta or {}).get("counterparty")
@@ -152,13 +154,16 @@ def holds_number(texts: Sequence[str], number: str | None) -> bool:
 
 
 def transfer_target(
-    txn: Any, statement_account: str, own: Sequence[FundingAccount], decision: Any
+    txn: data.Transaction,
+    statement_account: str,
+    own: Sequence[FundingAccount],
+    decision: Decision | None,
 ) -> Target | None:
     """Return the own account a categorized row moved money to or from, if it names one."""
     other = txn.postings[1].account if len(txn.postings) > 1 else None
     others = [funding for funding in own if funding.account != statement_account]
     if other is not None and other in {funding.account for funding in others}:
-        reason = getattr(decision, "reason", None)
+        reason = decision.reason if decision is not None else None
         return Target(other, reason or "a rule books it there", confirmed=True)
     if other is not None and other not in UNCATEGORIZED:
         return None
@@ -175,7 +180,7 @@ def transfer_target(
 
 
 def paying_account(
-    txn: Any, statement_account: str, own: Sequence[FundingAccount]
+    txn: data.Transaction, statement_account: str, own: Sequence[FundingAccount]
 ) -> FundingAccount | None:
     """Return the client's own account that paid a payment app's row (or got its refund).
 
@@ -195,25 +200,25 @@ def paying_account(
     return named[0] if len(named) == 1 else None
 
 
-def names_a_card(txn: Any) -> bool:
+def names_a_card(txn: data.Transaction) -> bool:
     """Tell whether a row's payment method is a card or a bank (not the app's balance)."""
     method = (txn.meta or {}).get("method")
     return isinstance(method, str) and any(word in folded(method) for word in CARD_WORDS)
 
 
-def top_up(txn: Any, funding: FundingAccount) -> Any:
+def top_up(txn: data.Transaction, funding: FundingAccount) -> data.Transaction:
     """Return the transfer that moves a card-paid row's money from the card into the app.
 
     It is dated and described as the row, with the import id `<row's id>/paid-with`; its legs
     are the opposite of the row's on the app's account, and the same amount on the card's.
     """
     statement = txn.postings[0]
-    units = statement.units
+    number, currency = amount_of(statement)
     meta = dict(txn.meta)
     meta["import-id"] = f"{meta['import-id']}/{PAID_WITH}"
     postings = [
-        statement._replace(units=-units),
-        data.Posting(funding.account, units, None, None, None, None),
+        statement._replace(units=Amount(-number, currency)),
+        data.Posting(funding.account, Amount(number, currency), None, None, None, None),
     ]
     return txn._replace(
         meta=meta,
@@ -227,7 +232,7 @@ def top_up(txn: Any, funding: FundingAccount) -> Any:
 
 def convertible_for(
     row: Candidate,
-    txn: Any,
+    txn: data.Transaction,
     target: Target | None,
     index: LedgerIndex,
     own: Sequence[FundingAccount],

@@ -11,7 +11,6 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from beancount.core import data
 
@@ -35,7 +34,7 @@ class TrialRow:
     currency: str
     payee: str | None
     narration: str
-    entry: Any
+    entry: data.Transaction
     decision: Decision
 
     def as_json(self) -> dict[str, object]:

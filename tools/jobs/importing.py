@@ -15,9 +15,9 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from beanfirm.core import paths
+from beanfirm.core.beans import Directive
 from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import month_path
 from beanfirm.core.monthfiles import EditError, NewEntry, apply_edits, merge_entries
@@ -36,7 +36,7 @@ from beanfirm.store.practice import Practice
 from beanfirm.store.registry import Client
 from beanfirm.store.writes import Planned, Stopped, WritePlan, apply_write
 
-CategorizerFactory = Callable[[Sequence[Any]], Categorize]
+CategorizerFactory = Callable[[Sequence[Directive]], Categorize]
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def rules_categorizer(practice: Practice, client: Client) -> CategorizerFactory:
     ruleset = load_ruleset(practice.root, client.id)
     own = [account.account for account in client.accounts]
 
-    def factory(entries: Sequence[Any]) -> Categorize:
+    def factory(entries: Sequence[Directive]) -> Categorize:
         history = learn_history(with_amounts(entries), statement_accounts=own)
         categorize: Categorize = ruleset.with_history(history).categorize_statement
         return categorize

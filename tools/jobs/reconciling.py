@@ -22,6 +22,7 @@ import posixpath
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Final, Literal
 
 from beancount.core import account as bc_account
 from beancount.core import data
@@ -35,7 +36,14 @@ from beanfirm.ingest.exports import Export, find_account, read_export
 from beanfirm.ingest.plan import archive_path, free_archive, statement_end
 from beanfirm.jobs.clientcheck import ClientCheck
 from beanfirm.reconcile.accountbook import STATEMENT_BALANCE, account_book
-from beanfirm.reconcile.comparison import ACCEPTED, DIFFERS, Comparison, check_overlap, compare
+from beanfirm.reconcile.comparison import (
+    ACCEPTED,
+    DIFFERS,
+    Comparison,
+    Verdict,
+    check_overlap,
+    compare,
+)
 from beanfirm.reconcile.period import StatementPeriod, read_period, stated_balance
 from beanfirm.reconcile.report import ReportContext, render_csv, render_html
 from beanfirm.store.gitrepo import Author, PracticeRepo
@@ -46,7 +54,10 @@ from beanfirm.store.writes import Planned, Stopped, WritePlan, apply_write
 
 DEFAULT_WINDOW_DAYS = 7
 ONE_DAY = datetime.timedelta(days=1)
-ALREADY = "already"  # the same closing is asserted already
+# What `reconcile` came to: the comparison's verdict, or "already" when the same closing is
+# asserted already (nothing to write). `reconcile --json` says it.
+ReconcileOutcome = Verdict | Literal["already"]
+ALREADY: Final = "already"
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,7 @@ class ReconcileResult:
     """The outcome: the comparison, and what was written (or would be, in a dry run)."""
 
     comparison: Comparison
-    outcome: str
+    outcome: ReconcileOutcome
     commit: str | None = None
     assertion: str | None = None
     statement: str | None = None
@@ -194,7 +205,7 @@ class _Write:
         return Planned(changes, self.message(result), result)
 
     def files(
-        self, comparison: Comparison, outcome: str
+        self, comparison: Comparison, outcome: Verdict
     ) -> tuple[dict[str, bytes | None], ReconcileResult]:
         """Render the assertion, the archived statement and the reports."""
         request = self.request

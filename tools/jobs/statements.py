@@ -17,7 +17,7 @@ import datetime
 import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from beancount.core import data
 
@@ -35,6 +35,7 @@ from beanfirm.accounts.statements import (
     party_books,
     statement_period,
 )
+from beanfirm.core.beans import BeanError, Directive, Options
 from beanfirm.errors import LedgerError
 from beanfirm.store.ledger import Ledger, error_problem, is_warning
 from beanfirm.store.staging import Staging
@@ -67,7 +68,7 @@ def statement_language(
     return check_language(client.language, where=f"`language:` of client {client.id}")
 
 
-def customer_errors(ledger: Ledger, account: str) -> list[Any]:
+def customer_errors(ledger: Ledger, account: str) -> list[BeanError]:
     """Return the ledger errors (not warnings) that concern a customer's account.
 
     An error without an entry (a line that does not parse, a plugin that failed) may hide one
@@ -175,8 +176,8 @@ def write_statements(
 
 
 def render_statement(
-    entries: Sequence[Any],
-    options_map: dict[str, Any],
+    entries: Sequence[Directive],
+    options_map: Options,
     client: Client,
     firm: Firm,
     customer: str,
@@ -187,7 +188,7 @@ def render_statement(
     language: str | None = None,
     output: OutputFormat = "html",
     today: datetime.date | None = None,
-    errors: Sequence[Any] = (),
+    errors: Sequence[BeanError] = (),
 ) -> bytes:
     """Render one customer's statement from a loaded ledger, as PDF, HTML or CSV bytes.
 
@@ -220,7 +221,7 @@ def render_statement(
     return render(plan.statement, firm_head, client_head, plan.language, output)
 
 
-def _touches(entry: Any, account: str) -> bool:
+def _touches(entry: Directive, account: str) -> bool:
     if isinstance(entry, data.Transaction):
         return any(posting.account == account for posting in entry.postings)
     return getattr(entry, "account", None) == account

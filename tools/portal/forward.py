@@ -25,12 +25,13 @@ from beanfirm.portal.upstream import PASSED_REQUEST_HEADERS
 from beanfirm.store.registry import SLUG_RE
 
 if TYPE_CHECKING:
+    from beanfirm.portal.routes import RouteKind
     from beanfirm.portal.site import Identity, Portal
 
 PREFIX = "/c/"
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 # Requests the audit log does not record one by one: Fava's assets and its change poll.
-_UNLOGGED = ("static", "extension_js")
+_UNLOGGED: tuple[RouteKind, ...] = ("static", "extension_js")
 
 
 def decoded_path(request: Request) -> str | None:
@@ -75,7 +76,7 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     if rest == "":
         return Response(status=302, headers={"Location": f"{PREFIX}{client_id}/"})
     route = match_route(rest)
-    query = _query(portal, client_id, request, route.kind if route else "")
+    query = _query(portal, client_id, request, route.kind if route else None)
     if route is None or query is None:
         audit.record(
             portal.store,
@@ -105,7 +106,9 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     return response
 
 
-def _query(portal: Portal, client_id: str, request: Request, kind: str) -> str | None:
+def _query(
+    portal: Portal, client_id: str, request: Request, kind: RouteKind | None
+) -> str | None:
     """Re-encode the query string; map a document's visible name back to its file."""
     pairs = parse_qsl(request.query_string.decode("ascii", "replace"), keep_blank_values=True)
     if kind == "document":
@@ -118,7 +121,7 @@ def _query(portal: Portal, client_id: str, request: Request, kind: str) -> str |
 
 
 def _from_worker(
-    portal: Portal, request: Request, client_id: str, rest: str, query: str, kind: str
+    portal: Portal, request: Request, client_id: str, rest: str, query: str, kind: RouteKind
 ) -> Response:
     client = portal.registry().client(client_id)
     target = quote(f"{PREFIX}{client_id}{rest}", safe=_PATH_SAFE)

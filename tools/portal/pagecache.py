@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from beanfirm.portal.routes import RouteKind
     from beanfirm.portal.upstream import Load, Reply
 
 # Route kinds (routes.py) whose answers depend only on the URL and the ledger.
-KEPT_KINDS = frozenset({"report", "account", "holdings", "help", "api"})
+KEPT_KINDS: frozenset[RouteKind] = frozenset({"report", "account", "holdings", "help", "api"})
 # ... except the change poll, which costs nothing and must always reach the worker.
 UNKEPT_ENDINGS = ("/api/changed",)
 # Request headers that make an answer depend on more than the URL.
@@ -66,7 +67,7 @@ class PageCache:
         self._lock = threading.Lock()
 
     def key(
-        self, client_id: str, kind: str, target: str, headers: dict[str, str]
+        self, client_id: str, kind: RouteKind, target: str, headers: dict[str, str]
     ) -> PageKey | None:
         """Return the key of a request, or None if its answer is not to be kept."""
         if self.max_bytes <= 0 or kind not in KEPT_KINDS:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 READ_METHODS = ("GET", "HEAD")
 
@@ -66,8 +67,23 @@ READ_API = frozenset(
 # beanfirm's Fava extensions: `beanfirm.fava.reconciliation` and `beanfirm.fava.customers`.
 EXTENSIONS = frozenset({"Reconciliation", "CustomerAccounts"})
 
+# The kinds of Fava route the gateway forwards, each a pattern below.
+RouteKind = Literal[
+    "index",
+    "static",
+    "ledger",
+    "report",
+    "account",
+    "holdings",
+    "help",
+    "document",
+    "api",
+    "extension",
+    "extension_js",
+]
+
 _SEGMENT = r"[^/]+"
-_PATTERNS = {
+_PATTERNS: dict[RouteKind, re.Pattern[str]] = {
     "index": re.compile(r"/"),
     "static": re.compile(r"/static/[A-Za-z0-9][A-Za-z0-9._-]*"),
     "ledger": re.compile(rf"/{_SEGMENT}/"),
@@ -90,7 +106,7 @@ _PATTERNS = {
 class Route:
     """A request the gateway will forward: which kind of Fava route it is."""
 
-    kind: str
+    kind: RouteKind
 
 
 def is_clean_path(path: str) -> bool:

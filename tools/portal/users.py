@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from beanfirm.errors import UsageError
 from beanfirm.portal.passwords import (
@@ -25,13 +25,17 @@ if TYPE_CHECKING:
     from beanfirm.portal.store import PortalStore
     from beanfirm.store.registry import Client, Registry
 
+# Who a portal user is: a client (sees its own books) or a member of staff. The users table
+# holds the same two words.
+UserKind = Literal["client", "staff"]
+
 
 @dataclass(frozen=True)
 class PortalUser:
     """A person who may log in to the portal."""
 
     email: str
-    kind: str  # "client" or "staff"
+    kind: UserKind
     staff_id: str | None
     client_ids: tuple[str, ...]
 

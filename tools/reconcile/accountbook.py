@@ -18,10 +18,10 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from beancount.core import data
 
+from beanfirm.core.beans import Directive, Meta
 from beanfirm.core.bulk import collector_paused
 from beanfirm.ingest.ledgerindex import ID_KEYS, Location
 
@@ -107,12 +107,12 @@ def _covers(account: str, name: str) -> bool:
     return name == account or name.startswith(account + ":")
 
 
-def _location(meta: dict[str, Any] | None) -> Location:
+def _location(meta: Meta | None) -> Location:
     meta = meta or {}
     return Location(str(meta.get("filename", "<unknown>")), int(meta.get("lineno") or 0))
 
 
-def _posting_ids(entry: Any, own_accounts: frozenset[str]) -> dict[int, str]:
+def _posting_ids(entry: data.Transaction, own_accounts: frozenset[str]) -> dict[int, str]:
     """Return, by posting index, the import id recorded for that posting."""
     meta = entry.meta or {}
     own = [i for i, p in enumerate(entry.postings) if p.account in own_accounts][: len(ID_KEYS)]
@@ -120,7 +120,7 @@ def _posting_ids(entry: Any, own_accounts: frozenset[str]) -> dict[int, str]:
 
 
 def account_book(
-    entries: Iterable[Any], account: str, currency: str, own_accounts: Iterable[str]
+    entries: Iterable[Directive], account: str, currency: str, own_accounts: Iterable[str]
 ) -> AccountBook:
     """Collect one account's postings and assertions from loaded (booked) entries."""
     with collector_paused():  # a posting object per posting, next to a loaded ledger's millions
@@ -128,7 +128,7 @@ def account_book(
 
 
 def _collect(
-    entries: Iterable[Any], account: str, currency: str, own: frozenset[str]
+    entries: Iterable[Directive], account: str, currency: str, own: frozenset[str]
 ) -> AccountBook:
     book = AccountBook(account, currency)
     for entry in entries:

@@ -19,6 +19,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Final, Literal
 
 from beanfirm.core.bulk import collector_paused
 from beanfirm.reconcile.accountbook import AccountBook, BookAssertion, BookPosting
@@ -29,9 +30,11 @@ from beanfirm.reconcile.period import StatementLine, StatementPeriod, StatementR
 CONTINUES_DAYS = 31  # how far back a previous assertion still opens this statement's period
 ONE_DAY = datetime.timedelta(days=1)
 
-RECONCILED = "reconciled"  # no difference
-ACCEPTED = "accepted"  # a difference of outstanding items, accepted
-DIFFERS = "differs"  # a difference to correct (or outstanding items not accepted)
+# What comparing a statement with the ledger comes to; the reports and `--json` say it.
+Verdict = Literal["reconciled", "accepted", "differs"]
+RECONCILED: Final = "reconciled"  # no difference
+ACCEPTED: Final = "accepted"  # a difference of outstanding items, accepted
+DIFFERS: Final = "differs"  # a difference to correct (or outstanding items not accepted)
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class Comparison:
         """Tell whether a statement with lines was compared (not a balance alone)."""
         return self.period.opening is not None
 
-    def verdict(self, *, accept_outstanding: bool) -> str:
+    def verdict(self, *, accept_outstanding: bool) -> Verdict:
         """Return `reconciled`, `accepted` or `differs` (see the module constants)."""
         if self.difference == 0:
             return RECONCILED

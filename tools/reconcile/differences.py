@@ -34,20 +34,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Final, Literal
 
 from beanfirm.ingest.dedup import similarity
 from beanfirm.reconcile.accountbook import BookPosting
 from beanfirm.reconcile.matching import Match
 from beanfirm.reconcile.period import StatementLine
 
-TIMING = "timing"
-OUTSTANDING = "outstanding"
-DUPLICATE = "duplicate"
-AMOUNT = "amount"
-MISSING = "missing"
-OPENING = "opening"
-ACCEPTABLE = frozenset({TIMING, OUTSTANDING})
-KINDS = (TIMING, OUTSTANDING, DUPLICATE, AMOUNT, MISSING, OPENING)
+# The kinds of difference (see the module docstring); the reports name them.
+DifferenceKind = Literal["timing", "outstanding", "duplicate", "amount", "missing", "opening"]
+TIMING: Final = "timing"
+OUTSTANDING: Final = "outstanding"
+DUPLICATE: Final = "duplicate"
+AMOUNT: Final = "amount"
+MISSING: Final = "missing"
+OPENING: Final = "opening"
+ACCEPTABLE: frozenset[DifferenceKind] = frozenset({TIMING, OUTSTANDING})
+KINDS: tuple[DifferenceKind, ...] = (TIMING, OUTSTANDING, DUPLICATE, AMOUNT, MISSING, OPENING)
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -61,7 +64,7 @@ DECIMAL_SHIFTS = (Decimal(10), Decimal(100), Decimal("0.1"), Decimal("0.01"))
 class Difference:
     """One item of the difference: its kind, its effect on it, and its likely cause."""
 
-    kind: str
+    kind: DifferenceKind
     effect: Decimal
     cause: str
     date: datetime.date

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final, Literal
 
 from beanfirm.core.bulk import collector_paused
 from beanfirm.ingest.dedup import Candidate, match_slots
@@ -29,8 +30,10 @@ from beanfirm.ingest.ledgerindex import BookedEntry, Leg, Slot
 from beanfirm.reconcile.accountbook import BookPosting
 from beanfirm.reconcile.period import StatementLine
 
-BY_IMPORT_ID = "import-id"
-BY_AMOUNT = "amount"
+# How a statement line was matched to its posting; the reconciliation reports say it.
+MatchedBy = Literal["import-id", "amount"]
+BY_IMPORT_ID: Final = "import-id"
+BY_AMOUNT: Final = "amount"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +42,7 @@ class Match:
 
     line: StatementLine
     posting: BookPosting
-    by: str
+    by: MatchedBy
 
 
 def match_lines(

@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from beanfirm.core.journal import money
 from beanfirm.core.translation import Words
-from beanfirm.reconcile.comparison import Comparison
+from beanfirm.reconcile.comparison import Comparison, Verdict
 from beanfirm.reconcile.differences import Difference
 
 CSV_COLUMNS = (
@@ -72,7 +72,7 @@ class ReportContext:
     language: str
     staff_id: str
     prepared: datetime.date
-    outcome: str
+    outcome: Verdict
     statement: str | None
     assertion: str | None
     root: Path

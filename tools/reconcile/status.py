@@ -13,12 +13,13 @@ period missing; an account with no entries yet is never overdue.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from beancount.core import data
 
+from beanfirm.core.beans import Directive, Options
 from beanfirm.plugins import periods
 from beanfirm.plugins.reconciled import MODULE, RECONCILED_THROUGH, read_settings
 
@@ -32,7 +33,7 @@ class Reconciliation:
     through: datetime.date | None  # None: no period reconciled yet
 
 
-def _through_entries(entries: list[Any]) -> list[tuple[str, str, datetime.date]]:
+def _through_entries(entries: Sequence[Directive]) -> list[tuple[str, str, datetime.date]]:
     """Return (account, cadence, date) of each reconciled-through entry."""
     found = []
     for entry in entries:
@@ -45,7 +46,7 @@ def _through_entries(entries: list[Any]) -> list[tuple[str, str, datetime.date]]
     return found
 
 
-def reconciled_through(entries: list[Any]) -> dict[str, Reconciliation]:
+def reconciled_through(entries: Sequence[Directive]) -> dict[str, Reconciliation]:
     """Return the reconciliation of each reconciled account, by account name."""
     opened = {e.account: e.date for e in entries if isinstance(e, data.Open)}
     found: dict[str, Reconciliation] = {}
@@ -100,21 +101,21 @@ def _day(text: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(text) if text else None
 
 
-def _plugin_config(options_map: Mapping[str, Any]) -> str | None:
+def _plugin_config(options_map: Options) -> str | None:
     for name, config in options_map.get("plugin") or ():
         if name == MODULE:
             return str(config) if config is not None else None
     return None
 
 
-def ledger_today(options_map: Mapping[str, Any]) -> datetime.date:
+def ledger_today(options_map: Options) -> datetime.date:
     """Return the day the ledger's checks count to: the `reconciled` plugin's `today`."""
     settings, _ = read_settings(_plugin_config(options_map))
     return settings.today
 
 
 def reconciliation_status(
-    entries: list[Any], options_map: Mapping[str, Any]
+    entries: Sequence[Directive], options_map: Options
 ) -> list[ReconciliationStatus]:
     """Return the status of each reconciled account (see the module docstring), by name."""
     settings, _ = read_settings(_plugin_config(options_map))

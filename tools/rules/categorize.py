@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from beancount.core import data
 
 from beanfirm.core import paths
+from beanfirm.core.beans import Meta, amount_of
 from beanfirm.core.bulk import collector_paused
 from beanfirm.core.textmatch import COUNTERPARTY, NARRATION, PAYEE, RowText
 from beanfirm.errors import ConfigError, Problem
@@ -79,7 +80,7 @@ class Decision:
 
     rule: str | None
     account: str
-    flag: str
+    flag: str | None  # the transaction's, which Beancount's types leave optional
     reason: str
     suggestion: Suggestion | None = None
 
@@ -94,12 +95,11 @@ class Row:
 
     __slots__ = ("account", "currency", "direction", "meta", "number", "size", "text")
 
-    def __init__(self, txn: Any, statement: Any) -> None:
+    def __init__(self, txn: data.Transaction, statement: data.Posting) -> None:
         """Prepare a transaction; `statement` is its leg on the statement account."""
-        self.meta: dict[str, Any] = txn.meta or {}
+        self.meta: Meta = txn.meta or {}
         self.account: str = statement.account
-        self.number: Decimal = statement.units.number
-        self.currency: str = statement.units.currency
+        self.number, self.currency = amount_of(statement)
         self.direction = "in" if self.number > 0 else "out"
         self.size = abs(self.number)
         counterparty = self.meta.get("counterparty")
@@ -167,7 +167,7 @@ class RuleSet:
         """Return the rule set that also suggests from, and checks accounts against, history."""
         return replace(self, history=history)
 
-    def categorize(self, txn: Any) -> tuple[Any, Decision]:
+    def categorize(self, txn: data.Transaction) -> tuple[data.Transaction, Decision]:
         """Return the transaction categorized, and the decision that says how.
 
         `txn` is an importer's transaction: two postings, one of them on
@@ -178,16 +178,14 @@ class RuleSet:
         if legs is None:
             reason = "not an imported row awaiting a category (two legs, one Uncategorized)"
             return txn, Decision(None, "", txn.flag, reason)
-        statement, index = legs
-        units = statement.units
-        direction = "in" if units.number > 0 else "out"
+        account, amount, currency, index = legs
+        direction = "in" if amount > 0 else "out"
         meta = txn.meta or {}
         rules = self.index
         passed_over: list[str] = []
-        for number in rules.candidates(
-            txn.payee, txn.narration, meta, statement.account, units.currency, direction
-        ):
-            if number in rules.bounded and not rules.within_bounds(number, abs(units.number)):
+        candidates = rules.candidates(txn.payee, txn.narration, meta, account, currency, direction)
+        for number in candidates:
+            if number in rules.bounded and not rules.within_bounds(number, abs(amount)):
                 continue
             rule = self.rules[number]
             if self.history is not None and not (
@@ -198,7 +196,9 @@ class RuleSet:
             return self._booked_by_rule(txn, index, number, passed_over)
         return self._unmatched(txn, index, direction, meta, passed_over)
 
-    def categorize_all(self, txns: Iterable[Any]) -> list[tuple[Any, Decision]]:
+    def categorize_all(
+        self, txns: Iterable[data.Transaction]
+    ) -> list[tuple[data.Transaction, Decision]]:
         """Return `[self.categorize(txn) for txn in txns]`, with the cycle collector paused."""
         categorize = self.categorize
         with collector_paused():
@@ -206,7 +206,7 @@ class RuleSet:
 
     def categorize_statement(
         self, statement: BankStatement, account: str
-    ) -> list[tuple[Any, Decision]]:
+    ) -> list[tuple[data.Transaction, Decision]]:
         """Return the transactions of a statement, categorized, made in bulk and each once.
 
         The result is what categorizing each transaction of `statement_entries(statement,
@@ -227,7 +227,7 @@ class RuleSet:
 
     def _categorize_rows(
         self, columns: RowColumns, filename: str, account: str
-    ) -> list[tuple[Any, Decision]]:
+    ) -> list[tuple[data.Transaction, Decision]]:
         metas = row_metas(columns, filename)
         numbers = columns.numbers
         current = other_accounts(numbers)
@@ -356,8 +356,8 @@ class RuleSet:
         return decision
 
     def _booked_by_rule(
-        self, txn: Any, index: int, number: int, passed_over: list[str]
-    ) -> tuple[Any, Decision]:
+        self, txn: data.Transaction, index: int, number: int, passed_over: list[str]
+    ) -> tuple[data.Transaction, Decision]:
         """Apply a rule; one whose account is Uncategorized leaves the row for a person."""
         rule = self.rules[number]
         meta = dict(txn.meta or {})
@@ -366,7 +366,7 @@ class RuleSet:
         holds = rule.account in UNCATEGORIZED
         account = txn.postings[index].account if holds else rule.account
         flag = "!" if holds or rule.review else "*"
-        booked = txn._make(
+        booked = data.Transaction._make(
             (
                 meta,
                 txn.date,
@@ -385,12 +385,12 @@ class RuleSet:
 
     def _unmatched(
         self,
-        txn: Any,
+        txn: data.Transaction,
         index: int,
         direction: str,
-        meta: dict[str, Any],
+        meta: Meta,
         passed_over: list[str],
-    ) -> tuple[Any, Decision]:
+    ) -> tuple[data.Transaction, Decision]:
         current = txn.postings[index].account
         note = f"; passed over {', '.join(passed_over)}" if passed_over else ""
         if self.history is None or not self.suggestions.enabled:
@@ -419,33 +419,37 @@ class RuleSet:
         return txn._replace(meta=meta), Decision(None, current, txn.flag, reason + note, suggestion)
 
 
-def _legs(txn: Any) -> tuple[Any, int] | None:
-    """Return the statement leg and the index of the uncategorized leg, if it has that shape."""
+def _legs(txn: data.Transaction) -> tuple[str, Decimal, str, int] | None:
+    """Return the statement leg's account, number and currency, and the uncategorized leg's index.
+
+    None when the transaction does not have that shape.
+    """
     if not isinstance(txn, data.Transaction) or len(txn.postings) != 2:  # noqa: PLR2004
         return None
     statement, other = txn.postings
     if statement.account not in UNCATEGORIZED:  # as importers make them: the statement first
         units = statement.units
         if other.account in UNCATEGORIZED and units is not None and units.number is not None:
-            return statement, 1
+            return statement.account, units.number, units.currency, 1
         return None
     for index, posting in enumerate(txn.postings):
         statement = txn.postings[1 - index]
+        units = statement.units
         if (
             posting.account in UNCATEGORIZED
             and statement.account not in UNCATEGORIZED
-            and statement.units is not None
-            and statement.units.number is not None
+            and units is not None
+            and units.number is not None
         ):
-            return statement, index
+            return statement.account, units.number, units.currency, index
     return None
 
 
-def _with_account(txn: Any, index: int, account: str) -> list[Any]:
+def _with_account(txn: data.Transaction, index: int, account: str) -> list[data.Posting]:
     """Return the postings with the uncategorized leg moved to `account`."""
     postings = list(txn.postings)
     posting = postings[index]
-    postings[index] = posting._make((account, *posting[1:]))  # `_replace`, but quicker
+    postings[index] = data.Posting._make((account, *posting[1:]))  # `_replace`, but quicker
     return postings
 
 

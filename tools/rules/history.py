@@ -19,7 +19,6 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
 
 from beancount.core import data
 
@@ -133,7 +132,7 @@ def learn_history(
     return History(frozenset(opened), {key: dict(counter) for key, counter in counts.items()})
 
 
-def _category(entry: Any, statement: frozenset[str]) -> tuple[str, str] | None:
+def _category(entry: data.Transaction, statement: frozenset[str]) -> tuple[str, str] | None:
     """Return (direction, category account) of a past entry, or None if it teaches nothing."""
     postings = entry.postings
     if entry.flag == "!" or len(postings) != 2:  # noqa: PLR2004

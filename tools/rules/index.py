@@ -27,7 +27,6 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from itertools import repeat
 from operator import is_
-from typing import Any
 
 from beanfirm.core.textmatch import COUNTERPARTY, NARRATION, PAYEE, Pattern, Patterns, RowText
 from beanfirm.rules.conditions import Conditions
@@ -184,7 +183,7 @@ class RuleIndex:
         self,
         payee: str | None,
         narration: str | None,
-        meta: Mapping[str, Any],
+        meta: Mapping[str, object],
         account: str,
         currency: str,
         direction: str,
@@ -222,7 +221,7 @@ class RuleIndex:
         folded = joined.translate(DIGITS_TO_ZERO).split(NUL)
         return [None if text is None else found for text, found in zip(texts, folded, strict=True)]
 
-    def meta_values(self, meta: Mapping[str, Any]) -> tuple[str | None, ...]:
+    def meta_values(self, meta: Mapping[str, object]) -> tuple[str | None, ...]:
         """Return the values of the metadata keys the rules read (as text; None if missing)."""
         return tuple(
             self.texts([None if (v := meta.get(k)) is None else str(v) for k in self.meta_keys])
@@ -232,7 +231,7 @@ class RuleIndex:
         self,
         payee: str | None,
         narration: str | None,
-        meta: Mapping[str, Any],
+        meta: Mapping[str, object],
         account: str,
         currency: str,
         direction: str,

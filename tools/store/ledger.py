@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from beancount import loader
-from beancount.core import data
 
+from beanfirm.core.beans import BeanError, Entries, Options
 from beanfirm.errors import Problem, relative_to
 
 TRACEBACK_MARKER = "Traceback (most recent call last):"
@@ -28,9 +27,9 @@ class Ledger:
     """A loaded ledger: its entries, the options and the problems found while loading."""
 
     path: Path
-    entries: list[data.Directive]
-    options: dict[str, Any]
-    errors: list[Any]
+    entries: Entries
+    options: Options
+    errors: list[BeanError]
 
 
 def load_ledger(path: Path) -> Ledger:
@@ -49,12 +48,12 @@ def parse_ledger(path: Path) -> Ledger:
     return Ledger(path=path, entries=entries, options=options, errors=errors)
 
 
-def is_warning(error: Any) -> bool:
+def is_warning(error: BeanError) -> bool:
     """Tell a warning from an error (see the module docstring)."""
     return type(error).__name__.endswith("Warning")
 
 
-def error_problem(error: Any, root: Path, main: Path | None = None) -> Problem:
+def error_problem(error: BeanError, root: Path, main: Path | None = None) -> Problem:
     """Turn a Beancount error into a Problem with a practice-relative file and line.
 
     Beancount reports a plugin that fails to import or run, and an include that matches no
