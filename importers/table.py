@@ -50,6 +50,7 @@ class Table:
     width: int
     rows: tuple[Row, ...]
     preamble: tuple[Row, ...]
+    after: tuple[Row, ...] = ()  # from the footer that ends the table to the end of the file
 
 
 def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
@@ -141,9 +142,12 @@ def is_footer(row: Row, date_column: int) -> bool:
     if has_digit(date_cell):
         return False
     filled = [clean(cell) for cell in row.cells if clean(cell)]
-    if len(filled) <= 1:
-        return True
-    first = filled[0].lower()
+    return len(filled) <= 1 or names_total(row)
+
+
+def names_total(row: Row) -> bool:
+    """Tell whether a row's first filled cell names a total or a closing note (`合计`, …)."""
+    first = next((clean(cell) for cell in row.cells if clean(cell)), "").lower()
     return any(marker in first for marker in FOOTER_MARKERS)
 
 
@@ -163,15 +167,20 @@ def locate_table(rows: Sequence[Row], names: Sequence[str], date_name: str, file
             break
         dated += 1
     data: list[Row] = list(body[:dated])
-    for row in body[dated:]:
+    end = len(body)
+    for position in range(dated, len(body)):
+        row = body[position]
         if row.is_blank():
             continue
         if is_footer(row, date_column):
+            end = position
             break
         data.append(row)
     header = rows[index].cells
     width = max((i + 1 for i, cell in enumerate(header) if clean(cell)), default=0)
-    return Table(rows[index].line, columns, width, tuple(data), tuple(rows[:index]))
+    return Table(
+        rows[index].line, columns, width, tuple(data), tuple(rows[:index]), tuple(body[end:])
+    )
 
 
 def missing_columns(rows: Sequence[Row], names: Sequence[str], filename: str) -> StatementError:
@@ -202,7 +211,8 @@ def positional_table(
     date_column = columns[date_name]
     preamble: list[Row] = []
     data: list[Row] = []
-    for row in rows:
+    end = len(rows)
+    for position, row in enumerate(rows):
         if row.is_blank():
             continue
         date_cell = row.cells[date_column] if date_column < len(row.cells) else ""
@@ -210,6 +220,7 @@ def positional_table(
             preamble.append(row)
             continue
         if is_footer(row, date_column):
+            end = position
             break
         if row_width(row) > len(names):
             raise StatementError(
@@ -220,4 +231,4 @@ def positional_table(
                 "config describes, or the row is broken.",
             )
         data.append(row)
-    return Table(0, columns, len(names), tuple(data), tuple(preamble))
+    return Table(0, columns, len(names), tuple(data), tuple(preamble), tuple(rows[end:]))

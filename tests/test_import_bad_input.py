@@ -160,3 +160,15 @@ def write_bytes(shop: Path, name: str, data: bytes) -> Path:
     path = shop.parent / name
     path.write_bytes(data)
     return path
+
+
+# Rows that would be lost or shifted (issue 13): refused whole, nothing written.
+
+ROW_1 = "2024-03-01,CNY,100.00,100.00,存入,某公司,货款\n"
+
+
+def test_rows_after_a_note_that_ended_the_table_are_refused(shop: Path) -> None:
+    text = CMB_HEADER + ROW_1 + "续下页\n2024-03-02,CNY,-8.00,92.00,消费,x,y\n"
+    err = refused(shop, write(shop.parent, "note.csv", text), "--account", BANK)
+    assert "note.csv:4: this row holds a date and an amount" in err
+
