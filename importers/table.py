@@ -6,7 +6,8 @@ changes a notice, so the header is the first row that holds every configured col
 the table ends at the first footer row: one whose date cell has no digit and that either
 names a total (合计, 总计, Total, …) or holds a single note. Blank rows are passed over. A row
 too short for the configured columns is not a footer but a broken or truncated file, and is
-reported as such.
+reported as such; a row with a non-empty cell past the header's last column is refused too
+(`check_widths`): read by position, every column after a split cell would be shifted.
 
 An export without a header row (TD Canada) is read by position (`positional_table`): leading
 rows whose date cell holds no digit are its preamble, the same footer rule ends it, and a row
@@ -19,6 +20,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 from beanfirm.core.bulk import named_tuples
@@ -178,8 +180,40 @@ def locate_table(rows: Sequence[Row], names: Sequence[str], date_name: str, file
         data.append(row)
     header = rows[index].cells
     width = max((i + 1 for i, cell in enumerate(header) if clean(cell)), default=0)
+    check_widths(data, width, rows[index].line, filename)
     return Table(
         rows[index].line, columns, width, tuple(data), tuple(rows[:index]), tuple(body[end:])
+    )
+
+
+def check_widths(data: Sequence[Row], width: int, header_line: int, filename: str) -> None:
+    """Refuse a row with a non-empty cell past the header's last column.
+
+    Such a row is read by position, so one cell split in two (an unquoted `1,580.00` in a
+    comma-separated file) would shift every later column: the amount read as `1`, the next
+    column's text as the serial. Rows often end in empty cells (a trailing comma), so the
+    cells past the header are checked column by column, in bulk, before any row is looked at.
+    """
+    table = list(map(itemgetter(1), data))
+    longest = max(map(len, table), default=0)
+    for column in range(width, longest):
+        if min(map(len, table)) > column:
+            cells = table
+        else:
+            cells = [row for row in table if len(row) > column]
+        if any(map(itemgetter(column), cells)) and any(map(clean, map(itemgetter(column), cells))):
+            break
+    else:
+        return
+    wide = next(row for row in data if row_width(row) > width)
+    extra = [clean(cell) for cell in wide.cells[width:] if clean(cell)]
+    raise StatementError(
+        filename,
+        wide.line,
+        f"the row has {row_width(wide)} cells but the header (line {header_line}) has "
+        f"{width} columns; past the last column it holds {', '.join(extra)!r}. A cell "
+        "holds the delimiter without quotes (an amount like 1,580.00 splits in two), so "
+        "every later column would be read shifted. Quote that cell or export the file again.",
     )
 
 

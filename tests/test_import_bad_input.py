@@ -167,6 +167,12 @@ def write_bytes(shop: Path, name: str, data: bytes) -> Path:
 ROW_1 = "2024-03-01,CNY,100.00,100.00,存入,某公司,货款\n"
 
 
+def test_a_row_wider_than_the_header_is_refused(shop: Path) -> None:
+    text = CMB_HEADER + ROW_1 + "2024-03-02,CNY,1,580.00,1680.00,存入,某公司,货款\n"
+    err = refused(shop, write(shop.parent, "wide.csv", text), "--account", BANK)
+    assert "wide.csv:3: the row has 8 cells but the header (line 1) has 7 columns" in err
+
+
 def test_rows_after_a_note_that_ended_the_table_are_refused(shop: Path) -> None:
     text = CMB_HEADER + ROW_1 + "续下页\n2024-03-02,CNY,-8.00,92.00,消费,x,y\n"
     err = refused(shop, write(shop.parent, "note.csv", text), "--account", BANK)

@@ -1,4 +1,4 @@
-"""No row lost or shifted: an OFX list left open, the record guard."""
+"""No row lost or shifted: an OFX list left open, the record guard, wide rows."""
 
 from __future__ import annotations
 
@@ -170,6 +170,28 @@ def test_notes_and_totals_at_the_end_are_still_passed_over() -> None:
     assert len(read_csv(text).rows) == 1
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        "2024-01-02,Salary,1,580.00,1676.50",  # read column by column
+        "2024-01-02,Salary,1,580.00 ,1676.50",  # padded: left to the row reader
+        "2024-01-02,Sal,ary,1580.00,1676.50",
+    ],
+)
+def test_a_row_wider_than_its_header_is_refused(row: str) -> None:
+    text = HEADER + "2024-01-01,Coffee,-3.50,96.50\n" + row + "\n"
+    with pytest.raises(StatementError) as caught:
+        read_csv(text)
+    message = str(caught.value)
+    assert message.startswith("bank.csv:3: the row has 5 cells but the header (line 1) has 4")
+    assert "Quote that cell" in message
+
+
+def test_a_quoted_thousands_separator_and_trailing_empty_cells_are_read() -> None:
+    text = HEADER + '2024-01-01,Coffee,-3.50,96.50,,\n2024-01-02,Salary,"1,580.00",1676.50,\n'
+    assert [row.number for row in read_csv(text).rows] == [Decimal("-3.50"), Decimal("1580.00")]
+
+
 # The guard, by property: damage an export any way; it is read whole or refused, never in part.
 
 AMOUNTS = st.decimals(min_value=-9999, max_value=9999, places=2, allow_nan=False)
@@ -210,11 +232,15 @@ ROW = st.tuples(st.integers(min_value=1, max_value=28), AMOUNTS)
     rows=st.lists(ROW, min_size=1, max_size=8),
     note_at=st.integers(min_value=0, max_value=9),
     note=st.sampled_from(["续下页", "continued", "合计,,1,", "", "x,,,"]),
+    split_at=st.integers(min_value=0, max_value=9),
 )
 def test_csv_rows_are_read_whole_or_refused(
-    rows: list[tuple[int, Decimal]], note_at: int, note: str
+    rows: list[tuple[int, Decimal]], note_at: int, note: str, split_at: int
 ) -> None:
     lines = [f"2024-01-{day:02d},t,{amount},0" for day, amount in rows]
+    split = None
+    if split_at < len(lines):  # an amount written with an unquoted thousands separator
+        split = lines[split_at] = f"2024-01-01,t,1,{abs(rows[split_at][1]):.2f},0"
     lines.insert(min(note_at, len(lines)), note)
     text = HEADER + "\n".join(lines) + "\n"
     # What follows a total is the export's summary; any other note ends nothing silently.
@@ -224,4 +250,5 @@ def test_csv_rows_are_read_whole_or_refused(
         statement = read_csv(text, replace(CONFIG, running_balance=False))
     except StatementError:
         return
+    assert split not in data_rows  # a split cell is never read
     assert len(statement.rows) + len(statement.skipped) == len(data_rows)
