@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from beanfirm.core.bulk import named_tuples
 from beanfirm.errors import StatementError
@@ -55,14 +56,60 @@ class Table:
     after: tuple[Row, ...] = ()  # from the footer that ends the table to the end of the file
 
 
+def quoting(text: str, delimiter: str, filename: str) -> dict[str, Any]:
+    r"""Return the `csv.reader` options for how the text escapes a quote inside a quoted cell.
+
+    CSV doubles it (`"say ""hi"" now"`); some exporters write `"say \"hi\" now"` instead,
+    which read the usual way comes out garbled (`say \hi\" now"`) without an error. A text
+    with a backslash before a quote is therefore read strictly both ways: the usual way if it
+    reads so (the backslash ends a cell), else with backslash escapes if it reads so, else it
+    is refused.
+    """
+    if '\\"' not in text:
+        return {}
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        pass
+    else:
+        return {}
+    escaped: dict[str, Any] = {"escapechar": "\\", "doublequote": False}
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True, **escaped)
+    start = 1
+    problem = ""
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problem = str(exc)
+    else:  # the reader lets text follow a closing quote when quotes are escaped: look for it
+        d = re.escape(delimiter)
+        stray = re.search(rf'(?<![\\\n{d}])"(?![{d}\r\n]|\Z)', "\n" + text)
+        if stray is None:
+            return escaped
+        start = text.count("\n", 0, stray.start()) + 1
+        problem = "a quote in the middle of a cell"
+    raise StatementError(
+        filename,
+        start,
+        f"this row does not read as CSV ({problem}), whether a quote inside a cell is "
+        'doubled ("") or escaped with a backslash (\\"), as the file does elsewhere: it '
+        "would be read garbled. Export the file again, or save it from a spreadsheet "
+        'program, which doubles quotes ("").',
+    )
+
+
 def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
     r"""Split CSV text into rows, each with the line it starts on.
 
     The reader is lenient about text after a closing quote (WeChat writes `"3985734"\t,`),
     so an odd number of quote characters is checked separately: it means a quote left open,
-    which swallows every line after it (a truncated or hand-edited file).
+    which swallows every line after it (a truncated or hand-edited file). Quotes escaped with
+    a backslash are read as such (`quoting`).
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    options = quoting(text, delimiter, filename)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False, **options)
     try:
         found = list(reader)
     except csv.Error:
@@ -70,7 +117,9 @@ def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
     if reader.line_num == len(found):  # each row on one line, as usual: row n is line n
         rows = named_tuples(Row, range(1, len(found) + 1), found)
     else:  # a quoted cell spans lines, or a row is not CSV: read again, minding where rows start
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+        reader = csv.reader(
+            io.StringIO(text, newline=""), delimiter=delimiter, strict=False, **options
+        )
         rows = []
         start = 1
         try:
@@ -83,7 +132,7 @@ def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
                 start,
                 f"the row starting here is not valid CSV ({exc}); export it again.",
             ) from exc
-    if text.count('"') % 2:
+    if not options and text.count('"') % 2:  # a backslash-escaped text read strictly
         open_row = next(
             (row for row in reversed(rows) if any("\n" in cell for cell in row.cells)),
             rows[-1] if rows else Row(1, ()),

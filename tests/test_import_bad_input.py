@@ -178,3 +178,8 @@ def test_rows_after_a_note_that_ended_the_table_are_refused(shop: Path) -> None:
     err = refused(shop, write(shop.parent, "note.csv", text), "--account", BANK)
     assert "note.csv:4: this row holds a date and an amount" in err
 
+
+def test_quotes_that_read_neither_way_are_refused(shop: Path) -> None:
+    text = CMB_HEADER + '2024-03-01,CNY,100.00,100.00,存入,"某公司 \\"总部\\""x,货款\n'
+    err = refused(shop, write(shop.parent, "quotes.csv", text), "--account", BANK)
+    assert "quotes.csv:2: this row does not read as CSV" in err

@@ -1,4 +1,4 @@
-"""No row lost or shifted: an OFX list left open, the record guard, wide rows."""
+"""No row lost or shifted: an OFX list left open, the record guard, wide rows, escaped quotes."""
 
 from __future__ import annotations
 
@@ -190,6 +190,25 @@ def test_a_row_wider_than_its_header_is_refused(row: str) -> None:
 def test_a_quoted_thousands_separator_and_trailing_empty_cells_are_read() -> None:
     text = HEADER + '2024-01-01,Coffee,-3.50,96.50,,\n2024-01-02,Salary,"1,580.00",1676.50,\n'
     assert [row.number for row in read_csv(text).rows] == [Decimal("-3.50"), Decimal("1580.00")]
+
+
+def test_backslash_escaped_quotes_are_read() -> None:
+    text = HEADER + '2024-01-01,"QUOTES \\"COMPANY\\" LTD",-3.50,96.50\n'
+    statement = read_csv(text)
+    assert statement.rows[0].narration == 'QUOTES "COMPANY" LTD'
+    assert statement.rows[0].number == Decimal("-3.50")
+
+
+def test_a_backslash_that_ends_a_cell_stays_a_backslash() -> None:
+    text = HEADER + '2024-01-01,"C:\\dir\\",-3.50,96.50\n2024-01-02,"say ""hi""",1,97.50\n'
+    statement = read_csv(text)
+    assert [row.narration for row in statement.rows] == ["C:\\dir\\", 'say "hi"']
+
+
+def test_quotes_that_read_neither_way_are_refused() -> None:
+    text = HEADER + '2024-01-01,"QUOTES \\"COMPANY\\""x,-3.50,96.50\n'
+    with pytest.raises(StatementError, match=r"bank.csv:2: this row does not read as CSV"):
+        read_csv(text)
 
 
 # The guard, by property: damage an export any way; it is read whole or refused, never in part.
