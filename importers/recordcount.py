@@ -18,7 +18,8 @@ from beanfirm.importers.statement import BankStatement
 
 OFX_TRANSACTION = re.compile(rb"<STMTTRN\s*>", re.IGNORECASE)
 CAMT_ENTRY = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Ntry[\s/>]")
-MT940_TRANSACTION = re.compile(r"(?:^|\{4:):61:", re.MULTILINE)
+# An indented `:61:` counts too: the reader would take it for the line before's continuation.
+MT940_TRANSACTION = re.compile(r"(?:^[ \t]*|\{4:):61:", re.MULTILINE)
 
 
 def ofx_transactions(data: bytes) -> int:

@@ -140,6 +140,9 @@ def test_an_mt940_line_outside_a_statement_refuses_the_file() -> None:
     stray = ":61:2402280228C9,00NTRFNONREF//B0\n:86:before the statement\n" + MT940
     with pytest.raises(StatementError, match=r"holds 2 :61: statement lines, but 1 row"):
         read_mt940(stray.encode(), "stray.sta")
+    indented = MT940.replace(":62F:", " :61:2403060306C9,00NTRFNONREF//B2\n:62F:")
+    with pytest.raises(StatementError, match=r"holds 2 :61: statement lines, but 1 row"):
+        read_mt940(indented.encode(), "indented.sta")
 
 
 CONFIG = CsvConfig(
