@@ -21,7 +21,6 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 from beanfirm.core.bulk import named_tuples
@@ -65,7 +64,7 @@ def quoting(text: str, delimiter: str, filename: str) -> dict[str, Any]:
     reads so (the backslash ends a cell), else with backslash escapes if it reads so, else it
     is refused.
     """
-    if '\\"' not in text:
+    if "\\" not in text or '\\"' not in text:  # a backslash is rare: look for it first
         return {}
     try:
         for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
@@ -229,32 +228,30 @@ def locate_table(rows: Sequence[Row], names: Sequence[str], date_name: str, file
         data.append(row)
     header = rows[index].cells
     width = max((i + 1 for i, cell in enumerate(header) if clean(cell)), default=0)
-    check_widths(data, width, rows[index].line, filename)
     return Table(
         rows[index].line, columns, width, tuple(data), tuple(rows[:index]), tuple(body[end:])
     )
 
 
-def check_widths(data: Sequence[Row], width: int, header_line: int, filename: str) -> None:
-    """Refuse a row with a non-empty cell past the header's last column.
+def check_widths(rows: Sequence[Row], width: int, header_line: int, filename: str) -> None:
+    """Refuse a row with a non-empty cell past the header's last column (`width` columns).
 
     Such a row is read by position, so one cell split in two (an unquoted `1,580.00` in a
     comma-separated file) would shift every later column: the amount read as `1`, the next
     column's text as the serial. Rows often end in empty cells (a trailing comma), so the
-    cells past the header are checked column by column, in bulk, before any row is looked at.
+    column reader, which has the columns at hand, looks at the cells past the header in bulk
+    and calls this only when one of them is not empty.
     """
-    table = list(map(itemgetter(1), data))
-    longest = max(map(len, table), default=0)
-    for column in range(width, longest):
-        if min(map(len, table)) > column:
-            cells = table
-        else:
-            cells = [row for row in table if len(row) > column]
-        if any(map(itemgetter(column), cells)) and any(map(clean, map(itemgetter(column), cells))):
-            break
-    else:
+    wide = next(
+        (
+            row
+            for row in rows
+            if len(row.cells) > width and any(row.cells[width:]) and row_width(row) > width
+        ),
+        None,
+    )
+    if wide is None:
         return
-    wide = next(row for row in data if row_width(row) > width)
     extra = [clean(cell) for cell in wide.cells[width:] if clean(cell)]
     raise StatementError(
         filename,
