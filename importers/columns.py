@@ -10,12 +10,12 @@ is checked in bulk, so that only its odd cells (padding inside, placeholders) go
 
 A row with a non-empty cell past the header's last column is refused (`check_widths`) before
 any row is read, whichever path would read it. A row any of whose cells is not on the quick
-path is left to `RowReader.read`: a row shorter
-than the table, an amount that is not a plain non-zero number, a date that does not parse, a
-direction rule that skips the row or does not know it, a currency the currency column does
-not name plainly, a balance that is not a plain number. The quick path never raises and never
-decides anything the row reader would decide differently; the row reader reads the rows it is
-handed exactly as it reads any row, and words the error or the reason to skip.
+path is left to `RowReader.read`: a row shorter than the table, an amount that is not a plain
+non-zero number, a date that does not parse, a direction rule that skips the row or does not
+know it, a currency the currency column does not name plainly, a balance that is not a plain
+number. That refusal aside, the quick path never raises and never decides anything the row
+reader would decide differently; the row reader reads the rows it is handed exactly as it
+reads any row, and words the error or the reason to skip.
 """
 
 from __future__ import annotations
