@@ -24,7 +24,8 @@ reference, a per-statement sequence number); else the row's fingerprint. `EndToE
 before `NtryRef` because the payer sets it once, while some banks number `NtryRef` per
 statement, so that it changes when the same entry is exported in another statement.
 Opening balance plus booked
-entries must equal the closing balance, per statement and currency.
+entries must equal the closing balance, per statement and currency. Every `<Ntry>` of the file
+must be read or skipped (`beanfirm.importers.recordcount`), or the file is refused.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
 from beanfirm.importers.dates import leading_date
 from beanfirm.importers.importer import FormatImporter, read_bytes
+from beanfirm.importers.recordcount import camt_entries, check_records
 from beanfirm.importers.statement import BankStatement, SkippedRow, StatementRow
 from beanfirm.importers.xmltree import Node, parse_xml
 
@@ -276,17 +278,26 @@ def balances(
     return {currency: stated for currency, (_, stated) in openings.items()}, closings
 
 
-def statement_sections(stmt: Node, filename: str, skipped: list[SkippedRow]) -> list[Section]:
-    """Return the sections (one per currency) of one `Stmt`."""
+def statement_sections(
+    stmt: Node, filename: str, skipped: list[SkippedRow]
+) -> tuple[list[Section], int]:
+    """Return the sections (one per currency) of one `Stmt`, and the rows batches added.
+
+    The second figure is the number of rows beyond one per entry: a batch entry read as one row
+    per payment adds the number of its payments less one.
+    """
     number = stmt.text_at("Acct/Id/IBAN") or stmt.text_at("Acct/Id/Othr/Id")
     openings, closings = balances(stmt, filename)
     rows: dict[str, list[StatementRow]] = defaultdict(list)
+    split = 0
     for entry in stmt.findall("Ntry"):
         state = status(entry)
         if state != "BOOK":
             skipped.append(SkippedRow(entry.line, f"the entry is not booked (status {state})"))
             continue
-        for row in entry_rows(entry, filename):
+        found = entry_rows(entry, filename)
+        split += len(found) - 1
+        for row in found:
             rows[row.currency].append(row)
     if not closings:
         raise missing(stmt, "closing booked balance (<Bal> with code CLBD)", filename)
@@ -307,7 +318,7 @@ def statement_sections(stmt: Node, filename: str, skipped: list[SkippedRow]) -> 
         sections.append(
             Section(stmt.line, number, currency, tuple(rows[currency]), opening, closing, label)
         )
-    return sections
+    return sections, split
 
 
 def read_camt053(data: bytes, filename: str) -> BankStatement:
@@ -325,8 +336,15 @@ def read_camt053(data: bytes, filename: str) -> BankStatement:
     if not statements:
         raise missing(report, "<Stmt> (statement)", filename)
     skipped: list[SkippedRow] = []
-    sections = [s for stmt in statements for s in statement_sections(stmt, filename, skipped)]
-    return assemble(filename, sections, skipped)
+    sections: list[Section] = []
+    split = 0
+    for stmt in statements:
+        found, added = statement_sections(stmt, filename, skipped)
+        sections += found
+        split += added
+    statement = assemble(filename, sections, skipped)
+    check_records(statement, camt_entries(data), "<Ntry> entries", split=split)
+    return statement
 
 
 class Camt053Importer(FormatImporter):

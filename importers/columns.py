@@ -8,12 +8,14 @@ cell (a day has many rows; a direction column holds two or three values), and a 
 is checked in bulk, so that only its odd cells (padding inside, placeholders) go through
 `text_value` one by one.
 
-A row any of whose cells is not on the quick path is left to `RowReader.read`: a row shorter
-than the table, an amount that is not a plain non-zero number, a date that does not parse, a
-direction rule that skips the row or does not know it, a currency the currency column does
-not name plainly, a balance that is not a plain number. The quick path never raises and never
-decides anything the row reader would decide differently; the row reader reads the rows it is
-handed exactly as it reads any row, and words the error or the reason to skip.
+A row with a non-empty cell past the header's last column is refused (`check_widths`) before
+any row is read, whichever path would read it. A row any of whose cells is not on the quick
+path is left to `RowReader.read`: a row shorter than the table, an amount that is not a plain
+non-zero number, a date that does not parse, a direction rule that skips the row or does not
+know it, a currency the currency column does not name plainly, a balance that is not a plain
+number. That refusal aside, the quick path never raises and never decides anything the row
+reader would decide differently; the row reader reads the rows it is handed exactly as it
+reads any row, and words the error or the reason to skip.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from beanfirm.importers.amounts import (
 from beanfirm.importers.dates import DateError
 from beanfirm.importers.rowreader import RowReader, parse_time, rule_verdict
 from beanfirm.importers.statement import StatementRow
-from beanfirm.importers.table import Row, has_digit
+from beanfirm.importers.table import Row, check_widths, has_digit
 
 STRIP = methodcaller("strip", PADDING)
 FIRST_CHAR = itemgetter(slice(1))
@@ -155,6 +157,9 @@ class ColumnReader:
             table = [cells if len(cells) > widest else (*cells, *padding) for cells in table]
         # Every column at once (rows are at least as wide as the table, padded if not).
         self.table: list[tuple[str, ...]] = list(zip(*table, strict=False))
+        # A row with a cell past the header would be read shifted: no row may have one.
+        if any(map(any, self.table[reader.width :])) or max(map(len, table)) > len(self.table):
+            check_widths(rows, reader.width, reader.header_line, reader.filename)
 
     def column(self, name: str) -> Sequence[str]:
         """Return the cells of a column, as written."""

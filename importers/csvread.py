@@ -6,7 +6,10 @@ positive is money into the account; column by column for speed, `beanfirm.import
 and row by row for any row that needs it, `beanfirm.importers.rowreader`), put the rows in
 chronological order, number each row's import id, and take the closing balance of each currency
 from the last row's balance column. Every cell that does not parse raises `StatementError`
-naming the file, the line and the column: a statement is imported whole or not at all.
+naming the file, the line and the column: a statement is imported whole or not at all. A row
+with a date and an amount after a note that ended the table refuses the file, since it would
+be lost, and every data row must be read or skipped with a reason
+(`beanfirm.importers.recordcount`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from beanfirm.importers.amounts import clean
 from beanfirm.importers.columns import quick_columns
 from beanfirm.importers.csvconfig import CsvConfig
 from beanfirm.importers.dates import DateError, month_end, parse_date
+from beanfirm.importers.recordcount import check_records
 from beanfirm.importers.rowreader import RowReader
 from beanfirm.importers.runningbalance import check_running_balance
 from beanfirm.importers.sheets import XLS_MAGIC, XLSX_MAGIC, xls_rows, xlsx_rows
@@ -44,7 +48,9 @@ from beanfirm.importers.table import (
     Table,
     csv_rows,
     find_header,
+    has_digit,
     locate_table,
+    names_total,
     positional_table,
     row_width,
 )
@@ -135,6 +141,43 @@ def check_complete(data: bytes, table: Table, filename: str) -> None:
         )
 
 
+def looks_like_data(reader: RowReader, row: Row) -> bool:
+    """Tell whether a row holds a date in the date column and a digit in an amount column."""
+    config, cells = reader.config, row.cells
+    amounts = [config.amount] if config.amount is not None else []
+    amounts += [name for name in (config.amount_in, config.amount_out) if name is not None]
+    at = [reader.columns[name] for name in amounts]
+    if reader.date_at >= len(cells) or not any(
+        has_digit(cells[index]) for index in at if index < len(cells)
+    ):
+        return False
+    try:
+        reader.dates(cells[reader.date_at])
+    except DateError:
+        return False
+    return True
+
+
+def check_all_rows_read(statement: BankStatement, reader: RowReader, table: Table) -> None:
+    """Refuse a file with a data row after the table's end, or rows the reader dropped.
+
+    What follows a total (`合计`, `Total`, `以上数据…`) is the export's summary; but a data row
+    after a note of one cell that ended the table (a page break, a remark) would be lost.
+    """
+    if table.after and not names_total(table.after[0]):
+        stray = next((row for row in table.after if looks_like_data(reader, row)), None)
+        if stray is not None:
+            end = table.after[0].line
+            raise StatementError(
+                statement.filename,
+                stray.line,
+                f"this row holds a date and an amount, but the note of one cell at line {end} "
+                "ended the table, so this row and those after it would not be imported. "
+                f"Remove line {end} or export the file again.",
+            )
+    check_records(statement, len(table.rows), "data rows")
+
+
 def read_statement(
     data: bytes, config: CsvConfig, filename: str, period_end: datetime.date | None = None
 ) -> BankStatement:
@@ -179,8 +222,14 @@ def read_statement(
             )
         ordered = numbered_rows(columns, config.order)
         number = preamble_number(table, config)
+        statement = BankStatement(
+            filename,
+            tuple(ordered),
+            tuple(skipped),
+            closing_balances(ordered),
+            account_number=number,
+        )
+        check_all_rows_read(statement, reader, table)
         # Free the table before the collector runs again, rather than have it walk the table.
         del found, table, reader, columns
-    return BankStatement(
-        filename, tuple(ordered), tuple(skipped), closing_balances(ordered), account_number=number
-    )
+    return statement

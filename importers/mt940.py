@@ -24,6 +24,8 @@ its value date; a different value date goes to `value-date` metadata. `import-id
 reference as is, else the owner's reference qualified by the date (`2024-01-05/INV 77`), never
 `NONREF`; else the row's fingerprint. Opening balance plus rows must equal the closing balance
 of each statement, and each statement must open with the previous one's closing balance.
+Every `:61:` of the file must be read (`beanfirm.importers.recordcount`), or the file is
+refused.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import NamedTuple
 from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
 from beanfirm.importers.importer import FormatImporter, read_bytes
+from beanfirm.importers.recordcount import check_records, mt940_transactions
 from beanfirm.importers.statement import BankStatement, StatementRow
 from beanfirm.importers.textfile import decode_western
 
@@ -354,7 +357,8 @@ def message_section(message: Message, filename: str) -> Section:
 
 def read_mt940(data: bytes, filename: str) -> BankStatement:
     """Read an MT940 file into a BankStatement; raise StatementError with file:line."""
-    messages = read_fields(decode_western(data, filename))
+    text = decode_western(data, filename)
+    messages = read_fields(text)
     if not messages:
         raise StatementError(
             filename,
@@ -362,7 +366,9 @@ def read_mt940(data: bytes, filename: str) -> BankStatement:
             "the file has no :20: field, so no MT940 statement; it is not an MT940 file.",
         )
     sections = [message_section(message, filename) for message in messages]
-    return assemble(filename, sections, [])
+    statement = assemble(filename, sections, [])
+    check_records(statement, mt940_transactions(text), ":61: statement lines")
+    return statement
 
 
 def looks_like_mt940(head: str) -> bool:

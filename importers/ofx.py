@@ -12,7 +12,8 @@ the bank's id of the transaction, the `import-id`. `LEDGERBAL` (`BALAMT` as of `
 closing balance, asserted the day after `DTASOF`'s date; `AVAILBAL` is ignored. OFX states no
 opening balance, so the movements cannot be checked against one. `ACCTID` is the account
 number (`account_number()`). A bank's error status (`<CODE>` not 0 with severity ERROR) is
-reported with its message instead of importing an empty statement.
+reported with its message instead of importing an empty statement. Every `<STMTTRN>` of the
+file must be read (`beanfirm.importers.recordcount`), or the file is refused.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
 from beanfirm.importers.dates import leading_date
 from beanfirm.importers.importer import FormatImporter, read_bytes
+from beanfirm.importers.recordcount import check_records, ofx_transactions
 from beanfirm.importers.sgml import parse_sgml
 from beanfirm.importers.statement import BankStatement, StatementRow
 from beanfirm.importers.textfile import decode_western
@@ -192,7 +194,9 @@ def read_ofx(data: bytes, filename: str) -> BankStatement:
             "investment statement is not imported.",
         )
     sections = [statement_section(stmt, filename) for stmt in statements]
-    return assemble(filename, sections, [])
+    statement = assemble(filename, sections, [])
+    check_records(statement, ofx_transactions(data), "<STMTTRN> transactions")
+    return statement
 
 
 def looks_like_ofx(head: bytes) -> bool:

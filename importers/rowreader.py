@@ -46,6 +46,8 @@ class RowReader:
     ) -> None:
         self.config = config
         self.columns = table.columns
+        self.width = table.width
+        self.header_line = table.header_line
         self.filename = filename
         self.period_end = period_end
         self.row = Row(0, ())

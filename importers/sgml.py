@@ -6,7 +6,11 @@ while aggregates are (`</STMTTRN>`). The reader takes the tags in order:
 - text after an opening tag makes that element a leaf, which the next tag closes;
 - a closing tag closes its element and every element opened inside it and left open;
 - an element closed that way without text was an empty leaf (`<MEMO><FITID>1`), so the
-  elements read inside it are moved up to its parent, where they belong.
+  elements read inside it are moved up to its parent, where they belong;
+- but an aggregate whose content OFX fixes (`CONTENT`: `<BANKTRANLIST>` holds `<DTSTART>`,
+  `<DTEND>` and `<STMTTRN>`s) is never a leaf: a tag it cannot hold ends it, as SGML lets an
+  end tag be left out, and it keeps what it holds. Some banks never close `<BANKTRANLIST>`;
+  read as an empty leaf, its `<STMTTRN>`s would move up out of it and be lost.
 
 Tag names are upper-cased and entities (`&amp;`, `&lt;`, …) resolved; a bare `&` is kept.
 A closing tag for an element that is not open, or an aggregate never closed (a truncated
@@ -23,6 +27,10 @@ from beanfirm.importers.xmltree import Node
 TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9._:-]*)\s*>")
 ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&nbsp;": " "}
 ENTITY = re.compile("|".join(re.escape(name) for name in ENTITIES), re.IGNORECASE)
+# Aggregates that banks leave open, and the elements each may hold (per the OFX specification).
+CONTENT: dict[str, frozenset[str]] = {
+    "BANKTRANLIST": frozenset(("DTSTART", "DTEND", "STMTTRN")),
+}
 
 
 def unescape(text: str) -> str:
@@ -52,6 +60,8 @@ class SgmlReader:
         if self.leaf_open:
             self.stack.pop()
             self.leaf_open = False
+        while self.stack[-1].tag in CONTENT and tag not in CONTENT[self.stack[-1].tag]:
+            self.stack.pop()  # an aggregate left open, ended by a tag it cannot hold
         node = Node(tag, line)
         self.stack[-1].children.append(node)
         self.stack.append(node)
@@ -74,10 +84,10 @@ class SgmlReader:
         self.stack.pop()
 
     def implicit_close(self) -> None:
-        """Close the top element; if it had no text, hand its children to its parent."""
+        """Close the top element; an empty leaf hands the elements read in it to its parent."""
         node = self.stack.pop()
         parent = self.stack[-1]
-        if not node.text and node.children:
+        if not node.text and node.children and node.tag not in CONTENT:
             at = next(i for i, child in enumerate(parent.children) if child is node) + 1
             parent.children[at:at] = node.children
             node.children = []

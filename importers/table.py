@@ -6,7 +6,8 @@ changes a notice, so the header is the first row that holds every configured col
 the table ends at the first footer row: one whose date cell has no digit and that either
 names a total (合计, 总计, Total, …) or holds a single note. Blank rows are passed over. A row
 too short for the configured columns is not a footer but a broken or truncated file, and is
-reported as such.
+reported as such; a row with a non-empty cell past the header's last column is refused too
+(`check_widths`): read by position, every column after a split cell would be shifted.
 
 An export without a header row (TD Canada) is read by position (`positional_table`): leading
 rows whose date cell holds no digit are its preamble, the same footer rule ends it, and a row
@@ -17,9 +18,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from beanfirm.core.bulk import named_tuples
 from beanfirm.errors import StatementError
@@ -50,6 +52,51 @@ class Table:
     width: int
     rows: tuple[Row, ...]
     preamble: tuple[Row, ...]
+    after: tuple[Row, ...] = ()  # from the footer that ends the table to the end of the file
+
+
+def quoting(text: str, delimiter: str, filename: str) -> dict[str, Any]:
+    r"""Return the `csv.reader` options for how the text escapes a quote inside a quoted cell.
+
+    CSV doubles it (`"say ""hi"" now"`); some exporters write `"say \"hi\" now"` instead,
+    which read the usual way comes out garbled (`say \hi\" now"`) without an error. A text
+    with a backslash before a quote is therefore read strictly both ways: the usual way if it
+    reads so (the backslash ends a cell), else with backslash escapes if it reads so, else it
+    is refused.
+    """
+    if "\\" not in text or '\\"' not in text:  # a backslash is rare: look for it first
+        return {}
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        pass
+    else:
+        return {}
+    escaped: dict[str, Any] = {"escapechar": "\\", "doublequote": False}
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True, **escaped)
+    start = 1
+    problem = ""
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problem = str(exc)
+    else:  # the reader lets text follow a closing quote when quotes are escaped: look for it
+        d = re.escape(delimiter)
+        stray = re.search(rf'(?<![\\\n{d}])"(?![{d}\r\n]|\Z)', "\n" + text)
+        if stray is None:
+            return escaped
+        start = text.count("\n", 0, stray.start()) + 1
+        problem = "a quote in the middle of a cell"
+    raise StatementError(
+        filename,
+        start,
+        f"this row does not read as CSV ({problem}), whether a quote inside a cell is "
+        'doubled ("") or escaped with a backslash (\\"), as the file does elsewhere: it '
+        "would be read garbled. Export the file again, or save it from a spreadsheet "
+        'program, which doubles quotes ("").',
+    )
 
 
 def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
@@ -57,9 +104,11 @@ def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
 
     The reader is lenient about text after a closing quote (WeChat writes `"3985734"\t,`),
     so an odd number of quote characters is checked separately: it means a quote left open,
-    which swallows every line after it (a truncated or hand-edited file).
+    which swallows every line after it (a truncated or hand-edited file). Quotes escaped with
+    a backslash are read as such (`quoting`).
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    options = quoting(text, delimiter, filename)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False, **options)
     try:
         found = list(reader)
     except csv.Error:
@@ -67,7 +116,9 @@ def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
     if reader.line_num == len(found):  # each row on one line, as usual: row n is line n
         rows = named_tuples(Row, range(1, len(found) + 1), found)
     else:  # a quoted cell spans lines, or a row is not CSV: read again, minding where rows start
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+        reader = csv.reader(
+            io.StringIO(text, newline=""), delimiter=delimiter, strict=False, **options
+        )
         rows = []
         start = 1
         try:
@@ -80,7 +131,7 @@ def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
                 start,
                 f"the row starting here is not valid CSV ({exc}); export it again.",
             ) from exc
-    if text.count('"') % 2:
+    if not options and text.count('"') % 2:  # a backslash-escaped text read strictly
         open_row = next(
             (row for row in reversed(rows) if any("\n" in cell for cell in row.cells)),
             rows[-1] if rows else Row(1, ()),
@@ -141,9 +192,12 @@ def is_footer(row: Row, date_column: int) -> bool:
     if has_digit(date_cell):
         return False
     filled = [clean(cell) for cell in row.cells if clean(cell)]
-    if len(filled) <= 1:
-        return True
-    first = filled[0].lower()
+    return len(filled) <= 1 or names_total(row)
+
+
+def names_total(row: Row) -> bool:
+    """Tell whether a row's first filled cell names a total or a closing note (`合计`, …)."""
+    first = next((clean(cell) for cell in row.cells if clean(cell)), "").lower()
     return any(marker in first for marker in FOOTER_MARKERS)
 
 
@@ -163,15 +217,50 @@ def locate_table(rows: Sequence[Row], names: Sequence[str], date_name: str, file
             break
         dated += 1
     data: list[Row] = list(body[:dated])
-    for row in body[dated:]:
+    end = len(body)
+    for position in range(dated, len(body)):
+        row = body[position]
         if row.is_blank():
             continue
         if is_footer(row, date_column):
+            end = position
             break
         data.append(row)
     header = rows[index].cells
     width = max((i + 1 for i, cell in enumerate(header) if clean(cell)), default=0)
-    return Table(rows[index].line, columns, width, tuple(data), tuple(rows[:index]))
+    return Table(
+        rows[index].line, columns, width, tuple(data), tuple(rows[:index]), tuple(body[end:])
+    )
+
+
+def check_widths(rows: Sequence[Row], width: int, header_line: int, filename: str) -> None:
+    """Refuse a row with a non-empty cell past the header's last column (`width` columns).
+
+    Such a row is read by position, so one cell split in two (an unquoted `1,580.00` in a
+    comma-separated file) would shift every later column: the amount read as `1`, the next
+    column's text as the serial. Rows often end in empty cells (a trailing comma), so the
+    column reader, which has the columns at hand, looks at the cells past the header in bulk
+    and calls this only when one of them is not empty.
+    """
+    wide = next(
+        (
+            row
+            for row in rows
+            if len(row.cells) > width and any(row.cells[width:]) and row_width(row) > width
+        ),
+        None,
+    )
+    if wide is None:
+        return
+    extra = [clean(cell) for cell in wide.cells[width:] if clean(cell)]
+    raise StatementError(
+        filename,
+        wide.line,
+        f"the row has {row_width(wide)} cells but the header (line {header_line}) has "
+        f"{width} columns; past the last column it holds {', '.join(extra)!r}. A cell "
+        "holds the delimiter without quotes (an amount like 1,580.00 splits in two), so "
+        "every later column would be read shifted. Quote that cell or export the file again.",
+    )
 
 
 def missing_columns(rows: Sequence[Row], names: Sequence[str], filename: str) -> StatementError:
@@ -202,7 +291,8 @@ def positional_table(
     date_column = columns[date_name]
     preamble: list[Row] = []
     data: list[Row] = []
-    for row in rows:
+    end = len(rows)
+    for position, row in enumerate(rows):
         if row.is_blank():
             continue
         date_cell = row.cells[date_column] if date_column < len(row.cells) else ""
@@ -210,6 +300,7 @@ def positional_table(
             preamble.append(row)
             continue
         if is_footer(row, date_column):
+            end = position
             break
         if row_width(row) > len(names):
             raise StatementError(
@@ -220,4 +311,4 @@ def positional_table(
                 "config describes, or the row is broken.",
             )
         data.append(row)
-    return Table(0, columns, len(names), tuple(data), tuple(preamble))
+    return Table(0, columns, len(names), tuple(data), tuple(preamble), tuple(rows[end:]))

@@ -160,3 +160,26 @@ def write_bytes(shop: Path, name: str, data: bytes) -> Path:
     path = shop.parent / name
     path.write_bytes(data)
     return path
+
+
+# Rows that would be lost or shifted (issue 13): refused whole, nothing written.
+
+ROW_1 = "2024-03-01,CNY,100.00,100.00,存入,某公司,货款\n"
+
+
+def test_a_row_wider_than_the_header_is_refused(shop: Path) -> None:
+    text = CMB_HEADER + ROW_1 + "2024-03-02,CNY,1,580.00,1680.00,存入,某公司,货款\n"
+    err = refused(shop, write(shop.parent, "wide.csv", text), "--account", BANK)
+    assert "wide.csv:3: the row has 8 cells but the header (line 1) has 7 columns" in err
+
+
+def test_rows_after_a_note_that_ended_the_table_are_refused(shop: Path) -> None:
+    text = CMB_HEADER + ROW_1 + "续下页\n2024-03-02,CNY,-8.00,92.00,消费,x,y\n"
+    err = refused(shop, write(shop.parent, "note.csv", text), "--account", BANK)
+    assert "note.csv:4: this row holds a date and an amount" in err
+
+
+def test_quotes_that_read_neither_way_are_refused(shop: Path) -> None:
+    text = CMB_HEADER + '2024-03-01,CNY,100.00,100.00,存入,"某公司 \\"总部\\""x,货款\n'
+    err = refused(shop, write(shop.parent, "quotes.csv", text), "--account", BANK)
+    assert "quotes.csv:2: this row does not read as CSV" in err
