@@ -21,8 +21,10 @@ does not decide.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from beanfirm.importers.accountnumber import normalize_number
 
@@ -66,6 +68,24 @@ def number_tokens(text: str) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class NumbersIn:
+    """The numbers one text holds: its IBANs, its other whole numbers, its marked tails."""
+
+    ibans: frozenset[str]
+    tokens: frozenset[str]
+    tails: frozenset[str]
+
+
+@functools.lru_cache(maxsize=4096)
+def numbers_in(text: str) -> NumbersIn:
+    """Return the numbers a folded text holds (each row's texts are asked once per account)."""
+    found, rest = ibans(text)
+    return NumbersIn(
+        frozenset(found), frozenset(number_tokens(rest)), frozenset(TAIL_MARKERS.findall(text))
+    )
+
+
 def holds_number(texts: Sequence[str], number: str | None) -> bool:
     """Tell whether the texts hold a registered account number (see the module docstring)."""
     registered = normalize_number(number or "")
@@ -73,18 +93,14 @@ def holds_number(texts: Sequence[str], number: str | None) -> bool:
     if len(digits) < MIN_DIGITS:
         return False
     iban = is_iban(registered)
+    whole = not iban and registered.isdigit() and len(digits) > MIN_DIGITS
     for text in texts:
-        found, rest = ibans(text)
-        if iban and registered in found:
+        held = numbers_in(text)
+        if iban and registered in held.ibans:
             return True
-        if (
-            not iban
-            and registered.isdigit()
-            and len(digits) > MIN_DIGITS
-            and digits in number_tokens(rest)
-        ):
+        if whole and digits in held.tokens:
             return True
-        if digits[-MIN_DIGITS:] in TAIL_MARKERS.findall(text):
+        if digits[-MIN_DIGITS:] in held.tails:
             return True
     return False
 
@@ -95,4 +111,4 @@ def stated_numbers(texts: Sequence[str]) -> bool:
     A bare number may be a date, an order or an amount; a payment method (`招商银行(9876)`)
     states its card's number as a tail.
     """
-    return any(ibans(text)[0] or TAIL_MARKERS.search(text) for text in texts)
+    return any(numbers_in(text).ibans or numbers_in(text).tails for text in texts)
