@@ -68,7 +68,8 @@ def test_ibans_are_told_by_their_check_digits() -> None:
     assert not is_iban("DE13370400440200001234")
     assert stated_numbers(["招商银行(9876)"])
     assert stated_numbers([f"付款人 {OTHER_IBAN.lower()}"])
-    assert not stated_numbers(["招商银行储蓄卡", "2024-03-05 订单 88"])
+    assert not stated_numbers(["招商银行储蓄卡", "2024-03-05 订单 88", "充值(2024年3月)"])
+    assert not stated_numbers(["pending 1234"])
 
 
 def alipay_row(method: str) -> data.Transaction:

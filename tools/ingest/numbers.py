@@ -29,7 +29,10 @@ from dataclasses import dataclass
 from beanfirm.importers.accountnumber import normalize_number
 
 # Texts are NFKC-folded and lower-cased first, so a full-width bracket reads as `(`.
-TAIL_MARKERS = re.compile(r"(?:\*+|尾号|末四位|ending in|ending|\(|#)\s*(\d{4})(?!\d)")
+# In brackets only as a whole, `(5678)`: `(2024年…` is a year.
+TAIL_MARKERS = re.compile(
+    r"(?:\*+|尾号|末四位|(?<![a-z])ending in|(?<![a-z])ending|#)\s*(\d{4})(?!\d)|\((\d{4})\)"
+)
 IBAN = re.compile(r"(?<![a-z0-9])[a-z]{2}\d{2}(?: ?[a-z0-9]){11,30}(?![a-z0-9])")
 NUMBER = re.compile(r"(?<![a-z0-9])\d+(?:[ -]\d+)*(?![a-z0-9])")
 MIN_DIGITS = 4
@@ -82,7 +85,9 @@ def numbers_in(text: str) -> NumbersIn:
     """Return the numbers a folded text holds (each row's texts are asked once per account)."""
     found, rest = ibans(text)
     return NumbersIn(
-        frozenset(found), frozenset(number_tokens(rest)), frozenset(TAIL_MARKERS.findall(text))
+        frozenset(found),
+        frozenset(number_tokens(rest)),
+        frozenset(marked or bracketed for marked, bracketed in TAIL_MARKERS.findall(text)),
     )
 
 
