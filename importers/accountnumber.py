@@ -12,6 +12,9 @@ account:
 - otherwise one must end with the other, which must be at least 4 characters long (so
   `9876` matches `6222021234567899876`, and `1234567890` matches the IBAN
   `DE89100200301234567890`).
+
+Several registered accounts may match one stated number (an IBAN, the same account's domestic
+number, a shorter suffix of it): `account_number_equals` tells the exact match, which wins.
 """
 
 from __future__ import annotations
@@ -66,3 +69,9 @@ def account_number_matches(found: str, expected: str) -> bool:
         return True
     shorter, longer = sorted((ours, theirs), key=len)
     return len(shorter) >= MIN_SUFFIX and longer.endswith(shorter)
+
+
+def account_number_equals(found: str, expected: str) -> bool:
+    """Tell whether two account numbers are the same, separators aside and neither masked."""
+    ours, theirs = normalize_number(found), normalize_number(expected)
+    return bool(ours) and ours == theirs and masked_parts(ours) is None

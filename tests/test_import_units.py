@@ -25,7 +25,8 @@ from beanfirm.core.monthfiles import (
 from beanfirm.ingest import dedup
 from beanfirm.ingest.dedup import Candidate, known_rows, match_open_slots
 from beanfirm.ingest.ledgerindex import build_index, with_amounts
-from beanfirm.ingest.transfers import holds_number, names_account, transfer_date, transfer_target
+from beanfirm.ingest.numbers import holds_number
+from beanfirm.ingest.transfers import names_account, transfer_date, transfer_target
 from beanfirm.store.registry import FundingAccount
 
 BANK = "Assets:Bank:CMB"

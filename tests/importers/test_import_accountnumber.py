@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from beanfirm.importers import IMPORTER_NAMES
-from beanfirm.importers.accountnumber import account_number_matches
+from beanfirm.importers.accountnumber import account_number_equals, account_number_matches
 from beanfirm.importers.camt053 import Camt053Importer
 from beanfirm.importers.csvengine import StatementImporter
 from beanfirm.importers.importer import BeanfirmImporter
@@ -53,6 +53,20 @@ def test_numbers_of_one_account_match(found: str, expected: str) -> None:
 )
 def test_numbers_of_other_accounts_do_not(found: str, expected: str) -> None:
     assert not account_number_matches(found, expected)
+
+
+@pytest.mark.parametrize(
+    ("found", "expected", "equal"),
+    [
+        ("NL02 ABNA 0987 6543 21", "nl02abna0987654321", True),
+        ("NL02ABNA0987654321", "0987654321", False),
+        ("0987654321", "987654321", False),
+        ("1234****9876", "1234****9876", False),
+        ("", "", False),
+    ],
+)
+def test_an_exact_number_is_told_from_a_suffix(found: str, expected: str, equal: bool) -> None:
+    assert account_number_equals(found, expected) is equal
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ clients.yaml names an importer for each of a client's accounts. An export is rea
 importer of the account given by `--account`; otherwise every account's importer is asked
 whether it recognises the file (`identify`), and exactly one must. When none does, the error
 lists each account with the reason its importer gave, nearest first; when several do and the
-file states an account number, the number decides; else the error names them all. A stated
+file states an account number, the number decides (an account registered with exactly that
+number beats those whose number is only its suffix); else the error names them all. A stated
 account number that does not match the account's `number:` in clients.yaml is refused: the
 export of another account, imported here, would put its money in the wrong place.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from beanfirm.errors import BeanfirmError, StatementError, UsageError
-from beanfirm.importers.accountnumber import account_number_matches
+from beanfirm.importers.accountnumber import account_number_equals, account_number_matches
 from beanfirm.importers.csvconfig import load_config
 from beanfirm.importers.csvengine import StatementImporter
 from beanfirm.importers.importer import BeanfirmImporter
@@ -201,11 +202,23 @@ def _first_sentence(text: str) -> str:
 
 
 def _by_number(exports: list[Export]) -> list[Export]:
-    """Keep the exports whose stated account number matches the account's."""
-    return [
+    """Keep the exports whose stated account number matches the account's, exact ones if any.
+
+    `NL71RABO0123456789` stated, and three accounts registered as that IBAN, `0123456789` and
+    `123456789`: all three match as suffixes, but only the first is that number.
+    """
+    matching = [
         export
         for export in exports
         if export.statement.account_number
         and export.account.number
         and account_number_matches(export.statement.account_number, export.account.number)
     ]
+    exact = [
+        export
+        for export in matching
+        if account_number_equals(
+            export.statement.account_number or "", export.account.number or ""
+        )
+    ]
+    return exact or matching

@@ -244,12 +244,15 @@ def with_top_ups(
     paid: dict[int, int] = {}
     for txn, decision in booked:
         found.append((txn, decision))
-        funding = paying_account(txn, account, own)
+        card = paying_account(txn, account, own)
         method = txn.meta.get("method")
-        if funding is not None:
-            reason = f"paid with {method}: moved from {funding.account} into {account}"
+        if card is not None:
+            reason = f"paid with {method}: moved from {card.account} into {account}"
+            if not card.confirmed:
+                reason += " (by the card's name alone: flagged ! to check)"
             paid[len(found)] = len(found) - 1
-            found.append((top_up(txn, funding), Decision(None, funding.account, "*", reason)))
+            flag = "*" if card.confirmed else "!"
+            found.append((top_up(txn, card), Decision(None, card.account, flag, reason)))
         elif names_a_card(txn):
             notes[len(found) - 1] = (
                 f"paid with {method}, which is none of the client's accounts in clients.yaml: "

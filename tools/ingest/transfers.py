@@ -6,10 +6,12 @@ whichever export is imported first:
 
 - **A row names the other account**: a rule books its other leg to one of the client's own
   accounts (clients.yaml `accounts`), or its payee, narration or counterparty holds that
-  account's number (in full, or its last four digits after `*`, `尾号` or `ending in`), or
-  names its institution (支付宝, 微信, 招商银行, Chase, … or the account's own last name) together
-  with a transfer word (充值, 提现, 转账, 还款, transfer, top-up, …). The row is booked as a
-  transfer: its leg and the other account's leg, with its `import-id`.
+  account's number (as a whole token, an IBAN in full, or its last four digits after `*`,
+  `尾号` or `ending in`: `beanfirm.ingest.numbers`), or names its institution (支付宝, 微信,
+  招商银行, Chase, … or the account's own last name) together with a transfer word (充值, 提现,
+  转账, 还款, transfer, top-up, …) and states no other number for it. The row is booked as a
+  transfer: its leg and the other account's leg, with its `import-id`; flagged `!` when only
+  a name tied it.
 - **The other side arrives later**: its row finds the transfer's open slot (same account,
   exact amount, within the date window; `beanfirm.ingest.dedup`) and is absorbed; the transaction
   records its id as `import-id-2` and gets the flag `*`.
@@ -31,7 +33,11 @@ not move, and the card's bank lists the same payment. Such a row stays on the ap
 account into the app's (`top_up`): a transfer like any other, with its own import id
 (`<row's id>/paid-with`), whose card leg is the open slot that the bank's row finds when the
 bank's export is imported (or that merges with the bank's row already imported). The app's
-balance nets to nothing, the expense is booked once, and the card's payment once.
+balance nets to nothing, the expense is booked once, and the card's payment once. The card is
+confirmed by its number (`招商银行(5678)` and the account registered as `…5678`); a number that
+is not the registered one means another card, none of the client's; a name alone
+(`招商银行储蓄卡`, or an account registered without a number) makes the top-up `!`, for the
+preparer to check, and the card's statement confirms it when its row completes the top-up.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from beanfirm.core.beans import amount_of
 from beanfirm.core.textmatch import folded
 from beanfirm.ingest.dedup import Candidate
 from beanfirm.ingest.ledgerindex import UNCATEGORIZED, Convertible, LedgerIndex
+from beanfirm.ingest.numbers import holds_number, stated_numbers
 from beanfirm.rules.categorize import Decision
 from beanfirm.store.registry import FundingAccount
 
@@ -89,10 +96,7 @@ INSTITUTIONS: dict[str, tuple[str, ...]] = {
     "abc": ("农业银行", "农行"),
     "chase": ("chase",),
 }
-# Texts are NFKC-folded first, so a full-width bracket reads as `(`.
-TAIL_MARKERS = re.compile(r"(?:\*+|尾号|末四位|ending in|ending|\(|#)\s*(\d{4})(?!\d)")
 CODE_PREFIX = re.compile(r"^\d+-")
-MIN_DIGITS = 4
 
 
 @dataclass(frozen=True)
@@ -140,19 +144,6 @@ def names_account(texts: Sequence[str], funding: FundingAccount) -> bool:
     return False
 
 
-def holds_number(texts: Sequence[str], number: str | None) -> bool:
-    """Tell whether the texts hold an account number in full or as a marked last four digits."""
-    digits = re.sub(r"\D", "", number or "")
-    if len(digits) < MIN_DIGITS:
-        return False
-    for text in texts:
-        if digits in re.sub(r"[\s-]", "", text):
-            return True
-        if any(tail == digits[-MIN_DIGITS:] for tail in TAIL_MARKERS.findall(text)):
-            return True
-    return False
-
-
 def transfer_target(
     txn: data.Transaction,
     statement_account: str,
@@ -173,20 +164,38 @@ def transfer_target(
         return Target(numbered[0].account, "the row holds its account number", confirmed=True)
     if not has_transfer_word(texts):
         return None
-    named = [funding for funding in others if names_account(texts, funding)]
+    named = named_accounts(texts, others)
     if len(named) == 1:
         return Target(named[0].account, "the row names it and says transfer", confirmed=False)
     return None
 
 
+def named_accounts(
+    texts: Sequence[str], others: Sequence[FundingAccount]
+) -> list[FundingAccount]:
+    """Return the accounts the texts name, less those whose number the texts contradict.
+
+    Texts that state an account number (an IBAN, a card's tail) and not this account's are
+    about another account of the same bank: its name alone does not make it this one.
+    """
+    stated = stated_numbers(texts)
+    return [
+        funding
+        for funding in others
+        if names_account(texts, funding) and not (stated and funding.number)
+    ]
+
+
 def paying_account(
     txn: data.Transaction, statement_account: str, own: Sequence[FundingAccount]
-) -> FundingAccount | None:
+) -> Target | None:
     """Return the client's own account that paid a payment app's row (or got its refund).
 
-    The row's `method` names it: by its number (in full or the last four digits, as in
-    `交通银行信用卡(7449)`), or else by name (its bank's or app's, or its own last name), if
-    exactly one of the client's other accounts fits. None for the app's own balance.
+    The row's `method` names it: by its number (in full, or the last four digits as in
+    `交通银行信用卡(7449)`), confirmed; or else by name (its bank's or app's, or its own last
+    name) if exactly one of the client's other accounts fits and the method states no number
+    that contradicts the account's, unconfirmed (`!`) until the card's statement shows the
+    payment. None for the app's own balance, or a card that is none of the client's.
     """
     method = (txn.meta or {}).get("method")
     if not isinstance(method, str) or not method:
@@ -195,9 +204,13 @@ def paying_account(
     others = [funding for funding in own if funding.account != statement_account]
     numbered = [funding for funding in others if holds_number(texts, funding.number)]
     if numbered:
-        return numbered[0] if len(numbered) == 1 else None
-    named = [funding for funding in others if names_account(texts, funding)]
-    return named[0] if len(named) == 1 else None
+        if len(numbered) > 1:
+            return None
+        return Target(numbered[0].account, "its number", confirmed=True)
+    named = named_accounts(texts, others)
+    if len(named) != 1:
+        return None
+    return Target(named[0].account, "its name alone", confirmed=False)
 
 
 def names_a_card(txn: data.Transaction) -> bool:
@@ -206,11 +219,12 @@ def names_a_card(txn: data.Transaction) -> bool:
     return isinstance(method, str) and any(word in folded(method) for word in CARD_WORDS)
 
 
-def top_up(txn: data.Transaction, funding: FundingAccount) -> data.Transaction:
+def top_up(txn: data.Transaction, card: Target) -> data.Transaction:
     """Return the transfer that moves a card-paid row's money from the card into the app.
 
     It is dated and described as the row, with the import id `<row's id>/paid-with`; its legs
-    are the opposite of the row's on the app's account, and the same amount on the card's.
+    are the opposite of the row's on the app's account, and the same amount on the card's. It
+    is flagged `!` when only the card's name tied it to the account.
     """
     statement = txn.postings[0]
     number, currency = amount_of(statement)
@@ -218,11 +232,11 @@ def top_up(txn: data.Transaction, funding: FundingAccount) -> data.Transaction:
     meta["import-id"] = f"{meta['import-id']}/{PAID_WITH}"
     postings = [
         statement._replace(units=Amount(-number, currency)),
-        data.Posting(funding.account, Amount(number, currency), None, None, None, None),
+        data.Posting(card.account, Amount(number, currency), None, None, None, None),
     ]
     return txn._replace(
         meta=meta,
-        flag="*",
+        flag="*" if card.confirmed else "!",
         narration=str(txn.meta.get("method")),
         tags=frozenset(),
         links=frozenset(),
