@@ -6,17 +6,23 @@ atomically (temp file and rename), checks the result with the client's plugins, 
 exactly one git commit authored by the staff member. On any failure, including an interrupt,
 every file it touched is put back as it was and the index entries are reset: the working tree
 is exactly as before.
+
+A dry run does all of this but the writing and the commit: it writes the planned files into
+a scratch copy of the folders they go in (outside the practice), and runs the same check
+there. So it fails where the write would fail, and even a kill leaves the practice untouched.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Never, Protocol, TypeVar, overload
 
+from beanfirm.core import paths as practice_paths
 from beanfirm.errors import LedgerError, Problem
 from beanfirm.store.locks import locked
 
@@ -60,31 +66,40 @@ class Written(Generic[T]):
 class WriteCheck(Protocol):
     """The check of a write: the ledger problems before it, and after it."""
 
-    def before(self) -> list[Problem]:
-        """Return the problems of the ledger(s) as they are, before the write."""
+    def before(self, root: Path) -> list[Problem]:
+        """Return the problems of the ledger(s) in the practice at `root`, before the write."""
         ...
 
-    def after(self) -> list[Problem]:
-        """Return the problems once the files are written (new ones undo the write)."""
+    def after(self, root: Path) -> list[Problem]:
+        """Return the problems once the files are written (new ones undo the write).
+
+        `root` is the practice, or for a dry run the scratch copy the files were written to;
+        problems name files relative to it.
+        """
         ...
 
 
 @dataclass(frozen=True)
 class SameCheck:
-    """A check that runs one function before and after the write."""
+    """A check that runs one function, of the folder to check, before and after the write."""
 
-    problems: Callable[[], list[Problem]]
+    problems: Callable[[Path], list[Problem]]
 
-    def before(self) -> list[Problem]:
+    def before(self, root: Path) -> list[Problem]:
         """Return the problems before the write."""
-        return self.problems()
+        return self.problems(root)
 
-    def after(self) -> list[Problem]:
+    def after(self, root: Path) -> list[Problem]:
         """Return the problems after the write."""
-        return self.problems()
+        return self.problems(root)
 
 
-NO_CHECK = SameCheck(list)
+def _no_problems(root: Path) -> list[Problem]:
+    del root
+    return []
+
+
+NO_CHECK = SameCheck(_no_problems)
 
 
 @dataclass(frozen=True)
@@ -163,7 +178,9 @@ def apply_write(
 
     `check` gives the problems of the ledger(s) the plan touches before and after the
     write; the write is undone if it added problems that were not there before. A dry run
-    plans under the same locks and guards and stops before the first file is written.
+    plans under the same locks and guards, writes the files into a scratch copy and checks
+    them there (see the module docstring): it raises where the write would raise, and
+    returns with no commit where the write would commit.
     `lock_wait` is how many seconds to wait for another writer's lock before refusing.
     """
     with locked(root / ".beanfirm", plan.locks, wait_seconds=lock_wait):
@@ -172,26 +189,57 @@ def apply_write(
         if isinstance(planned, Stopped):
             return planned
         paths = tuple(sorted(planned.changes))
+        before = problem_keys(check.before(root))
         if dry_run:
+            with tempfile.TemporaryDirectory(prefix="beanfirm-dry-run-") as scratch:
+                copy = Path(scratch)
+                scratch_copy(root, (*paths, *plan.guard), copy)
+                for relpath, content in planned.changes.items():
+                    _set_file(copy / relpath, content, _Undo())
+                _refuse_new_problems(check.after(copy), before, plan.what)
             return Written(None, paths, planned.value)
-        before = problem_keys(check.before())
         undo = _Undo()
         try:
             for relpath, content in planned.changes.items():
                 _set_file(root / relpath, content, undo)
-            new = [p for p in check.after() if problem_key(p) not in before]
-            if new:
-                msg = (
-                    f"The change to {plan.what} would break its ledger, so nothing was written. "
-                    "Fix the input and run the command again:"
-                )
-                raise LedgerError(msg, tuple(new))
+            _refuse_new_problems(check.after(root), before, plan.what)
             commit = repo.commit(paths, planned.message, author)
         except BaseException:
             _rollback(undo)
             repo.unstage(paths)
             raise
     return Written(commit, paths, planned.value)
+
+
+def _refuse_new_problems(after: list[Problem], before: set[tuple[str, str]], what: str) -> None:
+    new = [problem for problem in after if problem_key(problem) not in before]
+    if new:
+        msg = (
+            f"The change to {what} would break its ledger, so nothing was written. "
+            "Fix the input and run the command again:"
+        )
+        raise LedgerError(msg, tuple(new))
+
+
+def scratch_copy(root: Path, relpaths: Iterable[str], dest: Path) -> None:
+    """Copy into `dest` what a check of a write to `relpaths` reads, from the working tree.
+
+    That is the practice's top-level files (`clients.yaml`, `rules.yaml`) and each client
+    folder a path lies in (or is), as they are in the working tree, which is what the write
+    itself would be checked against. Symbolic links are copied as links.
+    """
+    for entry in root.iterdir():
+        if entry.is_file() and not entry.is_symlink():
+            shutil.copy2(entry, dest / entry.name)
+    folders = {
+        practice_paths.client_folder(parts[1])
+        for parts in (rel.split("/") for rel in relpaths)
+        if len(parts) > 1 and parts[0] == practice_paths.LEDGERS
+    }
+    for folder in sorted(folders):
+        source = root / folder
+        if source.is_dir():
+            shutil.copytree(source, dest / folder, symlinks=True)
 
 
 def write_atomic(path: Path, content: bytes) -> None:
