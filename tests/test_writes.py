@@ -302,6 +302,39 @@ def test_dry_run_fails_where_the_write_would_fail(root: Path) -> None:
         assert snapshot(root) == before
 
 
+def test_dry_run_reads_what_the_ledger_includes_from_outside_its_folder(root: Path) -> None:
+    shared = root / "shared" / "accounts.beancount"
+    shared.parent.mkdir()
+    shared.write_text("2025-01-01 open Expenses:Travel CNY\n", encoding="utf-8")
+    main = LAYOUT[MAIN] + 'include "../../shared/accounts.beancount"\n'
+    (root / MAIN).write_text(main, encoding="utf-8")
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "-m", "Shared accounts")
+    before = snapshot(root)
+    seen: list[Path] = []
+
+    def check(where: Path) -> list[Problem]:
+        seen.append(where)
+        if where != root:
+            assert (where / "shared").is_symlink()  # read, never written
+            assert (where / "ledgers/other").is_symlink()
+            assert not (where / "ledgers/acme").is_symlink()
+        return ledger_problems(where / MAIN, where)
+
+    new_year = '2026-01-04 * "Taxi"\n  Expenses:Travel  35.00 CNY\n  Assets:Bank\n'
+    result = apply_write(
+        root,
+        PracticeRepo(root),
+        plan({NEW_YEAR: new_year.encode()}),
+        author=BO,
+        check=SameCheck(check),
+        dry_run=True,
+    )
+    assert result == Written(None, (NEW_YEAR,), None)
+    assert len(seen) == 2
+    assert snapshot(root) == before
+
+
 def test_interrupted_dry_run_leaves_no_trace(root: Path) -> None:
     make_unrelated_changes(root)
     before = snapshot(root)

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Never, Protocol, TypeVar, overload
 
 from beanfirm.core import paths as practice_paths
-from beanfirm.errors import LedgerError, Problem
+from beanfirm.errors import LedgerError, Problem, WriteRefusedError
 from beanfirm.store.locks import locked
+from beanfirm.store.practice import STATE_DIRNAME
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -183,7 +184,7 @@ def apply_write(
     returns with no commit where the write would commit.
     `lock_wait` is how many seconds to wait for another writer's lock before refusing.
     """
-    with locked(root / ".beanfirm", plan.locks, wait_seconds=lock_wait):
+    with locked(root / STATE_DIRNAME, plan.locks, wait_seconds=lock_wait):
         repo.refuse_if_dirty(plan.guard, plan.what)
         planned = plan.prepare()
         if isinstance(planned, Stopped):
@@ -222,24 +223,42 @@ def _refuse_new_problems(after: list[Problem], before: set[tuple[str, str]], wha
 
 
 def scratch_copy(root: Path, relpaths: Iterable[str], dest: Path) -> None:
-    """Copy into `dest` what a check of a write to `relpaths` reads, from the working tree.
+    """Make `dest` a practice that reads as `root` does, where writing `relpaths` is harmless.
 
-    That is the practice's top-level files (`clients.yaml`, `rules.yaml`) and each client
-    folder a path lies in (or is), as they are in the working tree, which is what the write
-    itself would be checked against. Symbolic links are copied as links.
+    What the write changes is copied from the working tree (which is what the write itself
+    is checked against): the top-level files, each client folder a path lies in (or is), and
+    any other top-level folder a path lies in, with what their links point to. Everything
+    else (other clients, folders a ledger may include from) is a symbolic link to the
+    practice's own, only read. Git's folder and beanfirm's state folder are left out.
     """
+    parts = [rel.split("/") for rel in relpaths]
+    tops = {part[0] for part in parts}
+    clients = {part[1] for part in parts if len(part) > 1 and part[0] == practice_paths.LEDGERS}
     for entry in root.iterdir():
-        if entry.is_file() and not entry.is_symlink():
-            shutil.copy2(entry, dest / entry.name)
-    folders = {
-        practice_paths.client_folder(parts[1])
-        for parts in (rel.split("/") for rel in relpaths)
-        if len(parts) > 1 and parts[0] == practice_paths.LEDGERS
-    }
-    for folder in sorted(folders):
-        source = root / folder
-        if source.is_dir():
-            shutil.copytree(source, dest / folder, symlinks=True)
+        target = dest / entry.name
+        if entry.name in (".git", STATE_DIRNAME):
+            continue
+        if entry.name == practice_paths.LEDGERS and entry.is_dir():
+            target.mkdir()
+            for folder in entry.iterdir():
+                if folder.name in clients:
+                    shutil.copytree(folder, target / folder.name)
+                else:
+                    (target / folder.name).symlink_to(folder)
+        elif entry.is_dir() and entry.name not in tops:
+            target.symlink_to(entry)
+        elif entry.is_dir():
+            shutil.copytree(entry, target)
+        else:
+            shutil.copy2(entry, target)
+    inside = dest.resolve()
+    for rel in relpaths:
+        folder = (dest / rel).parent
+        while not folder.exists():
+            folder = folder.parent
+        if not folder.resolve().is_relative_to(inside):  # never write through a link
+            msg = f"The dry run's copy of {rel} leads back into the practice; nothing was written."
+            raise WriteRefusedError(msg)
 
 
 def write_atomic(path: Path, content: bytes) -> None:
