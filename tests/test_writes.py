@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Never
@@ -122,7 +124,7 @@ def write(
         PracticeRepo(root),
         the_plan or plan(),
         author=BO,
-        check=SameCheck(check),
+        check=SameCheck(lambda _where: check()),
         dry_run=dry_run,
         lock_wait=lock_wait,
     )
@@ -253,17 +255,135 @@ def test_dirty_client_is_refused_before_anything_is_written(root: Path) -> None:
 
 
 def test_dry_run_writes_nothing(root: Path) -> None:
+    make_unrelated_changes(root)
     before = snapshot(root)
-    calls: list[str] = []
+    seen: list[str] = []
 
-    def check() -> list[Problem]:
-        calls.append("check")
+    def check(where: Path) -> list[Problem]:
+        seen.append(where.name if where != root else "practice")
+        if where != root:
+            # The planned files are written, into a copy outside the practice.
+            assert (where / NEW_YEAR).read_text(encoding="utf-8") == NEW_YEAR_TXN
+            assert not (where / NOTES).exists()
+            assert (where / "clients.yaml").read_text(encoding="utf-8") == "firm: {}\nclients: []\n"
+            assert not where.is_relative_to(root)
+        return ledger_problems(where / MAIN, where)
+
+    result = apply_write(
+        root, PracticeRepo(root), plan(), author=BO, check=SameCheck(check), dry_run=True
+    )
+    assert result == Written(None, (NEW_YEAR, MAIN, NOTES), None)
+    assert seen[0] == "practice"
+    assert seen[1].startswith("beanfirm-dry-run-")
+    assert snapshot(root) == before
+    assert not Path(tempfile.gettempdir(), seen[1]).exists()  # the copy is gone
+
+
+def test_dry_run_fails_where_the_write_would_fail(root: Path) -> None:
+    before = snapshot(root)
+    new_year = '2026-01-04 * "Taxi"\n  Expenses:Travel  35.00 CNY\n  Assets:Bank\n'
+
+    def check(where: Path) -> list[Problem]:
+        return ledger_problems(where / MAIN, where)
+
+    for dry_run in (True, False):
+        with pytest.raises(LedgerError) as caught:
+            apply_write(
+                root,
+                PracticeRepo(root),
+                plan({NEW_YEAR: new_year.encode()}),
+                author=BO,
+                check=SameCheck(check),
+                dry_run=dry_run,
+            )
+        assert caught.value.problems == (
+            Problem(NEW_YEAR, 1, "Invalid reference to unknown account 'Expenses:Travel'"),
+        )
+        assert snapshot(root) == before
+
+
+def test_dry_run_reads_what_the_ledger_includes_from_outside_its_folder(root: Path) -> None:
+    shared = root / "shared" / "accounts.beancount"
+    shared.parent.mkdir()
+    shared.write_text("2025-01-01 open Expenses:Travel CNY\n", encoding="utf-8")
+    main = LAYOUT[MAIN] + 'include "../../shared/accounts.beancount"\n'
+    (root / MAIN).write_text(main, encoding="utf-8")
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "-m", "Shared accounts")
+    before = snapshot(root)
+    seen: list[Path] = []
+
+    def check(where: Path) -> list[Problem]:
+        seen.append(where)
+        if where != root:
+            assert (where / "shared").is_symlink()  # read, never written
+            assert (where / "ledgers/other").is_symlink()
+            assert not (where / "ledgers/acme").is_symlink()
+        return ledger_problems(where / MAIN, where)
+
+    new_year = '2026-01-04 * "Taxi"\n  Expenses:Travel  35.00 CNY\n  Assets:Bank\n'
+    result = apply_write(
+        root,
+        PracticeRepo(root),
+        plan({NEW_YEAR: new_year.encode()}),
+        author=BO,
+        check=SameCheck(check),
+        dry_run=True,
+    )
+    assert result == Written(None, (NEW_YEAR,), None)
+    assert len(seen) == 2
+    assert snapshot(root) == before
+
+
+def test_interrupted_dry_run_leaves_no_trace(root: Path) -> None:
+    make_unrelated_changes(root)
+    before = snapshot(root)
+
+    def check(where: Path) -> list[Problem]:
+        if where != root:
+            raise KeyboardInterrupt
         return []
 
-    result = write(root, check=check, dry_run=True)
-    assert result == Written(None, (NEW_YEAR, MAIN, NOTES), None)
-    assert calls == []
+    with pytest.raises(KeyboardInterrupt):
+        apply_write(root, PracticeRepo(root), plan(), author=BO, check=SameCheck(check), dry_run=True)
     assert snapshot(root) == before
+
+
+KILLED_IN_CHECK = """\
+import os, pathlib, sys, time
+from beanfirm.store.gitrepo import Author, PracticeRepo
+from beanfirm.store.writes import SameCheck, apply_write, files_plan
+root = pathlib.Path(sys.argv[1])
+changes = {sys.argv[2]: b"; new\\n", sys.argv[3]: None}
+plan = files_plan(changes, "m", locks=("acme",), guard=("ledgers/acme",), what="client acme")
+def check(where):
+    if where != root:
+        print("checking", flush=True)
+        time.sleep(600)
+    return []
+apply_write(root, PracticeRepo(root), plan, author=Author("Bo", "bo@firm.example"),
+            check=SameCheck(check), dry_run=True)
+"""
+
+
+def test_killed_dry_run_leaves_no_trace(root: Path) -> None:
+    make_unrelated_changes(root)
+    before = snapshot(root)
+    dry_run = subprocess.Popen(
+        [sys.executable, "-c", KILLED_IN_CHECK, str(root), NEW_YEAR, NOTES],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert dry_run.stdout is not None
+        assert dry_run.stdout.readline() == "checking\n"  # the files are written, somewhere
+    finally:
+        dry_run.kill()
+        dry_run.wait(timeout=60)
+    assert dry_run.returncode == -signal.SIGKILL
+    assert snapshot(root) == before
+    # The practice is free: the next write goes through.
+    assert write(root, lock_wait=0.2).commit is not None
 
 
 HOLD_LOCK = """\
@@ -353,7 +473,7 @@ def test_a_plan_that_stops_writes_nothing_and_hands_back_its_value(root: Path) -
         return Stopped("every row is in the ledger already")
 
     stopping = WritePlan(prepare, locks=("acme",), guard=("ledgers/acme",), what="client acme")
-    result = apply_write(root, PracticeRepo(root), stopping, author=BO, check=SameCheck(no_problems))
+    result = apply_write(root, PracticeRepo(root), stopping, author=BO, check=SameCheck(lambda _where: []))
     assert result == Stopped("every row is in the ledger already")
     assert seen == [True]  # planned under the lock
     assert snapshot(root) == before

@@ -16,6 +16,7 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from beanfirm.core import paths
 from beanfirm.errors import BeanfirmError, StatementError, UsageError
 from beanfirm.importers.accountnumber import account_number_equals, account_number_matches
 from beanfirm.importers.csvconfig import load_config
@@ -43,6 +44,16 @@ class Export:
 def config_path(config_dir: Path, account: FundingAccount) -> Path:
     """Return where the `csv` config of an account is: importers/<Account/Path>.yaml."""
     return config_dir / (account.account.replace(":", "/") + ".yaml")
+
+
+def missing_config(client_id: str, account: FundingAccount) -> str:
+    """Say where the missing config of a `csv` account goes and what it holds (one sentence)."""
+    where = f"{paths.importers_folder(client_id)}/{account.account.replace(':', '/')}.yaml"
+    return (
+        f"its config file is missing: write {where} (in the practice), a YAML file that names "
+        "the export's columns by their header text, at least `columns: {date: …, amount: …}` "
+        "and the `currency` (docs/importers.md, section 'The CSV/XLSX config'), and commit it"
+    )
 
 
 def importer_for(
@@ -127,10 +138,9 @@ def read_export(
         chosen = find_account(client, account)
         importer = importer_for(chosen, config_dir)
         if importer is None:
-            where = config_path(config_dir, chosen) if config_dir else "importers/"
             msg = (
-                f"{chosen.account} of {client.id} uses the `csv` importer, whose config "
-                f"{where} is missing. Write it (docs/importers.md describes the format)."
+                f"{chosen.account} of {client.id} uses the `csv` importer, and "
+                f"{missing_config(client.id, chosen)}."
             )
             raise ExportError(msg)
         exports = [Export(path, chosen, importer, _read(path, chosen, importer))]
@@ -163,7 +173,8 @@ def _claims(client: Client, path: Path, config_dir: Path | None) -> list[Export]
     for candidate in client.accounts:
         importer = importer_for(candidate, config_dir)
         if importer is None:
-            why = "its config file is missing" if candidate.importer == "csv" else "not runnable"
+            csv = candidate.importer == "csv"
+            why = missing_config(client.id, candidate) if csv else "not runnable"
             refused.append((4, f"{candidate.account} ({candidate.importer}): {why}"))
         elif importer.identify(str(path)):
             claims.append((candidate, importer))

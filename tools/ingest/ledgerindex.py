@@ -133,6 +133,8 @@ class LedgerIndex:
     balances: dict[tuple[str, str, datetime.date], BookedBalance] = field(default_factory=dict)
     transactions: int = 0
     editable_files: dict[str, bool] = field(default_factory=dict)
+    # The currencies an account's `open` allows (only accounts that name some), and where.
+    currencies: dict[str, tuple[frozenset[str], Location]] = field(default_factory=dict)
 
     def known(self, account: str, import_id: str) -> Location | None:
         """Return where a row's id is already booked for this account (or for any account)."""
@@ -158,6 +160,11 @@ class LedgerIndex:
 
     def add(self, entry: Directive) -> None:
         """Index one parsed directive."""
+        if isinstance(entry, data.Open):
+            if entry.currencies:
+                held = frozenset(entry.currencies)
+                self.currencies[entry.account] = (held, _location(entry.meta))
+            return
         if isinstance(entry, data.Balance):
             number = entry.amount.number
             if isinstance(number, Decimal):

@@ -41,6 +41,7 @@ from beanfirm.core.ledgertext import entry_text
 from beanfirm.core.monthfiles import AddMeta, NewEntry, Relocate, ReplaceLine, SetFlag
 from beanfirm.importers.entries import balance_entries, transactions
 from beanfirm.importers.statement import BankStatement
+from beanfirm.ingest.currencies import refuse_foreign_currencies
 from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS, Candidate, known_rows, match_open_slots
 from beanfirm.ingest.exports import Export
 from beanfirm.ingest.ledgerindex import BookedEntry, LedgerIndex, Slot, id_key
@@ -185,6 +186,7 @@ def plan_import(
     account = export.account.account
     balances, booked = categorized_entries(export.statement, account, categorize)
     booked, notes, paid = with_top_ups(booked, account, client.accounts)
+    refuse_foreign_currencies(export, [*(txn for txn, _ in booked), *balances], index, root)
     for asserted, _, day in index.balances:
         planner.assertions[asserted].add(day)
     for entry in balances:

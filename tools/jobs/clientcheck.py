@@ -41,8 +41,9 @@ class ClientCheck:
         self.summary_after: LedgerSummary | None = None
         self.backlog: list[Problem] = []
 
-    def before(self) -> list[Problem]:
+    def before(self, root: Path) -> list[Problem]:
         """Return the cached problems before the write; none when the cache does not know."""
+        del root  # the cache is the practice's
         key = client_keys(self.repo, [self.client])[self.client.id]
         cached = CheckCache(self.practice.state_dir).get(self.client.id, key)
         if cached is None:
@@ -50,21 +51,22 @@ class ClientCheck:
         self.known_before = problem_keys(cached.errors)
         return list(cached.errors)
 
-    def after(self) -> list[Problem]:
+    def after(self, root: Path) -> list[Problem]:
         """Load the written ledger with its plugins; return its errors that are not backlog.
 
-        When the problems before were unknown, those already at HEAD are left out here.
+        `root` is the practice, or a dry run's scratch copy. When the problems before were
+        unknown, those already at HEAD are left out here.
         """
-        main = self.practice.main_file(self.client.id)
+        main = root / paths.main_file(self.client.id)
         with collector_paused():
             ledger = load_ledger(main)
-        self.summary_after = summarize(ledger, self.practice.root)
+        self.summary_after = summarize(ledger, root) if root == self.practice.root else None
         self.backlog = []
         problems = []
         for error in ledger.errors:
             if is_warning(error):
                 continue
-            problem = error_problem(error, self.practice.root, main)
+            problem = error_problem(error, root, main)
             if type(error).__name__ in BACKLOG:
                 self.backlog.append(problem)
             else:

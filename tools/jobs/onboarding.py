@@ -194,6 +194,6 @@ def add_client(
         repo,
         plan,
         author=author,
-        check=SameCheck(lambda: ledger_problems(practice.main_file(client.id), root)),
+        check=SameCheck(lambda where: ledger_problems(where / paths.main_file(client.id), where)),
         dry_run=dry_run,
     )

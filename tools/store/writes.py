@@ -6,19 +6,26 @@ atomically (temp file and rename), checks the result with the client's plugins, 
 exactly one git commit authored by the staff member. On any failure, including an interrupt,
 every file it touched is put back as it was and the index entries are reset: the working tree
 is exactly as before.
+
+A dry run does all of this but the writing and the commit: it writes the planned files into
+a scratch copy of the folders they go in (outside the practice), and runs the same check
+there. So it fails where the write would fail, and even a kill leaves the practice untouched.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Never, Protocol, TypeVar, overload
 
-from beanfirm.errors import LedgerError, Problem
+from beanfirm.core import paths as practice_paths
+from beanfirm.errors import LedgerError, Problem, WriteRefusedError
 from beanfirm.store.locks import locked
+from beanfirm.store.practice import STATE_DIRNAME
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -60,31 +67,40 @@ class Written(Generic[T]):
 class WriteCheck(Protocol):
     """The check of a write: the ledger problems before it, and after it."""
 
-    def before(self) -> list[Problem]:
-        """Return the problems of the ledger(s) as they are, before the write."""
+    def before(self, root: Path) -> list[Problem]:
+        """Return the problems of the ledger(s) in the practice at `root`, before the write."""
         ...
 
-    def after(self) -> list[Problem]:
-        """Return the problems once the files are written (new ones undo the write)."""
+    def after(self, root: Path) -> list[Problem]:
+        """Return the problems once the files are written (new ones undo the write).
+
+        `root` is the practice, or for a dry run the scratch copy the files were written to;
+        problems name files relative to it.
+        """
         ...
 
 
 @dataclass(frozen=True)
 class SameCheck:
-    """A check that runs one function before and after the write."""
+    """A check that runs one function, of the folder to check, before and after the write."""
 
-    problems: Callable[[], list[Problem]]
+    problems: Callable[[Path], list[Problem]]
 
-    def before(self) -> list[Problem]:
+    def before(self, root: Path) -> list[Problem]:
         """Return the problems before the write."""
-        return self.problems()
+        return self.problems(root)
 
-    def after(self) -> list[Problem]:
+    def after(self, root: Path) -> list[Problem]:
         """Return the problems after the write."""
-        return self.problems()
+        return self.problems(root)
 
 
-NO_CHECK = SameCheck(list)
+def _no_problems(root: Path) -> list[Problem]:
+    del root
+    return []
+
+
+NO_CHECK = SameCheck(_no_problems)
 
 
 @dataclass(frozen=True)
@@ -163,35 +179,86 @@ def apply_write(
 
     `check` gives the problems of the ledger(s) the plan touches before and after the
     write; the write is undone if it added problems that were not there before. A dry run
-    plans under the same locks and guards and stops before the first file is written.
+    plans under the same locks and guards, writes the files into a scratch copy and checks
+    them there (see the module docstring): it raises where the write would raise, and
+    returns with no commit where the write would commit.
     `lock_wait` is how many seconds to wait for another writer's lock before refusing.
     """
-    with locked(root / ".beanfirm", plan.locks, wait_seconds=lock_wait):
+    with locked(root / STATE_DIRNAME, plan.locks, wait_seconds=lock_wait):
         repo.refuse_if_dirty(plan.guard, plan.what)
         planned = plan.prepare()
         if isinstance(planned, Stopped):
             return planned
         paths = tuple(sorted(planned.changes))
+        before = problem_keys(check.before(root))
         if dry_run:
+            with tempfile.TemporaryDirectory(prefix="beanfirm-dry-run-") as scratch:
+                copy = Path(scratch)
+                scratch_copy(root, (*paths, *plan.guard), copy)
+                for relpath, content in planned.changes.items():
+                    _set_file(copy / relpath, content, _Undo())
+                _refuse_new_problems(check.after(copy), before, plan.what)
             return Written(None, paths, planned.value)
-        before = problem_keys(check.before())
         undo = _Undo()
         try:
             for relpath, content in planned.changes.items():
                 _set_file(root / relpath, content, undo)
-            new = [p for p in check.after() if problem_key(p) not in before]
-            if new:
-                msg = (
-                    f"The change to {plan.what} would break its ledger, so nothing was written. "
-                    "Fix the input and run the command again:"
-                )
-                raise LedgerError(msg, tuple(new))
+            _refuse_new_problems(check.after(root), before, plan.what)
             commit = repo.commit(paths, planned.message, author)
         except BaseException:
             _rollback(undo)
             repo.unstage(paths)
             raise
     return Written(commit, paths, planned.value)
+
+
+def _refuse_new_problems(after: list[Problem], before: set[tuple[str, str]], what: str) -> None:
+    new = [problem for problem in after if problem_key(problem) not in before]
+    if new:
+        msg = (
+            f"The change to {what} would break its ledger, so nothing was written. "
+            "Fix the input and run the command again:"
+        )
+        raise LedgerError(msg, tuple(new))
+
+
+def scratch_copy(root: Path, relpaths: Iterable[str], dest: Path) -> None:
+    """Make `dest` a practice that reads as `root` does, where writing `relpaths` is harmless.
+
+    What the write changes is copied from the working tree (which is what the write itself
+    is checked against): the top-level files, each client folder a path lies in (or is), and
+    any other top-level folder a path lies in, with what their links point to. Everything
+    else (other clients, folders a ledger may include from) is a symbolic link to the
+    practice's own, only read. Git's folder and beanfirm's state folder are left out.
+    """
+    parts = [rel.split("/") for rel in relpaths]
+    tops = {part[0] for part in parts}
+    clients = {part[1] for part in parts if len(part) > 1 and part[0] == practice_paths.LEDGERS}
+    for entry in root.iterdir():
+        target = dest / entry.name
+        if entry.name in (".git", STATE_DIRNAME):
+            continue
+        if entry.name == practice_paths.LEDGERS and entry.is_dir():
+            target.mkdir()
+            for folder in entry.iterdir():
+                if folder.name in clients:
+                    shutil.copytree(folder, target / folder.name)
+                else:
+                    (target / folder.name).symlink_to(folder)
+        elif entry.is_dir() and entry.name not in tops:
+            target.symlink_to(entry)
+        elif entry.is_dir():
+            shutil.copytree(entry, target)
+        else:
+            shutil.copy2(entry, target)
+    inside = dest.resolve()
+    for rel in relpaths:
+        folder = (dest / rel).parent
+        while not folder.exists():
+            folder = folder.parent
+        if not folder.resolve().is_relative_to(inside):  # never write through a link
+            msg = f"The dry run's copy of {rel} leads back into the practice; nothing was written."
+            raise WriteRefusedError(msg)
 
 
 def write_atomic(path: Path, content: bytes) -> None:
