@@ -9,8 +9,9 @@ lines before the first field are passed over. Each `:20:` starts a statement:
   YYMMDD, currency, amount with a decimal comma (`C240131EUR1234,56`);
 - each `:61:` a row: value date YYMMDD, optional entry (booking) date MMDD, mark `C`/`D` or
   `RC`/`RD` (a reversal of a credit is money out, of a debit money in), optional funds code,
-  amount, transaction type (`NTRF`), the account owner's reference, `//` and the bank's
-  reference, and on its second line supplementary details (`details` metadata);
+  amount, transaction type (`NTRF`; `S` and a SWIFT message type, which some banks pad with
+  spaces: `S 20`), the account owner's reference, `//` and the bank's reference, and on its
+  second line supplementary details (`details` metadata);
 - the `:86:` after a `:61:` its information, all lines joined: the German structured form
   (`166?00SEPA-GUTSCHRIFT?20…?32Name`) gives the purpose `?20` to `?29`, `?60` to `?63` as
   narration, `?32` and `?33` as payee, `?31` as counterparty and `?00` as `booking-text`; when
@@ -49,7 +50,8 @@ ENVELOPE = re.compile(r"\{[1-3]:(?:[^{}]|\{[^{}]*\})*\}|\{4:|\{5:(?:[^{}]|\{[^{}
 BALANCE = re.compile(r"^(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d+,\d*)$")
 LINE_61 = re.compile(
     r"^(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?"
-    r"(?P<amount>\d+,\d*)(?P<type>[NFS][A-Z0-9]{3})(?P<ref>.*?)(?://(?P<bankref>.*))?$"
+    r"(?P<amount>\d+,\d*)(?P<type>[NF][A-Z0-9]{3}|S[A-Z0-9 ]{3})"
+    r"(?P<ref>.*?)(?://(?P<bankref>.*))?$"
 )
 SUBFIELD = re.compile(r"\?(\d{2})")
 STRUCTURED = re.compile(r"^\d{3}\?\d{2}")
@@ -248,6 +250,28 @@ def information(lines: list[str]) -> Information:
     return Information(narration, payee, sub.get(31, "").strip() or None, meta)
 
 
+def line_61_problem(value: str) -> str:
+    """Say which part of a `:61:` value that `LINE_61` refuses is not as SWIFT lays it out."""
+    head = re.match(r"\d{6}(\d{4})?", value)
+    if head is None:
+        return "it does not start with the value date YYMMDD"
+    rest = value[head.end() :]
+    mark = re.match(r"(RC|RD|C|D)[A-Z]?", rest)
+    if mark is None:
+        return f"'{rest[:2]}' after the date(s) is not the mark C, D, RC or RD"
+    rest = rest[mark.end() :] if re.match(r"\d", rest[mark.end() :]) else rest[len(mark[1]) :]
+    amount = re.match(r"\d+,\d*", rest)
+    if amount is None:
+        return f"'{rest[:12]}' after the mark is not an amount with a decimal comma (12,50)"
+    kind = rest[amount.end() : amount.end() + 4]
+    if not kind:
+        return "no transaction type (NTRF) follows the amount"
+    return (
+        f"the transaction type '{kind}' after the amount is "
+        "not N or F and three letters or digits (NTRF), nor S and a SWIFT message type (S103)"
+    )
+
+
 def statement_row(item: Field, info: Field | None, currency: str, filename: str) -> StatementRow:
     """Return the row of a `:61:` field and its `:86:`."""
     found = LINE_61.match(item.value)
@@ -255,16 +279,17 @@ def statement_row(item: Field, info: Field | None, currency: str, filename: str)
         raise StatementError(
             filename,
             item.line,
-            f":61: is '{item.value}', not a statement line (value date YYMMDD, optional "
-            "booking date MMDD, C/D/RC/RD, amount with a decimal comma, a type like NTRF, "
-            "a reference).",
+            f":61: is '{item.value}', not a statement line: {line_61_problem(item.value)}. "
+            "A statement line is value date YYMMDD, optional booking date MMDD, C/D/RC/RD, "
+            "amount with a decimal comma, a type like NTRF, a reference. If the bank writes "
+            "every line so, report it with the file; else export the statement again.",
         )
     value = yymmdd(found["value"], item.line, filename, ":61:")
     booked = entry_date(found["entry"], value, item.line, filename) if found["entry"] else value
     number = comma_amount(found["amount"])
     if found["mark"] in ("D", "RC"):
         number = -number
-    meta: list[tuple[str, str]] = [("type", found["type"])]
+    meta: list[tuple[str, str]] = [("type", found["type"].rstrip())]
     if value != booked:
         meta.append(("value-date", value.isoformat()))
     if found["mark"].startswith("R"):

@@ -3,7 +3,10 @@
 Read with the standard library, not ofxparse or ofxtools: the file's own line goes into every
 error (`file:line`), and banks' vendor extensions (`<INTU.BID>`, AMEX's `<DOWNLOAD.FLAG>`) and
 SGML quirks are passed over instead of refused. 1.x files go through `beanfirm.importers.sgml`,
-2.x files through expat (`beanfirm.importers.xmltree`); both give the same tree.
+2.x files through expat (`beanfirm.importers.xmltree`); both give the same tree. Some banks
+write a 2.x XML declaration (`<?xml ...?>`, `<?OFX ...?>`) over a 1.x body whose leaves are
+left open (`<TRNAMT>-12.50` with no `</TRNAMT>`); expat refuses that as a mismatched tag, and
+the file is then read as SGML, which checks truncation itself (an aggregate never closed).
 
 Each `<STMTTRN>` of a `<STMTRS>` (bank) or `<CCSTMTRS>` (credit card) becomes one row:
 `DTPOSTED` (the posting date) is its date, `TRNAMT` its signed amount in `CURDEF`, `NAME` (or
@@ -22,6 +25,7 @@ import codecs
 import datetime
 import re
 from decimal import Decimal
+from xml.parsers import expat
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.bankstatement import Section, StatedBalance, assemble
@@ -31,13 +35,15 @@ from beanfirm.importers.recordcount import check_records, ofx_transactions
 from beanfirm.importers.sgml import parse_sgml
 from beanfirm.importers.statement import BankStatement, StatementRow
 from beanfirm.importers.textfile import decode_western
-from beanfirm.importers.xmltree import Node, parse_xml
+from beanfirm.importers.xmltree import Node, NotWellFormedError, parse_xml
 
 HEAD_BYTES = 4096
 OFX_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})")
 OFX_AMOUNT = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 CHARSETS = {"1252": "cp1252", "ISO-8859-1": "latin-1", "8859-1": "latin-1", "UTF-8": "utf-8"}
+XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+TAG_MISMATCH = expat.errors.codes[expat.errors.XML_ERROR_TAG_MISMATCH]
 
 
 def strip_bom(data: bytes) -> bytes:
@@ -53,17 +59,33 @@ def header_charset(data: bytes) -> str:
     return CHARSETS.get(name, "cp1252")
 
 
+def xml_charset(body: bytes) -> str:
+    """Return the encoding an XML declaration names (`encoding="UTF-8"`), default UTF-8."""
+    found = XML_ENCODING.match(body)
+    return found.group(1).decode("ascii") if found else "utf-8"
+
+
+def sgml_tree(data: bytes, filename: str, encoding: str) -> Node:
+    """Return the tree of an OFX 1.x (SGML) file decoded with `encoding` if not UTF-8."""
+    text = decode_western(data, filename, encoding)
+    start = text.find("<")
+    if start < 0:
+        raise StatementError(filename, None, "the file holds no OFX tags; it is not OFX.")
+    return parse_sgml(text[start:], filename, text.count("\n", 0, start) + 1)
+
+
 def ofx_tree(data: bytes, filename: str) -> Node:
     """Return the `<OFX>` element of a 1.x or 2.x file."""
     body = strip_bom(data)
     if body.startswith(b"<?xml"):
-        root = parse_xml(body, filename)
+        try:
+            root = parse_xml(body, filename)
+        except NotWellFormedError as exc:
+            if exc.code != TAG_MISMATCH:
+                raise
+            root = sgml_tree(data, filename, xml_charset(body))  # SGML leaves under an XML head
     else:
-        text = decode_western(data, filename, header_charset(data))
-        start = text.find("<")
-        if start < 0:
-            raise StatementError(filename, None, "the file holds no OFX tags; it is not OFX.")
-        root = parse_sgml(text[start:], filename, text.count("\n", 0, start) + 1)
+        root = sgml_tree(data, filename, header_charset(data))
     ofx = next(root.iter("OFX"), None)
     if ofx is None:
         raise StatementError(

@@ -4,8 +4,9 @@
 statements are parsed with expat into `Node`s that keep their line. Namespaces are dropped
 (CAMT.053 versions differ only in their namespace; `Node.namespace` keeps the root's). A
 document type declaration is refused: bank statements never carry one, and refusing it rules
-out entity-expansion and external-entity attacks. Every walk is iterative, so a deeply nested
-file cannot exhaust the stack.
+out entity-expansion and external-entity attacks. A file that is not well-formed raises
+`NotWellFormedError`, which keeps expat's error code for a reader that can recover. Every walk
+is iterative, so a deeply nested file cannot exhaust the stack.
 """
 
 from __future__ import annotations
@@ -60,6 +61,14 @@ class Node:
         node = self.find(path)
         text = node.text.strip() if node is not None else ""
         return text or None
+
+
+class NotWellFormedError(StatementError):
+    """An XML file expat refuses; `code` is expat's error code (`expat.errors.codes`)."""
+
+    def __init__(self, filename: str, line: int | None, message: str, code: int) -> None:
+        super().__init__(filename, line, message)
+        self.code = code
 
 
 def local_name(name: str) -> tuple[str, str]:
@@ -123,11 +132,12 @@ def parse_xml(data: bytes, filename: str) -> Node:
     try:
         parser.Parse(data, True)  # noqa: FBT003 - expat's own signature
     except expat.ExpatError as exc:
-        raise StatementError(
+        raise NotWellFormedError(
             filename,
             exc.lineno,
             f"the file is not well-formed XML ({expat.errors.messages[exc.code]}, column "
             f"{exc.offset + 1}). It is truncated or damaged; export it again.",
+            exc.code,
         ) from exc
     except (ValueError, UnicodeError) as exc:  # e.g. an unknown encoding declared
         raise StatementError(filename, None, f"the XML file cannot be read ({exc}).") from exc

@@ -316,3 +316,48 @@ def test_identify(tmp_path: Path) -> None:
     assert not importer.identify(str(path))
     assert not importer.identify(str(tmp_path / "missing.sta"))
     assert importer.name == "beanfirm.mt940"
+
+
+# Written for beanfirm: `:61:` types `S` + a SWIFT message type, padded with spaces by some banks.
+SWIFT_TYPES = """\
+:20:STMT
+:25:DE44500105175407324931
+:28C:1/1
+:60F:C240101EUR100,00
+:61:2401020102D12,50S 20NONREF//B1
+:86:Payment one
+:61:2401030103C5,00S10 REF-2//B2
+:86:Payment two
+:61:2401040104D2,50S103NONREF//B3
+:86:Payment three
+:62F:C240104EUR90,00
+"""
+
+
+def test_a_swift_transaction_type_padded_with_spaces_is_read() -> None:
+    statement = read(SWIFT_TYPES)
+    rows = [(r.date, r.number, r.serial, dict(r.meta)["type"]) for r in statement.rows]
+    assert rows == [
+        (datetime.date(2024, 1, 2), Decimal("-12.50"), "B1", "S 20"),
+        (datetime.date(2024, 1, 3), Decimal("5.00"), "B2", "S10"),
+        (datetime.date(2024, 1, 4), Decimal("-2.50"), "B3", "S103"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("24012D1,00NTRF", "does not start with the value date"),
+        ("240102X1,00NTRF", "'X1' after the date(s) is not the mark"),
+        ("240102D1.00NTRF", "'1.00NTRF' after the mark is not an amount"),
+        ("240102D1,00", "no transaction type (NTRF) follows the amount"),
+        ("240102D1,00ntrfREF", "the transaction type 'ntrf' after the amount is not"),
+        ("240102D1,00N RFREF", "the transaction type 'N RF' after the amount is not"),
+    ],
+)
+def test_a_refused_statement_line_says_what_is_wrong(value: str, reason: str) -> None:
+    text = SWIFT_TYPES.replace("2401020102D12,50S 20NONREF//B1", value)
+    with pytest.raises(StatementError) as caught:
+        read(text)
+    assert reason in str(caught.value)
+    assert caught.value.line == 5

@@ -332,3 +332,49 @@ def test_doctype_is_refused() -> None:
     data = b'<?xml version="1.0"?><!DOCTYPE OFX [<!ENTITY a "aaaa">]><OFX>&a;</OFX>'
     with pytest.raises(StatementError, match="document type"):
         read_ofx(data, "evil.ofx")
+
+
+# Written for beanfirm: an XML declaration and OFX 2.x header over SGML-style open leaves.
+XML_HEAD_OPEN_LEAVES = """\
+<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<?OFX OFXHEADER="200" VERSION="211" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>
+<OFX>
+<SIGNONMSGSRSV1><SONRS><STATUS><CODE>0<SEVERITY>INFO</STATUS>
+<DTSERVER>20240201</SONRS></SIGNONMSGSRSV1>
+<BANKMSGSRSV1><STMTTRNRS><TRNUID>1<STATUS><CODE>0<SEVERITY>INFO</STATUS>
+<STMTRS><CURDEF>EUR
+<BANKACCTFROM><BANKID>1<ACCTID>DE0012<ACCTTYPE>CHECKING</BANKACCTFROM>
+<BANKTRANLIST><DTSTART>20240101<DTEND>20240131
+<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240115<TRNAMT>-12.50<FITID>A1<NAME>Café Müller
+</STMTTRN>
+<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20240120<TRNAMT>100.00<FITID>A2<NAME>Client &amp; Co
+</STMTTRN>
+</BANKTRANLIST>
+<LEDGERBAL><BALAMT>87.50<DTASOF>20240131</LEDGERBAL>
+</STMTRS></STMTTRNRS></BANKMSGSRSV1>
+</OFX>
+"""
+
+
+def test_xml_head_over_open_leaves_is_read_as_sgml() -> None:
+    statement = read_ofx(XML_HEAD_OPEN_LEAVES.encode("utf-8"), "bank.ofx")
+    rows = [(r.date, r.number, r.payee, r.import_id) for r in statement.rows]
+    assert rows == [
+        (datetime.date(2024, 1, 15), Decimal("-12.50"), "Café Müller", "A1"),
+        (datetime.date(2024, 1, 20), Decimal("100.00"), "Client & Co", "A2"),
+    ]
+    assert [(b.date, b.number) for b in statement.balances] == [
+        (datetime.date(2024, 1, 31), Decimal("87.50"))
+    ]
+
+
+def test_xml_head_over_open_leaves_in_a_declared_code_page() -> None:
+    text = XML_HEAD_OPEN_LEAVES.replace('encoding="UTF-8"', 'encoding="windows-1252"')
+    statement = read_ofx(text.encode("cp1252"), "bank.ofx")
+    assert [r.payee for r in statement.rows] == ["Café Müller", "Client & Co"]
+
+
+def test_truncated_xml_head_over_open_leaves_is_refused() -> None:
+    cut = XML_HEAD_OPEN_LEAVES[: XML_HEAD_OPEN_LEAVES.index("</BANKTRANLIST>")]
+    with pytest.raises(StatementError, match="never closed: the file is truncated"):
+        read_ofx(cut.encode("utf-8"), "bank.ofx")
