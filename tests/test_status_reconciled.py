@@ -82,3 +82,50 @@ def test_overdue_lists_only_what_needs_work(practice_with_client: Path) -> None:
     ]
     table = run_beanfirm("status", "--overdue", cwd=practice_with_client)
     assert "(overdue: due 2025-03-15)" in table.out
+
+
+def test_status_and_the_plugin_count_statement_cycles_alike(practice_with_client: Path) -> None:
+    # The account's statements close on the 25th: January's cycle (2024-12-26 to 2025-01-25) is
+    # asserted on 2025-01-26; the next one ended 2025-02-25 and is due 15 days later.
+    accounts = practice_with_client / "ledgers" / "huamei" / "accounts.beancount"
+    text = accounts.read_text("utf-8")
+    assert 'reconcile: "monthly"' in text
+    accounts.write_text(text.replace('reconcile: "monthly"', 'reconcile: "monthly@25"'), "utf-8")
+    _with_plugin(practice_with_client, reconciled_january=False)
+    cycle = FEBRUARY_ASSERTION.replace("2025-02-01", "2025-01-26")
+    write_month(practice_with_client, "2025/01", cycle)
+    result = run_beanfirm("status", "--json", cwd=practice_with_client)
+    [row] = json.loads(result.out)
+    assert (result.code, row["errors"], row["reconciliations"]) == (
+        1,
+        1,
+        [
+            {
+                "account": "Assets:1002-银行存款:工商银行",
+                "cadence": "monthly@25",
+                "reconciled_through": "2025-01-25",
+                "due": "2025-03-12",
+                "overdue": True,
+            }
+        ],
+    )
+    check = run_beanfirm("check", "huamei", cwd=practice_with_client)
+    assert "2025-01-26 to 2025-02-25" in check.out + check.err
+    # The February statement, asserted: the plugin finds nothing, and status says the next
+    # cycle (to 2025-03-25) is due on 2025-04-09.
+    write_month(practice_with_client, "2025/02", cycle.replace("2025-01-26", "2025-02-26"))
+    result = run_beanfirm("status", "--json", cwd=practice_with_client)
+    [row] = json.loads(result.out)
+    assert (result.code, row["errors"], row["reconciliations"][0]) == (
+        0,
+        0,
+        {
+            "account": "Assets:1002-银行存款:工商银行",
+            "cadence": "monthly@25",
+            "reconciled_through": "2025-02-25",
+            "due": "2025-04-09",
+            "overdue": False,
+        },
+    )
+    table = run_beanfirm("status", cwd=practice_with_client)
+    assert "工商银行 2025-02-25" in table.out
