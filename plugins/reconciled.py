@@ -70,6 +70,7 @@ EXEMPT = "none"
 RECONCILED_THROUGH = "reconciled-through"
 DEFAULT_LAG_DAYS = 15
 MAX_LISTED = 6
+HINT_AFTER = 3  # passing assertions on one day of the month that suggest a statement cycle
 ZERO = Decimal(0)
 ONE_DAY = datetime.timedelta(days=1)
 # The type Beancount's parser gives an account value of a custom directive: a string, where
@@ -334,7 +335,7 @@ def _missing(
         for start, after in missing
         for day in coverage.dates[coverage.closing(start, after - ONE_DAY)]
     )
-    fails = _failing(state, list(closing))
+    fails = _failing(state, list(closing)) + _cycle_hint(state)
     count = f"{len(missing)} closed period{'s' if len(missing) > 1 else ''}"
     return ReconciledError(
         source_of(state.open.meta),
@@ -342,6 +343,22 @@ def _missing(
         f"{labels}; record each statement's closing balance as a balance directive dated the "
         f"day after its period ends ({dates}){fails}.",
         state.open,
+    )
+
+
+def _cycle_hint(state: _Account) -> str:
+    """Suggest a statement cycle when the last assertions of a calendar cadence share a day."""
+    cadence = periods.parse(state.cadence)
+    if cadence is None or cadence.kind not in periods.CYCLES or cadence.closing_day is not None:
+        return ""
+    days = {day.day for day in sorted(d for d, passes in state.asserted.items() if passes)[-3:]}
+    if len(days) != 1 or sum(state.asserted.values()) < HINT_AFTER or days == {1}:
+        return ""
+    day = days.pop()
+    return (
+        f"; its last {HINT_AFTER} assertions are all dated day {day} of the month: if its "
+        f'statements close on day {day - 1}, write {META_KEY}: "{cadence.kind}@{day - 1}" on '
+        "its open directive"
     )
 
 

@@ -307,7 +307,8 @@ def test_a_card_closing_on_the_25th_is_reconciled_by_its_statement_cycles() -> N
         )
     }
     # Reconciled by calendar month instead, the same statements cover January to March (each
-    # month by the next statement), but April only once May's statement is asserted.
+    # month by the next statement), but April only once May's statement is asserted; the
+    # error suggests the statement cycle its assertions show.
     calendar = text.replace('"monthly@25"', '"monthly"')
     entries, found = load(calendar)
     assert found == [
@@ -317,7 +318,9 @@ def test_a_card_closing_on_the_25th_is_reconciled_by_its_statement_cycles() -> N
             (
                 "Liabilities:Card:CMB (reconciled monthly) has no passing balance assertion for 1 "
                 "closed period: 2026-04; record each statement's closing balance as a balance "
-                "directive dated the day after its period ends (2026-05-01)."
+                "directive dated the day after its period ends (2026-05-01); its last 3 assertions "
+                "are all dated day 26 of the month: if its statements close on day 25, write "
+                'reconcile: "monthly@25" on its open directive.'
             ),
         )
     ]
