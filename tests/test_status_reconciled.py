@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from cli_support import commit_all
 from conftest import run_beanfirm
+from import_support import BANK, add_client, cmb, import_files, write
 from recon_support import JANUARY, write_month
 
 if TYPE_CHECKING:
@@ -129,3 +130,36 @@ def test_status_and_the_plugin_count_statement_cycles_alike(practice_with_client
     )
     table = run_beanfirm("status", cwd=practice_with_client)
     assert "工商银行 2025-02-25" in table.out
+
+
+def test_the_balance_an_import_asserts_reconciles_the_month_before_it(practice: Path) -> None:
+    # A bank export downloaded on 2024-02-02: its closing balance is asserted on 2024-02-03,
+    # which reconciles January (and two days of February) though it is not on the 1st.
+    add_client(practice)
+    main = practice / "ledgers" / "acme" / "main.beancount"
+    text = main.read_text("utf-8")
+    assert "\"{'lag-days': 15}\"" in text
+    main.write_text(text.replace("{'lag-days': 15}", "{'lag-days': 15, 'today': '2024-02-20'}"))
+    commit_all(practice, "Checked as of 2024-02-20")
+    rows = [
+        ("2024-01-02", "10000.00", "代发工资", "上海某某公司", "工资"),
+        ("2024-01-15", "-3000.00", "转账汇款", "上海恒基物业", "房租"),
+        ("2024-02-02", "-35.00", "消费", "星巴克", "咖啡"),
+    ]
+    result = import_files(practice, "acme", str(write(practice.parent, "cmb.csv", cmb(rows))))
+    assert result.code == 0, result.err
+    assert "2024-02-03 balance Assets:1002-银行存款:招商银行" in "".join(
+        path.read_text("utf-8") for path in (practice / "ledgers" / "acme").rglob("02.beancount")
+    )
+    [row] = json.loads(run_beanfirm("status", "--json", cwd=practice).out)
+    assert [r for r in row["reconciliations"] if r["account"] == BANK] == [
+        {
+            "account": BANK,
+            "cadence": "monthly",
+            "reconciled_through": "2024-02-02",
+            "due": "2024-03-15",
+            "overdue": False,
+        }
+    ]
+    check = run_beanfirm("check", "acme", cwd=practice)
+    assert "no passing balance assertion" not in check.out + check.err
