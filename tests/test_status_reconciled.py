@@ -139,7 +139,8 @@ def test_the_balance_an_import_asserts_reconciles_the_month_before_it(practice: 
     main = practice / "ledgers" / "acme" / "main.beancount"
     text = main.read_text("utf-8")
     assert "\"{'lag-days': 15}\"" in text
-    main.write_text(text.replace("{'lag-days': 15}", "{'lag-days': 15, 'today': '2024-02-20'}"))
+    today = text.replace("{'lag-days': 15}", "{'lag-days': 15, 'today': '2024-02-20'}")
+    main.write_text(today, encoding="utf-8")
     commit_all(practice, "Checked as of 2024-02-20")
     rows = [
         ("2024-01-02", "10000.00", "代发工资", "上海某某公司", "工资"),
