@@ -351,8 +351,9 @@ def _cycle_hint(state: _Account) -> str:
     cadence = periods.parse(state.cadence)
     if cadence is None or cadence.kind not in periods.CYCLES or cadence.closing_day is not None:
         return ""
-    days = {day.day for day in sorted(d for d, passes in state.asserted.items() if passes)[-3:]}
-    if len(days) != 1 or sum(state.asserted.values()) < HINT_AFTER or days == {1}:
+    passing = sorted(day for day, passes in state.asserted.items() if passes)
+    days = {day.day for day in passing[-HINT_AFTER:]}
+    if len(passing) < HINT_AFTER or len(days) != 1 or days == {1}:
         return ""
     day = days.pop()
     return (
