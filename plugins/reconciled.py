@@ -1,26 +1,39 @@
 """Every reconciled account has a passing balance assertion for each closed period, and no pad.
 
-Which accounts: those whose `open` directive carries `reconcile:` metadata (`"weekly"`,
-`"monthly"` or `"quarterly"`; `"none"` exempts an account), and those matching the `accounts`
-patterns of the configuration. `beanfirm clients add` and the demo generator write the cadence
-of clients.yaml onto the `open` directive of each bank, card and payment account, so the
-ledger holds everything the plugin needs.
+Which accounts: those whose `open` directive carries `reconcile:` metadata, a cadence
+(`"weekly"`, `"monthly"`, `"quarterly"`, or a statement cycle such as `"monthly@25"`;
+`"none"` exempts an account), and those matching the `accounts` patterns of the configuration.
+`beanfirm clients add` and the demo generator write the cadence of clients.yaml onto the `open`
+directive of each bank, card and payment account, so the ledger holds everything the plugin needs.
+
+What a balance assertion reconciles: a statement closing on day D is asserted on D + 1, since
+Beancount checks a balance at the start of its date, so a passing assertion dated D reconciles
+the account through D - 1, whatever the day. It covers the days since the assertion before it
+(or since the account began, for the first): the account is *covered* on a day when the first
+assertion dated after that day passes. An assertion that fails, or that passes only because a
+pad before it fills the difference, leaves its days uncovered, even if later ones pass.
 
 What it checks, for each such account:
 
-1. Each period (ISO week, calendar month or quarter), from the one of the account's first entry
-   to the last one that ended more than `lag-days` ago, has a passing `balance` assertion on the
-   account dated the day after the period ends (a statement closing on day D is asserted on
-   D + 1, since Beancount checks a balance at the start of its date). The missing periods are
+1. Each period, from the one of the account's first entry to the last one that ended more than
+   `lag-days` ago, is covered through its last day. The periods are those of the cadence
+   (`beanfirm.plugins.periods`): ISO weeks, calendar months or quarters, or a card's statement
+   cycles (`"monthly@25"`: the 26th to the 25th). An assertion on the first day of the next
+   period covers a period, and so does any later one when every assertion from the period's
+   start to it passes: an OFX's balance of the 3rd (asserted on the 4th) covers the month
+   before. Without a statement day, a card closing on the 25th covers a calendar month only when
+   the next statement is asserted: give its cadence as `"monthly@25"`. The missing periods are
    listed in one error on the account's `open` line.
 2. No `pad` into the account or below it: a pad invents the entry that makes the next balance
    assertion pass, which hides exactly the differences reconciliation is there to find.
 
 It also reports how far each account is reconciled: for each reconciled account it adds
 `YYYY-MM-DD custom "reconciled-through" Account "cadence"` to the entries, dated the last day of
-the unbroken run of reconciled periods from the first one (the day before the first period when
-none is reconciled yet). `beanfirm.reconcile.status.reconciled_through` reads them back; Fava
-lists them in the journal like any custom entry.
+the unbroken run of covered days from the first period (the day before the first period when
+nothing is covered yet): the day before the last assertion of that run. Every period that ends
+by then is reconciled, and the one holding the next day is the next one due.
+`beanfirm.reconcile.status.reconciled_through` reads them back; Fava lists them in the journal
+like any custom entry.
 
 Configuration (a Python dict literal, every key optional; see docs/plugins/reconciled.md):
 `lag-days` (15), `today` ('YYYY-MM-DD', default the current date), `since` ('YYYY-MM-DD':
@@ -29,6 +42,7 @@ periods that end before it are not required), `accounts` (`{REGEX: CADENCE}`).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from collections import defaultdict
@@ -56,7 +70,9 @@ EXEMPT = "none"
 RECONCILED_THROUGH = "reconciled-through"
 DEFAULT_LAG_DAYS = 15
 MAX_LISTED = 6
+HINT_AFTER = 3  # passing assertions on one day of the month that suggest a statement cycle
 ZERO = Decimal(0)
+ONE_DAY = datetime.timedelta(days=1)
 # The type Beancount's parser gives an account value of a custom directive: a string, where
 # `ValueType.dtype` is typed `type`.
 ACCOUNT_TYPE: Any = bc_account.TYPE
@@ -110,10 +126,11 @@ def _account_patterns(reader: ConfigReader) -> tuple[tuple[re.Pattern[str], str]
         return ()
     found = []
     for text, cadence in raw.items():
-        if cadence not in (*periods.CADENCES, EXEMPT):
+        if cadence != EXEMPT and not periods.is_cadence(cadence):
+            forms = (*periods.CADENCES, *periods.CYCLE_FORMS, EXEMPT)
             reader.problems.append(
                 f"'accounts': the cadence of {text!r} must be one of "
-                f"{', '.join(repr(c) for c in (*periods.CADENCES, EXEMPT))}; got {cadence!r}"
+                f"{', '.join(repr(c) for c in forms)}; got {cadence!r}"
             )
             continue
         pattern = reader.pattern(str(text), "'accounts'")
@@ -154,13 +171,14 @@ def _reconciled_accounts(
         cadence = next((c for p, c in settings.accounts if p.match(entry.account)), None)
         marked = (entry.meta or {}).get(META_KEY)
         if marked is not None:
-            if marked not in (*periods.CADENCES, EXEMPT):
+            if marked != EXEMPT and not periods.is_cadence(marked):
                 findings.append(
                     ReconciledError(
                         source_of(entry.meta),
                         f"{META_KEY}: {marked!r} on {entry.account} is not a cadence; write "
-                        f'{META_KEY}: "monthly" (or "weekly", "quarterly", or "none" for an '
-                        "account that is not reconciled).",
+                        f'{META_KEY}: "monthly" (or "weekly", "quarterly", "monthly@25" for '
+                        'statements that close on the 25th, or "none" for an account that is '
+                        "not reconciled).",
                         entry,
                     )
                 )
@@ -237,6 +255,41 @@ def _pad(entry: data.Pad, name: str, cadence: str) -> Finding:
     )
 
 
+@dataclass(frozen=True)
+class _Coverage:
+    """An account's balance assertions in date order, and whether each passes."""
+
+    dates: list[datetime.date]
+    passes: list[bool]
+
+    @classmethod
+    def of(cls, state: _Account) -> _Coverage:
+        dates = sorted(state.asserted)
+        return cls(dates, [state.asserted[day] for day in dates])
+
+    def closing(self, start: datetime.date, end: datetime.date) -> slice:
+        """Return the assertions that cover a period: from its start to the first after it."""
+        return slice(
+            bisect.bisect_right(self.dates, start), bisect.bisect_right(self.dates, end) + 1
+        )
+
+    def covers(self, start: datetime.date, end: datetime.date) -> bool:
+        """Say whether every day from `start` to `end` is covered (see the module docstring)."""
+        closing = self.closing(start, end)
+        return closing.stop <= len(self.dates) and all(self.passes[closing])
+
+    def through(self, start: datetime.date) -> datetime.date:
+        """Return the last day of the unbroken run of covered days from `start`."""
+        through = start - ONE_DAY
+        for day, passes in zip(self.dates, self.passes, strict=True):
+            if day <= start:
+                continue
+            if not passes:
+                break
+            through = day - ONE_DAY
+        return through
+
+
 def _periods(
     name: str, state: _Account, settings: Settings
 ) -> tuple[datetime.date, Finding | None]:
@@ -247,28 +300,27 @@ def _periods(
     if settings.since is not None:
         while periods.next_start(start, cadence) <= settings.since:
             start = periods.next_start(start, cadence)
-    through = start - datetime.timedelta(days=1)
-    chain = True
+    coverage = _Coverage.of(state)
+    through = coverage.through(start)
     missing: list[tuple[datetime.date, datetime.date]] = []
     while True:
         after = periods.next_start(start, cadence)
-        end = after - datetime.timedelta(days=1)
+        end = after - ONE_DAY
         if end >= settings.today or (state.close is not None and end >= state.close):
             break
-        passed = state.asserted.get(after) is True
-        if chain and passed:
-            through = end
-        chain = chain and passed
-        if not passed and (settings.today - end).days > settings.lag_days:
+        if not coverage.covers(start, end) and (settings.today - end).days > settings.lag_days:
             missing.append((start, after))
         start = after
     if state.first_entry is None or not missing:
         return through, None
-    return through, _missing(name, state, missing)
+    return through, _missing(name, state, coverage, missing)
 
 
 def _missing(
-    name: str, state: _Account, missing: list[tuple[datetime.date, datetime.date]]
+    name: str,
+    state: _Account,
+    coverage: _Coverage,
+    missing: list[tuple[datetime.date, datetime.date]],
 ) -> Finding:
     cadence = state.cadence
     shown = missing if len(missing) <= MAX_LISTED else [*missing[:3], *missing[-2:]]
@@ -278,7 +330,12 @@ def _missing(
     if len(shown) > 3:  # noqa: PLR2004
         labels += gap + ", " + ", ".join(periods.label(s, cadence) for s, _ in shown[3:])
         dates += gap + ", " + ", ".join(str(after) for _, after in shown[3:])
-    fails = _failing(state, [after for _, after in missing])
+    closing = dict.fromkeys(
+        day
+        for start, after in missing
+        for day in coverage.dates[coverage.closing(start, after - ONE_DAY)]
+    )
+    fails = _failing(state, list(closing)) + _cycle_hint(state)
     count = f"{len(missing)} closed period{'s' if len(missing) > 1 else ''}"
     return ReconciledError(
         source_of(state.open.meta),
@@ -289,8 +346,25 @@ def _missing(
     )
 
 
+def _cycle_hint(state: _Account) -> str:
+    """Suggest a statement cycle when the last assertions of a calendar cadence share a day."""
+    cadence = periods.parse(state.cadence)
+    if cadence is None or cadence.kind not in periods.CYCLES or cadence.closing_day is not None:
+        return ""
+    passing = sorted(day for day, passes in state.asserted.items() if passes)
+    days = {day.day for day in passing[-HINT_AFTER:]}
+    if len(passing) < HINT_AFTER or len(days) != 1 or days == {1}:
+        return ""
+    day = days.pop()
+    return (
+        f"; its last {HINT_AFTER} assertions are all dated day {day} of the month: if its "
+        f'statements close on day {day - 1}, write {META_KEY}: "{cadence.kind}@{day - 1}" on '
+        "its open directive"
+    )
+
+
 def _failing(state: _Account, dates: list[datetime.date]) -> str:
-    """Say which of the missing periods have an assertion that fails or passes through a pad."""
+    """Say which assertions of the missing periods fail or pass through a pad."""
     padded = [str(d) for d in dates if d in state.padded]
     failing = [str(d) for d in dates if state.asserted.get(d) is False and d not in state.padded]
     notes = []
@@ -310,7 +384,7 @@ def _failing(state: _Account, dates: list[datetime.date]) -> str:
 
 
 def _through_entry(name: str, state: _Account, through: datetime.date) -> data.Custom:
-    source = state.asserted_at.get(through + datetime.timedelta(days=1), state.open.meta)
+    source = state.asserted_at.get(through + ONE_DAY, state.open.meta)
     return data.Custom(
         source_of(source),
         through,

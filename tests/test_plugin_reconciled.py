@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from plugin_support import file_findings, findings, ledger, line_of, load
 
+from beanfirm.plugins import periods
 from beanfirm.reconcile.status import Reconciliation, reconciled_through
 
 PLUGIN = """plugin "beanfirm.plugins.reconciled" "{'today': '2026-05-20'}"\n"""
@@ -268,6 +269,199 @@ def test_since_skips_the_periods_before_it() -> None:
     assert reconciled_through(entries)["Assets:Bank:CMB"].through == datetime.date(2026, 4, 30)
 
 
+CARD = ledger(
+    """
+    2026-01-01 open Liabilities:Card:CMB CNY
+      reconcile: "monthly@25"
+    2026-01-01 open Expenses:Office
+    2026-01-10 * "Staples" "Paper"
+      Expenses:Office                    100.00 CNY
+      Liabilities:Card:CMB
+    2026-02-10 * "Staples" "Toner"
+      Expenses:Office                    200.00 CNY
+      Liabilities:Card:CMB
+    2026-01-26 balance Liabilities:Card:CMB  -100.00 CNY
+    2026-02-26 balance Liabilities:Card:CMB  -300.00 CNY
+    """
+)
+
+
+def test_a_card_closing_on_the_25th_is_reconciled_by_its_statement_cycles() -> None:
+    # Each statement closes on the 25th and is asserted on the 26th: the cycles run from the
+    # 26th to the 25th, and all four that ended by 2026-05-20 are asserted.
+    text = (
+        PLUGIN
+        + CARD
+        + ledger(
+            """
+        2026-03-26 balance Liabilities:Card:CMB  -300.00 CNY
+        2026-04-26 balance Liabilities:Card:CMB  -300.00 CNY
+        """
+        )
+    )
+    entries, found = load(text)
+    assert found == []
+    assert reconciled_through(entries) == {
+        "Liabilities:Card:CMB": Reconciliation(
+            "Liabilities:Card:CMB", "monthly@25", datetime.date(2026, 4, 25)
+        )
+    }
+    # Reconciled by calendar month instead, the same statements cover January to March (each
+    # month by the next statement), but April only once May's statement is asserted; the
+    # error suggests the statement cycle its assertions show.
+    calendar = text.replace('"monthly@25"', '"monthly"')
+    entries, found = load(calendar)
+    assert found == [
+        (
+            "ReconciledError",
+            line_of(text, "open Liabilities:Card:CMB"),
+            (
+                "Liabilities:Card:CMB (reconciled monthly) has no passing balance assertion for 1 "
+                "closed period: 2026-04; record each statement's closing balance as a balance "
+                "directive dated the day after its period ends (2026-05-01); its last 3 assertions "
+                "are all dated day 26 of the month: if its statements close on day 25, write "
+                'reconcile: "monthly@25" on its open directive.'
+            ),
+        )
+    ]
+    assert reconciled_through(entries)["Liabilities:Card:CMB"].through == datetime.date(2026, 4, 25)
+
+
+def test_a_missing_statement_cycle_is_listed_on_the_open_line() -> None:
+    text = PLUGIN + CARD
+    entries, found = load(text)
+    assert found == [
+        (
+            "ReconciledError",
+            line_of(text, "open Liabilities:Card:CMB"),
+            (
+                "Liabilities:Card:CMB (reconciled monthly@25) has no passing balance assertion for "
+                "2 closed periods: 2026-02-26 to 2026-03-25, 2026-03-26 to 2026-04-25; record each "
+                "statement's closing balance as a balance directive dated the day after its period "
+                "ends (2026-03-26, 2026-04-26)."
+            ),
+        )
+    ]
+    assert reconciled_through(entries)["Liabilities:Card:CMB"].through == datetime.date(2026, 2, 25)
+
+
+def test_an_assertion_on_any_day_reconciles_through_the_day_before() -> None:
+    # An OFX states its balance on the day it was downloaded; beanfirm asserts it the day after.
+    # Each assertion here covers the month before it and a few days of its own month.
+    text = book(
+        """
+        2026-02-04 balance Assets:Bank:CMB   900.00 CNY
+        2026-03-06 balance Assets:Bank:CMB   900.00 CNY
+        2026-04-03 balance Assets:Bank:CMB   900.00 CNY
+        2026-05-05 balance Assets:Bank:CMB   900.00 CNY
+        """
+    )
+    entries, found = load(text)
+    assert found == []
+    assert reconciled_through(entries)["Assets:Bank:CMB"].through == datetime.date(2026, 5, 4)
+    # A failing assertion uncovers every day since the one before it: here the end of February
+    # and the first days of March, so both months are missing though April's assertion passes.
+    failing = text.replace(
+        "2026-03-06 balance Assets:Bank:CMB   900.00", "2026-03-06 balance Assets:Bank:CMB   950.00"
+    )
+    entries, found = load(failing)
+    assert found[0] == (
+        "ReconciledError",
+        line_of(text, "open Assets:Bank:CMB"),
+        (
+            "Assets:Bank:CMB (reconciled monthly) has no passing balance assertion for 2 closed "
+            "periods: 2026-02, 2026-03; record each statement's closing balance as a balance "
+            "directive dated the day after its period ends (2026-03-01, 2026-04-01); the "
+            "assertion dated 2026-03-06 fails (see the balance error)."
+        ),
+    )
+    assert [kind for kind, _, _ in found] == ["ReconciledError", "BalanceError"]
+    assert reconciled_through(entries)["Assets:Bank:CMB"].through == datetime.date(2026, 2, 3)
+
+
+def _irregular_checking(failing: datetime.date | None = None) -> str:
+    """A checking account of books kept elsewhere: 44 assertions, 5 to 11 days apart."""
+    gaps = (5, 9, 6, 11, 7, 10)
+    day, lines = datetime.date(2025, 1, 3), []
+    for index in range(44):
+        amount = "999.00" if day == failing else "1000.00"
+        lines.append(f"{day} balance Assets:Bank:Checking  {amount} USD\n")
+        day += datetime.timedelta(days=gaps[index % len(gaps)])
+    plugin = """plugin "beanfirm.plugins.reconciled" "{'today': '2025-12-20'}"\n"""
+    return (
+        plugin
+        + ledger(
+            """
+        2025-01-01 open Assets:Bank:Checking USD
+          reconcile: "monthly"
+        2025-01-01 open Equity:Opening-Balances
+        2025-01-02 * "Opening balance"
+          Assets:Bank:Checking              1000.00 USD
+          Equity:Opening-Balances
+        """
+        )
+        + "".join(lines)
+    )
+
+
+def test_irregular_assertions_reconcile_every_month_they_cover() -> None:
+    text = _irregular_checking()
+    assert text.count(" balance ") == 44
+    entries, found = load(text)
+    # January to November are covered (the last assertion, 2025-12-10, reaches 2025-12-09).
+    assert found == []
+    assert reconciled_through(entries) == {
+        "Assets:Bank:Checking": Reconciliation(
+            "Assets:Bank:Checking", "monthly", datetime.date(2025, 12, 9)
+        )
+    }
+    # The assertion of 2025-07-04 fails: the days since the one before it (2025-06-27) are not
+    # covered, and they fall in June and July.
+    text = _irregular_checking(failing=datetime.date(2025, 7, 4))
+    entries, found = load(text)
+    assert found[0] == (
+        "ReconciledError",
+        line_of(text, "open Assets:Bank:Checking"),
+        (
+            "Assets:Bank:Checking (reconciled monthly) has no passing balance assertion for 2 "
+            "closed periods: 2025-06, 2025-07; record each statement's closing balance as a "
+            "balance directive dated the day after its period ends (2025-07-01, 2025-08-01); the "
+            "assertion dated 2025-07-04 fails (see the balance error)."
+        ),
+    )
+    assert [kind for kind, _, _ in found] == ["ReconciledError", "BalanceError"]
+    assert reconciled_through(entries)["Assets:Bank:Checking"].through == datetime.date(2025, 6, 26)
+
+
+@pytest.mark.parametrize(
+    ("cadence", "day", "start", "after", "name"),
+    [
+        ("monthly@25", "2026-01-25", "2025-12-26", "2026-01-26", "2025-12-26 to 2026-01-25"),
+        ("monthly@25", "2026-01-26", "2026-01-26", "2026-02-26", "2026-01-26 to 2026-02-25"),
+        # A cycle closing on the 30th closes on the last day of February.
+        ("monthly@30", "2026-03-01", "2026-03-01", "2026-03-31", "2026-03-01 to 2026-03-30"),
+        ("monthly@30", "2026-02-10", "2026-01-31", "2026-03-01", "2026-01-31 to 2026-02-28"),
+        ("monthly@31", "2024-02-29", "2024-02-01", "2024-03-01", "2024-02-01 to 2024-02-29"),
+        ("quarterly@25", "2026-03-26", "2026-03-26", "2026-06-26", "2026-03-26 to 2026-06-25"),
+        ("quarterly@25", "2026-01-10", "2025-12-26", "2026-03-26", "2025-12-26 to 2026-03-25"),
+        ("quarterly", "2026-12-31", "2026-10-01", "2027-01-01", "2026-Q4"),
+        ("monthly", "2026-12-31", "2026-12-01", "2027-01-01", "2026-12"),
+    ],
+)
+def test_the_periods_of_a_cadence(
+    cadence: str, day: str, start: str, after: str, name: str
+) -> None:
+    first = periods.period_start(datetime.date.fromisoformat(day), cadence)
+    assert str(first) == start
+    assert str(periods.next_start(first, cadence)) == after
+    assert periods.label(first, cadence) == name
+
+
+@pytest.mark.parametrize("text", ["monthly@0", "monthly@32", "weekly@5", "monthly@", "daily"])
+def test_what_is_no_cadence(text: str) -> None:
+    assert not periods.is_cadence(text)
+
+
 def test_an_account_without_entries_needs_no_statement_yet() -> None:
     text = PLUGIN + CHART
     entries, found = load(text)
@@ -298,8 +492,8 @@ def test_a_reconcile_value_that_is_no_cadence_is_an_error() -> None:
             line_of(text, "open Assets:Bank:CMB"),
             (
                 "reconcile: 'montly' on Assets:Bank:CMB is not a cadence; write reconcile: "
-                '"monthly" (or "weekly", "quarterly", or "none" for an account that is not '
-                "reconciled)."
+                '"monthly" (or "weekly", "quarterly", "monthly@25" for statements that close on '
+                'the 25th, or "none" for an account that is not reconciled).'
             ),
         )
     ]
@@ -325,7 +519,7 @@ def test_a_reconcile_value_that_is_no_cadence_is_an_error() -> None:
             "{'accounts': {'Assets:Bank:': 'daily'}}",
             (
                 "'accounts': the cadence of 'Assets:Bank:' must be one of 'weekly', 'monthly', "
-                "'quarterly', 'none'; got 'daily'"
+                "'quarterly', 'monthly@DAY', 'quarterly@DAY', 'none'; got 'daily'"
             ),
         ),
         (

@@ -507,6 +507,44 @@ def test_unknown_importer() -> None:
     assert "icbc-debit" in problem.message
 
 
+CARD_REGISTRY = """\
+    firm:
+      name: Test Firm
+      staff:
+        - {id: ana, name: Ana Partner, email: ana@firm.example, role: partner}
+        - {id: wang, name: Wang Reviewer, email: wang@firm.example, role: reviewer}
+    clients:
+      - id: huamei
+        name: 华美便利店
+        classification: {industry: retail, frequency: high, region: shanghai, size: micro}
+        preparer: ana
+        reviewer: wang
+        currency: CNY
+        accounts:
+          - account: Liabilities:2241-信用卡:招商银行
+            kind: credit-card
+            importer: csv
+            reconcile: CADENCE
+    """
+
+
+def test_an_account_is_reconciled_by_its_statement_cycle() -> None:
+    registry, problems = parse(CARD_REGISTRY.replace("CADENCE", "monthly@25"))
+    assert problems == []
+    assert registry is not None
+    [card] = registry.clients[0].accounts
+    assert registry.clients[0].reconcile_cadence(card) == "monthly@25"
+    problem = only_problem(CARD_REGISTRY.replace("CADENCE", "monthly@32"))
+    assert (problem.line, problem.message) == (
+        17,
+        (
+            "a reconcile cadence is 'monthly@32'; it must be one of: weekly, monthly, quarterly, "
+            "or a statement cycle, monthly@DAY or quarterly@DAY (monthly@25: statements that "
+            "close on the 25th)."
+        ),
+    )
+
+
 HUAMEI = """\
 firm:
   name: Test Firm

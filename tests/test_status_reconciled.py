@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from cli_support import commit_all
 from conftest import run_beanfirm
+from import_support import BANK, add_client, cmb, import_files, write
 from recon_support import JANUARY, write_month
 
 if TYPE_CHECKING:
@@ -82,3 +83,84 @@ def test_overdue_lists_only_what_needs_work(practice_with_client: Path) -> None:
     ]
     table = run_beanfirm("status", "--overdue", cwd=practice_with_client)
     assert "(overdue: due 2025-03-15)" in table.out
+
+
+def test_status_and_the_plugin_count_statement_cycles_alike(practice_with_client: Path) -> None:
+    # The account's statements close on the 25th: January's cycle (2024-12-26 to 2025-01-25) is
+    # asserted on 2025-01-26; the next one ended 2025-02-25 and is due 15 days later.
+    accounts = practice_with_client / "ledgers" / "huamei" / "accounts.beancount"
+    text = accounts.read_text("utf-8")
+    assert 'reconcile: "monthly"' in text
+    accounts.write_text(text.replace('reconcile: "monthly"', 'reconcile: "monthly@25"'), "utf-8")
+    _with_plugin(practice_with_client, reconciled_january=False)
+    cycle = FEBRUARY_ASSERTION.replace("2025-02-01", "2025-01-26")
+    write_month(practice_with_client, "2025/01", cycle)
+    result = run_beanfirm("status", "--json", cwd=practice_with_client)
+    [row] = json.loads(result.out)
+    assert (result.code, row["errors"], row["reconciliations"]) == (
+        1,
+        1,
+        [
+            {
+                "account": "Assets:1002-银行存款:工商银行",
+                "cadence": "monthly@25",
+                "reconciled_through": "2025-01-25",
+                "due": "2025-03-12",
+                "overdue": True,
+            }
+        ],
+    )
+    check = run_beanfirm("check", "huamei", cwd=practice_with_client)
+    assert "2025-01-26 to 2025-02-25" in check.out + check.err
+    # The February statement, asserted: the plugin finds nothing, and status says the next
+    # cycle (to 2025-03-25) is due on 2025-04-09.
+    write_month(practice_with_client, "2025/02", cycle.replace("2025-01-26", "2025-02-26"))
+    result = run_beanfirm("status", "--json", cwd=practice_with_client)
+    [row] = json.loads(result.out)
+    assert (result.code, row["errors"], row["reconciliations"][0]) == (
+        0,
+        0,
+        {
+            "account": "Assets:1002-银行存款:工商银行",
+            "cadence": "monthly@25",
+            "reconciled_through": "2025-02-25",
+            "due": "2025-04-09",
+            "overdue": False,
+        },
+    )
+    table = run_beanfirm("status", cwd=practice_with_client)
+    assert "工商银行 2025-02-25" in table.out
+
+
+def test_the_balance_an_import_asserts_reconciles_the_month_before_it(practice: Path) -> None:
+    # A bank export downloaded on 2024-02-02: its closing balance is asserted on 2024-02-03,
+    # which reconciles January (and two days of February) though it is not on the 1st.
+    add_client(practice)
+    main = practice / "ledgers" / "acme" / "main.beancount"
+    text = main.read_text("utf-8")
+    assert "\"{'lag-days': 15}\"" in text
+    today = text.replace("{'lag-days': 15}", "{'lag-days': 15, 'today': '2024-02-20'}")
+    main.write_text(today, encoding="utf-8")
+    commit_all(practice, "Checked as of 2024-02-20")
+    rows = [
+        ("2024-01-02", "10000.00", "代发工资", "上海某某公司", "工资"),
+        ("2024-01-15", "-3000.00", "转账汇款", "上海恒基物业", "房租"),
+        ("2024-02-02", "-35.00", "消费", "星巴克", "咖啡"),
+    ]
+    result = import_files(practice, "acme", str(write(practice.parent, "cmb.csv", cmb(rows))))
+    assert result.code == 0, result.err
+    assert "2024-02-03 balance Assets:1002-银行存款:招商银行" in "".join(
+        path.read_text("utf-8") for path in (practice / "ledgers" / "acme").rglob("02.beancount")
+    )
+    [row] = json.loads(run_beanfirm("status", "--json", cwd=practice).out)
+    assert [r for r in row["reconciliations"] if r["account"] == BANK] == [
+        {
+            "account": BANK,
+            "cadence": "monthly",
+            "reconciled_through": "2024-02-02",
+            "due": "2024-03-15",
+            "overdue": False,
+        }
+    ]
+    check = run_beanfirm("check", "acme", cwd=practice)
+    assert "no passing balance assertion" not in check.out + check.err

@@ -1,15 +1,16 @@
 """How far each reconciled account of a loaded ledger is reconciled, and whether it is overdue.
 
 The `reconciled` plugin adds one `custom "reconciled-through" Account "cadence"` entry per
-reconciled account to the loaded entries, dated the last day of the unbroken run of reconciled
-periods (see docs/plugins/reconciled.md). This module reads them back, for `beanfirm status`
-and later reports; it needs a ledger loaded with the plugin.
+reconciled account to the loaded entries, dated the last day the account is reconciled through
+without a break: the day before a passing balance assertion (see docs/plugins/reconciled.md).
+This module reads them back, for `beanfirm status` and later reports; it needs a ledger loaded
+with the plugin.
 
-An account is *overdue* when the period after its reconciled-through date ended more than the
-plugin's `lag-days` ago (counted to the plugin's `today`), exactly when the plugin reports that
-period missing; an account with no entries yet is never overdue.
+An account is *overdue* when the period holding the day after its reconciled-through date (a
+calendar period, or a statement cycle such as `monthly@25`) ended more than the plugin's
+`lag-days` ago (counted to the plugin's `today`), exactly when the plugin reports that period
+missing; an account with no entries yet is never overdue.
 """
-
 from __future__ import annotations
 
 import datetime
@@ -61,8 +62,8 @@ def reconciled_through(entries: Sequence[Directive]) -> dict[str, Reconciliation
 class ReconciliationStatus:
     """How far an account is reconciled, by when the next period is due, and if it is late.
 
-    `due` is the last day to reconcile the period after `through` (its end plus the plugin's
-    `lag-days`); None for an account with no entries yet, which needs no statement.
+    `due` is the last day to reconcile the period holding the day after `through` (its end plus
+    the plugin's `lag-days`); None for an account with no entries yet, which needs no statement.
     """
 
     account: str

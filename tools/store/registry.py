@@ -20,6 +20,7 @@ from beanfirm.core.accountnames import STATEMENT_ROOTS, is_account_name
 from beanfirm.core.yamlnodes import NodeReader, line_of
 from beanfirm.errors import ConfigError, Problem
 from beanfirm.importers import IMPORTER_NAMES
+from beanfirm.plugins import periods
 from beanfirm.store import contacts
 from beanfirm.store.contacts import (
     CONTACT_KEYS,
@@ -431,6 +432,20 @@ def _month_day(reader: NodeReader, node: yaml.Node, what: str) -> str | None:
     return value
 
 
+def _account_cadence(reader: NodeReader, node: yaml.Node) -> str | None:
+    """Read an account's cadence: a client's, or a statement cycle such as `monthly@25`."""
+    value = reader.string(node, "a reconcile cadence")
+    if value is not None and not periods.is_cadence(value):
+        reader.problem(
+            node,
+            f"a reconcile cadence is '{value}'; it must be one of: {', '.join(CADENCES)}, or "
+            f"a statement cycle, {' or '.join(periods.CYCLE_FORMS)} (monthly@25: statements "
+            "that close on the 25th).",
+        )
+        return None
+    return value
+
+
 def _accounts(reader: NodeReader, node: yaml.Node | None, what: str) -> tuple[FundingAccount, ...]:
     if node is None:
         return ()
@@ -467,11 +482,7 @@ def _accounts(reader: NodeReader, node: yaml.Node | None, what: str) -> tuple[Fu
         )
         number = reader.string(keys["number"], "an account number") if "number" in keys else None
         currency = _currency(reader, keys["currency"], what) if "currency" in keys else None
-        cadence = (
-            reader.choice(keys["reconcile"], "a reconcile cadence", CADENCES)
-            if "reconcile" in keys
-            else None
-        )
+        cadence = _account_cadence(reader, keys["reconcile"]) if "reconcile" in keys else None
         if name is None or kind is None or importer is None:
             continue
         seen.add(name)
