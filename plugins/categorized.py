@@ -124,8 +124,7 @@ def default_rules(options_map: Options) -> tuple[Requirement, ...]:
             None,
             found.bill_prefix,
             (),
-            "the link of the bill it belongs to; a payment carries the link of the bill it "
-            "settles",
+            "the link of the bill it belongs to; a payment carries the link of the bill it settles",
         ),
         Requirement(None, "visit", None, ("customer", "visit"), str(VISIT_RULE["hint"])),
     )
@@ -172,9 +171,7 @@ def categorized(
 ) -> tuple[Entries, list[Finding]]:
     """Check categorization, leaf accounts and required metadata (see the module docstring)."""
     require = settings.require if settings.require is not None else default_rules(options_map)
-    checker = _Checker(
-        settings, require, _opened_children(entries) if settings.leaf_only else {}
-    )
+    checker = _Checker(settings, require, _opened_children(entries) if settings.leaf_only else {})
     findings: list[Finding] = []
     for entry in entries:
         if isinstance(entry, data.Transaction):
