@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import Callable
 from pathlib import Path
@@ -186,7 +185,6 @@ def _registry_options(*, adopting: bool) -> Callable[[F], F]:
             show_default=True,
             help="Reconciliation cadence.",
         ),
-        click.option("-n", "--dry-run", is_flag=True, help="Validate and show; write nothing."),
     )
 
     def decorate(command: F) -> F:
@@ -197,7 +195,21 @@ def _registry_options(*, adopting: bool) -> Callable[[F], F]:
     return decorate
 
 
-def _client(client_id: str, name: str, currency: str, record: dict[str, Any]) -> Client:
+def _account_option(extra: str = "") -> Callable[[F], F]:
+    return click.option(
+        "--account",
+        "accounts",
+        multiple=True,
+        help="A bank/payment account: ACCOUNT,KIND,IMPORTER[,NUMBER]. Repeatable." + extra,
+    )
+
+
+DRY_RUN = click.option("-n", "--dry-run", is_flag=True, help="Validate and show; write nothing.")
+
+
+def _client(
+    client_id: str, name: str, currency: str, accounts: tuple[str, ...], record: dict[str, Any]
+) -> Client:
     """Return the registry record of a new client from the shared options."""
     return Client(
         id=client_id,
@@ -211,7 +223,7 @@ def _client(client_id: str, name: str, currency: str, record: dict[str, Any]) ->
         fiscal_year_start=record["fiscal_year_start"],
         language=record["language"],
         reconcile=record["reconcile"],
-        accounts=(),
+        accounts=tuple(_parse_account(spec) for spec in accounts),
         line=0,
     )
 
@@ -225,18 +237,14 @@ def _client(client_id: str, name: str, currency: str, record: dict[str, Any]) ->
     default=None,
     help="Chart of accounts (default: cn-small for zh, en-simple for en).",
 )
-@click.option(
-    "--account",
-    "accounts",
-    multiple=True,
-    help="A bank/payment account: ACCOUNT,KIND,IMPORTER[,NUMBER]. Repeatable.",
-)
+@_account_option()
 @click.option(
     "--opened",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
     help="Date the books start (default: the first of this month).",
 )
+@DRY_RUN
 @click.pass_context
 def add(
     ctx: click.Context,
@@ -254,10 +262,7 @@ def add(
     practice = practice_of(ctx)
     repo = repo_of(practice)
     author = staff_of(ctx, practice, repo)
-    client = dataclasses.replace(
-        _client(client_id, name, currency, record),
-        accounts=tuple(_parse_account(spec) for spec in accounts),
-    )
+    client = _client(client_id, name, currency, accounts, record)
     start = opened.date() if opened else datetime.date.today().replace(day=1)  # noqa: DTZ011
     chart = template or ("cn-small" if client.language == "zh" else "en-simple")
     result = add_client(
@@ -293,6 +298,8 @@ def add(
     help="Account under which the ledger opens one account per vendor "
     "(default: Liabilities:Payable and Liabilities:2202-应付账款).",
 )
+@_account_option(" The ledger must open it.")
+@DRY_RUN
 @click.pass_context
 def adopt(
     ctx: click.Context,
@@ -303,6 +310,7 @@ def adopt(
     currency: str | None,
     receivable_root: str | None,
     payable_root: str | None,
+    accounts: tuple[str, ...],
     dry_run: bool,
     **record: str,
 ) -> None:
@@ -318,7 +326,7 @@ def adopt(
     roots = parse_roots(receivable_root, payable_root)
     source = read_source(path)
     base = currency or (source.currencies[0] if source.currencies else "CNY")
-    client = _client(client_id, name or source.title or client_id, base, record)
+    client = _client(client_id, name or source.title or client_id, base, accounts, record)
     today = datetime.date.today()  # noqa: DTZ011 - the firm's local day
     result = adopt_client(
         practice,

@@ -327,6 +327,14 @@ def adopt_client(
 ) -> Written[Adoption]:
     """Register a client and bring in its existing ledger, validated first, in one commit."""
     base = paths.client_folder(client.id)
+    unopened = [acc.account for acc in client.accounts if acc.account not in source.opened]
+    if unopened:
+        msg = (
+            f"--account {unopened[0]}: the ledger does not open this account, and adopting "
+            "writes no `open` into the client's books. Give the account as the ledger names "
+            "it, or open it in the client's ledger first."
+        )
+        raise UsageError(msg)
     top_text = source.files[paths.MAIN].decode("utf-8", errors="replace")
     glue = glue_text(top_text, roots, today)
     files: dict[str, bytes | None] = {
