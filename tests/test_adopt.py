@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 import sys
 from pathlib import Path
@@ -109,6 +110,8 @@ def test_adoption_keeps_the_books_adds_the_checks_and_reports_in_one_commit(
         "ledgers/bolt/2025/01.beancount",
         "ledgers/bolt/accounts.beancount",
         "ledgers/bolt/docs/Assets/Bank/2025-01-31.statement.pdf",
+        "ledgers/bolt/documents/.gitkeep",
+        f"ledgers/bolt/journal/{datetime.date.today():%Y/%m}.beancount",  # noqa: DTZ011
         "ledgers/bolt/main.beancount",
         "ledgers/bolt/rules.yaml",
     ]
@@ -122,6 +125,7 @@ def test_adoption_keeps_the_books_adds_the_checks_and_reports_in_one_commit(
     assert " open " not in glue  # the chart stays the ledger's own: no open is ever added
     assert "'leaf-only': False" in glue
     assert "'receivable': ['Assets:Receivables:']" in glue
+    assert glue.endswith('option "documents" "documents"\ninclude "journal/*/*.beancount"\n')
     assert "Name: Bolt Bikes Ltd" not in result.out
     assert "currency: USD" in (practice / "clients.yaml").read_text(encoding="utf-8")
     # Beancount ignores a plugin line in an included file: the adoption says where it is.
@@ -162,6 +166,7 @@ def test_a_dry_run_reports_the_same_and_writes_nothing(practice: Path, tmp_path:
         "under the default roots only; give --receivable-root" in result.out
     )
     assert "The firm's checks flag nothing in these books." in result.out
+    assert "The ledger does not open Expenses:Uncategorized or Income:Uncategorized" in result.out
     assert snapshot(practice) == before
 
 

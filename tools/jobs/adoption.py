@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 FIRM_PLUGINS = re.compile(r'^plugin\s+"(beanfirm\.plugins\.[a-z_]+)"', re.MULTILINE)
 PLUGIN_LINE = re.compile(r'^plugin\s+"([^"]+)"')
 EXAMPLES_SHOWN = 3
+JOURNAL_GLOB = "journal/*/*.beancount"  # where imports and reconciliations write (core/paths)
+SUSPENSE = ("Expenses:Uncategorized", "Income:Uncategorized")
 RECEIVABLE_HINT = re.compile(r"receivable|应收", re.IGNORECASE)
 PAYABLE_HINT = re.compile(r"payable|应付", re.IGNORECASE)
 
@@ -233,12 +235,20 @@ def glue_text(top_text: str, roots: Roots, day: datetime.date) -> str:
         for module in FAVA_EXTENSIONS
         if f'"{module}"' not in top_text
     ]
+    documents = (
+        []
+        if re.search(rf'^option\s+"documents"\s+"{paths.DOCUMENTS}"', top_text, re.MULTILINE)
+        else [f'option "documents" "{paths.DOCUMENTS}"']
+    )
     lines = [
         "",
         "; beanfirm: added when the firm adopted these books (docs/onboarding.md). Beancount",
         "; honours `plugin` lines only in this top file, not in the files it includes.",
         *plugins,
         *fava,
+        "; What beanfirm writes: imported entries by month, statements and reports.",
+        *documents,
+        f'include "{JOURNAL_GLOB}"',
     ]
     head = "" if top_text.endswith("\n") or not top_text else "\n"
     return head + "\n".join(lines) + "\n"
@@ -311,6 +321,12 @@ def adoption_notes(client: Client, source: Source, roots: Roots) -> list[str]:
                 f"{what} reports look under the default roots only; give {option} to make "
                 f"the accounts under it one per {party}."
             )
+    missing = [account for account in SUSPENSE if account not in source.opened]
+    if missing:
+        notes.append(
+            f"The ledger does not open {' or '.join(missing)}, where an import books what "
+            "it cannot categorize yet: open them in the client's books before the first import."
+        )
     return notes
 
 
@@ -342,6 +358,9 @@ def adopt_client(
     }
     files[paths.main_file(client.id)] = source.files[paths.MAIN] + glue.encode()
     files.setdefault(paths.rules_file(client.id), RULES_SKELETON.encode())
+    month = paths.month_file(client.id, today)
+    files.setdefault(month, f"; {today:%Y-%m}: entries beanfirm writes, in date order.\n".encode())
+    files.setdefault(f"{base}/{paths.DOCUMENTS}/.gitkeep", b"")
     notes = tuple(adoption_notes(client, source, roots))
     check = AdoptionCheck(client.id)
     renamed = (
