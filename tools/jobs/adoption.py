@@ -62,6 +62,7 @@ class Source:
     title: str | None
     currencies: tuple[str, ...]
     opened: tuple[str, ...]  # the accounts it opens
+    last: datetime.date | None  # the date of its last entry
     ignored_plugins: tuple[tuple[str, int, str], ...]  # (file, line, module) in included files
 
 
@@ -148,6 +149,7 @@ def read_source(path: Path) -> Source:
         title=None if title in (None, "Beancount") else str(title),
         currencies=tuple(ledger.options.get("operating_currency", ())),
         opened=opened,
+        last=max((entry.date for entry in ledger.entries), default=None),
         ignored_plugins=tuple(_ignored_plugins(read, top, folder)),
     )
 
@@ -341,7 +343,12 @@ def adopt_client(
     today: datetime.date,
     dry_run: bool = False,
 ) -> Written[Adoption]:
-    """Register a client and bring in its existing ledger, validated first, in one commit."""
+    """Register a client and bring in its existing ledger, validated first, in one commit.
+
+    What beanfirm adds is dated with the ledger's last entry (`today` for an empty ledger):
+    its month file is where the books go on.
+    """
+    start = source.last or today
     base = paths.client_folder(client.id)
     unopened = [acc.account for acc in client.accounts if acc.account not in source.opened]
     if unopened:
@@ -352,14 +359,14 @@ def adopt_client(
         )
         raise UsageError(msg)
     top_text = source.files[paths.MAIN].decode("utf-8", errors="replace")
-    glue = glue_text(top_text, roots, today)
+    glue = glue_text(top_text, roots, start)
     files: dict[str, bytes | None] = {
         f"{base}/{name}": content for name, content in source.files.items()
     }
     files[paths.main_file(client.id)] = source.files[paths.MAIN] + glue.encode()
     files.setdefault(paths.rules_file(client.id), RULES_SKELETON.encode())
-    month = paths.month_file(client.id, today)
-    files.setdefault(month, f"; {today:%Y-%m}: entries beanfirm writes, in date order.\n".encode())
+    month = paths.month_file(client.id, start)
+    files.setdefault(month, f"; {start:%Y-%m}: entries beanfirm writes, in date order.\n".encode())
     files.setdefault(f"{base}/{paths.DOCUMENTS}/.gitkeep", b"")
     notes = tuple(adoption_notes(client, source, roots))
     check = AdoptionCheck(client.id)
