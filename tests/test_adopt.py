@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 from cli_support import BEAN_CHECK, assert_user_error, commit_all, snapshot
 from conftest import STAFF_ENV, Run, git, run_beanfirm
+
+from beanfirm.jobs.adoption import Roots, glue_text
 
 # The client's own books: a top file with its options and includes, its own chart (a parent
 # account posted to while a sub-account is open, as Beancount allows), pads and balances,
@@ -181,6 +184,7 @@ def test_a_dry_run_reports_the_same_and_writes_nothing(practice: Path, tmp_path:
         ("outside", 2, ("outside its folder", "move the file into the folder")),
         ("taken", 2, ("duplicate client id 'bolt'",)),
         ("root", 2, ("--receivable-root 'Income:Sales' is not an account name under Assets:",)),
+        ("declared", 2, ('already declares plugin "beanfirm.plugins.receivables"',)),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(
@@ -196,6 +200,9 @@ def test_bad_input_is_refused_and_nothing_is_written(
     elif damage == "outside":
         (tmp_path / "shared.beancount").write_text("", encoding="utf-8")
         top.write_text(TOP + 'include "../shared.beancount"\n', encoding="utf-8")
+    elif damage == "declared":
+        top.write_text(TOP + 'plugin "beanfirm.plugins.receivables"\n', encoding="utf-8")
+        extra = ("--receivable-root", "Assets:Receivables")
     elif damage == "taken":
         registry = practice / "clients.yaml"
         text = registry.read_text(encoding="utf-8").replace("clients: []\n", TAKEN)
@@ -237,3 +244,18 @@ def test_beancounts_example_ledger_is_adopted_without_findings(
         (practice / "ledgers/example/main.beancount").read_text(encoding="utf-8").count(" open ")
     )
     assert opens == example.read_text(encoding="utf-8").count(" open ")
+
+
+def test_the_glue_adds_no_plugin_or_page_the_top_file_already_has() -> None:
+    top = (
+        'plugin "beanfirm.plugins.duplicates" "{\'window-days\': 5}"\n'
+        '2025-01-01 custom "fava-extension" "beanfirm.fava.customers"\n'
+        'option "documents" "documents"'
+    )
+    glue = glue_text(top, Roots(), datetime.date(2025, 2, 1))
+    assert glue.startswith("\n\n; beanfirm: added when the firm adopted these books")
+    assert "beanfirm.plugins.duplicates" not in glue
+    assert "beanfirm.fava.customers" not in glue
+    assert '2025-02-01 custom "fava-extension" "beanfirm.fava.reconciliation"' in glue
+    assert "option " not in glue
+    assert glue.count("\nplugin ") == 3

@@ -30,6 +30,7 @@ from beanfirm.core.accountnames import is_account_name
 from beanfirm.errors import ConfigError, LedgerError, Problem, UsageError
 from beanfirm.firm.charts import FAVA_EXTENSIONS, RULES_SKELETON, plugin_lines
 from beanfirm.jobs.onboarding import registered
+from beanfirm.plugins.receivables import MODULE as RECEIVABLES_MODULE
 from beanfirm.plugins.severity import Finding, PluginConfigError, PluginCrashError
 from beanfirm.store.ledger import error_problem, is_warning, load_ledger
 from beanfirm.store.registry import REGISTRY_FILENAME
@@ -129,7 +130,7 @@ def read_source(path: Path) -> Source:
         )
         raise LedgerError(msg, problems)
     read = [Path(name) for name in ledger.options["include"]]
-    outside = [name for name in read if not name.is_relative_to(folder)]
+    outside = [name for name in read if not name.resolve().is_relative_to(folder)]
     if outside:
         msg = (
             f"The ledger {top.name} includes {outside[0]}, outside its folder {folder}. A "
@@ -359,6 +360,14 @@ def adopt_client(
         )
         raise UsageError(msg)
     top_text = source.files[paths.MAIN].decode("utf-8", errors="replace")
+    if (roots.receivable or roots.payable) and RECEIVABLES_MODULE in FIRM_PLUGINS.findall(top_text):
+        msg = (
+            f'The ledger\'s top file already declares plugin "{RECEIVABLES_MODULE}", whose '
+            "line sets the receivable and payable roots, and adopting keeps it as it is. Set "
+            "the roots on that line ('receivable': [...], 'payable': [...]) and adopt without "
+            "--receivable-root and --payable-root."
+        )
+        raise UsageError(msg)
     glue = glue_text(top_text, roots, start)
     files: dict[str, bytes | None] = {
         f"{base}/{name}": content for name, content in source.files.items()
