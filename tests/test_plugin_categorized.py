@@ -223,7 +223,7 @@ def test_the_link_rules_follow_the_roots_of_the_receivables_plugin_line() -> Non
     # An adopted ledger keeps its customers under Assets:Receivables:; its receivables line
     # says so, and categorized asks for the invoice link there, and no longer under the default.
     plugin = PLUGIN + (
-        "plugin \"beanfirm.plugins.receivables\" "
+        'plugin "beanfirm.plugins.receivables" '
         "\"{'receivable': ['Assets:Receivables:'], 'invoice-prefix': 'F-'}\"\n"
     )
     text = book(
