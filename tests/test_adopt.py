@@ -27,6 +27,8 @@ include "2025/*.beancount"
 """
 ACCOUNTS = """\
 plugin "beancount.plugins.implicit_prices"
+option "operating_currency" "EUR"
+option "booking_method" "FIFO"
 
 2025-01-01 commodity USD
 2025-01-01 open Equity:Opening-Balances
@@ -135,6 +137,11 @@ def test_adoption_keeps_the_books_adds_the_checks_and_reports_in_one_commit(
         'Note: ledgers/bolt/accounts.beancount:1: plugin "beancount.plugins.implicit_prices" '
         "is declared in an included file, which Beancount ignores" in result.out
     )
+    assert (
+        'Note: ledgers/bolt/accounts.beancount:3: option "booking_method" is set in an '
+        "included file, which Beancount ignores: only the top file's options count." in result.out
+    )
+    assert "operating_currency" not in result.out  # Beancount gathers that one from every file
     # The firm's findings: Zeta's invoice has no link, and nothing else (a posting to
     # Assets:Bank, which has a sub-account, is valid in these books).
     assert "The firm's checks flag 1 finding:\n  categorized errors: 1\n" in result.out

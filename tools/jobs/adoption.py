@@ -45,7 +45,9 @@ if TYPE_CHECKING:
     from beanfirm.store.registry import Client
 
 FIRM_PLUGINS = re.compile(r'^plugin\s+"(beanfirm\.plugins\.[a-z_]+)"', re.MULTILINE)
-PLUGIN_LINE = re.compile(r'^plugin\s+"([^"]+)"')
+IGNORED_LINE = re.compile(r'^(plugin|option)\s+"([^"]+)"')
+# Options Beancount does gather from included files; every other one counts only at the top.
+GATHERED_OPTIONS = ("operating_currency", "insert_pythonpath")
 EXAMPLES_SHOWN = 3
 JOURNAL_GLOB = "journal/*/*.beancount"  # where imports and reconciliations write (core/paths)
 SUSPENSE = ("Expenses:Uncategorized", "Income:Uncategorized")
@@ -64,7 +66,7 @@ class Source:
     currencies: tuple[str, ...]
     opened: tuple[str, ...]  # the accounts it opens
     last: datetime.date | None  # the date of its last entry
-    ignored_plugins: tuple[tuple[str, int, str], ...]  # (file, line, module) in included files
+    ignored: tuple[tuple[str, int, str, str], ...]  # included files' (file, line, kind, name)
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ def read_source(path: Path) -> Source:
         currencies=tuple(ledger.options.get("operating_currency", ())),
         opened=opened,
         last=max((entry.date for entry in ledger.entries), default=None),
-        ignored_plugins=tuple(_ignored_plugins(read, top, folder)),
+        ignored=tuple(_ignored_lines(read, top, folder)),
     )
 
 
@@ -184,17 +186,17 @@ def _documents(folders: Sequence[str], folder: Path) -> list[Path]:
     return found
 
 
-def _ignored_plugins(read: list[Path], top: Path, folder: Path) -> list[tuple[str, int, str]]:
-    """Find `plugin` lines in included files, which Beancount ignores."""
+def _ignored_lines(read: list[Path], top: Path, folder: Path) -> list[tuple[str, int, str, str]]:
+    """Find the `plugin` and `option` lines of included files, which Beancount ignores."""
     found = []
     for name in read:
         if name == top:
             continue
         text = name.read_text(encoding="utf-8", errors="replace")
         for number, line in enumerate(text.splitlines(), 1):
-            match = PLUGIN_LINE.match(line)
-            if match:
-                found.append((name.relative_to(folder).as_posix(), number, match[1]))
+            match = IGNORED_LINE.match(line)
+            if match and match[2] not in GATHERED_OPTIONS:
+                found.append((name.relative_to(folder).as_posix(), number, match[1], match[2]))
     return found
 
 
@@ -298,13 +300,17 @@ class AdoptionCheck:
 
 
 def adoption_notes(client: Client, source: Source, roots: Roots) -> list[str]:
-    """Say what the firm should know: ignored plugins, roots with no accounts, likely roots."""
+    """Say what the firm should know: ignored lines, roots with no accounts, likely roots."""
     base = paths.client_folder(client.id)
     notes = [
-        f'{base}/{name}:{line}: plugin "{module}" is declared in an included file, which '
+        f'{base}/{name}:{line}: plugin "{what}" is declared in an included file, which '
         "Beancount ignores: it never ran on these books. Move the line into main.beancount if "
         "it should run."
-        for name, line, module in source.ignored_plugins
+        if kind == "plugin"
+        else f'{base}/{name}:{line}: option "{what}" is set in an included file, which '
+        "Beancount ignores: only the top file's options count. Move the line into "
+        "main.beancount if it should apply."
+        for name, line, kind, what in source.ignored
     ]
     for given, hint, what, option, party in (
         (roots.receivable, RECEIVABLE_HINT, "receivable", "--receivable-root", "customer"),
