@@ -88,6 +88,9 @@ def client_books(folder: Path) -> Path:
     (folder / "2025" / "01.beancount").write_text(JANUARY, encoding="utf-8")
     (folder / "docs" / "Assets" / "Bank" / "2025-01-31.statement.pdf").write_bytes(b"%PDF-1.4\n")
     (folder / "notes.txt").write_text("not part of the books\n", encoding="utf-8")
+    (folder / "docs" / ".git").mkdir()  # hidden files are no documents: left out
+    (folder / "docs" / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    (folder / "docs" / "Assets" / ".DS_Store").write_bytes(b"\0")
     return folder / "books.beancount"
 
 

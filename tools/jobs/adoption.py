@@ -173,7 +173,10 @@ def _place(name: Path, top: Path, folder: Path) -> str:
 
 
 def _documents(folders: Sequence[str], folder: Path) -> list[Path]:
-    """Return the files of the ledger's `documents` folders that lie inside its folder."""
+    """Return the files of the ledger's `documents` folders that lie inside its folder.
+
+    Hidden files and folders (`.git`, Beancount's pickle caches) are left out.
+    """
     found: list[Path] = []
     for name in folders:
         base = (folder / name).resolve()
@@ -181,7 +184,8 @@ def _documents(folders: Sequence[str], folder: Path) -> list[Path]:
             found.extend(
                 item
                 for item in sorted(base.rglob("*"))
-                if item.is_file() and not item.name.startswith(".")
+                if item.is_file()
+                and not any(part.startswith(".") for part in item.relative_to(base).parts)
             )
     return found
 
