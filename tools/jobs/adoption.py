@@ -400,7 +400,8 @@ def adopt_client(
         f"Registers the client (preparer {client.preparer}, reviewer {client.reviewer}) and "
         f"brings in its existing ledger as it is: {count} file{'s' if count != 1 else ''}"
         f"{renamed}. "
-        "beanfirm adds only the firm's checks and Fava pages at the end of main.beancount."
+        "beanfirm adds one block at the end of main.beancount (the firm's checks, its Fava "
+        "pages, the journal and documents it writes) and opens no account."
     )
 
     def prepare() -> Planned[Adoption]:
