@@ -248,6 +248,24 @@ def test_the_link_rules_follow_the_roots_of_the_receivables_plugin_line() -> Non
     assert "needs a ^F-… link" in findings(text)[0][2]
 
 
+def test_a_receivables_line_with_a_bad_configuration_leaves_the_default_roots() -> None:
+    # The receivables plugin reports its own configuration error; categorized goes on with
+    # the default roots rather than checking nothing.
+    plugin = PLUGIN + 'plugin "beanfirm.plugins.receivables" "{\'receivable\': 7}"\n'
+    text = book(
+        """
+        2026-11-02 * "Acme" "Consulting, no invoice number"
+          Assets:Receivable:Acme             500.00 CNY
+          Income:Services
+        """,
+        plugin,
+    )
+    assert [(kind, line) for kind, line, _ in findings(text)] == [
+        ("PluginConfigError", 0),  # a ledger read from a string has no plugin line to show
+        ("CategorizedError", line_of(text, "Consulting, no invoice number")),
+    ]
+
+
 def test_a_receivable_posting_needs_an_invoice_link() -> None:
     text = book(
         """
