@@ -11,7 +11,9 @@ What it checks, in the transactions of a ledger:
    own errors.)
 3. Required metadata by account pattern or tag: by default a posting to a receivable needs an
    `^INV-…` link, a posting to a payable a `^BILL-…` link, and a `#visit` transaction needs
-   `customer:` and `visit:` metadata.
+   `customer:` and `visit:` metadata. Receivables and payables are the accounts under the roots
+   of the ledger's `receivables` plugin line (its defaults when there is none), so that a
+   ledger sets its roots once.
 
 Why: an import books what it cannot recognize to a suspense account with flag `!`; the books
 are not finished until a preparer has categorized it, and reports built on them (aging,
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from beancount.core import data
 
 from beanfirm.core.beans import Entries, Options
+from beanfirm.plugins import receivables
 from beanfirm.plugins.config import ConfigReader, plugin
 from beanfirm.plugins.severity import CategorizedError, CategorizedWarning, Finding, source_of
 
@@ -43,27 +46,11 @@ KEYS = ("grace-days", "today", "suspense", "within-grace", "leaf-only", "require
 RULE_KEYS = ("account", "tag", "link", "meta", "hint")
 DEFAULT_GRACE_DAYS = 45
 DEFAULT_SUSPENSE = ("Expenses:Uncategorized", "Income:Uncategorized")
-RECEIVABLE_PATTERN = "(Assets:Receivable|Assets:1122-应收账款):"
-PAYABLE_PATTERN = "(Liabilities:Payable|Liabilities:2202-应付账款):"
-DEFAULT_RULES: tuple[dict[str, str | list[str]], ...] = (
-    {
-        "account": RECEIVABLE_PATTERN,
-        "link": "INV-",
-        "hint": "the link of the invoice it belongs to; a payment carries the link of the "
-        "invoice it settles",
-    },
-    {
-        "account": PAYABLE_PATTERN,
-        "link": "BILL-",
-        "hint": "the link of the bill it belongs to; a payment carries the link of the bill "
-        "it settles",
-    },
-    {
-        "tag": "visit",
-        "meta": ["customer", "visit"],
-        "hint": "customer: the customer visited, visit: an id shared by all expenses of one visit",
-    },
-)
+VISIT_RULE: dict[str, str | list[str]] = {
+    "tag": "visit",
+    "meta": ["customer", "visit"],
+    "hint": "customer: the customer visited, visit: an id shared by all expenses of one visit",
+}
 MAX_CHILDREN_SHOWN = 3
 
 
@@ -87,7 +74,7 @@ class Settings:
     suspense: tuple[str, ...]
     within_grace: str
     leaf_only: bool
-    require: tuple[Requirement, ...]
+    require: tuple[Requirement, ...] | None  # None: the default rules, on the ledger's roots
 
 
 @dataclass(frozen=True)
@@ -105,16 +92,47 @@ _NOTHING = _AccountRules(suspense=False, children=(), require=())
 def read_settings(config: str | None) -> tuple[Settings, list[str]]:
     """Validate the configuration string; return the settings and every problem."""
     reader = ConfigReader(config, KEYS)
-    rules = reader.raw.get("require", list(DEFAULT_RULES))
     settings = Settings(
         grace_days=reader.integer("grace-days", DEFAULT_GRACE_DAYS),
         today=reader.date("today", datetime.date.today()),  # noqa: DTZ011 - the books' local day
         suspense=reader.strings("suspense", DEFAULT_SUSPENSE),
         within_grace=reader.choice("within-grace", "warning", ("warning", "ignore")),
         leaf_only=reader.boolean("leaf-only", default=True),
-        require=_requirements(reader, rules),
+        require=_requirements(reader, reader.raw["require"]) if "require" in reader.raw else None,
     )
     return settings, reader.problems
+
+
+def default_rules(options_map: Options) -> tuple[Requirement, ...]:
+    """Return the default rules, on the receivable and payable roots of the ledger.
+
+    The roots are those of the ledger's `receivables` plugin line (its defaults when there is
+    none, or when its configuration is wrong, which that plugin reports).
+    """
+    found = receivables.settings_of(options_map)
+    return (
+        Requirement(
+            _under(found.receivable),
+            None,
+            found.invoice_prefix,
+            (),
+            "the link of the invoice it belongs to; a payment carries the link of the invoice "
+            "it settles",
+        ),
+        Requirement(
+            _under(found.payable),
+            None,
+            found.bill_prefix,
+            (),
+            "the link of the bill it belongs to; a payment carries the link of the bill it settles",
+        ),
+        Requirement(None, "visit", None, ("customer", "visit"), str(VISIT_RULE["hint"])),
+    )
+
+
+def _under(roots: tuple[str, ...]) -> re.Pattern[str]:
+    """Match the accounts that start with one of the roots (prefixes, as the plugin has them)."""
+    return re.compile("|".join(re.escape(root) for root in roots) or "(?!)")
 
 
 def _requirements(reader: ConfigReader, rules: object) -> tuple[Requirement, ...]:
@@ -149,10 +167,11 @@ def _requirements(reader: ConfigReader, rules: object) -> tuple[Requirement, ...
 
 @plugin(MODULE, read_settings)
 def categorized(
-    entries: Entries, _options_map: Options, settings: Settings
+    entries: Entries, options_map: Options, settings: Settings
 ) -> tuple[Entries, list[Finding]]:
     """Check categorization, leaf accounts and required metadata (see the module docstring)."""
-    checker = _Checker(settings, _opened_children(entries) if settings.leaf_only else {})
+    require = settings.require if settings.require is not None else default_rules(options_map)
+    checker = _Checker(settings, require, _opened_children(entries) if settings.leaf_only else {})
     findings: list[Finding] = []
     for entry in entries:
         if isinstance(entry, data.Transaction):
@@ -163,11 +182,17 @@ def categorized(
 class _Checker:
     """Checks one transaction at a time, with what applies to each account worked out once."""
 
-    def __init__(self, settings: Settings, children: dict[str, list[str]]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        require: tuple[Requirement, ...],
+        children: dict[str, list[str]],
+    ) -> None:
         self.settings = settings
+        self.require = require
         self.children = children
         self.rules: dict[str, _AccountRules] = {}
-        self.tag_rules = [rule for rule in settings.require if rule.tag is not None]
+        self.tag_rules = [rule for rule in require if rule.tag is not None]
 
     def check(self, entry: data.Transaction, findings: list[Finding]) -> None:
         """Append the findings of one transaction."""
@@ -200,7 +225,7 @@ class _Checker:
             applies = self.rules.get(account)
             if applies is None:
                 applies = self.rules[account] = _account_rules(
-                    account, self.settings, self.children
+                    account, self.settings, self.require, self.children
                 )
             if posting.flag == "!":
                 flagged = True
@@ -230,12 +255,13 @@ def _opened_children(entries: Entries) -> dict[str, list[str]]:
 
 
 def _account_rules(
-    account: str, settings: Settings, children: dict[str, list[str]]
+    account: str,
+    settings: Settings,
+    rules: tuple[Requirement, ...],
+    children: dict[str, list[str]],
 ) -> _AccountRules:
     suspense = any(account == s or account.startswith(s + ":") for s in settings.suspense)
-    require = tuple(
-        rule for rule in settings.require if rule.account and rule.account.match(account)
-    )
+    require = tuple(rule for rule in rules if rule.account and rule.account.match(account))
     below = tuple(children.get(account, ()))
     if not (suspense or require or below):
         return _NOTHING

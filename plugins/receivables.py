@@ -121,6 +121,21 @@ def read_settings(config: str | None) -> tuple[Settings, list[str]]:
     return settings, reader.problems
 
 
+def settings_of(options_map: Options) -> Settings:
+    """Return the settings of the ledger's own `receivables` plugin line, else the defaults.
+
+    A configuration with problems (the plugin reports them) gives the defaults too. Other
+    checks and reports read the roots here, so that a ledger sets them once, on this line.
+    """
+    for name, config in options_map.get("plugin", ()):
+        if name == MODULE:
+            settings, problems = read_settings(config)
+            if not problems:
+                return settings
+            break
+    return read_settings(None)[0]
+
+
 @plugin(MODULE, read_settings)
 def receivables(
     entries: Entries, options_map: Options, settings: Settings

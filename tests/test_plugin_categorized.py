@@ -219,6 +219,53 @@ def test_leaf_only_can_be_turned_off() -> None:
     assert findings(text) == []
 
 
+def test_the_link_rules_follow_the_roots_of_the_receivables_plugin_line() -> None:
+    # An adopted ledger keeps its customers under Assets:Receivables:; its receivables line
+    # says so, and categorized asks for the invoice link there, and no longer under the default.
+    plugin = PLUGIN + (
+        'plugin "beanfirm.plugins.receivables" '
+        "\"{'receivable': ['Assets:Receivables:'], 'invoice-prefix': 'F-'}\"\n"
+    )
+    text = book(
+        """
+        2026-01-01 open Assets:Receivables:Bolt
+        2026-11-02 * "Bolt" "Consulting, no invoice number"
+          Assets:Receivables:Bolt            500.00 CNY
+          Income:Services
+        2026-11-03 * "Bolt" "Consulting" ^F-17
+          due: 2026-12-03
+          Assets:Receivables:Bolt            500.00 CNY
+          Income:Services
+        2026-11-04 * "Acme" "Old root: not a receivable of this ledger"
+          Assets:Receivable:Acme             100.00 CNY
+          Income:Services
+        """,
+        plugin,
+    )
+    assert [(kind, line) for kind, line, _ in findings(text)] == [
+        ("CategorizedError", line_of(text, "Consulting, no invoice number"))
+    ]
+    assert "needs a ^F-… link" in findings(text)[0][2]
+
+
+def test_a_receivables_line_with_a_bad_configuration_leaves_the_default_roots() -> None:
+    # The receivables plugin reports its own configuration error; categorized goes on with
+    # the default roots rather than checking nothing.
+    plugin = PLUGIN + 'plugin "beanfirm.plugins.receivables" "{\'receivable\': 7}"\n'
+    text = book(
+        """
+        2026-11-02 * "Acme" "Consulting, no invoice number"
+          Assets:Receivable:Acme             500.00 CNY
+          Income:Services
+        """,
+        plugin,
+    )
+    assert [(kind, line) for kind, line, _ in findings(text)] == [
+        ("PluginConfigError", 0),  # a ledger read from a string has no plugin line to show
+        ("CategorizedError", line_of(text, "Consulting, no invoice number")),
+    ]
+
+
 def test_a_receivable_posting_needs_an_invoice_link() -> None:
     text = book(
         """

@@ -47,8 +47,7 @@ from beancount.core.amount import Amount
 from beanfirm.core.beans import Directive, Meta, Options
 from beanfirm.plugins.postings import units
 from beanfirm.plugins.receivables import DEFAULT_PAYABLE, DEFAULT_RECEIVABLE
-from beanfirm.plugins.receivables import MODULE as RECEIVABLES_PLUGIN
-from beanfirm.plugins.receivables import read_settings as read_plugin_settings
+from beanfirm.plugins.receivables import settings_of as plugin_settings_of
 
 ZERO = Decimal(0)
 Side = Literal["receivables", "payables"]
@@ -250,19 +249,13 @@ def settings_of(options_map: Options) -> Settings:
 
     A configuration the plugin rejects (it reports it) gives the defaults here.
     """
-    for name, config in options_map.get("plugin", ()):
-        if name != RECEIVABLES_PLUGIN:
-            continue
-        plugin, problems = read_plugin_settings(config)
-        if problems:
-            break
-        return Settings(
-            receivable=plugin.receivable,
-            payable=plugin.payable,
-            invoice_prefix=plugin.invoice_prefix,
-            bill_prefix=plugin.bill_prefix,
-        )
-    return Settings()
+    plugin = plugin_settings_of(options_map)
+    return Settings(
+        receivable=plugin.receivable,
+        payable=plugin.payable,
+        invoice_prefix=plugin.invoice_prefix,
+        bill_prefix=plugin.bill_prefix,
+    )
 
 
 def read_book(

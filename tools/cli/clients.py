@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -14,6 +16,7 @@ from beanfirm.core import paths
 from beanfirm.errors import UsageError
 from beanfirm.firm.charts import TEMPLATES
 from beanfirm.importers import IMPORTER_NAMES
+from beanfirm.jobs.adoption import Adoption, adopt_client, parse_roots, read_source
 from beanfirm.jobs.onboarding import add_client, client_yaml
 from beanfirm.store.registry import (
     ACCOUNT_KINDS,
@@ -25,6 +28,8 @@ from beanfirm.store.registry import (
     Client,
     FundingAccount,
 )
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
     from beanfirm.firm.filters import ClientFilter
@@ -63,7 +68,7 @@ def _row(client: Client) -> list[Any]:
 
 @click.group()
 def clients() -> None:
-    """List, show and add the clients of the practice."""
+    """List, show, add and adopt the clients of the practice."""
 
 
 @clients.command("list")
@@ -145,85 +150,121 @@ def _parse_account(spec: str) -> FundingAccount:
     return FundingAccount(account, kind, importer, number, None, None)
 
 
+def _registry_options(*, adopting: bool) -> Callable[[F], F]:
+    """Add the options of a client's registry record, shared by `add` and `adopt`."""
+    name_help = (
+        "Legal name of the client business (default: the ledger's title)."
+        if adopting
+        else "Legal name of the client business."
+    )
+    currency = (
+        {"default": None, "help": "Base currency (default: the ledger's first operating one)."}
+        if adopting
+        else {"default": "CNY", "show_default": True, "help": "Base currency."}
+    )
+    options = (
+        click.option("--name", required=not adopting, help=name_help),
+        click.option("--industry", required=True, help="Industry (free text, e.g. retail)."),
+        click.option(
+            "--frequency",
+            type=click.Choice(FREQUENCIES),
+            required=True,
+            help="Transaction frequency.",
+        ),
+        click.option("--region", required=True, help="Region (free text, e.g. shanghai)."),
+        click.option("--size", type=click.Choice(SIZES), required=True, help="Business size."),
+        click.option("--preparer", required=True, help="Staff id of the preparer."),
+        click.option("--reviewer", required=True, help="Staff id of the reviewer."),
+        click.option("--currency", **currency),
+        click.option("--fiscal-year-start", default="01-01", show_default=True, help="MM-DD."),
+        click.option("--language", type=click.Choice(LANGUAGES), default="zh", show_default=True),
+        click.option(
+            "--reconcile",
+            type=click.Choice(CADENCES),
+            default="monthly",
+            show_default=True,
+            help="Reconciliation cadence.",
+        ),
+    )
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _account_option(extra: str = "") -> Callable[[F], F]:
+    return click.option(
+        "--account",
+        "accounts",
+        multiple=True,
+        help="A bank/payment account: ACCOUNT,KIND,IMPORTER[,NUMBER]. Repeatable." + extra,
+    )
+
+
+DRY_RUN = click.option("-n", "--dry-run", is_flag=True, help="Validate and show; write nothing.")
+
+
+def _client(
+    client_id: str, name: str, currency: str, accounts: tuple[str, ...], record: dict[str, Any]
+) -> Client:
+    """Return the registry record of a new client from the shared options."""
+    return Client(
+        id=client_id,
+        name=name,
+        classification=Classification(
+            record["industry"], record["frequency"], record["region"], record["size"]
+        ),
+        preparer=record["preparer"],
+        reviewer=record["reviewer"],
+        currency=currency,
+        fiscal_year_start=record["fiscal_year_start"],
+        language=record["language"],
+        reconcile=record["reconcile"],
+        accounts=tuple(_parse_account(spec) for spec in accounts),
+        line=0,
+    )
+
+
 @clients.command("add")
 @click.argument("client_id")
-@click.option("--name", required=True, help="Legal name of the client business.")
-@click.option("--industry", required=True, help="Industry (free text, e.g. retail).")
-@click.option(
-    "--frequency", type=click.Choice(FREQUENCIES), required=True, help="Transaction frequency."
-)
-@click.option("--region", required=True, help="Region (free text, e.g. shanghai).")
-@click.option("--size", type=click.Choice(SIZES), required=True, help="Business size.")
-@click.option("--preparer", required=True, help="Staff id of the preparer.")
-@click.option("--reviewer", required=True, help="Staff id of the reviewer.")
-@click.option("--currency", default="CNY", show_default=True, help="Base currency.")
-@click.option("--fiscal-year-start", default="01-01", show_default=True, help="MM-DD.")
-@click.option("--language", type=click.Choice(LANGUAGES), default="zh", show_default=True)
-@click.option(
-    "--reconcile",
-    type=click.Choice(CADENCES),
-    default="monthly",
-    show_default=True,
-    help="Reconciliation cadence.",
-)
+@_registry_options(adopting=False)
 @click.option(
     "--template",
     type=click.Choice(list(TEMPLATES)),
     default=None,
     help="Chart of accounts (default: cn-small for zh, en-simple for en).",
 )
-@click.option(
-    "--account",
-    "accounts",
-    multiple=True,
-    help="A bank/payment account: ACCOUNT,KIND,IMPORTER[,NUMBER]. Repeatable.",
-)
+@_account_option()
 @click.option(
     "--opened",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
     help="Date the books start (default: the first of this month).",
 )
-@click.option("-n", "--dry-run", is_flag=True, help="Validate and show; write nothing.")
+@DRY_RUN
 @click.pass_context
 def add(
     ctx: click.Context,
+    /,
     client_id: str,
     name: str,
-    industry: str,
-    frequency: str,
-    region: str,
-    size: str,
-    preparer: str,
-    reviewer: str,
     currency: str,
-    fiscal_year_start: str,
-    language: str,
-    reconcile: str,
     template: str | None,
     accounts: tuple[str, ...],
     opened: datetime.datetime | None,
     dry_run: bool,
+    **record: str,
 ) -> None:
     """Register CLIENT_ID and create its ledger skeleton, in one commit."""
     practice = practice_of(ctx)
     repo = repo_of(practice)
     author = staff_of(ctx, practice, repo)
-    client = Client(
-        id=client_id,
-        name=name,
-        classification=Classification(industry, frequency, region, size),
-        preparer=preparer,
-        reviewer=reviewer,
-        currency=currency,
-        fiscal_year_start=fiscal_year_start,
-        language=language,
-        reconcile=reconcile,
-        accounts=tuple(_parse_account(spec) for spec in accounts),
-        line=0,
-    )
+    client = _client(client_id, name, currency, accounts, record)
     start = opened.date() if opened else datetime.date.today().replace(day=1)  # noqa: DTZ011
-    chart = template or ("cn-small" if language == "zh" else "en-simple")
+    chart = template or ("cn-small" if client.language == "zh" else "en-simple")
     result = add_client(
         practice,
         repo,
@@ -239,3 +280,88 @@ def add(
         click.echo(f"Added client {client_id} (commit {str(result.commit)[:10]}):")
     for path in result.paths:
         click.echo(f"  {path}")
+
+
+@clients.command("adopt")
+@click.argument("client_id")
+@click.argument("path", type=click.Path(path_type=Path))
+@_registry_options(adopting=True)
+@click.option(
+    "--receivable-root",
+    default=None,
+    help="Account under which the ledger opens one account per customer "
+    "(default: Assets:Receivable and Assets:1122-应收账款).",
+)
+@click.option(
+    "--payable-root",
+    default=None,
+    help="Account under which the ledger opens one account per vendor "
+    "(default: Liabilities:Payable and Liabilities:2202-应付账款).",
+)
+@_account_option(" The ledger must open it.")
+@DRY_RUN
+@click.pass_context
+def adopt(
+    ctx: click.Context,
+    /,
+    client_id: str,
+    path: Path,
+    name: str | None,
+    currency: str | None,
+    receivable_root: str | None,
+    payable_root: str | None,
+    accounts: tuple[str, ...],
+    dry_run: bool,
+    **record: str,
+) -> None:
+    """Register CLIENT_ID with its existing Beancount ledger PATH, kept as it is, in one commit.
+
+    PATH is the ledger's top file (or a folder with main.beancount). Its files become
+    ledgers/CLIENT_ID/, the top file as main.beancount, with the firm's checks added at its
+    end; then it reports what those checks flag.
+    """
+    practice = practice_of(ctx)
+    repo = repo_of(practice)
+    author = staff_of(ctx, practice, repo)
+    roots = parse_roots(receivable_root, payable_root)
+    source = read_source(path)
+    base = currency or (source.currencies[0] if source.currencies else "CNY")
+    client = _client(client_id, name or source.title or client_id, base, accounts, record)
+    today = datetime.date.today()  # noqa: DTZ011 - the firm's local day
+    result = adopt_client(
+        practice,
+        repo,
+        client,
+        source,
+        roots=roots,
+        author=author_of(author),
+        today=today,
+        dry_run=dry_run,
+    )
+    adoption = result.value
+    if dry_run:
+        click.echo(f"Dry run: would adopt {source.top.name} as client {client_id}, writing:")
+    else:
+        click.echo(
+            f"Adopted {source.top.name} as client {client_id} "
+            f"(commit {str(result.commit)[:10]}), writing:"
+        )
+    for written in result.paths:
+        click.echo(f"  {written}")
+    click.echo("\n".join(adoption_lines(adoption)))
+
+
+def adoption_lines(adoption: Adoption) -> list[str]:
+    """Return the report of an adoption: notes, then what the firm's checks flag."""
+    lines = [f"Note: {note}" for note in adoption.notes]
+    report = adoption.report
+    total = sum(report.counts.values())
+    if not total:
+        lines.append("The firm's checks flag nothing in these books.")
+        return lines
+    lines.append(f"The firm's checks flag {total} finding{'s' if total != 1 else ''}:")
+    for (plugin, severity), count in sorted(report.counts.items()):
+        lines.append(f"  {plugin} {severity}s: {count}")
+        lines.extend(f"    {problem}" for problem in report.examples[plugin, severity])
+    lines.append("Run `beanfirm check` for all of them (docs/onboarding.md says what to do).")
+    return lines

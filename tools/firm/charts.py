@@ -71,11 +71,20 @@ def main_text(
     )
 
 
-def plugin_lines(as_of: datetime.date | None = None) -> str:
+def plugin_lines(
+    as_of: datetime.date | None = None,
+    *,
+    receivable: tuple[str, ...] = (),
+    payable: tuple[str, ...] = (),
+    leaf_only: bool = True,
+) -> str:
     """Return the `plugin` lines of beanfirm's four checks, with the firm's default settings.
 
     `as_of` pins the day the checks count grace periods and lags from (a generated practice is
-    a snapshot); without it they count from the day the ledger is loaded.
+    a snapshot); without it they count from the day the ledger is loaded. `receivable` and
+    `payable` set the roots of customer and vendor accounts (prefixes ending in ':'; the
+    plugin's defaults when empty), which every report reads from this line. `leaf_only=False`
+    lets postings go to accounts with sub-accounts (a chart the firm did not make).
     """
     today = f", 'today': '{as_of.isoformat()}'" if as_of else ""
     snapshot = (
@@ -83,15 +92,21 @@ def plugin_lines(as_of: datetime.date | None = None) -> str:
         if as_of
         else ""
     )
+    leaf = "" if leaf_only else ", 'leaf-only': False"
+    roots = "".join(
+        f", '{key}': [{', '.join(repr(root) for root in value)}]"
+        for key, value in (("receivable", receivable), ("payable", payable))
+        if value
+    )
     grace, lag, window = GRACE_DAYS, LAG_DAYS, WINDOW_DAYS
     return (
         f"; beanfirm's checks (docs/plugins/): categorized within {grace} days, accounts "
         f"reconciled\n; {lag} days after each period, invoices agreeing with payments, "
         "no duplicates.\n"
         + snapshot
-        + f'plugin "beanfirm.plugins.categorized" "{{\'grace-days\': {grace}{today}}}"\n'
+        + f'plugin "beanfirm.plugins.categorized" "{{\'grace-days\': {grace}{leaf}{today}}}"\n'
         f'plugin "beanfirm.plugins.reconciled" "{{\'lag-days\': {lag}{today}}}"\n'
-        "plugin \"beanfirm.plugins.receivables\" \"{'credit-limit': 'warning'}\"\n"
+        f"plugin \"beanfirm.plugins.receivables\" \"{{'credit-limit': 'warning'{roots}}}\"\n"
         f'plugin "beanfirm.plugins.duplicates" "{{\'window-days\': {window}}}"\n'
     )
 

@@ -125,10 +125,12 @@ def _block(client: Client, indent: int) -> str:
     )
 
 
-def _client_files(
-    practice: Practice, client: Client, *, template: str, opened: datetime.date
-) -> dict[str, bytes | None]:
-    """Return the registry with the client added and its ledger skeleton, all validated."""
+def registered(practice: Practice, client: Client) -> dict[str, bytes]:
+    """Return the registry with a new client added, validated, for a write to commit.
+
+    Raise a ConfigError when the registry would have problems (an id taken or not a slug,
+    unknown staff) or when the client's folder already exists.
+    """
     old_text = practice.registry_path.read_text(encoding="utf-8")
     new_text = registry_with_client(old_text, client)
     _registry, problems = parse_registry(practice.registry_path, new_text, check_ledgers=False)
@@ -144,6 +146,14 @@ def _client_files(
             "earlier attempt."
         )
         raise ConfigError(msg)
+    return {REGISTRY_FILENAME: new_text.encode()}
+
+
+def _client_files(
+    practice: Practice, client: Client, *, template: str, opened: datetime.date
+) -> dict[str, bytes | None]:
+    """Return the registry with the client added and its ledger skeleton, all validated."""
+    registry = registered(practice, client)
     files: dict[str, bytes | None] = dict(
         skeleton_files(
             client,
@@ -153,7 +163,7 @@ def _client_files(
             plugins=plugin_lines(),
         )
     )
-    files[REGISTRY_FILENAME] = new_text.encode()
+    files.update(registry)
     return files
 
 
