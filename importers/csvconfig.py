@@ -320,9 +320,7 @@ def parse_config(
     return (None if reader.problems else config), reader.problems
 
 
-def load_config(
-    path: Path | str, presets: dict[str, CsvConfig] | None = None
-) -> CsvConfig:
+def load_config(path: Path | str, presets: dict[str, CsvConfig] | None = None) -> CsvConfig:
     """Read an import config file, or raise ConfigError listing every problem.
 
     `presets` are what `extends` may name; beanfirm's own (`presets.PRESETS`) are the default.
