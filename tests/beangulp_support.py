@@ -1,13 +1,21 @@
-"""Bank statements for the beangulp and Fava import tests: OFX 1.02 files of given accounts.
+"""Files for the beangulp and Fava import tests: OFX 1.02 statements, and files that break.
 
 The OFX is written for these tests from the OFX 1.0.2 specification (SGML, leaf tags left
 open): a checking account's `<STMTRS>` with its `ACCTID`, a transaction list and a ledger
-balance.
+balance. `BAD_FILES` are what an import folder may also hold: junk, truncated OFX, CAMT.053
+and MT940, an undecodable or empty CSV, and a file its reader may not open.
 """
 
 from __future__ import annotations
 
+import builtins
+import io
+import os
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 HEAD = "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nCHARSET:1252\n\n"
 
@@ -43,3 +51,45 @@ def ofx(account_id: str, rows: tuple[Row, ...], *, closing: str | None = None) -
         + f"<LEDGERBAL><BALAMT>{total}<DTASOF>{last}</LEDGERBAL>\n"
         + "</STMTRS></STMTTRNRS></BANKMSGSRSV1>\n</OFX>\n"
     )
+
+
+CHECKING_ID = "000123456789"
+GOOD = ofx(CHECKING_ID, JANUARY).encode("cp1252")
+BAD_FILES: dict[str, bytes] = {
+    "junk.bin": bytes(range(256)) * 8,
+    "truncated.ofx": GOOD[: len(GOOD) // 2],
+    "undecodable.csv": "交易时间,金额\n".encode("gbk") + b"2025-01-02,\xff\xfe\x80\x81\n",
+    "truncated-camt.xml": (
+        b'<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
+        b'camt.053.001.02"><BkToCstmrStmt><Stmt><Id>1</Id><Acct><Id><IBAN>DE89'
+    ),
+    "truncated.sta": b":20:STMT1\r\n:25:10020030/1234567890\r\n:60F:C250101EUR1,00\r\n:61:2501",
+    "empty.csv": b"",
+    "unreadable.ofx": GOOD,
+}
+
+
+def make_unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Take away the right to read a file (as root, by refusing to open it)."""
+    path.chmod(0)
+    if os.geteuid() != 0:
+        return
+    real_open = builtins.open
+
+    def refusing(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refusing)
+    monkeypatch.setattr(io, "open", refusing)
+
+
+def bad_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """Write every bad file into a folder; return them by name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {name: folder / name for name in BAD_FILES}
+    for name, content in BAD_FILES.items():
+        paths[name].write_bytes(content)
+    make_unreadable(paths["unreadable.ofx"], monkeypatch)
+    return paths

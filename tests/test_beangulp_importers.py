@@ -8,19 +8,15 @@ states, and `deduplicate` marks what the existing entries hold by `import-id`.
 
 from __future__ import annotations
 
-import builtins
 import datetime
-import io
-import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from beancount.core import data
 from beangulp.exceptions import Error as BeangulpError
 from beangulp.extract import DUPLICATE
-from beangulp_support import JANUARY, SAVINGS, ofx
+from beangulp_support import BAD_FILES, CHECKING_ID, JANUARY, SAVINGS, bad_folder, ofx
 
 from beanfirm.importers.camt053 import Camt053Importer
 from beanfirm.importers.csvconfig import load_config
@@ -31,61 +27,20 @@ from beanfirm.importers.ofx import OfxImporter
 from beanfirm.importers.presets import PRESETS
 
 CHECKING = "Assets:Bank:Checking"
-CHECKING_NUMBER = "000123456789"
 SAVINGS_ACCOUNT = "Assets:Bank:Savings"
 SAVINGS_NUMBER = "000987654321"
-
-GOOD = ofx(CHECKING_NUMBER, JANUARY).encode("cp1252")
-BAD_FILES: dict[str, bytes] = {
-    "junk.bin": bytes(range(256)) * 8,
-    "truncated.ofx": GOOD[: len(GOOD) // 2],
-    "undecodable.csv": "交易时间,金额\n".encode("gbk") + b"2025-01-02,\xff\xfe\x80\x81\n",
-    "truncated-camt.xml": (
-        b'<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
-        b'camt.053.001.02"><BkToCstmrStmt><Stmt><Id>1</Id><Acct><Id><IBAN>DE89'
-    ),
-    "truncated.sta": b":20:STMT1\r\n:25:10020030/1234567890\r\n:60F:C250101EUR1,00\r\n:61:2501",
-    "empty.csv": b"",
-    "unreadable.ofx": GOOD,
-}
 
 
 def importers() -> list[BeanfirmImporter]:
     """One importer of each kind, some with an account number and some without."""
     return [
-        OfxImporter(CHECKING, number=CHECKING_NUMBER),
+        OfxImporter(CHECKING, number=CHECKING_ID),
         OfxImporter("Assets:Bank:Other"),
         Camt053Importer("Assets:Bank:Camt", number="DE89370400440532013000"),
         Mt940Importer("Assets:Bank:Mt940"),
         StatementImporter(PRESETS["alipay"], "Assets:Alipay", number="1234"),
         StatementImporter(PRESETS["td-debit"], "Assets:Bank:TD"),
     ]
-
-
-def make_unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Take away the right to read a file (as root, by refusing to open it)."""
-    path.chmod(0)
-    if os.geteuid() != 0:
-        return
-    real_open = builtins.open
-
-    def refusing(file: Any, *args: Any, **kwargs: Any) -> Any:
-        if str(file) == str(path):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", refusing)
-    monkeypatch.setattr(io, "open", refusing)
-
-
-def bad_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """Write every bad file into a folder; return them by name."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {name: folder / name for name in BAD_FILES}
-    for name, content in BAD_FILES.items():
-        paths[name].write_bytes(content)
-    make_unreadable(paths["unreadable.ofx"], monkeypatch)
-    return paths
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
@@ -112,7 +67,7 @@ def test_a_damaged_file_of_the_format_is_claimed_and_the_reason_kept(
 ) -> None:
     path = tmp_path / "truncated.ofx"
     path.write_bytes(BAD_FILES["truncated.ofx"])
-    importer = OfxImporter(CHECKING, number=CHECKING_NUMBER)
+    importer = OfxImporter(CHECKING, number=CHECKING_ID)
     assert importer.identify(str(path))  # so that extract says what is wrong with it
     assert importer.date(str(path)) is None
     assert "truncated.ofx" in importer.problems[str(path)]
@@ -125,8 +80,8 @@ def test_a_damaged_file_of_the_format_is_claimed_and_the_reason_kept(
 def pair() -> tuple[OfxImporter, OfxImporter]:
     """Two accounts of one bank, both OFX, each with its registered number."""
     return (
-        OfxImporter(CHECKING, number=CHECKING_NUMBER, rivals=(SAVINGS_NUMBER,)),
-        OfxImporter(SAVINGS_ACCOUNT, number=SAVINGS_NUMBER, rivals=(CHECKING_NUMBER,)),
+        OfxImporter(CHECKING, number=CHECKING_ID, rivals=(SAVINGS_NUMBER,)),
+        OfxImporter(SAVINGS_ACCOUNT, number=SAVINGS_NUMBER, rivals=(CHECKING_ID,)),
     )
 
 
@@ -135,7 +90,7 @@ def test_two_accounts_of_one_format_each_claim_their_own_files(tmp_path: Path) -
     assert checking.name == "beanfirm.ofx:Assets:Bank:Checking"
     assert savings.name == "beanfirm.ofx:Assets:Bank:Savings"
     ours = tmp_path / "checking.ofx"
-    ours.write_text(ofx(CHECKING_NUMBER, JANUARY), encoding="cp1252")
+    ours.write_text(ofx(CHECKING_ID, JANUARY), encoding="cp1252")
     theirs = tmp_path / "savings.ofx"
     theirs.write_text(ofx("9876-54321", SAVINGS), encoding="cp1252")  # as written, separators
     stranger = tmp_path / "stranger.ofx"
@@ -174,7 +129,7 @@ def marked(entries: list[data.Directive]) -> list[data.Directive]:
 def test_deduplicate_marks_what_the_ledger_holds_by_import_id(tmp_path: Path) -> None:
     checking, savings = pair()
     path = tmp_path / "checking.ofx"
-    path.write_text(ofx(CHECKING_NUMBER, JANUARY), encoding="cp1252")
+    path.write_text(ofx(CHECKING_ID, JANUARY), encoding="cp1252")
     existing = checking.extract(str(path), [])
     assert ids(existing) == ["A-0001", "A-0002", "A-0003"]
     again = checking.extract(str(path), existing)
@@ -184,7 +139,7 @@ def test_deduplicate_marks_what_the_ledger_holds_by_import_id(tmp_path: Path) ->
 
     # A longer statement: only its new row and new balance are left unmarked.
     longer = (*JANUARY, ("20250128", "-12.00", "A-0004", "Bookshop"))
-    path.write_text(ofx(CHECKING_NUMBER, longer), encoding="cp1252")
+    path.write_text(ofx(CHECKING_ID, longer), encoding="cp1252")
     grown = checking.extract(str(path), existing)
     checking.deduplicate(grown, existing)
     unmarked = [entry for entry in grown if DUPLICATE not in entry.meta]
@@ -200,7 +155,7 @@ def test_deduplicate_marks_what_the_ledger_holds_by_import_id(tmp_path: Path) ->
 def test_a_transfer_booked_from_the_other_side_holds_this_rows_id(tmp_path: Path) -> None:
     checking, _ = pair()
     path = tmp_path / "checking.ofx"
-    path.write_text(ofx(CHECKING_NUMBER, JANUARY[:1]), encoding="cp1252")
+    path.write_text(ofx(CHECKING_ID, JANUARY[:1]), encoding="cp1252")
     transfer = data.Transaction(
         data.new_metadata("ledger.beancount", 12, {"import-id": "S-9", "import-id-2": "A-0001"}),
         datetime.date(2025, 1, 6),
