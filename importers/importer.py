@@ -7,7 +7,8 @@ shared, and is what beangulp's command line and Fava's import page call:
 
 - `identify`, `account`, `date` and `filename` never raise: a file that cannot be read, is
   damaged or is something else entirely gives False or None, and the reason is logged (logger
-  `beanfirm.importers`) and kept in `problems` by path. Fava asks them of every file in its
+  `beanfirm.importers`: a warning for a file of the format that cannot be read, information
+  for one that cannot be opened) and kept in `problems` by path. Fava asks them of every file in its
   `import-dirs`, and one exception would fail its whole import page.
 - An importer built with its account's registered `number` claims only a file whose stated
   account number matches it (`accountnumber.claims_number`; `rivals`, the numbers of the
@@ -101,10 +102,10 @@ class BeanfirmImporter(Importer):  # type: ignore[misc] # beangulp is untyped
         self._last = (key, statement)
         return statement
 
-    def _problem(self, filepath: str, what: str, exc: Exception) -> None:
+    def _problem(self, filepath: str, what: str, exc: Exception, level: int) -> None:
         reason = _reason(exc)
         self.problems[filepath] = reason
-        log.warning("%s %s %s: %s", self.name, what, filepath, reason)
+        log.log(level, "%s %s %s: %s", self.name, what, filepath, reason)
 
     def identify(self, filepath: str) -> bool:
         """Tell whether the file is one this importer reads, for its account (never raises)."""
@@ -112,14 +113,15 @@ class BeanfirmImporter(Importer):  # type: ignore[misc] # beangulp is untyped
             if not self.recognises_file(filepath):
                 return False
         except Exception as exc:  # noqa: BLE001 - identify never raises (Fava, beangulp)
-            self._problem(filepath, "does not recognise", exc)
+            # Not a file of this format as far as it can tell: a folder holds all sorts.
+            self._problem(filepath, "does not recognise", exc, logging.INFO)
             return False
         if self.number is None:
             return True
         try:
             stated = self.statement(filepath).account_number
         except Exception as exc:  # noqa: BLE001 - claimed, so that extract says why
-            self._problem(filepath, "cannot read the account number of", exc)
+            self._problem(filepath, "cannot read the account number of", exc, logging.WARNING)
             return True
         return stated is None or claims_number(stated, self.number, self.rivals)
 
@@ -136,7 +138,7 @@ class BeanfirmImporter(Importer):  # type: ignore[misc] # beangulp is untyped
         try:
             statement = self.statement(filepath)
         except Exception as exc:  # noqa: BLE001 - date never raises (Fava, beangulp)
-            self._problem(filepath, "cannot date", exc)
+            self._problem(filepath, "cannot date", exc, logging.WARNING)
             return None
         days = [row.date for row in statement.rows]
         days += [closing.date for closing in statement.balances]
