@@ -11,11 +11,15 @@ registry rejects any other name so that a typo never passes.
 The importer API (docs/importers.md), the same for every importer (`importer.BeanfirmImporter`,
 a beangulp `Importer`):
 
-- `identify(path) -> bool` never raises; `read(path) -> statement.BankStatement` raises
+- `identify(path) -> bool`, `account`, `date` and `filename` never raise (Fava's import page
+  asks them of every file); built with `number=` (the account's registered number) and
+  `rivals=`, `identify` claims only files that state that number. `name` is
+  `beanfirm.<format>:<account>`. `read(path) -> statement.BankStatement` raises
   `beanfirm.errors.StatementError(filename, line, message)` for anything it cannot read, and
   reads a file whole or not at all; `extract(path, existing)` gives the entries
   (`entries.statement_entries(statement, account)`): one `!` transaction per row with
-  `import-id` metadata, and balance assertions.
+  `import-id` metadata, and balance assertions; `deduplicate` marks what the existing
+  entries hold by `import-id`.
 - `BankStatement` holds `rows` (with `import_id`), `skipped` (line and reason), `balances`
   (closing balances: a `balance` assertion is dated the day after `ClosingBalance.date`),
   `openings` (opening balances of OFX/CAMT/MT940 statements, asserted at the start of

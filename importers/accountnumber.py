@@ -75,3 +75,16 @@ def account_number_equals(found: str, expected: str) -> bool:
     """Tell whether two account numbers are the same, separators aside and neither masked."""
     ours, theirs = normalize_number(found), normalize_number(expected)
     return bool(ours) and ours == theirs and masked_parts(ours) is None
+
+
+def claims_number(stated: str, registered: str, rivals: tuple[str, ...] = ()) -> bool:
+    """Tell whether the account registered as `registered` takes a file stating `stated`.
+
+    The numbers must match; a match that is not exact yields to a rival account (another
+    account configured beside it) registered with exactly the stated number.
+    """
+    if not account_number_matches(stated, registered):
+        return False
+    if account_number_equals(stated, registered):
+        return True
+    return not any(account_number_equals(stated, rival) for rival in rivals)

@@ -350,10 +350,7 @@ def read_camt053(data: bytes, filename: str) -> BankStatement:
 class Camt053Importer(FormatImporter):
     """Imports ISO 20022 CAMT.053 statements into one account."""
 
-    @property
-    def name(self) -> str:
-        """Return the importer's id."""
-        return "beanfirm.camt053"
+    format_name = "camt053"
 
     def recognises(self, head: bytes) -> bool:
         """Tell whether the file is a CAMT.053 document (by its namespace or root)."""

@@ -320,8 +320,14 @@ def parse_config(
     return (None if reader.problems else config), reader.problems
 
 
-def load_config(path: Path, presets: dict[str, CsvConfig] | None = None) -> CsvConfig:
-    """Read an import config file, or raise ConfigError listing every problem."""
+def load_config(path: Path | str, presets: dict[str, CsvConfig] | None = None) -> CsvConfig:
+    """Read an import config file, or raise ConfigError listing every problem.
+
+    `presets` are what `extends` may name; beanfirm's own (`presets.PRESETS`) are the default.
+    """
+    path = Path(path)
+    if presets is None:
+        presets = _presets()
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -333,3 +339,10 @@ def load_config(path: Path, presets: dict[str, CsvConfig] | None = None) -> CsvC
             tuple(problems),
         )
     return config
+
+
+def _presets() -> dict[str, CsvConfig]:
+    """Return beanfirm's presets (imported here: `presets` is built from this module)."""
+    from beanfirm.importers.presets import PRESETS  # noqa: PLC0415 - presets imports us
+
+    return PRESETS

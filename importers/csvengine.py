@@ -8,8 +8,8 @@ transaction with the other leg on `Expenses:Uncategorized` / `Income:Uncategoriz
 has one (`serial#2`, `#3` for repeats within the file), else `fp:<hash of the normalized
 row>#<occurrence>`, so that two identical genuine rows get different ids and re-importing an
 export gives the same ids. A balance column yields one `balance` per currency dated the day
-after the last row. `deduplicate` does nothing: beangulp's heuristic drops genuine rows, and
-beanfirm dedups by import id instead.
+after the last row. `deduplicate` marks the rows the ledger holds by import id
+(`beanfirm.importers.importer`).
 """
 
 from __future__ import annotations
@@ -43,18 +43,24 @@ class StatementImporter(BeanfirmImporter):
     """Imports one kind of export (a `CsvConfig`) into one account."""
 
     def __init__(
-        self, config: CsvConfig, account: str, *, period_end: datetime.date | None = None
+        self,
+        config: CsvConfig,
+        account: str,
+        *,
+        period_end: datetime.date | None = None,
+        number: str | None = None,
+        rivals: tuple[str, ...] = (),
     ) -> None:
-        super().__init__(account)
+        super().__init__(account, number=number, rivals=rivals)
         self.config = config
         self.period_end = period_end
 
     @property
-    def name(self) -> str:
-        """Return the importer's id, e.g. `beanfirm.alipay`."""
-        return f"beanfirm.{self.config.name}"
+    def format_name(self) -> str:  # type: ignore[override] # the config names the format
+        """Return the config's name (`alipay`), the `<format>` of the importer's id."""
+        return self.config.name
 
-    def identify(self, filepath: str) -> bool:
+    def recognises_file(self, filepath: str) -> bool:
         """Tell whether the file's header row holds this config's columns.
 
         An export without a header row (`fields`) is recognised by reading it: it must give

@@ -406,10 +406,7 @@ def looks_like_mt940(head: str) -> bool:
 class Mt940Importer(FormatImporter):
     """Imports SWIFT MT940 statements into one account."""
 
-    @property
-    def name(self) -> str:
-        """Return the importer's id."""
-        return "beanfirm.mt940"
+    format_name = "mt940"
 
     head_bytes = HEAD_BYTES
 

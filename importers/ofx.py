@@ -230,10 +230,7 @@ def looks_like_ofx(head: bytes) -> bool:
 class OfxImporter(FormatImporter):
     """Imports OFX/QFX bank and credit-card statements into one account."""
 
-    @property
-    def name(self) -> str:
-        """Return the importer's id."""
-        return "beanfirm.ofx"
+    format_name = "ofx"
 
     def recognises(self, head: bytes) -> bool:
         """Tell whether the file is OFX."""

@@ -100,4 +100,4 @@ def test_every_registered_name_is_a_preset_or_a_format() -> None:
     for name in PRESETS:
         assert name in IMPORTER_NAMES, name
     for name, cls in formats.items():
-        assert cls("Assets:Bank").name == f"beanfirm.{name}"
+        assert cls("Assets:Bank").name == f"beanfirm.{name}:Assets:Bank"

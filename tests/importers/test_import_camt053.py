@@ -397,4 +397,4 @@ def test_identify(tmp_path: Path) -> None:
     path.write_text("<Document><CstmrCdtTrfInitn/></Document>", encoding="utf-8")
     assert not importer.identify(str(path))
     assert not importer.identify(str(tmp_path / "missing.xml"))
-    assert importer.name == "beanfirm.camt053"
+    assert importer.name == "beanfirm.camt053:Assets:Bank"

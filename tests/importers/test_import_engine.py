@@ -259,12 +259,12 @@ def test_importer_api(tmp_path: Path) -> None:
     path = tmp_path / "bank.csv"
     path.write_text("Date,Text,Amount,Balance\n2024-01-01,Coffee,-3.50,1\n", "utf-8")
     importer = StatementImporter(SIGNED, "Assets:Bank")
-    assert importer.name == "beanfirm.test"
+    assert importer.name == "beanfirm.test:Assets:Bank"
     assert importer.identify(str(path))
     assert not importer.identify(str(tmp_path / "missing.csv"))
     assert importer.account(str(path)) == "Assets:Bank"
     assert importer.date(str(path)) == datetime.date(2024, 1, 1)
-    importer.deduplicate([], [])  # beangulp's heuristic is switched off
+    importer.deduplicate([], [])  # nothing to mark
 
 
 # Bad input: each refused with file:line and what to do.

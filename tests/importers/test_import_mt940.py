@@ -315,7 +315,7 @@ def test_identify(tmp_path: Path) -> None:
     path.write_text(":20:X\n:25:Y\n", encoding="utf-8")
     assert not importer.identify(str(path))
     assert not importer.identify(str(tmp_path / "missing.sta"))
-    assert importer.name == "beanfirm.mt940"
+    assert importer.name == "beanfirm.mt940:Assets:Bank"
 
 
 # Written for beanfirm: `:61:` types `S` + a SWIFT message type, padded with spaces by some banks.

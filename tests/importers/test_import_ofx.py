@@ -324,7 +324,7 @@ def test_identify(tmp_path: Path) -> None:
     assert importer.identify(str(SAMPLES / SAMPLE))
     assert not importer.identify(str(SAMPLES / "us-csvbank.csv"))
     assert not importer.identify(str(tmp_path / "missing.ofx"))
-    assert importer.name == "beanfirm.ofx"
+    assert importer.name == f"beanfirm.ofx:{ACCOUNT}"
     assert importer.account(str(SAMPLES / SAMPLE)) == ACCOUNT
 
 

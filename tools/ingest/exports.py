@@ -18,7 +18,7 @@ from pathlib import Path
 
 from beanfirm.core import paths
 from beanfirm.errors import BeanfirmError, StatementError, UsageError
-from beanfirm.importers.accountnumber import account_number_equals, account_number_matches
+from beanfirm.importers.accountnumber import account_number_matches, claims_number
 from beanfirm.importers.csvconfig import load_config
 from beanfirm.importers.csvengine import StatementImporter
 from beanfirm.importers.importer import BeanfirmImporter
@@ -57,12 +57,18 @@ def missing_config(client_id: str, account: FundingAccount) -> str:
 
 
 def importer_for(
-    account: FundingAccount, config_dir: Path | None = None
+    account: FundingAccount,
+    config_dir: Path | None = None,
+    *,
+    number: str | None = None,
+    rivals: tuple[str, ...] = (),
 ) -> BeanfirmImporter | None:
     """Return the importer clients.yaml names for an account (None if it cannot be built).
 
     A `csv` account's config is read from `config_dir` (`ledgers/<id>/importers/`), in a
     file named after the account like its documents folder; a mistake in it is a ConfigError.
+    `number` and `rivals` make its `identify` claim only files of that account number
+    (`beanfirm.importers.importer`); the import command compares numbers itself.
     """
     kind = IMPORTERS.get(account.importer)
     if kind is None:
@@ -72,12 +78,12 @@ def importer_for(
         path = config_path(config_dir, account) if config_dir is not None else None
         if path is None or not path.is_file():
             return None
-        return StatementImporter(load_config(path, PRESETS), account.account)
-    if isinstance(reader, StatementFormat):
+        reader = load_config(path, PRESETS)
+    elif isinstance(reader, StatementFormat):
         module = importlib.import_module(f"beanfirm.importers.{reader.module}")
         importer_class: type[BeanfirmImporter] = getattr(module, reader.cls)
-        return importer_class(account.account)
-    return StatementImporter(reader, account.account)
+        return importer_class(account.account, number=number, rivals=rivals)
+    return StatementImporter(reader, account.account, number=number, rivals=rivals)
 
 
 def find_account(client: Client, wanted: str) -> FundingAccount:
@@ -218,18 +224,10 @@ def _by_number(exports: list[Export]) -> list[Export]:
     `NL71RABO0123456789` stated, and three accounts registered as that IBAN, `0123456789` and
     `123456789`: all three match as suffixes, but only the first is that number.
     """
-    matching = [
-        export
-        for export in exports
-        if export.statement.account_number
-        and export.account.number
-        and account_number_matches(export.statement.account_number, export.account.number)
-    ]
-    exact = [
-        export
-        for export in matching
-        if account_number_equals(
-            export.statement.account_number or "", export.account.number or ""
-        )
-    ]
-    return exact or matching
+    kept: list[Export] = []
+    for export in exports:
+        stated, own = export.statement.account_number, export.account.number
+        rivals = tuple(o.account.number for o in exports if o is not export and o.account.number)
+        if stated and own and claims_number(stated, own, rivals):
+            kept.append(export)
+    return kept
