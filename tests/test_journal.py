@@ -1,4 +1,4 @@
-"""Entries as ledger text: currencies start in column 74, counted in characters as bean-format does."""
+"""Entries as ledger text: currencies start in column 74, counted in characters (bean-format)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from beancount.core import data
 from beancount.parser import parser
 
 from beanfirm.core.journal import (
+    CURRENCY_COLUMN,
     Posting,
     Txn,
-    CURRENCY_COLUMN,
     balance_text,
     money,
     month_path,
@@ -42,7 +42,7 @@ def test_plain_transaction() -> None:
 
 def currency_column(line: str) -> int:
     """Return the column (from 1, in characters) where a line's currency starts."""
-    return len(line) - len(line.split()[-1]) + 1
+    return len(line) - len(line.rsplit(maxsplit=1)[-1]) + 1
 
 
 def test_chinese_accounts_align_by_characters() -> None:
