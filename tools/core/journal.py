@@ -22,12 +22,16 @@ AMOUNT_VALUE = re.compile(r"(-?\d+(?:\.\d+)?) ([A-Z][A-Z0-9'._-]*[A-Z0-9])")
 
 @dataclass(frozen=True)
 class Posting:
-    """One leg of a transaction; `amount` None lets Beancount infer it."""
+    """One leg of a transaction; `amount` None lets Beancount infer it.
+
+    `cost` is the text inside the braces of a cost (`100.00 USD, 2025-01-02`).
+    """
 
     account: str
     amount: Decimal | None
     currency: str
     price: tuple[Decimal, str] | None = None
+    cost: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ def posting_text(posting: Posting) -> str:
     if posting.amount is None:
         return head
     rest = posting.currency
+    if posting.cost is not None:
+        rest += f" {{{posting.cost}}}"
     if posting.price is not None:
         rest += f" @ {posting.price[0]} {posting.price[1]}"
     return aligned(head, money(posting.amount), rest)
