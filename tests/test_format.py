@@ -7,6 +7,8 @@ imports appended to it.
 
 from __future__ import annotations
 
+import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import pytest
+import yaml
 from beancount.core import data
 from beancount.parser import parser
 from beancount.scripts.format import align_beancount
@@ -153,3 +156,16 @@ def test_formatting_after_two_imports_into_one_month_changes_nothing(practice: P
     for path in files:
         text = Path(path).read_text(encoding="utf-8")
         assert align(text, CURRENCY_COLUMN) == text, path
+
+
+def test_the_pre_commit_hook_formats_in_beanfirms_layout(tmp_path: Path) -> None:
+    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    program, *options = shlex.split(hook["entry"])
+    assert (program, options) == ("bean-format", ["--currency-column", str(CURRENCY_COLUMN), "--in-place"])
+    assert re.search(hook["files"], "ledgers/acme/journal/2025/01.beancount")
+    # A preparer ran bean-format without -c: it aligned the file to its own widest line.
+    month = tmp_path / "01.beancount"
+    month.write_text(align_beancount(MONTH), encoding="utf-8")  # type: ignore[no-untyped-call]
+    assert month.read_text(encoding="utf-8") != MONTH
+    subprocess.run([BEAN_FORMAT, *options, str(month)], check=True)
+    assert month.read_text(encoding="utf-8") == MONTH
