@@ -161,7 +161,8 @@ def test_formatting_after_two_imports_into_one_month_changes_nothing(practice: P
 def test_the_pre_commit_hook_formats_in_beanfirms_layout(tmp_path: Path) -> None:
     [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     program, *options = shlex.split(hook["entry"])
-    assert (program, options) == ("bean-format", ["--currency-column", str(CURRENCY_COLUMN), "--in-place"])
+    expected = ["--currency-column", str(CURRENCY_COLUMN), "--in-place"]
+    assert (program, options) == ("bean-format", expected)
     assert re.search(hook["files"], "ledgers/acme/journal/2025/01.beancount")
     # A preparer ran bean-format without -c: it aligned the file to its own widest line.
     month = tmp_path / "01.beancount"
