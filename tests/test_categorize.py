@@ -77,8 +77,8 @@ def test_a_matching_rule_books_the_uncategorized_leg_and_flags_it_done() -> None
     assert entry_text(booked) == dedent("""\
         2026-11-05 * "中国移动" "话费充值"
           import-id: "x1"
-          Assets:1012-其他货币资金:支付宝                                -100.00 CNY
-          Expenses:5602-管理费用:通讯费                                   100.00 CNY
+          Assets:1012-其他货币资金:支付宝                                         -100.00 CNY
+          Expenses:5602-管理费用:通讯费                                          100.00 CNY
         """)
     assert entry.flag == "!", "the input entry is left as it was"
 
@@ -300,8 +300,8 @@ def test_a_rule_sets_payee_narration_tags_links_and_metadata() -> None:
         2026-11-05 * "上海恒基物业" "房租 2026年11月" #rent ^LEASE-2025-01
           import-id: "x1"
           contract: "HT-2025-007"
-          Assets:1002-银行存款:工商银行                                 -3000.00 CNY
-          Expenses:5602-管理费用:房租                                    3000.00 CNY
+          Assets:1002-银行存款:工商银行                                         -3000.00 CNY
+          Expenses:5602-管理费用:房租                                          3000.00 CNY
         """)
     assert decision.reason == 'rule ledgers/huamei/rules.yaml:2 (房租): payee "恒基物业"'
 

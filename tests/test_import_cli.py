@@ -22,7 +22,7 @@ from import_support import (
     write,
 )
 
-from beanfirm.core.journal import AMOUNT_COLUMN, display_width
+from beanfirm.core.journal import CURRENCY_COLUMN
 
 MARCH = "ledgers/acme/journal/2024/03.beancount"
 
@@ -72,10 +72,10 @@ def test_an_export_is_booked_archived_checked_and_committed_once(shop: Path) -> 
     ]
     # The entries are in the layout of the golden files: aligned amounts, `!`, import-id.
     assert '2024-03-05 ! "星巴克" "消费 咖啡"\n  import-id: "fp:' in text
-    amount_ends = {
-        display_width(line) for line in text.splitlines() if line.endswith(" CNY")
+    currency_columns = {
+        len(line) - len("CNY") + 1 for line in text.splitlines() if line.endswith(" CNY")
     }
-    assert amount_ends == {AMOUNT_COLUMN + len(" CNY")}
+    assert currency_columns == {CURRENCY_COLUMN}
     assert git(shop, "status", "--porcelain") == ""
 
 

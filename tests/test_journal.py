@@ -1,4 +1,4 @@
-"""Entries as ledger text: amounts end in column 72 of the display, CJK counted double."""
+"""Entries as ledger text: currencies start in column 74, counted in characters (bean-format)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from beancount.core import data
 from beancount.parser import parser
 
 from beanfirm.core.journal import (
+    CURRENCY_COLUMN,
     Posting,
     Txn,
     balance_text,
-    display_width,
     money,
     month_path,
     posting_text,
@@ -40,7 +40,12 @@ def test_plain_transaction() -> None:
     )
 
 
-def test_chinese_accounts_align_by_display_width() -> None:
+def currency_column(line: str) -> int:
+    """Return the column (from 1, in characters) where a line's currency starts."""
+    return len(line) - len(line.rsplit(maxsplit=1)[-1]) + 1
+
+
+def test_chinese_accounts_align_by_characters() -> None:
     txn = Txn(
         date=datetime.date(2025, 1, 5),
         payee="华美超市",
@@ -58,12 +63,12 @@ def test_chinese_accounts_align_by_display_width() -> None:
         '2025-01-05 * "华美超市" "办公用品 \\"A4\\"" #visit ^INV-2025-001\n'
         '  import-id: "icbc-123"\n'
         '  customer: "Acme"\n'
-        "  Expenses:6602-管理费用:办公费                                   128.50 CNY\n"
-        "  Assets:1002-银行存款:工商银行                                  -128.50 CNY\n"
+        "  Expenses:6602-管理费用:办公费                                          128.50 CNY\n"
+        "  Assets:1002-银行存款:工商银行                                          -128.50 CNY\n"
     )
-    # Both amounts end in display column 72, though the lines differ in characters.
+    # A Chinese character counts as one column, as bean-format and Fava count it.
     postings = text.splitlines()[3:]
-    assert [display_width(line.removesuffix(" CNY")) for line in postings] == [72, 72]
+    assert [currency_column(line) for line in postings] == [CURRENCY_COLUMN] * 2
 
 
 def test_flag_price_inferred_amount_and_no_payee() -> None:
@@ -121,11 +126,11 @@ def test_balance_with_metadata() -> None:
         (("statement", '"documents/2025-01.pdf"'), ("reconciled-by", '"bo"')),
     )
     assert text == (
-        "2025-02-01 balance Assets:1002-银行存款:工商银行                12345.60 CNY\n"
+        "2025-02-01 balance Assets:1002-银行存款:工商银行                        12345.60 CNY\n"
         '  statement: "documents/2025-01.pdf"\n'
         '  reconciled-by: "bo"\n'
     )
-    assert display_width(text.splitlines()[0].removesuffix(" CNY")) == 72
+    assert currency_column(text.splitlines()[0]) == CURRENCY_COLUMN
 
 
 def test_balance_without_metadata() -> None:
@@ -151,12 +156,6 @@ def test_long_account_keeps_two_spaces_before_the_amount() -> None:
 )
 def test_money(number: str, shown: str) -> None:
     assert money(D(number)) == shown
-
-
-def test_display_width() -> None:
-    assert display_width("Assets:1002-银行存款") == 20
-    assert display_width("账本") == 4
-    assert display_width("abc") == 3
 
 
 def test_month_path() -> None:

@@ -62,7 +62,7 @@ def test_a_statement_that_contradicts_a_reconciled_period(january: Path) -> None
     write_month(
         january,
         "2025/01",
-        "2025-01-08 balance Assets:1002-银行存款:工商银行                 6999.00 CNY\n",
+        "2025-01-08 balance Assets:1002-银行存款:工商银行                         6999.00 CNY\n",
         "A wrong mid-month assertion",
     )
     statement = statement_file(january, "icbc.csv", icbc_csv(JANUARY_LINES))
@@ -80,7 +80,7 @@ def test_an_agreeing_assertion_inside_the_period_is_fine(january: Path) -> None:
     write_month(
         january,
         "2025/01",
-        "2025-01-08 balance Assets:1002-银行存款:工商银行                 7000.00 CNY\n",
+        "2025-01-08 balance Assets:1002-银行存款:工商银行                         7000.00 CNY\n",
         "A right mid-month assertion",
     )
     statement = statement_file(january, "icbc.csv", icbc_csv(JANUARY_LINES))

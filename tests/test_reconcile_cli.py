@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 ASSERTION = (
-    "2025-02-01 balance Assets:1002-银行存款:工商银行                 8547.19 CNY\n"
+    "2025-02-01 balance Assets:1002-银行存款:工商银行                         8547.19 CNY\n"
     '  statement: "documents/Assets/1002-银行存款/工商银行/2025-01-31.icbc-2025-01.csv"\n'
     '  reconciled-by: "ana"\n'
 )
@@ -197,10 +197,10 @@ def test_outstanding_items_are_written_only_when_accepted(practice_with_client: 
     )
     assert accepted["outcome"] == "accepted"
     assert accepted["assertion"] == (
-        "2025-02-01 balance Assets:1002-银行存款:工商银行                 8047.19 CNY\n"
+        "2025-02-01 balance Assets:1002-银行存款:工商银行                         8047.19 CNY\n"
         '  statement: "documents/Assets/1002-银行存款/工商银行/2025-01-31.icbc-2025-01.csv"\n'
         '  reconciled-by: "ana"\n'
-        "  statement-balance: 8547.19 CNY\n"
+        "  statement-balance:                                             8547.19 CNY\n"
     )
     assert accepted["assertion"] in (folder / HUAMEI_JANUARY).read_text(encoding="utf-8")
     # February's statement opens with January's statement balance: the carried difference
@@ -250,7 +250,7 @@ def test_a_paper_statement_balance(practice_with_client: Path) -> None:
     result = reconcile_json(folder, "--balance", JANUARY_CLOSING, "--date", "2025-01-31")
     assert result["outcome"] == "reconciled"
     assert result["assertion"] == (
-        "2025-02-01 balance Assets:1002-银行存款:工商银行                 8547.19 CNY\n"
+        "2025-02-01 balance Assets:1002-银行存款:工商银行                         8547.19 CNY\n"
         '  reconciled-by: "ana"\n'
     )
     assert result["statement_archive"] is None

@@ -32,7 +32,7 @@ NUMBER = "6222021001112223334"
 OCTOBER = f"ledgers/{CLIENT}/journal/2026/10.beancount"
 DOCUMENTS = f"ledgers/{CLIENT}/documents/Assets/1002-银行存款/工商银行"
 OCTOBER_ASSERTION = (
-    "2026-11-01 balance Assets:1002-银行存款:工商银行                49767.23 CNY\n"
+    "2026-11-01 balance Assets:1002-银行存款:工商银行                        49767.23 CNY\n"
     '  reconciled-by: "li"\n'
 )
 LI = {"BEANFIRM_STAFF": "li"}
@@ -103,7 +103,7 @@ def test_a_month_of_the_demo_is_reconciled_from_its_statement(demo: Path) -> Non
     assert report["lines_not_in_ledger"] == report["outstanding"] == 0
     # The assertion, with its metadata, is where the demo had it.
     assert report["assertion"] == (
-        "2026-11-01 balance Assets:1002-银行存款:工商银行                49767.23 CNY\n"
+        "2026-11-01 balance Assets:1002-银行存款:工商银行                        49767.23 CNY\n"
         '  statement: "documents/Assets/1002-银行存款/工商银行/2026-10-31.icbc-2026-10.csv"\n'
         '  reconciled-by: "li"\n'
     )

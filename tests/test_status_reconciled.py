@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 # The plugin's `today` fixes the day that overdue is counted to.
 PLUGIN = "plugin \"beanfirm.plugins.reconciled\" \"{'lag-days': 15, 'today': '2025-03-20'}\"\n"
 FEBRUARY_ASSERTION = (
-    "\n2025-02-01 balance Assets:1002-银行存款:工商银行                 8547.19 CNY\n"
+    "\n2025-02-01 balance Assets:1002-银行存款:工商银行                         8547.19 CNY\n"
     '  reconciled-by: "ana"\n'
 )
 

@@ -1,30 +1,37 @@
 """Writing entries as ledger text in one stable, aligned layout.
 
 Generated and imported entries go through these functions so that a month file always reads
-the same way and a git diff shows only the entries that were added.
+the same way and a git diff shows only the entries that were added. The layout is the one
+`bean-format -c 74` and Fava's "format" (with its `currency-column` option at 74) produce, so
+that formatting a file beanfirm wrote changes nothing (docs/format.md).
 """
 
 from __future__ import annotations
 
 import datetime
-import unicodedata
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from beanfirm.core import paths
 
-AMOUNT_COLUMN = 72  # the column where amounts end, as bean-format aligns them
+CURRENCY_COLUMN = 74  # the column where currencies start: `bean-format -c 74`, Fava's option
 CENT = Decimal("0.01")
+AMOUNT_VALUE = re.compile(r"(-?\d+(?:\.\d+)?) ([A-Z][A-Z0-9'._-]*[A-Z0-9])")
 
 
 @dataclass(frozen=True)
 class Posting:
-    """One leg of a transaction; `amount` None lets Beancount infer it."""
+    """One leg of a transaction; `amount` None lets Beancount infer it.
+
+    `cost` is the text inside the braces of a cost (`100.00 USD, 2025-01-02`).
+    """
 
     account: str
     amount: Decimal | None
     currency: str
     price: tuple[Decimal, str] | None = None
+    cost: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,22 +61,39 @@ def money(number: Decimal) -> str:
     return f"{number.quantize(CENT):f}"
 
 
-def display_width(text: str) -> int:
-    """Return how many terminal columns text takes (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+def aligned(head: str, number: str, rest: str) -> str:
+    """Return a line whose `rest` (a currency and what follows it) starts in CURRENCY_COLUMN.
+
+    The arithmetic is bean-format's with `-c` and Fava's: widths are counted in characters,
+    a Chinese character as one, and at least two spaces separate `head` from the number.
+    Counted in display columns instead, every line naming a Chinese account would move.
+    """
+    spaces = " " * max(0, CURRENCY_COLUMN - len(head) - len(number) - 4)
+    return f"{head}{spaces}  {number} {rest}"
 
 
 def posting_text(posting: Posting) -> str:
     """Return one aligned posting line."""
-    if posting.amount is None:
-        return f"  {posting.account}"
-    number = money(posting.amount)
     head = f"  {posting.account}"
-    gap = max(2, AMOUNT_COLUMN - display_width(head) - len(number))
-    line = f"{head}{' ' * gap}{number} {posting.currency}"
+    if posting.amount is None:
+        return head
+    rest = posting.currency
+    if posting.cost is not None:
+        rest += f" {{{posting.cost}}}"
     if posting.price is not None:
-        line += f" @ {posting.price[0]} {posting.price[1]}"
-    return line
+        rest += f" @ {posting.price[0]} {posting.price[1]}"
+    return aligned(head, money(posting.amount), rest)
+
+
+def meta_text(key: str, value: str) -> str:
+    """Return one metadata line; an amount (`credit-limit: 500.00 CNY`) aligned as in a posting.
+
+    Fava's "format" aligns every line that ends in a number and a currency, metadata too.
+    """
+    amount = AMOUNT_VALUE.fullmatch(value)
+    if amount is None:
+        return f"  {key}: {value}"
+    return aligned(f"  {key}:", amount[1], amount[2])
 
 
 def txn_text(txn: Txn) -> str:
@@ -80,7 +104,7 @@ def txn_text(txn: Txn) -> str:
     words.append(quote(txn.narration))
     words += [f"#{tag}" for tag in txn.tags] + [f"^{link}" for link in txn.links]
     lines = [" ".join(words)]
-    lines += [f"  {key}: {value}" for key, value in txn.meta]
+    lines += [meta_text(key, value) for key, value in txn.meta]
     lines += [posting_text(p) for p in txn.postings]
     return "\n".join(lines) + "\n"
 
@@ -93,11 +117,8 @@ def balance_text(
     meta: tuple[tuple[str, str], ...] = (),
 ) -> str:
     """Return a balance assertion (Beancount checks it at the start of `date`)."""
-    number = money(amount)
-    head = f"{date.isoformat()} balance {account}"
-    gap = max(2, AMOUNT_COLUMN - display_width(head) - len(number))
-    lines = [f"{head}{' ' * gap}{number} {currency}"]
-    lines += [f"  {key}: {value}" for key, value in meta]
+    lines = [aligned(f"{date.isoformat()} balance {account}", money(amount), currency)]
+    lines += [meta_text(key, value) for key, value in meta]
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from beancount.core import data
+from beancount.core.amount import Amount
+from beancount.core.position import Cost, CostSpec
 
 from beanfirm.core.beans import Directive, Meta
 from beanfirm.core.journal import Posting, Txn, balance_text, quote, txn_text
@@ -23,17 +25,41 @@ def meta_items(meta: Meta) -> tuple[tuple[str, str], ...]:
     for key, value in meta.items():
         if key in HIDDEN_META or key.startswith("__"):
             continue
-        text = quote(value) if isinstance(value, str) else str(value)
+        if isinstance(value, bool):
+            text = "TRUE" if value else "FALSE"
+        else:
+            text = quote(value) if isinstance(value, str) else str(value)
         items.append((key, text))
     return tuple(items)
 
 
+def cost_text(cost: Cost | CostSpec) -> str:
+    """Return the text inside the braces of a posting's cost."""
+    if isinstance(cost, CostSpec) and (cost.number_total is not None or cost.merge):
+        message = f"cannot write the total or merged cost {cost}"
+        raise TypeError(message)
+    number = cost.number if isinstance(cost, Cost) else cost.number_per
+    words = [f"{number} {cost.currency}"] if isinstance(number, Decimal) else []
+    if cost.date is not None:
+        words.append(cost.date.isoformat())
+    if cost.label is not None:
+        words.append(quote(cost.label))
+    return ", ".join(words)
+
+
 def posting_of(posting: data.Posting) -> Posting:
-    """Convert a Beancount posting (with units) to a journal Posting."""
-    units = posting.units
-    number: Decimal | None = None if units is None else units.number
-    currency = "" if units is None else str(units.currency)
-    return Posting(posting.account, number, currency)
+    """Convert a Beancount posting (with units, maybe a cost and a price) to a journal Posting."""
+    units = posting.units  # MISSING in a parsed entry whose amount Beancount infers
+    number = units.number if isinstance(units, Amount) else None
+    currency = str(units.currency) if isinstance(units, Amount) else ""
+    price = posting.price
+    return Posting(
+        posting.account,
+        number,
+        currency,
+        price=None if price is None or price.number is None else (price.number, price.currency),
+        cost=None if posting.cost is None else cost_text(posting.cost),
+    )
 
 
 def entry_text(entry: Directive) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from beanfirm.core.journal import Posting, Txn, quote
+from beanfirm.core.journal import Posting, Txn, meta_text, quote
 from beanfirm.demo.book import (
     EN_BANK,
     EN_CARD,
@@ -38,7 +38,8 @@ def consulting_opens(book: GeneratedBook, opened: datetime.date) -> None:
         book.opens.append(
             f"{opened} open Assets:Receivable:{key} CNY\n"
             f"  name: {quote(name)}\n  terms-days: {terms}\n"
-            f'  credit-limit: {limit}.00 CNY\n  email: {quote(email)}\n  language: "en"\n'
+            f"{meta_text('credit-limit', f'{limit}.00 CNY')}\n"
+            f'  email: {quote(email)}\n  language: "en"\n'
             f"  address: {quote(CUSTOMER_ADDRESSES[key])}\n"
         )
 

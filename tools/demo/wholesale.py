@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from beanfirm.core.journal import Posting, Txn, quote
+from beanfirm.core.journal import Posting, Txn, meta_text, quote
 from beanfirm.demo.book import (
     CMB,
     CN_OVERHEADS,
@@ -36,7 +36,8 @@ def wholesale_opens(book: GeneratedBook, opened: datetime.date) -> None:
         book.opens.append(
             f"{opened} open {RECEIVABLE_CN}:{key} CNY\n"
             f"  name: {quote(name)}\n  terms-days: {terms}\n"
-            f'  credit-limit: {limit}.00 CNY\n  email: {quote(email)}\n  language: "zh"\n'
+            f"{meta_text('credit-limit', f'{limit}.00 CNY')}\n"
+            f'  email: {quote(email)}\n  language: "zh"\n'
             f"  address: {quote(CUSTOMER_ADDRESSES[key])}\n"
         )
     for key, name, terms in WHOLESALE_VENDORS:

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from beanfirm.core import paths
+from beanfirm.core.journal import CURRENCY_COLUMN
 from beanfirm.errors import UsageError
 from beanfirm.plugins.categorized import DEFAULT_GRACE_DAYS as GRACE_DAYS
 from beanfirm.plugins.duplicates import DEFAULT_WINDOW_DAYS as WINDOW_DAYS
@@ -115,15 +116,19 @@ FAVA_EXTENSIONS = ("beanfirm.fava.reconciliation", "beanfirm.fava.customers")
 
 
 def fava_lines(opened: datetime.date, language: str) -> str:
-    """Return the Fava settings of a client's ledger: its language and beanfirm's pages.
+    """Return the Fava settings of a client's ledger: its language, columns and beanfirm's pages.
 
     `custom` entries rather than options because that is how Fava reads them; Beancount and
-    `bean-check` ignore them. The portal allows exactly these extensions (docs/fava.md).
+    `bean-check` ignore them. The portal allows exactly these extensions (docs/fava.md). The
+    currency column is the one beanfirm writes to, so that Fava's "format" and the entries Fava
+    adds keep beanfirm's layout (docs/format.md).
     """
     day = opened.isoformat()
     return (
         "; Fava: the client's language, and beanfirm's pages (Reconciliation, Customer accounts).\n"
+        "; Its currency column is beanfirm's, so that formatting in Fava changes nothing.\n"
         f'{day} custom "fava-option" "language" "{language}"\n'
+        f'{day} custom "fava-option" "currency-column" "{CURRENCY_COLUMN}"\n'
         + "".join(f'{day} custom "fava-extension" "{module}"\n' for module in FAVA_EXTENSIONS)
     )
 
