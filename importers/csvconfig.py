@@ -84,6 +84,11 @@ class CsvConfig:
     fee: str | None = None
     fee_account: str | None = None
     record_count: str | None = None
+    source: str | None = field(default=None, compare=False)  # the file it was read from
+
+    def layout_hint(self) -> str:
+        """Return where to change the columns the config names, for a message."""
+        return f"adjust its config, {self.source}" if self.source else "adjust the import config"
 
     def column_names(self) -> tuple[str, ...]:
         """Return every header name the config reads (the header row must hold them all)."""
@@ -364,7 +369,7 @@ def load_config(path: Path | str, presets: dict[str, CsvConfig] | None = None) -
             f"{path}: the import config has {len(problems)} problem(s); fix them and retry:",
             tuple(problems),
         )
-    return config
+    return replace(config, source=str(path))
 
 
 def _presets() -> dict[str, CsvConfig]:

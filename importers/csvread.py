@@ -226,7 +226,9 @@ def read_statement(
         if config.fields:
             table = positional_table(found, config.fields, config.date, filename)
         else:
-            table = locate_table(found, config.column_names(), config.date, filename)
+            table = locate_table(
+                found, config.column_names(), config.date, filename, config.layout_hint()
+            )
         check_complete(data, table, filename)
         check_stated_count(table, config, filename)
         reader = RowReader(config, table, filename, statement_end(table, config, period_end))
