@@ -101,6 +101,11 @@ def test_rows_without_a_fee_keep_their_import_ids() -> None:
     assert with_fee.rows[0].import_id == without.rows[0].import_id  # its fee is 0.00
     assert with_fee.rows[1].import_id != without.rows[1].import_id
     assert read(HEADER + ROWS).rows == with_fee.rows  # the same ids on every read
+    # The ids, made in bulk, are the fingerprints of the reference, which hashes the fee.
+    assert [row.import_id for row in with_fee.rows] == [
+        f"fp:{row.fingerprint()}#1" for row in with_fee.rows
+    ]
+    assert with_fee.rows[1].fingerprint() != with_fee.rows[1]._replace(fee=None).fingerprint()
 
 
 @pytest.mark.parametrize(
