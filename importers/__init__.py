@@ -33,6 +33,15 @@ a beangulp `Importer`):
   OFX from `ACCTID`, CAMT.053 from `Acct/Id/IBAN`, MT940 from `:25:`.
 """
 
-from beanfirm.importers.presets import IMPORTERS
+from beanfirm.importers.csvconfig import CsvConfig
+from beanfirm.importers.presets import IMPORTERS, OwnConfig
 
 IMPORTER_NAMES: dict[str, str] = {name: kind.description for name, kind in IMPORTERS.items()}
+# The importers that may read a fee column, for whom an account may name its `fee-account`:
+# the presets with one, and `csv`, whose config may have one.
+FEE_IMPORTERS: tuple[str, ...] = tuple(
+    name
+    for name, kind in IMPORTERS.items()
+    if isinstance(kind.reader, OwnConfig)
+    or (isinstance(kind.reader, CsvConfig) and kind.reader.fee is not None)
+)

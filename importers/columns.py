@@ -214,6 +214,12 @@ class ColumnReader:
             serials = [
                 serial if serial is None or serial.strip("0") else None for serial in serials
             ]
+        fees = self.fees()
+        if any(fees):  # the account moves by the amount less the fee (`RowReader.read`)
+            numbers = [
+                number - fee if number is not None and fee is not None else number
+                for number, fee in zip(numbers, fees, strict=True)
+            ]
         return [
             lines,
             dates,
@@ -226,6 +232,7 @@ class ColumnReader:
             self.balances(),
             serials,
             self.metas(),
+            fees,
         ]
 
     def amounts(self) -> list[Decimal | None]:
@@ -299,6 +306,34 @@ class ColumnReader:
             else:
                 numbers.append(None)
         return numbers
+
+    def fees(self) -> list[Decimal | None]:
+        """Return each row's fee (as `RowReader.fee`), None for none.
+
+        A cell that is neither a plain number nor empty nor zero (`¥1.00`, `CNY 1.00`) leaves
+        its row to the row reader.
+        """
+        name = self.config.fee
+        if name is None:
+            return [None] * self.count
+        plain, decimal_mark = self.reader.plain, self.config.decimal_mark
+
+        def fee(cell: str) -> tuple[bool, Decimal | None]:
+            number = plain(cell)
+            if number is not None:
+                return True, number
+            try:
+                money = parse_amount(cell, decimal_mark)
+            except AmountError:
+                return False, None
+            if money is None:
+                return True, None
+            return money.number == 0, None
+
+        found = once_per_value(fee, self.cleaned(name))
+        if not all(known for known, _ in found):
+            self.slow.update(index for index, (known, _) in enumerate(found) if not known)
+        return [number for _, number in found]
 
     def stamps(self) -> tuple[list[datetime.date | None], list[datetime.time | None]]:
         """Return each row's date and time of day (as `RowReader.stamp`)."""

@@ -9,7 +9,13 @@ read by position: `fields` names its columns in order, and the column keys refer
 names. `account-number` is a regular expression whose group `number` finds the account or card
 number in the preamble (for the import command to compare with clients.yaml). A `balance`
 column is a running balance, checked row by row (`beanfirm.importers.runningbalance`), unless
-`running-balance: false` says it is not (a statement's closing balance on every row). The YAML form
+`running-balance: false` says it is not (a statement's closing balance on every row). A `fee`
+column is a charge that moves the account along with the amount: positive is a fee the account
+paid (whatever sign convention the amount has), negative a fee refunded; the row moves the
+account by its amount less the fee, and the fee is booked as a posting of its own, on
+`fee-account` (else `Expenses:Uncategorized`). `record-count` is a regular expression whose
+group `count` finds the number of records the export states (`共12条记录`): the table must
+hold exactly that many data rows. The YAML form
 (docs/importers.md) is read with every mistake reported at its line, as `Problem`s, like
 clients.yaml.
 """
@@ -22,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from beanfirm.core.accountnames import is_account_name
 from beanfirm.core.yamlnodes import NodeReader
 from beanfirm.errors import ConfigError, Problem
 from beanfirm.importers.dates import DEFAULT_FORMATS
@@ -71,8 +78,17 @@ class CsvConfig:
     order: str = "auto"
     period: str | None = None
     identify: tuple[str, ...] = field(default=())
+    identify_not: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
     account_number: str | None = None
+    fee: str | None = None
+    fee_account: str | None = None
+    record_count: str | None = None
+    source: str | None = field(default=None, compare=False)  # the file it was read from
+
+    def layout_hint(self) -> str:
+        """Return where to change the columns the config names, for a message."""
+        return f"adjust its config, {self.source}" if self.source else "adjust the import config"
 
     def column_names(self) -> tuple[str, ...]:
         """Return every header name the config reads (the header row must hold them all)."""
@@ -85,6 +101,7 @@ class CsvConfig:
             self.amount,
             self.amount_in,
             self.amount_out,
+            self.fee,
             *(rule.column for rule in self.direction),
             self.balance,
             self.serial,
@@ -110,6 +127,15 @@ class CsvConfig:
             found.append("give a fixed `currency` or a `currency` column")
         if self.currency and not CURRENCY.match(self.currency):
             found.append(f"currency '{self.currency}' is not a Beancount currency (e.g. CNY)")
+        if self.fee is not None and self.fee in (self.amount, self.amount_in, self.amount_out):
+            found.append(f"the `fee` column '{self.fee}' is also an amount column")
+        if self.fee_account is not None and not is_account_name(self.fee_account):
+            found.append(
+                f"`fee-account` '{self.fee_account}' is not a Beancount account name "
+                "(e.g. Expenses:Bank:Fees)"
+            )
+        if self.fee_account is not None and self.fee is None:
+            found.append("`fee-account` needs a `fee` column")
         return found
 
     def format_problems(self) -> list[str]:
@@ -123,6 +149,7 @@ class CsvConfig:
             found.append("`date-formats` must list at least one format")
         found += pattern_problems("period", self.period, (("year", "month"), ("end",)))
         found += pattern_problems("account-number", self.account_number, (("number",),))
+        found += pattern_problems("record-count", self.record_count, (("count",),))
         found += [
             f"meta key '{key}' is reserved or not a Beancount metadata key"
             for key, _ in self.meta
@@ -144,7 +171,7 @@ class CsvConfig:
                 f"the column(s) {', '.join(unknown)} are not among `fields` "
                 f"({', '.join(self.fields)})"
             )
-        if self.identify:
+        if self.identify or self.identify_not:
             found.append("`identify` looks for header text; a file without a header has none")
         return found
 
@@ -174,6 +201,7 @@ COLUMN_KEYS = (
     "amount",
     "amount-in",
     "amount-out",
+    "fee",
     "balance",
     "serial",
     "currency",
@@ -194,8 +222,11 @@ TOP_KEYS = (
     "period",
     "meta",
     "identify",
+    "identify-not",
     "fields",
     "account-number",
+    "fee-account",
+    "record-count",
 )
 RULE_KEYS = ("column", "in", "out", "skip")
 
@@ -251,7 +282,7 @@ def read_fields(reader: NodeReader, keys: dict[str, yaml.Node]) -> dict[str, obj
         if key in ("columns", "extends"):
             continue
         name = key.replace("-", "_")
-        if key in ("date-formats", "identify", "fields"):
+        if key in ("date-formats", "identify", "identify-not", "fields"):
             fields[name] = strings(reader, node, key)
         elif key == "direction":
             fields[name] = read_rules(reader, node)
@@ -338,7 +369,7 @@ def load_config(path: Path | str, presets: dict[str, CsvConfig] | None = None) -
             f"{path}: the import config has {len(problems)} problem(s); fix them and retry:",
             tuple(problems),
         )
-    return config
+    return replace(config, source=str(path))
 
 
 def _presets() -> dict[str, CsvConfig]:

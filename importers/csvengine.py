@@ -63,6 +63,8 @@ class StatementImporter(BeanfirmImporter):
     def recognises_file(self, filepath: str) -> bool:
         """Tell whether the file's header row holds this config's columns.
 
+        And none of `identify-not`: the columns of another export that has these and more.
+
         An export without a header row (`fields`) is recognised by reading it: it must give
         at least one row and no error.
         """
@@ -78,6 +80,8 @@ class StatementImporter(BeanfirmImporter):
         if index is None:
             return False
         header = header_columns(rows[index]).keys()
+        if any(item in header for item in self.config.identify_not):
+            return False
         preamble = "\n".join(",".join(row.cells) for row in rows[:index])
         return all(item in header or item in preamble for item in self.config.identify)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from beanfirm.core.bulk import collector_paused, named_tuples
+from beanfirm.core.bulk import collector_paused
 from beanfirm.errors import StatementError
 from beanfirm.importers.amounts import clean
 from beanfirm.importers.columns import quick_columns
@@ -41,6 +41,7 @@ from beanfirm.importers.statement import (
     file_order,
     numbered_rows,
     row_columns,
+    with_import_ids,
 )
 from beanfirm.importers.table import (
     DELIMITERS,
@@ -178,6 +179,42 @@ def check_all_rows_read(statement: BankStatement, reader: RowReader, table: Tabl
     check_records(statement, len(table.rows), "data rows")
 
 
+def check_stated_count(table: Table, config: CsvConfig, filename: str) -> None:
+    """Refuse an export whose data rows are not the number of records it states.
+
+    The count (`record-count`, e.g. `共12条记录`) is found in the lines around the table,
+    the export's own preamble or trailer; an export that should state it and does not is cut
+    short.
+    """
+    if config.record_count is None:
+        return
+    around = (*table.preamble, *table.after)
+    text = "\n".join(" ".join(clean(cell) for cell in row.cells) for row in around)
+    found = re.search(config.record_count, text)
+    if found is None:
+        raise StatementError(
+            filename,
+            None,
+            "the export does not state its number of records (a line such as 共12条记录), "
+            "which this kind of export always ends with: the file is cut short or is not "
+            "the whole export. Export it again.",
+        )
+    stated = int(found.group("count"))
+    if stated != len(table.rows):
+        line = next(
+            (row.line for row in around if found.group(0) in " ".join(map(clean, row.cells))),
+            None,
+        )
+        raise StatementError(
+            filename,
+            line,
+            f"the export states {stated} records but its table holds {len(table.rows)} data "
+            f"rows, so {abs(stated - len(table.rows))} would be "
+            f"{'lost' if stated > len(table.rows) else 'doubled'}. A row was removed, added "
+            "or broken by hand, or the file is cut short; export it again. Nothing was imported.",
+        )
+
+
 def read_statement(
     data: bytes, config: CsvConfig, filename: str, period_end: datetime.date | None = None
 ) -> BankStatement:
@@ -189,15 +226,18 @@ def read_statement(
         if config.fields:
             table = positional_table(found, config.fields, config.date, filename)
         else:
-            table = locate_table(found, config.column_names(), config.date, filename)
+            table = locate_table(
+                found, config.column_names(), config.date, filename, config.layout_hint()
+            )
         check_complete(data, table, filename)
+        check_stated_count(table, config, filename)
         reader = RowReader(config, table, filename, statement_end(table, config, period_end))
         columns, slow = quick_columns(reader, table.rows)
         skipped: list[SkippedRow] = []
         resets: set[int] = set()  # rows after a skipped one: the running balance starts again
         if slow:  # read those rows one by one, and put the rest with them in file order
             rows: list[StatementRow] = []
-            quick = named_tuples(StatementRow, *columns, [""] * len(table.rows))
+            quick = with_import_ids(columns, [""] * len(table.rows))
             for position, row in enumerate(table.rows):
                 if position not in slow:
                     rows.append(quick[position])
@@ -228,6 +268,7 @@ def read_statement(
             tuple(skipped),
             closing_balances(ordered),
             account_number=number,
+            fee_account=config.fee_account,
         )
         check_all_rows_read(statement, reader, table)
         # Free the table before the collector runs again, rather than have it walk the table.

@@ -10,6 +10,14 @@ Each row becomes one transaction:
 `postings[0]` is the statement's leg on the importer's account; `postings[1]` is the other
 leg, on `Expenses:Uncategorized` (money out) or `Income:Uncategorized` (money in), and the
 transaction is flagged `!` until categorization replaces that leg (DESIGN.md conventions).
+A row with a fee (`StatementRow.fee`) has a third posting, the fee on the statement's fee
+account (`Expenses:Uncategorized` unless the config names one); the other leg then holds the
+amount before the fee:
+
+    2024-03-02 ! "Card top-up"
+      Assets:Revolut                  -10.50 EUR
+      Expenses:Uncategorized           10.00 EUR
+      Expenses:Bank:Fees                0.50 EUR
 
 Balances become `balance` assertions. Beancount checks a balance at the start of its day, so a
 closing balance of day D is dated D + 1, and an opening balance is dated the day it holds at
@@ -43,8 +51,10 @@ Posting = data.Posting
 Transaction = data.Transaction
 
 
-def transaction(row: StatementRow, account: str, filename: str) -> data.Transaction:
-    """Return the Beancount transaction of one statement row."""
+def transaction(
+    row: StatementRow, account: str, filename: str, fee_account: str | None = None
+) -> data.Transaction:
+    """Return the Beancount transaction of one statement row (its fee on `fee_account`)."""
     meta: Meta = {"filename": filename, "lineno": row.line, "import-id": row.import_id}
     if row.time is not None:
         meta["time"] = row.time.isoformat()
@@ -53,11 +63,15 @@ def transaction(row: StatementRow, account: str, filename: str) -> data.Transact
     if row.meta:
         meta.update(row.meta)
     number = row.number
-    other = UNCATEGORIZED_IN if number > 0 else UNCATEGORIZED_OUT
+    amount = number + row.fee if row.fee else number  # what the row moved before its fee
+    other = UNCATEGORIZED_IN if amount > 0 else UNCATEGORIZED_OUT
     postings = [
         Posting(account, Amount(number, row.currency), None, None, None, None),
-        Posting(other, Amount(-number, row.currency), None, None, None, None),
+        Posting(other, Amount(-amount, row.currency), None, None, None, None),
     ]
+    if row.fee:
+        fee_account = fee_account or UNCATEGORIZED_OUT
+        postings.append(Posting(fee_account, Amount(row.fee, row.currency), *(None,) * 4))
     return Transaction(meta, row.date, "!", row.payee, row.narration, NO_NAMES, NO_NAMES, postings)
 
 
@@ -101,6 +115,16 @@ class RowColumns(NamedTuple):
     serials: Sequence[str | None]
     metas: Sequence[tuple[tuple[str, str], ...]]
     ids: Sequence[str]
+    fees: Sequence[Decimal | None]
+
+    def amounts(self) -> Sequence[Decimal]:
+        """Return what each row moved before its fee (the other leg's amount, negated)."""
+        if not has_value(self.fees):
+            return self.numbers
+        return [
+            number + fee if fee else number
+            for number, fee in zip(self.numbers, self.fees, strict=True)
+        ]
 
     def picked(self, positions: Sequence[int]) -> RowColumns:
         """Return the columns of the rows at the positions."""
@@ -157,6 +181,7 @@ def make_transactions(
     tags: Sequence[frozenset[str]],
     links: Sequence[frozenset[str]],
     others: Sequence[str],
+    fee_account: str | None = None,
 ) -> list[data.Transaction]:
     """Return a transaction per row, its other leg on `others`, made in bulk (`named_tuples`).
 
@@ -173,9 +198,15 @@ def make_transactions(
     other = named_tuples(
         Posting,
         others,
-        named_tuples(Amount, map(neg, numbers), currencies),
+        named_tuples(Amount, map(neg, columns.amounts()), currencies),
         *(nothing,) * 4,
     )
+    postings = list(map(list, zip(own, other, strict=True)))
+    if has_value(columns.fees):
+        fee_account = fee_account or UNCATEGORIZED_OUT
+        for legs, fee, currency in zip(postings, columns.fees, currencies, strict=True):
+            if fee:
+                legs.append(Posting(fee_account, Amount(fee, currency), *(None,) * 4))
     return named_tuples(
         Transaction,
         metas,
@@ -185,7 +216,7 @@ def make_transactions(
         narrations,
         tags,
         links,
-        map(list, zip(own, other, strict=True)),
+        postings,
     )
 
 
@@ -204,7 +235,8 @@ def transactions(statement: BankStatement, account: str) -> list[data.Transactio
         narrations=columns.narrations,
         tags=[NO_NAMES] * count,
         links=[NO_NAMES] * count,
-        others=other_accounts(columns.numbers),
+        others=other_accounts(columns.amounts()),
+        fee_account=statement.fee_account,
     )
 
 

@@ -54,6 +54,28 @@ ALIPAY = CsvConfig(
     order="newest-first",
 )
 
+# The PC/web export (支付宝交易记录明细查询, a .txt or .csv in GBK): a different header from the
+# app's, cells padded with spaces, a trailer that states the number of records. 资金状态 says
+# whether money moved: 已支出/已收入 did; 资金转移 moved it between the user's own accounts
+# (余额宝, a top-up), for the transfer step; an unpaid or closed order moved none. A refund is
+# a row of its own (已收入), so 成功退款 is not read. 服务费 is a fee the account paid.
+ALIPAY_PC = CsvConfig(
+    name="alipay-pc",
+    date="交易创建时间",
+    payee="交易对方",
+    narration=("商品名称",),
+    amount="金额\uff08元\uff09",  # in full-width parentheses
+    fee="服务费\uff08元\uff09",
+    direction=(
+        DirectionRule("资金状态", inflow=("已收入",), outflow=("已支出",), skip=("资金转移",)),
+        DirectionRule("交易状态", skip=("交易关闭", "等待付款", "付款失败")),
+    ),
+    serial="交易号",
+    currency="CNY",
+    meta=(("type", "类型"), ("status", "交易状态"), ("order", "商家订单号"), ("note", "备注")),
+    record_count=r"共\s*(?P<count>\d+)\s*条记录",
+)
+
 WECHAT = CsvConfig(
     name="wechat",
     date="交易时间",
@@ -176,6 +198,29 @@ BOCOM_CREDIT = CsvConfig(
     direction=(DirectionRule("交易说明", inflow=("退货", "信用卡还款"), outflow=("消费",)),),
     currency="CNY",
     meta=(("original-amount", "交易币种/金额"),),
+    identify_not=("卡末四位",),  # the 买单吧 statement (`bocom-maidanba`)
+)
+
+# The 买单吧 statement (账单) of a BOCOM credit card: the card's last four digits on every
+# row, dates without a year (the statement cycle in the preamble gives it), amounts with their
+# currency (`CNY1.00`), unsigned: the description's first word says which way money went.
+BOCOM_MAIDANBA = CsvConfig(
+    name="bocom-maidanba",
+    date="记账日期",
+    date_formats=("%m/%d", "%Y-%m-%d", "%Y/%m/%d"),
+    narration=("交易说明",),
+    amount="入账币种/金额",
+    direction=(
+        DirectionRule(
+            "交易说明",
+            inflow=("退货", "退款", "信用卡还款", "红包还款", "费用返还", "还款*"),
+            outflow=("消费", "取现", "年费", "利息", "手续费", "滞纳金", "分期*"),
+        ),
+    ),
+    currency="CNY",
+    meta=(("card", "卡末四位"), ("original-amount", "交易币种/金额")),
+    period=r"账单周期\D*\d{4}[/-]\d{1,2}[/-]\d{1,2}\s*[-~至]\s*(?P<end>\d{4}[/-]\d{1,2}[/-]\d{1,2})",
+    account_number=CN_ACCOUNT_NUMBER,
 )
 
 ABC_DEBIT = CsvConfig(
@@ -390,6 +435,7 @@ IMPORTERS: dict[str, ImporterKind] = {
             "csv", "configurable CSV/XLSX export (a YAML config per account)", SHEETS, OwnConfig()
         ),
         preset(ALIPAY, "Alipay (支付宝) transaction export"),
+        preset(ALIPAY_PC, "Alipay (支付宝) PC/web export (支付宝交易记录明细查询), GBK"),
         preset(WECHAT, "WeChat Pay (微信支付) bill export, CSV or XLSX"),
         preset(ICBC_DEBIT, "ICBC (工商银行) debit card"),
         preset(ICBC_CREDIT, "ICBC (工商银行) credit card"),
@@ -400,6 +446,7 @@ IMPORTERS: dict[str, ImporterKind] = {
         preset(BOC_CREDIT, "Bank of China (中国银行) credit card"),
         preset(BOCOM_DEBIT, "Bank of Communications (交通银行) debit card"),
         preset(BOCOM_CREDIT, "Bank of Communications (交通银行) credit card"),
+        preset(BOCOM_MAIDANBA, "Bank of Communications (交通银行) credit card, 买单吧 statement"),
         preset(ABC_DEBIT, "Agricultural Bank of China (农业银行) debit card"),
         preset(JD, "JD.com (京东) payment records"),
         preset(CHASE, "Chase-style US checking export"),

@@ -198,6 +198,20 @@ class RowReader:
             raise self.error(column or "currency", "the row has no currency.")
         return currency
 
+    def fee(self, currency: str | None) -> Decimal | None:
+        """Return the fee the row charges (`fee` column; negative: refunded), None for none."""
+        name = self.config.fee
+        if name is None:
+            return None
+        money = self.money(name, required=True)
+        if money is None or money.number == 0:
+            return None
+        if money.currency is not None and currency is not None and money.currency != currency:
+            raise self.error(
+                name, f"the fee is in {money.currency} but the row's amount is in {currency}."
+            )
+        return money.number
+
     def stamp(self) -> tuple[datetime.date, datetime.time | None]:
         """Return the row's date and time of day."""
         cells = self.row.cells
@@ -246,10 +260,25 @@ class RowReader:
         config = self.config
         money = self.amount()
         if isinstance(money, SkippedRow):
+            fee = self.fee(None)
+            if fee is not None:
+                assert config.fee is not None  # noqa: S101 - a fee implies its column
+                raise self.error(
+                    config.fee,
+                    f"the row is skipped ({money.reason}) but charges a fee of {fee}, which "
+                    "would be lost. A fee on a row that moved no money is unusual: check the "
+                    "row; if the fee was charged, give the account's config a `direction` "
+                    "rule that imports the row.",
+                )
             return money
-        if money.number == 0:
-            return SkippedRow(row.line, "the amount is 0: no money moved")
+        nothing = SkippedRow(row.line, "the amount is 0: no money moved")
+        if money.number == 0 and self.config.fee is None:
+            return nothing
         date, time = self.stamp()
+        currency = self.currency(money)
+        fee = self.fee(currency)
+        if money.number == 0 and fee is None:
+            return nothing
         narration = " ".join(t for t in (self.text(n) for n in config.narration) if t)
         meta = tuple(
             (key, value) for key, header in config.meta if (value := self.text(header)) is not None
@@ -258,14 +287,15 @@ class RowReader:
             line=row.line,
             date=date,
             time=time,
-            number=money.number,
-            currency=self.currency(money),
+            number=money.number if fee is None else money.number - fee,
+            currency=currency,
             payee=self.text(config.payee),
             narration=narration,
             counterparty=self.text(config.counterparty),
             balance=self.balance(),
             serial=self.serial(),
             meta=meta,
+            fee=fee,
         )
 
 

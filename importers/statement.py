@@ -29,6 +29,9 @@ SEPARATOR = "\x1f"  # between the fields a row's fingerprint hashes
 class StatementRow(NamedTuple):
     """One transaction of an export, normalized; `number` > 0 is money into the account.
 
+    `number` is what the row moves the account by, a fee included: a row of an export with a
+    fee column (`fee`, as a charge: positive is money the account paid) moves it by its amount
+    less the fee, and is booked with the fee as a posting of its own. None: no fee column.
     A named tuple rather than a dataclass: an export has up to hundreds of thousands of rows,
     and a tuple is several times quicker to make.
     """
@@ -45,9 +48,14 @@ class StatementRow(NamedTuple):
     serial: str | None
     meta: tuple[tuple[str, str], ...]
     import_id: str = ""
+    fee: Decimal | None = None  # last, so that rows made by position before fees still are
 
     def fingerprint(self) -> str:
-        """Return a hash of the row's normalized fields (not its line or file)."""
+        """Return a hash of the row's normalized fields (not its line or file).
+
+        A fee is hashed only when there is one, so that a row without a fee keeps the
+        fingerprint it had before fee columns were read.
+        """
         fields = (
             self.date.isoformat(),
             self.time.isoformat() if self.time else "",
@@ -57,6 +65,7 @@ class StatementRow(NamedTuple):
             self.narration,
             self.counterparty or "",
             "" if self.balance is None else str(self.balance),
+            *((f"fee:{self.fee}",) if self.fee else ()),
         )
         return hashlib.sha256(SEPARATOR.join(fields).encode("utf-8")).hexdigest()[:16]
 
@@ -108,18 +117,27 @@ class BankStatement:
     balances: tuple[ClosingBalance, ...]
     account_number: str | None = None
     openings: tuple[OpeningBalance, ...] = ()
+    fee_account: str | None = None  # where the rows' fees are booked (None: Uncategorized)
 
 
 # The fields of a row but its import id: the columns `numbered_rows` orders and numbers.
 Columns = Sequence[Sequence[Any]]
-LINE, DATE, TIME, NUMBER, CURRENCY, BALANCE, SERIAL = 0, 1, 2, 3, 4, 8, 9  # column positions
+LINE, DATE, TIME, NUMBER, CURRENCY, BALANCE, SERIAL, FEE = 0, 1, 2, 3, 4, 8, 9, 11  # positions
+IMPORT_ID = StatementRow._fields.index("import_id")  # in a row; its columns go without it
 
 
 def row_columns(rows: Sequence[StatementRow]) -> list[tuple[Any, ...]]:
     """Return the columns of rows (every field but the import id)."""
     if not rows:
         return [()] * (len(StatementRow._fields) - 1)
-    return list(zip(*rows, strict=True))[:-1]
+    columns = list(zip(*rows, strict=True))
+    del columns[IMPORT_ID]
+    return columns
+
+
+def with_import_ids(columns: Columns, ids: Sequence[str]) -> list[StatementRow]:
+    """Return the rows of the columns (every field but the import id), with these ids."""
+    return named_tuples(StatementRow, *columns[:IMPORT_ID], ids, *columns[IMPORT_ID:])
 
 
 def file_order(
@@ -210,7 +228,13 @@ def column_fingerprints(columns: Columns) -> list[str]:
         text_or_empty(counterparties),
         repeat("") if all(map(is_, balances, repeat(None))) else map(str_or_empty, balances),
     )
-    texts = map(SEPARATOR.join, zip(*fields, strict=False))  # `repeat` is endless
+    texts: Iterable[str] = map(SEPARATOR.join, zip(*fields, strict=False))  # `repeat` is endless
+    fees = columns[FEE] if len(columns) > FEE else ()
+    if any(fees):  # a row with a fee hashes it too (`StatementRow.fingerprint`)
+        texts = [
+            text + f"{SEPARATOR}fee:{fee}" if fee else text
+            for text, fee in zip(texts, fees, strict=True)
+        ]
     sha256 = hashlib.sha256
     return [sha256(text.encode("utf-8")).hexdigest()[:16] for text in texts]
 
@@ -250,13 +274,13 @@ def numbered_rows(columns: Columns, order: str) -> list[StatementRow]:
         columns = [column[::-1] for column in columns]
     elif positions != range(count):
         columns = [list(map(column.__getitem__, positions)) for column in columns]
-    return named_tuples(StatementRow, *columns, import_ids(columns))
+    return with_import_ids(columns, import_ids(columns))
 
 
 def number_import_ids(rows: list[StatementRow]) -> list[StatementRow]:
     """Give each row its import id: the serial (then serial#2, …), else fp:<hash>#<n>."""
     columns = row_columns(rows)
-    return named_tuples(StatementRow, *columns, import_ids(columns)) if rows else []
+    return with_import_ids(columns, import_ids(columns)) if rows else []
 
 
 def closing_balances(rows: list[StatementRow]) -> tuple[ClosingBalance, ...]:

@@ -201,11 +201,20 @@ def names_total(row: Row) -> bool:
     return any(marker in first for marker in FOOTER_MARKERS)
 
 
-def locate_table(rows: Sequence[Row], names: Sequence[str], date_name: str, filename: str) -> Table:
-    """Find the header by column names and return the rows between it and the footer."""
+def locate_table(
+    rows: Sequence[Row],
+    names: Sequence[str],
+    date_name: str,
+    filename: str,
+    hint: str = "adjust the import config",
+) -> Table:
+    """Find the header by column names and return the rows between it and the footer.
+
+    `hint` says what to change when a column is missing (the config's file, if it has one).
+    """
     index = find_header(rows, names)
     if index is None:
-        raise missing_columns(rows, names, filename)
+        raise missing_columns(rows, names, filename, hint)
     columns = header_columns(rows[index])
     date_column = columns[date_name]
     body = rows[index + 1 :]
@@ -263,7 +272,9 @@ def check_widths(rows: Sequence[Row], width: int, header_line: int, filename: st
     )
 
 
-def missing_columns(rows: Sequence[Row], names: Sequence[str], filename: str) -> StatementError:
+def missing_columns(
+    rows: Sequence[Row], names: Sequence[str], filename: str, hint: str = "adjust the import config"
+) -> StatementError:
     """Build the error for a file whose header row is not found."""
     wanted = ", ".join(names)
     nearest = nearest_header(rows, names)
@@ -279,7 +290,7 @@ def missing_columns(rows: Sequence[Row], names: Sequence[str], filename: str) ->
         filename,
         row.line,
         f"this looks like the header row but lacks the column(s) {', '.join(lacking)} "
-        f"(expected: {wanted}). The bank may have changed its layout; adjust the import config.",
+        f"(expected: {wanted}). The bank may have changed its layout; {hint}.",
     )
 
 

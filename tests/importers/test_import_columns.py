@@ -58,6 +58,9 @@ PAIRED = replace(
     invert_sign=True,
 )
 COMMA = replace(SIGNED, name="comma", decimal_mark=",", delimiter=";")
+# A fee column (its cells drawn like amounts), with a signed amount and with a direction.
+FEED = replace(SIGNED, name="feed", fee="Balance", balance=None)
+FEED_DIRECTED = replace(DIRECTED, name="feed-directed", fee="Balance", balance=None)
 HEADER = ["Date", "Payee", "Text", "More", "Amount", "Balance", "No", "Kind", "Note"]
 
 DATES = st.sampled_from(
@@ -178,7 +181,7 @@ def both(text: str, config: CsvConfig) -> tuple[object, object]:
     return quick, slow
 
 
-@pytest.mark.parametrize("config", [SIGNED, DIRECTED, PAIRED])
+@pytest.mark.parametrize("config", [SIGNED, DIRECTED, PAIRED, FEED, FEED_DIRECTED])
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(cells(), min_size=1, max_size=6))
 def test_the_quick_path_reads_as_the_row_reader(config: CsvConfig, rows: list[list[str]]) -> None:

@@ -44,6 +44,8 @@ def outcome(data: bytes) -> None:
         PRESETS["alipay"],
         PRESETS["td-debit"],
         PRESETS["spdb-debit"],
+        PRESETS["alipay-pc"],
+        PRESETS["bocom-maidanba"],
     )
     for config in configs:
         try:

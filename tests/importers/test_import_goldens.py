@@ -49,7 +49,12 @@ CASES: dict[str, tuple[str, str]] = {
     "ca-bmo-debit.csv": ("bmo-debit", "Assets:Bank:BMO"),
     "hk-hsbc-credit.csv": ("hsbc-hk-credit", "Liabilities:CreditCard:HSBC"),
     "hk-hsbc-debit.csv": ("hsbc-hk-debit", "Assets:Bank:HSBC"),
+    "cn-alipay-pc.csv": ("alipay-pc", "Assets:Alipay"),
+    "cn-bocom-maidanba.csv": ("bocom-maidanba", "Liabilities:CreditCard:BOCOM"),
 }
+# Fixtures written for beanfirm from the public layouts, with invented data (ATTRIBUTION.md):
+# not copies of the shared samples.
+WRITTEN_HERE = frozenset(("cn-alipay-pc.csv", "cn-bocom-maidanba.csv"))
 
 
 # Synthetic samples whose balance columns do not follow from their amounts (ATTRIBUTION.md): a
@@ -136,5 +141,5 @@ def test_samples_are_unchanged_copies() -> None:
     shared = Path(__file__).parents[3] / "shared" / "samples" / "bank-exports"
     if not shared.is_dir():
         pytest.skip("the shared samples folder is not next to the repository")
-    for sample in CASES:
+    for sample in CASES.keys() - WRITTEN_HERE:
         assert (SAMPLES / sample).read_bytes() == (shared / sample).read_bytes(), sample

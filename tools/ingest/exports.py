@@ -13,11 +13,11 @@ export of another account, imported here, would put its money in the wrong place
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from beanfirm.core import paths
-from beanfirm.errors import BeanfirmError, StatementError, UsageError
+from beanfirm.errors import BeanfirmError, ConfigError, StatementError, UsageError
 from beanfirm.importers.accountnumber import account_number_matches, claims_number
 from beanfirm.importers.csvconfig import load_config
 from beanfirm.importers.csvengine import StatementImporter
@@ -68,22 +68,35 @@ def importer_for(
     A `csv` account's config is read from `config_dir` (`ledgers/<id>/importers/`), in a
     file named after the account like its documents folder; a mistake in it is a ConfigError.
     `number` and `rivals` make its `identify` claim only files of that account number
-    (`beanfirm.importers.importer`); the import command compares numbers itself.
+    (`beanfirm.importers.importer`); the import command compares numbers itself. The
+    account's `fee-account` in clients.yaml books the fees of a config or preset that names
+    none.
     """
     kind = IMPORTERS.get(account.importer)
     if kind is None:
         return None
     reader = kind.reader
+    if isinstance(reader, StatementFormat):
+        module = importlib.import_module(f"beanfirm.importers.{reader.module}")
+        importer_class: type[BeanfirmImporter] = getattr(module, reader.cls)
+        return importer_class(account.account, number=number, rivals=rivals)
     if isinstance(reader, OwnConfig):
         path = config_path(config_dir, account) if config_dir is not None else None
         if path is None or not path.is_file():
             return None
-        reader = load_config(path, PRESETS)
-    elif isinstance(reader, StatementFormat):
-        module = importlib.import_module(f"beanfirm.importers.{reader.module}")
-        importer_class: type[BeanfirmImporter] = getattr(module, reader.cls)
-        return importer_class(account.account, number=number, rivals=rivals)
-    return StatementImporter(reader, account.account, number=number, rivals=rivals)
+        config = load_config(path, PRESETS)
+        if account.fee_account is not None and config.fee is None:
+            msg = (
+                f"{path}: clients.yaml names a fee-account ({account.fee_account}) for "
+                f"{account.account}, but this config has no `fee` column to book it from. "
+                "Name the fee column under `columns:`, or remove the fee-account."
+            )
+            raise ConfigError(msg)
+    else:
+        config = reader
+    if account.fee_account is not None and config.fee_account is None:
+        config = replace(config, fee_account=account.fee_account)
+    return StatementImporter(config, account.account, number=number, rivals=rivals)
 
 
 def find_account(client: Client, wanted: str) -> FundingAccount:

@@ -294,8 +294,14 @@ def _book(
     """Book a row that is not in the ledger yet: a transfer, a merge, or a new entry."""
     own = planner.client.accounts
     target = transfer_target(txn, row.account, own, decision)
-    convertible = convertible_for(
-        row, txn, target, planner.index, own, planner.taken, planner.window, planner.client.name
+    # A row with a fee (a third posting) completes no entry of another account: the merge
+    # would keep only its two legs.
+    convertible = (
+        convertible_for(
+            row, txn, target, planner.index, own, planner.taken, planner.window, planner.client.name
+        )
+        if len(txn.postings) == 2  # noqa: PLR2004
+        else None
     )
     if convertible is not None:
         planner.taken.add(id(convertible))
@@ -334,7 +340,8 @@ def _transfer(txn: data.Transaction, target: Target) -> data.Transaction:
     by_rule = other.account == target.account
     flag = txn.flag if by_rule else ("*" if target.confirmed else "!")
     return txn._replace(
-        flag=flag, postings=[txn.postings[0], other._replace(account=target.account)]
+        flag=flag,
+        postings=[txn.postings[0], other._replace(account=target.account), *txn.postings[2:]],
     )
 
 

@@ -223,13 +223,13 @@ class RuleSet:
             columns = dated_columns(statement)
             if columns is None or account in UNCATEGORIZED_SET:
                 return self.categorize_all(transactions(statement, account))
-            return self._categorize_rows(columns, statement.filename, account)
+            return self._categorize_rows(columns, statement, account)
 
     def _categorize_rows(
-        self, columns: RowColumns, filename: str, account: str
+        self, columns: RowColumns, statement: BankStatement, account: str
     ) -> list[tuple[data.Transaction, Decision]]:
-        metas = row_metas(columns, filename)
-        numbers = columns.numbers
+        metas = row_metas(columns, statement.filename)
+        numbers = columns.amounts()  # a rule sees the amount before a fee
         current = other_accounts(numbers)
         index = self.index
         counterparties = list(map(methodcaller("get", "counterparty"), metas))
@@ -273,6 +273,7 @@ class RuleSet:
             tags=self._added(chosen, used, "tags"),
             links=self._added(chosen, used, "links"),
             others=list(map(attrgetter("account"), decisions)),
+            fee_account=statement.fee_account,
         )
         results = list(zip(txns, decisions, strict=True))
         suggesting = self.history is not None and self.suggestions.enabled
@@ -422,9 +423,24 @@ class RuleSet:
 def _legs(txn: data.Transaction) -> tuple[str, Decimal, str, int] | None:
     """Return the statement leg's account, number and currency, and the uncategorized leg's index.
 
-    None when the transaction does not have that shape.
+    None when the transaction does not have that shape. A row with a fee has a third posting,
+    the fee (`beanfirm.importers.entries`); its number is then the amount before the fee, as
+    the other leg holds it.
     """
-    if not isinstance(txn, data.Transaction) or len(txn.postings) != 2:  # noqa: PLR2004
+    if not isinstance(txn, data.Transaction):
+        return None
+    if len(txn.postings) == 3:  # noqa: PLR2004 - the statement leg, the other leg, the fee
+        statement, other, _ = txn.postings
+        units = other.units
+        if (
+            statement.account not in UNCATEGORIZED
+            and other.account in UNCATEGORIZED
+            and units is not None
+            and units.number is not None
+        ):
+            return statement.account, -units.number, units.currency, 1
+        return None
+    if len(txn.postings) != 2:  # noqa: PLR2004
         return None
     statement, other = txn.postings
     if statement.account not in UNCATEGORIZED:  # as importers make them: the statement first

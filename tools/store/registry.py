@@ -19,7 +19,7 @@ from beanfirm.core import paths, translation
 from beanfirm.core.accountnames import STATEMENT_ROOTS, is_account_name
 from beanfirm.core.yamlnodes import NodeReader, line_of
 from beanfirm.errors import ConfigError, Problem
-from beanfirm.importers import IMPORTER_NAMES
+from beanfirm.importers import FEE_IMPORTERS, IMPORTER_NAMES
 from beanfirm.plugins import periods
 from beanfirm.store import contacts
 from beanfirm.store.contacts import (
@@ -71,7 +71,7 @@ CLIENT_KEYS = (
 )
 CLIENT_REQUIRED = ("id", "name", "classification", "preparer", "reviewer", "currency")
 CLASSIFICATION_KEYS = ("industry", "frequency", "region", "size")
-ACCOUNT_KEYS = ("account", "kind", "importer", "number", "currency", "reconcile")
+ACCOUNT_KEYS = ("account", "kind", "importer", "number", "currency", "reconcile", "fee-account")
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,7 @@ class FundingAccount:
     number: str | None
     currency: str | None
     reconcile: str | None
+    fee_account: str | None = None  # where its exports' fee column is booked
 
 
 @dataclass(frozen=True)
@@ -446,6 +447,27 @@ def _account_cadence(reader: NodeReader, node: yaml.Node) -> str | None:
     return value
 
 
+def _fee_account(reader: NodeReader, node: yaml.Node, importer: str | None) -> str | None:
+    """Read an account's `fee-account`: an account name, for an importer that reads fees."""
+    value = reader.string(node, "a fee account")
+    if value is None:
+        return None
+    if not is_account_name(value):
+        reader.problem(
+            node,
+            f"a fee-account is '{value}'; it must be an account name, like Expenses:Bank:Fees.",
+        )
+        return None
+    if importer is not None and importer not in FEE_IMPORTERS:
+        reader.problem(
+            node,
+            f"the importer {importer} reads no fee column, so a fee-account has nothing to "
+            f"book; it applies to {', '.join(FEE_IMPORTERS)} (a csv config with `columns.fee`).",
+        )
+        return None
+    return value
+
+
 def _accounts(reader: NodeReader, node: yaml.Node | None, what: str) -> tuple[FundingAccount, ...]:
     if node is None:
         return ()
@@ -483,8 +505,11 @@ def _accounts(reader: NodeReader, node: yaml.Node | None, what: str) -> tuple[Fu
         number = reader.string(keys["number"], "an account number") if "number" in keys else None
         currency = _currency(reader, keys["currency"], what) if "currency" in keys else None
         cadence = _account_cadence(reader, keys["reconcile"]) if "reconcile" in keys else None
+        fees = (
+            _fee_account(reader, keys["fee-account"], importer) if "fee-account" in keys else None
+        )
         if name is None or kind is None or importer is None:
             continue
         seen.add(name)
-        accounts.append(FundingAccount(name, kind, importer, number, currency, cadence))
+        accounts.append(FundingAccount(name, kind, importer, number, currency, cadence, fees))
     return tuple(accounts)
