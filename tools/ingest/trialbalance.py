@@ -288,9 +288,9 @@ def _layout(rows: Sequence[Row], filename: str) -> _Layout:
     sub: list[str] = []
     if body_start < len(rows):
         below = [normalized(cell) for cell in rows[body_start].cells]
-        if any(_role(label) for label in below) and not any(
-            label in NAME_HEADERS or label in CODE_HEADERS for label in below
-        ):
+        filled = [label for label in below if label]
+        # A second header row names only sides (借方/贷方, 方向/余额): no account, no number.
+        if filled and all(_role(label) and not any(map(str.isdigit, label)) for label in filled):
             sub = below
             body_start += 1
     code = next((i for i, label in enumerate(labels) if label in CODE_HEADERS), None)
