@@ -234,7 +234,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, request(trial, items), history)
     assert problems[0] == (
         "qinghe-tb.csv:8: 1604 在建工程 (debit 36,000.00) maps to no account of the chart; "
-        "no account comes close."
+        "candidates: Assets:1601-固定资产."
     )
     assert problems[1].startswith(
         "qinghe-open.csv:4: '碧螺春茶社' is no customer or vendor of qinghe (known: 茶农合作社, "

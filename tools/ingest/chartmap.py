@@ -10,7 +10,8 @@ the receivable or payable root itself (`1122 应收账款`, `Receivable`) is a c
 customers' open items carry its balance.
 
 Nothing is guessed: a line that maps to no account, or to two, is reported with the accounts
-that come close (same heading code, similar names), all lines at once.
+that come close (the same first-level code, else the same group of codes, and similar names),
+all lines at once.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ CODE_PREFIX = re.compile(r"^(?P<code>\d[\d.]*)-")
 NAME_NOISE = re.compile(r"[\s\-_]")
 NAME_PARTS = re.compile(r"[\-_/\\:\uff1a\u2014]")
 HEADING_DIGITS = 4  # the first-level code (一级科目) of a Chinese chart
+GROUP_DIGITS = 2  # its group (16: 非流动资产), where no account shares the first-level code
 CANDIDATES = 6
 Target = Literal["account", "party", "control"]
 
@@ -206,9 +208,12 @@ def _root_by_name(names: set[str], roots: Roots) -> str | None:
 
 def _candidates(line: TrialLine, chart: Sequence[ChartAccount]) -> list[str]:
     found: list[str] = []
-    if line.code:
-        head = line.code[:HEADING_DIGITS]
-        found += [acc.account for acc in chart if (acc.code or acc.heading or "").startswith(head)]
+    for digits in (HEADING_DIGITS, GROUP_DIGITS):
+        if line.code and not found:
+            head = line.code[:digits]
+            found += [
+                acc.account for acc in chart if (acc.code or acc.heading or "").startswith(head)
+            ]
     by_name = {acc.name: acc.account for acc in chart if acc.name}
     close = difflib.get_close_matches(plain_name(line.name), list(by_name), CANDIDATES, 0.5)
     found += [by_name[name] for name in close if by_name[name] not in found]
