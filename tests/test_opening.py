@@ -14,9 +14,16 @@ from beancount.parser import parser
 from beanfirm.accounts.aging import age_items
 from beanfirm.accounts.openitems import read_book
 from beanfirm.accounts.statements import build_statement
+from beanfirm.errors import UsageError
 from beanfirm.ingest.openitemsfile import read_open_items
 from beanfirm.ingest.trialbalance import read_trial_balance
-from beanfirm.jobs.opening import OpeningError, OpeningPlan, OpeningRequest, plan_opening
+from beanfirm.jobs.opening import (
+    OpeningError,
+    OpeningPlan,
+    OpeningRequest,
+    plan_opening,
+    read_mapping,
+)
 from beanfirm.store.registry import Classification, Client
 
 D = Decimal
@@ -271,3 +278,36 @@ def test_an_account_opened_after_the_date_is_refused_with_the_fix(tmp_path: Path
             "new client, `clients add --opened 2025-12-31`)."
         )
     ]
+
+
+def test_lines_per_customer_tie_to_each_customers_items(tmp_path: Path) -> None:
+    trial = TRIAL.replace(
+        '1122,应收账款,"19,800.00",\n',
+        '1122,应收账款,"19,800.00",\n112201,西湖酒店,"16,800.00",\n112202,龙井茶庄,"3,000.00",\n',
+    )
+    plan = plan_of(tmp_path, request(trial))
+    assert [(m.line.code, m.target) for m in plan.lines["Assets:1122-应收账款:西湖酒店"]] == [
+        ("112201", "party")
+    ]
+    assert len(plan.items) == 4
+    wrong = trial.replace('112201,西湖酒店,"16,800.00"', '112201,西湖酒店,"16,000.00"').replace(
+        '112202,龙井茶庄,"3,000.00"', '112202,龙井茶庄,"3,800.00"'
+    )
+    problems = problems_of(tmp_path, request(wrong))
+    assert [problem.split(":", 2)[1] for problem in problems] == ["8", "9"]
+    assert (
+        "open items of Assets:1122-应收账款:西湖酒店 in qinghe-open.csv add up to 16,800.00"
+        in (problems[0])
+    )
+
+
+def test_a_mapping_file_reads_codes_and_names_and_refuses_what_is_not_one() -> None:
+    assert read_mapping('1122: Assets:Receivable\n"Business Checking": Assets:Bank\n', "m") == {
+        "1122": "Assets:Receivable",
+        "Business Checking": "Assets:Bank",
+    }
+    assert read_mapping("", "m") == {}
+    with pytest.raises(UsageError, match=r"m:2: map a code or name to one account name"):
+        read_mapping("1001: Assets:Cash\n1002: [Assets:A, Assets:B]\n", "m")
+    with pytest.raises(UsageError, match=r"m: write one `code or name: Account` per line"):
+        read_mapping("- Assets:Cash\n", "m")
