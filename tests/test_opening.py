@@ -311,3 +311,74 @@ def test_a_mapping_file_reads_codes_and_names_and_refuses_what_is_not_one() -> N
         read_mapping("1001: Assets:Cash\n1002: [Assets:A, Assets:B]\n", "m")
     with pytest.raises(UsageError, match=r"m: write one `code or name: Account` per line"):
         read_mapping("- Assets:Cash\n", "m")
+
+
+QUICKBOOKS = """\
+Trial Balance
+Northwind Design Ltd.
+"As of December 31, 2025"
+
+,Debit,Credit
+1010 Business Checking,"$12,450.00",
+1200 Accounts Receivable (A/R),"3,300.00",
+2000 Accounts Payable (A/P),,"1,150.00"
+3000 Owner's Equity,,"14,600.00"
+TOTAL,"$15,750.00","$15,750.00"
+"""
+EN_CHART = """
+    option "operating_currency" "USD"
+    2025-12-31 open Assets:Bank USD
+    2025-12-31 open Equity:Capital USD
+    2025-12-31 open Equity:Opening-Balances
+    2025-12-31 open Assets:Receivable:Harbor-Logistics USD
+      name: "Harbor Logistics Ltd."
+    2025-12-31 open Liabilities:Payable:Paper-Co USD
+"""
+EN_ITEMS = """\
+Customer,Invoice,Date,Due date,Open amount
+Harbor Logistics Ltd.,INV-1042,2025-12-12,2026-01-11,"3,300.00"
+Paper-Co,B-77,2025-12-20,2026-01-19,"1,150.00"
+"""
+
+
+def test_a_quickbooks_trial_balance_onto_an_english_chart_through_a_mapping(
+    tmp_path: Path,
+) -> None:
+    usd = Client(**{**CLIENT.__dict__, "currency": "USD", "language": "en"})
+    mapping = {
+        "1010": "Assets:Bank",
+        "Accounts Receivable (A/R)": "Assets:Receivable",
+        "Accounts Payable (A/P)": "Liabilities:Payable",
+        "3000": "Equity:Capital",
+    }
+    req = OpeningRequest(
+        usd,
+        read_trial_balance(QUICKBOOKS.encode(), "qb.csv"),
+        DATE,
+        tuple(read_open_items(EN_ITEMS.encode(), "open.csv")),
+        "open.csv",
+        mapping,
+    )
+    plan = plan_of(tmp_path, req, EN_CHART)
+    assert {account: [m.target for m in found] for account, found in plan.lines.items()} == {
+        "Assets:Bank": ["account"],
+        "Assets:Receivable": ["control"],
+        "Liabilities:Payable": ["control"],
+        "Equity:Capital": ["account"],
+    }
+    assert [(item.link, item.posting) for item in plan.items] == [
+        ("INV-1042", D("3300.00")),
+        ("BILL-B-77", D("-1150.00")),
+    ]
+    unmapped = problems_of(tmp_path, OpeningRequest(usd, req.trial, DATE), EN_CHART)
+    assert unmapped[:2] == [
+        (
+            "qb.csv:6: 1010 Business Checking (debit 12,450.00) maps to no account of the chart; "
+            "no account comes close."
+        ),
+        (
+            "qb.csv:7: 1200 Accounts Receivable (A/R) (debit 3,300.00) maps to no account of the "
+            "chart; candidates: Assets:Receivable (the control account of its open items), "
+            "Assets:Receivable:Harbor-Logistics."
+        ),
+    ]

@@ -10,8 +10,8 @@ the receivable or payable root itself (`1122 应收账款`, `Receivable`) is a c
 customers' open items carry its balance.
 
 Nothing is guessed: a line that maps to no account, or to two, is reported with the accounts
-that come close (the same first-level code, else the same group of codes, and similar names),
-all lines at once.
+that come close (the same first-level code, else the same group of codes; similar names, and
+English names that share a word), all lines at once.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ NAME_PARTS = re.compile(r"[\-_/\\:\uff1a\u2014]")
 HEADING_DIGITS = 4  # the first-level code (一级科目) of a Chinese chart
 GROUP_DIGITS = 2  # its group (16: 非流动资产), where no account shares the first-level code
 CANDIDATES = 6
+WORDS = re.compile(r"[a-z]+")  # the words of an English name (`Accounts Receivable (A/R)`)
+MIN_WORD = 4  # shorter words (`a`, `r`, `of`) say nothing
 Target = Literal["account", "party", "control"]
 
 
@@ -171,7 +173,7 @@ def _map(
     root = _root_by_name(names, roots)
     if root is not None and not line.code:
         return Mapped(line, root, "control", "name"), []
-    return [], _candidates(line, chart)
+    return [], _candidates(line, chart, roots)
 
 
 def _names(name: str) -> set[str]:
@@ -206,7 +208,7 @@ def _root_by_name(names: set[str], roots: Roots) -> str | None:
     return None
 
 
-def _candidates(line: TrialLine, chart: Sequence[ChartAccount]) -> list[str]:
+def _candidates(line: TrialLine, chart: Sequence[ChartAccount], roots: Roots) -> list[str]:
     found: list[str] = []
     for digits in (HEADING_DIGITS, GROUP_DIGITS):
         if line.code and not found:
@@ -217,7 +219,19 @@ def _candidates(line: TrialLine, chart: Sequence[ChartAccount]) -> list[str]:
     by_name = {acc.name: acc.account for acc in chart if acc.name}
     close = difflib.get_close_matches(plain_name(line.name), list(by_name), CANDIDATES, 0.5)
     found += [by_name[name] for name in close if by_name[name] not in found]
-    return found[:CANDIDATES]
+    words = {word for word in WORDS.findall(line.name.casefold()) if len(word) >= MIN_WORD}
+    found += [
+        acc.account
+        for acc in chart
+        if acc.account not in found
+        and words & set(WORDS.findall(acc.account.casefold().replace(":", " ")))
+    ]
+    controls = [
+        f"{root.rstrip(':')} (the control account of its open items)"
+        for root in roots.all()
+        if words & set(WORDS.findall(_root_component(root).casefold()))
+    ]
+    return [*controls, *found][:CANDIDATES]
 
 
 def _unmapped(line: TrialLine, twice: list[str], candidates: list[str]) -> str:
