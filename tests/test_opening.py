@@ -157,10 +157,12 @@ def test_aging_and_statements_see_the_carried_invoices_from_the_first_day(
     book = read_book(entries, {}, "receivables")  # type: ignore[arg-type]
     aging = age_items(book, datetime.date(2026, 1, 10), root=tmp_path)
     lines = {line.number: line for party in aging.parties for line in party.lines}
-    assert {number: (line.due, line.days_overdue, line.open) for number, line in lines.items()} == {
-        "INV-2025-1107": (datetime.date(2025, 12, 7), 34, D("12000.00")),
-        "INV-2025-1203": (datetime.date(2026, 1, 2), 8, D("4800.00")),
-        "INV-2025-1215": (datetime.date(2026, 1, 14), 0, D("3000.00")),
+    day = datetime.date
+    shown = {n: (line.date, line.due, line.days_overdue, line.open) for n, line in lines.items()}
+    assert shown == {  # each with its own date and due date, as the old books had it
+        "INV-2025-1107": (day(2025, 11, 7), day(2025, 12, 7), 34, D("12000.00")),
+        "INV-2025-1203": (day(2025, 12, 3), day(2026, 1, 2), 8, D("4800.00")),
+        "INV-2025-1215": (day(2025, 12, 15), day(2026, 1, 14), 0, D("3000.00")),
     }
     hotel = book.find_party("西湖酒店")
     assert hotel is not None
@@ -168,9 +170,14 @@ def test_aging_and_statements_see_the_carried_invoices_from_the_first_day(
         book, hotel, "open-item", start=None, end=datetime.date(2026, 1, 10), root=tmp_path
     )
     listed = [
-        (line.number, line.amount) for section in statement.sections for line in section.open_lines
+        (line.number, line.date, line.amount)
+        for section in statement.sections
+        for line in section.open_lines
     ]
-    assert listed == [("INV-2025-1107", D("12000.00")), ("INV-2025-1203", D("4800.00"))]
+    assert listed == [
+        ("INV-2025-1107", day(2025, 11, 7), D("12000.00")),
+        ("INV-2025-1203", day(2025, 12, 3), D("4800.00")),
+    ]
     bills = read_book(entries, {}, "payables")  # type: ignore[arg-type]
     assert [(item.number, item.open_amount()) for item in bills.items] == [
         ("BILL-MJW-0311", D("7450.00"))
