@@ -223,3 +223,17 @@ def test_a_csv_running_balance_on_the_accounts_first_day(practice: Path) -> None
     assert "the running balance of its first row, less that row's amount, line 2" in git(
         practice, "log", "-1", "--format=%B"
     )
+
+
+def test_a_mapping_file_maps_what_the_chart_cannot(qinghe: Path) -> None:
+    trial = qinghe.parent / "tb.csv"
+    trial.write_text(TRIAL.replace("1001,库存现金", "1604,零用金"), encoding="utf-8")
+    mapping = qinghe.parent / "map.yaml"
+    mapping.write_text("1604: Assets:1001-库存现金\n", encoding="utf-8")
+    items = ("--open-items", str(qinghe.parent / "open.csv"))
+    code, out, err = opening(qinghe, *items, "--map", str(mapping), "-n")
+    assert code == 0, err
+    assert "  Assets:1001-库存现金 <- line 5 1604 零用金 (by mapping)" in out
+    mapping.write_bytes("1604: Assets:1001-库存现金\n".encode("gb18030"))
+    code, out, err = opening(qinghe, *items, "--map", str(mapping), "-n")
+    assert_user_error(Run(code, out, err), 2, "map.yaml: is not UTF-8 text")

@@ -22,6 +22,14 @@ def _read(path: Path) -> bytes:
         raise UsageError(msg) from exc
 
 
+def _text(path: Path) -> str:
+    try:
+        return _read(path).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: is not UTF-8 text (byte {exc.start}); save the mapping file as UTF-8."
+        raise UsageError(msg) from exc
+
+
 def _print(plan: OpeningPlan, commit: str | None) -> None:
     request = plan.request
     trial = request.trial
@@ -103,9 +111,7 @@ def opening(
     client = practice.registry.client(client_id)
     trial = read_trial_balance(_read(trial_balance), trial_balance.name, column)
     items = read_open_items(_read(open_items), open_items.name) if open_items else []
-    mapping = (
-        read_mapping(_read(map_file).decode("utf-8", "replace"), map_file.name) if map_file else {}
-    )
+    mapping = read_mapping(_text(map_file), map_file.name) if map_file else {}
     request = OpeningRequest(
         client,
         trial,
