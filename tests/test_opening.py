@@ -389,3 +389,15 @@ def test_a_quickbooks_trial_balance_onto_an_english_chart_through_a_mapping(
             "Assets:Receivable:Harbor-Logistics."
         ),
     ]
+
+
+def test_the_opening_equity_account_must_be_open_on_the_date(tmp_path: Path) -> None:
+    late = CHART.replace(
+        "2025-12-31 open Equity:Opening-Balances", "2026-01-01 open Equity:Opening-Balances"
+    )
+    assert problems_of(tmp_path, request(), late) == [
+        (
+            "ledgers/qinghe/accounts.beancount: the chart has no Equity:Opening-Balances open on "
+            "2025-12-31 to book the opening against; open it on or before 2025-12-31."
+        )
+    ]

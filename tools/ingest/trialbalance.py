@@ -154,6 +154,14 @@ def read_trial_balance(data: bytes, filename: str, column: str | None = None) ->
         tuple(reader.skipped),
     )
     _check_total(balance, reader, lines)
+    counted = sum(1 for row in rows[layout.body_start :] if not row.is_blank())
+    if counted != balance.rows:  # an independent count: no row is lost without a word
+        raise StatementError(
+            filename,
+            None,
+            f"{counted} rows follow the header but {balance.rows} were read or skipped; the "
+            "file cannot be read safely. Export it again, or report this file.",
+        )
     if balance.debits != balance.credits:
         raise StatementError(
             filename,

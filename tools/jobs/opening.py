@@ -197,13 +197,13 @@ def plan_opening(
     )
     problems += item_problems
     problems += _ties(usable, items, trial.filename, request.items_file)
-    if equity not in opens:
+    if equity not in opens or opens[equity].date > date:
         problems.append(
             Problem(
                 paths.accounts_file(client.id),
                 None,
-                f"the chart has no {equity} to book the opening against; open it on or before "
-                f"{date}.",
+                f"the chart has no {equity} open on {date} to book the opening against; open "
+                f"it on or before {date}.",
             )
         )
     touched = {found.account for found in usable if found.target != "control"}
