@@ -302,3 +302,14 @@ def test_candidates_share_the_heading_code_or_a_similar_name() -> None:
             "Assets:1002-银行存款:工商银行, Assets:1002-银行存款:建设银行."
         ),
     ]
+
+
+def test_an_account_whose_name_starts_like_total_is_an_account() -> None:
+    text = "Account,Debit,Credit\nTotally Fresh Ltd (610),120.00,\nCapital (970),,120.00\n"
+    text += "Grand Total,120.00,120.00\n"
+    trial = read(text)
+    assert [(line.code, line.name) for line in trial.lines] == [
+        ("610", "Totally Fresh Ltd"),
+        ("970", "Capital"),
+    ]
+    assert [row.reason for row in trial.skipped] == ["the grand total, checked against the lines"]

@@ -20,7 +20,7 @@ from beanfirm.errors import StatementError
 from beanfirm.importers.amounts import AmountError, clean, parse_amount
 from beanfirm.importers.dates import DateError, parse_date
 from beanfirm.importers.table import HEADER_SEARCH_ROWS, Row
-from beanfirm.ingest.trialbalance import normalized, table_rows
+from beanfirm.ingest.trialbalance import is_total, normalized, table_rows
 
 ZERO = Decimal(0)
 DATE_FORMATS = (
@@ -53,7 +53,6 @@ HEADERS: dict[str, frozenset[str]] = {
     "currency": frozenset({"币种", "货币", "currency"}),
 }  # fmt: skip
 REQUIRED = ("party", "number", "date", "due", "amount")
-TOTALS = ("合计", "总计", "total")
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,7 @@ def read_open_items(data: bytes, filename: str) -> list[OpenItemRow]:
         if row.is_blank():
             continue
         cells = {key: _cell(row, position) for key, position in columns.items()}
-        if normalized(next((clean(c) for c in row.cells if clean(c)), "")).startswith(TOTALS):
+        if is_total(next((clean(c) for c in row.cells if clean(c)), "")):
             _check_total(row, cells["amount"], items, filename)
             continue
         items.append(_item(row, cells, filename))

@@ -49,7 +49,7 @@ CODE_HEADERS = frozenset(
 )  # fmt: skip
 NAME_HEADERS = frozenset({"科目名称", "名称", "科目", "account", "accountname", "name"})
 GRAND_TOTALS = frozenset({"total", "合计", "总计", "借贷合计", "grandtotal", "totals", "总合计"})
-TOTAL_MARKERS = ("total", "合计", "总计", "小计")
+CJK_TOTALS = ("合计", "总计", "小计")
 DEBIT_WORDS = ("借", "dr", "debit", "d")
 CREDIT_WORDS = ("贷", "cr", "credit", "c")
 LEVEL_WORDS = ("平", "-", "")
@@ -369,7 +369,7 @@ class _LineReader:
         code = self.cell(row, self.layout.code) or None
         first = next((clean(cell) for cell in row.cells if clean(cell)), "")
         amounts = self.amounts(row)
-        if _is_total(first):
+        if is_total(first):
             self.total_row(row, first, amounts)
             return
         if code is None:
@@ -465,9 +465,16 @@ class _LineReader:
         self.skipped.append(SkippedRow(row.line, "after the grand total"))
 
 
-def _is_total(first: str) -> bool:
+def is_total(first: str) -> bool:
+    """Tell a total row: `合计`, `资产类合计`, `Total Assets`, never `Totally Fresh Ltd`."""
     text = normalized(first)
-    return any(marker in text for marker in TOTAL_MARKERS)
+    words = clean(first).casefold().split()
+    return (
+        text in GRAND_TOTALS
+        or text.startswith(CJK_TOTALS)
+        or text.endswith(CJK_TOTALS)
+        or words[:1] == ["total"]
+    )
 
 
 def _split_code(name: str) -> tuple[str | None, str]:
