@@ -213,10 +213,15 @@ def test_a_csv_running_balance_on_the_accounts_first_day(practice: Path) -> None
         encoding="utf-8",
     )
     done = run_beanfirm(
-        "import", "xinyang", str(export), "--account", bank, "--opening", cwd=practice,
-        env=STAFF_ENV,
+        "import", "xinyang", str(export), "--account", bank, "--opening", "--json",
+        cwd=practice, env=STAFF_ENV,
     )  # fmt: skip
     assert done.code == 0, done.err
+    (report,) = json.loads(done.out)
+    assert report["openings"] == [
+        ("opening balance 1000.00 CNY booked on 2024-03-01 against Equity:Opening-Balances "
+        "(--opening: the running balance of its first row, less that row's amount, line 2)")
+    ]
     march = (practice / "ledgers/xinyang/journal/2024/03.beancount").read_text(encoding="utf-8")
     # The account opens on the statement's first day: the opening is booked that day.
     assert '2024-03-01 * "期初余额 Opening balance from cmb.csv"' in march

@@ -33,6 +33,7 @@ def _plan_json(plan: ImportPlan) -> dict[str, Any]:
         "skipped_by_importer": [asdict(skipped) for skipped in statement.skipped],
         "rows": [asdict(row) for row in plan.rows],
         "balances": [asdict(balance) for balance in plan.balances],
+        "openings": list(plan.openings),
         "archive": plan.archive,
         "archived": plan.archive_needed,
     }
