@@ -26,7 +26,7 @@ and debits must equal credits to the cent.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -486,11 +486,20 @@ def _split_code(name: str) -> tuple[str | None, str]:
     return None, name
 
 
+def _by_code(lines: Sequence[TrialLine]) -> dict[str, TrialLine]:
+    """Return the lines by code (the first of two with one code)."""
+    coded: dict[str, TrialLine] = {}
+    for line in lines:
+        if line.code:
+            coded.setdefault(line.code, line)
+    return coded
+
+
 def _leaves(lines: list[TrialLine], filename: str) -> tuple[list[TrialLine], list[TrialLine]]:
     """Split lines into the accounts to book and the parents that sum them; check the sums."""
-    coded = sorted((line for line in lines if line.code), key=lambda line: line.code or "")
+    coded = _by_code(lines)
     children: dict[int, list[TrialLine]] = {}
-    for line in coded:
+    for line in sorted(coded.values(), key=lambda line: line.code or ""):
         parent = _parent(line, coded)
         if parent is not None:
             children.setdefault(parent.line, []).append(line)
@@ -513,25 +522,20 @@ def _leaves(lines: list[TrialLine], filename: str) -> tuple[list[TrialLine], lis
     return leaves, parents
 
 
-def _parent(line: TrialLine, coded: Sequence[TrialLine]) -> TrialLine | None:
+def _parent(line: TrialLine, coded: Mapping[str, TrialLine]) -> TrialLine | None:
+    """Return the line whose code is the longest that starts this line's code, if any."""
     code = line.code or ""
-    best: TrialLine | None = None
-    for other in coded:
-        other_code = other.code or ""
-        if (
-            other is not line
-            and len(other_code) < len(code)
-            and code.startswith(other_code)
-            and (best is None or len(other_code) > len(best.code or ""))
-        ):
-            best = other
-    return best
+    for length in range(len(code) - 1, 0, -1):
+        found = coded.get(code[:length])
+        if found is not None:
+            return found
+    return None
 
 
 def top_level(lines: Sequence[TrialLine], parents: Sequence[TrialLine]) -> list[TrialLine]:
     """Return the lines that no other line sums: what a grand total adds up."""
     everything = sorted([*lines, *parents], key=lambda line: line.line)
-    coded = [line for line in everything if line.code]
+    coded = _by_code(everything)
     return [line for line in everything if not line.code or _parent(line, coded) is None]
 
 
