@@ -8,7 +8,10 @@ and reduces the receivable. Bills mirror invoices on payables, with `^BILL-…`.
 
 What it checks (errors unless said otherwise):
 
-1. An invoice has a `due:` date, on or after its own date, and exactly one invoice link.
+1. An invoice has a `due:` date, on or after its own date, and exactly one invoice link. An
+   invoice carried in from earlier books (`invoice-date:` metadata, as `beanfirm opening`
+   writes it) is booked on the opening date and may fall due before it, not before its
+   `invoice-date:`.
 2. An invoice number is booked once.
 3. A payment names a known invoice, on the same account and in the same currency.
 4. Payments never exceed their invoice: an over-payment is reported on the payment that
@@ -208,7 +211,7 @@ def _charge(documents: _Documents, leg: _Leg, main_file: str | None) -> Sequence
         # The usual case, kept short: a new invoice with a proper due date.
         charges[numbers[0]] = leg
         due = entry.meta.get("due") if entry.meta else None
-        if isinstance(due, datetime.date) and due >= entry.date:
+        if isinstance(due, datetime.date) and due >= issued(entry):
             return ()
         return _due_date(entry, numbers[0], side)
     if len(numbers) > 1:
@@ -238,9 +241,15 @@ def _charge(documents: _Documents, leg: _Leg, main_file: str | None) -> Sequence
     ]
 
 
+def issued(entry: data.Transaction) -> datetime.date:
+    """Return the day a document was issued: its `invoice-date:` if carried in, else its date."""
+    carried = (entry.meta or {}).get("invoice-date")
+    return carried if isinstance(carried, datetime.date) else entry.date
+
+
 def _due_date(entry: data.Transaction, number: str, side: Side) -> list[Finding]:
     due = (entry.meta or {}).get("due")
-    if isinstance(due, datetime.date) and due >= entry.date:
+    if isinstance(due, datetime.date) and due >= issued(entry):
         return []
     if due is None:
         return [
@@ -261,12 +270,12 @@ def _due_date(entry: data.Transaction, number: str, side: Side) -> list[Finding]
                 entry,
             )
         ]
-    if due < entry.date:
+    if due < issued(entry):
         return [
             ReceivablesError(
                 source_of(entry.meta),
                 f"{side.document.capitalize()} {number} falls due on {due}, before its own date "
-                f"{entry.date}; correct the due date.",
+                f"{issued(entry)}; correct the due date.",
                 entry,
             )
         ]

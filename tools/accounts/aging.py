@@ -242,7 +242,7 @@ def _age(
             item.party,
             "invoice" if item.number else "charge",
             item.number,
-            item.date,
+            item.issued,
             item.due,
             item.due_from,
             max(days, 0),

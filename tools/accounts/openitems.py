@@ -130,6 +130,17 @@ class Item:
         """The invoice's narration."""
         return self.entry.narration or ""
 
+    @property
+    def issued(self) -> datetime.date:
+        """The invoice's own date: `invoice-date:` for one carried in from earlier books.
+
+        `beanfirm opening` books an open invoice on the opening date with its own date as
+        `invoice-date:`; reports show that date, while cut-offs go by `date`, when it entered
+        the books.
+        """
+        carried = (self.entry.meta or {}).get("invoice-date")
+        return carried if isinstance(carried, datetime.date) else self.date
+
     def paid(self, as_of: datetime.date | None = None) -> Decimal:
         """Return what was paid or credited on the item up to and including `as_of`."""
         return sum((s.amount for s in self.settlements if as_of is None or s.date <= as_of), ZERO)

@@ -23,6 +23,7 @@ from beanfirm.cli.forecast import forecast_command
 from beanfirm.cli.generate import generate
 from beanfirm.cli.import_ import import_
 from beanfirm.cli.init import init
+from beanfirm.cli.opening import opening
 from beanfirm.cli.portal import portal
 from beanfirm.cli.reconcile import reconcile
 from beanfirm.cli.rules import rules
@@ -67,6 +68,7 @@ for command in (aging, credit, forecast_command):  # customer accounts (issue 8)
     cli.add_command(command)
 for command in (statement, dunning):  # statements of account and reminders (issue 8)
     cli.add_command(command)
+cli.add_command(opening)  # opening balances (issue 13)
 
 
 def main() -> None:

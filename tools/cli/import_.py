@@ -33,6 +33,7 @@ def _plan_json(plan: ImportPlan) -> dict[str, Any]:
         "skipped_by_importer": [asdict(skipped) for skipped in statement.skipped],
         "rows": [asdict(row) for row in plan.rows],
         "balances": [asdict(balance) for balance in plan.balances],
+        "openings": list(plan.openings),
         "archive": plan.archive,
         "archived": plan.archive_needed,
     }
@@ -107,6 +108,12 @@ def _report(result: ImportResult, path: Path, client: Client, *, dry_run: bool) 
 @click.option(
     "-n", "--dry-run", is_flag=True, help="Show the entries and every decision; write nothing."
 )
+@click.option(
+    "--opening",
+    is_flag=True,
+    help="For an account without entries yet, book the opening balance the export states "
+    "(CAMT/MT940 opening balance, a CSV running balance) against the opening equity account.",
+)
 @click.option("-x", "--failfast", is_flag=True, help="Stop at the first file that fails.")
 @json_option()
 @click.pass_context
@@ -118,6 +125,7 @@ def import_(
     account: str | None,
     window: int,
     dry_run: bool,
+    opening: bool,
     failfast: bool,
     as_json: bool,
 ) -> None:
@@ -132,7 +140,7 @@ def import_(
     jobs = select_jobs(practice, client_id, files, inbox=inbox, account=account)
     repo = repo_of(practice)
     author = author_of(staff_of(ctx, practice, repo))
-    batch = ImportBatch(practice, repo, author, account, window, dry_run)
+    batch = ImportBatch(practice, repo, author, account, window, dry_run, opening)
     reports: list[dict[str, Any]] = []
     with client_progress("Importing", len(jobs)) as progress:
         for client, path in jobs:

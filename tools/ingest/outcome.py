@@ -85,6 +85,7 @@ class ImportPlan:
     archive: str = ""
     archive_needed: bool = True
     text: list[str] = field(default_factory=list)
+    openings: list[str] = field(default_factory=list)  # opening balances booked (--opening)
 
     def count(self, *outcomes: Outcome) -> int:
         """Return how many rows had one of these outcomes."""
@@ -116,6 +117,8 @@ class ImportPlan:
         new_balances = sum(1 for b in self.balances if b.outcome == "added")
         if new_balances:
             parts.append(f"{new_balances} balance assertion{'s' if new_balances != 1 else ''}")
+        if self.openings:
+            parts.append("the opening balance (--opening)")
         return ", ".join(parts)
 
     def message(self) -> str:
@@ -130,6 +133,7 @@ class ImportPlan:
             f"{_rows(self.count('completed', 'merged'))} merged into transfers",
             f"{_rows(len(export.statement.skipped))} skipped by the importer",
             f"{new_balances} balance assertion{'s' if new_balances != 1 else ''} added",
+            *(f"the {note}" for note in self.openings),
         )
         return (
             f"Import {export.path.name} into {self.client_id}: {_rows(added)} added\n\n"

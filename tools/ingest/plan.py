@@ -45,6 +45,7 @@ from beanfirm.ingest.currencies import refuse_foreign_currencies
 from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS, Candidate, known_rows, match_open_slots
 from beanfirm.ingest.exports import Export
 from beanfirm.ingest.ledgerindex import BookedEntry, LedgerIndex, Slot, id_key
+from beanfirm.ingest.openingbalance import AccountStart, opening_booking
 from beanfirm.ingest.outcome import BalanceOutcome, BookingError, ImportPlan, Outcome, RowOutcome
 from beanfirm.ingest.transfers import (
     Target,
@@ -175,11 +176,15 @@ def plan_import(
     root: Path,
     archive: str,
     window: int = DEFAULT_WINDOW_DAYS,
+    start: AccountStart | None = None,
+    opening: bool = False,
 ) -> ImportPlan:
     """Decide what an export adds to a ledger (see the module docstring).
 
     `archive` is where the export will be filed (`archive_path`), which the balance
-    assertions name as their statement.
+    assertions name as their statement. `start` is what the ledger holds of the account: when
+    it has no history, the export's opening balance is booked first with `opening`
+    (`--opening`), and refused without (`beanfirm.ingest.openingbalance`).
     """
     plan = ImportPlan(export=export, client_id=client.id, archive=archive)
     planner = _Planner(plan, client, index, root, window)
@@ -187,6 +192,20 @@ def plan_import(
     balances, booked = categorized_entries(export.statement, account, categorize)
     booked, notes, paid = with_top_ups(booked, account, client.accounts)
     refuse_foreign_currencies(export, [*(txn for txn, _ in booked), *balances], index, root)
+    booking = None
+    if start is not None:
+        booking = opening_booking(
+            export.statement, start, wanted=opening, export=export.path.name
+        )
+    if booking is not None:
+        balances = [
+            entry
+            for entry in balances
+            if (entry.date, entry.amount.currency) not in booking.replaced
+        ]
+        for opening_entry in booking.entries:
+            planner.add_entry(opening_entry)
+        plan.openings = list(booking.notes)
     for asserted, _, day in index.balances:
         planner.assertions[asserted].add(day)
     for entry in balances:

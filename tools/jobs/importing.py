@@ -25,6 +25,7 @@ from beanfirm.errors import Problem
 from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS
 from beanfirm.ingest.exports import Export
 from beanfirm.ingest.ledgerindex import build_index, with_amounts
+from beanfirm.ingest.openingbalance import account_start
 from beanfirm.ingest.outcome import BookingError, ImportPlan
 from beanfirm.ingest.plan import Categorize, archive_path, free_archive, plan_import, statement_end
 from beanfirm.jobs.clientcheck import ClientCheck
@@ -92,10 +93,13 @@ def run_import(
     author: Author,
     dry_run: bool = False,
     window: int = DEFAULT_WINDOW_DAYS,
+    opening: bool = False,
 ) -> ImportResult:
     """Import one export into a client's ledger in one commit (raises on any failure).
 
     The result says `nothing_new` when every row is booked already and the export is archived.
+    With `opening`, an account without history gets the opening balance the export states
+    (`beanfirm.ingest.openingbalance`); without it, such an import is refused.
     """
     root = practice.root
     content = export.path.read_bytes()
@@ -113,8 +117,17 @@ def run_import(
         base = archive_path(client.id, export, statement_end(export))
         archive, needed = free_archive(base, root, content)
         categorize = categorizer(ledger.entries)
+        start = account_start(ledger.entries, export.account.account, ledger.options)
         plan = plan_import(
-            export, client, index, categorize, root=root, archive=archive, window=window
+            export,
+            client,
+            index,
+            categorize,
+            root=root,
+            archive=archive,
+            window=window,
+            start=start,
+            opening=opening,
         )
         plan.archive_needed = needed
         if not plan.changes_anything and not dry_run:

@@ -72,6 +72,7 @@ class ImportBatch:
     account: str | None
     window: int
     dry_run: bool
+    opening: bool = False
     categorizers: dict[str, CategorizerFactory] = field(default_factory=dict)
 
     def run(self, client: Client, path: Path) -> ImportResult:
@@ -91,6 +92,7 @@ class ImportBatch:
             author=self.author,
             dry_run=self.dry_run,
             window=self.window,
+            opening=self.opening,
         )
         inbox = (self.practice.root / paths.inbox_folder(client.id)).resolve()
         if path.resolve().parent == inbox and not self.dry_run:
