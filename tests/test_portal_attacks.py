@@ -8,6 +8,8 @@ the login form, and come in without logging in.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from urllib.parse import unquote
 
@@ -174,6 +176,63 @@ def test_client_sees_own_books(huamei: Client, huamei_books: Books) -> None:
     journal = huamei.get(huamei_books.page("api/journal")).get_data(as_text=True)
     assert HUAMEI_SECRET in journal
     assert NORTHWIND_SECRET not in journal
+
+
+def _journal_with(browser: Client, books: Books, query: dict[str, str]) -> tuple[int, str, float]:
+    """GET the journal with a filter in a thread that the test waits for at most 60 s."""
+    answer: list[tuple[int, str]] = []
+
+    def fetch() -> None:
+        response = browser.get(books.page("api/journal"), query_string=query)
+        answer.append((response.status_code, response.get_data(as_text=True)))
+
+    started = time.perf_counter()
+    thread = threading.Thread(target=fetch, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert answer, f"{query} was not answered within 60 s"
+    return (*answer[0], time.perf_counter() - started)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"filter": 'filename:"^(?:.+)+Z"'},
+        {"filter": '"^(?:.+)+Z"'},
+        {"filter": 'payee:"(.*a){25}Z"'},
+        {"account": "^(?:.+)+Z"},
+        {"filter": 'filename:"^(?:.+)+Z"', "time": "2025"},
+    ],
+)
+def test_backtracking_filters_are_answered_at_once(
+    huamei: Client, huamei_books: Books, query: dict[str, str]
+) -> None:
+    huamei.get(huamei_books.page("api/journal"))  # the worker has started
+    status, body, seconds = _journal_with(huamei, huamei_books, query)
+    assert status == 200
+    assert HUAMEI_SECRET not in body
+    assert seconds < 2.0
+
+
+def test_file_names_are_matched_as_the_client_sees_them(
+    portal: Portal, huamei: Client, huamei_books: Books
+) -> None:
+    shown = {"filter": 'filename:"^/books/journal/2025/"'}
+    assert HUAMEI_SECRET in _journal_with(huamei, huamei_books, shown)[1]
+    folder = str(portal.root / "ledgers" / "huamei" / "journal")
+    for guess in (folder, folder[:5], portal.root.name, "ledgers/huamei"):
+        status, body, _ = _journal_with(huamei, huamei_books, {"filter": f'filename:"{guess}"'})
+        assert (status, HUAMEI_SECRET in body) == (200, False), guess
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"filter": "x" * 201}, {"account": "A" * 201}, {"time": "2" * 201}, {"q": "x" * 2049}],
+)
+def test_overlong_filters_are_refused(huamei: Client, huamei_books: Books, query: dict[str, str]) -> None:
+    response = huamei.get(huamei_books.page("api/journal"), query_string=query)
+    assert response.status_code == 400
+    assert "at most 200 characters" in response.get_data(as_text=True)
 
 
 def test_other_clients_books_are_404_without_their_data(

@@ -32,6 +32,12 @@ PREFIX = "/c/"
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 # Requests the audit log does not record one by one: Fava's assets and its change poll.
 _UNLOGGED: tuple[RouteKind, ...] = ("static", "extension_js")
+# Fava's filter parameters, which it parses and matches against every entry: the worker runs
+# their patterns in linear time (filters.py) and this bounds their length, so that the cost of
+# one request is bounded too. A query string has a bound of its own.
+FILTER_PARAMETERS = frozenset({"filter", "account", "time", "conversion", "interval"})
+MAX_FILTER_LENGTH = 200
+MAX_QUERY_LENGTH = 2048
 
 
 def decoded_path(request: Request) -> str | None:
@@ -75,19 +81,29 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     client_id, rest = parts
     if rest == "":
         return Response(status=302, headers={"Location": f"{PREFIX}{client_id}/"})
-    route = match_route(rest)
-    query = _query(portal, client_id, request, route.kind if route else None)
-    if route is None or query is None:
+
+    def refused(status: int, message: str | None = None) -> Response:
         audit.record(
             portal.store,
             "refused",
             email=email,
             client_id=client_id,
             path=path,
-            status=404,
+            status=status,
             address=address,
         )
-        return error_page(404)
+        return error_page(status, message)
+
+    route = match_route(rest)
+    if route is not None and _too_long(request):
+        return refused(
+            400,
+            f"A filter can be at most {MAX_FILTER_LENGTH} characters long, and the whole "
+            f"address at most {MAX_QUERY_LENGTH}. Shorten the filter and try again.",
+        )
+    query = _query(portal, client_id, request, route.kind if route else None)
+    if route is None or query is None:
+        return refused(404)
     response = _from_worker(portal, request, client_id, rest, query, route.kind)
     if route.kind == "document":
         response.headers["Content-Security-Policy"] = DOCUMENT_CSP
@@ -104,6 +120,18 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
             address=address,
         )
     return response
+
+
+def _too_long(request: Request) -> bool:
+    """Tell whether a query string, or one of Fava's filters in it, is longer than allowed."""
+    if len(request.query_string) > MAX_QUERY_LENGTH:
+        return True
+    return any(
+        len(value) > MAX_FILTER_LENGTH
+        for name, values in request.args.lists()
+        if name in FILTER_PARAMETERS
+        for value in values
+    )
 
 
 def _query(
