@@ -226,13 +226,43 @@ def test_file_names_are_matched_as_the_client_sees_them(
 
 
 @pytest.mark.parametrize(
-    "query",
-    [{"filter": "x" * 201}, {"account": "A" * 201}, {"time": "2" * 201}, {"q": "x" * 2049}],
+    ("query", "needle"),
+    [
+        ({"filter": "x" * 201}, "at most 200 characters"),
+        ({"account": "A" * 201}, "at most 200 characters"),
+        ({"time": "2" * 201}, "at most 200 characters"),
+        ({"q": "x" * 2049}, "the whole address at most 2048"),
+        # A chart point per interval: 3.3 million days would be a minute of the worker's CPU.
+        ({"time": "1000 to 9999", "interval": "day"}, "more than 10,000 days"),
+        ({"time": "1000 to 9999", "interval": "WEEK"}, "more than 10,000 WEEKs"),
+        ({"time": "1000 to 9999"}, "more than 10,000 months"),
+        ({"time": "0001-01-01 - 9999-12-31", "interval": "quarter"}, "interval=year"),
+    ],
 )
-def test_overlong_filters_are_refused(huamei: Client, huamei_books: Books, query: dict[str, str]) -> None:
-    response = huamei.get(huamei_books.page("api/journal"), query_string=query)
-    assert response.status_code == 400
-    assert "at most 200 characters" in response.get_data(as_text=True)
+def test_requests_that_ask_too_much_are_refused(
+    huamei: Client, huamei_books: Books, query: dict[str, str], needle: str
+) -> None:
+    for page in ("api/income_statement", "income_statement/"):
+        started = time.perf_counter()
+        response = huamei.get(huamei_books.page(page), query_string=query)
+        assert (response.status_code, time.perf_counter() - started < 1.0) == (400, True)
+        assert needle in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"filter": "x" * 200},
+        {"time": "1999 to 2025", "interval": "day"},
+        {"time": "1000 to 9999", "interval": "year"},
+        {"time": "year-1 - year"},
+    ],
+)
+def test_requests_within_the_limits_are_answered(
+    huamei: Client, huamei_books: Books, query: dict[str, str]
+) -> None:
+    response = huamei.get(huamei_books.page("api/income_statement"), query_string=query)
+    assert response.status_code == 200
 
 
 def test_other_clients_books_are_404_without_their_data(

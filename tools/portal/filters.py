@@ -15,7 +15,7 @@ Every value is matched as the client sees it on the page: a file name after the 
 folders are replaced by `/books`, `/practice` and `/python` (scrub.py), so that no filter can
 find the server's folder names out one character at a time.
 
-The gateway bounds the length of the filter parameters (forward.py), so a filter's cost is at
+The gateway bounds the length of the filter parameters (limits.py), so a filter's cost is at
 most its length times the text of the ledger.
 """
 

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from beanfirm.portal import audit
 from beanfirm.portal.headers import DOCUMENT_CSP
+from beanfirm.portal.limits import refusal
 from beanfirm.portal.pool import WorkerUnavailableError
 from beanfirm.portal.render import error_page
 from beanfirm.portal.routes import READ_METHODS, match_route
@@ -32,12 +33,6 @@ PREFIX = "/c/"
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 # Requests the audit log does not record one by one: Fava's assets and its change poll.
 _UNLOGGED: tuple[RouteKind, ...] = ("static", "extension_js")
-# Fava's filter parameters, which it parses and matches against every entry: the worker runs
-# their patterns in linear time (filters.py) and this bounds their length, so that the cost of
-# one request is bounded too. A query string has a bound of its own.
-FILTER_PARAMETERS = frozenset({"filter", "account", "time", "conversion", "interval"})
-MAX_FILTER_LENGTH = 200
-MAX_QUERY_LENGTH = 2048
 
 
 def decoded_path(request: Request) -> str | None:
@@ -95,12 +90,9 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
         return error_page(status, message)
 
     route = match_route(rest)
-    if route is not None and _too_long(request):
-        return refused(
-            400,
-            f"A filter can be at most {MAX_FILTER_LENGTH} characters long, and the whole "
-            f"address at most {MAX_QUERY_LENGTH}. Shorten the filter and try again.",
-        )
+    too_much = refusal(request.query_string, request.args) if route is not None else None
+    if too_much is not None:
+        return refused(400, too_much)
     query = _query(portal, client_id, request, route.kind if route else None)
     if route is None or query is None:
         return refused(404)
@@ -120,18 +112,6 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
             address=address,
         )
     return response
-
-
-def _too_long(request: Request) -> bool:
-    """Tell whether a query string, or one of Fava's filters in it, is longer than allowed."""
-    if len(request.query_string) > MAX_QUERY_LENGTH:
-        return True
-    return any(
-        len(value) > MAX_FILTER_LENGTH
-        for name, values in request.args.lists()
-        if name in FILTER_PARAMETERS
-        for value in values
-    )
 
 
 def _query(
