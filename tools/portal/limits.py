@@ -17,7 +17,7 @@ FILTER_PARAMETERS = frozenset({"filter", "account", "time", "conversion", "inter
 MAX_FILTER_LENGTH = 200
 MAX_QUERY_LENGTH = 2048
 # At most this many chart intervals in the time filter's range: 27 years by day, any range
-# of a real ledger by week or longer; about 0.2 s of a worker's CPU.
+# of a real ledger by week or longer; at the limit about 0.3 s of a worker's CPU (the demo).
 MAX_INTERVALS = 10_000
 # The fewest days in each of Fava's intervals (`interval=`; Fava's default is month).
 _SHORTEST_DAYS = {"day": 1, "week": 7, "month": 28, "quarter": 89, "year": 365}
