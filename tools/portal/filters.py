@@ -37,17 +37,16 @@ if TYPE_CHECKING:
 PATTERN_MEMORY = 1 << 20
 
 
-def _options() -> re2.Options:
+def _options(*, case_sensitive: bool) -> re2.Options:
     options = re2.Options()
-    options.case_sensitive = False  # Fava's filters ignore case (re.IGNORECASE)
+    options.case_sensitive = case_sensitive
     options.log_errors = False  # a pattern RE2 refuses is an answer, not a log line
     options.max_mem = PATTERN_MEMORY
     return options
 
 
-_OPTIONS = _options()
-_CASE_SENSITIVE = _options()
-_CASE_SENSITIVE.case_sensitive = True
+_OPTIONS = _options(case_sensitive=False)  # Fava's filters ignore case (re.IGNORECASE)
+_CASE_SENSITIVE = _options(case_sensitive=True)  # as Beancount's has_component
 
 
 def _shown_as_is(text: str) -> str:
