@@ -171,6 +171,13 @@ def test_statements_are_links_to_get_endpoints(tmp_path: Path) -> None:
             "ends (2026-03-01) before it starts",
         ),
         ("customer=Acme&type=activity&format=html&to=yesterday", 400, "to=yesterday is not a date"),
+        # Days too far out overflowed (the opening balance is the day before the start): a 500.
+        (
+            "customer=Acme&type=activity&format=html&from=0001-01-01",
+            400,
+            "from=0001-01-01 is not a date between 1900-01-01 and 2099-12-31",
+        ),
+        ("customer=Acme&type=open-item&format=pdf&to=9999-12-31", 400, "to=9999-12-31 is not"),
     ],
 )
 def test_bad_statement_requests_say_what_to_ask(
@@ -196,6 +203,8 @@ def test_the_date_comes_from_the_address(tmp_path: Path) -> None:
     assert later[acme + 7] == "1200.00"  # INV-002 was paid on 04-15
     bad = page_of(client, slug, "?as_of=someday")
     assert "as_of=someday 不是日期" in bad
+    far = page_of(client, slug, "?as_of=9999-12-31")  # was a 500 (the forecast overflowed)
+    assert "as_of=9999-12-31 不是日期" in far
 
 
 def test_language_and_buckets_from_the_extension_line(tmp_path: Path) -> None:

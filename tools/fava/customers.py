@@ -60,6 +60,10 @@ STATEMENT_FORMATS = {"html": "text/html", "pdf": "application/pdf"}
 # each are kept, least recently used out, until the ledger reloads.
 PAGES_KEPT = 8
 STATEMENTS_KEPT = 16
+# The days the page and the statements can be asked for: further out, dates overflow (a
+# statement's opening balance is the day before it starts) and forecasts run for nothing.
+FIRST_DAY = datetime.date(1900, 1, 1)
+LAST_DAY = datetime.date(2099, 12, 31)
 # Statements are made one at a time, so that a burst of them takes one core of the client's
 # worker, not all; one that waits longer than this is refused (busy, try again).
 STATEMENT_WAIT = 30.0
@@ -199,8 +203,9 @@ class CustomerAccounts(FavaExtensionBase):
         wanted = request.args.get("as_of")
         if wanted:
             try:
-                as_of = datetime.date.fromisoformat(wanted)
+                as_of = _within_years(datetime.date.fromisoformat(wanted))
             except ValueError:
+                as_of = today()
                 notice = self.t(
                     "The address asks for as_of={value}, not a date; showing today.", value=wanted
                 )
@@ -362,10 +367,21 @@ def _date_arg(name: str) -> datetime.date | None:
     if not value:
         return None
     try:
-        return datetime.date.fromisoformat(value)
+        return _within_years(datetime.date.fromisoformat(value))
     except ValueError as error:
-        msg = f"{name}={value} is not a date; write it YYYY-MM-DD."
+        msg = (
+            f"{name}={value} is not a date between {FIRST_DAY} and {LAST_DAY}; "
+            "write it YYYY-MM-DD."
+        )
         raise BeanfirmError(msg) from error
+
+
+def _within_years(day: datetime.date) -> datetime.date:
+    """Return a day the page can be asked for; raise ValueError for one too far out."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        msg = f"{day} is not between {FIRST_DAY} and {LAST_DAY}"
+        raise ValueError(msg)
+    return day
 
 
 def _plain(message: str, status: int) -> Response:
