@@ -6,8 +6,12 @@ letterheads the statements need) gets the small ledger of tests/test_aging.py, w
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import re
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +19,9 @@ from accounts_support import ledger_text
 from fava.application import create_app
 from flask.testing import FlaskClient
 from test_aging import LEDGER
+
+from beanfirm.fava import customers
+from beanfirm.fava.customers import PAGES_KEPT, STATEMENTS_KEPT, CustomerAccounts, Page
 
 REPO = Path(__file__).resolve().parent.parent
 EXTENSION = '2025-12-01 custom "fava-extension" "beanfirm.fava.customers"'
@@ -164,6 +171,13 @@ def test_statements_are_links_to_get_endpoints(tmp_path: Path) -> None:
             "ends (2026-03-01) before it starts",
         ),
         ("customer=Acme&type=activity&format=html&to=yesterday", 400, "to=yesterday is not a date"),
+        # Days too far out overflowed (the opening balance is the day before the start): a 500.
+        (
+            "customer=Acme&type=activity&format=html&from=0001-01-01",
+            400,
+            "from=0001-01-01 is not a date between 1900-01-01 and 2099-12-31",
+        ),
+        ("customer=Acme&type=open-item&format=pdf&to=9999-12-31", 400, "to=9999-12-31 is not"),
     ],
 )
 def test_bad_statement_requests_say_what_to_ask(
@@ -189,6 +203,8 @@ def test_the_date_comes_from_the_address(tmp_path: Path) -> None:
     assert later[acme + 7] == "1200.00"  # INV-002 was paid on 04-15
     bad = page_of(client, slug, "?as_of=someday")
     assert "as_of=someday 不是日期" in bad
+    far = page_of(client, slug, "?as_of=9999-12-31")  # was a 500 (the forecast overflowed)
+    assert "as_of=9999-12-31 不是日期" in far
 
 
 def test_language_and_buckets_from_the_extension_line(tmp_path: Path) -> None:
@@ -245,3 +261,82 @@ def test_two_ledgers_in_one_process_link_to_their_own_statements(tmp_path: Path)
         )
         assert links
         assert all(link.startswith(f"/{slug}/extension/") for link in links)
+
+
+def extension_of(client: FlaskClient, slug: str) -> CustomerAccounts:
+    ledger = client.application.config["LEDGERS"][slug]
+    found = ledger.extensions.get_extension("CustomerAccounts")
+    assert isinstance(found, CustomerAccounts)
+    return found
+
+
+def test_pages_kept_stay_at_their_bound_whatever_as_of_is_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One real page; the others are copies with their own date, so that 360 cost nothing.
+    computed: list[datetime.date] = []
+    real: list[Page] = []
+    original = CustomerAccounts._compute
+
+    def compute(self: CustomerAccounts, as_of: datetime.date) -> Page:
+        computed.append(as_of)
+        if not real:
+            real.append(original(self, as_of))
+        return dataclasses.replace(real[0], as_of=as_of)
+
+    monkeypatch.setattr(CustomerAccounts, "_compute", compute)
+    client, slug = fava(practice_ledger(tmp_path))
+    extension = extension_of(client, slug)
+    days = [datetime.date(2026, 1, 1) + datetime.timedelta(days=n) for n in range(360)]
+    for day in days:
+        with client.application.test_request_context(f"/{slug}{PAGE}?as_of={day}"):
+            assert extension.page().as_of == day
+        assert extension.pages_kept.cache_info().currsize <= PAGES_KEPT
+    assert computed == days
+    # The last few are kept: asked again, none is computed again; an older one is.
+    for day in days[-PAGES_KEPT:]:
+        with client.application.test_request_context(f"/{slug}{PAGE}?as_of={day}"):
+            extension.page()
+    assert f"{days[-1]}" in page_of(client, slug, f"?as_of={days[-1]}")  # through Fava too
+    assert computed == days
+    with client.application.test_request_context(f"/{slug}{PAGE}?as_of={days[0]}"):
+        extension.page()
+    assert computed == [*days, days[0]]
+    assert extension.pages_kept.cache_info().currsize == PAGES_KEPT
+
+
+def test_statements_are_made_one_at_a_time_and_the_last_ones_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, slug = fava(practice_ledger(tmp_path))
+    extension = extension_of(client, slug)
+    running = [0]
+    most = [0]
+    lock = threading.Lock()
+
+    def render(*_args: object, **_how: object) -> bytes:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return b"<p>statement</p>"
+
+    monkeypatch.setattr(customers, "render_statement", render)
+    days = [f"2026-02-{day:02}" for day in range(1, 25)]
+
+    def ask(day: str) -> None:
+        own = client.application.test_client()
+        url = f"/{slug}{PAGE}statement?customer=Acme&type=activity&format=html&to={day}"
+        assert own.get(url).status_code == 200
+
+    threads = [threading.Thread(target=ask, args=(day,)) for day in days]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    info = extension.statements_kept.cache_info()
+    assert (most[0], info.misses, info.currsize) == (1, len(days), STATEMENTS_KEPT)
+    ask(days[-1])  # kept: not made again
+    assert extension.statements_kept.cache_info().misses == len(days)

@@ -8,6 +8,8 @@ the login form, and come in without logging in.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from urllib.parse import unquote
 
@@ -174,6 +176,93 @@ def test_client_sees_own_books(huamei: Client, huamei_books: Books) -> None:
     journal = huamei.get(huamei_books.page("api/journal")).get_data(as_text=True)
     assert HUAMEI_SECRET in journal
     assert NORTHWIND_SECRET not in journal
+
+
+def _journal_with(browser: Client, books: Books, query: dict[str, str]) -> tuple[int, str, float]:
+    """GET the journal with a filter in a thread that the test waits for at most 60 s."""
+    answer: list[tuple[int, str]] = []
+
+    def fetch() -> None:
+        response = browser.get(books.page("api/journal"), query_string=query)
+        answer.append((response.status_code, response.get_data(as_text=True)))
+
+    started = time.perf_counter()
+    thread = threading.Thread(target=fetch, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert answer, f"{query} was not answered within 60 s"
+    return (*answer[0], time.perf_counter() - started)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"filter": 'filename:"^(?:.+)+Z"'},
+        {"filter": '"^(?:.+)+Z"'},
+        {"filter": 'payee:"(.*a){25}Z"'},
+        {"account": "^(?:.+)+Z"},
+        {"filter": 'filename:"^(?:.+)+Z"', "time": "2025"},
+    ],
+)
+def test_backtracking_filters_are_answered_at_once(
+    huamei: Client, huamei_books: Books, query: dict[str, str]
+) -> None:
+    huamei.get(huamei_books.page("api/journal"))  # the worker has started
+    status, body, seconds = _journal_with(huamei, huamei_books, query)
+    assert status == 200
+    assert HUAMEI_SECRET not in body
+    assert seconds < 2.0
+
+
+def test_file_names_are_matched_as_the_client_sees_them(
+    portal: Portal, huamei: Client, huamei_books: Books
+) -> None:
+    shown = {"filter": 'filename:"^/books/journal/2025/"'}
+    assert HUAMEI_SECRET in _journal_with(huamei, huamei_books, shown)[1]
+    folder = str(portal.root / "ledgers" / "huamei" / "journal")
+    for guess in (folder, folder[:5], portal.root.name, "ledgers/huamei"):
+        status, body, _ = _journal_with(huamei, huamei_books, {"filter": f'filename:"{guess}"'})
+        assert (status, HUAMEI_SECRET in body) == (200, False), guess
+
+
+@pytest.mark.parametrize(
+    ("query", "needle"),
+    [
+        ({"filter": "x" * 201}, "at most 200 characters"),
+        ({"account": "A" * 201}, "at most 200 characters"),
+        ({"time": "2" * 201}, "at most 200 characters"),
+        ({"q": "x" * 2049}, "the whole address at most 2048"),
+        # A chart point per interval: 3.3 million days would be a minute of the worker's CPU.
+        ({"time": "1000 to 9999", "interval": "day"}, "more than 10,000 days"),
+        ({"time": "1000 to 9999", "interval": "WEEK"}, "more than 10,000 WEEKs"),
+        ({"time": "1000 to 9999"}, "more than 10,000 months"),
+        ({"time": "0001-01-01 - 9999-12-31", "interval": "quarter"}, "interval=year"),
+    ],
+)
+def test_requests_that_ask_too_much_are_refused(
+    huamei: Client, huamei_books: Books, query: dict[str, str], needle: str
+) -> None:
+    for page in ("api/income_statement", "income_statement/"):
+        started = time.perf_counter()
+        response = huamei.get(huamei_books.page(page), query_string=query)
+        assert (response.status_code, time.perf_counter() - started < 1.0) == (400, True)
+        assert needle in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"filter": "x" * 200},
+        {"time": "1999 to 2025", "interval": "day"},
+        {"time": "1000 to 9999", "interval": "year"},
+        {"time": "year-1 - year"},
+    ],
+)
+def test_requests_within_the_limits_are_answered(
+    huamei: Client, huamei_books: Books, query: dict[str, str]
+) -> None:
+    response = huamei.get(huamei_books.page("api/income_statement"), query_string=query)
+    assert response.status_code == 200
 
 
 def test_other_clients_books_are_404_without_their_data(

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 
 from beanfirm.portal.audit import recent, record
-from beanfirm.portal.pagecache import PageCache
+from beanfirm.portal.pagecache import ENTRY_OVERHEAD, PageCache
 from beanfirm.portal.routes import EXTENSIONS, RouteKind, match_route
 from beanfirm.portal.scrub import Scrubber
 from beanfirm.portal.store import PortalStore
@@ -275,7 +275,8 @@ def test_pages_of_a_stopped_worker_are_gone_and_its_late_answers_not_kept() -> N
 
 
 def test_page_cache_keeps_only_whole_good_answers_within_its_budget() -> None:
-    cache = _cache(8000)
+    # A page of 1000 bytes costs 1000, ENTRY_OVERHEAD and under 64 for its address and headers.
+    cache = _cache(8 * (1000 + ENTRY_OVERHEAD + 64))
     keys = [cache.key("huamei", "api", f"/c/huamei/b/api/journal?n={n}", {}) for n in range(5)]
     assert all(keys)
     errors = cache.key("huamei", "api", "/c/huamei/b/api/errors", {})
@@ -284,7 +285,7 @@ def test_page_cache_keeps_only_whole_good_answers_within_its_budget() -> None:
     assert cache.get(errors) is None
     big = cache.key("huamei", "api", "/c/huamei/b/api/big", {})
     assert big is not None
-    cache.put(big, _reply(b"x" * 1001))  # more than an eighth of the budget
+    cache.put(big, _reply(b"x" * 1100))  # more than an eighth of the budget
     assert cache.get(big) is None
     for key in keys:
         assert key is not None
@@ -297,6 +298,18 @@ def test_page_cache_keeps_only_whole_good_answers_within_its_budget() -> None:
     assert len(cache) == 8
     assert keys[0] is not None
     assert cache.get(keys[0]) is None  # the least recently used went first
+
+
+def test_page_cache_counts_the_addresses_of_tiny_pages() -> None:
+    budget = 1 << 20
+    cache = _cache(budget)
+    for n in range(10_000):
+        key = cache.key("huamei", "api", f"/c/huamei/b/api/errors?time={n:0>2000}", {})
+        assert key is not None
+        cache.put(key, _reply(b"[]"))
+    # Each costs its 2-byte body, its 2,000-odd-byte address, its headers and the overhead:
+    # a few hundred fit the budget, not all 10,000 as when only bodies were counted.
+    assert budget // (ENTRY_OVERHEAD + 2100) <= len(cache) <= budget // (ENTRY_OVERHEAD + 2000)
 
 
 # -- kept connections to a worker ---------------------------------------------------------

@@ -20,8 +20,11 @@ page's address. The figures are those of `beanfirm aging`, `statement`, `forecas
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
 import io
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +55,18 @@ if TYPE_CHECKING:
 
 CONFIG_KEYS = ("language", "buckets", "weeks")
 STATEMENT_FORMATS = {"html": "text/html", "pdf": "application/pdf"}
+# Every cache a request can fill is bounded: each `as_of=` in an address is a page (a forecast
+# and a chart), each statement a render (a PDF costs about a second of CPU). The last few of
+# each are kept, least recently used out, until the ledger reloads.
+PAGES_KEPT = 8
+STATEMENTS_KEPT = 16
+# The days the page and the statements can be asked for: further out, dates overflow (a
+# statement's opening balance is the day before it starts) and forecasts run for nothing.
+FIRST_DAY = datetime.date(1900, 1, 1)
+LAST_DAY = datetime.date(2099, 12, 31)
+# Statements are made one at a time, so that a burst of them takes one core of the client's
+# worker, not all; one that waits longer than this is refused (busy, try again).
+STATEMENT_WAIT = 30.0
 
 
 class CustomerAccountsConfigError(ExtensionConfigError):
@@ -142,7 +157,9 @@ class CustomerAccounts(FavaExtensionBase):
     def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
         super().__init__(ledger, config)
         self.settings = read_config(self.config)
-        self._pages: dict[datetime.date, Page] = {}
+        self.pages_kept = functools.lru_cache(maxsize=PAGES_KEPT)(self._compute)
+        self.statements_kept = functools.lru_cache(maxsize=STATEMENTS_KEPT)(self._render)
+        self._rendering = threading.Lock()
         self._client: tuple[Client, Firm] | None = None
         self._client_read = False
         self.report_title = self.t("Customer accounts")
@@ -174,7 +191,8 @@ class CustomerAccounts(FavaExtensionBase):
 
     def after_load_file(self) -> None:
         """Forget what was computed from the previous version of the ledger."""
-        self._pages.clear()
+        self.pages_kept.cache_clear()
+        self.statements_kept.cache_clear()
         self._client_read = False
         self.report_title = self.t("Customer accounts")
 
@@ -185,24 +203,21 @@ class CustomerAccounts(FavaExtensionBase):
         wanted = request.args.get("as_of")
         if wanted:
             try:
-                as_of = datetime.date.fromisoformat(wanted)
+                as_of = _within_years(datetime.date.fromisoformat(wanted))
             except ValueError:
+                as_of = today()
                 notice = self.t(
                     "The address asks for as_of={value}, not a date; showing today.", value=wanted
                 )
-        if as_of not in self._pages:
-            self._pages[as_of] = self._compute(as_of, notice)
-        page = self._pages[as_of]
-        if notice != page.notice:
-            page = Page(**{**page.__dict__, "notice": notice})
-        return page
+        page = self.pages_kept(as_of)
+        return dataclasses.replace(page, notice=notice) if notice else page
 
     def grades(self) -> str:
         """Return the grading rule in words."""
         steps = ", ".join(f"{grade} ≤ {most}" for most, grade in RULES.grades)
         return f"{steps}, D > {RULES.grades[-1][0]}"
 
-    def _compute(self, as_of: datetime.date, notice: str | None) -> Page:
+    def _compute(self, as_of: datetime.date) -> Page:
         entries, options = self._entries(), self.ledger.options
         receivables = read_book(entries, options, "receivables")
         payables = read_book(entries, options, "payables")
@@ -227,7 +242,7 @@ class CustomerAccounts(FavaExtensionBase):
             result,
             chart,
             tuple(rate_customers(receivables, as_of)),
-            notice,
+            None,
         )
 
     def _statement_links(self, parties: Iterable[Party]) -> list[StatementLink]:
@@ -279,26 +294,49 @@ class CustomerAccounts(FavaExtensionBase):
         try:
             start = _date_arg("from")
             end = _date_arg("to")
-            body = render_statement(
-                self._entries(),
-                self.ledger.options,
-                found[0],
-                found[1],
-                customer,
-                kind=kind,
-                start=start,
-                end=end,
-                language=self.settings.language,
-                output=fmt,
-            )
         except BeanfirmError as error:
             return _plain(str(error), 400)
+        if not self._rendering.acquire(timeout=STATEMENT_WAIT):
+            return _plain("Statements are being made for others; try again in a minute.", 503)
+        try:
+            body = self.statements_kept(customer, kind, fmt, start, end, today())
+        except BeanfirmError as error:
+            return _plain(str(error), 400)
+        finally:
+            self._rendering.release()
         name = f"statement-{found[0].id}-{customer}-{kind}-{end or today()}.{fmt}"
         return send_file(
             io.BytesIO(body),
             mimetype=STATEMENT_FORMATS[fmt],
             as_attachment=fmt == "pdf",
             download_name=name,
+        )
+
+
+    def _render(
+        self,
+        customer: str,
+        kind: str,
+        fmt: str,
+        start: datetime.date | None,
+        end: datetime.date | None,
+        day: datetime.date,
+    ) -> bytes:
+        """Render one statement (kept by `statements_kept`; `day` is today, which it depends on)."""
+        found = self.client()
+        assert found is not None  # noqa: S101 - the endpoint asked first
+        return render_statement(
+            self._entries(),
+            self.ledger.options,
+            found[0],
+            found[1],
+            customer,
+            kind=kind,
+            start=start,
+            end=end,
+            language=self.settings.language,
+            output=fmt,
+            today=day,
         )
 
 
@@ -329,10 +367,21 @@ def _date_arg(name: str) -> datetime.date | None:
     if not value:
         return None
     try:
-        return datetime.date.fromisoformat(value)
+        return _within_years(datetime.date.fromisoformat(value))
     except ValueError as error:
-        msg = f"{name}={value} is not a date; write it YYYY-MM-DD."
+        msg = (
+            f"{name}={value} is not a date between {FIRST_DAY} and {LAST_DAY}; "
+            "write it YYYY-MM-DD."
+        )
         raise BeanfirmError(msg) from error
+
+
+def _within_years(day: datetime.date) -> datetime.date:
+    """Return a day the page can be asked for; raise ValueError for one too far out."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        msg = f"{day} is not between {FIRST_DAY} and {LAST_DAY}"
+        raise ValueError(msg)
+    return day
 
 
 def _plain(message: str, status: int) -> Response:

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from beanfirm.portal import audit
 from beanfirm.portal.headers import DOCUMENT_CSP
+from beanfirm.portal.limits import refusal
 from beanfirm.portal.pool import WorkerUnavailableError
 from beanfirm.portal.render import error_page
 from beanfirm.portal.routes import READ_METHODS, match_route
@@ -75,19 +76,26 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     client_id, rest = parts
     if rest == "":
         return Response(status=302, headers={"Location": f"{PREFIX}{client_id}/"})
-    route = match_route(rest)
-    query = _query(portal, client_id, request, route.kind if route else None)
-    if route is None or query is None:
+
+    def refused(status: int, message: str | None = None) -> Response:
         audit.record(
             portal.store,
             "refused",
             email=email,
             client_id=client_id,
             path=path,
-            status=404,
+            status=status,
             address=address,
         )
-        return error_page(404)
+        return error_page(status, message)
+
+    route = match_route(rest)
+    too_much = refusal(request.query_string, request.args) if route is not None else None
+    if too_much is not None:
+        return refused(400, too_much)
+    query = _query(portal, client_id, request, route.kind if route else None)
+    if route is None or query is None:
+        return refused(404)
     response = _from_worker(portal, request, client_id, rest, query, route.kind)
     if route.kind == "document":
         response.headers["Content-Security-Policy"] = DOCUMENT_CSP

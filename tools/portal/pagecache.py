@@ -41,6 +41,9 @@ UNKEPT_ENDINGS = ("/api/changed",)
 CONDITIONAL = frozenset({"If-None-Match", "If-Modified-Since", "Range"})
 # How many of the pages read before a reload are asked for again after it.
 RENEWED_AFTER_RELOAD = 8
+# What keeping one page costs besides its body and the text of its key and headers (the
+# objects that hold them): so that many tiny answers with long addresses fit the budget too.
+ENTRY_OVERHEAD = 512
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ class PageCache:
     def put(self, key: PageKey, reply: Reply) -> None:
         """Keep an answer if it came from the current load and nothing moved on meanwhile."""
         self.seen(key.client_id, reply.load)
-        size = len(reply.body)
+        size = _cost(key, reply)
         if reply.status != 200 or size > self.max_bytes // 8:  # noqa: PLR2004
             return
         with self._lock:
@@ -103,8 +106,7 @@ class PageCache:
             self._pages[key] = reply
             self._size += size
             while self._size > self.max_bytes:
-                _, dropped = self._pages.popitem(last=False)
-                self._size -= len(dropped.body)
+                self._size -= _cost(*self._pages.popitem(last=False))
 
     def seen(self, client_id: str, load: Load | None) -> None:
         """Note the load an answer came from: a newer load of the same worker moves on."""
@@ -138,7 +140,7 @@ class PageCache:
         self._epochs[client_id] = self._epochs.get(client_id, 0) + 1
         dropped = [key for key in self._pages if key.client_id == client_id]
         for key in dropped:
-            self._size -= len(self._pages.pop(key).body)
+            self._size -= _cost(key, self._pages.pop(key))
         if dropped:
             dropped.reverse()  # most recently used first
             self._renewable[client_id] = dropped[:RENEWED_AFTER_RELOAD]
@@ -153,3 +155,9 @@ class PageCache:
 
     def __len__(self) -> int:
         return len(self._pages)
+
+
+def _cost(key: PageKey, reply: Reply) -> int:
+    """Return the bytes that keeping a page takes: its body, its key, its headers."""
+    texts = [key.target, *(text for pair in (*key.headers, *reply.headers) for text in pair)]
+    return ENTRY_OVERHEAD + len(reply.body) + sum(len(text) for text in texts)

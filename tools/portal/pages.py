@@ -16,7 +16,7 @@ from beanfirm.portal import audit
 from beanfirm.portal.dashboard import filter_choices, filter_from, firm_status
 from beanfirm.portal.render import error_page, page
 from beanfirm.portal.sessions import end_session, start_session
-from beanfirm.portal.throttle import clear_failures, is_throttled, record_failure
+from beanfirm.portal.throttle import admit, clear_failures
 from beanfirm.portal.users import check_login, normalize_email
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def login(portal: Portal, request: Request) -> Response:
     password = request.form.get("password", "")
     address = request.remote_addr or "unknown"
     store, policy = portal.store, portal.settings.throttle
-    if is_throttled(store, email, address, policy):
+    if not admit(store, email, address, policy):
         audit.record(store, "login-locked", email=email, status=429, address=address)
         minutes = int(policy.window // 60)
         return login_form(
@@ -112,8 +112,7 @@ def login(portal: Portal, request: Request) -> Response:
             ),
         )
     user = check_login(store, email, password)
-    if user is None:
-        record_failure(store, email, address, policy)
+    if user is None:  # admit() counted the failure already
         audit.record(store, "login-failed", email=email, status=401, address=address)
         return login_form(
             portal, request, status=401, email=email, message="Wrong email or password."

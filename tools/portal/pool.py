@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from beanfirm.core import paths
+from beanfirm.portal.private import private_file, private_folder
 from beanfirm.portal.upstream import Load, Upstream
 
 if TYPE_CHECKING:
@@ -152,11 +153,12 @@ class WorkerPool:
         ledger = self.practice_root / paths.main_file(client_id)
         env = {k: os.environ[k] for k in _PASSED_ENV if k in os.environ}
         env["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(self.log_dir)
         notify_read, notify_write = os.pipe()
         log: IO[bytes]
         try:
-            with (self.log_dir / f"{client_id}.log").open("ab") as log:
+            log_file = private_file(self.log_dir / f"{client_id}.log", append=True)
+            with os.fdopen(log_file, "ab") as log:
                 process = subprocess.Popen(
                     [
                         # -I: not the client folder (the working directory) on sys.path,

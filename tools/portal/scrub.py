@@ -98,6 +98,14 @@ class Scrubber:
         """Replace every server path in a response body."""
         return self._pattern.sub(lambda found: self._replacements[found.group(0)], body)
 
+    def shown(self, text: str) -> str:
+        """Return a piece of text (a file name, a metadata value) as a page would show it."""
+        if "/" not in text:  # every server path has one: most values are done here
+            return text
+        return self.scrub(text.encode("utf-8", "surrogateescape")).decode(
+            "utf-8", "surrogateescape"
+        )
+
     def document_path(self, visible: str) -> str | None:
         """Map a `/books/documents/...` name back to the file, or None if it is elsewhere."""
         if not visible.startswith(f"{BOOKS}/documents/"):

@@ -14,16 +14,19 @@ import atexit
 import collections
 import contextlib
 import logging
-import os
 import sqlite3
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from beanfirm.portal.private import make_private, narrow, private_folder
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 DB_FILENAME = "portal.sqlite"
+# The files SQLite keeps beside a database (WAL mode: -wal and -shm).
+SIDE_FILES = ("-wal", "-shm", "-journal")
 # How often the writer thread writes the queued statements: page views are batched, and a
 # request never wakes a thread up.
 WRITE_EVERY = 0.1
@@ -85,12 +88,17 @@ class PortalStore:
         self._taken = 0
         self._written = 0
         self._stopping = False
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Hashes and session tokens: readable by the server's user only, whatever the umask.
+        # SQLite gives the -wal and -shm files it creates the mode of the database file, so
+        # the database is made 0600 before SQLite first opens it; side files that an older
+        # version left wider are narrowed.
+        private_folder(path.parent)
+        make_private(path)
+        for suffix in SIDE_FILES:
+            narrow(path.with_name(path.name + suffix))
         with self.connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
-        # Hashes and session tokens: readable by the server's user only.
-        os.chmod(path, 0o600)
 
     @classmethod
     def in_folder(cls, folder: Path) -> PortalStore:
@@ -110,6 +118,17 @@ class PortalStore:
             db.execute("PRAGMA synchronous=NORMAL")
             self._local.db = db
         with db:
+            yield db
+
+    @contextlib.contextmanager
+    def immediate(self) -> Iterator[sqlite3.Connection]:
+        """Yield this thread's connection in a transaction that holds the write lock from the start.
+
+        What its statements read cannot change before they write (`BEGIN IMMEDIATE`): a
+        check-and-count is one step even when many threads or processes run it at once.
+        """
+        with self.connect() as db:
+            db.execute("BEGIN IMMEDIATE")
             yield db
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:

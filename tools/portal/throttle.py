@@ -1,5 +1,9 @@
 """Lockout and rate limiting of failed logins.
 
+Every attempt is counted as a failure before its password is checked (and forgotten when the
+login succeeds), in the same transaction that checks the limits: so a burst of parallel
+attempts cannot all slip past the check before any of them is counted.
+
 An account is locked for `window` seconds after `per_account` failures within that window
 (even the right password is then refused, with the same message as a wrong one). One
 address may fail `per_address` times per window across all accounts, which slows spraying
@@ -25,27 +29,30 @@ class ThrottlePolicy:
     window: float = 15 * 60.0
 
 
-def is_throttled(store: PortalStore, email: str, address: str, policy: ThrottlePolicy) -> bool:
-    """Tell whether a login for this email from this address must be refused unchecked."""
-    since = time.time() - policy.window
-    by_email = store.rows(
-        "SELECT count(*) FROM failed_logins WHERE email = ? AND at > ?", (email, since)
-    )[0][0]
-    by_address = store.rows(
-        "SELECT count(*) FROM failed_logins WHERE address = ? AND at > ?", (address, since)
-    )[0][0]
-    return bool(by_email >= policy.per_account or by_address >= policy.per_address)
+def admit(store: PortalStore, email: str, address: str, policy: ThrottlePolicy) -> bool:
+    """Count a login attempt as a failure before its password is checked, unless throttled.
 
-
-def record_failure(store: PortalStore, email: str, address: str, policy: ThrottlePolicy) -> None:
-    """Note a failed login (and forget failures older than the window)."""
+    The check and the count are one step: one `BEGIN IMMEDIATE` transaction (SQLite's write
+    lock, taken first) reads both limits and records the attempt, so attempts that arrive at
+    once are counted one after the other and at most `per_account` passwords of an account are
+    ever checked in a window. A login that then succeeds clears the account's failures.
+    """
     now = time.time()
-    with store.connect() as db:
-        db.execute("DELETE FROM failed_logins WHERE at < ?", (now - policy.window,))
+    with store.immediate() as db:
+        db.execute("DELETE FROM failed_logins WHERE at <= ?", (now - policy.window,))
+        by_email = db.execute(
+            "SELECT count(*) FROM failed_logins WHERE email = ?", (email,)
+        ).fetchone()[0]
+        by_address = db.execute(
+            "SELECT count(*) FROM failed_logins WHERE address = ?", (address,)
+        ).fetchone()[0]
+        if by_email >= policy.per_account or by_address >= policy.per_address:
+            return False
         db.execute(
             "INSERT INTO failed_logins (email, address, at) VALUES (?, ?, ?)",
             (email, address, now),
         )
+    return True
 
 
 def clear_failures(store: PortalStore, email: str) -> None:

@@ -14,6 +14,8 @@ and lets an idle client's worker be stopped.
 - A ledger that reads a file outside the client's folder is not served (books.py).
 - A thread looks for changed files every few seconds and reloads in the background; requests
   never reload, so no client waits for a reload (books.py).
+- Fava's filters run their regular expressions on RE2, in linear time, and match file names
+  as the client sees them (filters.py).
 - Every text answer (HTML, JSON, plain text, CSV) is scrubbed of server paths before it
   leaves the worker (scrub.py).
 - The worker tells the gateway through a pipe when it listens and after each reload (the
@@ -38,6 +40,7 @@ from cheroot.wsgi import Server
 from fava.application import create_app
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from beanfirm.portal import filters
 from beanfirm.portal.books import Books, Loaded
 from beanfirm.portal.scrub import TEXT_TYPES, Scrubber
 from beanfirm.portal.upstream import LOAD_HEADER, Load
@@ -126,7 +129,9 @@ def build_app(ledger: Path, prefix: str, practice: Path) -> tuple[Flask, Books, 
     books = Books(ledger, ledger.parent)
     app.config["LEDGERS"] = books
     mounted = DispatcherMiddleware(_not_found, {prefix: app.wsgi_app})
-    return app, books, ScrubbedFava(mounted, books, Scrubber(ledger.parent, practice))
+    scrubber = Scrubber(ledger.parent, practice)
+    filters.install(scrubber.shown)
+    return app, books, ScrubbedFava(mounted, books, scrubber)
 
 
 def _tell_gateway(fd: int) -> Callable[[Loaded, Loaded], None]:
