@@ -14,7 +14,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from beanfirm.core import paths
-from beanfirm.core.journal import CURRENCY_COLUMN
+from beanfirm.core.journal import CURRENCY_COLUMN, comment, quote
 from beanfirm.errors import UsageError
 from beanfirm.plugins.categorized import DEFAULT_GRACE_DAYS as GRACE_DAYS
 from beanfirm.plugins.duplicates import DEFAULT_WINDOW_DAYS as WINDOW_DAYS
@@ -58,10 +58,10 @@ def main_text(
 ) -> str:
     """Return a client's `main.beancount`: options, plugins, Fava's settings and includes."""
     return (
-        f"; Books of {client.name} ({client.id}), kept by {firm_name}.\n"
+        f"; Books of {comment(client.name)} ({client.id}), kept by {comment(firm_name)}.\n"
         "; Options, plugins, Fava settings and includes only: accounts.beancount holds the chart\n"
         "; of accounts, journal/YYYY/MM.beancount the entries of each month.\n"
-        f'option "title" "{_quoted(client.name)}"\n'
+        f'option "title" {quote(client.name)}\n'
         + "".join(f'option "operating_currency" "{c}"\n' for c in currencies)
         + 'option "documents" "documents"\n'
         "\n"
@@ -184,7 +184,3 @@ def _with_reconcile(chart: str, account: str, cadence: str) -> str:
             lines.insert(index + 1, f'  reconcile: "{cadence}"\n')
             break
     return "".join(lines)
-
-
-def _quoted(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
