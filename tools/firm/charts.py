@@ -62,7 +62,7 @@ def main_text(
         "; Options, plugins, Fava settings and includes only: accounts.beancount holds the chart\n"
         "; of accounts, journal/YYYY/MM.beancount the entries of each month.\n"
         f'option "title" {quote(client.name)}\n'
-        + "".join(f'option "operating_currency" "{c}"\n' for c in currencies)
+        + "".join(f'option "operating_currency" {quote(c)}\n' for c in currencies)
         + 'option "documents" "documents"\n'
         "\n"
         + (plugins + "\n" if plugins else "")
@@ -127,7 +127,7 @@ def fava_lines(opened: datetime.date, language: str) -> str:
     return (
         "; Fava: the client's language, and beanfirm's pages (Reconciliation, Customer accounts).\n"
         "; Its currency column is beanfirm's, so that formatting in Fava changes nothing.\n"
-        f'{day} custom "fava-option" "language" "{language}"\n'
+        f'{day} custom "fava-option" "language" {quote(language)}\n'
         f'{day} custom "fava-option" "currency-column" "{CURRENCY_COLUMN}"\n'
         + "".join(f'{day} custom "fava-extension" "{module}"\n' for module in FAVA_EXTENSIONS)
     )
@@ -156,7 +156,7 @@ def skeleton_files(
             chart = _with_reconcile(chart, acc.account, client.reconcile_cadence(acc))
     extra = [
         f"{opened.isoformat()} open {acc.account} {acc.currency or client.currency}\n"
-        f'  reconcile: "{client.reconcile_cadence(acc)}"\n'
+        f"  reconcile: {quote(client.reconcile_cadence(acc))}\n"
         for acc in client.accounts
         if acc.account not in opened_accounts
     ]
@@ -181,6 +181,6 @@ def _with_reconcile(chart: str, account: str, cadence: str) -> str:
     for index, line in enumerate(lines):
         words = line.split()
         if len(words) > 2 and words[1] == "open" and words[2] == account:  # noqa: PLR2004
-            lines.insert(index + 1, f'  reconcile: "{cadence}"\n')
+            lines.insert(index + 1, f"  reconcile: {quote(cadence)}\n")
             break
     return "".join(lines)
