@@ -66,6 +66,8 @@ def quote(text: str) -> str:
     escaped as the lexer reads them; any other control character becomes U+FFFD. Every string
     beanfirm writes into a ledger goes through here.
     """
+    if text.isprintable() and '"' not in text and "\\" not in text:  # most texts, quickly
+        return f'"{text}"'
     return '"' + UNWRITABLE.sub(REPLACEMENT, text.translate(LEXER_ESCAPES)) + '"'
 
 
