@@ -37,6 +37,10 @@ PLAIN_COMMA = re.compile(r"-?(?:\d+|\d{1,3}(?:\.\d{3})+)(?:,\d+)?")
 # Longer numbers go the general way, whose negation rounds to Decimal's 28 digits.
 PLAIN_MAX_LENGTH = 28
 
+# What spreadsheets and data tools write for a number that is not one, and `Decimal` reads as
+# NaN or Infinity: in a balance column it is no masked figure but a broken one.
+NON_FINITE = re.compile(r"[+-]?(?:[sq]?nan\d*|inf(?:inity)?)", re.IGNORECASE)
+
 # Names that Chinese exports put in a currency column, and ISO codes as themselves.
 CURRENCY_NAMES: dict[str, str] = {
     "人民币": "CNY",
@@ -69,6 +73,11 @@ class Money(NamedTuple):
 def clean(text: str) -> str:
     """Strip the padding exports put around cells (spaces, tabs, full-width spaces)."""
     return text.strip(PADDING)
+
+
+def is_non_finite(text: str) -> bool:
+    """Tell whether a cell holds NaN or Infinity in one of their spellings (`nan`, `-inf`)."""
+    return NON_FINITE.fullmatch(clean(text)) is not None
 
 
 def is_placeholder(text: str) -> bool:

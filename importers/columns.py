@@ -37,6 +37,7 @@ from beanfirm.importers.amounts import (
     PLAIN_POINT,
     AmountError,
     currency_code,
+    is_non_finite,
     parse_amount,
     plain_number_reader,
     text_value,
@@ -392,11 +393,13 @@ class ColumnReader:
             return [None] * self.count
         cells = self.column(config.balance)
         numbers = self.numbers(config.balance, cells)
-        if has_none(numbers):  # padding takes no digit away: the cells as written will do
+        # Padding takes no digit away: the cells as written will do. The row reader reads
+        # (and refuses) a NaN too.
+        if has_none(numbers):
             self.slow.update(
                 index
                 for index, (number, cell) in enumerate(zip(numbers, cells, strict=True))
-                if number is None and has_digit(cell)
+                if number is None and (has_digit(cell) or is_non_finite(cell))
             )
         return numbers
 

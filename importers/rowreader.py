@@ -21,6 +21,7 @@ from beanfirm.importers.amounts import (
     Money,
     clean,
     currency_code,
+    is_non_finite,
     parse_amount,
     plain_number_reader,
     text_value,
@@ -233,7 +234,10 @@ class RowReader:
         return stamp.date, time
 
     def balance(self) -> Decimal | None:
-        """Return the balance column's value; a masked cell (no digits) counts as unknown."""
+        """Return the balance column's value; a masked cell (no digits) counts as unknown.
+
+        NaN or Infinity is refused: it has no digit either, but it is no mask.
+        """
         name = self.config.balance
         if name is None:
             return None
@@ -242,7 +246,15 @@ class RowReader:
             number = self.plain(cells[self.balance_at].strip(PADDING))
             if number is not None:
                 return number
-        if not has_digit(self.cell(name)):
+        cell = self.cell(name)
+        if is_non_finite(cell):
+            raise self.error(
+                name,
+                f"'{cell}' is not a balance: the export holds a broken figure where the "
+                "account's balance belongs, and importing without it would drop the balance "
+                "assertion. Export the statement again, or fix the cell.",
+            )
+        if not has_digit(cell):
             return None
         money = self.money(name)
         return None if money is None else money.number

@@ -216,6 +216,7 @@ def locate_table(
     if index is None:
         raise missing_columns(rows, names, filename, hint)
     columns = header_columns(rows[index])
+    check_repeated_names(rows[index], names, filename, hint)
     date_column = columns[date_name]
     body = rows[index + 1 :]
     # A row whose date cell starts with a digit is neither blank nor a footer: skip past those.
@@ -240,6 +241,30 @@ def locate_table(
     return Table(
         rows[index].line, columns, width, tuple(data), tuple(rows[:index]), tuple(body[end:])
     )
+
+
+def check_repeated_names(header: Row, names: Sequence[str], filename: str, hint: str) -> None:
+    """Refuse a header that names a column the config reads more than once.
+
+    Which of the two holds the amount (or the date) cannot be told from the name; reading the
+    first and ignoring the other would book whatever happens to come first.
+    """
+    wanted = set(names)
+    seen: dict[str, int] = {}
+    for index, cell in enumerate(header.cells):
+        name = clean(cell).lstrip("\ufeff")
+        if name not in wanted:
+            continue
+        if name in seen:
+            raise StatementError(
+                filename,
+                header.line,
+                f"the header names two columns '{name}' (columns {seen[name] + 1} and "
+                f"{index + 1}), so which one to read cannot be told. Rename one of them in the "
+                f"export, or {hint} to read the columns by position (`fields`, "
+                "docs/importers.md). Nothing was imported.",
+            )
+        seen[name] = index
 
 
 def check_widths(rows: Sequence[Row], width: int, header_line: int, filename: str) -> None:

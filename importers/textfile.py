@@ -127,5 +127,8 @@ def decode_western(data: bytes, filename: str, encoding: str = "cp1252") -> str:
         return data.decode("latin-1")
     except LookupError as exc:
         raise StatementError(
-            filename, None, f"the file declares the unknown encoding '{encoding}'."
+            filename,
+            None,
+            f"the file declares the unknown encoding '{encoding}', so it cannot be read. "
+            "Export it again, in UTF-8 if the bank offers a choice.",
         ) from exc

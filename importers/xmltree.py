@@ -139,8 +139,18 @@ def parse_xml(data: bytes, filename: str) -> Node:
             f"{exc.offset + 1}). It is truncated or damaged; export it again.",
             exc.code,
         ) from exc
-    except (ValueError, UnicodeError) as exc:  # e.g. an unknown encoding declared
-        raise StatementError(filename, None, f"the XML file cannot be read ({exc}).") from exc
+    except LookupError as exc:  # expat asks Python for the declared encoding, which has none
+        raise StatementError(
+            filename,
+            1,
+            f"the XML declaration names an encoding that no reader knows ({exc}), so the file "
+            "cannot be read. It is damaged or not a bank statement: export it again, in UTF-8 "
+            "if the bank offers a choice.",
+        ) from exc
+    except (ValueError, UnicodeError) as exc:
+        raise StatementError(
+            filename, None, f"the XML file cannot be read ({exc}). Export it again."
+        ) from exc
     if builder.root is None:  # pragma: no cover - expat reports a document without elements
         raise StatementError(filename, None, "the file holds no XML element.")
     return builder.root

@@ -565,6 +565,20 @@ def test_login_redirect_stays_on_the_portal(app: object) -> None:
         assert response.headers["Location"] == "/", target
 
 
+@pytest.mark.parametrize(
+    "target", ["/c/x\r\nSet-Cookie: planted=1", "/c/x\nX: y", "/c/\x00", "/c/\u2028x"]
+)
+def test_a_login_redirect_with_a_control_character_goes_home(app: object, target: str) -> None:
+    browser = Client(app)  # type: ignore[arg-type]
+    form = browser.get("/login", query_string={"next": target})
+    assert form.status_code == 200
+    response = login(browser, NORTHWIND_USER, next=target)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    assert "planted" not in str(response.headers)
+    assert browser.get("/").status_code == 200  # the one session this login made works
+
+
 def test_cookies_and_security_headers(app: object, huamei: Client, huamei_books: Books) -> None:
     browser = Client(app)  # type: ignore[arg-type]
     form = browser.get("/login")

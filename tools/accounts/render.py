@@ -9,7 +9,6 @@ correctly.
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
 from importlib import resources
@@ -20,6 +19,7 @@ import jinja2
 from beanfirm.accounts.aging import bucket_labels
 from beanfirm.accounts.messages import Messages, day, money
 from beanfirm.accounts.pdf import html_to_pdf
+from beanfirm.core.csvcells import CsvWriter
 from beanfirm.core.translation import language_tag
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def statement_csv(statement: AccountStatement, language: str) -> bytes:
     t = Messages(language)
     kinds = line_kinds(t)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = CsvWriter(buffer, lineterminator="\r\n")
     if statement.type == "open-item":
         writer.writerow(
             [

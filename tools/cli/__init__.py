@@ -24,6 +24,7 @@ from beanfirm.cli.generate import generate
 from beanfirm.cli.import_ import import_
 from beanfirm.cli.init import init
 from beanfirm.cli.opening import opening
+from beanfirm.cli.output import echo
 from beanfirm.cli.portal import portal
 from beanfirm.cli.reconcile import reconcile
 from beanfirm.cli.rules import rules
@@ -84,5 +85,5 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except BeanfirmError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)  # data in the message is printed as data
         sys.exit(exc.exit_code)

@@ -7,7 +7,7 @@ import sys
 import click
 
 from beanfirm.cli.context import practice_of, repo_of
-from beanfirm.cli.output import echo_json, echo_table, json_option
+from beanfirm.cli.output import echo, echo_json, echo_table, json_option
 from beanfirm.cli.progress import checked
 from beanfirm.errors import EXIT_FINDINGS
 
@@ -89,7 +89,7 @@ def check(
         for result in results:
             for problem in (*result.summary.errors, *result.summary.warnings):
                 kind = "warning" if problem in result.summary.warnings else "error"
-                click.echo(f"{result.client_id}: {kind}: {problem}")
-        click.echo(f"{len(results) - len(failed)} of {len(results)} clients ok.")
+                echo(f"{result.client_id}: {kind}: {problem}")
+        echo(f"{len(results) - len(failed)} of {len(results)} clients ok.")
     if failed:
         sys.exit(EXIT_FINDINGS)

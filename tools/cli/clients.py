@@ -11,7 +11,7 @@ import click
 
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.filters import filter_options, select_clients
-from beanfirm.cli.output import echo_csv, echo_json, echo_table, format_option
+from beanfirm.cli.output import echo, echo_csv, echo_json, echo_table, format_option
 from beanfirm.core import paths
 from beanfirm.errors import UsageError
 from beanfirm.firm.charts import TEMPLATES
@@ -128,7 +128,7 @@ def show_client(ctx: click.Context, client_id: str, as_json: bool) -> None:
                 f"    {acc.account}  [{acc.kind}, importer {acc.importer}{extra}, "
                 f"reconcile {cadence}]"
             )
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 def _parse_account(spec: str) -> FundingAccount:
@@ -275,11 +275,11 @@ def add(
         dry_run=dry_run,
     )
     if dry_run:
-        click.echo(f"Dry run: would add client {client_id} and write:")
+        echo(f"Dry run: would add client {client_id} and write:")
     else:
-        click.echo(f"Added client {client_id} (commit {str(result.commit)[:10]}):")
+        echo(f"Added client {client_id} (commit {str(result.commit)[:10]}):")
     for path in result.paths:
-        click.echo(f"  {path}")
+        echo(f"  {path}")
 
 
 @clients.command("adopt")
@@ -340,15 +340,15 @@ def adopt(
     )
     adoption = result.value
     if dry_run:
-        click.echo(f"Dry run: would adopt {source.top.name} as client {client_id}, writing:")
+        echo(f"Dry run: would adopt {source.top.name} as client {client_id}, writing:")
     else:
-        click.echo(
+        echo(
             f"Adopted {source.top.name} as client {client_id} "
             f"(commit {str(result.commit)[:10]}), writing:"
         )
     for written in result.paths:
-        click.echo(f"  {written}")
-    click.echo("\n".join(adoption_lines(adoption)))
+        echo(f"  {written}")
+    echo("\n".join(adoption_lines(adoption)))
 
 
 def adoption_lines(adoption: Adoption) -> list[str]:

@@ -11,7 +11,7 @@ import click
 from beanfirm.accounts.dunning import dunning_json, stage_label
 from beanfirm.accounts.messages import money
 from beanfirm.cli.context import practice_of
-from beanfirm.cli.output import echo_json, echo_table, json_option
+from beanfirm.cli.output import echo, echo_json, echo_table, json_option
 from beanfirm.cli.progress import client_progress
 from beanfirm.cli.reportopts import as_of_option, report_date
 from beanfirm.errors import EXIT_FINDINGS, relative_to
@@ -73,7 +73,7 @@ def dunning(
     else:
         _print(results, day.isoformat(), dry_run=dry_run)
     for result in failed:
-        click.echo(f"Error: {result.client.id}: {result.error}", err=True)
+        echo(f"Error: {result.client.id}: {result.error}", err=True)
     if failed:
         sys.exit(EXIT_FINDINGS)
 
@@ -102,7 +102,7 @@ def _print(results: list[ClientDunning], day: str, *, dry_run: bool) -> None:
                 )
                 styles.append("red" if customer.is_final else None)
     if not rows:
-        click.echo(f"Nothing to chase on {day}.")
+        echo(f"Nothing to chase on {day}.")
         return
     echo_table(
         f"Dunning as of {day}",
@@ -122,9 +122,9 @@ def _print(results: list[ClientDunning], day: str, *, dry_run: bool) -> None:
     )
     drafts = sum(len(result.drafts) for result in results)
     if dry_run:
-        click.echo(f"{drafts} draft reminder(s) would be written (--dry-run: none was).")
+        echo(f"{drafts} draft reminder(s) would be written (--dry-run: none was).")
     else:
-        click.echo(f"{drafts} draft reminder(s) written; nothing was sent.")
+        echo(f"{drafts} draft reminder(s) written; nothing was sent.")
 
 
 def _json(result: ClientDunning) -> dict[str, object]:

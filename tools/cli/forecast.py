@@ -13,7 +13,7 @@ from beanfirm.accounts.customers import load_client
 from beanfirm.accounts.forecast import DEFAULT_WEEKS, Forecast, check_weeks, client_forecast
 from beanfirm.accounts.forecastchart import chart_format, render_chart
 from beanfirm.cli.context import practice_of
-from beanfirm.cli.output import console, echo_json, json_option
+from beanfirm.cli.output import console, echo, echo_json, json_option
 from beanfirm.cli.reportopts import as_of_option, cells, ledger_note, plain_table, report_date, say
 from beanfirm.errors import UsageError
 from beanfirm.store.ledger import is_warning
@@ -81,7 +81,7 @@ def forecast_command(
         return
     _print(client.name, result)
     if chart_path is not None:
-        click.echo(f"Chart written to {chart_path}.")
+        echo(f"Chart written to {chart_path}.")
 
 
 def _write(path: Path, content: bytes) -> None:

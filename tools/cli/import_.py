@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
-from beanfirm.cli.output import echo_json, json_option
+from beanfirm.cli.output import echo, echo_json, json_option
 from beanfirm.cli.progress import client_progress
 from beanfirm.errors import EXIT_FINDINGS, BeanfirmError
 from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS
@@ -44,42 +44,42 @@ def _report(result: ImportResult, path: Path, client: Client, *, dry_run: bool) 
     export = plan.export
     where = f"{client.id} {export.account.account} ({export.account.importer})"
     if dry_run:
-        click.echo(f"Dry run: {path.name} into {where}; nothing is written.")
-        click.echo(f"  {plan.summary()}.")
+        echo(f"Dry run: {path.name} into {where}; nothing is written.")
+        echo(f"  {plan.summary()}.")
         if plan.text:
-            click.echo("\nWould add:\n")
-            click.echo("\n".join(plan.text))
-        click.echo("Decisions:")
+            echo("\nWould add:\n")
+            echo("\n".join(plan.text))
+        echo("Decisions:")
         for row, line in zip(plan.rows, rows_text(plan.rows), strict=True):
-            click.echo(f"  {line}")
+            echo(f"  {line}")
             if row.category and row.category != row.detail:
-                click.echo(f"      category: {row.category}")
+                echo(f"      category: {row.category}")
         for skipped in export.statement.skipped:
-            click.echo(f"  line {skipped.line}: skipped by the importer: {skipped.reason}")
+            echo(f"  line {skipped.line}: skipped by the importer: {skipped.reason}")
         for balance in plan.balances:
             what = "add" if balance.outcome == "added" else f"already in {balance.where}"
-            click.echo(
+            echo(
                 f"  balance {balance.account} {balance.number} {balance.currency} on "
                 f"{balance.date}: {what}"
             )
-        click.echo(f"  archive as {plan.archive}" + ("" if plan.archive_needed else " (there)"))
+        echo(f"  archive as {plan.archive}" + ("" if plan.archive_needed else " (there)"))
         return
     if result.nothing_new:
         rows = len(plan.rows)
-        click.echo(
+        echo(
             f"Nothing new in {path.name} for {where}: "
             f"{'its row is' if rows == 1 else f'all {rows} rows are'} in the ledger already, "
             f"and it is archived as {plan.archive}."
         )
         return
     commit = (result.commit or "")[:10]
-    click.echo(f"Imported {path.name} into {where}: {plan.summary()}. Commit {commit}.")
+    echo(f"Imported {path.name} into {where}: {plan.summary()}. Commit {commit}.")
     for row, line in zip(plan.rows, rows_text(plan.rows), strict=True):
         if row.outcome not in ("added", "duplicate"):
-            click.echo(f"  {line}")
-    click.echo(f"  archived as {plan.archive}")
+            echo(f"  {line}")
+    echo(f"  archived as {plan.archive}")
     if result.backlog:
-        click.echo(
+        echo(
             f"  The ledger has {len(result.backlog)} finding(s) of work left (rows to categorize, "
             "periods to reconcile); `beanfirm check` lists them."
         )
@@ -151,7 +151,7 @@ def import_(
                 result = batch.run(client, path)
             except BeanfirmError as exc:
                 report.update(status="failed", error=str(exc))
-                click.echo(f"Error: {exc}", err=True)
+                echo(f"Error: {exc}", err=True)
                 if failfast:
                     break
                 continue
@@ -163,6 +163,6 @@ def import_(
     if as_json:
         echo_json(reports)
     elif inbox and not jobs:
-        click.echo("No files waiting in the inboxes.")
+        echo("No files waiting in the inboxes.")
     if any(report["status"] == "failed" for report in reports):
         sys.exit(EXIT_FINDINGS)

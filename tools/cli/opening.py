@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
+from beanfirm.cli.output import echo
 from beanfirm.errors import UsageError
 from beanfirm.ingest.openitemsfile import read_open_items
 from beanfirm.ingest.trialbalance import COLUMN_CHOICES, read_trial_balance
@@ -33,31 +34,31 @@ def _text(path: Path) -> str:
 def _print(plan: OpeningPlan, commit: str | None) -> None:
     request = plan.request
     trial = request.trial
-    click.echo(
+    echo(
         f"Opening balances of {request.client.id} at the end of {request.date} from "
         f"{trial.filename} ({trial.columns}):"
     )
-    click.echo(
+    echo(
         f"  {trial.rows} rows read: {len(trial.lines)} account lines, {len(trial.parents)} "
         f"parent lines checked against their sub-accounts, {len(trial.skipped)} skipped"
     )
-    click.echo(f"  debits {trial.debits:,} = credits {trial.credits:,} {plan.currency}")
+    echo(f"  debits {trial.debits:,} = credits {trial.credits:,} {plan.currency}")
     for account, found in plan.lines.items():
         labels = ", ".join(f"line {m.line.line} {m.line.label} (by {m.how})" for m in found)
-        click.echo(f"  {account} <- {labels}")
+        echo(f"  {account} <- {labels}")
     for row in trial.skipped:
-        click.echo(f"  line {row.line}: skipped: {row.reason}")
+        echo(f"  line {row.line}: skipped: {row.reason}")
     if request.items_file:
-        click.echo(
+        echo(
             f"  {plan.count('invoice')} open invoice(s) and {plan.count('bill')} open bill(s) "
             f"from {request.items_file}"
         )
-    click.echo(f"{'Would write' if commit is None else 'Wrote'} {plan.month_file}:\n")
-    click.echo("\n".join(plan.text))
+    echo(f"{'Would write' if commit is None else 'Wrote'} {plan.month_file}:\n")
+    echo("\n".join(plan.text))
     if commit is None:
-        click.echo("Dry run: nothing was written.")
+        echo("Dry run: nothing was written.")
     else:
-        click.echo(f"Opened the books. Commit {commit[:10]}.")
+        echo(f"Opened the books. Commit {commit[:10]}.")
 
 
 @click.command()

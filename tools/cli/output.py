@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from beanfirm.core.csvcells import CsvWriter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -17,6 +20,35 @@ if TYPE_CHECKING:
     Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 FORMATS = ("table", "json", "csv")
+# What a terminal acts on instead of showing: C0 and C1 controls (ESC starts ANSI colours and
+# OSC links, BEL ends them), DEL, line and paragraph separators, and the bidirectional marks
+# and overrides that make text read in another order than it is stored.
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+REPLACEMENT = "\ufffd"
+
+
+def plain(value: object) -> str:
+    """Return data as a terminal must show it: None as empty, each control character as U+FFFD.
+
+    Every piece of data a command prints (a name, a narration, a login e-mail) goes through
+    here, directly or through `cell`.
+    """
+    return "" if value is None else TERMINAL_CONTROLS.sub(REPLACEMENT, str(value))
+
+
+def plain_lines(text: str) -> str:
+    """Return text of several lines as a terminal must show it: `plain` line by line."""
+    return "\n".join(plain(line) for line in text.split("\n"))
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """Print a message that carries data (a file name, a narration): controls replaced."""
+    click.echo(plain_lines(text), err=err)
+
+
+def cell(value: object) -> Text:
+    """Return a table cell (or title) that shows the value as it is: no markup, no controls."""
+    return Text(plain(value))
 
 
 def format_option() -> Decorator:
@@ -51,7 +83,7 @@ def echo_json(data: Any) -> None:
 def echo_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print rows as CSV with a header line."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = CsvWriter(buffer, lineterminator="\n")
     writer.writerow(columns)
     writer.writerows(["" if v is None else v for v in row] for row in rows)
     click.echo(buffer.getvalue(), nl=False)
@@ -65,11 +97,11 @@ def echo_table(
     styles: Sequence[str | None] | None = None,
 ) -> None:
     """Print rows as a table."""
-    table = Table(title=title, show_lines=False, header_style="bold")
+    table = Table(title=None if title is None else cell(title), header_style="bold")
     for column in columns:
         numeric = column.lower() in {"errors", "warnings", "transactions", "uncategorized", "txns"}
-        table.add_column(column, justify="right" if numeric else "left", no_wrap=True)
+        table.add_column(cell(column), justify="right" if numeric else "left", no_wrap=True)
     for index, row in enumerate(rows):
         style = styles[index] if styles else None
-        table.add_row(*("" if v is None else str(v) for v in row), style=style)
+        table.add_row(*(v if isinstance(v, Text) else cell(v) for v in row), style=style)
     console().print(table)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from beanfirm.cli.context import practice_of
-from beanfirm.cli.output import echo_json, echo_table, json_option
+from beanfirm.cli.output import echo, echo_json, echo_table, json_option
 from beanfirm.cli.portalstate import open_store, state_dir_option
 from beanfirm.errors import UsageError
 from beanfirm.portal.demo import demo_users
@@ -83,9 +83,9 @@ def add(
     created = add_user(
         store, practice.registry, email, password, client_ids=client_ids, staff_id=staff_id
     )
-    click.echo(f"Added {created.email} ({created.describe()}).")
+    echo(f"Added {created.email} ({created.describe()}).")
     if show:
-        click.echo(f"Password: {password}")
+        echo(f"Password: {password}")
 
 
 @user.command("passwd")
@@ -100,9 +100,9 @@ def passwd(
     practice = practice_of(ctx)
     password, show = _password(generate, password_stdin)
     set_password(open_store(practice, state_dir), email, password)
-    click.echo(f"New password set for {email}; their sessions have ended.")
+    echo(f"New password set for {email}; their sessions have ended.")
     if show:
-        click.echo(f"Password: {password}")
+        echo(f"Password: {password}")
 
 
 @user.command("remove")
@@ -113,7 +113,7 @@ def remove(ctx: click.Context, email: str, state_dir: Path | None) -> None:
     """Remove the portal user EMAIL and end their sessions."""
     practice = practice_of(ctx)
     remove_user(open_store(practice, state_dir), email)
-    click.echo(f"Removed {email}.")
+    echo(f"Removed {email}.")
 
 
 @user.command("list")
@@ -149,4 +149,4 @@ def demo_users_command(ctx: click.Context, state_dir: Path | None) -> None:
     """Create the demo users (one per staff member and client) with new passwords; print them."""
     practice = practice_of(ctx)
     for login in demo_users(open_store(practice, state_dir), practice.registry):
-        click.echo(f"  {login.email:<40} {login.password:<20} {login.sees}")
+        echo(f"  {login.email:<40} {login.password:<20} {login.sees}")

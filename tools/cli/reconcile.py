@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
-from beanfirm.cli.output import echo_json, json_option
+from beanfirm.cli.output import echo, echo_json, json_option
 from beanfirm.core.journal import money
 from beanfirm.errors import EXIT_FINDINGS
 from beanfirm.jobs.reconciling import (
@@ -65,24 +65,24 @@ def _differences(comparison: Comparison, root: Path) -> list[str]:
 def _print(result: ReconcileResult, root: Path, *, dry_run: bool) -> None:
     comparison = result.comparison
     period = comparison.period
-    click.echo(
+    echo(
         f"Reconciliation of {comparison.account} from {comparison.start} to {comparison.end} "
         f"against {period.source}:"
     )
     if comparison.has_lines:
         postings = len(comparison.outstanding)
-        click.echo(
+        echo(
             f"  {len(period.lines)} statement lines: {len(comparison.matches)} matched, "
             f"{len(comparison.lines_not_in_ledger)} not in the ledger; {postings} ledger "
             f"posting{'' if postings == 1 else 's'} not on the statement"
         )
     for row in _figures(comparison):
-        click.echo(row)
+        echo(row)
     if comparison.differences:
         title = "Differences" if comparison.has_lines else "Possible causes"
-        click.echo(f"{title} (effect on the closing difference, statement minus ledger):")
+        echo(f"{title} (effect on the closing difference, statement minus ledger):")
         for row in _differences(comparison, root):
-            click.echo(row)
+            echo(row)
     _print_outcome(result, dry_run=dry_run)
 
 
@@ -90,7 +90,7 @@ def _print_outcome(result: ReconcileResult, *, dry_run: bool) -> None:
     comparison = result.comparison
     outcome = result.outcome
     if outcome == ALREADY:
-        click.echo(
+        echo(
             f"Reconciled already: the ledger asserts this closing balance in {result.existing}. "
             "Nothing was written."
         )
@@ -103,24 +103,24 @@ def _print_outcome(result: ReconcileResult, *, dry_run: bool) -> None:
             )
         else:
             hint = "Correct the ledger (or the statement) and run the command again."
-        click.echo(
+        echo(
             f"Not reconciled: a difference of {money(comparison.difference)} "
             f"{comparison.currency}. {hint} Nothing was written."
         )
         return
     what = "Would write" if dry_run else "Wrote"
-    click.echo(f"{what} in {'the month file' if dry_run else 'the ledger'}:\n")
+    echo(f"{what} in {'the month file' if dry_run else 'the ledger'}:\n")
     for text in (*result.documents, result.assertion or ""):
-        click.echo(text)
+        echo(text)
     if result.statement:
-        click.echo(f"  statement archived as {result.statement}")
+        echo(f"  statement archived as {result.statement}")
     for report in result.reports:
-        click.echo(f"  report {report}")
+        echo(f"  report {report}")
     if dry_run:
-        click.echo("Dry run: nothing was written.")
+        echo("Dry run: nothing was written.")
     else:
         verb = "Reconciled" if outcome == RECONCILED else "Reconciled with outstanding items"
-        click.echo(f"{verb}. Commit {(result.commit or '')[:10]}.")
+        echo(f"{verb}. Commit {(result.commit or '')[:10]}.")
 
 
 @click.command()

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
-from rich.text import Text
 
 from beanfirm.accounts.customers import today
-from beanfirm.cli.output import console
+from beanfirm.cli.output import cell, console, plain_lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from rich.text import Text
 
     Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -50,17 +51,19 @@ def ledger_note(errors: int, client_id: str) -> None:
 
 def say(text: str) -> None:
     """Print a line as it is: account names like `Assets:Bank:CMB` are not emoji codes."""
-    console().print(text, markup=False, emoji=False, highlight=False)
+    console().print(plain_lines(text), markup=False, emoji=False, highlight=False)
 
 
 def plain_table(title: str, columns: Sequence[str], *, numeric: Sequence[str] = ()) -> Table:
     """Return a table whose cells are printed as they are (no markup, no emoji codes)."""
-    table = Table(title=Text(title), header_style="bold")
+    table = Table(title=cell(title), header_style="bold")
     for column in columns:
-        table.add_column(column, justify="right" if column in numeric else "left", no_wrap=True)
+        table.add_column(
+            cell(column), justify="right" if column in numeric else "left", no_wrap=True
+        )
     return table
 
 
 def cells(*values: object) -> list[Text]:
-    """Return table cells for values: text as it is, None as empty."""
-    return [Text("" if value is None else str(value)) for value in values]
+    """Return table cells for values: text as it is, None as empty, controls replaced."""
+    return [cell(value) for value in values]

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from beanfirm.cli.context import practice_of
-from beanfirm.cli.output import echo_json, echo_table, json_option
+from beanfirm.cli.output import echo, echo_json, echo_table, json_option
 from beanfirm.ingest.trial import Trial, TrialRow, try_rules
 
 
@@ -53,13 +53,13 @@ def _print_trial(trial: Trial) -> None:
         styles=[_style(row) for row in trial.rows],
     )
     counts = trial.counts()
-    click.echo(
+    echo(
         f"{counts['rows']} rows: {counts['by_rule']} by a rule, {counts['suggested']} with a "
         f"suggestion, {counts['uncategorized']} uncategorized; {counts['skipped']} skipped by "
         "the importer."
     )
     for skipped in trial.skipped:
-        click.echo(f"  skipped line {skipped.line}: {skipped.reason}")
+        echo(f"  skipped line {skipped.line}: {skipped.reason}")
 
 
 def _cells(row: TrialRow) -> list[object]:

@@ -16,7 +16,7 @@ from beanfirm.accounts.messages import check_language
 from beanfirm.accounts.render import FORMATS, OutputFormat, render
 from beanfirm.accounts.statements import STATEMENT_TYPES, StatementType, statement_period
 from beanfirm.cli.context import practice_of
-from beanfirm.cli.output import echo_json, json_option
+from beanfirm.cli.output import echo, echo_json, json_option
 from beanfirm.cli.progress import client_progress
 from beanfirm.cli.reportopts import customer_option, ledger_note
 from beanfirm.errors import UsageError, relative_to
@@ -188,6 +188,6 @@ def _report(
         return
     for plan, path in zip(plans, written, strict=True):
         closing = ", ".join(f"{amount} {code}" for code, amount in plan.statement.closing.items())
-        click.echo(f"{relative_to(path, cwd)}  {plan.statement.party.name}: {closing}")
+        echo(f"{relative_to(path, cwd)}  {plan.statement.party.name}: {closing}")
     if all_customers:
-        click.echo(f"Wrote {len(written)} statement(s).")
+        echo(f"Wrote {len(written)} statement(s).")

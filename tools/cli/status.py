@@ -6,11 +6,11 @@ import sys
 from typing import TYPE_CHECKING
 
 import click
-from rich.markup import escape
+from rich.text import Text
 
 from beanfirm.cli.context import practice_of, repo_of
 from beanfirm.cli.filters import filter_options, select_clients
-from beanfirm.cli.output import echo_json, echo_table, json_option
+from beanfirm.cli.output import echo, echo_json, echo_table, json_option, plain
 from beanfirm.cli.progress import checked
 from beanfirm.errors import EXIT_FINDINGS
 from beanfirm.firm.status import StatusRow, overdue_only, status_rows
@@ -62,7 +62,7 @@ def status(
     if as_json:
         echo_json([row.as_json() for row in rows])
     elif overdue and not rows:
-        click.echo("No client shown is overdue for reconciliation or has invoices past due.")
+        echo("No client shown is overdue for reconciliation or has invoices past due.")
     else:
         _print_table(practice.registry.firm.name, rows)
     if any(row.errors for row in rows):
@@ -112,26 +112,28 @@ def _print_table(firm_name: str, rows: list[StatusRow]) -> None:
     )
 
 
-def _reconciled(items: tuple[ReconciliationStatus, ...]) -> str:
+def _reconciled(items: tuple[ReconciliationStatus, ...]) -> Text:
     """One line per reconciled account: its last name part and date; overdue ones in red."""
-    lines = []
-    for item in items:
-        name = escape(_short_name(item.account, [other.account for other in items]))
+    text = Text()
+    for index, item in enumerate(items):
+        name = _short_name(item.account, [other.account for other in items])
         through = item.through.isoformat() if item.through else "never"
+        if index:
+            text.append("\n")
         if item.overdue:
-            lines.append(f"[bold red]{name} {through} (overdue: due {item.due})[/]")
+            text.append(plain(f"{name} {through} (overdue: due {item.due})"), style="bold red")
         else:
-            lines.append(f"{name} {through}")
-    return "\n".join(lines)
+            text.append(plain(f"{name} {through}"))
+    return text
 
 
-def _receivables(overdue: Overdue | None) -> str:
+def _receivables(overdue: Overdue | None) -> Text:
     """Overdue invoices: how many, how much, the oldest; in red past 30 days."""
     if overdue is None or not overdue.count:
-        return ""
+        return Text()
     amounts = ", ".join(f"{amount:,} {currency}" for currency, amount in overdue.amounts.items())
     text = f"{overdue.count} · {amounts} · {overdue.oldest_days} d"
-    return f"[bold red]{text}[/]" if overdue.oldest_days > OVERDUE_ALERT_DAYS else text
+    return Text(text, style="bold red" if overdue.oldest_days > OVERDUE_ALERT_DAYS else "")
 
 
 def _short_name(account: str, accounts: list[str]) -> str:

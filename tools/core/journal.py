@@ -48,9 +48,32 @@ class Txn:
     meta: tuple[tuple[str, str], ...] = field(default=())
 
 
+# Each character Beancount's lexer reads back from a backslash escape, and that escape.
+LEXER_ESCAPES = str.maketrans(
+    {"\\": r"\\", '"': r"\"", "\n": r"\n", "\t": r"\t", "\r": r"\r", "\f": r"\f", "\b": r"\b"}
+)
+# Every other control character, and what Python's `splitlines` takes for a line break: the
+# lexer has no escape for them, and one written raw would move the lines that beanfirm edits
+# by number, so they become U+FFFD (the mark of a character that could not be kept).
+UNWRITABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+REPLACEMENT = "\ufffd"
+
+
 def quote(text: str) -> str:
-    """Return a Beancount string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """Return a Beancount string literal that the lexer reads back as `text`, on one line.
+
+    Backslash, double quote, newline, tab, carriage return, form feed and backspace are
+    escaped as the lexer reads them; any other control character becomes U+FFFD. Every string
+    beanfirm writes into a ledger goes through here.
+    """
+    if text.isprintable() and '"' not in text and "\\" not in text:  # most texts, quickly
+        return f'"{text}"'
+    return '"' + UNWRITABLE.sub(REPLACEMENT, text.translate(LEXER_ESCAPES)) + '"'
+
+
+def comment(text: str) -> str:
+    """Return `text` fit for a `;` comment line: every control character becomes U+FFFD."""
+    return UNWRITABLE.sub(REPLACEMENT, text)
 
 
 def money(number: Decimal) -> str:

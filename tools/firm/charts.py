@@ -14,7 +14,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from beanfirm.core import paths
-from beanfirm.core.journal import CURRENCY_COLUMN
+from beanfirm.core.journal import CURRENCY_COLUMN, comment, quote
 from beanfirm.errors import UsageError
 from beanfirm.plugins.categorized import DEFAULT_GRACE_DAYS as GRACE_DAYS
 from beanfirm.plugins.duplicates import DEFAULT_WINDOW_DAYS as WINDOW_DAYS
@@ -58,11 +58,11 @@ def main_text(
 ) -> str:
     """Return a client's `main.beancount`: options, plugins, Fava's settings and includes."""
     return (
-        f"; Books of {client.name} ({client.id}), kept by {firm_name}.\n"
+        f"; Books of {comment(client.name)} ({client.id}), kept by {comment(firm_name)}.\n"
         "; Options, plugins, Fava settings and includes only: accounts.beancount holds the chart\n"
         "; of accounts, journal/YYYY/MM.beancount the entries of each month.\n"
-        f'option "title" "{_quoted(client.name)}"\n'
-        + "".join(f'option "operating_currency" "{c}"\n' for c in currencies)
+        f'option "title" {quote(client.name)}\n'
+        + "".join(f'option "operating_currency" {quote(c)}\n' for c in currencies)
         + 'option "documents" "documents"\n'
         "\n"
         + (plugins + "\n" if plugins else "")
@@ -127,7 +127,7 @@ def fava_lines(opened: datetime.date, language: str) -> str:
     return (
         "; Fava: the client's language, and beanfirm's pages (Reconciliation, Customer accounts).\n"
         "; Its currency column is beanfirm's, so that formatting in Fava changes nothing.\n"
-        f'{day} custom "fava-option" "language" "{language}"\n'
+        f'{day} custom "fava-option" "language" {quote(language)}\n'
         f'{day} custom "fava-option" "currency-column" "{CURRENCY_COLUMN}"\n'
         + "".join(f'{day} custom "fava-extension" "{module}"\n' for module in FAVA_EXTENSIONS)
     )
@@ -156,7 +156,7 @@ def skeleton_files(
             chart = _with_reconcile(chart, acc.account, client.reconcile_cadence(acc))
     extra = [
         f"{opened.isoformat()} open {acc.account} {acc.currency or client.currency}\n"
-        f'  reconcile: "{client.reconcile_cadence(acc)}"\n'
+        f"  reconcile: {quote(client.reconcile_cadence(acc))}\n"
         for acc in client.accounts
         if acc.account not in opened_accounts
     ]
@@ -181,10 +181,6 @@ def _with_reconcile(chart: str, account: str, cadence: str) -> str:
     for index, line in enumerate(lines):
         words = line.split()
         if len(words) > 2 and words[1] == "open" and words[2] == account:  # noqa: PLR2004
-            lines.insert(index + 1, f'  reconcile: "{cadence}"\n')
+            lines.insert(index + 1, f"  reconcile: {quote(cadence)}\n")
             break
     return "".join(lines)
-
-
-def _quoted(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')

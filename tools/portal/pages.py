@@ -33,8 +33,12 @@ def _secure(portal: Portal, request: Request) -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    """Return a local path to go to after login (never another site)."""
-    if not target:
+    """Return a local path to go to after login (never another site, never a broken header).
+
+    A control character (CR and LF split the `Location` header) makes it invalid, like a
+    foreign site: the user lands on the portal's home page.
+    """
+    if not target or not target.isprintable():
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -94,6 +98,7 @@ def login(portal: Portal, request: Request) -> Response:
             status=400,
             message=("The login form had expired or came from elsewhere. Please log in again."),
         )
+    target = _safe_next(request.form.get("next"))  # checked before any session exists
     email = normalize_email(request.form.get("email", ""))
     password = request.form.get("password", "")
     address = request.remote_addr or "unknown"
@@ -121,7 +126,7 @@ def login(portal: Portal, request: Request) -> Response:
     # A new session id at every login: an id known before login (fixation) is worth nothing.
     token = start_session(store, user.email, replaces=request.cookies.get(SESSION_COOKIE))
     audit.record(store, "login", email=user.email, status=303, address=address)
-    response = Response(status=303, headers={"Location": _safe_next(request.form.get("next"))})
+    response = Response(status=303, headers={"Location": target})
     response.set_cookie(
         SESSION_COOKIE,
         token,

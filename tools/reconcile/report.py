@@ -10,7 +10,6 @@ period, every difference with its likely cause, and the balance assertion writte
 
 from __future__ import annotations
 
-import csv
 import datetime
 import functools
 import io
@@ -21,6 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from beanfirm.core.csvcells import CsvWriter
 from beanfirm.core.journal import money
 from beanfirm.core.translation import Words
 from beanfirm.reconcile.comparison import Comparison, Verdict
@@ -141,7 +141,7 @@ def report_data(comparison: Comparison, root: Path) -> dict[str, Any]:
 def render_csv(comparison: Comparison, context: ReportContext) -> bytes:
     """Return the CSV report (UTF-8 with a byte-order mark, which spreadsheets expect)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = CsvWriter(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     currency = comparison.currency
     start, end = comparison.start.isoformat(), comparison.end.isoformat()

@@ -1,0 +1,97 @@
+"""Data reaches a staff terminal as data: no markup rendered, no escape sequence passed through.
+
+A customer, a narration, a client's name or a portal login can hold text that means something
+to rich (`[/bold]`, `[link=...]`) or to the terminal (ANSI colours, OSC 8 links, BEL). Every
+table-printing command shows such text literally, and no ESC byte reaches the terminal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_support import append_entry, commit_all, new_practice
+from conftest import ADD_ZH, STAFF_ENV, Run, run_beanfirm, without_plugins
+from statement_support import add_customers
+
+from beanfirm.cli.output import plain
+from beanfirm.portal import audit
+from beanfirm.portal.store import PortalStore
+
+BOLD = "x[/bold]@x"
+LINK = "[link=http://evil]x[/link]"
+OSC = "\x1b]8;;http://evil\x07"
+CSI = "\x1b[31;1m"
+AS_OF = ("--as-of", "2026-04-10")
+
+
+def test_plain_replaces_every_control_character() -> None:
+    assert plain(f"a{OSC}b{CSI}c\x9b1m\u202ed") == "a\ufffd]8;;http://evil\ufffdb\ufffd[31;1mc\ufffd1m\ufffdd"
+    assert plain(None) == ""
+    assert plain(LINK) == LINK  # markup is escaped where it is rendered, not changed here
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """huamei with customers, one named with markup, an invoice whose texts carry escapes."""
+    folder = new_practice(tmp_path_factory.mktemp("asdata") / "practice")
+    registry = folder / "clients.yaml"
+    result = run_beanfirm(*ADD_ZH[:4], f"华美 {LINK}", *ADD_ZH[5:], cwd=folder, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    without_plugins(folder, "huamei")
+    add_customers(folder)
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("  name: Test Firm\n", f"  name: Firm {LINK}\n"), "utf-8")
+    accounts = folder / "ledgers" / "huamei" / "accounts.beancount"
+    with accounts.open("a", encoding="utf-8") as handle:
+        handle.write(
+            f'2026-01-01 open Assets:Receivable:Evil CNY\n  name: "{LINK}{OSC}"\n'
+            '  email: "evil@example.com"\n  language: "en"\n'
+            "  terms-days: 10\n"
+        )
+    append_entry(
+        folder,
+        "ledgers/huamei/journal/2026/02.beancount",
+        f'2026-02-06 * "{BOLD}" "{CSI}{LINK} INV-666{OSC}" ^INV-666\n'
+        "  due: 2026-02-16\n"
+        "  Assets:Receivable:Evil      66.00 CNY\n"
+        "  Income:Sales\n",
+    )
+    commit_all(folder, "A customer whose texts are markup and escapes")
+    store = PortalStore.in_folder(folder / ".beanfirm")
+    audit.record(store, "login-failed", email=BOLD, status=401, address=f"{OSC}10.0.0.1")
+    audit.record(store, "page", email=f"{LINK}@x", client_id="huamei", path=f"/x{CSI}", status=200)
+    store.close()
+    return folder
+
+
+def _shown(result: Run) -> str:
+    """Assert the command ran without a crash or an escape byte; return what it printed."""
+    assert result.code in {0, 1}, (result.code, result.err)
+    assert "Traceback" not in result.err, result.err
+    for stream in (result.out, result.err):
+        assert "\x1b" not in stream
+        assert "\x07" not in stream
+    return result.out
+
+
+COMMANDS = [
+    pytest.param(("audit", "--portal"), (BOLD, f"{LINK}@x"), id="audit"),
+    pytest.param(("status",), (f"Firm {LINK}",), id="status"),
+    pytest.param(("clients", "list"), (f"华美 {LINK}",), id="clients-list"),
+    pytest.param(("clients", "show", "huamei"), (f"华美 {LINK}",), id="clients-show"),
+    pytest.param(("check",), ("huamei",), id="check"),
+    pytest.param(("aging", "huamei", *AS_OF), (LINK, "INV-666"), id="aging"),
+    pytest.param(("credit", "huamei", *AS_OF), (LINK,), id="credit"),
+    pytest.param(("forecast", "huamei", *AS_OF), (f"华美 {LINK}",), id="forecast"),
+    pytest.param(("dunning", "huamei", *AS_OF, "--dry-run"), ("Evil", "INV-666"), id="dunning"),
+]
+
+
+@pytest.mark.parametrize(("args", "literal"), COMMANDS)
+def test_every_table_prints_data_as_data(
+    shop: Path, args: tuple[str, ...], literal: tuple[str, ...]
+) -> None:
+    out = _shown(run_beanfirm(*args, cwd=shop, env=STAFF_ENV))
+    for text in literal:
+        assert text in out, (text, out)
