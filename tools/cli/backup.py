@@ -62,12 +62,16 @@ def _users_snapshot(practice: Practice, state_dir: Path | None, scratch: Path) -
     return copy
 
 
+def _refs(count: int) -> str:
+    return f"{count} ref{'' if count == 1 else 's'}"
+
+
 def _report_restored(restored: Restored, what: str) -> None:
     chain = ", ".join(restored.chain)
-    users = "and the portal's users" if restored.users else "(no portal users in it)"
+    users = "the portal's users" if restored.users else "no portal users"
     click.echo(
-        f"{what} {restored.chain[-1]} (chain: {chain}): {restored.refs} refs and "
-        f"{len(restored.checks)} clients, every ref and tree as its manifest says, {users}."
+        f"{what} {restored.chain[-1]} (chain: {chain}): {_refs(restored.refs)}, "
+        f"{len(restored.checks)} clients and {users}, every ref and tree as its manifest says."
     )
     failed = restored.clients_with_errors
     if failed:
@@ -91,6 +95,7 @@ def _report_restored(restored: Restored, what: str) -> None:
     "--verify",
     "verify_paths",
     multiple=True,
+    metavar="BACKUP",
     type=click.Path(exists=True, path_type=Path),
     help="Prove that BACKUP (a file, or a folder of them) restores, writing no practice.",
 )
@@ -134,8 +139,8 @@ def backup(
     built_on = f"; builds on {manifest.previous.id}" if manifest.previous else ""
     holds = "the portal's users" if users else "no portal users"
     click.echo(
-        f"Backup {manifest.id} written: {made.path} ({made.size:,} bytes), {len(manifest.refs)} "
-        f"refs, {len(manifest.clients)} clients, {holds}{built_on}."
+        f"Backup {manifest.id} written: {made.path} ({made.size:,} bytes), "
+        f"{_refs(len(manifest.refs))}, {len(manifest.clients)} clients and {holds}{built_on}."
     )
     for deleted in made.deleted:
         click.echo(f"Retention deleted {deleted}.")
@@ -144,7 +149,13 @@ def backup(
 
 
 @click.command("restore")
-@click.argument("backups", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument(
+    "backups",
+    nargs=-1,
+    required=True,
+    metavar="BACKUP...",
+    type=click.Path(exists=True, path_type=Path),
+)
 @click.option(
     "--to",
     "target",
