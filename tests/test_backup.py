@@ -275,6 +275,12 @@ def test_retention_keeps_what_a_kept_backup_needs(backed: Backed, tmp_path: Path
     second = _backup(practice, "--to", str(folder))
     assert first.name.endswith("-full.age"), first
     assert second.name.endswith("-incremental.age"), second
+    before = tree_state(folder)
+    dry = run_beanfirm("backup", "-n", "--to", str(folder), cwd=practice)
+    assert dry.code == 0, dry.err
+    assert "would be written (dry run)" in dry.out
+    assert f"Retention would delete {first.stem}." in dry.out
+    assert tree_state(folder) == before
     third = run_beanfirm("backup", "--to", str(folder), cwd=practice)
     assert third.code == 0, third.err
     assert f"Retention deleted {first.stem}." in third.out

@@ -92,6 +92,9 @@ def _report_restored(restored: Restored, what: str) -> None:
 )
 @click.option("--full", is_flag=True, help="Make a full backup, not an incremental one.")
 @click.option(
+    "-n", "--dry-run", is_flag=True, help="Make and encrypt the backup; write and delete nothing."
+)
+@click.option(
     "--verify",
     "verify_paths",
     multiple=True,
@@ -107,6 +110,7 @@ def backup(
     ctx: click.Context,
     to: Path | None,
     full: bool,
+    dry_run: bool,
     verify_paths: tuple[Path, ...],
     identity: Path | None,
     jobs: int | None,
@@ -134,16 +138,19 @@ def backup(
     folder = backup_folder(policy, to)
     with tempfile.TemporaryDirectory(prefix="beanfirm-users-") as scratch:
         users = _users_snapshot(practice, state_dir, Path(scratch))
-        made = make_backup(practice, repo_of(practice), policy, folder, users=users, full=full)
+        made = make_backup(
+            practice, repo_of(practice), policy, folder, users=users, full=full, dry_run=dry_run
+        )
     manifest = made.manifest
     built_on = f"; builds on {manifest.previous.id}" if manifest.previous else ""
     holds = "the portal's users" if users else "no portal users"
+    written = "would be written (dry run)" if dry_run else "written"
     click.echo(
-        f"Backup {manifest.id} written: {made.path} ({made.size:,} bytes), "
+        f"Backup {manifest.id} {written}: {made.path} ({made.size:,} bytes), "
         f"{_refs(len(manifest.refs))}, {len(manifest.clients)} clients and {holds}{built_on}."
     )
     for deleted in made.deleted:
-        click.echo(f"Retention deleted {deleted}.")
+        click.echo(f"Retention {'would delete' if dry_run else 'deleted'} {deleted}.")
     for note in made.notes:
         click.echo(f"Note: {note}", err=True)
 

@@ -100,11 +100,13 @@ def make_backup(
     *,
     users: Path | None,
     full: bool = False,
+    dry_run: bool = False,
     now: datetime.datetime | None = None,
 ) -> BackupMade:
     """Write one backup into `folder` and apply retention; raise and write nothing on failure.
 
-    `users` is a consistent copy of the portal's database (None when there is none).
+    `users` is a consistent copy of the portal's database (None when there is none). A dry
+    run makes and encrypts the backup, and says what retention would delete, writing nothing.
     """
     if not repo.has_commits():
         msg = "The practice has no commits yet; there is nothing to back up."
@@ -146,12 +148,15 @@ def make_backup(
             parts={name: backupset.sha256(data) for name, data in parts.items()},
         )
         sealed = backupset.seal_backup(manifest, parts, recipients_of(policy.recipients))
-        path, label = backupset.write_backup(folder, manifest, sealed, refs.values())
-        labels.append(label)
+        label = backupset.label_of(manifest, sealed, refs.values())
+        path = folder / f"{label.id}{backupset.BACKUP_SUFFIX}"
+        if not dry_run:
+            backupset.write_backup(folder, sealed, label)
         deleted = []
-        for label in backupset.expired(labels, policy.keep_fulls):
-            backupset.delete_backup(folder, label.id)
-            deleted.append(label.id)
+        for old in backupset.expired([*labels, label], policy.keep_fulls):
+            if not dry_run:
+                backupset.delete_backup(folder, old.id)
+            deleted.append(old.id)
     uncommitted = repo.changed_paths(["."])
     if uncommitted:
         notes.append(

@@ -198,13 +198,9 @@ def seal_backup(manifest: Manifest, parts: Mapping[str, bytes], recipients: Reci
     return seal(buffer.getvalue(), recipients)
 
 
-def write_backup(
-    folder: Path, manifest: Manifest, sealed: bytes, tips: Iterable[str]
-) -> tuple[Path, Label]:
-    """Write a sealed backup and its label into `folder`, each file whole or not at all."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{manifest.id}{BACKUP_SUFFIX}"
-    label = Label(
+def label_of(manifest: Manifest, sealed: bytes, tips: Iterable[str]) -> Label:
+    """Return the plain label of a sealed backup that ends at the commits `tips`."""
+    return Label(
         manifest.id,
         manifest.sequence,
         manifest.kind,
@@ -212,12 +208,18 @@ def write_backup(
         sha256(sealed),
         tuple(sorted(set(tips))),
     )
+
+
+def write_backup(folder: Path, sealed: bytes, label: Label) -> Path:
+    """Write a sealed backup and its label into `folder`, each file whole or not at all."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{label.id}{BACKUP_SUFFIX}"
     if path.exists():
         msg = f"{path} exists already; a backup never overwrites another. Run it again."
         raise BackupError(msg)
     _write_whole(path, sealed)
-    _write_whole(folder / f"{manifest.id}{LABEL_SUFFIX}", label.to_bytes())
-    return path, label
+    _write_whole(folder / f"{label.id}{LABEL_SUFFIX}", label.to_bytes())
+    return path
 
 
 def _write_whole(path: Path, data: bytes) -> None:
