@@ -289,3 +289,18 @@ def test_retention_keeps_what_a_kept_backup_needs(backed: Backed, tmp_path: Path
     assert len(left) == 2, left
     assert left[0].startswith("000003-"), left
     assert left[0].endswith("-full.age"), left
+
+
+def test_a_mistake_elsewhere_in_the_registry_stops_no_backup(
+    backed: Backed, tmp_path: Path
+) -> None:
+    practice = tmp_path / "practice"
+    shutil.copytree(backed.practice, practice)
+    registry = practice / "clients.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace("\nclients:\n", "\nclients:\n- nonsense: 1\n", 1),
+        encoding="utf-8",
+    )
+    assert run_beanfirm("check", cwd=practice).code == 2  # the registry is wrong...
+    made = _backup(practice, "--to", str(tmp_path / "out"))  # ...and the backup still runs
+    assert made.name.endswith("-full.age")

@@ -10,16 +10,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from beanfirm.cli.context import practice_of, repo_of
-from beanfirm.cli.portalstate import state_dir_of, state_dir_option
+from beanfirm.cli.portalstate import state_dir_option
 from beanfirm.errors import EXIT_FINDINGS, ConfigError, UsageError
 from beanfirm.jobs.backup import backup_folder, make_backup
 from beanfirm.jobs.restoring import Restored, restore, verify
 from beanfirm.portal.store import DB_FILENAME, PortalStore
+from beanfirm.store.backuppolicy import read_backup_policy
+from beanfirm.store.gitrepo import PracticeRepo
+from beanfirm.store.practice import STATE_DIRNAME, find_practice_root
+from beanfirm.store.registry import REGISTRY_FILENAME
 from beanfirm.store.sealed import IDENTITY_ENV, read_identities
 
 if TYPE_CHECKING:
-    from beanfirm.store.practice import Practice
     from beanfirm.store.sealed import Identity
 
 
@@ -52,9 +54,9 @@ def _identities(identity: Path | None) -> tuple[Identity, ...]:
     return read_identities(identity)
 
 
-def _users_snapshot(practice: Practice, state_dir: Path | None, scratch: Path) -> Path | None:
+def _users_snapshot(root: Path, state_dir: Path | None, scratch: Path) -> Path | None:
     """Copy the portal's database consistently (it may be in use), or None if it has none."""
-    database = state_dir_of(practice, state_dir) / DB_FILENAME
+    database = (state_dir or root / STATE_DIRNAME).resolve() / DB_FILENAME
     if not database.is_file():
         return None
     copy = scratch / DB_FILENAME
@@ -126,8 +128,9 @@ def backup(
         restored = verify(verify_paths, _identities(identity), jobs=jobs or os.cpu_count() or 1)
         _report_restored(restored, "Verified: backup")
         return
-    practice = practice_of(ctx)
-    policy = practice.registry.backup
+    # Only the backup: section is read: a mistake elsewhere in clients.yaml stops no backup.
+    root = find_practice_root(ctx.find_root().obj.get("practice"))
+    policy = read_backup_policy(root / REGISTRY_FILENAME)
     if policy is None:
         msg = (
             "clients.yaml has no backup: section, so beanfirm does not know whose public keys "
@@ -137,9 +140,9 @@ def backup(
         raise ConfigError(msg)
     folder = backup_folder(policy, to)
     with tempfile.TemporaryDirectory(prefix="beanfirm-users-") as scratch:
-        users = _users_snapshot(practice, state_dir, Path(scratch))
+        users = _users_snapshot(root, state_dir, Path(scratch))
         made = make_backup(
-            practice, repo_of(practice), policy, folder, users=users, full=full, dry_run=dry_run
+            root, PracticeRepo(root), policy, folder, users=users, full=full, dry_run=dry_run
         )
     manifest = made.manifest
     built_on = f"; builds on {manifest.previous.id}" if manifest.previous else ""

@@ -29,12 +29,12 @@ from beanfirm.store.backupset import (
     Manifest,
 )
 from beanfirm.store.locks import locked
+from beanfirm.store.practice import STATE_DIRNAME
 from beanfirm.store.sealed import recipients_of
 
 if TYPE_CHECKING:
     from beanfirm.store.backuppolicy import BackupPolicy
     from beanfirm.store.gitrepo import PracticeRepo
-    from beanfirm.store.practice import Practice
 
 BACKUP_LOCK = "backup"
 
@@ -93,7 +93,7 @@ def _kind(
 
 
 def make_backup(
-    practice: Practice,
+    root: Path,
     repo: PracticeRepo,
     policy: BackupPolicy,
     folder: Path,
@@ -103,8 +103,9 @@ def make_backup(
     dry_run: bool = False,
     now: datetime.datetime | None = None,
 ) -> BackupMade:
-    """Write one backup into `folder` and apply retention; raise and write nothing on failure.
+    """Write a backup of the practice at `root` into `folder`, and apply retention.
 
+    On failure it raises and writes nothing.
     `users` is a consistent copy of the portal's database (None when there is none). A dry
     run makes and encrypts the backup, and says what retention would delete, writing nothing.
     """
@@ -112,14 +113,14 @@ def make_backup(
         msg = "The practice has no commits yet; there is nothing to back up."
         raise BackupError(msg)
     folder = folder.resolve()
-    if folder == practice.root or practice.root in folder.parents:
+    if folder == root or root in folder.parents:
         msg = (
             f"{folder} is inside the practice; a backup there is lost with it. Choose a folder "
             "on another disk or share."
         )
         raise BackupError(msg)
     now = now or datetime.datetime.now(tz=datetime.UTC)
-    with locked(practice.state_dir, (BACKUP_LOCK,), wait_seconds=30.0):
+    with locked(root / STATE_DIRNAME, (BACKUP_LOCK,), wait_seconds=30.0):
         labels, notes = backupset.read_labels(folder)
         base, why = _kind(labels, folder, repo, policy, full=full)
         notes.extend(why)

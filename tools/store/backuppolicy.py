@@ -16,14 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import yaml
+
+from beanfirm.core.yamlnodes import NodeReader
+from beanfirm.errors import ConfigError
 from beanfirm.store.sealed import parse_recipient
-
-if TYPE_CHECKING:
-    import yaml
-
-    from beanfirm.core.yamlnodes import NodeReader
 
 BACKUP_KEYS = ("to", "recipients", "full-every", "keep-fulls")
 DEFAULT_FULL_EVERY = 7
@@ -67,6 +65,40 @@ def parse_backup_policy(reader: NodeReader, node: yaml.Node, folder: Path) -> Ba
     return BackupPolicy(
         tuple(recipients), folder / to if to else None, full_every, keep_fulls
     )
+
+
+def read_backup_policy(path: Path) -> BackupPolicy | None:
+    """Read only the `backup:` section of a registry; raise a ConfigError on its problems.
+
+    A backup must not wait for, nor be stopped by, the rest of the registry: at 200 clients
+    reading all of it costs a second, and a mistake in a client's entry is no reason to skip
+    tonight's backup. So the file is parsed with libyaml when PyYAML has it, and only this
+    section is read with line numbers.
+    """
+    reader = NodeReader(path.name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"Cannot read {path}: {exc}. Check the file (it must be UTF-8)."
+        raise ConfigError(msg) from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        root = yaml.compose(text, Loader=loader)
+    except yaml.YAMLError:
+        root = reader.compose(text)  # again, for the message with its line
+    policy = None
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if key.value == "backup":
+                policy = parse_backup_policy(reader, value, path.parent)
+    if reader.problems:
+        count = len(reader.problems)
+        msg = (
+            f"{path} has {count} problem{'s' if count != 1 else ''} that stop the backup; "
+            "fix each line below and run the command again."
+        )
+        raise ConfigError(msg, tuple(reader.problems))
+    return policy
 
 
 def _count(reader: NodeReader, node: yaml.Node | None, what: str, default: int) -> int:
