@@ -50,15 +50,6 @@ class Restored:
         return [result.client_id for result in self.checks if result.summary.errors]
 
 
-def open_chain(backups: Iterable[Path], identities: Sequence[Identity]) -> list[Opened]:
-    """Decrypt and check every backup named (files or folders); return the newest's chain."""
-    files = backupset.backups_in(backups)
-    if not files:
-        msg = "No backup files given (nor any *.age file in the folders given)."
-        raise BackupError(msg)
-    return backupset.chain_of([backupset.open_backup(path, identities) for path in files])
-
-
 def _refuse_target(target: Path) -> None:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         msg = (
@@ -74,7 +65,7 @@ def restore(
     """Rebuild the practice of the newest backup given into the new folder `target`."""
     target = target.resolve()
     _refuse_target(target)
-    chain = open_chain(backups, identities)
+    chain = backupset.open_chain(backups, identities)
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.restoring-", dir=target.parent))
     try:
@@ -91,7 +82,7 @@ def restore(
 
 def verify(backups: Iterable[Path], identities: Sequence[Identity], *, jobs: int) -> Restored:
     """Restore the newest backup given into a scratch folder, check it, and delete it."""
-    chain = open_chain(backups, identities)
+    chain = backupset.open_chain(backups, identities)
     with tempfile.TemporaryDirectory(prefix="beanfirm-verify-") as scratch:
         return _rebuild(chain, Path(scratch) / "practice", jobs=jobs)
 

@@ -321,16 +321,29 @@ def _undecryptable(path: Path, data: bytes, exc: UndecryptableError) -> str:
     return f"{wrong_key}."
 
 
-def chain_of(opened: Sequence[Opened]) -> list[Opened]:
-    """Return the chain that ends at the newest backup given, full first; refuse a gap."""
-    by_id: dict[str, Opened] = {}
-    for backup in opened:
-        if backup.manifest.id in by_id:
-            msg = f"{backup.path} and {by_id[backup.manifest.id].path} are the same backup."
+def _sequence(path: Path) -> int:
+    number = path.name.split("-", 1)[0]
+    return int(number) if number.isdigit() else -1
+
+
+def open_chain(paths: Iterable[Path], identities: Sequence[Identity]) -> list[Opened]:
+    """Open the newest backup named and, link by link, those it builds on; full first.
+
+    Only the chain is decrypted: an unrelated older backup in the folder is not read. Each
+    link must name a file given (by its id) whose sha256 is the one the link recorded.
+    """
+    by_id: dict[str, Path] = {}
+    for path in backups_in(paths):
+        backup_id = path.name.removesuffix(BACKUP_SUFFIX)
+        if backup_id in by_id and by_id[backup_id].resolve() != path.resolve():
+            msg = f"{path} and {by_id[backup_id]} are named as the same backup; pass one."
             raise BackupError(msg)
-        by_id[backup.manifest.id] = backup
-    newest = max(opened, key=lambda backup: backup.manifest.sequence)
-    chain = [newest]
+        by_id[backup_id] = path
+    if not by_id:
+        msg = "No backup files given (nor any *.age file in the folders given)."
+        raise BackupError(msg)
+    newest = max(by_id.values(), key=_sequence)
+    chain = [open_backup(newest, identities)]
     while chain[-1].manifest.kind != FULL:
         current = chain[-1]
         link = current.manifest.previous
@@ -342,7 +355,7 @@ def chain_of(opened: Sequence[Opened]) -> list[Opened]:
                 "Pass every backup from the full one on (or the folder that holds them)."
             )
             raise BackupError(msg)
-        previous = by_id[link.id]
+        previous = open_backup(by_id[link.id], identities)
         if previous.sha256 != link.sha256:
             msg = (
                 f"{previous.path} is not the backup that {current.path} was made after: its "
