@@ -189,7 +189,7 @@ def test_unknown_top_level_key() -> None:
         """)
     assert problem.line == 8
     assert "unknown key 'settings' in the registry" in problem.message
-    assert "Allowed keys: firm, clients." in problem.message
+    assert "Allowed keys: firm, clients, backup." in problem.message
 
 
 def test_unknown_client_key_suggests_the_right_one() -> None:

@@ -86,3 +86,9 @@ class StatementError(BeanfirmError):
         self.line = line
         where = filename if line is None else f"{filename}:{line}"
         super().__init__(f"{where}: {message}")
+
+
+class BackupError(BeanfirmError):
+    """A backup cannot be made, or does not decrypt, verify or restore as its manifest says."""
+
+    exit_code = EXIT_FINDINGS

@@ -15,6 +15,7 @@ import click
 from beanfirm import __version__
 from beanfirm.cli.aging import aging
 from beanfirm.cli.audit import audit
+from beanfirm.cli.backup import backup, restore_command
 from beanfirm.cli.check import check
 from beanfirm.cli.clients import clients
 from beanfirm.cli.credit import credit
@@ -70,6 +71,8 @@ for command in (aging, credit, forecast_command):  # customer accounts (issue 8)
 for command in (statement, dunning):  # statements of account and reminders (issue 8)
     cli.add_command(command)
 cli.add_command(opening)  # opening balances (issue 13)
+for command in (backup, restore_command):  # encrypted backups (issue 14)
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -172,3 +172,66 @@ class PracticeRepo:
     def head(self) -> str | None:
         """Return the commit id of HEAD, or None in a repository with no commits."""
         return str(self.repo.head.commit.hexsha) if self.has_commits() else None
+
+    # Backups: every ref as a git bundle, and a practice rebuilt from bundles.
+
+    def refs(self) -> dict[str, str]:
+        """Return every ref (branches, tags, notes...) and the object it points at."""
+        out = self._git("for-each-ref", "--format=%(refname) %(objectname)")
+        return dict(line.split(" ", 1) for line in out.splitlines() if line)
+
+    def head_ref(self) -> str | None:
+        """Return what HEAD names: a branch ref, a commit id when detached, None when unborn."""
+        try:
+            return self._git("symbolic-ref", "--quiet", "HEAD").strip()
+        except git.GitCommandError:
+            return self.head()
+
+    def root_tree(self) -> str | None:
+        """Return the tree id of HEAD's whole practice folder."""
+        if not self.has_commits():
+            return None
+        return self._git("rev-parse", f"HEAD:{'' if self.prefix == '.' else self.prefix}").strip()
+
+    def has_commits_named(self, commits: Iterable[str]) -> bool:
+        """Return whether every one of `commits` is a commit in this repository."""
+        for commit in commits:
+            try:
+                self._git("cat-file", "-e", f"{commit}^{{commit}}")
+            except git.GitCommandError:
+                return False
+        return True
+
+    def write_bundle(self, dest: Path, *, since: Iterable[str] = ()) -> bool:
+        """Write every ref into a bundle at `dest`, less what `since` holds; False if none new."""
+        since = [f"^{commit}" for commit in since]
+        count = self._git("rev-list", "--count", "--all", *since).strip()
+        if count == "0":
+            return False
+        self._git("bundle", "create", "--quiet", str(dest), "--all", *since)
+        return True
+
+    def bundle_problem(self, bundle: Path) -> str | None:
+        """Return why `git bundle verify` refuses a bundle here, or None when it is whole."""
+        try:
+            self._git("bundle", "verify", "--quiet", str(bundle))
+        except git.GitCommandError as exc:
+            return str(exc.stderr).strip().removeprefix("stderr:").strip(" '\n") or str(exc)
+        return None
+
+    def unbundle(self, bundle: Path) -> None:
+        """Add the objects of a verified bundle to this repository."""
+        self._git("bundle", "unbundle", str(bundle))
+
+    def set_refs(self, refs: dict[str, str], head: str | None) -> None:
+        """Make the refs exactly `refs`, point HEAD at `head` and check its files out."""
+        for name in set(self.refs()) - set(refs):
+            self._git("update-ref", "-d", name)
+        for name, target in sorted(refs.items()):
+            self._git("update-ref", name, target)
+        if head is not None and head.startswith("refs/"):
+            self._git("symbolic-ref", "HEAD", head)
+        elif head is not None:
+            self._git("update-ref", "--no-deref", "HEAD", head)
+        if self.has_commits():
+            self._git("reset", "--quiet", "--hard", "HEAD")

@@ -22,6 +22,7 @@ from beanfirm.errors import ConfigError, Problem
 from beanfirm.importers import FEE_IMPORTERS, IMPORTER_NAMES
 from beanfirm.plugins import periods
 from beanfirm.store import contacts
+from beanfirm.store.backuppolicy import BackupPolicy, parse_backup_policy
 from beanfirm.store.contacts import (
     CONTACT_KEYS,
     DEFAULT_STAGES,
@@ -148,6 +149,7 @@ class Registry:
     path: Path
     firm: Firm
     clients: tuple[Client, ...]
+    backup: BackupPolicy | None = None
 
     def client(self, client_id: str) -> Client:
         """Return a client by id, or raise a ConfigError that lists the known ids."""
@@ -193,7 +195,7 @@ def parse_registry(
         if not reader.problems:
             reader.problem(None, "the registry is empty; it needs 'firm:' and 'clients:'.")
         return None, reader.problems
-    top = reader.mapping(root, "the registry", allowed=TOP_KEYS, required=TOP_KEYS)
+    top = reader.mapping(root, "the registry", allowed=(*TOP_KEYS, "backup"), required=TOP_KEYS)
     firm = _firm(reader, top["firm"]) if "firm" in top else Firm("", ())
     clients = _clients(reader, top.get("clients"), firm)
     if check_ledgers:
@@ -209,7 +211,8 @@ def parse_registry(
                         "`beanfirm clients add`, or remove the client from the registry.",
                     )
                 )
-    registry = Registry(path=path, firm=firm, clients=tuple(c for c, _ in clients))
+    backup = parse_backup_policy(reader, top["backup"], path.parent) if "backup" in top else None
+    registry = Registry(path=path, firm=firm, clients=tuple(c for c, _ in clients), backup=backup)
     return registry, reader.problems
 
 
