@@ -14,6 +14,7 @@ there. So it fails where the write would fail, and even a kill leaves the practi
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import stat
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Generic, Never, Protocol, TypeVar, overload
 
 from beanfirm.core import paths as practice_paths
 from beanfirm.errors import LedgerError, Problem, WriteRefusedError
+from beanfirm.store.intents import Intent, drop_intent, read_intents, record_intent
 from beanfirm.store.locks import locked
 from beanfirm.store.practice import STATE_DIRNAME
 
@@ -185,7 +187,9 @@ def apply_write(
     `lock_wait` is how many seconds to wait for another writer's lock before refusing.
     """
     with locked(root / STATE_DIRNAME, plan.locks, wait_seconds=lock_wait):
-        repo.refuse_if_dirty(plan.guard, plan.what)
+        settle_dead_writes(root, repo, plan.locks)
+        with repo.index_lock():
+            repo.refuse_if_dirty(plan.guard, plan.what)
         planned = plan.prepare()
         if isinstance(planned, Stopped):
             return planned
@@ -199,6 +203,9 @@ def apply_write(
                     _set_file(copy / relpath, content, _Undo())
                 _refuse_new_problems(check.after(copy), before, plan.what)
             return Written(None, paths, planned.value)
+        intent = record_intent(
+            repo.state_dir, tuple(sorted(set(plan.locks))), repo.head(), paths, planned.message
+        )
         undo = _Undo()
         try:
             for relpath, content in planned.changes.items():
@@ -207,9 +214,64 @@ def apply_write(
             commit = repo.commit(paths, planned.message, author)
         except BaseException:
             _rollback(undo)
-            repo.unstage(paths)
+            repo.unstage(paths)  # a GitError here keeps the intent, for `beanfirm repair`
+            drop_intent(intent)
             raise
+        drop_intent(intent)
     return Written(commit, paths, planned.value)
+
+
+def settle_dead_writes(root: Path, repo: PracticeRepo, held: Iterable[str]) -> list[Settled]:
+    """Finish or undo the writes that died under any of the `held` locks (see `intents`).
+
+    An intent that shares a lock with the caller's is dead: its writer held that lock until it
+    removed its intent. Its other locks are taken too (without waiting, so no two settlers
+    wait on each other) before its paths are touched.
+    """
+    held = set(held)
+    settled = []
+    for intent in read_intents(repo.state_dir):
+        if held.isdisjoint(intent.locks):
+            continue
+        others = set(intent.locks) - held
+        with locked(root / STATE_DIRNAME, others, wait_seconds=0.0):
+            settled.append(settle(root, repo, intent))
+    return settled
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A dead write put right: finished (its commit was made) or undone, and its paths."""
+
+    finished: bool
+    paths: tuple[str, ...]
+    message: str
+
+
+def settle(root: Path, repo: PracticeRepo, intent: Intent) -> Settled:
+    """Finish or undo one dead write; the caller holds its locks."""
+    with repo.index_lock():
+        finished = repo.committed_since(intent.head, intent.paths, intent.message)
+        if finished:
+            repo.unstage(intent.paths)  # git may have died before writing its index
+        else:
+            repo.restore(intent.head, intent.paths)
+        for relpath in intent.paths:
+            path = root / relpath
+            for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+                leftover.unlink(missing_ok=True)  # write_atomic's, killed before its rename
+            if not finished:
+                _remove_empty_folders(path.parent, root)
+    drop_intent(intent)
+    return Settled(finished, intent.paths, intent.message)
+
+
+def _remove_empty_folders(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_relative_to(root) and folder.is_dir():
+        if any(folder.iterdir()):
+            return
+        folder.rmdir()
+        folder = folder.parent
 
 
 def _refuse_new_problems(after: list[Problem], before: set[tuple[str, str]], what: str) -> None:
