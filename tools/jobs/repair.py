@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from beanfirm.core import paths
-from beanfirm.errors import ConfigError
 from beanfirm.store.intents import read_intents
 from beanfirm.store.locks import locked
 from beanfirm.store.practice import STATE_DIRNAME
@@ -36,10 +35,6 @@ def repair_practice(
     Uncommitted changes that no dead write of beanfirm's explains are someone's own work:
     they are listed, never touched.
     """
-    if client_id is not None and client_id not in {c.id for c in practice.registry.clients}:
-        known = ", ".join(c.id for c in practice.registry.clients) or "none"
-        msg = f"No client '{client_id}' in {REGISTRY_FILENAME} (clients: {known})."
-        raise ConfigError(msg)
     settled = []
     for intent in read_intents(repo.state_dir):
         if client_id is not None and client_id not in intent.locks:
