@@ -24,6 +24,7 @@ from test_writes import (
     write,
 )
 
+from beanfirm.errors import WriteRefusedError
 from beanfirm.jobs.repair import Repair, repair_practice
 from beanfirm.store.gitrepo import GitError, PracticeRepo
 from beanfirm.store.intents import read_intents
@@ -136,6 +137,19 @@ def test_the_next_write_undoes_or_finishes_a_killed_one(root: Path, moment: str)
         assert subjects[:2] == ["Add January 2026 for acme", "Killed write"]
         assert (root / NEW_YEAR).read_text(encoding="utf-8") == NEW_YEAR_TXN
     assert git(root, "show", "--name-only", "--format=", "HEAD") == f"{JANUARY}\n"
+
+
+def test_a_dry_run_names_repair_and_changes_nothing(root: Path) -> None:
+    kill_a_write(root, "in-git")
+    before = snapshot(root)
+    with pytest.raises(WriteRefusedError) as caught:
+        write(root, dry_run=True)
+    assert str(caught.value) == (
+        "A change to client acme was killed half-way (Killed write); nothing was written. Run "
+        "`beanfirm repair` to finish or undo it (the command without --dry-run does that "
+        "first), then run the command again."
+    )
+    assert snapshot(root) == before
 
 
 def test_repair_undoes_a_killed_write_and_says_so(root: Path) -> None:

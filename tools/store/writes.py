@@ -187,7 +187,10 @@ def apply_write(
     `lock_wait` is how many seconds to wait for another writer's lock before refusing.
     """
     with locked(root / STATE_DIRNAME, plan.locks, wait_seconds=lock_wait):
-        settle_dead_writes(root, repo, plan.locks)
+        if dry_run:
+            _refuse_dead_writes(repo, plan.locks, plan.what)
+        else:
+            settle_dead_writes(root, repo, plan.locks)
         with repo.index_lock():
             repo.refuse_if_dirty(plan.guard, plan.what)
         planned = plan.prepare()
@@ -237,6 +240,19 @@ def settle_dead_writes(root: Path, repo: PracticeRepo, held: Iterable[str]) -> l
         with locked(root / STATE_DIRNAME, others, wait_seconds=0.0):
             settled.append(settle(root, repo, intent))
     return settled
+
+
+def _refuse_dead_writes(repo: PracticeRepo, held: Iterable[str], what: str) -> None:
+    """Refuse a dry run where the write would first settle a killed one (it changes nothing)."""
+    dead = [intent for intent in read_intents(repo.state_dir) if set(held) & set(intent.locks)]
+    if dead:
+        subject = dead[0].message.splitlines()[0] if dead[0].message else what
+        msg = (
+            f"A change to {what} was killed half-way ({subject}); nothing was written. Run "
+            "`beanfirm repair` to finish or undo it (the command without --dry-run does that "
+            "first), then run the command again."
+        )
+        raise WriteRefusedError(msg)
 
 
 @dataclass(frozen=True)
