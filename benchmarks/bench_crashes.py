@@ -163,12 +163,22 @@ class Commands:
         return None
 
 
-def files_of(folder: Path) -> dict[str, bytes]:
-    """Every file under a folder, by relative path (hidden scratch folders included)."""
+def files_of(folder: Path) -> dict[str, int]:
+    """Every file under a folder, by relative path: its inode (a file moved in is a new one)."""
     if not folder.exists():
         return {}
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    return {str(p.relative_to(folder)): p.read_bytes() for p in files}
+    return {str(p.relative_to(folder)): p.stat().st_ino for p in files}
+
+
+def whole_or_none(before: dict[str, int], after: dict[str, int]) -> bool:
+    """Whether a folder holds the batch it held, or a whole new one (every file replaced).
+
+    Reminders carry a random MIME boundary, so a new batch differs from the old in bytes:
+    what tells is whether each file was moved in by the same run.
+    """
+    replaced = [name for name in after if after[name] != before.get(name)]
+    return not replaced or (sorted(after) == sorted(before) and len(replaced) == len(after))
 
 
 def leftovers(practice: Path) -> list[str]:
@@ -225,10 +235,8 @@ def kill_trial(commands: Commands, command: str, number: int, duration: float,
     intents = practice / ".git/beanfirm/intents"
     if intents.is_dir() and any(not p.name.startswith(".") for p in intents.iterdir()):
         figures.intent_left += 1
-    if out is not None:
-        now = files_of(out)
-        if whole and now not in (whole, {}):
-            figures.failures.append(f"{where}: the output folder holds part of a run")
+    if out is not None and not whole_or_none(whole, files_of(out)):
+        figures.failures.append(f"{where}: the output folder holds part of a run")
     write_again(commands, command, number, figures)
 
 

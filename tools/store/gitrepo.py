@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 STATE_IN_GIT = "beanfirm"  # beanfirm's folder inside `.git`: the git lock, write intents
 GIT_LOCK_WAIT = 60.0
+GIT_RETRIES = 3  # times a git that found the index taken by a git run by hand runs again
 POLL_SECONDS = 0.02
 
 
@@ -94,12 +95,18 @@ class PracticeRepo:
 
     def _git(self, *args: str, env: dict[str, str] | None = None) -> str:
         command = ["git", "-C", str(self.root), *args]
-        try:
-            if env is None:
-                return str(self.repo.git.execute(command))
-            return str(self.repo.git.execute(command, env={**os.environ, **env}))
-        except git.GitCommandError as exc:
-            raise git_failed(args[0], exc) from None
+        full_env = None if env is None else {**os.environ, **env}
+        for attempt in range(GIT_RETRIES + 1):
+            try:
+                return str(self.repo.git.execute(command, env=full_env))
+            except git.GitCommandError as exc:
+                held = "index.lock': File exists" in str(exc.stderr)
+                if not (held and self._lock_depth and attempt < GIT_RETRIES):
+                    raise git_failed(args[0], exc) from None
+                # A git run by hand (an editor's `git status`) took the index meanwhile; such
+                # a git changed nothing of ours, so wait for it and run ours again.
+                self._clear_stale_locks(time.monotonic() + GIT_LOCK_WAIT)
+        raise AssertionError  # the loop returns or raises
 
     @contextlib.contextmanager
     def index_lock(self, wait_seconds: float = GIT_LOCK_WAIT) -> Iterator[None]:
