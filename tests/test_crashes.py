@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from conftest import STAFF_ENV, git, run_beanfirm, tree_state
@@ -28,11 +29,14 @@ from beanfirm.errors import WriteRefusedError
 from beanfirm.jobs.repair import Repair, repair_practice
 from beanfirm.store import gitlocks, gitrepo
 from beanfirm.store.gitlocks import LiveGit
-from beanfirm.store.gitrepo import GitError, PracticeRepo
+from beanfirm.store.gitrepo import Author, GitError, PracticeRepo
 from beanfirm.store.intents import read_intents
 from beanfirm.store.practice import Practice
 from beanfirm.store.registry import parse_registry
 from beanfirm.store.staging import Staging
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 REPO = Path(__file__).resolve().parent.parent
 PAPER = '2025-01-12 * "Paper again"\n  Expenses:Office  12.00 CNY\n  Assets:Bank\n'
@@ -97,13 +101,15 @@ def test_a_stale_index_lock_is_cleared_by_the_next_write(root: Path) -> None:
 
 
 def test_a_git_run_by_hand_keeps_its_lock_and_is_waited_for(root: Path) -> None:
-    # `git commit` holds index.lock while its editor is open; beanfirm waits, never removes it.
+    # `git commit FILE` holds index.lock while its editor is open; beanfirm waits for it and
+    # never removes it. (A plain `git commit` holds no lock meanwhile: a beanfirm commit then
+    # moves HEAD under it, and git refuses that commit, as it does with any two gits.)
     editor = "sh -c 'sleep 1; echo By hand > \"$1\"' -"
     (root / "ledgers/other/main.beancount").write_text("; by hand\n", encoding="utf-8")
-    git(root, "add", "ledgers/other/main.beancount")
     env = {**os.environ, "GIT_EDITOR": editor}
     by_hand = subprocess.Popen(
-        ["git", "-c", "user.name=Hand", "-c", "user.email=hand@firm.example", "commit"],
+        ["git", "-c", "user.name=Hand", "-c", "user.email=hand@firm.example", "commit", "--",
+         "ledgers/other/main.beancount"],
         cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     while not (root / ".git/index.lock").exists() and by_hand.poll() is None:
@@ -270,3 +276,24 @@ def test_a_git_that_takes_the_index_meanwhile_is_waited_for(
     assert len(calls) >= 2
     assert not (root / ".git/index.lock").exists()
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_an_interrupt_just_after_the_commit_keeps_the_commit(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = PracticeRepo.commit
+
+    def commit_then_interrupt(
+        self: PracticeRepo, paths: Iterable[str], message: str, author: Author
+    ) -> str:
+        real(self, paths, message, author)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(PracticeRepo, "commit", commit_then_interrupt)
+    before = snapshot(root)
+    with pytest.raises(KeyboardInterrupt):
+        write(root)
+    assert int(git(root, "rev-list", "--count", "HEAD")) == before.commits + 1
+    assert (root / NEW_YEAR).read_text(encoding="utf-8") == NEW_YEAR_TXN
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
+    assert read_intents(root / ".git/beanfirm") == []

@@ -6,8 +6,8 @@ behind, and every later git that needs it fails. beanfirm runs every git that to
 index under its practice-wide git lock (`PracticeRepo.index_lock`), so when beanfirm holds
 that lock no git of beanfirm's is running. A lock file found then was left by a dead git,
 unless someone runs git by hand in the practice at that moment: a git process that has one of
-the lock files open, or whose working folder is inside the practice (but for beanfirm's own
-and GitPython's long-lived `git cat-file` readers, which take no lock), is such a live git
+the lock files open, or whose working folder is inside the practice (but for GitPython's
+long-lived `git cat-file` readers, which take no lock), is such a live git
 (seen through `/proc`, for the processes of the same user). Lock files are stale, and safe to
 remove, only when no live git is seen; without `/proc` only once they are older than
 `UNSEEN_STALE_SECONDS`.
@@ -59,13 +59,11 @@ def live_gits(top: Path, locks: list[Path]) -> list[LiveGit]:
                 continue
             cwd = os.readlink(entry / "cwd")
             opened = _open_paths(entry)
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):  # gone, or another user's: not ours to read
+        except OSError:  # gone, or another user's process: its details are not ours to read
             continue
-        # Our own gits, and GitPython's long-lived object readers, take no lock.
-        ours = parent == me or b"cat-file" in argv
+        reader = b"cat-file" in argv  # GitPython's long-lived object readers take no lock
         working_here = cwd == inside or cwd.startswith(inside + os.sep)
-        if opened & wanted or (working_here and not ours):
+        if opened & wanted or (working_here and not reader):
             command = b" ".join(part for part in argv if part).decode(errors="replace")
             live.append(LiveGit(int(entry.name), command))
     return live

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Never, Protocol, TypeVar, overload
 
 from beanfirm.core import paths as practice_paths
-from beanfirm.errors import LedgerError, Problem, WriteRefusedError
+from beanfirm.errors import BeanfirmError, LedgerError, Problem, WriteRefusedError
 from beanfirm.store.intents import Intent, drop_intent, read_intents, record_intent
 from beanfirm.store.locks import locked
 from beanfirm.store.practice import STATE_DIRNAME
@@ -216,12 +216,22 @@ def apply_write(
             _refuse_new_problems(check.after(root), before, plan.what)
             commit = repo.commit(paths, planned.message, author)
         except BaseException:
-            _rollback(undo)
-            repo.unstage(paths)  # a GitError here keeps the intent, for `beanfirm repair`
+            if not _was_committed(repo, intent):  # an interrupt may come just after the commit
+                _rollback(undo)
+                repo.unstage(paths)  # a GitError here keeps the intent, for `beanfirm repair`
             drop_intent(intent)
             raise
         drop_intent(intent)
     return Written(commit, paths, planned.value)
+
+
+def _was_committed(repo: PracticeRepo, intent: Intent) -> bool:
+    if repo.head() == intent.head:
+        return False
+    try:
+        return repo.committed_since(intent.head, intent.paths, intent.message)
+    except BeanfirmError:
+        return False
 
 
 def settle_dead_writes(root: Path, repo: PracticeRepo, held: Iterable[str]) -> list[Settled]:
