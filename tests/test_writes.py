@@ -82,6 +82,11 @@ def snapshot(root: Path) -> Snapshot:
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A committed practice with one client, `acme`, whose ledger checks clean."""
+    return committed_practice(tmp_path)
+
+
+def committed_practice(tmp_path: Path) -> Path:
+    """Write the files of `LAYOUT` into a new repository and commit them."""
     folder = tmp_path / "practice"
     for relpath, text in LAYOUT.items():
         (folder / relpath).parent.mkdir(parents=True, exist_ok=True)

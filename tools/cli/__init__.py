@@ -28,6 +28,7 @@ from beanfirm.cli.opening import opening
 from beanfirm.cli.output import echo
 from beanfirm.cli.portal import portal
 from beanfirm.cli.reconcile import reconcile
+from beanfirm.cli.repair import repair
 from beanfirm.cli.rules import rules
 from beanfirm.cli.serve import serve_command
 from beanfirm.cli.statement import statement
@@ -63,6 +64,7 @@ def cli(ctx: click.Context, practice: Path | None, staff_id: str | None) -> None
 for command in (init, clients, check, status, generate, rules, import_):
     cli.add_command(command)
 cli.add_command(reconcile)  # issue 6
+cli.add_command(repair)  # issue 14
 for command in (serve_command, portal, audit):  # the client portal (issue 7)
     cli.add_command(command)
 

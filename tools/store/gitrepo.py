@@ -2,23 +2,52 @@
 
 A practice is a git repository; every write ends in exactly one commit authored by the staff
 member who made it, and the check cache keys clients on git tree hashes.
+
+Git's index is one file for the whole repository, so two gits that change it at once collide
+on `.git/index.lock`. Every git that changes the index (add, commit, reset, checkout, rm) runs
+under `index_lock`, one practice-wide lock in `.git/beanfirm/`, held only for the git calls and
+always taken after the client locks. Under it, lock files a dead git left behind are cleared
+(see `beanfirm.store.gitlocks`). `git status` runs without taking git's optional locks, so a
+reader never blocks a writer.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import io
 import os
 import tarfile
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import git
 
-from beanfirm.errors import ConfigError, WriteRefusedError
+from beanfirm.errors import BeanfirmError, ConfigError, WriteRefusedError
+from beanfirm.store.gitlocks import stale_lock_files
+from beanfirm.store.locks import flock_within
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-    from pathlib import Path
+    from collections.abc import Iterable, Iterator
+
+STATE_IN_GIT = "beanfirm"  # beanfirm's folder inside `.git`: the git lock, write intents
+GIT_LOCK_WAIT = 60.0
+GIT_RETRIES = 3  # times a git that found the index taken by a git run by hand runs again
+POLL_SECONDS = 0.02
+
+
+class GitError(BeanfirmError):
+    """A git command failed; the message says which and what to do, `detail` what git said."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+class GitBusyError(WriteRefusedError):
+    """Git's own lock files are held by a git running in the practice."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +78,9 @@ class PracticeRepo:
             raise ConfigError(msg)
         self.top = os.path.realpath(top)
         self.prefix = os.path.relpath(self.root, self.top)
+        self.git_dir = Path(self.repo.git_dir)
+        self._lock_depth = 0
+        self.cleared: list[Path] = []  # git's stale lock files this process removed
 
     @classmethod
     def init(cls, root: Path) -> PracticeRepo:
@@ -56,8 +88,74 @@ class PracticeRepo:
         git.Repo.init(root)
         return cls(root)
 
-    def _git(self, *args: str) -> str:
-        return str(self.repo.git.execute(["git", "-C", str(self.root), *args]))
+    @property
+    def state_dir(self) -> Path:
+        """Return beanfirm's folder inside `.git` (outside the working tree, never committed)."""
+        return self.git_dir / STATE_IN_GIT
+
+    def _git(self, *args: str, env: dict[str, str] | None = None) -> str:
+        command = ["git", "-C", str(self.root), *args]
+        full_env = None if env is None else {**os.environ, **env}
+        for attempt in range(GIT_RETRIES + 1):
+            try:
+                return str(self.repo.git.execute(command, env=full_env))
+            except git.GitCommandError as exc:
+                held = "index.lock': File exists" in str(exc.stderr)
+                if not (held and self._lock_depth and attempt < GIT_RETRIES):
+                    raise git_failed(args[0], exc) from None
+                # A git run by hand (an editor's `git status`) took the index meanwhile; such
+                # a git changed nothing of ours, so wait for it and run ours again.
+                self._clear_stale_locks(time.monotonic() + GIT_LOCK_WAIT)
+        raise AssertionError  # the loop returns or raises
+
+    @contextlib.contextmanager
+    def index_lock(self, wait_seconds: float = GIT_LOCK_WAIT) -> Iterator[None]:
+        """Hold the practice-wide git lock (re-entrant), clearing git's stale lock files."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.state_dir / "git.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            if not flock_within(fd, wait_seconds, POLL_SECONDS):
+                msg = (
+                    f"Another beanfirm process has been running git in {self.top} for "
+                    f"{wait_seconds:.0f} seconds; nothing was written. Wait for it to finish "
+                    "and run the command again."
+                )
+                raise WriteRefusedError(msg)
+            deadline = time.monotonic() + wait_seconds
+            self._lock_depth = 1
+            try:
+                self._clear_stale_locks(deadline)
+                yield
+            finally:
+                self._lock_depth = 0
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def _clear_stale_locks(self, deadline: float) -> None:
+        while True:
+            stale, live = stale_lock_files(self.git_dir, Path(self.top))
+            for path in stale:
+                path.unlink(missing_ok=True)
+                self.cleared.append(path)
+            if not live:
+                return
+            if time.monotonic() >= deadline:
+                shown = "; ".join(f"pid {g.pid}: {g.command}" for g in live[:3])
+                msg = (
+                    f"git is running in the practice ({shown}) and holds git's lock files, so "
+                    "beanfirm cannot commit; nothing was written. Let that git finish (or end "
+                    "it) and run the command again."
+                )
+                raise GitBusyError(msg)
+            time.sleep(POLL_SECONDS)
 
     def has_commits(self) -> bool:
         """Return whether HEAD points at a commit."""
@@ -69,7 +167,10 @@ class PracticeRepo:
 
     def changed_paths(self, pathspecs: Iterable[str]) -> list[str]:
         """Return the paths under `pathspecs` with uncommitted changes (staged, unstaged, new)."""
-        out = self._git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *pathspecs)
+        out = self._git(
+            "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *pathspecs,
+            env={"GIT_OPTIONAL_LOCKS": "0"},  # never refresh the index: a reader, not a writer
+        )
         paths: list[str] = []
         records = out.split("\0")
         index = 0
@@ -120,38 +221,56 @@ class PracticeRepo:
     def commit(self, paths: Iterable[str], message: str, author: Author) -> str:
         """Commit exactly `paths` (added, changed or deleted) and return the commit id."""
         paths = list(paths)
-        self._git("add", "--all", "--", *paths)
         env = {
             "GIT_AUTHOR_NAME": author.name,
             "GIT_AUTHOR_EMAIL": author.email,
             "GIT_COMMITTER_NAME": author.name,
             "GIT_COMMITTER_EMAIL": author.email,
         }
-        self.repo.git.execute(
-            [
-                "git",
-                "-C",
-                str(self.root),
-                "commit",
-                "--quiet",
-                "-m",
-                message,
-                "--",
-                *paths,
-            ],
-            env={**os.environ, **env},
-        )
-        return str(self.repo.head.commit.hexsha)
+        with self.index_lock():
+            self._git("add", "--all", "--", *paths)
+            self._git("commit", "--quiet", "--no-verify", "-m", message, "--", *paths, env=env)
+            return str(self.repo.head.commit.hexsha)
 
     def unstage(self, paths: Iterable[str]) -> None:
         """Put the index entries of `paths` back as they are at HEAD."""
         paths = list(paths)
         if not paths:
             return
-        if self.has_commits():
-            self._git("reset", "--quiet", "HEAD", "--", *paths)
-        else:
-            self._git("rm", "--cached", "--quiet", "--ignore-unmatch", "-r", "--", *paths)
+        with self.index_lock():
+            if self.has_commits():
+                self._git("reset", "--quiet", "HEAD", "--", *paths)
+            else:
+                self._git("rm", "--cached", "--quiet", "--ignore-unmatch", "-r", "--", *paths)
+
+    def committed_since(self, head: str | None, paths: Iterable[str], message: str) -> bool:
+        """Return whether a commit after `head` that touches `paths` has `message`."""
+        if not self.has_commits():
+            return False
+        span = "HEAD" if head is None else f"{head}..HEAD"
+        out = self._git("log", "--format=%B%x00", span, "--", *paths)
+        return message.strip() in {body.strip() for body in out.split("\0")}
+
+    def restore(self, head: str | None, paths: Iterable[str]) -> None:
+        """Put `paths` back as they are at `head`, in the working tree and the index.
+
+        A path that `head` does not have is deleted; with no `head`, every path is.
+        """
+        paths = list(paths)
+        if not paths:
+            return
+        with self.index_lock():
+            known = set()
+            if head is not None:
+                out = self._git("ls-tree", "-r", "-z", "--name-only", head, "--", *paths)
+                known = {os.path.normpath(path) for path in out.split("\0") if path}
+            there = [path for path in paths if os.path.normpath(path) in known]
+            if there:
+                self._git("checkout", "--quiet", str(head), "--", *there)
+            for path in paths:
+                if os.path.normpath(path) not in known:
+                    (self.root / path).unlink(missing_ok=True)
+            self.unstage(paths)
 
     def names_at_head(self, folder: str = ".") -> list[str]:
         """Return the names of the files and folders directly in `folder` at HEAD."""
@@ -184,7 +303,7 @@ class PracticeRepo:
         """Return what HEAD names: a branch ref, a commit id when detached, None when unborn."""
         try:
             return self._git("symbolic-ref", "--quiet", "HEAD").strip()
-        except git.GitCommandError:
+        except GitError:
             return self.head()
 
     def root_tree(self) -> str | None:
@@ -198,7 +317,7 @@ class PracticeRepo:
         for commit in commits:
             try:
                 self._git("cat-file", "-e", f"{commit}^{{commit}}")
-            except git.GitCommandError:
+            except GitError:
                 return False
         return True
 
@@ -215,8 +334,8 @@ class PracticeRepo:
         """Return why `git bundle verify` refuses a bundle here, or None when it is whole."""
         try:
             self._git("bundle", "verify", "--quiet", str(bundle))
-        except git.GitCommandError as exc:
-            return str(exc.stderr).strip().removeprefix("stderr:").strip(" '\n") or str(exc)
+        except GitError as exc:
+            return exc.detail or str(exc)
         return None
 
     def unbundle(self, bundle: Path) -> None:
@@ -235,3 +354,13 @@ class PracticeRepo:
             self._git("update-ref", "--no-deref", "HEAD", head)
         if self.has_commits():
             self._git("reset", "--quiet", "--hard", "HEAD")
+
+def git_failed(command: str, exc: git.GitCommandError) -> GitError:
+    """Turn a failed git command into one paragraph that says what to run."""
+    stderr = str(exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
+    said = " ".join(stderr.split()) or f"exit status {exc.status}"
+    msg = (
+        f"git {command} failed: {said}. beanfirm put back what it could; run "
+        "`beanfirm repair` to finish or undo an interrupted change, then run the command again."
+    )
+    return GitError(msg, stderr)

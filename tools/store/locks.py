@@ -32,24 +32,31 @@ def locked(state_dir: Path, names: Iterable[str], *, wait_seconds: float = 10.0)
         yield
 
 
+def flock_within(fd: int, wait_seconds: float, poll_seconds: float = POLL_SECONDS) -> bool:
+    """Take an exclusive `flock` on `fd`, waiting up to `wait_seconds`; say whether it was."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(poll_seconds)
+        else:
+            return True
+
+
 @contextlib.contextmanager
 def _one_lock(path: Path, name: str, wait_seconds: float) -> Iterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
-                    msg = (
-                        f"'{name}' is being changed by another beanfirm process (pid {holder}); "
-                        "nothing was written. Wait for it to finish and run the command again."
-                    )
-                    raise WriteRefusedError(msg) from None
-                time.sleep(POLL_SECONDS)
+        if not flock_within(fd, wait_seconds):
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            msg = (
+                f"'{name}' is being changed by another beanfirm process (pid {holder}); "
+                "nothing was written. Wait for it to finish and run the command again."
+            )
+            raise WriteRefusedError(msg) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         try:

@@ -4,11 +4,14 @@ Statements and reminder drafts are not ledger files: they are written to a folde
 names, not committed. `Staging` makes them in a scratch folder beside the destination (the
 same file system, so each move is a rename) and `publish` moves the finished names in,
 replacing any of the same name. A failure before `publish` leaves the destination as it was;
-the scratch folder is removed on the way out, whatever happened.
+the scratch folder is removed on the way out, whatever happened. A process killed outright
+cannot remove it: its name carries the process id, and the next staging beside the same
+destination removes the scratch folders of processes that are gone.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -32,6 +35,11 @@ class Staging:
     def __enter__(self) -> Self:
         self.destination.parent.mkdir(parents=True, exist_ok=True)
         prefix = f".{self.destination.name}."
+        for left in self.destination.parent.glob(f"{glob.escape(prefix)}*.*"):
+            pid = left.name.removeprefix(prefix).split(".", 1)[0]
+            if left.is_dir() and pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(left, ignore_errors=True)  # a killed process's scratch folder
+        prefix += f"{os.getpid()}."
         self._scratch = Path(tempfile.mkdtemp(prefix=prefix, dir=self.destination.parent))
         return self
 
@@ -76,3 +84,13 @@ class Staging:
             os.replace(source, target)
             published.append(target)
         return published
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True

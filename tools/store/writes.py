@@ -14,6 +14,7 @@ there. So it fails where the write would fail, and even a kill leaves the practi
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import stat
@@ -23,7 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Never, Protocol, TypeVar, overload
 
 from beanfirm.core import paths as practice_paths
-from beanfirm.errors import LedgerError, Problem, WriteRefusedError
+from beanfirm.errors import BeanfirmError, LedgerError, Problem, WriteRefusedError
+from beanfirm.store.intents import Intent, drop_intent, read_intents, record_intent
 from beanfirm.store.locks import locked
 from beanfirm.store.practice import STATE_DIRNAME
 
@@ -185,7 +187,12 @@ def apply_write(
     `lock_wait` is how many seconds to wait for another writer's lock before refusing.
     """
     with locked(root / STATE_DIRNAME, plan.locks, wait_seconds=lock_wait):
-        repo.refuse_if_dirty(plan.guard, plan.what)
+        if dry_run:
+            _refuse_dead_writes(repo, plan.locks, plan.what)
+        else:
+            settle_dead_writes(root, repo, plan.locks)
+        with repo.index_lock():
+            repo.refuse_if_dirty(plan.guard, plan.what)
         planned = plan.prepare()
         if isinstance(planned, Stopped):
             return planned
@@ -199,6 +206,9 @@ def apply_write(
                     _set_file(copy / relpath, content, _Undo())
                 _refuse_new_problems(check.after(copy), before, plan.what)
             return Written(None, paths, planned.value)
+        intent = record_intent(
+            repo.state_dir, tuple(sorted(set(plan.locks))), repo.head(), paths, planned.message
+        )
         undo = _Undo()
         try:
             for relpath, content in planned.changes.items():
@@ -206,10 +216,88 @@ def apply_write(
             _refuse_new_problems(check.after(root), before, plan.what)
             commit = repo.commit(paths, planned.message, author)
         except BaseException:
-            _rollback(undo)
-            repo.unstage(paths)
+            if not _was_committed(repo, intent):  # an interrupt may come just after the commit
+                _rollback(undo)
+                repo.unstage(paths)  # a GitError here keeps the intent, for `beanfirm repair`
+            drop_intent(intent)
             raise
+        drop_intent(intent)
     return Written(commit, paths, planned.value)
+
+
+def _was_committed(repo: PracticeRepo, intent: Intent) -> bool:
+    if repo.head() == intent.head:
+        return False
+    try:
+        return repo.committed_since(intent.head, intent.paths, intent.message)
+    except BeanfirmError:
+        return False
+
+
+def settle_dead_writes(root: Path, repo: PracticeRepo, held: Iterable[str]) -> list[Settled]:
+    """Finish or undo the writes that died under any of the `held` locks (see `intents`).
+
+    An intent that shares a lock with the caller's is dead: its writer held that lock until it
+    removed its intent. Its other locks are taken too (without waiting, so no two settlers
+    wait on each other) before its paths are touched.
+    """
+    held = set(held)
+    settled = []
+    for intent in read_intents(repo.state_dir):
+        if held.isdisjoint(intent.locks):
+            continue
+        others = set(intent.locks) - held
+        with locked(root / STATE_DIRNAME, others, wait_seconds=0.0):
+            settled.append(settle(root, repo, intent))
+    return settled
+
+
+def _refuse_dead_writes(repo: PracticeRepo, held: Iterable[str], what: str) -> None:
+    """Refuse a dry run where the write would first settle a killed one (it changes nothing)."""
+    dead = [intent for intent in read_intents(repo.state_dir) if set(held) & set(intent.locks)]
+    if dead:
+        subject = dead[0].message.splitlines()[0] if dead[0].message else what
+        msg = (
+            f"A change to {what} was killed half-way ({subject}); nothing was written. Run "
+            "`beanfirm repair` to finish or undo it (the command without --dry-run does that "
+            "first), then run the command again."
+        )
+        raise WriteRefusedError(msg)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A dead write put right: finished (its commit was made) or undone, and its paths."""
+
+    finished: bool
+    paths: tuple[str, ...]
+    message: str
+
+
+def settle(root: Path, repo: PracticeRepo, intent: Intent) -> Settled:
+    """Finish or undo one dead write; the caller holds its locks."""
+    with repo.index_lock():
+        finished = repo.committed_since(intent.head, intent.paths, intent.message)
+        if finished:
+            repo.unstage(intent.paths)  # git may have died before writing its index
+        else:
+            repo.restore(intent.head, intent.paths)
+        for relpath in intent.paths:
+            path = root / relpath
+            for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+                leftover.unlink(missing_ok=True)  # write_atomic's, killed before its rename
+            if not finished:
+                _remove_empty_folders(path.parent, root)
+    drop_intent(intent)
+    return Settled(finished, intent.paths, intent.message)
+
+
+def _remove_empty_folders(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_relative_to(root) and folder.is_dir():
+        if any(folder.iterdir()):
+            return
+        folder.rmdir()
+        folder = folder.parent
 
 
 def _refuse_new_problems(after: list[Problem], before: set[tuple[str, str]], what: str) -> None:
