@@ -36,8 +36,11 @@ BALANCED_ZH = (
 
 
 # Git rewrites its index file (stat data) and may leave unreachable objects when a write is
-# rolled back; what the index holds is compared through `git ls-files --stage` instead.
-GIT_SCRATCH = (".git/index", ".git/objects/")
+# rolled back; what the index holds is compared through `git ls-files --stage` instead. The
+# practice's git lock is an empty file that stays once made, like the client locks; an intent
+# left in `.git/beanfirm/intents/` is a change and is still compared.
+GIT_SCRATCH = (".git/index", ".git/objects/", ".git/beanfirm/git.lock")
+GIT_SCRATCH_DIRS = (".git/beanfirm/",)
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,11 @@ class Snapshot:
 
 def snapshot(folder: Path) -> Snapshot:
     """Record the files, HEAD, `git status` and the index entries of a practice."""
-    files = {k: v for k, v in tree_state(folder).items() if not k.startswith(GIT_SCRATCH)}
+    files = {
+        k: v
+        for k, v in tree_state(folder).items()
+        if not k.startswith(GIT_SCRATCH) and k not in GIT_SCRATCH_DIRS
+    }
     return Snapshot(
         files,
         git(folder, "rev-parse", "HEAD").strip(),
