@@ -336,8 +336,9 @@ def succeeded(command: str, proc: subprocess.CompletedProcess[str]) -> bool:
 def kill_trials(commands: Commands, command: str, trials: int, rng: random.Random) -> Figures:
     """Run `trials` kill trials of one command; the first, unkilled run times the command."""
     figures = Figures(command)
+    argv = commands.argv(command, 0)  # not timed: `opening` adds its client here
     start = time.monotonic()
-    first = run(*commands.argv(command, 0), cwd=commands.practice, check=False)
+    first = run(*argv, cwd=commands.practice, check=False)
     duration = time.monotonic() - start
     if not succeeded(command, first):
         figures.failures.append(f"{command}: the first run failed: {first.stderr}")
