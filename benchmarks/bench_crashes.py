@@ -1,8 +1,9 @@
 """Kill every write command at random moments, and run writes at once, then prove nothing broke.
 
 For each write command (`import`, `clients add`, `reconcile`, `statement --all-customers`,
-`dunning`), `--trials` times: start it on a small generated practice, wait a random time
-within what the command takes, and `kill -9` it (on even trials its whole process group, so a
+`dunning`, `opening`, `clients adopt`), `--trials` times: start it on a small generated
+practice (`opening` on a new client it adds first), wait a random time within what the
+command takes, and `kill -9` it (on even trials its whole process group, so a
 `git add` or `git commit` it runs dies too; on odd trials the beanfirm process only, so its
 git runs on as an orphan). Then run the same command again with new input (the next write),
 and assert: the killed write made exactly one commit or none; the next write succeeds; nothing
@@ -12,7 +13,7 @@ none, and no scratch folder. Then `--concurrent` imports into as many clients at
 each must succeed, one commit each, nothing staged, `beanfirm check` clean.
 
     .venv/bin/python benchmarks/bench_crashes.py [--trials 50] [--concurrent 40]
-        [--commands import,add,reconcile,statement,dunning] [--seed 14] [--json]
+        [--commands import,add,reconcile,statement,dunning,opening,adopt] [--seed 14] [--json]
 
 It prints one row per command and exits 1 if any trial failed (tests/test_crashes.py runs a
 short version). The figures are in docs/writes.md.
@@ -21,6 +22,7 @@ short version). The figures are in docs/writes.md.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import random
@@ -34,6 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 BEANFIRM = str(BIN / "beanfirm")
 ALIPAY = "Assets:Alipay"
 ALIPAY_HEADER = (
@@ -41,7 +44,22 @@ ALIPAY_HEADER = (
     "商家订单号,备注,\n"
 )
 STATEMENT_DAY = "2025-10-31"
-COMMANDS = ("import", "add", "reconcile", "statement", "dunning")
+# The books are opened at the end of last month, so that the bank account is reconciled to
+# date (`beanfirm check` is clean) whenever the benchmark runs.
+OPENING_DAY = str(datetime.datetime.now(datetime.UTC).date().replace(day=1)
+                  - datetime.timedelta(days=1))
+# The customers and vendor of docs/examples/qinghe-open-items.csv, as docs/opening.md opens them.
+OPENING_PARTIES = f"""
+{OPENING_DAY} open Assets:1122-应收账款:西湖酒店 CNY
+  name: "杭州西湖酒店有限公司"
+  terms-days: 30
+{OPENING_DAY} open Assets:1122-应收账款:龙井茶庄 CNY
+  name: "龙井茶庄"
+  terms-days: 30
+{OPENING_DAY} open Liabilities:2202-应付账款:茶农合作社 CNY
+  name: "梅家坞茶农合作社"
+"""
+COMMANDS = ("import", "add", "reconcile", "statement", "dunning", "opening", "adopt")
 ENV = {"BEANFIRM_STAFF": "chen", "GIT_CONFIG_NOSYSTEM": "1", "TZ": "UTC"}
 
 
@@ -76,6 +94,13 @@ def git(folder: Path, *args: str) -> str:
     return run("git", *args, cwd=folder).stdout
 
 
+def commit_all(folder: Path, message: str) -> None:
+    """Commit everything in the practice, as someone working by hand."""
+    git(folder, "add", "--all")
+    git(folder, "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid",
+        "commit", "-qm", message)
+
+
 def make_practice(folder: Path, clients: int) -> list[str]:
     """Generate a small practice and give each client an Alipay account; return the ids."""
     run(BEANFIRM, "generate", str(folder), "--clients", str(clients), "--transactions", "50",
@@ -88,9 +113,7 @@ def make_practice(folder: Path, clients: int) -> list[str]:
     for client in ids:
         with (folder / "ledgers" / client / "accounts.beancount").open("a", encoding="utf-8") as f:
             f.write(f"\n2025-10-01 open {ALIPAY} CNY\n")
-    git(folder, "add", "--all")
-    git(folder, "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid",
-        "commit", "-qm", "An Alipay account for each client")
+    commit_all(folder, "An Alipay account for each client")
     return ids
 
 
@@ -135,7 +158,10 @@ class Commands:
         self.scratch = scratch
 
     def argv(self, command: str, number: int) -> list[str]:
-        """Return the command line of the `number`-th run of `command` (new input each time)."""
+        """Return the command line of the `number`-th run of `command` (new input each time).
+
+        `opening` first adds a new client, committed, to open the books of.
+        """
         client = self.clients[number % len(self.clients)]
         if command == "import":
             export = alipay_export(self.scratch, number)
@@ -151,10 +177,34 @@ class Commands:
             day = f"2025-{month}-{1 + number % 28:02d}"
             return [BEANFIRM, "reconcile", client, "--account", ALIPAY,
                     "--balance", alipay_balance(self.practice, client), "--date", day]
+        if command == "opening":
+            return [BEANFIRM, "opening", self.new_client_to_open(number),
+                    str(EXAMPLES / "qinghe-tb.csv"), "--date", OPENING_DAY, "--column", "closing",
+                    "--open-items", str(EXAMPLES / "qinghe-open-items.csv")]
+        if command == "adopt":
+            return [BEANFIRM, "clients", "adopt", f"adopted-{number}",
+                    str(EXAMPLES / "lanting" / "lanting.beancount"), "--industry", "design",
+                    "--frequency", "low", "--region", "zhejiang", "--size", "micro",
+                    "--preparer", "li", "--reviewer", "wang"]
         if command == "statement":
             return [BEANFIRM, "statement", self.clients[1], "--all-customers", "--format", "csv",
                     "--to", STATEMENT_DAY, "-o", str(self.scratch / "statements")]
         return [BEANFIRM, "dunning", self.clients[1], "-o", str(self.scratch / "dunning")]
+
+    def new_client_to_open(self, number: int) -> str:
+        """Add a client opened on `OPENING_DAY`, with the parties of the open items; its id."""
+        client = f"opened-{number}"
+        run(BEANFIRM, "clients", "add", client, "--name", f"青禾{number}", "--industry", "food",
+            "--frequency", "low", "--region", "zhejiang", "--size", "micro", "--preparer", "li",
+            "--reviewer", "wang", "--opened", OPENING_DAY,
+            "--account", "Assets:1002-银行存款:工商银行,bank,icbc-debit,6222020200005678",
+            cwd=self.practice)
+        with (self.practice / "ledgers" / client / "accounts.beancount").open(
+            "a", encoding="utf-8"
+        ) as f:
+            f.write(OPENING_PARTIES)
+        commit_all(self.practice, f"{client}: its customers and vendor")
+        return client
 
     def output(self, command: str) -> Path | None:
         """Return the folder a file-writing command writes (None for one that commits)."""
@@ -208,10 +258,10 @@ def kill_trial(commands: Commands, command: str, number: int, duration: float,
                rng: random.Random, figures: Figures) -> None:
     """Kill one run of `command` at a random moment, write again, and check everything."""
     practice = commands.practice
+    argv = commands.argv(command, number)  # first: it may commit what the command needs
     before = commits(practice)
     out = commands.output(command)
     whole = files_of(out) if out is not None else {}
-    argv = commands.argv(command, number)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BEANFIRM_", "GIT_"))}
     proc = subprocess.Popen(argv, cwd=practice, env={**env, **ENV}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
@@ -286,8 +336,9 @@ def succeeded(command: str, proc: subprocess.CompletedProcess[str]) -> bool:
 def kill_trials(commands: Commands, command: str, trials: int, rng: random.Random) -> Figures:
     """Run `trials` kill trials of one command; the first, unkilled run times the command."""
     figures = Figures(command)
+    argv = commands.argv(command, 0)  # not timed: `opening` adds its client here
     start = time.monotonic()
-    first = run(*commands.argv(command, 0), cwd=commands.practice, check=False)
+    first = run(*argv, cwd=commands.practice, check=False)
     duration = time.monotonic() - start
     if not succeeded(command, first):
         figures.failures.append(f"{command}: the first run failed: {first.stderr}")

@@ -243,7 +243,7 @@ def test_eight_imports_into_eight_clients_at_once_all_commit() -> None:
 
 def test_each_write_command_killed_at_random_leaves_nothing_behind() -> None:
     # The short version of the benchmark, which runs 50 trials of each.
-    commands = ["import", "add", "reconcile", "statement", "dunning"]
+    commands = ["import", "add", "reconcile", "statement", "dunning", "opening", "adopt"]
     figures = bench_crashes("--trials", "2", "--concurrent", "0", "--commands", ",".join(commands))
     assert [(f["command"], f["trials"]) for f in figures] == [(c, 2) for c in commands]
 
