@@ -147,6 +147,20 @@ def test_the_next_write_undoes_or_finishes_a_killed_one(root: Path, moment: str)
     assert git(root, "show", "--name-only", "--format=", "HEAD") == f"{JANUARY}\n"
 
 
+def test_a_write_to_one_client_settles_another_clients_killed_write(root: Path) -> None:
+    # Nobody writes to `other` again: a write to `acme` finds its intent, takes its free lock
+    # (proof that its writer is gone) and undoes it, back to HEAD as it is now.
+    kill_a_write(root, "in-git", client="other", delete="main.beancount")
+    assert len(read_intents(root / ".git/beanfirm")) == 1
+    assert not (root / "ledgers/other/main.beancount").exists()
+    result = write(root, lock_wait=0.2)
+    assert result.commit == git(root, "rev-parse", "HEAD").strip()
+    assert read_intents(root / ".git/beanfirm") == []
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
+    assert (root / "ledgers/other/main.beancount").exists()
+    assert not (root / "ledgers/other/journal").exists()
+
+
 def test_a_dry_run_names_repair_and_changes_nothing(root: Path) -> None:
     kill_a_write(root, "in-git")
     before = snapshot(root)

@@ -4,9 +4,9 @@ A write that is killed between its first file and its commit leaves files change
 staged, and no commit. Before writing, `apply_write` records its intent (its locks, the HEAD it
 started from, the paths and the commit message) in `.git/beanfirm/intents/`, outside the
 working tree, and removes it once the commit is made or the files are put back. An intent
-found later belongs to a write that died: the next write under the same locks, or
-`beanfirm repair`, finishes it (the commit was made: the index is reset to it) or undoes it
-(the paths are put back as they were at that HEAD).
+found later belongs to a write that died: the next write under the same locks (or under any
+locks, once the intent's own are free), or `beanfirm repair`, finishes it (the commit was made:
+the index is reset to it) or undoes it (the paths are put back as they are at HEAD).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ there. So it fails where the write would fail, and even a kill leaves the practi
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -239,14 +240,23 @@ def settle_dead_writes(root: Path, repo: PracticeRepo, held: Iterable[str]) -> l
 
     An intent that shares a lock with the caller's is dead: its writer held that lock until it
     removed its intent. Its other locks are taken too (without waiting, so no two settlers
-    wait on each other) before its paths are touched.
+    wait on each other) before its paths are touched. An intent under none of the caller's
+    locks (another client's write, killed, which nobody has written to since) is settled too
+    when all its locks are free, which proves its writer gone; a held one is a live write, and
+    is left to it.
     """
     held = set(held)
     settled = []
     for intent in read_intents(repo.state_dir):
-        if held.isdisjoint(intent.locks):
-            continue
         others = set(intent.locks) - held
+        if held.isdisjoint(intent.locks):
+            with contextlib.ExitStack() as stack:
+                try:
+                    stack.enter_context(locked(root / STATE_DIRNAME, others, wait_seconds=0.0))
+                except WriteRefusedError:
+                    continue  # its writer is alive
+                settled.append(settle(root, repo, intent))
+            continue
         with locked(root / STATE_DIRNAME, others, wait_seconds=0.0):
             settled.append(settle(root, repo, intent))
     return settled
@@ -280,8 +290,8 @@ def settle(root: Path, repo: PracticeRepo, intent: Intent) -> Settled:
         finished = repo.committed_since(intent.head, intent.paths, intent.message)
         if finished:
             repo.unstage(intent.paths)  # git may have died before writing its index
-        else:
-            repo.restore(intent.head, intent.paths)
+        else:  # to HEAD as it is now: a commit made by hand since the kill is kept
+            repo.restore(repo.head(), intent.paths)
         for relpath in intent.paths:
             path = root / relpath
             for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
