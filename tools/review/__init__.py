@@ -1,1 +1,1 @@
-"""The reviewer's desk: changes in accounting terms, approvals, locked periods and the audit trail."""
+"""The reviewer's desk: changes in accounting terms, approvals, locked periods, the audit."""
