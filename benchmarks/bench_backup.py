@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import pyrage
+from timing import timed_run
 
 BIN = Path(sys.executable).parent
 # The practice's first day and seed, named here rather than taken from the generator's
@@ -43,15 +44,8 @@ ENTRY = (
 
 
 def run(argv: list[str], cwd: Path, *, findings_ok: bool = False) -> float:
-    """Run a command; return its wall time. Exit 1 is fine where it means findings."""
-    started = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if proc.returncode != 0 and not (findings_ok and proc.returncode == 1):
-        print(proc.stdout[-2000:], proc.stderr[-2000:])
-        msg = f"{argv[:3]} failed with {proc.returncode}"
-        raise SystemExit(msg)
-    return elapsed
+    """Run a command; return its wall time."""
+    return timed_run(argv, cwd, findings_ok=findings_ok)[0]
 
 
 def by_hand(practice: Path, out: Path, recipient: pyrage.x25519.Recipient) -> float:
