@@ -23,11 +23,12 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from timing import timed_run
 
 BIN = Path(sys.executable).parent
 # The practice's first day and seed, named here rather than taken from the generator's
@@ -36,18 +37,6 @@ BIN = Path(sys.executable).parent
 START = "2025-10-01"
 SEED = "20251001"
 PINNED = re.compile(r"'today': '(\d{4}-\d{2}-\d{2})'")
-
-
-def timed(argv: list[str], cwd: Path, *, findings_ok: bool = False) -> tuple[float, str]:
-    """Run a command; return its wall time and output. Exit 1 is fine where it means findings."""
-    started = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if proc.returncode != 0 and not (findings_ok and proc.returncode == 1):
-        print(proc.stdout[-2000:], proc.stderr[-2000:])
-        msg = f"{argv[0]} failed with {proc.returncode}"
-        raise SystemExit(msg)
-    return elapsed, proc.stdout
 
 
 def main() -> None:
@@ -61,7 +50,7 @@ def main() -> None:
     practice = work / f"practice-{args.clients}x{args.transactions}"
     if not (practice / "clients.yaml").exists():
         started = time.perf_counter()
-        timed(
+        timed_run(
             [
                 str(BIN / "beanfirm"),
                 "generate",
@@ -89,7 +78,7 @@ def main() -> None:
 
     sequential = 0.0
     for client in clients:
-        seconds, _ = timed(
+        seconds, _ = timed_run(
             [str(BIN / "bean-check"), f"ledgers/{client}/main.beancount"],
             cwd=practice,
             findings_ok=True,
@@ -98,7 +87,7 @@ def main() -> None:
     for cache in practice.rglob("*.picklecache"):
         cache.unlink()
     shutil.rmtree(practice / ".beanfirm", ignore_errors=True)
-    cold, report = timed([str(BIN / "beanfirm"), "check", "--json"], cwd=practice)
+    cold, report = timed_run([str(BIN / "beanfirm"), "check", "--json"], cwd=practice)
     warnings = sum(len(result["warnings"]) for result in json.loads(report))
 
     changed = practice / "ledgers" / clients[0] / "journal"
@@ -106,7 +95,7 @@ def main() -> None:
     original = month.read_bytes()
     month.write_bytes(original + b"\n; a change after the cold run\n")
     try:
-        rerun, _ = timed([str(BIN / "beanfirm"), "check", "--json"], cwd=practice)
+        rerun, _ = timed_run([str(BIN / "beanfirm"), "check", "--json"], cwd=practice)
     finally:
         month.write_bytes(original)
 

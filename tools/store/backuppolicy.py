@@ -72,8 +72,8 @@ def read_backup_policy(path: Path) -> BackupPolicy | None:
 
     A backup must not wait for, nor be stopped by, the rest of the registry: at 200 clients
     reading all of it costs a second, and a mistake in a client's entry is no reason to skip
-    tonight's backup. So the file is parsed with libyaml when PyYAML has it, and only this
-    section is read with line numbers.
+    tonight's backup. So only this section is read (the file itself is parsed with libyaml,
+    core/yamlnodes.py).
     """
     reader = NodeReader(path.name)
     try:
@@ -81,11 +81,7 @@ def read_backup_policy(path: Path) -> BackupPolicy | None:
     except (OSError, UnicodeDecodeError) as exc:
         msg = f"Cannot read {path}: {exc}. Check the file (it must be UTF-8)."
         raise ConfigError(msg) from None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        root = yaml.compose(text, Loader=loader)
-    except yaml.YAMLError:
-        root = reader.compose(text)  # again, for the message with its line
+    root = reader.compose(text)
     policy = None
     if isinstance(root, yaml.MappingNode):
         for key, value in root.value:

@@ -248,16 +248,15 @@ def settle_dead_writes(root: Path, repo: PracticeRepo, held: Iterable[str]) -> l
     held = set(held)
     settled = []
     for intent in read_intents(repo.state_dir):
-        others = set(intent.locks) - held
-        if held.isdisjoint(intent.locks):
-            with contextlib.ExitStack() as stack:
-                try:
-                    stack.enter_context(locked(root / STATE_DIRNAME, others, wait_seconds=0.0))
-                except WriteRefusedError:
-                    continue  # its writer is alive
-                settled.append(settle(root, repo, intent))
-            continue
-        with locked(root / STATE_DIRNAME, others, wait_seconds=0.0):
+        with contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(
+                    locked(root / STATE_DIRNAME, set(intent.locks) - held, wait_seconds=0.0)
+                )
+            except WriteRefusedError:
+                if held.isdisjoint(intent.locks):
+                    continue  # not ours to settle, and its writer is alive
+                raise
             settled.append(settle(root, repo, intent))
     return settled
 
