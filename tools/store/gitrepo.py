@@ -18,6 +18,7 @@ import datetime
 import fcntl
 import io
 import os
+import subprocess
 import tarfile
 import tempfile
 import time
@@ -381,13 +382,6 @@ class PracticeRepo:
 
     # The reviewer's desk (issue 15, part R): commits, tags and signatures of approvals.
 
-    def resolve_commit(self, rev: str) -> str | None:
-        """Return the full id of the commit `rev` names, or None when it names none."""
-        try:
-            return self._git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
-        except GitError:
-            return None
-
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """Return whether commit `ancestor` is `descendant` or one of its ancestors."""
         try:
@@ -552,6 +546,91 @@ class PracticeRepo:
             archive.extractall(dest, filter="data")
 
 
+    # Diffs (issue 15, `beanfirm diff`): which files two revisions differ in, and their blobs.
+
+    def commit_of(self, rev: str) -> str | None:
+        """Return the commit id that `rev` names, or None when it names no commit."""
+        try:
+            return self._git("rev-parse", "--verify", "--quiet", "--end-of-options",
+                             f"{rev}^{{commit}}").strip()
+        except GitError:
+            return None
+
+    def first_parent(self, commit: str) -> str | None:
+        """Return the first parent of `commit`, or None for a root commit."""
+        out = self._git("rev-list", "--parents", "-n", "1", commit, "--").split()
+        return out[1] if len(out) > 1 else None
+
+    def paths_changed(self, old: str | None, new: str | None) -> list[str]:
+        """Return the practice-relative files that differ from `old` to `new`, sorted.
+
+        `old` None is the empty tree; `new` None is the working tree (tracked files as they are
+        on disk, and files not yet added that git does not ignore). A renamed file is listed
+        under both names.
+        """
+        base = old if old is not None else self._empty_tree()
+        span = [base] if new is None else [base, new]
+        out = self._git("diff", "--name-only", "--no-renames", "--relative", "-z", *span, "--")
+        paths = {path for path in out.split("\0") if path}
+        if new is None:
+            out = self._git("ls-files", "-z", "--others", "--exclude-standard", "--", ".")
+            paths.update(path for path in out.split("\0") if path)
+        return sorted(paths)
+
+    def _empty_tree(self) -> str:
+        return self._git("hash-object", "-t", "tree", os.devnull).strip()
+
+    def texts_at(self, commit: str | None, paths: Iterable[str]) -> dict[str, str | None]:
+        """Return the text of each file at `commit` (None: the working tree); None if absent."""
+        paths = list(paths)
+        if commit is None:
+            return {path: _read_text(self.root / path) for path in paths}
+        texts: dict[str, str | None] = dict.fromkeys(paths)
+        if any("\n" in path for path in paths):  # `--batch` reads names a line each
+            msg = "a file name with a line break cannot be read from git's history"
+            raise GitError(msg)
+        if not paths:
+            return texts
+        inside = "" if self.prefix == "." else self.prefix.rstrip("/") + "/"
+        names = "".join(f"{commit}:{inside}{path}\n" for path in paths).encode()
+        done = subprocess.run(  # one git for every file: a diff's cost is its size
+            ["git", "-C", str(self.root), "cat-file", "--batch"],
+            input=names, capture_output=True, check=False,
+        )
+        if done.returncode:
+            said = done.stderr.decode(errors="replace").strip()
+            raise GitError(f"git cat-file failed: {said}", said)
+        out, at = done.stdout, 0
+        for path in paths:
+            header_end = out.index(b"\n", at)
+            header = out[at:header_end].split()
+            at = header_end + 1
+            if header[-1] == b"missing" or header[1] != b"blob":
+                continue
+            size = int(header[2])
+            texts[path] = out[at : at + size].decode("utf-8", errors="replace")
+            at += size + 1
+        return texts
+
+
+def git_failed(command: str, exc: git.GitCommandError) -> GitError:
+    """Turn a failed git command into one paragraph that says what to run."""
+    stderr = str(exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
+    said = " ".join(stderr.split()) or f"exit status {exc.status}"
+    msg = (
+        f"git {command} failed: {said}. beanfirm put back what it could; run "
+        "`beanfirm repair` to finish or undo an interrupted change, then run the command again."
+    )
+    return GitError(msg, stderr)
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
 def signing_format(signing_key: str) -> str:
     """Return git's `gpg.format` for a key listed in clients.yaml: `ssh` or `openpgp`."""
     kind = signing_key.split(" ", 1)[0]
@@ -591,14 +670,3 @@ def _signature_problem(
         if wanted not in signers:
             return f"signed by another key than {wanted}"
     return None
-
-
-def git_failed(command: str, exc: git.GitCommandError) -> GitError:
-    """Turn a failed git command into one paragraph that says what to run."""
-    stderr = str(exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
-    said = " ".join(stderr.split()) or f"exit status {exc.status}"
-    msg = (
-        f"git {command} failed: {said}. beanfirm put back what it could; run "
-        "`beanfirm repair` to finish or undo an interrupted change, then run the command again."
-    )
-    return GitError(msg, stderr)
