@@ -14,6 +14,7 @@ import click
 
 from beanfirm import __version__
 from beanfirm.cli.aging import aging
+from beanfirm.cli.approve import approve
 from beanfirm.cli.audit import audit
 from beanfirm.cli.backup import backup, restore_command
 from beanfirm.cli.check import check
@@ -75,6 +76,7 @@ for command in (statement, dunning):  # statements of account and reminders (iss
 cli.add_command(opening)  # opening balances (issue 13)
 for command in (backup, restore_command):  # encrypted backups (issue 14)
     cli.add_command(command)
+cli.add_command(approve)  # the reviewer's desk (issue 15, part R)
 
 
 def main() -> None:

@@ -306,7 +306,11 @@ class PracticeRepo:
         """Return the names of the files and folders directly in `folder` at HEAD."""
         if not self.has_commits():
             return []
-        out = self._git("ls-tree", "-z", "--name-only", "HEAD", "--", folder.rstrip("/") + "/")
+        return self.names_at("HEAD", folder)
+
+    def names_at(self, commit: str, folder: str = ".") -> list[str]:
+        """Return the names of the files and folders directly in `folder` at `commit`."""
+        out = self._git("ls-tree", "-z", "--name-only", commit, "--", folder.rstrip("/") + "/")
         return [os.path.basename(path) for path in out.split("\0") if path]
 
     def export_head(self, pathspecs: Iterable[str], dest: Path) -> None:
