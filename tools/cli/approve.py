@@ -9,7 +9,8 @@ import click
 from beanfirm.cli.context import practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo, echo_json, json_option
 from beanfirm.errors import EXIT_FINDINGS, BeanfirmError, UsageError
-from beanfirm.jobs.approving import ApprovalOutcome, approve_client, unapproved_commits
+from beanfirm.jobs.approving import ApprovalOutcome, approve_client
+from beanfirm.review.pending import pending_reviews
 from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.practice import Practice
 from beanfirm.store.registry import Staff
@@ -113,7 +114,7 @@ def chosen_clients(
 
 def waiting_clients(practice: Practice, repo: PracticeRepo) -> list[str]:
     """Return the clients with commits not yet approved, in registry order."""
-    return [c.id for c in practice.registry.clients if unapproved_commits(repo, c.id)[1]]
+    return list(pending_reviews(repo, [client.id for client in practice.registry.clients]))
 
 
 def outcome_text(outcome: ApprovalOutcome, approver: Staff) -> str:

@@ -69,7 +69,7 @@ class CommitRecord:
     author: Author
     when: datetime.datetime
     subject: str
-    files: tuple[str, ...]  # paths from the repository's top
+    files: tuple[str, ...]  # practice-relative paths
 
 
 @dataclass(frozen=True)
@@ -413,8 +413,15 @@ class PracticeRepo:
     ) -> list[CommitRecord]:
         """Return the commits after `since` up to `until` that touch `folder`, oldest first."""
         span = until if since is None else f"{since}..{until}"
+        return list(reversed(self.log_records(span, folder)))
+
+    def log_records(self, span: str, folder: str) -> list[CommitRecord]:
+        """Return the commits of `span` (a `git log` range) touching `folder`, newest first.
+
+        Merges are left out (their changes are their parents'); files are practice-relative.
+        """
         out = self._git(
-            "log", "--reverse", "--name-only", "-z",
+            "log", "--topo-order", "--no-merges", "--relative", "--name-only", "-z",
             "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00", span, "--", folder,
         )
         records = []
@@ -426,6 +433,17 @@ class PracticeRepo:
                 sha, Author(name, email), datetime.datetime.fromisoformat(when), subject, files
             ))
         return records
+
+    def commit_graph(self, until: str = "HEAD") -> dict[str, tuple[str, ...]]:
+        """Return each commit reachable from `until` with its parents, newest first."""
+        if not self.has_commits():
+            return {}
+        out = self._git("rev-list", "--topo-order", "--parents", until, "--")
+        graph: dict[str, tuple[str, ...]] = {}
+        for line in out.splitlines():
+            sha, *parents = line.split()
+            graph[sha] = tuple(parents)
+        return graph
 
     def tag_records(self, prefix: str) -> list[TagRecord]:
         """Return the tags whose names start with `prefix` (`refs/tags/...`), by name."""
