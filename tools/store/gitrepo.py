@@ -415,14 +415,14 @@ class PracticeRepo:
         span = until if since is None else f"{since}..{until}"
         return list(reversed(self.log_records(span, folder)))
 
-    def log_records(self, span: str, folder: str) -> list[CommitRecord]:
-        """Return the commits of `span` (a `git log` range) touching `folder`, newest first.
+    def log_records(self, span: str, *pathspecs: str) -> list[CommitRecord]:
+        """Return the commits of `span` (a `git log` range) touching `pathspecs`, newest first.
 
         Merges are left out (their changes are their parents'); files are practice-relative.
         """
         out = self._git(
             "log", "--topo-order", "--no-merges", "--relative", "--name-only", "-z",
-            "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00", span, "--", folder,
+            "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00", span, "--", *pathspecs,
         )
         records = []
         for chunk in out.split("\x01")[1:]:
@@ -512,7 +512,8 @@ class PracticeRepo:
                     env={**os.environ, **env},
                 )
             except git.GitCommandError as exc:
-                said = " ".join(str(exc.stderr or "").split()) or f"exit status {exc.status}"
+                said = str(exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
+                said = " ".join(said.split()) or f"exit status {exc.status}"
                 msg = (
                     f"git could not make the tag {name}: {said}. Nothing was written."
                     + (
