@@ -22,13 +22,15 @@ from beanfirm.store.approvals import (
     write_return,
 )
 from beanfirm.store.gitrepo import Author, GitError, PracticeRepo
-from beanfirm.store.registry import Staff
+from beanfirm.store.registry import Staff, parse_registry
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 WANG = Staff("wang", "Wang Reviewer", "wang@firm.example", "reviewer")
 LI = Author("Li Preparer", "li@firm.example")
+SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB wang@laptop"
+FINGERPRINT = "0123456789ABCDEF0123456789ABCDEF01234567"
 WHEN = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
 
 
@@ -197,3 +199,29 @@ def test_a_signed_approval_verifies_against_the_listed_key(
         write_approval(repo, "acme", signer, later, previous=head, commits=1)
     assert approvals(repo, "acme") == [written]
     assert git(repo.root, "tag", "--list", "beanfirm/*") == written.tag
+
+
+@pytest.mark.parametrize(
+    ("value", "kept", "problem"),
+    [
+        (SSH_KEY, SSH_KEY, None),
+        ("0123 4567 89ab cdef 0123  4567 89ab cdef 0123 4567", FINGERPRINT, None),
+        ("my key", None, "a signing key must be an SSH public key"),
+    ],
+)
+def test_a_signing_key_is_read_from_the_registry(
+    tmp_path: Path, value: str, kept: str | None, problem: str | None
+) -> None:
+    text = (
+        "firm:\n  name: Firm\n  staff:\n  - id: wang\n    name: Wang\n"
+        f"    email: wang@firm.example\n    role: reviewer\n    signing-key: {value}\n"
+        "clients: []\n"
+    )
+    registry, problems = parse_registry(tmp_path / "clients.yaml", text, check_ledgers=False)
+    if problem is None:
+        assert problems == []
+        assert registry is not None
+        assert registry.firm.staff[0].signing_key == kept
+    else:
+        assert [p.line for p in problems] == [8]
+        assert problem in problems[0].message

@@ -108,10 +108,13 @@ def _cells(row: QueueRow) -> list[object]:
     impact = Text("\n").join(Text(plain(line)) for line in lines)
     if row.errors is None:
         plugins = "not checked"
-    elif row.errors or row.warnings:
-        plugins = f"{row.errors} errors, {row.warnings} warnings"
     else:
-        plugins = "clean"
+        found = [
+            f"{count} {word}{'s' if count != 1 else ''}"
+            for count, word in ((row.errors, "error"), (row.warnings, "warning"))
+            if count
+        ]
+        plugins = ", ".join(found) or "clean"
     back = pending.returned
     sent = "" if back is None else f"{back.reviewer}: {back.note}"
     return [

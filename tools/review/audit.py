@@ -76,7 +76,7 @@ def git_timeline(
             [LEDGERS, REGISTRY_FILENAME] if wanted is None
             else [client_folder(c) for c in sorted(wanted)]
         )
-        for commit in repo.log_records("HEAD", *paths):
+        for commit in reversed(repo.log_records("HEAD", *paths)):  # oldest first
             entries.extend(_commit_entries(repo, registry, commit, wanted))
     records = approval_records(repo)
     entries.extend(
