@@ -502,7 +502,7 @@ class PracticeRepo:
         with tempfile.TemporaryDirectory(prefix="beanfirm-tag-") as scratch:
             git.Repo.init(scratch, bare=True)
             alternates = Path(scratch, "objects", "info", "alternates")
-            alternates.write_text(str((self.git_dir / "objects").resolve()) + "\n")
+            alternates.write_text(str(self._objects_dir()) + "\n")
             args = [arg for setting in settings for arg in ("-c", setting)]
             sign = ["-s"] if signing_key else ["--no-sign"]
             scratch_git = ["git", f"--git-dir={scratch}", *args]
@@ -543,6 +543,11 @@ class PracticeRepo:
         object_id = self._mktag(content)
         self._git("update-ref", "--create-reflog", f"refs/tags/{name}", object_id, "")
         return object_id
+
+    def _objects_dir(self) -> Path:
+        """Return the object store (shared by all worktrees: the common git folder's)."""
+        common = self._git("rev-parse", "--git-common-dir").strip()
+        return (self.root / common).resolve() / "objects"
 
     def _mktag(self, content: bytes) -> str:
         with tempfile.TemporaryFile() as handle:
