@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import timed_run
+
 from beanfirm.store.approvals import write_approval
 from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.registry import load_registry
@@ -43,21 +45,12 @@ ENTRY = (
 
 def run(argv: list[str], cwd: Path, *, findings_ok: bool = False) -> str:
     """Run a command; return its output (exit 1 is fine where it means findings)."""
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0 and not (findings_ok and proc.returncode == 1):
-        print(proc.stdout[-2000:], proc.stderr[-2000:])
-        msg = f"{argv[0]} failed with {proc.returncode}"
-        raise SystemExit(msg)
-    return proc.stdout
+    return timed_run(argv, cwd, findings_ok=findings_ok)[1]
 
 
 def best_of(argv: list[str], cwd: Path, runs: int) -> tuple[float, float]:
     """Return the best and the median wall time of `runs` runs."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run(argv, cwd, findings_ok=True)
-        times.append(time.perf_counter() - started)
+    times = [timed_run(argv, cwd, findings_ok=True)[0] for _ in range(runs)]
     return min(times), statistics.median(times)
 
 
