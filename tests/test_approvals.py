@@ -18,6 +18,7 @@ from beanfirm.store.approvals import (
     latest_approval,
     latest_return,
     parse_approval,
+    pushed_approval,
     write_approval,
     write_return,
 )
@@ -225,3 +226,21 @@ def test_a_signing_key_is_read_from_the_registry(
     else:
         assert [p.line for p in problems] == [8]
         assert problem in problems[0].message
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
+def test_a_pushed_tag_reads_as_its_ref_would(repo: PracticeRepo, tmp_path: Path) -> None:
+    key = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    git(repo.root, "config", "gpg.format", "ssh")
+    git(repo.root, "config", "user.signingkey", str(key))
+    public = key.with_suffix(".pub").read_text().strip()
+    signer = Staff("wang", "Wang Reviewer", "wang@firm.example", "reviewer", public)
+    head = repo.head()
+    assert head is not None
+    written = write_approval(repo, "acme", signer, head, previous=None, commits=2)
+    pushed = pushed_approval(repo, f"refs/tags/{written.tag}", written.object_id)
+    assert pushed == written
+    # A new ref pushed onto an existing approval's tag object (a copy of a signed approval).
+    with pytest.raises(ApprovalRecordError, match="ref was moved onto it"):
+        pushed_approval(repo, "refs/tags/beanfirm/approved/acme/0002", written.object_id)

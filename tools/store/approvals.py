@@ -244,30 +244,40 @@ def _prefix(kind: str, client: str | None) -> str:
     return f"refs/tags/{kind}/" + ("" if client is None else f"{client}/")
 
 
+def pushed_approval(repo: PracticeRepo, ref: str, object_id: str) -> Approval:
+    """Read a new approval tag from its object, before its ref exists (a pre-receive hook).
+
+    Raises `ApprovalRecordError` when it is no well-formed approval record.
+    """
+    return _approval_of(repo.tag_object(ref, object_id))
+
+
+def _approval_of(record: TagRecord) -> Approval:
+    """Read an approval from a tag; raise `ApprovalRecordError` when it is malformed."""
+    problem = _header_problem(record)
+    if problem is not None:
+        raise ApprovalRecordError(problem)
+    assert record.when is not None  # noqa: S101 - _header_problem checked it
+    return parse_approval(
+        record.name,
+        record.message,
+        tagger_email=record.tagger.email,
+        when=record.when,
+        signed=record.signed,
+        target=record.target,
+        tagger_name=record.tagger.name,
+        object_id=record.object_id,
+    )
+
+
 def approval_records(repo: PracticeRepo, client: str | None = None) -> ApprovalRecords:
     """Read the approval and send-back tags, oldest first per client, and name malformed ones."""
     approved: list[Approval] = []
     returned: list[Returned] = []
     malformed: list[Malformed] = []
     for record in repo.tag_records(_prefix(APPROVED, client)):
-        problem = _header_problem(record)
-        if problem is not None:
-            malformed.append(Malformed(record.name, problem))
-            continue
-        assert record.when is not None  # noqa: S101 - _header_problem checked it
         try:
-            approved.append(
-                parse_approval(
-                    record.name,
-                    record.message,
-                    tagger_email=record.tagger.email,
-                    when=record.when,
-                    signed=record.signed,
-                    target=record.target,
-                    tagger_name=record.tagger.name,
-                    object_id=record.object_id,
-                )
-            )
+            approved.append(_approval_of(record))
         except ApprovalRecordError as exc:
             malformed.append(Malformed(record.name, exc.message))
     for record in repo.tag_records(_prefix(RETURNED, client)):

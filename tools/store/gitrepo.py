@@ -556,6 +556,41 @@ class PracticeRepo:
             out = self.repo.git.execute(["git", "-C", str(self.root), "mktag"], istream=handle)
         return str(out).strip()
 
+    def tag_object(self, ref: str, object_id: str) -> TagRecord:
+        """Return the tag object `object_id` as if `ref` pointed at it (a pushed, new tag).
+
+        A pre-receive hook sees a new tag before its ref exists; this reads the object itself.
+        """
+        text = self._git("cat-file", "tag", object_id)
+        head, _, message = text.partition("\n\n")
+        fields = dict(line.split(" ", 1) for line in head.splitlines() if " " in line)
+        tagger, when = fields.get("tagger", ""), None
+        name, _, rest = tagger.partition(" <")
+        email, _, stamp = rest.partition("> ")
+        if stamp:
+            seconds, _, zone = stamp.partition(" ")
+            sign = -1 if zone.startswith("-") else 1
+            offset = datetime.timedelta(hours=int(zone[1:3] or 0), minutes=int(zone[3:5] or 0))
+            when = datetime.datetime.fromtimestamp(
+                int(seconds), tz=datetime.timezone(sign * offset)
+            )
+        body, signature = message, ""
+        for marker in ("-----BEGIN PGP SIGNATURE-----", "-----BEGIN SSH SIGNATURE-----"):
+            if marker in message:
+                body, signature = message.split(marker, 1)
+        return TagRecord(
+            ref=ref,
+            name=ref.removeprefix("refs/tags/"),
+            annotated=True,
+            object_id=object_id,
+            target=fields.get("object", ""),
+            tag_header=fields.get("tag", ""),
+            tagger=Author(name, email),
+            when=when,
+            message=body.rstrip("\n") + "\n",
+            signed=bool(signature),
+        )
+
     def signature_problem(self, tag: str, signing_key: str) -> str | None:
         """Return why the tag `tag`'s signature does not verify against `signing_key`, or None."""
         return _signature_problem(["git", "-C", str(self.root)], tag, signing_key, self.repo.git)
