@@ -21,6 +21,7 @@ install: $(STAMP)
 demo: install fonts
 	$(BIN)/beanfirm check
 	$(BIN)/beanfirm status
+	$(BIN)/beanfirm approve --all --as chen
 	$(BIN)/beanfirm serve --demo-users
 
 lint: install

@@ -14,6 +14,7 @@ import click
 
 from beanfirm import __version__
 from beanfirm.cli.aging import aging
+from beanfirm.cli.approve import approve
 from beanfirm.cli.audit import audit
 from beanfirm.cli.backup import backup, restore_command
 from beanfirm.cli.check import check
@@ -29,6 +30,7 @@ from beanfirm.cli.output import echo
 from beanfirm.cli.portal import portal
 from beanfirm.cli.reconcile import reconcile
 from beanfirm.cli.repair import repair
+from beanfirm.cli.review import review
 from beanfirm.cli.rules import rules
 from beanfirm.cli.serve import serve_command
 from beanfirm.cli.statement import statement
@@ -74,6 +76,8 @@ for command in (statement, dunning):  # statements of account and reminders (iss
     cli.add_command(command)
 cli.add_command(opening)  # opening balances (issue 13)
 for command in (backup, restore_command):  # encrypted backups (issue 14)
+    cli.add_command(command)
+for command in (review, approve):  # the reviewer's desk (issue 15, part R)
     cli.add_command(command)
 
 

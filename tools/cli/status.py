@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.text import Text
@@ -14,11 +14,13 @@ from beanfirm.cli.output import echo, echo_json, echo_table, json_option, plain
 from beanfirm.cli.progress import checked
 from beanfirm.errors import EXIT_FINDINGS
 from beanfirm.firm.status import StatusRow, overdue_only, status_rows
+from beanfirm.review.pending import standing_returns
 
 if TYPE_CHECKING:
     from beanfirm.accounts.aging import Overdue
     from beanfirm.firm.filters import ClientFilter
     from beanfirm.reconcile.status import ReconciliationStatus
+    from beanfirm.store.approvals import Returned
 
 OVERDUE_ALERT_DAYS = 30  # receivables past due longer than this are shown in red
 
@@ -59,14 +61,28 @@ def status(
     rows = status_rows(clients, checked(practice, repo, clients, jobs=jobs))
     if overdue:
         rows = overdue_only(rows)
+    sent_back = standing_returns(repo, [row.client.id for row in rows])
     if as_json:
-        echo_json([row.as_json() for row in rows])
+        echo_json([_row_json(row, sent_back.get(row.client.id)) for row in rows])
     elif overdue and not rows:
         echo("No client shown is overdue for reconciliation or has invoices past due.")
     else:
         _print_table(practice.registry.firm.name, rows)
+        for client_id, back in sent_back.items():
+            echo(
+                f"Sent back: {client_id}, by {back.reviewer} on {back.when.date()}: {back.note} "
+                "(shown until new commits or an approval)"
+            )
     if any(row.errors for row in rows):
         sys.exit(EXIT_FINDINGS)
+
+
+def _row_json(row: StatusRow, back: Returned | None) -> dict[str, Any]:
+    """Return a row as JSON; a change sent back and not yet answered adds `sent_back`."""
+    data = row.as_json()
+    if back is not None:
+        data["sent_back"] = {"by": back.reviewer, "when": back.when.isoformat(), "note": back.note}
+    return data
 
 
 def _print_table(firm_name: str, rows: list[StatusRow]) -> None:

@@ -14,10 +14,13 @@ reader never blocks a writer.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import fcntl
 import io
 import os
+import subprocess
 import tarfile
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +59,33 @@ class Author:
 
     name: str
     email: str
+
+
+@dataclass(frozen=True)
+class CommitRecord:
+    """One commit as the audit and the review queue see it."""
+
+    sha: str
+    author: Author
+    when: datetime.datetime
+    subject: str
+    files: tuple[str, ...]  # practice-relative paths
+
+
+@dataclass(frozen=True)
+class TagRecord:
+    """A tag as git holds it: what its ref points at and what its tag object says."""
+
+    ref: str
+    name: str
+    annotated: bool
+    object_id: str  # the tag object (the commit itself for a lightweight tag)
+    target: str  # the commit it points at
+    tag_header: str  # the name written inside the tag object
+    tagger: Author
+    when: datetime.datetime | None
+    message: str
+    signed: bool
 
 
 class PracticeRepo:
@@ -276,17 +306,16 @@ class PracticeRepo:
         """Return the names of the files and folders directly in `folder` at HEAD."""
         if not self.has_commits():
             return []
-        out = self._git("ls-tree", "-z", "--name-only", "HEAD", "--", folder.rstrip("/") + "/")
+        return self.names_at("HEAD", folder)
+
+    def names_at(self, commit: str, folder: str = ".") -> list[str]:
+        """Return the names of the files and folders directly in `folder` at `commit`."""
+        out = self._git("ls-tree", "-z", "--name-only", commit, "--", folder.rstrip("/") + "/")
         return [os.path.basename(path) for path in out.split("\0") if path]
 
     def export_head(self, pathspecs: Iterable[str], dest: Path) -> None:
         """Write the files under `pathspecs` as they are at HEAD into the folder `dest`."""
-        data = self.repo.git.execute(
-            ["git", "-C", str(self.root), "archive", "--format=tar", "HEAD", "--", *pathspecs],
-            stdout_as_string=False,
-        )
-        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-            archive.extractall(dest, filter="data")
+        self.export_at("HEAD", pathspecs, dest)
 
     def head(self) -> str | None:
         """Return the commit id of HEAD, or None in a repository with no commits."""
@@ -355,6 +384,298 @@ class PracticeRepo:
         if self.has_commits():
             self._git("reset", "--quiet", "--hard", "HEAD")
 
+    # The reviewer's desk (issue 15, part R): commits, tags and signatures of approvals.
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """Return whether commit `ancestor` is `descendant` or one of its ancestors."""
+        try:
+            self._git("merge-base", "--is-ancestor", ancestor, descendant)
+        except GitError:
+            return False
+        return True
+
+    def practice_path(self, relpath: str) -> str:
+        """Return a practice-relative path as a path from the repository's top."""
+        return relpath if self.prefix == "." else f"{self.prefix}/{relpath}"
+
+    def tree_at(self, commit: str, folder: str) -> str | None:
+        """Return the tree id of the practice folder `folder` at `commit`, None if it has none."""
+        try:
+            out = self._git(
+                "rev-parse", "--verify", "--quiet", f"{commit}:{self.practice_path(folder)}"
+            )
+        except GitError:
+            return None
+        return out.strip() or None
+
+    def commits_touching(
+        self, folder: str, *, since: str | None = None, until: str = "HEAD"
+    ) -> list[CommitRecord]:
+        """Return the commits after `since` up to `until` that touch `folder`, oldest first."""
+        span = until if since is None else f"{since}..{until}"
+        return list(reversed(self.log_records(span, folder)))
+
+    def log_records(self, span: str, *pathspecs: str) -> list[CommitRecord]:
+        """Return the commits of `span` (a `git log` range) touching `pathspecs`, newest first.
+
+        Merges are left out (their changes are their parents'); files are practice-relative.
+        """
+        out = self._git(
+            "log", "--topo-order", "--no-merges", "--relative", "--name-only", "-z",
+            "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00", span, "--", *pathspecs,
+        )
+        records = []
+        for chunk in out.split("\x01")[1:]:
+            fields = chunk.split("\0")
+            sha, name, email, when, subject = fields[:5]
+            files = tuple(path.strip("\n") for path in fields[5:] if path.strip("\n"))
+            records.append(CommitRecord(
+                sha, Author(name, email), datetime.datetime.fromisoformat(when), subject, files
+            ))
+        return records
+
+    def commit_graph(self, until: str = "HEAD") -> dict[str, tuple[str, ...]]:
+        """Return each commit reachable from `until` with its parents, newest first."""
+        if not self.has_commits():
+            return {}
+        out = self._git("rev-list", "--topo-order", "--parents", until, "--")
+        graph: dict[str, tuple[str, ...]] = {}
+        for line in out.splitlines():
+            sha, *parents = line.split()
+            graph[sha] = tuple(parents)
+        return graph
+
+    def tag_records(self, prefix: str) -> list[TagRecord]:
+        """Return the tags whose names start with `prefix` (`refs/tags/...`), by name."""
+        fields = (
+            "%(refname)", "%(objecttype)", "%(objectname)", "%(*objectname)", "%(tag)",
+            "%(taggername)", "%(taggeremail)", "%(taggerdate:iso-strict)",
+            "%(contents:subject)", "%(contents:body)", "%(contents:signature)",
+        )
+        out = self._git(
+            "for-each-ref", "--sort=refname", f"--format=%01{'%00'.join(fields)}", prefix
+        )
+        records = []
+        for chunk in out.split("\x01")[1:]:
+            (ref, kind, obj, target, name, tagger, email, when, subject, body, signature) = (
+                chunk.split("\0")
+            )
+            annotated = kind == "tag"
+            records.append(TagRecord(
+                ref=ref,
+                name=ref.removeprefix("refs/tags/"),
+                annotated=annotated,
+                object_id=obj,
+                target=target if annotated else obj,
+                tag_header=name,
+                tagger=Author(tagger, email.strip("<>")),
+                when=datetime.datetime.fromisoformat(when) if when else None,
+                message=f"{subject}\n\n{body}".rstrip("\n") + "\n",
+                signed=bool(signature.strip()),
+            ))
+        return records
+
+    def signing_config(self) -> dict[str, str]:
+        """Return the practice's git settings that say how git signs (format, key, program)."""
+        try:
+            out = self._git("config", "--null", "--get-regexp", r"^(gpg\.|user\.signingkey)")
+        except GitError:  # none set
+            return {}
+        pairs = (item.split("\n", 1) for item in out.split("\0") if item)
+        return dict(pairs)
+
+    def create_tag(
+        self, name: str, commit: str, message: str, tagger: Author, *, signing_key: str | None
+    ) -> str:
+        """Create the annotated tag `name` at `commit` in one step; refuse if it exists.
+
+        The tag object is made first in a scratch repository that borrows this one's objects
+        (signed there with git's own settings when `signing_key` is given, and the signature
+        verified against that listed key), then copied here and its ref created only if no
+        such ref exists: a failure at any step leaves no ref behind.
+        """
+        env = {
+            "GIT_COMMITTER_NAME": tagger.name,
+            "GIT_COMMITTER_EMAIL": tagger.email,
+        }
+        settings = [f"{key}={value}" for key, value in self.signing_config().items()]
+        with tempfile.TemporaryDirectory(prefix="beanfirm-tag-") as scratch:
+            git.Repo.init(scratch, bare=True)
+            alternates = Path(scratch, "objects", "info", "alternates")
+            alternates.write_text(str(self._objects_dir()) + "\n")
+            args = [arg for setting in settings for arg in ("-c", setting)]
+            sign = ["-s"] if signing_key else ["--no-sign"]
+            scratch_git = ["git", f"--git-dir={scratch}", *args]
+            try:
+                self.repo.git.execute(
+                    [*scratch_git, "tag", "-a", *sign, "-m", message, name, commit],
+                    env={**os.environ, **env},
+                )
+            except git.GitCommandError as exc:
+                said = str(exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
+                said = " ".join(said.split()) or f"exit status {exc.status}"
+                msg = (
+                    f"git could not make the tag {name}: {said}. Nothing was written."
+                    + (
+                        " The approver has a signing key listed in clients.yaml, so the "
+                        "approval must be signed: set git's `user.signingkey` (and "
+                        "`gpg.format ssh` for an SSH key) to that key, then run the command "
+                        "again."
+                        if signing_key
+                        else ""
+                    )
+                )
+                raise GitError(msg, str(exc.stderr or "")) from None
+            if signing_key:
+                problem = _signature_problem(scratch_git, name, signing_key, self.repo.git)
+                if problem:
+                    msg = (
+                        f"The approval could not be signed with the key listed in clients.yaml "
+                        f"for {tagger.email} ({problem}); nothing was written. Set git's "
+                        "`user.signingkey` (and `gpg.format ssh` for an SSH key) to that key, "
+                        "or list the key git signs with, and run the command again."
+                    )
+                    raise GitError(msg, problem)
+            content = self.repo.git.execute(
+                [*scratch_git, "cat-file", "tag", name], stdout_as_string=False,
+                strip_newline_in_stdout=False,
+            )
+        object_id = self._mktag(content)
+        self._git("update-ref", "--create-reflog", f"refs/tags/{name}", object_id, "")
+        return object_id
+
+    def _objects_dir(self) -> Path:
+        """Return the object store (shared by all worktrees: the common git folder's)."""
+        common = self._git("rev-parse", "--git-common-dir").strip()
+        return (self.root / common).resolve() / "objects"
+
+    def _mktag(self, content: bytes) -> str:
+        with tempfile.TemporaryFile() as handle:
+            handle.write(content)
+            handle.seek(0)
+            out = self.repo.git.execute(["git", "-C", str(self.root), "mktag"], istream=handle)
+        return str(out).strip()
+
+    def tag_object(self, ref: str, object_id: str) -> TagRecord:
+        """Return the tag object `object_id` as if `ref` pointed at it (a pushed, new tag).
+
+        A pre-receive hook sees a new tag before its ref exists; this reads the object itself.
+        """
+        text = self._git("cat-file", "tag", object_id)
+        head, _, message = text.partition("\n\n")
+        fields = dict(line.split(" ", 1) for line in head.splitlines() if " " in line)
+        tagger, when = fields.get("tagger", ""), None
+        name, _, rest = tagger.partition(" <")
+        email, _, stamp = rest.partition("> ")
+        if stamp:
+            seconds, _, zone = stamp.partition(" ")
+            sign = -1 if zone.startswith("-") else 1
+            offset = datetime.timedelta(hours=int(zone[1:3] or 0), minutes=int(zone[3:5] or 0))
+            when = datetime.datetime.fromtimestamp(
+                int(seconds), tz=datetime.timezone(sign * offset)
+            )
+        body, signature = message, ""
+        for marker in ("-----BEGIN PGP SIGNATURE-----", "-----BEGIN SSH SIGNATURE-----"):
+            if marker in message:
+                body, signature = message.split(marker, 1)
+        return TagRecord(
+            ref=ref,
+            name=ref.removeprefix("refs/tags/"),
+            annotated=True,
+            object_id=object_id,
+            target=fields.get("object", ""),
+            tag_header=fields.get("tag", ""),
+            tagger=Author(name, email),
+            when=when,
+            message=body.rstrip("\n") + "\n",
+            signed=bool(signature),
+        )
+
+    def signature_problem(self, tag: str, signing_key: str) -> str | None:
+        """Return why the tag `tag`'s signature does not verify against `signing_key`, or None."""
+        return _signature_problem(["git", "-C", str(self.root)], tag, signing_key, self.repo.git)
+
+    def delete_ref(self, ref: str, old: str) -> None:
+        """Delete `ref` if it still points at `old` (tests forge and break records with this)."""
+        self._git("update-ref", "-d", ref, old)
+
+    def export_at(self, commit: str, pathspecs: Iterable[str], dest: Path) -> None:
+        """Write the files under the practice-relative `pathspecs` as they are at `commit`."""
+        data = self.repo.git.execute(
+            ["git", "-C", str(self.root), "archive", "--format=tar", commit, "--", *pathspecs],
+            stdout_as_string=False,
+        )
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+            archive.extractall(dest, filter="data")
+
+
+    # Diffs (issue 15, `beanfirm diff`): which files two revisions differ in, and their blobs.
+
+    def commit_of(self, rev: str) -> str | None:
+        """Return the commit id that `rev` names, or None when it names no commit."""
+        try:
+            return self._git("rev-parse", "--verify", "--quiet", "--end-of-options",
+                             f"{rev}^{{commit}}").strip()
+        except GitError:
+            return None
+
+    def first_parent(self, commit: str) -> str | None:
+        """Return the first parent of `commit`, or None for a root commit."""
+        out = self._git("rev-list", "--parents", "-n", "1", commit, "--").split()
+        return out[1] if len(out) > 1 else None
+
+    def paths_changed(self, old: str | None, new: str | None) -> list[str]:
+        """Return the practice-relative files that differ from `old` to `new`, sorted.
+
+        `old` None is the empty tree; `new` None is the working tree (tracked files as they are
+        on disk, and files not yet added that git does not ignore). A renamed file is listed
+        under both names.
+        """
+        base = old if old is not None else self._empty_tree()
+        span = [base] if new is None else [base, new]
+        out = self._git("diff", "--name-only", "--no-renames", "--relative", "-z", *span, "--")
+        paths = {path for path in out.split("\0") if path}
+        if new is None:
+            out = self._git("ls-files", "-z", "--others", "--exclude-standard", "--", ".")
+            paths.update(path for path in out.split("\0") if path)
+        return sorted(paths)
+
+    def _empty_tree(self) -> str:
+        return self._git("hash-object", "-t", "tree", os.devnull).strip()
+
+    def texts_at(self, commit: str | None, paths: Iterable[str]) -> dict[str, str | None]:
+        """Return the text of each file at `commit` (None: the working tree); None if absent."""
+        paths = list(paths)
+        if commit is None:
+            return {path: _read_text(self.root / path) for path in paths}
+        texts: dict[str, str | None] = dict.fromkeys(paths)
+        if any("\n" in path for path in paths):  # `--batch` reads names a line each
+            msg = "a file name with a line break cannot be read from git's history"
+            raise GitError(msg)
+        if not paths:
+            return texts
+        inside = "" if self.prefix == "." else self.prefix.rstrip("/") + "/"
+        names = "".join(f"{commit}:{inside}{path}\n" for path in paths).encode()
+        done = subprocess.run(  # one git for every file: a diff's cost is its size
+            ["git", "-C", str(self.root), "cat-file", "--batch"],
+            input=names, capture_output=True, check=False,
+        )
+        if done.returncode:
+            said = done.stderr.decode(errors="replace").strip()
+            raise GitError(f"git cat-file failed: {said}", said)
+        out, at = done.stdout, 0
+        for path in paths:
+            header_end = out.index(b"\n", at)
+            header = out[at:header_end].split()
+            at = header_end + 1
+            if header[-1] == b"missing" or header[1] != b"blob":
+                continue
+            size = int(header[2])
+            texts[path] = out[at : at + size].decode("utf-8", errors="replace")
+            at += size + 1
+        return texts
+
+
 def git_failed(command: str, exc: git.GitCommandError) -> GitError:
     """Turn a failed git command into one paragraph that says what to run."""
     stderr = str(exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
@@ -364,3 +685,51 @@ def git_failed(command: str, exc: git.GitCommandError) -> GitError:
         "`beanfirm repair` to finish or undo an interrupted change, then run the command again."
     )
     return GitError(msg, stderr)
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def signing_format(signing_key: str) -> str:
+    """Return git's `gpg.format` for a key listed in clients.yaml: `ssh` or `openpgp`."""
+    kind = signing_key.split(" ", 1)[0]
+    return "ssh" if kind.startswith(("ssh-", "ecdsa-", "sk-")) else "openpgp"
+
+
+def _signature_problem(
+    base: list[str], tag: str, signing_key: str, runner: git.Git
+) -> str | None:
+    """Verify a tag's signature against one listed key: SSH or a GPG fingerprint."""
+    with tempfile.TemporaryDirectory(prefix="beanfirm-verify-") as scratch:
+        if signing_format(signing_key) == "ssh":
+            allowed = Path(scratch, "allowed_signers")
+            allowed.write_text(f'beanfirm namespaces="git" {signing_key.strip()}\n')
+            setting = f"gpg.ssh.allowedSignersFile={allowed}"
+            command = [*base, "-c", setting, "verify-tag", "--raw", tag]
+        else:
+            command = [*base, "verify-tag", "--raw", tag]
+        try:
+            status, _out, err = runner.execute(
+                command, with_extended_output=True, with_exceptions=False
+            )
+        except git.GitCommandError as exc:  # pragma: no cover - with_exceptions=False
+            return " ".join(str(exc.stderr).split())
+    said = " ".join(str(err).split())
+    if status != 0:
+        return said or f"git verify-tag exit status {status}"
+    if signing_format(signing_key) == "openpgp":
+        wanted = signing_key.replace(" ", "").upper()
+        # `[GNUPG:] VALIDSIG <fingerprint> ... <primary key's fingerprint>`
+        signers = {
+            fingerprint.upper()
+            for line in str(err).splitlines()
+            if line.split()[1:2] == ["VALIDSIG"]
+            for fingerprint in (line.split()[2], line.split()[-1])
+        }
+        if wanted not in signers:
+            return f"signed by another key than {wanted}"
+    return None

@@ -55,7 +55,12 @@ MONTH_DAY_RE = re.compile(r"^(\d{2})-(\d{2})$")
 TOP_KEYS = ("firm", "clients")
 FIRM_REQUIRED = ("name", "staff")
 FIRM_KEYS = (*FIRM_REQUIRED, *CONTACT_KEYS, "dunning")
-STAFF_KEYS = ("id", "name", "email", "role")
+STAFF_REQUIRED = ("id", "name", "email", "role")
+STAFF_KEYS = (*STAFF_REQUIRED, "signing-key")
+SSH_KEY_RE = re.compile(
+    r"^(ssh-[a-z0-9-]+|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+( .*)?$"
+)
+GPG_FINGERPRINT_RE = re.compile(r"^[0-9A-Fa-f]{40}$")
 CLIENT_KEYS = (
     "id",
     "name",
@@ -83,6 +88,7 @@ class Staff:
     name: str
     email: str
     role: str
+    signing_key: str | None = None  # an SSH public key or a GPG fingerprint: approvals signed
 
 
 @dataclass(frozen=True)
@@ -255,8 +261,8 @@ def _firm(reader: NodeReader, node: yaml.Node) -> Firm:
 
 
 def _staff(reader: NodeReader, node: yaml.Node) -> Staff | None:
-    keys = reader.mapping(node, "a staff member", allowed=STAFF_KEYS, required=STAFF_KEYS)
-    if len(keys) != len(STAFF_KEYS):
+    keys = reader.mapping(node, "a staff member", allowed=STAFF_KEYS, required=STAFF_REQUIRED)
+    if not all(key in keys for key in STAFF_REQUIRED):
         return None
     staff_id = reader.string(keys["id"], "a staff id")
     if staff_id is not None and not SLUG_RE.match(staff_id):
@@ -271,9 +277,23 @@ def _staff(reader: NodeReader, node: yaml.Node) -> Staff | None:
         reader.problem(keys["email"], f"'{email}' is not an email address.")
         email = None
     role = reader.choice(keys["role"], "a staff member's role", ROLES)
+    signing_key = None
+    if "signing-key" in keys:
+        signing_key = reader.string(keys["signing-key"], "a staff member's signing key")
+        if signing_key is not None:
+            signing_key = signing_key.strip()
+            if GPG_FINGERPRINT_RE.match(signing_key.replace(" ", "")):
+                signing_key = signing_key.replace(" ", "").upper()
+            elif not SSH_KEY_RE.match(signing_key):
+                reader.problem(
+                    keys["signing-key"],
+                    "a signing key must be an SSH public key (the line of its .pub file, like "
+                    "'ssh-ed25519 AAAA...') or a GPG key's 40-digit fingerprint.",
+                )
+                return None
     if staff_id is None or name is None or email is None or role is None:
         return None
-    return Staff(staff_id, name, email, role)
+    return Staff(staff_id, name, email, role, signing_key)
 
 
 def _clients(reader: NodeReader, node: yaml.Node | None, firm: Firm) -> list[tuple[Client, int]]:

@@ -1,0 +1,117 @@
+"""`beanfirm approve` end to end, and the attacks on it: each refused with nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_support import BALANCED_ZH, HUAMEI_JANUARY, UNBALANCED_ZH, assert_user_error, snapshot
+from conftest import git, run_beanfirm
+from review_support import commit_as, make_reviewed, tags
+
+
+@pytest.fixture
+def reviewed(practice_with_client: Path) -> Path:
+    """A practice whose client huamei waits for review (see `make_reviewed`)."""
+    return make_reviewed(practice_with_client)
+
+def test_a_reviewer_approves_and_again_is_nothing_new(reviewed: Path) -> None:
+    result = run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed)
+    assert result.code == 0, result.err
+    head = git(reviewed, "rev-parse", "HEAD").strip()
+    assert f"Approved huamei up to {head[:8]}" in result.out
+    assert tags(reviewed) == ["beanfirm/approved/huamei/0001"]
+    body = git(reviewed, "tag", "-l", "--format=%(contents)", "beanfirm/approved/huamei/0001")
+    assert "approver: wang" in body
+    assert f"commit: {head}" in body
+    assert "previous: none" in body
+    tagger = git(reviewed, "tag", "-l", "--format=%(taggeremail)", "beanfirm/approved/*")
+    assert tagger.strip() == "<wang@firm.example>"
+
+    again = run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed)
+    assert again.code == 0, again.err
+    assert "already approved" in again.out
+    assert tags(reviewed) == ["beanfirm/approved/huamei/0001"]
+
+
+def test_the_group_option_names_the_approver_too(reviewed: Path) -> None:
+    result = run_beanfirm("--as", "wang", "approve", "huamei", "--json", cwd=reviewed)
+    assert result.code == 0, result.err
+    assert '"result": "approved"' in result.out
+
+
+@pytest.mark.parametrize(
+    ("staff", "code", "needles"),
+    [
+        ("ana", 1, ("ana wrote", "two-person rule", "Nothing was written")),
+        ("bo", 1, ("bo is a preparer", "only a reviewer or a partner")),
+        ("nobody", 2, ("No staff member 'nobody'",)),
+    ],
+)
+def test_who_may_not_approve_is_refused(
+    reviewed: Path, staff: str, code: int, needles: tuple[str, ...]
+) -> None:
+    before = snapshot(reviewed)
+    result = run_beanfirm("approve", "huamei", "--as", staff, cwd=reviewed)
+    assert_user_error(result, code, *needles)
+    assert tags(reviewed) == []
+    assert snapshot(reviewed) == before
+
+
+def test_a_client_with_errors_is_not_approved(reviewed: Path) -> None:
+    commit_as(reviewed, "bo@firm.example", HUAMEI_JANUARY, UNBALANCED_ZH, "Broken taxi")
+    before = snapshot(reviewed)
+    result = run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed)
+    assert_user_error(result, 1, "does not check clean", "Nothing was written", "01.beancount")
+    assert tags(reviewed) == []
+    assert snapshot(reviewed) == before
+
+
+def test_an_older_revision_is_checked_as_it_was(reviewed: Path) -> None:
+    good = git(reviewed, "rev-parse", "HEAD").strip()
+    commit_as(reviewed, "bo@firm.example", HUAMEI_JANUARY, UNBALANCED_ZH, "Broken taxi")
+    result = run_beanfirm("approve", "huamei", "--rev", good, "--as", "wang", cwd=reviewed)
+    assert result.code == 0, result.err
+    assert git(reviewed, "rev-list", "-n1", "beanfirm/approved/huamei/0001").strip() == good
+    # The broken commit after it is still refused.
+    refused = run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed)
+    assert_user_error(refused, 1, "does not check clean")
+
+
+def test_a_revision_off_the_approved_history_is_refused(reviewed: Path) -> None:
+    base = git(reviewed, "rev-parse", "HEAD~1").strip()
+    assert run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed).code == 0
+    git(reviewed, "checkout", "-q", "-b", "side", base)
+    side = commit_as(reviewed, "bo@firm.example", HUAMEI_JANUARY, BALANCED_ZH, "Side taxi")
+    git(reviewed, "checkout", "-q", "-")
+    result = run_beanfirm("approve", "huamei", "--rev", side, "--as", "wang", cwd=reviewed)
+    assert_user_error(result, 1, "does not descend from")
+    assert tags(reviewed) == ["beanfirm/approved/huamei/0001"]
+
+
+def test_a_dry_run_checks_and_writes_nothing(reviewed: Path) -> None:
+    result = run_beanfirm("approve", "huamei", "--as", "wang", "-n", cwd=reviewed)
+    assert result.code == 0, result.err
+    assert "Would approve huamei" in result.out
+    assert tags(reviewed) == []
+    refused = run_beanfirm("approve", "huamei", "--as", "ana", "-n", cwd=reviewed)
+    assert_user_error(refused, 1, "two-person rule")
+
+
+def test_all_approves_what_waits_and_names_what_it_refuses(reviewed: Path) -> None:
+    result = run_beanfirm("approve", "--all", "--as", "wang", cwd=reviewed)
+    assert result.code == 0, result.err
+    assert tags(reviewed) == ["beanfirm/approved/huamei/0001"]
+    nothing = run_beanfirm("approve", "--all", "--as", "wang", cwd=reviewed)
+    assert nothing.code == 0, nothing.err
+    assert "nothing to do" in nothing.out
+    commit_as(reviewed, "wang@firm.example", HUAMEI_JANUARY, BALANCED_ZH, "Wang's own taxi")
+    own = run_beanfirm("approve", "--all", "--as", "wang", cwd=reviewed)
+    assert own.code == 1
+    assert "Refused huamei" in own.err
+    assert tags(reviewed) == ["beanfirm/approved/huamei/0001"]
+
+
+def test_a_client_and_all_together_is_a_usage_error(reviewed: Path) -> None:
+    result = run_beanfirm("approve", "huamei", "--all", "--as", "wang", cwd=reviewed)
+    assert_user_error(result, 2, "--all")
