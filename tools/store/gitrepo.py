@@ -17,6 +17,7 @@ import contextlib
 import fcntl
 import io
 import os
+import subprocess
 import tarfile
 import time
 from dataclasses import dataclass
@@ -355,6 +356,73 @@ class PracticeRepo:
         if self.has_commits():
             self._git("reset", "--quiet", "--hard", "HEAD")
 
+    # Diffs (issue 15, `beanfirm diff`): which files two revisions differ in, and their blobs.
+
+    def commit_of(self, rev: str) -> str | None:
+        """Return the commit id that `rev` names, or None when it names no commit."""
+        try:
+            return self._git("rev-parse", "--verify", "--quiet", "--end-of-options",
+                             f"{rev}^{{commit}}").strip()
+        except GitError:
+            return None
+
+    def first_parent(self, commit: str) -> str | None:
+        """Return the first parent of `commit`, or None for a root commit."""
+        out = self._git("rev-list", "--parents", "-n", "1", commit, "--").split()
+        return out[1] if len(out) > 1 else None
+
+    def paths_changed(self, old: str | None, new: str | None) -> list[str]:
+        """Return the practice-relative files that differ from `old` to `new`, sorted.
+
+        `old` None is the empty tree; `new` None is the working tree (tracked files as they are
+        on disk, and files not yet added that git does not ignore). A renamed file is listed
+        under both names.
+        """
+        base = old if old is not None else self._empty_tree()
+        span = [base] if new is None else [base, new]
+        out = self._git("diff", "--name-only", "--no-renames", "--relative", "-z", *span, "--")
+        paths = {path for path in out.split("\0") if path}
+        if new is None:
+            out = self._git("ls-files", "-z", "--others", "--exclude-standard", "--", ".")
+            paths.update(path for path in out.split("\0") if path)
+        return sorted(paths)
+
+    def _empty_tree(self) -> str:
+        return self._git("hash-object", "-t", "tree", os.devnull).strip()
+
+    def texts_at(self, commit: str | None, paths: Iterable[str]) -> dict[str, str | None]:
+        """Return the text of each file at `commit` (None: the working tree); None if absent."""
+        paths = list(paths)
+        if commit is None:
+            return {path: _read_text(self.root / path) for path in paths}
+        texts: dict[str, str | None] = dict.fromkeys(paths)
+        if any("\n" in path for path in paths):  # `--batch` reads names a line each
+            msg = "a file name with a line break cannot be read from git's history"
+            raise GitError(msg)
+        if not paths:
+            return texts
+        inside = "" if self.prefix == "." else self.prefix.rstrip("/") + "/"
+        names = "".join(f"{commit}:{inside}{path}\n" for path in paths).encode()
+        done = subprocess.run(  # one git for every file: a diff's cost is its size
+            ["git", "-C", str(self.root), "cat-file", "--batch"],
+            input=names, capture_output=True, check=False,
+        )
+        if done.returncode:
+            said = done.stderr.decode(errors="replace").strip()
+            raise GitError(f"git cat-file failed: {said}", said)
+        out, at = done.stdout, 0
+        for path in paths:
+            header_end = out.index(b"\n", at)
+            header = out[at:header_end].split()
+            at = header_end + 1
+            if header[-1] == b"missing" or header[1] != b"blob":
+                continue
+            size = int(header[2])
+            texts[path] = out[at : at + size].decode("utf-8", errors="replace")
+            at += size + 1
+        return texts
+
+
 def git_failed(command: str, exc: git.GitCommandError) -> GitError:
     """Turn a failed git command into one paragraph that says what to run."""
     stderr = str(exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
@@ -364,3 +432,10 @@ def git_failed(command: str, exc: git.GitCommandError) -> GitError:
         "`beanfirm repair` to finish or undo an interrupted change, then run the command again."
     )
     return GitError(msg, stderr)
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
