@@ -19,6 +19,7 @@ from beanfirm.cli.backup import backup, restore_command
 from beanfirm.cli.check import check
 from beanfirm.cli.clients import clients
 from beanfirm.cli.credit import credit
+from beanfirm.cli.diff import diff
 from beanfirm.cli.dunning import dunning
 from beanfirm.cli.forecast import forecast_command
 from beanfirm.cli.generate import generate
@@ -75,6 +76,7 @@ for command in (statement, dunning):  # statements of account and reminders (iss
 cli.add_command(opening)  # opening balances (issue 13)
 for command in (backup, restore_command):  # encrypted backups (issue 14)
     cli.add_command(command)
+cli.add_command(diff)  # the reviewer's desk (issue 15)
 
 
 def main() -> None:

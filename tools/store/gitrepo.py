@@ -422,6 +422,31 @@ class PracticeRepo:
             at += size + 1
         return texts
 
+    def raw_diff(self, old: str | None, new: str | None, pathspecs: Iterable[str]) -> str:
+        """Return git's own text diff from `old` to `new` (as `paths_changed`), no driver."""
+        base = old if old is not None else self._empty_tree()
+        span = [base] if new is None else [base, new]
+        return self._git(
+            "-c", "core.quotepath=off", "diff", "--no-ext-diff", "--no-textconv", "--no-color",
+            "--relative", *span, "--", *pathspecs,
+        )
+
+    def config_value(self, key: str) -> str | None:
+        """Return a setting of this repository's own config (`.git/config`), or None."""
+        try:
+            return self._git("config", "--local", "--get", key).strip()
+        except GitError:
+            return None
+
+    def set_config(self, key: str, value: str) -> None:
+        """Set a setting in this repository's own config (never the user's or the system's)."""
+        self._git("config", "--local", key, value)
+
+    def unset_config(self, key: str) -> None:
+        """Remove a setting from this repository's own config, if it is there."""
+        if self.config_value(key) is not None:
+            self._git("config", "--local", "--unset-all", key)
+
 
 def git_failed(command: str, exc: git.GitCommandError) -> GitError:
     """Turn a failed git command into one paragraph that says what to run."""
