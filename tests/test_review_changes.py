@@ -17,6 +17,7 @@ from beanfirm.review.entrydiff import (
     impact_between,
     parse_text,
 )
+from beanfirm.review.gitdriver import canonical_text, external_diff
 from beanfirm.store.gitrepo import PracticeRepo
 
 if TYPE_CHECKING:
@@ -276,3 +277,27 @@ def test_changes_of_a_commit_and_from_the_empty_tree(repo: PracticeRepo) -> None
     ]
     assert repo.commit_of("HEAD~1") == first
     assert repo.commit_of("no-such-branch") is None
+
+
+def test_textconv_of_a_reordered_file_is_the_same_and_ends_with_its_totals() -> None:
+    entries = BASE.split("\n\n")
+    reordered = "\n\n".join(reversed(entries)).replace("  Expenses:Rent", "  Expenses:Rent      ")
+    assert canonical_text(JULY, reordered) == canonical_text(JULY, BASE)
+    assert canonical_text(JULY, BASE).splitlines()[-3:] == [
+        "; Assets:Bank:CMB  CNY  -3030.00",
+        "; Expenses:Food    CNY     30.00",
+        "; Expenses:Rent    CNY   3000.00",
+    ]
+    assert canonical_text(JULY, "not beancount\n") == "not beancount\n"
+
+
+def test_the_driver_falls_back_to_the_raw_diff(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.write_text(BASE)
+    new.write_text(BASE + "2026-07-31 * oops\n")
+    lines = external_diff([JULY, str(old), "0" * 40, "100644", str(new), "1" * 40, "100644"])
+    assert lines[0] == f"diff --git a/{JULY} b/{JULY}"
+    assert "+2026-07-31 * oops" in lines
+    new.write_text(BASE.replace("coffee", "tea"))
+    lines = external_diff([JULY, "/dev/null", "0" * 40, "100644", str(new), "1" * 40, "100644"])
+    assert lines[0].startswith(f"beanfirm diff {JULY}: 3 added, 0 removed, 0 changed")

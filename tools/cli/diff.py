@@ -145,6 +145,7 @@ def print_diff(result: Diff) -> None:
 
 
 def _print_impact(client: ClientChanges) -> None:
+    echo("")
     if not client.impact:
         echo("No balance changed.")
         return

@@ -15,16 +15,17 @@ amounts; a pair is a changed entry, what is left over is added or removed.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, cast
 
 from beancount.core import data
 from beancount.core.amount import Amount
-from beancount.core.number import MISSING
+from beancount.core.position import Cost
 from beancount.parser import booking, options, parser, printer
 
+from beanfirm.core.beans import amount_of
 from beanfirm.core.ledgertext import cost_text
 from beanfirm.errors import Problem
 
@@ -104,33 +105,36 @@ Canon = tuple[object, ...]
 
 
 def _canon_value(value: object) -> object:
-    """Return a value in a form that compares by meaning, not by how it was written."""
-    if isinstance(value, Decimal):
-        return ("D", format(value.normalize(), "f") if value.is_finite() else str(value))
-    if isinstance(value, dict):
-        return ("M", _canon_meta(value))
-    if isinstance(value, (set, frozenset)):
-        return ("S", tuple(sorted(repr(_canon_value(v)) for v in value)))
-    if isinstance(value, list):
-        return ("L", tuple(sorted(repr(_canon_value(v)) for v in value)))
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return (type(value).__name__, *(_canon_value(v) for v in value))
-    if isinstance(value, tuple):
-        return tuple(_canon_value(v) for v in value)
-    if value is MISSING:
-        return ("MISSING",)
-    if isinstance(value, (datetime.date, str, int, bool)) or value is None:
+    """Return a value in a hashable form that compares by meaning, not by how it was written.
+
+    Numbers stay Decimals, which compare (and hash) by value: `10.0` equals `10.00`.
+    """
+    if isinstance(value, (str, Decimal, datetime.date)) or value is None:
         return value
-    return (type(value).__name__, str(value))
+    if isinstance(value, dict):
+        return _canon_meta(value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(_canon_value(v) for v in value)
+    if isinstance(value, list):
+        items = [_canon_value(v) for v in value]
+        if value and isinstance(value[0], data.Posting):  # postings in any order
+            return frozenset(Counter(items).items())
+        return tuple(items)  # the values of a `custom` directive keep their order
+    if isinstance(value, tuple):
+        return (type(value).__name__, *(_canon_value(v) for v in value))
+    try:
+        hash(value)
+    except TypeError:
+        return (type(value).__name__, str(value))
+    return (type(value).__name__, value)
 
 
-def _canon_meta(meta: dict[str, object]) -> tuple[tuple[str, object], ...]:
-    return tuple(
-        sorted(
-            (key, repr(_canon_value(value)))
-            for key, value in meta.items()
-            if key not in PLACE_META and not key.startswith("__")
-        )
+def _canon_meta(meta: dict[str, object]) -> frozenset[tuple[str, object]]:
+    # A value's type is kept: TRUE is not 1, and "1" is not 1.
+    return frozenset(
+        (key, (type(value).__name__, _canon_value(value)))
+        for key, value in meta.items()
+        if key not in PLACE_META and not key.startswith("__")
     )
 
 
@@ -179,8 +183,7 @@ def compare_entries(old: Sequence[Located], new: Sequence[Located]) -> list[Entr
     Each side is (path, entry) pairs. Entries equal in canonical form cancel out, wherever
     they are; the rest are paired by import id, then by identity.
     """
-    old_left = _without_equal(old, new)
-    new_left = _without_equal(new, old)
+    old_left, new_left = _without_equal(old, new)
     changes: list[EntryChange] = []
     for key_of in (_import_key, _identity_key, _amounts_key):
         pairs, old_left, new_left = _pair(old_left, new_left, key_of)
@@ -203,19 +206,22 @@ def _change_order(change: EntryChange) -> tuple[datetime.date, str, int, int]:
     return (entry.date, change.path, KIND_ORDER[change.kind], line if isinstance(line, int) else 0)
 
 
-def _without_equal(side: Sequence[Located], other: Sequence[Located]) -> list[Located]:
-    """Return the entries of `side` not matched one-for-one by an equal entry of `other`."""
-    counts: dict[Canon, int] = defaultdict(int)
-    for _, entry in other:
-        counts[canonical(entry)] += 1
-    left: list[Located] = []
-    for located in side:
-        form = canonical(located[1])
-        if counts[form]:
-            counts[form] -= 1
+def _without_equal(
+    old: Sequence[Located], new: Sequence[Located]
+) -> tuple[list[Located], list[Located]]:
+    """Return the entries of each side not matched one-for-one by an equal entry of the other."""
+    waiting: dict[Canon, list[int]] = defaultdict(list)
+    for index, (_, entry) in enumerate(new):
+        waiting[canonical(entry)].append(index)
+    matched: set[int] = set()
+    old_left: list[Located] = []
+    for located in old:
+        same = waiting.get(canonical(located[1]))
+        if same:
+            matched.add(same.pop())
         else:
-            left.append(located)
-    return left
+            old_left.append(located)
+    return old_left, [located for index, located in enumerate(new) if index not in matched]
 
 
 def _import_key(entry: Directive) -> tuple[object, ...] | None:
@@ -231,10 +237,8 @@ def _amounts_key(entry: Directive) -> tuple[object, ...] | None:
     """Return a transaction's date and written amounts: what a retyped narration keeps."""
     if not isinstance(entry, data.Transaction):
         return None
-    amounts = sorted(
-        repr(_canon_value(p.units)) for p in entry.postings if isinstance(p.units, Amount)
-    )
-    return (entry.date, tuple(amounts)) if amounts else None
+    amounts = Counter(_canon_value(p.units) for p in entry.postings if isinstance(p.units, Amount))
+    return (entry.date, frozenset(amounts.items())) if amounts else None
 
 
 def _pair(
@@ -273,8 +277,8 @@ def _likeness(old: Directive, new: Directive) -> int:
     a, b = canonical(old), canonical(new)
     same = sum(1 for x, y in zip(a, b, strict=True) if x == y)
     if isinstance(old, data.Transaction) and isinstance(new, data.Transaction):
-        postings = {repr(_canon_value(p)) for p in old.postings}
-        same += sum(1 for p in new.postings if repr(_canon_value(p)) in postings)
+        postings = {_canon_value(p) for p in old.postings}
+        same += sum(1 for p in new.postings if _canon_value(p) in postings)
     return same
 
 
@@ -313,8 +317,8 @@ def _meta_differences(before: Meta, after: Meta) -> list[str]:
 
 
 def _posting_differences(before: list[data.Posting], after: list[data.Posting]) -> list[str]:
-    old = {repr(_canon_value(p)): p for p in before}
-    new = {repr(_canon_value(p)): p for p in after}
+    old = {_canon_value(p): p for p in before}
+    new = {_canon_value(p): p for p in after}
     found = [f"posting removed: {_posting_text(p)}" for k, p in old.items() if k not in new]
     found += [f"posting added: {_posting_text(p)}" for k, p in new.items() if k not in old]
     return found
@@ -358,10 +362,20 @@ def totals(entries: Iterable[Directive]) -> tuple[dict[tuple[str, str], Decimal]
     Postings whose amount is left out are filled in as Beancount's booking does; a posting
     that reduces a lot held elsewhere cannot be, without the rest of the ledger, and is named.
     """
-    transactions: Entries = [e for e in entries if isinstance(e, data.Transaction)]
-    booked, errors = _book(transactions, options.OPTIONS_DEFAULTS)
-    failed = {id(error.entry) for error in errors if error.entry is not None}
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    incomplete: Entries = []
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            if all(_written_number(p) for p in entry.postings):
+                for posting in entry.postings:
+                    number, currency = amount_of(posting)
+                    sums[(posting.account, currency)] += number
+            else:
+                incomplete.append(entry)
+    if not incomplete:
+        return dict(sums), []
+    booked, errors = _book(incomplete, options.OPTIONS_DEFAULTS)
+    failed = {id(error.entry) for error in errors if error.entry is not None}
     unknown: list[str] = []
     for entry in booked:
         assert isinstance(entry, data.Transaction)  # noqa: S101 - only transactions were booked
@@ -373,6 +387,14 @@ def totals(entries: Iterable[Directive]) -> tuple[dict[tuple[str, str], Decimal]
             if isinstance(units, Amount) and isinstance(units.number, Decimal):
                 sums[(posting.account, units.currency)] += units.number
     return dict(sums), unknown
+
+
+def _written_number(posting: data.Posting) -> bool:
+    """Return whether a posting's units are written out in full (booking has nothing to do)."""
+    units = posting.units
+    return isinstance(units, Amount) and isinstance(units.number, Decimal) and (
+        posting.cost is None or isinstance(posting.cost, Cost)
+    )
 
 
 def place(entry: Directive) -> str:

@@ -30,7 +30,6 @@ from beanfirm.review.diffreport import (
     impact_totals,
 )
 from beanfirm.review.entrydiff import (
-    canonical,
     compare_entries,
     entry_text,
     identity,
@@ -122,7 +121,7 @@ def canonical_text(path: str, text: str) -> str:
 
 
 def _canonical_order(entry: Directive) -> tuple[str, str]:
-    return (repr(identity(entry)), repr(canonical(entry)))
+    return (repr(identity(entry)), entry_text(entry))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
