@@ -431,21 +431,18 @@ class PracticeRepo:
             "--relative", *span, "--", *pathspecs,
         )
 
-    def config_value(self, key: str) -> str | None:
-        """Return a setting of this repository's own config (`.git/config`), or None."""
-        try:
-            return self._git("config", "--local", "--get", key).strip()
-        except GitError:
-            return None
-
+    # `set_config` is word for word the one of the `remote` branch (issue 15, F): keep one.
     def set_config(self, key: str, value: str) -> None:
-        """Set a setting in this repository's own config (never the user's or the system's)."""
+        """Set a git setting in this repository's own configuration."""
         self._git("config", "--local", key, value)
 
     def unset_config(self, key: str) -> None:
-        """Remove a setting from this repository's own config, if it is there."""
-        if self.config_value(key) is not None:
-            self._git("config", "--local", "--unset-all", key)
+        """Remove a git setting from this repository's own configuration, if it is there."""
+        try:
+            self._git("config", "--local", "--get-all", key)
+        except GitError:
+            return  # not set here
+        self._git("config", "--local", "--unset-all", key)
 
 
 def git_failed(command: str, exc: git.GitCommandError) -> GitError:
