@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from timing import timed_run
+
 from beanfirm.jobs.diffdriver import ATTRIBUTE_LINE, driver_config
 from beanfirm.review.changes import diff
 from beanfirm.store.gitrepo import PracticeRepo
@@ -125,9 +127,7 @@ def median_of(runs: int, work: Callable[[], object]) -> float:
 
 
 def run(folder: Path, *command: str) -> None:
-    done = subprocess.run(list(command), cwd=folder, capture_output=True, check=False)
-    if done.returncode:
-        raise SystemExit(f"{' '.join(command)} failed: {done.stderr.decode()}")
+    timed_run(list(command), folder)
 
 
 def measure(folder: Path, transactions: int, runs: int) -> dict[str, float]:
