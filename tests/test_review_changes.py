@@ -301,3 +301,28 @@ def test_the_driver_falls_back_to_the_raw_diff(tmp_path: Path) -> None:
     new.write_text(BASE.replace("coffee", "tea"))
     lines = external_diff([JULY, "/dev/null", "0" * 40, "100644", str(new), "1" * 40, "100644"])
     assert lines[0].startswith(f"beanfirm diff {JULY}: 3 added, 0 removed, 0 changed")
+
+
+def test_bytes_that_are_not_utf8_are_a_problem_with_their_line() -> None:
+    text = (BASE.encode() + b'2026-07-04 * "Caf\xe9" "latin-1"\n').decode(
+        "utf-8", errors="surrogateescape"
+    )
+    parsed = parse_text(text, JULY)
+    assert parsed.entries == ()
+    assert [(p.line, p.message) for p in parsed.problems] == [
+        (11, "this line is not UTF-8 text; Beancount reads ledgers as UTF-8")
+    ]
+
+
+def test_a_sale_from_a_lot_held_elsewhere_is_named_not_guessed() -> None:
+    sale = """\
+2026-07-20 * "Broker" "sell"
+  Assets:Broker:Stock  -10 ACME {}
+  Assets:Broker:Cash   1500.00 CNY
+  Income:Gains
+"""
+    impact, uncounted = impact_between(
+        parse_text(BASE, JULY).entries, parse_text(BASE + "\n" + sale, JULY).entries
+    )
+    assert impact == ()
+    assert uncounted == [f"{JULY}:12"]

@@ -87,6 +87,12 @@ def parse_text(text: str, path: str) -> ParsedFile:
     Parsed alone, a file has no context errors (accounts opened elsewhere are only checked by
     the loader's validation), so every error the parser reports is a real one of this file.
     """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # bytes that were not UTF-8 (see PracticeRepo.texts_at)
+        line = text.count("\n", 0, exc.start) + 1
+        message = "this line is not UTF-8 text; Beancount reads ledgers as UTF-8"
+        return ParsedFile(path, (), (Problem(path, line, message),))
     entries, errors, _options = parser.parse_string(text, path)
     problems = tuple(_syntax_problem(error, path) for error in errors)
     return ParsedFile(path, tuple(entries), problems)

@@ -51,7 +51,7 @@ def read(path: str) -> str:
     """Return a file git hands over, as text; /dev/null (no such side) is empty."""
     if path == NULL_FILE:
         return ""
-    return Path(path).read_bytes().decode("utf-8", errors="replace")
+    return Path(path).read_bytes().decode("utf-8", errors="surrogateescape")
 
 
 def raw_diff(path: str, old: str, new: str) -> list[str]:
@@ -60,6 +60,12 @@ def raw_diff(path: str, old: str, new: str) -> list[str]:
         old.splitlines(), new.splitlines(), f"a/{path}", f"b/{path}", lineterm=""
     )
     return [f"diff --git a/{path} b/{path}", *lines]
+
+
+def write_lines(lines: list[str]) -> None:
+    """Write lines to git as they came, bytes that were not UTF-8 included."""
+    text = "".join(f"{line}\n" for line in lines)
+    sys.stdout.buffer.write(text.encode("utf-8", errors="surrogateescape"))
 
 
 def semantic_diff(path: str, old_text: str, new_text: str) -> list[str] | None:
@@ -129,14 +135,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     mode, rest = (args[0], args[1:]) if args else ("", [])
     if mode == "diff" and len(rest) >= EXTERNAL_DIFF_ARGS:
-        sys.stdout.write("".join(f"{line}\n" for line in external_diff(rest)))
+        write_lines(external_diff(rest))
     elif mode == "textconv" and rest:
         text = read(rest[0])
         try:
             shown = canonical_text(rest[0], text)
         except Exception:  # noqa: BLE001 - a driver must never fail git: the file as it is
             shown = text
-        sys.stdout.write(shown)
+        sys.stdout.buffer.write(shown.encode("utf-8", errors="surrogateescape"))
     else:
         sys.stderr.write("usage: python -m beanfirm.review.gitdriver diff|textconv ARGS\n")
         return 0

@@ -391,7 +391,10 @@ class PracticeRepo:
         return self._git("hash-object", "-t", "tree", os.devnull).strip()
 
     def texts_at(self, commit: str | None, paths: Iterable[str]) -> dict[str, str | None]:
-        """Return the text of each file at `commit` (None: the working tree); None if absent."""
+        """Return the text of each file at `commit` (None: the working tree); None if absent.
+
+        Bytes that are not UTF-8 are decoded as lone surrogates (`surrogateescape`).
+        """
         paths = list(paths)
         if commit is None:
             return {path: _read_text(self.root / path) for path in paths}
@@ -418,7 +421,8 @@ class PracticeRepo:
             if header[-1] == b"missing" or header[1] != b"blob":
                 continue
             size = int(header[2])
-            texts[path] = out[at : at + size].decode("utf-8", errors="replace")
+            # Bytes that are not UTF-8 stay visible (as surrogates) for the reader to refuse.
+            texts[path] = out[at : at + size].decode("utf-8", errors="surrogateescape")
             at += size + 1
         return texts
 
@@ -458,6 +462,6 @@ def git_failed(command: str, exc: git.GitCommandError) -> GitError:
 
 def _read_text(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        return path.read_text(encoding="utf-8", errors="surrogateescape")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
