@@ -1,9 +1,11 @@
 """Measure `beanfirm diff` of a 500-entry import commit against `git diff` of the same commit.
 
-Writes two practices straight to disk (fixed seed, fixed dates): one client of 100,000
-transactions and one of 10,000, each over the 60 months 2021-01 to 2025-12, committed; then
-on top of each, one commit that adds 500 entries (an import of 2025-12's bank export) to the
-last month file. Side by side, median of N runs, for each size:
+Writes two practices straight to disk (fixed seed, fixed dates), each one client at the same
+pace of about 1,667 transactions a month: 100,000 transactions over the 60 months 2021-01 to
+2025-12, and 10,000 over the 6 months 2025-07 to 2025-12, committed; then on top of each, one
+commit that adds 500 entries (an import of 2025-12's bank export) to the last month file. So
+the change and the file it lands in are the same size, and only the ledger differs. Side by
+side, median of N runs (wall time, and CPU time, which the machine's load disturbs less):
 1. `git diff HEAD~1 HEAD` (the raw text);
 2. `beanfirm diff HEAD` (the whole command: start-up, git, parsing, comparing, printing);
 3. the diff itself in-process (`beanfirm.review.changes.diff`), without the start-up;
@@ -20,6 +22,7 @@ import argparse
 import datetime
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,8 +41,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 BIN = Path(sys.executable).parent
-START = datetime.date(2021, 1, 1)
-MONTHS = 60
+LAST_MONTH = datetime.date(2025, 12, 1)
+PER_MONTH = 1_667
 IMPORTED = 500
 PAYEES = ("上海恒基物业", "中国石化", "顺丰速运", "美团外卖", "Amazon Payments", "某某餐厅")
 EXPENSES = ("Expenses:Rent", "Expenses:Fuel", "Expenses:Postage", "Expenses:Meals")
@@ -60,8 +63,11 @@ GIT_ENV = {
 }
 
 
-def month_of(index: int) -> datetime.date:
-    return datetime.date(START.year + index // 12, index % 12 + 1, 1)
+def month_of(index: int, months: int) -> datetime.date:
+    """Return the month `index` of `months` months that end with LAST_MONTH."""
+    back = months - 1 - index
+    serial = LAST_MONTH.year * 12 + LAST_MONTH.month - 1 - back
+    return datetime.date(serial // 12, serial % 12 + 1, 1)
 
 
 def transaction(rng: random.Random, day: datetime.date, row: int, prefix: str) -> str:
@@ -96,11 +102,12 @@ def build(folder: Path, transactions: int) -> str:
         'include "journal/*/*.beancount"\n', encoding="utf-8")
     opens = ["Assets:Bank:CMB", *EXPENSES]
     (client / "accounts.beancount").write_text(
-        "".join(f"2021-01-01 open {account} CNY\n" for account in opens), encoding="utf-8")
-    per_month = transactions // MONTHS
+        "".join(f"2020-12-01 open {account} CNY\n" for account in opens), encoding="utf-8")
+    months = max(1, round(transactions / PER_MONTH))
+    per_month = transactions // months
     last = ""
-    for index in range(MONTHS):
-        month = month_of(index)
+    for index in range(months):
+        month = month_of(index, months)
         path = client / f"journal/{month.year:04d}/{month.month:02d}.beancount"
         path.parent.mkdir(exist_ok=True)
         entries = month_entries(rng, month, per_month, f"m{index}")
@@ -111,26 +118,35 @@ def build(folder: Path, transactions: int) -> str:
     git(folder, "add", ".")
     git(folder, "commit", "-qm", "History")
     path = folder / last
-    extra = month_entries(rng, month_of(MONTHS - 1), IMPORTED, "import")
+    extra = month_entries(rng, LAST_MONTH, IMPORTED, "import")
     path.write_text(path.read_text(encoding="utf-8") + "\n" + "\n".join(extra), encoding="utf-8")
     git(folder, "commit", "-qam", f"Import {IMPORTED} rows")
     return last
 
 
-def median_of(runs: int, work: Callable[[], object]) -> float:
-    times = []
+def median_of(runs: int, work: Callable[[], object]) -> tuple[float, float]:
+    """Return the median wall time and CPU time (this process and its children) of `work`."""
+    walls, cpus = [], []
     for _ in range(runs):
+        cpu = _cpu_seconds()
         started = time.perf_counter()
         work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - started)
+        cpus.append(_cpu_seconds() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _cpu_seconds() -> float:
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
 
 
 def run(folder: Path, *command: str) -> None:
     timed_run(list(command), folder)
 
 
-def measure(folder: Path, transactions: int, runs: int) -> dict[str, float]:
+def measure(folder: Path, transactions: int, runs: int) -> dict[str, tuple[float, float]]:
     started = time.perf_counter()
     last = build(folder, transactions)
     built = time.perf_counter() - started
@@ -156,8 +172,8 @@ def measure(folder: Path, transactions: int, runs: int) -> dict[str, float]:
         git(folder, "config", key, value)
     figures["git diff HEAD~1 HEAD, beanfirm's driver"] = median_of(
         runs, lambda: run(folder, "git", "diff", "HEAD~1", "HEAD"))
-    for what, seconds in figures.items():
-        print(f"  {what:<42} {seconds:6.2f} s")
+    for what, (wall, cpu) in figures.items():
+        print(f"  {what:<42} {wall:7.3f} s wall {cpu:7.3f} s CPU")
     return figures
 
 
@@ -167,14 +183,15 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average at the start: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as scratch:
-        startup = median_of(args.runs, lambda: run(Path(scratch), str(BIN / "beanfirm"),
-                                                   "--version"))
-        print(f"beanfirm --version (start-up alone): {startup:.2f} s")
+        wall, cpu = median_of(args.runs, lambda: run(Path(scratch), str(BIN / "beanfirm"),
+                                                     "--version"))
+        print(f"beanfirm --version (start-up alone): {wall:.2f} s wall {cpu:.2f} s CPU")
         small = measure(Path(scratch) / "small", 10_000, args.runs)
         large = measure(Path(scratch) / "large", 100_000, args.runs)
-    print("\nratio 100,000 / 10,000 transactions:")
+    print("\nratio 100,000 / 10,000 transactions (wall, CPU):")
     for what in small:
-        print(f"  {what:<42} {large[what] / small[what]:6.2f}x")
+        walls, cpus = large[what][0] / small[what][0], large[what][1] / small[what][1]
+        print(f"  {what:<42} {walls:6.2f}x {cpus:6.2f}x")
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from beancount.core import data
 from beancount.core.amount import Amount
-from beancount.core.position import Cost
+from beancount.core.position import Cost, CostSpec
 from beancount.parser import booking, options, parser, printer
 
 from beanfirm.core.beans import amount_of
@@ -115,12 +115,13 @@ def _canon_value(value: object) -> object:
 
     Numbers stay Decimals, which compare (and hash) by value: `10.0` equals `10.00`.
     """
-    if isinstance(value, (str, Decimal, datetime.date)) or value is None:
+    # Amounts and costs hold numbers, currencies, dates and labels: hashable as they are.
+    if isinstance(value, (str, Decimal, datetime.date, Amount, Cost, CostSpec)) or value is None:
         return value
     if isinstance(value, dict):
         return _canon_meta(value)
-    if isinstance(value, (set, frozenset)):
-        return frozenset(_canon_value(v) for v in value)
+    if isinstance(value, (set, frozenset)):  # tags and links: names
+        return frozenset(value)
     if isinstance(value, list):
         items = [_canon_value(v) for v in value]
         if value and isinstance(value[0], data.Posting):  # postings in any order
