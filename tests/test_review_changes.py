@@ -326,3 +326,28 @@ def test_a_sale_from_a_lot_held_elsewhere_is_named_not_guessed() -> None:
     )
     assert impact == ()
     assert uncounted == [f"{JULY}:12"]
+
+
+def test_a_clients_entry_in_the_registry_is_told_key_by_key(repo: PracticeRepo) -> None:
+    root = repo.root
+    (root / "clients.yaml").write_text(
+        "firm: {name: F}\nclients:\n- id: acme\n  reviewer: ana\n  accounts: [{account: A}]\n"
+        "- id: gone\n  reviewer: ana\n"
+    )
+    git(root, "commit", "-qam", "registry")
+    (root / "clients.yaml").write_text(
+        "firm: {name: F}\nclients:\n- id: acme\n  reviewer: bo\n  accounts: [{account: B}]\n"
+        "- id: new\n  reviewer: ana\n"
+    )
+    result = diff(repo, repo.head(), None)
+    assert result.also_changed == ("clients.yaml",)
+    assert [(c.client, c.registry, c.changes) for c in result.clients] == [
+        ("acme", ('accounts: [{"account": "A"}] -> [{"account": "B"}]', 'reviewer: "ana" -> "bo"'), ()),
+        ("gone", ("removed from clients.yaml",), ()),
+        ("new", ("added to clients.yaml",), ()),
+    ]
+    assert [c.client for c in diff(repo, repo.head(), None, ["new"]).clients] == ["new"]
+    (root / "clients.yaml").write_text("clients: [\n")
+    with pytest.raises(ChangedFileError) as caught:
+        diff(repo, repo.head(), None)
+    assert [p.filename for p in caught.value.problems] == ["clients.yaml"]

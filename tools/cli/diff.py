@@ -137,14 +137,18 @@ def print_diff(result: Diff) -> None:
         echo("No ledger entries changed.")
     for client in result.clients:
         echo(f"\n{client.client}: {counts_line(client)}")
+        for line in client.registry:
+            echo(f"clients.yaml: {line}")
         if client.changes:
             echo("\n".join(file_lines(client.changes)))
-        else:
+        elif client.files:
             echo("  no entry changed (only layout, order or comments)")
         _print_impact(client)
 
 
 def _print_impact(client: ClientChanges) -> None:
+    if not client.files:
+        return
     echo("")
     if not client.impact:
         echo("No balance changed.")

@@ -141,6 +141,7 @@ def diff_json(result: Diff) -> dict[str, object]:
                 "impact": impact_json(client.impact),
                 "totals": impact_json(impact_totals(client.impact)),
                 "uncounted": list(client.uncounted),
+                "registry": list(client.registry),
             }
             for client in result.clients
         ],
@@ -196,6 +197,9 @@ def diff_html(result: Diff) -> str:
         parts.append("<p>No entries changed.</p>")
     for client in result.clients:
         parts.append(f"<h2>{esc(client.client)}: {esc(counts_line(client))}</h2>")
+        if client.registry:
+            items = "".join(f"<li>{esc(line)}</li>" for line in client.registry)
+            parts.append(f'<p>In clients.yaml:</p><ul class="what">{items}</ul>')
         parts.extend(_change_html(change) for change in client.changes)
         parts.append(_impact_html(client))
         note = uncounted_note(client)
