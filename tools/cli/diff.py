@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
+from rich.table import Table
 
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import cell, console, echo, echo_json
-from beanfirm.cli.reportopts import plain_table
 from beanfirm.core.paths import LEDGERS
 from beanfirm.errors import UsageError
 from beanfirm.jobs.diffdriver import (
@@ -153,11 +153,14 @@ def _print_impact(client: ClientChanges) -> None:
     if not client.impact:
         echo("No balance changed.")
         return
-    table = plain_table(
-        f"{client.client}: balance impact (totals over the changed files)",
-        IMPACT_COLUMNS,
-        numeric=IMPACT_COLUMNS[2:],
+    # A rich table of its own (not reportopts', which would import the accounts layer).
+    table = Table(
+        title=cell(f"{client.client}: balance impact (totals over the changed files)"),
+        header_style="bold",
     )
+    for column in IMPACT_COLUMNS:
+        numeric = column in IMPACT_COLUMNS[2:]
+        table.add_column(cell(column), justify="right" if numeric else "left", no_wrap=True)
     for row in impact_rows(client.impact):
         table.add_row(*(cell(value) for value in row))
     table.add_section()
