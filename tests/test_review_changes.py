@@ -351,3 +351,14 @@ def test_a_clients_entry_in_the_registry_is_told_key_by_key(repo: PracticeRepo) 
     with pytest.raises(ChangedFileError) as caught:
         diff(repo, repo.head(), None)
     assert [p.filename for p in caught.value.problems] == ["clients.yaml"]
+
+
+def test_many_twins_each_pair_with_its_own_amount() -> None:
+    old = "".join(
+        f'2026-07-03 * "Amazon" "payout"\n  Assets:Bank  {n}.00 USD\n  Income:Sales\n\n'
+        for n in range(1, 301)
+    )
+    changes = compare(old, old.replace('* "Amazon"', '! "Amazon"'))
+    assert {c.kind for c in changes} == {"changed"}
+    assert len(changes) == 300
+    assert all(c.old.postings == c.new.postings for c in changes)  # type: ignore[union-attr]

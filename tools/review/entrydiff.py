@@ -190,10 +190,11 @@ def compare_entries(old: Sequence[Located], new: Sequence[Located]) -> list[Entr
     Each side is (path, entry) pairs. Entries equal in canonical form cancel out, wherever
     they are; the rest are paired by import id, then by identity.
     """
-    old_left, new_left = _without_equal(old, new)
+    forms = _Forms()
+    old_left, new_left = _without_equal(old, new, forms)
     changes: list[EntryChange] = []
     for key_of in (_import_key, _identity_key, _amounts_key):
-        pairs, old_left, new_left = _pair(old_left, new_left, key_of)
+        pairs, old_left, new_left = _pair(old_left, new_left, key_of, forms)
         changes.extend(
             EntryChange("changed", before, after, path) for (_, before), (path, after) in pairs
         )
@@ -204,6 +205,7 @@ def compare_entries(old: Sequence[Located], new: Sequence[Located]) -> list[Entr
 
 
 KIND_ORDER = {"removed": 0, "changed": 1, "added": 2}
+MOST_CANDIDATES = 64  # of one key, compared for likeness
 
 
 def _change_order(change: EntryChange) -> tuple[datetime.date, str, int, int]:
@@ -213,17 +215,30 @@ def _change_order(change: EntryChange) -> tuple[datetime.date, str, int, int]:
     return (entry.date, change.path, KIND_ORDER[change.kind], line if isinstance(line, int) else 0)
 
 
+class _Forms:
+    """The canonical form of each entry of one comparison, computed once."""
+
+    def __init__(self) -> None:
+        self._forms: dict[int, Canon] = {}
+
+    def __call__(self, entry: Directive) -> Canon:
+        form = self._forms.get(id(entry))
+        if form is None:
+            form = self._forms[id(entry)] = canonical(entry)
+        return form
+
+
 def _without_equal(
-    old: Sequence[Located], new: Sequence[Located]
+    old: Sequence[Located], new: Sequence[Located], forms: _Forms
 ) -> tuple[list[Located], list[Located]]:
     """Return the entries of each side not matched one-for-one by an equal entry of the other."""
     waiting: dict[Canon, list[int]] = defaultdict(list)
     for index, (_, entry) in enumerate(new):
-        waiting[canonical(entry)].append(index)
+        waiting[forms(entry)].append(index)
     matched: set[int] = set()
     old_left: list[Located] = []
     for located in old:
-        same = waiting.get(canonical(located[1]))
+        same = waiting.get(forms(located[1]))
         if same:
             matched.add(same.pop())
         else:
@@ -249,43 +264,56 @@ def _amounts_key(entry: Directive) -> tuple[object, ...] | None:
 
 
 def _pair(
-    old: list[Located], new: list[Located], key_of: KeyOf
+    old: list[Located], new: list[Located], key_of: KeyOf, forms: _Forms
 ) -> tuple[list[tuple[Located, Located]], list[Located], list[Located]]:
     """Pair old and new entries of one key, most alike first; return the pairs and the rest."""
     waiting: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    same_postings: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for index, (_, entry) in enumerate(new):
         key = key_of(entry)
         if key is not None:
             waiting[key].append(index)
+            same_postings[(key, _postings(forms(entry)))].append(index)
     pairs: list[tuple[Located, Located]] = []
     taken: set[int] = set()
     old_rest: list[Located] = []
     for located in old:
         key = key_of(located[1])
+        if key is None:
+            old_rest.append(located)
+            continue
         ids = import_ids(located[1])
-        candidates = [
-            i
-            for i in (waiting.get(key, ()) if key else ())
+
+        def fits(i: int, ids: tuple[str, ...] = ids) -> bool:
             # Two different import ids are two rows of an export, never one entry edited.
-            if i not in taken and not (ids and import_ids(new[i][1]) not in ((), ids))
-        ]
+            return i not in taken and not (ids and import_ids(new[i][1]) not in ((), ids))
+
+        # An entry whose postings stayed (a flag, a narration, metadata edited) pairs at once;
+        # otherwise the most alike of the first candidates, so that a thousand twins stay cheap.
+        form = forms(located[1])
+        alike = [i for i in same_postings.get((key, _postings(form)), ()) if fits(i)]
+        candidates = alike[:1] or [i for i in waiting[key] if fits(i)][:MOST_CANDIDATES]
         if not candidates:
             old_rest.append(located)
             continue
-        best = max(candidates, key=lambda i: _likeness(located[1], new[i][1]))
+        best = max(candidates, key=lambda i: _likeness(form, forms(new[i][1])))
         taken.add(best)
         pairs.append((located, new[best]))
     new_rest = [located for index, located in enumerate(new) if index not in taken]
     return pairs, old_rest, new_rest
 
 
-def _likeness(old: Directive, new: Directive) -> int:
-    """Return how many fields (and postings) two entries of one key share."""
-    a, b = canonical(old), canonical(new)
-    same = sum(1 for x, y in zip(a, b, strict=True) if x == y)
-    if isinstance(old, data.Transaction) and isinstance(new, data.Transaction):
-        postings = {_canon_value(p) for p in old.postings}
-        same += sum(1 for p in new.postings if _canon_value(p) in postings)
+def _postings(form: Canon) -> object:
+    """Return the postings part of a transaction's canonical form (None for other entries)."""
+    return form[-1] if form[0] == "Transaction" else None
+
+
+def _likeness(old: Canon, new: Canon) -> int:
+    """Return how many fields (and postings) two entries' canonical forms share."""
+    same = sum(1 for x, y in zip(old, new, strict=False) if x == y)
+    for x, y in zip(old, new, strict=False):
+        if isinstance(x, frozenset) and isinstance(y, frozenset) and x != y:
+            same += len(x & y)  # postings (or tags) in common
     return same
 
 
