@@ -362,3 +362,25 @@ def test_many_twins_each_pair_with_its_own_amount() -> None:
     assert {c.kind for c in changes} == {"changed"}
     assert len(changes) == 300
     assert all(c.old.postings == c.new.postings for c in changes)  # type: ignore[union-attr]
+
+
+def test_a_practice_in_a_folder_of_a_bigger_repository(tmp_path: Path) -> None:
+    practice = tmp_path / "firm"
+    (practice / "ledgers/acme/journal/2026").mkdir(parents=True)
+    (practice / JULY).write_text(BASE)
+    (tmp_path / "README").write_text("other work\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "books")
+    (practice / JULY).write_text(BASE.replace("coffee", "tea"))
+    (practice / AUGUST).write_text(BASE.replace("2026-07", "2026-08"))
+    (tmp_path / "README").write_text("changed, outside the practice\n")
+    repo = PracticeRepo(practice)
+    result = diff(repo, repo.head(), None)
+    assert result.also_changed == ()
+    (acme,) = result.clients
+    assert acme.files == (JULY, AUGUST)
+    assert (acme.added, acme.changed) == (3, 1)
+    git(tmp_path, "commit", "-q", "-am", "tea")
+    (acme,) = changes_between(repo, repo.first_parent(repo.head() or ""), repo.head())
+    assert acme.files == (JULY,)
