@@ -14,7 +14,7 @@ from cli_support import append_entry, commit_all, new_practice
 from conftest import ADD_ZH, STAFF_ENV, Run, run_beanfirm, without_plugins
 from statement_support import add_customers
 
-from beanfirm.cli.output import plain
+from beanfirm.core.terminal import plain
 from beanfirm.portal import audit
 from beanfirm.portal.store import PortalStore
 

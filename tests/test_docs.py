@@ -27,7 +27,10 @@ REPO = DOCS.parent
 
 def _commands() -> list[tuple[str, click.Command]]:
     found: list[tuple[str, click.Command]] = []
-    for name, command in cli.commands.items():
+    ctx = click.Context(cli)
+    for name in cli.list_commands(ctx):  # the group imports each command's module when asked
+        command = cli.get_command(ctx, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             found += [(f"{name} {sub}", cmd) for sub, cmd in command.commands.items()]
         else:

@@ -17,6 +17,7 @@ from beanfirm.review.entrydiff import (
     impact_between,
     parse_text,
 )
+from beanfirm.review.gitdriver import canonical_text, external_diff
 from beanfirm.store.gitrepo import PracticeRepo
 
 if TYPE_CHECKING:
@@ -276,3 +277,110 @@ def test_changes_of_a_commit_and_from_the_empty_tree(repo: PracticeRepo) -> None
     ]
     assert repo.commit_of("HEAD~1") == first
     assert repo.commit_of("no-such-branch") is None
+
+
+def test_textconv_of_a_reordered_file_is_the_same_and_ends_with_its_totals() -> None:
+    entries = BASE.split("\n\n")
+    reordered = "\n\n".join(reversed(entries)).replace("  Expenses:Rent", "  Expenses:Rent      ")
+    assert canonical_text(JULY, reordered) == canonical_text(JULY, BASE)
+    assert canonical_text(JULY, BASE).splitlines()[-3:] == [
+        "; Assets:Bank:CMB  CNY  -3030.00",
+        "; Expenses:Food    CNY     30.00",
+        "; Expenses:Rent    CNY   3000.00",
+    ]
+    assert canonical_text(JULY, "not beancount\n") == "not beancount\n"
+
+
+def test_the_driver_falls_back_to_the_raw_diff(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.write_text(BASE)
+    new.write_text(BASE + "2026-07-31 * oops\n")
+    lines = external_diff([JULY, str(old), "0" * 40, "100644", str(new), "1" * 40, "100644"])
+    assert lines[0] == f"diff --git a/{JULY} b/{JULY}"
+    assert "+2026-07-31 * oops" in lines
+    new.write_text(BASE.replace("coffee", "tea"))
+    lines = external_diff([JULY, "/dev/null", "0" * 40, "100644", str(new), "1" * 40, "100644"])
+    assert lines[0].startswith(f"beanfirm diff {JULY}: 3 added, 0 removed, 0 changed")
+
+
+def test_bytes_that_are_not_utf8_are_a_problem_with_their_line() -> None:
+    text = (BASE.encode() + b'2026-07-04 * "Caf\xe9" "latin-1"\n').decode(
+        "utf-8", errors="surrogateescape"
+    )
+    parsed = parse_text(text, JULY)
+    assert parsed.entries == ()
+    assert [(p.line, p.message) for p in parsed.problems] == [
+        (11, "this line is not UTF-8 text; Beancount reads ledgers as UTF-8")
+    ]
+
+
+def test_a_sale_from_a_lot_held_elsewhere_is_named_not_guessed() -> None:
+    sale = """\
+2026-07-20 * "Broker" "sell"
+  Assets:Broker:Stock  -10 ACME {}
+  Assets:Broker:Cash   1500.00 CNY
+  Income:Gains
+"""
+    impact, uncounted = impact_between(
+        parse_text(BASE, JULY).entries, parse_text(BASE + "\n" + sale, JULY).entries
+    )
+    assert impact == ()
+    assert uncounted == [f"{JULY}:12"]
+
+
+def test_a_clients_entry_in_the_registry_is_told_key_by_key(repo: PracticeRepo) -> None:
+    root = repo.root
+    (root / "clients.yaml").write_text(
+        "firm: {name: F}\nclients:\n- id: acme\n  reviewer: ana\n  accounts: [{account: A}]\n"
+        "- id: gone\n  reviewer: ana\n"
+    )
+    git(root, "commit", "-qam", "registry")
+    (root / "clients.yaml").write_text(
+        "firm: {name: F}\nclients:\n- id: acme\n  reviewer: bo\n  accounts: [{account: B}]\n"
+        "- id: new\n  reviewer: ana\n"
+    )
+    result = diff(repo, repo.head(), None)
+    assert result.also_changed == ("clients.yaml",)
+    assert [(c.client, c.registry, c.changes) for c in result.clients] == [
+        ("acme", ('accounts: [{"account": "A"}] -> [{"account": "B"}]', 'reviewer: "ana" -> "bo"'), ()),
+        ("gone", ("removed from clients.yaml",), ()),
+        ("new", ("added to clients.yaml",), ()),
+    ]
+    assert [c.client for c in diff(repo, repo.head(), None, ["new"]).clients] == ["new"]
+    (root / "clients.yaml").write_text("clients: [\n")
+    with pytest.raises(ChangedFileError) as caught:
+        diff(repo, repo.head(), None)
+    assert [p.filename for p in caught.value.problems] == ["clients.yaml"]
+
+
+def test_many_twins_each_pair_with_its_own_amount() -> None:
+    old = "".join(
+        f'2026-07-03 * "Amazon" "payout"\n  Assets:Bank  {n}.00 USD\n  Income:Sales\n\n'
+        for n in range(1, 301)
+    )
+    changes = compare(old, old.replace('* "Amazon"', '! "Amazon"'))
+    assert {c.kind for c in changes} == {"changed"}
+    assert len(changes) == 300
+    assert all(c.old.postings == c.new.postings for c in changes)  # type: ignore[union-attr]
+
+
+def test_a_practice_in_a_folder_of_a_bigger_repository(tmp_path: Path) -> None:
+    practice = tmp_path / "firm"
+    (practice / "ledgers/acme/journal/2026").mkdir(parents=True)
+    (practice / JULY).write_text(BASE)
+    (tmp_path / "README").write_text("other work\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "books")
+    (practice / JULY).write_text(BASE.replace("coffee", "tea"))
+    (practice / AUGUST).write_text(BASE.replace("2026-07", "2026-08"))
+    (tmp_path / "README").write_text("changed, outside the practice\n")
+    repo = PracticeRepo(practice)
+    result = diff(repo, repo.head(), None)
+    assert result.also_changed == ()
+    (acme,) = result.clients
+    assert acme.files == (JULY, AUGUST)
+    assert (acme.added, acme.changed) == (3, 1)
+    git(tmp_path, "commit", "-q", "-am", "tea")
+    (acme,) = changes_between(repo, repo.first_parent(repo.head() or ""), repo.head())
+    assert acme.files == (JULY,)

@@ -7,38 +7,64 @@ raises `BeanfirmError`s; `main` prints them as one paragraph and exits with thei
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
 import click
 
 from beanfirm import __version__
-from beanfirm.cli.aging import aging
-from beanfirm.cli.approve import approve
-from beanfirm.cli.audit import audit
-from beanfirm.cli.backup import backup, restore_command
-from beanfirm.cli.check import check
-from beanfirm.cli.clients import clients
-from beanfirm.cli.credit import credit
-from beanfirm.cli.dunning import dunning
-from beanfirm.cli.forecast import forecast_command
-from beanfirm.cli.generate import generate
-from beanfirm.cli.import_ import import_
-from beanfirm.cli.init import init
-from beanfirm.cli.opening import opening
 from beanfirm.cli.output import echo
-from beanfirm.cli.portal import portal
-from beanfirm.cli.reconcile import reconcile
-from beanfirm.cli.repair import repair
-from beanfirm.cli.review import review
-from beanfirm.cli.rules import rules
-from beanfirm.cli.serve import serve_command
-from beanfirm.cli.statement import statement
-from beanfirm.cli.status import status
 from beanfirm.errors import BeanfirmError
 
+# Each command's module, imported when the command runs (or `--help` lists it), so that a
+# command pays for its own imports only: `beanfirm diff` starts in a third of the time.
+COMMANDS = {
+    "init": "beanfirm.cli.init:init",
+    "clients": "beanfirm.cli.clients:clients",
+    "check": "beanfirm.cli.check:check",
+    "status": "beanfirm.cli.status:status",
+    "generate": "beanfirm.cli.generate:generate",
+    "rules": "beanfirm.cli.rules:rules",
+    "import": "beanfirm.cli.import_:import_",
+    "reconcile": "beanfirm.cli.reconcile:reconcile",  # issue 6
+    "repair": "beanfirm.cli.repair:repair",  # issue 14
+    "serve": "beanfirm.cli.serve:serve_command",  # the client portal (issue 7)
+    "portal": "beanfirm.cli.portal:portal",
+    "audit": "beanfirm.cli.audit:audit",
+    "aging": "beanfirm.cli.aging:aging",  # customer accounts (issue 8)
+    "credit": "beanfirm.cli.credit:credit",
+    "forecast": "beanfirm.cli.forecast:forecast_command",
+    "statement": "beanfirm.cli.statement:statement",
+    "dunning": "beanfirm.cli.dunning:dunning",
+    "opening": "beanfirm.cli.opening:opening",  # opening balances (issue 13)
+    "backup": "beanfirm.cli.backup:backup",  # encrypted backups (issue 14)
+    "restore": "beanfirm.cli.backup:restore_command",
+    "diff": "beanfirm.cli.diff:diff",  # the reviewer's desk (issue 15)
+    "review": "beanfirm.cli.review:review",
+    "approve": "beanfirm.cli.approve:approve",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when the command is wanted."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Return every command's name: those added and those to import."""
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return a command, importing its module the first time."""
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            module_name, _, attribute = COMMANDS[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            assert isinstance(command, click.Command)  # noqa: S101 - COMMANDS names commands
+            self.add_command(command, cmd_name)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--practice",
     type=click.Path(file_okay=False, path_type=Path),
@@ -61,24 +87,6 @@ def cli(ctx: click.Context, practice: Path | None, staff_id: str | None) -> None
     ctx.ensure_object(dict)
     ctx.obj["practice"] = practice
     ctx.obj["staff_id"] = staff_id
-
-
-for command in (init, clients, check, status, generate, rules, import_):
-    cli.add_command(command)
-cli.add_command(reconcile)  # issue 6
-cli.add_command(repair)  # issue 14
-for command in (serve_command, portal, audit):  # the client portal (issue 7)
-    cli.add_command(command)
-
-for command in (aging, credit, forecast_command):  # customer accounts (issue 8)
-    cli.add_command(command)
-for command in (statement, dunning):  # statements of account and reminders (issue 8)
-    cli.add_command(command)
-cli.add_command(opening)  # opening balances (issue 13)
-for command in (backup, restore_command):  # encrypted backups (issue 14)
-    cli.add_command(command)
-for command in (review, approve):  # the reviewer's desk (issue 15, part R)
-    cli.add_command(command)
 
 
 def main() -> None:

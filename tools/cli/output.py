@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -13,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from beanfirm.core.csvcells import CsvWriter
+from beanfirm.core.terminal import plain, plain_lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -20,25 +20,6 @@ if TYPE_CHECKING:
     Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 FORMATS = ("table", "json", "csv")
-# What a terminal acts on instead of showing: C0 and C1 controls (ESC starts ANSI colours and
-# OSC links, BEL ends them), DEL, line and paragraph separators, and the bidirectional marks
-# and overrides that make text read in another order than it is stored.
-TERMINAL_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
-REPLACEMENT = "\ufffd"
-
-
-def plain(value: object) -> str:
-    """Return data as a terminal must show it: None as empty, each control character as U+FFFD.
-
-    Every piece of data a command prints (a name, a narration, a login e-mail) goes through
-    here, directly or through `cell`.
-    """
-    return "" if value is None else TERMINAL_CONTROLS.sub(REPLACEMENT, str(value))
-
-
-def plain_lines(text: str) -> str:
-    """Return text of several lines as a terminal must show it: `plain` line by line."""
-    return "\n".join(plain(line) for line in text.split("\n"))
 
 
 def echo(text: str, *, err: bool = False) -> None:

@@ -9,7 +9,8 @@ import click
 from rich.table import Table
 
 from beanfirm.accounts.customers import today
-from beanfirm.cli.output import cell, console, plain_lines
+from beanfirm.cli.output import cell, console
+from beanfirm.core.terminal import plain_lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

@@ -9,7 +9,8 @@ from rich.text import Text
 
 from beanfirm.cli.approve import AS_OPTION
 from beanfirm.cli.context import practice_of, repo_of, staff_of
-from beanfirm.cli.output import echo, echo_json, echo_table, json_option, plain
+from beanfirm.cli.output import echo, echo_json, echo_table, json_option
+from beanfirm.core.terminal import plain
 from beanfirm.errors import UsageError
 from beanfirm.firm.reviewqueue import QueueRow, review_queue
 from beanfirm.jobs.approving import send_back

@@ -10,8 +10,9 @@ from rich.text import Text
 
 from beanfirm.cli.context import practice_of, repo_of
 from beanfirm.cli.filters import filter_options, select_clients
-from beanfirm.cli.output import echo, echo_json, echo_table, json_option, plain
+from beanfirm.cli.output import echo, echo_json, echo_table, json_option
 from beanfirm.cli.progress import checked
+from beanfirm.core.terminal import plain
 from beanfirm.errors import EXIT_FINDINGS
 from beanfirm.firm.status import StatusRow, overdue_only, status_rows
 from beanfirm.review.pending import standing_returns

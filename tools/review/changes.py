@@ -3,8 +3,9 @@
 Only the `.beancount` files that differ between the two revisions are read (their old and new
 blobs, from git) and each is parsed on its own: the cost of a diff follows the size of the
 change, not of the books. A file belongs to the client whose folder it is in
-(`ledgers/<client>/...`); files elsewhere are listed as also changed, not parsed. The
-balance impact of a client is its accounts' totals over its changed files, before and after
+(`ledgers/<client>/...`); files elsewhere are listed as also changed, not parsed, but for
+`clients.yaml`, whose change to each client's entry is told key by key. The balance impact
+of a client is its accounts' totals over its changed files, before and after
 (`beanfirm.review.entrydiff`).
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from beanfirm.core.paths import LEDGERS
-from beanfirm.errors import BeanfirmError
+from beanfirm.errors import BeanfirmError, Problem
 from beanfirm.review.entrydiff import (
     AccountImpact,
     EntryChange,
@@ -24,6 +25,8 @@ from beanfirm.review.entrydiff import (
     parse_text,
     place,
 )
+from beanfirm.review.registrydiff import RegistryTextError, registry_changes
+from beanfirm.store.registry import REGISTRY_FILENAME
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -50,6 +53,8 @@ class ClientChanges:
     # Entries whose postings could not be counted in the impact without the rest of the
     # ledger (a sale of a lot bought elsewhere): `file:line`.
     uncounted: tuple[str, ...] = ()
+    # What changed in the client's entry of clients.yaml, a line per key.
+    registry: tuple[str, ...] = ()
 
     @property
     def added(self) -> int:
@@ -82,8 +87,9 @@ def changes_between(
 ) -> list[ClientChanges]:
     """Return each client's changes from `old` to `new` (None: empty tree / working tree).
 
-    Only clients with a changed `.beancount` file are listed, by id; `clients` narrows them.
-    Raises `ChangedFileError` when a changed file does not parse.
+    Only clients with a changed `.beancount` file or a changed entry in clients.yaml are
+    listed, by id; `clients` narrows them. Raises `ChangedFileError` when a changed file
+    does not parse.
     """
     return list(diff(repo, old, new, clients).clients)
 
@@ -104,22 +110,38 @@ def diff(
         elif wanted is None or client in wanted:
             also.append(path)
     paths = [path for files in ledger_files.values() for path in files]
-    before = _parsed(repo.texts_at(old, paths) if old is not None else dict.fromkeys(paths))
-    after = _parsed(repo.texts_at(new, paths))
-    problems = [p for parsed in (*before.values(), *after.values()) for p in parsed.problems]
+    registry_path = REGISTRY_FILENAME if REGISTRY_FILENAME in also else None
+    if registry_path is not None:
+        paths.append(registry_path)
+    before_texts = repo.texts_at(old, paths) if old is not None else dict.fromkeys(paths)
+    after_texts = repo.texts_at(new, paths)
+    problems: list[Problem] = []
+    registry: dict[str, tuple[str, ...]] = {}
+    if registry_path is not None:
+        try:
+            registry = registry_changes(
+                before_texts.pop(registry_path), after_texts.pop(registry_path), registry_path
+            )
+        except RegistryTextError as exc:
+            problems.append(exc.problem)
+    before, after = _parsed(before_texts), _parsed(after_texts)
+    problems += [p for parsed in (*before.values(), *after.values()) for p in parsed.problems]
     if problems:
         shown = tuple(problems[:20])
         more = f" (and {len(problems) - len(shown)} more)" if len(problems) > len(shown) else ""
         msg = (
-            f"{len(problems)} syntax error(s) in the changed ledger files{more}, so beanfirm "
+            f"{len(problems)} syntax error(s) in the changed files{more}, so beanfirm "
             "cannot tell what changed in accounting terms. Fix them (`bean-check` on the "
-            "client's main.beancount shows them too), or read the raw text with "
-            "`git diff --no-ext-diff --no-textconv`."
+            "client's main.beancount shows a ledger's too), or read the raw text with "
+            "`beanfirm diff --raw`."
         )
         raise ChangedFileError(msg, shown)
+    clients_changed = set(ledger_files) | {
+        client for client in registry if wanted is None or client in wanted
+    }
     result = [
-        _client_changes(client, files, before, after)
-        for client, files in sorted(ledger_files.items())
+        _client_changes(client, ledger_files.get(client, []), before, after, registry)
+        for client in sorted(clients_changed)
     ]
     return Diff(old, new, tuple(result), tuple(also))
 
@@ -144,6 +166,7 @@ def _client_changes(
     files: list[str],
     before: dict[str, ParsedFile],
     after: dict[str, ParsedFile],
+    registry: dict[str, tuple[str, ...]],
 ) -> ClientChanges:
     old = [(path, entry) for path in files for entry in before[path].entries]
     new = [(path, entry) for path in files for entry in after[path].entries]
@@ -152,5 +175,7 @@ def _client_changes(
     # Only an uncounted entry that changed leaves the net impact short.
     changed = {place(e) for c in changes for e in (c.old, c.new) if e is not None}
     shown = tuple(dict.fromkeys(where for where in uncounted if where in changed))
-    return ClientChanges(client, tuple(changes), impact, tuple(files), shown)
+    return ClientChanges(
+        client, tuple(changes), impact, tuple(files), shown, registry.get(client, ())
+    )
 

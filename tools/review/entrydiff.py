@@ -15,16 +15,17 @@ amounts; a pair is a changed entry, what is left over is added or removed.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, cast
 
 from beancount.core import data
 from beancount.core.amount import Amount
-from beancount.core.number import MISSING
+from beancount.core.position import Cost, CostSpec
 from beancount.parser import booking, options, parser, printer
 
+from beanfirm.core.beans import amount_of
 from beanfirm.core.ledgertext import cost_text
 from beanfirm.errors import Problem
 
@@ -86,6 +87,12 @@ def parse_text(text: str, path: str) -> ParsedFile:
     Parsed alone, a file has no context errors (accounts opened elsewhere are only checked by
     the loader's validation), so every error the parser reports is a real one of this file.
     """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # bytes that were not UTF-8 (see PracticeRepo.texts_at)
+        line = text.count("\n", 0, exc.start) + 1
+        message = "this line is not UTF-8 text; Beancount reads ledgers as UTF-8"
+        return ParsedFile(path, (), (Problem(path, line, message),))
     entries, errors, _options = parser.parse_string(text, path)
     problems = tuple(_syntax_problem(error, path) for error in errors)
     return ParsedFile(path, tuple(entries), problems)
@@ -104,33 +111,37 @@ Canon = tuple[object, ...]
 
 
 def _canon_value(value: object) -> object:
-    """Return a value in a form that compares by meaning, not by how it was written."""
-    if isinstance(value, Decimal):
-        return ("D", format(value.normalize(), "f") if value.is_finite() else str(value))
-    if isinstance(value, dict):
-        return ("M", _canon_meta(value))
-    if isinstance(value, (set, frozenset)):
-        return ("S", tuple(sorted(repr(_canon_value(v)) for v in value)))
-    if isinstance(value, list):
-        return ("L", tuple(sorted(repr(_canon_value(v)) for v in value)))
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return (type(value).__name__, *(_canon_value(v) for v in value))
-    if isinstance(value, tuple):
-        return tuple(_canon_value(v) for v in value)
-    if value is MISSING:
-        return ("MISSING",)
-    if isinstance(value, (datetime.date, str, int, bool)) or value is None:
+    """Return a value in a hashable form that compares by meaning, not by how it was written.
+
+    Numbers stay Decimals, which compare (and hash) by value: `10.0` equals `10.00`.
+    """
+    # Amounts and costs hold numbers, currencies, dates and labels: hashable as they are.
+    if isinstance(value, (str, Decimal, datetime.date, Amount, Cost, CostSpec)) or value is None:
         return value
-    return (type(value).__name__, str(value))
+    if isinstance(value, dict):
+        return _canon_meta(value)
+    if isinstance(value, (set, frozenset)):  # tags and links: names
+        return frozenset(value)
+    if isinstance(value, list):
+        items = [_canon_value(v) for v in value]
+        if value and isinstance(value[0], data.Posting):  # postings in any order
+            return frozenset(Counter(items).items())
+        return tuple(items)  # the values of a `custom` directive keep their order
+    if isinstance(value, tuple):
+        return (type(value).__name__, *(_canon_value(v) for v in value))
+    try:
+        hash(value)
+    except TypeError:
+        return (type(value).__name__, str(value))
+    return (type(value).__name__, value)
 
 
-def _canon_meta(meta: dict[str, object]) -> tuple[tuple[str, object], ...]:
-    return tuple(
-        sorted(
-            (key, repr(_canon_value(value)))
-            for key, value in meta.items()
-            if key not in PLACE_META and not key.startswith("__")
-        )
+def _canon_meta(meta: dict[str, object]) -> frozenset[tuple[str, object]]:
+    # A value's type is kept: TRUE is not 1, and "1" is not 1.
+    return frozenset(
+        (key, (type(value).__name__, _canon_value(value)))
+        for key, value in meta.items()
+        if key not in PLACE_META and not key.startswith("__")
     )
 
 
@@ -179,11 +190,11 @@ def compare_entries(old: Sequence[Located], new: Sequence[Located]) -> list[Entr
     Each side is (path, entry) pairs. Entries equal in canonical form cancel out, wherever
     they are; the rest are paired by import id, then by identity.
     """
-    old_left = _without_equal(old, new)
-    new_left = _without_equal(new, old)
+    forms = _Forms()
+    old_left, new_left = _without_equal(old, new, forms)
     changes: list[EntryChange] = []
     for key_of in (_import_key, _identity_key, _amounts_key):
-        pairs, old_left, new_left = _pair(old_left, new_left, key_of)
+        pairs, old_left, new_left = _pair(old_left, new_left, key_of, forms)
         changes.extend(
             EntryChange("changed", before, after, path) for (_, before), (path, after) in pairs
         )
@@ -194,6 +205,7 @@ def compare_entries(old: Sequence[Located], new: Sequence[Located]) -> list[Entr
 
 
 KIND_ORDER = {"removed": 0, "changed": 1, "added": 2}
+MOST_CANDIDATES = 64  # of one key, compared for likeness
 
 
 def _change_order(change: EntryChange) -> tuple[datetime.date, str, int, int]:
@@ -203,19 +215,35 @@ def _change_order(change: EntryChange) -> tuple[datetime.date, str, int, int]:
     return (entry.date, change.path, KIND_ORDER[change.kind], line if isinstance(line, int) else 0)
 
 
-def _without_equal(side: Sequence[Located], other: Sequence[Located]) -> list[Located]:
-    """Return the entries of `side` not matched one-for-one by an equal entry of `other`."""
-    counts: dict[Canon, int] = defaultdict(int)
-    for _, entry in other:
-        counts[canonical(entry)] += 1
-    left: list[Located] = []
-    for located in side:
-        form = canonical(located[1])
-        if counts[form]:
-            counts[form] -= 1
+class _Forms:
+    """The canonical form of each entry of one comparison, computed once."""
+
+    def __init__(self) -> None:
+        self._forms: dict[int, Canon] = {}
+
+    def __call__(self, entry: Directive) -> Canon:
+        form = self._forms.get(id(entry))
+        if form is None:
+            form = self._forms[id(entry)] = canonical(entry)
+        return form
+
+
+def _without_equal(
+    old: Sequence[Located], new: Sequence[Located], forms: _Forms
+) -> tuple[list[Located], list[Located]]:
+    """Return the entries of each side not matched one-for-one by an equal entry of the other."""
+    waiting: dict[Canon, list[int]] = defaultdict(list)
+    for index, (_, entry) in enumerate(new):
+        waiting[forms(entry)].append(index)
+    matched: set[int] = set()
+    old_left: list[Located] = []
+    for located in old:
+        same = waiting.get(forms(located[1]))
+        if same:
+            matched.add(same.pop())
         else:
-            left.append(located)
-    return left
+            old_left.append(located)
+    return old_left, [located for index, located in enumerate(new) if index not in matched]
 
 
 def _import_key(entry: Directive) -> tuple[object, ...] | None:
@@ -231,50 +259,61 @@ def _amounts_key(entry: Directive) -> tuple[object, ...] | None:
     """Return a transaction's date and written amounts: what a retyped narration keeps."""
     if not isinstance(entry, data.Transaction):
         return None
-    amounts = sorted(
-        repr(_canon_value(p.units)) for p in entry.postings if isinstance(p.units, Amount)
-    )
-    return (entry.date, tuple(amounts)) if amounts else None
+    amounts = Counter(_canon_value(p.units) for p in entry.postings if isinstance(p.units, Amount))
+    return (entry.date, frozenset(amounts.items())) if amounts else None
 
 
 def _pair(
-    old: list[Located], new: list[Located], key_of: KeyOf
+    old: list[Located], new: list[Located], key_of: KeyOf, forms: _Forms
 ) -> tuple[list[tuple[Located, Located]], list[Located], list[Located]]:
     """Pair old and new entries of one key, most alike first; return the pairs and the rest."""
     waiting: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    same_postings: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for index, (_, entry) in enumerate(new):
         key = key_of(entry)
         if key is not None:
             waiting[key].append(index)
+            same_postings[(key, _postings(forms(entry)))].append(index)
     pairs: list[tuple[Located, Located]] = []
     taken: set[int] = set()
     old_rest: list[Located] = []
     for located in old:
         key = key_of(located[1])
+        if key is None:
+            old_rest.append(located)
+            continue
         ids = import_ids(located[1])
-        candidates = [
-            i
-            for i in (waiting.get(key, ()) if key else ())
+
+        def fits(i: int, ids: tuple[str, ...] = ids) -> bool:
             # Two different import ids are two rows of an export, never one entry edited.
-            if i not in taken and not (ids and import_ids(new[i][1]) not in ((), ids))
-        ]
+            return i not in taken and not (ids and import_ids(new[i][1]) not in ((), ids))
+
+        # An entry whose postings stayed (a flag, a narration, metadata edited) pairs at once;
+        # otherwise the most alike of the first candidates, so that a thousand twins stay cheap.
+        form = forms(located[1])
+        alike = [i for i in same_postings.get((key, _postings(form)), ()) if fits(i)]
+        candidates = alike[:1] or [i for i in waiting[key] if fits(i)][:MOST_CANDIDATES]
         if not candidates:
             old_rest.append(located)
             continue
-        best = max(candidates, key=lambda i: _likeness(located[1], new[i][1]))
+        best = max(candidates, key=lambda i: _likeness(form, forms(new[i][1])))
         taken.add(best)
         pairs.append((located, new[best]))
     new_rest = [located for index, located in enumerate(new) if index not in taken]
     return pairs, old_rest, new_rest
 
 
-def _likeness(old: Directive, new: Directive) -> int:
-    """Return how many fields (and postings) two entries of one key share."""
-    a, b = canonical(old), canonical(new)
-    same = sum(1 for x, y in zip(a, b, strict=True) if x == y)
-    if isinstance(old, data.Transaction) and isinstance(new, data.Transaction):
-        postings = {repr(_canon_value(p)) for p in old.postings}
-        same += sum(1 for p in new.postings if repr(_canon_value(p)) in postings)
+def _postings(form: Canon) -> object:
+    """Return the postings part of a transaction's canonical form (None for other entries)."""
+    return form[-1] if form[0] == "Transaction" else None
+
+
+def _likeness(old: Canon, new: Canon) -> int:
+    """Return how many fields (and postings) two entries' canonical forms share."""
+    same = sum(1 for x, y in zip(old, new, strict=False) if x == y)
+    for x, y in zip(old, new, strict=False):
+        if isinstance(x, frozenset) and isinstance(y, frozenset) and x != y:
+            same += len(x & y)  # postings (or tags) in common
     return same
 
 
@@ -313,8 +352,8 @@ def _meta_differences(before: Meta, after: Meta) -> list[str]:
 
 
 def _posting_differences(before: list[data.Posting], after: list[data.Posting]) -> list[str]:
-    old = {repr(_canon_value(p)): p for p in before}
-    new = {repr(_canon_value(p)): p for p in after}
+    old = {_canon_value(p): p for p in before}
+    new = {_canon_value(p): p for p in after}
     found = [f"posting removed: {_posting_text(p)}" for k, p in old.items() if k not in new]
     found += [f"posting added: {_posting_text(p)}" for k, p in new.items() if k not in old]
     return found
@@ -358,10 +397,20 @@ def totals(entries: Iterable[Directive]) -> tuple[dict[tuple[str, str], Decimal]
     Postings whose amount is left out are filled in as Beancount's booking does; a posting
     that reduces a lot held elsewhere cannot be, without the rest of the ledger, and is named.
     """
-    transactions: Entries = [e for e in entries if isinstance(e, data.Transaction)]
-    booked, errors = _book(transactions, options.OPTIONS_DEFAULTS)
-    failed = {id(error.entry) for error in errors if error.entry is not None}
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    incomplete: Entries = []
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            if all(_written_number(p) for p in entry.postings):
+                for posting in entry.postings:
+                    number, currency = amount_of(posting)
+                    sums[(posting.account, currency)] += number
+            else:
+                incomplete.append(entry)
+    if not incomplete:
+        return dict(sums), []
+    booked, errors = _book(incomplete, options.OPTIONS_DEFAULTS)
+    failed = {id(error.entry) for error in errors if error.entry is not None}
     unknown: list[str] = []
     for entry in booked:
         assert isinstance(entry, data.Transaction)  # noqa: S101 - only transactions were booked
@@ -373,6 +422,14 @@ def totals(entries: Iterable[Directive]) -> tuple[dict[tuple[str, str], Decimal]
             if isinstance(units, Amount) and isinstance(units.number, Decimal):
                 sums[(posting.account, units.currency)] += units.number
     return dict(sums), unknown
+
+
+def _written_number(posting: data.Posting) -> bool:
+    """Return whether a posting's units are written out in full (booking has nothing to do)."""
+    units = posting.units
+    return isinstance(units, Amount) and isinstance(units.number, Decimal) and (
+        posting.cost is None or isinstance(posting.cost, Cost)
+    )
 
 
 def place(entry: Directive) -> str:

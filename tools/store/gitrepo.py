@@ -644,7 +644,10 @@ class PracticeRepo:
         return self._git("hash-object", "-t", "tree", os.devnull).strip()
 
     def texts_at(self, commit: str | None, paths: Iterable[str]) -> dict[str, str | None]:
-        """Return the text of each file at `commit` (None: the working tree); None if absent."""
+        """Return the text of each file at `commit` (None: the working tree); None if absent.
+
+        Bytes that are not UTF-8 are decoded as lone surrogates (`surrogateescape`).
+        """
         paths = list(paths)
         if commit is None:
             return {path: _read_text(self.root / path) for path in paths}
@@ -671,9 +674,32 @@ class PracticeRepo:
             if header[-1] == b"missing" or header[1] != b"blob":
                 continue
             size = int(header[2])
-            texts[path] = out[at : at + size].decode("utf-8", errors="replace")
+            # Bytes that are not UTF-8 stay visible (as surrogates) for the reader to refuse.
+            texts[path] = out[at : at + size].decode("utf-8", errors="surrogateescape")
             at += size + 1
         return texts
+
+    def raw_diff(self, old: str | None, new: str | None, pathspecs: Iterable[str]) -> str:
+        """Return git's own text diff from `old` to `new` (as `paths_changed`), no driver."""
+        base = old if old is not None else self._empty_tree()
+        span = [base] if new is None else [base, new]
+        return self._git(
+            "-c", "core.quotepath=off", "diff", "--no-ext-diff", "--no-textconv", "--no-color",
+            "--relative", *span, "--", *pathspecs,
+        )
+
+    # `set_config` is word for word the one of the `remote` branch (issue 15, F): keep one.
+    def set_config(self, key: str, value: str) -> None:
+        """Set a git setting in this repository's own configuration."""
+        self._git("config", "--local", key, value)
+
+    def unset_config(self, key: str) -> None:
+        """Remove a git setting from this repository's own configuration, if it is there."""
+        try:
+            self._git("config", "--local", "--get-all", key)
+        except GitError:
+            return  # not set here
+        self._git("config", "--local", "--unset-all", key)
 
 
 def git_failed(command: str, exc: git.GitCommandError) -> GitError:
@@ -689,7 +715,7 @@ def git_failed(command: str, exc: git.GitCommandError) -> GitError:
 
 def _read_text(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        return path.read_text(encoding="utf-8", errors="surrogateescape")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
 
