@@ -608,6 +608,13 @@ class PracticeRepo:
         with tarfile.open(fileobj=io.BytesIO(data)) as archive:
             archive.extractall(dest, filter="data")
 
+    # Approved snapshots (the portal, issue 15 part S): noticing new approval tags cheaply.
+
+    def refs_under(self, prefix: str) -> dict[str, str]:
+        """Return the refs whose names start with `prefix` and the objects they point at."""
+        out = self._git("for-each-ref", "--format=%(refname) %(objectname)", prefix)
+        return dict(line.split(" ", 1) for line in out.splitlines() if line)
+
 
     # Diffs (issue 15, `beanfirm diff`): which files two revisions differ in, and their blobs.
 
