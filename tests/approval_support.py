@@ -1,40 +1,25 @@
-"""Approval tags for tests: `beanfirm/approved/<client>/<NNNN>` as spec15.md records them.
-
-Made with git directly, to the record's format, until part R's `beanfirm.store.approvals`
-writes them; the portal reads them through that module either way.
-"""
+"""Approvals for tests, recorded as `beanfirm approve` records them (beanfirm.store.approvals)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import git
+from beanfirm.store.approvals import latest_approval, write_approval
+from beanfirm.store.gitrepo import PracticeRepo
+from beanfirm.store.registry import load_registry
 
 
-def approve(
-    folder: Path,
-    client_id: str,
-    *,
-    commit: str = "HEAD",
-    approver: str = "ana",
-    email: str = "ana@firm.example",
-) -> str:
-    """Tag `commit` as the client's next approval by `approver`; return the full commit id."""
-    full = git(folder, "rev-parse", f"{commit}^{{commit}}").strip()
-    tree = git(folder, "rev-parse", f"{full}:ledgers/{client_id}").strip()
-    earlier = git(folder, "tag", "--list", f"beanfirm/approved/{client_id}/*").split()
-    previous = "none"
-    if earlier:
-        previous = git(folder, "rev-parse", f"{max(earlier)}^{{commit}}").strip()
-    number = len(earlier) + 1
-    message = (
-        f"Approve {client_id} up to {full[:8]}\n\n"
-        f"beanfirm-approval: 1\nclient: {client_id}\napprover: {approver}\n"
-        f"commit: {full}\ntree: {tree}\nprevious: {previous}\ncommits: 1\n"
+def approve(folder: Path, client_id: str, *, commit: str = "HEAD", approver: str = "ana") -> str:
+    """Record the client's next approval, by `approver`, at `commit`; return the commit id.
+
+    Only the record: the rules of `beanfirm approve` (who may approve what) are not checked.
+    """
+    repo = PracticeRepo(folder)
+    staff = next(s for s in load_registry(folder / "clients.yaml").firm.staff if s.id == approver)
+    full = repo.resolve_commit(commit)
+    assert full is not None, commit
+    latest = latest_approval(repo, client_id)
+    write_approval(
+        repo, client_id, staff, full, previous=latest.commit if latest else None, commits=1
     )
-    git(
-        folder,
-        "-c", f"user.name={approver}", "-c", f"user.email={email}",
-        "tag", "-a", "-m", message, f"beanfirm/approved/{client_id}/{number:04d}", full,
-    )  # fmt: skip
     return full
