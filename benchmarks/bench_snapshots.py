@@ -13,7 +13,10 @@ user in. Then, in one run:
    the swap's duration (from noticing to the switch), the requests made during it (each must
    get the old books) and their latency against step 2; the first request after the switch
    must get the new books;
-4. `git archive` and the read-only extraction alone, for scale.
+4. the control: the same reader while a worker of the same books starts and loads beside it
+   without any swap (a staff member opening the client): what sharing the CPU with a load
+   costs a request anyway, as during any background reload;
+5. `git archive` and the read-only extraction alone, for scale.
 
     .venv/bin/python benchmarks/bench_snapshots.py [--transactions 10000] [--keep DIR]
 """
@@ -36,7 +39,7 @@ from typing import TypeVar
 from werkzeug.test import Client
 
 from beanfirm.portal.gateway import make_app
-from beanfirm.portal.pool import PoolPolicy
+from beanfirm.portal.pool import BooksView, PoolPolicy, head_view
 from beanfirm.portal.site import Portal, PortalSettings
 from beanfirm.portal.snapshots import ApprovedBooks, snapshot_view
 from beanfirm.portal.users import add_user
@@ -200,6 +203,23 @@ class Swap:
     first_new_after: float
 
 
+def beside_a_load(portal: Portal, browser: Client, url: str, view: BooksView) -> list[float]:
+    """Read while `view`'s worker starts and loads beside the one answering; no swap."""
+
+    def load() -> None:
+        with portal.pool.lease(view):
+            pass  # started and loaded
+
+    loading = threading.Thread(target=load)
+    times: list[float] = []
+    loading.start()
+    number = 0
+    while loading.is_alive():
+        number += 1
+        times.append(ask(browser, f"{url}?control={number}")[0])
+    return times
+
+
 def extract_alone(practice: Path, work: Path, portal: Portal, client_id: str, commit: str) -> float:
     """Time git archive and the read-only extraction alone, into a scratch folder."""
     scratch = Path(tempfile.mkdtemp(prefix="extract-", dir=work))
@@ -245,6 +265,7 @@ def main() -> None:
         second = approve(practice, client_id)
         check(second != first, "the second approval is of a new commit")
         swapped = swap(portal, browser, url, client_id, second)
+        control = beside_a_load(portal, browser, url, head_view(practice, client_id))
         extract = extract_alone(practice, work, portal, client_id, second)
     finally:
         portal.close()
@@ -254,6 +275,7 @@ def main() -> None:
     print(f"swap, approval noticed to switch (extract + load): {swapped.seconds:.2f} s")
     print(f"requests before the swap:  {summary(before)}")
     print(f"requests during the swap:  {summary(swapped.during)}, all old books")
+    print(f"requests beside a load, no swap: {summary(control)}")
     print(f"first request after the switch: new books, {swapped.first_new_after:.3f} s after")
 
 
