@@ -355,3 +355,50 @@ def test_staff_see_which_approval_each_portal_shows(
     jinma_row = body[body.index("/c/jinma/") :].split("</tr>")[0]
     assert "no approval" in jinma_row
     assert NORTHWIND_SECRET not in body
+
+
+# -- approved books that reach outside ----------------------------------------------------------
+
+
+def _symlinked_month_relative(root: Path) -> None:
+    # Inside the archive it stays inside; in the snapshot it points at nothing of this client.
+    (root / "ledgers" / "huamei" / "journal" / "2025" / "02.beancount").symlink_to(
+        Path("..", "..", "..", "northwind", "journal", "2025", "01.beancount")
+    )
+
+
+def _symlinked_month_absolute(root: Path) -> None:
+    (root / "ledgers" / "huamei" / "journal" / "2025" / "02.beancount").symlink_to(
+        root / "ledgers" / "northwind" / "journal" / "2025" / "01.beancount"
+    )
+
+
+def _include_parent(root: Path) -> None:
+    main = root / "ledgers" / "huamei" / "main.beancount"
+    with main.open("a", encoding="utf-8") as handle:
+        handle.write('include "../northwind/journal/2025/01.beancount"\n')
+
+
+@pytest.mark.parametrize(
+    "escape", [_symlinked_month_relative, _symlinked_month_absolute, _include_parent]
+)
+def test_approved_books_that_reach_outside_are_not_served(
+    practice: Path, portal_of: Callable[[Path], Portal], escape: Callable[[Path], None]
+) -> None:
+    escape(practice)
+    commit_all(practice, "Reach outside")
+    approve(practice, "huamei")
+    portal = portal_of(practice)
+    owner = browser_of(portal, HUAMEI_USER)
+    for url in ("/c/huamei/", "/c/huamei/x/income_statement/", "/c/huamei/x/api/journal"):
+        response = owner.get(url)
+        body = text(response)
+        assert response.status_code == 503, (url, response.status_code, body[:300])
+        assert "These books cannot be shown" in body
+        for leak in (NORTHWIND_SECRET, "northwind", str(practice), "Traceback"):
+            assert leak not in body, leak
+    snapshots = portal.settings.state_dir / SNAPSHOTS
+    for path in snapshots.rglob("*") if snapshots.exists() else ():
+        assert "northwind" not in path.name
+        if path.is_file() and not path.is_symlink():
+            assert NORTHWIND_SECRET.encode() not in path.read_bytes()
