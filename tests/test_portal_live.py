@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from approval_support import approve
 from cli_support import HUAMEI_JANUARY, append_entry, commit_all
 from conftest import BEANFIRM, run_beanfirm, tree_state
 from portal_support import HUAMEI_SECRET, NORTHWIND_SECRET, PASSWORD, build_practice
@@ -178,6 +179,25 @@ def test_real_http_login_read_and_refusals(live: Live) -> None:
     ):
         assert _raw(live, "GET", trick) in {302, 400, 404}, trick
     assert tree_state(live.root / "ledgers") == before
+
+
+def test_a_new_approval_reaches_the_client_without_a_restart(live: Live) -> None:
+    """The running portal notices the approval tag by itself and swaps the books in."""
+    payee = "HUAMEI-APPROVED-LIVE-1357"
+    append_entry(live.root, HUAMEI_JANUARY, UNREVIEWED_ENTRY.replace(UNREVIEWED_PAYEE, payee))
+    commit_all(live.root, "A sale, then its approval")
+    opener = _login(live)
+    _, _, headers = _get(opener, f"{live.url}/c/huamei/")
+    journal = f"{live.url}{headers['Location'].rsplit('/', 2)[0]}/api/journal"
+    status, body, _ = _get(opener, journal)
+    assert (status, payee.encode() in body) == (200, False)
+    approve(live.root, "huamei")
+    deadline = time.monotonic() + 120
+    while payee.encode() not in body:
+        assert time.monotonic() < deadline, "the approval did not reach the client in 120 s"
+        time.sleep(0.5)
+        status, body, _ = _get(opener, journal)
+        assert status == 200
 
 
 def test_user_commands_and_audit(live: Live) -> None:
