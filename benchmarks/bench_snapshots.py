@@ -28,7 +28,6 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -36,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from bench_portal import generate, percentile
 from werkzeug.test import Client
 
 from beanfirm.portal.gateway import make_app
@@ -47,9 +47,6 @@ from beanfirm.store.approvals import latest_approval, write_approval
 from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.registry import load_registry
 
-BIN = Path(sys.executable).parent
-START = "2025-10-01"
-SEED = "20251001"
 EMAIL = "owner@bench.example"
 PASSWORD = "benchmark password"  # noqa: S105 - a throwaway user of a generated practice
 MARKER = "SWAP-BENCH-NEW-PAYEE"
@@ -66,34 +63,6 @@ def need(value: T | None, what: str) -> T:
     if value is None:
         raise SystemExit(f"benchmark failed: {what}")
     return value
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
-def generate(work: Path, transactions: int) -> Path:
-    practice = work / f"practice-1x{transactions}"
-    if not (practice / "clients.yaml").exists():
-        subprocess.run(
-            [
-                str(BIN / "beanfirm"),
-                "generate",
-                str(practice),
-                "--clients",
-                "1",
-                "--transactions",
-                str(transactions),
-                "--start",
-                START,
-                "--seed",
-                SEED,
-            ],
-            check=True,
-            cwd=work,
-        )
-    return practice
 
 
 def approve(practice: Path, client_id: str) -> str:
@@ -242,7 +211,7 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-snapshots-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    source = generate(work, args.transactions)
+    source = generate(work, 1, args.transactions)
     print(f"generated in {time.perf_counter() - started:.1f} s: {source}")
     practice = work / "practice"
     shutil.rmtree(practice, ignore_errors=True)
