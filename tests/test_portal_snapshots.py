@@ -402,3 +402,20 @@ def test_approved_books_that_reach_outside_are_not_served(
         assert "northwind" not in path.name
         if path.is_file() and not path.is_symlink():
             assert NORTHWIND_SECRET.encode() not in path.read_bytes()
+
+
+def test_leftover_snapshots_are_removed_at_start(
+    practice: Path, portal_of: Callable[[Path], Portal]
+) -> None:
+    """A portal killed mid-way leaves snapshot and scratch folders, read-only: gone at start."""
+    folder = practice.parent / "state" / SNAPSHOTS
+    leftovers = [folder / f"huamei@{'0' * 40}" / "journal", folder / ".extract-x1y2" / "ledgers"]
+    for leftover in leftovers:
+        leftover.mkdir(parents=True)
+        (leftover / "01.beancount").write_text("; old\n", encoding="utf-8")
+        for path in (leftover / "01.beancount", leftover, leftover.parent):
+            path.chmod(0o400 if path.is_file() else 0o500)
+    portal = portal_of(practice)
+    assert portal.approved.shown("huamei") is not None
+    assert not any(leftover.parent.exists() for leftover in leftovers)
+    assert folder.stat().st_mode & 0o777 == 0o700

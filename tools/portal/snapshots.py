@@ -50,6 +50,7 @@ READ_ONLY_FOLDER = 0o500
 # How long a swap waits for the requests still on the old worker before it leaves the
 # worker to the idle reaper.
 RETIRE_SECONDS = 300.0
+GRACE_SECONDS = 1.0
 
 
 class SnapshotError(Exception):
@@ -75,7 +76,7 @@ class ApprovedBooks:
 
     def __init__(self, root: Path, state_dir: Path, pool: WorkerPool) -> None:
         self.root = root
-        self.folder = state_dir / SNAPSHOTS
+        self.folder = private_folder(state_dir / SNAPSHOTS)  # 0700, even if made before
         self.pool = pool
         self._shown: dict[str, Shown] = {}
         self._tags: dict[str, str] | None = None  # the approval tags of the last round
@@ -152,7 +153,8 @@ class ApprovedBooks:
             for swap in swaps:
                 swap.join()
         if first:
-            self.sweep()
+            with self._extracting:  # and the scratch folders of an extraction cut short
+                self.sweep(scratch=True)
         return changed
 
     def _latest(self, repo: PracticeRepo, client_id: str) -> Approval | None:
@@ -230,10 +232,14 @@ class ApprovedBooks:
             new.approval.commit[:12],
             time.perf_counter() - started,
         )
-        if old is not None:
-            deadline = time.monotonic() + RETIRE_SECONDS
-            while not self.pool.retire(old.view.key) and time.monotonic() < deadline:
-                time.sleep(0.05)
+        if old is None:
+            return
+        # A request that took the old view just before the switch may not have asked the pool
+        # yet: give it a moment, then stop the old worker once nothing uses it.
+        time.sleep(GRACE_SECONDS)
+        deadline = time.monotonic() + RETIRE_SECONDS
+        while not self.pool.retire(old.view.key) and time.monotonic() < deadline:
+            time.sleep(0.05)
         self.sweep()
 
     # -- snapshot folders ---------------------------------------------------------------
@@ -245,7 +251,6 @@ class ApprovedBooks:
         with self._extracting:
             if view.folder.is_dir():
                 return
-            private_folder(self.folder)
             scratch = tempfile.mkdtemp(prefix=".extract-", dir=self.folder)
             try:
                 repo = PracticeRepo(self.root)
@@ -257,15 +262,18 @@ class ApprovedBooks:
             finally:
                 _remove(Path(scratch))
 
-    def sweep(self) -> list[Path]:
-        """Remove the snapshot folders that no client shows and no worker uses."""
+    def sweep(self, *, scratch: bool = False) -> list[Path]:
+        """Remove the snapshot folders that no client shows and no worker uses.
+
+        With `scratch`, the scratch folders of extractions too (none may be running).
+        """
         if not self.folder.is_dir():
             return []
         with self._lock:
             kept = {shown.view.folder.name for shown in self._shown.values()}
         removed = []
         for folder in self.folder.iterdir():
-            if folder.name in kept or folder.name.startswith(".extract-"):
+            if folder.name in kept or (folder.name.startswith(".extract-") and not scratch):
                 continue
             client_id, _, commit = folder.name.partition("@")
             if self.pool.serves(snapshot_view(self.folder, client_id, commit).key):
