@@ -17,6 +17,7 @@ worker and no view uses is removed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -184,10 +185,13 @@ class ApprovedBooks:
             while not self._closed.wait(every):
                 try:
                     self.refresh()
-                    for shown in self.all_shown().values():
-                        self.extract(shown.view)  # ahead of the first request
                 except Exception:  # the next round tries again; the books shown stay
                     log.exception("looking for new approvals failed")
+                for shown in self.all_shown().values():
+                    # Ahead of the first request; one that cannot be extracted is logged
+                    # when a client asks for it, not at every round.
+                    with contextlib.suppress(BeanfirmError, OSError, tarfile.TarError):
+                        self.extract(shown.view)
 
         threading.Thread(target=loop, name="portal-approvals", daemon=True).start()
 
