@@ -199,6 +199,7 @@ def test_a_client_never_gets_the_head_through_any_route(
         assert HEAD_PAYEE.encode() not in body, rest
         assert b"HUAMEI-UNREVIEWED" not in body, rest
         assert str(practice).encode() not in body, rest
+        assert str(portal.settings.state_dir).encode() not in body, rest  # the snapshot's
     assert HUAMEI_SECRET in text(owner.get(books.page("api/journal")))
     # Documents: only the snapshot's; the head's new one, by any name, is not there.
     own = owner.get(books.page("document/"), query_string={"filename": f"/books/{HUAMEI_DOC}"})
