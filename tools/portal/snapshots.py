@@ -17,7 +17,6 @@ worker and no view uses is removed.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
@@ -34,7 +33,7 @@ from beanfirm.core import paths
 from beanfirm.errors import BeanfirmError
 from beanfirm.portal.pool import BooksView, WorkerPool, WorkerUnavailableError
 from beanfirm.portal.private import private_folder
-from beanfirm.store.approvals import latest_approval
+from beanfirm.store.approvals import approvals
 from beanfirm.store.gitrepo import PracticeRepo
 
 if TYPE_CHECKING:
@@ -135,9 +134,10 @@ class ApprovedBooks:
         changed = sorted({c for c in map(_client_of, moved) if c is not None})
         first = self._tags is None
         self._tags = tags
+        latest = self._latest(repo, changed)
         swaps = []
         for client_id in changed:
-            approval = self._latest(repo, client_id)
+            approval = latest.get(client_id)
             current = self.shown(client_id)
             if approval is None or (current and current.approval.commit == approval.commit):
                 if approval is not None and current is not None:
@@ -158,25 +158,36 @@ class ApprovedBooks:
                 self.sweep(scratch=True)
         return changed
 
-    def _latest(self, repo: PracticeRepo, client_id: str) -> Approval | None:
-        """Return the client's latest approval if it is one the portal can show, else None."""
+    def _latest(self, repo: PracticeRepo, clients: list[str]) -> dict[str, Approval]:
+        """Return the latest approval of each client that has one the portal can show.
+
+        The records are read at once (one `for-each-ref`, malformed ones left out), and each
+        approval's recorded tree compared with its commit's folder (one `ls-tree` a commit):
+        an approval whose books are not the tree it names is not shown.
+        """
         try:
-            approval = latest_approval(repo, client_id)
+            every = approvals(repo) if len(clients) > 1 else approvals(repo, clients[0])
         except BeanfirmError as exc:
-            log.error("the approvals of %s cannot be read: %s", client_id, exc)  # noqa: TRY400
-            return None
-        if approval is None:
-            return None
-        tree = repo.tree_at(approval.commit, paths.client_folder(client_id))
-        if not COMMIT_RE.fullmatch(approval.commit) or tree is None or tree != approval.tree:
-            log.error(
-                "not showing %s to %s: the books at %s are not the tree it approved",
-                approval.tag,
-                client_id,
-                approval.commit,
-            )
-            return None
-        return approval
+            log.error("the approvals cannot be read: %s", exc)  # noqa: TRY400
+            return {}
+        wanted = set(clients)
+        latest = {a.client: a for a in every if a.client in wanted}  # oldest first: last wins
+        trees: dict[str, dict[str, str]] = {}
+        for client_id, approval in list(latest.items()):
+            if approval.commit not in trees and COMMIT_RE.fullmatch(approval.commit):
+                try:
+                    trees[approval.commit] = repo.subtree_hashes(paths.LEDGERS, at=approval.commit)
+                except BeanfirmError:  # a commit this repository does not have
+                    trees[approval.commit] = {}
+            if trees.get(approval.commit, {}).get(client_id) != approval.tree:
+                log.error(
+                    "not showing %s to %s: the books at %s are not the tree it approved",
+                    approval.tag,
+                    client_id,
+                    approval.commit,
+                )
+                del latest[client_id]
+        return latest
 
     def watch(self, every: float) -> None:
         """Look for new approvals every `every` seconds in a daemon thread."""
@@ -187,11 +198,6 @@ class ApprovedBooks:
                     self.refresh()
                 except Exception:  # the next round tries again; the books shown stay
                     log.exception("looking for new approvals failed")
-                for shown in self.all_shown().values():
-                    # Ahead of the first request; one that cannot be extracted is logged
-                    # when a client asks for it, not at every round.
-                    with contextlib.suppress(BeanfirmError, OSError, tarfile.TarError):
-                        self.extract(shown.view)
 
         threading.Thread(target=loop, name="portal-approvals", daemon=True).start()
 

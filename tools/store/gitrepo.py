@@ -228,11 +228,11 @@ class PracticeRepo:
             )
             raise WriteRefusedError(msg)
 
-    def subtree_hashes(self, folder: str) -> dict[str, str]:
-        """Return the git tree hash at HEAD of each entry directly below `folder`."""
+    def subtree_hashes(self, folder: str, *, at: str = "HEAD") -> dict[str, str]:
+        """Return the git tree hash at HEAD (or commit `at`) of each entry below `folder`."""
         if not self.has_commits():
             return {}
-        out = self._git("ls-tree", "-z", "HEAD", "--", folder.rstrip("/") + "/")
+        out = self._git("ls-tree", "-z", at, "--", folder.rstrip("/") + "/")
         hashes: dict[str, str] = {}
         for record in filter(None, out.split("\0")):
             meta, path = record.split("\t", 1)
