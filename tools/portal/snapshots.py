@@ -165,6 +165,8 @@ class ApprovedBooks:
         approval's recorded tree compared with its commit's folder (one `ls-tree` a commit):
         an approval whose books are not the tree it names is not shown.
         """
+        if not clients:
+            return {}
         try:
             every = approvals(repo) if len(clients) > 1 else approvals(repo, clients[0])
         except BeanfirmError as exc:
