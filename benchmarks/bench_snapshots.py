@@ -70,7 +70,13 @@ def approve(practice: Path, client_id: str) -> str:
     repo = PracticeRepo(practice)
     registry = load_registry(practice / "clients.yaml")
     approver = next(s for s in registry.firm.staff if s.role in {"reviewer", "partner"})
-    head = need(repo.resolve_commit("HEAD"), "the practice has a commit")
+    head = subprocess.run(
+        ["git", "rev-parse", "--verify", "HEAD^{commit}"],
+        cwd=practice,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     latest = latest_approval(repo, client_id)
     if latest is None or latest.commit != head:
         write_approval(

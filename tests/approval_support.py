@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import git
+
 from beanfirm.store.approvals import latest_approval, write_approval
 from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.registry import load_registry
@@ -16,8 +18,7 @@ def approve(folder: Path, client_id: str, *, commit: str = "HEAD", approver: str
     """
     repo = PracticeRepo(folder)
     staff = next(s for s in load_registry(folder / "clients.yaml").firm.staff if s.id == approver)
-    full = repo.resolve_commit(commit)
-    assert full is not None, commit
+    full = git(folder, "rev-parse", "--verify", f"{commit}^{{commit}}").strip()
     latest = latest_approval(repo, client_id)
     write_approval(
         repo, client_id, staff, full, previous=latest.commit if latest else None, commits=1
