@@ -420,3 +420,17 @@ def test_leftover_snapshots_are_removed_at_start(
     assert portal.approved.shown("huamei") is not None
     assert not any(leftover.parent.exists() for leftover in leftovers)
     assert folder.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_second_approval_of_the_same_commit_moves_no_books(
+    practice: Path, portal_of: Callable[[Path], Portal]
+) -> None:
+    portal = portal_of(practice)
+    first = portal.approved.shown("huamei")
+    assert first is not None
+    approve(practice, "huamei", commit=first.approval.commit, approver="cy")
+    assert portal.approved.refresh(wait=True) == ["huamei"]
+    again = portal.approved.shown("huamei")
+    assert again is not None
+    assert (again.approval.number, again.approval.approver) == (2, "cy")
+    assert again.view == first.view  # the same snapshot, no swap
