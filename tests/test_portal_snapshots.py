@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,6 +36,7 @@ from portal_support import (
 from werkzeug.test import Client, TestResponse
 
 from beanfirm.portal.gateway import make_app
+from beanfirm.portal.nowrites import landlock_abi
 from beanfirm.portal.pool import BooksView, PoolPolicy
 from beanfirm.portal.routes import READ_API, READ_REPORTS
 from beanfirm.portal.site import Portal, PortalSettings
@@ -164,6 +167,40 @@ def test_the_snapshot_is_read_only_private_and_holds_only_the_client(
         assert mode == (0o500 if path.is_dir() else 0o400), (path, oct(mode))
         assert b"NORTHWIND" not in (path.read_bytes() if path.is_file() else b"")
     assert not list(folder.rglob("*.picklecache"))  # git-ignored: never in a snapshot
+    # Not even a worker running as root may write: Landlock forbids it every write.
+    if landlock_abi():
+        pid = portal.pool.running()[shown.view.key]
+        assert "NoNewPrivs:\t1" in Path(f"/proc/{pid}/status").read_text()
+        log = portal.settings.state_dir / "portal-workers" / f"{shown.view.key}.log"
+        assert "every write to the filesystem is forbidden" in log.read_text(encoding="utf-8")
+
+
+def test_a_process_that_forbids_itself_writes_can_only_read(tmp_path: Path) -> None:
+    """What a snapshot's worker does once its socket is bound, whoever runs it (root too)."""
+    if not landlock_abi():
+        pytest.skip("the kernel has no Landlock; the snapshot's modes alone protect it")
+    books = tmp_path / "books.beancount"
+    books.write_text("2025-01-01 open Assets:Bank\n", encoding="utf-8")
+    script = (
+        "import os, sys\n"
+        "from beanfirm.portal.nowrites import forbid_writes\n"
+        "assert forbid_writes() is None\n"
+        f"print(open({str(books)!r}).read().strip())\n"
+        f"for act in (lambda: open({str(books)!r}, 'a'), lambda: open({str(books)!r}, 'r+'),\n"
+        f"            lambda: open({str(tmp_path / 'new')!r}, 'w'), lambda: os.remove({str(books)!r}),\n"
+        f"            lambda: os.mkdir({str(tmp_path / 'dir')!r})):\n"
+        "    try:\n"
+        "        act()\n"
+        "        print('WROTE')\n"
+        "    except PermissionError:\n"
+        "        print('refused')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:6] == ["2025-01-01 open Assets:Bank", *["refused"] * 5]
+    assert books.read_text(encoding="utf-8") == "2025-01-01 open Assets:Bank\n"
 
 
 def test_a_client_never_gets_the_head_through_any_route(

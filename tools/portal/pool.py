@@ -212,6 +212,8 @@ class WorkerPool:
                         str(notify_write),
                         "--poll",
                         str(self.policy.reload_poll),
+                        # A snapshot's worker writes nothing, anywhere (nowrites.py).
+                        *(["--no-writes"] if view.commit is not None else []),
                     ],
                     cwd=ledger.parent,
                     env=env,
