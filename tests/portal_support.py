@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from approval_support import approve
 from cli_support import add_firm_clients, append_entry, commit_all, new_practice
 from werkzeug.test import Client, TestResponse
 
@@ -43,8 +44,12 @@ class _Planted:
         return (open, (str(self.marker), "w"))
 
 
-def build_practice(folder: Path) -> Path:
-    """Three clients (huamei zh, northwind en, jinma zh) with a payee and a document each."""
+def build_practice(folder: Path, *, approved: tuple[str, ...] = ("huamei", "northwind")) -> Path:
+    """Three clients (huamei zh, northwind en, jinma zh) with a payee and a document each.
+
+    The `approved` clients are approved at the last commit, so their users see these books
+    (client users see a client's books as of its latest approval); jinma never is.
+    """
     new_practice(folder)
     add_firm_clients(folder)
     for client, secret, currency, account in (
@@ -74,6 +79,8 @@ def build_practice(folder: Path) -> Path:
     huamei_doc.parent.mkdir(parents=True, exist_ok=True)
     huamei_doc.write_bytes(b"huamei statement")
     commit_all(folder, "Add secrets and documents")
+    for client in approved:
+        approve(folder, client)
     # A planted Beancount pickle cache (git-ignored, as a client with write access could
     # leave it): loading it would run code and create the marker.
     for client in ("huamei", "northwind"):

@@ -91,6 +91,13 @@ def northwind_books(app: object) -> Books:
     return books_of(client_of(app, NORTHWIND_USER), "northwind")
 
 
+def _snapshot_key(portal: Portal, client_id: str) -> str:
+    """Return the name of the worker of the client's approved books (client users')."""
+    shown = portal.approved.shown(client_id)
+    assert shown is not None
+    return shown.view.key
+
+
 def _write_routes() -> list[tuple[str, str]]:
     """Every Fava route that accepts a method other than GET/HEAD/OPTIONS, from Fava itself."""
     fava = create_app([])
@@ -147,7 +154,7 @@ def test_every_write_route_and_method_is_refused(
 def test_fava_itself_is_read_only_behind_the_gateway(portal: Portal, huamei_books: Books) -> None:
     """The second layer: even a request that reached the worker could not write."""
     before = tree_state(portal.root / "ledgers")
-    socket_path = portal.pool.socket_dir / "huamei.sock"
+    socket_path = portal.pool.socket_dir / f"{_snapshot_key(portal, 'huamei')}.sock"
     assert socket_path.exists()
     for method in ("PUT", "POST", "DELETE"):
         connection = _UnixConnection(socket_path, 30)
@@ -162,8 +169,14 @@ def test_fava_itself_is_read_only_behind_the_gateway(portal: Portal, huamei_book
     assert tree_state(portal.root / "ledgers") == before
 
 
-def test_no_pickle_cache_is_ever_loaded(portal: Portal, huamei_books: Books) -> None:
-    assert huamei_books.base
+def test_no_pickle_cache_is_ever_loaded(portal: Portal, app: object) -> None:
+    """The pickles are planted beside the head's ledgers, which staff read (a client user
+    reads a snapshot extracted from git, where git-ignored pickles never are)."""
+    staff = client_of(app, ANA_USER)
+    for client_id in ("huamei", "northwind"):
+        books = books_of(staff, client_id)
+        assert staff.get(books.page("income_statement/")).status_code == 200
+        assert (portal.root / "ledgers" / client_id / ".main.beancount.picklecache").exists()
     assert not (portal.root / PICKLE_MARKER).exists()
 
 
@@ -665,7 +678,7 @@ def test_every_page_view_is_recorded_even_when_kept(
 def test_worker_sockets_are_private(portal: Portal, huamei_books: Books) -> None:
     assert huamei_books.base
     assert portal.pool.socket_dir.stat().st_mode & 0o777 == 0o700
-    sock = portal.pool.socket_dir / "huamei.sock"
+    sock = portal.pool.socket_dir / f"{_snapshot_key(portal, 'huamei')}.sock"
     assert sock.stat().st_mode & 0o077 == 0
 
 

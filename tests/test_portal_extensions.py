@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from approval_support import approve
 from cli_support import commit_all
 from portal_support import (
     HUAMEI_USER,
@@ -39,6 +40,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     lines = "".join(f'2025-01-01 custom "fava-extension" "{module}"\n' for module in MODULES)
     main.write_text(main.read_text(encoding="utf-8") + "\n" + lines, encoding="utf-8")
     commit_all(root, "Turn on beanfirm's Fava extensions")
+    approve(root, "huamei")  # client users see the approved books
     site = Portal(
         root, PortalSettings(state_dir=root.parent / "state", pool=PoolPolicy(max_workers=1))
     )

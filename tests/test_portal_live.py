@@ -1,8 +1,10 @@
 """The portal as deployed: `beanfirm serve` on 127.0.0.1, users made with the command line,
-real HTTP, and a real browser (headless Chromium) reading a client's income statement."""
+real HTTP, and a real browser (headless Chromium) reading a client's income statement (as
+approved), and the page of a client never approved, in Chinese and in English."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.cookiejar
 import json
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from approval_support import approve
+from cli_support import HUAMEI_JANUARY, append_entry, commit_all
 from conftest import BEANFIRM, run_beanfirm, tree_state
 from portal_support import HUAMEI_SECRET, NORTHWIND_SECRET, PASSWORD, build_practice
 from selenium import webdriver
@@ -28,6 +32,14 @@ from selenium.webdriver.support.wait import WebDriverWait
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CLIENT_EMAIL = "boss@huamei.example"
+UNREVIEWED_PAYEE = "HUAMEI-UNREVIEWED-2468"
+UNREVIEWED_ENTRY = (
+    f'2025-01-21 * "{UNREVIEWED_PAYEE}" "a sale nobody has reviewed"\n'
+    "  Assets:1002-银行存款:工商银行  70.00 CNY\n"
+    "  Income:6001-主营业务收入  -70.00 CNY\n"
+)
+# Clients never approved: jinma (zh) and northwind (en).
+UNREVIEWED = {"zh": ("boss@jinma.example", "jinma"), "en": ("cfo@northwind.example", "northwind")}
 
 
 @dataclass(frozen=True)
@@ -55,22 +67,23 @@ def _beanfirm(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    root = build_practice(tmp_path_factory.mktemp("live") / "practice")
+    root = build_practice(tmp_path_factory.mktemp("live") / "practice", approved=("huamei",))
     state = root.parent / "state"
-    added = _beanfirm(
-        root,
-        "portal",
-        "user",
-        "add",
-        CLIENT_EMAIL,
-        "--client",
-        "huamei",
-        "--password-stdin",
-        "--state-dir",
-        str(state),
-        stdin=PASSWORD + "\n",
-    )
-    assert added.returncode == 0, added.stderr
+    for email, client_id in ((CLIENT_EMAIL, "huamei"), *UNREVIEWED.values()):
+        added = _beanfirm(
+            root,
+            "portal",
+            "user",
+            "add",
+            email,
+            "--client",
+            client_id,
+            "--password-stdin",
+            "--state-dir",
+            str(state),
+            stdin=PASSWORD + "\n",
+        )
+        assert added.returncode == 0, added.stderr
     env = {k: v for k, v in os.environ.items() if not k.startswith("BEANFIRM_")}
     server = subprocess.Popen(
         [str(BEANFIRM), "serve", "--port", "0", "--state-dir", str(state)],
@@ -166,6 +179,25 @@ def test_real_http_login_read_and_refusals(live: Live) -> None:
     ):
         assert _raw(live, "GET", trick) in {302, 400, 404}, trick
     assert tree_state(live.root / "ledgers") == before
+
+
+def test_a_new_approval_reaches_the_client_without_a_restart(live: Live) -> None:
+    """The running portal notices the approval tag by itself and swaps the books in."""
+    payee = "HUAMEI-APPROVED-LIVE-1357"
+    append_entry(live.root, HUAMEI_JANUARY, UNREVIEWED_ENTRY.replace(UNREVIEWED_PAYEE, payee))
+    commit_all(live.root, "A sale, then its approval")
+    opener = _login(live)
+    _, _, headers = _get(opener, f"{live.url}/c/huamei/")
+    journal = f"{live.url}{headers['Location'].rsplit('/', 2)[0]}/api/journal"
+    status, body, _ = _get(opener, journal)
+    assert (status, payee.encode() in body) == (200, False)
+    approve(live.root, "huamei")
+    deadline = time.monotonic() + 120
+    while payee.encode() not in body:
+        assert time.monotonic() < deadline, "the approval did not reach the client in 120 s"
+        time.sleep(0.5)
+        status, body, _ = _get(opener, journal)
+        assert status == 200
 
 
 def test_user_commands_and_audit(live: Live) -> None:
@@ -264,7 +296,9 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-def test_browser_reads_the_income_statement(live: Live, tmp_path: Path) -> None:
+@contextlib.contextmanager
+def _browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+    """Headless Chromium that records CSP violations from the first script on."""
     _require_chromium()
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
@@ -285,7 +319,7 @@ def test_browser_reads_the_income_statement(live: Live, tmp_path: Path) -> None:
     service = webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
     driver = webdriver.Chrome(options=options, service=service)
     try:
-        # Record CSP violations from the first script on (not subject to the page's CSP).
+        # Not subject to the page's CSP.
         driver.execute_cdp_cmd(
             "Page.addScriptToEvaluateOnNewDocument",
             {
@@ -295,11 +329,25 @@ def test_browser_reads_the_income_statement(live: Live, tmp_path: Path) -> None:
                 )
             },
         )
-        driver.get(f"{live.url}/login")
-        driver.find_element(By.NAME, "email").send_keys(CLIENT_EMAIL)
-        driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-        driver.find_element(By.CSS_SELECTOR, "form.login button").click()
-        WebDriverWait(driver, 30).until(expected_conditions.url_to_be(f"{live.url}/"))
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _log_in(driver: webdriver.Chrome, live: Live, email: str) -> None:
+    driver.get(f"{live.url}/login")
+    driver.find_element(By.NAME, "email").send_keys(email)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+    WebDriverWait(driver, 30).until(expected_conditions.url_to_be(f"{live.url}/"))
+
+
+def test_browser_reads_the_income_statement(live: Live, tmp_path: Path) -> None:
+    """The client's books as approved: the head's later entries are not on the page."""
+    append_entry(live.root, HUAMEI_JANUARY, UNREVIEWED_ENTRY)
+    commit_all(live.root, "A sale nobody has reviewed yet")
+    with _browser(tmp_path) as driver:
+        _log_in(driver, live, CLIENT_EMAIL)
         driver.find_element(By.CSS_SELECTOR, "a[href='/c/huamei/']").click()
         WebDriverWait(driver, 120).until(expected_conditions.url_contains("income_statement"))
         WebDriverWait(driver, 60).until(
@@ -309,13 +357,40 @@ def test_browser_reads_the_income_statement(live: Live, tmp_path: Path) -> None:
         screenshot = tmp_path / "income_statement.png"
         driver.save_screenshot(str(screenshot))
         text = driver.find_element(By.TAG_NAME, "body").text
+        driver.get(driver.current_url.replace("income_statement/", "journal/"))
+        WebDriverWait(driver, 60).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".journal"))
+        )
+        journal = driver.find_element(By.TAG_NAME, "body").text
         violations = driver.execute_script("return window.__csp")
         logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
-    finally:
-        driver.quit()
     shutil.copy(screenshot, tmp_path / "last.png")
     assert screenshot.stat().st_size > 10_000
     assert "收入" in text or "Income" in text, text[:500]
+    assert HUAMEI_SECRET in journal, journal[:500]
+    assert UNREVIEWED_PAYEE not in journal
     assert violations == [], violations
     problems = [entry for entry in logs if entry["level"] in {"SEVERE", "WARNING"}]
     assert problems == [], problems
+
+
+@pytest.mark.parametrize(("language", "words"), [("zh", "审核"), ("en", "reviewed books")])
+def test_browser_shows_a_client_never_approved_a_plain_page(
+    live: Live, tmp_path: Path, language: str, words: str
+) -> None:
+    email, client_id = UNREVIEWED[language]
+    with _browser(tmp_path) as driver:
+        _log_in(driver, live, email)
+        driver.find_element(By.CSS_SELECTOR, f"a[href='/c/{client_id}/']").click()
+        WebDriverWait(driver, 30).until(expected_conditions.url_to_be(f"{live.url}/c/{client_id}/"))
+        screenshot = tmp_path / f"unreviewed-{language}.png"
+        driver.save_screenshot(str(screenshot))
+        text = driver.find_element(By.TAG_NAME, "body").text
+        lang = driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+        scripts = driver.find_elements(By.TAG_NAME, "script")
+        violations = driver.execute_script("return window.__csp")
+    shutil.copy(screenshot, tmp_path / "last.png")
+    assert words in text, text
+    assert lang == ("zh-CN" if language == "zh" else "en")
+    assert scripts == []  # no Fava at all
+    assert violations == [], violations

@@ -1,6 +1,7 @@
 """A client's worker after the ledger changes, and a ledger that reaches outside its folder.
 
-Real gateway, real worker processes. A commit is followed by a reload in the background:
+Real gateway, real worker processes, read by a staff member (staff read the working head;
+client users read the latest approval's snapshot, tests/test_portal_snapshots.py). A commit is followed by a reload in the background:
 the next page shows the new entry without that request paying for the load (requests never
 reload). A ledger that reads a file outside its client's folder, by any route, is not
 served: the client gets a plain error with no path in it, and the worker's log says why.
@@ -17,8 +18,8 @@ import pytest
 from cli_support import append_entry, commit_all
 from conftest import tree_state
 from portal_support import (
+    BO_USER,
     HUAMEI_SECRET,
-    HUAMEI_USER,
     NORTHWIND_DOC,
     NORTHWIND_SECRET,
     PASSWORD,
@@ -63,7 +64,7 @@ def open_portal(root: Path, reload_poll: float, idle_seconds: float = 900.0) -> 
     settings = PortalSettings(state_dir=root.parent / "state", pool=policy)
     portal = Portal(root, settings)
     registry = load_registry(root / "clients.yaml")
-    add_user(portal.store, registry, HUAMEI_USER, PASSWORD, client_ids=("huamei",))
+    add_user(portal.store, registry, BO_USER, PASSWORD, staff_id="bo")  # huamei's preparer
     return portal
 
 
@@ -82,7 +83,7 @@ def portal_factory() -> Iterator[Callable[..., Portal]]:
 
 def logged_in(portal: Portal) -> Client:
     browser = Client(make_app(portal))
-    assert login(browser, HUAMEI_USER).status_code == 303
+    assert login(browser, BO_USER).status_code == 303
     return browser
 
 

@@ -14,6 +14,7 @@ every request with a plain error and writes why, with the paths, to its own log 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, ItemsView
 
 log = logging.getLogger(__name__)
+
+# Beancount's load errors for an include that is not there: a file, or a glob matching none.
+_MISSING = re.compile(r'File (?:glob )?"(.+)" (?:does not exist|does not match any files)')
 
 
 class _NoImportConfig(IngestModule):
@@ -76,6 +80,12 @@ def confinement_problem(ledger: FavaLedger, folder: Path) -> str | None:
     for name in ledger.options["include"]:
         if _outside(ledger_dir / name, root):
             return f"the ledger includes {name}, outside {root}"
+    # An include of a missing file outside (in a snapshot, `../other-client/` is never there)
+    # or a dangling link to outside: refused too, not served with an error that names it.
+    for error in ledger.errors:
+        missing = _MISSING.fullmatch(str(error.message))
+        if missing and _outside(ledger_dir / missing.group(1), root):
+            return f"the ledger includes {missing.group(1)}, outside {root}"
     for name in ledger.options["documents"]:
         if _outside(ledger_dir / name, root):
             return f"the documents folder {name} is outside {root}"

@@ -3,10 +3,12 @@
 The order of checks: logged in (else login page or 401), GET or HEAD (else 405), the client
 is one the user may see (else 404, the same answer as for a client that does not exist), the
 path is on the allow-list (else 404). Only then is the request answered: from the pages the
-gateway keeps (pagecache.py) or by the worker. The worker's answer is filtered: only a few
-headers pass, redirects must stay inside the client's prefix, server paths are scrubbed (by
-the worker, before the answer leaves it), and any error is replaced by the portal's own page
-(Fava's error pages can show file names).
+gateway keeps (pagecache.py) or by the worker of the books the user reads: staff the working
+head, a client user the snapshot of the client's latest approval (snapshots.py), or, before
+the first approval, a page that says the reviewed books will appear there. The worker's
+answer is filtered: only a few headers pass, redirects must stay inside the client's prefix,
+server paths are scrubbed (by the worker, before the answer leaves it), and any error is
+replaced by the portal's own page (Fava's error pages can show file names).
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from beanfirm.portal import audit
+from beanfirm.portal import audit, pages
 from beanfirm.portal.headers import DOCUMENT_CSP
 from beanfirm.portal.limits import refusal
 from beanfirm.portal.pool import WorkerUnavailableError
 from beanfirm.portal.render import error_page
 from beanfirm.portal.routes import READ_METHODS, match_route
+from beanfirm.portal.snapshots import SnapshotError
 from beanfirm.portal.upstream import PASSED_REQUEST_HEADERS
 from beanfirm.store.registry import SLUG_RE
 
 if TYPE_CHECKING:
+    from beanfirm.portal.pool import BooksView
     from beanfirm.portal.routes import RouteKind
     from beanfirm.portal.site import Identity, Portal
 
@@ -76,52 +80,56 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     client_id, rest = parts
     if rest == "":
         return Response(status=302, headers={"Location": f"{PREFIX}{client_id}/"})
-
-    def refused(status: int, message: str | None = None) -> Response:
+    def noted(event: str, status: int) -> None:
         audit.record(
             portal.store,
-            "refused",
+            event,
             email=email,
             client_id=client_id,
             path=path,
             status=status,
             address=address,
         )
+
+    def refused(status: int, message: str | None = None) -> Response:
+        noted("refused", status)
         return error_page(status, message)
 
+    try:
+        view = portal.books_for(identity.user, client_id)
+    except SnapshotError:
+        return refused(503, "These books cannot be shown. The firm has been told.")
+    if view is None:  # a client user of a client never approved: no Fava at all
+        status = 200 if rest == "/" else 404
+        noted("view", status)
+        return pages.unreviewed(portal, identity, client_id, status=status)
     route = match_route(rest)
     too_much = refusal(request.query_string, request.args) if route is not None else None
     if too_much is not None:
         return refused(400, too_much)
-    query = _query(portal, client_id, request, route.kind if route else None)
+    query = _query(portal, view, request, route.kind if route else None)
     if route is None or query is None:
         return refused(404)
-    response = _from_worker(portal, request, client_id, rest, query, route.kind)
+    response = _from_worker(portal, request, view, rest, query, route.kind)
     if route.kind == "document":
         response.headers["Content-Security-Policy"] = DOCUMENT_CSP
     if route.kind == "static" and response.status_code == 200:  # noqa: PLR2004
         response.headers["Cache-Control"] = "private, max-age=86400"
     if route.kind not in _UNLOGGED:
-        audit.record(
-            portal.store,
-            "view",
-            email=email,
-            client_id=client_id,
-            path=path,
-            status=response.status_code,
-            address=address,
-        )
+        noted("view", response.status_code)
     return response
 
 
-def _query(
-    portal: Portal, client_id: str, request: Request, kind: RouteKind | None
-) -> str | None:
-    """Re-encode the query string; map a document's visible name back to its file."""
+def _query(portal: Portal, view: BooksView, request: Request, kind: RouteKind | None) -> str | None:
+    """Re-encode the query string; map a document's visible name back to its file.
+
+    The file is in the folder of the books the user reads: a client user's documents come
+    from the snapshot, never from the working head.
+    """
     pairs = parse_qsl(request.query_string.decode("ascii", "replace"), keep_blank_values=True)
     if kind == "document":
         names = [v for k, v in pairs if k == "filename"]
-        real = portal.scrubber(client_id).document_path(names[0]) if len(names) == 1 else None
+        real = portal.scrubber(view).document_path(names[0]) if len(names) == 1 else None
         if real is None:
             return None
         pairs = [(k, real if k == "filename" else v) for k, v in pairs]
@@ -129,8 +137,9 @@ def _query(
 
 
 def _from_worker(
-    portal: Portal, request: Request, client_id: str, rest: str, query: str, kind: RouteKind
+    portal: Portal, request: Request, view: BooksView, rest: str, query: str, kind: RouteKind
 ) -> Response:
+    client_id = view.client_id
     client = portal.registry().client(client_id)
     target = quote(f"{PREFIX}{client_id}{rest}", safe=_PATH_SAFE)
     if query:
@@ -140,11 +149,11 @@ def _from_worker(
     }
     # Fava picks its language from Accept-Language when the ledger sets none.
     headers.update({"Host": "localhost", "Accept-Language": client.language})
-    key = portal.pages.key(client_id, kind, target, headers)
+    key = portal.pages.key(view.key, kind, target, headers)
     reply = portal.pages.get(key) if key is not None else None
-    if reply is None or not portal.pool.touch(client_id):
+    if reply is None or not portal.pool.touch(view.key):
         try:
-            with portal.pool.lease(client_id) as upstream:
+            with portal.pool.lease(view) as upstream:
                 reply = upstream.fetch(target, headers)
         except WorkerUnavailableError:
             return error_page(503, "The books are being opened by many people; try again shortly.")
@@ -153,7 +162,7 @@ def _from_worker(
         if key is not None:
             portal.pages.put(key, reply)
         else:  # a newer load drops the old pages before this answer reaches the browser
-            portal.pages.seen(client_id, reply.load)
+            portal.pages.seen(view.key, reply.load)
     if reply.status >= 400:  # noqa: PLR2004
         if reply.status == 503:  # noqa: PLR2004 - the worker refuses these books
             return error_page(503, "These books cannot be shown. The firm has been told.")
@@ -167,7 +176,7 @@ def _from_worker(
             if location is None:
                 return error_page(404)
             response.headers["Location"] = (
-                portal.scrubber(client_id).scrub(location.encode()).decode()
+                portal.scrubber(view).scrub(location.encode()).decode()
             )
         else:
             response.headers[name] = value

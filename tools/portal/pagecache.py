@@ -2,8 +2,10 @@
 
 Between two reloads a Fava report is a function of its URL: the gateway passes no cookies
 and only fixed headers to the worker, and the ledger does not change. So the gateway keeps
-the answers of report pages and report API calls, per client, and answers the same request
-again without asking the worker (least recently used first out, within a byte budget).
+the answers of report pages and report API calls, per worker (`books`: the worker's name,
+pool.py, so a client's working head and its approved snapshot never share a page), and answers
+the same request again without asking the worker (least recently used first out, within a
+byte budget).
 
 A page is only kept for the load of the ledger it came from. Every answer of a worker says
 which load served it (the worker's process id and its count of loads), and the worker says on
@@ -50,7 +52,7 @@ ENTRY_OVERHEAD = 512
 class PageKey:
     """What an answer of a worker depends on."""
 
-    client_id: str
+    books: str  # the worker's name (pool.py): a client id, or `<client id>@<commit>`
     epoch: int
     day: str
     target: str
@@ -70,7 +72,7 @@ class PageCache:
         self._lock = threading.Lock()
 
     def key(
-        self, client_id: str, kind: RouteKind, target: str, headers: dict[str, str]
+        self, books: str, kind: RouteKind, target: str, headers: dict[str, str]
     ) -> PageKey | None:
         """Return the key of a request, or None if its answer is not to be kept."""
         if self.max_bytes <= 0 or kind not in KEPT_KINDS:
@@ -78,9 +80,9 @@ class PageCache:
         if target.split("?", 1)[0].endswith(UNKEPT_ENDINGS) or CONDITIONAL & headers.keys():
             return None
         with self._lock:
-            epoch = self._epochs.get(client_id, 0)
+            epoch = self._epochs.get(books, 0)
         return PageKey(
-            client_id, epoch, time.strftime("%Y-%m-%d"), target, tuple(sorted(headers.items()))
+            books, epoch, time.strftime("%Y-%m-%d"), target, tuple(sorted(headers.items()))
         )
 
     def get(self, key: PageKey) -> Reply | None:
@@ -93,36 +95,36 @@ class PageCache:
 
     def put(self, key: PageKey, reply: Reply) -> None:
         """Keep an answer if it came from the current load and nothing moved on meanwhile."""
-        self.seen(key.client_id, reply.load)
+        self.seen(key.books, reply.load)
         size = _cost(key, reply)
         if reply.status != 200 or size > self.max_bytes // 8:  # noqa: PLR2004
             return
         with self._lock:
-            current = self._loads.get(key.client_id)
+            current = self._loads.get(key.books)
             if reply.load is None or reply.load != current:
                 return  # an older load's page, or a worker's that is gone
-            if key.epoch != self._epochs.get(key.client_id, 0) or key in self._pages:
+            if key.epoch != self._epochs.get(key.books, 0) or key in self._pages:
                 return
             self._pages[key] = reply
             self._size += size
             while self._size > self.max_bytes:
                 self._size -= _cost(*self._pages.popitem(last=False))
 
-    def seen(self, client_id: str, load: Load | None) -> None:
+    def seen(self, books: str, load: Load | None) -> None:
         """Note the load an answer came from: a newer load of the same worker moves on."""
         if load is None:
             return
         with self._lock:
-            current = self._loads.get(client_id)
+            current = self._loads.get(books)
             if current is None or current.worker != load.worker or load.number <= current.number:
                 return  # a worker the pool has not announced (or one gone), or nothing new
-            self._loads[client_id] = load
-            self._move_on(client_id)
+            self._loads[books] = load
+            self._move_on(books)
 
-    def news(self, client_id: str, load: Load | None) -> None:
+    def news(self, books: str, load: Load | None) -> None:
         """Take the pool's news: a worker started or reloaded (its load), or stopped (None)."""
         with self._lock:
-            current = self._loads.get(client_id)
+            current = self._loads.get(books)
             if (
                 load is not None
                 and current is not None
@@ -131,27 +133,27 @@ class PageCache:
             ):
                 return  # known already (the answers told of it first)
             if load is None:
-                self._loads.pop(client_id, None)
+                self._loads.pop(books, None)
             else:
-                self._loads[client_id] = load
-            self._move_on(client_id)
+                self._loads[books] = load
+            self._move_on(books)
 
-    def _move_on(self, client_id: str) -> None:
-        self._epochs[client_id] = self._epochs.get(client_id, 0) + 1
-        dropped = [key for key in self._pages if key.client_id == client_id]
+    def _move_on(self, books: str) -> None:
+        self._epochs[books] = self._epochs.get(books, 0) + 1
+        dropped = [key for key in self._pages if key.books == books]
         for key in dropped:
             self._size -= _cost(key, self._pages.pop(key))
         if dropped:
             dropped.reverse()  # most recently used first
-            self._renewable[client_id] = dropped[:RENEWED_AFTER_RELOAD]
+            self._renewable[books] = dropped[:RENEWED_AFTER_RELOAD]
 
-    def renewable(self, client_id: str) -> list[PageKey]:
+    def renewable(self, books: str) -> list[PageKey]:
         """Return (once) the keys of the pages last dropped for a new load, in its epoch."""
         with self._lock:
-            keys = self._renewable.pop(client_id, [])
-            epoch = self._epochs.get(client_id, 0)
+            keys = self._renewable.pop(books, [])
+            epoch = self._epochs.get(books, 0)
         day = time.strftime("%Y-%m-%d")
-        return [PageKey(k.client_id, epoch, day, k.target, k.headers) for k in keys]
+        return [PageKey(k.books, epoch, day, k.target, k.headers) for k in keys]
 
     def __len__(self) -> int:
         return len(self._pages)

@@ -1,4 +1,4 @@
-"""The gateway's own pages: login, logout, the landing page and the staff dashboard."""
+"""The gateway's own pages: login, logout, the landing page, dashboard, books not yet approved."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request, Response
 
+from beanfirm.core.translation import Words, language_tag
 from beanfirm.portal import audit
 from beanfirm.portal.dashboard import filter_choices, filter_from, firm_status
 from beanfirm.portal.render import error_page, page
@@ -164,6 +165,7 @@ def home(portal: Portal, request: Request, identity: Identity) -> Response:
         status=200,
         address=request.remote_addr,
     )
+    approved = portal.approved.all_shown()
     if identity.user.kind != "staff":
         return page(
             "landing.html",
@@ -171,6 +173,7 @@ def home(portal: Portal, request: Request, identity: Identity) -> Response:
             identity=identity,
             firm=registry.firm.name,
             clients=clients,
+            approved=approved,
         )
     client_filter = filter_from(request.args.to_dict(flat=False))
     shown = client_filter.select(clients)
@@ -184,6 +187,23 @@ def home(portal: Portal, request: Request, identity: Identity) -> Response:
         rows=rows,
         choices=filter_choices(clients),
         chosen=chosen,
+        approved=approved,
+    )
+
+
+def unreviewed(portal: Portal, identity: Identity, client_id: str, *, status: int) -> Response:
+    """Tell a client user, in the client's language, that the reviewed books come later."""
+    client = portal.registry().client(client_id)
+    t = Words(client.language)
+    return page(
+        "unreviewed.html",
+        status=status,
+        title=t("Your books"),
+        identity=identity,
+        client=client,
+        firm=portal.registry().firm.name,
+        t=t,
+        lang=language_tag(client.language),
     )
 
 

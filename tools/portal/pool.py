@@ -4,6 +4,10 @@ At most `max_workers` run at once; a client whose worker is not running takes th
 the least recently used idle worker, or waits for one (and gets "busy" after a while).
 Workers listen on unix sockets in a private folder (mode 0700), so no other local user can
 reach a Fava behind the gateway's back.
+
+A worker serves one view of a client's books (`BooksView`): the working head (staff), named
+by the client's id, or an approved snapshot (client users), named by the id and the commit,
+so a staff member and a client user reading the same client never share a worker.
 """
 
 from __future__ import annotations
@@ -50,11 +54,31 @@ class PoolPolicy:
     reload_poll: float = 2.0
 
 
+@dataclass(frozen=True)
+class BooksView:
+    """Which books a worker serves: a client's folder, at its head or as approved."""
+
+    key: str  # the worker's name: the client id (head) or `<client id>@<commit>`
+    client_id: str
+    folder: Path  # the folder whose main.beancount the worker loads
+    commit: str | None = None  # the approved commit of a snapshot; None for the head
+
+    @property
+    def ledger(self) -> Path:
+        """Return the main file the worker loads."""
+        return self.folder / paths.MAIN
+
+
+def head_view(practice_root: Path, client_id: str) -> BooksView:
+    """Return the view of a client's working head (what staff see)."""
+    return BooksView(client_id, client_id, practice_root / paths.client_folder(client_id))
+
+
 @dataclass
 class Worker:
     """One running (or starting) Fava process."""
 
-    client_id: str
+    view: BooksView
     socket_path: Path
     process: subprocess.Popen[bytes]
     upstream: Upstream
@@ -85,7 +109,7 @@ class WorkerPool:
         self._lock = threading.Condition()
         self._reaper: threading.Thread | None = None
         self._closed = False
-        self._listeners: list[Callable[[str, Load | None], None]] = []
+        self._listeners: list[Callable[[BooksView, Load | None], None]] = []
 
     def start_reaper(self, every: float = 15.0) -> None:
         """Stop idle workers in the background."""
@@ -99,18 +123,23 @@ class WorkerPool:
         self._reaper.start()
 
     def running(self) -> dict[str, int]:
-        """Return the running workers' process ids by client."""
+        """Return the running workers' process ids by name (client id, or id@commit)."""
         with self._lock:
-            return {cid: w.process.pid for cid, w in self._workers.items() if not w.failed}
+            return {key: w.process.pid for key, w in self._workers.items() if not w.failed}
+
+    def serves(self, key: str) -> bool:
+        """Tell whether a worker of that name is running or starting."""
+        with self._lock:
+            return key in self._workers
 
     @contextlib.contextmanager
-    def lease(self, client_id: str) -> Iterator[Upstream]:
-        """Yield the connections to the client's ready worker, starting it if needed."""
-        worker = self._seat(client_id)
+    def lease(self, view: BooksView) -> Iterator[Upstream]:
+        """Yield the connections to the view's ready worker, starting it if needed."""
+        worker = self._seat(view)
         try:
             if not worker.ready.wait(self.policy.start_timeout) or worker.failed:
                 self._discard(worker)
-                raise WorkerUnavailableError(f"the worker of {client_id} did not start")
+                raise WorkerUnavailableError(f"the worker of {view.key} did not start")
             yield worker.upstream
         finally:
             with self._lock:
@@ -118,21 +147,21 @@ class WorkerPool:
                 worker.last_used = time.monotonic()
                 self._lock.notify_all()
 
-    def _seat(self, client_id: str) -> Worker:
+    def _seat(self, view: BooksView) -> Worker:
         deadline = time.monotonic() + self.policy.seat_timeout
         with self._lock:
             while True:
                 if self._closed:
                     raise WorkerUnavailableError("the portal is stopping")
-                worker = self._workers.get(client_id)
+                worker = self._workers.get(view.key)
                 if worker is not None and worker.process.poll() is None:
                     worker.in_flight += 1
                     return worker
                 if worker is not None:  # it died: start afresh
                     self._forget(worker)
-                    self._tell(client_id, None)
+                    self._tell(worker.view, None)
                 if len(self._workers) < self.policy.max_workers or self._evict_one():
-                    worker = self._spawn(client_id)
+                    worker = self._spawn(view)
                     worker.in_flight += 1
                     return worker
                 remaining = deadline - time.monotonic()
@@ -147,17 +176,18 @@ class WorkerPool:
         self._stop(min(idle, key=lambda w: w.last_used))
         return True
 
-    def _spawn(self, client_id: str) -> Worker:
-        socket_path = self.socket_dir / f"{client_id}.sock"
+    def _spawn(self, view: BooksView) -> Worker:
+        socket_path = self.socket_dir / f"{view.key}.sock"
         socket_path.unlink(missing_ok=True)
-        ledger = self.practice_root / paths.main_file(client_id)
+        ledger = view.ledger
+        client_id = view.client_id
         env = {k: os.environ[k] for k in _PASSED_ENV if k in os.environ}
         env["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
         private_folder(self.log_dir)
         notify_read, notify_write = os.pipe()
         log: IO[bytes]
         try:
-            log_file = private_file(self.log_dir / f"{client_id}.log", append=True)
+            log_file = private_file(self.log_dir / f"{view.key}.log", append=True)
             with os.fdopen(log_file, "ab") as log:
                 process = subprocess.Popen(
                     [
@@ -182,6 +212,8 @@ class WorkerPool:
                         str(notify_write),
                         "--poll",
                         str(self.policy.reload_poll),
+                        # A snapshot's worker writes nothing, anywhere (nowrites.py).
+                        *(["--no-writes"] if view.commit is not None else []),
                     ],
                     cwd=ledger.parent,
                     env=env,
@@ -195,15 +227,13 @@ class WorkerPool:
             raise
         finally:
             os.close(notify_write)
-        worker = Worker(
-            client_id, socket_path, process, Upstream(socket_path, self.request_timeout)
-        )
-        self._workers[client_id] = worker
+        worker = Worker(view, socket_path, process, Upstream(socket_path, self.request_timeout))
+        self._workers[view.key] = worker
         threading.Thread(
             target=self._listen,
             args=(worker, notify_read),
             daemon=True,
-            name=f"portal-worker-{client_id}",
+            name=f"portal-worker-{view.key}",
         ).start()
         return worker
 
@@ -217,37 +247,37 @@ class WorkerPool:
                 worker.failed = True
                 worker.ready.set()
                 return
-            self._tell(worker.client_id, Load(pid, 1))  # before any request reaches it
+            self._tell(worker.view, Load(pid, 1))  # before any request reaches it
             worker.ready.set()
             for line in pipe:  # until the worker ends and the pipe closes
                 news = line.split()
                 if len(news) == 2 and news[0] == b"reloaded" and news[1].isdigit():  # noqa: PLR2004
-                    self._tell(worker.client_id, Load(pid, int(news[1])))
-        self._tell(worker.client_id, None)
+                    self._tell(worker.view, Load(pid, int(news[1])))
+        self._tell(worker.view, None)
 
-    def on_news(self, listener: Callable[[str, Load | None], None]) -> None:
-        """Call `listener(client_id, load)` when a worker starts or reloads, or stops (None)."""
+    def on_news(self, listener: Callable[[BooksView, Load | None], None]) -> None:
+        """Call `listener(view, load)` when a worker starts or reloads, or stops (None)."""
         self._listeners.append(listener)
 
-    def _tell(self, client_id: str, load: Load | None) -> None:
+    def _tell(self, view: BooksView, load: Load | None) -> None:
         for listener in self._listeners:
             try:
-                listener(client_id, load)
+                listener(view, load)
             except Exception:  # news must never break the pool's own bookkeeping
-                log.exception("a listener failed on news of %s", client_id)
+                log.exception("a listener failed on news of %s", view.key)
 
-    def idle_seconds(self, client_id: str) -> float | None:
-        """Return how long a client's worker has had no request, or None if it is not running."""
+    def idle_seconds(self, key: str) -> float | None:
+        """Return how long a worker has had no request, or None if it is not running."""
         with self._lock:
-            worker = self._workers.get(client_id)
+            worker = self._workers.get(key)
             if worker is None or worker.in_flight:
                 return None if worker is None else 0.0
             return time.monotonic() - worker.last_used
 
-    def touch(self, client_id: str) -> bool:
-        """Note a request answered for a client without its worker; tell if it runs."""
+    def touch(self, key: str) -> bool:
+        """Note a request answered without the worker of that name; tell if it runs."""
         with self._lock:
-            worker = self._workers.get(client_id)
+            worker = self._workers.get(key)
             if worker is None or not worker.ready.is_set() or worker.failed:
                 return False
             worker.last_used = time.monotonic()
@@ -255,11 +285,22 @@ class WorkerPool:
 
     def _discard(self, worker: Worker) -> None:
         with self._lock:
-            if self._workers.get(worker.client_id) is worker:
+            if self._workers.get(worker.view.key) is worker:
                 self._stop(worker)
 
+    def retire(self, key: str) -> bool:
+        """Stop a worker that no request uses; tell whether none of that name runs now."""
+        with self._lock:
+            worker = self._workers.get(key)
+            if worker is not None and (worker.in_flight or not worker.ready.is_set()):
+                return False
+            if worker is not None:
+                self._stop(worker)
+                self._lock.notify_all()
+            return True
+
     def _forget(self, worker: Worker) -> None:
-        self._workers.pop(worker.client_id, None)
+        self._workers.pop(worker.view.key, None)
         worker.upstream.close()
         worker.socket_path.unlink(missing_ok=True)
 
@@ -272,10 +313,10 @@ class WorkerPool:
             worker.process.kill()
             worker.process.wait()
         # Its pages may not outlive it: nobody watches the ledger once it is gone.
-        self._tell(worker.client_id, None)
+        self._tell(worker.view, None)
 
     def stop_idle(self) -> list[str]:
-        """Stop workers idle for longer than the policy allows; return their clients."""
+        """Stop workers idle for longer than the policy allows; return their names."""
         now = time.monotonic()
         with self._lock:
             idle = [
@@ -288,7 +329,7 @@ class WorkerPool:
             for worker in idle:
                 self._stop(worker)
             self._lock.notify_all()
-        return [w.client_id for w in idle]
+        return [w.view.key for w in idle]
 
     def close(self) -> None:
         """Stop every worker and remove the socket folder."""

@@ -47,6 +47,7 @@ def serve(portal: Portal, server: Server, *, on_ready: Callable[[str], None]) ->
     host, port = server.bind_addr[:2]
     purge_expired(portal.store, portal.settings.session)
     portal.pool.start_reaper()
+    portal.approved.watch(portal.settings.approval_poll)
 
     def stop(*_args: Any) -> None:
         threading.Thread(target=server.stop, daemon=True).start()

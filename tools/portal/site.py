@@ -1,4 +1,4 @@
-"""The portal of one practice: its settings, database, workers and registry."""
+"""The portal of one practice: its settings, database, workers, registry and approved books."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from beanfirm.core import paths
 from beanfirm.errors import BeanfirmError
 from beanfirm.portal.pagecache import PageCache
-from beanfirm.portal.pool import PoolPolicy, WorkerPool, WorkerUnavailableError
+from beanfirm.portal.pool import (
+    BooksView,
+    PoolPolicy,
+    WorkerPool,
+    WorkerUnavailableError,
+    head_view,
+)
 from beanfirm.portal.scrub import Scrubber
 from beanfirm.portal.sessions import Session, SessionPolicy, find_session
+from beanfirm.portal.snapshots import ApprovedBooks
 from beanfirm.portal.store import PortalStore
 from beanfirm.portal.throttle import ThrottlePolicy
 from beanfirm.portal.users import PortalUser, get_user, visible_clients
@@ -39,6 +45,7 @@ class PortalSettings:
     pool: PoolPolicy = field(default_factory=PoolPolicy)
     upstream_timeout: float = 300.0
     page_cache_mb: float = 64.0
+    approval_poll: float = 3.0  # seconds between two looks for new approvals (serve.py)
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,8 @@ class Portal:
         )
         self.pages = PageCache(int(settings.page_cache_mb * 1024 * 1024))
         self.pool.on_news(self._worker_news)
+        self.approved = ApprovedBooks(self.root, settings.state_dir, self.pool)
+        self.approved.refresh()  # what each client shows now; later approvals in the background
         self._lock = threading.Lock()
         self._registry: Registry | None = None
         self._registry_stamp: tuple[float, int] | None = None
@@ -101,29 +110,41 @@ class Portal:
         """Tell whether a user may see a client's books."""
         return any(client.id == client_id for client in self.clients_of(user))
 
-    def scrubber(self, client_id: str) -> Scrubber:
-        """Return the path scrubber of a client."""
-        with self._lock:
-            if client_id not in self._scrubbers:
-                folder = self.root / paths.client_folder(client_id)
-                self._scrubbers[client_id] = Scrubber(folder, self.root)
-            return self._scrubbers[client_id]
+    def books_for(self, user: PortalUser, client_id: str) -> BooksView | None:
+        """Return which books of a client a user reads.
 
-    def _worker_news(self, client_id: str, load: Load | None) -> None:
-        """Drop a client's kept pages when its worker starts, reloads or stops.
+        Staff read the working head, client users the snapshot of the client's latest
+        approval, None before its first approval.
+        """
+        if user.kind == "staff":
+            return head_view(self.root, client_id)
+        return self.approved.view(client_id)
+
+    def scrubber(self, view: BooksView) -> Scrubber:
+        """Return the path scrubber of a view of a client's books."""
+        with self._lock:
+            if view.key not in self._scrubbers:
+                self._scrubbers[view.key] = Scrubber(view.folder, self.root)
+            return self._scrubbers[view.key]
+
+    def _worker_news(self, view: BooksView, load: Load | None) -> None:
+        """Drop a view's kept pages when its worker starts, reloads or stops.
 
         After a reload, ask the new load for the pages read last (in the worker's listening
         thread, so in the background), so that their next reader does not wait; only while
         someone reads the client's books, so that commits alone keep no worker running.
         """
-        self.pages.news(client_id, load)
-        renewable = self.pages.renewable(client_id)
-        idle = self.pool.idle_seconds(client_id)
+        self.pages.news(view.key, load)
+        renewable = self.pages.renewable(view.key)
+        idle = self.pool.idle_seconds(view.key)
         if load is None or idle is None or idle > RENEW_WHILE_READ:
+            if load is None and view.commit is not None:
+                with self._lock:
+                    self._scrubbers.pop(view.key, None)
             return  # nobody is reading these books now: let the worker go idle
         for key in renewable:
             try:
-                with self.pool.lease(client_id) as upstream:
+                with self.pool.lease(view) as upstream:
                     self.pages.put(key, upstream.fetch(key.target, dict(key.headers)))
             except (WorkerUnavailableError, OSError):
                 return
@@ -131,4 +152,5 @@ class Portal:
     def close(self) -> None:
         """Stop the workers; write what the audit log still holds."""
         self.pool.close()
+        self.approved.close()  # after the workers: removes the snapshots they loaded
         self.store.close()

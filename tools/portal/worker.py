@@ -18,6 +18,9 @@ and lets an idle client's worker be stopped.
   as the client sees them (filters.py).
 - Every text answer (HTML, JSON, plain text, CSV) is scrubbed of server paths before it
   leaves the worker (scrub.py).
+- A worker of an approved snapshot (`--no-writes`) forbids itself every write to the
+  filesystem with Landlock once its socket is bound (nowrites.py), so not even a worker
+  running as root could change the books its client reads.
 - The worker tells the gateway through a pipe when it listens and after each reload (the
   gateway then drops the pages it kept of the client, pagecache.py), and exits when the
   gateway that started it is gone.
@@ -42,6 +45,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from beanfirm.portal import filters
 from beanfirm.portal.books import Books, Loaded
+from beanfirm.portal.nowrites import forbid_writes
 from beanfirm.portal.scrub import TEXT_TYPES, Scrubber
 from beanfirm.portal.upstream import LOAD_HEADER, Load
 
@@ -156,6 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--notify-fd", type=int)
     parser.add_argument("--poll", type=float, default=2.0)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--no-writes", action="store_true")
     args = parser.parse_args(argv)
     # The worker's own lines (loads, reloads, refusals) go to its log, the gateway's file.
     handler = logging.StreamHandler(sys.stderr)
@@ -169,6 +174,12 @@ def main(argv: list[str] | None = None) -> None:
     server = Server(str(args.socket), wsgi_app, numthreads=args.threads)
     server.prepare()
     os.chmod(args.socket, 0o600)
+    if args.no_writes:
+        refused = forbid_writes()
+        if refused:
+            ours.warning("writes are not forbidden (%s): the folder's modes alone", refused)
+        else:
+            ours.info("every write to the filesystem is forbidden to this worker")
     if args.notify_fd is not None:
         os.write(args.notify_fd, b"ready\n")
         books.on_reload(_tell_gateway(args.notify_fd))

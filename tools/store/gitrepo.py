@@ -228,11 +228,11 @@ class PracticeRepo:
             )
             raise WriteRefusedError(msg)
 
-    def subtree_hashes(self, folder: str) -> dict[str, str]:
-        """Return the git tree hash at HEAD of each entry directly below `folder`."""
+    def subtree_hashes(self, folder: str, *, at: str = "HEAD") -> dict[str, str]:
+        """Return the git tree hash at HEAD (or commit `at`) of each entry below `folder`."""
         if not self.has_commits():
             return {}
-        out = self._git("ls-tree", "-z", "HEAD", "--", folder.rstrip("/") + "/")
+        out = self._git("ls-tree", "-z", at, "--", folder.rstrip("/") + "/")
         hashes: dict[str, str] = {}
         for record in filter(None, out.split("\0")):
             meta, path = record.split("\t", 1)
@@ -607,6 +607,13 @@ class PracticeRepo:
         )
         with tarfile.open(fileobj=io.BytesIO(data)) as archive:
             archive.extractall(dest, filter="data")
+
+    # Approved snapshots (the portal, issue 15 part S): noticing new approval tags cheaply.
+
+    def refs_under(self, prefix: str) -> dict[str, str]:
+        """Return the refs whose names start with `prefix` and the objects they point at."""
+        out = self._git("for-each-ref", "--format=%(refname) %(objectname)", prefix)
+        return dict(line.split(" ", 1) for line in out.splitlines() if line)
 
 
     # Diffs (issue 15, `beanfirm diff`): which files two revisions differ in, and their blobs.
