@@ -1,0 +1,242 @@
+"""The seal of a locked period: each entry in a canonical form, hashed, and summed per month.
+
+What the digest covers: every entry dated on or before the lock's date as Beancount has it after
+booking (so an amount left for Beancount to fill in counts as the amount it fills in), except
+
+- the lock's own directives (`custom "beanfirm-lock"` and `custom "beanfirm-reopen"`);
+- Fava's settings (`custom "fava-option"`, `custom "fava-extension"`): how the books are shown,
+  not what they say;
+- the `document` entries Beancount makes for the files it finds in the `documents` folder
+  (they have no line in the ledger): a scan filed late is not an edit of the books. A
+  `document` directive written in the ledger counts like any other entry.
+
+Everything else counts: transactions, `balance`, `pad`, `open`, `close`, `commodity`, `price`,
+`note`, `event`, `query` and every other `custom`. The padding transactions Beancount adds for a
+`pad` do not exist yet when the plugin runs (Beancount runs `pad` after the ledger's plugins);
+the `pad` directive itself counts.
+
+The canonical form of an entry is its type, date and every field that matters in a fixed
+order: flag, payee, narration, tags and links (sorted), each posting (account, flag, units,
+cost, price and metadata; the postings sorted, so their order is not a change) and the entry's
+metadata (sorted by key) without `filename` and `lineno` and without the keys Beancount adds
+while booking (those starting with `__`). Numbers are written by value (`100.00` and `100` are
+the same amount). So the form does not change when a file is re-ordered, re-aligned,
+re-commented or split, or when an entry moves to another file; it changes with any edit of
+what an entry says.
+
+The digest: each entry's form is hashed (SHA-256); a month's digest is the SHA-256 of its
+entries' hashes, sorted (so the order of entries is not a change); the total is the SHA-256 of
+the lines `YYYY-MM count month-digest`, one per month in order. A lock keeps the total and,
+per month, the count and the first 16 hex digits of the month's digest (`months:` metadata,
+`2026-09:37:ab12cd34ef567890 2026-10:...`), so that a changed lock names its changed months.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import amount as bc_amount
+from beancount.core import data
+from beancount.core.position import Cost
+
+from beanfirm.core.beans import Directive, Meta
+
+LOCK = "beanfirm-lock"
+REOPEN = "beanfirm-reopen"
+IGNORED_CUSTOM = (LOCK, REOPEN, "fava-option", "fava-extension")
+PREFIX = "sha256:"
+SHORT = 16  # hex digits of a month's digest kept in a lock's `months:`
+SOURCE_KEYS = ("filename", "lineno")
+
+
+@dataclass(frozen=True)
+class MonthSeal:
+    """One month of a sealed period: how many entries, and the digest of their forms."""
+
+    month: str  # YYYY-MM
+    count: int
+    digest: str  # full hex
+
+    @property
+    def short(self) -> str:
+        """Return the month as a lock keeps it: `YYYY-MM:count:first-16-hex-digits`."""
+        return f"{self.month}:{self.count}:{self.digest[:SHORT]}"
+
+
+@dataclass(frozen=True)
+class Seal:
+    """The digest of every entry dated on or before a day, and its months."""
+
+    through: datetime.date
+    months: tuple[MonthSeal, ...]
+
+    @property
+    def digest(self) -> str:
+        """Return the total, `sha256:<hex>`."""
+        lines = "".join(f"{m.month} {m.count} {m.digest}\n" for m in self.months)
+        return PREFIX + hashlib.sha256(lines.encode()).hexdigest()
+
+    @property
+    def months_text(self) -> str:
+        """Return the `months:` metadata of a lock: each month's short form, space-separated."""
+        return " ".join(month.short for month in self.months)
+
+
+def counted(entry: Directive) -> bool:
+    """Tell whether an entry is one a lock covers (see the module docstring)."""
+    if isinstance(entry, data.Custom):
+        return entry.type not in IGNORED_CUSTOM
+    if isinstance(entry, data.Document):
+        return bool(entry.meta and entry.meta.get("lineno"))
+    return True
+
+
+def entry_hash(entry: Directive, root: str | None = None) -> bytes:
+    """Return the SHA-256 of an entry's canonical form."""
+    return hashlib.sha256(canonical(entry, root).encode()).digest()
+
+
+def canonical(entry: Directive, root: str | None = None) -> str:
+    """Return the canonical form of an entry (see the module docstring).
+
+    `root` is the ledger's folder (of its main file): a `document`'s file, which Beancount
+    makes absolute, is written relative to it, so that the form does not depend on where the
+    ledger is checked out.
+    """
+    if isinstance(entry, data.Document) and root and os.path.isabs(entry.filename):
+        entry = entry._replace(filename=os.path.relpath(entry.filename, root))
+    fields = [type(entry).__name__, entry.date.isoformat()]
+    if isinstance(entry, data.Transaction):
+        fields += [
+            entry.flag or "",
+            entry.payee or "",
+            entry.narration or "",
+            " ".join(sorted(entry.tags or ())),
+            " ".join(sorted(entry.links or ())),
+            *sorted(_posting(posting) for posting in entry.postings),
+        ]
+    else:
+        fields += [_value(value) for name, value in _fields(entry)]
+    fields.append(_meta(entry.meta))
+    return "\x1e".join(fields)
+
+
+def _fields(entry: Directive) -> Iterable[tuple[str, object]]:
+    """Return the fields of a directive other than its metadata and date, in their order."""
+    return ((name, getattr(entry, name)) for name in entry._fields if name not in ("meta", "date"))
+
+
+def _posting(posting: data.Posting) -> str:
+    return "\x1f".join(
+        (
+            posting.account,
+            posting.flag or "",
+            _value(posting.units),
+            _value(posting.cost),
+            _value(posting.price),
+            _meta(posting.meta),
+        )
+    )
+
+
+def _meta(meta: Meta | None) -> str:
+    if not meta:
+        return ""
+    kept = sorted(
+        (key, value)
+        for key, value in meta.items()
+        if key not in SOURCE_KEYS and not key.startswith("__")
+    )
+    return "\x1d".join(f"{key}={_value(value)}" for key, value in kept)
+
+
+def _value(value: object) -> str:
+    """Return a value in a form that depends on what it is, not on how it was written."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return f"b:{value}"
+    if isinstance(value, Decimal):
+        return "n:" + _number(value)
+    if isinstance(value, bc_amount.Amount):
+        number = "-" if value.number is None else _number(value.number)
+        return f"a:{number} {value.currency}"
+    if isinstance(value, Cost):
+        return "c:" + " ".join(_value(part) for part in value)
+    if isinstance(value, datetime.date):
+        return "d:" + value.isoformat()
+    if isinstance(value, str):
+        return "s:" + value
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_value(item) for item in value]
+        unordered = isinstance(value, set | frozenset)
+        return "l:[" + ",".join(sorted(items) if unordered else items) + "]"
+    return f"r:{type(value).__name__}:{value!r}"
+
+
+def _number(number: Decimal) -> str:
+    if not number.is_finite():
+        return str(number)
+    text = f"{number.normalize():f}"
+    return "0" if text in ("-0", "0") else text
+
+
+class Sealer:
+    """The entries of a ledger hashed once, to seal (or check) any number of days cheaply."""
+
+    def __init__(
+        self, entries: Sequence[Directive], through: datetime.date, root: str | None = None
+    ) -> None:
+        self.by_month: dict[str, list[tuple[datetime.date, bytes]]] = {}
+        for entry in entries:
+            if entry.date <= through and counted(entry):
+                month = f"{entry.date:%Y-%m}"
+                self.by_month.setdefault(month, []).append((entry.date, entry_hash(entry, root)))
+        self._whole: dict[str, MonthSeal] = {}
+
+    def seal(self, through: datetime.date) -> Seal:
+        """Return the seal of the entries dated on or before `through`."""
+        last = f"{through:%Y-%m}"
+        months = []
+        for month in sorted(self.by_month):
+            if month < last:
+                months.append(self._whole_month(month))
+            elif month == last:
+                hashes = [digest for day, digest in self.by_month[month] if day <= through]
+                if hashes:
+                    months.append(_month_seal(month, hashes))
+        return Seal(through, tuple(months))
+
+    def _whole_month(self, month: str) -> MonthSeal:
+        found = self._whole.get(month)
+        if found is None:
+            found = _month_seal(month, [digest for _day, digest in self.by_month[month]])
+            self._whole[month] = found
+        return found
+
+
+def _month_seal(month: str, hashes: list[bytes]) -> MonthSeal:
+    return MonthSeal(month, len(hashes), hashlib.sha256(b"".join(sorted(hashes))).hexdigest())
+
+
+def seal(entries: Sequence[Directive], through: datetime.date, root: str | None = None) -> Seal:
+    """Return the seal of the entries dated on or before `through` (`root`: see `canonical`)."""
+    return Sealer(entries, through, root).seal(through)
+
+
+def parse_months(text: object) -> dict[str, tuple[int, str]] | None:
+    """Read a lock's `months:` metadata; None when it is missing or not in that form."""
+    if not isinstance(text, str):
+        return None
+    months: dict[str, tuple[int, str]] = {}
+    for item in text.split():
+        parts = item.split(":")
+        if len(parts) != 3 or not parts[1].isdigit():  # noqa: PLR2004 - month, count, digest
+            return None
+        months[parts[0]] = (int(parts[1]), parts[2])
+    return months

@@ -1,0 +1,171 @@
+"""Locked periods: the digest of a period, the locks of a client, and what a change undid.
+
+A client's locks are `custom "beanfirm-lock"` and `custom "beanfirm-reopen"` directives in
+`ledgers/<id>/locks.beancount`, included from its `main.beancount`, which carries the plugin
+line `plugin "beanfirm.plugins.locked"` (docs/lock.md, docs/plugins/locked.md). The plugin
+keeps each standing lock true on every load; what it cannot see is a lock or the plugin line
+taken away, which `lock_regressions` finds by comparing two revisions.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from beancount.core import data
+from beancount.parser import parser
+
+from beanfirm.core import paths
+from beanfirm.errors import Problem
+from beanfirm.plugins.locked import MODULE, Lock, standing_locks
+from beanfirm.plugins.seal import REOPEN, Seal, seal
+from beanfirm.store.registry import REGISTRY_FILENAME, parse_registry
+
+if TYPE_CHECKING:
+    from beanfirm.core.beans import Directive
+    from beanfirm.store.gitrepo import PracticeRepo
+
+LOCKS = "locks.beancount"
+PLUGIN_LINE = f'plugin "{MODULE}"'
+INCLUDE_LINE = f'include "{LOCKS}"'
+PAGE = "docs/lock.md"
+_PLUGIN_RE = re.compile(r'^\s*plugin\s+"' + re.escape(MODULE) + r'"', re.MULTILINE)
+_INCLUDE_RE = re.compile(r'^\s*include\s+"' + re.escape(LOCKS) + r'"', re.MULTILINE)
+
+
+def locks_file(client_id: str) -> str:
+    """Return the file of a client's locks: `ledgers/<client>/locks.beancount`."""
+    return f"{paths.client_folder(client_id)}/{LOCKS}"
+
+
+def period_digest(entries: Sequence[Directive], through: datetime.date) -> str:
+    """Return the digest (`sha256:<hex>`) of every entry dated on or before `through`."""
+    return seal(entries, through).digest
+
+
+def period_seal(entries: Sequence[Directive], through: datetime.date, root: Path) -> Seal:
+    """Return the seal of a loaded ledger through a day; `root` is its main file's folder."""
+    return seal(entries, through, str(root))
+
+
+def has_plugin(main_text: str) -> bool:
+    """Tell whether a main.beancount turns the `locked` plugin on."""
+    return bool(_PLUGIN_RE.search(main_text))
+
+
+def includes_locks(main_text: str) -> bool:
+    """Tell whether a main.beancount includes locks.beancount."""
+    return bool(_INCLUDE_RE.search(main_text))
+
+
+def read_directives(text: str | None, filename: str) -> list[data.Custom]:
+    """Parse the lock and reopen directives of a locks file's text (none when it is absent)."""
+    if not text:
+        return []
+    entries, _errors, _options = parser.parse_string(text, filename)
+    return [entry for entry in entries if isinstance(entry, data.Custom)]
+
+
+def client_locks(text: str | None, filename: str) -> list[Lock]:
+    """Return the standing locks of a locks file's text (a reopen lifts its lock)."""
+    locks, _problems = standing_locks(list(read_directives(text, filename)))
+    return locks
+
+
+def lock_regressions(
+    repo: PracticeRepo, client: str, old: str, new: str | None
+) -> list[Problem]:
+    """Return what a change from `old` to `new` (None: the working tree) undid of the locks.
+
+    A lock standing at `old` that is gone or changed at `new` without a reopen by a partner,
+    the plugin line or the include of locks.beancount taken out of main.beancount of a client
+    with locks, and a new
+    reopen by someone who is not a partner. Who is a partner is read from clients.yaml as it
+    was at `old`, so that a change cannot make its own partner.
+    """
+    locks_path, main_path = locks_file(client), paths.main_file(client)
+    old_main = repo.text_at(old, main_path) or ""
+    new_main = repo.text_at(new, main_path) or ""
+    old_directives = read_directives(repo.text_at(old, locks_path), locks_path)
+    new_directives = read_directives(repo.text_at(new, locks_path), locks_path)
+    problems: list[Problem] = []
+    if old_directives and has_plugin(old_main) and not has_plugin(new_main):
+        problems.append(
+            Problem(
+                main_path,
+                None,
+                f"the line `{PLUGIN_LINE}` was taken out, so the client's locked periods are "
+                f"no longer checked. Put it back (first of the plugin lines; see {PAGE}).",
+            )
+        )
+    if old_directives and not includes_locks(new_main):
+        problems.append(
+            Problem(
+                main_path,
+                None,
+                f"the line `{INCLUDE_LINE}` was taken out, so the client's locks are no longer "
+                f"read. Put it back (see {PAGE}).",
+            )
+        )
+    partners = _partners(repo, old)
+    old_keys = {_key(entry) for entry in old_directives}
+    for entry in new_directives:
+        by = (entry.meta or {}).get("by")
+        if entry.type == REOPEN and _key(entry) not in old_keys and by not in partners:
+            problems.append(
+                Problem(
+                    locks_path,
+                    _line(entry),
+                    f"a reopen by '{by}', who is not a partner in {REGISTRY_FILENAME}; only "
+                    f"a partner may reopen a locked period (`beanfirm reopen`, see {PAGE}).",
+                )
+            )
+    standing_old, _ = standing_locks(list(old_directives))
+    permitted = [
+        entry
+        for entry in new_directives
+        if entry.type != REOPEN or (entry.meta or {}).get("by") in partners
+    ]
+    standing_new, _ = standing_locks(permitted)
+    lifted = {_lifted_date(entry) for entry in permitted if entry.type == REOPEN}
+    kept = {(lock.through, lock.digest) for lock in standing_new}
+    for lock in standing_old:
+        if (lock.through, lock.digest) in kept or lock.through in lifted:
+            continue
+        problems.append(
+            Problem(
+                locks_path,
+                _line(lock.entry),
+                f"the lock through {lock.through} (by {lock.by}) was taken out or changed "
+                "without a reopen by a partner. Put it back as it was; to change a locked "
+                f"period, a partner reopens it first (`beanfirm reopen`, see {PAGE}).",
+            )
+        )
+    return problems
+
+
+def _partners(repo: PracticeRepo, rev: str | None) -> set[str]:
+    text = repo.text_at(rev, REGISTRY_FILENAME)
+    if text is None:
+        return set()
+    registry, _problems = parse_registry(repo.root / REGISTRY_FILENAME, text, check_ledgers=False)
+    if registry is None:
+        return set()
+    return {member.id for member in registry.firm.staff if member.role == "partner"}
+
+
+def _key(entry: data.Custom) -> tuple[object, ...]:
+    values = tuple(value.value for value in entry.values)
+    return entry.type, entry.date, values, (entry.meta or {}).get("by")
+
+
+def _lifted_date(entry: data.Custom) -> object:
+    return entry.values[0].value if entry.values else None
+
+
+def _line(entry: data.Custom) -> int | None:
+    lineno = (entry.meta or {}).get("lineno")
+    return int(lineno) if isinstance(lineno, int) else None
