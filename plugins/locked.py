@@ -45,6 +45,11 @@ from beanfirm.plugins.severity import Finding, LockedError, source_of
 __plugins__ = ("locked",)
 
 MODULE = "beanfirm.plugins.locked"
+LOCKS_FILENAME = "locks.beancount"  # in the client's folder, included from main.beancount
+LOCKS_HEADER = (
+    "; Locked periods of this client (docs/lock.md): written by `beanfirm lock` and\n"
+    "; `beanfirm reopen`, checked by the `locked` plugin. Do not edit by hand.\n"
+)
 KEYS = ("partners",)
 PAGE = "docs/lock.md"
 HEX_DIGITS = 64

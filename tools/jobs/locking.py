@@ -18,15 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Never
 
-from beancount.core import data
-from beancount.parser import booking
-
 from beanfirm.core import paths
 from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import quote
 from beanfirm.errors import LedgerError, UsageError, WriteRefusedError
 from beanfirm.jobs.clientcheck import ClientCheck
-from beanfirm.plugins.locked import Lock, standing_locks
+from beanfirm.plugins.locked import LOCKS_HEADER, MODULE, Lock, standing_locks
 from beanfirm.plugins.seal import LOCK, REOPEN, Seal
 from beanfirm.review.locks import (
     INCLUDE_LINE,
@@ -39,13 +36,12 @@ from beanfirm.review.locks import (
     locks_file,
     period_seal,
 )
-from beanfirm.store.ledger import error_problem, is_warning, load_ledger, parse_ledger
+from beanfirm.store.ledger import error_problem, is_warning, load_ledger, load_until_plugin
 from beanfirm.store.writes import Planned, WritePlan, Written, apply_write
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from beanfirm.core.beans import Entries
     from beanfirm.store.gitrepo import Author, PracticeRepo
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client, Staff
@@ -53,10 +49,6 @@ if TYPE_CHECKING:
 LOCKERS = ("reviewer", "partner")
 REOPENERS = ("partner",)
 APPROVAL_TAGS = "beanfirm/approved"
-LOCKS_HEADER = (
-    "; Locked periods of this client (docs/lock.md): written by `beanfirm lock` and\n"
-    "; `beanfirm reopen`, checked by the `locked` plugin. Do not edit by hand.\n"
-)
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
@@ -127,14 +119,6 @@ def refuse_role(staff: Staff, roles: tuple[str, ...], what: str) -> None:
             f"{' or '.join(roles)} may. Ask one to run it with --as THEIR-ID (see {PAGE})."
         )
         raise WriteRefusedError(msg)
-
-
-def booked_entries(main: Path) -> Entries:
-    """Parse and book a ledger without its plugins: the entries as the `locked` plugin sees them."""
-    with collector_paused():
-        parsed = parse_ledger(main)
-        booked, _errors = booking.book(data.sorted(parsed.entries), parsed.options)  # type: ignore[no-untyped-call]
-    return list(booked)
 
 
 def clean_or_refuse(main: Path, root: Path, client_id: str) -> list[Lock]:
@@ -252,7 +236,9 @@ def lock_period(
                 f"(`beanfirm reopen`, see {PAGE})."
             )
             raise WriteRefusedError(msg)
-        seal = period_seal(booked_entries(main), through, main.parent)
+        with collector_paused():
+            seen = load_until_plugin(main, MODULE)
+        seal = period_seal(seen.entries, through, main.parent)
         directive = lock_directive(seal, staff.id)
         changes, added = _lines_files(root, client.id)
         changes[rel] = _appended(root, rel, directive)

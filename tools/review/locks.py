@@ -20,7 +20,7 @@ from beancount.parser import parser
 
 from beanfirm.core import paths
 from beanfirm.errors import Problem
-from beanfirm.plugins.locked import MODULE, Lock, standing_locks
+from beanfirm.plugins.locked import LOCKS_FILENAME, MODULE, Lock, standing_locks
 from beanfirm.plugins.seal import REOPEN, Seal, seal
 from beanfirm.store.registry import REGISTRY_FILENAME, parse_registry
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from beanfirm.core.beans import Directive
     from beanfirm.store.gitrepo import PracticeRepo
 
-LOCKS = "locks.beancount"
+LOCKS = LOCKS_FILENAME
 PLUGIN_LINE = f'plugin "{MODULE}"'
 INCLUDE_LINE = f'include "{LOCKS}"'
 PAGE = "docs/lock.md"
