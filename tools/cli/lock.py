@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 import click
 
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo
 from beanfirm.jobs.locking import LockResult, lock_period, parse_through, reopen_period
+from beanfirm.store.gitrepo import PracticeRepo
+from beanfirm.store.practice import Practice
+from beanfirm.store.registry import Client, Staff
 
 THROUGH_HELP = "The last day locked: YYYY-MM-DD, or YYYY-MM for the month's last day."
 AS_HELP = "Your staff id (the same as beanfirm's --as; default: from git's user.email)."
 DRY_RUN_HELP = "Run every check the write runs; write nothing."
 
 
-def _as(ctx: click.Context, staff_id: str | None) -> None:
+@dataclass(frozen=True)
+class _Request:
+    practice: Practice
+    repo: PracticeRepo
+    client: Client
+    through: datetime.date
+    staff: Staff
+
+
+def _request(
+    ctx: click.Context, client_id: str, through_text: str, staff_id: str | None
+) -> _Request:
+    """Read what both commands take: the client, the day, and who (their --as or beanfirm's)."""
     if staff_id:
         ctx.find_root().obj["staff_id"] = staff_id
+    practice = practice_of(ctx)
+    repo = repo_of(practice)
+    client = practice.registry.client(client_id)
+    through = parse_through(through_text)
+    return _Request(practice, repo, client, through, staff_of(ctx, practice, repo))
 
 
 def _print(result: LockResult, *, dry_run: bool, what: str) -> None:
@@ -45,14 +68,15 @@ def lock(
     Any later change to an entry dated in the period is then an error in `beanfirm check`,
     `bean-check` and Fava, until a partner reopens it (docs/lock.md).
     """
-    _as(ctx, staff_id)
-    practice = practice_of(ctx)
-    repo = repo_of(practice)
-    client = practice.registry.client(client_id)
-    through = parse_through(through_text)
-    staff = staff_of(ctx, practice, repo)
+    req = _request(ctx, client_id, through_text, staff_id)
     result = lock_period(
-        practice, repo, client, through, staff=staff, author=author_of(staff), dry_run=dry_run
+        req.practice,
+        req.repo,
+        req.client,
+        req.through,
+        staff=req.staff,
+        author=author_of(req.staff),
+        dry_run=dry_run,
     )
     _print(result, dry_run=dry_run, what="Locked")
 
@@ -73,20 +97,15 @@ def reopen(
     dry_run: bool,
 ) -> None:
     """Reopen a locked period (a partner only), with the reason on record, in one commit."""
-    _as(ctx, staff_id)
-    practice = practice_of(ctx)
-    repo = repo_of(practice)
-    client = practice.registry.client(client_id)
-    through = parse_through(through_text)
-    staff = staff_of(ctx, practice, repo)
+    req = _request(ctx, client_id, through_text, staff_id)
     result = reopen_period(
-        practice,
-        repo,
-        client,
-        through,
+        req.practice,
+        req.repo,
+        req.client,
+        req.through,
         reason=reason,
-        staff=staff,
-        author=author_of(staff),
+        staff=req.staff,
+        author=author_of(req.staff),
         dry_run=dry_run,
     )
     _print(result, dry_run=dry_run, what="Reopened")

@@ -23,7 +23,7 @@ from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import quote
 from beanfirm.errors import LedgerError, UsageError, WriteRefusedError
 from beanfirm.jobs.clientcheck import ClientCheck
-from beanfirm.plugins.locked import LOCKS_HEADER, MODULE, Lock, standing_locks
+from beanfirm.plugins.locked import LOCKS_HEADER, MODULE
 from beanfirm.plugins.seal import LOCK, REOPEN, Seal
 from beanfirm.review.locks import (
     INCLUDE_LINE,
@@ -121,8 +121,8 @@ def refuse_role(staff: Staff, roles: tuple[str, ...], what: str) -> None:
         raise WriteRefusedError(msg)
 
 
-def clean_or_refuse(main: Path, root: Path, client_id: str) -> list[Lock]:
-    """Load the ledger with its plugins; refuse when it has errors; return its standing locks."""
+def refuse_errors(main: Path, root: Path, client_id: str) -> None:
+    """Load the ledger with its plugins; refuse to lock it when it has errors."""
     with collector_paused():
         ledger = load_ledger(main)
     errors = [error_problem(e, root, main) for e in ledger.errors if not is_warning(e)]
@@ -133,8 +133,6 @@ def clean_or_refuse(main: Path, root: Path, client_id: str) -> list[Lock]:
             f"Fix them (`beanfirm check {client_id}`), then lock again:"
         )
         raise LedgerError(msg, tuple(errors[:10]))
-    locks, _problems = standing_locks(ledger.entries)
-    return locks
 
 
 def with_lock_lines(main_text: str) -> str:
@@ -224,8 +222,7 @@ def lock_period(
     found: dict[str, object] = {}
 
     def prepare() -> Planned[str]:
-        refuse_unapproved(repo, client.id)
-        standing = clean_or_refuse(main, root, client.id)
+        standing = client_locks(repo.text_at(None, rel), rel)
         later = [lock for lock in standing if lock.through >= through]
         if later:
             last = max(later, key=lambda lock: lock.through)
@@ -236,6 +233,8 @@ def lock_period(
                 f"(`beanfirm reopen`, see {PAGE})."
             )
             raise WriteRefusedError(msg)
+        refuse_unapproved(repo, client.id)
+        refuse_errors(main, root, client.id)
         with collector_paused():
             seen = load_until_plugin(main, MODULE)
         seal = period_seal(seen.entries, through, main.parent)
