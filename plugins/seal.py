@@ -51,7 +51,7 @@ REOPEN = "beanfirm-reopen"
 IGNORED_CUSTOM = (LOCK, REOPEN, "fava-option", "fava-extension")
 PREFIX = "sha256:"
 SHORT = 16  # hex digits of a month's digest kept in a lock's `months:`
-SOURCE_KEYS = ("filename", "lineno")
+SOURCE_SET = frozenset(("filename", "lineno"))
 
 
 @dataclass(frozen=True)
@@ -110,18 +110,24 @@ def canonical(entry: Directive, root: str | None = None) -> str:
     """
     if isinstance(entry, data.Document) and root and os.path.isabs(entry.filename):
         entry = entry._replace(filename=os.path.relpath(entry.filename, root))
+    if type(entry) is data.Transaction:  # the bulk of a ledger: one string, few calls
+        postings = [_posting(posting) for posting in entry.postings]
+        postings.sort()
+        return "\x1e".join(
+            (
+                "Transaction",
+                entry.date.isoformat(),
+                entry.flag or "",
+                entry.payee or "",
+                entry.narration or "",
+                " ".join(sorted(entry.tags)) if entry.tags else "",
+                " ".join(sorted(entry.links)) if entry.links else "",
+                *postings,
+                _meta(entry.meta),
+            )
+        )
     fields = [type(entry).__name__, entry.date.isoformat()]
-    if isinstance(entry, data.Transaction):
-        fields += [
-            entry.flag or "",
-            entry.payee or "",
-            entry.narration or "",
-            " ".join(sorted(entry.tags or ())),
-            " ".join(sorted(entry.links or ())),
-            *sorted(_posting(posting) for posting in entry.postings),
-        ]
-    else:
-        fields += [_value(value) for name, value in _fields(entry)]
+    fields += [_value(value) for _name, value in _fields(entry)]
     fields.append(_meta(entry.meta))
     return "\x1e".join(fields)
 
@@ -132,25 +138,24 @@ def _fields(entry: Directive) -> Iterable[tuple[str, object]]:
 
 
 def _posting(posting: data.Posting) -> str:
-    return "\x1f".join(
-        (
-            posting.account,
-            posting.flag or "",
-            _value(posting.units),
-            _value(posting.cost),
-            _value(posting.price),
-            _meta(posting.meta),
-        )
-    )
+    units = posting.units
+    if type(units) is bc_amount.Amount and units.number is not None:
+        shown = f"a:{_number(units.number)} {units.currency}"  # the common case, made cheap
+    else:
+        shown = _value(units)
+    cost = "-" if posting.cost is None else _value(posting.cost)
+    price = "-" if posting.price is None else _value(posting.price)
+    meta = _meta(posting.meta)
+    return f"{posting.account}\x1f{posting.flag or ''}\x1f{shown}\x1f{cost}\x1f{price}\x1f{meta}"
 
 
 def _meta(meta: Meta | None) -> str:
-    if not meta:
+    if not meta or (len(meta) <= 2 and meta.keys() <= SOURCE_SET):  # noqa: PLR2004
         return ""
     kept = sorted(
         (key, value)
         for key, value in meta.items()
-        if key not in SOURCE_KEYS and not key.startswith("__")
+        if key not in SOURCE_SET and not key.startswith("__")
     )
     return "\x1d".join(f"{key}={_value(value)}" for key, value in kept)
 
@@ -180,10 +185,10 @@ def _value(value: object) -> str:
 
 
 def _number(number: Decimal) -> str:
-    if not number.is_finite():
-        return str(number)
-    text = f"{number.normalize():f}"
-    return "0" if text in ("-0", "0") else text
+    """Write a number by its value: `100.00`, `100` and `1E+2` are all `1E+2`."""
+    if not number:
+        return "0"
+    return str(number.normalize()) if number.is_finite() else str(number)
 
 
 class Sealer:
