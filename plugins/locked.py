@@ -53,6 +53,12 @@ LOCKS_HEADER = (
 KEYS = ("partners",)
 PAGE = "docs/lock.md"
 HEX_DIGITS = 64
+CHANGED = " but changed since"  # in the message of a broken lock, and only there
+
+
+def broken_lock(message: str) -> bool:
+    """Tell whether an error's message is the plugin's report of a broken lock."""
+    return message.startswith("The books through ") and CHANGED in message
 
 
 @dataclass(frozen=True)
@@ -190,7 +196,7 @@ def locked(
 
 def changed_message(lock: Lock, months: dict[str, tuple[int, str]] | None, sealed: Seal) -> str:
     """Say which months of a locked period changed, and what to do."""
-    head = f"The books through {lock.through} are locked (by {lock.by}) but changed since"
+    head = f"The books through {lock.through} are locked (by {lock.by}){CHANGED}"
     tail = (
         "Undo the change, or have a partner reopen the period with `beanfirm reopen CLIENT "
         f"--through {lock.through} --as ID --reason TEXT` (see {PAGE})."

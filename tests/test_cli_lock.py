@@ -77,6 +77,16 @@ def test_a_reviewer_locks_in_one_commit_and_check_then_stops_an_edit(client_book
         f"huamei: error: {LOCKS}:4: The books through 2025-01-31 are locked (by cy) but changed "
         "since: an entry of 2025-01 was edited." in result.out
     )
+    # and, from git, which entry: the one now at its line, the one sealed at the lock's line
+    line = 1 + path.read_text(encoding="utf-8").splitlines().index(TAXI.splitlines()[0])
+    assert (
+        f"huamei: error: {JANUARY}:{line}: this entry of 2025-01-06 is not as the lock through "
+        "2025-01-31 (by cy, commit " in result.out
+    )
+    assert (
+        f"huamei: error: {LOCKS}:4: the entry of 2025-01-06 that the lock sealed at "
+        f"journal/2025/01.beancount:{line} (commit " in result.out
+    )
     # and a write into the locked month is refused, nothing written
     git(folder, "checkout", "-q", "--", JANUARY)
     before = snapshot(folder)

@@ -18,7 +18,8 @@ from beanfirm.core import paths
 from beanfirm.errors import Problem
 from beanfirm.firm.checkcache import CheckCache, client_keys
 from beanfirm.firm.summary import LedgerSummary, summarize
-from beanfirm.review.locks import lock_regressions, locks_file
+from beanfirm.plugins.locked import broken_lock
+from beanfirm.review.locks import changed_entries, lock_regressions, locks_file
 from beanfirm.store.ledger import load_ledger
 
 if TYPE_CHECKING:
@@ -108,6 +109,10 @@ def check_clients(
             for future in concurrent.futures.as_completed(futures):
                 record(futures[future], *future.result())
     regressions = uncommitted_lock_regressions(repo, [client.id for client in clients])
+    for client_id, result in results.items():
+        if any(broken_lock(problem.message) for problem in result.summary.errors):
+            named = changed_entries(repo, client_id)
+            regressions[client_id] = [*regressions.get(client_id, []), *named]
     for client_id, problems in regressions.items():
         result = results[client_id]
         errors = (*problems, *result.summary.errors)

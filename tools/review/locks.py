@@ -10,7 +10,10 @@ taken away, which `lock_regressions` finds by comparing two revisions.
 from __future__ import annotations
 
 import datetime
+import os
 import re
+import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,9 +22,10 @@ from beancount.core import data
 from beancount.parser import parser
 
 from beanfirm.core import paths
-from beanfirm.errors import Problem
+from beanfirm.errors import Problem, relative_to
 from beanfirm.plugins.locked import LOCKS_FILENAME, MODULE, Lock, standing_locks
-from beanfirm.plugins.seal import REOPEN, Seal, seal
+from beanfirm.plugins.seal import REOPEN, Seal, Sealer, counted, entry_hash, seal
+from beanfirm.store.ledger import load_until_plugin
 from beanfirm.store.registry import REGISTRY_FILENAME, parse_registry
 
 if TYPE_CHECKING:
@@ -145,6 +149,89 @@ def lock_regressions(
             )
         )
     return problems
+
+
+def changed_entries(repo: PracticeRepo, client: str) -> list[Problem]:
+    """Name the entries of each broken lock's period that differ from what the lock sealed.
+
+    The plugin knows a broken lock's months, not its entries (it keeps only digests). Git
+    knows the books as they were locked: the commit that wrote the lock. Both are loaded as
+    the plugin sees them and their entries compared by canonical form; an entry in the books
+    now that the lock did not seal is named at its own line, one the lock sealed that is gone
+    at the lock's line. Costs two loads of the ledger, so it runs only for a client whose lock
+    is broken.
+    """
+    rel = locks_file(client)
+    main = repo.root / paths.main_file(client)
+    now = load_until_plugin(main, MODULE).entries
+    sealer = Sealer(now, datetime.date.max, str(main.parent))
+    problems: list[Problem] = []
+    for lock in client_locks(repo.text_at(None, rel), rel):
+        if sealer.seal(lock.through).digest == lock.digest:
+            continue
+        commit = repo.first_commit_adding(lock.digest, rel)
+        if commit is None:
+            continue
+        with tempfile.TemporaryDirectory(prefix="beanfirm-lock-") as scratch:
+            repo.export_at(commit, [paths.client_folder(client)], Path(scratch))
+            old_main = Path(scratch) / paths.main_file(client)
+            then = load_until_plugin(old_main, MODULE).entries
+            problems += _differences(
+                lock, commit, (then, str(old_main.parent)), (now, str(main.parent)), repo.root
+            )
+    return problems
+
+
+def _differences(
+    lock: Lock,
+    commit: str,
+    then: tuple[Sequence[Directive], str],
+    now: tuple[Sequence[Directive], str],
+    root: Path,
+) -> list[Problem]:
+    """Compare the entries a lock sealed (`then`) with the books (`now`), each with its folder."""
+    old_entries, old_root = then
+    new_entries, new_root = now
+    sealed = Counter(
+        entry_hash(entry, old_root)
+        for entry in old_entries
+        if entry.date <= lock.through and counted(entry)
+    )
+    current = [entry for entry in new_entries if entry.date <= lock.through and counted(entry)]
+    problems = []
+    for entry in current:
+        key = entry_hash(entry, new_root)
+        if sealed[key]:
+            sealed[key] -= 1
+            continue
+        meta = entry.meta or {}
+        problems.append(
+            Problem(
+                relative_to(str(meta.get("filename", "")), root),
+                meta.get("lineno"),
+                f"this entry of {entry.date} is not as the lock through {lock.through} (by "
+                f"{lock.by}, commit {commit[:10]}) sealed it: added, or edited since.",
+            )
+        )
+    for entry in old_entries:
+        key = entry_hash(entry, old_root) if entry.date <= lock.through else b""
+        if not sealed[key] or not counted(entry):
+            continue
+        sealed[key] -= 1
+        problems.append(
+            Problem(
+                relative_to(str((lock.entry.meta or {}).get("filename", "")), root),
+                _line(lock.entry),
+                f"the entry of {entry.date} that the lock sealed at "
+                f"{_sealed_where(entry, old_root)} (commit {commit[:10]}) is gone or edited.",
+            )
+        )
+    return problems
+
+
+def _sealed_where(entry: Directive, old_root: str) -> str:
+    meta = entry.meta or {}
+    return f"{os.path.relpath(str(meta.get('filename', '')), old_root)}:{meta.get('lineno')}"
 
 
 def _partners(repo: PracticeRepo, rev: str | None) -> set[str]:

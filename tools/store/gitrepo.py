@@ -724,11 +724,21 @@ class PracticeRepo:
             return None
         return self._git("cat-file", "blob", f"{rev}:./{path}")
 
-    def last_commit_touching(self, pathspec: str) -> str | None:
-        """Return the id of the last commit that changed anything under `pathspec`, or None."""
+    def first_commit_adding(self, text: str, pathspec: str) -> str | None:
+        """Return the oldest commit that added `text` to a file under `pathspec`, or None."""
         if not self.has_commits():
             return None
-        return self._git("log", "-1", "--format=%H", "--", pathspec).strip() or None
+        out = self._git("log", "--reverse", "--format=%H", "-S", text, "--", pathspec)
+        return out.split()[0] if out.split() else None
+
+    def export_at(self, rev: str, pathspecs: Iterable[str], dest: Path) -> None:
+        """Write the files under `pathspecs` as they are at `rev` into the folder `dest`."""
+        data = self.repo.git.execute(
+            ["git", "-C", str(self.root), "archive", "--format=tar", rev, "--", *pathspecs],
+            stdout_as_string=False,
+        )
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+            archive.extractall(dest, filter="data")
 
     def commits_touching_since(self, rev: str | None, pathspec: str) -> int | None:
         """Count the commits after `rev` up to HEAD that change `pathspec` (rev None: all).
