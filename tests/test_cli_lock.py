@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from cli_support import (
-    TEST_COMMITTER,
     add_staff,
     append_entry,
     assert_user_error,
@@ -15,11 +14,16 @@ from cli_support import (
 )
 from conftest import STAFF_ENV, git, run_beanfirm
 
+from beanfirm.store.approvals import latest_approval, write_approval
+from beanfirm.store.gitrepo import PracticeRepo
+from beanfirm.store.registry import Staff
+
 CLIENT = (
     "clients", "add", "huamei", "--name", "华美便利店", "--industry", "retail",
     "--frequency", "high", "--region", "shanghai", "--size", "micro",
     "--preparer", "bo", "--reviewer", "cy", "--opened", "2025-01-01",
 )  # fmt: skip
+REVIEWER = Staff("cy", "Cy Reviewer", "cy@firm.example", "reviewer")
 JANUARY = "ledgers/huamei/journal/2025/01.beancount"
 LOCKS = "ledgers/huamei/locks.beancount"
 MAIN = "ledgers/huamei/main.beancount"
@@ -30,12 +34,13 @@ TAXI = (
 )
 
 
-def approve(folder: Path, number: int = 1) -> None:
-    """Record an approval of HEAD as issue 15's approval tag (`beanfirm.store.approvals`)."""
+def approve(folder: Path) -> None:
+    """Approve huamei up to HEAD as cy, with the approval record's own writer."""
+    repo = PracticeRepo(folder)
+    latest = latest_approval(repo, "huamei")
     head = git(folder, "rev-parse", "HEAD").strip()
-    message = f"Approve huamei up to {head[:8]}\n\nbeanfirm-approval: 1\nclient: huamei\n"
-    name = f"beanfirm/approved/huamei/{number:04d}"
-    git(folder, *TEST_COMMITTER, "tag", "-a", name, "-m", message, head)
+    previous = latest.commit if latest else None
+    write_approval(repo, "huamei", REVIEWER, head, previous=previous, commits=1)
 
 
 @pytest.fixture
@@ -185,7 +190,7 @@ def test_a_commit_not_approved_or_a_ledger_error_refuses_the_lock(client_books: 
     assert snapshot(folder) == before
     append_entry(folder, JANUARY, TAXI.replace("  10.00 CNY\n", "  11.00 CNY\n"))
     commit_all(folder, "An unbalanced taxi")
-    approve(folder, 2)
+    approve(folder)
     before = snapshot(folder)
     result = run_beanfirm("lock", "huamei", "--through", "2025-01", "--as", "cy", cwd=folder)
     assert_user_error(result, 1, "its ledger has 1 error, and only books that check clean")
@@ -210,7 +215,7 @@ def test_a_client_without_the_plugin_line_gets_it_with_its_first_lock(client_boo
     main.write_text(old, encoding="utf-8")
     (folder / LOCKS).unlink()
     commit_all(folder, "A client from before locks")
-    approve(folder, 2)
+    approve(folder)
     code, out, err = lock(folder, "--through", "2025-01", "--as", "ana")
     assert code == 0, err
     assert "and the `locked` plugin line and the include of locks.beancount" in out

@@ -36,6 +36,7 @@ from beanfirm.review.locks import (
     locks_file,
     period_seal,
 )
+from beanfirm.store.approvals import latest_approval
 from beanfirm.store.ledger import error_problem, is_warning, load_ledger, load_until_plugin
 from beanfirm.store.writes import Planned, WritePlan, Written, apply_write
 
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 
 LOCKERS = ("reviewer", "partner")
 REOPENERS = ("partner",)
-APPROVAL_TAGS = "beanfirm/approved"
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
@@ -79,27 +79,15 @@ def parse_through(text: str) -> datetime.date:
     raise UsageError(msg)
 
 
-def approved_commit(repo: PracticeRepo, client_id: str) -> str | None:
-    """Return the commit of the client's latest approval, or None when it has none.
-
-    The approval record is `beanfirm.store.approvals` (issue 15, R): an annotated tag
-    `beanfirm/approved/<client>/<NNNN>` per approval. Until that module is on main, this reads
-    the tags themselves; it is the one place to switch to `latest_approval(repo, client).commit`.
-    """
-    tags = repo.tag_commits(f"{APPROVAL_TAGS}/{client_id}/")
-    return tags[max(tags)] if tags else None
-
-
 def refuse_unapproved(repo: PracticeRepo, client_id: str) -> None:
-    """Refuse to lock a client with a commit that no approval covers."""
-    approved = approved_commit(repo, client_id)
+    """Refuse to lock a client with a commit that its latest approval does not cover."""
+    approval = latest_approval(repo, client_id)
     folder = paths.client_folder(client_id)
-    since = repo.commits_touching_since(approved, folder) if approved else None
-    if approved is None:
+    if approval is None:
         reason = "it has never been approved"
-    elif since is None:
-        reason = f"its latest approval ({approved[:10]}) is not in the current history"
-    elif since:
+    elif not repo.is_ancestor(approval.commit, "HEAD"):
+        reason = f"its latest approval ({approval.tag}) is not in the current history"
+    elif since := len(repo.commits_touching(folder, since=approval.commit)):
         reason = f"{since} commit{'s' if since > 1 else ''} since its latest approval changed it"
     else:
         return
