@@ -19,8 +19,9 @@ The canonical form of an entry is its type, date and every field that matters in
 order: flag, payee, narration, tags and links (sorted), each posting (account, flag, units,
 cost, price and metadata; the postings sorted, so their order is not a change) and the entry's
 metadata (sorted by key) without `filename` and `lineno` and without the keys Beancount adds
-while booking (those starting with `__`). Numbers are written by value (`100.00` and `100` are
-the same amount). So the form does not change when a file is re-ordered, re-aligned,
+while booking (those starting with `__`). Numbers are written as they are (`100.00` and `100`
+differ: Beancount reads an amount's precision, and so its tolerance, from its digits). So
+the form does not change when a file is re-ordered, re-aligned,
 re-commented or split, or when an entry moves to another file; it changes with any edit of
 what an entry says.
 
@@ -52,6 +53,8 @@ IGNORED_CUSTOM = (LOCK, REOPEN, "fava-option", "fava-extension")
 PREFIX = "sha256:"
 SHORT = 16  # hex digits of a month's digest kept in a lock's `months:`
 SOURCE_SET = frozenset(("filename", "lineno"))
+# What a parsed and booked entry's or posting's metadata commonly holds and the form leaves out.
+SKIPPED_META = SOURCE_SET | {"__tolerances__", "__automatic__", "__residual__"}
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class Seal:
 
 def counted(entry: Directive) -> bool:
     """Tell whether an entry is one a lock covers (see the module docstring)."""
+    if type(entry) is data.Transaction:
+        return True
     if isinstance(entry, data.Custom):
         return entry.type not in IGNORED_CUSTOM
     if isinstance(entry, data.Document):
@@ -111,21 +116,27 @@ def canonical(entry: Directive, root: str | None = None) -> str:
     if isinstance(entry, data.Document) and root and os.path.isabs(entry.filename):
         entry = entry._replace(filename=os.path.relpath(entry.filename, root))
     if type(entry) is data.Transaction:  # the bulk of a ledger: one string, few calls
-        postings = [_posting(posting) for posting in entry.postings]
-        postings.sort()
-        return "\x1e".join(
-            (
-                "Transaction",
-                entry.date.isoformat(),
-                entry.flag or "",
-                entry.payee or "",
-                entry.narration or "",
-                " ".join(sorted(entry.tags)) if entry.tags else "",
-                " ".join(sorted(entry.links)) if entry.links else "",
-                *postings,
-                _meta(entry.meta),
+        postings = []
+        for posting in entry.postings:
+            units, cost, price, meta = posting.units, posting.cost, posting.price, posting.meta
+            if type(units) is bc_amount.Amount and units.number is not None:
+                shown = f"a:{units.number} {units.currency}"
+            else:
+                shown = _value(units)
+            postings.append(
+                f"{posting.account}\x1f{posting.flag or ''}\x1f{shown}\x1f"
+                f"{'-' if cost is None else _value(cost)}\x1f"
+                f"{'-' if price is None else _value(price)}\x1f"
+                f"{'' if not meta or meta.keys() <= SKIPPED_META else _meta(meta)}"
             )
+        postings.sort()
+        tags = " ".join(sorted(entry.tags)) if entry.tags else ""
+        links = " ".join(sorted(entry.links)) if entry.links else ""
+        head = (
+            f"Transaction\x1e{entry.date}\x1e{entry.flag or ''}\x1e{entry.payee or ''}\x1e"
+            f"{entry.narration or ''}\x1e{tags}\x1e{links}\x1e"
         )
+        return head + "\x1e".join(postings) + "\x1e" + _meta(entry.meta)
     fields = [type(entry).__name__, entry.date.isoformat()]
     fields += [_value(value) for _name, value in _fields(entry)]
     fields.append(_meta(entry.meta))
@@ -137,40 +148,30 @@ def _fields(entry: Directive) -> Iterable[tuple[str, object]]:
     return ((name, getattr(entry, name)) for name in entry._fields if name not in ("meta", "date"))
 
 
-def _posting(posting: data.Posting) -> str:
-    units = posting.units
-    if type(units) is bc_amount.Amount and units.number is not None:
-        shown = f"a:{_number(units.number)} {units.currency}"  # the common case, made cheap
-    else:
-        shown = _value(units)
-    cost = "-" if posting.cost is None else _value(posting.cost)
-    price = "-" if posting.price is None else _value(posting.price)
-    meta = _meta(posting.meta)
-    return f"{posting.account}\x1f{posting.flag or ''}\x1f{shown}\x1f{cost}\x1f{price}\x1f{meta}"
-
-
 def _meta(meta: Meta | None) -> str:
-    if not meta or (len(meta) <= 2 and meta.keys() <= SOURCE_SET):  # noqa: PLR2004
+    if not meta or meta.keys() <= SKIPPED_META:
         return ""
-    kept = sorted(
-        (key, value)
+    kept = [
+        f"{key}={_value(value)}"
         for key, value in meta.items()
         if key not in SOURCE_SET and not key.startswith("__")
-    )
-    return "\x1d".join(f"{key}={_value(value)}" for key, value in kept)
+    ]
+    kept.sort()
+    return "\x1d".join(kept)
 
 
 def _value(value: object) -> str:
     """Return a value in a form that depends on what it is, not on how it was written."""
+    if type(value) is str:  # the most common metadata value first
+        return "s:" + value
     if value is None:
         return "-"
     if isinstance(value, bool):
         return f"b:{value}"
     if isinstance(value, Decimal):
-        return "n:" + _number(value)
+        return f"n:{value}"
     if isinstance(value, bc_amount.Amount):
-        number = "-" if value.number is None else _number(value.number)
-        return f"a:{number} {value.currency}"
+        return f"a:{'-' if value.number is None else value.number} {value.currency}"
     if isinstance(value, Cost):
         return "c:" + " ".join(_value(part) for part in value)
     if isinstance(value, datetime.date):
@@ -184,13 +185,6 @@ def _value(value: object) -> str:
     return f"r:{type(value).__name__}:{value!r}"
 
 
-def _number(number: Decimal) -> str:
-    """Write a number by its value: `100.00`, `100` and `1E+2` are all `1E+2`."""
-    if not number:
-        return "0"
-    return str(number.normalize()) if number.is_finite() else str(number)
-
-
 class Sealer:
     """The entries of a ledger hashed once, to seal (or check) any number of days cheaply."""
 
@@ -198,10 +192,14 @@ class Sealer:
         self, entries: Sequence[Directive], through: datetime.date, root: str | None = None
     ) -> None:
         self.by_month: dict[str, list[tuple[datetime.date, bytes]]] = {}
+        by_number: dict[int, list[tuple[datetime.date, bytes]]] = {}
         for entry in entries:
-            if entry.date <= through and counted(entry):
-                month = f"{entry.date:%Y-%m}"
-                self.by_month.setdefault(month, []).append((entry.date, entry_hash(entry, root)))
+            day = entry.date
+            if day <= through and counted(entry):
+                found = (day, hashlib.sha256(canonical(entry, root).encode()).digest())
+                by_number.setdefault(day.year * 100 + day.month, []).append(found)
+        for number, hashed in by_number.items():
+            self.by_month[f"{number // 100:04d}-{number % 100:02d}"] = hashed
         self._whole: dict[str, MonthSeal] = {}
 
     def seal(self, through: datetime.date) -> Seal:

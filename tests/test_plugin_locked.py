@@ -187,7 +187,7 @@ def test_moving_an_entry_to_another_file_or_reordering_is_not_a_change(
           Assets:Bank:CMB                                                 1200.00 CNY
         2026-09-03 * "Didi" "Taxi to the customer"
           visit: "V-17"
-          Assets:Bank:CMB                                                  -43 CNY
+          Assets:Bank:CMB                                                 -43.00 CNY
           Expenses:Travel                                                   43.00 CNY
         """
     )
