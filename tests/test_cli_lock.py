@@ -224,3 +224,31 @@ def test_a_client_without_the_plugin_line_gets_it_with_its_first_lock(client_boo
     assert new.index('plugin "beanfirm.plugins.locked"') < new.index('plugin "beanfirm.plugins.cat')
     assert new.endswith('include "locks.beancount"\n')
     assert run_beanfirm("check", "huamei", cwd=folder).code == 0
+
+
+def test_a_write_into_a_locked_month_is_refused_and_one_after_it_is_not(practice: Path) -> None:
+    add_staff(practice, "cy", "Cy Reviewer", "reviewer")
+    bank = "Assets:1002-银行存款:工商银行,bank,icbc-debit,6222001"
+    args = [*CLIENT, "--account", bank]
+    args[args.index("--opened") + 1] = "2026-11-01"
+    assert run_beanfirm(*args, cwd=practice, env=STAFF_ENV).code == 0
+    main = practice / MAIN  # November's statement is not due yet on the day the test pins
+    main.write_text(
+        main.read_text(encoding="utf-8").replace(
+            "{'lag-days': 15}", "{'lag-days': 15, 'today': '2026-12-01'}"
+        ),
+        encoding="utf-8",
+    )
+    commit_all(practice, "Checks as of 2026-12-01")
+    approve(practice)
+    assert lock(practice, "--through", "2026-11", "--as", "cy")[0] == 0
+    before = snapshot(practice)
+    reconcile = ("reconcile", "huamei", "--account", "工商银行", "--balance", "0")
+    result = run_beanfirm("--as", "ana", *reconcile, "--date", "2026-11-15", cwd=practice)
+    assert result.code == 1
+    assert "The books through 2026-11-30 are locked (by cy) but changed since: 2026-11 holds" in (
+        result.err
+    )
+    assert snapshot(practice) == before
+    result = run_beanfirm("--as", "ana", *reconcile, "--date", "2026-12-02", cwd=practice)
+    assert result.code == 0, result.err
