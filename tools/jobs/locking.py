@@ -210,7 +210,7 @@ def lock_period(
     found: dict[str, object] = {}
 
     def prepare() -> Planned[str]:
-        standing = client_locks(repo.text_at(None, rel), rel)
+        standing = client_locks(repo.texts_at(None, [rel])[rel], rel)
         later = [lock for lock in standing if lock.through >= through]
         if later:
             last = max(later, key=lambda lock: lock.through)
@@ -266,7 +266,7 @@ def reopen_period(
     rel = locks_file(client.id)
 
     def prepare() -> Planned[str]:
-        standing = client_locks(repo.text_at(None, rel), rel)
+        standing = client_locks(repo.texts_at(None, [rel])[rel], rel)
         if through not in {lock.through for lock in standing}:
             shown = ", ".join(str(lock.through) for lock in standing) or "none"
             msg = (

@@ -91,10 +91,11 @@ def lock_regressions(
     was at `old`, so that a change cannot make its own partner.
     """
     locks_path, main_path = locks_file(client), paths.main_file(client)
-    old_main = repo.text_at(old, main_path) or ""
-    new_main = repo.text_at(new, main_path) or ""
-    old_directives = read_directives(repo.text_at(old, locks_path), locks_path)
-    new_directives = read_directives(repo.text_at(new, locks_path), locks_path)
+    then = repo.texts_at(old, [main_path, locks_path, REGISTRY_FILENAME])
+    now = repo.texts_at(new, [main_path, locks_path])
+    old_main, new_main = then[main_path] or "", now[main_path] or ""
+    old_directives = read_directives(then[locks_path], locks_path)
+    new_directives = read_directives(now[locks_path], locks_path)
     problems: list[Problem] = []
     if old_directives and has_plugin(old_main) and not has_plugin(new_main):
         problems.append(
@@ -114,7 +115,7 @@ def lock_regressions(
                 f"read. Put it back (see {PAGE}).",
             )
         )
-    partners = _partners(repo, old)
+    partners = _partners(repo, then[REGISTRY_FILENAME])
     old_keys = {_key(entry) for entry in old_directives}
     for entry in new_directives:
         by = (entry.meta or {}).get("by")
@@ -166,7 +167,7 @@ def changed_entries(repo: PracticeRepo, client: str) -> list[Problem]:
     now = load_until_plugin(main, MODULE).entries
     sealer = Sealer(now, datetime.date.max, str(main.parent))
     problems: list[Problem] = []
-    for lock in client_locks(repo.text_at(None, rel), rel):
+    for lock in client_locks(repo.texts_at(None, [rel])[rel], rel):
         if sealer.seal(lock.through).digest == lock.digest:
             continue
         commit = repo.first_commit_adding(lock.digest, rel)
@@ -234,8 +235,7 @@ def _sealed_where(entry: Directive, old_root: str) -> str:
     return f"{os.path.relpath(str(meta.get('filename', '')), old_root)}:{meta.get('lineno')}"
 
 
-def _partners(repo: PracticeRepo, rev: str | None) -> set[str]:
-    text = repo.text_at(rev, REGISTRY_FILENAME)
+def _partners(repo: PracticeRepo, text: str | None) -> set[str]:
     if text is None:
         return set()
     registry, _problems = parse_registry(repo.root / REGISTRY_FILENAME, text, check_ledgers=False)

@@ -707,22 +707,8 @@ class PracticeRepo:
         except GitError:
             return  # not set here
         self._git("config", "--local", "--unset-all", key)
-    # Locked periods (issue 15, L): files as they were at a commit.
 
-    def text_at(self, rev: str | None, path: str) -> str | None:
-        """Return a file's text at `rev` (None: the working tree); None when it is not there.
-
-        `path` is relative to the practice; a revision that is not a commit raises GitError.
-        """
-        if rev is None:
-            try:
-                return (self.root / path).read_text(encoding="utf-8")
-            except (FileNotFoundError, IsADirectoryError):
-                return None
-        listed = self._git("ls-tree", "-z", "--name-only", rev, "--", path)
-        if not listed.strip("\0"):
-            return None
-        return self._git("cat-file", "blob", f"{rev}:./{path}")
+    # Locked periods (issue 15, L): the commit that wrote a lock.
 
     def first_commit_adding(self, text: str, pathspec: str) -> str | None:
         """Return the oldest commit that added `text` to a file under `pathspec`, or None."""
@@ -730,42 +716,6 @@ class PracticeRepo:
             return None
         out = self._git("log", "--reverse", "--format=%H", "-S", text, "--", pathspec)
         return out.split()[0] if out.split() else None
-
-    def export_at(self, rev: str, pathspecs: Iterable[str], dest: Path) -> None:
-        """Write the files under `pathspecs` as they are at `rev` into the folder `dest`."""
-        data = self.repo.git.execute(
-            ["git", "-C", str(self.root), "archive", "--format=tar", rev, "--", *pathspecs],
-            stdout_as_string=False,
-        )
-        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-            archive.extractall(dest, filter="data")
-
-    def commits_touching_since(self, rev: str | None, pathspec: str) -> int | None:
-        """Count the commits after `rev` up to HEAD that change `pathspec` (rev None: all).
-
-        None when `rev` is not an ancestor of HEAD (history moved past it).
-        """
-        if not self.has_commits():
-            return 0
-        if rev is not None:
-            try:
-                self._git("merge-base", "--is-ancestor", rev, "HEAD")
-            except GitError:
-                return None
-        span = "HEAD" if rev is None else f"{rev}..HEAD"
-        return int(self._git("rev-list", "--count", span, "--", pathspec).strip() or 0)
-
-    def tag_commits(self, prefix: str) -> dict[str, str]:
-        """Return the tags under `refs/tags/<prefix>` and the commit each points at."""
-        out = self._git(
-            "for-each-ref", "--format=%(refname:strip=2) %(*objectname) %(objectname)",
-            f"refs/tags/{prefix}",
-        )
-        tags: dict[str, str] = {}
-        for line in out.splitlines():
-            name, *ids = line.split()
-            tags[name] = ids[0]
-        return tags
 
 
 def git_failed(command: str, exc: git.GitCommandError) -> GitError:
