@@ -14,6 +14,7 @@ from cli_support import (
 )
 from conftest import STAFF_ENV, git, run_beanfirm
 
+from beanfirm.review.locks import lock_regressions
 from beanfirm.store.approvals import latest_approval, write_approval
 from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.registry import Staff
@@ -252,3 +253,31 @@ def test_a_write_into_a_locked_month_is_refused_and_one_after_it_is_not(practice
     assert snapshot(practice) == before
     result = run_beanfirm("--as", "ana", *reconcile, "--date", "2026-12-02", cwd=practice)
     assert result.code == 0, result.err
+
+
+def test_between_commits_a_reopen_must_be_committed_by_the_partner_it_names(
+    client_books: Path,
+) -> None:
+    folder = client_books
+    assert lock(folder, "--through", "2025-01", "--as", "cy")[0] == 0
+    locked = git(folder, "rev-parse", "HEAD").strip()
+    repo = PracticeRepo(folder)
+    # a preparer writes a reopen in the partner's name, and commits it as themself
+    locks = folder / LOCKS
+    forged = '\n2025-03-01 custom "beanfirm-reopen" 2025-01-31 "typo"\n  by: "ana"\n'
+    locks.write_text(locks.read_text(encoding="utf-8") + forged, encoding="utf-8")
+    git(folder, "-c", "user.name=Bo", "-c", "user.email=bo@firm.example", "commit", "-qam", "x")
+    ((problem,),) = [lock_regressions(repo, "huamei", locked, "HEAD")]
+    assert problem.filename == LOCKS
+    assert "a reopen that says it is by 'ana', but the commit that wrote it is not ana's" in (
+        problem.message
+    )
+    assert "bo@firm.example" in problem.message
+    assert "the lock through 2025-01-31" not in problem.message
+    # the partner's own reopen passes
+    git(folder, "reset", "-q", "--hard", locked)
+    result = run_beanfirm(
+        "reopen", "huamei", "--through", "2025-01", "--reason", "typo", "--as", "ana", cwd=folder
+    )
+    assert result.code == 0, result.err
+    assert lock_regressions(repo, "huamei", locked, "HEAD") == []

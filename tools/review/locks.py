@@ -117,22 +117,20 @@ def lock_regressions(
         )
     partners = _partners(repo, then[REGISTRY_FILENAME])
     old_keys = {_key(entry) for entry in old_directives}
+    refused: set[tuple[object, ...]] = set()
     for entry in new_directives:
-        by = (entry.meta or {}).get("by")
-        if entry.type == REOPEN and _key(entry) not in old_keys and by not in partners:
-            problems.append(
-                Problem(
-                    locks_path,
-                    _line(entry),
-                    f"a reopen by '{by}', who is not a partner in {REGISTRY_FILENAME}; only "
-                    f"a partner may reopen a locked period (`beanfirm reopen`, see {PAGE}).",
-                )
-            )
+        if entry.type != REOPEN or _key(entry) in old_keys:
+            continue
+        problem = _reopen_problem(repo, entry, partners, (old, new))
+        if problem:
+            refused.add(_key(entry))
+            problems.append(Problem(locks_path, _line(entry), problem))
     standing_old, _ = standing_locks(list(old_directives))
     permitted = [
         entry
         for entry in new_directives
-        if entry.type != REOPEN or (entry.meta or {}).get("by") in partners
+        if entry.type != REOPEN
+        or ((entry.meta or {}).get("by") in partners and _key(entry) not in refused)
     ]
     standing_new, _ = standing_locks(permitted)
     lifted = {_lifted_date(entry) for entry in permitted if entry.type == REOPEN}
@@ -235,13 +233,45 @@ def _sealed_where(entry: Directive, old_root: str) -> str:
     return f"{os.path.relpath(str(meta.get('filename', '')), old_root)}:{meta.get('lineno')}"
 
 
-def _partners(repo: PracticeRepo, text: str | None) -> set[str]:
+def _reopen_problem(
+    repo: PracticeRepo,
+    entry: data.Custom,
+    partners: dict[str, str],
+    span: tuple[str, str | None],
+) -> str:
+    """Say why a new reopen lifts nothing: not by a partner, or not written by that partner.
+
+    Between two commits, the commit that wrote the reopen must be the partner's own (its
+    author's e-mail the partner's in clients.yaml): `by:` is only a claim.
+    """
+    by = (entry.meta or {}).get("by")
+    if by not in partners:
+        return (
+            f"a reopen by '{by}', who is not a partner in {REGISTRY_FILENAME}; only a partner "
+            f"may reopen a locked period (`beanfirm reopen`, see {PAGE})."
+        )
+    old, new = span
+    if new is None:
+        return ""
+    needle = f'"{REOPEN}" {_lifted_date(entry)}'
+    authors = repo.authors_adding(needle, str((entry.meta or {}).get("filename", "")), old, new)
+    if partners[by] in authors:
+        return ""
+    return (
+        f"a reopen that says it is by '{by}', but the commit that wrote it is not "
+        f"{by}'s ({', '.join(sorted(authors)) or 'no commit of this push'}); a partner reopens "
+        f"with `beanfirm reopen`, which commits in their name (see {PAGE})."
+    )
+
+
+def _partners(repo: PracticeRepo, text: str | None) -> dict[str, str]:
+    """Return each partner's id and e-mail (lower-cased) in a registry's text."""
     if text is None:
-        return set()
+        return {}
     registry, _problems = parse_registry(repo.root / REGISTRY_FILENAME, text, check_ledgers=False)
     if registry is None:
-        return set()
-    return {member.id for member in registry.firm.staff if member.role == "partner"}
+        return {}
+    return {m.id: m.email.lower() for m in registry.firm.staff if m.role == "partner"}
 
 
 def _key(entry: data.Custom) -> tuple[object, ...]:
