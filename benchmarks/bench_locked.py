@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import generate_practice, print_compared
+
 from beanfirm.jobs.locking import lock_directive
 from beanfirm.plugins.locked import MODULE
 from beanfirm.plugins.seal import seal
@@ -98,11 +100,7 @@ def bench(main: Path, repeat: int) -> None:
         own.append(own_time(full["timings"]))
         findings = locked_errors(full)
     print(f"{repeat} cold loads of each, alternating, in fresh processes")
-    print(f"  without locked  runs {', '.join(f'{t:.2f}' for t in without)} s")
-    print(f"  with locked     runs {', '.join(f'{t:.2f}' for t in with_plugin)} s")
-    for label, pick in (("fastest", min), ("median", statistics.median)):
-        bare_s, full_s = pick(without), pick(with_plugin)
-        print(f"  {label:8} {bare_s:6.2f} s -> {full_s:6.2f} s   ratio {full_s / bare_s:.3f}")
+    print_compared({"without locked": without, "with locked": with_plugin})
     median_own = statistics.median(own)
     print(
         f"  the plugin's own time: {median_own:.3f} s = "
@@ -120,17 +118,9 @@ def main() -> None:
     practice = work / f"practice-1x{args.transactions}"
     main_file = practice / "ledgers" / "client-0001" / "main.beancount"
     if not (practice / "clients.yaml").exists():
-        started = time.perf_counter()
-        subprocess.run(
-            [
-                str(BIN / "beanfirm"), "generate", str(practice), "--clients", "1",
-                "--transactions", str(args.transactions), "--start", START, "--seed", SEED,
-                "--no-commit",
-            ],
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
-        print(f"generated {practice} in {time.perf_counter() - started:.1f} s")
+        generate_practice(
+            practice, clients=1, transactions=args.transactions, start=START, seed=SEED
+        )
         lock(main_file)
     try:
         bench(main_file, args.repeat)
