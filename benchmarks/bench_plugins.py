@@ -21,8 +21,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import generate_practice, print_compared
 
 BIN = Path(sys.executable).parent
 # The practice's first day and seed, named here rather than taken from the generator's
@@ -80,11 +81,7 @@ def bench(main: Path, repeat: int) -> None:
         for name, seconds in plugin_times(full["timings"]).items():
             per_plugin.setdefault(name, []).append(seconds)
     print(f"{main.parent.name}: {repeat} cold loads of each, alternating, in fresh processes")
-    print(f"  without plugins  runs {', '.join(f'{t:.2f}' for t in without)} s")
-    print(f"  with plugins     runs {', '.join(f'{t:.2f}' for t in with_plugins)} s")
-    for label, pick in (("fastest", min), ("median", statistics.median)):
-        bare_s, full_s = pick(without), pick(with_plugins)
-        print(f"  {label:8} {bare_s:6.2f} s -> {full_s:6.2f} s   ratio {full_s / bare_s:.3f}")
+    print_compared({"without plugins": without, "with plugins": with_plugins})
     # The loader times each plugin itself (the plugin, then its re-sort of the entries): a
     # figure that the noise of a shared machine disturbs far less than whole loads.
     own = {name: statistics.median(times) for name, times in per_plugin.items()}
@@ -105,27 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="beanfirm-bench-plugins-"))
     practice = work / f"practice-2x{args.transactions}"
-    if not (practice / "clients.yaml").exists():
-        started = time.perf_counter()
-        subprocess.run(
-            [
-                str(BIN / "beanfirm"),
-                "generate",
-                str(practice),
-                "--clients",
-                "2",
-                "--transactions",
-                str(args.transactions),
-                "--start",
-                START,
-                "--seed",
-                SEED,
-                "--no-commit",
-            ],
-            check=True,
-            capture_output=True,
-        )
-        print(f"generated {practice} in {time.perf_counter() - started:.1f} s")
+    generate_practice(practice, clients=2, transactions=args.transactions, start=START, seed=SEED)
     try:
         for client in ("client-0001", "client-0002"):
             bench(practice / "ledgers" / client / "main.beancount", args.repeat)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -17,3 +19,29 @@ def timed_run(argv: list[str], cwd: Path, *, findings_ok: bool = False) -> tuple
         msg = f"{' '.join(argv[:3])} failed with {proc.returncode}"
         raise SystemExit(msg)
     return elapsed, proc.stdout
+
+
+def print_compared(runs: dict[str, list[float]]) -> None:
+    """Print two series of runs (without, then with) and their fastest and median ratios."""
+    (bare_label, bare), (full_label, full) = runs.items()
+    for label, times in ((bare_label, bare), (full_label, full)):
+        print(f"  {label:16} runs {', '.join(f'{t:.2f}' for t in times)} s")
+    for label, pick in (("fastest", min), ("median", statistics.median)):
+        bare_s, full_s = pick(bare), pick(full)
+        print(f"  {label:8} {bare_s:6.2f} s -> {full_s:6.2f} s   ratio {full_s / bare_s:.3f}")
+
+
+def generate_practice(
+    practice: Path, *, clients: int, transactions: int, start: str, seed: str
+) -> None:
+    """Generate a synthetic practice without a commit (once: a folder that has one is reused)."""
+    if (practice / "clients.yaml").exists():
+        return
+    started = time.perf_counter()
+    argv = [
+        str(Path(sys.executable).parent / "beanfirm"), "generate", str(practice),
+        "--clients", str(clients), "--transactions", str(transactions),
+        "--start", start, "--seed", seed, "--no-commit",
+    ]  # fmt: skip
+    subprocess.run(argv, check=True, capture_output=True)
+    print(f"generated {practice} in {time.perf_counter() - started:.1f} s")

@@ -82,6 +82,12 @@ class DuplicatesWarning(Finding):
     __slots__ = ()
 
 
+class LockedError(Finding):
+    """A locked period that changed since it was locked, or a lock or reopen written wrong."""
+
+    __slots__ = ()
+
+
 def source_of(meta: Meta | None) -> Meta:
     """Return the `filename` and `lineno` of an entry's or a posting's metadata."""
     if not meta:

@@ -119,6 +119,7 @@ def test_adoption_keeps_the_books_adds_the_checks_and_reports_in_one_commit(
         "ledgers/bolt/docs/Assets/Bank/2025-01-31.statement.pdf",
         "ledgers/bolt/documents/.gitkeep",
         "ledgers/bolt/journal/2025/02.beancount",  # the month of the ledger's last entry
+        "ledgers/bolt/locks.beancount",  # no lock yet: `beanfirm lock` appends (docs/lock.md)
         "ledgers/bolt/main.beancount",
         "ledgers/bolt/rules.yaml",
     ]
@@ -132,7 +133,11 @@ def test_adoption_keeps_the_books_adds_the_checks_and_reports_in_one_commit(
     assert " open " not in glue  # the chart stays the ledger's own: no open is ever added
     assert "'leaf-only': False" in glue
     assert "'receivable': ['Assets:Receivables:']" in glue
-    assert glue.endswith('option "documents" "documents"\ninclude "journal/*/*.beancount"\n')
+    assert glue.endswith(
+        'option "documents" "documents"\ninclude "journal/*/*.beancount"\n'
+        'include "locks.beancount"\n'
+    )
+    assert 'plugin "beanfirm.plugins.locked"' in glue
     assert "Name: Bolt Bikes Ltd" not in result.out
     assert "currency: USD" in (practice / "clients.yaml").read_text(encoding="utf-8")
     # Beancount ignores a plugin line in an included file: the adoption says where it is.
@@ -268,4 +273,4 @@ def test_the_glue_adds_no_plugin_or_page_the_top_file_already_has() -> None:
     assert "beanfirm.fava.customers" not in glue
     assert '2025-02-01 custom "fava-extension" "beanfirm.fava.reconciliation"' in glue
     assert "option " not in glue
-    assert glue.count("\nplugin ") == 3
+    assert glue.count("\nplugin ") == 4  # locked, categorized, reconciled, receivables

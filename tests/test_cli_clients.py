@@ -18,6 +18,7 @@ HUAMEI_FILES = [
     "ledgers/huamei/accounts.beancount",
     "ledgers/huamei/documents/.gitkeep",
     "ledgers/huamei/journal/2025/01.beancount",
+    "ledgers/huamei/locks.beancount",
     "ledgers/huamei/main.beancount",
     "ledgers/huamei/rules.yaml",
 ]

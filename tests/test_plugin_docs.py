@@ -18,8 +18,8 @@ PLUGINS = sorted(
 )
 
 
-def test_the_four_plugins_are_there() -> None:
-    assert PLUGINS == ["categorized", "duplicates", "receivables", "reconciled"]
+def test_the_five_plugins_are_there() -> None:
+    assert PLUGINS == ["categorized", "duplicates", "locked", "receivables", "reconciled"]
 
 
 @pytest.mark.parametrize("name", PLUGINS)

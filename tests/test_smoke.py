@@ -30,6 +30,7 @@ def test_new_client_gets_beanfirms_checks(practice: Path) -> None:
     main = (practice / "ledgers/huamei/main.beancount").read_text(encoding="utf-8")
     plugins = [line.split()[1] for line in main.splitlines() if line.startswith("plugin ")]
     assert plugins == [
+        '"beanfirm.plugins.locked"',
         '"beanfirm.plugins.categorized"',
         '"beanfirm.plugins.reconciled"',
         '"beanfirm.plugins.receivables"',

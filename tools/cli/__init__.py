@@ -43,6 +43,8 @@ COMMANDS = {
     "diff": "beanfirm.cli.diff:diff",  # the reviewer's desk (issue 15)
     "review": "beanfirm.cli.review:review",
     "approve": "beanfirm.cli.approve:approve",
+    "lock": "beanfirm.cli.lock:lock",  # locked periods (issue 15)
+    "reopen": "beanfirm.cli.lock:reopen",
 }
 
 

@@ -8,7 +8,7 @@ receivables and payables (`wholesale`), a consultancy whose staff visit customer
 they share, `clients` the firm and its clients. Every bank and payment account gets a balance
 assertion after each month, dated the day after the month ends (Beancount checks balances at
 the start of the day), and its cadence as `reconcile:` metadata. Every main.beancount turns on
-beanfirm's four plugins as of a fixed day after the last month (`SNAPSHOT_DAYS`), so that a
+beanfirm's five plugins as of a fixed day after the last month (`SNAPSHOT_DAYS`), so that a
 generated practice checks the same on any day.
 """
 

@@ -18,6 +18,8 @@ from beanfirm.core.journal import CURRENCY_COLUMN, comment, quote
 from beanfirm.errors import UsageError
 from beanfirm.plugins.categorized import DEFAULT_GRACE_DAYS as GRACE_DAYS
 from beanfirm.plugins.duplicates import DEFAULT_WINDOW_DAYS as WINDOW_DAYS
+from beanfirm.plugins.locked import LOCKS_FILENAME, LOCKS_HEADER
+from beanfirm.plugins.locked import MODULE as LOCKED_MODULE
 from beanfirm.plugins.reconciled import DEFAULT_LAG_DAYS as LAG_DAYS
 
 if TYPE_CHECKING:
@@ -69,6 +71,7 @@ def main_text(
         + (fava + "\n" if fava else "")
         + 'include "accounts.beancount"\n'
         'include "journal/*/*.beancount"\n'
+        f'include "{LOCKS_FILENAME}"\n'
     )
 
 
@@ -79,7 +82,7 @@ def plugin_lines(
     payable: tuple[str, ...] = (),
     leaf_only: bool = True,
 ) -> str:
-    """Return the `plugin` lines of beanfirm's four checks, with the firm's default settings.
+    """Return the `plugin` lines of beanfirm's five checks, with the firm's default settings.
 
     `as_of` pins the day the checks count grace periods and lags from (a generated practice is
     a snapshot); without it they count from the day the ledger is loaded. `receivable` and
@@ -101,11 +104,12 @@ def plugin_lines(
     )
     grace, lag, window = GRACE_DAYS, LAG_DAYS, WINDOW_DAYS
     return (
-        f"; beanfirm's checks (docs/plugins/): categorized within {grace} days, accounts "
-        f"reconciled\n; {lag} days after each period, invoices agreeing with payments, "
-        "no duplicates.\n"
+        f"; beanfirm's checks (docs/plugins/): locked periods unchanged (first, so that it sees\n"
+        f"; the entries as written), categorized within {grace} days, accounts reconciled\n"
+        f"; {lag} days after each period, invoices agreeing with payments, no duplicates.\n"
         + snapshot
-        + f'plugin "beanfirm.plugins.categorized" "{{\'grace-days\': {grace}{leaf}{today}}}"\n'
+        + f'plugin "{LOCKED_MODULE}"\n'
+        f'plugin "beanfirm.plugins.categorized" "{{\'grace-days\': {grace}{leaf}{today}}}"\n'
         f'plugin "beanfirm.plugins.reconciled" "{{\'lag-days\': {lag}{today}}}"\n'
         f"plugin \"beanfirm.plugins.receivables\" \"{{'credit-limit': 'warning'{roots}}}\"\n"
         f'plugin "beanfirm.plugins.duplicates" "{{\'window-days\': {window}}}"\n'
@@ -171,6 +175,7 @@ def skeleton_files(
         paths.accounts_file(client.id): chart.encode(),
         month: f"; {opened:%Y-%m}: entries of this month, in date order.\n".encode(),
         paths.rules_file(client.id): RULES_SKELETON.encode(),
+        f"{base}/{LOCKS_FILENAME}": LOCKS_HEADER.encode(),
         f"{base}/{paths.DOCUMENTS}/.gitkeep": b"",
     }
 

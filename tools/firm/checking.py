@@ -10,7 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,8 @@ from beanfirm.core import paths
 from beanfirm.errors import Problem
 from beanfirm.firm.checkcache import CheckCache, client_keys
 from beanfirm.firm.summary import LedgerSummary, summarize
+from beanfirm.plugins.locked import broken_lock
+from beanfirm.review.locks import changed_entries, lock_regressions, locks_file
 from beanfirm.store.ledger import load_ledger
 
 if TYPE_CHECKING:
@@ -106,4 +108,33 @@ def check_clients(
             futures = {pool.submit(_timed_check, practice.root, cid): cid for cid in todo}
             for future in concurrent.futures.as_completed(futures):
                 record(futures[future], *future.result())
+    regressions = uncommitted_lock_regressions(repo, [client.id for client in clients])
+    for client_id, result in results.items():
+        if any(broken_lock(problem.message) for problem in result.summary.errors):
+            named = changed_entries(repo, client_id)
+            regressions[client_id] = [*regressions.get(client_id, []), *named]
+    for client_id, problems in regressions.items():
+        result = results[client_id]
+        errors = (*problems, *result.summary.errors)
+        results[client_id] = replace(result, summary=replace(result.summary, errors=errors))
     return [results[client.id] for client in clients]
+
+
+def uncommitted_lock_regressions(
+    repo: PracticeRepo, client_ids: list[str]
+) -> dict[str, list[Problem]]:
+    """Return what uncommitted changes undid of each client's locks (`lock_regressions`).
+
+    Cheap: only the clients whose main.beancount or locks.beancount differ from HEAD are
+    compared, and the comparison reads those two files. Never cached: it depends on HEAD.
+    """
+    if not repo.has_commits():
+        return {}
+    watched = {
+        path: client_id
+        for client_id in client_ids
+        for path in (paths.main_file(client_id), locks_file(client_id))
+    }
+    changed = {watched[path] for path in repo.changed_paths(watched) if path in watched}
+    found = {cid: lock_regressions(repo, cid, "HEAD", None) for cid in sorted(changed)}
+    return {cid: problems for cid, problems in found.items() if problems}

@@ -30,6 +30,7 @@ from beanfirm.core.accountnames import is_account_name
 from beanfirm.errors import ConfigError, LedgerError, Problem, UsageError
 from beanfirm.firm.charts import FAVA_EXTENSIONS, RULES_SKELETON, plugin_lines
 from beanfirm.jobs.onboarding import registered
+from beanfirm.plugins.locked import LOCKS_FILENAME, LOCKS_HEADER
 from beanfirm.plugins.receivables import MODULE as RECEIVABLES_MODULE
 from beanfirm.plugins.severity import Finding, PluginConfigError, PluginCrashError
 from beanfirm.store.ledger import error_problem, is_warning, load_ledger
@@ -255,9 +256,11 @@ def glue_text(top_text: str, roots: Roots, day: datetime.date) -> str:
         "; honours `plugin` lines only in this top file, not in the files it includes.",
         *plugins,
         *fava,
-        "; What beanfirm writes: imported entries by month, statements and reports.",
+        "; What beanfirm writes: imported entries by month, statements and reports, and the",
+        "; locked periods (docs/lock.md).",
         *documents,
         f'include "{JOURNAL_GLOB}"',
+        f'include "{LOCKS_FILENAME}"',
     ]
     head = "" if top_text.endswith("\n") or not top_text else "\n"
     return head + "\n".join(lines) + "\n"
@@ -384,6 +387,7 @@ def adopt_client(
     }
     files[paths.main_file(client.id)] = source.files[paths.MAIN] + glue.encode()
     files.setdefault(paths.rules_file(client.id), RULES_SKELETON.encode())
+    files.setdefault(f"{base}/{LOCKS_FILENAME}", LOCKS_HEADER.encode())
     month = paths.month_file(client.id, start)
     files.setdefault(month, f"; {start:%Y-%m}: entries beanfirm writes, in date order.\n".encode())
     files.setdefault(f"{base}/{paths.DOCUMENTS}/.gitkeep", b"")

@@ -708,6 +708,23 @@ class PracticeRepo:
             return  # not set here
         self._git("config", "--local", "--unset-all", key)
 
+    # Locked periods (issue 15, L): the commit that wrote a lock.
+
+    def first_commit_adding(self, text: str, pathspec: str) -> str | None:
+        """Return the oldest commit that added `text` to a file under `pathspec`, or None."""
+        if not self.has_commits():
+            return None
+        out = self._git("log", "--reverse", "--format=%H", "-S", text, "--", pathspec)
+        return out.split()[0] if out.split() else None
+
+    def authors_adding(self, text: str, pathspec: str, since: str, until: str) -> set[str]:
+        """Return the lower-cased e-mails of who changed how often `text` occurs under `pathspec`.
+
+        The commits after `since` up to `until` that add or remove it (git's pickaxe, `-S`).
+        """
+        out = self._git("log", "--format=%ae", "-S", text, f"{since}..{until}", "--", pathspec)
+        return {line.strip().lower() for line in out.splitlines() if line.strip()}
+
 
 def git_failed(command: str, exc: git.GitCommandError) -> GitError:
     """Turn a failed git command into one paragraph that says what to run."""

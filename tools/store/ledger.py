@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from beancount import loader
+from beancount.core import data
+from beancount.parser import booking
 
 from beanfirm.core.beans import BeanError, Entries, Options
 from beanfirm.errors import Problem, relative_to
@@ -45,6 +47,25 @@ def parse_ledger(path: Path) -> Ledger:
     (the entries as written, each with its file and line), not to check it.
     """
     entries, errors, options = loader._parse_recursive([(str(path), True)], None)  # noqa: SLF001
+    return Ledger(path=path, entries=entries, options=options, errors=errors)
+
+
+def load_until_plugin(path: Path, module: str) -> Ledger:
+    """Load a ledger as the plugin `module` sees it: parsed, booked, and the plugins before it run.
+
+    Only the ledger's own `plugin` lines that come before `module`'s run (all of them when it
+    has none), and none of Beancount's (the `document` entries of the documents folder, `pad`,
+    `balance`): what a plugin is handed when it runs. The `locked` plugin's seal is computed on
+    these entries, so that a lock written from them is the one the plugin recomputes.
+    """
+    entries, errors, options = loader._parse_recursive([(str(path), True)], None)  # noqa: SLF001
+    entries.sort(key=data.entry_sortkey)
+    booked, booking_errors = booking.book(entries, options)  # type: ignore[no-untyped-call]
+    plugins = list(options["plugin"])
+    names = [name for name, _config in plugins]
+    before = plugins[: names.index(module)] if module in names else plugins
+    raw = {**options, "plugin": before, "plugin_processing_mode": "raw"}
+    entries, errors = loader.run_transformations(booked, [*errors, *booking_errors], raw, None)
     return Ledger(path=path, entries=entries, options=options, errors=errors)
 
 

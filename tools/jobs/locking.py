@@ -1,0 +1,309 @@
+"""Locking a client's books through a day, and reopening them: each one commit, checked.
+
+`lock_period` seals every entry dated on or before the day (`beanfirm.plugins.seal`) into a
+`custom "beanfirm-lock"` directive appended to `ledgers/<id>/locks.beancount`; a client whose
+main.beancount has no `locked` plugin line or no include of locks.beancount gets them in the
+same commit. `reopen_period` appends the `custom "beanfirm-reopen"` that lifts a lock. Both go
+through the write path (`beanfirm.store.writes`): validated under the client's lock, written
+atomically, checked with the client's plugins (the new lock must hold), one commit authored by
+the staff member; on any failure nothing changes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Never
+
+from beanfirm.core import paths
+from beanfirm.core.bulk import collector_paused
+from beanfirm.core.journal import quote
+from beanfirm.errors import LedgerError, UsageError, WriteRefusedError
+from beanfirm.jobs.clientcheck import ClientCheck
+from beanfirm.plugins.locked import LOCKS_HEADER, MODULE
+from beanfirm.plugins.seal import LOCK, REOPEN, Seal
+from beanfirm.review.locks import (
+    INCLUDE_LINE,
+    LOCKS,
+    PAGE,
+    PLUGIN_LINE,
+    client_locks,
+    has_plugin,
+    includes_locks,
+    locks_file,
+    period_seal,
+)
+from beanfirm.store.approvals import latest_approval
+from beanfirm.store.ledger import error_problem, is_warning, load_ledger, load_until_plugin
+from beanfirm.store.writes import Planned, WritePlan, Written, apply_write
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from beanfirm.store.gitrepo import Author, PracticeRepo
+    from beanfirm.store.practice import Practice
+    from beanfirm.store.registry import Client, Staff
+
+LOCKERS = ("reviewer", "partner")
+REOPENERS = ("partner",)
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class LockResult:
+    """A lock or reopen written (or, in a dry run, checked): its directive and the commit."""
+
+    client_id: str
+    through: datetime.date
+    directive: str
+    commit: str | None
+    added_plugin: bool
+
+
+def parse_through(text: str) -> datetime.date:
+    """Read `--through`: a day `YYYY-MM-DD`, or a month `YYYY-MM` (its last day)."""
+    try:
+        if _MONTH.match(text):
+            year, month = (int(part) for part in text.split("-"))
+            return datetime.date(year, month, calendar.monthrange(year, month)[1])
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
+    msg = (
+        f"--through {text!r} is not a date: give the last day to lock as YYYY-MM-DD, or a "
+        "month as YYYY-MM (its last day)."
+    )
+    raise UsageError(msg)
+
+
+def refuse_unapproved(repo: PracticeRepo, client_id: str) -> None:
+    """Refuse to lock a client with a commit that its latest approval does not cover."""
+    approval = latest_approval(repo, client_id)
+    folder = paths.client_folder(client_id)
+    if approval is None:
+        reason = "it has never been approved"
+    elif not repo.is_ancestor(approval.commit, "HEAD"):
+        reason = f"its latest approval ({approval.tag}) is not in the current history"
+    elif since := len(repo.commits_touching(folder, since=approval.commit)):
+        reason = f"{since} commit{'s' if since > 1 else ''} since its latest approval changed it"
+    else:
+        return
+    msg = (
+        f"Refusing to lock {client_id}: {reason}. A period is locked only once a reviewer has "
+        f"approved every change to the client (`beanfirm review`, `beanfirm approve "
+        f"{client_id} --as ID`); then lock it again (see {PAGE})."
+    )
+    raise WriteRefusedError(msg)
+
+
+def refuse_role(staff: Staff, roles: tuple[str, ...], what: str) -> None:
+    """Refuse a staff member whose role may not do `what`."""
+    if staff.role not in roles:
+        msg = (
+            f"Refusing to {what}: {staff.id} is a {staff.role}, and only a "
+            f"{' or '.join(roles)} may. Ask one to run it with --as THEIR-ID (see {PAGE})."
+        )
+        raise WriteRefusedError(msg)
+
+
+def refuse_errors(main: Path, root: Path, client_id: str) -> None:
+    """Load the ledger with its plugins; refuse to lock it when it has errors."""
+    with collector_paused():
+        ledger = load_ledger(main)
+    errors = [error_problem(e, root, main) for e in ledger.errors if not is_warning(e)]
+    if errors:
+        msg = (
+            f"Refusing to lock {client_id}: its ledger has {len(errors)} error"
+            f"{'s' if len(errors) > 1 else ''}, and only books that check clean are locked. "
+            f"Fix them (`beanfirm check {client_id}`), then lock again:"
+        )
+        raise LedgerError(msg, tuple(errors[:10]))
+
+
+def with_lock_lines(main_text: str) -> str:
+    """Return a main.beancount with the `locked` plugin line and the include of locks.beancount.
+
+    The plugin line goes before the first `plugin` line (the `locked` plugin must see the
+    entries before any other plugin changes them), or before the first `include` when there
+    is none; the include goes after the last line.
+    """
+    lines = main_text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    if not has_plugin(main_text):
+        plugin = (
+            "; Locked periods (docs/lock.md): first of the plugins, so that it sees the\n"
+            "; entries as written.\n" + PLUGIN_LINE + "\n\n"
+        )
+        at = _first_line(lines, "plugin") or _first_line(lines, "include") or len(lines)
+        lines.insert(at, plugin)
+    if not includes_locks(main_text):
+        lines.append(INCLUDE_LINE + "\n")
+    return "".join(lines)
+
+
+def _first_line(lines: list[str], keyword: str) -> int | None:
+    for number, line in enumerate(lines):
+        if line.split()[:1] == [keyword]:
+            above = number  # keep a comment block just above the line with it
+            while above > 0 and lines[above - 1].startswith(";"):
+                above -= 1
+            return above
+    return None
+
+
+def lock_directive(seal: Seal, staff_id: str) -> str:
+    """Return the text of a lock directive."""
+    return (
+        f'{seal.through} custom "{LOCK}" "{seal.digest}"\n'
+        f"  by: {quote(staff_id)}\n"
+        f"  months: {quote(seal.months_text)}\n"
+    )
+
+
+def reopen_directive(day: datetime.date, through: datetime.date, staff_id: str, reason: str) -> str:
+    """Return the text of a reopen directive."""
+    return f'{day} custom "{REOPEN}" {through} {quote(reason)}\n  by: {quote(staff_id)}\n'
+
+
+def _appended(root: Path, rel: str, directive: str) -> bytes:
+    path = root / rel
+    text = path.read_text(encoding="utf-8") if path.exists() else LOCKS_HEADER
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return (text + "\n" + directive).encode()
+
+
+def _lines_files(root: Path, client_id: str) -> tuple[dict[str, bytes | None], bool]:
+    main_rel = paths.main_file(client_id)
+    old = (root / main_rel).read_text(encoding="utf-8")
+    new = with_lock_lines(old)
+    return ({main_rel: new.encode()} if new != old else {}), new != old
+
+
+def lock_period(
+    practice: Practice,
+    repo: PracticeRepo,
+    client: Client,
+    through: datetime.date,
+    *,
+    staff: Staff,
+    author: Author,
+    today: datetime.date | None = None,
+    dry_run: bool = False,
+) -> LockResult:
+    """Lock the client's books through a day, in one commit (raises on any refusal)."""
+    refuse_role(staff, LOCKERS, f"lock {client.id}")
+    today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
+    if through > today:
+        msg = (
+            f"Refusing to lock {client.id} through {through}: that day is not over yet "
+            f"(today is {today}). Lock a period that has ended."
+        )
+        raise UsageError(msg)
+    root = practice.root
+    main = practice.main_file(client.id)
+    rel = locks_file(client.id)
+    found: dict[str, object] = {}
+
+    def prepare() -> Planned[str]:
+        standing = client_locks(repo.texts_at(None, [rel])[rel], rel)
+        later = [lock for lock in standing if lock.through >= through]
+        if later:
+            last = max(later, key=lambda lock: lock.through)
+            msg = (
+                f"Refusing to lock {client.id} through {through}: it is locked through "
+                f"{last.through} already (by {last.by}), and a new lock must be later than "
+                f"the standing ones. Lock a later day, or have a partner reopen that lock first "
+                f"(`beanfirm reopen`, see {PAGE})."
+            )
+            raise WriteRefusedError(msg)
+        refuse_unapproved(repo, client.id)
+        refuse_errors(main, root, client.id)
+        with collector_paused():
+            seen = load_until_plugin(main, MODULE)
+        seal = period_seal(seen.entries, through, main.parent)
+        directive = lock_directive(seal, staff.id)
+        changes, added = _lines_files(root, client.id)
+        changes[rel] = _appended(root, rel, directive)
+        found["added"] = added
+        message = (
+            f"Lock {client.id} through {through}\n\n"
+            f"{staff.id} locks the books of {client.id} through {through}: every entry dated "
+            f"on or before it is sealed in {LOCKS} and checked on every load"
+            + (" (the `locked` plugin line is added to main.beancount)" if added else "")
+            + "."
+        )
+        return Planned(changes, message, directive)
+
+    written = _write(practice, repo, client, prepare, author=author, dry_run=dry_run)
+    return LockResult(
+        client.id, through, written.value, written.commit, added_plugin=bool(found["added"])
+    )
+
+
+def reopen_period(
+    practice: Practice,
+    repo: PracticeRepo,
+    client: Client,
+    through: datetime.date,
+    *,
+    reason: str,
+    staff: Staff,
+    author: Author,
+    today: datetime.date | None = None,
+    dry_run: bool = False,
+) -> LockResult:
+    """Reopen the client's lock through a day, in one commit (raises on any refusal)."""
+    refuse_role(staff, REOPENERS, f"reopen {client.id}")
+    if not reason.strip():
+        msg = "A reopen needs a reason (--reason TEXT): it is kept in the ledger and the audit."
+        raise UsageError(msg)
+    day = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
+    rel = locks_file(client.id)
+
+    def prepare() -> Planned[str]:
+        standing = client_locks(repo.texts_at(None, [rel])[rel], rel)
+        if through not in {lock.through for lock in standing}:
+            shown = ", ".join(str(lock.through) for lock in standing) or "none"
+            msg = (
+                f"Refusing to reopen {client.id} through {through}: no standing lock has that "
+                f"date (standing locks: {shown}). Give the date of the lock to reopen "
+                f"(see {PAGE})."
+            )
+            raise UsageError(msg)
+        directive = reopen_directive(day, through, staff.id, " ".join(reason.split()))
+        message = (
+            f"Reopen {client.id} through {through}\n\n"
+            f"{staff.id} (partner) reopens the books of {client.id} locked through {through}: "
+            f"{' '.join(reason.split())}"
+        )
+        return Planned({rel: _appended(practice.root, rel, directive)}, message, directive)
+
+    written = _write(practice, repo, client, prepare, author=author, dry_run=dry_run)
+    return LockResult(client.id, through, written.value, written.commit, added_plugin=False)
+
+
+def _write(
+    practice: Practice,
+    repo: PracticeRepo,
+    client: Client,
+    prepare: Callable[[], Planned[str]],
+    *,
+    author: Author,
+    dry_run: bool,
+) -> Written[str]:
+    check = ClientCheck(practice, repo, client)
+    plan: WritePlan[str, Never] = WritePlan(
+        prepare,
+        locks=(client.id,),
+        guard=(paths.client_folder(client.id),),
+        what=f"client {client.id}",
+    )
+    written = apply_write(practice.root, repo, plan, author=author, check=check, dry_run=dry_run)
+    if not dry_run:
+        check.remember()
+    return written
