@@ -27,7 +27,7 @@ from beanfirm.core.terminal import plain_lines
 from beanfirm.errors import BeanfirmError, ConfigError, LedgerError, Problem, WriteRefusedError
 from beanfirm.jobs.clientcheck import problems_at
 from beanfirm.review.approving import approval_problems
-from beanfirm.store.approvals import ApprovalRecordError, parse_approval
+from beanfirm.store.approvals import pushed_approval
 from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.mergedriver import python_command
 from beanfirm.store.registry import REGISTRY_FILENAME, Registry, parse_registry
@@ -216,21 +216,8 @@ def _approval_refusals(repo: PracticeRepo, update: RefUpdate) -> list[BeanfirmEr
 def _approval_record_refusals(repo: PracticeRepo, update: RefUpdate) -> list[BeanfirmError]:
     """Judge a new approval tag by the rules `beanfirm approve` keeps (part R's checks)."""
     assert update.new is not None  # noqa: S101 - the caller checked
-    record = repo.tag_object(update.ref, update.new)
     try:
-        if record.tag_header != record.name or record.when is None:
-            msg = f"its tag object is named {record.tag_header!r} or has no date"
-            raise ApprovalRecordError(msg)
-        approval = parse_approval(
-            record.name,
-            record.message,
-            tagger_email=record.tagger.email,
-            when=record.when,
-            signed=record.signed,
-            target=record.target,
-            tagger_name=record.tagger.name,
-            object_id=record.object_id,
-        )
+        approval = pushed_approval(repo, update.ref, update.new)
         registry = registry_at(repo, approval.commit)
     except BeanfirmError as exc:
         msg = (
