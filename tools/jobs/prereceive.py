@@ -72,7 +72,7 @@ def push_refusals(repo: PracticeRepo, updates: Iterable[RefUpdate]) -> list[Bean
     """Return why the push must be refused, one error per finding; empty to accept it."""
     refusals: list[BeanfirmError] = []
     updates = list(updates)
-    approved = repo.refs_under(APPROVED.rstrip("/"))
+    approved = {record.ref: record.target for record in repo.tag_records(APPROVED)}
     for update in updates:
         if update.ref.startswith(HEADS):
             refusals += _history_refusals(repo, update, approved)

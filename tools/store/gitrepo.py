@@ -754,15 +754,6 @@ class PracticeRepo:
         except GitError:
             return None
 
-    def refs_under(self, prefix: str) -> dict[str, str]:
-        """Return the refs under `prefix` and what they point at, tags peeled to their commit."""
-        out = self._git("for-each-ref", "--format=%(refname) %(objectname) %(*objectname)", prefix)
-        refs: dict[str, str] = {}
-        for line in out.splitlines():
-            name, target, peeled = [*line.split(" "), "", ""][:3]
-            refs[name] = peeled or target
-        return refs
-
     def config(self, key: str) -> str | None:
         """Return a git setting of this repository, or None when it is not set."""
         try:
