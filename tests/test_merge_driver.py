@@ -121,6 +121,12 @@ def test_install_sets_the_driver_up_in_a_clone(practice: Path) -> None:
     assert git(practice, "check-attr", "merge", "--", MONTH).endswith(": merge: beanfirm\n")
 
 
+def test_the_driver_without_its_files_says_how_it_is_called(practice: Path) -> None:
+    result = run_beanfirm("merge-driver", cwd=practice)
+    assert result.code == 2
+    assert result.err.startswith("Error: merge-driver needs the three files git passes")
+
+
 def test_one_side_removes_the_other_changes_elsewhere() -> None:
     base = month(txn(2, "房东", "b-1"), txn(3, "滴滴", None), txn(5, "美团", "b-2"))
     ours = month(txn(2, "房东", "b-1"), txn(5, "美团", "b-2"))

@@ -205,6 +205,18 @@ def test_sync_dry_run_pushes_nothing(bare: Path, tmp_path: Path) -> None:
     assert remote_ref(bare, "refs/heads/main") == remote_before
 
 
+def test_sync_refuses_uncommitted_changes(bare: Path, tmp_path: Path) -> None:
+    bo = clone(bare, tmp_path / "bo", "bo")
+    add_entry(bo, entry(7, "fare", "17.00", "icbc-7"), "Bo imports")
+    (bo / HUAMEI_JANUARY).write_text("half an edit\n", encoding="utf-8")
+    before = clone_state(bo)
+    remote_before = remote_ref(bare, "refs/heads/main")
+    result = run_beanfirm("sync", cwd=bo)
+    assert_user_error(result, 2, "uncommitted changes", HUAMEI_JANUARY)
+    assert clone_state(bo) == before
+    assert remote_ref(bare, "refs/heads/main") == remote_before
+
+
 def test_sync_without_a_remote_says_how_to_add_one(template: Path) -> None:
     result = run_beanfirm("sync", cwd=template)
     assert_user_error(result, 2, "has no remote 'origin'", "git remote add origin")
