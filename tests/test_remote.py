@@ -220,3 +220,38 @@ def test_sync_refuses_uncommitted_changes(bare: Path, tmp_path: Path) -> None:
 def test_sync_without_a_remote_says_how_to_add_one(template: Path) -> None:
     result = run_beanfirm("sync", cwd=template)
     assert_user_error(result, 2, "has no remote 'origin'", "git remote add origin")
+
+
+def test_the_hook_refuses_an_edit_to_a_locked_period(bare: Path, tmp_path: Path) -> None:
+    cy = clone(bare, tmp_path / "cy", "cy")
+    for args in (("approve", "huamei"), ("lock", "huamei", "--through", "2025-01")):
+        done = run_beanfirm(*args, "--as", "cy", cwd=cy)
+        assert done.code == 0, done.err
+    synced = run_beanfirm("sync", cwd=cy)
+    assert synced.code == 0, synced.err
+    bo = clone(bare, tmp_path / "bo", "bo")
+    before = remote_ref(bare, "refs/heads/main")
+    add_entry(bo, entry(6, "a fare in the closed month", "10.00"), "Edit January")
+    edited = push(bo, "HEAD:main")
+    assert edited.returncode != 0
+    assert "would break the ledger of client huamei, so the remote refused it" in edited.stderr
+    assert "lock" in edited.stderr.lower()
+    git(bo, "reset", "-q", "--hard", "HEAD~1")
+    locks = bo / "ledgers" / "huamei" / "locks.beancount"
+    text = locks.read_text(encoding="utf-8")
+    assert "beanfirm-lock" in text
+    locks.write_text(
+        "".join(line for line in text.splitlines(keepends=True) if "beanfirm-lock" not in line
+                and not line.startswith("  by:")),
+        encoding="utf-8",
+    )
+    git(bo, "commit", "-qam", "Take the lock out")
+    unlocked = push(bo, "HEAD:main")
+    assert unlocked.returncode != 0
+    assert "without a reopen by a partner" in unlocked.stderr
+    assert remote_ref(bare, "refs/heads/main") == before
+    # sync finds it first, in the clone, and puts the branch back.
+    state = clone_state(bo)
+    result = run_beanfirm("sync", cwd=bo)
+    assert_user_error(result, 1, "so sync refused it", "without a reopen by a partner")
+    assert clone_state(bo) == state

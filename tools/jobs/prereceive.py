@@ -27,6 +27,7 @@ from beanfirm.core.terminal import plain_lines
 from beanfirm.errors import BeanfirmError, ConfigError, LedgerError, Problem, WriteRefusedError
 from beanfirm.jobs.clientcheck import problems_at
 from beanfirm.review.approving import approval_problems
+from beanfirm.review.locks import lock_regressions
 from beanfirm.store.approvals import pushed_approval
 from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.mergedriver import python_command
@@ -184,12 +185,17 @@ def broken_client(client: str, commit: str, problems: list[Problem], *, where: s
 def _lock_refusals(
     repo: PracticeRepo, client: str, old: str | None, new: str
 ) -> list[BeanfirmError]:
-    """Refuse a locked period edited, or a lock lifted without a partner's reopen."""
-    # SEAM (part L): `beanfirm.review.locks.lock_regressions(repo, client, old, new)` lands
-    # on main around 03:00 UTC; until then the ledger check above (the plugin
-    # `beanfirm.plugins.locked`, once there) is what refuses an edit to a locked period.
-    del repo, client, old, new
-    return []
+    """Refuse a lock taken out or changed without a partner's reopen (part L's check).
+
+    An edit to an entry of a locked period is the `locked` plugin's error, which the check
+    of the client above has already refused.
+    """
+    if old is None:
+        return []
+    problems = lock_regressions(repo, client, old, new)
+    if not problems:
+        return []
+    return [broken_client(client, new, problems, where="the remote")]
 
 
 def _approval_refusals(repo: PracticeRepo, update: RefUpdate) -> list[BeanfirmError]:

@@ -21,6 +21,7 @@ from beanfirm.core import paths
 from beanfirm.errors import BeanfirmError, ConfigError, Problem, UsageError, WriteRefusedError
 from beanfirm.jobs.clientcheck import problems_at
 from beanfirm.jobs.prereceive import broken_client, changed_clients
+from beanfirm.review.locks import lock_regressions
 from beanfirm.store.locks import locked
 from beanfirm.store.mergedriver import install_merge_driver, merge_driver_installed
 from beanfirm.store.writes import problem_keys
@@ -188,6 +189,10 @@ def _check_rebased(
             new = [p for p in problems if (p.filename, p.message) not in known]
             if new:
                 raise broken_client(client, after, new, where="sync")
+        # What our commits undid of the locks the remote has (the hook refuses it too).
+        undone = lock_regressions(repo, client, theirs, after) if theirs is not None else []
+        if undone:
+            raise broken_client(client, after, undone, where="sync")
         seen.add(key)
     return clients
 
