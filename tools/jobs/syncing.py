@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING
 from beanfirm.core import paths
 from beanfirm.errors import BeanfirmError, ConfigError, Problem, UsageError, WriteRefusedError
 from beanfirm.jobs.clientcheck import problems_at
-from beanfirm.jobs.prereceive import broken_client, changed_clients
-from beanfirm.review.locks import lock_regressions
+from beanfirm.jobs.prereceive import broken_client, changed_clients, lock_refusals
 from beanfirm.store.locks import locked
 from beanfirm.store.mergedriver import install_merge_driver, merge_driver_installed
 from beanfirm.store.writes import problem_keys
@@ -174,8 +173,8 @@ def _check_rebased(
     `seen` holds what earlier tries found clean (a client's folder and the practice's files, as
     tree ids): a client the remote's newer commits left alone is not checked again.
     """
-    clients = set(changed_clients(repo, start, after)[0])
-    clients |= set(changed_clients(repo, theirs, after)[0])
+    clients = set(changed_clients(repo, start, after))
+    clients |= set(changed_clients(repo, theirs, after))
     trees = _trees(repo, after)
     for client in sorted(clients):
         key = f"{client} {trees.get(paths.client_folder(client))} {trees['']}"
@@ -190,9 +189,9 @@ def _check_rebased(
             if new:
                 raise broken_client(client, after, new, where="sync")
         # What our commits undid of the locks the remote has (the hook refuses it too).
-        undone = lock_regressions(repo, client, theirs, after) if theirs is not None else []
+        undone = lock_refusals(repo, client, theirs, after, where="sync")
         if undone:
-            raise broken_client(client, after, undone, where="sync")
+            raise undone[0]
         seen.add(key)
     return clients
 
