@@ -11,9 +11,9 @@
    and that the remote's head checks clean (`beanfirm check` in a fresh clone).
 2. The hook's cost on a push that changes one client of a `--hook-clients` practice (default
    200 x 600 transactions; the client approved and locked through September first): the hook,
-   run as git runs it (`python -m beanfirm.jobs.prereceive` in the bare repository, the old and new commit on stdin), against
-   `beanfirm check CLIENT --no-cache` of that one client in a clone, alternating which goes
-   first, the median of `--runs`: target <= 1.2x.
+   run as git runs it (`python -m beanfirm.jobs.prereceive` in the bare repository, the old
+   and new commit on stdin), against `beanfirm check CLIENT --no-cache` of that one client in
+   a clone, alternating which goes first, the median of `--runs`: target <= 1.2x.
 
     .venv/bin/python benchmarks/bench_remote.py [--clones 12] [--rounds 4] [--clients 20]
         [--transactions 200] [--hook-clients 200] [--runs 5] [--skip-firm] [--skip-hook]
