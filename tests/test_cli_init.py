@@ -43,7 +43,10 @@ def test_init_creates_a_practice_with_one_commit(tmp_path: Path) -> None:
     assert git(folder, "log", "-1", "--format=%an <%ae>|%s") == (
         "Ana Partner <ana@firm.example>|Start the practice of Test Firm\n"
     )
-    assert git(folder, "ls-files").splitlines() == [".gitignore", "clients.yaml", "ledgers/.gitkeep"]
+    assert git(folder, "ls-files").splitlines() == [
+        ".gitattributes", ".gitignore", "clients.yaml", "ledgers/.gitkeep"
+    ]
+    assert "beanfirm" in git(folder, "config", "--get", "merge.beanfirm.driver")
     assert git(folder, "status", "--porcelain", "--untracked-files=all") == ""
     assert (folder / "ledgers").is_dir()
     registry = yaml.safe_load((folder / "clients.yaml").read_text(encoding="utf-8"))

@@ -45,6 +45,9 @@ COMMANDS = {
     "approve": "beanfirm.cli.approve:approve",
     "lock": "beanfirm.cli.lock:lock",  # locked periods (issue 15)
     "reopen": "beanfirm.cli.lock:reopen",
+    "merge-driver": "beanfirm.cli.mergedriver:merge_driver",  # the shared remote (issue 15)
+    "remote": "beanfirm.cli.remote:remote",
+    "sync": "beanfirm.cli.sync:sync",
 }
 
 

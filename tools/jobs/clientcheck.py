@@ -22,7 +22,7 @@ from beanfirm.errors import Problem
 from beanfirm.firm.checkcache import CheckCache, client_keys
 from beanfirm.firm.summary import LedgerSummary, summarize
 from beanfirm.store.gitrepo import PracticeRepo
-from beanfirm.store.ledger import error_problem, is_warning, load_ledger
+from beanfirm.store.ledger import Ledger, error_problem, is_warning, load_ledger
 from beanfirm.store.practice import Practice
 from beanfirm.store.registry import Client
 from beanfirm.store.writes import problem_key, problem_keys
@@ -61,16 +61,7 @@ class ClientCheck:
         with collector_paused():
             ledger = load_ledger(main)
         self.summary_after = summarize(ledger, root) if root == self.practice.root else None
-        self.backlog = []
-        problems = []
-        for error in ledger.errors:
-            if is_warning(error):
-                continue
-            problem = error_problem(error, root, main)
-            if type(error).__name__ in BACKLOG:
-                self.backlog.append(problem)
-            else:
-                problems.append(problem)
+        problems, self.backlog = split_errors(ledger, root, main)
         if problems and self.known_before is None:
             at_head = self.head_problems()
             problems = [problem for problem in problems if problem_key(problem) not in at_head]
@@ -78,14 +69,9 @@ class ClientCheck:
 
     def head_problems(self) -> set[tuple[str, str]]:
         """Check the client's ledger as committed at HEAD, in a scratch copy."""
-        with tempfile.TemporaryDirectory(prefix="beanfirm-head-") as scratch:
-            folder = Path(scratch)
-            top = [name for name in self.repo.names_at_head() if name != paths.LEDGERS]
-            self.repo.export_head([*top, paths.client_folder(self.client.id)], folder)
-            main = folder / paths.main_file(self.client.id)
-            if not main.is_file():
-                return set()
-            return problem_keys(summarize(load_ledger(main), folder).errors)
+        if not self.repo.has_commits():
+            return set()
+        return problem_keys(problems_at(self.repo, "HEAD", self.client.id, backlog=True))
 
     def remember(self) -> None:
         """Store the check after the write in the check cache, under the committed content."""
@@ -93,3 +79,41 @@ class ClientCheck:
             return
         key = client_keys(self.repo, [self.client])[self.client.id]
         CheckCache(self.practice.state_dir).put(self.client.id, key, self.summary_after)
+
+
+def split_errors(ledger: Ledger, root: Path, main: Path) -> tuple[list[Problem], list[Problem]]:
+    """Return a loaded ledger's errors as problems: those that count, and the backlog."""
+    problems: list[Problem] = []
+    backlog: list[Problem] = []
+    for error in ledger.errors:
+        if is_warning(error):
+            continue
+        problem = error_problem(error, root, main)
+        (backlog if type(error).__name__ in BACKLOG else problems).append(problem)
+    return problems, backlog
+
+
+def problems_at(
+    repo: PracticeRepo, commit: str, client_id: str, *, backlog: bool = False
+) -> list[Problem]:
+    """Check a client's ledger as committed at `commit`, in a scratch copy of what it reads.
+
+    The copy holds the practice's top-level files and the client's folder, no other client.
+    The errors that record work left to do are left out unless `backlog`; a client with no
+    ledger at `commit` has none.
+    """
+    main_path = paths.main_file(client_id)
+    if repo.texts_at(commit, [main_path])[main_path] is None:
+        return []
+    with tempfile.TemporaryDirectory(prefix="beanfirm-at-") as scratch:
+        folder = Path(scratch)
+        top = [name for name in repo.names_at(commit) if name != paths.LEDGERS]
+        repo.export_at(commit, [*top, paths.client_folder(client_id)], folder)
+        main = folder / paths.main_file(client_id)
+        if not main.is_file():
+            return []
+        with collector_paused():
+            ledger = load_ledger(main)
+        if backlog:
+            return list(summarize(ledger, folder).errors)
+        return split_errors(ledger, folder, main)[0]

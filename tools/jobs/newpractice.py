@@ -10,6 +10,7 @@ import yaml
 from beanfirm.core import paths
 from beanfirm.errors import UsageError
 from beanfirm.store.gitrepo import Author, PracticeRepo
+from beanfirm.store.mergedriver import ATTRIBUTES, ATTRIBUTES_FILE, install_merge_driver
 from beanfirm.store.registry import REGISTRY_FILENAME, Staff, parse_registry
 from beanfirm.store.writes import NO_CHECK, Written, apply_write, files_plan
 
@@ -74,6 +75,7 @@ def _files(registry: str) -> dict[str, bytes | None]:
     return {
         REGISTRY_FILENAME: registry.encode(),
         ".gitignore": GITIGNORE.encode(),
+        ATTRIBUTES_FILE: ATTRIBUTES.encode(),
         f"{paths.LEDGERS}/.gitkeep": b"",
     }
 
@@ -88,4 +90,6 @@ def _commit_new_practice(folder: Path, firm_name: str, partner: Staff, text: str
         what=str(folder),
     )
     author = Author(partner.name, partner.email)
-    return apply_write(folder, repo, plan, author=author, check=NO_CHECK)
+    written = apply_write(folder, repo, plan, author=author, check=NO_CHECK)
+    install_merge_driver(repo)  # ledgers merge entry by entry (docs/merge-driver.md)
+    return written

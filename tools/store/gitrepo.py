@@ -695,7 +695,6 @@ class PracticeRepo:
             "--relative", *span, "--", *pathspecs,
         )
 
-    # `set_config` is word for word the one of the `remote` branch (issue 15, F): keep one.
     def set_config(self, key: str, value: str) -> None:
         """Set a git setting in this repository's own configuration."""
         self._git("config", "--local", key, value)
@@ -724,6 +723,109 @@ class PracticeRepo:
         """
         out = self._git("log", "--format=%ae", "-S", text, f"{since}..{until}", "--", pathspec)
         return {line.strip().lower() for line in out.splitlines() if line.strip()}
+    # The shared remote (issue 15, part F): a server's bare repository, history between two
+    # commits, fetch, rebase and push. Kept in one block, apart from the other parts' methods.
+
+    @classmethod
+    def open_bare(cls, git_dir: Path) -> PracticeRepo:
+        """Open a server's bare repository (a pre-receive hook's), for reading history only."""
+        self = cls.__new__(cls)
+        self.root = git_dir.resolve()
+        try:
+            self.repo = git.Repo(self.root)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            msg = f"{self.root} is not a git repository; name the bare repository (REPO.git)."
+            raise ConfigError(msg) from None
+        self.top = str(self.root)
+        self.prefix = "."
+        self.git_dir = Path(self.repo.git_dir)
+        self._lock_depth = 0
+        self.cleared = []
+        return self
+
+    def run_git(self, *args: str, env: dict[str, str] | None = None) -> str:
+        """Run one git command of the remote's; its failure is a GitError with git's words."""
+        return self._git(*args, env=env)
+
+    def object_type(self, name: str) -> str | None:
+        """Return the type of the object `name` names (commit, tag...), None if there is none."""
+        try:
+            return self._git("cat-file", "-t", name).strip()
+        except GitError:
+            return None
+
+    def config(self, key: str) -> str | None:
+        """Return a git setting of this repository, or None when it is not set."""
+        try:
+            return self._git("config", "--get", key).strip()
+        except GitError:
+            return None
+
+    def current_branch(self) -> str | None:
+        """Return the checked-out branch's short name, None when HEAD is detached."""
+        ref = self.head_ref()
+        return ref.removeprefix("refs/heads/") if ref and ref.startswith("refs/heads/") else None
+
+    def fetch(self, remote: str) -> None:
+        """Fetch the remote's branches and tags."""
+        self._git("fetch", "--quiet", "--tags", remote)
+
+    def rebase_onto(self, upstream: str) -> tuple[bool, str]:
+        """Rebase the local commits onto `upstream`; return (done, what git said)."""
+        env = {"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true"}
+        with self.index_lock():
+            status, out, err = self.repo.git.execute(
+                ["git", "-C", str(self.root), "rebase", "--no-autostash", upstream],
+                env={**os.environ, **env},
+                with_extended_output=True,
+                with_exceptions=False,
+            )
+            if status != 0 and self.rebasing():
+                self._git("rebase", "--abort")
+            return status == 0, f"{out}\n{err}".strip()
+
+    def rebasing(self) -> bool:
+        """Return whether a rebase is in progress."""
+        return (self.git_dir / "rebase-merge").exists() or (self.git_dir / "rebase-apply").exists()
+
+    def reset_to(self, commit: str) -> None:
+        """Point the checked-out branch at `commit`, with its files, as a failed sync must."""
+        with self.index_lock():
+            self._git("reset", "--quiet", "--hard", commit)
+
+    def push(self, remote: str, refspecs: Iterable[str]) -> tuple[bool, str]:
+        """Push refspecs atomically; return (accepted, what git and the remote said)."""
+        status, out, err = self.repo.git.execute(
+            ["git", "-C", str(self.root), "push", "--atomic", "--porcelain", remote, *refspecs],
+            with_extended_output=True,
+            with_exceptions=False,
+        )
+        return status == 0, f"{out}\n{err}".strip()
+
+
+def merge_file(ours: Path, base: Path, theirs: Path) -> int:
+    """Merge three files line by line into `ours` with git; return the conflicts it left."""
+    status, _out, err = git.Git().execute(
+        [
+            "git",
+            "merge-file",
+            "-L",
+            "ours",
+            "-L",
+            "base",
+            "-L",
+            "theirs",
+            str(ours),
+            str(base),
+            str(theirs),
+        ],
+        with_extended_output=True,
+        with_exceptions=False,
+    )
+    if status < 0 or status > 127:  # noqa: PLR2004 - git merge-file: 0-127 conflicts, else failed
+        msg = f"git merge-file could not merge {ours}: {err.strip()}"
+        raise GitError(msg, err)
+    return int(status)
 
 
 def git_failed(command: str, exc: git.GitCommandError) -> GitError:

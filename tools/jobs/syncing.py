@@ -1,0 +1,236 @@
+"""`beanfirm sync`: take the firm's remote work, replay ours on top, check, and push.
+
+The local commits are rebased onto the remote branch with the merge driver active (so two
+imports into one month file replay cleanly), every client the rebase changed (theirs and ours)
+is checked at the new head, and the branch goes to the remote with the approval tags, in one
+atomic push. When the remote moved meanwhile, it fetches and tries again, a few times. If the
+rebase conflicts, a client breaks or the remote refuses, the branch is put back on the commit
+it was on before sync (nothing lost: the rebase is aborted, then reset), and the error says why.
+A dry run does everything but the push, then puts the branch back.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from beanfirm.core import paths
+from beanfirm.errors import BeanfirmError, ConfigError, Problem, UsageError, WriteRefusedError
+from beanfirm.jobs.clientcheck import problems_at
+from beanfirm.jobs.prereceive import broken_client, changed_clients, lock_refusals
+from beanfirm.store.locks import locked
+from beanfirm.store.mergedriver import install_merge_driver, merge_driver_installed
+from beanfirm.store.writes import problem_keys
+
+if TYPE_CHECKING:
+    from beanfirm.store.gitrepo import PracticeRepo
+    from beanfirm.store.practice import Practice
+
+ATTEMPTS = 10  # pushes tried while other clones keep pushing first
+# A retry waits a random while, up to BACKOFF_SECONDS doubled at each try (at most
+# BACKOFF_LIMIT): clones that collided spread out instead of colliding again.
+BACKOFF_SECONDS = 0.5
+BACKOFF_LIMIT = 20.0
+TAGS = "refs/tags/beanfirm/*:refs/tags/beanfirm/*"  # approvals (and returns) travel along
+# The remote's branch moved since the fetch: before the push (rejected) or while its hook ran
+# (git then fails to update the ref it expected at the old commit).
+REMOTE_MOVED = re.compile(
+    r"\[rejected\].*\((fetch first|non-fast-forward)\)|stale info|but expected [0-9a-f]{40}"
+)
+GIT_CONFLICT = re.compile(r"^(CONFLICT .*|.*: the entry .*)$", re.MULTILINE)
+LOCK_WAIT = 120.0
+
+
+@dataclass(frozen=True)
+class Synced:
+    """What sync did: the commits taken and sent, the clients checked, the head before/after."""
+
+    remote: str
+    branch: str
+    before: str
+    after: str
+    pulled: int
+    pushed: int
+    checked: tuple[str, ...]
+    attempts: int
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class _Upstream:
+    remote: str
+    branch: str  # the branch on the remote
+
+    @property
+    def tracking(self) -> str:
+        return f"refs/remotes/{self.remote}/{self.branch}"
+
+
+def sync_practice(practice: Practice, repo: PracticeRepo, *, dry_run: bool = False) -> Synced:
+    """Fetch, rebase onto the remote branch, check the changed clients, push (module doc)."""
+    branch = repo.current_branch()
+    if branch is None:
+        msg = "HEAD is detached, so there is no branch to sync. Check out your branch first."
+        raise UsageError(msg)
+    upstream = _upstream(repo, branch)
+    names = ["registry", *(client.id for client in practice.registry.clients)]
+    with locked(practice.state_dir, names, wait_seconds=LOCK_WAIT):
+        repo.refuse_if_dirty(["."], "the practice by sync")
+        if not merge_driver_installed(repo):
+            install_merge_driver(repo)  # a clone's config, not the practice's files
+        start = _head(repo)
+        try:
+            return _sync(repo, upstream, branch, start, dry_run=dry_run)
+        except BaseException:
+            _put_back(repo, start)
+            raise
+
+
+def _upstream(repo: PracticeRepo, branch: str) -> _Upstream:
+    remote = repo.config(f"branch.{branch}.remote") or "origin"
+    if repo.config(f"remote.{remote}.url") is None:
+        msg = (
+            f"The practice has no remote '{remote}' to sync with. Clone the practice from the "
+            "firm's remote, or add it: `git remote add origin URL` and "
+            f"`git branch --set-upstream-to=origin/{branch}` (docs/sync.md)."
+        )
+        raise ConfigError(msg)
+    merge = repo.config(f"branch.{branch}.merge") or f"refs/heads/{branch}"
+    return _Upstream(remote, merge.removeprefix("refs/heads/"))
+
+
+def _head(repo: PracticeRepo) -> str:
+    head = repo.head()
+    if head is None:
+        msg = "The practice has no commit yet; there is nothing to sync."
+        raise UsageError(msg)
+    return head
+
+
+def _put_back(repo: PracticeRepo, start: str) -> None:
+    if repo.rebasing():
+        repo.run_git("rebase", "--abort")
+    if repo.head() != start:
+        repo.reset_to(start)
+
+
+def _sync(
+    repo: PracticeRepo, upstream: _Upstream, branch: str, start: str, *, dry_run: bool
+) -> Synced:
+    checked: set[str] = set()
+    seen: set[str] = set()
+    pulled = 0
+    for attempt in range(1, ATTEMPTS + 1):
+        before = _head(repo)
+        repo.fetch(upstream.remote)
+        theirs = _commit(repo, upstream.tracking)
+        if theirs is not None and not repo.is_ancestor(theirs, before):
+            pulled += _count(repo, f"{before}..{theirs}")
+            done, said = repo.rebase_onto(theirs)
+            if not done:
+                raise _conflict(upstream, said)
+        after = _head(repo)
+        checked |= _check_rebased(repo, start, theirs, after, seen)
+        pushed = _count(repo, f"{theirs}..{after}") if theirs else _count(repo, after)
+        if dry_run:
+            _put_back(repo, start)
+            return Synced(upstream.remote, branch, start, after, pulled, pushed,
+                          tuple(sorted(checked)), attempt, dry_run=True)
+        accepted, said = repo.push(upstream.remote, [f"HEAD:refs/heads/{upstream.branch}", TAGS])
+        if accepted:
+            return Synced(upstream.remote, branch, start, after, pulled, pushed,
+                          tuple(sorted(checked)), attempt, dry_run=False)
+        if not REMOTE_MOVED.search(said):
+            raise _refused(upstream, said)
+        longest = min(BACKOFF_LIMIT, BACKOFF_SECONDS * 2**attempt)
+        time.sleep(random.uniform(0, longest))  # noqa: S311 - a spread, not a secret
+    msg = (
+        f"{upstream.remote} kept moving: other clones pushed first {ATTEMPTS} times, so "
+        "nothing was pushed and your branch is as it was. Run `beanfirm sync` again."
+    )
+    raise WriteRefusedError(msg)
+
+
+def _commit(repo: PracticeRepo, ref: str) -> str | None:
+    try:
+        return repo.run_git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
+    except BeanfirmError:
+        return None
+
+
+def _count(repo: PracticeRepo, span: str) -> int:
+    return int(repo.run_git("rev-list", "--count", span).strip() or 0)
+
+
+def _check_rebased(
+    repo: PracticeRepo, start: str, theirs: str | None, after: str, seen: set[str]
+) -> set[str]:
+    """Check the clients the rebase changed, ours and theirs; refuse one it broke.
+
+    `seen` holds what earlier tries found clean (a client's folder and the practice's files, as
+    tree ids): a client the remote's newer commits left alone is not checked again.
+    """
+    clients = set(changed_clients(repo, start, after))
+    clients |= set(changed_clients(repo, theirs, after))
+    trees = _trees(repo, after)
+    for client in sorted(clients):
+        key = f"{client} {trees.get(paths.client_folder(client))} {trees['']}"
+        if key in seen:
+            continue
+        problems = problems_at(repo, after, client)
+        if problems:
+            known = problem_keys(problems_at(repo, start, client))
+            if theirs is not None:
+                known |= problem_keys(problems_at(repo, theirs, client))
+            new = [p for p in problems if (p.filename, p.message) not in known]
+            if new:
+                raise broken_client(client, after, new, where="sync")
+        # What our commits undid of the locks the remote has (the hook refuses it too).
+        undone = lock_refusals(repo, client, theirs, after, where="sync")
+        if undone:
+            raise undone[0]
+        seen.add(key)
+    return clients
+
+
+def _trees(repo: PracticeRepo, commit: str) -> dict[str, str]:
+    """Return the tree id of each client folder at `commit`, and ('') of the rest together."""
+    out = repo.run_git("ls-tree", commit, "--", paths.LEDGERS + "/")
+    trees = {}
+    for line in out.splitlines():
+        meta, path = line.split("\t", 1)
+        trees[path] = meta.split()[2]
+    top = repo.run_git("ls-tree", commit)
+    trees[""] = "|".join(line for line in top.splitlines() if not line.endswith(paths.LEDGERS))
+    return trees
+
+
+def _conflict(upstream: _Upstream, said: str) -> WriteRefusedError:
+    found = [line.strip() for line in GIT_CONFLICT.findall(said)]
+    msg = (
+        f"Your commits do not replay onto {upstream.remote}/{upstream.branch}: the same "
+        "entries were changed there, so sync stopped and put your branch back as it was "
+        "(nothing was pushed). Pull the other change into view with `git log -p "
+        f"HEAD..{upstream.remote}/{upstream.branch}`, agree which version stands, make it a new "
+        "commit and run `beanfirm sync` again:"
+    )
+    problems = tuple(Problem("git rebase", None, line) for line in found[:10])
+    return WriteRefusedError(msg, problems or (Problem("git rebase", None, said[-500:]),))
+
+
+def _refused(upstream: _Upstream, said: str) -> WriteRefusedError:
+    lines = [
+        line.removeprefix("remote:").strip()
+        for line in said.splitlines()
+        if line.startswith("remote:") and line.removeprefix("remote:").strip()
+    ]
+    heard = "\n".join(f"  {line}" for line in lines) or f"  {said.strip()[-500:]}"
+    msg = (
+        f"{upstream.remote} refused the push, so sync put your branch back as it was (your "
+        "commits are still there). What the remote said:\n"
+        f"{heard}"
+    )
+    return WriteRefusedError(msg)
