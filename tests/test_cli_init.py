@@ -47,6 +47,9 @@ def test_init_creates_a_practice_with_one_commit(tmp_path: Path) -> None:
         ".gitattributes", ".gitignore", "clients.yaml", "ledgers/.gitkeep"
     ]
     assert "beanfirm" in git(folder, "config", "--get", "merge.beanfirm.driver")
+    assert "beanfirm.review.gitdriver" in git(folder, "config", "--get", "diff.beanfirm.command")
+    attributes = (folder / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    assert {"*.beancount merge=beanfirm", "*.beancount diff=beanfirm"} <= set(attributes)
     assert git(folder, "status", "--porcelain", "--untracked-files=all") == ""
     assert (folder / "ledgers").is_dir()
     registry = yaml.safe_load((folder / "clients.yaml").read_text(encoding="utf-8"))

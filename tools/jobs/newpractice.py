@@ -9,6 +9,8 @@ import yaml
 
 from beanfirm.core import paths
 from beanfirm.errors import UsageError
+from beanfirm.jobs.diffdriver import ATTRIBUTE_LINE as DIFF_ATTRIBUTE
+from beanfirm.jobs.diffdriver import driver_config
 from beanfirm.store.gitrepo import Author, PracticeRepo
 from beanfirm.store.mergedriver import ATTRIBUTES, ATTRIBUTES_FILE, install_merge_driver
 from beanfirm.store.registry import REGISTRY_FILENAME, Staff, parse_registry
@@ -75,7 +77,11 @@ def _files(registry: str) -> dict[str, bytes | None]:
     return {
         REGISTRY_FILENAME: registry.encode(),
         ".gitignore": GITIGNORE.encode(),
-        ATTRIBUTES_FILE: ATTRIBUTES.encode(),
+        ATTRIBUTES_FILE: (
+            f"{ATTRIBUTES}# `git diff`, `git log -p` and `git show` in accounting terms "
+            f"(docs/diff.md); set up with\n# `beanfirm diff --install` in each clone.\n"
+            f"{DIFF_ATTRIBUTE}\n"
+        ).encode(),
         f"{paths.LEDGERS}/.gitkeep": b"",
     }
 
@@ -92,4 +98,6 @@ def _commit_new_practice(folder: Path, firm_name: str, partner: Staff, text: str
     author = Author(partner.name, partner.email)
     written = apply_write(folder, repo, plan, author=author, check=NO_CHECK)
     install_merge_driver(repo)  # ledgers merge entry by entry (docs/merge-driver.md)
+    for key, value in driver_config().items():  # and diff in accounting terms (docs/diff.md)
+        repo.set_config(key, value)
     return written
