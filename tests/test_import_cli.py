@@ -107,7 +107,7 @@ def test_the_diff_of_an_import_holds_only_the_added_entries(shop: Path) -> None:
     )
     result = import_files(shop, "acme", str(bank))
     assert result.code == 0, result.err
-    diff = git(shop, "diff", "-U0", "HEAD~1", "HEAD", "--", MARCH)
+    diff = git(shop, "diff", "--no-ext-diff", "--no-textconv", "-U0", "HEAD~1", "HEAD", "--", MARCH)
     changed = [
         line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))
     ]
