@@ -119,7 +119,8 @@ def close(
                 break
             continue
         state = "would close" if dry_run else "closed"
-        rows.append((client.id, state, f"{len(result.entries)} closing entries"))
+        count = len(result.entries)
+        rows.append((client.id, state, f"{count} closing entr{'y' if count == 1 else 'ies'}"))
         echo(f"{client.id}: {state}", err=True)
     echo_table(f"Close of {period.label}", ["Client", "Result", "Detail"], rows)
     if any(row[1] == "refused" for row in rows):

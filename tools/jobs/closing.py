@@ -95,6 +95,7 @@ def _facts(
         reconciled={a: known[a].through if a in known else None for a in accounts},
         unapproved=unapproved_reason(repo, client.id),
         locked_through=max((lock.through for lock in standing), default=None),
+        root=practice.root,
     )
     return facts, list(ledger.entries)
 

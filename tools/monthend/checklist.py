@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from beancount.core import data
 
 from beanfirm.core.beans import Directive
-from beanfirm.errors import Problem
+from beanfirm.errors import Problem, relative_to
 from beanfirm.monthend.closing import Period
 
 UNCATEGORIZED_LEAF = ":Uncategorized"
@@ -42,6 +43,7 @@ class Facts:
     reconciled: Mapping[str, datetime.date | None]  # reconciled through, by account
     unapproved: str | None  # why the client's changes are not all approved; None: they are
     locked_through: datetime.date | None  # the latest standing lock
+    root: Path | None = None  # the practice, that file names are shown relative to
 
 
 @dataclass(frozen=True)
@@ -122,14 +124,17 @@ def _categorized(facts: Facts) -> Item:
             continue
         uncategorized = any(p.account.endswith(UNCATEGORIZED_LEAF) for p in entry.postings)
         if entry.flag == "!" or uncategorized:
-            open_rows.append(f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}")
+            filename = str(entry.meta.get("filename"))
+            shown = relative_to(filename, facts.root) if facts.root else filename
+            open_rows.append(f"{shown}:{entry.meta.get('lineno')}")
     if not open_rows:
         return _passed("categorized", f"nothing in {facts.period.label} left open")
     return _failed(
         "categorized",
         f"{len(open_rows)} entr{'ies' if len(open_rows) > 1 else 'y'} of {facts.period.label} "
         f"uncategorized or flagged `!`, the first at {open_rows[0]}",
-        "categorize them (`beanfirm rules`, `beanfirm import --recategorize`) and clear the `!`",
+        "book each to its real account and flag it `*` (in Fava or the month file; a rule in "
+        "rules.yaml categorizes the next import, docs/rules.md)",
     )
 
 
