@@ -166,3 +166,39 @@ def test_close_all_closes_each_due_client_and_skips_the_closed(books: Path) -> N
     assert code == 0, (out, err)
     assert "huamei: skipped (closed already)" in err
     assert "skipped" in out
+
+
+def test_a_preparer_may_not_close_and_a_month_must_be_over(books: Path) -> None:
+    folder = books
+    before = snapshot(folder)
+    result = run_beanfirm("close", "huamei", "--period", FIRST.label, "--as", "bo", cwd=folder)
+    assert result.code == 2
+    assert "Refusing to close huamei: bo is a preparer, and only a reviewer or partner may." in (
+        result.err
+    )
+    this_month = month_of(datetime.date.today())  # noqa: DTZ011
+    code, _out, err = close(folder, "huamei", "--period", this_month.label)
+    assert code == 2
+    assert f"Refusing to close huamei for {this_month.label}: the month is not over yet" in err
+    code, _out, err = close(folder, "huamei", "--period", "2025-13")
+    assert code == 2
+    assert "--period '2025-13' is not a month: give it as YYYY-MM" in err
+    assert snapshot(folder) == before
+
+
+def test_close_all_reports_each_refusal_and_stops_at_the_first_with_x(books: Path) -> None:
+    folder = books
+    add = (
+        "clients", "add", "northwind", "--name", "Northwind", "--industry", "consulting",
+        "--frequency", "low", "--region", "beijing", "--size", "small",
+        "--preparer", "bo", "--reviewer", "ana", "--opened", str(FIRST.start),
+    )  # fmt: skip
+    assert run_beanfirm(*add, cwd=folder, env=STAFF_ENV).code == 0
+    before = snapshot(folder)
+    code, out, err = close(folder, "--all", "--period", FIRST.label, "-x", "-n")
+    assert code == 1, (out, err)
+    # clients.yaml order: huamei first (would close), northwind refused (never approved)
+    assert "huamei: would close" in err
+    assert "northwind: refused" in err
+    assert "never been approved" in out
+    assert snapshot(folder) == before

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo, echo_table
 from beanfirm.core.journal import txn_text
-from beanfirm.errors import BeanfirmError, UsageError
+from beanfirm.errors import EXIT_FINDINGS, BeanfirmError, UsageError
 from beanfirm.jobs.closing import CloseRefusedError, CloseResult, close_month
 from beanfirm.monthend.checklist import Checklist
 from beanfirm.monthend.closing import Period, parse_period
 from beanfirm.review.locks import client_locks, locks_file
 from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.registry import Client
-
-EXIT_REFUSED = 1
 
 
 def _show_checklist(found: Checklist) -> None:
@@ -124,4 +124,4 @@ def close(
         echo(f"{client.id}: {state}", err=True)
     echo_table(f"Close of {period.label}", ["Client", "Result", "Detail"], rows)
     if any(row[1] == "refused" for row in rows):
-        ctx.exit(EXIT_REFUSED)
+        sys.exit(EXIT_FINDINGS)
