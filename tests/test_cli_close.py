@@ -151,7 +151,8 @@ def test_a_close_waits_for_reconciliation(books: Path) -> None:
     before = snapshot(folder)
     code, out, err = close(folder, "huamei", "--period", LAST.label)
     assert code == 2
-    assert f"FAIL reconciled: not reconciled through {LAST.end}: {BANK} (through " in out
+    assert f"FAIL reconciled: not reconciled through the month's end: {BANK} (through " in out
+    assert f", due {LAST.end})" in out
     assert "Refusing to close huamei" in err
     assert snapshot(folder) == before
 

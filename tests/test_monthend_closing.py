@@ -11,7 +11,7 @@ from beancount import loader
 from beanfirm.core.beans import Entries
 from beanfirm.core.journal import txn_text
 from beanfirm.errors import Problem, UsageError
-from beanfirm.monthend.checklist import Facts, checklist
+from beanfirm.monthend.checklist import Facts, Reconciled, checklist, due_through
 from beanfirm.monthend.closing import closing_entries, parse_period
 
 CN = """
@@ -114,7 +114,7 @@ def _facts(**changes: object) -> Facts:
         "entries": _entries(CN),
         "errors": (),
         "accounts": ("Assets:1002-银行存款",),
-        "reconciled": {"Assets:1002-银行存款": datetime.date(2025, 12, 31)},
+        "reconciled": {"Assets:1002-银行存款": Reconciled("monthly", datetime.date(2025, 12, 31))},
         "unapproved": None,
         "locked_through": datetime.date(2025, 11, 30),
     }
@@ -138,9 +138,11 @@ def test_each_item_fails_alone_and_says_what_to_do() -> None:
         "imported": _facts(
             period=parse_period("2025-10"),
             locked_through=None,
-            reconciled={"Assets:1002-银行存款": datetime.date(2025, 10, 31)},
+            reconciled={"Assets:1002-银行存款": Reconciled("monthly", datetime.date(2025, 10, 31))},
         ),
-        "reconciled": _facts(reconciled={"Assets:1002-银行存款": datetime.date(2025, 11, 30)}),
+        "reconciled": _facts(
+            reconciled={"Assets:1002-银行存款": Reconciled("monthly", datetime.date(2025, 11, 30))}
+        ),
         "approved": _facts(unapproved="2 commits since its latest approval changed it"),
     }
     for name, facts in cases.items():
@@ -155,3 +157,15 @@ def test_each_item_fails_alone_and_says_what_to_do() -> None:
     assert failed is not None
     assert failed.name == "categorized"
     assert "1 entry of 2025-12 uncategorized or flagged `!`, the first at " in failed.found
+
+
+def test_an_account_is_due_through_the_end_of_its_cadences_last_period_in_the_month() -> None:
+    october = parse_period("2025-10")
+    assert due_through(october, "monthly") == datetime.date(2025, 10, 31)
+    assert due_through(october, "monthly@25") == datetime.date(2025, 10, 25)
+    assert due_through(october, "quarterly") == datetime.date(2025, 9, 30)
+    assert due_through(parse_period("2025-12"), "quarterly") == datetime.date(2025, 12, 31)
+    assert due_through(october, "none") is None
+    quarterly = {"Assets:1002-银行存款": Reconciled("quarterly", datetime.date(2025, 9, 30))}
+    facts = _facts(period=october, reconciled=quarterly, locked_through=None)
+    assert "reconciled" not in _failed(facts)

@@ -30,7 +30,7 @@ from beanfirm.jobs.locking import (
     unapproved_reason,
     write_client,
 )
-from beanfirm.monthend.checklist import Checklist, Facts, checklist
+from beanfirm.monthend.checklist import Checklist, Facts, Reconciled, checklist
 from beanfirm.monthend.closing import PAGE, Period, closing_entries
 from beanfirm.plugins.locked import MODULE
 from beanfirm.reconcile.status import reconciled_through
@@ -86,13 +86,19 @@ def _facts(
     standing = client_locks(repo.texts_at(None, [rel])[rel], rel)
     known = reconciled_through(ledger.entries)
     accounts = [funding.account for funding in client.accounts]
+    reconciled = {
+        f.account: Reconciled(
+            client.reconcile_cadence(f), known[f.account].through if f.account in known else None
+        )
+        for f in client.accounts
+    }
     facts = Facts(
         client_id=client.id,
         period=period,
         entries=ledger.entries,
         errors=errors,
         accounts=accounts,
-        reconciled={a: known[a].through if a in known else None for a in accounts},
+        reconciled=reconciled,
         unapproved=unapproved_reason(repo, client.id),
         locked_through=max((lock.through for lock in standing), default=None),
         root=practice.root,

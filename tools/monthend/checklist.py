@@ -17,6 +17,7 @@ from beancount.core import data
 from beanfirm.core.beans import Directive
 from beanfirm.errors import Problem, relative_to
 from beanfirm.monthend.closing import Period
+from beanfirm.plugins import periods
 
 UNCATEGORIZED_LEAF = ":Uncategorized"
 
@@ -32,6 +33,27 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Reconciled:
+    """A registered account's reconciliation cadence (`none`: exempt) and how far it is done."""
+
+    cadence: str
+    through: datetime.date | None
+
+
+def due_through(period: Period, cadence: str) -> datetime.date | None:
+    """Return the day an account must be reconciled through to close a month; None: exempt.
+
+    The end of the last period of its cadence that ends by the month's end: the month's end for
+    a monthly account, the 25th for a card closing on the 25th, the quarter's end for a
+    quarterly one (September's for October and November).
+    """
+    if periods.parse(cadence) is None:
+        return None
+    following = period.end + datetime.timedelta(days=1)
+    return periods.period_start(following, cadence) - datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
 class Facts:
     """What the checklist reads about a client, gathered by the caller."""
 
@@ -40,7 +62,7 @@ class Facts:
     entries: Sequence[Directive]  # loaded with the client's plugins
     errors: Sequence[Problem]
     accounts: Sequence[str]  # the registered accounts (clients.yaml `accounts:`)
-    reconciled: Mapping[str, datetime.date | None]  # reconciled through, by account
+    reconciled: Mapping[str, Reconciled]  # by registered account
     unapproved: str | None  # why the client's changes are not all approved; None: they are
     locked_through: datetime.date | None  # the latest standing lock
     root: Path | None = None  # the practice, that file names are shown relative to
@@ -102,15 +124,19 @@ def _imported(facts: Facts) -> Item:
 
 def _reconciled(facts: Facts) -> Item:
     late = []
-    for account in facts.accounts:
-        through = facts.reconciled.get(account)
-        if through is None or through < facts.period.end:
-            late.append(f"{account} (through {through or 'nothing yet'})")
+    dues = set()
+    for account, state in facts.reconciled.items():
+        due = due_through(facts.period, state.cadence)
+        dues.add(due)
+        if due is not None and (state.through is None or state.through < due):
+            late.append(f"{account} (through {state.through or 'nothing yet'}, due {due})")
     if not late:
-        return _passed("reconciled", f"every registered account through {facts.period.end}")
+        if dues <= {facts.period.end}:
+            return _passed("reconciled", f"every registered account through {facts.period.end}")
+        return _passed("reconciled", "every registered account through its due day")
     return _failed(
         "reconciled",
-        f"not reconciled through {facts.period.end}: {', '.join(late)}",
+        f"not reconciled through the month's end: {', '.join(late)}",
         "reconcile each against its statement (`beanfirm reconcile`, docs/reconcile.md)",
     )
 
