@@ -45,6 +45,7 @@ COMMANDS = {
     "approve": "beanfirm.cli.approve:approve",
     "lock": "beanfirm.cli.lock:lock",  # locked periods (issue 15)
     "reopen": "beanfirm.cli.lock:reopen",
+    "close": "beanfirm.cli.close:close",  # month-end close (issue 16)
     "merge-driver": "beanfirm.cli.mergedriver:merge_driver",  # the shared remote (issue 15)
     "remote": "beanfirm.cli.remote:remote",
     "sync": "beanfirm.cli.sync:sync",

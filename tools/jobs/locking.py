@@ -16,7 +16,7 @@ import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Never
+from typing import TYPE_CHECKING, Never, TypeVar
 
 from beanfirm.core import paths
 from beanfirm.core.bulk import collector_paused
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client, Staff
 
+T = TypeVar("T")
 LOCKERS = ("reviewer", "partner")
 REOPENERS = ("partner",)
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -79,17 +80,23 @@ def parse_through(text: str) -> datetime.date:
     raise UsageError(msg)
 
 
-def refuse_unapproved(repo: PracticeRepo, client_id: str) -> None:
-    """Refuse to lock a client with a commit that its latest approval does not cover."""
+def unapproved_reason(repo: PracticeRepo, client_id: str) -> str | None:
+    """Return why the client's latest approval does not cover its last commit (None: it does)."""
     approval = latest_approval(repo, client_id)
     folder = paths.client_folder(client_id)
     if approval is None:
-        reason = "it has never been approved"
-    elif not repo.is_ancestor(approval.commit, "HEAD"):
-        reason = f"its latest approval ({approval.tag}) is not in the current history"
-    elif since := len(repo.commits_touching(folder, since=approval.commit)):
-        reason = f"{since} commit{'s' if since > 1 else ''} since its latest approval changed it"
-    else:
+        return "it has never been approved"
+    if not repo.is_ancestor(approval.commit, "HEAD"):
+        return f"its latest approval ({approval.tag}) is not in the current history"
+    if since := len(repo.commits_touching(folder, since=approval.commit)):
+        return f"{since} commit{'s' if since > 1 else ''} since its latest approval changed it"
+    return None
+
+
+def refuse_unapproved(repo: PracticeRepo, client_id: str) -> None:
+    """Refuse to lock a client with a commit that its latest approval does not cover."""
+    reason = unapproved_reason(repo, client_id)
+    if reason is None:
         return
     msg = (
         f"Refusing to lock {client_id}: {reason}. A period is locked only once a reviewer has "
@@ -177,11 +184,20 @@ def _appended(root: Path, rel: str, directive: str) -> bytes:
     return (text + "\n" + directive).encode()
 
 
-def _lines_files(root: Path, client_id: str) -> tuple[dict[str, bytes | None], bool]:
+def lock_changes(
+    root: Path, client_id: str, directive: str
+) -> tuple[dict[str, bytes | None], bool]:
+    """Return the files a lock writes: the directive appended, main.beancount's lines if missing.
+
+    The flag tells whether main.beancount gets the `locked` plugin line or the include.
+    """
     main_rel = paths.main_file(client_id)
     old = (root / main_rel).read_text(encoding="utf-8")
     new = with_lock_lines(old)
-    return ({main_rel: new.encode()} if new != old else {}), new != old
+    changes: dict[str, bytes | None] = {main_rel: new.encode()} if new != old else {}
+    rel = locks_file(client_id)
+    changes[rel] = _appended(root, rel, directive)
+    return changes, new != old
 
 
 def lock_period(
@@ -227,8 +243,7 @@ def lock_period(
             seen = load_until_plugin(main, MODULE)
         seal = period_seal(seen.entries, through, main.parent)
         directive = lock_directive(seal, staff.id)
-        changes, added = _lines_files(root, client.id)
-        changes[rel] = _appended(root, rel, directive)
+        changes, added = lock_changes(root, client.id, directive)
         found["added"] = added
         message = (
             f"Lock {client.id} through {through}\n\n"
@@ -239,7 +254,7 @@ def lock_period(
         )
         return Planned(changes, message, directive)
 
-    written = _write(practice, repo, client, prepare, author=author, dry_run=dry_run)
+    written = write_client(practice, repo, client, prepare, author=author, dry_run=dry_run)
     return LockResult(
         client.id, through, written.value, written.commit, added_plugin=bool(found["added"])
     )
@@ -283,21 +298,22 @@ def reopen_period(
         )
         return Planned({rel: _appended(practice.root, rel, directive)}, message, directive)
 
-    written = _write(practice, repo, client, prepare, author=author, dry_run=dry_run)
+    written = write_client(practice, repo, client, prepare, author=author, dry_run=dry_run)
     return LockResult(client.id, through, written.value, written.commit, added_plugin=False)
 
 
-def _write(
+def write_client(
     practice: Practice,
     repo: PracticeRepo,
     client: Client,
-    prepare: Callable[[], Planned[str]],
+    prepare: Callable[[], Planned[T]],
     *,
     author: Author,
     dry_run: bool,
-) -> Written[str]:
+) -> Written[T]:
+    """Write one client's change through the write path, checked with the client's plugins."""
     check = ClientCheck(practice, repo, client)
-    plan: WritePlan[str, Never] = WritePlan(
+    plan: WritePlan[T, Never] = WritePlan(
         prepare,
         locks=(client.id,),
         guard=(paths.client_folder(client.id),),

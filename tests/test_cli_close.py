@@ -1,0 +1,205 @@
+"""`beanfirm close` end to end: the checklist, one commit of closing entries and lock, refusals."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from approval_support import approve
+from cli_support import commit_all, snapshot
+from conftest import STAFF_ENV, git, run_beanfirm
+
+from beanfirm.monthend.closing import month_of
+
+BANK = "Assets:1002-银行存款:工商银行"
+# The two months before the current one: the tests close real past months, so that the
+# `reconciled` plugin (which counts to today) sees them reconciled.
+LAST = month_of(datetime.date.today().replace(day=1) - datetime.timedelta(days=1))  # noqa: DTZ011
+FIRST = LAST.previous()
+LOCKS = "ledgers/huamei/locks.beancount"
+
+
+def _month(folder: Path, day: datetime.date, text: str) -> None:
+    path = folder / f"ledgers/huamei/journal/{day:%Y}/{day:%m}.beancount"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(old + "\n" + text, encoding="utf-8")
+
+
+def _sale(day: datetime.date, amount: str) -> str:
+    return (
+        f'{day} * "客户" "sale"\n'
+        f"  {BANK}  {amount} CNY\n"
+        f"  Income:5001-主营业务收入  -{amount} CNY\n"
+    )
+
+
+def _rent(day: datetime.date) -> str:
+    return f'{day} * "房东" "rent"\n  {BANK}  -300.00 CNY\n  Expenses:5602-管理费用:办公费  300.00 CNY\n'
+
+
+def _balance(day: datetime.date, amount: str) -> str:
+    return f"{day} balance {BANK}  {amount} CNY\n"
+
+
+@pytest.fixture
+def books(practice: Path) -> Path:
+    """huamei, opened at FIRST's start: both months booked and reconciled, all approved."""
+    add = (
+        "clients", "add", "huamei", "--name", "华美便利店", "--industry", "retail",
+        "--frequency", "high", "--region", "shanghai", "--size", "micro",
+        "--preparer", "bo", "--reviewer", "ana", "--opened", str(FIRST.start),
+        "--account", f"{BANK},bank,icbc-debit,6222001",
+    )  # fmt: skip
+    result = run_beanfirm(*add, cwd=practice, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    _month(practice, FIRST.start, _sale(FIRST.start + datetime.timedelta(days=2), "1000.00"))
+    _month(practice, FIRST.start, _rent(FIRST.start + datetime.timedelta(days=4)))
+    _month(practice, LAST.start, _balance(LAST.start, "700.00"))
+    _month(practice, LAST.start, _sale(LAST.start + datetime.timedelta(days=3), "500.00"))
+    _month(practice, LAST.end, _balance(LAST.end + datetime.timedelta(days=1), "1200.00"))
+    commit_all(practice, "Two months booked and reconciled")
+    assert run_beanfirm("check", "huamei", cwd=practice).code == 0
+    approve(practice, "huamei")
+    return practice
+
+
+def close(folder: Path, *args: str) -> tuple[int, str, str]:
+    result = run_beanfirm("close", *args, "--as", "ana", cwd=folder)
+    return result.code, result.out, result.err
+
+
+def test_a_close_books_the_closing_entry_and_the_lock_in_one_commit(books: Path) -> None:
+    folder = books
+    before = snapshot(folder)
+    code, out, err = close(folder, "huamei", "--period", FIRST.label, "-n")
+    assert code == 0, err
+    assert "  ok   approved: every change is approved" in out
+    assert f'{FIRST.end} * "结转损益 {FIRST.label}" #closing' in out
+    assert "Dry run: nothing was written." in out
+    assert snapshot(folder) == before
+    code, out, err = close(folder, "huamei", "--period", FIRST.label)
+    assert code == 0, err
+    assert f"Closed huamei for {FIRST.label}. Commit " in out
+    month = f"ledgers/huamei/journal/{FIRST.start:%Y}/{FIRST.start:%m}.beancount"
+    assert sorted(git(folder, "show", "--name-only", "--format=", "HEAD").split()) == [
+        month,
+        LOCKS,
+    ]
+    assert git(folder, "log", "-1", "--format=%an|%s").strip() == (
+        f"Ana Partner|Close huamei for {FIRST.label}"
+    )
+    text = (folder / month).read_text(encoding="utf-8")
+    closing = text[text.index(f'{FIRST.end} * "结转损益') :]
+    assert "  Expenses:5602-管理费用:办公费" in closing
+    assert "-300.00 CNY" in closing
+    assert "  Equity:3103-本年利润" in closing
+    assert "-700.00 CNY" in closing
+    assert f'{FIRST.end} custom "beanfirm-lock"' in (folder / LOCKS).read_text(encoding="utf-8")
+    # the books check clean with the lock sealing the closing entry
+    assert run_beanfirm("check", "huamei", cwd=folder).code == 0
+    # closing it again is refused, nothing written
+    before = snapshot(folder)
+    code, out, err = close(folder, "huamei", "--period", FIRST.label)
+    assert code == 2, (out, err)
+    assert f"Refusing to close huamei for {FIRST.label}: not closed yet: " in err
+    assert "FAIL not closed yet" in out
+    assert snapshot(folder) == before
+
+
+def test_a_close_waits_for_the_approval_of_every_change(books: Path) -> None:
+    folder = books
+    taxi = (
+        f'{FIRST.start + datetime.timedelta(days=9)} * "出租车" "taxi"\n'
+        "  Assets:1001-库存现金  -10.00 CNY\n"
+        "  Expenses:5601-销售费用:差旅费  10.00 CNY\n"
+    )
+    _month(folder, FIRST.start, taxi)
+    commit_all(folder, "A taxi, not approved")
+    before = snapshot(folder)
+    code, _out, err = close(folder, "huamei", "--period", FIRST.label)
+    assert code == 2
+    assert "approved: 1 commit since its latest approval changed it. To do: have a reviewer" in err
+    assert snapshot(folder) == before
+
+
+def test_a_close_waits_for_the_previous_month(books: Path) -> None:
+    folder = books
+    mid = FIRST.start + datetime.timedelta(days=14)
+    result = run_beanfirm("lock", "huamei", "--through", str(mid), "--as", "ana", cwd=folder)
+    assert result.code == 0, result.err
+    approve(folder, "huamei")
+    before = snapshot(folder)
+    code, _out, err = close(folder, "huamei", "--period", LAST.label)
+    assert code == 2
+    assert (
+        f"previous month closed: {FIRST.label} is open: the books are locked through {mid} only"
+        in err
+    )
+    assert f"beanfirm close huamei --period {FIRST.label}" in err
+    assert snapshot(folder) == before
+
+
+def test_a_close_waits_for_reconciliation(books: Path) -> None:
+    folder = books
+    path = folder / f"ledgers/huamei/journal/{LAST.end:%Y}/{LAST.end:%m}.beancount"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(_balance(LAST.end + datetime.timedelta(days=1), "1200.00"), ""))
+    commit_all(folder, "The statement of the last month not in yet")
+    approve(folder, "huamei")
+    before = snapshot(folder)
+    code, out, err = close(folder, "huamei", "--period", LAST.label)
+    assert code == 2
+    assert f"FAIL reconciled: not reconciled through the month's end: {BANK} (through " in out
+    assert f", due {LAST.end})" in out
+    assert "Refusing to close huamei" in err
+    assert snapshot(folder) == before
+
+
+def test_close_all_closes_each_due_client_and_skips_the_closed(books: Path) -> None:
+    folder = books
+    code, out, err = close(folder, "--all", "--period", FIRST.label)
+    assert code == 0, (out, err)
+    assert "huamei: closed" in err
+    assert "closed" in out
+    code, out, err = close(folder, "--all", "--period", FIRST.label)
+    assert code == 0, (out, err)
+    assert "huamei: skipped (closed already)" in err
+    assert "skipped" in out
+
+
+def test_a_preparer_may_not_close_and_a_month_must_be_over(books: Path) -> None:
+    folder = books
+    before = snapshot(folder)
+    result = run_beanfirm("close", "huamei", "--period", FIRST.label, "--as", "bo", cwd=folder)
+    assert result.code == 2
+    assert "Refusing to close huamei: bo is a preparer, and only a reviewer or partner may." in (
+        result.err
+    )
+    this_month = month_of(datetime.date.today())  # noqa: DTZ011
+    code, _out, err = close(folder, "huamei", "--period", this_month.label)
+    assert code == 2
+    assert f"Refusing to close huamei for {this_month.label}: the month is not over yet" in err
+    code, _out, err = close(folder, "huamei", "--period", "2025-13")
+    assert code == 2
+    assert "--period '2025-13' is not a month: give it as YYYY-MM" in err
+    assert snapshot(folder) == before
+
+
+def test_close_all_reports_each_refusal_and_stops_at_the_first_with_x(books: Path) -> None:
+    folder = books
+    add = (
+        "clients", "add", "northwind", "--name", "Northwind", "--industry", "consulting",
+        "--frequency", "low", "--region", "beijing", "--size", "small",
+        "--preparer", "bo", "--reviewer", "ana", "--opened", str(FIRST.start),
+    )  # fmt: skip
+    assert run_beanfirm(*add, cwd=folder, env=STAFF_ENV).code == 0
+    before = snapshot(folder)
+    code, out, err = close(folder, "--all", "--period", FIRST.label, "-x", "-n")
+    assert code == 1, (out, err)
+    # clients.yaml order: huamei first (would close), northwind refused (never approved)
+    assert "huamei: would close" in err
+    assert "northwind: refused" in err
+    assert "never been approved" in out
+    assert snapshot(folder) == before

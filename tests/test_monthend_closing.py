@@ -1,0 +1,171 @@
+"""The close's domain: the closing entries of each chart and the checklist's items."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from beancount import loader
+
+from beanfirm.core.beans import Entries
+from beanfirm.core.journal import txn_text
+from beanfirm.errors import Problem, UsageError
+from beanfirm.monthend.checklist import Facts, Reconciled, checklist, due_through
+from beanfirm.monthend.closing import closing_entries, parse_period
+
+CN = """
+2025-01-01 open Assets:1002-银行存款         CNY
+2025-01-01 open Income:5001-主营业务收入      CNY
+2025-01-01 open Expenses:5602-管理费用:房租   CNY
+2025-01-01 open Expenses:Uncategorized      CNY
+2025-01-01 open Equity:3103-本年利润          CNY
+2025-01-01 open Equity:3104-利润分配:未分配利润 CNY
+2025-11-03 * "sale"
+  Assets:1002-银行存款     1000.00 CNY
+  Income:5001-主营业务收入  -1000.00 CNY
+2025-11-05 * "rent"
+  Assets:1002-银行存款     -300.00 CNY
+  Expenses:5602-管理费用:房租  300.00 CNY
+2025-11-30 * "结转损益 2025-11" #closing
+  Income:5001-主营业务收入   1000.00 CNY
+  Expenses:5602-管理费用:房租  -300.00 CNY
+  Equity:3103-本年利润      -700.00 CNY
+2025-12-08 * "sale"
+  Assets:1002-银行存款     500.00 CNY
+  Income:5001-主营业务收入  -500.00 CNY
+"""
+
+
+def _entries(text: str) -> Entries:
+    entries, errors, _options = loader.load_string(text)
+    assert not errors
+    return list(entries)
+
+
+def test_a_chinese_month_moves_income_and_expenses_to_the_years_profit() -> None:
+    entries = _entries(CN)
+    (txn,) = closing_entries(entries, parse_period("2025-11"), "01-01", "huamei")
+    # November's activity only: the sale and the rent, not the closing entry already there
+    assert txn_text(txn).splitlines()[0] == '2025-11-30 * "结转损益 2025-11" #closing'
+    assert [(p.account, p.amount) for p in txn.postings] == [
+        ("Expenses:5602-管理费用:房租", Decimal("-300.00")),
+        ("Income:5001-主营业务收入", Decimal("1000.00")),
+        ("Equity:3103-本年利润", Decimal("-700.00")),  # a profit: a credit to 本年利润
+    ]
+
+
+def test_the_fiscal_years_last_month_moves_the_years_profit_to_undistributed() -> None:
+    entries = _entries(CN)
+    month, year = closing_entries(entries, parse_period("2025-12"), "01-01", "huamei")
+    assert [(p.account, p.amount) for p in month.postings] == [
+        ("Income:5001-主营业务收入", Decimal("500.00")),
+        ("Equity:3103-本年利润", Decimal("-500.00")),
+    ]
+    # November's 700.00 closed before, December's 500.00 closed now: 1200.00 profit for the year
+    assert [(p.account, p.amount) for p in year.postings] == [
+        ("Equity:3103-本年利润", Decimal("1200.00")),
+        ("Equity:3104-利润分配:未分配利润", Decimal("-1200.00")),
+    ]
+    assert year.tags == ("closing",)
+    # the two entries balance, and the ledger with them loads clean
+    text = CN + "".join(txn_text(t) for t in (month, year))
+    assert not loader.load_string(text)[1]
+
+
+def test_an_english_chart_closes_once_a_year_to_retained_earnings() -> None:
+    text = """
+2025-01-01 open Assets:Bank               USD
+2025-01-01 open Income:Sales              USD
+2025-01-01 open Equity:Retained-Earnings  USD
+2025-03-03 * "sale"
+  Assets:Bank    80.00 USD
+  Income:Sales  -80.00 USD
+"""
+    entries = _entries(text)
+    # a fiscal year from April: February is not its end, March is; April starts the next
+    assert closing_entries(entries, parse_period("2025-02"), "04-01", "acme") == []
+    assert closing_entries(entries, parse_period("2026-03"), "04-01", "acme") == []
+    (txn,) = closing_entries(entries, parse_period("2025-03"), "04-01", "acme")
+    assert txn.date == datetime.date(2025, 3, 31)
+    assert txn.narration == "Year-end closing 2024"
+    assert [(p.account, p.amount) for p in txn.postings] == [
+        ("Income:Sales", Decimal("80.00")),
+        ("Equity:Retained-Earnings", Decimal("-80.00")),
+    ]
+
+
+def test_a_chart_with_no_profit_account_is_refused_with_what_to_open() -> None:
+    entries = _entries("2025-01-01 open Income:Sales USD\n")
+    with pytest.raises(UsageError, match="opens neither Equity:3103-本年利润"):
+        closing_entries(entries, parse_period("2025-01"), "01-01", "acme")
+
+
+@pytest.mark.parametrize("text", ["2025-13", "2025-1", "202501", "2025-01-31", "x"])
+def test_a_period_that_is_not_a_month_is_refused(text: str) -> None:
+    with pytest.raises(UsageError, match="give it as YYYY-MM"):
+        parse_period(text)
+
+
+def _facts(**changes: object) -> Facts:
+    base: dict[str, object] = {
+        "client_id": "huamei",
+        "period": parse_period("2025-12"),
+        "entries": _entries(CN),
+        "errors": (),
+        "accounts": ("Assets:1002-银行存款",),
+        "reconciled": {"Assets:1002-银行存款": Reconciled("monthly", datetime.date(2025, 12, 31))},
+        "unapproved": None,
+        "locked_through": datetime.date(2025, 11, 30),
+    }
+    return Facts(**{**base, **changes})  # type: ignore[arg-type]
+
+
+def _failed(facts: Facts) -> list[str]:
+    return [item.name for item in checklist(facts).items if not item.passed]
+
+
+def test_a_ready_month_passes_every_item() -> None:
+    assert checklist(_facts()).passed
+    assert checklist(_facts(locked_through=None)).passed  # the client's first close
+
+
+def test_each_item_fails_alone_and_says_what_to_do() -> None:
+    cases = {
+        "not closed yet": _facts(locked_through=datetime.date(2025, 12, 31)),
+        "previous month closed": _facts(locked_through=datetime.date(2025, 10, 31)),
+        "no errors": _facts(errors=(Problem("ledgers/huamei/x.beancount", 3, "bad"),)),
+        "imported": _facts(
+            period=parse_period("2025-10"),
+            locked_through=None,
+            reconciled={"Assets:1002-银行存款": Reconciled("monthly", datetime.date(2025, 10, 31))},
+        ),
+        "reconciled": _facts(
+            reconciled={"Assets:1002-银行存款": Reconciled("monthly", datetime.date(2025, 11, 30))}
+        ),
+        "approved": _facts(unapproved="2 commits since its latest approval changed it"),
+    }
+    for name, facts in cases.items():
+        assert _failed(facts) == [name], name
+        item = checklist(facts).first_failure()
+        assert item is not None
+        assert item.todo, name
+    uncategorized = CN + (
+        '2025-12-09 ! "?"\n  Assets:1002-银行存款  -5.00 CNY\n  Expenses:Uncategorized  5.00 CNY\n'
+    )
+    failed = checklist(_facts(entries=_entries(uncategorized))).first_failure()
+    assert failed is not None
+    assert failed.name == "categorized"
+    assert "1 entry of 2025-12 uncategorized or flagged `!`, the first at " in failed.found
+
+
+def test_an_account_is_due_through_the_end_of_its_cadences_last_period_in_the_month() -> None:
+    october = parse_period("2025-10")
+    assert due_through(october, "monthly") == datetime.date(2025, 10, 31)
+    assert due_through(october, "monthly@25") == datetime.date(2025, 10, 25)
+    assert due_through(october, "quarterly") == datetime.date(2025, 9, 30)
+    assert due_through(parse_period("2025-12"), "quarterly") == datetime.date(2025, 12, 31)
+    assert due_through(october, "none") is None
+    quarterly = {"Assets:1002-银行存款": Reconciled("quarterly", datetime.date(2025, 9, 30))}
+    facts = _facts(period=october, reconciled=quarterly, locked_through=None)
+    assert "reconciled" not in _failed(facts)

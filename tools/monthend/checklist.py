@@ -1,0 +1,223 @@
+"""The month-end checklist of one client and month: each item passed or failed, and what to do.
+
+It reads what the caller gathered (the ledger loaded with its plugins, its errors, the
+registered accounts, the approval state, the standing lock) and decides nothing else: the
+close (`beanfirm.jobs.closing`) refuses when any item fails.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from beancount.core import data
+
+from beanfirm.core.beans import Directive
+from beanfirm.errors import Problem, relative_to
+from beanfirm.monthend.closing import Period
+from beanfirm.plugins import periods
+
+UNCATEGORIZED_LEAF = ":Uncategorized"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of the checklist: its name, whether it passed, what was found, what to do."""
+
+    name: str
+    passed: bool
+    found: str
+    todo: str = ""
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """A registered account's reconciliation cadence (`none`: exempt) and how far it is done."""
+
+    cadence: str
+    through: datetime.date | None
+
+
+def due_through(period: Period, cadence: str) -> datetime.date | None:
+    """Return the day an account must be reconciled through to close a month; None: exempt.
+
+    The end of the last period of its cadence that ends by the month's end: the month's end for
+    a monthly account, the 25th for a card closing on the 25th, the quarter's end for a
+    quarterly one (September's for October and November).
+    """
+    if periods.parse(cadence) is None:
+        return None
+    following = period.end + datetime.timedelta(days=1)
+    return periods.period_start(following, cadence) - datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the checklist reads about a client, gathered by the caller."""
+
+    client_id: str
+    period: Period
+    entries: Sequence[Directive]  # loaded with the client's plugins
+    errors: Sequence[Problem]
+    accounts: Sequence[str]  # the registered accounts (clients.yaml `accounts:`)
+    reconciled: Mapping[str, Reconciled]  # by registered account
+    unapproved: str | None  # why the client's changes are not all approved; None: they are
+    locked_through: datetime.date | None  # the latest standing lock
+    root: Path | None = None  # the practice, that file names are shown relative to
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """The items of one client's month, in order."""
+
+    client_id: str
+    period: Period
+    items: tuple[Item, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Tell whether every item passed."""
+        return all(item.passed for item in self.items)
+
+    def first_failure(self) -> Item | None:
+        """Return the first item that failed."""
+        return next((item for item in self.items if not item.passed), None)
+
+
+def _passed(name: str, found: str) -> Item:
+    return Item(name, passed=True, found=found)
+
+
+def _failed(name: str, found: str, todo: str) -> Item:
+    return Item(name, passed=False, found=found, todo=todo)
+
+
+def _covered(entries: Sequence[Directive], account: str, period: Period) -> bool:
+    """Tell whether an account has an entry in the month or a balance assertion closing it."""
+    after = period.end + datetime.timedelta(days=1)
+    for entry in entries:
+        if isinstance(entry, data.Balance):
+            if entry.account == account and period.start < entry.date <= after:
+                return True
+        elif (
+            isinstance(entry, data.Transaction)
+            and period.start <= entry.date <= period.end
+            and any(posting.account == account for posting in entry.postings)
+        ):
+            return True
+    return False
+
+
+def _imported(facts: Facts) -> Item:
+    missing = [a for a in facts.accounts if not _covered(facts.entries, a, facts.period)]
+    if not missing:
+        return _passed("imported", f"{len(facts.accounts)} registered accounts have the month")
+    return _failed(
+        "imported",
+        f"no entry and no balance assertion in {facts.period.label}: {', '.join(missing)}",
+        "import the month's export of each (`beanfirm import`), or assert its balance on the "
+        f"day after {facts.period.end} when it had no movement",
+    )
+
+
+def _reconciled(facts: Facts) -> Item:
+    late = []
+    dues = set()
+    for account, state in facts.reconciled.items():
+        due = due_through(facts.period, state.cadence)
+        dues.add(due)
+        if due is not None and (state.through is None or state.through < due):
+            late.append(f"{account} (through {state.through or 'nothing yet'}, due {due})")
+    if not late:
+        if dues <= {facts.period.end}:
+            return _passed("reconciled", f"every registered account through {facts.period.end}")
+        return _passed("reconciled", "every registered account through its due day")
+    return _failed(
+        "reconciled",
+        f"not reconciled through the month's end: {', '.join(late)}",
+        "reconcile each against its statement (`beanfirm reconcile`, docs/reconcile.md)",
+    )
+
+
+def _categorized(facts: Facts) -> Item:
+    open_rows: list[str] = []
+    for entry in facts.entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        if not facts.period.start <= entry.date <= facts.period.end:
+            continue
+        uncategorized = any(p.account.endswith(UNCATEGORIZED_LEAF) for p in entry.postings)
+        if entry.flag == "!" or uncategorized:
+            filename = str(entry.meta.get("filename"))
+            shown = relative_to(filename, facts.root) if facts.root else filename
+            open_rows.append(f"{shown}:{entry.meta.get('lineno')}")
+    if not open_rows:
+        return _passed("categorized", f"nothing in {facts.period.label} left open")
+    return _failed(
+        "categorized",
+        f"{len(open_rows)} entr{'ies' if len(open_rows) > 1 else 'y'} of {facts.period.label} "
+        f"uncategorized or flagged `!`, the first at {open_rows[0]}",
+        "book each to its real account and flag it `*` (in Fava or the month file; a rule in "
+        "rules.yaml categorizes the next import, docs/rules.md)",
+    )
+
+
+def _clean(facts: Facts) -> Item:
+    if not facts.errors:
+        return _passed("no errors", "the ledger checks clean")
+    return _failed(
+        "no errors",
+        f"{len(facts.errors)} ledger error{'s' if len(facts.errors) > 1 else ''}, the first "
+        f"{facts.errors[0]}",
+        f"fix them (`beanfirm check {facts.client_id}`)",
+    )
+
+
+def _approved(facts: Facts) -> Item:
+    if facts.unapproved is None:
+        return _passed("approved", "every change is approved")
+    return _failed(
+        "approved",
+        facts.unapproved,
+        f"have a reviewer approve it (`beanfirm review`, `beanfirm approve {facts.client_id}`)",
+    )
+
+
+def _previous_closed(facts: Facts) -> Item:
+    previous = facts.period.previous()
+    if facts.locked_through is None:
+        return _passed("previous month closed", "the client's first close")
+    if facts.locked_through >= previous.end:
+        return _passed("previous month closed", f"locked through {facts.locked_through}")
+    return _failed(
+        "previous month closed",
+        f"{previous.label} is open: the books are locked through {facts.locked_through} only",
+        f"close {previous.label} first (`beanfirm close {facts.client_id} --period "
+        f"{previous.label}`)",
+    )
+
+
+def _not_closed(facts: Facts) -> Item:
+    if facts.locked_through is None or facts.locked_through < facts.period.end:
+        return _passed("not closed yet", f"{facts.period.label} is open")
+    return _failed(
+        "not closed yet",
+        f"{facts.period.label} is closed already: locked through {facts.locked_through}",
+        "nothing to do; to change it, a partner reopens it first (`beanfirm reopen`)",
+    )
+
+
+def checklist(facts: Facts) -> Checklist:
+    """Return the checklist of a client's month."""
+    items = (
+        _not_closed(facts),
+        _previous_closed(facts),
+        _clean(facts),
+        _imported(facts),
+        _reconciled(facts),
+        _categorized(facts),
+        _approved(facts),
+    )
+    return Checklist(facts.client_id, facts.period, items)
