@@ -1,0 +1,401 @@
+"""The balance sheet and income statement of a client's period, from one pass over its ledger.
+
+Every figure is a sum of postings' weights in the client's currency (`convert.get_weight`: the
+cost or price when a posting has one; a foreign amount without either is converted at the
+latest price on or before its date). Each account with a balance lands on exactly one line of
+each statement (`mapping.py`); an account on none or on two is refused, naming it and the line
+it probably belongs to. The income statement leaves out the closing entries (`#closing`), so
+that it still shows the period's activity once the month is closed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from beancount.core import convert, data
+from beancount.core.amount import Amount
+
+from beanfirm.errors import ConfigError, Problem, UsageError
+from beanfirm.monthend.mapping import (
+    Form,
+    Line,
+    StatementMapping,
+    has_template,
+    prefix_matches,
+    read_mapping,
+    read_mapping_file,
+    template_file,
+    template_text,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from beanfirm.core.beans import Entries, Options
+    from beanfirm.store.registry import Client
+
+CLOSING_TAG = "closing"
+CLIENT_MAPPING = "financials.yaml"
+ZERO = Decimal(0)
+_PERIOD = re.compile(r"(\d{4})-(\d{2})")
+_CODED = re.compile(r"\d{4}")
+_BALANCE_ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
+_INCOME_ROOTS = ("Income", "Expenses")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: its first and last day (inclusive), and its fiscal year's first day."""
+
+    start: datetime.date
+    end: datetime.date
+    year_start: datetime.date
+
+    @property
+    def label(self) -> str:
+        """Return the period as YYYY-MM."""
+        return f"{self.start.year:04d}-{self.start.month:02d}"
+
+
+def month_period(
+    text: str, fiscal_year_start: str = "01-01", *, to: datetime.date | None = None
+) -> Period:
+    """Return the period of a month, YYYY-MM, ending on its last day or on `to` within it."""
+    match = _PERIOD.fullmatch(text.strip())
+    if not match or not 1 <= int(match[2]) <= 12:  # noqa: PLR2004
+        message = f"The period '{text}' is not a month: write it as YYYY-MM, such as 2026-10."
+        raise UsageError(message)
+    year, month = int(match[1]), int(match[2])
+    start = datetime.date(year, month, 1)
+    end = datetime.date(year, month, calendar.monthrange(year, month)[1])
+    if to is not None:
+        if not start <= to <= end:
+            message = f"--to {to} is outside the period {text}: give a day of that month."
+            raise UsageError(message)
+        end = to
+    fy_month, fy_day = (int(part) for part in fiscal_year_start.split("-"))
+    year_start = datetime.date(end.year, fy_month, fy_day)
+    if year_start > end:
+        year_start = datetime.date(end.year - 1, fy_month, fy_day)
+    return Period(start, end, year_start)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One line of a statement with its two columns, and the accounts it was summed from."""
+
+    line: Line
+    current: Decimal | None  # None for a heading
+    earlier: Decimal | None
+    accounts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A filled-in statement form: its lines with their figures, and its two columns' names."""
+
+    form: Form
+    columns: tuple[str, str]
+    figures: tuple[Figure, ...]
+
+    def figure(self, number: int) -> Figure:
+        """Return the figure of a line (行次)."""
+        return next(figure for figure in self.figures if figure.line.number == number)
+
+
+@dataclass(frozen=True)
+class Statements:
+    """A client's balance sheet and income statement for a period, in its currency."""
+
+    client_id: str
+    client_name: str
+    currency: str
+    chart: str
+    mapping_file: str
+    period: Period
+    balance_sheet: Statement
+    income_statement: Statement
+
+
+@dataclass
+class _Sums:
+    """The balances and activity of every account, as four columns."""
+
+    at_end: dict[str, Decimal]
+    at_year_start: dict[str, Decimal]
+    month: dict[str, Decimal]
+    year: dict[str, Decimal]
+
+
+def financial_statements(
+    entries: Entries, options: Options, registry_client: Client, period: Period
+) -> Statements:
+    """Return a client's statements for a period from its loaded ledger.
+
+    The mapping is the client's `financials.yaml` beside its main file when there is one, or
+    its chart's template. Raises ConfigError naming file and line for a mapping with mistakes,
+    for an account that lands on no line or on two, and for an amount with no price.
+    """
+    mapping = load_mapping(Path(options.get("filename", ".")), chart_of(entries))
+    sums, problems = _sum_postings(entries, registry_client.currency, period)
+    if problems:
+        message = (
+            f"{len(problems)} amount(s) of {registry_client.id} cannot be stated in "
+            f"{registry_client.currency}: add a price directive for their currency."
+        )
+        raise ConfigError(message, tuple(problems))
+    opened = {
+        entry.account: Problem(entry.meta["filename"], entry.meta["lineno"], "")
+        for entry in entries
+        if isinstance(entry, data.Open)
+    }
+    balance_sheet = _fill(
+        mapping.balance_sheet, (sums.at_end, sums.at_year_start), ("期末余额", "年初余额")
+    )
+    income_statement = _fill(
+        mapping.income_statement, (sums.month, sums.year), ("本月金额", "本年累计金额")
+    )
+    problems = [
+        *_placement_problems(
+            mapping, mapping.balance_sheet, sums.at_end, sums.at_year_start, opened
+        ),
+        *_placement_problems(mapping, mapping.income_statement, sums.month, sums.year, opened),
+    ]
+    if problems:
+        message = (
+            f"The statements of {registry_client.id} leave out or double-count accounts: map each "
+            f"account below to exactly one line in {CLIENT_MAPPING} (docs/financials.md)."
+        )
+        raise ConfigError(message, tuple(problems))
+    return Statements(
+        client_id=registry_client.id,
+        client_name=registry_client.name,
+        currency=registry_client.currency,
+        chart=mapping.chart,
+        mapping_file=mapping.filename,
+        period=period,
+        balance_sheet=balance_sheet,
+        income_statement=income_statement,
+    )
+
+
+def chart_of(entries: Iterable[data.Directive]) -> str:
+    """Return the chart a ledger uses: cn-small when its accounts carry codes, else en-simple."""
+    for entry in entries:
+        if isinstance(entry, data.Open):
+            parts = entry.account.split(":")
+            if len(parts) > 1 and _CODED.match(parts[1]):
+                return "cn-small"
+    return "en-simple"
+
+
+def load_mapping(main_file: Path, chart: str) -> StatementMapping:
+    """Read the client's own mapping beside its main file, or the chart's template."""
+    own = main_file.parent / CLIENT_MAPPING
+    if own.is_file():
+        mapping, problems = read_mapping_file(own, str(own))
+    elif has_template(chart):
+        mapping, problems = read_mapping(template_text(chart), template_file(chart))
+    else:
+        message = f"No statement mapping for the chart '{chart}': write {own} (docs/financials.md)."
+        raise ConfigError(message)
+    if mapping is None or problems:
+        message = "The statement mapping has mistakes; fix them and run again."
+        raise ConfigError(message, tuple(problems))
+    return mapping
+
+
+def _sum_postings(entries: Entries, currency: str, period: Period) -> tuple[_Sums, list[Problem]]:
+    sums = _Sums(
+        defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
+    )
+    problems: list[Problem] = []
+    rates: _Rates | None = None
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date > period.end:
+            continue
+        closing = bool(entry.tags) and CLOSING_TAG in entry.tags
+        for posting in entry.postings:
+            weight: Amount = convert.get_weight(posting)  # type: ignore[no-untyped-call]
+            number = weight.number
+            if weight.currency != currency and isinstance(number, Decimal):
+                rates = rates or _Rates(entries, currency)
+                rate = rates.on(weight.currency, entry.date)
+                number = number * rate if rate is not None else None
+            if not isinstance(number, Decimal):
+                if not problems or problems[-1].line != entry.meta["lineno"]:
+                    problems.append(
+                        Problem(
+                            entry.meta["filename"],
+                            entry.meta["lineno"],
+                            f"{posting.account} holds {weight.currency} with no price in "
+                            f"{currency} on or before {entry.date}.",
+                        )
+                    )
+                continue
+            account = posting.account
+            sums.at_end[account] += number
+            if entry.date < period.year_start:
+                sums.at_year_start[account] += number
+            elif not closing:
+                sums.year[account] += number
+                if entry.date >= period.start:
+                    sums.month[account] += number
+    return sums, problems
+
+
+class _Rates:
+    """The rates of foreign currencies in the client's: price directives and priced postings."""
+
+    def __init__(self, entries: Entries, currency: str) -> None:
+        found: dict[str, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+        for entry in entries:
+            if isinstance(entry, data.Price) and entry.amount.currency == currency:
+                number = entry.amount.number
+                if isinstance(number, Decimal):
+                    found[entry.currency].append((entry.date, number))
+            elif isinstance(entry, data.Transaction):
+                for posting in entry.postings:
+                    price = posting.price
+                    if (
+                        price is not None
+                        and price.currency == currency
+                        and posting.units
+                        and isinstance(price.number, Decimal)
+                    ):
+                        found[posting.units.currency].append((entry.date, price.number))
+        self._dates = {key: [day for day, _ in sorted(rows)] for key, rows in found.items()}
+        self._rates = {key: [rate for _, rate in sorted(rows)] for key, rows in found.items()}
+
+    def on(self, foreign: str, day: datetime.date) -> Decimal | None:
+        """Return the latest rate of a currency on or before a day, or None."""
+        dates = self._dates.get(foreign, [])
+        index = bisect.bisect_right(dates, day)
+        return self._rates[foreign][index - 1] if index else None
+
+
+def _fill(
+    form: Form, columns: tuple[Mapping[str, Decimal], Mapping[str, Decimal]], names: tuple[str, str]
+) -> Statement:
+    figures: dict[int, Figure] = {}
+    ordered: list[Figure] = []
+    for line in form.lines:
+        if line.is_heading:
+            ordered.append(Figure(line, None, None, ()))
+            continue
+        figure = _line_figure(form, line, columns, figures)
+        ordered.append(figure)
+    return Statement(form, names, tuple(ordered))
+
+
+def _line_figure(
+    form: Form,
+    line: Line,
+    columns: tuple[Mapping[str, Decimal], Mapping[str, Decimal]],
+    done: dict[int, Figure],
+    seen: tuple[int, ...] = (),
+) -> Figure:
+    assert line.number is not None  # headings have no figure  # noqa: S101
+    if line.number in done:
+        return done[line.number]
+    if line.is_total:
+        if line.number in seen:
+            message = f"{line.source.location()}: line {line.number} adds up itself; fix 'total'."
+            raise ConfigError(message)
+        parts = [
+            (
+                Decimal(1 if ref > 0 else -1),
+                _line_figure(form, form.line(abs(ref)), columns, done, (*seen, line.number)),
+            )
+            for ref in line.total
+        ]
+        current = sum((sign * (part.current or ZERO) for sign, part in parts), ZERO) + ZERO
+        earlier = sum((sign * (part.earlier or ZERO) for sign, part in parts), ZERO) + ZERO
+        figure = Figure(line, current, earlier, ())
+    else:
+        sign = Decimal(-1 if line.negate else 1)
+        values: list[Decimal] = []
+        accounts: set[str] = set()
+        for column in columns:
+            taken = [
+                account
+                for account, value in column.items()
+                if value and line.takes(account, value > 0)
+            ]
+            accounts.update(taken)
+            values.append(sign * sum((column[account] for account in taken), ZERO) + ZERO)
+        figure = Figure(line, values[0], values[1], tuple(sorted(accounts)))
+    done[line.number] = figure
+    return figure
+
+
+def _placement_problems(
+    mapping: StatementMapping,
+    form: Form,
+    current: Mapping[str, Decimal],
+    earlier: Mapping[str, Decimal],
+    opened: Mapping[str, Problem],
+) -> list[Problem]:
+    roots = _BALANCE_ROOTS if form is mapping.balance_sheet else _INCOME_ROOTS
+    placing = [line for line in form.lines if line.accounts and line.of is None]
+    problems: list[Problem] = []
+    reported: set[str] = set()
+    for column in (current, earlier):
+        for account, value in sorted(column.items()):
+            if not value or account in reported or account.split(":")[0] not in roots:
+                continue
+            lines = [line for line in placing if line.takes(account, value > 0)]
+            if len(lines) == 1:
+                continue
+            reported.add(account)
+            where = opened.get(account, Problem(mapping.filename, None, ""))
+            title = form.title
+            if not lines:
+                likely = _likely_line(placing, account)
+                hint = (
+                    f"; it probably belongs to line {likely.number} {likely.name} "
+                    f"({mapping.filename}:{likely.source.line})"
+                    if likely
+                    else ""
+                )
+                message = f"{account} ({value}) is on no line of the {title}{hint}."
+            else:
+                names = ", ".join(f"{line.number} {line.name}" for line in lines)
+                message = f"{account} ({value}) is on {len(lines)} lines of the {title}: {names}."
+            problems.append(Problem(where.filename, where.line, message))
+    return problems
+
+
+def _likely_line(lines: list[Line], account: str) -> Line | None:
+    """Return the line whose prefixes share the longest start with the account (code or name)."""
+    parts = account.split(":")
+    code = parts[1] if len(parts) > 1 and _CODED.match(parts[1]) else None
+    best: tuple[int, Line] | None = None
+    for line in lines:
+        for prefix in line.accounts:
+            if prefix_matches(prefix, account):
+                continue  # taken only on the other side: not a hint
+            against = code if code is not None and prefix.isdigit() else account
+            if not prefix.isdigit() and prefix.split(":")[0] != parts[0]:
+                continue
+            score = len(_common_start(prefix, against or ""))
+            if score and (best is None or score > best[0]):
+                best = (score, line)
+    return best[1] if best else None
+
+
+def _common_start(first: str, second: str) -> str:
+    length = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        length += 1
+    return first[:length]
