@@ -25,6 +25,8 @@ from beancount.core.amount import Amount
 
 from beanfirm.errors import ConfigError, Problem, UsageError
 from beanfirm.monthend.mapping import (
+    BALANCE_SHEET,
+    INCOME_STATEMENT,
     Form,
     Line,
     StatementMapping,
@@ -43,6 +45,10 @@ if TYPE_CHECKING:
     from beanfirm.store.registry import Client
 
 CLOSING_TAG = "closing"
+COLUMNS = {
+    BALANCE_SHEET: (("期末余额", "年初余额"), ("End of period", "Start of year")),
+    INCOME_STATEMENT: (("本月金额", "本年累计金额"), ("This month", "Year to date")),
+}
 CLIENT_MAPPING = "financials.yaml"
 ZERO = Decimal(0)
 _PERIOD = re.compile(r"(\d{4})-(\d{2})")
@@ -100,15 +106,35 @@ class Figure:
 
 @dataclass(frozen=True)
 class Statement:
-    """A filled-in statement form: its lines with their figures, and its two columns' names."""
+    """A filled-in statement form: its lines with their figures."""
 
     form: Form
-    columns: tuple[str, str]
     figures: tuple[Figure, ...]
 
     def figure(self, number: int) -> Figure:
         """Return the figure of a line (行次)."""
         return next(figure for figure in self.figures if figure.line.number == number)
+
+    def title(self, language: str) -> str:
+        """Return the statement's title in a language (the form's own, or its English one)."""
+        return self.form.en if language == "en" and self.form.en else self.form.title
+
+    def columns(self, language: str) -> tuple[str, str]:
+        """Return the names of the two columns in a language."""
+        names = COLUMNS[self.form.key]
+        return names[0] if language == "zh" else names[1]
+
+    def rows(self, language: str) -> list[tuple[str, int | None, Decimal | None, Decimal | None]]:
+        """Return the lines as (name, line number, first column, second column)."""
+        return [
+            (
+                figure.line.en if language == "en" and figure.line.en else figure.line.name,
+                figure.line.number,
+                figure.current,
+                figure.earlier,
+            )
+            for figure in self.figures
+        ]
 
 
 @dataclass(frozen=True)
@@ -123,6 +149,40 @@ class Statements:
     period: Period
     balance_sheet: Statement
     income_statement: Statement
+
+    @property
+    def both(self) -> tuple[Statement, Statement]:
+        """Return the balance sheet and the income statement, in the order they are issued."""
+        return self.balance_sheet, self.income_statement
+
+    def as_json(self, language: str) -> dict[str, object]:
+        """Return the statements as JSON-ready data: amounts as strings, never floats."""
+        return {
+            "client": self.client_id,
+            "currency": self.currency,
+            "period": self.period.label,
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+            "year_start": self.period.year_start.isoformat(),
+            "chart": self.chart,
+            "statements": [
+                {
+                    "statement": statement.form.key,
+                    "form": statement.form.form,
+                    "title": statement.title(language),
+                    "columns": list(statement.columns(language)),
+                    "lines": [
+                        {
+                            "name": name,
+                            "line": number,
+                            "amounts": None if first is None else [str(first), str(second)],
+                        }
+                        for name, number, first, second in statement.rows(language)
+                    ],
+                }
+                for statement in self.both
+            ],
+        }
 
 
 @dataclass
@@ -157,12 +217,8 @@ def financial_statements(
         for entry in entries
         if isinstance(entry, data.Open)
     }
-    balance_sheet = _fill(
-        mapping.balance_sheet, (sums.at_end, sums.at_year_start), ("期末余额", "年初余额")
-    )
-    income_statement = _fill(
-        mapping.income_statement, (sums.month, sums.year), ("本月金额", "本年累计金额")
-    )
+    balance_sheet = _fill(mapping.balance_sheet, (sums.at_end, sums.at_year_start))
+    income_statement = _fill(mapping.income_statement, (sums.month, sums.year))
     problems = [
         *_placement_problems(
             mapping, mapping.balance_sheet, sums.at_end, sums.at_year_start, opened
@@ -282,9 +338,7 @@ class _Rates:
         return self._rates[foreign][index - 1] if index else None
 
 
-def _fill(
-    form: Form, columns: tuple[Mapping[str, Decimal], Mapping[str, Decimal]], names: tuple[str, str]
-) -> Statement:
+def _fill(form: Form, columns: tuple[Mapping[str, Decimal], Mapping[str, Decimal]]) -> Statement:
     figures: dict[int, Figure] = {}
     ordered: list[Figure] = []
     for line in form.lines:
@@ -293,7 +347,7 @@ def _fill(
             continue
         figure = _line_figure(form, line, columns, figures)
         ordered.append(figure)
-    return Statement(form, names, tuple(ordered))
+    return Statement(form, tuple(ordered))
 
 
 def _line_figure(
