@@ -114,6 +114,7 @@ EN_LEDGER = """\
 option "operating_currency" "USD"
 2024-12-01 open Assets:Bank
 2024-12-01 open Assets:Receivable:Acme
+2024-12-01 open Assets:Allowance
 2024-12-01 open Liabilities:Payable:Office-Depot
 2024-12-01 open Equity:Capital
 2024-12-01 open Income:Services
@@ -126,6 +127,10 @@ option "operating_currency" "USD"
 2025-10-03 * "Acme" "Consulting"
   Assets:Receivable:Acme  1200.00 USD
   Income:Services  -1200.00 USD
+
+2025-10-03 * "Acme" "Allowance for a doubtful part"
+  Expenses:Rent  100.00 USD
+  Assets:Allowance  -100.00 USD
 
 2025-10-04 * "Landlord" "Rent"
   Expenses:Rent  700.00 USD
@@ -283,10 +288,12 @@ def test_the_english_chart_balances_with_a_comparative_column(tmp_path: Path) ->
     statements = financial_statements(entries, options, client, month_period("2025-10"))
     sheet, income = statements.balance_sheet, statements.income_statement
     assert statements.chart == "en-simple"
-    assert column(sheet, 9) == (Decimal("6200.00"), Decimal("5000.00"))
-    assert column(sheet, 20) == column(sheet, 9)
-    assert column(income, 20) == (Decimal("500.00"), Decimal("500.00"))
-    assert column(sheet, 18) == (Decimal("500.00"), Decimal(0))
+    assert column(sheet, 2) == (Decimal("1200.00"), Decimal(0))
+    assert column(sheet, 3) == (Decimal("100.00"), Decimal(0))  # the allowance, subtracted
+    assert column(sheet, 10) == (Decimal("6100.00"), Decimal("5000.00"))
+    assert column(sheet, 21) == column(sheet, 10)
+    assert column(income, 20) == (Decimal("400.00"), Decimal("400.00"))
+    assert column(sheet, 19) == (Decimal("400.00"), Decimal(0))
 
 
 def test_foreign_amounts_are_stated_at_the_latest_rate_or_refused(tmp_path: Path) -> None:
