@@ -248,6 +248,23 @@ def test_an_unmapped_account_is_named_with_the_line_it_probably_belongs_to(
     assert "probably belongs to line 18 固定资产原价 (cn-small.financials.yaml:" in problem.message
 
 
+def test_uncategorized_amounts_are_refused_with_what_to_do(tmp_path: Path) -> None:
+    text = CN_LEDGER.replace(
+        "2025-12-01 open Expenses:5401-主营业务成本",
+        "2025-12-01 open Expenses:5401-主营业务成本\n2025-12-01 open Expenses:Uncategorized",
+    ).replace(
+        "  Expenses:5602-管理费用:办公费  1000.00 CNY", "  Expenses:Uncategorized  1000.00 CNY"
+    )
+    with pytest.raises(ConfigError) as raised:
+        statements_of(tmp_path, text)
+    [problem] = raised.value.problems
+    assert problem.line == 15
+    assert problem.message == (
+        "Expenses:Uncategorized holds 1000.00: entries not yet categorized. Categorize them "
+        "(docs/rules.md) before issuing statements."
+    )
+
+
 def test_a_client_mapping_with_a_typo_names_its_file_and_line(tmp_path: Path) -> None:
     entries, main = ledger_at(
         tmp_path,
@@ -310,7 +327,7 @@ def test_foreign_amounts_are_stated_at_the_latest_rate_or_refused(tmp_path: Path
         statements_of(tmp_path / "no-price", text + "\n" + sale)
     [problem] = raised.value.problems
     assert problem.line == text.count("\n") + 2  # the sale's first line
-    assert "holds USD with no price in CNY on or before 2026-10-06" in problem.message
+    assert "an amount in USD has no rate in CNY on or before 2026-10-06." in problem.message
     priced = statements_of(tmp_path / "price", text + "\n2026-10-01 price USD 7.10 CNY\n" + sale)
     assert column(priced.income_statement, 1) == (Decimal("8710.0000"), Decimal("9710.0000"))
     assert priced.balance_sheet.figure(30).current == priced.balance_sheet.figure(53).current

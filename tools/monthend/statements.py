@@ -208,8 +208,8 @@ def financial_statements(
     sums, problems = _sum_postings(entries, registry_client.currency, period)
     if problems:
         message = (
-            f"{len(problems)} amount(s) of {registry_client.id} cannot be stated in "
-            f"{registry_client.currency}: add a price directive for their currency."
+            f"Amounts of {registry_client.id} cannot be stated in {registry_client.currency}: "
+            "give each foreign currency a rate."
         )
         raise ConfigError(message, tuple(problems))
     opened = {
@@ -273,7 +273,7 @@ def _sum_postings(entries: Entries, currency: str, period: Period) -> tuple[_Sum
     sums = _Sums(
         defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
     )
-    problems: list[Problem] = []
+    unpriced: dict[str, list[data.Transaction]] = defaultdict(list)  # by currency
     rates: _Rates | None = None
     for entry in entries:
         if not isinstance(entry, data.Transaction) or entry.date > period.end:
@@ -287,15 +287,9 @@ def _sum_postings(entries: Entries, currency: str, period: Period) -> tuple[_Sum
                 rate = rates.on(weight.currency, entry.date)
                 number = number * rate if rate is not None else None
             if not isinstance(number, Decimal):
-                if not problems or problems[-1].line != entry.meta["lineno"]:
-                    problems.append(
-                        Problem(
-                            entry.meta["filename"],
-                            entry.meta["lineno"],
-                            f"{posting.account} holds {weight.currency} with no price in "
-                            f"{currency} on or before {entry.date}.",
-                        )
-                    )
+                found = unpriced[weight.currency]
+                if not found or found[-1] is not entry:
+                    found.append(entry)
                 continue
             account = posting.account
             sums.at_end[account] += number
@@ -305,7 +299,19 @@ def _sum_postings(entries: Entries, currency: str, period: Period) -> tuple[_Sum
                 sums.year[account] += number
                 if entry.date >= period.start:
                     sums.month[account] += number
-    return sums, problems
+    return sums, [_unpriced(foreign, found, currency) for foreign, found in unpriced.items()]
+
+
+def _unpriced(foreign: str, entries: list[data.Transaction], currency: str) -> Problem:
+    """Name the first transaction in a currency without a rate, and how many more there are."""
+    first, more = entries[0], len(entries) - 1
+    rest = f" ({more} more transaction(s) in {foreign} until {entries[-1].date})" if more else ""
+    message = (
+        f"an amount in {foreign} has no rate in {currency} on or before {first.date}{rest}. "
+        f"Add a price directive such as `{first.date} price {foreign} 7.10 {currency}` "
+        "(the rate of that day), or book these amounts with their rate (`@`)."
+    )
+    return Problem(first.meta["filename"], first.meta["lineno"], message)
 
 
 class _Rates:
@@ -412,7 +418,12 @@ def _placement_problems(
             reported.add(account)
             where = opened.get(account, Problem(mapping.filename, None, ""))
             title = form.title
-            if not lines:
+            if not lines and account.rsplit(":", 1)[-1] == "Uncategorized":
+                message = (
+                    f"{account} holds {value}: entries not yet categorized. Categorize them "
+                    "(docs/rules.md) before issuing statements."
+                )
+            elif not lines:
                 likely = _likely_line(placing, account)
                 hint = (
                     f"; it probably belongs to line {likely.number} {likely.name} "
