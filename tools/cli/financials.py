@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 import click
 
 from beanfirm.accounts.customers import load_client
 from beanfirm.cli.context import practice_of
-from beanfirm.cli.output import console, echo_csv, echo_json, format_option
+from beanfirm.cli.output import FORMATS as REPORT_FORMATS
+from beanfirm.cli.output import console, echo_csv, echo_json
 from beanfirm.cli.reportopts import cells, ledger_note, plain_table, say
+from beanfirm.core.translation import Words
 from beanfirm.errors import BeanfirmError, Problem, relative_to
+from beanfirm.monthend.render import amount_text, render_html
 from beanfirm.monthend.statements import Statements, financial_statements, month_period
 from beanfirm.store.ledger import is_warning
 
+FORMATS = (*REPORT_FORMATS, "html")
 LANGUAGES = ("zh", "en")
-CENT = Decimal("0.01")
 
 
 @click.command()
@@ -28,7 +30,14 @@ CENT = Decimal("0.01")
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="End the period on this day of the month, YYYY-MM-DD (default: its last day).",
 )
-@format_option()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format: a table, JSON, CSV, or an HTML page laid out like the forms.",
+)
 @click.option(
     "--lang",
     "language",
@@ -65,6 +74,8 @@ def financials(
     language = language or ("zh" if client.language == "zh" else "en")
     if output_format == "json":
         echo_json(statements.as_json(language))
+    elif output_format == "html":
+        click.echo(render_html(statements, language), nl=False)
     elif output_format == "csv":
         echo_csv(
             ("statement", "line", "name", "first", "second"),
@@ -79,7 +90,7 @@ def financials(
 
 
 def _print(statements: Statements, language: str) -> None:
-    zh = language == "zh"
+    t = Words(language)
     for statement in statements.both:
         form = f" {statement.form.form}" if statement.form.form else ""
         when = (
@@ -87,26 +98,19 @@ def _print(statements: Statements, language: str) -> None:
             if statement is statements.balance_sheet
             else statements.period.label
         )
-        unit = f"单位：{statements.currency}" if zh else statements.currency  # noqa: RUF001
+        unit = t("Unit: {currency}", currency=statements.currency)
         first, second = statement.columns(language)
         table = plain_table(
             f"{statements.client_name}: {statement.title(language)}{form} {when} {unit}",
-            ("项目" if zh else "", "行次" if zh else "line", first, second),
+            (t("Item"), t("Line"), first, second),
             numeric=(first, second),
         )
         for name, number, current, earlier in statement.rows(language):
             bold = number is None or statement.form.line(number).is_total
             table.add_row(
-                *cells(name, number or "", _money(current), _money(earlier)),
+                *cells(name, number or "", amount_text(current), amount_text(earlier)),
                 style="bold" if bold else None,
             )
         console().print(table)
     if statements.mapping_file:
         say(f"Mapping: {statements.mapping_file}")
-
-
-def _money(value: Decimal | None) -> str:
-    """Show an amount with two decimals, or as it is when it has more (a converted amount)."""
-    if value is None:
-        return ""
-    return f"{value:,.2f}" if value == value.quantize(CENT) else f"{value:,}"
