@@ -7,11 +7,9 @@ and the signature lines (单位负责人, 会计机构负责人, 制表人) belo
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
+from beanfirm.core.htmlpages import template_environment
 from beanfirm.core.journal import money
 from beanfirm.core.translation import Words, language_tag
 
@@ -21,16 +19,6 @@ if TYPE_CHECKING:
     from beanfirm.monthend.statements import Statements
 
 
-@functools.cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("beanfirm", "templates"),
-        autoescape=select_autoescape(default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def amount_text(value: Decimal | None) -> str:
     """Return an amount as the statements show it: two decimals, or nothing for a heading."""
     return "" if value is None else money(value)
@@ -38,7 +26,7 @@ def amount_text(value: Decimal | None) -> str:
 
 def render_html(statements: Statements, language: str) -> str:
     """Return the balance sheet and income statement as one HTML page."""
-    template = _environment().get_template("financials.html")
+    template = template_environment().get_template("financials.html")
     return template.render(
         s=statements,
         language=language,
