@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from beancount.core import realization
 
-from beanfirm.errors import ConfigError, UsageError
+from beanfirm.errors import ConfigError, LedgerError, UsageError
 from beanfirm.monthend.statements import Statements, financial_statements, month_period
 from beanfirm.store.ledger import load_ledger
 from beanfirm.store.registry import Classification, Client
@@ -255,8 +255,9 @@ def test_uncategorized_amounts_are_refused_with_what_to_do(tmp_path: Path) -> No
     ).replace(
         "  Expenses:5602-管理费用:办公费  1000.00 CNY", "  Expenses:Uncategorized  1000.00 CNY"
     )
-    with pytest.raises(ConfigError) as raised:
+    with pytest.raises(LedgerError) as raised:
         statements_of(tmp_path, text)
+    assert raised.value.exit_code == 1  # a finding about the books, not the configuration
     [problem] = raised.value.problems
     assert problem.line == 15
     assert problem.message == (

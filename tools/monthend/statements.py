@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from beancount.core import convert, data
 from beancount.core.amount import Amount
 
-from beanfirm.errors import ConfigError, Problem, UsageError
+from beanfirm.errors import ConfigError, LedgerError, Problem, UsageError
 from beanfirm.monthend.mapping import (
     BALANCE_SHEET,
     INCOME_STATEMENT,
@@ -50,6 +50,7 @@ COLUMNS = {
     INCOME_STATEMENT: (("本月金额", "本年累计金额"), ("This month", "Year to date")),
 }
 CLIENT_MAPPING = "financials.yaml"
+UNCATEGORIZED = "Uncategorized"  # the last component of the accounts of entries not yet sorted
 ZERO = Decimal(0)
 _PERIOD = re.compile(r"(\d{4})-(\d{2})")
 _CODED = re.compile(r"\d{4}")
@@ -219,6 +220,19 @@ def financial_statements(
     }
     balance_sheet = _fill(mapping.balance_sheet, (sums.at_end, sums.at_year_start))
     income_statement = _fill(mapping.income_statement, (sums.month, sums.year))
+    uncategorized = [
+        Problem(
+            opened[account].filename if account in opened else "",
+            opened[account].line if account in opened else None,
+            f"{account} holds {value}: entries not yet categorized. Categorize them "
+            "(docs/rules.md) before issuing statements.",
+        )
+        for account, value in sorted(sums.at_end.items())
+        if value and account.rsplit(":", 1)[-1] == UNCATEGORIZED
+    ]
+    if uncategorized:
+        message = f"The books of {registry_client.id} are not ready for statements."
+        raise LedgerError(message, tuple(uncategorized))
     problems = [
         *_placement_problems(
             mapping, mapping.balance_sheet, sums.at_end, sums.at_year_start, opened
@@ -418,12 +432,7 @@ def _placement_problems(
             reported.add(account)
             where = opened.get(account, Problem(mapping.filename, None, ""))
             title = form.title
-            if not lines and account.rsplit(":", 1)[-1] == "Uncategorized":
-                message = (
-                    f"{account} holds {value}: entries not yet categorized. Categorize them "
-                    "(docs/rules.md) before issuing statements."
-                )
-            elif not lines:
+            if not lines:
                 likely = _likely_line(placing, account)
                 hint = (
                     f"; it probably belongs to line {likely.number} {likely.name} "
