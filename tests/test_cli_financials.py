@@ -102,4 +102,4 @@ def test_a_mapping_with_a_typo_and_a_bad_period_are_refused(practice_with_client
         "Did you mean 'accounts'?",
     )
     result = run_beanfirm("financials", "huamei", "--period", "2025-1x", cwd=practice)
-    assert_user_error(result, 2, "The period '2025-1x' is not a month: write it as YYYY-MM")
+    assert_user_error(result, 2, "--period '2025-1x' is not a month: give it as YYYY-MM")

@@ -11,7 +11,13 @@ import pytest
 from beancount.core import realization
 
 from beanfirm.errors import ConfigError, LedgerError, UsageError
-from beanfirm.monthend.statements import Statements, financial_statements, month_period
+from beanfirm.monthend.closing import Period
+from beanfirm.monthend.statements import (
+    Statements,
+    financial_statements,
+    fiscal_year_start,
+    month_period,
+)
 from beanfirm.store.ledger import load_ledger
 from beanfirm.store.registry import Classification, Client
 
@@ -335,16 +341,12 @@ def test_foreign_amounts_are_stated_at_the_latest_rate_or_refused(tmp_path: Path
 
 
 def test_a_period_is_a_month_within_its_fiscal_year() -> None:
-    period = month_period("2026-02", "04-01")
-    assert (period.start, period.end, period.year_start) == (
-        datetime.date(2026, 2, 1),
-        datetime.date(2026, 2, 28),
-        datetime.date(2025, 4, 1),
+    assert fiscal_year_start(datetime.date(2026, 2, 28), "04-01") == datetime.date(2025, 4, 1)
+    assert fiscal_year_start(datetime.date(2026, 4, 1), "04-01") == datetime.date(2026, 4, 1)
+    assert month_period("2026-10", to=datetime.date(2026, 10, 15)) == Period(
+        datetime.date(2026, 10, 1), datetime.date(2026, 10, 15)
     )
-    assert month_period("2026-10", to=datetime.date(2026, 10, 15)).end == datetime.date(
-        2026, 10, 15
-    )
-    with pytest.raises(UsageError, match="write it as YYYY-MM"):
+    with pytest.raises(UsageError, match="give it as YYYY-MM"):
         month_period("2026-13")
     with pytest.raises(UsageError, match="outside the period"):
         month_period("2026-10", to=datetime.date(2026, 11, 1))

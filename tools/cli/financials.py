@@ -62,7 +62,7 @@ def financials(
     """
     practice = practice_of(ctx)
     client, ledger = load_client(practice, client_id)
-    chosen = month_period(period, client.fiscal_year_start, to=to.date() if to else None)
+    chosen = month_period(period, to=to.date() if to else None)
     try:
         statements = financial_statements(ledger.entries, ledger.options, client, chosen)
     except BeanfirmError as exc:

@@ -11,7 +11,6 @@ that it still shows the period's activity once the month is closed.
 from __future__ import annotations
 
 import bisect
-import calendar
 import datetime
 import re
 from collections import defaultdict
@@ -24,6 +23,8 @@ from beancount.core import convert, data
 from beancount.core.amount import Amount
 
 from beanfirm.errors import ConfigError, LedgerError, Problem, UsageError
+from beanfirm.monthend.closing import TAG as CLOSING_TAG
+from beanfirm.monthend.closing import Period, parse_period
 from beanfirm.monthend.mapping import (
     BALANCE_SHEET,
     INCOME_STATEMENT,
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from beanfirm.core.beans import Entries, Options
     from beanfirm.store.registry import Client
 
-CLOSING_TAG = "closing"
 COLUMNS = {
     BALANCE_SHEET: (("期末余额", "年初余额"), ("End of period", "Start of year")),
     INCOME_STATEMENT: (("本月金额", "本年累计金额"), ("This month", "Year to date")),
@@ -52,47 +52,27 @@ COLUMNS = {
 CLIENT_MAPPING = "financials.yaml"
 UNCATEGORIZED = "Uncategorized"  # the last component of the accounts of entries not yet sorted
 ZERO = Decimal(0)
-_PERIOD = re.compile(r"(\d{4})-(\d{2})")
 _CODED = re.compile(r"\d{4}")
 _BALANCE_ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
 _INCOME_ROOTS = ("Income", "Expenses")
 
 
-@dataclass(frozen=True)
-class Period:
-    """A reporting period: its first and last day (inclusive), and its fiscal year's first day."""
-
-    start: datetime.date
-    end: datetime.date
-    year_start: datetime.date
-
-    @property
-    def label(self) -> str:
-        """Return the period as YYYY-MM."""
-        return f"{self.start.year:04d}-{self.start.month:02d}"
-
-
-def month_period(
-    text: str, fiscal_year_start: str = "01-01", *, to: datetime.date | None = None
-) -> Period:
-    """Return the period of a month, YYYY-MM, ending on its last day or on `to` within it."""
-    match = _PERIOD.fullmatch(text.strip())
-    if not match or not 1 <= int(match[2]) <= 12:  # noqa: PLR2004
-        message = f"The period '{text}' is not a month: write it as YYYY-MM, such as 2026-10."
+def month_period(text: str, *, to: datetime.date | None = None) -> Period:
+    """Return the month `YYYY-MM`, ending on its last day or on `to` within it."""
+    month = parse_period(text)
+    if to is None:
+        return month
+    if not month.start <= to <= month.end:
+        message = f"--to {to} is outside the period {text}: give a day of that month."
         raise UsageError(message)
-    year, month = int(match[1]), int(match[2])
-    start = datetime.date(year, month, 1)
-    end = datetime.date(year, month, calendar.monthrange(year, month)[1])
-    if to is not None:
-        if not start <= to <= end:
-            message = f"--to {to} is outside the period {text}: give a day of that month."
-            raise UsageError(message)
-        end = to
-    fy_month, fy_day = (int(part) for part in fiscal_year_start.split("-"))
-    year_start = datetime.date(end.year, fy_month, fy_day)
-    if year_start > end:
-        year_start = datetime.date(end.year - 1, fy_month, fy_day)
-    return Period(start, end, year_start)
+    return Period(month.start, to)
+
+
+def fiscal_year_start(end: datetime.date, month_day: str) -> datetime.date:
+    """Return the first day of the fiscal year, starting on `MM-DD`, that holds a day."""
+    month, day = (int(part) for part in month_day.split("-"))
+    start = datetime.date(end.year, month, day)
+    return start if start <= end else datetime.date(end.year - 1, month, day)
 
 
 @dataclass(frozen=True)
@@ -148,6 +128,7 @@ class Statements:
     chart: str
     mapping_file: str
     period: Period
+    year_start: datetime.date  # the first day of the fiscal year holding the period
     balance_sheet: Statement
     income_statement: Statement
 
@@ -164,7 +145,7 @@ class Statements:
             "period": self.period.label,
             "start": self.period.start.isoformat(),
             "end": self.period.end.isoformat(),
-            "year_start": self.period.year_start.isoformat(),
+            "year_start": self.year_start.isoformat(),
             "chart": self.chart,
             "statements": [
                 {
@@ -206,7 +187,8 @@ def financial_statements(
     for an account that lands on no line or on two, and for an amount with no price.
     """
     mapping = load_mapping(Path(options.get("filename", ".")), chart_of(entries))
-    sums, problems = _sum_postings(entries, registry_client.currency, period)
+    year_start = fiscal_year_start(period.end, registry_client.fiscal_year_start)
+    sums, problems = _sum_postings(entries, registry_client.currency, period, year_start)
     if problems:
         message = (
             f"Amounts of {registry_client.id} cannot be stated in {registry_client.currency}: "
@@ -252,6 +234,7 @@ def financial_statements(
         chart=mapping.chart,
         mapping_file=mapping.filename,
         period=period,
+        year_start=year_start,
         balance_sheet=balance_sheet,
         income_statement=income_statement,
     )
@@ -283,7 +266,9 @@ def load_mapping(main_file: Path, chart: str) -> StatementMapping:
     return mapping
 
 
-def _sum_postings(entries: Entries, currency: str, period: Period) -> tuple[_Sums, list[Problem]]:
+def _sum_postings(
+    entries: Entries, currency: str, period: Period, year_start: datetime.date
+) -> tuple[_Sums, list[Problem]]:
     sums = _Sums(
         defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
     )
@@ -307,7 +292,7 @@ def _sum_postings(entries: Entries, currency: str, period: Period) -> tuple[_Sum
                 continue
             account = posting.account
             sums.at_end[account] += number
-            if entry.date < period.year_start:
+            if entry.date < year_start:
                 sums.at_year_start[account] += number
             elif not closing:
                 sums.year[account] += number
