@@ -49,6 +49,7 @@ COMMANDS = {
     "merge-driver": "beanfirm.cli.mergedriver:merge_driver",  # the shared remote (issue 15)
     "remote": "beanfirm.cli.remote:remote",
     "sync": "beanfirm.cli.sync:sync",
+    "financials": "beanfirm.cli.financials:financials",  # month end (issue 16)
 }
 
 

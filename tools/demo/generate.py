@@ -95,6 +95,9 @@ def client_ledger(
     return files
 
 
+OPENING_RATE = Decimal("7.1000")  # USD in CNY on the demo's first day
+
+
 def _currencies(client: Client) -> tuple[str, ...]:
     extra = sorted({a.currency for a in client.accounts if a.currency} - {client.currency})
     return (client.currency, *extra)
@@ -106,17 +109,25 @@ def _opening_balances(book: GeneratedBook, start: datetime.date) -> None:
             continue
         currency = account.currency or book.client.currency
         amount = Decimal(book.rng.randint(200, 800) * 1000)
-        book.add(
-            Txn(
-                start,
-                None,
-                "期初余额 Opening balance",
-                (
-                    Posting(account.account, amount, currency),
-                    Posting("Equity:Opening-Balances", -amount, currency),
+        if currency == book.client.currency:
+            postings = (
+                Posting(account.account, amount, currency),
+                Posting("Equity:Opening-Balances", -amount, currency),
+            )
+        else:
+            # A foreign account opens at its book value in the client's currency: the rate
+            # that states its amounts in the financial statements until the first conversion.
+            postings = (
+                Posting(
+                    account.account, amount, currency, price=(OPENING_RATE, book.client.currency)
+                ),
+                Posting(
+                    "Equity:Opening-Balances",
+                    -(amount * OPENING_RATE).quantize(Decimal("0.01")),
+                    book.client.currency,
                 ),
             )
-        )
+        book.add(Txn(start, None, "期初余额 Opening balance", postings))
 
 
 def _month_files(client: Client, txns: list[Txn], months: list[datetime.date]) -> dict[str, bytes]:

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 from http import HTTPStatus
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from werkzeug.wrappers import Response
 
-
-@functools.cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("beanfirm.portal", "templates"),
-        autoescape=select_autoescape(default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+from beanfirm.core.htmlpages import template_environment
 
 
 def page(template: str, status: int = 200, **context: Any) -> Response:
     """Render a template as an HTML response."""
-    html = _environment().get_template(template).render(**context)
+    html = template_environment("beanfirm.portal").get_template(template).render(**context)
     return Response(html, status=status, content_type="text/html; charset=utf-8")
 
 

@@ -11,16 +11,14 @@ period, every difference with its likely cause, and the balance assertion writte
 from __future__ import annotations
 
 import datetime
-import functools
 import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from beanfirm.core.csvcells import CsvWriter
+from beanfirm.core.htmlpages import template_environment
 from beanfirm.core.journal import money
 from beanfirm.core.translation import Words
 from beanfirm.reconcile.comparison import Comparison, Verdict
@@ -190,19 +188,9 @@ def render_csv(comparison: Comparison, context: ReportContext) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-@functools.cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("beanfirm", "templates"),
-        autoescape=select_autoescape(default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_html(comparison: Comparison, context: ReportContext) -> bytes:
     """Return the HTML report, in the client's language."""
-    template = _environment().get_template("reconciliation.html")
+    template = template_environment().get_template("reconciliation.html")
     t = Words(context.language)
     html = template.render(
         c=comparison,

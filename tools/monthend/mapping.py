@@ -1,0 +1,258 @@
+"""The mapping of a chart's accounts to the lines of its financial statements, read as data.
+
+Each chart template has one beside it (`templates/<chart>.financials.yaml`); a client's own
+`ledgers/<client>/financials.yaml` replaces it. The file is read with its line numbers, so that
+every mistake in it names its file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import yaml
+
+from beanfirm.core.yamlnodes import NodeReader, line_of
+from beanfirm.errors import Problem
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+BALANCE_SHEET = "balance-sheet"
+INCOME_STATEMENT = "income-statement"
+STATEMENT_KEYS = (BALANCE_SHEET, INCOME_STATEMENT)
+LINE_KEYS = ("line", "name", "en", "accounts", "side", "negate", "total", "of", "heading")
+SIDES = ("debit", "credit")
+_CODE = re.compile(r"\d+")
+_ACCOUNT = re.compile(r"[A-Z][A-Za-z]*(:[^\s:]+)*")
+
+
+def template_file(chart: str) -> str:
+    """Return the name of a chart's mapping file among the package's templates."""
+    return f"{chart}.financials.yaml"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a statement form: the accounts it takes, or the lines it adds up."""
+
+    number: int | None  # 行次; None for a heading
+    name: str
+    en: str | None
+    accounts: tuple[str, ...]
+    side: str | None
+    negate: bool
+    total: tuple[int, ...]  # line numbers; a negative number subtracts that line
+    of: int | None
+    source: Problem  # the file and line where the form line is written
+
+    @property
+    def is_heading(self) -> bool:
+        """Return whether the line is a heading, with no figure."""
+        return self.number is None
+
+    @property
+    def is_total(self) -> bool:
+        """Return whether the line adds up other lines."""
+        return bool(self.total)
+
+    def takes(self, account: str, balance_is_debit: bool) -> bool:
+        """Return whether an account, with a balance on the given side, lands on this line."""
+        if self.side == "debit" and not balance_is_debit:
+            return False
+        if self.side == "credit" and balance_is_debit:
+            return False
+        return any(prefix_matches(prefix, account) for prefix in self.accounts)
+
+
+def prefix_matches(prefix: str, account: str) -> bool:
+    """Return whether an account falls under a prefix: a code (`1122`) or a name (`Assets:Bank`)."""
+    if _CODE.fullmatch(prefix):
+        parts = account.split(":")
+        return len(parts) > 1 and parts[1].startswith(prefix)
+    return account == prefix or account.startswith(prefix + ":")
+
+
+@dataclass(frozen=True)
+class Form:
+    """A statement's layout: its form number, title and lines in the form's order."""
+
+    key: str
+    form: str | None
+    title: str
+    en: str | None
+    lines: tuple[Line, ...]
+
+    def line(self, number: int) -> Line:
+        """Return the line with a number (行次)."""
+        return next(line for line in self.lines if line.number == number)
+
+
+@dataclass(frozen=True)
+class StatementMapping:
+    """The forms of one chart, and the file they were read from."""
+
+    filename: str
+    chart: str
+    balance_sheet: Form
+    income_statement: Form
+
+
+def template_text(chart: str) -> str:
+    """Return the text of a chart template's mapping file."""
+    return resources.files("beanfirm.templates").joinpath(template_file(chart)).read_text("utf-8")
+
+
+def has_template(chart: str) -> bool:
+    """Return whether the package holds a mapping for a chart."""
+    return resources.files("beanfirm.templates").joinpath(template_file(chart)).is_file()
+
+
+def read_mapping_file(path: Path, filename: str) -> tuple[StatementMapping | None, list[Problem]]:
+    """Read a client's mapping file; `filename` is how problems name it."""
+    return read_mapping(path.read_text(encoding="utf-8"), filename)
+
+
+def read_mapping(text: str, filename: str) -> tuple[StatementMapping | None, list[Problem]]:
+    """Read a mapping file's text into its forms, or None and the problems found."""
+    reader = NodeReader(filename)
+    root = reader.compose(text)
+    if root is None:
+        if not reader.problems:
+            reader.problem(None, "the file is empty; it must hold the two statements.")
+        return None, reader.problems
+    keys = reader.mapping(
+        root, "the mapping file", allowed=("chart", *STATEMENT_KEYS), required=STATEMENT_KEYS
+    )
+    chart = reader.string(keys["chart"], "chart") if "chart" in keys else None
+    forms = {key: _form(reader, key, keys[key]) for key in STATEMENT_KEYS if key in keys}
+    balance_sheet, income_statement = forms.get(BALANCE_SHEET), forms.get(INCOME_STATEMENT)
+    if reader.problems or balance_sheet is None or income_statement is None:
+        return None, reader.problems
+    mapping = StatementMapping(filename, chart or "", balance_sheet, income_statement)
+    return mapping, reader.problems
+
+
+def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
+    keys = reader.mapping(
+        node, key, allowed=("form", "title", "en", "lines"), required=("title", "lines")
+    )
+    title = reader.string(keys["title"], f"{key} title") if "title" in keys else None
+    form = reader.string(keys["form"], f"{key} form") if "form" in keys else None
+    en = reader.string(keys["en"], f"{key} en") if "en" in keys else None
+    lines = [
+        line
+        for item in (reader.sequence(keys["lines"], f"{key} lines") if "lines" in keys else [])
+        if (line := _line(reader, key, item)) is not None
+    ]
+    _check_references(reader, key, lines)
+    if title is None:
+        return None
+    return Form(key, form, title, en, tuple(lines))
+
+
+def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
+    where = f"a line of the {form}"
+    keys = reader.mapping(node, where, allowed=LINE_KEYS)
+    source = Problem(reader.filename, line_of(node), "")
+    if "heading" in keys:
+        extra = sorted(set(keys) - {"heading", "en"})
+        if extra:
+            reader.problem(node, f"a heading takes only 'heading' and 'en', not {extra}.")
+        name = reader.string(keys["heading"], "heading")
+        en = reader.string(keys["en"], "en") if "en" in keys else None
+        empty: tuple[str, ...] = ()
+        return Line(
+            None, name or "", en, empty, None, negate=False, total=(), of=None, source=source
+        )
+    number = _integer(reader, keys.get("line"), f"{where}: line")
+    if "line" not in keys:
+        reader.problem(node, f"{where} has no 'line'; give it the number (行次) the form gives it.")
+    name = reader.string(keys["name"], f"line {number}: name") if "name" in keys else None
+    if name is None and "name" not in keys:
+        reader.problem(node, f"line {number} has no 'name'; write the name the form gives it.")
+    has_accounts, has_total = "accounts" in keys, "total" in keys
+    if has_accounts == has_total:
+        reader.problem(
+            node, f"line {number} must have either 'accounts' or 'total' (exactly one of them)."
+        )
+    accounts = tuple(
+        prefix
+        for item in (reader.sequence(keys["accounts"], "accounts") if has_accounts else [])
+        if (prefix := _prefix(reader, item, number)) is not None
+    )
+    total = tuple(
+        value
+        for item in (reader.sequence(keys["total"], "total") if has_total else [])
+        if (value := _integer(reader, item, f"line {number}: total")) is not None
+    )
+    side = reader.choice(keys["side"], f"line {number}: side", SIDES) if "side" in keys else None
+    negate = _boolean(reader, keys.get("negate"), f"line {number}: negate")
+    of = _integer(reader, keys.get("of"), f"line {number}: of")
+    en = reader.string(keys["en"], f"line {number}: en") if "en" in keys else None
+    if number is None or name is None:
+        return None
+    return Line(number, name, en, accounts, side, negate, total, of, source)
+
+
+def _prefix(reader: NodeReader, node: yaml.Node, number: int | None) -> str | None:
+    prefix = reader.string(node, f"line {number}: account")
+    if prefix is not None and not (_CODE.fullmatch(prefix) or _ACCOUNT.fullmatch(prefix)):
+        reader.problem(
+            node,
+            f"line {number}: '{prefix}' is neither an account code (digits, such as 1122) nor "
+            "an account name (such as Assets:Bank).",
+        )
+        return None
+    return prefix
+
+
+def _integer(reader: NodeReader, node: yaml.Node | None, what: str) -> int | None:
+    if node is None:
+        return None
+    value = reader.scalar(node, what)
+    if isinstance(value, bool) or not isinstance(value, int):
+        reader.problem(node, f"{what} is '{getattr(node, 'value', '')}'; it must be a number.")
+        return None
+    return value
+
+
+def _boolean(reader: NodeReader, node: yaml.Node | None, what: str) -> bool:
+    if node is None:
+        return False
+    value = reader.scalar(node, what)
+    if not isinstance(value, bool):
+        reader.problem(node, f"{what} must be true or false.")
+        return False
+    return value
+
+
+def _check_references(reader: NodeReader, form: str, lines: list[Line]) -> None:
+    """Report a line number used twice, and totals or parts that name a line not in the form."""
+    seen: dict[int, Line] = {}
+    for line in lines:
+        if line.number is None:
+            continue
+        if line.number in seen:
+            first = seen[line.number].source.line
+            reader.problems.append(
+                Problem(
+                    reader.filename,
+                    line.source.line,
+                    f"the {form} has line {line.number} twice (also at line {first}); "
+                    "number each line once.",
+                )
+            )
+        seen[line.number] = line
+    for line in lines:
+        for ref in (*(abs(n) for n in line.total), *((line.of,) if line.of else ())):
+            if ref not in seen:
+                reader.problems.append(
+                    Problem(
+                        reader.filename,
+                        line.source.line,
+                        f"line {line.number} refers to line {ref}, which the {form} does not have.",
+                    )
+                )

@@ -1,0 +1,460 @@
+"""The balance sheet and income statement of a client's period, from one pass over its ledger.
+
+Every figure is a sum of postings' weights in the client's currency (`convert.get_weight`: the
+cost or price when a posting has one; a foreign amount without either is converted at the
+latest price on or before its date). Each account with a balance lands on exactly one line of
+each statement (`mapping.py`); an account on none or on two is refused, naming it and the line
+it probably belongs to. The income statement leaves out the closing entries (`#closing`), so
+that it still shows the period's activity once the month is closed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from beancount.core import convert, data
+from beancount.core.amount import Amount
+
+from beanfirm.errors import ConfigError, LedgerError, Problem, UsageError
+from beanfirm.monthend.closing import TAG as CLOSING_TAG
+from beanfirm.monthend.closing import Period, parse_period
+from beanfirm.monthend.mapping import (
+    BALANCE_SHEET,
+    INCOME_STATEMENT,
+    Form,
+    Line,
+    StatementMapping,
+    has_template,
+    prefix_matches,
+    read_mapping,
+    read_mapping_file,
+    template_file,
+    template_text,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from beanfirm.core.beans import Entries, Options
+    from beanfirm.store.registry import Client
+
+COLUMNS = {
+    BALANCE_SHEET: (("期末余额", "年初余额"), ("End of period", "Start of year")),
+    INCOME_STATEMENT: (("本月金额", "本年累计金额"), ("This month", "Year to date")),
+}
+CLIENT_MAPPING = "financials.yaml"
+UNCATEGORIZED = "Uncategorized"  # the last component of the accounts of entries not yet sorted
+ZERO = Decimal(0)
+_CODED = re.compile(r"\d{4}")
+_BALANCE_ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
+_INCOME_ROOTS = ("Income", "Expenses")
+
+
+def month_period(text: str, *, to: datetime.date | None = None) -> Period:
+    """Return the month `YYYY-MM`, ending on its last day or on `to` within it."""
+    month = parse_period(text)
+    if to is None:
+        return month
+    if not month.start <= to <= month.end:
+        message = f"--to {to} is outside the period {text}: give a day of that month."
+        raise UsageError(message)
+    return Period(month.start, to)
+
+
+def fiscal_year_start(end: datetime.date, month_day: str) -> datetime.date:
+    """Return the first day of the fiscal year, starting on `MM-DD`, that holds a day."""
+    month, day = (int(part) for part in month_day.split("-"))
+    start = datetime.date(end.year, month, day)
+    return start if start <= end else datetime.date(end.year - 1, month, day)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One line of a statement with its two columns, and the accounts it was summed from."""
+
+    line: Line
+    current: Decimal | None  # None for a heading
+    earlier: Decimal | None
+    accounts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A filled-in statement form: its lines with their figures."""
+
+    form: Form
+    figures: tuple[Figure, ...]
+
+    def figure(self, number: int) -> Figure:
+        """Return the figure of a line (行次)."""
+        return next(figure for figure in self.figures if figure.line.number == number)
+
+    def title(self, language: str) -> str:
+        """Return the statement's title in a language (the form's own, or its English one)."""
+        return self.form.en if language == "en" and self.form.en else self.form.title
+
+    def columns(self, language: str) -> tuple[str, str]:
+        """Return the names of the two columns in a language."""
+        names = COLUMNS[self.form.key]
+        return names[0] if language == "zh" else names[1]
+
+    def rows(self, language: str) -> list[tuple[str, int | None, Decimal | None, Decimal | None]]:
+        """Return the lines as (name, line number, first column, second column)."""
+        return [
+            (
+                figure.line.en if language == "en" and figure.line.en else figure.line.name,
+                figure.line.number,
+                figure.current,
+                figure.earlier,
+            )
+            for figure in self.figures
+        ]
+
+
+@dataclass(frozen=True)
+class Statements:
+    """A client's balance sheet and income statement for a period, in its currency."""
+
+    client_id: str
+    client_name: str
+    currency: str
+    chart: str
+    mapping_file: str
+    period: Period
+    year_start: datetime.date  # the first day of the fiscal year holding the period
+    balance_sheet: Statement
+    income_statement: Statement
+
+    @property
+    def both(self) -> tuple[Statement, Statement]:
+        """Return the balance sheet and the income statement, in the order they are issued."""
+        return self.balance_sheet, self.income_statement
+
+    def as_json(self, language: str) -> dict[str, object]:
+        """Return the statements as JSON-ready data: amounts as strings, never floats."""
+        return {
+            "client": self.client_id,
+            "currency": self.currency,
+            "period": self.period.label,
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+            "year_start": self.year_start.isoformat(),
+            "chart": self.chart,
+            "statements": [
+                {
+                    "statement": statement.form.key,
+                    "form": statement.form.form,
+                    "title": statement.title(language),
+                    "columns": list(statement.columns(language)),
+                    "lines": [
+                        {
+                            "name": name,
+                            "line": number,
+                            "amounts": None if first is None else [str(first), str(second)],
+                        }
+                        for name, number, first, second in statement.rows(language)
+                    ],
+                }
+                for statement in self.both
+            ],
+        }
+
+
+@dataclass
+class _Sums:
+    """The balances and activity of every account, as four columns."""
+
+    at_end: dict[str, Decimal]
+    at_year_start: dict[str, Decimal]
+    month: dict[str, Decimal]
+    year: dict[str, Decimal]
+
+
+def financial_statements(
+    entries: Entries, options: Options, registry_client: Client, period: Period
+) -> Statements:
+    """Return a client's statements for a period from its loaded ledger.
+
+    The mapping is the client's `financials.yaml` beside its main file when there is one, or
+    its chart's template. Raises ConfigError naming file and line for a mapping with mistakes,
+    for an account that lands on no line or on two, and for an amount with no price.
+    """
+    mapping = load_mapping(Path(options.get("filename", ".")), chart_of(entries))
+    year_start = fiscal_year_start(period.end, registry_client.fiscal_year_start)
+    sums, problems = _sum_postings(entries, registry_client.currency, period, year_start)
+    if problems:
+        message = (
+            f"Amounts of {registry_client.id} cannot be stated in {registry_client.currency}: "
+            "give each foreign currency a rate."
+        )
+        raise ConfigError(message, tuple(problems))
+    opened = {
+        entry.account: Problem(entry.meta["filename"], entry.meta["lineno"], "")
+        for entry in entries
+        if isinstance(entry, data.Open)
+    }
+    balance_sheet = _fill(mapping.balance_sheet, (sums.at_end, sums.at_year_start))
+    income_statement = _fill(mapping.income_statement, (sums.month, sums.year))
+    uncategorized = [
+        Problem(
+            opened[account].filename if account in opened else "",
+            opened[account].line if account in opened else None,
+            f"{account} holds {value}: entries not yet categorized. Categorize them "
+            "(docs/rules.md) before issuing statements.",
+        )
+        for account, value in sorted(sums.at_end.items())
+        if value and account.rsplit(":", 1)[-1] == UNCATEGORIZED
+    ]
+    if uncategorized:
+        message = f"The books of {registry_client.id} are not ready for statements."
+        raise LedgerError(message, tuple(uncategorized))
+    problems = [
+        *_placement_problems(
+            mapping, mapping.balance_sheet, sums.at_end, sums.at_year_start, opened
+        ),
+        *_placement_problems(mapping, mapping.income_statement, sums.month, sums.year, opened),
+    ]
+    if problems:
+        message = (
+            f"The statements of {registry_client.id} leave out or double-count accounts: map each "
+            f"account below to exactly one line in {CLIENT_MAPPING} (docs/financials.md)."
+        )
+        raise ConfigError(message, tuple(problems))
+    return Statements(
+        client_id=registry_client.id,
+        client_name=registry_client.name,
+        currency=registry_client.currency,
+        chart=mapping.chart,
+        mapping_file=mapping.filename,
+        period=period,
+        year_start=year_start,
+        balance_sheet=balance_sheet,
+        income_statement=income_statement,
+    )
+
+
+def chart_of(entries: Iterable[data.Directive]) -> str:
+    """Return the chart a ledger uses: cn-small when its accounts carry codes, else en-simple."""
+    for entry in entries:
+        if isinstance(entry, data.Open):
+            parts = entry.account.split(":")
+            if len(parts) > 1 and _CODED.match(parts[1]):
+                return "cn-small"
+    return "en-simple"
+
+
+def load_mapping(main_file: Path, chart: str) -> StatementMapping:
+    """Read the client's own mapping beside its main file, or the chart's template."""
+    own = main_file.parent / CLIENT_MAPPING
+    if own.is_file():
+        mapping, problems = read_mapping_file(own, str(own))
+    elif has_template(chart):
+        mapping, problems = read_mapping(template_text(chart), template_file(chart))
+    else:
+        message = f"No statement mapping for the chart '{chart}': write {own} (docs/financials.md)."
+        raise ConfigError(message)
+    if mapping is None or problems:
+        message = "The statement mapping has mistakes; fix them and run again."
+        raise ConfigError(message, tuple(problems))
+    return mapping
+
+
+def _sum_postings(
+    entries: Entries, currency: str, period: Period, year_start: datetime.date
+) -> tuple[_Sums, list[Problem]]:
+    sums = _Sums(
+        defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
+    )
+    unpriced: dict[str, list[data.Transaction]] = defaultdict(list)  # by currency
+    rates: _Rates | None = None
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date > period.end:
+            continue
+        closing = bool(entry.tags) and CLOSING_TAG in entry.tags
+        for posting in entry.postings:
+            weight: Amount = convert.get_weight(posting)  # type: ignore[no-untyped-call]
+            number = weight.number
+            if weight.currency != currency and isinstance(number, Decimal):
+                rates = rates or _Rates(entries, currency)
+                rate = rates.on(weight.currency, entry.date)
+                number = number * rate if rate is not None else None
+            if not isinstance(number, Decimal):
+                found = unpriced[weight.currency]
+                if not found or found[-1] is not entry:
+                    found.append(entry)
+                continue
+            account = posting.account
+            sums.at_end[account] += number
+            if entry.date < year_start:
+                sums.at_year_start[account] += number
+            elif not closing:
+                sums.year[account] += number
+                if entry.date >= period.start:
+                    sums.month[account] += number
+    return sums, [_unpriced(foreign, found, currency) for foreign, found in unpriced.items()]
+
+
+def _unpriced(foreign: str, entries: list[data.Transaction], currency: str) -> Problem:
+    """Name the first transaction in a currency without a rate, and how many more there are."""
+    first, more = entries[0], len(entries) - 1
+    rest = f" ({more} more transaction(s) in {foreign} until {entries[-1].date})" if more else ""
+    message = (
+        f"an amount in {foreign} has no rate in {currency} on or before {first.date}{rest}. "
+        f"Add a price directive such as `{first.date} price {foreign} 7.10 {currency}` "
+        "(the rate of that day), or book these amounts with their rate (`@`)."
+    )
+    return Problem(first.meta["filename"], first.meta["lineno"], message)
+
+
+class _Rates:
+    """The rates of foreign currencies in the client's: price directives and priced postings."""
+
+    def __init__(self, entries: Entries, currency: str) -> None:
+        found: dict[str, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+        for entry in entries:
+            if isinstance(entry, data.Price) and entry.amount.currency == currency:
+                number = entry.amount.number
+                if isinstance(number, Decimal):
+                    found[entry.currency].append((entry.date, number))
+            elif isinstance(entry, data.Transaction):
+                for posting in entry.postings:
+                    price = posting.price
+                    if (
+                        price is not None
+                        and price.currency == currency
+                        and posting.units
+                        and isinstance(price.number, Decimal)
+                    ):
+                        found[posting.units.currency].append((entry.date, price.number))
+        self._dates = {key: [day for day, _ in sorted(rows)] for key, rows in found.items()}
+        self._rates = {key: [rate for _, rate in sorted(rows)] for key, rows in found.items()}
+
+    def on(self, foreign: str, day: datetime.date) -> Decimal | None:
+        """Return the latest rate of a currency on or before a day, or None."""
+        dates = self._dates.get(foreign, [])
+        index = bisect.bisect_right(dates, day)
+        return self._rates[foreign][index - 1] if index else None
+
+
+def _fill(form: Form, columns: tuple[Mapping[str, Decimal], Mapping[str, Decimal]]) -> Statement:
+    figures: dict[int, Figure] = {}
+    ordered: list[Figure] = []
+    for line in form.lines:
+        if line.is_heading:
+            ordered.append(Figure(line, None, None, ()))
+            continue
+        figure = _line_figure(form, line, columns, figures)
+        ordered.append(figure)
+    return Statement(form, tuple(ordered))
+
+
+def _line_figure(
+    form: Form,
+    line: Line,
+    columns: tuple[Mapping[str, Decimal], Mapping[str, Decimal]],
+    done: dict[int, Figure],
+    seen: tuple[int, ...] = (),
+) -> Figure:
+    assert line.number is not None  # headings have no figure  # noqa: S101
+    if line.number in done:
+        return done[line.number]
+    if line.is_total:
+        if line.number in seen:
+            message = f"{line.source.location()}: line {line.number} adds up itself; fix 'total'."
+            raise ConfigError(message)
+        parts = [
+            (
+                Decimal(1 if ref > 0 else -1),
+                _line_figure(form, form.line(abs(ref)), columns, done, (*seen, line.number)),
+            )
+            for ref in line.total
+        ]
+        current = sum((sign * (part.current or ZERO) for sign, part in parts), ZERO) + ZERO
+        earlier = sum((sign * (part.earlier or ZERO) for sign, part in parts), ZERO) + ZERO
+        figure = Figure(line, current, earlier, ())
+    else:
+        sign = Decimal(-1 if line.negate else 1)
+        values: list[Decimal] = []
+        accounts: set[str] = set()
+        for column in columns:
+            taken = [
+                account
+                for account, value in column.items()
+                if value and line.takes(account, value > 0)
+            ]
+            accounts.update(taken)
+            values.append(sign * sum((column[account] for account in taken), ZERO) + ZERO)
+        figure = Figure(line, values[0], values[1], tuple(sorted(accounts)))
+    done[line.number] = figure
+    return figure
+
+
+def _placement_problems(
+    mapping: StatementMapping,
+    form: Form,
+    current: Mapping[str, Decimal],
+    earlier: Mapping[str, Decimal],
+    opened: Mapping[str, Problem],
+) -> list[Problem]:
+    roots = _BALANCE_ROOTS if form is mapping.balance_sheet else _INCOME_ROOTS
+    placing = [line for line in form.lines if line.accounts and line.of is None]
+    problems: list[Problem] = []
+    reported: set[str] = set()
+    for column in (current, earlier):
+        for account, value in sorted(column.items()):
+            if not value or account in reported or account.split(":")[0] not in roots:
+                continue
+            lines = [line for line in placing if line.takes(account, value > 0)]
+            if len(lines) == 1:
+                continue
+            reported.add(account)
+            where = opened.get(account, Problem(mapping.filename, None, ""))
+            title = form.title
+            if not lines:
+                likely = _likely_line(placing, account)
+                hint = (
+                    f"; it probably belongs to line {likely.number} {likely.name} "
+                    f"({mapping.filename}:{likely.source.line})"
+                    if likely
+                    else ""
+                )
+                message = f"{account} ({value}) is on no line of the {title}{hint}."
+            else:
+                names = ", ".join(f"{line.number} {line.name}" for line in lines)
+                message = f"{account} ({value}) is on {len(lines)} lines of the {title}: {names}."
+            problems.append(Problem(where.filename, where.line, message))
+    return problems
+
+
+def _likely_line(lines: list[Line], account: str) -> Line | None:
+    """Return the line whose prefixes share the longest start with the account (code or name)."""
+    parts = account.split(":")
+    code = parts[1] if len(parts) > 1 and _CODED.match(parts[1]) else None
+    best: tuple[int, Line] | None = None
+    for line in lines:
+        for prefix in line.accounts:
+            if prefix_matches(prefix, account):
+                continue  # taken only on the other side: not a hint
+            against = code if code is not None and prefix.isdigit() else account
+            if not prefix.isdigit() and prefix.split(":")[0] != parts[0]:
+                continue
+            score = len(_common_start(prefix, against or ""))
+            if score and (best is None or score > best[0]):
+                best = (score, line)
+    return best[1] if best else None
+
+
+def _common_start(first: str, second: str) -> str:
+    length = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        length += 1
+    return first[:length]
