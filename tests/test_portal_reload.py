@@ -124,6 +124,12 @@ def test_a_commit_is_loaded_in_the_background_and_shown_on_the_next_page(
     # No request is made until the worker has loaded the change on its own, and the gateway
     # has asked the new load again for the pages read before.
     wait_for(lambda: "loaded generation 2" in worker_log(portal), "the background reload")
+    # The gateway hears of the new load after the worker logs it: until then it keeps the old
+    # pages, so wait for its news too, not only for two kept pages.
+    wait_for(
+        lambda: (load := portal.pages.load_of("huamei")) is not None and load.number >= 2,
+        "the gateway to hear of the new load",
+    )
     wait_for(lambda: len(portal.pages) >= 2, "the pages read before, asked for again")
 
     journal = text(browser.get(books.page("api/journal")))

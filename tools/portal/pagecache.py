@@ -155,6 +155,11 @@ class PageCache:
         day = time.strftime("%Y-%m-%d")
         return [PageKey(k.books, epoch, day, k.target, k.headers) for k in keys]
 
+    def load_of(self, books: str) -> Load | None:
+        """Return the load of a client's books whose pages are kept now (None: none running)."""
+        with self._lock:
+            return self._loads.get(books)
+
     def __len__(self) -> int:
         return len(self._pages)
 
