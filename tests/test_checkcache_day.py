@@ -6,24 +6,12 @@ import datetime
 from pathlib import Path
 
 from conftest import git
+from registry_support import a_client
 
 from beanfirm.firm.checkcache import client_keys
 from beanfirm.store.gitrepo import PracticeRepo
-from beanfirm.store.registry import Classification, Client
 
-CLIENT = Client(
-    id="alpha",
-    name="Alpha",
-    classification=Classification("retail", "high", "shanghai", "micro"),
-    preparer="bo",
-    reviewer="ana",
-    currency="CNY",
-    fiscal_year_start="01-01",
-    language="zh",
-    reconcile="monthly",
-    accounts=(),
-    line=1,
-)
+CLIENT = a_client()
 
 
 def test_the_key_of_an_unchanged_client_changes_with_the_day(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from beancount.core import realization
+from registry_support import a_client
 
 from beanfirm.errors import ConfigError, LedgerError, UsageError
 from beanfirm.monthend.closing import Period
@@ -19,7 +20,6 @@ from beanfirm.monthend.statements import (
     month_period,
 )
 from beanfirm.store.ledger import load_ledger
-from beanfirm.store.registry import Classification, Client
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -27,19 +27,7 @@ if TYPE_CHECKING:
     from beanfirm.core.beans import Entries
     from beanfirm.monthend.statements import Statement
 
-CLIENT = Client(
-    id="alpha",
-    name="甲公司",
-    classification=Classification("retail", "high", "shanghai", "micro"),
-    preparer="bo",
-    reviewer="ana",
-    currency="CNY",
-    fiscal_year_start="01-01",
-    language="zh",
-    reconcile="monthly",
-    accounts=(),
-    line=1,
-)
+CLIENT = a_client(name="甲公司")
 
 CN_LEDGER = """\
 option "operating_currency" "CNY"

@@ -10,6 +10,7 @@ import pytest
 from accounts_support import ledger_text, load_text
 from beancount.core import realization
 from beancount.parser import parser
+from registry_support import a_client
 
 from beanfirm.accounts.aging import age_items
 from beanfirm.accounts.openitems import read_book
@@ -29,17 +30,10 @@ from beanfirm.store.registry import Classification, Client
 D = Decimal
 GOLDENS = Path(__file__).resolve().parent / "goldens"
 DATE = datetime.date(2025, 12, 31)
-CLIENT = Client(
-    id="qinghe",
-    name="杭州青禾茶饮有限公司",
+CLIENT = a_client(
+    "qinghe",
+    "杭州青禾茶饮有限公司",
     classification=Classification("retail", "low", "hangzhou", "micro"),
-    preparer="bo",
-    reviewer="ana",
-    currency="CNY",
-    fiscal_year_start="01-01",
-    language="zh",
-    reconcile="monthly",
-    accounts=(),
     line=0,
 )
 

@@ -17,6 +17,8 @@ from beancount.core import data
 
 from beanfirm.core.paths import LEDGERS, client_folder
 from beanfirm.errors import Problem
+from beanfirm.plugins.locked import LOCKS_FILENAME as LOCKS_FILE
+from beanfirm.plugins.seal import LOCK, REOPEN
 from beanfirm.review.approving import (
     approval_problems,
     chain_problems,
@@ -33,9 +35,6 @@ if TYPE_CHECKING:
     from beanfirm.store.gitrepo import CommitRecord, PracticeRepo
     from beanfirm.store.registry import Registry
 
-LOCKS_FILE = "locks.beancount"
-LOCK = "beanfirm-lock"
-REOPEN = "beanfirm-reopen"
 
 
 @dataclass(frozen=True)
