@@ -81,7 +81,7 @@ def financials(
             ("statement", "line", "name", "first", "second"),
             [
                 (statement.form.key, number, name, first, second)
-                for statement in statements.both
+                for statement in statements.all
                 for name, number, first, second in statement.rows(language)
             ],
         )
@@ -91,7 +91,7 @@ def financials(
 
 def _print(statements: Statements, language: str) -> None:
     t = Words(language)
-    for statement in statements.both:
+    for statement in statements.all:
         form = f" {statement.form.form}" if statement.form.form else ""
         when = (
             statements.period.end.isoformat()

@@ -131,11 +131,13 @@ class Statements:
     year_start: datetime.date  # the first day of the fiscal year holding the period
     balance_sheet: Statement
     income_statement: Statement
+    cash_flow: Statement | None = None  # the cash-flow statement, where the mapping has one
 
     @property
-    def both(self) -> tuple[Statement, Statement]:
-        """Return the balance sheet and the income statement, in the order they are issued."""
-        return self.balance_sheet, self.income_statement
+    def all(self) -> tuple[Statement, ...]:
+        """Return the statements in the order they are issued (balance sheet first)."""
+        found = (self.balance_sheet, self.income_statement, self.cash_flow)
+        return tuple(statement for statement in found if statement is not None)
 
     def as_json(self, language: str) -> dict[str, object]:
         """Return the statements as JSON-ready data: amounts as strings, never floats."""
@@ -162,7 +164,7 @@ class Statements:
                         for name, number, first, second in statement.rows(language)
                     ],
                 }
-                for statement in self.both
+                for statement in self.all
             ],
         }
 
