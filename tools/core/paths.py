@@ -54,3 +54,18 @@ def inbox_folder(client_id: str) -> str:
 def importers_folder(client_id: str) -> str:
     """Return the folder of a client's own importer configs."""
     return f"{client_folder(client_id)}/importers"
+
+
+def closing_folder(client_id: str, period_label: str) -> str:
+    """Return the folder of a closed month's statements and close report (`YYYY-MM`)."""
+    return f"{client_folder(client_id)}/{DOCUMENTS}/closing/{period_label}"
+
+
+def fixed_assets_file(client_id: str) -> str:
+    """Return a client's fixed-asset register (depreciation is booked from it at each close)."""
+    return f"{client_folder(client_id)}/fixed-assets.yaml"
+
+
+def accruals_file(client_id: str) -> str:
+    """Return a client's recurring accrual templates (计提), booked at each close."""
+    return f"{client_folder(client_id)}/accruals.yaml"
