@@ -5,8 +5,10 @@ received, the month booked, reconciled, approved, closed and its statements issu
 item of the month-end checklist (`beanfirm.monthend.checklist`, the same words and the same
 rules as `beanfirm close`), read from the cached check (`LedgerSummary.months`) and from git
 once for the whole practice: the approvals (`pending_reviews`), the locks and the closing
-folders at HEAD. The deadlines are days of the month after the period (`clients.yaml`
-`deadlines:`, the firm's, a client's own overriding); one not met by its day is overdue.
+folders at HEAD. A closed month counts as approved: the close needed every change approved,
+and its own commit (closing entries and lock) is the one change a lock accepts unapproved.
+The deadlines are days of the month after the period (`clients.yaml` `deadlines:`, the
+firm's, a client's own overriding); one not met by its day is overdue.
 """
 
 from __future__ import annotations
@@ -126,6 +128,13 @@ def unapproved(pending: Pending | None) -> str | None:
     return f"{count} commit{'s' if count > 1 else ''} since its latest approval changed it"
 
 
+def _approved(client_id: str, period: Period, closed: Item, pending: Pending | None) -> Item:
+    """Return the approved stage: a closed month was approved before its close."""
+    if closed.passed:
+        return Item("approved", passed=True, found=f"{period.label} closed: approved before")
+    return _named("approved", approved_item(client_id, unapproved(pending)))
+
+
 def _closed(client_id: str, period: Period, locks_text: str | None) -> Item:
     rel = locks_file(client_id)
     through = max((lock.through for lock in client_locks(locks_text, rel)), default=None)
@@ -220,7 +229,7 @@ def board_rows(
                 ),
             ),
             _named("reconciled", reconciled_item(period, reconciled)),
-            _named("approved", approved_item(client.id, unapproved(pending.get(client.id)))),
+            _approved(client.id, period, closed, pending.get(client.id)),
             closed,
             issued,
         )
