@@ -139,7 +139,7 @@ def _deadline_cells(row: BoardRow) -> list[Text]:
         elif deadline.overdue:
             cells.append(Text(f"{deadline.day} overdue", style="bold red"))
         else:
-            cells.append(Text(f"{deadline.day}" + (" met" if deadline.met else "")))
+            cells.append(Text(f"{deadline.day}" + (" done" if deadline.met else "")))
     return cells
 
 
