@@ -5,16 +5,24 @@ from __future__ import annotations
 import datetime
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from approval_support import approve
 from cli_support import assert_user_error, commit_all, snapshot
 from conftest import STAFF_ENV, run_beanfirm
 from month_support import FIRST, LAST, append_to_month
+from portal_support import ANA_USER, CY_USER, HUAMEI_USER, add_users, build_practice, login
+from werkzeug.test import Client
 
 from beanfirm.firm.board import due_day
 from beanfirm.monthend.closing import parse_period
+from beanfirm.portal.audit import recent
+from beanfirm.portal.gateway import make_app
+from beanfirm.portal.site import Portal, PortalSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 BANK = "Assets:1002-银行存款:工商银行"
 DEADLINES = "  deadlines: {close: 10, statements: 15}\n"
@@ -159,6 +167,8 @@ def test_a_clients_own_deadline_overrides_the_firms(books: Path) -> None:
     [row] = board(folder, FIRST.label, code=1)
     assert row["deadlines"]["close"]["day"] == str(LAST.end)  # 31: the month's last day
     assert row["deadlines"]["statements"]["day"] == str(due_day(FIRST, 15))  # the firm's
+    shown = run_beanfirm("clients", "show", "huamei", "--json", cwd=folder)
+    assert json.loads(shown.out)["deadlines"] == {"close": 31}
 
 
 def test_a_client_without_deadlines_has_none(practice: Path) -> None:
@@ -216,3 +226,85 @@ def test_the_board_takes_the_status_filters(books: Path) -> None:
 )
 def test_a_deadline_is_a_day_of_the_following_month(period: str, day: int, due: str) -> None:
     assert str(due_day(parse_period(period), day)) == due
+
+
+# -- the staff portal's board -----------------------------------------------------------------
+
+NASTY_NAME = "<script>alert(1)</script> & Co"
+
+
+@pytest.fixture(scope="module")
+def portal_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Portal, object]]:
+    """The portal of a practice whose jinma is named with HTML, with its users."""
+    root = build_practice(tmp_path_factory.mktemp("board") / "practice")
+    registry = root / "clients.yaml"
+    text = registry.read_text(encoding="utf-8").replace("金马批发有限公司", f"'{NASTY_NAME}'")
+    text = text.replace("\nclients:", "\n" + DEADLINES + "clients:", 1)
+    registry.write_text(text, encoding="utf-8")
+    commit_all(root, "jinma's name, the firm's deadlines")
+    site = Portal(root, PortalSettings(state_dir=root / ".beanfirm"))
+    add_users(site)
+    yield site, make_app(site)
+    site.close()
+
+
+def _browser(app: object, email: str) -> Client:
+    browser = Client(app)  # type: ignore[arg-type]
+    assert login(browser, email).status_code == 303
+    return browser
+
+
+def test_staff_see_the_board_of_their_clients(portal_app: tuple[Portal, object]) -> None:
+    portal, app = portal_app
+    response = _browser(app, ANA_USER).get("/board?period=2025-01")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert all(f"/c/{cid}/" in html for cid in ("huamei", "northwind", "jinma"))
+    assert "2025-02-10 overdue" in html
+    assert '<input type="month" name="period" value="2025-01" required>' in html
+    # The data of the practice is printed as data: a client's name is text, never markup.
+    assert NASTY_NAME not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
+    # A reviewer sees the clients they review, filters apply as on the dashboard.
+    reviewer = _browser(app, CY_USER).get("/board?period=2025-01").get_data(as_text=True)
+    assert "/c/jinma/" in reviewer
+    assert "/c/huamei/" not in reviewer
+    retail = _browser(app, ANA_USER).get("/board?period=2025-01&industry=retail")
+    assert "/c/northwind/" not in retail.get_data(as_text=True)
+    assert any(
+        e.event == "view" and e.path == "/board?period=2025-01"
+        for e in recent(portal.store, email=ANA_USER, limit=100)
+    )
+
+
+def test_a_client_user_gets_no_board(portal_app: tuple[Portal, object]) -> None:
+    _portal, app = portal_app
+    owner = _browser(app, HUAMEI_USER)
+    for url in ("/board", "/board?period=2025-01", "/board?period=2025-01&industry=retail"):
+        response = owner.get(url)
+        assert response.status_code == 404
+        html = response.get_data(as_text=True)
+        assert "jinma" not in html
+        assert "northwind" not in html
+    anonymous = Client(app)  # type: ignore[arg-type]
+    assert anonymous.get("/board?period=2025-01").headers["Location"] == "/login"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_the_board_takes_no_write(portal_app: tuple[Portal, object], method: str) -> None:
+    _portal, app = portal_app
+    response = _browser(app, ANA_USER).open("/board?period=2025-01", method=method)
+    assert response.status_code in {400, 405}
+
+
+@pytest.mark.parametrize(
+    "period",
+    ["2025-13", "../../etc", "2025-1", "<b>2025-01</b>", "2025-01-01", "9" * 5000, "%00"],
+)
+def test_a_crafted_period_is_refused(portal_app: tuple[Portal, object], period: str) -> None:
+    _portal, app = portal_app
+    response = _browser(app, ANA_USER).get("/board", query_string={"period": period})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "is not a month: give it as YYYY-MM" in html
+    assert "<b>2025-01</b>" not in html
