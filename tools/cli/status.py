@@ -38,7 +38,7 @@ OVERDUE_ALERT_DAYS = 30  # receivables past due longer than this are shown in re
     "--overdue",
     is_flag=True,
     help="Only what needs work: clients with an account overdue for reconciliation (only those "
-    "accounts) or with invoices past due.",
+    "accounts) or with invoices past due; with --period, the clients past a deadline.",
 )
 @click.option(
     "--period",
