@@ -144,6 +144,13 @@ def test_the_board_follows_a_month_through_the_pipeline(books: Path) -> None:
     assert row["closed"]["found"] == f"{LAST.label} is open: locked through {FIRST.end} only"
 
 
+def test_overdue_keeps_the_clients_past_a_deadline(books: Path) -> None:
+    assert [r["client"] for r in board(books, FIRST.label, "--overdue", code=1)] == ["huamei"]
+    # A month whose deadlines are still to come: nobody is late yet.
+    quiet = run_beanfirm("status", "--period", "2999-01", "--overdue", cwd=books)
+    assert quiet.out == "No client shown is past a deadline for 2999-01.\n"
+
+
 def test_an_export_in_the_inbox_is_received_not_imported(books: Path) -> None:
     folder = books
     [row] = board(folder, LAST.label, code=1)
