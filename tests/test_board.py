@@ -16,10 +16,13 @@ from portal_support import ANA_USER, CY_USER, HUAMEI_USER, add_users, build_prac
 from werkzeug.test import Client
 
 from beanfirm.firm.board import due_day
-from beanfirm.monthend.closing import parse_period
+from beanfirm.firm.summary import months_of
+from beanfirm.monthend.checklist import covered_accounts, is_open
+from beanfirm.monthend.closing import month_of, parse_period
 from beanfirm.portal.audit import recent
 from beanfirm.portal.gateway import make_app
 from beanfirm.portal.site import Portal, PortalSettings
+from beanfirm.store.ledger import load_ledger
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -220,6 +223,47 @@ def test_the_board_takes_the_status_filters(books: Path) -> None:
     assert board(books, FIRST.label, "--preparer", "ana") == []
     shown = board(books, FIRST.label, "--preparer", "bo", code=1)
     assert [row["client"] for row in shown] == ["huamei"]
+
+
+MONTHS_LEDGER = """
+option "operating_currency" "CNY"
+2025-01-01 open Assets:Bank
+2025-01-01 open Assets:Card
+2025-01-01 open Liabilities:Loan
+2025-01-01 open Expenses:Uncategorized
+2025-01-01 open Expenses:Rent
+2025-01-05 * "rent"
+  Assets:Bank  -10.00 CNY
+  Expenses:Rent
+2025-01-20 ! "unchecked"
+  Assets:Card  -5.00 CNY
+  Expenses:Rent
+2025-02-01 balance Assets:Bank  -10.00 CNY
+2025-02-02 balance Assets:Card  -5.00 CNY
+2025-02-09 * "phone"
+  Liabilities:Loan  -3.00 CNY
+  Expenses:Uncategorized
+2025-03-01 balance Liabilities:Loan  -3.00 CNY
+"""
+
+
+def test_the_cached_months_say_what_the_checklist_reads(tmp_path: Path) -> None:
+    """The board's months (kept in the check cache) agree with the close's own reading."""
+    main = tmp_path / "main.beancount"
+    main.write_text(MONTHS_LEDGER, encoding="utf-8")
+    ledger = load_ledger(main)
+    months = months_of(ledger, tmp_path)
+    assert sorted(months) == ["2025-01", "2025-02"]
+    for label, activity in months.items():
+        period = parse_period(label)
+        covered = covered_accounts(ledger.entries, period)
+        assert activity.covered == {a for a in covered if a.startswith(("Assets:", "Liabilities:"))}
+        in_month = [e for e in ledger.entries if is_open(e) and month_of(e.date) == period]
+        assert activity.open_count == len(in_month)
+    assert months["2025-01"].covered == {"Assets:Bank", "Assets:Card"}  # Bank by its 02-01 balance
+    assert months["2025-02"].covered == {"Assets:Card", "Liabilities:Loan"}
+    assert months["2025-01"].first_open == "main.beancount:11"
+    assert months["2025-02"].first_open == "main.beancount:16"
 
 
 @pytest.mark.parametrize(
