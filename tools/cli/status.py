@@ -117,6 +117,10 @@ def _board(
         echo(f"No client shown is past a deadline for {period.label}.")
     else:
         _print_board(practice.registry.firm.name, period.label, rows)
+        for row in rows:
+            step = row.next_step()
+            if step is not None:
+                echo(f"{row.client.id}: {step.name}: {step.found}. To do: {step.todo}.")
     if any(row.errors for row in rows):
         sys.exit(EXIT_FINDINGS)
 

@@ -66,9 +66,9 @@ class BoardRow:
     inbox: int  # files waiting in the client's inbox: received, not imported
     deadlines: tuple[Deadline, ...]
 
-    def stage(self, name: str) -> Item:
-        """Return a stage by name."""
-        return self.stages[STAGES.index(name)]
+    def next_step(self) -> Item | None:
+        """Return the first stage not done (None: the month is through the pipeline)."""
+        return next((item for item in self.stages if not item.passed), None)
 
     @property
     def overdue(self) -> bool:
@@ -158,7 +158,9 @@ def _issued(client_id: str, period: Period, filed: list[str]) -> Item:
         "issued",
         passed=False,
         found=f"nothing committed in {folder}",
-        todo=f"close the month: the close files its statements (`beanfirm close {client_id}`)",
+        todo=f"the close files them (`beanfirm close {client_id} --period {period.label}`); for "
+        "a month closed without them, commit its statements there (`beanfirm financials "
+        f"{client_id} --period {period.label}`)",
     )
 
 
