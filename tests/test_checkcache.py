@@ -14,7 +14,7 @@ from conftest import git
 from beanfirm.accounts.aging import Overdue
 from beanfirm.errors import Problem
 from beanfirm.firm.checkcache import CheckCache, client_keys
-from beanfirm.firm.summary import LedgerSummary
+from beanfirm.firm.summary import LedgerSummary, MonthActivity
 from beanfirm.jobs.newpractice import GITIGNORE
 from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.registry import Classification, Client
@@ -153,6 +153,11 @@ SUMMARY = LedgerSummary(
     transactions=42,
     last_entry=datetime.date(2025, 1, 31),
     uncategorized=2,
+    months={
+        "2025-01": MonthActivity(
+            frozenset({"Assets:Bank", "Assets:Cash"}), 2, "ledgers/alpha/journal/2025/01.beancount:9"
+        ),
+    },
 )
 
 
@@ -225,6 +230,13 @@ def test_cache_file_is_json(tmp_path: Path) -> None:
             "uncategorized": 2,
             "reconciliations": [],
             "receivables": {"count": 0, "amounts": {}, "oldest_days": 0},
+            "months": {
+                "2025-01": {
+                    "covered": ["Assets:Bank", "Assets:Cash"],
+                    "open_count": 2,
+                    "first_open": "ledgers/alpha/journal/2025/01.beancount:9",
+                },
+            },
         },
     }
 

@@ -14,14 +14,19 @@ from beanfirm.cli.output import echo, echo_json, echo_table, json_option
 from beanfirm.cli.progress import checked
 from beanfirm.core.terminal import plain
 from beanfirm.errors import EXIT_FINDINGS
+from beanfirm.firm.board import STAGES, BoardRow, board_rows
 from beanfirm.firm.status import StatusRow, overdue_only, status_rows
+from beanfirm.monthend.closing import parse_period
 from beanfirm.review.pending import standing_returns
 
 if TYPE_CHECKING:
     from beanfirm.accounts.aging import Overdue
     from beanfirm.firm.filters import ClientFilter
+    from beanfirm.monthend.checklist import Item
     from beanfirm.reconcile.status import ReconciliationStatus
     from beanfirm.store.approvals import Returned
+    from beanfirm.store.practice import Practice
+    from beanfirm.store.registry import Client
 
 OVERDUE_ALERT_DAYS = 30  # receivables past due longer than this are shown in red
 
@@ -33,7 +38,14 @@ OVERDUE_ALERT_DAYS = 30  # receivables past due longer than this are shown in re
     "--overdue",
     is_flag=True,
     help="Only what needs work: clients with an account overdue for reconciliation (only those "
-    "accounts) or with invoices past due.",
+    "accounts) or with invoices past due; with --period, the clients past a deadline.",
+)
+@click.option(
+    "--period",
+    "period_text",
+    metavar="YYYY-MM",
+    help="The month board instead: each client's place in the month's pipeline, with the "
+    "deadlines (docs/status.md#the-month-board).",
 )
 @click.option(
     "-j",
@@ -48,17 +60,22 @@ def status(
     client_filter: ClientFilter,
     as_json: bool,
     overdue: bool,
+    period_text: str | None,
     jobs: int | None,
 ) -> None:
     """Show the firm dashboard: one row per client, with the same filters as `clients list`.
 
     Each row shows how far each reconciled account is reconciled (overdue ones in red) and the
-    invoices past due.
+    invoices past due; with --period, the month board: exports received, booked, reconciled,
+    approved, closed, statements issued, and the deadlines (overdue in red).
     Exits 1 if any client shown has ledger errors.
     """
     practice = practice_of(ctx)
     repo = repo_of(practice)
     clients = select_clients(practice, client_filter)
+    if period_text is not None:
+        _board(practice, clients, period_text, as_json=as_json, overdue=overdue, jobs=jobs)
+        return
     rows = status_rows(clients, checked(practice, repo, clients, jobs=jobs))
     if overdue:
         rows = overdue_only(rows)
@@ -76,6 +93,80 @@ def status(
             )
     if any(row.errors for row in rows):
         sys.exit(EXIT_FINDINGS)
+
+
+def _board(
+    practice: Practice,
+    clients: list[Client],
+    period_text: str,
+    *,
+    as_json: bool,
+    overdue: bool,
+    jobs: int | None,
+) -> None:
+    """Show the month board; with --overdue, only the clients past a deadline."""
+    period = parse_period(period_text)
+    repo = repo_of(practice)
+    results = checked(practice, repo, clients, jobs=jobs)
+    rows = board_rows(practice.registry, repo, clients, results, period)
+    if overdue:
+        rows = [row for row in rows if row.overdue]
+    if as_json:
+        echo_json([row.as_json() for row in rows])
+    elif overdue and not rows:
+        echo(f"No client shown is past a deadline for {period.label}.")
+    else:
+        _print_board(practice.registry.firm.name, period.label, rows)
+        for row in rows:
+            step = row.next_step()
+            if step is not None:
+                echo(f"{row.client.id}: {step.name}: {step.found}. To do: {step.todo}.")
+    if any(row.errors for row in rows):
+        sys.exit(EXIT_FINDINGS)
+
+
+def _stage_cell(item: Item, inbox: int) -> Text:
+    """Show a stage as a word: `yes`, else `no` (`inbox N` for exports received, not imported)."""
+    if item.passed:
+        return Text("yes")
+    if item.name == "received" and inbox:
+        return Text(f"inbox {inbox}", style="yellow")
+    return Text("no")
+
+
+def _deadline_cells(row: BoardRow) -> list[Text]:
+    cells = []
+    for what in ("close", "statements"):
+        deadline = next((d for d in row.deadlines if d.what == what), None)
+        if deadline is None:
+            cells.append(Text(""))
+        elif deadline.overdue:
+            cells.append(Text(f"{deadline.day} overdue", style="bold red"))
+        else:
+            cells.append(Text(f"{deadline.day}" + (" done" if deadline.met else "")))
+    return cells
+
+
+def _print_board(firm_name: str, label: str, rows: list[BoardRow]) -> None:
+    """Print the month board; rows with errors in red, rows past a deadline in yellow."""
+    table = [
+        [
+            row.client.id,
+            row.client.preparer,
+            row.client.reviewer,
+            row.errors,
+            *(_stage_cell(item, row.inbox) for item in row.stages),
+            *_deadline_cells(row),
+        ]
+        for row in rows
+    ]
+    styles = ["red" if r.errors else ("yellow" if r.overdue else None) for r in rows]
+    echo_table(
+        f"{firm_name}: {label}",
+        ("client", "preparer", "reviewer", "errors", *STAGES, "close by", "statements by"),
+        table,
+        styles=styles,
+    )
 
 
 def _row_json(row: StatusRow, back: Returned | None) -> dict[str, Any]:

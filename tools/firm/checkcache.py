@@ -26,7 +26,7 @@ import beanfirm
 from beanfirm.accounts.aging import Overdue
 from beanfirm.core import paths
 from beanfirm.errors import Problem
-from beanfirm.firm.summary import LedgerSummary
+from beanfirm.firm.summary import LedgerSummary, MonthActivity
 from beanfirm.reconcile.status import ReconciliationStatus
 from beanfirm.store.writes import write_atomic
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from beanfirm.store.gitrepo import PracticeRepo
     from beanfirm.store.registry import Client
 
-CACHE_FORMAT = 4  # 4: a reconciliation's `through` is stored as `reconciled_through`
+CACHE_FORMAT = 5  # 5: each month's activity, for the month board
 
 
 @functools.cache
@@ -131,6 +131,14 @@ def summary_to_json(summary: LedgerSummary) -> dict[str, Any]:
         "uncategorized": summary.uncategorized,
         "reconciliations": [r.as_json() for r in summary.reconciliations],
         "receivables": overdue_to_json(summary.receivables),
+        "months": {
+            month: {
+                "covered": sorted(activity.covered),
+                "open_count": activity.open_count,
+                "first_open": activity.first_open,
+            }
+            for month, activity in summary.months.items()
+        },
     }
 
 
@@ -161,4 +169,12 @@ def _summary_from_json(raw: dict[str, Any]) -> LedgerSummary:
             {str(c): Decimal(str(a)) for c, a in raw["receivables"]["amounts"].items()},
             int(raw["receivables"]["oldest_days"]),
         ),
+        months={
+            str(month): MonthActivity(
+                frozenset(str(account) for account in item["covered"]),
+                int(item["open_count"]),
+                None if item["first_open"] is None else str(item["first_open"]),
+            )
+            for month, item in raw["months"].items()
+        },
     )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from beancount.core import data
 
 from beanfirm.accounts.aging import Overdue, overdue_receivables
-from beanfirm.errors import Problem
+from beanfirm.core.accountnames import STATEMENT_ROOTS
+from beanfirm.errors import Problem, relative_to
+from beanfirm.monthend.checklist import covered_days, is_open
 from beanfirm.reconcile.status import (
     ReconciliationStatus,
     ledger_today,
@@ -19,6 +21,15 @@ from beanfirm.store.ledger import Ledger, error_problem, is_warning
 
 UNCATEGORIZED_LEAF = "Uncategorized"
 NO_OVERDUE = Overdue(0, {}, 0)
+
+
+@dataclass(frozen=True)
+class MonthActivity:
+    """What the month board reads of one month of a ledger (`beanfirm status --period`)."""
+
+    covered: frozenset[str]  # balance-sheet accounts it shows imported (checklist.covered_days)
+    open_count: int = 0  # transactions left uncategorized or flagged `!` (checklist.is_open)
+    first_open: str | None = None  # the first of them, as file:line
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,37 @@ class LedgerSummary:
     uncategorized: int
     reconciliations: tuple[ReconciliationStatus, ...] = ()
     receivables: Overdue = NO_OVERDUE
+    months: dict[str, MonthActivity] = field(default_factory=dict)  # by `YYYY-MM`
+
+
+def months_of(ledger: Ledger, root: Path) -> dict[str, MonthActivity]:
+    """Return each month's activity: the accounts it covers and the entries left open.
+
+    Only asset and liability accounts are kept: the registered accounts (banks, cards,
+    payment and cash accounts) are among them (`STATEMENT_ROOTS`), and the cache stays small.
+    """
+    roots = tuple(f"{root}:" for root in STATEMENT_ROOTS)
+    covered: dict[str, set[str]] = {}
+    opened: dict[str, list[str]] = {}
+    shown: dict[str, str] = {}  # file names relative to the practice, each resolved once
+    for entry in ledger.entries:
+        for account, day in covered_days(entry):
+            if account.startswith(roots):
+                covered.setdefault(f"{day:%Y-%m}", set()).add(account)
+        if is_open(entry):
+            filename = str(entry.meta.get("filename"))
+            if filename not in shown:
+                shown[filename] = relative_to(filename, root)
+            where = f"{shown[filename]}:{entry.meta.get('lineno')}"
+            opened.setdefault(f"{entry.date:%Y-%m}", []).append(where)
+    return {
+        month: MonthActivity(
+            frozenset(covered.get(month, ())),
+            len(opened.get(month, ())),
+            next(iter(opened.get(month, ())), None),
+        )
+        for month in sorted(covered.keys() | opened.keys())
+    }
 
 
 def summarize(ledger: Ledger, root: Path) -> LedgerSummary:
@@ -51,5 +93,12 @@ def summarize(ledger: Ledger, root: Path) -> LedgerSummary:
     reconciliations = tuple(reconciliation_status(ledger.entries, ledger.options))
     receivables = overdue_receivables(ledger.entries, ledger.options, ledger_today(ledger.options))
     return LedgerSummary(
-        errors, warnings, transactions, last_entry, uncategorized, reconciliations, receivables
+        errors,
+        warnings,
+        transactions,
+        last_entry,
+        uncategorized,
+        reconciliations,
+        receivables,
+        months_of(ledger, root),
     )

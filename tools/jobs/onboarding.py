@@ -41,6 +41,9 @@ def client_yaml(client: Client) -> dict[str, Any]:
     record.update(contact_yaml(client.contact))
     if client.dunning is not None:
         record["dunning"] = dunning_yaml(client.dunning)
+    own = {"close": client.deadlines.close, "statements": client.deadlines.statements}
+    if any(day is not None for day in own.values()):
+        record["deadlines"] = {key: day for key, day in own.items() if day is not None}
     accounts = []
     for acc in client.accounts:
         item: dict[str, Any] = {"account": acc.account, "kind": acc.kind, "importer": acc.importer}

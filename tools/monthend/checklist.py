@@ -8,7 +8,8 @@ close (`beanfirm.jobs.closing`) refuses when any item fails.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,45 +95,60 @@ def _failed(name: str, found: str, todo: str) -> Item:
     return Item(name, passed=False, found=found, todo=todo)
 
 
-def _covered(entries: Sequence[Directive], account: str, period: Period) -> bool:
-    """Tell whether an account has an entry in the month or a balance assertion closing it."""
-    after = period.end + datetime.timedelta(days=1)
-    for entry in entries:
-        if isinstance(entry, data.Balance):
-            if entry.account == account and period.start < entry.date <= after:
-                return True
-        elif (
-            isinstance(entry, data.Transaction)
-            and period.start <= entry.date <= period.end
-            and any(posting.account == account for posting in entry.postings)
-        ):
-            return True
-    return False
+def covered_days(entry: Directive) -> Iterator[tuple[str, datetime.date]]:
+    """Yield each account an entry shows imported, with the day whose month it covers.
+
+    A transaction covers its accounts on its own day; a balance assertion covers its account
+    on the day before it (it states the balance at the start of its day), so that an assertion
+    on the 1st closes the month before.
+    """
+    if isinstance(entry, data.Balance):
+        yield entry.account, entry.date - datetime.timedelta(days=1)
+    elif isinstance(entry, data.Transaction):
+        for posting in entry.postings:
+            yield posting.account, entry.date
 
 
-def _imported(facts: Facts) -> Item:
-    missing = [a for a in facts.accounts if not _covered(facts.entries, a, facts.period)]
+def covered_accounts(entries: Sequence[Directive], period: Period) -> set[str]:
+    """Return the accounts with an entry in the month or a balance assertion closing it."""
+    return {
+        account
+        for entry in entries
+        for account, day in covered_days(entry)
+        if period.start <= day <= period.end
+    }
+
+
+def imported_item(period: Period, accounts: Sequence[str], covered: AbstractSet[str]) -> Item:
+    """Return the `imported` item: every registered account has the month (`covered`)."""
+    missing = [a for a in accounts if a not in covered]
     if not missing:
-        return _passed("imported", f"{len(facts.accounts)} registered accounts have the month")
+        return _passed("imported", f"{len(accounts)} registered accounts have the month")
     return _failed(
         "imported",
-        f"no entry and no balance assertion in {facts.period.label}: {', '.join(missing)}",
+        f"no entry and no balance assertion in {period.label}: {', '.join(missing)}",
         "import the month's export of each (`beanfirm import`), or assert its balance on the "
-        f"day after {facts.period.end} when it had no movement",
+        f"day after {period.end} when it had no movement",
     )
 
 
-def _reconciled(facts: Facts) -> Item:
+def _imported(facts: Facts) -> Item:
+    covered = covered_accounts(facts.entries, facts.period)
+    return imported_item(facts.period, facts.accounts, covered)
+
+
+def reconciled_item(period: Period, reconciled: Mapping[str, Reconciled]) -> Item:
+    """Return the `reconciled` item: each account reconciled through its due day."""
     late = []
     dues = set()
-    for account, state in facts.reconciled.items():
-        due = due_through(facts.period, state.cadence)
+    for account, state in reconciled.items():
+        due = due_through(period, state.cadence)
         dues.add(due)
         if due is not None and (state.through is None or state.through < due):
             late.append(f"{account} (through {state.through or 'nothing yet'}, due {due})")
     if not late:
-        if dues <= {facts.period.end}:
-            return _passed("reconciled", f"every registered account through {facts.period.end}")
+        if dues <= {period.end}:
+            return _passed("reconciled", f"every registered account through {period.end}")
         return _passed("reconciled", "every registered account through its due day")
     return _failed(
         "reconciled",
@@ -141,27 +157,38 @@ def _reconciled(facts: Facts) -> Item:
     )
 
 
-def _categorized(facts: Facts) -> Item:
-    open_rows: list[str] = []
-    for entry in facts.entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        if not facts.period.start <= entry.date <= facts.period.end:
-            continue
-        uncategorized = any(p.account.endswith(UNCATEGORIZED_LEAF) for p in entry.postings)
-        if entry.flag == "!" or uncategorized:
-            filename = str(entry.meta.get("filename"))
-            shown = relative_to(filename, facts.root) if facts.root else filename
-            open_rows.append(f"{shown}:{entry.meta.get('lineno')}")
-    if not open_rows:
-        return _passed("categorized", f"nothing in {facts.period.label} left open")
+def _reconciled(facts: Facts) -> Item:
+    return reconciled_item(facts.period, facts.reconciled)
+
+
+def is_open(entry: Directive) -> bool:
+    """Tell whether an entry is a transaction left uncategorized or flagged `!`."""
+    return isinstance(entry, data.Transaction) and (
+        entry.flag == "!" or any(p.account.endswith(UNCATEGORIZED_LEAF) for p in entry.postings)
+    )
+
+
+def categorized_item(period: Period, count: int, first: str | None) -> Item:
+    """Return the `categorized` item: `count` entries of the month open, the first at `first`."""
+    if not count:
+        return _passed("categorized", f"nothing in {period.label} left open")
     return _failed(
         "categorized",
-        f"{len(open_rows)} entr{'ies' if len(open_rows) > 1 else 'y'} of {facts.period.label} "
-        f"uncategorized or flagged `!`, the first at {open_rows[0]}",
+        f"{count} entr{'ies' if count > 1 else 'y'} of {period.label} "
+        f"uncategorized or flagged `!`, the first at {first}",
         "book each to its real account and flag it `*` (in Fava or the month file; a rule in "
         "rules.yaml categorizes the next import, docs/rules.md)",
     )
+
+
+def _categorized(facts: Facts) -> Item:
+    open_rows: list[str] = []
+    for entry in facts.entries:
+        if is_open(entry) and facts.period.start <= entry.date <= facts.period.end:
+            filename = str(entry.meta.get("filename"))
+            shown = relative_to(filename, facts.root) if facts.root else filename
+            open_rows.append(f"{shown}:{entry.meta.get('lineno')}")
+    return categorized_item(facts.period, len(open_rows), next(iter(open_rows), None))
 
 
 def _clean(facts: Facts) -> Item:
@@ -175,14 +202,19 @@ def _clean(facts: Facts) -> Item:
     )
 
 
-def _approved(facts: Facts) -> Item:
-    if facts.unapproved is None:
+def approved_item(client_id: str, unapproved: str | None) -> Item:
+    """Return the `approved` item: `unapproved` says why not (None: every change approved)."""
+    if unapproved is None:
         return _passed("approved", "every change is approved")
     return _failed(
         "approved",
-        facts.unapproved,
-        f"have a reviewer approve it (`beanfirm review`, `beanfirm approve {facts.client_id}`)",
+        unapproved,
+        f"have a reviewer approve it (`beanfirm review`, `beanfirm approve {client_id}`)",
     )
+
+
+def _approved(facts: Facts) -> Item:
+    return approved_item(facts.client_id, facts.unapproved)
 
 
 def _previous_closed(facts: Facts) -> Item:

@@ -1,11 +1,15 @@
-"""The firm status for staff in the portal: the data of `beanfirm status`, filtered."""
+"""The firm status for staff in the portal: the data of `beanfirm status`, filtered.
+
+The month board (`beanfirm status --period`) too: the same rows, from the same cached check.
+"""
 
 from __future__ import annotations
 
 import threading
 from typing import TYPE_CHECKING
 
-from beanfirm.firm.checking import check_clients
+from beanfirm.firm.board import BoardRow, board_rows
+from beanfirm.firm.checking import CheckResult, check_clients
 from beanfirm.firm.filters import ClientFilter
 from beanfirm.firm.status import StatusRow, status_rows
 from beanfirm.store.gitrepo import PracticeRepo
@@ -15,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
 
+    from beanfirm.monthend.closing import Period
     from beanfirm.store.registry import Client, Registry
 
 FILTER_FIELDS = ("industry", "frequency", "region", "size", "preparer", "reviewer")
@@ -40,10 +45,22 @@ def filter_choices(clients: Sequence[Client]) -> list[tuple[str, list[str]]]:
     return [(field, values(field)) for field in FILTER_FIELDS]
 
 
-def firm_status(root: Path, registry: Registry, clients: list[Client]) -> list[StatusRow]:
-    """Check the clients (from the content-keyed cache where unchanged) and return rows."""
+def _checked(root: Path, registry: Registry, clients: list[Client]) -> list[CheckResult]:
+    """Check the clients, from the content-keyed cache where unchanged."""
     practice = Practice(root=root, registry=registry)
     with _checking:
         # One process: forking a threaded server is unsafe; `beanfirm status` warms the cache.
-        results = check_clients(practice, PracticeRepo(root), clients, jobs=1)
-    return status_rows(clients, results)
+        return check_clients(practice, PracticeRepo(root), clients, jobs=1)
+
+
+def firm_status(root: Path, registry: Registry, clients: list[Client]) -> list[StatusRow]:
+    """Check the clients (from the content-keyed cache where unchanged) and return rows."""
+    return status_rows(clients, _checked(root, registry, clients))
+
+
+def firm_board(
+    root: Path, registry: Registry, clients: list[Client], period: Period
+) -> list[BoardRow]:
+    """Return the month board of the clients (`beanfirm status --period`)."""
+    results = _checked(root, registry, clients)
+    return board_rows(registry, PracticeRepo(root), clients, results, period)

@@ -57,10 +57,12 @@ class Gateway:
             if request.method in {"GET", "HEAD"}:
                 return Response(status=302, headers={"Location": "/login"})
             return error_page(401, "Log in first.")
-        if path != "/":
+        if path not in {"/", "/board"}:
             return error_page(404)
         if request.method not in {"GET", "HEAD"}:
             return error_page(405)
+        if path == "/board":
+            return pages.board(self.portal, request, identity)
         return pages.home(self.portal, request, identity)
 
 

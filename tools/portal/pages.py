@@ -1,7 +1,8 @@
-"""The gateway's own pages: login, logout, the landing page, dashboard, books not yet approved."""
+"""The gateway's own pages: login, logout, the landing page, dashboard, month board, unapproved."""
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hmac
 import re
@@ -13,8 +14,11 @@ from urllib.parse import urlsplit
 from werkzeug.wrappers import Request, Response
 
 from beanfirm.core.translation import Words, language_tag
+from beanfirm.errors import UsageError
+from beanfirm.firm.board import STAGES
+from beanfirm.monthend.closing import month_of, parse_period
 from beanfirm.portal import audit
-from beanfirm.portal.dashboard import filter_choices, filter_from, firm_status
+from beanfirm.portal.dashboard import filter_choices, filter_from, firm_board, firm_status
 from beanfirm.portal.render import error_page, page
 from beanfirm.portal.sessions import end_session, start_session
 from beanfirm.portal.throttle import admit, clear_failures
@@ -153,18 +157,23 @@ def logout(portal: Portal, request: Request, identity: Identity | None) -> Respo
     return response
 
 
-def home(portal: Portal, request: Request, identity: Identity) -> Response:
-    """Client users: their clients. Staff: the firm dashboard, filtered."""
-    registry = portal.registry()
-    clients = portal.clients_of(identity.user)
+def _viewed(portal: Portal, request: Request, identity: Identity, path: str) -> None:
+    """Record in the audit log that a user viewed one of the gateway's own pages."""
     audit.record(
         portal.store,
         "view",
         email=identity.user.email,
-        path="/",
+        path=path,
         status=200,
         address=request.remote_addr,
     )
+
+
+def home(portal: Portal, request: Request, identity: Identity) -> Response:
+    """Client users: their clients. Staff: the firm dashboard, filtered."""
+    registry = portal.registry()
+    clients = portal.clients_of(identity.user)
+    _viewed(portal, request, identity, "/")
     approved = portal.approved.all_shown()
     if identity.user.kind != "staff":
         return page(
@@ -188,6 +197,39 @@ def home(portal: Portal, request: Request, identity: Identity) -> Response:
         choices=filter_choices(clients),
         chosen=chosen,
         approved=approved,
+    )
+
+
+def board(portal: Portal, request: Request, identity: Identity) -> Response:
+    """Staff: the month board of a chosen month (default the last one), filtered.
+
+    A client user gets what any page they may not see gives: 404, and nothing of the firm.
+    """
+    if identity.user.kind != "staff":
+        return error_page(404)
+    text = request.args.get("period", "")
+    if not text:
+        last = month_of(datetime.date.today().replace(day=1) - datetime.timedelta(days=1))  # noqa: DTZ011
+        text = last.label
+    try:
+        period = parse_period(text)
+    except UsageError as exc:
+        return error_page(400, str(exc))
+    registry = portal.registry()
+    clients = portal.clients_of(identity.user)
+    _viewed(portal, request, identity, f"/board?period={period.label}")
+    client_filter = filter_from(request.args.to_dict(flat=False))
+    rows = firm_board(portal.root, registry, client_filter.select(clients), period)
+    return page(
+        "board.html",
+        title=f"Month board {period.label}",
+        identity=identity,
+        firm=registry.firm.name,
+        period=period.label,
+        rows=rows,
+        stages=STAGES,
+        choices=filter_choices(clients),
+        chosen=dict(vars(client_filter)),
     )
 
 

@@ -313,6 +313,14 @@ class PracticeRepo:
         out = self._git("ls-tree", "-z", "--name-only", commit, "--", folder.rstrip("/") + "/")
         return [os.path.basename(path) for path in out.split("\0") if path]
 
+    def files_at(self, commit: str, folders: Iterable[str]) -> list[str]:
+        """Return every file under any of `folders` at `commit`, with one git call."""
+        specs = [folder.rstrip("/") + "/" for folder in folders]
+        if not specs:
+            return []
+        out = self._git("ls-tree", "-r", "-z", "--name-only", commit, "--", *specs)
+        return [path for path in out.split("\0") if path]
+
     def export_head(self, pathspecs: Iterable[str], dest: Path) -> None:
         """Write the files under `pathspecs` as they are at HEAD into the folder `dest`."""
         self.export_at("HEAD", pathspecs, dest)

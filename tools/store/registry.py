@@ -54,7 +54,7 @@ MONTH_DAY_RE = re.compile(r"^(\d{2})-(\d{2})$")
 
 TOP_KEYS = ("firm", "clients")
 FIRM_REQUIRED = ("name", "staff")
-FIRM_KEYS = (*FIRM_REQUIRED, *CONTACT_KEYS, "dunning")
+FIRM_KEYS = (*FIRM_REQUIRED, *CONTACT_KEYS, "dunning", "deadlines")
 STAFF_REQUIRED = ("id", "name", "email", "role")
 STAFF_KEYS = (*STAFF_REQUIRED, "signing-key")
 SSH_KEY_RE = re.compile(
@@ -74,9 +74,12 @@ CLIENT_KEYS = (
     "accounts",
     *CONTACT_KEYS,
     "dunning",
+    "deadlines",
 )
 CLIENT_REQUIRED = ("id", "name", "classification", "preparer", "reviewer", "currency")
 CLASSIFICATION_KEYS = ("industry", "frequency", "region", "size")
+DEADLINE_KEYS = ("close", "statements")
+LAST_DAY = 31
 ACCOUNT_KEYS = ("account", "kind", "importer", "number", "currency", "reconcile", "fee-account")
 
 
@@ -92,6 +95,20 @@ class Staff:
 
 
 @dataclass(frozen=True)
+class Deadlines:
+    """When a month's work is due: the day of the following month to close it, to issue it.
+
+    A day past the end of the following month means its last day (31: the month's end).
+    """
+
+    close: int | None = None
+    statements: int | None = None
+
+
+NO_DEADLINES = Deadlines()
+
+
+@dataclass(frozen=True)
 class Firm:
     """The accounting firm that keeps the practice."""
 
@@ -100,6 +117,7 @@ class Firm:
     contact: Contact = NO_CONTACT
     dunning: DunningStages | None = None
     line: int = 0
+    deadlines: Deadlines = NO_DEADLINES
 
 
 @dataclass(frozen=True)
@@ -142,6 +160,7 @@ class Client:
     line: int
     contact: Contact = NO_CONTACT
     dunning: DunningStages | None = None
+    deadlines: Deadlines = NO_DEADLINES  # its own; `Registry.deadlines` adds the firm's
 
     def reconcile_cadence(self, account: FundingAccount) -> str:
         """Return the reconciliation cadence of one of the client's accounts."""
@@ -172,6 +191,14 @@ class Registry:
     def dunning_stages(self, client: Client) -> DunningStages:
         """Return a client's dunning stages: its own, else the firm's, else the defaults."""
         return client.dunning or self.firm.dunning or DEFAULT_STAGES
+
+    def deadlines(self, client: Client) -> Deadlines:
+        """Return a client's deadlines: each its own where it sets one, else the firm's."""
+        own, firm = client.deadlines, self.firm.deadlines
+        return Deadlines(
+            own.close if own.close is not None else firm.close,
+            own.statements if own.statements is not None else firm.statements,
+        )
 
     def staff_member(self, staff_id: str) -> Staff:
         """Return a staff member by id, or raise a ConfigError that lists the known ids."""
@@ -257,7 +284,28 @@ def _firm(reader: NodeReader, node: yaml.Node) -> Firm:
         reader.problem(keys["staff"], "the firm needs at least one staff member.")
     contact = read_contact(reader, keys, "the firm")
     dunning = read_dunning(reader, keys["dunning"], "the firm") if "dunning" in keys else None
-    return Firm(name or "", tuple(staff), contact, dunning, line_of(node))
+    deadlines = _deadlines(reader, keys["deadlines"], "the firm") if "deadlines" in keys else None
+    return Firm(
+        name or "", tuple(staff), contact, dunning, line_of(node), deadlines or NO_DEADLINES
+    )
+
+
+def _deadlines(reader: NodeReader, node: yaml.Node, what: str) -> Deadlines:
+    """Read `deadlines: {close: DAY, statements: DAY}`: days of the month after the period."""
+    keys = reader.mapping(node, f"the deadlines of {what}", allowed=DEADLINE_KEYS)
+    days: dict[str, int] = {}
+    for key, value in keys.items():
+        before = len(reader.problems)
+        day = reader.scalar(value, f"the {key} deadline of {what}")
+        if isinstance(day, int) and not isinstance(day, bool) and 1 <= day <= LAST_DAY:
+            days[key] = day
+        elif len(reader.problems) == before:  # a list or mapping is reported by `scalar`
+            reader.problem(
+                value,
+                f"the {key} deadline of {what} is '{value.value}'; it must be a day of the "
+                f"month after the period, a whole number from 1 to {LAST_DAY} (e.g. {key}: 15).",
+            )
+    return Deadlines(days.get("close"), days.get("statements"))
 
 
 def _staff(reader: NodeReader, node: yaml.Node) -> Staff | None:
@@ -356,6 +404,7 @@ def _client(reader: NodeReader, node: yaml.Node, staff: dict[str, Staff]) -> Cli
     accounts = _accounts(reader, keys.get("accounts"), what)
     contact = read_contact(reader, keys, what)
     dunning = read_dunning(reader, keys["dunning"], what) if "dunning" in keys else None
+    deadlines = _deadlines(reader, keys["deadlines"], what) if "deadlines" in keys else None
     if len(reader.problems) != before or not (
         client_id and name and classification and preparer and reviewer and currency
     ):
@@ -374,6 +423,7 @@ def _client(reader: NodeReader, node: yaml.Node, staff: dict[str, Staff]) -> Cli
         line=line_of(node),
         contact=contact,
         dunning=dunning,
+        deadlines=deadlines or NO_DEADLINES,
     )
 
 

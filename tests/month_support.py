@@ -1,0 +1,21 @@
+"""Months for month-end tests: the two before the current one, and a client's month file."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from beanfirm.monthend.closing import month_of
+
+# The two months before the current one: real past months, so that the `reconciled` plugin
+# (which counts to today) sees them reconciled and their deadlines have passed.
+LAST = month_of(datetime.date.today().replace(day=1) - datetime.timedelta(days=1))  # noqa: DTZ011
+FIRST = LAST.previous()
+
+
+def append_to_month(folder: Path, client_id: str, day: datetime.date, text: str) -> None:
+    """Add entries to the month file of a client's journal that holds `day`."""
+    path = folder / f"ledgers/{client_id}/journal/{day:%Y}/{day:%m}.beancount"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(old + "\n" + text, encoding="utf-8")
