@@ -1,0 +1,305 @@
+"""Accruals: depreciation schedules of the fixed-asset register, templates, their formulas."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import pytest
+from beancount import loader
+from beancount.core import data
+from registry_support import a_client
+
+from beanfirm.core.journal import txn_text
+from beanfirm.errors import ConfigError
+from beanfirm.monthend.accruals import accrual_entries, plan_accruals
+from beanfirm.monthend.assets import (
+    DOUBLE_DECLINING,
+    STRAIGHT_LINE,
+    SUM_OF_YEARS,
+    read_register,
+    schedule,
+)
+from beanfirm.monthend.closing import parse_period
+from beanfirm.monthend.formula import FormulaError, parse_formula
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from beanfirm.core.beans import Entries
+
+LEDGER = """
+2026-01-01 open Assets:1002-银行存款              CNY
+2026-01-01 open Assets:1601-固定资产              CNY
+2026-01-01 open Assets:1602-累计折旧              CNY
+2026-01-01 open Liabilities:2211-应付职工薪酬      CNY
+2026-01-01 open Liabilities:2221-应交税费:应交增值税 CNY
+2026-01-01 open Liabilities:2221-应交税费:其他     CNY
+2026-01-01 open Income:5001-主营业务收入           CNY
+2026-01-01 open Expenses:5403-税金及附加           CNY
+2026-01-01 open Expenses:5602-管理费用:折旧费      CNY
+2026-01-01 open Expenses:5602-管理费用:职工薪酬    CNY
+2026-01-01 open Equity:3103-本年利润               CNY
+2026-03-15 * "电脑"
+  Assets:1601-固定资产     6000.00 CNY
+  Assets:1002-银行存款    -6000.00 CNY
+2026-10-10 * "销售"
+  Assets:1002-银行存款    11300.00 CNY
+  Income:5001-主营业务收入  -10000.00 CNY
+  Liabilities:2221-应交税费:应交增值税  -1300.00 CNY
+"""
+
+REGISTER = """\
+assets:
+  FA-001:
+    name: 办公电脑
+    account: Assets:1601-固定资产
+    cost: 6000.00
+    in-service: 2026-03-15
+    method: 年限平均法
+    life-months: 36
+    salvage-rate: 5%
+    depreciation-account: Assets:1602-累计折旧
+    expense-account: Expenses:5602-管理费用:折旧费
+"""
+
+TEMPLATES = """\
+accruals:
+  工资:
+    debit: Expenses:5602-管理费用:职工薪酬
+    credit: Liabilities:2211-应付职工薪酬
+    amount: 8000.00
+  城建税:
+    debit: Expenses:5403-税金及附加
+    credit: Liabilities:2221-应交税费:其他
+    formula: "max(round(-activity('Liabilities:2221-应交税费:应交增值税') * 0.07, 2), 0)"
+    narration: 计提城建税
+  年审费:
+    debit: Expenses:5403-税金及附加
+    credit: Liabilities:2221-应交税费:其他
+    amount: 500.00
+    cadence: quarterly
+"""
+
+
+def _entries(text: str) -> Entries:
+    entries, errors, _options = loader.load_string(text)
+    assert not errors
+    return list(entries)
+
+
+def _folder(tmp_path: Path, register: str | None = REGISTER, templates: str | None = None) -> Path:
+    if register is not None:
+        (tmp_path / "fixed-assets.yaml").write_text(register, encoding="utf-8")
+    if templates is not None:
+        (tmp_path / "accruals.yaml").write_text(templates, encoding="utf-8")
+    return tmp_path
+
+
+OPENED = {e.account for e in _entries(LEDGER) if isinstance(e, data.Open)}
+
+
+@pytest.mark.parametrize("method", [STRAIGHT_LINE, DOUBLE_DECLINING, SUM_OF_YEARS])
+@pytest.mark.parametrize(
+    ("cost", "salvage", "life"),
+    [("6000.00", "300.00", 36), ("100000.00", "0.00", 60), ("1000.01", "33.33", 24)],
+)
+def test_a_schedule_depreciates_cost_less_salvage_to_the_cent(
+    method: str, cost: str, salvage: str, life: int
+) -> None:
+    amounts = schedule(method, Decimal(cost) - Decimal(salvage), Decimal(cost), life)
+    assert len(amounts) == life
+    assert sum(amounts) == Decimal(cost) - Decimal(salvage)
+    assert all(amount >= 0 and amount == amount.quantize(Decimal("0.01")) for amount in amounts)
+
+
+def test_straight_line_is_the_same_each_month_and_the_last_month_takes_the_rest() -> None:
+    amounts = schedule(STRAIGHT_LINE, Decimal("5700.00"), Decimal("6000.00"), 36)
+    assert set(amounts[:-1]) == {Decimal("158.33")}
+    assert amounts[-1] == Decimal("5700.00") - 35 * Decimal("158.33")  # 158.45
+
+
+def test_double_declining_doubles_the_rate_then_goes_straight_for_the_last_two_years() -> None:
+    # 5 years, cost 10,000, salvage 400: 4,000, 2,400, 1,440, then (1,760 - 400) / 2 each.
+    years = schedule(DOUBLE_DECLINING, Decimal("9600.00"), Decimal("10000.00"), 60)
+    yearly = [sum(years[n * 12 : n * 12 + 12]) for n in range(5)]
+    assert yearly == [Decimal(x) for x in ("4000.00", "2400.00", "1440.00", "880.00", "880.00")]
+
+
+def test_sum_of_years_takes_the_remaining_years_over_their_sum() -> None:
+    months = schedule(SUM_OF_YEARS, Decimal("15000.00"), Decimal("15000.00"), 60)
+    yearly = [sum(months[n * 12 : n * 12 + 12]) for n in range(5)]
+    assert yearly == [Decimal(x) for x in ("5000.00", "4000.00", "3000.00", "2000.00", "1000.00")]
+
+
+def test_depreciation_starts_the_month_after_service_and_is_booked_as_an_accrual(
+    tmp_path: Path,
+) -> None:
+    client, entries = a_client(), _entries(LEDGER)
+    folder = _folder(tmp_path)
+    assert accrual_entries(entries, client, folder, parse_period("2026-03")) == []
+    (txn,) = accrual_entries(entries, client, folder, parse_period("2026-04"))
+    assert txn_text(txn) == (
+        '2026-04-30 * "计提折旧 FA-001 办公电脑 2026-04" #accrual\n'
+        '  accrual: "FA-001"\n'
+        "  Expenses:5602-管理费用:折旧费                                          158.33 CNY\n"
+        "  Assets:1602-累计折旧                                               -158.33 CNY\n"
+    )
+    # 36 months from April 2026: the last is March 2029, with the remainder
+    (last,) = accrual_entries(entries, client, folder, parse_period("2029-03"))
+    assert last.postings[0].amount == Decimal("158.45")
+    assert accrual_entries(entries, client, folder, parse_period("2029-04")) == []
+
+
+def test_an_asset_disposed_of_is_depreciated_in_its_month_and_not_after(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, REGISTER + "    disposed: 2026-08-20\n")
+    client, entries = a_client(), _entries(LEDGER)
+    assert len(accrual_entries(entries, client, folder, parse_period("2026-08"))) == 1
+    plan = plan_accruals(entries, client, folder, parse_period("2026-09"))
+    assert plan.entries == []
+    assert [a.note for a in plan.accruals] == ["disposed of 2026-08-20"]
+
+
+def test_an_accrual_booked_already_is_not_booked_again(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, templates=TEMPLATES)
+    client, entries = a_client(), _entries(LEDGER)
+    period = parse_period("2026-10")
+    first = accrual_entries(entries, client, folder, period)
+    assert [dict(t.meta)["accrual"] for t in first] == ['"FA-001"', '"工资"', '"城建税"']
+    booked = _entries(LEDGER + "".join(txn_text(t) for t in first))
+    plan = plan_accruals(booked, client, folder, period)
+    assert plan.entries == []
+    assert {a.key: a.note for a in plan.accruals} == {
+        "FA-001": "booked already",
+        "工资": "booked already",
+        "城建税": "booked already",
+        "年审费": "not due this month",
+    }
+
+
+def test_a_formula_reads_the_months_activity_on_decimals(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, register=None, templates=TEMPLATES)
+    entries = _entries(LEDGER)
+    surtax = plan_accruals(entries, a_client(), folder, parse_period("2026-10")).accruals[1]
+    assert surtax.amount == Decimal("91.00")  # 7% of the month's 1,300.00 output VAT
+    assert surtax.entry is not None
+    assert surtax.entry.narration == "计提城建税 2026-10"
+    # September has no VAT: max(..., 0) books nothing, and says so
+    quiet = plan_accruals(entries, a_client(), folder, parse_period("2026-09")).accruals[1]
+    assert (quiet.entry, quiet.note) == (None, "comes to 0.00")
+    quarterly = plan_accruals(entries, a_client(), folder, parse_period("2026-09")).accruals[2]
+    assert quarterly.amount == Decimal("500.00")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('true')",
+        "balance",
+        "activity('A').real",
+        "[1, 2]",
+        "1 if 2 else 3",
+        "'Assets:Cash'",
+        "balance(x)",
+        "round(1, 2.5)",
+        "2 ** 8",
+        "0x10",
+        "open('f')",
+        "max(1)",
+        "balance('A', 'B')",
+        "1 +",
+    ],
+)
+def test_a_formula_that_is_not_plain_arithmetic_over_accounts_is_refused(text: str) -> None:
+    with pytest.raises(FormulaError, match="formula"):
+        parse_formula(text)
+
+
+def test_a_formula_is_decimal_arithmetic() -> None:
+    formula = parse_formula("round(balance('A') * 0.07 / 3, 2) + min(1.10, 2) - -0.1")
+    assert formula.accounts == ("A",)
+    value = formula.evaluate(lambda _a: Decimal("100.00"), lambda _a: Decimal(0))
+    assert value == Decimal("2.33") + Decimal("1.10") + Decimal("0.1")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("life-months: 36", "life-months: 0"), "life-months is '0'; give the useful life"),
+        (("life-months: 36", "life-months: -12"), "life-months is '-12'"),
+        (("method: 年限平均法", "method: 年数总和法\n    life-months: 30"), "duplicate key"),
+        (("salvage-rate: 5%", "salvage: 7000.00"), "salvage 7000.00 is not below its cost"),
+        (("salvage-rate: 5%", "salvage-rate: 1.5"), "salvage-rate is '1.5'"),
+        (("cost: 6000.00", "cost: 6,000.001"), "at most two decimals"),
+        (("cost: 6000.00", "cost: six"), "not an amount"),
+        (("in-service: 2026-03-15", "in-service: 2026-02-30"), "not a date"),
+        (("管理费用:折旧费", "管理费用:折旧"), "which the ledger does not open. Did you mean"),
+        (("method: 年限平均法", "method: 直线法"), "method is '直线法'"),
+        (("    name: 办公电脑\n", ""), "missing the required key 'name'"),
+        (("life-months", "life-month"), "Did you mean 'life-months'"),
+    ],
+)
+def test_a_register_with_a_mistake_names_its_line(change: tuple[str, str], message: str) -> None:
+    text = REGISTER.replace(*change)
+    assets, problems = read_register(text, "ledgers/alpha/fixed-assets.yaml", OPENED)
+    assert assets == []
+    assert any(message in p.message for p in problems), problems
+    assert all(p.filename == "ledgers/alpha/fixed-assets.yaml" and p.line for p in problems)
+
+
+def test_an_asset_disposed_of_before_it_served_is_refused_at_the_disposal_line() -> None:
+    text = REGISTER + "    disposed: 2026-03-01\n"
+    _assets, (problem,) = read_register(text, "f.yaml", OPENED)
+    assert problem.line == 12
+    assert "disposed of on 2026-03-01, before it was put in service on 2026-03-15" in str(problem)
+
+
+def test_a_yearly_method_needs_whole_years() -> None:
+    text = REGISTER.replace("年限平均法", "年数总和法").replace(
+        "life-months: 36", "life-months: 30"
+    )
+    _assets, (problem,) = read_register(text, "f.yaml", OPENED)
+    assert problem.line == 8
+    assert "whole years of at least two" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "message"),
+    [
+        (("amount: 8000.00", "amount: -8000.00"), 5, "give an amount above 0"),
+        (("    amount: 8000.00\n", ""), 2, "needs an amount or a formula"),
+        (("* 0.07", "* rate"), 9, "the name 'rate' is unknown"),
+        (("应交增值税')", "应交增值')"), 9, "reads Liabilities:2221-应交税费:应交增值"),
+        (("cadence: quarterly", "cadence: weekly"), 15, "cadence is 'weekly'"),
+        (("cadence: quarterly", "months: [3, 13]"), 15, "months are numbers from 1 to 12"),
+        (("credit: Liabilities:2211-应付职工薪酬", "credit: Liabilities:2211"), 4, "Did you mean"),
+    ],
+)
+def test_a_template_with_a_mistake_is_refused_naming_its_line(
+    tmp_path: Path, change: tuple[str, str], line: int, message: str
+) -> None:
+    folder = _folder(tmp_path, register=None, templates=TEMPLATES.replace(*change))
+    with pytest.raises(ConfigError) as caught:
+        accrual_entries(_entries(LEDGER), a_client(), folder, parse_period("2026-10"))
+    problems = caught.value.problems
+    assert [(p.filename, p.line) for p in problems] == [("ledgers/alpha/accruals.yaml", line)]
+    assert message in problems[0].message
+
+
+def test_a_formula_below_zero_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    templates = TEMPLATES.replace("max(round(-activity", "min(round(activity")
+    folder = _folder(tmp_path, register=None, templates=templates)
+    with pytest.raises(ConfigError) as caught:
+        accrual_entries(_entries(LEDGER), a_client(), folder, parse_period("2026-10"))
+    (problem,) = caught.value.problems
+    assert problem.line == 6
+    assert "comes to -91.00 for 2026-10, below zero" in problem.message
+
+
+def test_an_english_client_books_its_depreciation_in_english(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    client = a_client(language="en")
+    (txn,) = accrual_entries(_entries(LEDGER), client, folder, parse_period("2026-05"))
+    assert txn.narration == "Depreciation FA-001 办公电脑 2026-05"
+    assert txn.date == datetime.date(2026, 5, 31)

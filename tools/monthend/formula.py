@@ -1,0 +1,147 @@
+"""The formulas of accrual templates: a small arithmetic over accounts, evaluated on Decimals.
+
+A formula is a Python expression read with `ast` and walked node by node: numbers (read from
+their text, never through a float), `+ - * /`, parentheses, and the calls `balance('A')`
+(the account's balance at the month's end, its subaccounts included), `activity('A')` (what
+was posted to it in the month, closing entries left out), `round(x, 2)`, `max(x, y)` and
+`min(x, y)`. Anything else (a name, an attribute, another call, a comparison) is refused when
+the template is read, so that a template can never run code.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ACCOUNT_CALLS = ("balance", "activity")
+NUMBER_CALLS = ("round", "max", "min")
+_OPERATORS: dict[type[ast.operator], Callable[[Decimal, Decimal], Decimal]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
+
+
+class FormulaError(ValueError):
+    """A formula that is not allowed, or that cannot be evaluated; the message says why."""
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A checked formula: its text, its tree, and the accounts it reads."""
+
+    text: str
+    tree: ast.expr
+    accounts: tuple[str, ...]
+
+    def evaluate(
+        self, balance: Callable[[str], Decimal], activity: Callable[[str], Decimal]
+    ) -> Decimal:
+        """Return the formula's value, given how to read an account's balance and activity."""
+        try:
+            return _value(self.tree, self.text, {"balance": balance, "activity": activity})
+        except (DivisionByZero, InvalidOperation):
+            msg = f"the formula {self.text!r} divides by zero for this month"
+            raise FormulaError(msg) from None
+
+
+def parse_formula(text: str) -> Formula:
+    """Read and check a formula (raises FormulaError saying what is not allowed)."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as exc:
+        msg = f"the formula {text!r} is not an expression ({exc.msg})"
+        raise FormulaError(msg) from None
+    accounts: list[str] = []
+    names: set[int] = set()  # the calls' names and the account names (the one place for text)
+    for node in ast.walk(tree):  # breadth first: a call before its arguments
+        _check(node, text, accounts, names)
+    return Formula(text.strip(), tree, tuple(dict.fromkeys(accounts)))
+
+
+def _check(node: ast.AST, text: str, accounts: list[str], names: set[int]) -> None:
+    allowed = (ast.BinOp, ast.UnaryOp, ast.Constant, ast.Call, ast.Name, *_OPERATORS)
+    if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd):
+        _refuse(text, "only + - * / are allowed")
+    if isinstance(node, ast.unaryop | ast.expr_context):
+        return
+    if not isinstance(node, allowed):
+        _refuse(text, f"{type(node).__name__.lower()} is not allowed")
+    if isinstance(node, ast.Constant) and id(node) not in names:
+        _check_number(node, text)
+    if isinstance(node, ast.Name) and id(node) not in names:
+        known = node.id in (*ACCOUNT_CALLS, *NUMBER_CALLS)
+        _refuse(
+            text,
+            f"{node.id} is a call, {node.id}(...)" if known else f"the name {node.id!r} is unknown",
+        )
+    if isinstance(node, ast.Call):
+        _check_call(node, text, accounts, names)
+
+
+def _check_number(node: ast.Constant, text: str) -> None:
+    literal = ast.get_source_segment(text.strip(), node) or ""
+    try:
+        ok = type(node.value) in {int, float} and Decimal(literal.replace("_", "")).is_finite()
+    except InvalidOperation:
+        ok = False
+    if not ok:
+        _refuse(text, f"{literal or node.value!r} is not a number")
+
+
+def _check_call(node: ast.Call, text: str, accounts: list[str], names: set[int]) -> None:
+    name = node.func.id if isinstance(node.func, ast.Name) else None
+    if name not in (*ACCOUNT_CALLS, *NUMBER_CALLS) or node.keywords:
+        _refuse(text, "only the calls balance, activity, round, max and min are allowed")
+    names.add(id(node.func))
+    args = node.args
+    if name in ACCOUNT_CALLS:
+        account = args[0] if len(args) == 1 else None
+        if not (isinstance(account, ast.Constant) and isinstance(account.value, str)):
+            _refuse(text, f"{name}() takes one account name in quotes, {name}('Liabilities:...')")
+        accounts.append(account.value)
+        names.add(id(account))
+    elif name == "round":
+        places = args[1] if len(args) == 2 else None  # noqa: PLR2004
+        if not 1 <= len(args) <= 2 or (  # noqa: PLR2004
+            places is not None
+            and not (isinstance(places, ast.Constant) and type(places.value) is int)
+        ):
+            _refuse(text, "round() takes a value and a whole number of places, round(x, 2)")
+    elif len(args) < 2:  # noqa: PLR2004
+        _refuse(text, f"{name}() takes two values or more")
+
+
+def _refuse(text: str, why: str) -> NoReturn:
+    msg = f"the formula {text!r} is not allowed: {why}"
+    raise FormulaError(msg)
+
+
+def _value(node: ast.expr, text: str, accounts: dict[str, Callable[[str], Decimal]]) -> Decimal:
+    if isinstance(node, ast.Constant):
+        literal = ast.get_source_segment(text.strip(), node) or repr(node.value)
+        return Decimal(literal.replace("_", ""))
+    if isinstance(node, ast.UnaryOp):
+        value = _value(node.operand, text, accounts)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp):
+        operator = _OPERATORS[type(node.op)]
+        return operator(_value(node.left, text, accounts), _value(node.right, text, accounts))
+    assert isinstance(node, ast.Call)  # noqa: S101 - the only node left after the check
+    assert isinstance(node.func, ast.Name)  # noqa: S101
+    name = node.func.id
+    if name in accounts:
+        account = node.args[0]
+        assert isinstance(account, ast.Constant)  # noqa: S101
+        return accounts[name](str(account.value))
+    values = [_value(arg, text, accounts) for arg in node.args]
+    if name == "round":
+        places = int(values[1]) if len(values) > 1 else 0
+        return values[0].quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return max(values) if name == "max" else min(values)
