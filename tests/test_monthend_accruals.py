@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
 from beancount import loader
 from beancount.core import data
+from cli_support import assert_user_error, commit_all, snapshot
+from conftest import STAFF_ENV, run_beanfirm
 from registry_support import a_client
 
 from beanfirm.core.journal import txn_text
-from beanfirm.errors import ConfigError
+from beanfirm.errors import EXIT_FINDINGS, ConfigError
 from beanfirm.monthend.accruals import accrual_entries, plan_accruals
 from beanfirm.monthend.assets import (
     DOUBLE_DECLINING,
@@ -297,9 +300,116 @@ def test_a_formula_below_zero_is_refused_with_what_to_do(tmp_path: Path) -> None
     assert "comes to -91.00 for 2026-10, below zero" in problem.message
 
 
+def test_the_schedule_through_a_day_counts_the_months_ended_by_it() -> None:
+    (asset,), _problems = read_register(REGISTER, "f.yaml", OPENED)
+    assert asset.depreciated_through(datetime.date(2026, 5, 30)) == Decimal("158.33")
+    assert asset.depreciated_through(datetime.date(2026, 5, 31)) == Decimal("316.66")
+    assert asset.depreciated_through(datetime.date(2040, 1, 1)) == Decimal("5700.00")
+
+
 def test_an_english_client_books_its_depreciation_in_english(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     client = a_client(language="en")
     (txn,) = accrual_entries(_entries(LEDGER), client, folder, parse_period("2026-05"))
     assert txn.narration == "Depreciation FA-001 办公电脑 2026-05"
     assert txn.date == datetime.date(2026, 5, 31)
+
+
+# End to end, through the installed command, on a temporary practice.
+
+MACHINE = "FA-001"
+BOUGHT = """
+2026-03-15 * "电脑"
+  Assets:1601-固定资产     6000.00 CNY
+  Assets:1002-银行存款    -6000.00 CNY
+"""
+
+
+def _book(folder: Path, month: str, text: str) -> None:
+    path = folder / f"ledgers/huamei/journal/2026/{month}.beancount"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(f"{old}\n{text}", encoding="utf-8")
+
+
+@pytest.fixture
+def books(practice: Path) -> Path:
+    """huamei on the Chinese chart since 2026-01, a computer bought in March, in its register."""
+    add = (
+        "clients", "add", "huamei", "--name", "华美便利店", "--industry", "retail",
+        "--frequency", "high", "--region", "shanghai", "--size", "micro",
+        "--preparer", "bo", "--reviewer", "ana", "--opened", "2026-01-01",
+    )  # fmt: skip
+    result = run_beanfirm(*add, cwd=practice, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    _book(practice, "03", BOUGHT)
+    (practice / "ledgers/huamei/fixed-assets.yaml").write_text(REGISTER, encoding="utf-8")
+    templates = TEMPLATES.replace("  城建税:", "  城建税:\n    months: [10]")
+    (practice / "ledgers/huamei/accruals.yaml").write_text(templates, encoding="utf-8")
+    commit_all(practice, "A computer and its register")
+    return practice
+
+
+def test_accruals_shows_what_the_close_would_book_and_writes_nothing(books: Path) -> None:
+    before = snapshot(books)
+    result = run_beanfirm("accruals", "huamei", "--period", "2026-04", cwd=books)
+    assert result.code == 0, result.err
+    assert "FA-001" in result.out
+    assert "no: not due this month" in result.out  # 城建税 in October only
+    assert '2026-04-30 * "计提折旧 FA-001 办公电脑 2026-04" #accrual' in result.out
+    assert '2026-04-30 * "工资 2026-04" #accrual' in result.out
+    assert snapshot(books) == before
+    as_json = run_beanfirm("accruals", "huamei", "--period", "2026-03", "--json", cwd=books)
+    found = json.loads(as_json.out)["accruals"]
+    assert [(a["accrual"], a["amount"], a["book"], a["note"]) for a in found] == [
+        (MACHINE, "0.00", False, "in service 2026-03-15: depreciated from the month after"),
+        ("工资", "8000.00", True, ""),
+        ("城建税", "0.00", False, "not due this month"),
+        ("年审费", "500.00", True, ""),
+    ]
+    assert found[0]["source"] == "ledgers/huamei/fixed-assets.yaml:2"
+
+
+def test_assets_lists_the_register_and_says_when_the_ledger_does_not_tie(books: Path) -> None:
+    result = run_beanfirm("assets", "huamei", "--as-of", "2026-05-31", "--json", cwd=books)
+    assert result.code == 0, result.err  # April and May not booked yet: both accounts tie
+    found = json.loads(result.out)
+    (row,) = found["assets"]
+    assert (row["cost"], row["accumulated"], row["scheduled"]) == ("6000.00", "0.00", "316.66")
+    assert row["net_book_value"] == "6000.00"
+    assert [(t["account"], t["difference"]) for t in found["ties"]] == [
+        ("Assets:1602-累计折旧", "0.00"),
+        ("Assets:1601-固定资产", "0.00"),
+    ]
+    # the months booked as the close books them, and one more by hand without `accrual:`
+    for month in ("2026-04", "2026-05"):
+        out = run_beanfirm("accruals", "huamei", "--period", month, "--json", cwd=books).out
+        (entry,) = [a["entry"] for a in json.loads(out)["accruals"] if a["accrual"] == MACHINE]
+        _book(books, month[5:], entry)
+    _book(
+        books,
+        "05",
+        '2026-05-31 * "折旧"\n  Expenses:5602-管理费用:折旧费  10.00 CNY\n'
+        "  Assets:1602-累计折旧  -10.00 CNY\n",
+    )
+    table = run_beanfirm("assets", "huamei", "--as-of", "2026-05-31", cwd=books)
+    assert table.code == EXIT_FINDINGS, table.err
+    assert "5683.34" in table.out  # 6,000.00 less two months of 158.33: the 10.00 is no one's
+    assert (
+        "Does not tie: Assets:1602-累计折旧 holds 326.66 of accumulated depreciation, the "
+        "register 316.66: a difference of 10.00." in table.out
+    )
+    assert "Ties: Assets:1601-固定资产 holds 6000.00 of cost, as the register." in table.out
+
+
+def test_a_register_with_an_impossible_life_is_refused_naming_its_line(books: Path) -> None:
+    register = books / "ledgers/huamei/fixed-assets.yaml"
+    register.write_text(REGISTER.replace("life-months: 36", "life-months: 0"), encoding="utf-8")
+    for command in (("accruals", "huamei", "--period", "2026-04"), ("assets", "huamei")):
+        result = run_beanfirm(*command, cwd=books)
+        assert_user_error(
+            result,
+            2,
+            "The fixed-asset register",
+            "ledgers/huamei/fixed-assets.yaml:8: asset FA-001: life-months is '0'",
+        )

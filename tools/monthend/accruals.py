@@ -15,6 +15,7 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 import yaml
@@ -24,16 +25,16 @@ from beanfirm.core import paths
 from beanfirm.core.journal import Posting, Txn, quote
 from beanfirm.core.yamlnodes import NodeReader
 from beanfirm.errors import ConfigError, Problem
+from beanfirm.monthend.assets import PAGE as ASSETS_PAGE
 from beanfirm.monthend.assets import (
-    PAGE,
     ZERO,
     FixedAsset,
     cents,
+    load_register,
     month_number,
     named_items,
     read_account,
     read_amount,
-    read_register,
 )
 from beanfirm.monthend.closing import TAG as CLOSING_TAG
 from beanfirm.monthend.formula import Formula, FormulaError, parse_formula
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from beanfirm.store.registry import Client
 
 TAG = "accrual"
+PAGE = "docs/accruals.md"
 META = "accrual"
 TEMPLATE_KEYS = (
     "debit",
@@ -152,16 +154,9 @@ def read_accruals(
     client: Client, client_dir: Path, opened: Collection[str]
 ) -> tuple[list[FixedAsset], list[Template]]:
     """Read a client's register and templates (raises ConfigError with every problem)."""
-    assets: list[FixedAsset] = []
     templates: list[Template] = []
-    problems: list[Problem] = []
-    register = client_dir / "fixed-assets.yaml"
-    if register.is_file():
-        assets, found = read_register(
-            register.read_text(encoding="utf-8"), paths.fixed_assets_file(client.id), opened
-        )
-        problems += found
-    accruals = client_dir / "accruals.yaml"
+    assets, problems = load_register(client.id, client_dir, opened)
+    accruals = client_dir / PurePosixPath(paths.accruals_file(client.id)).name
     if accruals.is_file():
         templates, found = read_templates(
             accruals.read_text(encoding="utf-8"), paths.accruals_file(client.id), opened
@@ -181,7 +176,7 @@ def read_accruals(
     if problems:
         message = (
             f"The fixed-asset register or accrual templates of {client.id} have mistakes: "
-            f"correct them (see {PAGE}); nothing was booked."
+            f"correct them (see {ASSETS_PAGE} and {PAGE}); nothing was booked."
         )
         raise ConfigError(message, tuple(problems))
     return assets, templates
@@ -313,7 +308,7 @@ def read_templates(
     reader = NodeReader(filename)
     templates = [
         template
-        for name, value, line in named_items(reader, text, "accruals", "template's name")
+        for name, value, line in named_items(reader, text, "accruals", "template's name", PAGE)
         if (template := _read_template(reader, name, value, opened, line)) is not None
     ]
     return templates, reader.problems

@@ -13,15 +13,18 @@ import datetime
 import difflib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 import yaml
 
+from beanfirm.core import paths
 from beanfirm.core.yamlnodes import NodeReader, line_of
 from beanfirm.errors import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Collection
+    from pathlib import Path
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -62,7 +65,7 @@ REQUIRED = (
     "depreciation-account",
     "expense-account",
 )
-PAGE = "docs/accruals.md"
+PAGE = "docs/assets.md"
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,9 @@ class FixedAsset:
         return self.schedule()[index - 1]
 
     def depreciated_through(self, day: datetime.date) -> Decimal:
-        """Return the scheduled depreciation of every month through the month of a day."""
-        months = month_number(day) - month_number(self.in_service)
+        """Return the scheduled depreciation of the months ended by a day (its own if its last)."""
+        ended = day + datetime.timedelta(days=1)  # the month of the day after has not ended
+        months = month_number(ended) - 1 - month_number(self.in_service)
         if self.disposed is not None:
             months = min(months, month_number(self.disposed) - month_number(self.in_service))
         months = max(0, min(months, self.life_months))
@@ -162,6 +166,17 @@ def _spread(total: Decimal, months: int) -> tuple[Decimal, ...]:
     return tuple(amounts)
 
 
+def load_register(
+    client_id: str, client_dir: Path, opened: Collection[str]
+) -> tuple[list[FixedAsset], list[Problem]]:
+    """Read a client's register from its folder (none when it has no register)."""
+    name = paths.fixed_assets_file(client_id)
+    register = client_dir / PurePosixPath(name).name
+    if not register.is_file():
+        return [], []
+    return read_register(register.read_text(encoding="utf-8"), name, opened)
+
+
 def read_register(
     text: str, filename: str, opened: Collection[str]
 ) -> tuple[list[FixedAsset], list[Problem]]:
@@ -179,7 +194,7 @@ def read_register(
 
 
 def named_items(
-    reader: NodeReader, text: str, top: str, what: str
+    reader: NodeReader, text: str, top: str, what: str, page: str = PAGE
 ) -> list[tuple[str, yaml.Node, int]]:
     """Return the items of a file's one top key, a mapping by name: name, fields, line.
 
@@ -192,7 +207,7 @@ def named_items(
     if node is None or (isinstance(node, yaml.ScalarNode) and not node.value):
         return []
     if not isinstance(node, yaml.MappingNode):
-        reader.problem(node, f"{top} must map each {what} to its fields (see {PAGE}).")
+        reader.problem(node, f"{top} must map each {what} to its fields (see {page}).")
         return []
     names = [str(key.value) for key, _value in node.value]
     allowed = [name for name in names if names.count(name) == 1]
