@@ -149,10 +149,36 @@ def test_depreciation_starts_the_month_after_service_and_is_booked_as_an_accrual
         "  Expenses:5602-管理费用:折旧费                                          158.33 CNY\n"
         "  Assets:1602-累计折旧                                               -158.33 CNY\n"
     )
-    # 36 months from April 2026: the last is March 2029, with the remainder
-    (last,) = accrual_entries(entries, client, folder, parse_period("2029-03"))
-    assert last.postings[0].amount == Decimal("158.45")
-    assert accrual_entries(entries, client, folder, parse_period("2029-04")) == []
+    assert accrual_entries(entries, client, folder, parse_period("2029-04")) == []  # life over
+
+
+def test_a_life_booked_month_by_month_sums_to_cost_less_salvage(tmp_path: Path) -> None:
+    client, folder, text = a_client(), _folder(tmp_path), LEDGER
+    booked: list[Decimal] = []
+    month = datetime.date(2026, 4, 1)
+    for _month in range(37):  # April 2026 to March 2029, and one month more
+        period = parse_period(f"{month:%Y-%m}")
+        found = accrual_entries(_entries(text), client, folder, period)
+        text += "".join(txn_text(txn) for txn in found)
+        booked += [txn.postings[0].amount or Decimal(0) for txn in found]
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    assert len(booked) == 36
+    assert booked[-1] == Decimal("158.45")  # the last month takes the remainder
+    assert sum(booked) == Decimal("5700.00")
+
+
+def test_depreciation_never_goes_past_what_the_books_leave(tmp_path: Path) -> None:
+    # taken over with 5,650.00 already depreciated: 50.00 is left, not a month's 158.33
+    folder = _folder(tmp_path, REGISTER + "    opening-depreciation: 5650.00\n")
+    plan = plan_accruals(_entries(LEDGER), a_client(), folder, parse_period("2026-04"))
+    (accrual,) = plan.accruals
+    assert accrual.amount == Decimal("50.00")
+    assert accrual.note == "the schedule says 158.33, the books leave 50.00"
+    booked = LEDGER + "".join(txn_text(txn) for txn in plan.entries)
+    after = plan_accruals(_entries(booked), a_client(), folder, parse_period("2026-05"))
+    assert [(a.entry, a.note) for a in after.accruals] == [
+        (None, "fully depreciated: 5700.00 booked")
+    ]
 
 
 def test_an_asset_disposed_of_is_depreciated_in_its_month_and_not_after(tmp_path: Path) -> None:
@@ -413,3 +439,59 @@ def test_a_register_with_an_impossible_life_is_refused_naming_its_line(books: Pa
             "The fixed-asset register",
             "ledgers/huamei/fixed-assets.yaml:8: asset FA-001: life-months is '0'",
         )
+
+
+def test_a_template_is_due_in_its_months_between_from_and_until(tmp_path: Path) -> None:
+    templates = (
+        "accruals:\n  待摊房租:\n    debit: Expenses:5602-管理费用:职工薪酬\n"
+        "    credit: Liabilities:2211-应付职工薪酬\n    amount: 1000.00\n"
+        "    months: [2, 5, 8, 11]\n    from: 2026-05\n    until: 2026-08\n"
+    )
+    folder = _folder(tmp_path, register=None, templates=templates)
+    due = {
+        month: bool(accrual_entries(_entries(LEDGER), a_client(), folder, parse_period(month)))
+        for month in ("2026-02", "2026-05", "2026-06", "2026-08", "2026-11")
+    }
+    assert due == {
+        "2026-02": False,
+        "2026-05": True,
+        "2026-06": False,
+        "2026-08": True,
+        "2026-11": False,
+    }
+
+
+def test_a_formula_over_an_account_in_another_currency_is_refused(tmp_path: Path) -> None:
+    ledger = LEDGER + (
+        "2026-01-01 open Liabilities:2221-应交税费:应交增值税:美元\n"
+        "2026-01-01 open Assets:1002-银行存款:美元\n"
+        '2026-10-12 * "USD"\n  Liabilities:2221-应交税费:应交增值税:美元  -10.00 USD\n'
+        "  Assets:1002-银行存款:美元  10.00 USD\n"
+    )
+    folder = _folder(tmp_path, register=None, templates=TEMPLATES)
+    with pytest.raises(ConfigError) as caught:
+        accrual_entries(_entries(ledger), a_client(), folder, parse_period("2026-10"))
+    (problem,) = caught.value.problems
+    assert problem.line == 6
+    assert "应交增值税:美元 holds USD, which a formula cannot add to CNY" in problem.message
+
+
+def test_an_id_given_twice_and_a_template_named_as_an_asset_are_refused(tmp_path: Path) -> None:
+    twice = REGISTER + REGISTER.removeprefix("assets:\n")
+    _assets, problems = read_register(twice, "f.yaml", OPENED)
+    assert {(p.line, p.message.split(".")[0]) for p in problems} == {
+        (2, "unknown key 'FA-001' in assets"),
+        (12, "unknown key 'FA-001' in assets"),
+    }
+    clash = TEMPLATES.replace("  年审费:", "  FA-001:")
+    folder = _folder(tmp_path, templates=clash)
+    with pytest.raises(ConfigError) as caught:
+        accrual_entries(_entries(LEDGER), a_client(), folder, parse_period("2026-10"))
+    (problem,) = caught.value.problems
+    assert (problem.filename, problem.line) == ("ledgers/alpha/accruals.yaml", 11)
+    assert "has the name of an asset of the register" in problem.message
+
+
+@pytest.mark.parametrize("text", ["", "# none yet\n", "assets:\n", "assets: {}\n"])
+def test_an_empty_register_has_no_assets(text: str) -> None:
+    assert read_register(text, "f.yaml", OPENED) == ([], [])

@@ -65,7 +65,9 @@ def accruals(ctx: click.Context, client_id: str, period_text: str, as_json: bool
                 found.key,
                 found.kind,
                 money(found.amount),
-                "yes" if found.entry else f"no: {found.note}",
+                ("yes" + (f" ({found.note})" if found.note else ""))
+                if found.entry
+                else f"no: {found.note}",
             )
             for found in plan.accruals
         ],

@@ -131,7 +131,8 @@ def plan_accruals(
     opened = {entry.account for entry in entries if isinstance(entry, data.Open)}
     assets, templates = read_accruals(client, client_dir, opened)
     booked = booked_accruals(entries, period)
-    found = [_depreciation(asset, client, period, booked) for asset in assets]
+    before = depreciation_booked(entries, assets, period.start)
+    found = [_depreciation(a, client, period, booked, before[a.id]) for a in assets]
     ledger = _Activity(entries, period, client.currency)
     problems: list[Problem] = []
     for template in templates:
@@ -193,17 +194,54 @@ def booked_accruals(entries: Entries, period: Period) -> set[str]:
     }
 
 
-def _depreciation(asset: FixedAsset, client: Client, period: Period, booked: set[str]) -> Accrual:
-    amount = asset.depreciation(period.start)
+def depreciation_booked(
+    entries: Entries, assets: Collection[FixedAsset], before: datetime.date
+) -> dict[str, Decimal]:
+    """Return each asset's depreciation in the books before a day.
+
+    Its `opening-depreciation`, and the credits to its depreciation account by the entries
+    whose `accrual:` names it.
+    """
+    accounts = {asset.id: asset.depreciation_account for asset in assets}
+    booked = {asset.id: asset.opening_depreciation for asset in assets}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date >= before:
+            continue
+        key = str(entry.meta.get(META, ""))
+        if key not in accounts:
+            continue
+        for posting in entry.postings:
+            units = posting.units
+            if posting.account == accounts[key] and units and isinstance(units.number, Decimal):
+                booked[key] -= units.number
+    return booked
+
+
+def _depreciation(
+    asset: FixedAsset, client: Client, period: Period, booked: set[str], before: Decimal
+) -> Accrual:
+    """Return an asset's accrual of the month, `before` being its depreciation booked so far.
+
+    The schedule's amount, but never past cost less salvage as the books have it; and the
+    life's last month takes what is left of it, whatever rounding or the months before did.
+    """
+    scheduled = asset.depreciation(period.start)
     if asset.id in booked:
-        return Accrual(asset.id, "depreciation", amount, None, "booked already", asset.source)
+        return Accrual(asset.id, "depreciation", scheduled, None, "booked already", asset.source)
+    left = asset.depreciable - before
+    last = month_number(period.start) - month_number(asset.in_service) == asset.life_months
+    disposed = asset.disposed is not None and asset.disposed < period.start
+    amount = left if last and not disposed else scheduled
+    amount = max(ZERO, min(amount, left))
     if not amount:
-        return Accrual(asset.id, "depreciation", ZERO, None, _why_none(asset, period), asset.source)
+        why = _why_none(asset, period) if not scheduled else f"fully depreciated: {before} booked"
+        return Accrual(asset.id, "depreciation", ZERO, None, why, asset.source)
+    note = "" if amount == scheduled else f"the schedule says {scheduled}, the books leave {left}"
     words = "计提折旧" if client.language == "zh" else "Depreciation"
     narration = f"{words} {asset.id} {asset.name} {period.label}"
     accounts = (asset.expense_account, asset.depreciation_account)
     txn = _entry(asset.id, period.end, narration, accounts, amount, client.currency)
-    return Accrual(asset.id, "depreciation", amount, txn, "", asset.source)
+    return Accrual(asset.id, "depreciation", amount, txn, note, asset.source)
 
 
 def _why_none(asset: FixedAsset, period: Period) -> str:

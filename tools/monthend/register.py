@@ -11,6 +11,7 @@ the books with them. A difference is named, never left to be found.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,11 +20,10 @@ from typing import TYPE_CHECKING
 from beancount.core import data
 
 from beanfirm.errors import ConfigError
-from beanfirm.monthend.accruals import META
+from beanfirm.monthend.accruals import depreciation_booked
 from beanfirm.monthend.assets import PAGE, ZERO, FixedAsset, load_register
 
 if TYPE_CHECKING:
-    import datetime
     from pathlib import Path
 
     from beanfirm.core.beans import Entries
@@ -84,27 +84,17 @@ def asset_book(
             f"The fixed-asset register of {client_id} has mistakes: correct them (see {PAGE})."
         )
         raise ConfigError(message, tuple(problems))
-    booked: dict[str, Decimal] = defaultdict(Decimal)  # by asset id
+    booked = depreciation_booked(entries, assets, through + datetime.timedelta(days=1))
     balances: dict[str, Decimal] = defaultdict(Decimal)  # by account
-    by_depreciation = {(a.id, a.depreciation_account) for a in assets}
     watched = {a.depreciation_account for a in assets} | {a.account for a in assets}
     for entry in entries:
         if not isinstance(entry, data.Transaction) or entry.date > through:
             continue
-        key = str(entry.meta.get(META, ""))
         for posting in entry.postings:
             units = posting.units
-            if posting.account not in watched or units is None:
-                continue
-            if not isinstance(units.number, Decimal):
-                continue
-            balances[posting.account] += units.number
-            if (key, posting.account) in by_depreciation:
-                booked[key] -= units.number  # a credit to 累计折旧 depreciates
-    rows = tuple(
-        AssetRow(a, a.opening_depreciation + booked[a.id], a.depreciated_through(through))
-        for a in assets
-    )
+            if posting.account in watched and units and isinstance(units.number, Decimal):
+                balances[posting.account] += units.number
+    rows = tuple(AssetRow(a, booked[a.id], a.depreciated_through(through)) for a in assets)
     return AssetBook(client_id, through, rows, _ties(rows, balances, through))
 
 
