@@ -495,3 +495,22 @@ def test_an_id_given_twice_and_a_template_named_as_an_asset_are_refused(tmp_path
 @pytest.mark.parametrize("text", ["", "# none yet\n", "assets:\n", "assets: {}\n"])
 def test_an_empty_register_has_no_assets(text: str) -> None:
     assert read_register(text, "f.yaml", OPENED) == ([], [])
+
+
+def test_an_accrual_to_an_account_closed_by_the_month_is_refused(tmp_path: Path) -> None:
+    ledger = LEDGER + "2026-06-30 close Expenses:5602-管理费用:折旧费\n"
+    folder = _folder(tmp_path)
+    assert accrual_entries(_entries(ledger), a_client(), folder, parse_period("2026-06"))
+    with pytest.raises(ConfigError) as caught:
+        accrual_entries(_entries(ledger), a_client(), folder, parse_period("2026-07"))
+    (problem,) = caught.value.problems
+    assert (problem.filename, problem.line) == ("ledgers/alpha/fixed-assets.yaml", 2)
+    assert problem.message.startswith(
+        "FA-001 would book to Expenses:5602-管理费用:折旧费 on 2026-07-31, but the account "
+        "is closed on 2026-06-30;"
+    )
+
+
+def test_a_client_without_a_register_or_templates_has_no_accruals(tmp_path: Path) -> None:
+    plan = plan_accruals(_entries(LEDGER), a_client(), tmp_path, parse_period("2026-10"))
+    assert plan.accruals == ()

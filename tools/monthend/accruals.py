@@ -128,12 +128,15 @@ def plan_accruals(
     entries: Entries, client: Client, client_dir: Path, period: Period
 ) -> AccrualPlan:
     """Return every accrual of the month: what it books, or why it books nothing."""
-    opened = {entry.account for entry in entries if isinstance(entry, data.Open)}
-    assets, templates = read_accruals(client, client_dir, opened)
+    files = (paths.fixed_assets_file(client.id), paths.accruals_file(client.id))
+    if not any((client_dir / PurePosixPath(name).name).is_file() for name in files):
+        return AccrualPlan(client.id, period, ())  # most clients: no pass over the entries
+    accounts = _accounts(entries)
+    assets, templates = read_accruals(client, client_dir, accounts)
     booked = booked_accruals(entries, period)
     before = depreciation_booked(entries, assets, period.start)
     found = [_depreciation(a, client, period, booked, before[a.id]) for a in assets]
-    ledger = _Activity(entries, period, client.currency)
+    ledger = _Activity(entries, period, client.currency) if templates else None
     problems: list[Problem] = []
     for template in templates:
         try:
@@ -142,10 +145,50 @@ def plan_accruals(
             problems.append(
                 Problem(template.source.filename, template.source.line, f"{exc}; {_TODO}")
             )
+    problems += _not_open(found, accounts, period)
     if problems:
-        message = f"The accrual templates of {client.id} cannot be evaluated for {period.label}."
+        message = f"The accruals of {client.id} for {period.label} cannot be booked."
         raise ConfigError(message, tuple(problems))
     return AccrualPlan(client.id, period, tuple(found))
+
+
+def _accounts(entries: Entries) -> dict[str, tuple[datetime.date, datetime.date | None]]:
+    """Return each account the ledger opens: the day it opens, and the day it closes."""
+    found: dict[str, tuple[datetime.date, datetime.date | None]] = {}
+    for entry in entries:
+        if isinstance(entry, data.Open):
+            found[entry.account] = (entry.date, None)  # the loader sorts a close after it
+        elif isinstance(entry, data.Close) and entry.account in found:
+            found[entry.account] = (found[entry.account][0], entry.date)
+    return found
+
+
+def _not_open(
+    found: list[Accrual],
+    accounts: dict[str, tuple[datetime.date, datetime.date | None]],
+    period: Period,
+) -> list[Problem]:
+    """Name each accrual to book on an account not open on the month's last day."""
+    problems: list[Problem] = []
+    for accrual in found:
+        for posting in accrual.entry.postings if accrual.entry else ():
+            opens, closes = accounts[posting.account]
+            if opens <= period.end and (
+                closes is None or closes >= period.end
+            ):  # a close sorts last
+                continue
+            when = f"opens {opens}" if opens > period.end else f"is closed on {closes}"
+            problems.append(
+                Problem(
+                    accrual.source.filename,
+                    accrual.source.line,
+                    f"{accrual.key} would book to {posting.account} on {period.end}, but the "
+                    f"account {when}; name an account open then, or end the "
+                    f"{'asset' if accrual.kind == 'depreciation' else 'template'} earlier.",
+                )
+            )
+            break
+    return problems
 
 
 _TODO = f"correct the template (see {PAGE})"
@@ -254,11 +297,16 @@ def _why_none(asset: FixedAsset, period: Period) -> str:
 
 
 def _template(
-    template: Template, client: Client, period: Period, booked: set[str], ledger: _Activity
+    template: Template,
+    client: Client,
+    period: Period,
+    booked: set[str],
+    ledger: _Activity | None,
 ) -> Accrual:
     if not template.due(period):
         return Accrual(template.name, "template", ZERO, None, "not due this month", template.source)
     if template.formula is not None:
+        assert ledger is not None  # noqa: S101 - read whenever there are templates
         amount = cents(template.formula.evaluate(ledger.balance, ledger.activity))
     else:
         assert template.amount is not None  # noqa: S101 - the reader requires one
