@@ -4,40 +4,27 @@ The close books them before the closing entries, so that 结转损益 moves them
 transaction on the month's last day, tagged `#accrual`, with `accrual:` naming its asset or
 template; one already booked in the month under that name is not booked again, so that
 planning a month twice, or after an accrual typed by hand with the same name, books it once.
-The templates (`accruals.yaml`) name a debit and a credit account and a fixed amount or a
+The templates (`accruals.yaml`, `templates.py`) name a debit and a credit account and an amount or a
 formula over the month's balances and activity (`formula.py`), monthly or on chosen months.
 """
 
 from __future__ import annotations
 
 import datetime
-import difflib
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-import yaml
 from beancount.core import data
 
 from beanfirm.core import paths
 from beanfirm.core.journal import Posting, Txn, quote
-from beanfirm.core.yamlnodes import NodeReader
 from beanfirm.errors import ConfigError, Problem
 from beanfirm.monthend.assets import PAGE as ASSETS_PAGE
-from beanfirm.monthend.assets import (
-    ZERO,
-    FixedAsset,
-    cents,
-    load_register,
-    month_number,
-    named_items,
-    read_account,
-    read_amount,
-)
-from beanfirm.monthend.closing import TAG as CLOSING_TAG
-from beanfirm.monthend.formula import Formula, FormulaError, parse_formula
+from beanfirm.monthend.assets import ZERO, FixedAsset, cents, load_register, month_number
+from beanfirm.monthend.formula import FormulaError, MonthFigures
+from beanfirm.monthend.templates import PAGE, TODO, Template, read_templates
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -48,44 +35,7 @@ if TYPE_CHECKING:
     from beanfirm.store.registry import Client
 
 TAG = "accrual"
-PAGE = "docs/accruals.md"
 META = "accrual"
-TEMPLATE_KEYS = (
-    "debit",
-    "credit",
-    "amount",
-    "formula",
-    "narration",
-    "cadence",
-    "months",
-    "from",
-    "until",
-)
-CADENCES = {"monthly": tuple(range(1, 13)), "quarterly": (3, 6, 9, 12), "yearly": (12,)}
-
-
-@dataclass(frozen=True)
-class Template:
-    """A recurring accrual: its accounts, its amount or formula, and the months it is due."""
-
-    name: str
-    debit: str
-    credit: str
-    amount: Decimal | None
-    formula: Formula | None
-    narration: str
-    months: tuple[int, ...]
-    start: datetime.date | None  # the first month it is due (its first day)
-    until: datetime.date | None  # the last month it is due (its first day)
-    source: Problem
-
-    def due(self, period: Period) -> bool:
-        """Tell whether the template is due in a month."""
-        if period.start.month not in self.months:
-            return False
-        if self.start is not None and period.start < self.start:
-            return False
-        return self.until is None or period.start <= self.until
 
 
 @dataclass(frozen=True)
@@ -136,14 +86,14 @@ def plan_accruals(
     booked = booked_accruals(entries, period)
     before = depreciation_booked(entries, assets, period.start)
     found = [_depreciation(a, client, period, booked, before[a.id]) for a in assets]
-    ledger = _Activity(entries, period, client.currency) if templates else None
+    ledger = MonthFigures(entries, period, client.currency) if templates else None
     problems: list[Problem] = []
     for template in templates:
         try:
             found.append(_template(template, client, period, booked, ledger))
         except FormulaError as exc:
             problems.append(
-                Problem(template.source.filename, template.source.line, f"{exc}; {_TODO}")
+                Problem(template.source.filename, template.source.line, f"{exc}; {TODO}")
             )
     problems += _not_open(found, accounts, period)
     if problems:
@@ -189,9 +139,6 @@ def _not_open(
             )
             break
     return problems
-
-
-_TODO = f"correct the template (see {PAGE})"
 
 
 def read_accruals(
@@ -301,7 +248,7 @@ def _template(
     client: Client,
     period: Period,
     booked: set[str],
-    ledger: _Activity | None,
+    ledger: MonthFigures | None,
 ) -> Accrual:
     if not template.due(period):
         return Accrual(template.name, "template", ZERO, None, "not due this month", template.source)
@@ -339,158 +286,3 @@ def _entry(
     debit, credit = accounts
     postings = (Posting(debit, amount, currency), Posting(credit, -amount, currency))
     return Txn(day, None, narration, postings, tags=(TAG,), meta=((META, quote(key)),))
-
-
-class _Activity:
-    """Each account's balance at the month's end and its activity in the month (one pass)."""
-
-    def __init__(self, entries: Entries, period: Period, currency: str) -> None:
-        self.balances: dict[str, Decimal] = defaultdict(Decimal)
-        self.activities: dict[str, Decimal] = defaultdict(Decimal)
-        self.foreign: dict[str, str] = {}
-        for entry in entries:
-            if not isinstance(entry, data.Transaction) or entry.date > period.end:
-                continue
-            in_month = entry.date >= period.start and not (entry.tags and CLOSING_TAG in entry.tags)
-            for posting in entry.postings:
-                units = posting.units
-                if units is None or not isinstance(units.number, Decimal):
-                    continue
-                if units.currency != currency:
-                    self.foreign.setdefault(posting.account, units.currency)
-                    continue
-                self.balances[posting.account] += units.number
-                if in_month:
-                    self.activities[posting.account] += units.number
-        self.currency = currency
-
-    def _sum(self, sums: dict[str, Decimal], account: str) -> Decimal:
-        below = f"{account}:"
-        foreign = [a for a in self.foreign if a == account or a.startswith(below)]
-        if foreign:
-            msg = (
-                f"{foreign[0]} holds {self.foreign[foreign[0]]}, which a formula cannot add to "
-                f"{self.currency}; name an account in {self.currency}"
-            )
-            raise FormulaError(msg)
-        return sum(
-            (total for name, total in sums.items() if name == account or name.startswith(below)),
-            ZERO,
-        )
-
-    def balance(self, account: str) -> Decimal:
-        """Return an account's balance at the month's end, its subaccounts included."""
-        return self._sum(self.balances, account)
-
-    def activity(self, account: str) -> Decimal:
-        """Return what was posted to an account in the month, closing entries left out."""
-        return self._sum(self.activities, account)
-
-
-def read_templates(
-    text: str, filename: str, opened: Collection[str]
-) -> tuple[list[Template], list[Problem]]:
-    """Read an accruals file's text into its templates, with every problem found."""
-    reader = NodeReader(filename)
-    templates = [
-        template
-        for name, value, line in named_items(reader, text, "accruals", "template's name", PAGE)
-        if (template := _read_template(reader, name, value, opened, line)) is not None
-    ]
-    return templates, reader.problems
-
-
-def _read_template(
-    reader: NodeReader, name: str, node: yaml.Node, opened: Collection[str], line: int
-) -> Template | None:
-    where = f"template {name}"
-    keys = reader.mapping(node, where, allowed=TEMPLATE_KEYS, required=("debit", "credit"))
-    before = len(reader.problems)
-    debit = read_account(reader, keys.get("debit"), f"{where}: debit", opened)
-    credit = read_account(reader, keys.get("credit"), f"{where}: credit", opened)
-    amount: Decimal | None = None
-    formula: Formula | None = None
-    if ("amount" in keys) == ("formula" in keys):
-        reader.problems.append(
-            Problem(reader.filename, line, f"{where} needs an amount or a formula, one of the two.")
-        )
-    elif "amount" in keys:
-        amount = read_amount(reader, keys["amount"], f"{where}: amount")
-        if amount is not None and amount <= 0:
-            reader.problem(keys["amount"], f"{where}: amount is {amount}; give an amount above 0.")
-    else:
-        formula = _formula(reader, keys["formula"], where, opened)
-    narration = (
-        reader.string(keys["narration"], f"{where}: narration") if "narration" in keys else None
-    )
-    months = _months(reader, keys, where)
-    start = _month(reader, keys.get("from"), f"{where}: from")
-    until = _month(reader, keys.get("until"), f"{where}: until")
-    if start and until and until < start:
-        reader.problem(keys["until"], f"{where}: until {until:%Y-%m} is before from {start:%Y-%m}.")
-    if len(reader.problems) > before or debit is None or credit is None:
-        return None
-    return Template(
-        name,
-        debit,
-        credit,
-        amount,
-        formula,
-        narration or name,
-        months,
-        start,
-        until,
-        Problem(reader.filename, line, ""),
-    )
-
-
-def _formula(
-    reader: NodeReader, node: yaml.Node, where: str, opened: Collection[str]
-) -> Formula | None:
-    text = reader.string(node, f"{where}: formula")
-    if text is None:
-        return None
-    try:
-        formula = parse_formula(text)
-    except FormulaError as exc:
-        reader.problem(node, f"{where}: {exc}; {_TODO}.")
-        return None
-    for account in formula.accounts:
-        if account not in opened and not any(a.startswith(f"{account}:") for a in opened):
-            close = difflib.get_close_matches(account, list(opened), n=1, cutoff=0.5)
-            hint = f" Did you mean {close[0]}?" if close else ""
-            reader.problem(
-                node,
-                f"{where}: the formula reads {account}, which the ledger does "
-                f"not open.{hint} Name an account of the client's chart.",
-            )
-    return formula
-
-
-def _months(reader: NodeReader, keys: dict[str, yaml.Node], where: str) -> tuple[int, ...]:
-    if "cadence" in keys and "months" in keys:
-        reader.problem(keys["months"], f"{where}: give cadence or months, not both.")
-    if "cadence" in keys:
-        cadence = reader.choice(keys["cadence"], f"{where}: cadence", CADENCES)
-        return CADENCES[cadence] if cadence else ()
-    if "months" not in keys:
-        return CADENCES["monthly"]
-    found: list[int] = []
-    for item in reader.sequence(keys["months"], f"{where}: months"):
-        text = reader.string(item, f"{where}: a month")
-        if text is None or not text.isdigit() or not 1 <= int(text) <= 12:  # noqa: PLR2004
-            reader.problem(item, f"{where}: months are numbers from 1 to 12, not '{text}'.")
-            continue
-        found.append(int(text))
-    return tuple(sorted(set(found)))
-
-
-def _month(reader: NodeReader, node: yaml.Node | None, what: str) -> datetime.date | None:
-    if node is None:
-        return None
-    text = reader.string(node, what) or ""
-    try:
-        return datetime.date.fromisoformat(f"{text}-01")
-    except ValueError:
-        reader.problem(node, f"{what} is '{text}', not a month; write it as YYYY-MM.")
-        return None

@@ -5,18 +5,27 @@ their text, never through a float), `+ - * /`, parentheses, and the calls `balan
 (the account's balance at the month's end, its subaccounts included), `activity('A')` (what
 was posted to it in the month, closing entries left out), `round(x, 2)`, `max(x, y)` and
 `min(x, y)`. Anything else (a name, an attribute, another call, a comparison) is refused when
-the template is read, so that a template can never run code.
+the template is read, so that a template can never run code. `MonthFigures` reads those
+balances and that activity from a ledger in one pass.
 """
 
 from __future__ import annotations
 
 import ast
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation
 from typing import TYPE_CHECKING, NoReturn
 
+from beancount.core import data
+
+from beanfirm.monthend.closing import TAG as CLOSING_TAG
+
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from beanfirm.core.beans import Entries
+    from beanfirm.monthend.closing import Period
 
 ACCOUNT_CALLS = ("balance", "activity")
 NUMBER_CALLS = ("round", "max", "min")
@@ -145,3 +154,49 @@ def _value(node: ast.expr, text: str, accounts: dict[str, Callable[[str], Decima
         places = int(values[1]) if len(values) > 1 else 0
         return values[0].quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return max(values) if name == "max" else min(values)
+
+
+class MonthFigures:
+    """Each account's balance at the month's end and its activity in the month (one pass)."""
+
+    def __init__(self, entries: Entries, period: Period, currency: str) -> None:
+        self.balances: dict[str, Decimal] = defaultdict(Decimal)
+        self.activities: dict[str, Decimal] = defaultdict(Decimal)
+        self.foreign: dict[str, str] = {}
+        for entry in entries:
+            if not isinstance(entry, data.Transaction) or entry.date > period.end:
+                continue
+            in_month = entry.date >= period.start and not (entry.tags and CLOSING_TAG in entry.tags)
+            for posting in entry.postings:
+                units = posting.units
+                if units is None or not isinstance(units.number, Decimal):
+                    continue
+                if units.currency != currency:
+                    self.foreign.setdefault(posting.account, units.currency)
+                    continue
+                self.balances[posting.account] += units.number
+                if in_month:
+                    self.activities[posting.account] += units.number
+        self.currency = currency
+
+    def _sum(self, sums: dict[str, Decimal], account: str) -> Decimal:
+        below = f"{account}:"
+        foreign = [a for a in self.foreign if a == account or a.startswith(below)]
+        if foreign:
+            msg = (
+                f"{foreign[0]} holds {self.foreign[foreign[0]]}, which a formula cannot add to "
+                f"{self.currency}; name an account in {self.currency}"
+            )
+            raise FormulaError(msg)
+        return sum(
+            (total for name, total in sums.items() if name == account or name.startswith(below)),
+            Decimal(0),
+        )
+
+    def balance(self, account: str) -> Decimal:
+        """Return an account's balance at the month's end, its subaccounts included."""
+        return self._sum(self.balances, account)
+
+    def activity(self, account: str) -> Decimal:
+        """Return what was posted to an account in the month, closing entries left out."""
+        return self._sum(self.activities, account)
