@@ -514,3 +514,24 @@ def test_an_accrual_to_an_account_closed_by_the_month_is_refused(tmp_path: Path)
 def test_a_client_without_a_register_or_templates_has_no_accruals(tmp_path: Path) -> None:
     plan = plan_accruals(_entries(LEDGER), a_client(), tmp_path, parse_period("2026-10"))
     assert plan.accruals == ()
+
+
+def test_an_intangible_is_amortized_from_the_register_in_its_own_words(tmp_path: Path) -> None:
+    register = (
+        REGISTER.replace("1601-固定资产", "1701-无形资产")
+        .replace("1602-累计折旧", "1702-累计摊销")
+        .replace("办公电脑", "财务软件")
+        .replace("salvage-rate: 5%", "narration: 无形资产摊销")
+    )
+    ledger = (
+        LEDGER
+        + "2026-01-01 open Assets:1701-无形资产 CNY\n2026-01-01 open Assets:1702-累计摊销 CNY\n"
+    )
+    (txn,) = accrual_entries(
+        _entries(ledger), a_client(), _folder(tmp_path, register), parse_period("2026-04")
+    )
+    assert txn.narration == "无形资产摊销 FA-001 财务软件 2026-04"
+    assert [(p.account, p.amount) for p in txn.postings] == [
+        ("Expenses:5602-管理费用:折旧费", Decimal("166.67")),  # 6,000.00 over 36 months
+        ("Assets:1702-累计摊销", Decimal("-166.67")),
+    ]

@@ -227,7 +227,7 @@ def _depreciation(
         why = _why_none(asset, period) if not scheduled else f"fully depreciated: {before} booked"
         return Accrual(asset.id, "depreciation", ZERO, None, why, asset.source)
     note = "" if amount == scheduled else f"the schedule says {scheduled}, the books leave {left}"
-    words = "计提折旧" if client.language == "zh" else "Depreciation"
+    words = asset.narration or ("计提折旧" if client.language == "zh" else "Depreciation")
     narration = f"{words} {asset.id} {asset.name} {period.label}"
     accounts = (asset.expense_account, asset.depreciation_account)
     txn = _entry(asset.id, period.end, narration, accounts, amount, client.currency)

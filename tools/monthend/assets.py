@@ -55,6 +55,7 @@ ASSET_KEYS = (
     "expense-account",
     "disposed",
     "opening-depreciation",
+    "narration",
 )
 REQUIRED = (
     "name",
@@ -84,6 +85,7 @@ class FixedAsset:
     expense_account: str
     disposed: datetime.date | None
     opening_depreciation: Decimal  # depreciation booked before the books came to beanfirm
+    narration: str | None  # the entries' words instead of 计提折旧 (无形资产摊销 ...)
     source: Problem  # the register's file and the asset's line, for messages
 
     @property
@@ -223,6 +225,7 @@ def _asset(
     keys = reader.mapping(node, where, allowed=ASSET_KEYS, required=REQUIRED)
     before = len(reader.problems)
     name = reader.string(keys["name"], f"{where}: name") if "name" in keys else None
+    words = reader.string(keys["narration"], f"{where}: narration") if "narration" in keys else None
     accounts = {
         key: read_account(reader, keys.get(key), f"{where}: {key}", opened) or ""
         for key in ("account", "depreciation-account", "expense-account")
@@ -277,6 +280,7 @@ def _asset(
         expense_account=accounts["expense-account"],
         disposed=disposed,
         opening_depreciation=opening or ZERO,
+        narration=words,
         source=Problem(reader.filename, line, ""),
     )
 
