@@ -535,3 +535,20 @@ def test_an_intangible_is_amortized_from_the_register_in_its_own_words(tmp_path:
         ("Expenses:5602-管理费用:折旧费", Decimal("166.67")),  # 6,000.00 over 36 months
         ("Assets:1702-累计摊销", Decimal("-166.67")),
     ]
+
+
+@pytest.mark.parametrize("cost", ["0.03", "1.00", "99999.99", "1234567.89"])
+@pytest.mark.parametrize("salvage_rate", ["0", "0.05", "0.5", "0.999"])
+def test_every_schedule_is_whole_cents_never_negative_and_sums_exactly(
+    cost: str, salvage_rate: str
+) -> None:
+    price = Decimal(cost)
+    salvage = (price * Decimal(salvage_rate)).quantize(Decimal("0.01"))
+    lives = {STRAIGHT_LINE: (1, 2, 13, 36, 600), DOUBLE_DECLINING: (24, 36, 120, 600)}
+    lives[SUM_OF_YEARS] = lives[DOUBLE_DECLINING]
+    for method, method_lives in lives.items():
+        for life in method_lives:
+            amounts = schedule(method, price - salvage, price, life)
+            assert len(amounts) == life
+            assert sum(amounts) == price - salvage, (method, life)
+            assert all(a >= 0 and a == a.quantize(Decimal("0.01")) for a in amounts)
