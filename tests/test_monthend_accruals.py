@@ -238,11 +238,20 @@ def test_a_formula_reads_the_months_activity_on_decimals(tmp_path: Path) -> None
         "max(1)",
         "balance('A', 'B')",
         "1 +",
+        "9" * 5000,
+        "(" * 1000 + "1" + ")" * 1000,
+        "-" * 100000 + "1",
+        "-" * 499 + "1" + "+ 1" * 1000,
     ],
 )
 def test_a_formula_that_is_not_plain_arithmetic_over_accounts_is_refused(text: str) -> None:
     with pytest.raises(FormulaError, match="formula"):
         parse_formula(text)
+
+
+def test_a_formula_as_deep_as_it_may_be_evaluates() -> None:
+    formula = parse_formula("-" * 499 + "1")
+    assert formula.evaluate(lambda _a: Decimal(0), lambda _a: Decimal(0)) == Decimal(-1)
 
 
 def test_a_formula_is_decimal_arithmetic() -> None:

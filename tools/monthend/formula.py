@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from beanfirm.core.beans import Entries
     from beanfirm.monthend.closing import Period
 
+MAX_LENGTH = 500
 ACCOUNT_CALLS = ("balance", "activity")
 NUMBER_CALLS = ("round", "max", "min")
 _OPERATORS: dict[type[ast.operator], Callable[[Decimal, Decimal], Decimal]] = {
@@ -62,10 +63,16 @@ class Formula:
 
 def parse_formula(text: str) -> Formula:
     """Read and check a formula (raises FormulaError saying what is not allowed)."""
+    if len(text) > MAX_LENGTH:  # deeper than that, the walk below would run out of stack
+        msg = f"the formula {text[:40]!r}... is longer than {MAX_LENGTH} characters"
+        raise FormulaError(msg)
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as exc:
         msg = f"the formula {text!r} is not an expression ({exc.msg})"
+        raise FormulaError(msg) from None
+    except (ValueError, RecursionError, MemoryError):  # a number of 5,000 digits, 500 brackets
+        msg = f"the formula {text[:40]!r}... is too long or too deep; write it shorter"
         raise FormulaError(msg) from None
     accounts: list[str] = []
     names: set[int] = set()  # the calls' names and the account names (the one place for text)
