@@ -26,6 +26,7 @@ from beanfirm.monthend.assets import (
 )
 from beanfirm.monthend.closing import parse_period
 from beanfirm.monthend.formula import FormulaError, parse_formula
+from beanfirm.monthend.register import TieOut, asset_book
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -440,8 +441,11 @@ def test_assets_lists_the_register_and_says_when_the_ledger_does_not_tie(books: 
 def test_a_register_with_an_impossible_life_is_refused_naming_its_line(books: Path) -> None:
     register = books / "ledgers/huamei/fixed-assets.yaml"
     register.write_text(REGISTER.replace("life-months: 36", "life-months: 0"), encoding="utf-8")
+    commit_all(books, "A register with a typo")
+    before = snapshot(books)
     for command in (("accruals", "huamei", "--period", "2026-04"), ("assets", "huamei")):
         result = run_beanfirm(*command, cwd=books)
+        assert snapshot(books) == before
         assert_user_error(
             result,
             2,
@@ -561,3 +565,71 @@ def test_every_schedule_is_whole_cents_never_negative_and_sums_exactly(
             assert len(amounts) == life
             assert sum(amounts) == price - salvage, (method, life)
             assert all(a >= 0 and a == a.quantize(Decimal("0.01")) for a in amounts)
+
+
+EN_LEDGER = """
+2026-01-01 open Assets:Bank                  USD
+2026-01-01 open Assets:Fixed:Equipment       USD
+2026-01-01 open Assets:Fixed:Depreciation    USD
+2026-01-01 open Expenses:Depreciation        USD
+2026-01-01 open Income:Sales                 USD
+2026-02-01 * "Van"
+  Assets:Fixed:Equipment   24000.00 USD
+  Assets:Bank             -24000.00 USD
+2026-02-01 * "Laptop"
+  Assets:Fixed:Equipment    1200.00 USD
+  Assets:Bank              -1200.00 USD
+2026-05-20 * "Laptop sold: its cost and depreciation leave the books"
+  Assets:Fixed:Depreciation    99.99 USD
+  Assets:Fixed:Equipment    -1200.00 USD
+  Assets:Bank                1100.01 USD
+"""
+
+EN_REGISTER = """\
+assets:
+  VAN:
+    name: Delivery van
+    account: Assets:Fixed:Equipment
+    cost: 24000.00
+    in-service: 2026-02-01
+    method: sum-of-years
+    life-months: 48
+    salvage: 4000.00
+    depreciation-account: Assets:Fixed:Depreciation
+    expense-account: Expenses:Depreciation
+  LAPTOP:
+    name: Laptop
+    account: Assets:Fixed:Equipment
+    cost: 1200.00
+    in-service: 2026-02-01
+    life-months: 36
+    depreciation-account: Assets:Fixed:Depreciation
+    expense-account: Expenses:Depreciation
+    disposed: 2026-05-20
+"""
+
+
+def test_an_english_register_ties_and_leaves_out_what_was_disposed_of(tmp_path: Path) -> None:
+    client = a_client(language="en", currency="USD")
+    folder = _folder(tmp_path, EN_REGISTER)
+    text = EN_LEDGER
+    for month in ("2026-03", "2026-04", "2026-05"):
+        found = accrual_entries(_entries(text), client, folder, parse_period(month))
+        text += "".join(txn_text(txn) for txn in found)
+    # the van: 20,000.00 x 4/10 a year, 666.67 a month; the laptop 33.33 through May, its
+    # month of sale, when its 99.99 left the books with it
+    book = asset_book(_entries(text), "alpha", folder, datetime.date(2026, 5, 31))
+    assert [(row.asset.id, row.booked, row.net_book_value) for row in book.rows] == [
+        ("VAN", Decimal("2000.01"), Decimal("21999.99")),
+        ("LAPTOP", Decimal("99.99"), Decimal("1100.01")),
+    ]
+    assert book.tied
+    assert book.ties == (
+        TieOut(
+            "Assets:Fixed:Depreciation",
+            "accumulated depreciation",
+            Decimal("2000.01"),
+            Decimal("2000.01"),
+        ),
+        TieOut("Assets:Fixed:Equipment", "cost", Decimal("24000.00"), Decimal("24000.00")),
+    )
