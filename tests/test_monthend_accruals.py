@@ -168,6 +168,27 @@ def test_a_life_booked_month_by_month_sums_to_cost_less_salvage(tmp_path: Path) 
     assert sum(booked) == Decimal("5700.00")
 
 
+def test_the_last_month_rounds_off_but_never_catches_up_months_missing(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    last = parse_period("2029-03")  # the 36th month since April 2026
+    # 35 months booked by hand at 158.34 (another rounding): the last month takes the 35 cents
+    by_hand = "".join(
+        f'2026-04-30 * "折旧"\n  accrual: "FA-001"\n  Expenses:5602-管理费用:折旧费  {n} CNY\n'
+        f"  Assets:1602-累计折旧  -{n} CNY\n"
+        for n in ["5541.90"]  # 35 x 158.34
+    )
+    (accrual,) = plan_accruals(_entries(LEDGER + by_hand), a_client(), folder, last).accruals
+    assert accrual.amount == Decimal("158.10")  # 5,700.00 - 5,541.90
+    # nothing booked since service (taken over without opening-depreciation): the schedule's
+    # last month only, and a note, not 5,700.00 at once
+    (accrual,) = plan_accruals(_entries(LEDGER), a_client(), folder, last).accruals
+    assert accrual.amount == Decimal("158.45")
+    assert accrual.note == (
+        "the life's last month, and the books leave 5700.00: a difference from the schedule "
+        "that is not caught up here (see docs/assets.md)"
+    )
+
+
 def test_depreciation_never_goes_past_what_the_books_leave(tmp_path: Path) -> None:
     # taken over with 5,650.00 already depreciated: 50.00 is left, not a month's 158.33
     folder = _folder(tmp_path, REGISTER + "    opening-depreciation: 5650.00\n")

@@ -21,8 +21,8 @@ from beancount.core import data
 from beanfirm.core import paths
 from beanfirm.core.journal import Posting, Txn, quote
 from beanfirm.errors import ConfigError, Problem
+from beanfirm.monthend.assets import CENT, ZERO, FixedAsset, cents, load_register, month_number
 from beanfirm.monthend.assets import PAGE as ASSETS_PAGE
-from beanfirm.monthend.assets import ZERO, FixedAsset, cents, load_register, month_number
 from beanfirm.monthend.formula import FormulaError, MonthFigures
 from beanfirm.monthend.templates import PAGE, TODO, Template, read_templates
 
@@ -212,21 +212,31 @@ def _depreciation(
 ) -> Accrual:
     """Return an asset's accrual of the month, `before` being its depreciation booked so far.
 
-    The schedule's amount, but never past cost less salvage as the books have it; and the
-    life's last month takes what is left of it, whatever rounding or the months before did.
+    The schedule's amount, but never past cost less salvage as the books have it. The life's
+    last month takes what the books leave when they differ from the schedule by rounding only
+    (a cent a month at most); a larger difference (months booked by hand, an asset taken over
+    without its opening depreciation) is not caught up in one month, and the note says so.
     """
     scheduled = asset.depreciation(period.start)
     if asset.id in booked:
         return Accrual(asset.id, "depreciation", scheduled, None, "booked already", asset.source)
     left = asset.depreciable - before
-    last = month_number(period.start) - month_number(asset.in_service) == asset.life_months
-    disposed = asset.disposed is not None and asset.disposed < period.start
-    amount = left if last and not disposed else scheduled
+    amount, note = scheduled, ""
+    if month_number(period.start) - month_number(asset.in_service) == asset.life_months:
+        expected = asset.depreciated_through(period.start - datetime.timedelta(days=1))
+        if abs(expected - before) <= CENT * asset.life_months:
+            amount = left
+        else:
+            note = (
+                f"the life's last month, and the books leave {left}: a difference from the "
+                f"schedule that is not caught up here (see {ASSETS_PAGE})"
+            )
     amount = max(ZERO, min(amount, left))
     if not amount:
         why = _why_none(asset, period) if not scheduled else f"fully depreciated: {before} booked"
         return Accrual(asset.id, "depreciation", ZERO, None, why, asset.source)
-    note = "" if amount == scheduled else f"the schedule says {scheduled}, the books leave {left}"
+    if amount < scheduled:
+        note = f"the schedule says {scheduled}, the books leave {left}"
     words = asset.narration or ("计提折旧" if client.language == "zh" else "Depreciation")
     narration = f"{words} {asset.id} {asset.name} {period.label}"
     accounts = (asset.expense_account, asset.depreciation_account)
