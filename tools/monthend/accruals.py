@@ -123,9 +123,8 @@ def _not_open(
     for accrual in found:
         for posting in accrual.entry.postings if accrual.entry else ():
             opens, closes = accounts[posting.account]
-            if opens <= period.end and (
-                closes is None or closes >= period.end
-            ):  # a close sorts last
+            # A close sorts after the day's transactions: an entry on that day is still in.
+            if opens <= period.end and (closes is None or closes >= period.end):
                 continue
             when = f"opens {opens}" if opens > period.end else f"is closed on {closes}"
             problems.append(
