@@ -50,6 +50,8 @@ COMMANDS = {
     "remote": "beanfirm.cli.remote:remote",
     "sync": "beanfirm.cli.sync:sync",
     "financials": "beanfirm.cli.financials:financials",  # month end (issue 16)
+    "accruals": "beanfirm.cli.accruals:accruals",
+    "assets": "beanfirm.cli.assets:assets",
 }
 
 

@@ -1,1 +1,1 @@
-"""Month end: the financial statement forms, their mapping to accounts, and closing entries."""
+"""Month end: the statement forms, their mapping to accounts, accruals and closing entries."""
