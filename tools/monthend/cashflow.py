@@ -150,7 +150,7 @@ class CashFlows:
         if problems:
             message = (
                 f"The {self.form.title} cannot place every movement of cash: add each account "
-                f"below to a line of 'cash-flow' in {filename.rsplit('/', 1)[-1]}, or name the "
+                "below to a line of 'cash-flow' in the client's financials.yaml, or name the "
                 f"line on the transaction (`{META_KEY}: <line>`; docs/financials.md)."
             )
             raise ConfigError(message, tuple(problems))

@@ -292,7 +292,7 @@ def _check_cash_flow(reader: NodeReader, lines: list[Line], cash: tuple[str, ...
                             reader.filename,
                             line.source.line,
                             f"line {line.number} takes '{prefix}' for the {flow}flows that "
-                            f"line {first.number} (line {first.source.line}) takes too; give "
+                            f"line {first.number} (at line {first.source.line}) takes too; give "
                             "each prefix and direction one line, or a 'flow' to each.",
                         )
                     )
