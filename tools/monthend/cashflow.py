@@ -192,8 +192,16 @@ class CashFlows:
         what = "cash received from" if inflow else "cash paid against"
         rest = f" ({more} more transaction(s) until {entries[-1].date})" if more else ""
         direction = "in" if inflow else "out"
+        # A payment's likely home is a line of payments (shown negated), a receipt's one of
+        # receipts; a code sharing only its first digit is no hint.
         likely = likely_line(
-            [line for line in self._lines if line.flow in (None, direction)], account
+            [
+                line
+                for line in self._lines
+                if line.flow in (None, direction) and line.negate != inflow
+            ],
+            account,
+            least=2,
         )
         hint = (
             f"; it probably belongs to line {likely.number} {likely.name} "

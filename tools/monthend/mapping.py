@@ -347,8 +347,11 @@ def _check_references(reader: NodeReader, form: str, lines: list[Line]) -> None:
                 )
 
 
-def likely_line(lines: list[Line], account: str) -> Line | None:
-    """Return the line whose prefixes share the longest start with the account (code or name)."""
+def likely_line(lines: list[Line], account: str, *, least: int = 1) -> Line | None:
+    """Return the line whose prefixes share the longest start with the account (code or name).
+
+    A line shares at least `least` characters with the account, or it is no hint.
+    """
     parts = account.split(":")
     code = parts[1] if len(parts) > 1 and _CODED.match(parts[1]) else None
     best: tuple[int, Line] | None = None
@@ -360,7 +363,7 @@ def likely_line(lines: list[Line], account: str) -> Line | None:
             if not prefix.isdigit() and prefix.split(":")[0] != parts[0]:
                 continue
             score = len(_common_start(prefix, against or ""))
-            if score and (best is None or score > best[0]):
+            if score >= least and (best is None or score > best[0]):
                 best = (score, line)
     return best[1] if best else None
 
