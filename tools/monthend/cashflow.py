@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from beanfirm.monthend.closing import Period
     from beanfirm.monthend.mapping import Form, Line
 
+CASH, OPENING, FOLLOW, OTHER = "cash", "opening", "follow", "other"  # kinds of account
 META_KEY = "cash-flow"  # the metadata naming a transaction's or a posting's line
 ZERO = Decimal(0)
 _UNCLASSIFIED_SHOWN = 20  # the accounts named in one error; the rest are counted
@@ -59,23 +60,34 @@ class CashFlows:
         self.opened_in_month = ZERO
         self._lines = [line for line in form.lines if line.takes_flows]
         self._numbers = {line.number for line in self._lines}
-        self._cash: dict[str, bool] = {}
+        self._kinds: dict[str, str] = {}  # account -> CASH, OPENING, FOLLOW or OTHER
         self._chosen: dict[tuple[str, bool], Line | None] = {}
         self._unclassified: dict[tuple[str, bool], list[data.Transaction]] = defaultdict(list)
         self._problems: list[Problem] = []
 
-    def is_cash(self, account: str) -> bool:
-        """Return whether an account is one of the cash accounts."""
-        found = self._cash.get(account)
+    def kind(self, account: str) -> str:
+        """Return whether an account is cash, opening, a tax that follows, or another account."""
+        found = self._kinds.get(account)
         if found is None:
-            found = self._cash[account] = any(
-                prefix_matches(prefix, account) for prefix in self.form.cash
+            found = self._kinds[account] = next(
+                (
+                    kind
+                    for kind, prefixes in (
+                        (CASH, self.form.cash),
+                        (OPENING, self.form.opening),
+                        (FOLLOW, self.form.follow),
+                    )
+                    if any(prefix_matches(prefix, account) for prefix in prefixes)
+                ),
+                OTHER,
             )
         return found
 
     def add(self, entry: data.Transaction, legs: Sequence[tuple[data.Posting, Decimal]]) -> None:
         """Take a transaction up to the period's end, its postings in the client's currency."""
-        moved = sum((number for posting, number in legs if self.is_cash(posting.account)), ZERO)
+        kinds, kind = self._kinds, self.kind
+        typed = [(kinds.get(p.account) or kind(p.account), p, number) for p, number in legs]
+        moved = sum((number for leg, _, number in typed if leg == CASH), ZERO)
         if not moved:
             return  # no cash, or a transfer between cash accounts
         in_year = entry.date >= self.year_start
@@ -87,19 +99,19 @@ class CashFlows:
         if not in_year:
             return
         chosen = entry.meta.get(META_KEY)
-        main = self._main_leg(legs)
-        for posting, number in legs:
-            account = posting.account
-            if self.is_cash(account) or not number:
+        main = _main_leg(typed) if any(leg == FOLLOW for leg, _, _ in typed) else None
+        for leg, posting, number in typed:
+            if leg == CASH or not number:
                 continue
             flow = -number
-            if self._is(account, self.form.opening):
+            if leg == OPENING:
                 self.opened_in_year += flow
                 self.opened_in_month += flow if in_month else ZERO
                 continue
+            account = posting.account
             own = posting.meta or {}
             named = own.get(META_KEY, chosen)
-            classed = main if main is not None and self._is(account, self.form.follow) else account
+            classed = main if main is not None and leg == FOLLOW else account
             line = (
                 self._named(named, own if META_KEY in own else entry.meta)
                 if named is not None
@@ -115,22 +127,6 @@ class CashFlows:
             if in_month:
                 self.month[number_of_line] += flow
             self.accounts[number_of_line].add(account)
-
-    def _is(self, account: str, prefixes: tuple[str, ...]) -> bool:
-        return bool(prefixes) and any(prefix_matches(prefix, account) for prefix in prefixes)
-
-    def _main_leg(self, legs: Sequence[tuple[data.Posting, Decimal]]) -> str | None:
-        """Return the account of the largest leg not cash, not a tax that follows, not opening."""
-        if not self.form.follow:
-            return None
-        largest: tuple[Decimal, str] | None = None
-        for posting, number in legs:
-            account = posting.account
-            if self.is_cash(account) or self._is(account, (*self.form.follow, *self.form.opening)):
-                continue
-            if largest is None or abs(number) > largest[0]:
-                largest = (abs(number), account)
-        return largest[1] if largest else None
 
     def start(self) -> tuple[Decimal, Decimal]:
         """Return the cash at the start of the month and of the year, with balances brought in."""
@@ -231,3 +227,12 @@ def _line_number(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     return None
+
+
+def _main_leg(typed: list[tuple[str, data.Posting, Decimal]]) -> str | None:
+    """Return the account of the largest leg not cash, not a tax that follows, not opening."""
+    largest: tuple[Decimal, str] | None = None
+    for leg, posting, number in typed:
+        if leg == OTHER and (largest is None or abs(number) > largest[0]):
+            largest = (abs(number), posting.account)
+    return largest[1] if largest else None
