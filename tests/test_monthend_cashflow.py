@@ -210,6 +210,20 @@ def test_a_client_mapping_moves_an_account_to_another_line_by_a_narrower_prefix(
     assert flows.figure(22).current == Decimal("151230.00")
 
 
+def test_a_posting_names_the_line_of_its_own_leg(tmp_path: Path) -> None:
+    text = LEDGER.replace(
+        "  Expenses:5602-管理费用:办公费  300.00 CNY\n",
+        "  Expenses:5602-管理费用:办公费  300.00 CNY\n    cash-flow: 3\n",
+    )
+    assert text != LEDGER
+    flows = cash_flow(statements_of(tmp_path, text)[0])
+    assert (flows.figure(3).current, flows.figure(6).current, flows.figure(12).current) == (
+        Decimal("5950.00"),
+        Decimal("20.00"),
+        Decimal("6000.00"),
+    )
+
+
 def test_a_movement_no_line_takes_names_the_transaction_and_a_likely_line(
     tmp_path: Path,
 ) -> None:
@@ -324,6 +338,19 @@ income-statement:
                 - {line: 1, name: 收, flow: both, accounts: ["5001"]}
             """,
             "mapping.yaml:11: line 1: flow is 'both'; it must be one of: in, out.",
+        ),
+        (
+            """\
+            cash-flow:
+              title: 现金流量表
+              cash: ["1002"]
+              lines:
+                - {line: 1, name: 期初, balance: start, flow: in}
+            """,
+            (
+                "mapping.yaml:11: line 1: 'flow' belongs on a line that takes accounts, not on a "
+                "total or a balance."
+            ),
         ),
         (
             """\

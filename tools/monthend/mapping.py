@@ -265,6 +265,15 @@ def _check_cash_flow(reader: NodeReader, lines: list[Line], cash: tuple[str, ...
     """
     taken: dict[tuple[str, str], Line] = {}
     for line in lines:
+        if line.flow is not None and not line.takes_flows:
+            reader.problems.append(
+                Problem(
+                    reader.filename,
+                    line.source.line,
+                    f"line {line.number}: 'flow' belongs on a line that takes accounts, not on "
+                    "a total or a balance.",
+                )
+            )
         if line.side is not None:
             reader.problems.append(
                 Problem(
