@@ -260,6 +260,28 @@ def test_a_transaction_naming_a_line_that_takes_no_flows_is_refused(tmp_path: Pa
     )
 
 
+def test_cash_accounts_the_balance_sheet_does_not_count_as_cash_are_refused(
+    tmp_path: Path,
+) -> None:
+    own = template_text("cn-small").replace('cash: ["1001", "1002", "1012"]', 'cash: ["1002"]')
+    with pytest.raises(ConfigError) as raised:
+        statements_of(tmp_path, mapping=own)
+    assert raised.value.message.startswith(
+        "The cash of the 现金流量表 and of the 资产负债表 differ"
+    )
+    key = own[: own.index("balance-sheet-line: 1")].count("\n") + 1
+    assert [str(problem).split("/")[-1] for problem in raised.value.problems] == [
+        (
+            f"financials.yaml:{key}: Assets:1001-库存现金 (500.00) is on line 1 货币资金 but not "
+            "cash in the 现金流量表."
+        ),
+        (
+            f"financials.yaml:{key}: Assets:1012-其他货币资金:支付宝 (5800.00) is on line 1 "
+            "货币资金 but not cash in the 现金流量表."
+        ),
+    ]
+
+
 def test_an_of_line_larger_than_its_line_is_a_mapping_mistake(tmp_path: Path) -> None:
     own = template_text("cn-small").replace(
         '{line: 12, name: 库存商品, en: Finished goods, of: 9, accounts: ["1405"]}',

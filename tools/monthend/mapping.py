@@ -27,6 +27,7 @@ STATEMENT_KEYS = (BALANCE_SHEET, INCOME_STATEMENT)
 LINE_KEYS = ("line", "name", "en", "accounts", "side", "negate", "total", "of", "heading")
 CASH_FLOW_LINE_KEYS = ("flow", "balance")  # keys a line of the cash-flow statement may add
 SIDES = ("debit", "credit")
+TIES_TO = "balance-sheet-line"  # the cash-flow section's key naming the line of cash
 FLOWS = ("in", "out")  # a cash-flow line that takes only receipts, or only payments
 BALANCES = ("start",)  # a cash-flow line that shows the cash at the start of the column
 _CODE = re.compile(r"\d+")
@@ -99,6 +100,9 @@ class Form:
     cash: tuple[str, ...] = ()  # cash flow: the prefixes of the cash accounts
     opening: tuple[str, ...] = ()  # cash flow: where opening balances are booked: not flows
     follow: tuple[str, ...] = ()  # cash flow: taxes that go with the transaction's largest leg
+    # cash flow: the balance sheet's line of cash (货币资金), which must take the cash accounts
+    # exactly, and where the mapping says so
+    ties_to: tuple[int, Problem] | None = None
 
     def line(self, number: int) -> Line:
         """Return the line with a number (行次)."""
@@ -152,14 +156,26 @@ def read_mapping(text: str, filename: str) -> tuple[StatementMapping | None, lis
     balance_sheet, income_statement = forms.get(BALANCE_SHEET), forms.get(INCOME_STATEMENT)
     if reader.problems or balance_sheet is None or income_statement is None:
         return None, reader.problems
-    mapping = StatementMapping(
-        filename, chart or "", balance_sheet, income_statement, forms.get(CASH_FLOW)
-    )
+    cash_flow = forms.get(CASH_FLOW)
+    if cash_flow is not None and cash_flow.ties_to is not None:
+        number, where = cash_flow.ties_to
+        line = next((line for line in balance_sheet.lines if line.number == number), None)
+        if line is None or not line.accounts:
+            reader.problems.append(
+                Problem(
+                    filename,
+                    where.line,
+                    f"{TIES_TO}: {number} is no line of the balance sheet that takes accounts; "
+                    "give the line of cash (货币资金).",
+                )
+            )
+            return None, reader.problems
+    mapping = StatementMapping(filename, chart or "", balance_sheet, income_statement, cash_flow)
     return mapping, reader.problems
 
 
 def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
-    cash_keys = ("cash", "opening", "follow") if key == CASH_FLOW else ()
+    cash_keys = ("cash", "opening", "follow", TIES_TO) if key == CASH_FLOW else ()
     keys = reader.mapping(
         node,
         key,
@@ -187,7 +203,13 @@ def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
         _check_cash_flow(reader, lines, cash)
     if title is None:
         return None
-    return Form(key, form, title, en, tuple(lines), cash, opening, follow)
+    number = _integer(reader, keys.get(TIES_TO), TIES_TO)
+    ties_to = (
+        (number, Problem(reader.filename, line_of(keys[TIES_TO]), ""))
+        if number is not None
+        else None
+    )
+    return Form(key, form, title, en, tuple(lines), cash, opening, follow, ties_to)
 
 
 def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:

@@ -24,7 +24,7 @@ from beancount.core import convert, data
 from beancount.core.amount import Amount
 
 from beanfirm.errors import ConfigError, LedgerError, Problem, UsageError
-from beanfirm.monthend.cashflow import CashFlows
+from beanfirm.monthend.cashflow import CASH, CashFlows
 from beanfirm.monthend.closing import TAG as CLOSING_TAG
 from beanfirm.monthend.closing import Period, parse_period
 from beanfirm.monthend.mapping import (
@@ -240,6 +240,7 @@ def financial_statements(
         raise ConfigError(message, tuple(problems))
     cash_flow = None
     if flows is not None and mapping.cash_flow is not None:
+        _check_cash_accounts(mapping, flows, (sums.at_end, sums.at_year_start))
         flows.check(mapping.filename)
         cash_flow = _fill(mapping, mapping.cash_flow, _flowed(flows))
     return Statements(
@@ -254,6 +255,49 @@ def financial_statements(
         income_statement=income_statement,
         cash_flow=cash_flow,
     )
+
+
+def _check_cash_accounts(
+    mapping: StatementMapping,
+    flows: CashFlows,
+    columns: tuple[Mapping[str, Decimal], Mapping[str, Decimal]],
+) -> None:
+    """Refuse cash accounts that the balance sheet's line of cash does not take, or the reverse.
+
+    Otherwise 期末现金余额 would differ from 货币资金 without a word.
+    """
+    assert mapping.cash_flow is not None  # noqa: S101  # called for a mapping with one
+    if mapping.cash_flow.ties_to is None:
+        return
+    number, where = mapping.cash_flow.ties_to
+    line = mapping.balance_sheet.line(number)
+    differ: dict[str, Decimal] = {}
+    for column in columns:
+        for account, value in column.items():
+            if value and line.takes(account, value > 0) != (flows.kind(account) == CASH):
+                differ.setdefault(account, value)
+    if not differ:
+        return
+    problems = tuple(
+        Problem(
+            where.filename,
+            where.line,
+            f"{account} ({value}) is "
+            + (
+                f"cash in the {mapping.cash_flow.title} but not on line {number} {line.name}"
+                if flows.kind(account) == CASH
+                else f"on line {number} {line.name} but not cash in the {mapping.cash_flow.title}"
+            )
+            + ".",
+        )
+        for account, value in sorted(differ.items())
+    )
+    message = (
+        f"The cash of the {mapping.cash_flow.title} and of the {mapping.balance_sheet.title} "
+        f"differ: make 'cash' and line {number}'s 'accounts' take the same accounts in "
+        f"{CLIENT_MAPPING} (docs/financials.md)."
+    )
+    raise ConfigError(message, problems)
 
 
 def chart_of(entries: Iterable[data.Directive]) -> str:
