@@ -194,6 +194,83 @@ def test_each_line_holds_its_movements_and_the_statement_ties_to_the_cash(
     )
 
 
+EN_LEDGER = """\
+option "operating_currency" "USD"
+2025-01-01 open Assets:Bank:Checking
+2025-01-01 open Assets:Cash
+2025-01-01 open Assets:Receivable:Acme
+2025-01-01 open Assets:Fixed:Equipment
+2025-01-01 open Liabilities:Tax:Sales
+2025-01-01 open Liabilities:Loans:Bank
+2025-01-01 open Equity:Capital
+2025-01-01 open Income:Sales
+2025-01-01 open Expenses:Salaries
+2025-01-01 open Expenses:Travel:Meals
+
+2025-01-02 * "Owner" "Capital"
+  Assets:Bank:Checking  10000.00 USD
+  Equity:Capital  -10000.00 USD
+
+2025-03-03 * "Bank" "Loan"
+  Assets:Bank:Checking  4000.00 USD
+  Liabilities:Loans:Bank  -4000.00 USD
+
+2025-03-05 * "Walk-in" "Cash sale with sales tax"
+  Assets:Cash  108.00 USD
+  Income:Sales  -100.00 USD
+  Liabilities:Tax:Sales  -8.00 USD
+
+2025-03-10 * "Acme" "Invoice paid"
+  Assets:Bank:Checking  500.00 USD
+  Assets:Receivable:Acme  -500.00 USD
+
+2025-03-12 * "Dell" "Laptop and a lunch"
+  Assets:Fixed:Equipment  1200.00 USD
+  Expenses:Travel:Meals  30.00 USD
+  Assets:Bank:Checking  -1230.00 USD
+
+2025-03-25 * "Staff" "Payroll"
+  Expenses:Salaries  900.00 USD
+  Assets:Bank:Checking  -900.00 USD
+
+2025-03-28 * "Owner" "Drawings"
+  Equity:Capital  200.00 USD
+  Assets:Bank:Checking  -200.00 USD
+"""
+
+
+def test_the_english_chart_has_a_cash_flow_statement_by_activity(tmp_path: Path) -> None:
+    ledger = load_ledger(write_ledger(tmp_path, EN_LEDGER))
+    assert not ledger.errors
+    client = a_client(currency="USD", language="en")
+    statements = financial_statements(
+        ledger.entries, ledger.options, client, month_period("2025-03")
+    )
+    flows = cash_flow(statements)
+    assert flows.title("en") == "Cash flow statement"
+    filled = {
+        figure.line.name: (str(figure.current), str(figure.earlier))
+        for figure in flows.figures
+        if figure.line.number is not None and (figure.current or figure.earlier)
+    }
+    assert filled == {
+        "Receipts from customers": ("608.00", "608.00"),  # the sale with its tax, the invoice
+        "Payments to suppliers": ("30.00", "30.00"),
+        "Payments to employees": ("900.00", "900.00"),
+        "Net cash from operating activities": ("-322.00", "-322.00"),
+        "Purchases of equipment": ("1200.00", "1200.00"),
+        "Net cash from investing activities": ("-1200.00", "-1200.00"),
+        "Proceeds from loans": ("4000.00", "4000.00"),
+        "Owner's contributions": ("0", "10000.00"),
+        "Owner's drawings": ("200.00", "200.00"),
+        "Net cash from financing activities": ("3800.00", "13800.00"),
+        "Net change in cash": ("2278.00", "12278.00"),
+        "Cash at the start": ("10000.00", "0"),
+        "Cash at the end": ("12278.00", "12278.00"),
+    }
+    assert flows.figures[-1].current == statements.balance_sheet.figure(1).current
+
+
 def test_a_client_mapping_moves_an_account_to_another_line_by_a_narrower_prefix(
     tmp_path: Path,
 ) -> None:
