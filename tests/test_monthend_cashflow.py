@@ -359,7 +359,9 @@ def test_cash_accounts_the_balance_sheet_does_not_count_as_cash_are_refused(
     ]
 
 
-def test_an_of_line_larger_than_its_line_is_a_mapping_mistake(tmp_path: Path) -> None:
+def test_an_of_line_taking_an_account_its_line_does_not_is_a_mapping_mistake(
+    tmp_path: Path,
+) -> None:
     own = template_text("cn-small").replace(
         '{line: 12, name: 库存商品, en: Finished goods, of: 9, accounts: ["1405"]}',
         '{line: 12, name: 库存商品, en: Finished goods, of: 9, accounts: ["1405", "1601"]}',
@@ -370,8 +372,29 @@ def test_an_of_line_larger_than_its_line_is_a_mapping_mistake(tmp_path: Path) ->
     assert problem.filename.endswith("financials.yaml")
     assert problem.line == own[: own.index("{line: 12, name: 库存商品")].count("\n") + 1
     assert problem.message == (
-        "line 12 库存商品 (11000.00) is larger than line 9 存货 (5000.00) that it is part of, "
-        "in 期末余额."
+        "line 12 库存商品 takes Assets:1601-固定资产, which line 9 存货 that it is part of does "
+        "not take."
+    )
+
+
+def test_an_of_line_larger_than_its_line_offset_by_the_others_is_no_mistake(
+    tmp_path: Path,
+) -> None:
+    text = LEDGER.replace(
+        "2025-12-01 open Expenses:5603-财务费用:利息",
+        "2025-12-01 open Expenses:5603-财务费用:利息\n2025-12-01 open Expenses:5603-财务费用:汇兑损益",
+    ).replace(
+        "  Assets:1002-银行存款:工商银行  -250.00 CNY\n",
+        "  Assets:1002-银行存款:工商银行  -250.00 CNY\n\n"
+        '2026-10-21 * "银行" "结汇收益"\n'
+        "  Assets:1002-银行存款:工商银行  100.00 CNY\n"
+        "  Expenses:5603-财务费用:汇兑损益  -100.00 CNY\n",
+    )
+    income = statements_of(tmp_path, text)[0].income_statement
+    # 财务费用 170 (fee 20, interest 250, exchange gain -100) and of it 利息 250.
+    assert (income.figure(18).current, income.figure(19).current) == (
+        Decimal("170.00"),
+        Decimal("250.00"),
     )
 
 

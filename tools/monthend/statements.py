@@ -462,41 +462,45 @@ def _fill(mapping: StatementMapping, form: Form, leaf: Callable[[Line], _Leaf]) 
             continue
         figure = _line_figure(form, line, leaf, figures)
         ordered.append(figure)
-    problems = _parts_larger_than_whole(form, figures)
+    problems = _parts_outside_their_whole(form, figures)
     if problems:
         message = (
-            f"A 其中 (of) line of the {form.title} is larger than the line it is part of: its "
-            f"accounts are not all in that line. Fix the line's 'accounts' or 'of' in "
-            f"{mapping.filename} (docs/financials.md)."
+            f"A 其中 (of) line of the {form.title} takes accounts the line it is part of does "
+            f"not: fix the line's 'accounts' or 'of' in {mapping.filename} (docs/financials.md)."
         )
         raise ConfigError(message, tuple(problems))
     return Statement(form, tuple(ordered))
 
 
-def _parts_larger_than_whole(form: Form, figures: Mapping[int, Figure]) -> list[Problem]:
-    """Name each `of` line larger in magnitude than its parent line of the same sign."""
+def _parts_outside_their_whole(form: Form, figures: Mapping[int, Figure]) -> list[Problem]:
+    """Name each `of` line that takes an account its parent line does not take.
+
+    Such a part can be larger than its whole. The converse is no mistake: a part may be larger
+    than its whole when the whole's other accounts offset it (财务费用 with 利息 100 and an
+    exchange gain of 50), so the accounts are compared, not the amounts.
+    """
     problems: list[Problem] = []
     for line in form.lines:
         if line.of is None or line.number is None:
             continue
-        part, whole = figures[line.number], figures[line.of]
-        pairs = ((part.current, whole.current), (part.earlier, whole.earlier))
-        for (value, parent), column in zip(pairs, form_columns(form), strict=True):
-            if value is None or parent is None or not value or not parent:
-                continue
-            if (value > 0) == (parent > 0) and abs(value) > abs(parent):
-                message = (
-                    f"line {line.number} {line.name} ({value}) is larger than line {line.of} "
-                    f"{whole.line.name} ({parent}) that it is part of, in {column}."
-                )
-                problems.append(Problem(line.source.filename, line.source.line, message))
-                break
+        whole = _accounts_of(form, figures, line.of)
+        outside = [account for account in figures[line.number].accounts if account not in whole]
+        if outside:
+            parent = form.line(line.of)
+            message = (
+                f"line {line.number} {line.name} takes {', '.join(outside)}, which line "
+                f"{line.of} {parent.name} that it is part of does not take."
+            )
+            problems.append(Problem(line.source.filename, line.source.line, message))
     return problems
 
 
-def form_columns(form: Form) -> tuple[str, str]:
-    """Return the names of a form's two columns, in Chinese."""
-    return COLUMNS[form.key][0]
+def _accounts_of(form: Form, figures: Mapping[int, Figure], number: int) -> set[str]:
+    """Return the accounts a line is summed from, through the lines a total adds up."""
+    line = form.line(number)
+    if not line.is_total:
+        return set(figures[number].accounts)
+    return {account for ref in line.total for account in _accounts_of(form, figures, abs(ref))}
 
 
 def _line_figure(
