@@ -466,6 +466,19 @@ income-statement:
             cash-flow:
               title: 现金流量表
               cash: ["1002"]
+              balance-sheet-line: 5
+              lines: []
+            """,
+            (
+                "mapping.yaml:10: balance-sheet-line: 5 is no line of the balance sheet that "
+                "takes accounts; give the line of cash (货币资金)."
+            ),
+        ),
+        (
+            """\
+            cash-flow:
+              title: 现金流量表
+              cash: ["1002"]
               lines:
                 - {line: 1, name: 期初, balance: start, flow: in}
             """,
