@@ -59,9 +59,10 @@ def test_the_statements_of_a_month_tie_out(practice_with_client: Path) -> None:
     )
     assert html.code == 0, html.err
     assert '<p class="form">会小企02表</p>' in html.out
+    assert '<p class="form">会小企03表</p>' in html.out
     assert '<th>项目</th><th class="num">行次</th>' in html.out
     assert '<td>未分配利润</td><td class="line">51</td><td class="num">600.00</td>' in html.out
-    assert html.out.count("会计机构负责人") == 2  # one signature line under each statement
+    assert html.out.count("会计机构负责人") == 3  # one signature line under each statement
 
 
 def test_an_unmapped_account_is_refused_naming_its_open_directive(

@@ -22,10 +22,16 @@ if TYPE_CHECKING:
 
 BALANCE_SHEET = "balance-sheet"
 INCOME_STATEMENT = "income-statement"
+CASH_FLOW = "cash-flow"
 STATEMENT_KEYS = (BALANCE_SHEET, INCOME_STATEMENT)
 LINE_KEYS = ("line", "name", "en", "accounts", "side", "negate", "total", "of", "heading")
+CASH_FLOW_LINE_KEYS = ("flow", "balance")  # keys a line of the cash-flow statement may add
 SIDES = ("debit", "credit")
+TIES_TO = "balance-sheet-line"  # the cash-flow section's key naming the line of cash
+FLOWS = ("in", "out")  # a cash-flow line that takes only receipts, or only payments
+BALANCES = ("start",)  # a cash-flow line that shows the cash at the start of the column
 _CODE = re.compile(r"\d+")
+_CODED = re.compile(r"\d{4}")  # the code that starts a chart account's second part
 _ACCOUNT = re.compile(r"[A-Z][A-Za-z]*(:[^\s:]+)*")
 
 
@@ -47,6 +53,8 @@ class Line:
     total: tuple[int, ...]  # line numbers; a negative number subtracts that line
     of: int | None
     source: Problem  # the file and line where the form line is written
+    flow: str | None = None  # cash flow: "in" or "out", the direction of the movements taken
+    balance: str | None = None  # cash flow: "start", the cash at the start of the column
 
     @property
     def is_heading(self) -> bool:
@@ -57,6 +65,11 @@ class Line:
     def is_total(self) -> bool:
         """Return whether the line adds up other lines."""
         return bool(self.total)
+
+    @property
+    def takes_flows(self) -> bool:
+        """Return whether a cash-flow line takes movements (not a total, not a balance)."""
+        return self.number is not None and not self.total and self.balance is None
 
     def takes(self, account: str, balance_is_debit: bool) -> bool:
         """Return whether an account, with a balance on the given side, lands on this line."""
@@ -84,6 +97,12 @@ class Form:
     title: str
     en: str | None
     lines: tuple[Line, ...]
+    cash: tuple[str, ...] = ()  # cash flow: the prefixes of the cash accounts
+    opening: tuple[str, ...] = ()  # cash flow: where opening balances are booked: not flows
+    follow: tuple[str, ...] = ()  # cash flow: taxes that go with the transaction's largest leg
+    # cash flow: the balance sheet's line of cash (货币资金), which must take the cash accounts
+    # exactly, and where the mapping says so
+    ties_to: tuple[int, Problem] | None = None
 
     def line(self, number: int) -> Line:
         """Return the line with a number (行次)."""
@@ -98,6 +117,7 @@ class StatementMapping:
     chart: str
     balance_sheet: Form
     income_statement: Form
+    cash_flow: Form | None = None  # the cash-flow statement, where the mapping has one
 
 
 def template_text(chart: str) -> str:
@@ -124,20 +144,43 @@ def read_mapping(text: str, filename: str) -> tuple[StatementMapping | None, lis
             reader.problem(None, "the file is empty; it must hold the two statements.")
         return None, reader.problems
     keys = reader.mapping(
-        root, "the mapping file", allowed=("chart", *STATEMENT_KEYS), required=STATEMENT_KEYS
+        root,
+        "the mapping file",
+        allowed=("chart", *STATEMENT_KEYS, CASH_FLOW),
+        required=STATEMENT_KEYS,
     )
     chart = reader.string(keys["chart"], "chart") if "chart" in keys else None
-    forms = {key: _form(reader, key, keys[key]) for key in STATEMENT_KEYS if key in keys}
+    forms = {
+        key: _form(reader, key, keys[key]) for key in (*STATEMENT_KEYS, CASH_FLOW) if key in keys
+    }
     balance_sheet, income_statement = forms.get(BALANCE_SHEET), forms.get(INCOME_STATEMENT)
     if reader.problems or balance_sheet is None or income_statement is None:
         return None, reader.problems
-    mapping = StatementMapping(filename, chart or "", balance_sheet, income_statement)
+    cash_flow = forms.get(CASH_FLOW)
+    if cash_flow is not None and cash_flow.ties_to is not None:
+        number, where = cash_flow.ties_to
+        line = next((line for line in balance_sheet.lines if line.number == number), None)
+        if line is None or not line.accounts:
+            reader.problems.append(
+                Problem(
+                    filename,
+                    where.line,
+                    f"{TIES_TO}: {number} is no line of the balance sheet that takes accounts; "
+                    "give the line of cash (货币资金).",
+                )
+            )
+            return None, reader.problems
+    mapping = StatementMapping(filename, chart or "", balance_sheet, income_statement, cash_flow)
     return mapping, reader.problems
 
 
 def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
+    cash_keys = ("cash", "opening", "follow", TIES_TO) if key == CASH_FLOW else ()
     keys = reader.mapping(
-        node, key, allowed=("form", "title", "en", "lines"), required=("title", "lines")
+        node,
+        key,
+        allowed=("form", "title", "en", "lines", *cash_keys),
+        required=("title", "lines", *cash_keys[:1]),
     )
     title = reader.string(keys["title"], f"{key} title") if "title" in keys else None
     form = reader.string(keys["form"], f"{key} form") if "form" in keys else None
@@ -148,14 +191,31 @@ def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
         if (line := _line(reader, key, item)) is not None
     ]
     _check_references(reader, key, lines)
+    cash, opening, follow = (
+        tuple(
+            prefix
+            for item in (reader.sequence(keys[name], name) if name in keys else [])
+            if (prefix := _prefix(reader, item, None, name)) is not None
+        )
+        for name in ("cash", "opening", "follow")
+    )
+    if key == CASH_FLOW:
+        _check_cash_flow(reader, lines, cash)
     if title is None:
         return None
-    return Form(key, form, title, en, tuple(lines))
+    number = _integer(reader, keys.get(TIES_TO), TIES_TO)
+    ties_to = (
+        (number, Problem(reader.filename, line_of(keys[TIES_TO]), ""))
+        if number is not None
+        else None
+    )
+    return Form(key, form, title, en, tuple(lines), cash, opening, follow, ties_to)
 
 
 def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
     where = f"a line of the {form}"
-    keys = reader.mapping(node, where, allowed=LINE_KEYS)
+    allowed = (*LINE_KEYS, *CASH_FLOW_LINE_KEYS) if form == CASH_FLOW else LINE_KEYS
+    keys = reader.mapping(node, where, allowed=allowed)
     source = Problem(reader.filename, line_of(node), "")
     if "heading" in keys:
         extra = sorted(set(keys) - {"heading", "en"})
@@ -174,10 +234,11 @@ def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
     if name is None and "name" not in keys:
         reader.problem(node, f"line {number} has no 'name'; write the name the form gives it.")
     has_accounts, has_total = "accounts" in keys, "total" in keys
-    if has_accounts == has_total:
-        reader.problem(
-            node, f"line {number} must have either 'accounts' or 'total' (exactly one of them)."
+    if has_accounts + has_total + ("balance" in keys) != 1:
+        exactly = (
+            "'accounts', 'total' or 'balance'" if form == CASH_FLOW else "'accounts' or 'total'"
         )
+        reader.problem(node, f"line {number} must have either {exactly} (exactly one of them).")
     accounts = tuple(
         prefix
         for item in (reader.sequence(keys["accounts"], "accounts") if has_accounts else [])
@@ -192,21 +253,80 @@ def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
     negate = _boolean(reader, keys.get("negate"), f"line {number}: negate")
     of = _integer(reader, keys.get("of"), f"line {number}: of")
     en = reader.string(keys["en"], f"line {number}: en") if "en" in keys else None
+    flow = reader.choice(keys["flow"], f"line {number}: flow", FLOWS) if "flow" in keys else None
+    balance = (
+        reader.choice(keys["balance"], f"line {number}: balance", BALANCES)
+        if "balance" in keys
+        else None
+    )
     if number is None or name is None:
         return None
-    return Line(number, name, en, accounts, side, negate, total, of, source)
+    return Line(number, name, en, accounts, side, negate, total, of, source, flow, balance)
 
 
-def _prefix(reader: NodeReader, node: yaml.Node, number: int | None) -> str | None:
-    prefix = reader.string(node, f"line {number}: account")
+def _prefix(
+    reader: NodeReader, node: yaml.Node, number: int | None, what: str = "account"
+) -> str | None:
+    where = f"line {number}" if number is not None else what
+    prefix = reader.string(node, f"{where}: account")
     if prefix is not None and not (_CODE.fullmatch(prefix) or _ACCOUNT.fullmatch(prefix)):
         reader.problem(
             node,
-            f"line {number}: '{prefix}' is neither an account code (digits, such as 1122) nor "
+            f"{where}: '{prefix}' is neither an account code (digits, such as 1122) nor "
             "an account name (such as Assets:Bank).",
         )
         return None
     return prefix
+
+
+def _check_cash_flow(reader: NodeReader, lines: list[Line], cash: tuple[str, ...]) -> None:
+    """Report a prefix that two cash-flow lines take in the same direction, and a cash account.
+
+    The line with the longest matching prefix takes a movement, so that a narrower prefix
+    overrides a wider one; the same prefix on two lines would leave the choice to chance.
+    """
+    taken: dict[tuple[str, str], Line] = {}
+    for line in lines:
+        if line.flow is not None and not line.takes_flows:
+            reader.problems.append(
+                Problem(
+                    reader.filename,
+                    line.source.line,
+                    f"line {line.number}: 'flow' belongs on a line that takes accounts, not on "
+                    "a total or a balance.",
+                )
+            )
+        if line.side is not None:
+            reader.problems.append(
+                Problem(
+                    reader.filename,
+                    line.source.line,
+                    f"line {line.number}: a cash-flow line takes 'flow: in' or 'flow: out', "
+                    "not 'side'.",
+                )
+            )
+        for prefix in line.accounts:
+            if any(prefix_matches(own, prefix) or own == prefix for own in cash):
+                reader.problems.append(
+                    Problem(
+                        reader.filename,
+                        line.source.line,
+                        f"line {line.number} takes '{prefix}', a cash account: a movement "
+                        "between cash accounts is no flow; remove it from the line.",
+                    )
+                )
+            for flow in (line.flow,) if line.flow else FLOWS:
+                first = taken.setdefault((prefix, flow), line)
+                if first is not line:
+                    reader.problems.append(
+                        Problem(
+                            reader.filename,
+                            line.source.line,
+                            f"line {line.number} takes '{prefix}' for the {flow}flows that "
+                            f"line {first.number} (at line {first.source.line}) takes too; give "
+                            "each prefix and direction one line, or a 'flow' to each.",
+                        )
+                    )
 
 
 def _integer(reader: NodeReader, node: yaml.Node | None, what: str) -> int | None:
@@ -256,3 +376,33 @@ def _check_references(reader: NodeReader, form: str, lines: list[Line]) -> None:
                         f"line {line.number} refers to line {ref}, which the {form} does not have.",
                     )
                 )
+
+
+def likely_line(lines: list[Line], account: str, *, least: int = 1) -> Line | None:
+    """Return the line whose prefixes share the longest start with the account (code or name).
+
+    A line shares at least `least` characters with the account, or it is no hint.
+    """
+    parts = account.split(":")
+    code = parts[1] if len(parts) > 1 and _CODED.match(parts[1]) else None
+    best: tuple[int, Line] | None = None
+    for line in lines:
+        for prefix in line.accounts:
+            if prefix_matches(prefix, account):
+                continue  # taken only on the other side: not a hint
+            against = code if code is not None and prefix.isdigit() else account
+            if not prefix.isdigit() and prefix.split(":")[0] != parts[0]:
+                continue
+            score = len(_common_start(prefix, against or ""))
+            if score >= least and (best is None or score > best[0]):
+                best = (score, line)
+    return best[1] if best else None
+
+
+def _common_start(first: str, second: str) -> str:
+    length = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        length += 1
+    return first[:length]

@@ -1,11 +1,12 @@
-"""The balance sheet and income statement of a client's period, from one pass over its ledger.
+"""The balance sheet, income statement and cash-flow statement of a period, from one pass.
 
 Every figure is a sum of postings' weights in the client's currency (`convert.get_weight`: the
 cost or price when a posting has one; a foreign amount without either is converted at the
 latest price on or before its date). Each account with a balance lands on exactly one line of
 each statement (`mapping.py`); an account on none or on two is refused, naming it and the line
 it probably belongs to. The income statement leaves out the closing entries (`#closing`), so
-that it still shows the period's activity once the month is closed.
+that it still shows the period's activity once the month is closed. The cash-flow statement
+classifies each movement of cash by its other legs (`cashflow.py`).
 """
 
 from __future__ import annotations
@@ -23,16 +24,18 @@ from beancount.core import convert, data
 from beancount.core.amount import Amount
 
 from beanfirm.errors import ConfigError, LedgerError, Problem, UsageError
+from beanfirm.monthend.cashflow import CASH, CashFlows
 from beanfirm.monthend.closing import TAG as CLOSING_TAG
 from beanfirm.monthend.closing import Period, parse_period
 from beanfirm.monthend.mapping import (
     BALANCE_SHEET,
+    CASH_FLOW,
     INCOME_STATEMENT,
     Form,
     Line,
     StatementMapping,
     has_template,
-    prefix_matches,
+    likely_line,
     read_mapping,
     read_mapping_file,
     template_file,
@@ -40,7 +43,7 @@ from beanfirm.monthend.mapping import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from beanfirm.core.beans import Entries, Options
     from beanfirm.store.registry import Client
@@ -48,6 +51,7 @@ if TYPE_CHECKING:
 COLUMNS = {
     BALANCE_SHEET: (("期末余额", "年初余额"), ("End of period", "Start of year")),
     INCOME_STATEMENT: (("本月金额", "本年累计金额"), ("This month", "Year to date")),
+    CASH_FLOW: (("本月金额", "本年累计金额"), ("This month", "Year to date")),
 }
 CLIENT_MAPPING = "financials.yaml"
 UNCATEGORIZED = "Uncategorized"  # the last component of the accounts of entries not yet sorted
@@ -120,7 +124,7 @@ class Statement:
 
 @dataclass(frozen=True)
 class Statements:
-    """A client's balance sheet and income statement for a period, in its currency."""
+    """A client's balance sheet, income statement and cash flows for a period, in its currency."""
 
     client_id: str
     client_name: str
@@ -190,7 +194,10 @@ def financial_statements(
     """
     mapping = load_mapping(Path(options.get("filename", ".")), chart_of(entries))
     year_start = fiscal_year_start(period.end, registry_client.fiscal_year_start)
-    sums, problems = _sum_postings(entries, registry_client.currency, period, year_start)
+    flows = (
+        CashFlows(mapping.cash_flow, period, year_start) if mapping.cash_flow is not None else None
+    )
+    sums, problems = _sum_postings(entries, registry_client.currency, period, year_start, flows)
     if problems:
         message = (
             f"Amounts of {registry_client.id} cannot be stated in {registry_client.currency}: "
@@ -202,8 +209,10 @@ def financial_statements(
         for entry in entries
         if isinstance(entry, data.Open)
     }
-    balance_sheet = _fill(mapping.balance_sheet, (sums.at_end, sums.at_year_start))
-    income_statement = _fill(mapping.income_statement, (sums.month, sums.year))
+    balance_sheet = _fill(
+        mapping, mapping.balance_sheet, _summed((sums.at_end, sums.at_year_start))
+    )
+    income_statement = _fill(mapping, mapping.income_statement, _summed((sums.month, sums.year)))
     uncategorized = [
         Problem(
             opened[account].filename if account in opened else "",
@@ -229,6 +238,11 @@ def financial_statements(
             f"account below to exactly one line in {CLIENT_MAPPING} (docs/financials.md)."
         )
         raise ConfigError(message, tuple(problems))
+    cash_flow = None
+    if flows is not None and mapping.cash_flow is not None:
+        _check_cash_accounts(mapping, flows, (sums.at_end, sums.at_year_start))
+        flows.check(mapping.filename)
+        cash_flow = _fill(mapping, mapping.cash_flow, _flowed(flows))
     return Statements(
         client_id=registry_client.id,
         client_name=registry_client.name,
@@ -239,7 +253,51 @@ def financial_statements(
         year_start=year_start,
         balance_sheet=balance_sheet,
         income_statement=income_statement,
+        cash_flow=cash_flow,
     )
+
+
+def _check_cash_accounts(
+    mapping: StatementMapping,
+    flows: CashFlows,
+    columns: tuple[Mapping[str, Decimal], Mapping[str, Decimal]],
+) -> None:
+    """Refuse cash accounts that the balance sheet's line of cash does not take, or the reverse.
+
+    Otherwise 期末现金余额 would differ from 货币资金 without a word.
+    """
+    assert mapping.cash_flow is not None  # noqa: S101  # called for a mapping with one
+    if mapping.cash_flow.ties_to is None:
+        return
+    number, where = mapping.cash_flow.ties_to
+    line = mapping.balance_sheet.line(number)
+    differ: dict[str, Decimal] = {}
+    for column in columns:
+        for account, value in column.items():
+            if value and line.takes(account, value > 0) != (flows.kind(account) == CASH):
+                differ.setdefault(account, value)
+    if not differ:
+        return
+    problems = tuple(
+        Problem(
+            where.filename,
+            where.line,
+            f"{account} ({value}) is "
+            + (
+                f"cash in the {mapping.cash_flow.title} but not on line {number} {line.name}"
+                if flows.kind(account) == CASH
+                else f"on line {number} {line.name} but not cash in the {mapping.cash_flow.title}"
+            )
+            + ".",
+        )
+        for account, value in sorted(differ.items())
+    )
+    message = (
+        f"The cash of the {mapping.cash_flow.title} and of the {mapping.balance_sheet.title} "
+        f"differ: make 'cash' and line {number}'s 'accounts' take the same accounts in "
+        f"{CLIENT_MAPPING} (docs/financials.md)."
+    )
+    raise ConfigError(message, problems)
 
 
 def chart_of(entries: Iterable[data.Directive]) -> str:
@@ -269,7 +327,11 @@ def load_mapping(main_file: Path, chart: str) -> StatementMapping:
 
 
 def _sum_postings(
-    entries: Entries, currency: str, period: Period, year_start: datetime.date
+    entries: Entries,
+    currency: str,
+    period: Period,
+    year_start: datetime.date,
+    flows: CashFlows | None,
 ) -> tuple[_Sums, list[Problem]]:
     sums = _Sums(
         defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
@@ -280,6 +342,7 @@ def _sum_postings(
         if not isinstance(entry, data.Transaction) or entry.date > period.end:
             continue
         closing = bool(entry.tags) and CLOSING_TAG in entry.tags
+        legs: list[tuple[data.Posting, Decimal]] = []
         for posting in entry.postings:
             weight: Amount = convert.get_weight(posting)  # type: ignore[no-untyped-call]
             number = weight.number
@@ -292,6 +355,7 @@ def _sum_postings(
                 if not found or found[-1] is not entry:
                     found.append(entry)
                 continue
+            legs.append((posting, number))
             account = posting.account
             sums.at_end[account] += number
             if entry.date < year_start:
@@ -300,6 +364,8 @@ def _sum_postings(
                 sums.year[account] += number
                 if entry.date >= period.start:
                     sums.month[account] += number
+        if flows is not None and len(legs) == len(entry.postings):
+            flows.add(entry, legs)
     return sums, [_unpriced(foreign, found, currency) for foreign, found in unpriced.items()]
 
 
@@ -345,22 +411,102 @@ class _Rates:
         return self._rates[foreign][index - 1] if index else None
 
 
-def _fill(form: Form, columns: tuple[Mapping[str, Decimal], Mapping[str, Decimal]]) -> Statement:
+# A leaf line's two figures and the accounts they were summed from.
+_Leaf = tuple[Decimal, Decimal, tuple[str, ...]]
+
+
+def _summed(
+    columns: tuple[Mapping[str, Decimal], Mapping[str, Decimal]],
+) -> Callable[[Line], _Leaf]:
+    """Return how a line of the balance sheet or income statement sums its accounts' columns."""
+
+    def leaf(line: Line) -> _Leaf:
+        sign = Decimal(-1 if line.negate else 1)
+        values: list[Decimal] = []
+        accounts: set[str] = set()
+        for column in columns:
+            taken = [
+                account
+                for account, value in column.items()
+                if value and line.takes(account, value > 0)
+            ]
+            accounts.update(taken)
+            values.append(sign * sum((column[account] for account in taken), ZERO) + ZERO)
+        return values[0], values[1], tuple(sorted(accounts))
+
+    return leaf
+
+
+def _flowed(flows: CashFlows) -> Callable[[Line], _Leaf]:
+    """Return how a line of the cash-flow statement takes its flows, or the cash at the start."""
+    at_start = flows.start()
+
+    def leaf(line: Line) -> _Leaf:
+        if line.balance is not None:
+            return at_start[0] + ZERO, at_start[1] + ZERO, ()
+        assert line.number is not None  # noqa: S101  # a leaf line has a number
+        sign = Decimal(-1 if line.negate else 1)
+        month, year = flows.month.get(line.number, ZERO), flows.year.get(line.number, ZERO)
+        accounts = tuple(sorted(flows.accounts.get(line.number, ())))
+        return sign * month + ZERO, sign * year + ZERO, accounts
+
+    return leaf
+
+
+def _fill(mapping: StatementMapping, form: Form, leaf: Callable[[Line], _Leaf]) -> Statement:
     figures: dict[int, Figure] = {}
     ordered: list[Figure] = []
     for line in form.lines:
         if line.is_heading:
             ordered.append(Figure(line, None, None, ()))
             continue
-        figure = _line_figure(form, line, columns, figures)
+        figure = _line_figure(form, line, leaf, figures)
         ordered.append(figure)
+    problems = _parts_outside_their_whole(form, figures)
+    if problems:
+        message = (
+            f"A 其中 (of) line of the {form.title} takes accounts the line it is part of does "
+            f"not: fix the line's 'accounts' or 'of' in {mapping.filename} (docs/financials.md)."
+        )
+        raise ConfigError(message, tuple(problems))
     return Statement(form, tuple(ordered))
+
+
+def _parts_outside_their_whole(form: Form, figures: Mapping[int, Figure]) -> list[Problem]:
+    """Name each `of` line that takes an account its parent line does not take.
+
+    Such a part can be larger than its whole. The converse is no mistake: a part may be larger
+    than its whole when the whole's other accounts offset it (财务费用 with 利息 100 and an
+    exchange gain of 50), so the accounts are compared, not the amounts.
+    """
+    problems: list[Problem] = []
+    for line in form.lines:
+        if line.of is None or line.number is None:
+            continue
+        whole = _accounts_of(form, figures, line.of)
+        outside = [account for account in figures[line.number].accounts if account not in whole]
+        if outside:
+            parent = form.line(line.of)
+            message = (
+                f"line {line.number} {line.name} takes {', '.join(outside)}, which line "
+                f"{line.of} {parent.name} that it is part of does not take."
+            )
+            problems.append(Problem(line.source.filename, line.source.line, message))
+    return problems
+
+
+def _accounts_of(form: Form, figures: Mapping[int, Figure], number: int) -> set[str]:
+    """Return the accounts a line is summed from, through the lines a total adds up."""
+    line = form.line(number)
+    if not line.is_total:
+        return set(figures[number].accounts)
+    return {account for ref in line.total for account in _accounts_of(form, figures, abs(ref))}
 
 
 def _line_figure(
     form: Form,
     line: Line,
-    columns: tuple[Mapping[str, Decimal], Mapping[str, Decimal]],
+    leaf: Callable[[Line], _Leaf],
     done: dict[int, Figure],
     seen: tuple[int, ...] = (),
 ) -> Figure:
@@ -374,7 +520,7 @@ def _line_figure(
         parts = [
             (
                 Decimal(1 if ref > 0 else -1),
-                _line_figure(form, form.line(abs(ref)), columns, done, (*seen, line.number)),
+                _line_figure(form, form.line(abs(ref)), leaf, done, (*seen, line.number)),
             )
             for ref in line.total
         ]
@@ -382,18 +528,8 @@ def _line_figure(
         earlier = sum((sign * (part.earlier or ZERO) for sign, part in parts), ZERO) + ZERO
         figure = Figure(line, current, earlier, ())
     else:
-        sign = Decimal(-1 if line.negate else 1)
-        values: list[Decimal] = []
-        accounts: set[str] = set()
-        for column in columns:
-            taken = [
-                account
-                for account, value in column.items()
-                if value and line.takes(account, value > 0)
-            ]
-            accounts.update(taken)
-            values.append(sign * sum((column[account] for account in taken), ZERO) + ZERO)
-        figure = Figure(line, values[0], values[1], tuple(sorted(accounts)))
+        current, earlier, accounts = leaf(line)
+        figure = Figure(line, current, earlier, accounts)
     done[line.number] = figure
     return figure
 
@@ -420,7 +556,7 @@ def _placement_problems(
             where = opened.get(account, Problem(mapping.filename, None, ""))
             title = form.title
             if not lines:
-                likely = _likely_line(placing, account)
+                likely = likely_line(placing, account)
                 hint = (
                     f"; it probably belongs to line {likely.number} {likely.name} "
                     f"({mapping.filename}:{likely.source.line})"
@@ -433,30 +569,3 @@ def _placement_problems(
                 message = f"{account} ({value}) is on {len(lines)} lines of the {title}: {names}."
             problems.append(Problem(where.filename, where.line, message))
     return problems
-
-
-def _likely_line(lines: list[Line], account: str) -> Line | None:
-    """Return the line whose prefixes share the longest start with the account (code or name)."""
-    parts = account.split(":")
-    code = parts[1] if len(parts) > 1 and _CODED.match(parts[1]) else None
-    best: tuple[int, Line] | None = None
-    for line in lines:
-        for prefix in line.accounts:
-            if prefix_matches(prefix, account):
-                continue  # taken only on the other side: not a hint
-            against = code if code is not None and prefix.isdigit() else account
-            if not prefix.isdigit() and prefix.split(":")[0] != parts[0]:
-                continue
-            score = len(_common_start(prefix, against or ""))
-            if score and (best is None or score > best[0]):
-                best = (score, line)
-    return best[1] if best else None
-
-
-def _common_start(first: str, second: str) -> str:
-    length = 0
-    for a, b in zip(first, second, strict=False):
-        if a != b:
-            break
-        length += 1
-    return first[:length]
