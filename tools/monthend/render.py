@@ -24,12 +24,20 @@ def amount_text(value: Decimal | None) -> str:
     return "" if value is None else money(value)
 
 
-def render_html(statements: Statements, language: str) -> str:
-    """Return the balance sheet and income statement as one HTML page."""
+def render_html(
+    statements: Statements,
+    language: str,
+    *,
+    prepared_by: str | None = None,
+    firm: str | None = None,
+) -> str:
+    """Return the statements as one HTML page, `prepared_by` as 制表人, `firm` at the head."""
     template = template_environment().get_template("financials.html")
     return template.render(
         s=statements,
         language=language,
+        prepared_by=prepared_by or "",
+        firm=firm or "",
         lang=language_tag(language),
         t=Words(language),
         amount=amount_text,
