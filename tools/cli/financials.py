@@ -132,6 +132,9 @@ def _check_destination(output_format: str, output: Path | None, period: str) -> 
             f"redirect --format {output_format} to a file with > instead."
         )
         raise UsageError(message)
+    if output is not None and not output.parent.is_dir():
+        message = f"-o {output}: there is no folder {output.parent}; create it, or name another."
+        raise UsageError(message)
     if output_format in BINARY and output is None and sys.stdout.isatty():
         message = (
             f"A {output_format.upper()} file is not for a terminal: give -o FILE "

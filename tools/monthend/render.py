@@ -71,8 +71,7 @@ class PrintedForm:
     line_column: str  # 行次
     columns: tuple[str, str]
     rows: tuple[tuple[Row | None, ...], ...]  # one row per printed row: a Row per side
-    signatures: tuple[str, str, str]  # 单位负责人, 会计机构负责人, 制表人
-    prepared_by: str
+    signatures: tuple[str, str, str]  # 单位负责人, 会计机构负责人, 制表人 with its name
 
 
 def printed_forms(
@@ -101,9 +100,8 @@ def printed_forms(
                 signatures=(
                     t("Head of the entity:"),
                     t("Head of accounting:"),
-                    t("Prepared by:"),
+                    _signed(t("Prepared by:"), prepared_by or ""),
                 ),
-                prepared_by=prepared_by or "",
             )
         )
     return forms
@@ -125,6 +123,13 @@ def render_html(
         lang=language_tag(language),
         amount=printed_amount,
     )
+
+
+def _signed(label: str, name: str) -> str:
+    """Return a signature line with the name on it (a full-width colon needs no space)."""
+    if not name:
+        return label
+    return f"{label}{name}" if label.endswith("\uff1a") else f"{label} {name}"
 
 
 def _rows(statement: Statement, lines: tuple[Line, ...], language: str) -> list[Row]:

@@ -96,9 +96,7 @@ def _fill(sheet: Worksheet, form: PrintedForm) -> None:
     first, second, third = form.signatures
     sheet.cell(signed, 1, first)
     sheet.cell(signed, middle[0], second)
-    sheet.cell(signed, width, f"{third}{form.prepared_by}").alignment = Alignment(
-        horizontal="right"
-    )
+    sheet.cell(signed, width, third).alignment = Alignment(horizontal="right")
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
 
 
