@@ -152,7 +152,7 @@ def missing_glyphs(pdf: bytes) -> set[str]:
 
 
 def text_off_the_page(html: str) -> list[str]:
-    """Return each piece of text WeasyPrint lays out beyond its page's margins or its cell."""
+    """Return each piece of text WeasyPrint lays out beyond the page's margins or its cell's."""
     found: list[str] = []
     for number, page in enumerate(HTML(string=html).render().pages, start=1):
         box: Any = page._page_box
@@ -164,9 +164,9 @@ def text_off_the_page(html: str) -> list[str]:
 
 def _outside(box: Any, limits: tuple[float, float, float]) -> list[str]:
     left, right, bottom = limits
-    if isinstance(box, TableCellBox):
-        left = max(left, box.border_box_x())
-        right = min(right, box.border_box_x() + box.border_width())
+    if isinstance(box, TableCellBox):  # within the cell's padding, clear of its borders
+        left = max(left, box.content_box_x())
+        right = min(right, box.content_box_x() + box.width)
     if isinstance(box, TextBox):
         slack = 0.5  # px: rounding in the layout
         inside = (
