@@ -61,6 +61,10 @@ option "operating_currency" "CNY"
   Assets:1002-银行存款:工商银行  987654321.98 CNY
   Equity:3001-实收资本  -987654321.98 CNY
 
+2026-09-15 * "客户甲" "九月销售"
+  Assets:1122-应收账款:客户甲  1000.00 CNY
+  Income:5001-主营业务收入  -1000.00 CNY
+
 2026-10-05 * "客户甲" "十月销售"
   Assets:1122-应收账款:客户甲  123456789.015 CNY
   Income:5001-主营业务收入  -123456789.015 CNY
@@ -201,7 +205,7 @@ def test_each_statement_prints_on_its_own_page_as_the_form_has_it(
         assert "2026年10月31日" not in income_statement
         assert "单位：元" in balance_sheet  # noqa: RUF001
         # 行次 and both columns, to the cent (123,456,789.015 rounds half up), thousands apart:
-        assert "资产总计 30 1,111,128,222.17 987,654,321.98" in balance_sheet
+        assert "资产总计 30 1,111,129,222.17 987,654,321.98" in balance_sheet
         assert "单位负责人：" in balance_sheet  # noqa: RUF001
         assert "会计机构负责人：" in balance_sheet  # noqa: RUF001
         assert f"制表人：{PREPARER}" in balance_sheet  # noqa: RUF001
@@ -222,6 +226,14 @@ def test_the_balance_sheet_prints_in_two_columns_its_totals_on_one_row(tmp_path:
     right = [pair[1].number for pair in balance_sheet.rows if pair[1] and pair[1].number]
     assert (left, right) == (list(range(1, 31)), list(range(31, 54)))  # each line once
     assert income_statement.sides == ("项目",)
+    # 会小企02表 prints 本年累计金额 before 本月金额; JSON, CSV and the table keep the month first.
+    assert income_statement.columns == ("本年累计金额", "本月金额")
+    assert statements.income_statement.columns("zh") == ("本月金额", "本年累计金额")
+    revenue = statements.income_statement.figure(1)
+    assert revenue.current != revenue.earlier
+    (row,) = income_statement.rows[0]
+    assert row is not None
+    assert (row.first, row.second) == (revenue.earlier, revenue.current)
     numbers = [row.number for (row,) in income_statement.rows if row is not None]
     assert numbers == [line.number for line in statements.income_statement.form.lines]
     parts = [row.name for (row,) in income_statement.rows if row and row.part]
@@ -314,6 +326,8 @@ def assert_tied(cells: dict[int, tuple[object, object]], statement: Statement) -
     for figure in numbered:
         first, second = cells[figure.line.number or 0]
         expected = (cents(figure.current), cents(figure.earlier))
+        if statement.form.printed_columns == (2, 1):
+            expected = expected[::-1]
         assert (as_cents(first), as_cents(second)) == expected, figure.line.name
 
 
@@ -327,6 +341,7 @@ balance-sheet:
     - {line: 2, name: Payables, accounts: [Liabilities], negate: true, right: true}
 income-statement:
   title: Income statement
+  printed-columns: [2, 2]
   lines:
     - {line: 1, name: Profit, accounts: [Income, Expenses], negate: true, right: yes please}
 """
@@ -337,7 +352,11 @@ income-statement:
             "financials.yaml:6 the balance-sheet has its right-hand side begin twice (also at "
             "line 5); mark only the first line of that side 'right: true'."
         ),
-        "financials.yaml:10 line 1: right must be true or false.",
+        "financials.yaml:11 line 1: right must be true or false.",
+        (
+            "financials.yaml:9 income-statement printed-columns must be [1, 2] or [2, 1]: the "
+            "order the printed form gives the columns."
+        ),
     ]
 
 

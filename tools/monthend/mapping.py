@@ -115,6 +115,7 @@ class Form:
     # cash flow: the balance sheet's line of cash (货币资金), which must take the cash accounts
     # exactly, and where the mapping says so
     ties_to: tuple[int, Problem] | None = None
+    printed_columns: tuple[int, int] = (1, 2)  # the order the printed form gives the columns
 
     def line(self, number: int) -> Line:
         """Return the line with a number (行次)."""
@@ -199,7 +200,7 @@ def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
     keys = reader.mapping(
         node,
         key,
-        allowed=("form", "title", "en", "lines", *cash_keys),
+        allowed=("form", "title", "en", "printed-columns", "lines", *cash_keys),
         required=("title", "lines", *cash_keys[:1]),
     )
     title = reader.string(keys["title"], f"{key} title") if "title" in keys else None
@@ -222,6 +223,7 @@ def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
     if key == CASH_FLOW:
         _check_cash_flow(reader, lines, cash)
     _check_right(reader, key, lines)
+    printed = _printed_columns(reader, key, keys.get("printed-columns"))
     if title is None:
         return None
     number = _integer(reader, keys.get(TIES_TO), TIES_TO)
@@ -230,7 +232,33 @@ def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
         if number is not None
         else None
     )
-    return Form(key, form, title, en, tuple(lines), cash, opening, follow, ties_to)
+    return Form(
+        key,
+        form,
+        title,
+        en,
+        tuple(lines),
+        cash,
+        opening,
+        follow,
+        ties_to,
+        printed_columns=printed,
+    )
+
+
+def _printed_columns(reader: NodeReader, key: str, node: yaml.Node | None) -> tuple[int, int]:
+    """Read `printed-columns`: [1, 2], or [2, 1] for a form that prints the year first."""
+    if node is None:
+        return (1, 2)
+    what = f"{key} printed-columns"
+    values = tuple(_integer(reader, item, what) for item in reader.sequence(node, what))
+    if values == (2, 1):
+        return (2, 1)
+    if values != (1, 2):
+        reader.problem(
+            node, f"{what} must be [1, 2] or [2, 1]: the order the printed form gives the columns."
+        )
+    return (1, 2)
 
 
 def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:

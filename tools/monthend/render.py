@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from babel.dates import format_date, format_skeleton
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 # The unit the Chinese forms print for an amount in a currency (元), else its code.
 UNIT_NAMES = {("zh", "CNY"): "元"}
 _LOCALES = {"zh": "zh_CN", "en": "en"}
+_T = TypeVar("_T")
 
 
 def amount_text(value: Decimal | None) -> str:
@@ -69,7 +70,7 @@ class PrintedForm:
     unit: str  # 单位, the unit of the amounts
     sides: tuple[str, ...]  # the heading of each side's item column: one or two
     line_column: str  # 行次
-    columns: tuple[str, str]
+    columns: tuple[str, str]  # in the order the form prints them (`printed-columns`)
     rows: tuple[tuple[Row | None, ...], ...]  # one row per printed row: a Row per side
     signatures: tuple[str, str, str]  # 单位负责人, 会计机构负责人, 制表人 with its name
 
@@ -95,7 +96,7 @@ def printed_forms(
                 unit=t("Unit: {currency}", currency=unit),
                 sides=sides,
                 line_column=t("Line"),
-                columns=statement.columns(language),
+                columns=_printed(statement, statement.columns(language)),
                 rows=tuple(itertools.zip_longest(*rows)),
                 signatures=(
                     t("Head of the entity:"),
@@ -139,10 +140,14 @@ def _rows(statement: Statement, lines: tuple[Line, ...], language: str) -> list[
         figure = figures[id(line)]
         name = line.en if language == "en" and line.en else line.name
         kind = "heading" if line.is_heading else "total" if line.is_total else "item"
-        rows.append(
-            Row(name, line.number, figure.current, figure.earlier, kind, line.of is not None)
-        )
+        first, second = _printed(statement, (figure.current, figure.earlier))
+        rows.append(Row(name, line.number, first, second, kind, line.of is not None))
     return rows
+
+
+def _printed(statement: Statement, pair: tuple[_T, _T]) -> tuple[_T, _T]:
+    """Return a statement's two columns in the order its printed form gives them."""
+    return pair if statement.form.printed_columns == (1, 2) else (pair[1], pair[0])
 
 
 def _aligned(sides: list[list[Row]]) -> list[list[Row | None]]:
