@@ -28,7 +28,7 @@ from weasyprint.formatting_structure.boxes import TableCellBox, TextBox
 from beanfirm.core.journal import CENT
 from beanfirm.core.pdf import html_to_pdf
 from beanfirm.monthend.closing import Period
-from beanfirm.monthend.mapping import read_mapping
+from beanfirm.monthend.mapping import read_mapping, template_text
 from beanfirm.monthend.pdf import render_pdf
 from beanfirm.monthend.render import printed_forms, render_html
 from beanfirm.monthend.statements import financial_statements
@@ -317,6 +317,15 @@ def test_the_workbook_ties_to_the_figures_to_the_cent(tmp_path: Path, language: 
             "流动资产：",  # noqa: RUF001
             "流动负债：",  # noqa: RUF001
         ]
+
+
+def test_the_workbook_keeps_a_name_that_looks_like_a_formula_as_text(tmp_path: Path) -> None:
+    mapping = template_text("en-simple").replace("name: Services,", 'name: "=SUM(1,2)",')
+    (tmp_path / "financials.yaml").write_text(mapping, encoding="utf-8")
+    statements = statements_of(tmp_path, "en")
+    book = load_workbook(io.BytesIO(render_xlsx(statements, "en")))
+    services = book["Income statement"]["A6"]
+    assert (services.value, services.data_type) == ("=SUM(1,2)", "s")
 
 
 def assert_tied(cells: dict[int, tuple[object, object]], statement: Statement) -> None:

@@ -22,6 +22,7 @@ from beanfirm.core.journal import CENT
 from beanfirm.monthend.render import printed_forms
 
 if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
     from beanfirm.monthend.render import PrintedForm, Row
@@ -71,20 +72,20 @@ def _fill(sheet: Worksheet, form: PrintedForm) -> None:
     width = 4 * len(form.sides)
     last = get_column_letter(width)
     sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"] = form.title
+    _put(sheet, 1, 1, form.title)
     sheet["A1"].font = Font(size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.cell(2, width, form.form).alignment = Alignment(horizontal="right")
+    _put(sheet, 2, width, form.form).alignment = Alignment(horizontal="right")
     # 编制单位 on the left, the date in the middle, 单位 on the right, as the form has them.
     middle = (2, width - 1)
-    sheet.cell(3, 1, form.entity)
+    _put(sheet, 3, 1, form.entity)
     sheet.merge_cells(start_row=3, start_column=middle[0], end_row=3, end_column=middle[1])
-    sheet.cell(3, middle[0], form.date).alignment = Alignment(horizontal="center")
-    sheet.cell(3, width, form.unit).alignment = Alignment(horizontal="right")
+    _put(sheet, 3, middle[0], form.date).alignment = Alignment(horizontal="center")
+    _put(sheet, 3, width, form.unit).alignment = Alignment(horizontal="right")
     for side, title in enumerate(form.sides):
         headings = (title, form.line_column, *form.columns)
         for offset, text in enumerate(headings):
-            cell = sheet.cell(HEADER_ROW, 4 * side + offset + 1, text)
+            cell = _put(sheet, HEADER_ROW, 4 * side + offset + 1, text)
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             cell.fill = _SHADE
@@ -94,10 +95,18 @@ def _fill(sheet: Worksheet, form: PrintedForm) -> None:
             _fill_row(sheet, index, 4 * side + 1, row)
     signed = HEADER_ROW + len(form.rows) + 2
     first, second, third = form.signatures
-    sheet.cell(signed, 1, first)
-    sheet.cell(signed, middle[0], second)
-    sheet.cell(signed, width, third).alignment = Alignment(horizontal="right")
+    _put(sheet, signed, 1, first)
+    _put(sheet, signed, middle[0], second)
+    _put(sheet, signed, width, third).alignment = Alignment(horizontal="right")
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
+
+
+def _put(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Set a cell: text always as text, never as a formula (a name may begin with `=`)."""
+    cell: Cell = sheet.cell(row, column, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def _fill_row(sheet: Worksheet, index: int, column: int, row: Row | None) -> None:
@@ -107,7 +116,7 @@ def _fill_row(sheet: Worksheet, index: int, column: int, row: Row | None) -> Non
         else (None, None, None, None)
     )
     for offset, value in enumerate(values):
-        cell = sheet.cell(index, column + offset, value)
+        cell = _put(sheet, index, column + offset, value)
         cell.border = _BORDER
         if offset >= 2:  # noqa: PLR2004 - the two amount columns
             cell.number_format = MONEY_FORMAT
