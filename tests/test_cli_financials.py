@@ -58,8 +58,8 @@ def test_the_statements_of_a_month_tie_out(practice_with_client: Path) -> None:
         "financials", "huamei", "--period", "2025-01", "--format", "html", cwd=practice
     )
     assert html.code == 0, html.err
-    assert '<p class="form-number">会小企02表</p>' in html.out
-    assert '<p class="form-number">会小企03表</p>' in html.out
+    assert '<p class="form">会小企02表</p>' in html.out
+    assert '<p class="form">会小企03表</p>' in html.out
     assert "<th>资产</th><th>行次</th>" in html.out  # the balance sheet's two sides
     assert "<th>负债和所有者权益（或股东权益）</th><th>行次</th>" in html.out  # noqa: RUF001
     assert "<th>项目</th><th>行次</th>" in html.out  # the income statement's one

@@ -30,7 +30,7 @@ from beanfirm.core.pdf import html_to_pdf
 from beanfirm.monthend.closing import Period
 from beanfirm.monthend.mapping import read_mapping, template_text
 from beanfirm.monthend.pdf import render_pdf
-from beanfirm.monthend.render import printed_forms, render_html
+from beanfirm.monthend.render import printed_forms, render_html, render_parts
 from beanfirm.monthend.statements import financial_statements
 from beanfirm.monthend.xlsx import HEADER_ROW, MONEY_FORMAT, render_xlsx, sheet_name
 from beanfirm.store.ledger import load_ledger
@@ -238,6 +238,18 @@ def test_the_balance_sheet_prints_in_two_columns_its_totals_on_one_row(tmp_path:
     assert numbers == [line.number for line in statements.income_statement.form.lines]
     parts = [row.name for (row,) in income_statement.rows if row and row.part]
     assert parts[:2] == ["其中：消费税", "营业税"]  # noqa: RUF001 - 其中 lines, indented
+
+
+def test_the_parts_for_another_page_are_the_style_sheet_and_the_statements(
+    tmp_path: Path,
+) -> None:
+    statements = statements_of(tmp_path, "zh")
+    style, body = render_parts(statements, "zh")
+    assert "table.statement" in style
+    assert "<style" not in style
+    assert body.count("<section>") == len(statements.all)
+    assert "<body" not in body
+    assert "<html" not in body
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

@@ -11,6 +11,7 @@ workbook (`xlsx.py`) are both drawn from that one layout.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, TypeVar
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 UNIT_NAMES = {("zh", "CNY"): "元"}
 _LOCALES = {"zh": "zh_CN", "en": "en"}
 _T = TypeVar("_T")
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
 
 
 def amount_text(value: Decimal | None) -> str:
@@ -131,6 +134,20 @@ def _signed(label: str, name: str) -> str:
     if not name:
         return label
     return f"{label}{name}" if label.endswith("\uff1a") else f"{label} {name}"
+
+
+def render_parts(statements: Statements, language: str) -> tuple[str, str]:
+    """Return the style sheet and the statements of `render_html`, without the page around them.
+
+    For a page of another application (Fava's 财务报表): it scopes the style sheet to where it
+    puts the statements.
+    """
+    page = render_html(statements, language)
+    style, body = _STYLE.search(page), _BODY.search(page)
+    if body is None:  # the template lost its <body>: a mistake of ours, not the user's
+        message = "financials.html has no <body> element"
+        raise ValueError(message)
+    return (style.group(1) if style else ""), body.group(1)
 
 
 def _rows(statement: Statement, lines: tuple[Line, ...], language: str) -> list[Row]:
