@@ -78,7 +78,7 @@ def _fill(sheet: Worksheet, form: PrintedForm) -> None:
     _put(sheet, 2, width, form.form).alignment = Alignment(horizontal="right")
     # 编制单位 on the left, the date in the middle, 单位 on the right, as the form has them.
     middle = (2, width - 1)
-    _put(sheet, 3, 1, form.entity)
+    _put(sheet, 3, 1, form.entity).alignment = Alignment(wrap_text=True, vertical="center")
     sheet.merge_cells(start_row=3, start_column=middle[0], end_row=3, end_column=middle[1])
     _put(sheet, 3, middle[0], form.date).alignment = Alignment(horizontal="center")
     _put(sheet, 3, width, form.unit).alignment = Alignment(horizontal="right")
@@ -96,7 +96,8 @@ def _fill(sheet: Worksheet, form: PrintedForm) -> None:
     signed = HEADER_ROW + len(form.rows) + 2
     first, second, third = form.signatures
     _put(sheet, signed, 1, first)
-    _put(sheet, signed, middle[0], second)
+    # 会计机构负责人 in the middle: where the right-hand side begins, or beside the item column.
+    _put(sheet, signed, 5 if len(form.sides) == 2 else 2, second)  # noqa: PLR2004
     _put(sheet, signed, width, third).alignment = Alignment(horizontal="right")
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
 
