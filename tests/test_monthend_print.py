@@ -117,7 +117,7 @@ def statements_of(tmp_path: Path, language: str) -> Statements:
 
 
 def cents(value: Decimal | None) -> Decimal | None:
-    """Return a figure as the printed forms give it: to the cent."""
+    """Return a figure as the printed forms give it, worked out here on its own: to the cent."""
     return None if value is None else value.quantize(CENT, ROUND_HALF_UP) + Decimal(0)
 
 
@@ -285,14 +285,14 @@ def sheet_figures(sheet: Worksheet) -> dict[int, tuple[object, object]]:
     return found
 
 
-def as_cents(value: object) -> Decimal:
+def cell_decimal(value: object) -> Decimal:
     """Return a cell's number as a Decimal to the cent (refusing text: amounts are numbers)."""
     assert isinstance(value, int | float), value
     return Decimal(str(value)).quantize(CENT)
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
-def test_the_workbook_ties_to_the_figures_to_the_cent(tmp_path: Path, language: str) -> None:
+def test_the_workbook_ties_to_the_figures_cents(tmp_path: Path, language: str) -> None:
     statements = statements_of(tmp_path, language)
     data = render_xlsx(statements, language, prepared_by=PREPARER, firm=FIRM)
     book = load_workbook(io.BytesIO(data))
@@ -349,7 +349,7 @@ def assert_tied(cells: dict[int, tuple[object, object]], statement: Statement) -
         expected = (cents(figure.current), cents(figure.earlier))
         if statement.form.printed_columns == (2, 1):
             expected = expected[::-1]
-        assert (as_cents(first), as_cents(second)) == expected, figure.line.name
+        assert (cell_decimal(first), cell_decimal(second)) == expected, figure.line.name
 
 
 def test_a_mapping_that_begins_its_right_side_twice_is_refused_by_line() -> None:

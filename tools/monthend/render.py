@@ -42,11 +42,15 @@ def amount_text(value: Decimal | None) -> str:
     return "" if value is None else money(value)
 
 
+def to_the_cent(value: Decimal | None) -> Decimal | None:
+    """Return an amount as the printed forms give it: rounded half up to the cent."""
+    return None if value is None else value.quantize(CENT, ROUND_HALF_UP) + Decimal(0)
+
+
 def printed_amount(value: Decimal | None) -> str:
     """Return an amount as the printed forms show it: to the cent, thousands apart."""
-    if value is None:
-        return ""
-    return f"{value.quantize(CENT, ROUND_HALF_UP) + Decimal(0):,f}"
+    rounded = to_the_cent(value)
+    return "" if rounded is None else f"{rounded:,f}"
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import io
 import re
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from beanfirm.core.journal import CENT
-from beanfirm.monthend.render import printed_forms
+from beanfirm.monthend.render import printed_forms, to_the_cent
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -61,11 +59,6 @@ def render_xlsx(
 def sheet_name(title: str) -> str:
     """Return a title as Excel allows a sheet's name: 31 characters, no []:*?/ or backslash."""
     return _SHEET_NAME_FORBIDDEN.sub(" ", title)[:_SHEET_NAME_LENGTH]
-
-
-def cell_amount(value: Decimal | None) -> Decimal | None:
-    """Return an amount as a cell holds it: rounded to the cent."""
-    return None if value is None else value.quantize(CENT, ROUND_HALF_UP) + Decimal(0)
 
 
 def _fill(sheet: Worksheet, form: PrintedForm) -> None:
@@ -112,7 +105,7 @@ def _put(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
 
 def _fill_row(sheet: Worksheet, index: int, column: int, row: Row | None) -> None:
     values: tuple[object, ...] = (
-        (row.name, row.number, cell_amount(row.first), cell_amount(row.second))
+        (row.name, row.number, to_the_cent(row.first), to_the_cent(row.second))
         if row is not None
         else (None, None, None, None)
     )
