@@ -107,7 +107,11 @@ def financials(
             sys.stdout.buffer.write(document)
             sys.stdout.flush()
         else:
-            write_atomic(output, document)
+            try:
+                write_atomic(output, document)
+            except OSError as exc:
+                message = f"Cannot write {output}: {exc.strerror}. Name a file you may write."
+                raise UsageError(message) from None
             say(f"Wrote {output}")
     elif output_format == "json":
         echo_json(statements.as_json(language))
