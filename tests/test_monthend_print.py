@@ -218,7 +218,7 @@ def test_each_statement_prints_on_its_own_page_as_the_form_has_it(
 
 def test_the_balance_sheet_prints_in_two_columns_its_totals_on_one_row(tmp_path: Path) -> None:
     statements = statements_of(tmp_path, "zh")
-    balance_sheet, income_statement = printed_forms(statements, "zh")[:2]
+    balance_sheet, income_statement, cash_flow = printed_forms(statements, "zh")
     assert balance_sheet.sides == ("资产", "负债和所有者权益（或股东权益）")  # noqa: RUF001
     assert [row and row.name for row in balance_sheet.rows[0]] == ["流动资产：", "流动负债："]  # noqa: RUF001
     assert [row and row.number for row in balance_sheet.rows[-1]] == [30, 53]
@@ -236,6 +236,7 @@ def test_the_balance_sheet_prints_in_two_columns_its_totals_on_one_row(tmp_path:
     assert (row.first, row.second) == (revenue.earlier, revenue.current)
     numbers = [row.number for (row,) in income_statement.rows if row is not None]
     assert numbers == [line.number for line in statements.income_statement.form.lines]
+    assert cash_flow.columns == ("本年累计金额", "本月金额")  # 会小企03表 too
     parts = [row.name for (row,) in income_statement.rows if row and row.part]
     assert parts[:2] == ["其中：消费税", "营业税"]  # noqa: RUF001 - 其中 lines, indented
 
