@@ -39,9 +39,9 @@ from beanquery import query
 
 from beanfirm.accounts.letterhead import letterheads
 from beanfirm.accounts.openitems import read_book
-from beanfirm.accounts.pdf import html_to_pdf
 from beanfirm.accounts.render import statement_html
 from beanfirm.accounts.statements import AccountStatement
+from beanfirm.core.pdf import html_to_pdf
 from beanfirm.jobs.statements import StatementPlan, plan_statements, write_statements
 from beanfirm.store.ledger import Ledger, load_ledger
 from beanfirm.store.registry import load_registry

@@ -60,8 +60,13 @@ def test_the_statements_of_a_month_tie_out(practice_with_client: Path) -> None:
     assert html.code == 0, html.err
     assert '<p class="form">会小企02表</p>' in html.out
     assert '<p class="form">会小企03表</p>' in html.out
-    assert '<th>项目</th><th class="num">行次</th>' in html.out
-    assert '<td>未分配利润</td><td class="line">51</td><td class="num">600.00</td>' in html.out
+    assert "<th>资产</th><th>行次</th>" in html.out  # the balance sheet's two sides
+    assert "<th>负债和所有者权益（或股东权益）</th><th>行次</th>" in html.out  # noqa: RUF001
+    assert "<th>项目</th><th>行次</th>" in html.out  # the income statement's one
+    assert (
+        '<td class="name item">未分配利润</td><td class="no item">51</td>'
+        '<td class="num item">600.00</td>' in html.out
+    )
     assert html.out.count("会计机构负责人") == 3  # one signature line under each statement
 
 

@@ -14,7 +14,7 @@ from conftest import run_beanfirm
 from pypdf import PdfReader
 from statement_support import CLIENT, FIRM, LEDGER
 
-from beanfirm.accounts.pdf import needs_cjk, require_cjk_font
+from beanfirm.core.pdf import needs_cjk, require_cjk_font
 from beanfirm.errors import ConfigError
 from beanfirm.jobs.statements import render_statement
 

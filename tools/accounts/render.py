@@ -18,8 +18,8 @@ import jinja2
 
 from beanfirm.accounts.aging import bucket_labels
 from beanfirm.accounts.messages import Messages, day, money
-from beanfirm.accounts.pdf import html_to_pdf
 from beanfirm.core.csvcells import CsvWriter
+from beanfirm.core.pdf import html_to_pdf
 from beanfirm.core.translation import language_tag
 
 if TYPE_CHECKING:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import sys
+from pathlib import Path
 
 import click
 
@@ -12,12 +14,17 @@ from beanfirm.cli.output import FORMATS as REPORT_FORMATS
 from beanfirm.cli.output import console, echo_csv, echo_json
 from beanfirm.cli.reportopts import cells, ledger_note, plain_table, say
 from beanfirm.core.translation import Words
-from beanfirm.errors import BeanfirmError, Problem, relative_to
+from beanfirm.errors import BeanfirmError, Problem, UsageError, relative_to
+from beanfirm.monthend.pdf import render_pdf
 from beanfirm.monthend.render import amount_text, render_html
 from beanfirm.monthend.statements import Statements, financial_statements, month_period
+from beanfirm.monthend.xlsx import render_xlsx
 from beanfirm.store.ledger import is_warning
+from beanfirm.store.writes import write_atomic
 
-FORMATS = (*REPORT_FORMATS, "html")
+BINARY = {"pdf": render_pdf, "xlsx": render_xlsx}
+FORMATS = (*REPORT_FORMATS, "html", *BINARY)
+FILE_FORMATS = ("html", *BINARY)  # the documents -o writes
 LANGUAGES = ("zh", "en")
 
 
@@ -36,7 +43,19 @@ LANGUAGES = ("zh", "en")
     type=click.Choice(FORMATS),
     default="table",
     show_default=True,
-    help="Output format: a table, JSON, CSV, or an HTML page laid out like the forms.",
+    help="Output format: a table, JSON, CSV, or the forms as an HTML page, a PDF (A4) or an "
+    "Excel workbook (a sheet per statement).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of standard output (needed for pdf and xlsx on a terminal).",
+)
+@click.option(
+    "--prepared-by",
+    metavar="NAME",
+    help="The name on the forms' 制表人 (Prepared by) line (default: left blank to sign).",
 )
 @click.option(
     "--lang",
@@ -51,6 +70,8 @@ def financials(
     period: str,
     to: datetime.datetime | None,
     output_format: str,
+    output: Path | None,
+    prepared_by: str | None,
     language: str | None,
 ) -> None:
     """Print a client's balance sheet and income statement for a month.
@@ -58,8 +79,10 @@ def financials(
     The Chinese chart gives 会小企01表 资产负债表 (期末余额, 年初余额) and 会小企02表 利润表
     (本月金额, 本年累计金额); the English chart a balance sheet and income statement with the
     start of the fiscal year and the year to date beside the month. Lines and accounts come
-    from the chart's mapping, or the client's ledgers/CLIENT/financials.yaml.
+    from the chart's mapping, or the client's ledgers/CLIENT/financials.yaml. A PDF or a
+    workbook goes to -o FILE (or to standard output that is not a terminal).
     """
+    _check_destination(output_format, output, period)
     practice = practice_of(ctx)
     client, ledger = load_client(practice, client_id)
     chosen = month_period(period, to=to.date() if to else None)
@@ -72,10 +95,26 @@ def financials(
         raise type(exc)(exc.message, problems) from None
     ledger_note(sum(1 for error in ledger.errors if not is_warning(error)), client.id)
     language = language or ("zh" if client.language == "zh" else "en")
-    if output_format == "json":
+    if output_format in FILE_FORMATS:
+        firm = practice.registry.firm.name
+        if output_format in BINARY:
+            render = BINARY[output_format]
+            document = render(statements, language, prepared_by=prepared_by, firm=firm)
+        else:
+            html = render_html(statements, language, prepared_by=prepared_by, firm=firm)
+            document = html.encode("utf-8")
+        if output is None:
+            sys.stdout.buffer.write(document)
+            sys.stdout.flush()
+        else:
+            try:
+                write_atomic(output, document)
+            except OSError as exc:
+                message = f"Cannot write {output}: {exc.strerror}. Name a file you may write."
+                raise UsageError(message) from None
+            say(f"Wrote {output}")
+    elif output_format == "json":
         echo_json(statements.as_json(language))
-    elif output_format == "html":
-        click.echo(render_html(statements, language), nl=False)
     elif output_format == "csv":
         echo_csv(
             ("statement", "line", "name", "first", "second"),
@@ -87,6 +126,25 @@ def financials(
         )
     else:
         _print(statements, language)
+
+
+def _check_destination(output_format: str, output: Path | None, period: str) -> None:
+    """Refuse, before any work, a PDF or workbook for a terminal and -o for a printed report."""
+    if output is not None and output_format not in FILE_FORMATS:
+        message = (
+            f"-o writes a document (--format {' | '.join(FILE_FORMATS)}); "
+            f"redirect --format {output_format} to a file with > instead."
+        )
+        raise UsageError(message)
+    if output is not None and not output.parent.is_dir():
+        message = f"-o {output}: there is no folder {output.parent}; create it, or name another."
+        raise UsageError(message)
+    if output_format in BINARY and output is None and sys.stdout.isatty():
+        message = (
+            f"A {output_format.upper()} file is not for a terminal: give -o FILE "
+            f"(e.g. -o financials-{period}.{output_format}), or redirect the output to a file."
+        )
+        raise UsageError(message)
 
 
 def _print(statements: Statements, language: str) -> None:

@@ -19,9 +19,9 @@ from beanfirm.accounts.customers import client_book
 from beanfirm.accounts.dunning import CustomerDunning, customers_to_chase
 from beanfirm.accounts.eml import reminder_message
 from beanfirm.accounts.letterhead import letterheads
-from beanfirm.accounts.pdf import html_to_pdf
 from beanfirm.accounts.render import statement_html
 from beanfirm.accounts.statements import location_of
+from beanfirm.core.pdf import html_to_pdf
 from beanfirm.errors import BeanfirmError
 from beanfirm.jobs.statements import plan_statements
 from beanfirm.store.contacts import EMAIL_RE

@@ -21,11 +21,10 @@ from typing import TYPE_CHECKING
 
 from beancount.core import data
 
-from beanfirm.accounts import customers, pdf
+from beanfirm.accounts import customers
 from beanfirm.accounts.letterhead import Letterhead, letterheads
 from beanfirm.accounts.messages import check_language
 from beanfirm.accounts.openitems import Book, Party, read_book
-from beanfirm.accounts.pdf import html_to_pdf, needs_cjk, require_cjk_font
 from beanfirm.accounts.render import OutputFormat, render, statement_csv, statement_html
 from beanfirm.accounts.statements import (
     AccountStatement,
@@ -35,7 +34,9 @@ from beanfirm.accounts.statements import (
     party_books,
     statement_period,
 )
+from beanfirm.core import pdf
 from beanfirm.core.beans import BeanError, Directive, Options
+from beanfirm.core.pdf import html_to_pdf, needs_cjk, require_cjk_font
 from beanfirm.errors import LedgerError
 from beanfirm.store.ledger import Ledger, error_problem, is_warning
 from beanfirm.store.staging import Staging

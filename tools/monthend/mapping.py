@@ -24,7 +24,18 @@ BALANCE_SHEET = "balance-sheet"
 INCOME_STATEMENT = "income-statement"
 CASH_FLOW = "cash-flow"
 STATEMENT_KEYS = (BALANCE_SHEET, INCOME_STATEMENT)
-LINE_KEYS = ("line", "name", "en", "accounts", "side", "negate", "total", "of", "heading")
+LINE_KEYS = (
+    "line",
+    "name",
+    "en",
+    "accounts",
+    "side",
+    "negate",
+    "total",
+    "of",
+    "heading",
+    "right",
+)
 CASH_FLOW_LINE_KEYS = ("flow", "balance")  # keys a line of the cash-flow statement may add
 SIDES = ("debit", "credit")
 TIES_TO = "balance-sheet-line"  # the cash-flow section's key naming the line of cash
@@ -55,6 +66,7 @@ class Line:
     source: Problem  # the file and line where the form line is written
     flow: str | None = None  # cash flow: "in" or "out", the direction of the movements taken
     balance: str | None = None  # cash flow: "start", the cash at the start of the column
+    right: bool = False  # the printed form's right-hand side begins with this line
 
     @property
     def is_heading(self) -> bool:
@@ -103,10 +115,19 @@ class Form:
     # cash flow: the balance sheet's line of cash (货币资金), which must take the cash accounts
     # exactly, and where the mapping says so
     ties_to: tuple[int, Problem] | None = None
+    printed_columns: tuple[int, int] = (1, 2)  # the order the printed form gives the columns
 
     def line(self, number: int) -> Line:
         """Return the line with a number (行次)."""
         return next(line for line in self.lines if line.number == number)
+
+    @property
+    def sides(self) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
+        """Return the lines printed on the left and on the right (empty: one column)."""
+        start = next((index for index, line in enumerate(self.lines) if line.right), None)
+        if start is None:
+            return self.lines, ()
+        return self.lines[:start], self.lines[start:]
 
 
 @dataclass(frozen=True)
@@ -179,7 +200,7 @@ def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
     keys = reader.mapping(
         node,
         key,
-        allowed=("form", "title", "en", "lines", *cash_keys),
+        allowed=("form", "title", "en", "printed-columns", "lines", *cash_keys),
         required=("title", "lines", *cash_keys[:1]),
     )
     title = reader.string(keys["title"], f"{key} title") if "title" in keys else None
@@ -201,6 +222,8 @@ def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
     )
     if key == CASH_FLOW:
         _check_cash_flow(reader, lines, cash)
+    _check_right(reader, key, lines)
+    printed = _printed_columns(reader, key, keys.get("printed-columns"))
     if title is None:
         return None
     number = _integer(reader, keys.get(TIES_TO), TIES_TO)
@@ -209,7 +232,33 @@ def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
         if number is not None
         else None
     )
-    return Form(key, form, title, en, tuple(lines), cash, opening, follow, ties_to)
+    return Form(
+        key,
+        form,
+        title,
+        en,
+        tuple(lines),
+        cash,
+        opening,
+        follow,
+        ties_to,
+        printed_columns=printed,
+    )
+
+
+def _printed_columns(reader: NodeReader, key: str, node: yaml.Node | None) -> tuple[int, int]:
+    """Read `printed-columns`: [1, 2], or [2, 1] for a form that prints the year first."""
+    if node is None:
+        return (1, 2)
+    what = f"{key} printed-columns"
+    values = tuple(_integer(reader, item, what) for item in reader.sequence(node, what))
+    if values == (2, 1):
+        return (2, 1)
+    if values != (1, 2):
+        reader.problem(
+            node, f"{what} must be [1, 2] or [2, 1]: the order the printed form gives the columns."
+        )
+    return (1, 2)
 
 
 def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
@@ -218,14 +267,24 @@ def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
     keys = reader.mapping(node, where, allowed=allowed)
     source = Problem(reader.filename, line_of(node), "")
     if "heading" in keys:
-        extra = sorted(set(keys) - {"heading", "en"})
+        extra = sorted(set(keys) - {"heading", "en", "right"})
         if extra:
-            reader.problem(node, f"a heading takes only 'heading' and 'en', not {extra}.")
+            reader.problem(node, f"a heading takes only 'heading', 'en' and 'right', not {extra}.")
         name = reader.string(keys["heading"], "heading")
         en = reader.string(keys["en"], "en") if "en" in keys else None
+        right = _boolean(reader, keys.get("right"), f"heading {name}: right")
         empty: tuple[str, ...] = ()
         return Line(
-            None, name or "", en, empty, None, negate=False, total=(), of=None, source=source
+            None,
+            name or "",
+            en,
+            empty,
+            None,
+            negate=False,
+            total=(),
+            of=None,
+            source=source,
+            right=right,
         )
     number = _integer(reader, keys.get("line"), f"{where}: line")
     if "line" not in keys:
@@ -259,9 +318,12 @@ def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
         if "balance" in keys
         else None
     )
+    right = _boolean(reader, keys.get("right"), f"line {number}: right")
     if number is None or name is None:
         return None
-    return Line(number, name, en, accounts, side, negate, total, of, source, flow, balance)
+    return Line(
+        number, name, en, accounts, side, negate, total, of, source, flow, balance, right=right
+    )
 
 
 def _prefix(
@@ -406,3 +468,17 @@ def _common_start(first: str, second: str) -> str:
             break
         length += 1
     return first[:length]
+
+
+def _check_right(reader: NodeReader, form: str, lines: list[Line]) -> None:
+    """Report a second line where the printed form's right-hand side would begin."""
+    marked = [line for line in lines if line.right]
+    for line in marked[1:]:
+        reader.problems.append(
+            Problem(
+                reader.filename,
+                line.source.line,
+                f"the {form} has its right-hand side begin twice (also at line "
+                f"{marked[0].source.line}); mark only the first line of that side 'right: true'.",
+            )
+        )
