@@ -328,6 +328,38 @@ def test_foreign_amounts_are_stated_at_the_latest_rate_or_refused(tmp_path: Path
     assert priced.balance_sheet.figure(30).current == priced.balance_sheet.figure(53).current
 
 
+def test_amounts_converted_at_a_rate_are_stated_in_cents_and_still_balance(
+    tmp_path: Path,
+) -> None:
+    text = CN_LEDGER.replace(
+        "2025-12-01 open Assets:1002-银行存款:工商银行",
+        "2025-12-01 open Assets:1002-银行存款:工商银行\n2025-12-01 open Assets:1002-银行存款:美元户",
+    )
+    # At 7.1235 the legs are 7.194735, 7.194735 and -14.389470 CNY: rounded half up to the cent,
+    # 7.19 + 7.19 - 14.39 leaves a cent over, which goes to the largest leg (the sale).
+    sale = (
+        "2026-10-01 price USD 7.1235 CNY\n"
+        '2026-10-06 * "Amazon" "美元销售 两笔到账"\n'
+        "  Assets:1002-银行存款:美元户  1.01 USD\n"
+        "  Assets:1122-应收账款:客户甲  1.01 USD\n"
+        "  Income:5001-主营业务收入  -2.02 USD\n"
+    )
+    base = statements_of(tmp_path / "base", text)
+    priced = statements_of(tmp_path / "priced", text + "\n" + sale)
+    for statement in priced.all:
+        for figure in statement.figures:
+            for value in (figure.current, figure.earlier):
+                assert value is None or value == value.quantize(Decimal("0.01")), figure
+    sheet = priced.balance_sheet
+    assert sheet.figure(30).current == sheet.figure(53).current
+    income = column(priced.income_statement, 1)[0]
+    assert income is not None
+    assert income - (column(base.income_statement, 1)[0] or 0) == Decimal("14.38")
+    cash = column(sheet, 1)[0]
+    assert cash is not None
+    assert cash - (column(base.balance_sheet, 1)[0] or 0) == Decimal("7.19")
+
+
 def test_a_period_is_a_month_within_its_fiscal_year() -> None:
     assert fiscal_year_start(datetime.date(2026, 2, 28), "04-01") == datetime.date(2025, 4, 1)
     assert fiscal_year_start(datetime.date(2026, 4, 1), "04-01") == datetime.date(2026, 4, 1)

@@ -16,7 +16,7 @@ import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +56,7 @@ COLUMNS = {
 CLIENT_MAPPING = "financials.yaml"
 UNCATEGORIZED = "Uncategorized"  # the last component of the accounts of entries not yet sorted
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 _CODED = re.compile(r"\d{4}")
 _BALANCE_ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
 _INCOME_ROOTS = ("Income", "Expenses")
@@ -356,6 +357,7 @@ def _sum_postings(
                     found.append(entry)
                 continue
             legs.append((posting, number))
+        for posting, number in in_cents(legs):
             account = posting.account
             sums.at_end[account] += number
             if entry.date < year_start:
@@ -365,8 +367,26 @@ def _sum_postings(
                 if entry.date >= period.start:
                     sums.month[account] += number
         if flows is not None and len(legs) == len(entry.postings):
-            flows.add(entry, legs)
+            flows.add(entry, in_cents(legs))
     return sums, [_unpriced(foreign, found, currency) for foreign, found in unpriced.items()]
+
+
+def in_cents(legs: list[tuple[data.Posting, Decimal]]) -> list[tuple[data.Posting, Decimal]]:
+    """Return a transaction's legs in the client's currency rounded to the cent, still balanced.
+
+    A leg converted at a rate carries fractions of a cent; the statements are in 元 (dollars)
+    and cents. Each leg is rounded half up; the cents the rounding leaves over (at most one
+    per leg) go to the largest leg, as a bookkeeper books a foreign transaction in the
+    functional currency, so that every statement still balances to the cent.
+    """
+    rounded = [(posting, number.quantize(CENT, ROUND_HALF_UP)) for posting, number in legs]
+    exact = sum((number for _posting, number in legs), ZERO)
+    left = exact.quantize(CENT, ROUND_HALF_UP) - sum((number for _p, number in rounded), ZERO)
+    if left and rounded:
+        largest = max(range(len(rounded)), key=lambda index: abs(rounded[index][1]))
+        posting, number = rounded[largest]
+        rounded[largest] = (posting, number + left)
+    return rounded
 
 
 def _unpriced(foreign: str, entries: list[data.Transaction], currency: str) -> Problem:
