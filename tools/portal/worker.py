@@ -130,6 +130,9 @@ def build_app(ledger: Path, prefix: str, practice: Path) -> tuple[Flask, Books, 
     os.environ[DISABLE_CACHE_ENV] = "1"
     loader.initialize(use_cache=False)
     app = create_app([str(ledger)], read_only=True, load=False)
+    # The client a worker serves (its prefix is /c/<id>), for the Financial statements page
+    # (beanfirm.fava.financials.CLIENT_CONFIG): a snapshot's ledger is not in the practice.
+    app.config["BEANFIRM_CLIENT"] = (practice, prefix.rsplit("/", 1)[-1])
     books = Books(ledger, ledger.parent)
     app.config["LEDGERS"] = books
     mounted = DispatcherMiddleware(_not_found, {prefix: app.wsgi_app})
