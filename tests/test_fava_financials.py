@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from test_cli_financials import RENT, SALE
 from test_fava_customers import fava
 
+from beanfirm.accounts.customers import today
 from beanfirm.errors import BeanfirmError
 from beanfirm.fava import financials
 from beanfirm.fava.financials import default_period, read_period
@@ -75,7 +76,11 @@ def test_the_page_shows_the_months_statements_as_the_forms(practice_with_client:
     assert row(html, "未分配利润") == ["51", "600.00", "0.00"]
     assert row(html, "四、净利润（净亏损以“-”号填列）") == ["32", "600.00", "600.00"]  # noqa: RUF001
     assert "2025-01 尚未结账" in html
-    assert 'value="2025-01"' in html  # the month field shows the month
+    assert '<option value="2025-01" selected>2025-01</option>' in html  # the picker's month
+    offered = re.findall(r'<option value="(\d{4}-\d{2})"', html)
+    assert offered[0] == month_of(today()).label  # newest first
+    assert offered[-1] == "2025-01"  # the books' first month
+    assert len(offered) == len(set(offered))
     assert f"/{slug}{PAGE}download?period=2025-01&amp;format=pdf" in html
     assert f"/{slug}{PAGE}download?period=2025-01&amp;format=xlsx" in html
     assert "<html" not in ours(html)  # the sections, not a page in a page
@@ -97,7 +102,7 @@ def test_the_page_opens_on_the_last_closed_month(practice_with_client: Path) -> 
     (main.parent / "locks.beancount").write_text(LOCK, encoding="utf-8")
     client, slug = fava(main)
     html = page_of(client, slug)
-    assert 'value="2025-01"' in html
+    assert '<option value="2025-01" selected>' in html
     assert "2025-01 已结账：账簿已锁定至 2025-01-31。" in html  # noqa: RUF001
 
 

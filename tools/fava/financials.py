@@ -61,6 +61,7 @@ DOWNLOADS = {
 # each download a render (a PDF takes about a second); the last few are kept until a reload.
 PERIODS_KEPT = 12
 DOWNLOADS_KEPT = 8
+MONTHS_OFFERED = 600  # the picker's list: fifty years of months at the most
 FIRST_YEAR = 1900
 LAST_YEAR = 2099
 # Downloads are made one at a time: a burst of them takes one core of the client's worker.
@@ -195,6 +196,22 @@ class Financials(FavaExtensionBase):
         if self._locked is None:
             self._locked = (latest_lock(self._entries()),)
         return self._locked[0]
+
+    def months(self, page: Page) -> list[str]:
+        """Return the months the picker offers, newest first: the books' months to this one."""
+        entries = self._entries()
+        if not entries:
+            return [page.period.label]
+        first = max(entries[0].date, datetime.date(FIRST_YEAR, 1, 1))
+        last = min(max(entries[-1].date, today()), datetime.date(LAST_YEAR, 12, 31))
+        offered: list[str] = []
+        month = month_of(last)
+        while month.end >= first and len(offered) < MONTHS_OFFERED:
+            offered.append(month.label)
+            month = month.previous()
+        if page.period.label not in offered:
+            offered = sorted({*offered, page.period.label}, reverse=True)
+        return offered
 
     def statements_html(self, page: Page) -> Markup:
         """Return the statements laid out like the forms (monthend's own rendering)."""
