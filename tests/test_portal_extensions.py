@@ -177,3 +177,14 @@ def test_a_crafted_period_is_a_notice_never_an_error(
     )
     assert download.status_code == 400
     assert "Traceback" not in download.get_data(as_text=True)
+
+
+def test_customer_statements_find_the_client_of_a_snapshot(huamei: tuple[Client, Books]) -> None:
+    """A client user's books are a snapshot outside the practice; the portal names the client,
+    so the statement endpoint reads its letterhead (an unknown customer is then the client's
+    mistake, 400, not "these books are not in a practice", 404)."""
+    browser, books = huamei
+    query = "customer=Nobody&type=activity&format=html"
+    response = browser.get(books.page(f"extension/CustomerAccounts/statement?{query}"))
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)

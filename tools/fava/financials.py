@@ -5,14 +5,14 @@ Turned on by one line in the ledger (it takes no configuration)::
     2025-10-01 custom "fava-extension" "beanfirm.fava.financials"
 
 The page shows the statements of `beanfirm financials` for the month in its address
-(`?period=YYYY-MM`, the month field at the top sets it; default: the last month a lock closes,
+(`?period=YYYY-MM`, the month picker at the top sets it; default: the last month a lock closes,
 else the last full month), rendered by `beanfirm.monthend.render` in the client's language, with
 links that download them as PDF and XLSX (the `download` endpoint, a GET). A mapping that
 leaves out an account, an amount without a rate, entries not yet categorized: the page says so
 with the file and line to fix, as the command line does. The statements need the client's
 record in the practice's clients.yaml (currency, fiscal year, name): the ledger is
 `ledgers/<client>/main.beancount` of a practice, or the portal tells its worker which client it
-serves (`CLIENT_CONFIG`).
+serves (`beanfirm.fava.practice`).
 """
 
 from __future__ import annotations
@@ -28,19 +28,19 @@ from typing import TYPE_CHECKING, cast
 from urllib.parse import urlencode
 
 from fava.ext import FavaExtensionBase, extension_endpoint
-from flask import Response, current_app, g, has_app_context, request, send_file
+from flask import Response, g, request, send_file
 from flask import url_for as flask_url_for
 from markupsafe import Markup
 
 from beanfirm.accounts.customers import today
 from beanfirm.core.translation import Words, language_of
 from beanfirm.errors import BeanfirmError, Problem
-from beanfirm.fava.customers import practice_client
+from beanfirm.fava.practice import LedgerClient
 from beanfirm.monthend.closing import Period, month_of, parse_period
 from beanfirm.monthend.render import render_parts
 from beanfirm.monthend.statements import Statements, financial_statements
 from beanfirm.plugins.locked import standing_locks
-from beanfirm.store.registry import REGISTRY_FILENAME, Client, Firm, load_registry
+from beanfirm.store.registry import Client, Firm
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -49,10 +49,6 @@ if TYPE_CHECKING:
 
     from beanfirm.core.beans import Directive, Entries
 
-# The key of Flask's config under which the portal's worker names the practice and the client
-# it serves, `(practice root, client id)`: a client user's books are a snapshot outside the
-# practice, so the page cannot find the client's record from the ledger's path there.
-CLIENT_CONFIG = "BEANFIRM_CLIENT"
 DOWNLOADS = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -114,18 +110,6 @@ def read_period(text: str) -> Period:
     return period
 
 
-def portal_client(config: object) -> tuple[Client, Firm] | None:
-    """Return the client the portal's worker serves (Flask config `CLIENT_CONFIG`), if any."""
-    if not isinstance(config, tuple) or len(config) != 2:  # noqa: PLR2004 - (root, id)
-        return None
-    root, client_id = config
-    try:
-        registry = load_registry(Path(root) / REGISTRY_FILENAME)
-        return registry.client(str(client_id)), registry.firm
-    except BeanfirmError:
-        return None
-
-
 class Financials(FavaExtensionBase):
     """The Financial statements page (see the module docstring)."""
 
@@ -134,8 +118,7 @@ class Financials(FavaExtensionBase):
         self.pages_kept = functools.lru_cache(maxsize=PERIODS_KEPT)(self._compute)
         self.downloads_kept = functools.lru_cache(maxsize=DOWNLOADS_KEPT)(self._render)
         self._rendering = threading.Lock()
-        self._client: tuple[Client, Firm] | None = None
-        self._client_read = False
+        self._client = LedgerClient(self.ledger.beancount_file_path)
         self._locked: tuple[datetime.date | None] | None = None
         self.report_title = self.t("Financial statements")
 
@@ -151,23 +134,13 @@ class Financials(FavaExtensionBase):
 
     def client(self) -> tuple[Client, Firm] | None:
         """Return the registry's client of this ledger and its firm, if they can be found."""
-        if self._client_read:
-            return self._client
-        found = practice_client(Path(self.ledger.beancount_file_path))
-        if found is not None:
-            self._client = found
-        elif has_app_context():
-            self._client = portal_client(current_app.config.get(CLIENT_CONFIG))
-        else:
-            return None  # loaded outside a request: look again when one comes
-        self._client_read = True
-        return self._client
+        return self._client.get()
 
     def after_load_file(self) -> None:
         """Forget what was computed from the previous version of the ledger."""
         self.pages_kept.cache_clear()
         self.downloads_kept.cache_clear()
-        self._client_read = False
+        self._client.forget()
         self._locked = None
         self.report_title = self.t("Financial statements")
 
