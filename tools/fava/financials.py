@@ -186,11 +186,12 @@ class Financials(FavaExtensionBase):
             offered = sorted({*offered, page.period.label}, reverse=True)
         return offered
 
-    def statements_html(self, page: Page) -> Markup:
-        """Return the statements laid out like the forms (monthend's own rendering)."""
+    def statements_html(self, page: Page) -> tuple[Markup, Markup]:
+        """Return the forms' style sheet and the statements (monthend's own rendering)."""
         if page.statements is None:
-            return Markup("")
-        return Markup(render_parts(page.statements, self.language)[1])  # noqa: S704 - autoescaped
+            return Markup(""), Markup("")
+        style, body = render_parts(page.statements, self.language)
+        return Markup(style), Markup(body)  # noqa: S704 - our template's, autoescaped
 
     def download_url(self, page: Page, fmt: str) -> str:
         """Return the address that downloads a month's statements (the `download` endpoint)."""
