@@ -118,9 +118,11 @@ def test_an_extension_the_ledger_does_not_load_is_not_found(
 
 
 def _cells(html: str, name: str) -> list[str]:
-    found = re.search(rf"<tr[^>]*><td>{name}</td>(.*?)</tr>", html, re.DOTALL)
+    """Return 行次 and the two amounts of a line of the statements, found by its name."""
+    cell = r"\s*<td[^>]*>(.*?)</td>"
+    found = re.search(rf"<td[^>]*>{re.escape(name)}</td>{cell * 3}", html, re.DOTALL)
     assert found, name
-    return [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", found[1])]
+    return list(found.groups())
 
 
 def test_a_client_user_sees_the_approved_statements(huamei: tuple[Client, Books]) -> None:
