@@ -98,6 +98,16 @@ def test_english_client_gets_english_statements(practice_with_client: Path) -> N
     assert "财务报表" not in ours(html)
 
 
+def test_the_clients_name_is_text_not_markup(practice_with_client: Path) -> None:
+    registry = practice_with_client / "clients.yaml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("name: 华美", "name: <script>x()</script>华美"), encoding="utf-8")
+    client, slug = fava(books(practice_with_client))
+    html = ours(page_of(client, slug, "?period=2025-01"))
+    assert "&lt;script&gt;x()&lt;/script&gt;华美" in html
+    assert "<script>x()" not in html
+
+
 def test_the_page_opens_on_the_last_closed_month(practice_with_client: Path) -> None:
     main = books(practice_with_client)
     (main.parent / "locks.beancount").write_text(LOCK, encoding="utf-8")
