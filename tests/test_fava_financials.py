@@ -101,7 +101,9 @@ def test_english_client_gets_english_statements(practice_with_client: Path) -> N
 def test_the_clients_name_is_text_not_markup(practice_with_client: Path) -> None:
     registry = practice_with_client / "clients.yaml"
     text = registry.read_text(encoding="utf-8")
-    registry.write_text(text.replace("name: 华美", "name: <script>x()</script>华美"), encoding="utf-8")
+    registry.write_text(
+        text.replace("name: 华美", "name: <script>x()</script>华美"), encoding="utf-8"
+    )
     client, slug = fava(books(practice_with_client))
     html = ours(page_of(client, slug, "?period=2025-01"))
     assert "&lt;script&gt;x()&lt;/script&gt;华美" in html
@@ -164,10 +166,12 @@ def test_a_mapping_error_is_a_message_on_the_page(practice_with_client: Path) ->
 def test_downloads_render_the_statements(
     practice_with_client: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    made: list[tuple[str, str, str, str]] = []
+    made: list[tuple[str, str, str, str, str | None]] = []
 
-    def render(statements: Statements, language: str, fmt: str, *, firm: str) -> bytes:
-        made.append((statements.period.label, language, fmt, firm))
+    def render(
+        statements: Statements, language: str, fmt: str, *, firm: str, prepared_by: str | None
+    ) -> bytes:
+        made.append((statements.period.label, language, fmt, firm, prepared_by))
         return b"%PDF-" if fmt == "pdf" else b"PK"
 
     monkeypatch.setattr(financials, "render_file", render)
@@ -184,7 +188,8 @@ def test_downloads_render_the_statements(
     assert str(xlsx.mimetype).endswith("spreadsheetml.sheet")
     again = client.get(f"/{slug}{PAGE}download?period=2025-01&format=pdf")
     assert again.data == pdf.data
-    made_once = [("2025-01", "zh", fmt, "Test Firm") for fmt in ("pdf", "xlsx")]
+    # The firm's name at the head, the client's preparer (bo) as 制表人.
+    made_once = [("2025-01", "zh", fmt, "Test Firm", "Bo Preparer") for fmt in ("pdf", "xlsx")]
     assert made == made_once  # kept, not made again
     for query in ("period=2025-13&format=pdf", "period=2025-01&format=exe", "format=pdf", ""):
         refused = client.get(f"/{slug}{PAGE}download?{query}")
@@ -206,6 +211,7 @@ def test_the_downloaded_files_are_the_statements(practice_with_client: Path) -> 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "730.00" in text
     assert "资产负债表" in text
+    assert "Bo Preparer" in text  # 制表人: the client's preparer
 
 
 def test_the_page_and_its_endpoint_take_no_writes(practice_with_client: Path) -> None:

@@ -261,19 +261,29 @@ class Financials(FavaExtensionBase):
         found = self.client()
         assert statements is not None  # noqa: S101 - the endpoint asked first
         assert found is not None  # noqa: S101 - no statements without the client
-        return render_file(statements, self.language, fmt, firm=found[1].name)
+        client, firm = found
+        return render_file(
+            statements, self.language, fmt, firm=firm.name, prepared_by=preparer_name(client, firm)
+        )
 
 
-def render_file(statements: Statements, language: str, fmt: str, *, firm: str) -> bytes:
+def preparer_name(client: Client, firm: Firm) -> str | None:
+    """Return the name of the client's preparer (制表人 of its statements), if on the staff."""
+    return next((staff.name for staff in firm.staff if staff.id == client.preparer), None)
+
+
+def render_file(
+    statements: Statements, language: str, fmt: str, *, firm: str, prepared_by: str | None
+) -> bytes:
     """Render statements as PDF or XLSX (`beanfirm.monthend.pdf`, `beanfirm.monthend.xlsx`)."""
     # Imported when asked: WeasyPrint and openpyxl take a while to load.
     if fmt == "pdf":
         from beanfirm.monthend.pdf import render_pdf  # noqa: PLC0415
 
-        return render_pdf(statements, language, firm=firm)
+        return render_pdf(statements, language, firm=firm, prepared_by=prepared_by)
     from beanfirm.monthend.xlsx import render_xlsx  # noqa: PLC0415
 
-    return render_xlsx(statements, language, firm=firm)
+    return render_xlsx(statements, language, firm=firm, prepared_by=prepared_by)
 
 
 def _shown(problem: Problem, folder: Path) -> Problem:
