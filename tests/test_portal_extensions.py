@@ -15,6 +15,7 @@ import pytest
 from approval_support import approve
 from cli_support import HUAMEI_JANUARY, append_entry, commit_all
 from portal_support import (
+    BO_USER,
     HUAMEI_USER,
     NORTHWIND_SECRET,
     PASSWORD,
@@ -68,6 +69,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         PASSWORD,
         client_ids=("huamei",),
     )
+    add_user(site.store, load_registry(root / "clients.yaml"), BO_USER, PASSWORD, staff_id="bo")
     yield site
     site.close()
 
@@ -139,6 +141,16 @@ def test_a_client_user_sees_the_approved_statements(huamei: tuple[Client, Books]
     assert xlsx.data.startswith(b"PK")  # a zip: the workbook
     assert "attachment" in xlsx.headers["Content-Disposition"]
     assert "huamei-" in unquote(xlsx.headers["Content-Disposition"])
+
+
+def test_the_preparer_sees_the_statements_of_the_books_as_they_are(portal: Portal) -> None:
+    """Staff read the working head: the sale committed after the approval is in 货币资金."""
+    browser = Client(make_app(portal))
+    assert login(browser, BO_USER).status_code == 303
+    books = books_of(browser, "huamei")
+    response = browser.get(books.page("extension/Financials/?period=2025-01"))
+    assert response.status_code == 200
+    assert _cells(response.get_data(as_text=True), "货币资金") == ["1", "170.00", "0.00"]
 
 
 def test_another_clients_statements_are_not_found(huamei: tuple[Client, Books]) -> None:
