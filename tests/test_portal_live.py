@@ -23,13 +23,17 @@ import pytest
 from approval_support import approve
 from cli_support import HUAMEI_JANUARY, append_entry, commit_all
 from conftest import BEANFIRM, run_beanfirm, tree_state
-from portal_support import HUAMEI_SECRET, NORTHWIND_SECRET, PASSWORD, build_practice
+from portal_support import (
+    HUAMEI_SECRET,
+    NORTHWIND_SECRET,
+    PASSWORD,
+    build_practice,
+    map_sales_account,
+)
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
-
-from beanfirm.monthend.mapping import template_text
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -405,10 +409,7 @@ LATIN_ALLOWED = {"PDF", "Excel", "CNY", "YYYY", "MM"}
 
 def test_browser_shows_the_statements_page_in_chinese(live: Live, tmp_path: Path) -> None:
     """财务报表 as a client user sees it: the forms, in Chinese only, within the portal's CSP."""
-    # build_practice (and the tests here) book huamei's sales to 6001, which the cn-small chart
-    # does not open: the client's own mapping puts it on 营业收入 with 5001.
-    mapping = template_text("cn-small").replace('["5001", "5051"]', '["5001", "5051", "6001"]')
-    (live.root / "ledgers" / "huamei" / "financials.yaml").write_text(mapping, encoding="utf-8")
+    map_sales_account(live.root)  # the sales of these books (and of the tests here) are 6001
     commit_all(live.root, "huamei's statement mapping: sales booked to 6001 are 营业收入")
     approve(live.root, "huamei")
     opener = _login(live)
