@@ -72,6 +72,7 @@ def test_the_page_shows_the_months_statements_as_the_forms(practice_with_client:
     assert "<h2>财务报表</h2>" in html  # the client's language in clients.yaml is zh
     assert "会小企01表" in ours(html)  # the forms as monthend.render lays them out
     assert "会小企02表" in ours(html)
+    assert "会小企03表" in ours(html)  # the cash-flow statement: every statement of the client
     assert row(html, "货币资金") == ["1", "730.00", "0.00"]
     assert row(html, "应交税费") == ["36", "130.00", "0.00"]
     assert row(html, "未分配利润") == ["51", "600.00", "0.00"]
