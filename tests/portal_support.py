@@ -11,6 +11,7 @@ from approval_support import approve
 from cli_support import add_firm_clients, append_entry, commit_all, new_practice
 from werkzeug.test import Client, TestResponse
 
+from beanfirm.monthend.mapping import template_text
 from beanfirm.portal.site import Portal
 from beanfirm.portal.users import add_user
 from beanfirm.store.registry import load_registry
@@ -87,6 +88,17 @@ def build_practice(folder: Path, *, approved: tuple[str, ...] = ("huamei", "nort
         planted = folder / "ledgers" / client / ".main.beancount.picklecache"
         planted.write_bytes(pickle.dumps(_Planted(folder / PICKLE_MARKER)))
     return folder
+
+
+def map_sales_account(folder: Path) -> None:
+    """Give huamei a statement mapping that takes its sales account, 6001, as 主营业务收入.
+
+    build_practice books huamei's sales to `Income:6001-主营业务收入`, which the cn-small
+    chart does not open (its 主营业务收入 is 5001), so its statements need the client's own
+    mapping (ledgers/huamei/financials.yaml) beside the chart's.
+    """
+    mapping = template_text("cn-small").replace('"5001", "5051"', '"5001", "5051", "6001"')
+    (folder / "ledgers" / "huamei" / "financials.yaml").write_text(mapping, encoding="utf-8")
 
 
 def add_users(portal: Portal) -> None:

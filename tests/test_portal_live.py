@@ -23,7 +23,13 @@ import pytest
 from approval_support import approve
 from cli_support import HUAMEI_JANUARY, append_entry, commit_all
 from conftest import BEANFIRM, run_beanfirm, tree_state
-from portal_support import HUAMEI_SECRET, NORTHWIND_SECRET, PASSWORD, build_practice
+from portal_support import (
+    HUAMEI_SECRET,
+    NORTHWIND_SECRET,
+    PASSWORD,
+    build_practice,
+    map_sales_account,
+)
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -297,7 +303,7 @@ def _require_chromium() -> None:
 
 
 @contextlib.contextmanager
-def _browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+def _browser(tmp_path: Path, *flags: str) -> Iterator[webdriver.Chrome]:
     """Headless Chromium that records CSP violations from the first script on."""
     _require_chromium()
     options = webdriver.ChromeOptions()
@@ -313,6 +319,7 @@ def _browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
         "--disable-sync",
         "--window-size=1280,900",
         f"--user-data-dir={tmp_path / 'profile'}",
+        *flags,
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -394,3 +401,48 @@ def test_browser_shows_a_client_never_approved_a_plain_page(
     assert lang == ("zh-CN" if language == "zh" else "en")
     assert scripts == []  # no Fava at all
     assert violations == [], violations
+
+
+# Words a Chinese statements page may show in Latin letters: formats and the currency code.
+LATIN_ALLOWED = {"PDF", "Excel", "CNY", "YYYY", "MM"}
+
+
+def test_browser_shows_the_statements_page_in_chinese(live: Live, tmp_path: Path) -> None:
+    """财务报表 as a client user sees it: the forms, in Chinese only, within the portal's CSP."""
+    map_sales_account(live.root)  # the sales of these books (and of the tests here) are 6001
+    commit_all(live.root, "huamei's statement mapping: sales booked to 6001 are 营业收入")
+    approve(live.root, "huamei")
+    opener = _login(live)
+    _, _, headers = _get(opener, f"{live.url}/c/huamei/")
+    page = f"{live.url}{headers['Location'].rsplit('/', 2)[0]}/extension/Financials/?period=2025-01"
+    deadline = time.monotonic() + 120
+    while True:  # until the approval reaches the client's books
+        status, body, _ = _get(opener, page)
+        if status == 200 and "资产负债表".encode() in body:
+            break
+        assert time.monotonic() < deadline, body[:2000]
+        time.sleep(0.5)
+    with _browser(tmp_path, "--lang=zh-CN") as driver:  # a Chinese client's browser
+        _log_in(driver, live, CLIENT_EMAIL)
+        driver.get(page)
+        WebDriverWait(driver, 60).until(
+            expected_conditions.presence_of_element_located(
+                (By.CSS_SELECTOR, ".beanfirm-financials .statements table")
+            )
+        )
+        time.sleep(1.0)  # let Fava's late requests finish
+        driver.set_window_size(1280, 2400)
+        screenshot = tmp_path / "financials-zh.png"
+        driver.save_screenshot(str(screenshot))
+        ours = driver.find_element(By.CSS_SELECTOR, ".beanfirm-financials").text
+        violations = driver.execute_script("return window.__csp")
+        logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
+    shutil.copy(screenshot, tmp_path / "last.png")
+    assert screenshot.stat().st_size > 10_000
+    for words in ("财务报表", "资产负债表", "利润表", "现金流量表", "货币资金", "制表人", "下载"):
+        assert words in ours, words
+    latin = set(re.findall(r"[A-Za-z]{2,}", ours)) - LATIN_ALLOWED
+    assert latin == set(), latin  # no English left on a Chinese page
+    assert violations == [], violations
+    problems = [entry for entry in logs if entry["level"] in {"SEVERE", "WARNING"}]
+    assert problems == [], problems

@@ -232,7 +232,7 @@ def test_a_client_never_gets_the_head_through_any_route(
     for rest in pages:
         response = owner.get(books.page(rest))
         body = response.get_data()
-        assert response.status_code in {200, 404, 502}, (rest, response.status_code)
+        assert response.status_code in {200, 400, 404, 502}, (rest, response.status_code)
         assert HEAD_PAYEE.encode() not in body, rest
         assert b"HUAMEI-UNREVIEWED" not in body, rest
         assert str(practice).encode() not in body, rest

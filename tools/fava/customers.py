@@ -15,7 +15,8 @@ account (links that download each customer's statement as HTML or PDF), the cash
 (table and chart) and the credit ratings, all as of today or the `as_of=YYYY-MM-DD` in the
 page's address. The figures are those of `beanfirm aging`, `statement`, `forecast` and
 `credit`. The statements need the practice's clients.yaml (the letterheads): the ledger must be
-`ledgers/<client>/main.beancount` inside a practice; the other sections work on any ledger.
+`ledgers/<client>/main.beancount` inside a practice, or served by the portal, which names its
+client (`beanfirm.fava.practice`); the other sections work on any ledger.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import io
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
@@ -44,11 +44,11 @@ from beanfirm.accounts.forecastchart import render_chart
 from beanfirm.accounts.messages import check_language
 from beanfirm.accounts.openitems import Book, Party, read_book
 from beanfirm.accounts.statements import STATEMENT_TYPES
-from beanfirm.core import paths
 from beanfirm.core.beans import Directive, Options
 from beanfirm.core.translation import LANGUAGES, Words, language_of
 from beanfirm.errors import BeanfirmError
-from beanfirm.store.registry import REGISTRY_FILENAME, Client, Firm, load_registry
+from beanfirm.fava.practice import LedgerClient
+from beanfirm.store.registry import Client, Firm
 
 if TYPE_CHECKING:
     from fava.core import FavaLedger
@@ -138,19 +138,6 @@ def read_config(config: object) -> Settings:
     return Settings(language, limits, weeks)
 
 
-def practice_client(ledger_file: Path) -> tuple[Client, Firm] | None:
-    """Find the client a ledger belongs to: `<practice>/ledgers/<client>/main.beancount`."""
-    folder = ledger_file.resolve().parent
-    root = folder.parent.parent
-    if folder.parent.name != paths.LEDGERS or not (root / REGISTRY_FILENAME).is_file():
-        return None
-    try:
-        registry = load_registry(root / REGISTRY_FILENAME)
-        return registry.client(folder.name), registry.firm
-    except BeanfirmError:
-        return None
-
-
 class CustomerAccounts(FavaExtensionBase):
     """The Customer accounts page (see the module docstring)."""
 
@@ -160,8 +147,7 @@ class CustomerAccounts(FavaExtensionBase):
         self.pages_kept = functools.lru_cache(maxsize=PAGES_KEPT)(self._compute)
         self.statements_kept = functools.lru_cache(maxsize=STATEMENTS_KEPT)(self._render)
         self._rendering = threading.Lock()
-        self._client: tuple[Client, Firm] | None = None
-        self._client_read = False
+        self._client = LedgerClient(self.ledger.beancount_file_path)
         self.report_title = self.t("Customer accounts")
 
     @property
@@ -184,16 +170,13 @@ class CustomerAccounts(FavaExtensionBase):
 
     def client(self) -> tuple[Client, Firm] | None:
         """Return the registry's client and firm for this ledger, if it is in a practice."""
-        if not self._client_read:
-            self._client = practice_client(Path(self.ledger.beancount_file_path))
-            self._client_read = True
-        return self._client
+        return self._client.get()
 
     def after_load_file(self) -> None:
         """Forget what was computed from the previous version of the ledger."""
         self.pages_kept.cache_clear()
         self.statements_kept.cache_clear()
-        self._client_read = False
+        self._client.forget()
         self.report_title = self.t("Customer accounts")
 
     def page(self) -> Page:

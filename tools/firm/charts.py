@@ -116,7 +116,11 @@ def plugin_lines(
     )
 
 
-FAVA_EXTENSIONS = ("beanfirm.fava.reconciliation", "beanfirm.fava.customers")
+FAVA_EXTENSIONS = (
+    "beanfirm.fava.reconciliation",
+    "beanfirm.fava.customers",
+    "beanfirm.fava.financials",
+)
 
 
 def fava_lines(opened: datetime.date, language: str) -> str:
@@ -129,7 +133,8 @@ def fava_lines(opened: datetime.date, language: str) -> str:
     """
     day = opened.isoformat()
     return (
-        "; Fava: the client's language, and beanfirm's pages (Reconciliation, Customer accounts).\n"
+        "; Fava: the client's language, and beanfirm's pages (Reconciliation, Customer accounts,\n"
+        "; Financial statements).\n"
         "; Its currency column is beanfirm's, so that formatting in Fava changes nothing.\n"
         f'{day} custom "fava-option" "language" {quote(language)}\n'
         f'{day} custom "fava-option" "currency-column" "{CURRENCY_COLUMN}"\n'

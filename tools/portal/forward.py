@@ -166,7 +166,9 @@ def _from_worker(
     if reply.status >= 400:  # noqa: PLR2004
         if reply.status == 503:  # noqa: PLR2004 - the worker refuses these books
             return error_page(503, "These books cannot be shown. The firm has been told.")
-        return error_page(404 if reply.status == 404 else 502)  # noqa: PLR2004
+        # A request the worker cannot serve (a month that is not one) stays the client's
+        # mistake (400); anything else of the worker's is the portal's (502). No detail passes.
+        return error_page(reply.status if reply.status in {400, 404} else 502)
     # The worker has scrubbed the body of server paths (worker.py); a redirect's target is
     # checked here.
     response = Response(reply.body, status=reply.status)

@@ -20,6 +20,7 @@ def error_page(status: int, message: str | None = None) -> Response:
     """Return the portal's error page: a status and a sentence, never a path or a trace."""
     phrase = HTTPStatus(status).phrase
     default = {
+        400: "The address asks for something these books cannot give; check its date or month.",
         404: "There is nothing here, or nothing you may see.",
         502: "The books could not be shown just now. The firm has been told in its logs.",
     }

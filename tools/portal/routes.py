@@ -64,8 +64,9 @@ READ_API = frozenset(
     }
 )
 
-# beanfirm's Fava extensions: `beanfirm.fava.reconciliation` and `beanfirm.fava.customers`.
-EXTENSIONS = frozenset({"Reconciliation", "CustomerAccounts"})
+# beanfirm's Fava extensions: `beanfirm.fava.reconciliation`, `beanfirm.fava.customers` and
+# `beanfirm.fava.financials`.
+EXTENSIONS = frozenset({"Reconciliation", "CustomerAccounts", "Financials"})
 
 # The kinds of Fava route the gateway forwards, each a pattern below.
 RouteKind = Literal[

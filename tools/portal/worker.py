@@ -130,6 +130,10 @@ def build_app(ledger: Path, prefix: str, practice: Path) -> tuple[Flask, Books, 
     os.environ[DISABLE_CACHE_ENV] = "1"
     loader.initialize(use_cache=False)
     app = create_app([str(ledger)], read_only=True, load=False)
+    # The client a worker serves (its prefix is /c/<id>), for beanfirm's Fava pages, which
+    # need its record in clients.yaml (beanfirm.fava.practice.CLIENT_CONFIG): a client user's
+    # books are a snapshot outside the practice.
+    app.config["BEANFIRM_CLIENT"] = (practice, prefix.rsplit("/", 1)[-1])
     books = Books(ledger, ledger.parent)
     app.config["LEDGERS"] = books
     mounted = DispatcherMiddleware(_not_found, {prefix: app.wsgi_app})
