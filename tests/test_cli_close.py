@@ -83,7 +83,11 @@ def test_a_close_books_the_closing_entry_and_the_lock_in_one_commit(books: Path)
     assert code == 0, err
     assert f"Closed huamei for {FIRST.label}. Commit " in out
     month = f"ledgers/huamei/journal/{FIRST.start:%Y}/{FIRST.start:%m}.beancount"
-    assert sorted(git(folder, "show", "--name-only", "--format=", "HEAD").split()) == [
+    filed = f"ledgers/huamei/documents/closing/{FIRST.label}"
+    committed = git(folder, "-c", "core.quotePath=false", "show", "--name-only", "--format=", "HEAD")
+    assert sorted(committed.split()) == [
+        f"{filed}/close-report.md",
+        f"{filed}/财务报表-{FIRST.label}.json",
         month,
         LOCKS,
     ]
@@ -196,7 +200,7 @@ def test_close_all_reports_each_refusal_and_stops_at_the_first_with_x(books: Pat
     )  # fmt: skip
     assert run_beanfirm(*add, cwd=folder, env=STAFF_ENV).code == 0
     before = snapshot(folder)
-    code, out, err = close(folder, "--all", "--period", FIRST.label, "-x", "-n")
+    code, out, err = close(folder, "--all", "--period", FIRST.label, "-x", "-n", "-j", "1")
     assert code == 1, (out, err)
     # clients.yaml order: huamei first (would close), northwind refused (never approved)
     assert "huamei: would close" in err

@@ -1,17 +1,21 @@
-"""Closing a client's month: the checklist, then the closing entries and the lock in one commit.
+"""Closing a client's month: the checklist, then entries, lock and statements in one commit.
 
 The close is written by a reviewer or a partner, the staff who may lock (`jobs/locking.py`).
 The lock needs every change to the client approved: the checklist asks it of the books as they
 are before the close, and the close's own commit, the closing entries with the lock that seals
 them, is the one change the lock accepts unapproved, since it is made by a locker and sealed as
 it is written; the next approval covers it with the next month's work (docs/close.md).
+The commit holds the month's accruals (计提) and closing entries, the lock, and what
+`monthend/filing.py` files: the statements, computed from one load of the books with the new
+entries booked, and the close report.
 On any refusal nothing is written; a dry run runs every check and writes nothing.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import concurrent.futures
 import datetime
+import multiprocessing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,9 +23,10 @@ from beancount.parser import booking, parser
 
 from beanfirm.core import paths
 from beanfirm.core.bulk import collector_paused
-from beanfirm.core.journal import month_path, txn_text
+from beanfirm.core.journal import Txn, month_path, txn_text
 from beanfirm.core.monthfiles import NewEntry, merge_entries
-from beanfirm.errors import UsageError, WriteRefusedError
+from beanfirm.errors import BeanfirmError, Problem, UsageError, WriteRefusedError, relative_to
+from beanfirm.firm.checkcache import client_keys
 from beanfirm.jobs.locking import (
     LOCKERS,
     lock_changes,
@@ -32,26 +37,60 @@ from beanfirm.jobs.locking import (
 )
 from beanfirm.monthend.checklist import Checklist, Facts, Reconciled, checklist
 from beanfirm.monthend.closing import PAGE, Period, closing_entries
+from beanfirm.monthend.filing import Closed, Renderer, close_report, statement_files
+from beanfirm.monthend.statements import financial_statements
 from beanfirm.plugins.locked import MODULE
 from beanfirm.reconcile.status import reconciled_through
 from beanfirm.review.locks import client_locks, locks_file, period_seal
-from beanfirm.store.ledger import error_problem, is_warning, load_ledger, load_until_plugin
+from beanfirm.store.ledger import Ledger, error_problem, is_warning, load_staged
 from beanfirm.store.writes import Planned
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
-    from beanfirm.core.beans import Directive
-    from beanfirm.core.journal import Txn
-    from beanfirm.plugins.seal import Seal
+    from beanfirm.core.beans import Directive, Entries, Options
     from beanfirm.store.gitrepo import Author, PracticeRepo
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client, Staff
 
-# SEAM (part FS, issue 16): the statements filed under documents/ in the close's commit come
-# from `financial_statements(...)` of the financials branch, called in `prepare` below with the
-# client, the month and the entries with the closing entries; its files (practice-relative
-# path: bytes) join `changes`. The close writes no statements of its own.
+# SEAM (part AC, issue 16): `beanfirm.monthend.accruals.accrual_entries`; this stub books none.
+# Delete it at the merge with the accruals branch and import the real one.
+def accrual_entries(
+    entries: Entries, client: Client, client_dir: Path, period: Period
+) -> list[Txn]:
+    """Return the month's accruals (stub of part AC's seam: none)."""
+    del entries, client, client_dir, period
+    return []
+
+
+# SEAM (part PX, issue 16): `beanfirm.monthend.pdf.render_pdf` and `.xlsx.render_xlsx`, keyed
+# by file suffix. Until the formprint branch is merged the close files the JSON alone.
+RENDERERS: dict[str, Renderer] = {}
+
+
+@dataclass(frozen=True)
+class GitFacts:
+    """What the close reads from git, in the process that writes: approval and the lock."""
+
+    unapproved: str | None  # why the client's changes are not all approved; None: they are
+    locked_through: datetime.date | None  # the latest standing lock
+
+
+@dataclass(frozen=True)
+class ClosePlan:
+    """A close worked out from one load of the books, ready to write (or refused)."""
+
+    client_id: str
+    period: Period
+    facts: GitFacts
+    checklist: Checklist
+    accruals: tuple[Txn, ...]
+    entries: tuple[Txn, ...]  # the closing entries
+    directive: str
+    filed: tuple[str, ...]  # the statements and the close report, practice-relative
+    changes: dict[str, bytes | None]
+    message: str
 
 
 @dataclass(frozen=True)
@@ -61,8 +100,10 @@ class CloseResult:
     client_id: str
     period: Period
     checklist: Checklist
+    accruals: tuple[Txn, ...]
     entries: tuple[Txn, ...]
     directive: str
+    filed: tuple[str, ...]
     commit: str | None
 
 
@@ -74,36 +115,41 @@ class CloseRefusedError(WriteRefusedError):
         self.checklist = found
 
 
-def _facts(
-    practice: Practice, repo: PracticeRepo, client: Client, period: Period
-) -> tuple[Facts, list[Directive]]:
-    """Gather what the checklist reads: the ledger with its plugins, approval, locks."""
-    main = practice.main_file(client.id)
-    with collector_paused():
-        ledger = load_ledger(main)
-    errors = [error_problem(e, practice.root, main) for e in ledger.errors if not is_warning(e)]
+def git_facts(repo: PracticeRepo, client: Client) -> GitFacts:
+    """Read the client's approval state and its latest standing lock from git."""
     rel = locks_file(client.id)
     standing = client_locks(repo.texts_at(None, [rel])[rel], rel)
-    known = reconciled_through(ledger.entries)
-    accounts = [funding.account for funding in client.accounts]
+    return GitFacts(
+        unapproved=unapproved_reason(repo, client.id),
+        locked_through=max((lock.through for lock in standing), default=None),
+    )
+
+
+def _facts(
+    root: Path, client: Client, period: Period, known: GitFacts, ledger: Ledger
+) -> Facts:
+    """Gather what the checklist reads: the loaded ledger, its errors, approval, locks."""
+    main = root / paths.main_file(client.id)
+    errors = [error_problem(e, root, main) for e in ledger.errors if not is_warning(e)]
+    known_through = reconciled_through(ledger.entries)
     reconciled = {
         f.account: Reconciled(
-            client.reconcile_cadence(f), known[f.account].through if f.account in known else None
+            client.reconcile_cadence(f),
+            known_through[f.account].through if f.account in known_through else None,
         )
         for f in client.accounts
     }
-    facts = Facts(
+    return Facts(
         client_id=client.id,
         period=period,
         entries=ledger.entries,
         errors=errors,
-        accounts=accounts,
+        accounts=[funding.account for funding in client.accounts],
         reconciled=reconciled,
-        unapproved=unapproved_reason(repo, client.id),
-        locked_through=max((lock.through for lock in standing), default=None),
-        root=practice.root,
+        unapproved=known.unapproved,
+        locked_through=known.locked_through,
+        root=root,
     )
-    return facts, list(ledger.entries)
 
 
 def refusal(found: Checklist) -> CloseRefusedError:
@@ -120,13 +166,97 @@ def refusal(found: Checklist) -> CloseRefusedError:
     return CloseRefusedError(msg, found)
 
 
-def _seal_with(main: Path, month_abs: Path, text: str, through: datetime.date) -> Seal:
-    """Return the seal of the books through a day with the closing entries added."""
+def _booked(txns: list[Txn], filename: Path, options: Options) -> list[Directive]:
+    """Return new entries as Beancount books them, as if written in `filename`."""
+    parsed, _errors, _options = parser.parse_string("".join(map(txn_text, txns)), str(filename))
+    booked, _booking_errors = booking.book(parsed, options)  # type: ignore[no-untyped-call]
+    return list(booked)
+
+
+def _relative(error: BeanfirmError, root: Path) -> BeanfirmError:
+    """Return an error with its problems' files named relative to the practice."""
+    problems = tuple(
+        Problem(relative_to(p.filename, root), p.line, p.message) for p in error.problems
+    )
+    return type(error)(error.message, problems)
+
+
+def plan_close(
+    root: Path,
+    client: Client,
+    period: Period,
+    known: GitFacts,
+    *,
+    staff: Staff,
+    closed_at: datetime.datetime,
+) -> ClosePlan:
+    """Work out a close from one load of the books; raise when it is refused.
+
+    Reads files only (no git): it runs in a worker process for `close --all`. The one load
+    serves the checklist, the accruals, the closing entries, the statements and the seal.
+    """
+    main = root / paths.main_file(client.id)
     with collector_paused():
-        seen = load_until_plugin(main, MODULE)
-    parsed, _errors, _options = parser.parse_string(text, str(month_abs))
-    booked, _booking_errors = booking.book(parsed, seen.options)  # type: ignore[no-untyped-call]
-    return period_seal([*seen.entries, *booked], through, main.parent)
+        seen, ledger = load_staged(main, MODULE)
+    items = checklist(_facts(root, client, period, known, ledger))
+    if not items.passed:
+        raise refusal(items)
+    month = month_path(client.id, period.end)
+    month_abs = root / month
+    try:
+        accruals = accrual_entries(ledger.entries, client, main.parent, period)
+        accrued = _booked(accruals, month_abs, ledger.options)
+        closing = closing_entries(
+            [*ledger.entries, *accrued], period, client.fiscal_year_start, client.id
+        )
+        closed = _booked(closing, month_abs, ledger.options)
+        statements = financial_statements(
+            [*ledger.entries, *accrued, *closed], ledger.options, client, period
+        )
+    except BeanfirmError as error:
+        raise _relative(error, root) from None
+    seal = period_seal([*seen.entries, *accrued, *closed], period.end, main.parent)
+    directive = lock_directive(seal, staff.id)
+    changes, _added = lock_changes(root, client.id, directive)
+    new = [NewEntry(t.date, is_balance=False, text=txn_text(t)) for t in [*accruals, *closing]]
+    if new:
+        old = month_abs.read_text(encoding="utf-8") if month_abs.exists() else None
+        changes[month] = merge_entries(old, period.start, new).encode("utf-8")
+    language = "zh" if client.language == "zh" else "en"
+    files = statement_files(statements, language, RENDERERS, prepared_by=staff.name)
+    report = Closed(
+        items,
+        f"{staff.name} ({staff.id})",
+        closed_at,
+        accruals,
+        closing,
+        period.end,
+        seal.digest,
+    )
+    report_path, report_text = close_report(report, statements, language, files)
+    files[report_path] = report_text
+    changes.update(files)
+    count = len(closing) + len(accruals)
+    message = (
+        f"Close {client.id} for {period.label}\n\n"
+        f"{staff.id} closes {period.label} of {client.id}: {len(accruals)} accrual"
+        f"{'' if len(accruals) == 1 else 's'} (计提) and {len(closing)} closing "
+        f"entr{'y' if len(closing) == 1 else 'ies'} (#closing), the lock through {period.end}, "
+        f"and the statements and close report in {paths.closing_folder(client.id, period.label)}"
+        f" ({count} entr{'y' if count == 1 else 'ies'} in all)."
+    )
+    return ClosePlan(
+        client_id=client.id,
+        period=period,
+        facts=known,
+        checklist=items,
+        accruals=tuple(accruals),
+        entries=tuple(closing),
+        directive=directive,
+        filed=tuple(sorted(files)),
+        changes=changes,
+        message=message,
+    )
 
 
 def close_month(
@@ -139,8 +269,15 @@ def close_month(
     author: Author,
     today: datetime.date | None = None,
     dry_run: bool = False,
+    planned: ClosePlan | None = None,
+    key: str | None = None,
 ) -> CloseResult:
-    """Close a client's month in one commit (raises on any refusal, nothing written)."""
+    """Close a client's month in one commit (raises on any refusal, nothing written).
+
+    `planned` is the close worked out beforehand (by a worker of `close --all`) from the
+    client's content `key` (`client_keys`); it is written as it is only when, under the
+    client's lock, the content and the git facts are still those it was worked out from.
+    """
     refuse_role(staff, LOCKERS, f"close {client.id}")
     today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
     if period.end >= today:
@@ -149,32 +286,140 @@ def close_month(
             f"(today is {today}). Close a month that has ended."
         )
         raise UsageError(msg)
-    main = practice.main_file(client.id)
+    closed_at = datetime.datetime.now(datetime.UTC)
 
-    def prepare() -> Planned[CloseResult]:
-        facts, entries = _facts(practice, repo, client, period)
-        items = checklist(facts)
-        if not items.passed:
-            raise refusal(items)
-        closing = closing_entries(entries, period, client.fiscal_year_start, client.id)
-        month = month_path(client.id, period.end)
-        month_abs = practice.root / month
-        old = month_abs.read_text(encoding="utf-8") if month_abs.exists() else None
-        new = [NewEntry(t.date, is_balance=False, text=txn_text(t)) for t in closing]
-        seal = _seal_with(main, month_abs, "".join(e.text for e in new), period.end)
-        directive = lock_directive(seal, staff.id)
-        changes, _added = lock_changes(practice.root, client.id, directive)
-        if new:
-            changes[month] = merge_entries(old, period.start, new).encode("utf-8")
-        # SEAM (part FS): changes.update(statements(client, period, entries + closing)) here.
-        message = (
-            f"Close {client.id} for {period.label}\n\n"
-            f"{staff.id} closes {period.label} of {client.id}: {len(closing)} closing "
-            f"entr{'y' if len(closing) == 1 else 'ies'} (#closing) and the lock through "
-            f"{period.end}, in {paths.client_folder(client.id)}."
-        )
-        result = CloseResult(client.id, period, items, tuple(closing), directive, None)
-        return Planned(changes, message, result)
+    def prepare() -> Planned[ClosePlan]:
+        known = git_facts(repo, client)
+        plan = planned
+        if plan is None or plan.facts != known or key != client_keys(repo, [client])[client.id]:
+            plan = plan_close(
+                practice.root, client, period, known, staff=staff, closed_at=closed_at
+            )
+        return Planned(plan.changes, plan.message, plan)
 
     written = write_client(practice, repo, client, prepare, author=author, dry_run=dry_run)
-    return dataclasses.replace(written.value, commit=written.commit)
+    plan = written.value
+    return CloseResult(
+        client.id,
+        period,
+        plan.checklist,
+        plan.accruals,
+        plan.entries,
+        plan.directive,
+        plan.filed,
+        written.commit,
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One client's line of `close --all`: closed (or would close), refused, or skipped."""
+
+    client_id: str
+    state: str
+    detail: str
+    result: CloseResult | None = None
+
+
+CLOSED, WOULD_CLOSE, REFUSED, SKIPPED = "closed", "would close", "refused", "skipped"
+
+
+def _first_reason(error: BeanfirmError) -> str:
+    first = error.checklist.first_failure() if isinstance(error, CloseRefusedError) else None
+    return f"{first.name}: {first.found}" if first else " ".join(str(error).split())
+
+
+def _plan_or_reason(
+    root: Path,
+    client: Client,
+    period: Period,
+    known: GitFacts,
+    staff: Staff,
+    closed_at: datetime.datetime,
+) -> ClosePlan | str:
+    """Work out one client's close in a worker process; a refusal comes back as its reason."""
+    try:
+        return plan_close(root, client, period, known, staff=staff, closed_at=closed_at)
+    except BeanfirmError as error:
+        return _first_reason(error)
+    except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the other clients
+        return f"the close failed: {type(exc).__name__}: {exc}; run `beanfirm close {client.id}`"
+
+
+def close_all(
+    practice: Practice,
+    repo: PracticeRepo,
+    clients: list[Client],
+    period: Period,
+    *,
+    staff: Staff,
+    author: Author,
+    jobs: int,
+    today: datetime.date | None = None,
+    dry_run: bool = False,
+    exitfirst: bool = False,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Close the month of every client not closed yet; return one outcome each, registry order.
+
+    The read-only part of each close (one load: checklist, entries, statements, seal) runs in
+    worker processes, as `beanfirm check` loads ledgers; the writes are made here, one after
+    the other, each one commit through the write path under the client's lock.
+    """
+    refuse_role(staff, LOCKERS, "close the month of every client")
+    today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
+    closed_at = datetime.datetime.now(datetime.UTC)
+    keys = client_keys(repo, clients)
+    outcomes: dict[str, Outcome] = {}
+
+    def record(outcome: Outcome) -> None:
+        outcomes[outcome.client_id] = outcome
+        if on_outcome:
+            on_outcome(outcome)
+
+    todo: dict[str, tuple[Client, GitFacts]] = {}
+    for client in clients:
+        known = git_facts(repo, client)
+        if known.locked_through is not None and known.locked_through >= period.end:
+            record(Outcome(client.id, SKIPPED, f"closed through {known.locked_through} already"))
+        else:
+            todo[client.id] = (client, known)
+
+    def write(client: Client, planned: ClosePlan | str) -> bool:
+        """Write one planned close; return whether it was refused."""
+        if isinstance(planned, str):
+            record(Outcome(client.id, REFUSED, planned))
+            return True
+        try:
+            result = close_month(
+                practice, repo, client, period, staff=staff, author=author, today=today,
+                dry_run=dry_run, planned=planned, key=keys[client.id],
+            )  # fmt: skip
+        except BeanfirmError as error:
+            record(Outcome(client.id, REFUSED, _first_reason(error)))
+            return True
+        count = len(result.entries) + len(result.accruals)
+        detail = f"{count} entr{'y' if count == 1 else 'ies'}, {len(result.filed)} files filed"
+        record(Outcome(client.id, WOULD_CLOSE if dry_run else CLOSED, detail, result))
+        return False
+
+    if jobs <= 1 or len(todo) <= 1:
+        for client, known in todo.values():
+            plan = _plan_or_reason(practice.root, client, period, known, staff, closed_at)
+            if write(client, plan) and exitfirst:
+                break
+    else:
+        # fork: the workers inherit the imported Beancount, as `beanfirm check`'s do.
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {
+                pool.submit(
+                    _plan_or_reason, practice.root, client, period, known, staff, closed_at
+                ): client
+                for client, known in todo.values()
+            }
+            for future in concurrent.futures.as_completed(futures):
+                if write(futures[future], future.result()) and exitfirst:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    break
+    return [outcomes[client.id] for client in clients if client.id in outcomes]
