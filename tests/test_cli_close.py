@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
 from approval_support import approve
+from beancount import loader
+from beancount.core import data
 from cli_support import commit_all, snapshot
 from conftest import STAFF_ENV, git, run_beanfirm
 
@@ -84,13 +88,34 @@ def test_a_close_books_the_closing_entry_and_the_lock_in_one_commit(books: Path)
     assert f"Closed huamei for {FIRST.label}. Commit " in out
     month = f"ledgers/huamei/journal/{FIRST.start:%Y}/{FIRST.start:%m}.beancount"
     filed = f"ledgers/huamei/documents/closing/{FIRST.label}"
-    committed = git(folder, "-c", "core.quotePath=false", "show", "--name-only", "--format=", "HEAD")
+    committed = git(
+        folder, "-c", "core.quotePath=false", "show", "--name-only", "--format=", "HEAD"
+    )
+    stem = f"{filed}/财务报表-{FIRST.label}"
     assert sorted(committed.split()) == [
         f"{filed}/close-report.md",
-        f"{filed}/财务报表-{FIRST.label}.json",
+        f"{stem}.json",
+        f"{stem}.pdf",
+        f"{stem}.xlsx",
         month,
         LOCKS,
     ]
+    assert (folder / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
+    # the statements were computed with the closing entry booked: 本年利润 holds the profit
+    filed_json = json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
+    assert filed_json["period"] == FIRST.label
+    report = (folder / f"{filed}/close-report.md").read_text(encoding="utf-8")
+    assert "- closed by: Ana Partner (ana)" in report
+    assert "- [x] approved: every change is approved" in report
+    for suffix in ("json", "pdf", "xlsx"):
+        digest = hashlib.sha256((folder / f"{stem}.{suffix}").read_bytes()).hexdigest()
+        assert f"| 财务报表-{FIRST.label}.{suffix} | `{digest}` |" in report
+    seal = (folder / LOCKS).read_text(encoding="utf-8").split('"beanfirm-lock" "')[1][:71]
+    assert f"seal `{seal}`" in report
+    # Beancount's documents plugin makes no `document` entry of the filed files
+    entries, _errors, options = loader.load_file(str(folder / "ledgers/huamei/main.beancount"))
+    assert options["documents"] == ["documents"]
+    assert not [entry for entry in entries if isinstance(entry, data.Document)]
     assert git(folder, "log", "-1", "--format=%an|%s").strip() == (
         f"Ana Partner|Close huamei for {FIRST.label}"
     )
@@ -206,4 +231,72 @@ def test_close_all_reports_each_refusal_and_stops_at_the_first_with_x(books: Pat
     assert "huamei: would close" in err
     assert "northwind: refused" in err
     assert "never been approved" in out
+    assert snapshot(folder) == before
+
+
+def _register(life: str) -> str:
+    in_service = FIRST.start - datetime.timedelta(days=40)
+    return (
+        "assets:\n"
+        "  FA-001:\n"
+        "    name: 收银机\n"
+        "    account: Assets:1601-固定资产\n"
+        "    cost: 3600.00\n"
+        f"    in-service: {in_service}\n"
+        "    method: 年限平均法\n"
+        f"    life-months: {life}\n"
+        "    salvage: 0\n"
+        "    depreciation-account: Assets:1602-累计折旧\n"
+        "    expense-account: Expenses:5602-管理费用:折旧费\n"
+    )
+
+
+def test_a_close_books_the_months_depreciation_before_it_closes_profit(books: Path) -> None:
+    folder = books
+    (folder / "ledgers/huamei/fixed-assets.yaml").write_text(_register("36"), encoding="utf-8")
+    commit_all(folder, "The fixed-asset register")
+    approve(folder, "huamei")
+    code, out, err = close(folder, "huamei", "--period", FIRST.label)
+    assert code == 0, (out, err)
+    month = (folder / f"ledgers/huamei/journal/{FIRST.start:%Y}/{FIRST.start:%m}.beancount")
+    text = month.read_text(encoding="utf-8")
+    accrual = text[text.index("#accrual") :]
+    assert "  Expenses:5602-管理费用:折旧费" in accrual
+    assert "100.00 CNY" in accrual  # 3,600.00 over 36 months
+    # 结转损益 moves the depreciation too: 1,000.00 sale - 300.00 rent - 100.00 depreciation
+    closing = text[text.index(f'{FIRST.end} * "结转损益') :]
+    assert "  Expenses:5602-管理费用:折旧费" in closing
+    assert "-600.00 CNY" in closing
+    report = (folder / f"ledgers/huamei/documents/closing/{FIRST.label}/close-report.md")
+    assert "accrual: " in report.read_text(encoding="utf-8")
+    assert run_beanfirm("check", "huamei", cwd=folder).code == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "needle"),
+    [
+        ("fixed-assets.yaml", _register("0"), "ledgers/huamei/fixed-assets.yaml:8"),
+        (
+            "financials.yaml",
+            "chart: cn-small\nbalance-sheet:\n  form: 会小企01表\n  titel: 资产负债表\n",
+            "ledgers/huamei/financials.yaml:4",
+        ),
+    ],
+)
+def test_a_register_or_mapping_with_a_mistake_refuses_the_close(
+    books: Path, name: str, text: str, needle: str
+) -> None:
+    folder = books
+    (folder / f"ledgers/huamei/{name}").write_text(text, encoding="utf-8")
+    commit_all(folder, f"A {name} with a mistake")
+    approve(folder, "huamei")
+    before = snapshot(folder)
+    code, out, err = close(folder, "huamei", "--period", FIRST.label)
+    assert code == 2, (out, err)
+    assert needle in err
+    assert "Traceback" not in err
+    assert snapshot(folder) == before
+    code, out, err = close(folder, "--all", "--period", FIRST.label)
+    assert code == 1, (out, err)
+    assert "huamei: refused" in err
     assert snapshot(folder) == before

@@ -35,9 +35,10 @@ from beanfirm.jobs.locking import (
     unapproved_reason,
     write_client,
 )
+from beanfirm.monthend.accruals import accrual_entries
 from beanfirm.monthend.checklist import Checklist, Facts, Reconciled, checklist
 from beanfirm.monthend.closing import PAGE, Period, closing_entries
-from beanfirm.monthend.filing import Closed, Renderer, close_report, statement_files
+from beanfirm.monthend.filing import Closed, close_report, statement_files
 from beanfirm.monthend.statements import financial_statements
 from beanfirm.plugins.locked import MODULE
 from beanfirm.reconcile.status import reconciled_through
@@ -49,24 +50,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from beanfirm.core.beans import Directive, Entries, Options
+    from beanfirm.core.beans import Directive, Options
     from beanfirm.store.gitrepo import Author, PracticeRepo
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client, Staff
-
-# SEAM (part AC, issue 16): `beanfirm.monthend.accruals.accrual_entries`; this stub books none.
-# Delete it at the merge with the accruals branch and import the real one.
-def accrual_entries(
-    entries: Entries, client: Client, client_dir: Path, period: Period
-) -> list[Txn]:
-    """Return the month's accruals (stub of part AC's seam: none)."""
-    del entries, client, client_dir, period
-    return []
-
-
-# SEAM (part PX, issue 16): `beanfirm.monthend.pdf.render_pdf` and `.xlsx.render_xlsx`, keyed
-# by file suffix. Until the formprint branch is merged the close files the JSON alone.
-RENDERERS: dict[str, Renderer] = {}
 
 
 @dataclass(frozen=True)
@@ -125,9 +112,7 @@ def git_facts(repo: PracticeRepo, client: Client) -> GitFacts:
     )
 
 
-def _facts(
-    root: Path, client: Client, period: Period, known: GitFacts, ledger: Ledger
-) -> Facts:
+def _facts(root: Path, client: Client, period: Period, known: GitFacts, ledger: Ledger) -> Facts:
     """Gather what the checklist reads: the loaded ledger, its errors, approval, locks."""
     main = root / paths.main_file(client.id)
     errors = [error_problem(e, root, main) for e in ledger.errors if not is_warning(e)]
@@ -173,12 +158,16 @@ def _booked(txns: list[Txn], filename: Path, options: Options) -> list[Directive
     return list(booked)
 
 
-def _relative(error: BeanfirmError, root: Path) -> BeanfirmError:
-    """Return an error with its problems' files named relative to the practice."""
+def _refused(error: BeanfirmError, client: Client, period: Period, root: Path) -> BeanfirmError:
+    """Return an error of the close's input as a refusal, its files relative to the practice."""
     problems = tuple(
         Problem(relative_to(p.filename, root), p.line, p.message) for p in error.problems
     )
-    return type(error)(error.message, problems)
+    message = (
+        f"Refusing to close {client.id} for {period.label}: {error.message} Nothing was "
+        f"written (see {PAGE})."
+    )
+    return type(error)(message, problems)
 
 
 def plan_close(
@@ -188,6 +177,7 @@ def plan_close(
     known: GitFacts,
     *,
     staff: Staff,
+    firm: str,
     closed_at: datetime.datetime,
 ) -> ClosePlan:
     """Work out a close from one load of the books; raise when it is refused.
@@ -214,7 +204,7 @@ def plan_close(
             [*ledger.entries, *accrued, *closed], ledger.options, client, period
         )
     except BeanfirmError as error:
-        raise _relative(error, root) from None
+        raise _refused(error, client, period, root) from None
     seal = period_seal([*seen.entries, *accrued, *closed], period.end, main.parent)
     directive = lock_directive(seal, staff.id)
     changes, _added = lock_changes(root, client.id, directive)
@@ -223,7 +213,7 @@ def plan_close(
         old = month_abs.read_text(encoding="utf-8") if month_abs.exists() else None
         changes[month] = merge_entries(old, period.start, new).encode("utf-8")
     language = "zh" if client.language == "zh" else "en"
-    files = statement_files(statements, language, RENDERERS, prepared_by=staff.name)
+    files = statement_files(statements, language, prepared_by=staff.name, firm=firm)
     report = Closed(
         items,
         f"{staff.name} ({staff.id})",
@@ -287,13 +277,14 @@ def close_month(
         )
         raise UsageError(msg)
     closed_at = datetime.datetime.now(datetime.UTC)
+    firm = practice.registry.firm.name
 
     def prepare() -> Planned[ClosePlan]:
         known = git_facts(repo, client)
         plan = planned
         if plan is None or plan.facts != known or key != client_keys(repo, [client])[client.id]:
             plan = plan_close(
-                practice.root, client, period, known, staff=staff, closed_at=closed_at
+                practice.root, client, period, known, staff=staff, firm=firm, closed_at=closed_at
             )
         return Planned(plan.changes, plan.message, plan)
 
@@ -335,11 +326,12 @@ def _plan_or_reason(
     period: Period,
     known: GitFacts,
     staff: Staff,
+    firm: str,
     closed_at: datetime.datetime,
 ) -> ClosePlan | str:
     """Work out one client's close in a worker process; a refusal comes back as its reason."""
     try:
-        return plan_close(root, client, period, known, staff=staff, closed_at=closed_at)
+        return plan_close(root, client, period, known, staff=staff, firm=firm, closed_at=closed_at)
     except BeanfirmError as error:
         return _first_reason(error)
     except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the other clients
@@ -369,6 +361,7 @@ def close_all(
     refuse_role(staff, LOCKERS, "close the month of every client")
     today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
     closed_at = datetime.datetime.now(datetime.UTC)
+    firm = practice.registry.firm.name
     keys = client_keys(repo, clients)
     outcomes: dict[str, Outcome] = {}
 
@@ -405,7 +398,7 @@ def close_all(
 
     if jobs <= 1 or len(todo) <= 1:
         for client, known in todo.values():
-            plan = _plan_or_reason(practice.root, client, period, known, staff, closed_at)
+            plan = _plan_or_reason(practice.root, client, period, known, staff, firm, closed_at)
             if write(client, plan) and exitfirst:
                 break
     else:
@@ -414,7 +407,7 @@ def close_all(
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = {
                 pool.submit(
-                    _plan_or_reason, practice.root, client, period, known, staff, closed_at
+                    _plan_or_reason, practice.root, client, period, known, staff, firm, closed_at
                 ): client
                 for client, known in todo.values()
             }

@@ -14,19 +14,18 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from beanfirm.core import paths
 from beanfirm.core.journal import Txn, txn_text
 from beanfirm.monthend.checklist import Checklist
+from beanfirm.monthend.pdf import render_pdf
 from beanfirm.monthend.statements import Statements
+from beanfirm.monthend.xlsx import render_xlsx
 
 REPORT = "close-report.md"
 STEMS = {"zh": "财务报表", "en": "financials"}
-
-# Renders the statements in a language, with the name of who prepared them (制表人).
-Renderer = Callable[[Statements, str, str | None], bytes]
 
 
 @dataclass(frozen=True)
@@ -43,20 +42,21 @@ class Closed:
 
 
 def statement_files(
-    statements: Statements,
-    language: str,
-    renderers: dict[str, Renderer],
-    *,
-    prepared_by: str | None,
+    statements: Statements, language: str, *, prepared_by: str | None, firm: str | None
 ) -> dict[str, bytes]:
-    """Return the statements' files by practice-relative path: JSON, then one per renderer."""
+    """Return the statements' files (PDF, XLSX, JSON) by practice-relative path.
+
+    `prepared_by` is printed as 制表人, `firm` on the letterhead. Raises ConfigError when the
+    PDF of a Chinese client would need a font this machine lacks.
+    """
     folder = paths.closing_folder(statements.client_id, statements.period.label)
-    stem = f"{STEMS.get(language, STEMS['en'])}-{statements.period.label}"
+    stem = f"{folder}/{STEMS.get(language, STEMS['en'])}-{statements.period.label}"
     text = json.dumps(statements.as_json(language), ensure_ascii=False, indent=2) + "\n"
-    files = {f"{folder}/{stem}.json": text.encode("utf-8")}
-    for suffix, render in renderers.items():
-        files[f"{folder}/{stem}.{suffix}"] = render(statements, language, prepared_by)
-    return files
+    return {
+        f"{stem}.pdf": render_pdf(statements, language, prepared_by=prepared_by, firm=firm),
+        f"{stem}.xlsx": render_xlsx(statements, language, prepared_by=prepared_by, firm=firm),
+        f"{stem}.json": text.encode("utf-8"),
+    }
 
 
 def close_report(

@@ -88,9 +88,7 @@ def load_staged(path: Path, module: str) -> tuple[Ledger, Ledger]:
     pre = [*loader.PLUGINS_PRE, *plugins[:at]] if default else plugins[:at]
     post = [*loader.PLUGINS_AUTO, *loader.PLUGINS_POST] if default else []
     first = {**options, "plugin": pre, "plugin_processing_mode": "raw"}
-    seen, seen_errors = loader.run_transformations(
-        booked, [*errors, *booking_errors], first, None
-    )
+    seen, seen_errors = loader.run_transformations(booked, [*errors, *booking_errors], first, None)
     rest = {**options, "plugin": [*plugins[at:], *post], "plugin_processing_mode": "raw"}
     full, full_errors = loader.run_transformations(list(seen), seen_errors, rest, None)
     full_errors.extend(validation.validate(full, options, None, None))  # type: ignore[no-untyped-call]
