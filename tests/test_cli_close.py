@@ -43,6 +43,14 @@ def _rent(day: datetime.date) -> str:
     return f'{day} * "房东" "rent"\n  {BANK}  -300.00 CNY\n  Expenses:5602-管理费用:办公费  300.00 CNY\n'
 
 
+def _taxi(day: datetime.date) -> str:
+    return (
+        f'{day} * "出租车" "taxi"\n'
+        "  Assets:1001-库存现金  -10.00 CNY\n"
+        "  Expenses:5601-销售费用:差旅费  10.00 CNY\n"
+    )
+
+
 def _balance(day: datetime.date, amount: str) -> str:
     return f"{day} balance {BANK}  {amount} CNY\n"
 
@@ -139,12 +147,7 @@ def test_a_close_books_the_closing_entry_and_the_lock_in_one_commit(books: Path)
 
 def test_a_close_waits_for_the_approval_of_every_change(books: Path) -> None:
     folder = books
-    taxi = (
-        f'{FIRST.start + datetime.timedelta(days=9)} * "出租车" "taxi"\n'
-        "  Assets:1001-库存现金  -10.00 CNY\n"
-        "  Expenses:5601-销售费用:差旅费  10.00 CNY\n"
-    )
-    _month(folder, FIRST.start, taxi)
+    _month(folder, FIRST.start, _taxi(FIRST.start + datetime.timedelta(days=9)))
     commit_all(folder, "A taxi, not approved")
     before = snapshot(folder)
     code, _out, err = close(folder, "huamei", "--period", FIRST.label)
@@ -186,16 +189,48 @@ def test_a_close_waits_for_reconciliation(books: Path) -> None:
     assert snapshot(folder) == before
 
 
-def test_close_all_closes_each_due_client_and_skips_the_closed(books: Path) -> None:
+def _rows(out: str) -> dict[str, tuple[str, str]]:
+    """Read `close --all`'s table: each client's result and the first line of its detail."""
+    rows = {}
+    for line in out.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if line.startswith("│") and cells[0]:
+            rows[cells[0]] = (cells[1], cells[2])
+    return rows
+
+
+def _add_northwind(folder: Path) -> None:
+    add = (
+        "clients", "add", "northwind", "--name", "Northwind", "--industry", "consulting",
+        "--frequency", "low", "--region", "beijing", "--size", "small",
+        "--preparer", "bo", "--reviewer", "ana", "--opened", str(FIRST.start),
+    )  # fmt: skip
+    assert run_beanfirm(*add, cwd=folder, env=STAFF_ENV).code == 0
+
+
+def test_close_all_closes_each_client_in_a_commit_of_its_own_then_skips_them(books: Path) -> None:
     folder = books
+    _add_northwind(folder)
+    approve(folder, "northwind")
+    code, out, err = close(folder, "--all", "--period", FIRST.label, "-j", "2")
+    assert code == 0, (out, err)
+    rows = _rows(out)
+    assert rows["huamei"][0] == rows["northwind"][0] == "closed"
+    assert rows["huamei"][1].startswith("1 entry, 4 files filed")
+    subjects = git(folder, "log", "-2", "--format=%s").splitlines()
+    assert sorted(subjects) == [f"Close {cid} for {FIRST.label}" for cid in ("huamei", "northwind")]
+    for commit in ("HEAD", "HEAD~1"):
+        touched = git(folder, "show", "--name-only", "--format=", commit).split()
+        assert len({path.split("/")[1] for path in touched}) == 1, touched  # one client each
+    assert run_beanfirm("check", cwd=folder).code == 0
+    before = snapshot(folder)
     code, out, err = close(folder, "--all", "--period", FIRST.label)
     assert code == 0, (out, err)
-    assert "huamei: closed" in err
-    assert "closed" in out
-    code, out, err = close(folder, "--all", "--period", FIRST.label)
-    assert code == 0, (out, err)
-    assert "huamei: skipped (closed already)" in err
-    assert "skipped" in out
+    assert _rows(out) == {
+        "huamei": ("skipped", f"closed through {FIRST.end} already"),
+        "northwind": ("skipped", f"closed through {FIRST.end} already"),
+    }
+    assert snapshot(folder) == before
 
 
 def test_a_preparer_may_not_close_and_a_month_must_be_over(books: Path) -> None:
@@ -218,19 +253,21 @@ def test_a_preparer_may_not_close_and_a_month_must_be_over(books: Path) -> None:
 
 def test_close_all_reports_each_refusal_and_stops_at_the_first_with_x(books: Path) -> None:
     folder = books
-    add = (
-        "clients", "add", "northwind", "--name", "Northwind", "--industry", "consulting",
-        "--frequency", "low", "--region", "beijing", "--size", "small",
-        "--preparer", "bo", "--reviewer", "ana", "--opened", str(FIRST.start),
-    )  # fmt: skip
-    assert run_beanfirm(*add, cwd=folder, env=STAFF_ENV).code == 0
+    _add_northwind(folder)  # never approved
+    _month(folder, FIRST.start, _taxi(FIRST.start + datetime.timedelta(days=9)))
+    commit_all(folder, "A taxi, not approved")
     before = snapshot(folder)
-    code, out, err = close(folder, "--all", "--period", FIRST.label, "-x", "-n", "-j", "1")
+    code, out, err = close(folder, "--all", "--period", FIRST.label, "-x", "-j", "1")
     assert code == 1, (out, err)
-    # clients.yaml order: huamei first (would close), northwind refused (never approved)
-    assert "huamei: would close" in err
-    assert "northwind: refused" in err
-    assert "never been approved" in out
+    # clients.yaml order: huamei first, refused; -x stops there
+    assert _rows(out) == {
+        "huamei": ("refused", "approved: 1 commit since its latest approval changed it"),
+    }
+    code, out, err = close(folder, "--all", "--period", FIRST.label, "-n")
+    assert code == 1, (out, err)
+    rows = _rows(out)
+    assert rows["huamei"][0] == rows["northwind"][0] == "refused"
+    assert rows["northwind"][1].startswith("approved: it has never been approved")
     assert snapshot(folder) == before
 
 
@@ -258,7 +295,7 @@ def test_a_close_books_the_months_depreciation_before_it_closes_profit(books: Pa
     approve(folder, "huamei")
     code, out, err = close(folder, "huamei", "--period", FIRST.label)
     assert code == 0, (out, err)
-    month = (folder / f"ledgers/huamei/journal/{FIRST.start:%Y}/{FIRST.start:%m}.beancount")
+    month = folder / f"ledgers/huamei/journal/{FIRST.start:%Y}/{FIRST.start:%m}.beancount"
     text = month.read_text(encoding="utf-8")
     accrual = text[text.index("#accrual") :]
     assert "  Expenses:5602-管理费用:折旧费" in accrual
@@ -267,7 +304,7 @@ def test_a_close_books_the_months_depreciation_before_it_closes_profit(books: Pa
     closing = text[text.index(f'{FIRST.end} * "结转损益') :]
     assert "  Expenses:5602-管理费用:折旧费" in closing
     assert "-600.00 CNY" in closing
-    report = (folder / f"ledgers/huamei/documents/closing/{FIRST.label}/close-report.md")
+    report = folder / f"ledgers/huamei/documents/closing/{FIRST.label}/close-report.md"
     assert "accrual: " in report.read_text(encoding="utf-8")
     assert run_beanfirm("check", "huamei", cwd=folder).code == 0
 
@@ -298,5 +335,5 @@ def test_a_register_or_mapping_with_a_mistake_refuses_the_close(
     assert snapshot(folder) == before
     code, out, err = close(folder, "--all", "--period", FIRST.label)
     assert code == 1, (out, err)
-    assert "huamei: refused" in err
+    assert _rows(out)["huamei"][0] == "refused"
     assert snapshot(folder) == before

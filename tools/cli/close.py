@@ -14,7 +14,6 @@ from beanfirm.core.journal import txn_text
 from beanfirm.errors import EXIT_FINDINGS, UsageError
 from beanfirm.jobs.closing import (
     REFUSED,
-    SKIPPED,
     CloseRefusedError,
     CloseResult,
     Outcome,
@@ -23,6 +22,8 @@ from beanfirm.jobs.closing import (
 )
 from beanfirm.monthend.checklist import Checklist
 from beanfirm.monthend.closing import parse_period
+
+DETAIL_WIDTH = 140
 
 
 def _show_checklist(found: Checklist) -> None:
@@ -52,6 +53,11 @@ def _show(result: CloseResult, *, dry_run: bool) -> None:
     else:
         commit = (result.commit or "")[:10]
         echo(f"Closed {result.client_id} for {result.period.label}. Commit {commit}.")
+
+
+def _short(detail: str) -> str:
+    """Keep a table's detail to one readable line; the client's own close says it all."""
+    return detail if len(detail) <= DETAIL_WIDTH else detail[: DETAIL_WIDTH - 1] + "…"
 
 
 @click.command()
@@ -111,18 +117,17 @@ def close(
         return
     clients = list(practice.registry.clients)
     with client_progress("Closing", len(clients)) as progress:
+        task = progress.task_ids[0]
 
         def shown(outcome: Outcome) -> None:
-            progress.advance(progress.task_ids[0])
-            note = " (closed already)" if outcome.state == SKIPPED else ""
-            echo(f"{outcome.client_id}: {outcome.state}{note}", err=True)
+            progress.update(task, advance=1, description=f"{outcome.client_id}: {outcome.state}")
 
         outcomes = close_all(
             practice, repo, clients, period, staff=staff, author=author,
             jobs=jobs or os.cpu_count() or 1, dry_run=dry_run, exitfirst=exitfirst,
             on_outcome=shown,
         )  # fmt: skip
-    rows = [(outcome.client_id, outcome.state, outcome.detail) for outcome in outcomes]
+    rows = [(outcome.client_id, outcome.state, _short(outcome.detail)) for outcome in outcomes]
     echo_table(f"Close of {period.label}", ["Client", "Result", "Detail"], rows)
     if any(outcome.state == REFUSED for outcome in outcomes):
         sys.exit(EXIT_FINDINGS)
