@@ -216,7 +216,7 @@ def test_close_all_closes_each_client_in_a_commit_of_its_own_then_skips_them(boo
     assert code == 0, (out, err)
     rows = _rows(out)
     assert rows["huamei"][0] == rows["northwind"][0] == "closed"
-    assert rows["huamei"][1].startswith("1 entry, 4 files filed")
+    assert rows["huamei"][1].startswith("1 entry, 4 files")
     subjects = git(folder, "log", "-2", "--format=%s").splitlines()
     assert sorted(subjects) == [f"Close {cid} for {FIRST.label}" for cid in ("huamei", "northwind")]
     for commit in ("HEAD", "HEAD~1"):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from beancount.parser import booking, parser
 
-from beanfirm.core import paths
+from beanfirm.core import paths, pdf
 from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import Txn, month_path, txn_text
 from beanfirm.core.monthfiles import NewEntry, merge_entries
@@ -392,7 +392,7 @@ def close_all(
             record(Outcome(client.id, REFUSED, _first_reason(error)))
             return True
         count = len(result.entries) + len(result.accruals)
-        detail = f"{count} entr{'y' if count == 1 else 'ies'}, {len(result.filed)} files filed"
+        detail = f"{count} entr{'y' if count == 1 else 'ies'}, {len(result.filed)} files"
         record(Outcome(client.id, WOULD_CLOSE if dry_run else CLOSED, detail, result))
         return False
 
@@ -402,7 +402,9 @@ def close_all(
             if write(client, plan) and exitfirst:
                 break
     else:
-        # fork: the workers inherit the imported Beancount, as `beanfirm check`'s do.
+        # fork: the workers inherit the imported Beancount, as `beanfirm check`'s do, and
+        # WeasyPrint with its fonts set up (a second or more to import in each worker).
+        pdf.prepare()
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = {

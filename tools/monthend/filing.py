@@ -111,4 +111,4 @@ def _entries(title: str, txns: Sequence[Txn], none: str) -> list[str]:
     if not txns:
         return [f"## {title}", "", none + ".", ""]
     texts = [txn_text(txn).rstrip("\n") for txn in txns]
-    return [f"## {title}", "", "```beancount", "\n\n".join(texts), "```", ""]
+    return [f"## {title}", "", "~~~beancount", "\n\n".join(texts), "~~~", ""]
