@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,11 +14,7 @@ from beancount.core import data
 from cli_support import commit_all, snapshot
 from conftest import STAFF_ENV, git, run_beanfirm
 
-from beanfirm.firm.checkcache import client_keys
-from beanfirm.jobs.closing import close_month, git_facts, plan_close
 from beanfirm.monthend.closing import month_of
-from beanfirm.store.gitrepo import Author, PracticeRepo
-from beanfirm.store.practice import open_practice
 
 BANK = "Assets:1002-银行存款:工商银行"
 # The two months before the current one: the tests close real past months, so that the
@@ -342,37 +337,3 @@ def test_a_register_or_mapping_with_a_mistake_refuses_the_close(
     assert code == 1, (out, err)
     assert _rows(out)["huamei"][0] == "refused"
     assert snapshot(folder) == before
-
-
-def test_a_close_worked_out_before_a_change_is_worked_out_again(books: Path) -> None:
-    folder = books
-    practice = open_practice(folder)
-    repo = PracticeRepo(folder)
-    client = practice.registry.client("huamei")
-    staff = practice.registry.staff_member("ana")
-    known = git_facts(repo, client)
-    key = client_keys(repo, [client])["huamei"]
-    stale = plan_close(
-        folder,
-        client,
-        FIRST,
-        known,
-        staff=staff,
-        firm="",
-        closed_at=datetime.datetime.now(datetime.UTC),
-    )
-    # the preparer books a taxi after the close was worked out, and it is approved
-    _month(folder, FIRST.start, _taxi(FIRST.start + datetime.timedelta(days=9)))
-    commit_all(folder, "A taxi")
-    approve(folder, "huamei")
-    result = close_month(
-        practice, repo, client, FIRST, staff=staff, author=Author(staff.name, staff.email),
-        planned=stale, key=key,
-    )  # fmt: skip
-    assert result.commit
-    # the closing entry written is the new one: 1,000.00 - 300.00 rent - 10.00 taxi
-    (txn,) = result.entries
-    assert ("Equity:3103-本年利润", Decimal("-690.00")) in [
-        (p.account, p.amount) for p in txn.postings
-    ]
-    assert run_beanfirm("check", "huamei", cwd=folder).code == 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime
+import functools
 import multiprocessing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -26,7 +27,6 @@ from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import Txn, month_path, txn_text
 from beanfirm.core.monthfiles import NewEntry, merge_entries
 from beanfirm.errors import BeanfirmError, Problem, UsageError, WriteRefusedError, relative_to
-from beanfirm.firm.checkcache import client_keys
 from beanfirm.jobs.locking import (
     LOCKERS,
     lock_changes,
@@ -43,7 +43,9 @@ from beanfirm.monthend.statements import financial_statements
 from beanfirm.plugins.locked import MODULE
 from beanfirm.reconcile.status import reconciled_through
 from beanfirm.review.locks import client_locks, locks_file, period_seal
+from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.ledger import Ledger, error_problem, is_warning, load_staged
+from beanfirm.store.practice import open_practice
 from beanfirm.store.writes import Planned
 
 if TYPE_CHECKING:
@@ -51,7 +53,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from beanfirm.core.beans import Directive, Options
-    from beanfirm.store.gitrepo import Author, PracticeRepo
+    from beanfirm.store.gitrepo import Author
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client, Staff
 
@@ -70,7 +72,6 @@ class ClosePlan:
 
     client_id: str
     period: Period
-    facts: GitFacts
     checklist: Checklist
     accruals: tuple[Txn, ...]
     entries: tuple[Txn, ...]  # the closing entries
@@ -182,8 +183,8 @@ def plan_close(
 ) -> ClosePlan:
     """Work out a close from one load of the books; raise when it is refused.
 
-    Reads files only (no git): it runs in a worker process for `close --all`. The one load
-    serves the checklist, the accruals, the closing entries, the statements and the seal.
+    Reads files only (`known` is what git says). The one load serves the checklist, the
+    accruals, the closing entries, the statements and the seal.
     """
     main = root / paths.main_file(client.id)
     with collector_paused():
@@ -238,7 +239,6 @@ def plan_close(
     return ClosePlan(
         client_id=client.id,
         period=period,
-        facts=known,
         checklist=items,
         accruals=tuple(accruals),
         entries=tuple(closing),
@@ -259,14 +259,11 @@ def close_month(
     author: Author,
     today: datetime.date | None = None,
     dry_run: bool = False,
-    planned: ClosePlan | None = None,
-    key: str | None = None,
 ) -> CloseResult:
     """Close a client's month in one commit (raises on any refusal, nothing written).
 
-    `planned` is the close worked out beforehand (by a worker of `close --all`) from the
-    client's content `key` (`client_keys`); it is written as it is only when, under the
-    client's lock, the content and the git facts are still those it was worked out from.
+    The close is worked out under the client's lock, from one load of its books
+    (`plan_close`), then written and checked by the write path.
     """
     refuse_role(staff, LOCKERS, f"close {client.id}")
     today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
@@ -281,11 +278,9 @@ def close_month(
 
     def prepare() -> Planned[ClosePlan]:
         known = git_facts(repo, client)
-        plan = planned
-        if plan is None or plan.facts != known or key != client_keys(repo, [client])[client.id]:
-            plan = plan_close(
-                practice.root, client, period, known, staff=staff, firm=firm, closed_at=closed_at
-            )
+        plan = plan_close(
+            practice.root, client, period, known, staff=staff, firm=firm, closed_at=closed_at
+        )
         return Planned(plan.changes, plan.message, plan)
 
     written = write_client(practice, repo, client, prepare, author=author, dry_run=dry_run)
@@ -320,22 +315,32 @@ def _first_reason(error: BeanfirmError) -> str:
     return f"{first.name}: {first.found}" if first else " ".join(str(error).split())
 
 
-def _plan_or_reason(
+def _close_one(
     root: Path,
-    client: Client,
+    client_id: str,
     period: Period,
-    known: GitFacts,
+    *,
     staff: Staff,
-    firm: str,
-    closed_at: datetime.datetime,
-) -> ClosePlan | str:
-    """Work out one client's close in a worker process; a refusal comes back as its reason."""
+    author: Author,
+    today: datetime.date,
+    dry_run: bool,
+) -> Outcome:
+    """Close one client's month (in a worker process of its own practice and repository)."""
     try:
-        return plan_close(root, client, period, known, staff=staff, firm=firm, closed_at=closed_at)
+        practice = open_practice(root)
+        client = practice.registry.client(client_id)
+        result = close_month(
+            practice, PracticeRepo(root), client, period, staff=staff, author=author,
+            today=today, dry_run=dry_run,
+        )  # fmt: skip
     except BeanfirmError as error:
-        return _first_reason(error)
+        return Outcome(client_id, REFUSED, _first_reason(error))
     except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the other clients
-        return f"the close failed: {type(exc).__name__}: {exc}; run `beanfirm close {client.id}`"
+        reason = f"the close failed: {type(exc).__name__}: {exc}; run `beanfirm close {client_id}`"
+        return Outcome(client_id, REFUSED, reason)
+    count = len(result.entries) + len(result.accruals)
+    detail = f"{count} entr{'y' if count == 1 else 'ies'}, {len(result.filed)} files"
+    return Outcome(client_id, WOULD_CLOSE if dry_run else CLOSED, detail, result)
 
 
 def close_all(
@@ -354,52 +359,39 @@ def close_all(
 ) -> list[Outcome]:
     """Close the month of every client not closed yet; return one outcome each, registry order.
 
-    The read-only part of each close (one load: checklist, entries, statements, seal) runs in
-    worker processes, as `beanfirm check` loads ledgers; the writes are made here, one after
-    the other, each one commit through the write path under the client's lock.
+    Each client's close runs in a worker process, as `beanfirm check` loads ledgers: worked
+    out under the client's lock from one load of its books, written, checked by the write
+    path's own load, and committed; the commits are made one at a time under the practice's
+    git lock (`PracticeRepo.index_lock`), so each is one commit of one client.
     """
     refuse_role(staff, LOCKERS, "close the month of every client")
     today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
-    closed_at = datetime.datetime.now(datetime.UTC)
-    firm = practice.registry.firm.name
-    keys = client_keys(repo, clients)
     outcomes: dict[str, Outcome] = {}
 
-    def record(outcome: Outcome) -> None:
+    def record(outcome: Outcome) -> bool:
+        """Keep an outcome; return whether it was a refusal."""
         outcomes[outcome.client_id] = outcome
         if on_outcome:
             on_outcome(outcome)
+        return outcome.state == REFUSED
 
-    todo: dict[str, tuple[Client, GitFacts]] = {}
+    rels = {client.id: locks_file(client.id) for client in clients}
+    texts = repo.texts_at(None, list(rels.values()))  # one git call for every client
+    todo: list[str] = []
     for client in clients:
-        known = git_facts(repo, client)
-        if known.locked_through is not None and known.locked_through >= period.end:
-            record(Outcome(client.id, SKIPPED, f"closed through {known.locked_through} already"))
+        standing = client_locks(texts[rels[client.id]], rels[client.id])
+        through = max((lock.through for lock in standing), default=None)
+        if through is not None and through >= period.end:
+            record(Outcome(client.id, SKIPPED, f"closed through {through} already"))
         else:
-            todo[client.id] = (client, known)
-
-    def write(client: Client, planned: ClosePlan | str) -> bool:
-        """Write one planned close; return whether it was refused."""
-        if isinstance(planned, str):
-            record(Outcome(client.id, REFUSED, planned))
-            return True
-        try:
-            result = close_month(
-                practice, repo, client, period, staff=staff, author=author, today=today,
-                dry_run=dry_run, planned=planned, key=keys[client.id],
-            )  # fmt: skip
-        except BeanfirmError as error:
-            record(Outcome(client.id, REFUSED, _first_reason(error)))
-            return True
-        count = len(result.entries) + len(result.accruals)
-        detail = f"{count} entr{'y' if count == 1 else 'ies'}, {len(result.filed)} files"
-        record(Outcome(client.id, WOULD_CLOSE if dry_run else CLOSED, detail, result))
-        return False
-
+            todo.append(client.id)
+    close_one = functools.partial(
+        _close_one, practice.root, period=period, staff=staff, author=author, today=today,
+        dry_run=dry_run,
+    )  # fmt: skip
     if jobs <= 1 or len(todo) <= 1:
-        for client, known in todo.values():
-            plan = _plan_or_reason(practice.root, client, period, known, staff, firm, closed_at)
-            if write(client, plan) and exitfirst:
+        for client_id in todo:
+            if record(close_one(client_id)) and exitfirst:
                 break
     else:
         # fork: the workers inherit the imported Beancount, as `beanfirm check`'s do, and
@@ -407,14 +399,9 @@ def close_all(
         pdf.prepare()
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {
-                pool.submit(
-                    _plan_or_reason, practice.root, client, period, known, staff, firm, closed_at
-                ): client
-                for client, known in todo.values()
-            }
+            futures = [pool.submit(close_one, client_id) for client_id in todo]
             for future in concurrent.futures.as_completed(futures):
-                if write(futures[future], future.result()) and exitfirst:
+                if record(future.result()) and exitfirst:
                     pool.shutdown(wait=True, cancel_futures=True)
                     break
     return [outcomes[client.id] for client in clients if client.id in outcomes]
