@@ -200,8 +200,10 @@ def _rows(out: str) -> dict[str, tuple[str, str]]:
 
 
 def _add_northwind(folder: Path) -> None:
+    """Add an English client (en-simple chart): it closes its income only at year end."""
     add = (
         "clients", "add", "northwind", "--name", "Northwind", "--industry", "consulting",
+        "--language", "en",
         "--frequency", "low", "--region", "beijing", "--size", "small",
         "--preparer", "bo", "--reviewer", "ana", "--opened", str(FIRST.start),
     )  # fmt: skip
@@ -217,6 +219,11 @@ def test_close_all_closes_each_client_in_a_commit_of_its_own_then_skips_them(boo
     rows = _rows(out)
     assert rows["huamei"][0] == rows["northwind"][0] == "closed"
     assert rows["huamei"][1].startswith("1 entry, 4 files")
+    english = folder / f"ledgers/northwind/documents/closing/{FIRST.label}"
+    assert sorted(path.name for path in english.iterdir()) == [
+        "close-report.md",
+        *(f"financials-{FIRST.label}.{suffix}" for suffix in ("json", "pdf", "xlsx")),
+    ]
     subjects = git(folder, "log", "-2", "--format=%s").splitlines()
     assert sorted(subjects) == [f"Close {cid} for {FIRST.label}" for cid in ("huamei", "northwind")]
     for commit in ("HEAD", "HEAD~1"):
