@@ -126,18 +126,14 @@ def test_the_board_follows_a_month_through_the_pipeline(books: Path) -> None:
     }  # fmt: skip
     assert row["closed"] == {"done": True, "found": f"locked through {FIRST.end}", "todo": ""}
     assert row["deadlines"]["close"] == {"day": str(close_day), "met": True, "overdue": False}
-    assert row["deadlines"]["statements"]["overdue"] is True
-    # The statements count as issued once committed in the month's closing folder.
-    filed = folder / f"ledgers/huamei/documents/closing/{FIRST.label}/close-report.md"
-    filed.parent.mkdir(parents=True)
-    filed.write_text("# Close\n", encoding="utf-8")
-    [row] = board(folder, FIRST.label)
-    assert row["issued"]["done"] is False  # not committed yet
-    commit_all(folder, "The month's statements filed")
-    [row] = board(folder, FIRST.label)
+    # The close files the month's statements in its own commit: issued with the close.
+    assert row["deadlines"]["statements"] == {
+        "day": str(statements_day), "met": True, "overdue": False
+    }  # fmt: skip
     assert row["issued"]["done"] is True
     assert row["issued"]["found"] == (
-        f"1 files in ledgers/huamei/documents/closing/{FIRST.label}: close-report.md"
+        f"4 files in ledgers/huamei/documents/closing/{FIRST.label}: close-report.md, "
+        f"财务报表-{FIRST.label}.json, 财务报表-{FIRST.label}.pdf, 财务报表-{FIRST.label}.xlsx"
     )
     assert row["overdue"] is False
     assert board(folder, FIRST.label, "--overdue") == []

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
 from approval_support import approve
+from beancount import loader
+from beancount.core import data
 from cli_support import commit_all, snapshot
 from conftest import STAFF_ENV, git, run_beanfirm
 
@@ -37,6 +41,14 @@ def _sale(day: datetime.date, amount: str) -> str:
 
 def _rent(day: datetime.date) -> str:
     return f'{day} * "房东" "rent"\n  {BANK}  -300.00 CNY\n  Expenses:5602-管理费用:办公费  300.00 CNY\n'
+
+
+def _taxi(day: datetime.date) -> str:
+    return (
+        f'{day} * "出租车" "taxi"\n'
+        "  Assets:1001-库存现金  -10.00 CNY\n"
+        "  Expenses:5601-销售费用:差旅费  10.00 CNY\n"
+    )
 
 
 def _balance(day: datetime.date, amount: str) -> str:
@@ -83,10 +95,35 @@ def test_a_close_books_the_closing_entry_and_the_lock_in_one_commit(books: Path)
     assert code == 0, err
     assert f"Closed huamei for {FIRST.label}. Commit " in out
     month = f"ledgers/huamei/journal/{FIRST.start:%Y}/{FIRST.start:%m}.beancount"
-    assert sorted(git(folder, "show", "--name-only", "--format=", "HEAD").split()) == [
+    filed = f"ledgers/huamei/documents/closing/{FIRST.label}"
+    committed = git(
+        folder, "-c", "core.quotePath=false", "show", "--name-only", "--format=", "HEAD"
+    )
+    stem = f"{filed}/财务报表-{FIRST.label}"
+    assert sorted(committed.split()) == [
+        f"{filed}/close-report.md",
+        f"{stem}.json",
+        f"{stem}.pdf",
+        f"{stem}.xlsx",
         month,
         LOCKS,
     ]
+    assert (folder / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
+    # the statements were computed with the closing entry booked: 本年利润 holds the profit
+    filed_json = json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
+    assert filed_json["period"] == FIRST.label
+    report = (folder / f"{filed}/close-report.md").read_text(encoding="utf-8")
+    assert "- closed by: Ana Partner (ana)" in report
+    assert "- [x] approved: every change is approved" in report
+    for suffix in ("json", "pdf", "xlsx"):
+        digest = hashlib.sha256((folder / f"{stem}.{suffix}").read_bytes()).hexdigest()
+        assert f"| 财务报表-{FIRST.label}.{suffix} | `{digest}` |" in report
+    seal = (folder / LOCKS).read_text(encoding="utf-8").split('"beanfirm-lock" "')[1][:71]
+    assert f"seal `{seal}`" in report
+    # Beancount's documents plugin makes no `document` entry of the filed files
+    entries, _errors, options = loader.load_file(str(folder / "ledgers/huamei/main.beancount"))
+    assert options["documents"] == ["documents"]
+    assert not [entry for entry in entries if isinstance(entry, data.Document)]
     assert git(folder, "log", "-1", "--format=%an|%s").strip() == (
         f"Ana Partner|Close huamei for {FIRST.label}"
     )
@@ -110,12 +147,7 @@ def test_a_close_books_the_closing_entry_and_the_lock_in_one_commit(books: Path)
 
 def test_a_close_waits_for_the_approval_of_every_change(books: Path) -> None:
     folder = books
-    taxi = (
-        f'{FIRST.start + datetime.timedelta(days=9)} * "出租车" "taxi"\n'
-        "  Assets:1001-库存现金  -10.00 CNY\n"
-        "  Expenses:5601-销售费用:差旅费  10.00 CNY\n"
-    )
-    _month(folder, FIRST.start, taxi)
+    _month(folder, FIRST.start, _taxi(FIRST.start + datetime.timedelta(days=9)))
     commit_all(folder, "A taxi, not approved")
     before = snapshot(folder)
     code, _out, err = close(folder, "huamei", "--period", FIRST.label)
@@ -157,16 +189,55 @@ def test_a_close_waits_for_reconciliation(books: Path) -> None:
     assert snapshot(folder) == before
 
 
-def test_close_all_closes_each_due_client_and_skips_the_closed(books: Path) -> None:
+def _rows(out: str) -> dict[str, tuple[str, str]]:
+    """Read `close --all`'s table: each client's result and the first line of its detail."""
+    rows = {}
+    for line in out.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if line.startswith("│") and cells[0]:
+            rows[cells[0]] = (cells[1], cells[2])
+    return rows
+
+
+def _add_northwind(folder: Path) -> None:
+    """Add an English client (en-simple chart): it closes its income only at year end."""
+    add = (
+        "clients", "add", "northwind", "--name", "Northwind", "--industry", "consulting",
+        "--language", "en",
+        "--frequency", "low", "--region", "beijing", "--size", "small",
+        "--preparer", "bo", "--reviewer", "ana", "--opened", str(FIRST.start),
+    )  # fmt: skip
+    assert run_beanfirm(*add, cwd=folder, env=STAFF_ENV).code == 0
+
+
+def test_close_all_closes_each_client_in_a_commit_of_its_own_then_skips_them(books: Path) -> None:
     folder = books
+    _add_northwind(folder)
+    approve(folder, "northwind")
+    code, out, err = close(folder, "--all", "--period", FIRST.label, "-j", "2")
+    assert code == 0, (out, err)
+    rows = _rows(out)
+    assert rows["huamei"][0] == rows["northwind"][0] == "closed"
+    assert rows["huamei"][1].startswith("1 entry, 4 files")
+    english = folder / f"ledgers/northwind/documents/closing/{FIRST.label}"
+    assert sorted(path.name for path in english.iterdir()) == [
+        "close-report.md",
+        *(f"financials-{FIRST.label}.{suffix}" for suffix in ("json", "pdf", "xlsx")),
+    ]
+    subjects = git(folder, "log", "-2", "--format=%s").splitlines()
+    assert sorted(subjects) == [f"Close {cid} for {FIRST.label}" for cid in ("huamei", "northwind")]
+    for commit in ("HEAD", "HEAD~1"):
+        touched = git(folder, "show", "--name-only", "--format=", commit).split()
+        assert len({path.split("/")[1] for path in touched}) == 1, touched  # one client each
+    assert run_beanfirm("check", cwd=folder).code == 0
+    before = snapshot(folder)
     code, out, err = close(folder, "--all", "--period", FIRST.label)
     assert code == 0, (out, err)
-    assert "huamei: closed" in err
-    assert "closed" in out
-    code, out, err = close(folder, "--all", "--period", FIRST.label)
-    assert code == 0, (out, err)
-    assert "huamei: skipped (closed already)" in err
-    assert "skipped" in out
+    assert _rows(out) == {
+        "huamei": ("skipped", f"closed through {FIRST.end} already"),
+        "northwind": ("skipped", f"closed through {FIRST.end} already"),
+    }
+    assert snapshot(folder) == before
 
 
 def test_a_preparer_may_not_close_and_a_month_must_be_over(books: Path) -> None:
@@ -189,17 +260,87 @@ def test_a_preparer_may_not_close_and_a_month_must_be_over(books: Path) -> None:
 
 def test_close_all_reports_each_refusal_and_stops_at_the_first_with_x(books: Path) -> None:
     folder = books
-    add = (
-        "clients", "add", "northwind", "--name", "Northwind", "--industry", "consulting",
-        "--frequency", "low", "--region", "beijing", "--size", "small",
-        "--preparer", "bo", "--reviewer", "ana", "--opened", str(FIRST.start),
-    )  # fmt: skip
-    assert run_beanfirm(*add, cwd=folder, env=STAFF_ENV).code == 0
+    _add_northwind(folder)  # never approved
+    _month(folder, FIRST.start, _taxi(FIRST.start + datetime.timedelta(days=9)))
+    commit_all(folder, "A taxi, not approved")
     before = snapshot(folder)
-    code, out, err = close(folder, "--all", "--period", FIRST.label, "-x", "-n")
+    code, out, err = close(folder, "--all", "--period", FIRST.label, "-x", "-j", "1")
     assert code == 1, (out, err)
-    # clients.yaml order: huamei first (would close), northwind refused (never approved)
-    assert "huamei: would close" in err
-    assert "northwind: refused" in err
-    assert "never been approved" in out
+    # clients.yaml order: huamei first, refused; -x stops there
+    assert _rows(out) == {
+        "huamei": ("refused", "approved: 1 commit since its latest approval changed it"),
+    }
+    code, out, err = close(folder, "--all", "--period", FIRST.label, "-n")
+    assert code == 1, (out, err)
+    rows = _rows(out)
+    assert rows["huamei"][0] == rows["northwind"][0] == "refused"
+    assert rows["northwind"][1].startswith("approved: it has never been approved")
+    assert snapshot(folder) == before
+
+
+def _register(life: str) -> str:
+    in_service = FIRST.start - datetime.timedelta(days=40)
+    return (
+        "assets:\n"
+        "  FA-001:\n"
+        "    name: 收银机\n"
+        "    account: Assets:1601-固定资产\n"
+        "    cost: 3600.00\n"
+        f"    in-service: {in_service}\n"
+        "    method: 年限平均法\n"
+        f"    life-months: {life}\n"
+        "    salvage: 0\n"
+        "    depreciation-account: Assets:1602-累计折旧\n"
+        "    expense-account: Expenses:5602-管理费用:折旧费\n"
+    )
+
+
+def test_a_close_books_the_months_depreciation_before_it_closes_profit(books: Path) -> None:
+    folder = books
+    (folder / "ledgers/huamei/fixed-assets.yaml").write_text(_register("36"), encoding="utf-8")
+    commit_all(folder, "The fixed-asset register")
+    approve(folder, "huamei")
+    code, out, err = close(folder, "huamei", "--period", FIRST.label)
+    assert code == 0, (out, err)
+    month = folder / f"ledgers/huamei/journal/{FIRST.start:%Y}/{FIRST.start:%m}.beancount"
+    text = month.read_text(encoding="utf-8")
+    accrual = text[text.index("#accrual") :]
+    assert "  Expenses:5602-管理费用:折旧费" in accrual
+    assert "100.00 CNY" in accrual  # 3,600.00 over 36 months
+    # 结转损益 moves the depreciation too: 1,000.00 sale - 300.00 rent - 100.00 depreciation
+    closing = text[text.index(f'{FIRST.end} * "结转损益') :]
+    assert "  Expenses:5602-管理费用:折旧费" in closing
+    assert "-600.00 CNY" in closing
+    report = folder / f"ledgers/huamei/documents/closing/{FIRST.label}/close-report.md"
+    assert "accrual: " in report.read_text(encoding="utf-8")
+    assert run_beanfirm("check", "huamei", cwd=folder).code == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "needle"),
+    [
+        ("fixed-assets.yaml", _register("0"), "ledgers/huamei/fixed-assets.yaml:8"),
+        (
+            "financials.yaml",
+            "chart: cn-small\nbalance-sheet:\n  form: 会小企01表\n  titel: 资产负债表\n",
+            "ledgers/huamei/financials.yaml:4",
+        ),
+    ],
+)
+def test_a_register_or_mapping_with_a_mistake_refuses_the_close(
+    books: Path, name: str, text: str, needle: str
+) -> None:
+    folder = books
+    (folder / f"ledgers/huamei/{name}").write_text(text, encoding="utf-8")
+    commit_all(folder, f"A {name} with a mistake")
+    approve(folder, "huamei")
+    before = snapshot(folder)
+    code, out, err = close(folder, "huamei", "--period", FIRST.label)
+    assert code == 2, (out, err)
+    assert needle in err
+    assert "Traceback" not in err
+    assert snapshot(folder) == before
+    code, out, err = close(folder, "--all", "--period", FIRST.label)
+    assert code == 1, (out, err)
+    assert _rows(out)["huamei"][0] == "refused"
     assert snapshot(folder) == before

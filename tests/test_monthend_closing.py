@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from beancount import loader
+from beancount.core import data
+from beancount.parser import printer
 
 from beanfirm.core.beans import Entries
 from beanfirm.core.journal import txn_text
 from beanfirm.errors import Problem, UsageError
 from beanfirm.monthend.checklist import Facts, Reconciled, checklist, due_through
 from beanfirm.monthend.closing import closing_entries, parse_period
+from beanfirm.plugins.locked import MODULE
+from beanfirm.review.locks import period_seal
+from beanfirm.store.ledger import load_ledger, load_staged, load_until_plugin
 
 CN = """
 2025-01-01 open Assets:1002-银行存款         CNY
@@ -169,3 +175,38 @@ def test_an_account_is_due_through_the_end_of_its_cadences_last_period_in_the_mo
     quarterly = {"Assets:1002-银行存款": Reconciled("quarterly", datetime.date(2025, 9, 30))}
     facts = _facts(period=october, reconciled=quarterly, locked_through=None)
     assert "reconciled" not in _failed(facts)
+
+
+def test_one_load_gives_the_sealed_entries_and_the_full_load(tmp_path: Path) -> None:
+    statements = tmp_path / "documents/Assets/Bank"
+    statements.mkdir(parents=True)
+    (statements / "2025-01-05.statement.pdf").write_bytes(b"%PDF-1.4\n")
+    main = tmp_path / "main.beancount"
+    main.write_text(
+        'option "documents" "documents"\n'
+        f'plugin "{MODULE}"\n'
+        "2025-01-01 open Assets:Bank        CNY\n"
+        "2025-01-01 open Equity:Opening     CNY\n"
+        "2025-01-01 open Expenses:Food      CNY\n"
+        "2025-01-02 pad Assets:Bank Equity:Opening\n"
+        "2025-01-03 balance Assets:Bank  100.00 CNY\n"
+        '2025-01-04 * "lunch"\n'
+        "  Assets:Bank  -10.00 CNY\n"
+        "  Expenses:Food\n"
+        "2025-01-06 balance Assets:Bank  80.00 CNY\n",
+        encoding="utf-8",
+    )
+    seen, full = load_staged(main, MODULE)
+    whole = load_ledger(main)
+    # the full load is the loader's: padding, the document entry, the failing balance
+    assert [printer.format_entry(e) for e in full.entries] == [
+        printer.format_entry(e) for e in whole.entries
+    ]
+    assert [e.message for e in full.errors] == [e.message for e in whole.errors]
+    assert len(full.errors) == 1  # 80.00 asserted, 90.00 there
+    assert any(isinstance(e, data.Document) for e in full.entries)
+    # the entries the `locked` plugin sees give the seal a lock computes alone
+    day = datetime.date(2025, 1, 31)
+    alone = load_until_plugin(main, MODULE)
+    assert period_seal(seen.entries, day, tmp_path) == period_seal(alone.entries, day, tmp_path)
+    assert not any(isinstance(e, data.Transaction) and e.flag == "P" for e in seen.entries)

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo, echo_table
+from beanfirm.cli.progress import client_progress
 from beanfirm.core.journal import txn_text
-from beanfirm.errors import EXIT_FINDINGS, BeanfirmError, UsageError
-from beanfirm.jobs.closing import CloseRefusedError, CloseResult, close_month
+from beanfirm.errors import EXIT_FINDINGS, UsageError
+from beanfirm.jobs.closing import (
+    REFUSED,
+    CloseRefusedError,
+    CloseResult,
+    Outcome,
+    close_all,
+    close_month,
+)
 from beanfirm.monthend.checklist import Checklist
-from beanfirm.monthend.closing import Period, parse_period
-from beanfirm.review.locks import client_locks, locks_file
-from beanfirm.store.gitrepo import PracticeRepo
-from beanfirm.store.registry import Client
+from beanfirm.monthend.closing import parse_period
+
+DETAIL_WIDTH = 140
 
 
 def _show_checklist(found: Checklist) -> None:
@@ -28,14 +36,18 @@ def _show_checklist(found: Checklist) -> None:
 def _show(result: CloseResult, *, dry_run: bool) -> None:
     _show_checklist(result.checklist)
     echo("")
-    if result.entries:
+    if result.accruals or result.entries:
         echo("Would book:" if dry_run else "Booked:")
-        for txn in result.entries:
+        for txn in (*result.accruals, *result.entries):
             echo(txn_text(txn))
     else:
         echo("No closing entries: nothing to move this month.")
     echo(("Would write" if dry_run else "Wrote") + " in locks.beancount:\n")
     echo(result.directive)
+    echo(("Would file" if dry_run else "Filed") + ":")
+    for path in result.filed:
+        echo(f"  {path}")
+    echo("")
     if dry_run:
         echo("Dry run: nothing was written.")
     else:
@@ -43,10 +55,9 @@ def _show(result: CloseResult, *, dry_run: bool) -> None:
         echo(f"Closed {result.client_id} for {result.period.label}. Commit {commit}.")
 
 
-def _closed_through(repo: PracticeRepo, client: Client, period: Period) -> bool:
-    rel = locks_file(client.id)
-    standing = client_locks(repo.texts_at(None, [rel])[rel], rel)
-    return any(lock.through >= period.end for lock in standing)
+def _short(detail: str) -> str:
+    """Keep a table's detail to one readable line; the client's own close says it all."""
+    return detail if len(detail) <= DETAIL_WIDTH else detail[: DETAIL_WIDTH - 1] + "…"
 
 
 @click.command()
@@ -58,6 +69,13 @@ def _closed_through(repo: PracticeRepo, client: Client, period: Period) -> bool:
     "-n", "--dry-run", is_flag=True, help="Run every check the close runs; write nothing."
 )
 @click.option("-x", "--exitfirst", is_flag=True, help="With --all: stop at the first refusal.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --all: worker processes (default: one per core).",
+)
 @click.pass_context
 def close(
     ctx: click.Context,
@@ -67,6 +85,7 @@ def close(
     staff_id: str | None,
     dry_run: bool,
     exitfirst: bool,
+    jobs: int | None,
 ) -> None:
     """Close a client's month: the checklist, then the closing entries and the lock, one commit.
 
@@ -96,32 +115,19 @@ def close(
             raise
         _show(result, dry_run=dry_run)
         return
-    rows: list[tuple[str, str, str]] = []
-    for client in practice.registry.clients:
-        if _closed_through(repo, client, period):
-            rows.append((client.id, "skipped", f"closed through {period.end} already"))
-            echo(f"{client.id}: skipped (closed already)", err=True)
-            continue
-        try:
-            result = close_month(
-                practice, repo, client, period, staff=staff, author=author, dry_run=dry_run
-            )
-        except BeanfirmError as refused:
-            first = (
-                refused.checklist.first_failure()
-                if isinstance(refused, CloseRefusedError)
-                else None
-            )
-            reason = f"{first.name}: {first.found}" if first else str(refused)
-            rows.append((client.id, "refused", reason))
-            echo(f"{client.id}: refused", err=True)
-            if exitfirst:
-                break
-            continue
-        state = "would close" if dry_run else "closed"
-        count = len(result.entries)
-        rows.append((client.id, state, f"{count} closing entr{'y' if count == 1 else 'ies'}"))
-        echo(f"{client.id}: {state}", err=True)
+    clients = list(practice.registry.clients)
+    with client_progress("Closing", len(clients)) as progress:
+        task = progress.task_ids[0]
+
+        def shown(outcome: Outcome) -> None:
+            progress.update(task, advance=1, description=f"{outcome.client_id}: {outcome.state}")
+
+        outcomes = close_all(
+            practice, repo, clients, period, staff=staff, author=author,
+            jobs=jobs or os.cpu_count() or 1, dry_run=dry_run, exitfirst=exitfirst,
+            on_outcome=shown,
+        )  # fmt: skip
+    rows = [(outcome.client_id, outcome.state, _short(outcome.detail)) for outcome in outcomes]
     echo_table(f"Close of {period.label}", ["Client", "Result", "Detail"], rows)
-    if any(row[1] == "refused" for row in rows):
+    if any(outcome.state == REFUSED for outcome in outcomes):
         sys.exit(EXIT_FINDINGS)

@@ -1,27 +1,32 @@
-"""Closing a client's month: the checklist, then the closing entries and the lock in one commit.
+"""Closing a client's month: the checklist, then entries, lock and statements in one commit.
 
 The close is written by a reviewer or a partner, the staff who may lock (`jobs/locking.py`).
 The lock needs every change to the client approved: the checklist asks it of the books as they
 are before the close, and the close's own commit, the closing entries with the lock that seals
 them, is the one change the lock accepts unapproved, since it is made by a locker and sealed as
 it is written; the next approval covers it with the next month's work (docs/close.md).
+The commit holds the month's accruals (计提) and closing entries, the lock, and what
+`monthend/filing.py` files: the statements, computed from one load of the books with the new
+entries booked, and the close report.
 On any refusal nothing is written; a dry run runs every check and writes nothing.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import concurrent.futures
 import datetime
+import functools
+import multiprocessing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from beancount.parser import booking, parser
 
-from beanfirm.core import paths
+from beanfirm.core import paths, pdf
 from beanfirm.core.bulk import collector_paused
-from beanfirm.core.journal import month_path, txn_text
+from beanfirm.core.journal import Txn, month_path, txn_text
 from beanfirm.core.monthfiles import NewEntry, merge_entries
-from beanfirm.errors import UsageError, WriteRefusedError
+from beanfirm.errors import BeanfirmError, Problem, UsageError, WriteRefusedError, relative_to
 from beanfirm.jobs.locking import (
     LOCKERS,
     lock_changes,
@@ -30,28 +35,50 @@ from beanfirm.jobs.locking import (
     unapproved_reason,
     write_client,
 )
+from beanfirm.monthend.accruals import accrual_entries
 from beanfirm.monthend.checklist import Checklist, Facts, Reconciled, checklist
 from beanfirm.monthend.closing import PAGE, Period, closing_entries
+from beanfirm.monthend.filing import Closed, close_report, statement_files
+from beanfirm.monthend.statements import financial_statements
 from beanfirm.plugins.locked import MODULE
 from beanfirm.reconcile.status import reconciled_through
 from beanfirm.review.locks import client_locks, locks_file, period_seal
-from beanfirm.store.ledger import error_problem, is_warning, load_ledger, load_until_plugin
+from beanfirm.store.gitrepo import PracticeRepo
+from beanfirm.store.ledger import Ledger, error_problem, is_warning, load_staged
+from beanfirm.store.practice import open_practice
 from beanfirm.store.writes import Planned
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
-    from beanfirm.core.beans import Directive
-    from beanfirm.core.journal import Txn
-    from beanfirm.plugins.seal import Seal
-    from beanfirm.store.gitrepo import Author, PracticeRepo
+    from beanfirm.core.beans import Directive, Options
+    from beanfirm.store.gitrepo import Author
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client, Staff
 
-# SEAM (part FS, issue 16): the statements filed under documents/ in the close's commit come
-# from `financial_statements(...)` of the financials branch, called in `prepare` below with the
-# client, the month and the entries with the closing entries; its files (practice-relative
-# path: bytes) join `changes`. The close writes no statements of its own.
+
+@dataclass(frozen=True)
+class GitFacts:
+    """What the close reads from git, in the process that writes: approval and the lock."""
+
+    unapproved: str | None  # why the client's changes are not all approved; None: they are
+    locked_through: datetime.date | None  # the latest standing lock
+
+
+@dataclass(frozen=True)
+class ClosePlan:
+    """A close worked out from one load of the books, ready to write (or refused)."""
+
+    client_id: str
+    period: Period
+    checklist: Checklist
+    accruals: tuple[Txn, ...]
+    entries: tuple[Txn, ...]  # the closing entries
+    directive: str
+    filed: tuple[str, ...]  # the statements and the close report, practice-relative
+    changes: dict[str, bytes | None]
+    message: str
 
 
 @dataclass(frozen=True)
@@ -61,8 +88,10 @@ class CloseResult:
     client_id: str
     period: Period
     checklist: Checklist
+    accruals: tuple[Txn, ...]
     entries: tuple[Txn, ...]
     directive: str
+    filed: tuple[str, ...]
     commit: str | None
 
 
@@ -74,36 +103,39 @@ class CloseRefusedError(WriteRefusedError):
         self.checklist = found
 
 
-def _facts(
-    practice: Practice, repo: PracticeRepo, client: Client, period: Period
-) -> tuple[Facts, list[Directive]]:
-    """Gather what the checklist reads: the ledger with its plugins, approval, locks."""
-    main = practice.main_file(client.id)
-    with collector_paused():
-        ledger = load_ledger(main)
-    errors = [error_problem(e, practice.root, main) for e in ledger.errors if not is_warning(e)]
+def git_facts(repo: PracticeRepo, client: Client) -> GitFacts:
+    """Read the client's approval state and its latest standing lock from git."""
     rel = locks_file(client.id)
     standing = client_locks(repo.texts_at(None, [rel])[rel], rel)
-    known = reconciled_through(ledger.entries)
-    accounts = [funding.account for funding in client.accounts]
+    return GitFacts(
+        unapproved=unapproved_reason(repo, client.id),
+        locked_through=max((lock.through for lock in standing), default=None),
+    )
+
+
+def _facts(root: Path, client: Client, period: Period, known: GitFacts, ledger: Ledger) -> Facts:
+    """Gather what the checklist reads: the loaded ledger, its errors, approval, locks."""
+    main = root / paths.main_file(client.id)
+    errors = [error_problem(e, root, main) for e in ledger.errors if not is_warning(e)]
+    known_through = reconciled_through(ledger.entries)
     reconciled = {
         f.account: Reconciled(
-            client.reconcile_cadence(f), known[f.account].through if f.account in known else None
+            client.reconcile_cadence(f),
+            known_through[f.account].through if f.account in known_through else None,
         )
         for f in client.accounts
     }
-    facts = Facts(
+    return Facts(
         client_id=client.id,
         period=period,
         entries=ledger.entries,
         errors=errors,
-        accounts=accounts,
+        accounts=[funding.account for funding in client.accounts],
         reconciled=reconciled,
-        unapproved=unapproved_reason(repo, client.id),
-        locked_through=max((lock.through for lock in standing), default=None),
-        root=practice.root,
+        unapproved=known.unapproved,
+        locked_through=known.locked_through,
+        root=root,
     )
-    return facts, list(ledger.entries)
 
 
 def refusal(found: Checklist) -> CloseRefusedError:
@@ -120,13 +152,101 @@ def refusal(found: Checklist) -> CloseRefusedError:
     return CloseRefusedError(msg, found)
 
 
-def _seal_with(main: Path, month_abs: Path, text: str, through: datetime.date) -> Seal:
-    """Return the seal of the books through a day with the closing entries added."""
+def _booked(txns: list[Txn], filename: Path, options: Options) -> list[Directive]:
+    """Return new entries as Beancount books them, as if written in `filename`."""
+    parsed, _errors, _options = parser.parse_string("".join(map(txn_text, txns)), str(filename))
+    booked, _booking_errors = booking.book(parsed, options)  # type: ignore[no-untyped-call]
+    return list(booked)
+
+
+def _refused(error: BeanfirmError, client: Client, period: Period, root: Path) -> BeanfirmError:
+    """Return an error of the close's input as a refusal, its files relative to the practice."""
+    problems = tuple(
+        Problem(relative_to(p.filename, root), p.line, p.message) for p in error.problems
+    )
+    message = (
+        f"Refusing to close {client.id} for {period.label}: {error.message} Nothing was "
+        f"written (see {PAGE})."
+    )
+    return type(error)(message, problems)
+
+
+def plan_close(
+    root: Path,
+    client: Client,
+    period: Period,
+    known: GitFacts,
+    *,
+    staff: Staff,
+    firm: str,
+    closed_at: datetime.datetime,
+) -> ClosePlan:
+    """Work out a close from one load of the books; raise when it is refused.
+
+    Reads files only (`known` is what git says). The one load serves the checklist, the
+    accruals, the closing entries, the statements and the seal.
+    """
+    main = root / paths.main_file(client.id)
     with collector_paused():
-        seen = load_until_plugin(main, MODULE)
-    parsed, _errors, _options = parser.parse_string(text, str(month_abs))
-    booked, _booking_errors = booking.book(parsed, seen.options)  # type: ignore[no-untyped-call]
-    return period_seal([*seen.entries, *booked], through, main.parent)
+        seen, ledger = load_staged(main, MODULE)
+    items = checklist(_facts(root, client, period, known, ledger))
+    if not items.passed:
+        raise refusal(items)
+    month = month_path(client.id, period.end)
+    month_abs = root / month
+    try:
+        accruals = accrual_entries(ledger.entries, client, main.parent, period)
+        accrued = _booked(accruals, month_abs, ledger.options)
+        closing = closing_entries(
+            [*ledger.entries, *accrued], period, client.fiscal_year_start, client.id
+        )
+        closed = _booked(closing, month_abs, ledger.options)
+        statements = financial_statements(
+            [*ledger.entries, *accrued, *closed], ledger.options, client, period
+        )
+    except BeanfirmError as error:
+        raise _refused(error, client, period, root) from None
+    seal = period_seal([*seen.entries, *accrued, *closed], period.end, main.parent)
+    directive = lock_directive(seal, staff.id)
+    changes, _added = lock_changes(root, client.id, directive)
+    new = [NewEntry(t.date, is_balance=False, text=txn_text(t)) for t in [*accruals, *closing]]
+    if new:
+        old = month_abs.read_text(encoding="utf-8") if month_abs.exists() else None
+        changes[month] = merge_entries(old, period.start, new).encode("utf-8")
+    language = "zh" if client.language == "zh" else "en"
+    files = statement_files(statements, language, prepared_by=staff.name, firm=firm)
+    report = Closed(
+        items,
+        f"{staff.name} ({staff.id})",
+        closed_at,
+        accruals,
+        closing,
+        period.end,
+        seal.digest,
+    )
+    report_path, report_text = close_report(report, statements, language, files)
+    files[report_path] = report_text
+    changes.update(files)
+    count = len(closing) + len(accruals)
+    message = (
+        f"Close {client.id} for {period.label}\n\n"
+        f"{staff.id} closes {period.label} of {client.id}: {len(accruals)} accrual"
+        f"{'' if len(accruals) == 1 else 's'} (计提) and {len(closing)} closing "
+        f"entr{'y' if len(closing) == 1 else 'ies'} (#closing), the lock through {period.end}, "
+        f"and the statements and close report in {paths.closing_folder(client.id, period.label)}"
+        f" ({count} entr{'y' if count == 1 else 'ies'} in all)."
+    )
+    return ClosePlan(
+        client_id=client.id,
+        period=period,
+        checklist=items,
+        accruals=tuple(accruals),
+        entries=tuple(closing),
+        directive=directive,
+        filed=tuple(sorted(files)),
+        changes=changes,
+        message=message,
+    )
 
 
 def close_month(
@@ -140,7 +260,11 @@ def close_month(
     today: datetime.date | None = None,
     dry_run: bool = False,
 ) -> CloseResult:
-    """Close a client's month in one commit (raises on any refusal, nothing written)."""
+    """Close a client's month in one commit (raises on any refusal, nothing written).
+
+    The close is worked out under the client's lock, from one load of its books
+    (`plan_close`), then written and checked by the write path.
+    """
     refuse_role(staff, LOCKERS, f"close {client.id}")
     today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
     if period.end >= today:
@@ -149,32 +273,135 @@ def close_month(
             f"(today is {today}). Close a month that has ended."
         )
         raise UsageError(msg)
-    main = practice.main_file(client.id)
+    closed_at = datetime.datetime.now(datetime.UTC)
+    firm = practice.registry.firm.name
 
-    def prepare() -> Planned[CloseResult]:
-        facts, entries = _facts(practice, repo, client, period)
-        items = checklist(facts)
-        if not items.passed:
-            raise refusal(items)
-        closing = closing_entries(entries, period, client.fiscal_year_start, client.id)
-        month = month_path(client.id, period.end)
-        month_abs = practice.root / month
-        old = month_abs.read_text(encoding="utf-8") if month_abs.exists() else None
-        new = [NewEntry(t.date, is_balance=False, text=txn_text(t)) for t in closing]
-        seal = _seal_with(main, month_abs, "".join(e.text for e in new), period.end)
-        directive = lock_directive(seal, staff.id)
-        changes, _added = lock_changes(practice.root, client.id, directive)
-        if new:
-            changes[month] = merge_entries(old, period.start, new).encode("utf-8")
-        # SEAM (part FS): changes.update(statements(client, period, entries + closing)) here.
-        message = (
-            f"Close {client.id} for {period.label}\n\n"
-            f"{staff.id} closes {period.label} of {client.id}: {len(closing)} closing "
-            f"entr{'y' if len(closing) == 1 else 'ies'} (#closing) and the lock through "
-            f"{period.end}, in {paths.client_folder(client.id)}."
+    def prepare() -> Planned[ClosePlan]:
+        known = git_facts(repo, client)
+        plan = plan_close(
+            practice.root, client, period, known, staff=staff, firm=firm, closed_at=closed_at
         )
-        result = CloseResult(client.id, period, items, tuple(closing), directive, None)
-        return Planned(changes, message, result)
+        return Planned(plan.changes, plan.message, plan)
 
     written = write_client(practice, repo, client, prepare, author=author, dry_run=dry_run)
-    return dataclasses.replace(written.value, commit=written.commit)
+    plan = written.value
+    return CloseResult(
+        client.id,
+        period,
+        plan.checklist,
+        plan.accruals,
+        plan.entries,
+        plan.directive,
+        plan.filed,
+        written.commit,
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One client's line of `close --all`: closed (or would close), refused, or skipped."""
+
+    client_id: str
+    state: str
+    detail: str
+    result: CloseResult | None = None
+
+
+CLOSED, WOULD_CLOSE, REFUSED, SKIPPED = "closed", "would close", "refused", "skipped"
+
+
+def _first_reason(error: BeanfirmError) -> str:
+    first = error.checklist.first_failure() if isinstance(error, CloseRefusedError) else None
+    return f"{first.name}: {first.found}" if first else " ".join(str(error).split())
+
+
+def _close_one(
+    root: Path,
+    client_id: str,
+    period: Period,
+    *,
+    staff: Staff,
+    author: Author,
+    today: datetime.date,
+    dry_run: bool,
+) -> Outcome:
+    """Close one client's month (in a worker process of its own practice and repository)."""
+    try:
+        practice = open_practice(root)
+        client = practice.registry.client(client_id)
+        result = close_month(
+            practice, PracticeRepo(root), client, period, staff=staff, author=author,
+            today=today, dry_run=dry_run,
+        )  # fmt: skip
+    except BeanfirmError as error:
+        return Outcome(client_id, REFUSED, _first_reason(error))
+    except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the other clients
+        reason = f"the close failed: {type(exc).__name__}: {exc}; run `beanfirm close {client_id}`"
+        return Outcome(client_id, REFUSED, reason)
+    count = len(result.entries) + len(result.accruals)
+    detail = f"{count} entr{'y' if count == 1 else 'ies'}, {len(result.filed)} files"
+    return Outcome(client_id, WOULD_CLOSE if dry_run else CLOSED, detail, result)
+
+
+def close_all(
+    practice: Practice,
+    repo: PracticeRepo,
+    clients: list[Client],
+    period: Period,
+    *,
+    staff: Staff,
+    author: Author,
+    jobs: int,
+    today: datetime.date | None = None,
+    dry_run: bool = False,
+    exitfirst: bool = False,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Close the month of every client not closed yet; return one outcome each, registry order.
+
+    Each client's close runs in a worker process, as `beanfirm check` loads ledgers: worked
+    out under the client's lock from one load of its books, written, checked by the write
+    path's own load, and committed; the commits are made one at a time under the practice's
+    git lock (`PracticeRepo.index_lock`), so each is one commit of one client.
+    """
+    refuse_role(staff, LOCKERS, "close the month of every client")
+    today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
+    outcomes: dict[str, Outcome] = {}
+
+    def record(outcome: Outcome) -> bool:
+        """Keep an outcome; return whether it was a refusal."""
+        outcomes[outcome.client_id] = outcome
+        if on_outcome:
+            on_outcome(outcome)
+        return outcome.state == REFUSED
+
+    rels = {client.id: locks_file(client.id) for client in clients}
+    texts = repo.texts_at(None, list(rels.values()))  # one git call for every client
+    todo: list[str] = []
+    for client in clients:
+        standing = client_locks(texts[rels[client.id]], rels[client.id])
+        through = max((lock.through for lock in standing), default=None)
+        if through is not None and through >= period.end:
+            record(Outcome(client.id, SKIPPED, f"closed through {through} already"))
+        else:
+            todo.append(client.id)
+    close_one = functools.partial(
+        _close_one, practice.root, period=period, staff=staff, author=author, today=today,
+        dry_run=dry_run,
+    )  # fmt: skip
+    if jobs <= 1 or len(todo) <= 1:
+        for client_id in todo:
+            if record(close_one(client_id)) and exitfirst:
+                break
+    else:
+        # fork: the workers inherit the imported Beancount, as `beanfirm check`'s do, and
+        # WeasyPrint with its fonts set up (a second or more to import in each worker).
+        pdf.prepare()
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = [pool.submit(close_one, client_id) for client_id in todo]
+            for future in concurrent.futures.as_completed(futures):
+                if record(future.result()) and exitfirst:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    break
+    return [outcomes[client.id] for client in clients if client.id in outcomes]

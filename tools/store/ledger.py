@@ -16,6 +16,7 @@ from pathlib import Path
 
 from beancount import loader
 from beancount.core import data
+from beancount.ops import validation
 from beancount.parser import booking
 
 from beanfirm.core.beans import BeanError, Entries, Options
@@ -67,6 +68,34 @@ def load_until_plugin(path: Path, module: str) -> Ledger:
     raw = {**options, "plugin": before, "plugin_processing_mode": "raw"}
     entries, errors = loader.run_transformations(booked, [*errors, *booking_errors], raw, None)
     return Ledger(path=path, entries=entries, options=options, errors=errors)
+
+
+def load_staged(path: Path, module: str) -> tuple[Ledger, Ledger]:
+    """Load a ledger once: as the plugin `module` sees it, and fully (what `load_ledger` gives).
+
+    One parse and one booking serve both. The first is `load_until_plugin`'s ledger with the
+    `document` entries of the documents folder added (a seal leaves those out); the second
+    continues from it with `module` and the plugins after it, then Beancount's own (`pad`,
+    `balance`) and its validation, as a load does.
+    """
+    entries, errors, options = loader._parse_recursive([(str(path), True)], None)  # noqa: SLF001
+    entries.sort(key=data.entry_sortkey)
+    booked, booking_errors = booking.book(entries, options)  # type: ignore[no-untyped-call]
+    plugins = list(options["plugin"])
+    names = [name for name, _config in plugins]
+    at = names.index(module) if module in names else len(plugins)
+    default = options["plugin_processing_mode"] == "default"
+    pre = [*loader.PLUGINS_PRE, *plugins[:at]] if default else plugins[:at]
+    post = [*loader.PLUGINS_AUTO, *loader.PLUGINS_POST] if default else []
+    first = {**options, "plugin": pre, "plugin_processing_mode": "raw"}
+    seen, seen_errors = loader.run_transformations(booked, [*errors, *booking_errors], first, None)
+    rest = {**options, "plugin": [*plugins[at:], *post], "plugin_processing_mode": "raw"}
+    full, full_errors = loader.run_transformations(list(seen), seen_errors, rest, None)
+    full_errors.extend(validation.validate(full, options, None, None))  # type: ignore[no-untyped-call]
+    return (
+        Ledger(path=path, entries=list(seen), options=options, errors=seen_errors),
+        Ledger(path=path, entries=full, options=options, errors=full_errors),
+    )
 
 
 def is_warning(error: BeanError) -> bool:
