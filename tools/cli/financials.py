@@ -74,11 +74,11 @@ def financials(
     prepared_by: str | None,
     language: str | None,
 ) -> None:
-    """Print a client's balance sheet and income statement for a month.
+    """Print a client's balance sheet, income statement and cash-flow statement for a month.
 
-    The Chinese chart gives 会小企01表 资产负债表 (期末余额, 年初余额) and 会小企02表 利润表
-    (本月金额, 本年累计金额); the English chart a balance sheet and income statement with the
-    start of the fiscal year and the year to date beside the month. Lines and accounts come
+    The Chinese chart gives 会小企01表 资产负债表 (期末余额, 年初余额), 会小企02表 利润表 and
+    会小企03表 现金流量表 (本月金额, 本年累计金额); the English chart the three statements with
+    the start of the fiscal year and the year to date beside the month. Lines and accounts come
     from the chart's mapping, or the client's ledgers/CLIENT/financials.yaml. A PDF or a
     workbook goes to -o FILE (or to standard output that is not a terminal).
     """
