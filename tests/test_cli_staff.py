@@ -118,3 +118,44 @@ def test_clients_verify_a_customer_sets_its_metadata(practice_with_client: Path)
     )
     assert_user_error(unknown, 2, "no customer '永辉'", "华联超市")
     assert snapshot(practice) == before
+
+
+def test_status_flags_records_older_than_the_review_interval(practice_with_client: Path) -> None:
+    practice = practice_with_client
+    quiet = json.loads(run_beanfirm("status", "--json", cwd=practice).out)
+    assert "reviews_due" not in quiet[0]  # no interval set: nothing is due
+    registry = practice / "clients.yaml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("  staff:\n", "  review-interval-days: 30\n  staff:\n", 1))
+    git(practice, "commit", "-qam", "Review client data monthly")
+    for name in ("华联超市", "永辉超市"):
+        added = run_beanfirm("customers", "add", "huamei", name, cwd=practice, env=STAFF_ENV)
+        assert added.code == 0, added.err
+    today = run_beanfirm("clients", "verify", "huamei", "--customer", "华联超市", cwd=practice,
+                         env=STAFF_ENV)  # fmt: skip
+    assert today.code == 0, today.err
+    old = run_beanfirm("clients", "verify", "huamei", "--on", "2020-01-31", cwd=practice,
+                       env=STAFF_ENV)  # fmt: skip
+    assert old.code == 0, old.err
+    rows = json.loads(run_beanfirm("status", "--json", cwd=practice).out)
+    assert rows[0]["reviews_due"] == [
+        "client data last verified 2020-01-31",
+        "customer 永辉超市 never verified",
+    ]
+    table = run_beanfirm("status", cwd=practice, env={"COLUMNS": "200"})
+    assert "Review due: huamei: client data last verified 2020-01-31; customer 永辉超市 never" in (
+        " ".join(table.out.split())
+    )
+
+
+def test_registry_reports_a_bad_review_record_at_its_line(practice_with_client: Path) -> None:
+    practice = practice_with_client
+    registry = practice / "clients.yaml"
+    text = registry.read_text(encoding="utf-8")
+    text = text.replace("  staff:\n", "  review-interval-days: soon\n  staff:\n", 1)
+    registry.write_text(text + "    last-verified: yesterday\n    verified-by: nobody\n")
+    result = run_beanfirm("clients", "list", cwd=practice)
+    assert result.code == 2, result.out
+    assert "review-interval-days is 'soon'" in result.err
+    assert "last-verified of client 'huamei' is 'yesterday'" in result.err
+    assert "verified by 'nobody', who is not on the firm's staff" in result.err

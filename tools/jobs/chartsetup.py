@@ -36,9 +36,8 @@ from beanfirm.store.registry import (
     LANGUAGES,
     REGISTRY_FILENAME,
     Client,
-    parse_registry,
 )
-from beanfirm.store.registrytext import append_item
+from beanfirm.store.registrytext import append_item, validated
 from beanfirm.store.writes import Planned, WritePlan, Written, apply_write
 
 if TYPE_CHECKING:
@@ -163,10 +162,7 @@ def _registry_text(practice: Practice, client: Client, new: NewAccount) -> str:
     old = practice.registry_path.read_text(encoding="utf-8")
     index = [c.id for c in practice.registry.clients].index(client.id)
     text = append_item(old, ("clients", index, "accounts"), record, f"the accounts of {client.id}")
-    _registry, problems = parse_registry(practice.registry_path, text, check_ledgers=False)
-    if problems:
-        msg = f"Account {new.account} cannot be added to {REGISTRY_FILENAME}:"
-        raise ConfigError(msg, tuple(problems))
+    validated(practice.registry_path, text, f"Account {new.account} cannot be added")
     return text
 
 

@@ -21,8 +21,8 @@ from beanfirm.core.journal import meta_text, quote
 from beanfirm.errors import ConfigError, UsageError, relative_to
 from beanfirm.jobs.clientcheck import ClientCheck
 from beanfirm.store.ledger import parse_ledger
-from beanfirm.store.registry import REGISTRY_FILENAME, Client, Registry, Staff, parse_registry
-from beanfirm.store.registrytext import append_item, remove_item, set_key
+from beanfirm.store.registry import REGISTRY_FILENAME, Client, Staff
+from beanfirm.store.registrytext import append_item, remove_item, set_key, validated
 from beanfirm.store.writes import NO_CHECK, Planned, WriteCheck, WritePlan, Written, apply_write
 
 if TYPE_CHECKING:
@@ -32,14 +32,6 @@ if TYPE_CHECKING:
     from beanfirm.store.practice import Practice
 
 VERIFIED_KEYS = ("last-verified", "verified-by")
-
-
-def _validated(practice: Practice, text: str, what: str) -> Registry:
-    registry, problems = parse_registry(practice.registry_path, text, check_ledgers=False)
-    if problems or registry is None:
-        msg = f"{what}: clients.yaml would not be valid, so nothing was written:"
-        raise ConfigError(msg, tuple(problems))
-    return registry
 
 
 def _registry_write(
@@ -58,7 +50,7 @@ def _registry_write(
 
     def prepare() -> Planned[None]:
         text = new_text(practice.registry_path.read_text(encoding="utf-8"))
-        _validated(practice, text, what)
+        validated(practice.registry_path, text, what)
         return Planned({REGISTRY_FILENAME: text.encode()}, message, None)
 
     prepare()  # validate before taking a lock; the write validates again under it

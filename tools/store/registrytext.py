@@ -8,13 +8,18 @@ parses the result again (`parse_registry`) before anything is written.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from beanfirm.errors import ConfigError
+from beanfirm.store.registry import REGISTRY_FILENAME, parse_registry
 
-REGISTRY_FILENAME = "clients.yaml"
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from beanfirm.store.registry import Registry
+
 Step = str | int  # a key of a mapping or the index of a sequence's item
 
 
@@ -161,3 +166,15 @@ def set_key(text: str, path: tuple[Step, ...], key: str, value: object) -> str:
         raise ConfigError(msg)
     line = " " * _key_column(mapping) + f"{key}: {scalar_text(value)}\n"
     return _splice(text, after_node(text, mapping), line)
+
+
+def validated(path: Path, text: str, what: str) -> Registry:
+    """Parse an edited registry text; raise a ConfigError listing its problems, if any.
+
+    `what` says what cannot be done (`Staff member 'x' cannot be added`).
+    """
+    registry, problems = parse_registry(path, text, check_ledgers=False)
+    if problems or registry is None:
+        msg = f"{what}: {REGISTRY_FILENAME} would not be valid, so nothing was written:"
+        raise ConfigError(msg, tuple(problems))
+    return registry
