@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from cli_support import ADD_EN, assert_user_error, commit_all, snapshot
 from conftest import STAFF_ENV, git, run_beanfirm
+from import_support import cmb, import_files, write
 
 CMB = "Assets:1002-银行存款:招商银行"
 JANUARY = "ledgers/huamei/journal/2025/01.beancount"
@@ -110,6 +111,26 @@ def test_check_flags_a_registered_account_the_ledger_does_not_open(
     assert result.code == 1, (result.out, result.err)
     assert f"clients.yaml:{line}: {CMB} of client 'huamei' is registered" in result.out
     assert "beanfirm accounts add" in result.out
+
+
+def test_import_into_a_registered_account_the_ledger_does_not_open_is_refused(
+    practice_with_client: Path,
+) -> None:
+    practice = practice_with_client
+    registry = practice / "clients.yaml"
+    text = registry.read_text(encoding="utf-8")
+    text += f"    - account: {CMB}\n      kind: bank\n      importer: cmb-debit\n"
+    registry.write_text(text, encoding="utf-8")
+    commit_all(practice, "Register an account by hand, without its open directive")
+    export = write(practice.parent, "cmb.csv", cmb([("2025-01-03", "-8.00", "消费", "x", "y")]))
+    before = snapshot(practice)
+    result = import_files(practice, "huamei", str(export), "--account", CMB)
+    # a batch command: the file's failure exits non-zero (its code is import's rule, import.md)
+    assert result.code in {1, 2}, (result.out, result.err)
+    assert result.err.startswith("Error: Cannot import cmb.csv"), result.err
+    assert f"clients.yaml:{len(text.splitlines()) - 2}: {CMB}" in result.err
+    assert "ledgers/huamei/journal" not in result.err
+    assert snapshot(practice) == before
 
 
 def test_customers_add_opens_the_receivable_under_the_charts_root(

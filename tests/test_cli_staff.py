@@ -159,3 +159,21 @@ def test_registry_reports_a_bad_review_record_at_its_line(practice_with_client: 
     assert "review-interval-days is 'soon'" in result.err
     assert "last-verified of client 'huamei' is 'yesterday'" in result.err
     assert "verified by 'nobody', who is not on the firm's staff" in result.err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("staff", "add", "dee", "--name", "Dee", "--email", "dee@firm.example", "--role",
+         "reviewer", "-n"),
+        ("clients", "verify", "huamei", "--dry-run"),
+        ("customers", "add", "huamei", "华联超市", "--terms-days", "30", "-n"),
+    ],
+)  # fmt: skip
+def test_dry_runs_write_nothing(practice_with_client: Path, args: tuple[str, ...]) -> None:
+    practice = practice_with_client
+    before = snapshot(practice)
+    result = run_beanfirm(*args, cwd=practice, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    assert result.out.startswith("Dry run: would"), result.out
+    assert snapshot(practice) == before
