@@ -97,16 +97,21 @@ def test_accounts_add_dry_run_checks_everything_and_writes_nothing(
     assert snapshot(practice) == before
 
 
-def test_check_flags_a_registered_account_the_ledger_does_not_open(
-    practice_with_client: Path,
-) -> None:
-    practice = practice_with_client
+def _register_by_hand(practice: Path) -> int:
+    """Register CMB for huamei in clients.yaml without opening it, commit; return its line."""
     registry = practice / "clients.yaml"
     text = registry.read_text(encoding="utf-8")
     text += f"    - account: {CMB}\n      kind: bank\n      importer: cmb-debit\n"
     registry.write_text(text, encoding="utf-8")
     commit_all(practice, "Register an account by hand, without its open directive")
-    line = len(text.splitlines()) - 2
+    return len(text.splitlines()) - 2
+
+
+def test_check_flags_a_registered_account_the_ledger_does_not_open(
+    practice_with_client: Path,
+) -> None:
+    practice = practice_with_client
+    line = _register_by_hand(practice)
     result = run_beanfirm("check", "huamei", cwd=practice)
     assert result.code == 1, (result.out, result.err)
     assert f"clients.yaml:{line}: {CMB} of client 'huamei' is registered" in result.out
@@ -117,18 +122,14 @@ def test_import_into_a_registered_account_the_ledger_does_not_open_is_refused(
     practice_with_client: Path,
 ) -> None:
     practice = practice_with_client
-    registry = practice / "clients.yaml"
-    text = registry.read_text(encoding="utf-8")
-    text += f"    - account: {CMB}\n      kind: bank\n      importer: cmb-debit\n"
-    registry.write_text(text, encoding="utf-8")
-    commit_all(practice, "Register an account by hand, without its open directive")
+    line = _register_by_hand(practice)
     export = write(practice.parent, "cmb.csv", cmb([("2025-01-03", "-8.00", "消费", "x", "y")]))
     before = snapshot(practice)
     result = import_files(practice, "huamei", str(export), "--account", CMB)
     # a batch command: the file's failure exits non-zero (its code is import's rule, import.md)
     assert result.code in {1, 2}, (result.out, result.err)
     assert result.err.startswith("Error: Cannot import cmb.csv"), result.err
-    assert f"clients.yaml:{len(text.splitlines()) - 2}: {CMB}" in result.err
+    assert f"clients.yaml:{line}: {CMB}" in result.err
     assert "ledgers/huamei/journal" not in result.err
     assert snapshot(practice) == before
 
