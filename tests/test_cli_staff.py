@@ -88,6 +88,8 @@ def test_clients_verify_records_who_and_when_in_one_commit(practice_with_client:
     assert git(practice, "log", "-1", "--format=%an|%s").strip() == (
         "Bo Preparer|Verify the data of client huamei"
     )
+    shown = run_beanfirm("clients", "show", "huamei", cwd=practice)
+    assert "  last verified   2025-03-01 by bo\n" in shown.out, shown.out
     again = run_beanfirm(
         "clients", "verify", "huamei", "--on", "2025-04-01", cwd=practice, env=STAFF_ENV
     )

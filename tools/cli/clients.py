@@ -120,6 +120,9 @@ def show_client(ctx: click.Context, client_id: str, as_json: bool) -> None:
         f"  reconcile       {client.reconcile}",
         f"  ledger          ledgers/{client.id}/main.beancount",
     ]
+    if client.last_verified is not None:  # the day its data was last reviewed (clients verify)
+        by = f" by {client.verified_by}" if client.verified_by else ""
+        lines.append(f"  last verified   {client.last_verified}{by}")
     if client.accounts:
         lines.append("  accounts")
         for acc in client.accounts:
