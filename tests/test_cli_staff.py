@@ -145,9 +145,11 @@ def test_status_flags_records_older_than_the_review_interval(practice_with_clien
         "customer 永辉超市 never verified",
     ]
     table = run_beanfirm("status", cwd=practice, env={"COLUMNS": "200"})
-    assert "Review due: huamei: client data last verified 2020-01-31; customer 永辉超市 never" in (
-        " ".join(table.out.split())
-    )
+    assert (
+        "Review due (every 30 days): huamei: client data last verified 2020-01-31; "
+        "customer 永辉超市 never verified; check them with the client, then "
+        "`beanfirm clients verify huamei`."
+    ) in " ".join(table.out.split())
 
 
 def test_registry_reports_a_bad_review_record_at_its_line(practice_with_client: Path) -> None:
