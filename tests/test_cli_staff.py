@@ -90,6 +90,8 @@ def test_clients_verify_records_who_and_when_in_one_commit(practice_with_client:
     )
     shown = run_beanfirm("clients", "show", "huamei", cwd=practice)
     assert "  last verified   2025-03-01 by bo\n" in shown.out, shown.out
+    record = json.loads(run_beanfirm("clients", "show", "huamei", "--json", cwd=practice).out)
+    assert (record["last-verified"], record["verified-by"]) == ("2025-03-01", "bo")
     again = run_beanfirm(
         "clients", "verify", "huamei", "--on", "2025-04-01", cwd=practice, env=STAFF_ENV
     )

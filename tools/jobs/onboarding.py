@@ -53,6 +53,10 @@ def client_yaml(client: Client) -> dict[str, Any]:
         accounts.append(item)
     if accounts:
         record["accounts"] = accounts
+    if client.last_verified is not None:
+        record["last-verified"] = client.last_verified
+    if client.verified_by is not None:
+        record["verified-by"] = client.verified_by
     return record
 
 
