@@ -158,6 +158,10 @@ SUMMARY = LedgerSummary(
             frozenset({"Assets:Bank", "Assets:Cash"}), 2, "ledgers/alpha/journal/2025/01.beancount:9"
         ),
     },
+    customer_reviews=(
+        ("Assets:Receivable:Acme", datetime.date(2025, 1, 15)),
+        ("Assets:Receivable:Zed", None),
+    ),
 )
 
 
@@ -237,6 +241,10 @@ def test_cache_file_is_json(tmp_path: Path) -> None:
                     "first_open": "ledgers/alpha/journal/2025/01.beancount:9",
                 },
             },
+            "customer_reviews": [
+                ["Assets:Receivable:Acme", "2025-01-15"],
+                ["Assets:Receivable:Zed", None],
+            ],
         },
     }
 

@@ -52,6 +52,9 @@ COMMANDS = {
     "financials": "beanfirm.cli.financials:financials",  # month end (issue 16)
     "accruals": "beanfirm.cli.accruals:accruals",
     "assets": "beanfirm.cli.assets:assets",
+    "accounts": "beanfirm.cli.accounts:accounts",  # set-up by command (issue 17)
+    "customers": "beanfirm.cli.customers:customers",
+    "staff": "beanfirm.cli.staff:staff",
 }
 
 

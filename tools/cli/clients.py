@@ -18,6 +18,7 @@ from beanfirm.firm.charts import TEMPLATES
 from beanfirm.importers import IMPORTER_NAMES
 from beanfirm.jobs.adoption import Adoption, adopt_client, parse_roots, read_source
 from beanfirm.jobs.onboarding import add_client, client_yaml
+from beanfirm.jobs.staffing import Review, verify_client
 from beanfirm.store.registry import (
     ACCOUNT_KINDS,
     CADENCES,
@@ -68,7 +69,7 @@ def _row(client: Client) -> list[Any]:
 
 @click.group()
 def clients() -> None:
-    """List, show, add and adopt the clients of the practice."""
+    """List, show, add, adopt and verify the clients of the practice."""
 
 
 @clients.command("list")
@@ -119,6 +120,9 @@ def show_client(ctx: click.Context, client_id: str, as_json: bool) -> None:
         f"  reconcile       {client.reconcile}",
         f"  ledger          ledgers/{client.id}/main.beancount",
     ]
+    if client.last_verified is not None:  # the day its data was last reviewed (clients verify)
+        by = f" by {client.verified_by}" if client.verified_by else ""
+        lines.append(f"  last verified   {client.last_verified}{by}")
     if client.accounts:
         lines.append("  accounts")
         for acc in client.accounts:
@@ -349,6 +353,52 @@ def adopt(
     for written in result.paths:
         echo(f"  {written}")
     echo("\n".join(adoption_lines(adoption)))
+
+
+@clients.command("verify")
+@click.argument("client_id")
+@click.option(
+    "--customer",
+    default=None,
+    help="Record the review of one customer's master data (its account's last part or name).",
+)
+@click.option(
+    "--as",
+    "reviewer",
+    default=None,
+    help="The staff member who reviewed it (default: you, from beanfirm --as or git).",
+)
+@click.option(
+    "--on", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Day of the review (today)."
+)
+@DRY_RUN
+@click.pass_context
+def verify(
+    ctx: click.Context,
+    client_id: str,
+    customer: str | None,
+    reviewer: str | None,
+    on: datetime.datetime | None,
+    dry_run: bool,
+) -> None:
+    """Record that CLIENT_ID's data (or one customer's) was checked with the client, in one commit.
+
+    Sets `last-verified:` and `verified-by:` on the client in clients.yaml, or on the
+    customer's receivable account; `beanfirm status` flags records older than the firm's
+    `review-interval-days`.
+    """
+    practice = practice_of(ctx)
+    repo = repo_of(practice)
+    client = practice.registry.client(client_id)
+    by = practice.registry.staff_member(reviewer) if reviewer else staff_of(ctx, practice, repo)
+    day = on.date() if on else datetime.date.today()  # noqa: DTZ011 - the firm's local day
+    review = Review(client, by, day, customer)
+    written = verify_client(practice, repo, review, author=author_of(by), dry_run=dry_run)
+    what = f"customer {customer} of {client_id}" if customer else f"client {client_id}"
+    if written.commit is None:
+        echo(f"Dry run: would record the review of {what} by {by.id} on {day}.")
+    else:
+        echo(f"Recorded the review of {what} by {by.id} on {day} (commit {written.commit[:10]}).")
 
 
 def adoption_lines(adoption: Adoption) -> list[str]:

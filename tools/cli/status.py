@@ -76,7 +76,9 @@ def status(
     if period_text is not None:
         _board(practice, clients, period_text, as_json=as_json, overdue=overdue, jobs=jobs)
         return
-    rows = status_rows(clients, checked(practice, repo, clients, jobs=jobs))
+    interval = practice.registry.firm.review_interval_days
+    results = checked(practice, repo, clients, jobs=jobs)
+    rows = status_rows(clients, results, review_interval=interval)
     if overdue:
         rows = overdue_only(rows)
     sent_back = standing_returns(repo, [row.client.id for row in rows])
@@ -91,6 +93,13 @@ def status(
                 f"Sent back: {client_id}, by {back.reviewer} on {back.when.date()}: {back.note} "
                 "(shown until new commits or an approval)"
             )
+        for row in rows:
+            if row.reviews_due:
+                echo(
+                    f"Review due (every {interval} days): {row.client.id}: "
+                    f"{'; '.join(row.reviews_due)}; check them with the client, then "
+                    f"`beanfirm clients verify {row.client.id}`."
+                )
     if any(row.errors for row in rows):
         sys.exit(EXIT_FINDINGS)
 

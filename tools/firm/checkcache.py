@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from beanfirm.store.gitrepo import PracticeRepo
     from beanfirm.store.registry import Client
 
-CACHE_FORMAT = 5  # 5: each month's activity, for the month board
+CACHE_FORMAT = 6  # 5: each month's activity, for the month board; 6: customers' reviews
 
 
 @functools.cache
@@ -139,6 +139,9 @@ def summary_to_json(summary: LedgerSummary) -> dict[str, Any]:
             }
             for month, activity in summary.months.items()
         },
+        "customer_reviews": [
+            [account, day.isoformat() if day else None] for account, day in summary.customer_reviews
+        ],
     }
 
 
@@ -177,4 +180,8 @@ def _summary_from_json(raw: dict[str, Any]) -> LedgerSummary:
             )
             for month, item in raw["months"].items()
         },
+        customer_reviews=tuple(
+            (str(account), datetime.date.fromisoformat(day) if day else None)
+            for account, day in raw.get("customer_reviews", [])
+        ),
     )

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from beancount.core import data
+
 from beanfirm.core import paths
 from beanfirm.errors import Problem
 from beanfirm.firm.checkcache import CheckCache, client_keys
@@ -21,10 +23,12 @@ from beanfirm.firm.summary import LedgerSummary, summarize
 from beanfirm.plugins.locked import broken_lock
 from beanfirm.review.locks import changed_entries, lock_regressions, locks_file
 from beanfirm.store.ledger import load_ledger
+from beanfirm.store.registry import REGISTRY_FILENAME, FundingAccount
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
+    from beanfirm.core.beans import Directive
     from beanfirm.store.gitrepo import PracticeRepo
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client
@@ -40,8 +44,14 @@ class CheckResult:
     seconds: float
 
 
-def check_ledger(root: Path, client_id: str) -> LedgerSummary:
-    """Load one client's ledger and summarize it (runs in a worker process)."""
+def check_ledger(
+    root: Path, client_id: str, registered: tuple[FundingAccount, ...] = ()
+) -> LedgerSummary:
+    """Load one client's ledger and summarize it (runs in a worker process).
+
+    `registered` are the client's accounts in clients.yaml: each the ledger does not open is
+    an error at its line there (an import into it would fail on files it never wrote).
+    """
     main = root / paths.main_file(client_id)
     if not main.is_file():
         missing = Problem(
@@ -51,13 +61,40 @@ def check_ledger(root: Path, client_id: str) -> LedgerSummary:
             "`beanfirm clients add` to create it.",
         )
         return LedgerSummary((missing,), (), 0, None, 0)
-    return summarize(load_ledger(main), root)
+    ledger = load_ledger(main)
+    summary = summarize(ledger, root)
+    unopened = unopened_accounts(ledger.entries, client_id, registered)
+    if unopened:
+        summary = replace(summary, errors=(*unopened, *summary.errors))
+    return summary
 
 
-def _timed_check(root: Path, client_id: str) -> tuple[LedgerSummary, float]:
+def unopened_accounts(
+    entries: Sequence[Directive], client_id: str, registered: tuple[FundingAccount, ...]
+) -> list[Problem]:
+    """Return a problem for each registered account that the ledger does not open."""
+    opened = {entry.account for entry in entries if isinstance(entry, data.Open)}
+    return [
+        Problem(
+            REGISTRY_FILENAME,
+            account.line or None,
+            f"{account.account} of client '{client_id}' is registered for imports "
+            f"({account.importer}), but its ledger does not open it, so an import into it "
+            "fails. Open it with `beanfirm accounts add` (run it after removing this entry), "
+            f"add its `open` directive to {paths.accounts_file(client_id)}, or remove the "
+            "entry.",
+        )
+        for account in registered
+        if account.account not in opened
+    ]
+
+
+def _timed_check(
+    root: Path, client_id: str, registered: tuple[FundingAccount, ...] = ()
+) -> tuple[LedgerSummary, float]:
     started = time.perf_counter()
     try:
-        summary = check_ledger(root, client_id)
+        summary = check_ledger(root, client_id, registered)
     except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the other clients
         crash = Problem(
             paths.main_file(client_id),
@@ -98,14 +135,17 @@ def check_clients(
         if on_result:
             on_result(results[client_id])
 
+    registered = {client.id: client.accounts for client in clients}
     if jobs <= 1 or len(todo) <= 1:
         for client_id in todo:
-            record(client_id, *_timed_check(practice.root, client_id))
+            record(client_id, *_timed_check(practice.root, client_id, registered[client_id]))
     else:
         # fork: the workers inherit the imported Beancount instead of importing it again.
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_timed_check, practice.root, cid): cid for cid in todo}
+            futures = {
+                pool.submit(_timed_check, practice.root, cid, registered[cid]): cid for cid in todo
+            }
             for future in concurrent.futures.as_completed(futures):
                 record(futures[future], *future.result())
     regressions = uncommitted_lock_regressions(repo, [client.id for client in clients])

@@ -31,6 +31,7 @@ class StatusRow:
     uncategorized: int
     reconciliations: tuple[ReconciliationStatus, ...] = ()
     receivables: Overdue | None = None
+    reviews_due: tuple[str, ...] = ()  # client data not verified within the review interval
 
     @property
     def overdue(self) -> int:
@@ -40,7 +41,7 @@ class StatusRow:
     def as_json(self) -> dict[str, Any]:
         """Return the row as plain JSON data."""
         kind = self.client.classification
-        return {
+        found: dict[str, Any] = {
             "client": self.client.id,
             "name": self.client.name,
             "preparer": self.client.preparer,
@@ -67,10 +68,48 @@ class StatusRow:
             },
             "reconciliations": [item.as_json() for item in self.reconciliations],
         }
+        if self.reviews_due:  # only where the firm sets a review interval and one is due
+            found["reviews_due"] = list(self.reviews_due)
+        return found
 
 
-def status_rows(clients: list[Client], results: list[CheckResult]) -> list[StatusRow]:
-    """Join registry records with their check results (both in registry order)."""
+def reviews_due(
+    client: Client,
+    customers: tuple[tuple[str, datetime.date | None], ...],
+    interval_days: int | None,
+    today: datetime.date,
+) -> tuple[str, ...]:
+    """Return the records of a client not verified within the firm's review interval.
+
+    None when the firm sets no `review-interval-days`. A record never verified is due.
+    """
+    if interval_days is None:
+        return ()
+    oldest = today - datetime.timedelta(days=interval_days)
+
+    def due(what: str, day: datetime.date | None) -> list[str]:
+        if day is None:
+            return [f"{what} never verified"]
+        return [f"{what} last verified {day}"] if day < oldest else []
+
+    found = due("client data", client.last_verified)
+    for account, day in customers:
+        found += due(f"customer {account.rsplit(':', 1)[-1]}", day)
+    return tuple(found)
+
+
+def status_rows(
+    clients: list[Client],
+    results: list[CheckResult],
+    *,
+    review_interval: int | None = None,
+    today: datetime.date | None = None,
+) -> list[StatusRow]:
+    """Join registry records with their check results (both in registry order).
+
+    With the firm's `review_interval` (days), each row lists the records due for a review.
+    """
+    day = today or datetime.date.today()  # noqa: DTZ011 - the firm's local day
     by_id = {result.client_id: result.summary for result in results}
     rows = []
     for client in clients:
@@ -85,6 +124,9 @@ def status_rows(clients: list[Client], results: list[CheckResult]) -> list[Statu
                 uncategorized=summary.uncategorized,
                 reconciliations=summary.reconciliations,
                 receivables=summary.receivables,
+                reviews_due=reviews_due(
+                    client, summary.customer_reviews, review_interval, day
+                ),
             )
         )
     return rows

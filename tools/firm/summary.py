@@ -9,6 +9,7 @@ from pathlib import Path
 from beancount.core import data
 
 from beanfirm.accounts.aging import Overdue, overdue_receivables
+from beanfirm.accounts.openitems import settings_of
 from beanfirm.core.accountnames import STATEMENT_ROOTS
 from beanfirm.errors import Problem, relative_to
 from beanfirm.monthend.checklist import covered_days, is_open
@@ -44,6 +45,19 @@ class LedgerSummary:
     reconciliations: tuple[ReconciliationStatus, ...] = ()
     receivables: Overdue = NO_OVERDUE
     months: dict[str, MonthActivity] = field(default_factory=dict)  # by `YYYY-MM`
+    # each customer's receivable account and its `last-verified:` day (None: never reviewed)
+    customer_reviews: tuple[tuple[str, datetime.date | None], ...] = ()
+
+
+def customer_reviews(ledger: Ledger) -> tuple[tuple[str, datetime.date | None], ...]:
+    """Return each customer's receivable account with the day its data was last verified."""
+    roots = settings_of(ledger.options).receivable
+    found: list[tuple[str, datetime.date | None]] = []
+    for entry in ledger.entries:
+        if isinstance(entry, data.Open) and entry.account.startswith(roots):
+            day = (entry.meta or {}).get("last-verified")
+            found.append((entry.account, day if isinstance(day, datetime.date) else None))
+    return tuple(found)
 
 
 def months_of(ledger: Ledger, root: Path) -> dict[str, MonthActivity]:
@@ -101,4 +115,5 @@ def summarize(ledger: Ledger, root: Path) -> LedgerSummary:
         reconciliations,
         receivables,
         months_of(ledger, root),
+        customer_reviews(ledger),
     )

@@ -21,7 +21,8 @@ from beanfirm.core.beans import Directive
 from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import month_path
 from beanfirm.core.monthfiles import EditError, NewEntry, apply_edits, merge_entries
-from beanfirm.errors import Problem
+from beanfirm.errors import ConfigError, Problem
+from beanfirm.firm.checking import unopened_accounts
 from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS
 from beanfirm.ingest.exports import Export
 from beanfirm.ingest.ledgerindex import build_index, with_amounts
@@ -107,6 +108,10 @@ def run_import(
     def prepare() -> Planned[ImportPlan] | Stopped[ImportPlan]:
         with collector_paused():
             ledger = parse_ledger(practice.main_file(client.id))
+        unopened = unopened_accounts(ledger.entries, client.id, (export.account,))
+        if unopened:  # else every entry it wrote would fail the check, naming no real file
+            msg = f"Cannot import {export.path.name} into {export.account.account}:"
+            raise ConfigError(msg, tuple(unopened))
         own = [account.account for account in client.accounts]
         index = build_index(
             ledger.entries,

@@ -13,6 +13,7 @@ from beanfirm.firm.charts import plugin_lines, skeleton_files
 from beanfirm.store.contacts import CONTACT_KEYS, Contact, DunningStages
 from beanfirm.store.ledger import ledger_problems
 from beanfirm.store.registry import REGISTRY_FILENAME, Client, parse_registry
+from beanfirm.store.registrytext import after_node, block_item
 from beanfirm.store.writes import Planned, SameCheck, WritePlan, Written, apply_write
 
 if TYPE_CHECKING:
@@ -52,6 +53,10 @@ def client_yaml(client: Client) -> dict[str, Any]:
         accounts.append(item)
     if accounts:
         record["accounts"] = accounts
+    if client.last_verified is not None:
+        record["last-verified"] = client.last_verified
+    if client.verified_by is not None:
+        record["verified-by"] = client.verified_by
     return record
 
 
@@ -86,12 +91,7 @@ def registry_with_client(text: str, client: Client) -> str:
         # The new item's dash goes in the same column as the existing dashes.
         block = _block(client, clients_node.start_mark.column)
         # Insert after the last line of the last client, before any comment that follows it.
-        end = _content_end(clients_node)
-        if end.column == 0:  # a block scalar ends at the start of the line after it
-            cut = end.index
-        else:
-            newline = text.find("\n", end.index)
-            cut = len(text) if newline < 0 else newline + 1
+        cut = after_node(text, clients_node)
         head = text[:cut]
         if head and not head.endswith("\n"):
             head += "\n"
@@ -106,26 +106,8 @@ def registry_with_client(text: str, client: Client) -> str:
     return text[:start].rstrip(" ") + "\n" + _block(client, 2) + text[end_index:].lstrip("\n")
 
 
-def _content_end(node: yaml.Node) -> yaml.Mark:
-    """Return where a node's last value ends (a block node's own end is the next token)."""
-    while (
-        isinstance(node, (yaml.MappingNode, yaml.SequenceNode))
-        and node.value
-        and not (node.flow_style)
-    ):
-        last = node.value[-1]
-        node = last[1] if isinstance(last, tuple) else last
-    return node.end_mark
-
-
 def _block(client: Client, indent: int) -> str:
-    dumped = yaml.safe_dump(
-        [client_yaml(client)], allow_unicode=True, sort_keys=False, default_flow_style=False
-    )
-    pad = " " * indent
-    return "".join(
-        pad + line if line.strip() else line for line in dumped.splitlines(keepends=True)
-    )
+    return block_item(client_yaml(client), indent)
 
 
 def registered(practice: Practice, client: Client) -> dict[str, bytes]:

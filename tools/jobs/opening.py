@@ -502,25 +502,27 @@ def _book(
     entries: list[data.Transaction | data.Balance] = []
     carried = sum((item.posting for item in items), ZERO)
     postings = [
-        _posting(account, number, currency) for account, number in plan.balances.items() if number
+        opening_posting(account, number, currency)
+        for account, number in plan.balances.items()
+        if number
     ]
     if carried:
-        postings.append(_posting(plan.equity, carried, currency))
+        postings.append(opening_posting(plan.equity, carried, currency))
     if postings:
         meta = {"trial-balance": request.trial.filename}
         narration = f"期初余额 Opening balances from {request.trial.filename}"
-        entries.append(_txn(request.date, None, narration, postings, meta, frozenset()))
+        entries.append(opening_txn(request.date, None, narration, postings, meta, frozenset()))
     for item in items:
         word = DOCUMENT_WORDS[item.document]
         dates: dict[str, object] = {"due": item.row.due, "invoice-date": item.row.date}
         entries.append(
-            _txn(
+            opening_txn(
                 request.date,
                 item.party.name,
                 f"{word} {item.link} of {item.row.date}",
                 [
-                    _posting(item.party.account, item.posting, currency),
-                    _posting(plan.equity, -item.posting, currency),
+                    opening_posting(item.party.account, item.posting, currency),
+                    opening_posting(plan.equity, -item.posting, currency),
                 ],
                 dates,
                 frozenset({item.link}),
@@ -541,11 +543,12 @@ def _book(
     ]
 
 
-def _posting(account: str, number: Decimal, currency: str) -> data.Posting:
+def opening_posting(account: str, number: Decimal, currency: str) -> data.Posting:
+    """Return a posting of an opening entry: an amount, no cost or price."""
     return data.Posting(account, Amount(number, currency), None, None, None, None)
 
 
-def _txn(
+def opening_txn(
     date: datetime.date,
     payee: str | None,
     narration: str,
@@ -553,6 +556,7 @@ def _txn(
     meta: Mapping[str, object],
     links: frozenset[str],
 ) -> data.Transaction:
+    """Return an opening transaction, flagged `*`, with its metadata and links."""
     full = data.new_metadata("<opening>", 0)
     full.update(meta)
     return data.Transaction(full, date, "*", payee, narration, frozenset(), links, postings)

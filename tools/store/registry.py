@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +54,7 @@ MONTH_DAY_RE = re.compile(r"^(\d{2})-(\d{2})$")
 
 TOP_KEYS = ("firm", "clients")
 FIRM_REQUIRED = ("name", "staff")
-FIRM_KEYS = (*FIRM_REQUIRED, *CONTACT_KEYS, "dunning", "deadlines")
+FIRM_KEYS = (*FIRM_REQUIRED, *CONTACT_KEYS, "dunning", "deadlines", "review-interval-days")
 STAFF_REQUIRED = ("id", "name", "email", "role")
 STAFF_KEYS = (*STAFF_REQUIRED, "signing-key")
 SSH_KEY_RE = re.compile(
@@ -75,6 +75,8 @@ CLIENT_KEYS = (
     *CONTACT_KEYS,
     "dunning",
     "deadlines",
+    "last-verified",
+    "verified-by",
 )
 CLIENT_REQUIRED = ("id", "name", "classification", "preparer", "reviewer", "currency")
 CLASSIFICATION_KEYS = ("industry", "frequency", "region", "size")
@@ -118,6 +120,7 @@ class Firm:
     dunning: DunningStages | None = None
     line: int = 0
     deadlines: Deadlines = NO_DEADLINES
+    review_interval_days: int | None = None  # how old a review of client data may grow
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class FundingAccount:
     currency: str | None
     reconcile: str | None
     fee_account: str | None = None  # where its exports' fee column is booked
+    line: int = field(default=0, compare=False)  # of its item in clients.yaml
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,8 @@ class Client:
     contact: Contact = NO_CONTACT
     dunning: DunningStages | None = None
     deadlines: Deadlines = NO_DEADLINES  # its own; `Registry.deadlines` adds the firm's
+    last_verified: datetime.date | None = None  # when its master data was last reviewed
+    verified_by: str | None = None  # the staff member who reviewed it
 
     def reconcile_cadence(self, account: FundingAccount) -> str:
         """Return the reconciliation cadence of one of the client's accounts."""
@@ -285,9 +291,62 @@ def _firm(reader: NodeReader, node: yaml.Node) -> Firm:
     contact = read_contact(reader, keys, "the firm")
     dunning = read_dunning(reader, keys["dunning"], "the firm") if "dunning" in keys else None
     deadlines = _deadlines(reader, keys["deadlines"], "the firm") if "deadlines" in keys else None
+    interval = None
+    if "review-interval-days" in keys:
+        interval = _review_interval(reader, keys["review-interval-days"])
     return Firm(
-        name or "", tuple(staff), contact, dunning, line_of(node), deadlines or NO_DEADLINES
+        name or "",
+        tuple(staff),
+        contact,
+        dunning,
+        line_of(node),
+        deadlines or NO_DEADLINES,
+        interval,
     )
+
+
+def _review_interval(reader: NodeReader, node: yaml.Node) -> int | None:
+    """Read `review-interval-days`: how many days a review of client data stays current."""
+    before = len(reader.problems)
+    days = reader.scalar(node, "the firm's review interval")
+    if isinstance(days, int) and not isinstance(days, bool) and days >= 1:
+        return days
+    if len(reader.problems) == before:
+        reader.problem(
+            node,
+            f"review-interval-days is '{node.value}'; it must be a whole number of days, "
+            "at least 1 (e.g. review-interval-days: 365).",
+        )
+    return None
+
+
+def _verified(
+    reader: NodeReader, keys: dict[str, yaml.Node], what: str, staff: dict[str, Staff]
+) -> tuple[datetime.date | None, str | None]:
+    """Read a client's `last-verified: DATE` and `verified-by: STAFF`."""
+    day = None
+    if "last-verified" in keys:
+        before = len(reader.problems)
+        value = reader.scalar(keys["last-verified"], f"the last review of {what}")
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            day = value
+        elif len(reader.problems) == before:
+            reader.problem(
+                keys["last-verified"],
+                f"last-verified of {what} is '{keys['last-verified'].value}'; it must be a "
+                "date written YYYY-MM-DD, without quotes (`beanfirm clients verify` writes it).",
+            )
+    by = None
+    if "verified-by" in keys:
+        by = reader.string(keys["verified-by"], f"who last reviewed {what}")
+        if by is not None and by not in staff:
+            reader.problem(
+                keys["verified-by"],
+                f"{what} was verified by '{by}', who is not on the firm's staff; name a staff "
+                f"id: {', '.join(staff) or 'none'}.",
+            )
+            by = None
+    return day, by
 
 
 def _deadlines(reader: NodeReader, node: yaml.Node, what: str) -> Deadlines:
@@ -405,6 +464,7 @@ def _client(reader: NodeReader, node: yaml.Node, staff: dict[str, Staff]) -> Cli
     contact = read_contact(reader, keys, what)
     dunning = read_dunning(reader, keys["dunning"], what) if "dunning" in keys else None
     deadlines = _deadlines(reader, keys["deadlines"], what) if "deadlines" in keys else None
+    last_verified, verified_by = _verified(reader, keys, what, staff)
     if len(reader.problems) != before or not (
         client_id and name and classification and preparer and reviewer and currency
     ):
@@ -424,6 +484,8 @@ def _client(reader: NodeReader, node: yaml.Node, staff: dict[str, Staff]) -> Cli
         contact=contact,
         dunning=dunning,
         deadlines=deadlines or NO_DEADLINES,
+        last_verified=last_verified,
+        verified_by=verified_by,
     )
 
 
@@ -584,5 +646,7 @@ def _accounts(reader: NodeReader, node: yaml.Node | None, what: str) -> tuple[Fu
         if name is None or kind is None or importer is None:
             continue
         seen.add(name)
-        accounts.append(FundingAccount(name, kind, importer, number, currency, cadence, fees))
+        accounts.append(
+            FundingAccount(name, kind, importer, number, currency, cadence, fees, line_of(item))
+        )
     return tuple(accounts)
