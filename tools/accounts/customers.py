@@ -18,6 +18,8 @@ from beanfirm.errors import ConfigError, UsageError, relative_to
 from beanfirm.store.ledger import Ledger, is_warning, load_ledger
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client
 
@@ -73,7 +75,7 @@ def select_party(ledger: Ledger, book: Book, name: str, client_id: str) -> Party
             f"({other.account}), not a {what}: run the report with {flag}."
         )
         raise UsageError(msg)
-    example = f"{roots[0]}{name}"
+    example = f"{root_in_use(ledger, roots)}{name}"
     account = _account_named(ledger, name)
     known = ", ".join(f"{p.key} ({p.name})" if p.name != p.key else p.key for p in _sorted(book))
     if account is not None:
@@ -91,6 +93,19 @@ def select_party(ledger: Ledger, book: Book, name: str, client_id: str) -> Party
         "`name:`, `terms-days:` and `credit-limit:` metadata (docs/conventions.md)."
     )
     raise UsageError(msg)
+
+
+def root_in_use(ledger: Ledger, roots: Sequence[str]) -> str:
+    """Return the root the client's chart opens (`Assets:1122-应收账款:` in the Chinese one).
+
+    The plugin's defaults name the roots of both charts; a hint to open an account under the
+    other chart's root would give the client an account its statements never show.
+    """
+    opened = {entry.account for entry in ledger.entries if isinstance(entry, data.Open)}
+    for root in roots:
+        if any(account.startswith(root) or f"{account}:" == root for account in opened):
+            return root
+    return roots[0]
 
 
 def today() -> datetime.date:
