@@ -11,7 +11,7 @@ from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo, echo_table
 from beanfirm.cli.progress import client_progress
 from beanfirm.core.journal import txn_text
-from beanfirm.errors import EXIT_FINDINGS, UsageError
+from beanfirm.errors import UsageError, batch_exit_code
 from beanfirm.jobs.closing import (
     REFUSED,
     CloseRefusedError,
@@ -130,4 +130,4 @@ def close(
     rows = [(outcome.client_id, outcome.state, _short(outcome.detail)) for outcome in outcomes]
     echo_table(f"Close of {period.label}", ["Client", "Result", "Detail"], rows)
     if any(outcome.state == REFUSED for outcome in outcomes):
-        sys.exit(EXIT_FINDINGS)
+        sys.exit(batch_exit_code(o.exit_code for o in outcomes if o.state == REFUSED))
