@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from beanfirm.cli.context import practice_of, repo_of, staff_of
+from beanfirm.cli.context import exactly_one, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo, echo_json, json_option
-from beanfirm.errors import BeanfirmError, UsageError, batch_exit_code
+from beanfirm.errors import BeanfirmError, batch_exit_code
 from beanfirm.jobs.approving import ApprovalOutcome, approve_client
 from beanfirm.review.pending import pending_reviews
 from beanfirm.store.gitrepo import PracticeRepo
@@ -68,9 +68,10 @@ def approve(
     """
     practice = practice_of(ctx)
     repo = repo_of(practice)
-    if all_clients == bool(client_ids):
-        msg = "Name the clients to approve, or pass --all (not both)."
-        raise UsageError(msg)
+    exactly_one(
+        "Say whose books to approve", "the clients (CLIENT...)", "--all",
+        given=(bool(client_ids), all_clients),
+    )  # fmt: skip
     approver = staff_of(ctx, practice, repo)
     client_ids = chosen_clients(practice, repo, client_ids, quiet=as_json)
     single = not all_clients and len(client_ids) == 1
