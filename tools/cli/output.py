@@ -49,11 +49,18 @@ def json_option() -> Decorator:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
 
+# Wider than any table: output that goes to a file or a pipe is never cut to a width.
+UNCUT = 100_000
+
+
 def console() -> Console:
-    """Return a console on stdout that does not wrap tables into unreadable columns."""
+    """Return a console on stdout that does not wrap tables into unreadable columns.
+
+    On a terminal, tables fit its width (or `COLUMNS`). Piped or redirected, nothing is cut:
+    a report read by a script or saved to a file keeps every cell whole, whatever `COLUMNS` says.
+    """
     probe = Console()
-    # Piped output is not cut to 80 columns: a report read by a script keeps every cell whole.
-    return Console(soft_wrap=False, width=None if probe.is_terminal else 200)
+    return Console(soft_wrap=False, width=None if probe.is_terminal else UNCUT)
 
 
 def echo_json(data: Any) -> None:
