@@ -94,7 +94,8 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, practice: Path | None, staff_id: str | None) -> None:
     """beanfirm: plain-text accounting for accounting firms, on Beancount and Fava.
 
-    Exit codes: 0 ok, 1 findings or ledger errors, 2 usage or configuration errors.
+    Exit codes: 0 ok, 1 findings or ledger errors, 2 usage or configuration errors; a
+    command that goes on past failures exits with the highest code among them.
     """
     ctx.ensure_object(dict)
     ctx.obj["practice"] = practice
