@@ -114,3 +114,12 @@ def test_piped_tables_keep_every_cell_whole(
 def test_json_writes_chinese_as_itself(capsys: pytest.CaptureFixture[str]) -> None:
     echo_json({"name": "上海华美便利店有限公司"})
     assert capsys.readouterr().out == '{\n  "name": "上海华美便利店有限公司"\n}\n'
+
+
+@pytest.mark.parametrize("output", [(), ("--json",), ("--format", "csv")])
+def test_output_is_utf8_whatever_the_locale_says(shop: Path, output: tuple[str, ...]) -> None:
+    # A stdout in latin-1 (an old locale, a Windows code page) crashed on the first Chinese name.
+    env = {**STAFF_ENV, "PYTHONIOENCODING": "latin-1"}
+    result = run_beanfirm("clients", "list", *output, cwd=shop, env=env)
+    assert result.code == 0, result.err
+    assert "华美" in result.out

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from beanfirm import __version__
-from beanfirm.cli.output import echo
+from beanfirm.cli.output import echo, write_utf8
 from beanfirm.errors import BeanfirmError
 
 # Each command's module, imported when the command runs (or `--help` lists it), so that a
@@ -104,6 +104,7 @@ def cli(ctx: click.Context, practice: Path | None, staff_id: str | None) -> None
 
 def main() -> None:
     """Run the command line, turning beanfirm errors into one paragraph and an exit code."""
+    write_utf8()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
