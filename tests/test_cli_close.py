@@ -265,13 +265,13 @@ def test_close_all_reports_each_refusal_and_stops_at_the_first_with_x(books: Pat
     commit_all(folder, "A taxi, not approved")
     before = snapshot(folder)
     code, out, err = close(folder, "--all", "--period", FIRST.label, "-x", "-j", "1")
-    assert code == 1, (out, err)
+    assert code == 2, (out, err)
     # clients.yaml order: huamei first, refused; -x stops there
     assert _rows(out) == {
         "huamei": ("refused", "approved: 1 commit since its latest approval changed it"),
     }
     code, out, err = close(folder, "--all", "--period", FIRST.label, "-n")
-    assert code == 1, (out, err)
+    assert code == 2, (out, err)
     rows = _rows(out)
     assert rows["huamei"][0] == rows["northwind"][0] == "refused"
     assert rows["northwind"][1].startswith("approved: it has never been approved")
@@ -341,6 +341,6 @@ def test_a_register_or_mapping_with_a_mistake_refuses_the_close(
     assert "Traceback" not in err
     assert snapshot(folder) == before
     code, out, err = close(folder, "--all", "--period", FIRST.label)
-    assert code == 1, (out, err)
+    assert code == 2, (out, err)
     assert _rows(out)["huamei"][0] == "refused"
     assert snapshot(folder) == before

@@ -95,7 +95,7 @@ def test_a_failing_client_is_reported_and_writes_nothing(shop: Path) -> None:
     add_customers(shop, "jinma", letterhead=False)
     before = snapshot(shop)
     result = run_beanfirm("dunning", *AS_OF, cwd=shop)
-    assert result.code == 1
+    assert result.code == 2
     assert "Error: jinma: The letterheads of jinma's statements" in result.err
     assert "add `address:` to client 'jinma'" in result.err
     assert "northwind" not in result.err  # nothing to chase: no letterhead needed
@@ -104,7 +104,7 @@ def test_a_failing_client_is_reported_and_writes_nothing(shop: Path) -> None:
     assert sorted(p.name for p in dunning.iterdir()) == ["huamei"]
     assert snapshot(shop) == before
     result = run_beanfirm("dunning", *AS_OF, "-x", "-o", str(shop.parent / "x"), cwd=shop)
-    assert result.code == 1
+    assert result.code == 2
     assert "Error: jinma:" in result.err
     assert not (shop.parent / "x" / "huamei").exists()
     assert not [p for p in shop.parent.iterdir() if p.name.startswith(".x")]

@@ -219,3 +219,34 @@ def test_practice_option_from_elsewhere(practice_with_client: Path, tmp_path: Pa
         env={"BEANFIRM_PRACTICE": str(practice_with_client)},
     )
     assert from_env.out.splitlines()[1].startswith("huamei,")
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (
+            ("portal", "user", "add", "x@example.com", "--generate"),
+            "Say whose books the user may see: give --client ID (repeatable) or --staff STAFF-ID.",
+        ),
+        (
+            ("portal", "user", "add", "x@example.com", "--client", "huamei", "--staff", "li"),
+            "Give --client ID (repeatable) or --staff STAFF-ID, not both.",
+        ),
+        (("close", "--period", "2025-01"), "Say whose month to close: give one client"),
+        (("approve", "--as", "li"), "Say whose books to approve: give the clients (CLIENT...)"),
+        (("statement", "huamei"), "Say whose statement to write: give one customer"),
+        (
+            ("statement", "huamei", "--customer", "x", "--all-customers"),
+            "Give one customer with --customer NAME or --all-customers, not both.",
+        ),
+    ],
+)
+def test_neither_of_two_alternatives_is_not_called_both(
+    practice_with_client: Path, args: tuple[str, ...], complaint: str
+) -> None:
+    before = snapshot(practice_with_client)
+    result = run_beanfirm(*args, cwd=practice_with_client, env=STAFF_ENV)
+    assert_user_error(result, 2, complaint)
+    if "not both" not in complaint:
+        assert "both" not in result.err
+    assert snapshot(practice_with_client) == before

@@ -183,3 +183,17 @@ def test_an_unreadable_export_is_refused(demo: Path) -> None:
     broken.write_bytes(EXAMPLE.read_bytes().replace(b",1280.00,", b",12x0.00,"))
     result = run_beanfirm("rules", "test", "huamei-retail", str(broken), cwd=demo)
     _assert_refused(result.err, result.code, "broken.csv:14")
+
+
+def test_bank_text_is_printed_as_text(demo: Path) -> None:
+    # A narration closing a tag it never opened crashed rich; `:Bank:` became the bank emoji.
+    export = demo.parent / "cmb.csv"
+    export.write_text(
+        cmb([("2024-01-27", "-3.00", "一网通支付", "ACME [/red] [bold]", "fee :bank: [link=x]")]),
+        encoding="utf-8",
+    )
+    result = run_beanfirm("rules", "test", "brightpath-consulting", str(export), cwd=demo)
+    assert result.code == 0, result.err
+    for text in ("ACME [/red] [bold]", "fee :bank: [link=x]", "Assets:Bank:CMB"):
+        assert text in result.out, (text, result.out)
+    assert "\N{BANK}" not in result.out

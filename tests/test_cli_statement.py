@@ -191,6 +191,8 @@ def test_missing_letterhead_data_names_the_keys_and_lines(practice_with_client: 
 
 def test_customer_or_all_customers_is_required(shop: Path) -> None:
     result = run_beanfirm("statement", "huamei", cwd=shop)
-    assert_user_error(result, 2, "Name one customer with --customer NAME, or pass --all-customers")
+    assert_user_error(
+        result, 2, "Say whose statement to write: give one customer with --customer NAME or"
+    )
     result = run_beanfirm("statement", "huamei", "--all-customers", "-o", "-", cwd=shop)
     assert_user_error(result, 2, "--output - writes one statement")

@@ -14,6 +14,7 @@ from cli_support import append_entry, commit_all, new_practice
 from conftest import ADD_ZH, STAFF_ENV, Run, run_beanfirm, without_plugins
 from statement_support import add_customers
 
+from beanfirm.cli.output import echo_json, echo_table
 from beanfirm.core.terminal import plain
 from beanfirm.portal import audit
 from beanfirm.portal.store import PortalStore
@@ -95,3 +96,30 @@ def test_every_table_prints_data_as_data(
     out = _shown(run_beanfirm(*args, cwd=shop, env=STAFF_ENV))
     for text in literal:
         assert text in out, (text, out)
+
+
+def test_piped_tables_keep_every_cell_whole(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Piped output was cut at 200 columns whatever COLUMNS said; now it is never cut.
+    monkeypatch.setenv("COLUMNS", "400")
+    wide = ("Expenses:5602-管理费用:" + "差旅费" * 30, "x" * 150)
+    echo_table("wide", ("account", "note"), [wide])
+    out = capsys.readouterr().out
+    assert "\N{HORIZONTAL ELLIPSIS}" not in out
+    for text in wide:
+        assert text in out
+
+
+def test_json_writes_chinese_as_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    echo_json({"name": "上海华美便利店有限公司"})
+    assert capsys.readouterr().out == '{\n  "name": "上海华美便利店有限公司"\n}\n'
+
+
+@pytest.mark.parametrize("output", [(), ("--json",), ("--format", "csv")])
+def test_output_is_utf8_whatever_the_locale_says(shop: Path, output: tuple[str, ...]) -> None:
+    # A stdout in latin-1 (an old locale, a Windows code page) crashed on the first Chinese name.
+    env = {**STAFF_ENV, "PYTHONIOENCODING": "latin-1"}
+    result = run_beanfirm("clients", "list", *output, cwd=shop, env=env)
+    assert result.code == 0, result.err
+    assert "华美" in result.out

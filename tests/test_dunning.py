@@ -126,3 +126,22 @@ def test_an_english_courtesy_reminder_and_a_customer_without_email(tmp_path: Pat
     assert "INV-002  dated 2026-02-03  due 2026-03-05" in body.get_content()
     assert "due in 2 days" in body.get_content()
     assert list(message.iter_attachments()) == []
+
+
+def test_an_invoice_in_no_stage_yet_is_overdue_without_a_reminder_number(tmp_path: Path) -> None:
+    hualian = next(c for c in chase(tmp_path, DAY(2026, 3, 8)) if c.party.account == HUALIAN)
+    assert [(line.item.number, line.days, line.stage) for line in hualian.lines] == [
+        ("INV-002", 3, None)
+    ]
+    subjects = {
+        language: read_back(
+            reminder_message(
+                hualian, CLIENT_HEAD, FIRM_HEAD, SENDER, DAY(2026, 3, 8), language, None
+            )
+        )["Subject"]
+        for language in ("en", "zh")
+    }
+    assert subjects == {
+        "en": "Overdue invoices: 杭州东升商贸有限公司",
+        "zh": "逾期付款提醒：杭州东升商贸有限公司",  # noqa: RUF001
+    }

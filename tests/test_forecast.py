@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import warnings
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from beanfirm.accounts.forecast import (
 )
 from beanfirm.accounts.forecastchart import chart_format, render_chart
 from beanfirm.accounts.recurring import detect_recurring
+from beanfirm.core.pdf import cjk_fonts
 from beanfirm.errors import UsageError
 
 DAY = datetime.date
@@ -340,6 +342,22 @@ def test_chart_is_drawn_as_png_and_svg(tmp_path: Path) -> None:
         "svg",
         None,
     )
+
+
+@pytest.mark.skipif(not cjk_fonts(), reason="no CJK font on this machine (make fonts)")
+def test_chinese_is_drawn_with_a_cjk_font_the_font_cache_predates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matplotlib import font_manager  # noqa: PLC0415 - the test's own, as the module's
+
+    # matplotlib's font cache made before the font was installed: it knows no CJK font.
+    manager = font_manager.fontManager
+    stale = [font for font in manager.ttflist if font.fname not in cjk_fonts()]
+    monkeypatch.setattr(manager, "ttflist", stale)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph 26477 missing from font(s) DejaVu Sans."
+        png = render_chart(forecast_of(tmp_path), "png", title="杭州东升", language="zh")
+    assert png.startswith(b"\x89PNG")
 
 
 def test_decimal_everywhere(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def refused(shop: Path, path: Path, *args: str) -> str:
     target.write_bytes(path.read_bytes())
     before = snapshot(shop)
     result = import_files(shop, "acme", str(target), *args)
-    assert result.code == 1, (result.out, result.err)
+    assert result.code == 2, (result.out, result.err)  # its error's own code, as in `rules test`
     assert "Traceback" not in result.err, result.err
     assert result.err.startswith("Error: "), result.err
     assert result.err.count("Error: ") == 1, result.err

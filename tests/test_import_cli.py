@@ -284,7 +284,7 @@ def test_a_balance_already_asserted_is_kept_and_a_contradicting_one_refused(shop
         shop.parent, "other.csv", cmb([("2024-03-10", "-13.00", "消费", "Bakery", "b2")], "0")
     )
     result = import_files(shop, "acme", str(other))
-    assert result.code == 1
+    assert result.code == 2
     assert "Traceback" not in result.err
     assert "the ledger asserts -12.00 CNY" in result.err
     assert f"{MARCH}:" in result.err
@@ -300,7 +300,7 @@ def test_inbox_files_are_imported_and_removed_failures_stay(shop: Path) -> None:
     bad.write_text(cmb([("2024-03-02", "10.00", "存入", "", "x")]).replace("2024-03-02", "2024-13-02"), encoding="utf-8")
     assert git(shop, "status", "--porcelain") == ""  # the inbox is ignored
     result = import_files(shop, "--inbox")
-    assert result.code == 1
+    assert result.code == 2
     assert "Imported march.csv" in result.out
     assert "broken.csv:2" in result.err
     assert not good.exists()
@@ -313,10 +313,10 @@ def test_batch_goes_on_after_a_failure_unless_failfast(shop: Path) -> None:
     good = write(shop.parent, "good.csv", cmb([("2024-03-01", "10.00", "存入", "", "x")]))
     before = head(shop)
     stopped = import_files(shop, "acme", str(bad), str(good), "-x")
-    assert stopped.code == 1
+    assert stopped.code == 2
     assert head(shop) == before
     result = import_files(shop, "acme", str(bad), str(good))
-    assert result.code == 1
+    assert result.code == 2
     assert "Imported good.csv" in result.out
     assert head(shop) != before
 
@@ -399,7 +399,7 @@ def test_a_csv_account_reads_its_config_from_the_importers_folder(practice: Path
     config = practice / "ledgers" / "acme" / "importers" / "Assets" / "1002-银行存款" / "本地银行.yaml"
     export = write(practice.parent, "local.csv", "Date,Text,Amount\n2024-03-01,存入,100.00\n")
     missing = import_files(practice, "acme", str(export))
-    assert missing.code == 1
+    assert missing.code == 2
     assert "its config file is missing" in missing.err
     config.parent.mkdir(parents=True)
     config.write_text(

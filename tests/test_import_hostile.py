@@ -36,7 +36,7 @@ def test_an_unknown_xml_encoding_fails_its_file_and_the_inbox_goes_on(shop: Path
     good = inbox / "march.csv"
     good.write_text(cmb([("2024-03-01", "10.00", "存入", "", "x")]), encoding="utf-8")
     result = import_files(shop, "--inbox")
-    assert result.code == 1, (result.out, result.err)
+    assert result.code == 2, (result.out, result.err)
     assert "Traceback" not in result.err, result.err
     assert "statement.xml:1: the XML declaration names an encoding" in result.err
     assert "x-nonsense" in result.err
@@ -52,7 +52,7 @@ def refused(shop: Path, name: str, text: str, account: str = BANK) -> str:
     export.write_text(text, encoding="utf-8")
     before = snapshot(shop)
     result = import_files(shop, "acme", str(export), "--account", account)
-    assert result.code == 1, (result.out, result.err)
+    assert result.code == 2, (result.out, result.err)
     assert "Traceback" not in result.err, result.err
     assert result.err.startswith("Error: ")
     assert result.err.count("Error: ") == 1, result.err

@@ -17,7 +17,7 @@ def test_the_error_names_the_config_path_and_its_content(practice: Path) -> None
     before = snapshot(practice)
     for args in ((), ("-n",), ("--account", LOCAL), ("--account", LOCAL, "-n")):
         result = import_files(practice, "acme", str(export), *args)
-        assert result.code == 1, (args, result.out, result.err)
+        assert result.code == 2, (args, result.out, result.err)
         assert result.out == ""
         assert "Traceback" not in result.err
         assert f"its config file is missing: write {CONFIG} (in the practice)" in result.err

@@ -160,7 +160,7 @@ def test_suffix_matches_alone_stay_ambiguous(practice: Path) -> None:
     add_euro_client(practice, f"{SAVINGS},bank,mt940,0987654321", f"{DEPOSIT},bank,mt940,987654321")
     export = write(practice.parent, "statement.mt940", mt940("NL51ABNA0987654321"))
     result = import_files(practice, "acme", str(export))
-    assert result.code == 1
+    assert result.code == 2
     assert "two importers claim this file" in result.err
 
 

@@ -295,3 +295,17 @@ def test_the_check_cache_keeps_the_reconciliations() -> None:
         ),
     )
     assert _summary_from_json(summary_to_json(summary)) == summary
+
+
+def test_an_account_never_asserted_is_reconciled_through_no_day() -> None:
+    # Opened in January, first used in March, no balance assertion yet: never reconciled, not
+    # "through 2025-02-28" (the day before the first period with entries).
+    text = STATUS_LEDGER + (
+        '2025-01-01 open Assets:Bank:CMB CNY\n  reconcile: "monthly"\n'
+        '2025-03-05 * "Owner" "capital"\n  Assets:Bank:CMB   50.00 CNY\n  Equity:Capital\n'
+    )
+    entries, _, options = loader.load_string(text)  # ICBC's February is missing: an error
+    (cmb,) = (s for s in reconciliation_status(list(entries), options) if s.account.endswith("CMB"))
+    assert cmb == ReconciliationStatus(
+        "Assets:Bank:CMB", "monthly", None, D(2025, 4, 10), overdue=False
+    )

@@ -10,9 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+
+
+def batch_exit_code(codes: Iterable[int]) -> int:
+    """Return the exit code of a batch: 0 when nothing failed, else its failures' highest code.
+
+    One rule for every command: a failure exits with its error's own code, alone or in a batch
+    (a refused write 2 in `import` of ten files as in `reconcile`), so a script reads the code
+    the same way whichever command it ran.
+    """
+    return max(codes, default=0)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ finds the customer a user names on the command line, or says what to add and whe
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,8 +19,13 @@ from beanfirm.errors import ConfigError, UsageError, relative_to
 from beanfirm.store.ledger import Ledger, is_warning, load_ledger
 
 if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client
+
+
+CODED_CHART = re.compile(r"^Assets:\d{4}-")  # a chart with account codes: 小企业会计准则
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,8 @@ def select_party(ledger: Ledger, book: Book, name: str, client_id: str) -> Party
             f"({other.account}), not a {what}: run the report with {flag}."
         )
         raise UsageError(msg)
-    example = f"{roots[0]}{name}"
+    opened = {entry.account for entry in ledger.entries if isinstance(entry, data.Open)}
+    example = f"{root_for_chart(client_id, opened, roots)}{name}"
     account = _account_named(ledger, name)
     known = ", ".join(f"{p.key} ({p.name})" if p.name != p.key else p.key for p in _sorted(book))
     if account is not None:
@@ -91,6 +98,27 @@ def select_party(ledger: Ledger, book: Book, name: str, client_id: str) -> Party
         "`name:`, `terms-days:` and `credit-limit:` metadata (docs/conventions.md)."
     )
     raise UsageError(msg)
+
+
+def root_for_chart(client_id: str, opened: Collection[str], roots: Sequence[str]) -> str:
+    """Return the root of a client's chart among `roots` (`Assets:1122-应收账款:` or not).
+
+    The root under which the ledger already opens an account, or whose account it opens; else
+    the coded root for a chart with account codes, the other for one without. The plugin's
+    defaults name the roots of both charts: a customer opened under the other chart's root
+    would be one its statements never show.
+    """
+    for root in roots:
+        if root.rstrip(":") in opened or any(account.startswith(root) for account in opened):
+            return root
+    coded = any(CODED_CHART.match(account) for account in opened)
+    for root in roots:
+        if bool(re.search(r":\d{4}-", root)) == coded:
+            return root
+    if not roots:
+        msg = f"client '{client_id}' has no receivable root configured in its receivables plugin."
+        raise ConfigError(msg)
+    return roots[0]
 
 
 def today() -> datetime.date:

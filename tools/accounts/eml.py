@@ -31,10 +31,10 @@ def reminder_subject(customer: CustomerDunning, client: Letterhead, t: Messages)
         return t("Payment reminder: invoices from {client} falling due", client=client.name)
     if customer.is_final:
         return t("Final notice of overdue invoices: {client}", client=client.name)
+    if not customer.stage:  # past due, short of the first reminder stage: no number to give
+        return t("Overdue invoices: {client}", client=client.name)
     return t(
-        "Overdue invoices, reminder {stage}: {client}",
-        stage=customer.stage or 1,
-        client=client.name,
+        "Overdue invoices, reminder {stage}: {client}", stage=customer.stage, client=client.name
     )
 
 

@@ -2,7 +2,8 @@
 
 Drawn on matplotlib's Agg canvas (no display, no pyplot, no global backend: safe inside Fava's
 process), as PNG or SVG bytes. Chinese labels
-use a CJK font when the machine has one (WenQuanYi, Noto Sans CJK, Source Han Sans); the SVG
+use a CJK font when the machine has one (WenQuanYi, Noto Sans CJK, Source Han Sans), found
+through fontconfig as PDFs find theirs (`core/pdf.py`); the SVG
 keeps its text as paths, so it looks the same where the font is missing, and carries no date,
 so the same forecast draws the same file. matplotlib is imported when a chart is drawn, not
 with the module: it costs about 0.5 s, and every `beanfirm` command imports this one.
@@ -14,6 +15,7 @@ import io
 from typing import TYPE_CHECKING, Literal
 
 from beanfirm.accounts.forecast import Forecast
+from beanfirm.core.pdf import cjk_fonts
 from beanfirm.core.translation import Words
 
 if TYPE_CHECKING:
@@ -54,11 +56,23 @@ def render_chart(
 
 
 def _fonts() -> list[str]:
-    """Return the fonts of FONTS this machine has (asking for a missing one logs a warning)."""
+    """Return the fonts of FONTS this machine has (asking for a missing one logs a warning).
+
+    matplotlib knows the fonts of its cache, made once: a CJK font installed since is missing
+    there and Chinese is drawn as boxes. The fonts fontconfig finds for Chinese are added.
+    """
     from matplotlib import font_manager  # noqa: PLC0415 - see the module docstring
 
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return [name for name in FONTS if name in installed] or ["DejaVu Sans"]
+    manager = font_manager.fontManager
+    known = {font.fname for font in manager.ttflist}
+    for path in cjk_fonts():
+        if path not in known:
+            manager.addfont(path)
+    installed = {font.name for font in manager.ttflist}
+    others = sorted({font.name for font in manager.ttflist if font.fname in cjk_fonts()})
+    found = [name for name in FONTS if name in installed]
+    # A CJK font not named in FONTS still draws what the others lack (matplotlib falls back).
+    return [*found, *(name for name in others if name not in FONTS)] or ["DejaVu Sans"]
 
 
 def _draw(forecast: Forecast, title: str, t: Words) -> Figure:

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from beanfirm import __version__
-from beanfirm.cli.output import echo
+from beanfirm.cli.output import echo, write_utf8
 from beanfirm.errors import BeanfirmError
 
 # Each command's module, imported when the command runs (or `--help` lists it), so that a
@@ -94,7 +94,8 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, practice: Path | None, staff_id: str | None) -> None:
     """beanfirm: plain-text accounting for accounting firms, on Beancount and Fava.
 
-    Exit codes: 0 ok, 1 findings or ledger errors, 2 usage or configuration errors.
+    Exit codes: 0 ok, 1 findings or ledger errors, 2 usage or configuration errors; a
+    command that goes on past failures exits with the highest code among them.
     """
     ctx.ensure_object(dict)
     ctx.obj["practice"] = practice
@@ -103,6 +104,7 @@ def cli(ctx: click.Context, practice: Path | None, staff_id: str | None) -> None
 
 def main() -> None:
     """Run the command line, turning beanfirm errors into one paragraph and an exit code."""
+    write_utf8()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:

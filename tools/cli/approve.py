@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from beanfirm.cli.context import practice_of, repo_of, staff_of
+from beanfirm.cli.context import exactly_one, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo, echo_json, json_option
-from beanfirm.errors import EXIT_FINDINGS, BeanfirmError, UsageError
+from beanfirm.errors import BeanfirmError, batch_exit_code
 from beanfirm.jobs.approving import ApprovalOutcome, approve_client
 from beanfirm.review.pending import pending_reviews
 from beanfirm.store.gitrepo import PracticeRepo
@@ -63,18 +63,20 @@ def approve(
     Each approval is an annotated git tag beanfirm/approved/<client>/<NNNN> (signed when you
     have a signing-key in clients.yaml). Refused, with nothing written: an approver who is not
     a reviewer or partner, who wrote any of the commits approved, a client that does not check
-    clean at REV, or REV not descending from the previous approval. Exit 1 when any client was
-    refused.
+    clean at REV, or REV not descending from the previous approval. With several clients, exits
+    with the highest code of those refused.
     """
     practice = practice_of(ctx)
     repo = repo_of(practice)
-    if all_clients == bool(client_ids):
-        msg = "Name the clients to approve, or pass --all (not both)."
-        raise UsageError(msg)
+    exactly_one(
+        "Say whose books to approve", "the clients (CLIENT...)", "--all",
+        given=(bool(client_ids), all_clients),
+    )  # fmt: skip
     approver = staff_of(ctx, practice, repo)
     client_ids = chosen_clients(practice, repo, client_ids, quiet=as_json)
     single = not all_clients and len(client_ids) == 1
     outcomes: list[dict[str, object]] = []
+    failures: list[int] = []
     for client_id in client_ids:
         try:
             outcome = approve_client(
@@ -84,6 +86,7 @@ def approve(
             if single:
                 raise
             outcomes.append({"client": client_id, "result": "refused", "reason": str(exc)})
+            failures.append(exc.exit_code)
             if not as_json:
                 echo(f"Refused {client_id}: {exc}", err=True)
             if failfast:
@@ -94,8 +97,8 @@ def approve(
             echo(outcome_text(outcome, approver))
     if as_json:
         echo_json(outcomes)
-    if any(outcome["result"] == "refused" for outcome in outcomes):
-        sys.exit(EXIT_FINDINGS)
+    if failures:
+        sys.exit(batch_exit_code(failures))
 
 
 def chosen_clients(

@@ -7,11 +7,11 @@ import sys
 
 import click
 
-from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
+from beanfirm.cli.context import author_of, exactly_one, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo, echo_table
 from beanfirm.cli.progress import client_progress
 from beanfirm.core.journal import txn_text
-from beanfirm.errors import EXIT_FINDINGS, UsageError
+from beanfirm.errors import batch_exit_code
 from beanfirm.jobs.closing import (
     REFUSED,
     CloseRefusedError,
@@ -93,9 +93,10 @@ def close(
     reconciled through the month's end, entries left uncategorized or flagged, ledger errors,
     changes not approved, the previous month open, the month closed already (docs/close.md).
     """
-    if bool(client_id) == every:
-        msg = "Give one client (beanfirm close CLIENT --period YYYY-MM) or --all, not both."
-        raise UsageError(msg)
+    exactly_one(
+        "Say whose month to close", "one client (beanfirm close CLIENT --period YYYY-MM)",
+        "--all", given=(bool(client_id), every),
+    )  # fmt: skip
     if staff_id:
         ctx.find_root().obj["staff_id"] = staff_id
     period = parse_period(period_text)
@@ -130,4 +131,4 @@ def close(
     rows = [(outcome.client_id, outcome.state, _short(outcome.detail)) for outcome in outcomes]
     echo_table(f"Close of {period.label}", ["Client", "Result", "Detail"], rows)
     if any(outcome.state == REFUSED for outcome in outcomes):
-        sys.exit(EXIT_FINDINGS)
+        sys.exit(batch_exit_code(o.exit_code for o in outcomes if o.state == REFUSED))

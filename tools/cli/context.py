@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from beanfirm.errors import ConfigError
+from beanfirm.errors import ConfigError, UsageError
 from beanfirm.store.gitrepo import Author, PracticeRepo
 from beanfirm.store.practice import Practice, open_practice
 from beanfirm.store.registry import Staff
@@ -42,3 +42,13 @@ def staff_of(ctx: click.Context, practice: Practice, repo: PracticeRepo) -> Staf
 def author_of(staff: Staff) -> Author:
     """Return the git author for a staff member."""
     return Author(staff.name, staff.email)
+
+
+def exactly_one(purpose: str, first: str, second: str, *, given: tuple[bool, bool]) -> None:
+    """Refuse a call that gives both of two alternatives, or neither, saying which it did."""
+    if all(given):
+        msg = f"Give {first} or {second}, not both."
+        raise UsageError(msg)
+    if not any(given):
+        msg = f"{purpose}: give {first} or {second}."
+        raise UsageError(msg)

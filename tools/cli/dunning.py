@@ -14,7 +14,7 @@ from beanfirm.cli.context import practice_of
 from beanfirm.cli.output import echo, echo_json, echo_table, json_option
 from beanfirm.cli.progress import client_progress
 from beanfirm.cli.reportopts import as_of_option, report_date
-from beanfirm.errors import EXIT_FINDINGS, relative_to
+from beanfirm.errors import batch_exit_code, relative_to
 from beanfirm.jobs.dunning import ClientDunning, run_dunning
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def dunning(
     for result in failed:
         echo(f"Error: {result.client.id}: {result.error}", err=True)
     if failed:
-        sys.exit(EXIT_FINDINGS)
+        sys.exit(batch_exit_code(r.error.exit_code for r in failed if r.error is not None))
 
 
 def _print(results: list[ClientDunning], day: str, *, dry_run: bool) -> None:

@@ -12,7 +12,7 @@ import click
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo, echo_json, json_option
 from beanfirm.cli.progress import client_progress
-from beanfirm.errors import EXIT_FINDINGS, BeanfirmError
+from beanfirm.errors import BeanfirmError, batch_exit_code
 from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS
 from beanfirm.ingest.outcome import ImportPlan, rows_text
 from beanfirm.jobs.importing import ImportResult
@@ -134,7 +134,7 @@ def import_(
     Each file is identified (or read with the importer of --account), categorized by the
     client's rules, de-duplicated against the ledger, merged into the month files, archived
     under documents/, checked and committed. A file that fails changes nothing; the others
-    go on (unless -x). Exits 1 if any file failed.
+    go on (unless -x). Exits with the highest code of the files that failed.
     """
     practice = practice_of(ctx)
     jobs = select_jobs(practice, client_id, files, inbox=inbox, account=account)
@@ -142,6 +142,7 @@ def import_(
     author = author_of(staff_of(ctx, practice, repo))
     batch = ImportBatch(practice, repo, author, account, window, dry_run, opening)
     reports: list[dict[str, Any]] = []
+    failures: list[int] = []
     with client_progress("Importing", len(jobs)) as progress:
         for client, path in jobs:
             report: dict[str, Any] = {"file": str(path), "client": client.id}
@@ -151,6 +152,7 @@ def import_(
                 result = batch.run(client, path)
             except BeanfirmError as exc:
                 report.update(status="failed", error=str(exc))
+                failures.append(exc.exit_code)
                 echo(f"Error: {exc}", err=True)
                 if failfast:
                     break
@@ -164,5 +166,5 @@ def import_(
         echo_json(reports)
     elif inbox and not jobs:
         echo("No files waiting in the inboxes.")
-    if any(report["status"] == "failed" for report in reports):
-        sys.exit(EXIT_FINDINGS)
+    if failures:
+        sys.exit(batch_exit_code(failures))

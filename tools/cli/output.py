@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -25,6 +27,17 @@ FORMATS = ("table", "json", "csv")
 def echo(text: str, *, err: bool = False) -> None:
     """Print a message that carries data (a file name, a narration): controls replaced."""
     click.echo(plain_lines(text), err=err)
+
+
+def write_utf8() -> None:
+    """Make stdout and stderr write UTF-8, whatever the locale says.
+
+    Ledgers, names and reports are Unicode; a stream in latin-1 or a Windows code page crashed
+    on the first Chinese name, and JSON is UTF-8 by definition (RFC 8259).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and codecs.lookup(stream.encoding).name != "utf-8":
+            stream.reconfigure(encoding="utf-8")
 
 
 def cell(value: object) -> Text:
@@ -49,11 +62,18 @@ def json_option() -> Decorator:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
 
+# Wider than any table: output that goes to a file or a pipe is never cut to a width.
+UNCUT = 100_000
+
+
 def console() -> Console:
-    """Return a console on stdout that does not wrap tables into unreadable columns."""
+    """Return a console on stdout that does not wrap tables into unreadable columns.
+
+    On a terminal, tables fit its width (or `COLUMNS`). Piped or redirected, nothing is cut:
+    a report read by a script or saved to a file keeps every cell whole, whatever `COLUMNS` says.
+    """
     probe = Console()
-    # Piped output is not cut to 80 columns: a report read by a script keeps every cell whole.
-    return Console(soft_wrap=False, width=None if probe.is_terminal else 200)
+    return Console(soft_wrap=False, width=None if probe.is_terminal else UNCUT)
 
 
 def echo_json(data: Any) -> None:

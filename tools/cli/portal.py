@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from beanfirm.cli.context import practice_of
+from beanfirm.cli.context import exactly_one, practice_of
 from beanfirm.cli.output import echo, echo_json, echo_table, json_option
 from beanfirm.cli.portalstate import open_store, state_dir_option
 from beanfirm.errors import UsageError
@@ -76,8 +76,10 @@ def add(
 ) -> None:
     """Add a portal user EMAIL for clients (--client) or for a staff member (--staff)."""
     practice = practice_of(ctx)
-    if bool(client_ids) == (staff_id is not None):
-        raise UsageError("Give either --client ID (repeatable) or --staff STAFF-ID, not both.")
+    exactly_one(
+        "Say whose books the user may see", "--client ID (repeatable)", "--staff STAFF-ID",
+        given=(bool(client_ids), staff_id is not None),
+    )  # fmt: skip
     password, show = _password(generate, password_stdin)
     store = open_store(practice, state_dir)
     created = add_user(

@@ -24,7 +24,7 @@ def client_progress(description: str, total: int) -> Iterator[Progress]:
     """Show a progress bar on stderr (hidden when stderr is not a terminal)."""
     stderr = Console(stderr=True)
     progress = Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # a description may name a file
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

@@ -15,7 +15,7 @@ from beanfirm.accounts.letterhead import letterheads
 from beanfirm.accounts.messages import check_language
 from beanfirm.accounts.render import FORMATS, OutputFormat, render
 from beanfirm.accounts.statements import STATEMENT_TYPES, StatementType, statement_period
-from beanfirm.cli.context import practice_of
+from beanfirm.cli.context import exactly_one, practice_of
 from beanfirm.cli.output import echo, echo_json, json_option
 from beanfirm.cli.progress import client_progress
 from beanfirm.cli.reportopts import customer_option, ledger_note
@@ -101,9 +101,10 @@ def statement(
     """
     statement_type = cast("StatementType", kind)
     fmt = cast("OutputFormat", output_format)
-    if (customer is None) == (not all_customers):
-        msg = "Name one customer with --customer NAME, or pass --all-customers (not both)."
-        raise UsageError(msg)
+    exactly_one(
+        "Say whose statement to write", "one customer with --customer NAME", "--all-customers",
+        given=(customer is not None, all_customers),
+    )  # fmt: skip
     if all_customers and output is not None and str(output) == "-":
         raise UsageError("--output - writes one statement; give a folder for --all-customers.")
     if language is not None:

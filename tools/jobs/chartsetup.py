@@ -12,7 +12,6 @@ before anything is written; the write is one commit through `apply_write`.
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Never
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Never
 from beancount.core import data
 from beancount.core.amount import Amount
 
+from beanfirm.accounts.customers import root_for_chart
 from beanfirm.accounts.openitems import settings_of
 from beanfirm.core import paths
 from beanfirm.core.accountnames import STATEMENT_ROOTS, is_account_name
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from beanfirm.store.practice import Practice
 
 ONE_DAY = datetime.timedelta(days=1)
-CODED_CHART = re.compile(r"^Assets:\d{4}-")  # a chart with account codes: 小企业会计准则
 
 
 @dataclass(frozen=True)
@@ -286,25 +285,6 @@ def add_account(
     return apply_write(practice.root, repo, plan, author=author, check=check, dry_run=dry_run)
 
 
-def receivable_root(client: Client, opens: dict[str, data.Open], roots: tuple[str, ...]) -> str:
-    """Return the receivable root of a client's chart (`Assets:Receivable:`, `...1122-应收账款:`).
-
-    The root under which the ledger already opens a customer, or whose account it opens; else
-    the coded root for a chart with account codes, the other for one without.
-    """
-    for root in roots:
-        if root.rstrip(":") in opens or any(account.startswith(root) for account in opens):
-            return root
-    coded = any(CODED_CHART.match(account) for account in opens)
-    for root in roots:
-        if bool(re.search(r":\d{4}-", root)) == coded:
-            return root
-    if not roots:
-        msg = f"client '{client.id}' has no receivable root configured in its receivables plugin."
-        raise ConfigError(msg)
-    return roots[0]
-
-
 def _check_customer(client: Client, new: NewCustomer) -> None:
     if new.language is not None and new.language not in LANGUAGES:
         _refuse(client, new.name, f"--language must be one of: {', '.join(LANGUAGES)}.")
@@ -331,7 +311,7 @@ def add_customer(
     def prepare() -> Planned[Added]:
         ledger = parse_ledger(practice.main_file(client.id))
         opens = _opens(ledger.entries)
-        root = receivable_root(client, opens, settings_of(ledger.options).receivable)
+        root = root_for_chart(client.id, opens, settings_of(ledger.options).receivable)
         account = root + new.name
         if ":" in new.name or not is_account_name(account):
             _refuse(

@@ -26,7 +26,14 @@ from beanfirm.core import paths, pdf
 from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import Txn, month_path, txn_text
 from beanfirm.core.monthfiles import NewEntry, merge_entries
-from beanfirm.errors import BeanfirmError, Problem, UsageError, WriteRefusedError, relative_to
+from beanfirm.errors import (
+    EXIT_FINDINGS,
+    BeanfirmError,
+    Problem,
+    UsageError,
+    WriteRefusedError,
+    relative_to,
+)
 from beanfirm.jobs.locking import (
     LOCKERS,
     lock_changes,
@@ -305,6 +312,7 @@ class Outcome:
     state: str
     detail: str
     result: CloseResult | None = None
+    exit_code: int = 0  # a refusal's: its error's code (docs/README.md, exit codes)
 
 
 CLOSED, WOULD_CLOSE, REFUSED, SKIPPED = "closed", "would close", "refused", "skipped"
@@ -334,10 +342,10 @@ def _close_one(
             today=today, dry_run=dry_run,
         )  # fmt: skip
     except BeanfirmError as error:
-        return Outcome(client_id, REFUSED, _first_reason(error))
+        return Outcome(client_id, REFUSED, _first_reason(error), exit_code=error.exit_code)
     except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the other clients
         reason = f"the close failed: {type(exc).__name__}: {exc}; run `beanfirm close {client_id}`"
-        return Outcome(client_id, REFUSED, reason)
+        return Outcome(client_id, REFUSED, reason, exit_code=EXIT_FINDINGS)
     count = len(result.entries) + len(result.accruals)
     detail = f"{count} entr{'y' if count == 1 else 'ies'}, {len(result.filed)} files"
     return Outcome(client_id, WOULD_CLOSE if dry_run else CLOSED, detail, result)

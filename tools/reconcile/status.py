@@ -48,13 +48,21 @@ def _through_entries(entries: Sequence[Directive]) -> list[tuple[str, str, datet
 
 
 def reconciled_through(entries: Sequence[Directive]) -> dict[str, Reconciliation]:
-    """Return the reconciliation of each reconciled account, by account name."""
-    opened = {e.account: e.date for e in entries if isinstance(e, data.Open)}
+    """Return the reconciliation of each reconciled account, by account name.
+
+    An account is reconciled through the day before a passing balance assertion; one that has
+    none (the plugin then dates its mark the day before its first period) is through no day:
+    `status` shows "never".
+    """
+    passing = {
+        (entry.account, entry.date)
+        for entry in entries
+        if isinstance(entry, data.Balance) and entry.diff_amount is None
+    }
     found: dict[str, Reconciliation] = {}
     for account, cadence, date in _through_entries(entries):
-        opened_on = opened.get(account)
-        through = date if opened_on is None or date >= opened_on else None
-        found[account] = Reconciliation(account, cadence, through)
+        asserted = (account, date + datetime.timedelta(days=1)) in passing
+        found[account] = Reconciliation(account, cadence, date if asserted else None)
     return found
 
 
