@@ -29,6 +29,7 @@ from beanfirm.core.monthfiles import NewEntry, merge_entries
 from beanfirm.errors import ConfigError, UsageError, relative_to
 from beanfirm.importers import IMPORTER_NAMES
 from beanfirm.jobs.clientcheck import ClientCheck
+from beanfirm.jobs.locking import write_client
 from beanfirm.jobs.opening import opening_posting, opening_txn
 from beanfirm.store.ledger import parse_ledger
 from beanfirm.store.registry import (
@@ -354,11 +355,4 @@ def add_customer(
         files: dict[str, bytes | None] = {accounts_file: _appended(text, block).encode()}
         return Planned(files, message, Added(account, opened, None, client.currency))
 
-    plan: WritePlan[Added, Never] = WritePlan(
-        prepare,
-        locks=(client.id,),
-        guard=(paths.client_folder(client.id),),
-        what=f"client {client.id}",
-    )
-    check = ClientCheck(practice, repo, client)
-    return apply_write(practice.root, repo, plan, author=author, check=check, dry_run=dry_run)
+    return write_client(practice, repo, client, prepare, author=author, dry_run=dry_run)

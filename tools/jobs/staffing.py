@@ -19,7 +19,7 @@ from beanfirm.accounts.openitems import settings_of
 from beanfirm.core import paths
 from beanfirm.core.journal import meta_text, quote
 from beanfirm.errors import ConfigError, UsageError, relative_to
-from beanfirm.jobs.clientcheck import ClientCheck
+from beanfirm.jobs.locking import write_client
 from beanfirm.store.ledger import parse_ledger
 from beanfirm.store.registry import REGISTRY_FILENAME, Client, Staff
 from beanfirm.store.registrytext import append_item, remove_item, set_key, validated
@@ -220,11 +220,4 @@ def _verify_customer(
         )
         return Planned({filename: new_text.encode()}, message, None)
 
-    plan: WritePlan[None, Never] = WritePlan(
-        prepare,
-        locks=(client.id,),
-        guard=(paths.client_folder(client.id),),
-        what=f"client {client.id}",
-    )
-    check = ClientCheck(practice, repo, client)
-    return apply_write(practice.root, repo, plan, author=author, check=check, dry_run=dry_run)
+    return write_client(practice, repo, client, prepare, author=author, dry_run=dry_run)
