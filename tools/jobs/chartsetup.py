@@ -28,8 +28,7 @@ from beanfirm.core.ledgertext import entry_text
 from beanfirm.core.monthfiles import NewEntry, merge_entries
 from beanfirm.errors import ConfigError, UsageError, relative_to
 from beanfirm.importers import IMPORTER_NAMES
-from beanfirm.jobs.clientcheck import ClientCheck
-from beanfirm.jobs.locking import write_client
+from beanfirm.jobs.clientcheck import ClientCheck, write_client
 from beanfirm.jobs.opening import opening_posting, opening_txn
 from beanfirm.store.ledger import parse_ledger
 from beanfirm.store.registry import (

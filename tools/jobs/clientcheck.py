@@ -3,7 +3,7 @@
 The problems before the write come from the check cache when the client's content is known
 to it (as it is after the previous write or `beanfirm check`); otherwise they are only worked
 out, from HEAD, if the check after the write finds errors at all. So a write loads the ledger
-with its plugins once.
+with its plugins once. `write_client` writes a client's change through the write path with it.
 
 Errors that record work left to do (`BACKLOG`: rows still uncategorized past the grace
 period, periods not reconciled yet) never undo a write, which adds such work by its nature
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Never, TypeVar
 
 from beanfirm.core import paths
 from beanfirm.core.bulk import collector_paused
@@ -25,7 +26,21 @@ from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.ledger import Ledger, error_problem, is_warning, load_ledger
 from beanfirm.store.practice import Practice
 from beanfirm.store.registry import Client
-from beanfirm.store.writes import problem_key, problem_keys
+from beanfirm.store.writes import (
+    Planned,
+    WritePlan,
+    Written,
+    apply_write,
+    problem_key,
+    problem_keys,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from beanfirm.store.gitrepo import Author
+
+T = TypeVar("T")
 
 BACKLOG = ("CategorizedError", "ReconciledError")
 
@@ -117,3 +132,26 @@ def problems_at(
         if backlog:
             return list(summarize(ledger, folder).errors)
         return split_errors(ledger, folder, main)[0]
+
+
+def write_client(
+    practice: Practice,
+    repo: PracticeRepo,
+    client: Client,
+    prepare: Callable[[], Planned[T]],
+    *,
+    author: Author,
+    dry_run: bool,
+) -> Written[T]:
+    """Write one client's change through the write path, checked with the client's plugins."""
+    check = ClientCheck(practice, repo, client)
+    plan: WritePlan[T, Never] = WritePlan(
+        prepare,
+        locks=(client.id,),
+        guard=(paths.client_folder(client.id),),
+        what=f"client {client.id}",
+    )
+    written = apply_write(practice.root, repo, plan, author=author, check=check, dry_run=dry_run)
+    if not dry_run:
+        check.remember()
+    return written

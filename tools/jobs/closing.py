@@ -34,13 +34,13 @@ from beanfirm.errors import (
     WriteRefusedError,
     relative_to,
 )
+from beanfirm.jobs.clientcheck import write_client
 from beanfirm.jobs.locking import (
     LOCKERS,
     lock_changes,
     lock_directive,
     refuse_role,
     unapproved_reason,
-    write_client,
 )
 from beanfirm.monthend.accruals import accrual_entries
 from beanfirm.monthend.checklist import Checklist, Facts, Reconciled, checklist

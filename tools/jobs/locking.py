@@ -16,13 +16,13 @@ import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Never, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from beanfirm.core import paths
 from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import quote
 from beanfirm.errors import LedgerError, UsageError, WriteRefusedError
-from beanfirm.jobs.clientcheck import ClientCheck
+from beanfirm.jobs.clientcheck import write_client
 from beanfirm.plugins.locked import LOCKS_HEADER, MODULE
 from beanfirm.plugins.seal import LOCK, REOPEN, Seal
 from beanfirm.review.locks import (
@@ -38,10 +38,9 @@ from beanfirm.review.locks import (
 )
 from beanfirm.store.approvals import latest_approval
 from beanfirm.store.ledger import error_problem, is_warning, load_ledger, load_until_plugin
-from beanfirm.store.writes import Planned, WritePlan, Written, apply_write
+from beanfirm.store.writes import Planned
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
 
     from beanfirm.store.gitrepo import Author, PracticeRepo
     from beanfirm.store.practice import Practice
@@ -300,26 +299,3 @@ def reopen_period(
 
     written = write_client(practice, repo, client, prepare, author=author, dry_run=dry_run)
     return LockResult(client.id, through, written.value, written.commit, added_plugin=False)
-
-
-def write_client(
-    practice: Practice,
-    repo: PracticeRepo,
-    client: Client,
-    prepare: Callable[[], Planned[T]],
-    *,
-    author: Author,
-    dry_run: bool,
-) -> Written[T]:
-    """Write one client's change through the write path, checked with the client's plugins."""
-    check = ClientCheck(practice, repo, client)
-    plan: WritePlan[T, Never] = WritePlan(
-        prepare,
-        locks=(client.id,),
-        guard=(paths.client_folder(client.id),),
-        what=f"client {client.id}",
-    )
-    written = apply_write(practice.root, repo, plan, author=author, check=check, dry_run=dry_run)
-    if not dry_run:
-        check.remember()
-    return written

@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, Never
+from typing import Literal
 
 import yaml
 from beancount.core import data
@@ -44,12 +44,12 @@ from beanfirm.errors import BeanfirmError, Problem, UsageError
 from beanfirm.ingest.chartmap import Mapped, Roots, map_lines
 from beanfirm.ingest.openitemsfile import OpenItemRow
 from beanfirm.ingest.trialbalance import TrialBalance, TrialLine
-from beanfirm.jobs.clientcheck import ClientCheck
+from beanfirm.jobs.clientcheck import write_client
 from beanfirm.store.gitrepo import Author, PracticeRepo
 from beanfirm.store.ledger import parse_ledger
 from beanfirm.store.practice import Practice
 from beanfirm.store.registry import Client
-from beanfirm.store.writes import Planned, WritePlan, apply_write
+from beanfirm.store.writes import Planned
 
 ZERO = Decimal(0)
 ONE_DAY = datetime.timedelta(days=1)
@@ -586,14 +586,5 @@ def run_opening(
         merged = merge_entries(text, month, plan.new_entries)
         return Planned({plan.month_file: merged.encode("utf-8")}, plan.message(), plan)
 
-    check = ClientCheck(practice, repo, client)
-    write: WritePlan[OpeningPlan, Never] = WritePlan(
-        prepare,
-        locks=(client.id,),
-        guard=(paths.client_folder(client.id),),
-        what=f"client {client.id}",
-    )
-    written = apply_write(root, repo, write, author=author, check=check, dry_run=dry_run)
-    if not dry_run:
-        check.remember()
+    written = write_client(practice, repo, client, prepare, author=author, dry_run=dry_run)
     return written.value, written.commit

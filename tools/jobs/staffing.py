@@ -19,7 +19,7 @@ from beanfirm.accounts.openitems import settings_of
 from beanfirm.core import paths
 from beanfirm.core.journal import meta_text, quote
 from beanfirm.errors import ConfigError, UsageError, relative_to
-from beanfirm.jobs.locking import write_client
+from beanfirm.jobs.clientcheck import write_client
 from beanfirm.store.ledger import parse_ledger
 from beanfirm.store.registry import REGISTRY_FILENAME, Client, Staff
 from beanfirm.store.registrytext import append_item, remove_item, set_key, validated
