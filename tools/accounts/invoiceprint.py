@@ -43,11 +43,13 @@ def invoice_html(
 ) -> str:
     """Return an invoice as a standalone HTML document (its CSS inline)."""
     t = Messages(language)
+    title = t.pgettext("document title", "Invoice")
     return (
         _environment()
         .get_template("invoice.html")
         .render(
             t=t,
+            title=title,
             html_lang=language_tag(language),
             css=_source("statement.css"),
             page_label=page_label(t),
