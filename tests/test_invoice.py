@@ -223,7 +223,7 @@ def _lock(practice: Path, through: str) -> None:
         ),
         (
             ("--customer", "华联超市", "--amount", "100", "--item", "咨询:1:100"),
-            ("--amount 100 does not agree with the line items", "113.00 with 13% VAT"),
+            ("--amount 100.00 does not agree with the line items", "113.00 with 13% VAT"),
         ),
         (("--customer", "华联超市", "--amount", "100", "--vat-rate", "abc"), ("not a rate",)),
         (
@@ -310,7 +310,7 @@ def test_payments_settle_the_invoice_in_part_then_in_full(vat_client: Path) -> N
         "--account", BANK, cwd=practice, env=STAFF_ENV,
     )  # fmt: skip
     assert part.code == 0, part.err
-    assert "6300.00 still open" in part.out
+    assert "payment of 5000.00 CNY on INV-2025-0001 (6300.00 still open)" in part.out
     month = " ".join((practice / MARCH).read_text(encoding="utf-8").split())
     assert (
         '2025-03-20 * "华联超市" "收到货款 INV-2025-0001" ^INV-2025-0001 '
@@ -377,7 +377,7 @@ def test_bill_new_books_the_payable_and_input_vat_and_is_paid(vat_client: Path) 
     month = " ".join((practice / MARCH).read_text(encoding="utf-8").split())
     assert (
         '2025-03-03 * "宁波食品厂" "采购 BILL-2025-0001" ^BILL-2025-0001 due: 2025-04-17 '
-        f'vat-rate: "13%" {INPUT_VAT} 130.00 CNY Assets:1405-库存商品 1000.00 CNY '
+        f'vat-rate: "13%" Assets:1405-库存商品 1000.00 CNY {INPUT_VAT} 130.00 CNY '
         f"{SUPPLIER} -1130.00 CNY"
     ) in month
     paid = run_beanfirm(
@@ -439,6 +439,27 @@ def test_a_new_clients_plugins_accept_the_invoice_and_its_payment(practice: Path
     # receivables and categorized plugins find nothing in the month file.
     assert [error["filename"] for error in errors] == ["ledgers/huamei/accounts.beancount"]
     assert "has no passing balance assertion" in errors[0]["message"]
+
+
+def test_a_chart_that_posts_vat_to_its_parent_account_keeps_it_a_leaf(practice: Path) -> None:
+    assert run_beanfirm(*ADD_ZH, cwd=practice, env=STAFF_ENV).code == 0
+    _vat_payer(practice, "huamei", "13%")
+    _customer(practice)
+    february = practice / "ledgers/huamei/journal/2025/02.beancount"
+    february.parent.mkdir(parents=True, exist_ok=True)
+    february.write_text(
+        '2025-02-03 * "税务局" "增值税"\n  Liabilities:2221-应交税费:应交增值税  10.00 CNY\n'
+        f"  {BANK}  -10.00 CNY\n",
+        encoding="utf-8",
+    )
+    commit_all(practice, "VAT paid, booked to the parent account")
+    chart = (practice / "ledgers/huamei/accounts.beancount").read_text(encoding="utf-8")
+    assert _invoice(practice, "--date", "2025-03-05", "--amount", "113").returncode == 0
+    assert (practice / "ledgers/huamei/accounts.beancount").read_text(encoding="utf-8") == chart
+    month = " ".join((practice / MARCH).read_text(encoding="utf-8").split())
+    assert "Liabilities:2221-应交税费:应交增值税 -13.00 CNY" in month
+    check = run_beanfirm("check", "huamei", "--json", cwd=practice)
+    assert "heading" not in check.out, check.out
 
 
 def test_invoice_print_writes_the_invoice_in_the_customers_language(vat_client: Path) -> None:

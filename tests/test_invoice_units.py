@@ -11,6 +11,7 @@ from beancount import loader
 
 from beanfirm.accounts.invoices import (
     LineItem,
+    cents,
     items_of,
     next_number,
     parse_item,
@@ -96,3 +97,9 @@ def test_a_vat_rate_the_registry_cannot_read_is_a_problem_with_its_line(tmp_path
     assert not none
     assert good is not None
     assert good.clients[0].vat_rate == Decimal("0.13")
+
+
+def test_amounts_are_in_cents() -> None:
+    assert str(cents(Decimal(5000), "--amount")) == "5000.00"
+    with pytest.raises(UsageError, match="more than two decimals"):
+        cents(Decimal("1.005"), "--amount")

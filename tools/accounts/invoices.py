@@ -97,6 +97,14 @@ def money(number: Decimal) -> Decimal:
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def cents(amount: Decimal, option: str) -> Decimal:
+    """Return an amount to the cent (`5000` is `5000.00`); refuse one with smaller units."""
+    if amount != amount.quantize(CENT):
+        msg = f"{option} {amount} has more than two decimals; give the amount in cents, like 12.35."
+        raise UsageError(msg)
+    return amount.quantize(CENT)
+
+
 def parse_item(text: str) -> LineItem:
     """Read `--item "description:quantity:unit price"`; the description may hold colons."""
     parts = text.rsplit(":", 2)

@@ -25,6 +25,7 @@ from beanfirm.accounts.invoices import (
     Document,
     LineItem,
     Split,
+    cents,
     chart_of,
     find_item,
     next_number,
@@ -206,6 +207,25 @@ def _counter_account(
     return account
 
 
+def _vat_account(ledger: Ledger, chart: Chart, kind: Document) -> tuple[str, bool]:
+    """Return the account for a document's VAT, and whether the write must open it.
+
+    The sub-account (销项税额, 进项税额) when the chart opens it, or can: a chart that already
+    posts to its parent (the demo's books post VAT to 应交增值税 itself) keeps doing so,
+    since a parent with a sub-account is a heading that takes no postings.
+    """
+    account = VAT_ACCOUNTS[chart, kind]
+    if account in _opens(ledger.entries):
+        return account, False
+    parent = account.rsplit(":", 1)[0]
+    for entry in ledger.entries:
+        if isinstance(entry, data.Transaction) and any(
+            posting.account == parent for posting in entry.postings
+        ):
+            return parent, False
+    return account, True
+
+
 def _plan_document(
     practice: Practice, client: Client, new: NewDocument, split: Split
 ) -> Planned[Recorded]:
@@ -229,21 +249,21 @@ def _plan_document(
     due = new.due or new.date + datetime.timedelta(days=terms or 0)
     currency = party.currencies[0] if party.currencies else client.currency
     files: dict[str, bytes | None] = {}
-    vat_account = VAT_ACCOUNTS[chart, new.kind] if split.vat else None
+    vat_account, opens_vat = _vat_account(ledger, chart, new.kind) if split.vat else (None, False)
     opening = ""
-    if vat_account is not None and vat_account not in opens:
+    if vat_account is not None and opens_vat:
         accounts_file = paths.accounts_file(client.id)
         text = (practice.root / accounts_file).read_text(encoding="utf-8")
         block = f"{_start(opens).isoformat()} open {vat_account} {client.currency}\n"
         files[accounts_file] = _appended(text, block).encode()
         opening = f" Opens {vat_account} for its VAT."
     sign = 1 if new.kind == "invoice" else -1
-    postings = [Posting(party.account, sign * split.total, currency)]
-    postings.append(Posting(account, -sign * split.net, currency))
+    postings = [Posting(account, -sign * split.net, currency)]
     if vat_account is not None:
         postings.append(Posting(vat_account, -sign * split.vat, currency))
-    if new.kind == "bill":
-        postings.reverse()
+    receivable = Posting(party.account, sign * split.total, currency)
+    # An invoice reads receivable first (as the demo's do), a bill cost first, payable last.
+    postings = [receivable, *postings] if new.kind == "invoice" else [*postings, receivable]
     meta = [("due", due.isoformat())]
     if split.rate is not None:
         meta.append(("vat-rate", quote(percent(split.rate))))
@@ -293,7 +313,8 @@ def record_document(
             "(docs/registry.md), commit, and run the command again; or leave --vat-rate out.",
         )
     rate = new.vat_rate if new.vat_rate is not None else client.vat_rate
-    split = split_vat(new.amount, new.items, rate)
+    total = cents(new.amount, "--amount") if new.amount is not None else None
+    split = split_vat(total, new.items, rate)
     if new.due is not None and new.due < new.date:
         _refuse(client, what, f"it is due on {new.due}, before its date {new.date}.")
 
@@ -316,6 +337,7 @@ def record_payment(
     what = f"a payment of {new.number}"
     if new.amount <= 0:
         _refuse(client, what, f"--amount is {new.amount}; a payment must be for more than 0.")
+    amount = cents(new.amount, "--amount")
 
     def prepare() -> Planned[Paid]:
         ledger = load_ledger(practice.main_file(client.id))  # booked: open amounts to the cent
@@ -358,12 +380,12 @@ def record_payment(
                 f"{_example_bank(client, opens)}).",
             )
         outstanding = item.open_amount()
-        if new.amount > outstanding:
+        if amount > outstanding:
             paid = item.paid()
             _refuse(
                 client,
                 what,
-                f"it pays {new.amount} {item.currency}, more than the {outstanding} still open "
+                f"it pays {amount} {item.currency}, more than the {outstanding} still open "
                 f"on {new.number} (total {item.amount}, paid {paid}). Record at most "
                 f"{outstanding}; book what the customer paid beyond it separately, as a "
                 "prepayment or a refund.",
@@ -372,19 +394,19 @@ def record_payment(
         narration = new.narration or NARRATIONS[side, _language(client)].format(number=new.number)
         sign = 1 if side == "receivables" else -1
         postings = (
-            Posting(new.account, sign * new.amount, item.currency),
-            Posting(item.party, -sign * new.amount, item.currency),
+            Posting(new.account, sign * amount, item.currency),
+            Posting(item.party, -sign * amount, item.currency),
         )
         txn = Txn(new.date, party.key, narration, postings, links=(new.number,))
         month_file, month = _month_text(practice, client, new.date, txn_text(txn))
-        left = outstanding - new.amount
+        left = outstanding - amount
         state = "paid in full" if left == 0 else f"{left} {item.currency} still open"
         message = (
-            f"Record payment of {new.number} of {client.id}: {new.amount} {item.currency}\n\n"
-            f"Books {new.amount} {item.currency} on {new.date} from {new.account} against "
+            f"Record payment of {new.number} of {client.id}: {amount} {item.currency}\n\n"
+            f"Books {amount} {item.currency} on {new.date} from {new.account} against "
             f"{new.number} of {party.name} ({item.amount} {item.currency}); {state}."
         )
-        value = Paid(new.number, item.party, new.amount, item.currency, item.amount, left)
+        value = Paid(new.number, item.party, amount, item.currency, item.amount, left)
         return Planned({month_file: month}, message, value)
 
     return write_client(practice, repo, client, prepare, author=author, dry_run=dry_run)
