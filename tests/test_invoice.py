@@ -502,5 +502,60 @@ def test_invoice_print_writes_the_invoice_in_the_customers_language(vat_client: 
     ).stdout
     assert "账单" in words
     assert "未收金额" in words
+    described = run_beanfirm(
+        "invoice", "huamei", "INV-2025-0001", "--format", "html", "-o", "inv.html", "--json",
+        cwd=practice,
+    )  # fmt: skip
+    shown = json.loads(described.out)
+    assert (shown["net"], shown["vat"], shown["total"]) == ("10001.00", "1300.13", "11301.13")
+    assert (shown["paid"], shown["outstanding"]) == ("5000.00", "6301.13")
+    assert [line["amount"] for line in shown["lines"]] == ["10000.00", "1.00"]
+    assert (practice / "inv.html").is_file()
     unknown = run_beanfirm("invoice", "huamei", "INV-2025-0009", cwd=practice)
     assert_user_error(unknown, 2, "no invoice INV-2025-0009")
+
+
+def test_payments_at_once_cannot_together_pay_more_than_is_open(vat_client: Path) -> None:
+    practice = vat_client
+    assert _invoice(practice, "--date", "2025-03-05", "--amount", "100").returncode == 0
+    procs = [
+        subprocess.Popen(
+            [
+                str(BEANFIRM),
+                "payment",
+                "huamei",
+                "INV-2025-0001",
+                "--amount",
+                "60",
+                "--date",
+                "2025-03-20",
+                "--account",
+                BANK,
+            ],
+            cwd=practice,
+            env={**STAFF_ENV, "PATH": "/usr/bin:/bin"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outcomes = sorted(
+        (proc.wait(timeout=120), proc.stderr.read() if proc.stderr else "") for proc in procs
+    )
+    assert [code for code, _ in outcomes] == [0, 2], outcomes
+    assert "more than the 40.00 still open" in outcomes[1][1]
+    assert _balances(practice, "huamei")[CUSTOMER] == Decimal("40.00")
+
+
+def test_a_payment_in_a_locked_period_is_refused(vat_client: Path) -> None:
+    practice = vat_client
+    assert _invoice(practice, "--date", "2025-03-05", "--amount", "100").returncode == 0
+    _lock(practice, "2025-03-31")
+    before = snapshot(practice)
+    result = run_beanfirm(
+        "payment", "huamei", "INV-2025-0001", "--amount", "100", "--date", "2025-03-31",
+        "--account", BANK, cwd=practice, env=STAFF_ENV,
+    )  # fmt: skip
+    assert_user_error(result, 2, "the books through 2025-03-31 are locked")
+    assert snapshot(practice) == before

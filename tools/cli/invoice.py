@@ -11,7 +11,14 @@ import click
 
 from beanfirm.accounts.customers import client_book, today
 from beanfirm.accounts.invoiceprint import INVOICE_FORMATS, InvoiceFormat, render_invoice
-from beanfirm.accounts.invoices import Document, find_item, invoice_document, parse_item, percent
+from beanfirm.accounts.invoices import (
+    Document,
+    InvoiceDocument,
+    find_item,
+    invoice_document,
+    parse_item,
+    percent,
+)
 from beanfirm.accounts.letterhead import letterheads
 from beanfirm.cli.accounts import DATE, amount_of, print_written
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
@@ -194,6 +201,7 @@ def invoice_new(ctx: click.Context, **params: Any) -> None:
     type=click.Path(path_type=Path),
     help="File to write (`-`: standard output). Default: .beanfirm/invoices/CLIENT/NUMBER.pdf.",
 )
+@json_option()
 @click.pass_context
 def invoice_print(
     ctx: click.Context,
@@ -203,6 +211,7 @@ def invoice_print(
     language: str | None,
     as_of: datetime.datetime | None,
     output: Path | None,
+    as_json: bool,
 ) -> None:
     """Write invoice NUMBER of CLIENT as a PDF or HTML file, from the books.
 
@@ -219,16 +228,55 @@ def invoice_print(
     lang = statement_language(language, document.party, client, practice.root)
     data = render_invoice(document, firm_head, client_head, lang, fmt)
     if output is not None and str(output) == "-":
+        if as_json:
+            msg = "--json describes the file written; give -o FILE, or leave -o out."
+            raise UsageError(msg)
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
     path = output or practice.state_dir / "invoices" / client.id / f"{number}.{fmt}"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, data)
+    if as_json:
+        echo_json(_document_json(document, lang, path))
+        return
     echo(
         f"{relative_to(path, Path.cwd())}  {document.party.name}: {document.total} "
         f"{item.currency}, outstanding {document.outstanding}"
     )
+
+
+def _document_json(document: InvoiceDocument, language: str, path: Path) -> dict[str, Any]:
+    """Return what an invoice's document shows, as JSON (amounts as strings, to the cent)."""
+    return {
+        "number": document.number,
+        "customer": document.party.account,
+        "name": document.party.name,
+        "date": document.item.issued.isoformat(),
+        "due": document.item.due.isoformat(),
+        "currency": document.item.currency,
+        "lines": [
+            {
+                "description": line.description,
+                "quantity": str(line.quantity),
+                "price": str(line.price),
+                "amount": str(line.amount),
+            }
+            for line in document.lines
+        ],
+        "net": str(document.net),
+        "vat": str(document.vat),
+        "vat_rate": percent(document.rate) if document.rate is not None else None,
+        "total": str(document.total),
+        "payments": [
+            {"date": s.date.isoformat(), "amount": str(s.amount), "kind": s.kind}
+            for s in document.payments
+        ],
+        "paid": str(document.paid),
+        "outstanding": str(document.outstanding),
+        "language": language,
+        "file": str(path),
+    }
 
 
 @click.group()
