@@ -245,10 +245,10 @@ def find_item(book: Book, number: str, client_id: str) -> Item:
             return item
     numbers = sorted(item.number for item in book.items if item.number)
     known = f"its numbers run from {numbers[0]} to {numbers[-1]}" if numbers else "it has none"
-    what = "invoice" if book.side == "receivables" else "bill"
+    what, report = ("invoice", "") if book.side == "receivables" else ("bill", " --payables")
     msg = (
         f"Client {client_id} has no {what} {number} ({known}). Check the number: "
-        f"`beanfirm aging {client_id}` lists the open ones."
+        f"`beanfirm aging {client_id}{report}` lists the open ones."
     )
     raise UsageError(msg)
 

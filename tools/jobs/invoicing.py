@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 ZERO = Decimal(0)
 SIDES: dict[Document, Side] = {"invoice": "receivables", "bill": "payables"}
 PARTY_WORD: dict[Document, str] = {"invoice": "customer", "bill": "supplier"}
+ARTICLED: dict[Document, str] = {"invoice": "an invoice", "bill": "a bill"}
 NARRATIONS: dict[tuple[str, str], str] = {
     ("invoice", "zh"): "销售 {number}",
     ("invoice", "en"): "Invoice {number}",
@@ -154,7 +155,7 @@ def _party(ledger: Ledger, book: Book, client: Client, new: NewDocument) -> Part
         command = "bill new" if new.kind == "invoice" else "invoice new"
         _refuse(
             client,
-            f"a {new.kind}",
+            ARTICLED[new.kind],
             f"'{new.party}' is a {PARTY_WORD['bill' if new.kind == 'invoice' else 'invoice']}, "
             f"not a {PARTY_WORD[new.kind]}: record it with `beanfirm {command}`.",
         )
@@ -162,11 +163,11 @@ def _party(ledger: Ledger, book: Book, client: Client, new: NewDocument) -> Part
         return select_party(ledger, book, new.party, client.id)
     except UsageError as exc:
         hint = (
-            f" For a customer, `beanfirm customers add {client.id} NAME` opens it."
+            f" `beanfirm customers add {client.id} {new.party}` opens it for you."
             if new.kind == "invoice"
             else ""
         )
-        _refuse(client, f"a {new.kind}", f"{exc}{hint}")
+        _refuse(client, ARTICLED[new.kind], f"{exc}{hint}")
 
 
 def _start(opens: dict[str, data.Open]) -> datetime.date:
@@ -199,7 +200,7 @@ def _counter_account(
         root = "Income:" if new.kind == "invoice" else "Expenses:"
         _refuse(
             client,
-            f"a {new.kind}",
+            ARTICLED[new.kind],
             f"{account} is not an open account of the ledger to book the "
             f"{'revenue' if new.kind == 'invoice' else 'cost'} to. Give --account with "
             f"an {root} account that {paths.accounts_file(client.id)} opens.",
@@ -230,7 +231,7 @@ def _plan_document(
     practice: Practice, client: Client, new: NewDocument, split: Split
 ) -> Planned[Recorded]:
     """Plan an invoice's (bill's) files under the client's lock: number, due date, entry."""
-    what = f"a {new.kind}"
+    what = ARTICLED[new.kind]
     ledger = parse_ledger(practice.main_file(client.id))
     opens = _opens(ledger.entries)
     book = read_book(ledger.entries, ledger.options, SIDES[new.kind])
@@ -303,7 +304,7 @@ def record_document(
     dry_run: bool = False,
 ) -> Written[Recorded]:
     """Record an invoice or bill, numbered next in the client's series, in one commit."""
-    what = f"a {new.kind}"
+    what = ARTICLED[new.kind]
     if new.vat_rate is not None and client.vat_rate is None:
         _refuse(
             client,
