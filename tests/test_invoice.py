@@ -521,6 +521,10 @@ def test_invoice_print_writes_the_invoice_in_the_customers_language(vat_client: 
     assert (shown["net"], shown["vat"], shown["total"]) == ("10001.00", "1300.13", "11301.13")
     assert (shown["paid"], shown["outstanding"]) == ("5000.00", "6301.13")
     assert [line["amount"] for line in shown["lines"]] == ["10000.00", "1.00"]
+    balances = _balances(practice, "huamei")  # the document ties to the ledger to the cent
+    assert balances[CUSTOMER] == Decimal(shown["outstanding"])
+    assert -balances[OUTPUT_VAT] == Decimal(shown["vat"])
+    assert -balances["Income:5001-主营业务收入"] == Decimal(shown["net"])
     assert (practice / "inv.html").is_file()
     unknown = run_beanfirm("invoice", "huamei", "INV-2025-0009", cwd=practice)
     assert_user_error(unknown, 2, "no invoice INV-2025-0009")

@@ -255,7 +255,10 @@ def _plan_document(
     if vat_account is not None and opens_vat:
         accounts_file = paths.accounts_file(client.id)
         text = (practice.root / accounts_file).read_text(encoding="utf-8")
-        block = f"{_start(opens).isoformat()} open {vat_account} {client.currency}\n"
+        # Constrained to the client's currency, as the chart's accounts are, unless this
+        # invoice is in another one, which the account must then take too.
+        only = f" {client.currency}" if currency == client.currency else ""
+        block = f"{_start(opens).isoformat()} open {vat_account}{only}\n"
         files[accounts_file] = _appended(text, block).encode()
         opening = f" Opens {vat_account} for its VAT."
     sign = 1 if new.kind == "invoice" else -1
