@@ -57,6 +57,7 @@ DEFAULT_COUNTER: dict[tuple[Chart, Document], str] = {
 }
 TAX_ROOTS = ("Liabilities:2221-应交税费", "Liabilities:Tax:")
 ITEM_KEY = re.compile(r"^item-(\d+)$")
+FULL_WIDTH_COLON = "\uff1a"
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,13 @@ def cents(amount: Decimal, option: str) -> Decimal:
 
 
 def parse_item(text: str) -> LineItem:
-    """Read `--item "description:quantity:unit price"`; the description may hold colons."""
-    parts = text.rsplit(":", 2)
+    """Read `--item "description:quantity:unit price"`; the description may hold colons.
+
+    Full-width colons (U+FF1A, as a Chinese input method types them) separate the parts too
+    when the text has fewer than two ASCII ones.
+    """
+    separated = text if text.count(":") >= 2 else text.replace(FULL_WIDTH_COLON, ":")  # noqa: PLR2004
+    parts = separated.rsplit(":", 2)
     problem = None
     if len(parts) != 3 or not parts[0].strip():  # noqa: PLR2004 - description, quantity, price
         problem = "it needs three parts"
