@@ -56,7 +56,7 @@ COMMANDS = {
     "customers": "beanfirm.cli.customers:customers",
     "staff": "beanfirm.cli.staff:staff",
     "invoice": "beanfirm.cli.invoice:invoice",  # invoices, bills, payments (issue 17)
-    "bill": "beanfirm.cli.invoice:bill",
+    "bill": "beanfirm.cli.bill:bill",
     "payment": "beanfirm.cli.payment:payment",
 }
 

@@ -1,4 +1,4 @@
-"""`beanfirm invoice new|print` and `bill new`: record invoices and bills, print an invoice."""
+"""`beanfirm invoice new|print`: record a client's invoices and print one; the options of both."""
 
 from __future__ import annotations
 
@@ -277,19 +277,3 @@ def _document_json(document: InvoiceDocument, language: str, path: Path) -> dict
         "language": language,
         "file": str(path),
     }
-
-
-@click.group()
-def bill() -> None:
-    """Record a client's bills from its suppliers (docs/bill.md)."""
-
-
-@bill.command("new")
-@document_options("bill")
-def bill_new(ctx: click.Context, **params: Any) -> None:
-    """Record a bill of a supplier to CLIENT, numbered next in the client's series.
-
-    Books the supplier's payable, the cost and, for a VAT payer, the input VAT (进项税额), with
-    the ^BILL- link, the due date and the line items, in one commit.
-    """
-    run_new("bill", ctx, params)
