@@ -223,6 +223,10 @@ def _lock(practice: Path, through: str) -> None:
 
 BAD_INVOICES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (
+        ("--customer", "华联超市", "--amount", "100", "--date", "2024-12-01"),
+        ("opens on 2025-01-01", "accounts.beancount:"),
+    ),
+    (
         ("--customer", "罗森便利", "--amount", "100"),
         ("no customer '罗森便利'", "customers add"),
     ),
@@ -332,6 +336,13 @@ def test_payments_settle_the_invoice_in_part_then_in_full(vat_client: Path) -> N
     )
     assert "6300.00" in json.dumps(aging)
     before = snapshot(practice)
+    dry = run_beanfirm(
+        "payment", "huamei", "INV-2025-0001", "--amount", "100", "--date", "2025-03-22",
+        "--account", BANK, "-n", cwd=practice, env=STAFF_ENV,
+    )  # fmt: skip
+    assert dry.code == 0, dry.err
+    assert dry.out.startswith("Dry run: would record payment of 100.00 CNY on INV-2025-0001")
+    assert snapshot(practice) == before
     over = run_beanfirm(
         "payment", "huamei", "INV-2025-0001", "--amount", "6300.01", "--date", "2025-03-25",
         "--account", BANK, cwd=practice, env=STAFF_ENV,
