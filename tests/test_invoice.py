@@ -141,6 +141,22 @@ def test_invoice_new_books_an_open_item_with_its_vat_terms_and_lines_in_one_comm
     assert "10333.33 before VAT and 1343.33 VAT at 13%" in message
 
 
+def test_a_rule_that_books_to_the_new_vat_accounts_parent_is_pointed_out(vat_client: Path) -> None:
+    practice = vat_client
+    (practice / "rules.yaml").write_text(
+        "rules:\n  - name: 缴税\n    when:\n      text: [税务局]\n"
+        "    account: Liabilities:2221-应交税费:应交增值税\n",
+        encoding="utf-8",
+    )
+    commit_all(practice, "The firm's rule for tax payments")
+    result = _invoice(practice, "--date", "2025-03-05", "--amount", "113")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "Note: rule rules.yaml:2 (缴税) books to Liabilities:2221-应交税费:应交增值税, which is now "
+        f"a heading (it has {OUTPUT_VAT} under it)"
+    ) in result.stdout
+
+
 def test_the_invoice_is_an_open_item_of_aging_statements_and_dunning(vat_client: Path) -> None:
     practice = vat_client
     assert _invoice(practice, "--date", "2025-03-05", "--amount", "11300").returncode == 0

@@ -151,11 +151,14 @@ def run_new(kind: Document, ctx: click.Context, params: dict[str, Any]) -> None:
                 "currency": done.currency,
                 "commit": written.commit,
                 "paths": list(written.paths),
+                "notes": list(done.notes),
             }
         )
         return
     head = f"{kind.capitalize()} {done.number}: {done.split.total} {done.currency} due {done.due}"
     print_written(written, f"Recorded {head}", f"would record {head}")
+    for note in done.notes:
+        echo(f"Note: {note}")
 
 
 @click.group(cls=DefaultPrint)

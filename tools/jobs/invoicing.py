@@ -39,6 +39,7 @@ from beanfirm.core.monthfiles import NewEntry, merge_entries
 from beanfirm.errors import UsageError, relative_to
 from beanfirm.jobs.clientcheck import write_client
 from beanfirm.plugins.locked import standing_locks
+from beanfirm.rules.rulesfile import Scope, read_rules_file
 from beanfirm.store.ledger import Ledger, load_ledger, parse_ledger
 from beanfirm.store.writes import Planned, Written
 
@@ -93,6 +94,7 @@ class Recorded:
     currency: str
     account: str
     vat_account: str | None
+    notes: tuple[str, ...] = ()  # what the user should put right, said after the write
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,28 @@ def _vat_account(ledger: Ledger, chart: Chart, kind: Document) -> tuple[str, boo
     return account, True
 
 
+def _rules_on(practice: Practice, client: Client, vat_account: str) -> tuple[str, ...]:
+    """Name the categorization rules that book to the parent of a VAT account being opened.
+
+    Once the sub-account is open, the parent is a heading that takes no postings, so an
+    import that such a rule books would be refused by the `categorized` plugin.
+    """
+    parent = vat_account.rsplit(":", 1)[0]
+    client_rules = f"{paths.client_folder(client.id)}/{paths.RULES}"
+    files: tuple[tuple[str, Scope], ...] = ((paths.RULES, "firm"), (client_rules, "client"))
+    notes = []
+    for name, scope in files:
+        rules, _problems = read_rules_file(practice.root / name, name, scope=scope)
+        notes += [
+            f"rule {rule.label()} books to {parent}, which is now a heading (it has "
+            f"{vat_account} under it) and takes no postings; point the rule at one of its "
+            "sub-accounts before the next import."
+            for rule in rules.rules
+            if rule.account == parent
+        ]
+    return tuple(notes)
+
+
 def _plan_document(
     practice: Practice, client: Client, new: NewDocument, split: Split
 ) -> Planned[Recorded]:
@@ -252,6 +276,7 @@ def _plan_document(
     files: dict[str, bytes | None] = {}
     vat_account, opens_vat = _vat_account(ledger, chart, new.kind) if split.vat else (None, False)
     opening = ""
+    notes: tuple[str, ...] = ()
     if vat_account is not None and opens_vat:
         accounts_file = paths.accounts_file(client.id)
         text = (practice.root / accounts_file).read_text(encoding="utf-8")
@@ -261,6 +286,7 @@ def _plan_document(
         block = f"{_start(opens).isoformat()} open {vat_account}{only}\n"
         files[accounts_file] = _appended(text, block).encode()
         opening = f" Opens {vat_account} for its VAT."
+        notes = _rules_on(practice, client, vat_account)
     sign = 1 if new.kind == "invoice" else -1
     postings = [Posting(account, -sign * split.net, currency)]
     if vat_account is not None:
@@ -287,7 +313,7 @@ def _plan_document(
         f"{vat_words}.{opening}"
     )
     value = Recorded(
-        number, party.account, new.date, due, due_from, split, currency, account, vat_account
+        number, party.account, new.date, due, due_from, split, currency, account, vat_account, notes
     )
     return Planned(files, message, value)
 
