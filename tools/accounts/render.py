@@ -59,7 +59,7 @@ def statement_html(
         title=title,
         note=note,
         css=_css(),
-        page_label=_page_label(t),
+        page_label=page_label(t),
         statement=statement,
         party=statement.party,
         firm=firm,
@@ -209,7 +209,7 @@ def _balance_row(date: object, label: str, amount: Decimal, currency: str) -> li
     return [date, label, "", "", "", "", amount, currency]
 
 
-def _page_label(t: Messages) -> str:
+def page_label(t: Messages) -> str:
     """Return the CSS `content` of the page footer: `"Page " counter(page) " of " ...`."""
     text = t("Page {page} of {pages}", page="\0page\0", pages="\0pages\0")
     parts = []

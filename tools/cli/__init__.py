@@ -55,6 +55,9 @@ COMMANDS = {
     "accounts": "beanfirm.cli.accounts:accounts",  # set-up by command (issue 17)
     "customers": "beanfirm.cli.customers:customers",
     "staff": "beanfirm.cli.staff:staff",
+    "invoice": "beanfirm.cli.invoice:invoice",  # invoices, bills, payments (issue 17)
+    "bill": "beanfirm.cli.bill:bill",
+    "payment": "beanfirm.cli.payment:payment",
 }
 
 

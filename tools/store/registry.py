@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,6 +78,7 @@ CLIENT_KEYS = (
     "deadlines",
     "last-verified",
     "verified-by",
+    "vat-rate",
 )
 CLIENT_REQUIRED = ("id", "name", "classification", "preparer", "reviewer", "currency")
 CLASSIFICATION_KEYS = ("industry", "frequency", "region", "size")
@@ -167,6 +169,7 @@ class Client:
     deadlines: Deadlines = NO_DEADLINES  # its own; `Registry.deadlines` adds the firm's
     last_verified: datetime.date | None = None  # when its master data was last reviewed
     verified_by: str | None = None  # the staff member who reviewed it
+    vat_rate: Decimal | None = None  # a VAT payer's usual rate (0.13); None: not a VAT payer
 
     def reconcile_cadence(self, account: FundingAccount) -> str:
         """Return the reconciliation cadence of one of the client's accounts."""
@@ -349,6 +352,29 @@ def _verified(
     return day, by
 
 
+def parse_rate(text: str) -> Decimal | None:
+    """Read a VAT rate written `13%` or `0.13`; None unless it is from 0 to 1 (100%)."""
+    text = text.strip()
+    try:
+        rate = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+    except InvalidOperation:
+        return None
+    return rate if rate.is_finite() and 0 <= rate <= 1 else None
+
+
+def _vat_rate(reader: NodeReader, node: yaml.Node, what: str) -> Decimal | None:
+    """Read a client's `vat-rate`: it is a VAT payer, whose invoices split VAT at this rate."""
+    text = reader.string(node, f"the VAT rate of {what}")
+    rate = parse_rate(text) if text is not None else None
+    if text is not None and rate is None:
+        reader.problem(
+            node,
+            f"vat-rate of {what} is '{text}'; write it as a percentage like 13% (or 0.13), "
+            "from 0% to 100%.",
+        )
+    return rate
+
+
 def _deadlines(reader: NodeReader, node: yaml.Node, what: str) -> Deadlines:
     """Read `deadlines: {close: DAY, statements: DAY}`: days of the month after the period."""
     keys = reader.mapping(node, f"the deadlines of {what}", allowed=DEADLINE_KEYS)
@@ -465,6 +491,7 @@ def _client(reader: NodeReader, node: yaml.Node, staff: dict[str, Staff]) -> Cli
     dunning = read_dunning(reader, keys["dunning"], what) if "dunning" in keys else None
     deadlines = _deadlines(reader, keys["deadlines"], what) if "deadlines" in keys else None
     last_verified, verified_by = _verified(reader, keys, what, staff)
+    vat_rate = _vat_rate(reader, keys["vat-rate"], what) if "vat-rate" in keys else None
     if len(reader.problems) != before or not (
         client_id and name and classification and preparer and reviewer and currency
     ):
@@ -486,6 +513,7 @@ def _client(reader: NodeReader, node: yaml.Node, staff: dict[str, Staff]) -> Cli
         deadlines=deadlines or NO_DEADLINES,
         last_verified=last_verified,
         verified_by=verified_by,
+        vat_rate=vat_rate,
     )
 
 
