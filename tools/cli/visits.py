@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -125,7 +126,7 @@ def report(
     if chart_path is not None and not as_json and not as_csv:
         echo(f"Chart written to {chart_path}.")
     if result.flagged:
-        ctx.exit(EXIT_FINDINGS)
+        sys.exit(EXIT_FINDINGS)
 
 
 def _chart_format(chart_path: Path | None) -> ChartFormat | None:
