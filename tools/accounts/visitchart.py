@@ -17,12 +17,16 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 COLORS = {"transport": "#2b4162", "meals": "#d1603d", "lodging": "#4c9f70", "other": "#9a8c98"}
-CATEGORY_WORDS = {
-    "transport": "Transport",
-    "meals": "Meals",
-    "lodging": "Lodging",
-    "other": "Other",
-}
+
+
+def category_words(t: Words) -> dict[str, str]:
+    """Return the name of each category in a language."""
+    return {
+        "transport": t("Transport"),
+        "meals": t("Meals"),
+        "lodging": t("Lodging"),
+        "other": t.pgettext("visit cost", "Other"),
+    }
 
 
 def chart_currency(report: VisitReport) -> str | None:
@@ -57,6 +61,7 @@ def _draw(report: VisitReport, title: str, t: Words) -> Figure:
     rows = [row for row in report.rows("month") if row.costs.currency == currency]
     positions = list(range(len(rows)))
     bottoms = [0.0] * len(rows)
+    words = category_words(t)
     for category in CATEGORIES:
         # Floats only to place bars on a picture; every figure printed stays a Decimal.
         heights = [float(row.costs.amounts[category]) for row in rows]
@@ -66,7 +71,7 @@ def _draw(report: VisitReport, title: str, t: Words) -> Figure:
                 heights,
                 bottom=bottoms,
                 color=COLORS[category],
-                label=t(CATEGORY_WORDS[category]),
+                label=words[category],
             )
             bottoms = [low + high for low, high in zip(bottoms, heights, strict=True)]
     axes.set_xticks(positions, [row.key[0] for row in rows])
