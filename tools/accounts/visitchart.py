@@ -75,6 +75,7 @@ def _draw(report: VisitReport, title: str, t: Words) -> Figure:
             )
             bottoms = [low + high for low, high in zip(bottoms, heights, strict=True)]
     axes.set_xticks(positions, [row.key[0] for row in rows])
+    axes.set_xlim(-0.6, max(len(rows), 6) - 0.4)  # a bar of one month stays a bar's width
     axes.set_xlabel(t("Month"))
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
     heading = f"{title}: {t('Visit expenses')}" if title else t("Visit expenses")

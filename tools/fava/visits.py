@@ -142,7 +142,7 @@ class Visits(FavaExtensionBase):
         """Return the heading of the table grouped `by` a key, in the page's language."""
         t = Words(self.language)
         headings = {
-            "visit": t("Visits"),
+            "visit": t("Each visit"),
             "customer": t("By customer"),
             "class": t("By customer class"),
             "month": t("By month"),
