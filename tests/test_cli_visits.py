@@ -79,7 +79,7 @@ def test_the_report_reads_back_what_add_wrote(with_customer: Path) -> None:
             "transport": "120.50",
             "meals": "300.00",
             "lodging": "400.00",
-            "other": "0",
+            "other": "0.00",
             "total": "820.50",
             "currency": "CNY",
             "visits": 1,
@@ -88,7 +88,7 @@ def test_the_report_reads_back_what_add_wrote(with_customer: Path) -> None:
     csv = run_beanfirm("visits", "huamei", "--by", "class", "--csv", cwd=with_customer)
     assert csv.out.splitlines() == [
         "class,visits,transport,meals,lodging,other,total,currency",
-        "重点,1,120.50,300.00,400.00,0,820.50,CNY",
+        "重点,1,120.50,300.00,400.00,0.00,820.50,CNY",
     ]
     table = run_beanfirm("visits", "huamei", "--by", "month", cwd=with_customer)
     assert "2025-03" in table.out

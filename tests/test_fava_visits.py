@@ -79,12 +79,12 @@ def test_the_page_shows_the_tables_of_the_report(tmp_path: Path) -> None:
     assert _section(page, "customer") == [
         ["Acme", "key", "1", "45.10", "", "600.00", "", "645.10", "CNY"],
         ["Bolt", "(none)", "1", "", "60.00", "", "", "60.00", "CNY"],
-        ["Total", "2", "45.10", "60.00", "600.00", "0", "705.10", "CNY"],
+        ["Total", "2", "45.10", "60.00", "600.00", "0.00", "705.10", "CNY"],
     ]
     assert _section(page, "month") == [
         ["2025-02", "1", "45.10", "", "600.00", "", "645.10", "CNY"],
         ["2025-03", "1", "", "60.00", "", "", "60.00", "CNY"],
-        ["Total", "2", "45.10", "60.00", "600.00", "0", "705.10", "CNY"],
+        ["Total", "2", "45.10", "60.00", "600.00", "0.00", "705.10", "CNY"],
     ]
     assert _section(page, "visit")[0] == [
         "V-1", "2025-02-03", "Acme", "key", "tom", "45.10", "", "600.00", "", "645.10", "CNY",
@@ -102,7 +102,7 @@ def test_the_period_in_the_address_bounds_the_page(tmp_path: Path) -> None:
     rows = _section(page.get_data(as_text=True), "customer")
     assert rows == [
         ["Bolt", "(none)", "1", "", "60.00", "", "", "60.00", "CNY"],
-        ["Total", "1", "0", "60.00", "0", "0", "60.00", "CNY"],
+        ["Total", "1", "0.00", "60.00", "0.00", "0.00", "60.00", "CNY"],
     ]
     bad = client.get(f"/{slug}/extension/Visits/?from=someday").get_data(as_text=True)
     assert "not two dates; showing all" in bad

@@ -41,6 +41,7 @@ NAMED = {
     "住宿费": "lodging",
 }
 CODE_PREFIX = re.compile(r"^\d+-")
+ZERO = Decimal("0.00")  # a category without costs: shown to the cent, like the others
 NONE = ""  # a key left out (no class, no staff): shown as "(none)"
 
 
@@ -78,14 +79,14 @@ class Costs:
 
     currency: str
     amounts: dict[str, Decimal] = field(
-        default_factory=lambda: dict.fromkeys(CATEGORIES, Decimal(0))
+        default_factory=lambda: dict.fromkeys(CATEGORIES, ZERO)
     )
     visits: set[str] = field(default_factory=set)
 
     @property
     def total(self) -> Decimal:
         """The sum of the categories."""
-        return sum(self.amounts.values(), Decimal(0))
+        return sum(self.amounts.values(), ZERO)
 
     def add(self, cost: Cost, visit: str) -> None:
         """Count a cost of a visit."""
@@ -113,6 +114,7 @@ class Flagged:
 
     problem: Problem
     costs: tuple[Cost, ...]
+    missing: tuple[str, ...]  # the keys it lacks: `customer`, `visit`
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,7 @@ def visit_report(
                 "Add `customer:` (the customer's account, last part) and `visit:` (the visit's "
                 "id) metadata."
             )
-            flagged.append(Flagged(Problem(filename, line, message), costs))
+            flagged.append(Flagged(Problem(filename, line, message), costs, tuple(missing)))
             continue
         party = parties.get(customer)
         if party is None and customer not in unknown:

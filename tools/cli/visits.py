@@ -180,16 +180,26 @@ def _print(client_name: str, result: VisitReport, by: Grouping) -> None:
     console().print(table)
     if result.flagged:
         flagged = plain_table(
-            "Flagged: #visit entries counted in no visit", ("where", "amount", "currency", "why")
+            "Flagged: #visit entries counted in no visit",
+            ("where", "missing", "amount", "currency"),
+            numeric=("amount",),
         )
         for entry in result.flagged:
-            for cost in entry.costs or ():
+            missing = ", ".join(f"{key}:" for key in entry.missing)
+            for cost in entry.costs or (None,):  # an entry without expenses is listed too
                 flagged.add_row(
                     *cells(
-                        entry.problem.location(), cost.amount, cost.currency, entry.problem.message
+                        entry.problem.location(),
+                        missing,
+                        cost.amount if cost else "",
+                        cost.currency if cost else "",
                     )
                 )
         console().print(flagged)
+        say(
+            "Add `customer:` (the customer's account, its last part) and `visit:` (the visit's "
+            "id) to each flagged entry; until then its costs are in no visit."
+        )
 
 
 def _period(result: VisitReport) -> str:
