@@ -29,14 +29,11 @@ def with_customer(practice_with_client: Path) -> Path:
     """The Chinese client huamei with one customer, 华联超市, of class 重点."""
     result = run_beanfirm(
         "customers", "add", "huamei", "华联超市", "--full-name", "上海华联超市有限公司",
-        cwd=practice_with_client, env=STAFF_ENV,
+        "--class", "重点", cwd=practice_with_client, env=STAFF_ENV,
     )  # fmt: skip
     assert result.code == 0, result.err
     accounts = practice_with_client / "ledgers" / "huamei" / "accounts.beancount"
-    accounts.write_text(
-        accounts.read_text(encoding="utf-8") + '  class: "重点"\n', encoding="utf-8"
-    )
-    git(practice_with_client, "commit", "-qam", "华联超市 is a key customer")
+    assert accounts.read_text(encoding="utf-8").endswith('  class: "重点"\n')
     return practice_with_client
 
 
@@ -199,3 +196,24 @@ def test_a_chinese_chart_has_every_glyph(with_customer: Path) -> None:
             visit_report(entries, options), "png", title="华美便利店", language="zh"
         )
     assert png.startswith(b"\x89PNG")
+
+
+def test_text_from_the_ledger_is_printed_as_data(with_customer: Path) -> None:
+    args = list(ADD)
+    args[args.index("张伟")] = "[red]Tom[/red] :bank:"
+    assert run_beanfirm(*args, cwd=with_customer, env=STAFF_ENV).code == 0
+    result = run_beanfirm("visits", "huamei", "--by", "staff", cwd=with_customer)
+    assert result.code == 0, result.err
+    assert "[red]Tom[/red] :bank:" in result.out
+    assert "🏦" not in result.out
+
+
+def test_a_class_of_two_lines_is_refused(practice_with_client: Path) -> None:
+    before = tree_state(practice_with_client)
+    result = run_beanfirm(
+        "customers", "add", "huamei", "华联超市", "--class", "a\nb",
+        cwd=practice_with_client, env=STAFF_ENV,
+    )  # fmt: skip
+    assert result.code == 2
+    assert "--class must be one line" in result.err
+    assert tree_state(practice_with_client) == before

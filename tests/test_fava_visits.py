@@ -121,3 +121,15 @@ def test_the_chinese_page_has_no_english_left(tmp_path: Path) -> None:
     words = set(re.findall(r"[A-Za-z]{3,}", text))
     # What is left in Latin letters is data (ids, names, the currency) and metadata keys.
     assert words <= {"Acme", "Bolt", "key", "tom", "CNY", "main", "beancount", "visit", "customer"}
+
+
+def test_names_from_the_ledger_are_escaped(tmp_path: Path) -> None:
+    ledger = LEDGER.replace('customer: "Bolt"\n  visit: "V-2"', 'customer: "<script>x()</script>"\n  visit: "V-2"')
+    main = tmp_path / "main.beancount"
+    main.write_text(ledger.replace("{config}", ""), encoding="utf-8")
+    app = create_app([str(main.resolve())], load=True)
+    client = app.test_client()
+    slug = str(client.get("/").headers["Location"]).split("/")[1]
+    page = client.get(f"/{slug}/extension/Visits/").get_data(as_text=True)
+    assert "<script>x()</script>" not in page
+    assert "&lt;script&gt;x()&lt;/script&gt;" in page
