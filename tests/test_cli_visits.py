@@ -217,3 +217,29 @@ def test_a_class_of_two_lines_is_refused(practice_with_client: Path) -> None:
     assert result.code == 2
     assert "--class must be one line" in result.err
     assert tree_state(practice_with_client) == before
+
+
+def test_more_expenses_of_a_visit_go_under_its_id(with_customer: Path) -> None:
+    assert run_beanfirm(*ADD, cwd=with_customer, env=STAFF_ENV).code == 0
+    hotel = (
+        "visits", "add", "huamei", "--customer", "华联超市", "--date", "2025-03-07",
+        "--visit", "V-2025-0001", "--lodging", "380", "--paid-from", BANK,
+    )  # fmt: skip
+    result = run_beanfirm(*hotel, cwd=with_customer, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    report = json.loads(run_beanfirm("visits", "huamei", "--json", cwd=with_customer).out)
+    assert [(row["visit"], row["lodging"], row["total"]) for row in report["rows"]] == [
+        ("V-2025-0001", "780.00", "1200.50")
+    ]
+    result = run_beanfirm(
+        "customers", "add", "huamei", "联华超市", cwd=with_customer, env=STAFF_ENV
+    )
+    assert result.code == 0, result.err
+    other = list(hotel)
+    other[other.index("华联超市")] = "联华超市"
+    before = tree_state(with_customer)
+    refused = run_beanfirm(*other, cwd=with_customer, env=STAFF_ENV)
+    assert refused.code == 2
+    assert "visit V-2025-0001 is already a visit to '华联超市'" in refused.err
+    assert "ledgers/huamei/journal/2025/03.beancount:" in refused.err
+    assert tree_state(with_customer) == before

@@ -49,11 +49,11 @@ class VisitsGroup(click.Group):
 
 @click.group(cls=VisitsGroup)
 def visits() -> None:
-    r"""Visit expenses per customer (docs/visits.md).
+    """Visit expenses per customer (docs/visits.md).
 
-    \b
-    beanfirm visits CLIENT [--by visit|customer|class|month|staff] [--from D] [--to D]
-    beanfirm visits add CLIENT --customer C --date D --transport A --meals A ... --paid-from ACC
+    `beanfirm visits CLIENT [--by visit|customer|class|month|staff] [--from D] [--to D]` is
+    the report (the command `report`, its name left out); `beanfirm visits add CLIENT ...`
+    records the expenses of one visit.
     """
 
 
