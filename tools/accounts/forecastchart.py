@@ -47,7 +47,7 @@ def render_chart(
     """Draw the forecast; return the PNG or SVG file's bytes."""
     import matplotlib as mpl  # noqa: PLC0415 - see the module docstring
 
-    with mpl.rc_context({"font.family": _fonts(), "svg.hashsalt": "beanfirm"}):
+    with mpl.rc_context({"font.family": chart_fonts(), "svg.hashsalt": "beanfirm"}):
         figure = _draw(forecast, title, Words(language))
         buffer = io.BytesIO()
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
@@ -55,7 +55,7 @@ def render_chart(
     return buffer.getvalue()
 
 
-def _fonts() -> list[str]:
+def chart_fonts() -> list[str]:
     """Return the fonts of FONTS this machine has (asking for a missing one logs a warning).
 
     matplotlib knows the fonts of its cache, made once: a CJK font installed since is missing

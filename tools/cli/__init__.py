@@ -58,6 +58,7 @@ COMMANDS = {
     "invoice": "beanfirm.cli.invoice:invoice",  # invoices, bills, payments (issue 17)
     "bill": "beanfirm.cli.bill:bill",
     "payment": "beanfirm.cli.payment:payment",
+    "visits": "beanfirm.cli.visits:visits",  # visit expenses (issue 17)
 }
 
 

@@ -35,6 +35,12 @@ def customers() -> None:
 @click.option(
     "--opened", type=DATE, default=None, help="Day it opens (default: the day the chart opens)."
 )
+@click.option(
+    "--class",
+    "customer_class",
+    default=None,
+    help="Its class (key, regular, 重点), by which `beanfirm visits` sums visit expenses.",
+)
 @click.option("-n", "--dry-run", is_flag=True, help="Check everything and show it; write nothing.")
 @click.pass_context
 def add(
@@ -47,6 +53,7 @@ def add(
     email: str | None,
     language: str | None,
     opened: datetime.datetime | None,
+    customer_class: str | None,
     dry_run: bool,
 ) -> None:
     """Open the receivable account of customer NAME of CLIENT_ID, with its master data.
@@ -65,6 +72,7 @@ def add(
         email=email,
         language=language,
         opened=opened.date() if opened else None,
+        customer_class=customer_class,
     )
     repo = repo_of(practice)
     author = author_of(staff_of(ctx, practice, repo))

@@ -30,6 +30,8 @@ VISIT_COSTS = (
     ("Expenses:Travel:Meals", "Haidilao", "Lunch with customer", 200, 900),
     ("Expenses:Travel:Lodging", "Hanting Hotel", "Hotel night", 300, 700),
 )
+# The class of each customer in its master data (`class:`), by which visits are summed.
+CUSTOMER_CLASSES = {"Acme-Robotics": "key", "Lotus-Pharma": "regular", "Harbor-Logistics": "key"}
 
 
 def consulting_opens(book: GeneratedBook, opened: datetime.date) -> None:
@@ -41,6 +43,7 @@ def consulting_opens(book: GeneratedBook, opened: datetime.date) -> None:
             f"{meta_text('credit-limit', f'{limit}.00 CNY')}\n"
             f'  email: {quote(email)}\n  language: "en"\n'
             f"  address: {quote(CUSTOMER_ADDRESSES[key])}\n"
+            f"  class: {quote(CUSTOMER_CLASSES[key])}\n"
         )
 
 

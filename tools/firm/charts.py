@@ -120,6 +120,7 @@ FAVA_EXTENSIONS = (
     "beanfirm.fava.reconciliation",
     "beanfirm.fava.customers",
     "beanfirm.fava.financials",
+    "beanfirm.fava.visits",
 )
 
 
@@ -134,7 +135,7 @@ def fava_lines(opened: datetime.date, language: str) -> str:
     day = opened.isoformat()
     return (
         "; Fava: the client's language, and beanfirm's pages (Reconciliation, Customer accounts,\n"
-        "; Financial statements).\n"
+        "; Financial statements, Visit expenses).\n"
         "; Its currency column is beanfirm's, so that formatting in Fava changes nothing.\n"
         f'{day} custom "fava-option" "language" {quote(language)}\n'
         f'{day} custom "fava-option" "currency-column" "{CURRENCY_COLUMN}"\n'

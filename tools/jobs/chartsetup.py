@@ -75,6 +75,7 @@ class NewCustomer:
     email: str | None = None
     language: str | None = None
     opened: datetime.date | None = None
+    customer_class: str | None = None  # `class:`, by which visit expenses are summed
 
 
 @dataclass(frozen=True)
@@ -294,6 +295,10 @@ def _check_customer(client: Client, new: NewCustomer) -> None:
         _refuse(client, new.name, "--credit-limit must be 0 or more.")
     if new.email is not None and "@" not in new.email:
         _refuse(client, new.name, f"'{new.email}' is not an email address.")
+    if new.customer_class is not None and (
+        not new.customer_class.strip() or any(c in new.customer_class for c in "\n\r\t")
+    ):
+        _refuse(client, new.name, "--class must be one line of text, like key or 重点.")
 
 
 def add_customer(
@@ -342,6 +347,8 @@ def add_customer(
         if new.email is not None:
             meta.append(("email", quote(new.email)))
         meta.append(("language", quote(new.language or client.language)))
+        if new.customer_class is not None:
+            meta.append(("class", quote(new.customer_class.strip())))
         block = f"{opened.isoformat()} open {account} {client.currency}\n"
         block += "".join(meta_text(key, value) + "\n" for key, value in meta)
         accounts_file = paths.accounts_file(client.id)

@@ -64,9 +64,9 @@ READ_API = frozenset(
     }
 )
 
-# beanfirm's Fava extensions: `beanfirm.fava.reconciliation`, `beanfirm.fava.customers` and
-# `beanfirm.fava.financials`.
-EXTENSIONS = frozenset({"Reconciliation", "CustomerAccounts", "Financials"})
+# beanfirm's Fava extensions: `beanfirm.fava.reconciliation`, `beanfirm.fava.customers`,
+# `beanfirm.fava.financials` and `beanfirm.fava.visits`.
+EXTENSIONS = frozenset({"Reconciliation", "CustomerAccounts", "Financials", "Visits"})
 
 # The kinds of Fava route the gateway forwards, each a pattern below.
 RouteKind = Literal[
