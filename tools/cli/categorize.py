@@ -1,0 +1,138 @@
+"""`beanfirm categorize CLIENT [-i]`: book what the ledger still holds on Uncategorized."""
+
+from __future__ import annotations
+
+import datetime
+
+import click
+
+from beanfirm.cli.categorizequeue import run_queue
+from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
+from beanfirm.cli.output import echo, echo_table
+from beanfirm.jobs.categorizing import Survey, rules_text, run_categorize, survey
+from beanfirm.rules.waiting import Booking, Left, Waiting
+from beanfirm.store.writes import Stopped
+
+DATE = click.DateTime(["%Y-%m-%d"])
+
+
+@click.command()
+@click.argument("client_id", metavar="CLIENT")
+@click.option(
+    "--since", type=DATE, default=None, help="Only entries dated on or after this day (YYYY-MM-DD)."
+)
+@click.option("-i", "--interactive", is_flag=True, help="Then ask about each row left, one by one.")
+@click.option("-n", "--dry-run", is_flag=True, help="Check everything and show it; write nothing.")
+@click.pass_context
+def categorize(
+    ctx: click.Context,
+    client_id: str,
+    since: datetime.datetime | None,
+    interactive: bool,
+    dry_run: bool,
+) -> None:
+    """Book the entries of CLIENT still on Uncategorized, by its rules and the firm's.
+
+    Applies the client's rules, then the firm's, then the suggestions of the client's history
+    above its threshold (booked with the flag ! kept for a reviewer) to entries already in the
+    ledger, as `beanfirm import` applies them to new rows; with -i, asks about each row left.
+    Everything is one commit; entries in a locked period are left as they are.
+    """
+    practice = practice_of(ctx)
+    client = practice.registry.client(client_id)
+    repo = repo_of(practice)
+    staff = staff_of(ctx, practice, repo)
+    day = since.date() if since else None
+    choices = None
+    if interactive:
+        found = survey(practice, client, since=day)
+        _print_booked(found, found.booked, "booked by the rules and suggestions")
+        _print_locked(found)
+        if found.left:
+            echo(f"{len(found.left)} row(s) to decide.")
+        choices = run_queue(found, staff.id, rules_text(practice, client))
+        if choices is None:
+            return
+    written = run_categorize(
+        practice, repo, client, author=author_of(staff), since=day, choices=choices, dry_run=dry_run
+    )
+    result = written.value
+    if isinstance(written, Stopped):
+        if not interactive:
+            _print_left(result)
+            _print_locked(result)
+        echo(f"Nothing to categorize in {client.id}: no rule or suggestion books a row left.")
+        return
+    bookings = [*result.booked, *(choices.bookings if choices else ())]
+    if not interactive:
+        _print_booked(result, bookings, "booked")
+        _print_left(result)
+        _print_locked(result)
+    by = {how: sum(1 for b in bookings if b.how == how) for how in ("rule", "suggestion", "person")}
+    decided = {b.waiting.key for b in bookings}
+    left = sum(1 for item in result.left if item.waiting.key not in decided)
+    counts = (
+        f"{by['rule']} by a rule, {by['suggestion']} by a suggestion (flag ! kept for review), "
+        f"{by['person']} by hand; {left} left"
+    )
+    if choices is not None and choices.rules_made:
+        counts += f"; {choices.rules_made} rule(s) added to the client's rules file"
+    if written.commit is None:
+        echo(
+            f"Dry run: would categorize {len(bookings)} entries of {client.id} ({counts}), writing:"
+        )
+    else:
+        commit = written.commit[:10]
+        echo(f"Categorized {len(bookings)} entries of {client.id} ({counts}) in commit {commit}:")
+    for path in written.paths:
+        echo(f"  {path}")
+    if left and not interactive:
+        echo(f"Decide the rows left with `beanfirm categorize {client.id} -i`.")
+
+
+def _row(found: Survey, item: Waiting) -> list[str]:
+    number, currency = item.amount
+    amount = f"{number} {currency}" if number is not None else ""
+    return [found.where(item), str(item.date), amount, item.txn.payee or "", item.txn.narration or ""]
+
+
+def _print_booked(found: Survey, bookings: list[Booking] | tuple[Booking, ...], what: str) -> None:
+    if not bookings:
+        return
+    rows = []
+    for booking in bookings:
+        by = str((booking.booked.meta or {}).get("categorized-by", ""))
+        if booking.how == "suggestion":
+            by = "suggestion " + str((booking.booked.meta or {}).get("suggestion-confidence", ""))
+        elif booking.how == "person":
+            by = booking.why
+        rows.append([*_row(found, booking.waiting), by, booking.booked.flag or "", booking.account])
+    echo_table(
+        f"{found.client_id}: {len(bookings)} {what}",
+        ("entry", "date", "amount", "payee", "narration", "by", "flag", "account"),
+        rows,
+    )
+
+
+def _print_left(found: Survey) -> None:
+    if not found.left:
+        return
+    echo_table(
+        f"{found.client_id}: {len(found.left)} left for the interactive mode",
+        ("entry", "date", "amount", "payee", "narration", "why"),
+        [[*_row(found, left.waiting), _why(left)] for left in found.left],
+        styles=["yellow"] * len(found.left),
+    )
+
+
+def _why(left: Left) -> str:
+    return left.decision.reason.removeprefix("no rule matched; ")
+
+
+def _print_locked(found: Survey) -> None:
+    if found.locked:
+        echo(
+            f"{len(found.locked)} uncategorized entr{'ies' if len(found.locked) != 1 else 'y'} "
+            f"dated in the period locked through {found.locked_through} left as they are; a "
+            "partner can reopen the period (`beanfirm reopen`) to categorize them."
+        )
