@@ -93,7 +93,8 @@ def categorize(
 def _row(found: Survey, item: Waiting) -> list[str]:
     number, currency = item.amount
     amount = f"{number} {currency}" if number is not None else ""
-    return [found.where(item), str(item.date), amount, item.txn.payee or "", item.txn.narration or ""]
+    txn = item.txn
+    return [found.where(item), str(item.date), amount, txn.payee or "", txn.narration or ""]
 
 
 def _print_booked(found: Survey, bookings: list[Booking] | tuple[Booking, ...], what: str) -> None:
