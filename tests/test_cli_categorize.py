@@ -148,7 +148,7 @@ def test_dry_run_checks_and_writes_nothing(client: Path) -> None:
     before = snapshot(client)
     result = run_beanfirm("categorize", "huamei", "-n", cwd=client, env=STAFF_ENV)
     assert result.code == 0, result.err
-    assert "Dry run: would categorize 2 entries" in result.out
+    assert "Dry run: would categorize 2 entries of huamei" in result.out
     assert snapshot(client) == before
 
 
@@ -159,7 +159,7 @@ def test_since_leaves_earlier_entries(client: Path) -> None:
     assert result.code == 0, result.err
     removed, _added = _changed_lines(client)
     assert '2025-10-10 ! "中国移动" "话费充值 [/red]"' not in removed
-    assert "Categorized 1 entries" in result.out
+    assert "Categorized 1 entry" in result.out
 
 
 def test_a_locked_period_is_left_as_it_is_with_a_word(client: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
+from collections.abc import Sequence
 
 import click
 
@@ -14,6 +16,8 @@ from beanfirm.rules.waiting import Booking, Left, Waiting
 from beanfirm.store.writes import Stopped
 
 DATE = click.DateTime(["%Y-%m-%d"])
+ROWS_SHOWN = 40  # more rows than this are shown in groups: a table of 20,000 rows helps no one
+GROUPS_SHOWN = 30
 
 
 @click.command()
@@ -72,22 +76,25 @@ def categorize(
     decided = {b.waiting.key for b in bookings}
     left = sum(1 for item in result.left if item.waiting.key not in decided)
     counts = (
-        f"{by['rule']} by a rule, {by['suggestion']} by a suggestion (flag ! kept for review), "
+        f"{by['rule']} by a rule, {by['suggestion']} by a suggestion, "
         f"{by['person']} by hand; {left} left"
     )
     if choices is not None and choices.rules_made:
         counts += f"; {choices.rules_made} rule(s) added to the client's rules file"
     if written.commit is None:
-        echo(
-            f"Dry run: would categorize {len(bookings)} entries of {client.id} ({counts}), writing:"
-        )
+        what = f"{_entries(len(bookings))} of {client.id} ({counts})"
+        echo(f"Dry run: would categorize {what}, writing:")
     else:
         commit = written.commit[:10]
-        echo(f"Categorized {len(bookings)} entries of {client.id} ({counts}) in commit {commit}:")
+        echo(f"Categorized {_entries(len(bookings))} of {client.id} ({counts}) in commit {commit}:")
     for path in written.paths:
         echo(f"  {path}")
     if left and not interactive:
         echo(f"Decide the rows left with `beanfirm categorize {client.id} -i`.")
+
+
+def _entries(count: int) -> str:
+    return f"{count} entr{'ies' if count != 1 else 'y'}"
 
 
 def _row(found: Survey, item: Waiting) -> list[str]:
@@ -97,33 +104,52 @@ def _row(found: Survey, item: Waiting) -> list[str]:
     return [found.where(item), str(item.date), amount, txn.payee or "", txn.narration or ""]
 
 
-def _print_booked(found: Survey, bookings: list[Booking] | tuple[Booking, ...], what: str) -> None:
+def _print_booked(found: Survey, bookings: Sequence[Booking], what: str) -> None:
     if not bookings:
         return
-    rows = []
-    for booking in bookings:
-        by = str((booking.booked.meta or {}).get("categorized-by", ""))
-        if booking.how == "suggestion":
-            by = "suggestion " + str((booking.booked.meta or {}).get("suggestion-confidence", ""))
-        elif booking.how == "person":
-            by = booking.why
-        rows.append([*_row(found, booking.waiting), by, booking.booked.flag or "", booking.account])
-    echo_table(
-        f"{found.client_id}: {len(bookings)} {what}",
-        ("entry", "date", "amount", "payee", "narration", "by", "flag", "account"),
-        rows,
-    )
+    rows = [[*_row(found, b.waiting), _by(b), b.booked.flag or "", b.account] for b in bookings]
+    title = f"{found.client_id}: {len(bookings)} {what}"
+    if len(rows) <= ROWS_SHOWN:
+        columns = ("entry", "date", "amount", "payee", "narration", "by", "flag", "account")
+        echo_table(title, columns, rows)
+        return
+    groups: Counter[tuple[str, ...]] = Counter((row[5], row[6], row[7]) for row in rows)
+    _print_groups(f"{title}, by rule and account", ("by", "flag", "account"), groups)
+
+
+def _by(booking: Booking) -> str:
+    meta = booking.booked.meta or {}
+    if booking.how == "suggestion":
+        return f"suggestion {meta.get('suggestion-confidence', '')}"
+    if booking.how == "person":
+        return booking.why
+    return str(meta.get("categorized-by", ""))
 
 
 def _print_left(found: Survey) -> None:
     if not found.left:
         return
-    echo_table(
-        f"{found.client_id}: {len(found.left)} left for the interactive mode",
-        ("entry", "date", "amount", "payee", "narration", "why"),
-        [[*_row(found, left.waiting), _why(left)] for left in found.left],
-        styles=["yellow"] * len(found.left),
-    )
+    title = f"{found.client_id}: {len(found.left)} left for the interactive mode"
+    if len(found.left) <= ROWS_SHOWN:
+        echo_table(
+            title,
+            ("entry", "date", "amount", "payee", "narration", "why"),
+            [[*_row(found, left.waiting), _why(left)] for left in found.left],
+            styles=["yellow"] * len(found.left),
+        )
+        return
+    groups: Counter[tuple[str, ...]] = Counter((_why(left),) for left in found.left)
+    _print_groups(f"{title}, by reason", ("why",), groups)
+
+
+def _print_groups(title: str, columns: tuple[str, ...], groups: Counter[tuple[str, ...]]) -> None:
+    """Print the largest groups of many rows, with how many each holds."""
+    shown = groups.most_common(GROUPS_SHOWN)
+    echo_table(title, (*columns, "entries"), [[*key, str(count)] for key, count in shown])
+    rest = len(groups) - len(shown)
+    if rest > 0:
+        others = sum(groups.values()) - sum(count for _, count in shown)
+        echo(f"... and {rest} more group(s) of {_entries(others)}.")
 
 
 def _why(left: Left) -> str:

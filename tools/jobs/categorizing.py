@@ -78,7 +78,7 @@ class Survey:
 
     def where(self, item: Waiting) -> str:
         """Return an entry's `file:line`, relative to the practice."""
-        return f"{relative_to(item.filename, self.root)}:{item.line}"
+        return f"{relative_to(item.filename, self.root)}:{item.line}"  # cached per file
 
 
 @dataclass(frozen=True)
