@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import select
+import signal
 import subprocess
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -307,3 +310,33 @@ def test_choosing_an_account_lists_several_and_takes_a_number(client: Path) -> N
     assert code == 0, err
     assert "accounts contain '管理费用':" in out
     assert "  1  Expenses:5602-管理费用:" in out
+
+
+def test_ctrl_c_at_the_prompt_saves_nothing(client: Path) -> None:
+    before = snapshot(client)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BEANFIRM_")}
+    env.update(STAFF_ENV)
+    proc = subprocess.Popen(
+        [str(BEANFIRM), "categorize", "huamei", "-i"],
+        cwd=client,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    proc.stdin.write("c\n办公\n".encode())  # one row decided, then Ctrl-C at the next prompt
+    proc.stdin.flush()
+    seen = b""
+    deadline = time.monotonic() + 60
+    while seen.count(b"q quit") < 2 and time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 1)
+        if ready:
+            seen += os.read(proc.stdout.fileno(), 4096)
+    assert seen.count(b"q quit") == 2, seen.decode()
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert b"Traceback" not in err
+    assert snapshot(client) == before
