@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import select
@@ -340,3 +341,41 @@ def test_ctrl_c_at_the_prompt_saves_nothing(client: Path) -> None:
     assert proc.returncode != 0
     assert b"Traceback" not in err
     assert snapshot(client) == before
+
+
+def test_json_lists_each_booking_and_each_row_left(client: Path) -> None:
+    result = run_beanfirm("categorize", "huamei", "--json", cwd=client, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["summary"] == {"by_rule": 1, "by_suggestion": 1, "left": 2, "locked": 0}
+    assert [(b["payee"], b["by"], b["flag"], b["account"]) for b in report["booked"]] == [
+        ("中国移动", "rule", "*", PHONE),
+        ("统一企业", "suggestion", "!", COST),
+    ]
+    assert report["booked"][0]["entry"] == f"{OCTOBER}:15"
+    assert report["booked"][1]["amount"] == "1280.00"
+    assert [row["payee"] for row in report["left"]] == ["拼多多", "中国石化"]
+    assert report["commit"] == git(client, "rev-parse", "HEAD").strip()
+    assert report["paths"] == [OCTOBER]
+    assert "中国移动" in result.out  # UTF-8, not \\u escapes
+
+
+def test_json_and_interactive_do_not_go_together(client: Path) -> None:
+    result = run_beanfirm("categorize", "huamei", "-i", "--json", cwd=client, env=STAFF_ENV)
+    assert_user_error(result, 2, "--json and -i")
+
+
+def test_many_rows_are_shown_grouped(client: Path) -> None:
+    month = client / OCTOBER
+    rows = "".join(
+        f'\n2025-10-{20 + i % 10:02d} ! "中国移动" "话费 {i}"\n'
+        f"  Expenses:Uncategorized  {i + 1}.00 CNY\n  {ICBC}  -{i + 1}.00 CNY\n"
+        for i in range(45)
+    )
+    month.write_text(month.read_text(encoding="utf-8") + rows, encoding="utf-8")
+    commit_all(client, "Many")
+    result = run_beanfirm("categorize", "huamei", cwd=client, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    assert "huamei: 47 booked, by rule and account" in result.out
+    assert re.search(r"ledgers/huamei/rules\.yaml:2 .*通讯费 .* 46 ", result.out), result.out
+    assert "话费 44" not in result.out  # no row of its own

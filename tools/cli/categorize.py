@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from beanfirm.cli.categorizequeue import run_queue
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
-from beanfirm.cli.output import echo, echo_table
-from beanfirm.jobs.categorizing import Survey, rules_text, run_categorize, survey
-from beanfirm.rules.waiting import Booking, Left, Waiting
-from beanfirm.store.writes import Stopped
+from beanfirm.cli.output import echo, echo_json, echo_table, json_option
+from beanfirm.errors import UsageError
+from beanfirm.jobs.categorizing import Choices, Survey, rules_text, run_categorize, survey
+from beanfirm.rules.waiting import Booking, Left, Waiting, suggestion_of
+from beanfirm.store.writes import Stopped, Written
 
 DATE = click.DateTime(["%Y-%m-%d"])
 ROWS_SHOWN = 40  # more rows than this are shown in groups: a table of 20,000 rows helps no one
@@ -27,6 +29,7 @@ GROUPS_SHOWN = 30
 )
 @click.option("-i", "--interactive", is_flag=True, help="Then ask about each row left, one by one.")
 @click.option("-n", "--dry-run", is_flag=True, help="Check everything and show it; write nothing.")
+@json_option()
 @click.pass_context
 def categorize(
     ctx: click.Context,
@@ -34,6 +37,7 @@ def categorize(
     since: datetime.datetime | None,
     interactive: bool,
     dry_run: bool,
+    as_json: bool,
 ) -> None:
     """Book the entries of CLIENT still on Uncategorized, by its rules and the firm's.
 
@@ -42,6 +46,9 @@ def categorize(
     ledger, as `beanfirm import` applies them to new rows; with -i, asks about each row left.
     Everything is one commit; entries in a locked period are left as they are.
     """
+    if as_json and interactive:
+        msg = "--json and -i do not go together: the questions would mix with the JSON."
+        raise UsageError(msg)
     practice = practice_of(ctx)
     client = practice.registry.client(client_id)
     repo = repo_of(practice)
@@ -61,11 +68,23 @@ def categorize(
         practice, repo, client, author=author_of(staff), since=day, choices=choices, dry_run=dry_run
     )
     result = written.value
+    if as_json:
+        echo_json(_as_json(written, result))
+        return
+    _print_result(written, choices, interactive=interactive)
+
+
+def _print_result(
+    written: Written[Survey] | Stopped[Survey], choices: Choices | None, *, interactive: bool
+) -> None:
+    """Print what was booked, what is left and what was written (or would be, in a dry run)."""
+    result = written.value
+    client_id = result.client_id
     if isinstance(written, Stopped):
         if not interactive:
             _print_left(result)
             _print_locked(result)
-        echo(f"Nothing to categorize in {client.id}: no rule or suggestion books a row left.")
+        echo(f"Nothing to categorize in {client_id}: no rule or suggestion books a row left.")
         return
     bookings = [*result.booked, *(choices.bookings if choices else ())]
     if not interactive:
@@ -82,15 +101,68 @@ def categorize(
     if choices is not None and choices.rules_made:
         counts += f"; {choices.rules_made} rule(s) added to the client's rules file"
     if written.commit is None:
-        what = f"{_entries(len(bookings))} of {client.id} ({counts})"
+        what = f"{_entries(len(bookings))} of {client_id} ({counts})"
         echo(f"Dry run: would categorize {what}, writing:")
     else:
         commit = written.commit[:10]
-        echo(f"Categorized {_entries(len(bookings))} of {client.id} ({counts}) in commit {commit}:")
+        echo(f"Categorized {_entries(len(bookings))} of {client_id} ({counts}) in commit {commit}:")
     for path in written.paths:
         echo(f"  {path}")
     if left and not interactive:
-        echo(f"Decide the rows left with `beanfirm categorize {client.id} -i`.")
+        echo(f"Decide the rows left with `beanfirm categorize {client_id} -i`.")
+
+
+def _as_json(written: Written[Survey] | Stopped[Survey], found: Survey) -> dict[str, Any]:
+    """Return what was booked and left, each entry with its file:line."""
+
+    def entry(item: Waiting) -> dict[str, Any]:
+        number, currency = item.amount
+        return {
+            "entry": found.where(item),
+            "date": item.date.isoformat(),
+            "amount": None if number is None else str(number),
+            "currency": currency,
+            "payee": item.txn.payee,
+            "narration": item.txn.narration,
+        }
+
+    booked = [
+        {
+            **entry(b.waiting),
+            "by": b.how,
+            "source": _by(b),
+            "flag": b.booked.flag,
+            "account": b.account,
+        }
+        for b in found.booked
+    ]
+    left = []
+    for item in found.left:
+        suggested, confidence = suggestion_of(item)
+        left.append(
+            {
+                **entry(item.waiting),
+                "reason": item.decision.reason,
+                "suggested_account": suggested,
+                "suggestion_confidence": None if confidence is None else str(confidence),
+            }
+        )
+    done = written if isinstance(written, Written) else None
+    return {
+        "client": found.client_id,
+        "commit": done.commit if done else None,
+        "dry_run": done is not None and done.commit is None,
+        "paths": list(done.paths) if done else [],
+        "summary": {
+            "by_rule": sum(1 for b in found.booked if b.how == "rule"),
+            "by_suggestion": sum(1 for b in found.booked if b.how == "suggestion"),
+            "left": len(found.left),
+            "locked": len(found.locked),
+        },
+        "locked_through": None if found.locked_through is None else str(found.locked_through),
+        "booked": booked,
+        "left": left,
+    }
 
 
 def _entries(count: int) -> str:
