@@ -11,7 +11,7 @@ from beanfirm.ingest.ledgerindex import with_amounts
 from beanfirm.rules.categorize import RuleSet
 from beanfirm.rules.history import learn_history
 from beanfirm.rules.newrule import NewRule, RuleError, add_rule
-from beanfirm.rules.rulesfile import parse_rules
+from beanfirm.rules.rulesfile import SuggestionSettings, parse_rules
 from beanfirm.rules.waiting import categorize_waiting, chart_accounts, waiting_entries
 
 LEDGER = """\
@@ -147,3 +147,21 @@ def test_a_rules_file_with_mistakes_gets_no_rule() -> None:
         add_rule(
             "rules:\n  - when: {payee: A, direction: 支出}\n    account: X\n", "rules.yaml", NEW
         )
+
+
+def test_suggestions_turned_off_book_nothing_from_history() -> None:
+    entries, _errors, _options = parser.parse_string(LEDGER, "ledger.beancount")
+    history = learn_history(with_amounts(entries), statement_accounts=["Assets:Bank"])
+    ruleset = RuleSet((), SuggestionSettings(enabled=False), history=history)
+    booked, left = categorize_waiting(ruleset, waiting_entries(entries))
+    assert booked == []
+    assert len(left) == 4
+
+
+def test_a_rule_may_not_set_what_categorize_records() -> None:
+    text = (
+        "rules:\n  - when: {payee: A}\n    account: Expenses:Fuel\n    meta: {categorized-by: me}\n"
+    )
+    _file, problems = parse_rules(text, "rules.yaml")
+    assert [problem.line for problem in problems] == [4]
+    assert "categorized-by" in problems[0].message
