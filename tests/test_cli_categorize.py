@@ -9,6 +9,7 @@ import select
 import signal
 import subprocess
 import time
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,12 +20,19 @@ from cli_support import assert_user_error, commit_all, snapshot
 from conftest import BEANFIRM, STAFF_ENV, git, run_beanfirm
 
 from beanfirm.core.journal import aligned
+from beanfirm.errors import UsageError
+from beanfirm.jobs.categorizing import Choices, rules_text, run_categorize, survey
+from beanfirm.rules.waiting import booked_by_person
+from beanfirm.store.gitrepo import Author, PracticeRepo
+from beanfirm.store.practice import Practice, open_practice
+from beanfirm.store.registry import Client
 
 ICBC = "Assets:1002-银行存款:工商银行"
 OCTOBER = "ledgers/huamei/journal/2025/10.beancount"
 RULES = "ledgers/huamei/rules.yaml"
 PHONE = "Expenses:5602-管理费用:通讯费"
 COST = "Expenses:5401-主营业务成本"
+AUTHOR = Author("Ana Partner", "ana@firm.example")
 
 CLIENT_RULES = """\
 rules:
@@ -379,3 +387,38 @@ def test_many_rows_are_shown_grouped(client: Path) -> None:
     assert "huamei: 47 booked, by rule and account" in result.out
     assert re.search(r"ledgers/huamei/rules\.yaml:2 .*通讯费 .* 46 ", result.out), result.out
     assert "话费 44" not in result.out  # no row of its own
+
+
+def _decided_then_changed(client: Path) -> tuple[Practice, Client, Choices]:
+    """A person's choice for 拼多多, made on the ledger as the interactive mode read it."""
+    practice = open_practice(client)
+    huamei = practice.registry.client("huamei")
+    found = survey(practice, huamei)
+    [row] = [left for left in found.left if left.waiting.txn.payee == "拼多多"]
+    booking = booked_by_person(row.waiting, "Expenses:5602-管理费用:办公费", "ana")
+    return practice, huamei, Choices((booking,), rules_before=rules_text(practice, huamei))
+
+
+def test_an_entry_changed_while_deciding_stops_the_write(client: Path) -> None:
+    practice, huamei, choices = _decided_then_changed(client)
+    month = client / OCTOBER
+    month.write_text(
+        month.read_text(encoding="utf-8").replace('"拼多多" "商品"', '"拼多多" "商品 A4纸"'),
+        encoding="utf-8",
+    )
+    commit_all(client, "Someone else's edit")
+    before = snapshot(client)
+    with pytest.raises(UsageError, match="changed or was categorized while you were deciding"):
+        run_categorize(practice, PracticeRepo(client), huamei, author=AUTHOR, choices=choices)
+    assert snapshot(client) == before
+
+
+def test_a_rules_file_changed_while_deciding_stops_the_write(client: Path) -> None:
+    practice, huamei, choices = _decided_then_changed(client)
+    made = replace(choices, rules_after=CLIENT_RULES + "  # a rule made here\n", rules_made=1)
+    (client / RULES).write_text(CLIENT_RULES + "# someone else's note\n", encoding="utf-8")
+    commit_all(client, "Someone else's edit")
+    before = snapshot(client)
+    with pytest.raises(UsageError, match="changed while you were categorizing"):
+        run_categorize(practice, PracticeRepo(client), huamei, author=AUTHOR, choices=made)
+    assert snapshot(client) == before
