@@ -77,7 +77,11 @@ def _run() -> tuple[list[str], list[str]]:
     history = learn_history(with_amounts(entries), statement_accounts=["Assets:Bank"])
     booked, left = categorize_waiting(RuleSet(rules.rules, history=history), waiting)
     shown = [f"{b.waiting.txn.payee} {b.how} {b.booked.flag} {b.account}" for b in booked]
-    return shown, [f"{item.waiting.txn.payee}: {item.decision.reason}" for item in left]
+    hints = [
+        f" (hint {item.hint.account} {item.hint.confidence})" if item.hint else "" for item in left
+    ]
+    reasons = [f"{item.waiting.txn.payee}: {item.decision.reason}" for item in left]
+    return shown, [reason + hint for reason, hint in zip(reasons, hints, strict=True)]
 
 
 def test_a_rule_books_with_a_star_and_a_clear_history_with_its_flag_kept() -> None:
@@ -90,7 +94,7 @@ def test_a_rule_books_with_a_star_and_a_clear_history_with_its_flag_kept() -> No
     assert left == [
         (
             'Sinopec: no rule matched; 2 of 2 past "Sinopec" entries went to Expenses:Fuel: '
-            "below the threshold of 3 entries and 80% share"
+            "below the threshold of 3 entries and 80% share (hint Expenses:Fuel 1.00)"
         ),
         "Split: not an imported row awaiting a category (two legs, one Uncategorized)",
     ]

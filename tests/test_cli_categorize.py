@@ -422,3 +422,27 @@ def test_a_rules_file_changed_while_deciding_stops_the_write(client: Path) -> No
     with pytest.raises(UsageError, match="changed while you were categorizing"):
         run_categorize(practice, PracticeRepo(client), huamei, author=AUTHOR, choices=made)
     assert snapshot(client) == before
+
+
+def test_enter_accepts_what_a_thin_history_hints_and_only_a_person_books_it(client: Path) -> None:
+    month = client / OCTOBER
+    past = "".join(
+        f'\n2025-10-0{day} * "中国石化" "加油"\n'
+        f"  Expenses:5602-管理费用:差旅费  {day}0.00 CNY\n  {ICBC}  -{day}0.00 CNY\n"
+        for day in (5, 6)
+    )
+    month.write_text(month.read_text(encoding="utf-8") + past, encoding="utf-8")
+    commit_all(client, "Two past fills")
+    # Two past entries are below the threshold: the non-interactive pass leaves the row.
+    dry = run_beanfirm("categorize", "huamei", "-n", "--json", cwd=client, env=STAFF_ENV)
+    left = json.loads(dry.out)["left"]
+    assert [(row["payee"], row["suggested_account"]) for row in left] == [
+        ("拼多多", None),
+        ("中国石化", "Expenses:5602-管理费用:差旅费"),
+    ]
+    code, out, err = _interactive(client, "s\n\n")
+    assert code == 0, err
+    assert 'confidence 1.00: 2 of 2 past "中国石化" entries went there' in out
+    text = month.read_text(encoding="utf-8")
+    assert '2025-10-13 * "中国石化" "加油"\n  Expenses:5602-管理费用:差旅费 ' in text
+    assert '2025-10-12 ! "拼多多" "商品"\n  Expenses:Uncategorized ' in text

@@ -27,7 +27,6 @@ from beanfirm.rules.waiting import (
     Booking,
     Left,
     booked_by_person,
-    suggestion_of,
     with_client_rules,
 )
 
@@ -99,9 +98,11 @@ def _ask(session: Session, left: Left, counter: str, queue: list[Left]) -> None:
     echo("")
     echo(f"{counter} {txn.date} {txn.payee or ''} | {txn.narration} | {amount}")
     echo(f"    {session.survey.where(item)}: on {item.account}; {left.decision.reason}")
-    suggested, confidence = suggestion_of(left)
-    if suggested is not None:
-        echo(f"    suggestion: {suggested} (confidence {confidence})")
+    suggestion = left.decision.suggestion or left.hint
+    suggested = suggestion.account if suggestion else None
+    if suggestion is not None:
+        evidence = f"{suggestion.describe()} went there"
+        echo(f"    suggestion: {suggested} (confidence {suggestion.confidence}: {evidence})")
     else:
         echo("    suggestion: none")
     while not _answer(session, left, suggested, queue):

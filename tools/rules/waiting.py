@@ -22,16 +22,20 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from beancount.core import data
 
 from beanfirm.rules.categorize import Decision, RuleSet
-from beanfirm.rules.rulesfile import UNCATEGORIZED, RulesFile
+from beanfirm.rules.rulesfile import UNCATEGORIZED, RulesFile, SuggestionSettings
+
+if TYPE_CHECKING:  # history is only used through the objects a rule set holds
+    from beanfirm.rules.history import Suggestion
 
 UNCATEGORIZED_LEAF = "Uncategorized"
 CATEGORIZED_BY = "categorized-by"
 Booked = Literal["rule", "suggestion", "person"]
+ANY_HISTORY = SuggestionSettings(min_count=1, min_share=Decimal(0))  # a hint, for a person
 
 
 @dataclass(frozen=True)
@@ -88,10 +92,16 @@ class Booking:
 
 @dataclass(frozen=True)
 class Left:
-    """A waiting entry no rule or suggestion books, with the reason and any suggestion."""
+    """A waiting entry no rule or suggestion books, with the reason and a hint for a person.
+
+    `hint` is the account most of the payee's past entries went to when history knows the payee
+    but not clearly enough to book it (below the client's threshold): offered to a person in the
+    interactive mode, with its confidence, never booked without one.
+    """
 
     waiting: Waiting
     decision: Decision
+    hint: Suggestion | None = None
 
 
 def is_uncategorized(account: str) -> bool:
@@ -151,7 +161,7 @@ def categorize_waiting(
             )
             booked.append(Booking(item, txn, "suggestion", why))
         else:
-            left.append(Left(item, decision))
+            left.append(Left(item, decision, hint_for(ruleset, item)))
     return booked, left
 
 
@@ -165,11 +175,29 @@ def booked_by_person(item: Waiting, account: str, by: str) -> Booking:
 
 
 def suggestion_of(left: Left) -> tuple[str | None, Decimal | None]:
-    """Return the account history suggests for a left entry, and its confidence, if any."""
-    suggestion = left.decision.suggestion
+    """Return the account history points at for a left entry, and its confidence, if any."""
+    suggestion = left.decision.suggestion or left.hint
     if suggestion is None:
         return None, None
     return suggestion.account, suggestion.confidence
+
+
+def hint_for(ruleset: RuleSet, item: Waiting) -> Suggestion | None:
+    """Return the account most past entries of the row's payee went to, whatever the threshold."""
+    history = ruleset.history
+    number, _currency = item.amount
+    if history is None or not ruleset.suggestions.enabled or number is None:
+        return None
+    txn = item.txn
+    counterparty = (txn.meta or {}).get("counterparty")
+    suggestion, _why = history.suggest(
+        "out" if number > 0 else "in",  # the uncategorized leg's sign: an expense is money out
+        txn.payee,
+        txn.narration or "",
+        str(counterparty) if counterparty else None,
+        ANY_HISTORY,
+    )
+    return suggestion
 
 
 def chart_accounts(entries: Iterable[data.Directive]) -> list[str]:
