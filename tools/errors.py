@@ -9,6 +9,7 @@ together, so that a user sees every mistake at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,11 +83,16 @@ class WriteRefusedError(BeanfirmError):
 
 def relative_to(path: Path | str, root: Path) -> str:
     """Show a path relative to the practice root when it is inside it."""
-    path = Path(path)
+    return _relative(str(path), str(root))
+
+
+@lru_cache(maxsize=4096)
+def _relative(path: str, root: str) -> str:
+    """Resolve once per file: a ledger's thousands of problems name a few dozen files."""
     try:
-        return str(path.resolve().relative_to(root.resolve()))
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
     except ValueError:
-        return str(path)
+        return str(Path(path))
 
 
 class StatementError(BeanfirmError):

@@ -59,6 +59,7 @@ COMMANDS = {
     "bill": "beanfirm.cli.bill:bill",
     "payment": "beanfirm.cli.payment:payment",
     "visits": "beanfirm.cli.visits:visits",  # visit expenses (issue 17)
+    "categorize": "beanfirm.cli.categorize:categorize",  # day work (issue 17)
 }
 
 

@@ -61,6 +61,7 @@ RESERVED_META = (
     "lineno",
     "suggested-account",
     "suggestion-confidence",
+    "categorized-by",  # `beanfirm categorize`: the rule that booked an entry
 )
 
 UNCATEGORIZED = ("Expenses:Uncategorized", "Income:Uncategorized")
