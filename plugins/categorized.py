@@ -285,7 +285,7 @@ def _uncategorized(
     if settings.today > deadline:
         age = (settings.today - entry.date).days
         message = f"{late} {age} days after its date, beyond {grace} (it ended {deadline}); {fix}."
-        return CategorizedError(source, message, entry)
+        return CategorizedError(source, message, entry, backlog=True)
     if settings.within_grace == "ignore":
         return None
     return CategorizedWarning(source, f"{waiting}; {fix} by {deadline} ({grace}).", entry)

@@ -7,7 +7,10 @@ but still exits 0), anything else is an error (`beanfirm.store.ledger.is_warning
 type name in the first column of its Errors page, so the severity is visible there too.
 
 Every finding is a `(source, message, entry)` named tuple, like Beancount's own errors:
-`source` holds only the `filename` and `lineno` of the offending line.
+`source` holds only the `filename` and `lineno` of the offending line. `backlog` marks a finding
+that records work left to do (a row still uncategorized after its grace period), which a write
+that brings in old rows adds by its nature, as opposed to a mistake (a posting to a heading, a
+missing link) that a write must not make (`beanfirm.jobs.clientcheck`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ class Finding(NamedTuple):
     source: Meta
     message: str
     entry: Directive | None
+    backlog: bool = False  # work left to do (late rows), not a mistake a write may make
 
 
 class PluginConfigError(Finding):

@@ -5,10 +5,11 @@ to it (as it is after the previous write or `beanfirm check`); otherwise they ar
 out, from HEAD, if the check after the write finds errors at all. So a write loads the ledger
 with its plugins once. `write_client` writes a client's change through the write path with it.
 
-Errors that record work left to do (`BACKLOG`: rows still uncategorized past the grace
-period, periods not reconciled yet) never undo a write, which adds such work by its nature
-when it brings in an old statement; the check lists them in `backlog`. Every other new error
-undoes the write.
+Errors that record work left to do (rows still uncategorized past the grace period, the
+plugin findings marked `backlog`; periods not reconciled yet, `BACKLOG`) never undo a write,
+which adds such work by its nature when it brings in an old statement; the check lists them in
+`backlog`. Every other new error undoes the write, a posting to a heading or a missing link
+among them.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-BACKLOG = ("CategorizedError", "ReconciledError")
+BACKLOG = ("ReconciledError",)
 
 
 class ClientCheck:
@@ -104,7 +105,8 @@ def split_errors(ledger: Ledger, root: Path, main: Path) -> tuple[list[Problem],
         if is_warning(error):
             continue
         problem = error_problem(error, root, main)
-        (backlog if type(error).__name__ in BACKLOG else problems).append(problem)
+        late = getattr(error, "backlog", False) is True or type(error).__name__ in BACKLOG
+        (backlog if late else problems).append(problem)
     return problems, backlog
 
 
