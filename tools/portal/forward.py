@@ -30,7 +30,7 @@ from beanfirm.store.registry import SLUG_RE
 
 if TYPE_CHECKING:
     from beanfirm.portal.pool import BooksView
-    from beanfirm.portal.routes import RouteKind
+    from beanfirm.portal.routes import Route, RouteKind
     from beanfirm.portal.site import Identity, Portal
 
 PREFIX = "/c/"
@@ -103,7 +103,7 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
         status = 200 if rest == "/" else 404
         noted("view", status)
         return pages.unreviewed(portal, identity, client_id, status=status)
-    route = match_route(rest)
+    route = _allowed_route(rest, identity)
     too_much = refusal(request.query_string, request.args) if route is not None else None
     if too_much is not None:
         return refused(400, too_much)
@@ -118,6 +118,14 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     if route.kind not in _UNLOGGED:
         noted("view", response.status_code)
     return response
+
+
+def _allowed_route(rest: str, identity: Identity) -> Route | None:
+    """Return the route a path is if the user may read it (an accountant-only page: staff)."""
+    route = match_route(rest)
+    if route is not None and route.staff_only and identity.user.kind != "staff":
+        return None  # refused as any route off the list: 404
+    return route
 
 
 def _query(portal: Portal, view: BooksView, request: Request, kind: RouteKind | None) -> str | None:

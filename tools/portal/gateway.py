@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 ASSET_PREFIX = "/_portal/"
+# A client's home page, and a closed month's filed statements: /home/<id>/statements/2026-10.pdf
+HOME_RE = re.compile(
+    r"/home/(?P<id>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:/statements/(?P<file>[0-9a-z.-]+))?"
+)
 
 
 class Gateway:
@@ -57,10 +62,15 @@ class Gateway:
             if request.method in {"GET", "HEAD"}:
                 return Response(status=302, headers={"Location": "/login"})
             return error_page(401, "Log in first.")
-        if path not in {"/", "/board"}:
+        home = HOME_RE.fullmatch(path)
+        if path not in {"/", "/board"} and home is None:
             return error_page(404)
         if request.method not in {"GET", "HEAD"}:
             return error_page(405)
+        if home is not None and home["file"]:
+            return pages.filed_download(self.portal, request, identity, home["id"], home["file"])
+        if home is not None:
+            return pages.client_home(self.portal, request, identity, home["id"])
         if path == "/board":
             return pages.board(self.portal, request, identity)
         return pages.home(self.portal, request, identity)

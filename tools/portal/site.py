@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beanfirm.errors import BeanfirmError
+from beanfirm.portal.home import MonthStatuses, WaitingFor, no_requests
 from beanfirm.portal.pagecache import PageCache
 from beanfirm.portal.pool import (
     BooksView,
@@ -25,6 +26,8 @@ from beanfirm.portal.users import PortalUser, get_user, visible_clients
 from beanfirm.store.registry import REGISTRY_FILENAME, load_registry
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from beanfirm.portal.upstream import Load
     from beanfirm.store.registry import Client, Registry
 
@@ -78,6 +81,10 @@ class Portal:
         self._registry: Registry | None = None
         self._registry_stamp: tuple[float, int] | None = None
         self._scrubbers: dict[str, Scrubber] = {}
+        self.statuses = MonthStatuses(self.root)
+        # What the firm waits for from a client (the home page); document collection's
+        # requests replace the stub.
+        self.requests_of: Callable[[Path, str], Sequence[WaitingFor]] = no_requests
 
     def registry(self) -> Registry:
         """Return the registry, re-read when clients.yaml changes (the last good one on error)."""

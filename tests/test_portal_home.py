@@ -1,0 +1,219 @@
+"""A client's home page: filed statements from the approved books, the month's status in the
+client's words, what the firm waits for, the way into their books; and Fava as a client sees
+it (signs, language, no accountant-only pages)."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from approval_support import approve
+from cli_support import commit_all
+from portal_support import (
+    ANA_USER,
+    HUAMEI_USER,
+    NORTHWIND_USER,
+    PASSWORD,
+    add_users,
+    books_of,
+    build_practice,
+    login,
+)
+from werkzeug.test import Client, TestResponse
+
+from beanfirm.core.translation import Words
+from beanfirm.firm.board import STAGES, BoardRow
+from beanfirm.monthend.checklist import Item
+from beanfirm.portal.gateway import make_app
+from beanfirm.portal.home import WaitingFor, month_stage, stage_words
+from beanfirm.portal.pool import PoolPolicy
+from beanfirm.portal.site import Portal, PortalSettings
+from beanfirm.portal.users import add_user
+from beanfirm.store.registry import load_registry
+
+OCTOBER_PDF = b"%PDF-1.7 huamei october statements"
+OCTOBER_XLSX = b"PK huamei october workbook"
+UNAPPROVED_PDF = b"%PDF-1.7 november, filed after the approval"
+GROUP_USER = "group@huamei.example"
+
+
+@pytest.fixture(scope="module")
+def base_practice(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """huamei (zh) with October's statements filed and approved; November's filed later."""
+    root = build_practice(tmp_path_factory.mktemp("home") / "practice", approved=())
+    closing = root / "ledgers" / "huamei" / "documents" / "closing"
+    (closing / "2025-10").mkdir(parents=True)
+    (closing / "2025-10" / "财务报表-2025-10.pdf").write_bytes(OCTOBER_PDF)
+    (closing / "2025-10" / "财务报表-2025-10.xlsx").write_bytes(OCTOBER_XLSX)
+    (closing / "2025-10" / "close-report.md").write_text("internal\n", encoding="utf-8")
+    commit_all(root, "Close October")
+    approve(root, "huamei")
+    approve(root, "northwind")
+    (closing / "2025-11").mkdir()
+    (closing / "2025-11" / "财务报表-2025-11.pdf").write_bytes(UNAPPROVED_PDF)
+    commit_all(root, "Close November (not yet approved)")
+    return root
+
+
+@pytest.fixture
+def portal(base_practice: Path, tmp_path: Path) -> Iterator[Portal]:
+    root = tmp_path / "practice"
+    shutil.copytree(base_practice, root, symlinks=True)
+    policy = PoolPolicy(max_workers=3, reload_poll=0.2)
+    opened = Portal(root, PortalSettings(state_dir=tmp_path / "state", pool=policy))
+    add_users(opened)
+    registry = load_registry(root / "clients.yaml")
+    add_user(opened.store, registry, GROUP_USER, PASSWORD, client_ids=("huamei", "northwind"))
+    yield opened
+    opened.close()
+
+
+def browser(portal: Portal, email: str) -> Client:
+    client = Client(make_app(portal))
+    assert login(client, email).status_code == 303
+    return client
+
+
+def text(response: TestResponse) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_a_client_user_lands_on_their_home_page_in_their_language(portal: Portal) -> None:
+    page = text(browser(portal, HUAMEI_USER).get("/"))
+    assert '<html lang="zh-CN">' in page
+    assert "财务报表" in page
+    assert portal.registry().firm.name in page  # the firm's name in the header
+    assert 'href="/home/huamei/statements/2025-10.pdf"' in page
+    assert 'href="/home/huamei/statements/2025-10.xlsx"' in page
+    assert 'href="/c/huamei/"' in page  # the way into their books
+    # Only approved books: November was filed after the approval.
+    assert "2025-11" not in page
+    for english in ("Financial statements", "Download", "Your books", "Log out", "Month"):
+        assert english not in page, english
+
+
+def test_an_english_client_reads_english(portal: Portal) -> None:
+    page = text(browser(portal, NORTHWIND_USER).get("/"))
+    assert '<html lang="en">' in page
+    assert "Financial statements" in page
+    assert "No month has been closed yet" in page
+
+
+def test_the_filed_statements_download_as_filed(portal: Portal) -> None:
+    owner = browser(portal, HUAMEI_USER)
+    pdf = owner.get("/home/huamei/statements/2025-10.pdf")
+    assert pdf.status_code == 200
+    assert pdf.data == OCTOBER_PDF
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert "attachment" in pdf.headers["Content-Disposition"]
+    xlsx = owner.get("/home/huamei/statements/2025-10.xlsx")
+    assert xlsx.data == OCTOBER_XLSX
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/home/huamei/statements/2025-11.pdf",  # filed after the approval: not yet theirs
+        "/home/huamei/statements/2025-10.md",  # the close report is the firm's
+        "/home/huamei/statements/2025-10.json",
+        "/home/huamei/statements/..%2F..%2Fmain.beancount",
+        "/home/huamei/statements/2025-13.pdf",
+        "/home/northwind/statements/2025-10.pdf",  # another client's
+        "/home/northwind",
+        "/home/jinma",
+    ],
+)
+def test_nothing_else_is_served(portal: Portal, address: str) -> None:
+    owner = browser(portal, HUAMEI_USER)
+    response = owner.get(address)
+    assert response.status_code == 404, address
+    assert UNAPPROVED_PDF not in response.data
+
+
+def test_a_planted_link_is_not_followed(portal: Portal, tmp_path: Path) -> None:
+    owner = browser(portal, HUAMEI_USER)
+    assert owner.get("/").status_code == 200  # the snapshot is extracted
+    view = portal.approved.view("huamei")
+    assert view is not None
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"not theirs")
+    folder = view.folder / "documents" / "closing" / "2025-09"
+    folder.parent.chmod(0o700)
+    folder.mkdir()
+    (folder / "财务报表-2025-09.pdf").symlink_to(secret)
+    assert owner.get("/home/huamei/statements/2025-09.pdf").status_code == 404
+
+
+def test_the_month_status_and_what_the_firm_waits_for(portal: Portal) -> None:
+    portal.requests_of = lambda _root, client_id: (
+        [WaitingFor("11月 工商银行对账单 <b>", datetime.date(2025, 12, 5))]
+        if client_id == "huamei"
+        else []
+    )
+    page = text(browser(portal, HUAMEI_USER).get("/"))
+    assert "11月 工商银行对账单 &lt;b&gt;" in page  # data is printed as data
+    assert "2025-12-05" in page
+    last = datetime.date.today().replace(day=1) - datetime.timedelta(days=1)  # noqa: DTZ011
+    assert f"{last:%Y-%m}" in page  # the month the board shows: nothing of it received yet
+    assert "等待您的单据" in page
+
+
+def test_a_user_of_several_clients_picks_one(portal: Portal) -> None:
+    group = browser(portal, GROUP_USER)
+    landing = text(group.get("/"))
+    assert 'href="/home/huamei"' in landing
+    assert 'href="/home/northwind"' in landing
+    assert "财务报表" in text(group.get("/home/huamei"))
+
+
+def test_staff_see_a_clients_home_from_the_working_books(portal: Portal) -> None:
+    page = text(browser(portal, ANA_USER).get("/home/huamei"))
+    assert "2025-11" in page  # staff read the head
+    assert "Dashboard" in text(browser(portal, ANA_USER).get("/"))
+
+
+def test_fava_as_the_client_sees_it(portal: Portal) -> None:
+    owner, staff = browser(portal, HUAMEI_USER), browser(portal, ANA_USER)
+    books = books_of(owner, "huamei")
+    page = text(owner.get(books.page("income_statement/")))
+    assert "fava-client.css" in page
+    assert '"invert_income_liabilities_equity":true' in page
+    assert '"language":"zh","locale":"zh_CN"' in page
+    assert '"errors":[]' in page
+    assert owner.get(books.page("errors/")).status_code == 404
+    assert owner.get(books.page("api/errors")).status_code == 404
+    staff_books = books_of(staff, "huamei")
+    staff_page = text(staff.get(staff_books.page("income_statement/")))
+    assert "h1::before" in page  # the firm's name in Fava's header
+    assert "h1::before" not in staff_page
+    assert "fava-client.css" not in staff_page
+    assert '"invert_income_liabilities_equity":false' in staff_page
+    assert staff.get(staff_books.page("errors/")).status_code == 200
+    for refused in ("editor/", "import/", "query/"):
+        assert owner.get(books.page(refused)).status_code == 404, refused
+    css = owner.get("/_portal/fava-client.css")
+    assert css.status_code == 200
+    for link in ("editor/", "import/", "query/", "errors/"):
+        assert link in text(css), link
+
+
+@pytest.mark.parametrize(
+    ("passed", "stage", "words"),
+    [
+        ((), "waiting", "等待您的单据"),
+        (("booked",), "waiting", "等待您的单据"),  # nothing booked counts before it arrives
+        (("received",), "received", "已收到"),
+        (("received", "booked", "reconciled"), "booking", "记账中"),
+        (("received", "booked", "reconciled", "approved"), "reviewed", "已复核"),
+        (("approved", "closed"), "closed", "已结账"),
+    ],
+)
+def test_the_board_in_plain_words(passed: tuple[str, ...], stage: str, words: str) -> None:
+    stages = tuple(Item(name, name in passed, "") for name in STAGES)
+    row = BoardRow(None, None, 0, stages, 0, ())  # type: ignore[arg-type]
+    assert month_stage(row) == stage
+    assert stage_words(stage, Words("zh"))[0] == words
+    assert stage_words(stage, Words("en"))[0].isascii()
