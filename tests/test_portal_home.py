@@ -42,6 +42,7 @@ OCTOBER_PDF = b"%PDF-1.7 huamei october statements"
 OCTOBER_XLSX = b"PK huamei october workbook"
 UNAPPROVED_PDF = b"%PDF-1.7 november, filed after the approval"
 GROUP_USER = "group@huamei.example"
+JINMA_USER = "boss@jinma.example"
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +72,7 @@ def portal(base_practice: Path, tmp_path: Path) -> Iterator[Portal]:
     add_users(opened)
     registry = load_registry(root / "clients.yaml")
     add_user(opened.store, registry, GROUP_USER, PASSWORD, client_ids=("huamei", "northwind"))
+    add_user(opened.store, registry, JINMA_USER, PASSWORD, client_ids=("jinma",))
     yield opened
     opened.close()
 
@@ -104,6 +106,13 @@ def test_an_english_client_reads_english(portal: Portal) -> None:
     assert '<html lang="en">' in page
     assert "Financial statements" in page
     assert "No month has been closed yet" in page
+
+
+def test_a_client_never_approved_gets_a_home_that_says_so(portal: Portal) -> None:
+    page = text(browser(portal, JINMA_USER).get("/"))
+    assert "审核您的账簿后" in page  # their books appear once the firm has reviewed them
+    assert "尚无已结账的月份" in page
+    assert 'href="/c/jinma/"' in page
 
 
 def test_the_filed_statements_download_as_filed(portal: Portal) -> None:
