@@ -13,6 +13,7 @@ and git, so it is kept per client and renewed in the background once it is older
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import threading
 import time
@@ -75,6 +76,11 @@ def filed_months(folder: Path, *, limit: int = MONTHS_SHOWN) -> list[FiledMonth]
         if len(found) == limit:
             break
     return found
+
+
+# A snapshot never changes (its folders are read-only, one per approved commit): its listing
+# is read once. The working head's (staff) is read at each request.
+snapshot_filed_months = functools.lru_cache(maxsize=256)(filed_months)
 
 
 def filed_file(folder: Path, period: str, fmt: str) -> Path | None:

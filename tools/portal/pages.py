@@ -26,7 +26,13 @@ from beanfirm.firm.board import STAGES
 from beanfirm.monthend.closing import month_of, parse_period
 from beanfirm.portal import audit
 from beanfirm.portal.dashboard import filter_choices, filter_from, firm_board, firm_status
-from beanfirm.portal.home import FILED_FORMATS, filed_file, filed_months, stage_words
+from beanfirm.portal.home import (
+    FILED_FORMATS,
+    filed_file,
+    filed_months,
+    snapshot_filed_months,
+    stage_words,
+)
 from beanfirm.portal.render import error_page, page
 from beanfirm.portal.sessions import end_session, start_session
 from beanfirm.portal.snapshots import SnapshotError
@@ -34,8 +40,7 @@ from beanfirm.portal.throttle import admit, clear_failures
 from beanfirm.portal.users import check_login, normalize_email
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    from beanfirm.portal.pool import BooksView
     from beanfirm.portal.site import Identity, Portal
 
 SESSION_COOKIE = "beanfirm_session"
@@ -293,13 +298,12 @@ def unreviewed(portal: Portal, identity: Identity, client_id: str, *, status: in
     )
 
 
-def _books_folder(portal: Portal, identity: Identity, client_id: str) -> Path | None:
-    """Return the folder of the books a user reads (a client user's: the approved snapshot)."""
+def _books_view(portal: Portal, identity: Identity, client_id: str) -> BooksView | None:
+    """Return the books a user reads (a client user's: the approved snapshot), if any."""
     try:
-        view = portal.books_for(identity.user, client_id)
+        return portal.books_for(identity.user, client_id)
     except SnapshotError:
         return None
-    return None if view is None else view.folder
 
 
 def client_home(
@@ -312,7 +316,13 @@ def client_home(
         _viewed(portal, request, identity, f"/home/{client_id}")
     registry = portal.registry()
     client = registry.client(client_id)
-    folder = _books_folder(portal, identity, client_id)  # None: never approved
+    view = _books_view(portal, identity, client_id)  # None: never approved
+    if view is None:
+        filed = []
+    elif view.commit is None:  # staff: the working head
+        filed = filed_months(view.folder)
+    else:
+        filed = snapshot_filed_months(view.folder)
     t = Words(client.language)
     month = portal.statuses.status(registry, client)
     heading, sentence = stage_words(month.stage, t)
@@ -325,7 +335,7 @@ def client_home(
         client=client,
         t=t,
         lang=language_tag(client.language),
-        filed=filed_months(folder) if folder is not None else [],
+        filed=filed,
         month=month,
         stage=(heading, sentence),
         waiting=portal.requests_of(portal.root, client_id),
@@ -343,8 +353,8 @@ def filed_download(
     if not portal.may_see(identity.user, client_id):
         return error_page(404)
     period, _, fmt = name.partition(".")
-    folder = _books_folder(portal, identity, client_id)
-    path = filed_file(folder, period, fmt) if folder is not None else None
+    view = _books_view(portal, identity, client_id)
+    path = filed_file(view.folder, period, fmt) if view is not None else None
     path_shown = f"/home/{client_id}/statements/{name}"
     if path is None:
         audit.record(
