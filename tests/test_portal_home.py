@@ -5,7 +5,9 @@ it (signs, language, no accountant-only pages)."""
 from __future__ import annotations
 
 import datetime
+import io
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from decimal import Decimal
@@ -16,6 +18,7 @@ from approval_support import approve
 from beancount import loader
 from beancount.core import convert, realization
 from cli_support import commit_all
+from PIL import Image
 from portal_support import (
     ANA_USER,
     HUAMEI_USER,
@@ -29,6 +32,7 @@ from portal_support import (
 from werkzeug.test import Client, TestResponse
 
 from beanfirm.core.translation import Words
+from beanfirm.errors import BeanfirmError
 from beanfirm.firm.board import STAGES, BoardRow
 from beanfirm.monthend.checklist import Item
 from beanfirm.portal.gateway import make_app
@@ -288,3 +292,66 @@ def test_the_owner_reads_income_as_positive(portal: Portal) -> None:
 
     assert profit(owner) == ledger_profit
     assert profit(staff) == -ledger_profit
+
+
+def _png() -> bytes:
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 4), "#2d4a6b").save(picture, format="PNG")
+    return picture.getvalue()
+
+
+def _set_logo(root: Path, name: str) -> None:
+    registry = root / "clients.yaml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(
+        re.sub(r"(firm:\n  name: .*\n)", rf"\g<1>  logo: {name}\n", text, count=1),
+        encoding="utf-8",
+    )
+
+
+def test_the_firms_logo_on_the_login_page_the_header_and_in_fava(portal: Portal) -> None:
+    logo = _png()
+    (portal.root / "branding").mkdir()
+    (portal.root / "branding" / "logo.png").write_bytes(logo)
+    _set_logo(portal.root, "branding/logo.png")
+    anonymous = Client(make_app(portal))
+    assert 'src="/_portal/logo.png"' in text(anonymous.get("/login"))
+    served = anonymous.get("/_portal/logo.png")
+    assert (served.status_code, served.data, served.mimetype) == (200, logo, "image/png")
+    owner = browser(portal, HUAMEI_USER)
+    assert 'src="/_portal/logo.png"' in text(owner.get("/"))
+    fava = text(owner.get(books_of(owner, "huamei").page("income_statement/")))
+    assert "url(/_portal/logo.png)" in fava
+
+
+@pytest.mark.parametrize("planted", ["not a png", "link out"])
+def test_a_logo_that_is_no_png_inside_the_practice_is_not_served(
+    portal: Portal, tmp_path: Path, planted: str
+) -> None:
+    (portal.root / "branding").mkdir()
+    target = portal.root / "branding" / "logo.png"
+    if planted == "not a png":
+        target.write_text("<svg onload=alert(1)>", encoding="utf-8")
+    else:
+        outside = tmp_path / "secret.png"
+        outside.write_bytes(_png())
+        target.symlink_to(outside)
+    _set_logo(portal.root, "branding/logo.png")
+    anonymous = Client(make_app(portal))
+    assert anonymous.get("/_portal/logo.png").status_code == 404
+    assert "/_portal/logo.png" not in text(anonymous.get("/login"))
+
+
+@pytest.mark.parametrize("name", ["../logo.png", "/etc/logo.png", "branding/logo.svg"])
+def test_a_logo_outside_the_practice_or_not_png_is_a_registry_problem(
+    base_practice: Path, tmp_path: Path, name: str
+) -> None:
+    root = tmp_path / "practice"
+    shutil.copytree(base_practice, root, symlinks=True)
+    _set_logo(root, name)
+    with pytest.raises(BeanfirmError) as raised:
+        load_registry(root / "clients.yaml")
+    told = [str(problem) for problem in raised.value.problems]
+    assert len(told) == 1, told
+    assert "clients.yaml:5" in told[0]  # the logo's own line
+    assert "it must be a PNG file inside the practice" in told[0]

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from beanfirm.store.registry import Firm
 
 STYLESHEET = "/_portal/fava-client.css"
+LOGO = "/_portal/logo.png"
 # Fava's locale (number formats) for each of beanfirm's languages; English keeps Fava's own.
 LOCALES = {"zh": "zh_CN"}
 
@@ -59,5 +60,12 @@ def head_extra(firm: Firm | None) -> bytes:
     style = ""
     if firm is not None:
         name = css_string(f"{firm.name} · ")
-        style = f"<style>header h1::before {{ content: {name}; font-weight: normal; }}</style>"
+        logo = (
+            f"padding-left: 1.8em; background: url({LOGO}) no-repeat left center / contain;"
+            if firm.logo
+            else ""
+        )
+        style = (
+            f"<style>header h1::before {{ content: {name}; font-weight: normal; {logo} }}</style>"
+        )
     return f'<link rel="stylesheet" href="{STYLESHEET}">{style}'.encode()

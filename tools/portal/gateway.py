@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 ASSET_PREFIX = "/_portal/"
+LOGO = "/_portal/logo.png"  # the firm's logo (clients.yaml `logo:`), on the login page too
 # A client's home page, and a closed month's filed statements: /home/<id>/statements/2026-10.pdf
 HOME_RE = re.compile(
     r"/home/(?P<id>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:/statements/(?P<file>[0-9a-z.-]+))?"
@@ -42,6 +43,8 @@ class Gateway:
     def respond(self, request: Request) -> Response:
         """Answer one request."""
         path = request.environ.get("PATH_INFO", "")
+        if path == LOGO and request.method in {"GET", "HEAD"}:
+            return pages.logo(self.portal)
         if path.startswith(ASSET_PREFIX) and request.method in {"GET", "HEAD"}:
             return pages.asset(path[len(ASSET_PREFIX) :])
         identity = self.portal.identify(request.cookies.get(pages.SESSION_COOKIE))

@@ -118,6 +118,7 @@ def login_form(
             if other != language
         ],
         firm=portal.registry().firm.name,
+        logo=portal.logo() is not None,
     )
     response.set_cookie(
         CSRF_COOKIE,
@@ -230,6 +231,7 @@ def home(portal: Portal, request: Request, identity: Identity) -> Response:
             title="My books",
             identity=identity,
             firm=registry.firm.name,
+            logo=portal.logo() is not None,
             clients=clients,
             approved=approved,
         )
@@ -242,6 +244,7 @@ def home(portal: Portal, request: Request, identity: Identity) -> Response:
         title="Dashboard",
         identity=identity,
         firm=registry.firm.name,
+        logo=portal.logo() is not None,
         rows=rows,
         choices=filter_choices(clients),
         chosen=chosen,
@@ -293,6 +296,7 @@ def unreviewed(portal: Portal, identity: Identity, client_id: str, *, status: in
         identity=identity,
         client=client,
         firm=portal.registry().firm.name,
+        logo=portal.logo() is not None,
         t=t,
         lang=language_tag(client.language),
     )
@@ -332,6 +336,7 @@ def client_home(
         title=client.name,
         identity=identity,
         firm=registry.firm.name,
+        logo=portal.logo() is not None,
         client=client,
         t=t,
         lang=language_tag(client.language),
@@ -387,6 +392,16 @@ def filed_download(
 @functools.cache
 def _asset_bytes(name: str) -> bytes:
     return resources.files("beanfirm.portal").joinpath("static", name).read_bytes()
+
+
+def logo(portal: Portal) -> Response:
+    """Serve the firm's logo (a PNG checked by its signature), or 404 when there is none."""
+    data = portal.logo()
+    if data is None:
+        return error_page(404)
+    response = Response(data, content_type="image/png")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 def asset(name: str) -> Response:
