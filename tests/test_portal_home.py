@@ -355,3 +355,12 @@ def test_a_logo_outside_the_practice_or_not_png_is_a_registry_problem(
     assert len(told) == 1, told
     assert "clients.yaml:5" in told[0]  # the logo's own line
     assert "it must be a PNG file inside the practice" in told[0]
+
+
+def test_the_reconciliation_page_reads_chinese_for_a_chinese_client(portal: Portal) -> None:
+    owner = browser(portal, HUAMEI_USER)
+    page = text(owner.get(books_of(owner, "huamei").page("extension/Reconciliation/")))
+    assert "对账周期" in page
+    assert "每月" in page  # huamei's bank is reconciled monthly
+    for english in ("Cadence", "Reconciled through", "Last difference", "monthly", "never"):
+        assert f">{english}<" not in page, english

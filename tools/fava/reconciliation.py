@@ -143,14 +143,15 @@ class Reconciliation(FavaExtensionBase):
         return self.words()(message, **fields)
 
     def cadence(self, cadence: str) -> str:
-        """Return a reconcile cadence (`monthly`) in the page's language."""
+        """Return a reconcile cadence (`monthly`, `monthly@25`) in the page's language."""
         t = self.words()
         names = {
             "weekly": t.pgettext("reconcile cadence", "weekly"),
             "monthly": t.pgettext("reconcile cadence", "monthly"),
             "quarterly": t.pgettext("reconcile cadence", "quarterly"),
         }
-        return names.get(cadence, cadence)
+        base, at, day = cadence.partition("@")  # a statement cycle: `monthly@25`
+        return names.get(base, base) + at + day
 
     def accounts(self) -> list[AccountReconciliation]:
         """Return the rows of the page."""
