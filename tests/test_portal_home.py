@@ -35,6 +35,7 @@ from beanfirm.core.translation import Words
 from beanfirm.errors import BeanfirmError
 from beanfirm.firm.board import STAGES, BoardRow
 from beanfirm.monthend.checklist import Item
+from beanfirm.portal.clientview import css_string
 from beanfirm.portal.gateway import make_app
 from beanfirm.portal.home import WaitingFor, month_stage, stage_words
 from beanfirm.portal.pool import PoolPolicy
@@ -181,6 +182,8 @@ def test_the_month_status_and_what_the_firm_waits_for(portal: Portal) -> None:
 def test_a_user_of_several_clients_picks_one(portal: Portal) -> None:
     group = browser(portal, GROUP_USER)
     landing = text(group.get("/"))
+    assert "您可以查看的账簿" in landing  # huamei's language, the first of the group
+    assert "复核于" in landing
     assert 'href="/home/huamei"' in landing
     assert 'href="/home/northwind"' in landing
     assert "财务报表" in text(group.get("/home/huamei"))
@@ -355,6 +358,15 @@ def test_a_logo_outside_the_practice_or_not_png_is_a_registry_problem(
     assert len(told) == 1, told
     assert "clients.yaml:5" in told[0]  # the logo's own line
     assert "it must be a PNG file inside the practice" in told[0]
+
+
+def test_the_firms_name_in_favas_header_is_quoted_as_data() -> None:
+    quoted = css_string('明账 </style><script>alert(1)</script> "x" \\')
+    assert quoted.startswith('"')
+    assert quoted.endswith('"')
+    inside = quoted[1:-1]
+    assert not set(inside) & set('<>"\'/;{}')
+    assert "\\00003c" in inside  # `<`, escaped
 
 
 def test_the_reconciliation_page_reads_chinese_for_a_chinese_client(portal: Portal) -> None:

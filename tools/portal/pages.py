@@ -226,9 +226,14 @@ def home(portal: Portal, request: Request, identity: Identity) -> Response:
     if identity.user.kind != "staff" and len(clients) == 1:
         return client_home(portal, request, identity, clients[0].id, viewed=False)
     if identity.user.kind != "staff":
+        # In the language of the user's first client (a group's companies share one, mostly).
+        language = clients[0].language if clients else SOURCE_LANGUAGE
+        t = Words(language)
         return page(
             "landing.html",
-            title="My books",
+            title=t("My books"),
+            t=t,
+            lang=language_tag(language),
             identity=identity,
             firm=registry.firm.name,
             logo=portal.logo() is not None,
