@@ -376,3 +376,13 @@ def test_the_reconciliation_page_reads_chinese_for_a_chinese_client(portal: Port
     assert "每月" in page  # huamei's bank is reconciled monthly
     for english in ("Cadence", "Reconciled through", "Last difference", "monthly", "never"):
         assert f">{english}<" not in page, english
+
+
+def test_a_refusal_reads_in_the_clients_language(portal: Portal) -> None:
+    owner, staff = browser(portal, HUAMEI_USER), browser(portal, ANA_USER)
+    refused = owner.get(books_of(owner, "huamei").page("editor/"))
+    assert refused.status_code == 404
+    assert "404 未找到" in text(refused)
+    assert "这里没有内容" in text(refused)
+    assert "Not Found" not in text(refused)
+    assert "404 Not Found" in text(staff.get(books_of(staff, "huamei").page("editor/")))

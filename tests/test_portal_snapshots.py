@@ -432,7 +432,7 @@ def test_approved_books_that_reach_outside_are_not_served(
         response = owner.get(url)
         body = text(response)
         assert response.status_code == 503, (url, response.status_code, body[:300])
-        assert "These books cannot be shown" in body
+        assert "这些账簿无法显示" in body  # huamei's language
         for leak in (NORTHWIND_SECRET, "northwind", str(practice), "Traceback"):
             assert leak not in body, leak
     snapshots = portal.settings.state_dir / SNAPSHOTS
