@@ -386,3 +386,17 @@ def test_a_refusal_reads_in_the_clients_language(portal: Portal) -> None:
     assert "这里没有内容" in text(refused)
     assert "Not Found" not in text(refused)
     assert "404 Not Found" in text(staff.get(books_of(staff, "huamei").page("editor/")))
+
+
+def test_a_board_that_cannot_be_read_leaves_the_rest_of_the_page(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> list[BoardRow]:
+        raise OSError("git is gone")
+
+    monkeypatch.setattr("beanfirm.portal.home.firm_board", broken)
+    response = browser(portal, HUAMEI_USER).get("/")
+    assert response.status_code == 200
+    assert "本期" not in text(response)
+    assert 'href="/home/huamei/statements/2025-10.pdf"' in text(response)
+    assert "git is gone" not in text(response)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import logging
 import re
 import threading
 import time
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from beanfirm.core import paths
 from beanfirm.core.translation import Words
+from beanfirm.errors import BeanfirmError
 from beanfirm.monthend.closing import month_of
 from beanfirm.monthend.filing import STEMS
 from beanfirm.portal.dashboard import firm_board
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 
     from beanfirm.firm.board import BoardRow
     from beanfirm.store.registry import Client, Registry
+
+log = logging.getLogger(__name__)
 
 # The formats of the filed statements a client may download, and their media types.
 FILED_FORMATS = {
@@ -142,7 +146,7 @@ class MonthStatus:
     """Where the firm stands with a client's month."""
 
     period: str
-    stage: str  # one of STAGES
+    stage: str | None  # one of STAGES; None when the board could not be read
 
 
 @dataclass(frozen=True)
@@ -193,8 +197,14 @@ class MonthStatuses:
 
     def _compute(self, registry: Registry, client: Client) -> MonthStatus:
         last = month_of(datetime.date.today().replace(day=1) - datetime.timedelta(days=1))  # noqa: DTZ011
-        rows = firm_board(self.root, registry, [client], last)
-        status = MonthStatus(last.label, month_stage(rows[0]))
+        try:
+            rows = firm_board(self.root, registry, [client], last)
+        except (BeanfirmError, OSError):
+            # The page still shows the rest; the board's own page names the problem to staff.
+            log.exception("the month board of %s could not be read", client.id)
+            status = MonthStatus(last.label, None)
+        else:
+            status = MonthStatus(last.label, month_stage(rows[0]))
         with self._lock:
             self._kept[client.id] = (time.monotonic(), status)
         return status

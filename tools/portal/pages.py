@@ -334,7 +334,7 @@ def client_home(
         filed = snapshot_filed_months(view.folder)
     t = Words(client.language)
     month = portal.statuses.status(registry, client)
-    heading, sentence = stage_words(month.stage, t)
+    stage = stage_words(month.stage, t) if month.stage is not None else None
     shown = portal.approved.shown(client_id)
     return page(
         "home.html",
@@ -347,7 +347,7 @@ def client_home(
         lang=language_tag(client.language),
         filed=filed,
         month=month,
-        stage=(heading, sentence),
+        stage=stage,
         waiting=portal.requests_of(portal.root, client_id),
         reviewed=shown.approval.when.date() if shown is not None else None,
         # Document collection puts its upload page here (the link, beside what is awaited).
