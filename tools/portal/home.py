@@ -2,7 +2,7 @@
 
 What a client user sees first after logging in, in the client's language: the financial
 statements the close filed (`documents/closing/YYYY-MM/`, read from the approved snapshot, so
-only approved books), where the firm stands with the last month (the month board, in four
+only approved books), where the firm stands with the last month (the month board, in
 plain words), what the firm is waiting for from them, and the way into their books (Fava).
 
 The page must answer as fast as a Fava page: the month's status needs a check of the client
