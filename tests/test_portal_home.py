@@ -59,6 +59,9 @@ def base_practice(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (closing / "2025-10" / "财务报表-2025-10.pdf").write_bytes(OCTOBER_PDF)
     (closing / "2025-10" / "财务报表-2025-10.xlsx").write_bytes(OCTOBER_XLSX)
     (closing / "2025-10" / "close-report.md").write_text("internal\n", encoding="utf-8")
+    main = root / "ledgers" / "huamei" / "main.beancount"
+    with main.open("a", encoding="utf-8") as handle:  # the Customer accounts page
+        handle.write('2025-01-01 custom "fava-extension" "beanfirm.fava.customers"\n')
     commit_all(root, "Close October")
     approve(root, "huamei")
     approve(root, "northwind")
@@ -400,3 +403,17 @@ def test_a_board_that_cannot_be_read_leaves_the_rest_of_the_page(
     assert "本期" not in text(response)
     assert 'href="/home/huamei/statements/2025-10.pdf"' in text(response)
     assert "git is gone" not in text(response)
+
+
+def test_the_statements_of_account_are_one_click_away(portal: Portal) -> None:
+    owner = browser(portal, HUAMEI_USER)
+    assert 'href="/home/huamei/customers"' in text(owner.get("/"))
+    sent = owner.get("/home/huamei/customers")
+    assert sent.status_code == 302
+    target = sent.headers["Location"]
+    assert target.startswith("/c/huamei/")
+    assert target.endswith("/extension/CustomerAccounts/#statements")
+    page = owner.get(target.split("#")[0])
+    assert page.status_code == 200
+    assert "对账单" in text(page)
+    assert owner.get("/home/northwind/customers").status_code == 404  # not theirs

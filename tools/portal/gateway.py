@@ -23,9 +23,11 @@ if TYPE_CHECKING:
 
 ASSET_PREFIX = "/_portal/"
 LOGO = "/_portal/logo.png"  # the firm's logo (clients.yaml `logo:`), on the login page too
-# A client's home page, and a closed month's filed statements: /home/<id>/statements/2026-10.pdf
+# A client's home page, a closed month's filed statements (/home/<id>/statements/2026-10.pdf),
+# and the way to the statements of account of its customers (/home/<id>/customers).
 HOME_RE = re.compile(
-    r"/home/(?P<id>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:/statements/(?P<file>[0-9a-z.-]+))?"
+    r"/home/(?P<id>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)"
+    r"(?:/statements/(?P<file>[0-9a-z.-]+)|/(?P<customers>customers))?"
 )
 
 
@@ -70,6 +72,8 @@ class Gateway:
             return error_page(404)
         if request.method not in {"GET", "HEAD"}:
             return error_page(405)
+        if home is not None and home["customers"]:
+            return pages.customer_statements(self.portal, request, identity, home["id"])
         if home is not None and home["file"]:
             return pages.filed_download(self.portal, request, identity, home["id"], home["file"])
         if home is not None:

@@ -9,7 +9,7 @@ import re
 import secrets
 from importlib import resources
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
@@ -33,6 +33,7 @@ from beanfirm.portal.home import (
     snapshot_filed_months,
     stage_words,
 )
+from beanfirm.portal.pool import WorkerUnavailableError
 from beanfirm.portal.render import error_page, page
 from beanfirm.portal.sessions import end_session, start_session
 from beanfirm.portal.snapshots import SnapshotError
@@ -354,6 +355,34 @@ def client_home(
         upload_url=None,
         several=len(portal.clients_of(identity.user)) > 1,
     )
+
+
+def customer_statements(
+    portal: Portal, request: Request, identity: Identity, client_id: str
+) -> Response:
+    """Send a user to the statements of account on the Customer accounts page of their books.
+
+    Fava's addresses name the ledger by a slug of its title, which only the client's worker
+    knows: its own first page says where it lives.
+    """
+    if not portal.may_see(identity.user, client_id):
+        return error_page(404)
+    view = _books_view(portal, identity, client_id)
+    if view is None:  # never approved: their books' address says so
+        return Response(status=302, headers={"Location": f"/c/{client_id}/"})
+    _viewed(portal, request, identity, f"/home/{client_id}/customers")
+    try:
+        with portal.pool.lease(view) as upstream:
+            reply = upstream.fetch(f"/c/{client_id}/", {"Host": "localhost"})
+    except (WorkerUnavailableError, OSError):
+        return error_page(503)
+    location = next((v for k, v in reply.headers if k.lower() == "location"), "")
+    parts = urlsplit(location).path.split("/")  # "", "c", the client, the slug, the page
+    if reply.status != 302 or len(parts) < 4 or parts[2] != client_id or not parts[3]:  # noqa: PLR2004
+        return error_page(404)
+    slug = quote(unquote(parts[3]))  # as the worker's address has it, encoded once
+    target = f"/c/{client_id}/{slug}/extension/CustomerAccounts/#statements"
+    return Response(status=302, headers={"Location": target})
 
 
 def filed_download(
