@@ -78,6 +78,7 @@ def test_every_section_shows_the_figures_worked_by_hand(tmp_path: Path) -> None:
     client, slug = fava(practice_ledger(tmp_path))
     html = page_of(client, slug)
     assert "<h2>往来账款</h2>" in html  # the client's language in clients.yaml is zh
+    assert '<th class="num">未到期</th>' in section(html, "receivables")  # not "Current"
     receivables = cells(section(html, "receivables"))
     # Acme: Current 500, 1-30 2000, 31-60 700, total 3200; Lotus: 91+ 800, credit -250, 550.
     acme = receivables.index("Acme Robotics Ltd")
@@ -213,6 +214,7 @@ def test_language_and_buckets_from_the_extension_line(tmp_path: Path) -> None:
     html = page_of(client, slug)
     assert "<h2>Customer accounts</h2>" in html
     assert '<th class="num">16-45</th>' in section(html, "receivables")
+    assert '<th class="num">Current</th>' in section(html, "receivables")
     assert len(re.findall(r"<tr class=\"(?:negative)?\">", section(html, "forecast"))) == 4
 
 

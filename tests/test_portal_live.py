@@ -446,3 +446,160 @@ def test_browser_shows_the_statements_page_in_chinese(live: Live, tmp_path: Path
     assert violations == [], violations
     problems = [entry for entry in logs if entry["level"] in {"SEVERE", "WARNING"}]
     assert problems == [], problems
+
+
+# -- the client's home page, and statements as a browser shows and prints them -------------
+
+DEMO = Path(__file__).resolve().parent.parent  # the demo practice, read only
+
+
+def _file_statements(live: Live) -> bytes:
+    """File huamei's January statements as the close does (documents/closing/), approved."""
+    map_sales_account(live.root)
+    folder = live.root / "ledgers" / "huamei" / "documents" / "closing" / "2025-01"
+    folder.mkdir(parents=True, exist_ok=True)
+    made = _beanfirm(
+        live.root,
+        "financials",
+        "huamei",
+        "--period",
+        "2025-01",
+        "--format",
+        "pdf",
+        "-o",
+        str(folder / "财务报表-2025-01.pdf"),
+    )
+    assert made.returncode == 0, made.stderr
+    commit_all(live.root, "huamei's January statements filed")
+    approve(live.root, "huamei")
+    return (folder / "财务报表-2025-01.pdf").read_bytes()
+
+
+def test_browser_client_home_in_chinese_then_their_books(live: Live, tmp_path: Path) -> None:
+    """Log in on the Chinese login page, land on the home page, download, open the books."""
+    filed = _file_statements(live)
+    firm = re.search(r"firm:\n  name: (.+)", (live.root / "clients.yaml").read_text("utf-8"))
+    assert firm
+    with _browser(tmp_path, "--lang=zh-CN") as driver:
+        agent = driver.execute_script("return navigator.userAgent")
+        driver.execute_cdp_cmd(  # a Chinese browser's Accept-Language (headless sends en-US)
+            "Emulation.setUserAgentOverride",
+            {"userAgent": agent, "acceptLanguage": "zh-CN,zh;q=0.9"},
+        )
+        driver.get(f"{live.url}/login")
+        login_text = driver.find_element(By.TAG_NAME, "body").text
+        driver.save_screenshot(str(tmp_path / "login-zh.png"))
+        _log_in(driver, live, CLIENT_EMAIL)
+        deadline = time.monotonic() + 120
+        while "2025-01" not in driver.find_element(By.TAG_NAME, "body").text:
+            assert time.monotonic() < deadline, "the approval did not reach the home page"
+            time.sleep(0.5)
+            driver.refresh()
+        home = driver.find_element(By.TAG_NAME, "main").text
+        lang = driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+        driver.save_screenshot(str(tmp_path / "home-zh.png"))
+        pdf = driver.find_element(By.CSS_SELECTOR, "a.download[href$='.pdf']").get_attribute("href")
+        driver.find_element(By.CSS_SELECTOR, "a.books-link").click()
+        WebDriverWait(driver, 120).until(expected_conditions.url_contains("income_statement"))
+        WebDriverWait(driver, 60).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "aside a"))
+        )
+        time.sleep(1.0)  # let charts and late requests finish
+        driver.save_screenshot(str(tmp_path / "books-zh.png"))
+        sidebar = driver.find_element(By.TAG_NAME, "aside").text
+        header = driver.execute_script(
+            "return getComputedStyle(document.querySelector('header h1'), '::before').content"
+        )
+        violations = driver.execute_script("return window.__csp")
+    shutil.copy(tmp_path / "home-zh.png", tmp_path / "last.png")
+    assert "登录" in login_text
+    assert "Log in" not in login_text
+    assert firm.group(1) in login_text
+    assert lang == "zh-CN"
+    for words in ("财务报表", "本期", "需要您提供的资料", "查看您的账簿"):
+        assert words in home, words
+    assert set(re.findall(r"[A-Za-z]{2,}", home)) <= {"PDF"}, home  # no English left
+    opener = _login(live)
+    status, body, headers = _get(opener, str(pdf))
+    assert (status, body, headers["Content-Type"]) == (200, filed, "application/pdf")
+    for hidden in ("编辑器", "导入", "查询", "错误", "Editor", "Import", "Query", "Errors"):
+        assert hidden not in sidebar, (hidden, sidebar)
+    assert "损益表" in sidebar  # Fava's own words for its income statement
+    assert header == f'"{firm.group(1)} · "'  # the firm's name in Fava's header
+    assert violations == [], violations
+
+
+def _rect(driver: webdriver.Chrome, selector: str) -> dict[str, float]:
+    found = driver.execute_script(
+        "return document.querySelector(arguments[0]).getBoundingClientRect().toJSON()", selector
+    )
+    assert isinstance(found, dict), selector
+    return found
+
+
+def test_browser_statement_of_account_has_margins_and_its_footer_at_the_foot(
+    tmp_path: Path,
+) -> None:
+    """The HTML statement a client downloads, on screen and as the browser prints it."""
+    html = tmp_path / "statement.html"
+    made = run_beanfirm(
+        "statement",
+        "dongsheng-trading",
+        "--customer",
+        "华联超市",
+        "--from",
+        "2026-09-01",
+        "--to",
+        "2026-10-31",
+        "--format",
+        "html",
+        "-o",
+        str(html),
+        cwd=DEMO,
+    )
+    assert made.code == 0, made.err
+    with _browser(tmp_path) as driver:
+        driver.get(html.as_uri())
+        driver.save_screenshot(str(tmp_path / "statement-screen.png"))
+        table, footer, body = (_rect(driver, s) for s in ("table.lines", ".preparer", "body"))
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        printed = driver.execute_script(
+            "const s = getComputedStyle(document.querySelector('.preparer'));"
+            "return [s.position, s.bottom];"
+        )
+        pdf = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})
+    shutil.copy(tmp_path / "statement-screen.png", tmp_path / "last.png")
+    assert footer["top"] > table["bottom"]  # the footer under the statement, not over it
+    assert body["left"] >= 40  # margins
+    assert printed == ["fixed", "0px"]  # printed: at the foot of each page
+    assert len(pdf["data"]) > 1000
+
+
+def test_browser_financial_statements_have_print_margins(tmp_path: Path) -> None:
+    html = tmp_path / "financials.html"
+    made = run_beanfirm(
+        "financials",
+        "dongsheng-trading",
+        "--period",
+        "2026-10",
+        "--format",
+        "html",
+        "-o",
+        str(html),
+        cwd=DEMO,
+    )
+    assert made.code == 0, made.err
+    with _browser(tmp_path) as driver:
+        driver.get(html.as_uri())
+        driver.save_screenshot(str(tmp_path / "financials-screen.png"))
+        body = _rect(driver, "body")
+        signatures = _rect(driver, ".signatures")
+        table = _rect(driver, "table.statement")
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        breaks = driver.execute_script(
+            "return getComputedStyle(document.querySelector('section')).breakAfter"
+        )
+    shutil.copy(tmp_path / "financials-screen.png", tmp_path / "last.png")
+    assert body["left"] >= 40
+    assert signatures["top"] > table["bottom"]  # signed under the form
+    assert breaks == "page"  # printed: one statement a page

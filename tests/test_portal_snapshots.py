@@ -376,8 +376,8 @@ def test_a_client_never_approved_gets_a_plain_page_and_no_fava(
         assert response.status_code == 404, rest
         assert words in text(response)
     assert portal.pool.running() == {}  # no Fava at all
-    landing = text(browser.get("/"))
-    assert "not yet reviewed" in landing
+    home = text(browser.get("/"))  # the client's home page says so too
+    assert words in home
 
 
 def test_staff_see_which_approval_each_portal_shows(
@@ -432,7 +432,7 @@ def test_approved_books_that_reach_outside_are_not_served(
         response = owner.get(url)
         body = text(response)
         assert response.status_code == 503, (url, response.status_code, body[:300])
-        assert "These books cannot be shown" in body
+        assert "这些账簿无法显示" in body  # huamei's language
         for leak in (NORTHWIND_SECRET, "northwind", str(practice), "Traceback"):
             assert leak not in body, leak
     snapshots = portal.settings.state_dir / SNAPSHOTS

@@ -132,8 +132,26 @@ class Reconciliation(FavaExtensionBase):
 
     def after_load_file(self) -> None:
         """Title the page in the ledger's Fava language (read again on each load)."""
-        t = Words(language_of(self.ledger.fava_options.language))
-        self.report_title = t.pgettext("Fava page", "Reconciliation")
+        self.report_title = self.words().pgettext("Fava page", "Reconciliation")
+
+    def words(self) -> Words:
+        """Return the words of the page's language: the ledger's Fava language."""
+        return Words(language_of(self.ledger.fava_options.language))
+
+    def t(self, message: str, **fields: object) -> str:
+        """Return a message of the page in its language."""
+        return self.words()(message, **fields)
+
+    def cadence(self, cadence: str) -> str:
+        """Return a reconcile cadence (`monthly`, `monthly@25`) in the page's language."""
+        t = self.words()
+        names = {
+            "weekly": t.pgettext("reconcile cadence", "weekly"),
+            "monthly": t.pgettext("reconcile cadence", "monthly"),
+            "quarterly": t.pgettext("reconcile cadence", "quarterly"),
+        }
+        base, at, day = cadence.partition("@")  # a statement cycle: `monthly@25`
+        return names.get(base, base) + at + day
 
     def accounts(self) -> list[AccountReconciliation]:
         """Return the rows of the page."""

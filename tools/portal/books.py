@@ -117,9 +117,12 @@ def _slug(ledger: FavaLedger) -> str:
 class Books:
     """The one ledger of a worker, reloaded in the background; Fava's loader interface."""
 
-    def __init__(self, path: Path, folder: Path) -> None:
+    def __init__(
+        self, path: Path, folder: Path, *, adjust: Callable[[ServedLedger], None] | None = None
+    ) -> None:
         self.path = path
         self.folder = folder
+        self.adjust = adjust  # called on each load, after its check (Fava options for clients)
         self._swap = threading.Lock()  # one reload at a time
         self._pending = False  # a file changed while the last reload was loading
         self._listeners: list[Callable[[Loaded, Loaded], None]] = []
@@ -129,6 +132,9 @@ class Books:
         started = time.perf_counter()
         ledger = ServedLedger(str(self.path), poll_watcher=True)
         problem = confinement_problem(ledger, self.folder)
+        if self.adjust is not None:
+            self.adjust(ledger)
+            ledger.extensions.after_load_file()  # their titles, in the language just set
         loaded = Loaded(ledger, _slug(ledger), generation, problem)
         log.info("loaded generation %d in %.2f s", generation, time.perf_counter() - started)
         if problem:

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
+from beanfirm.core.translation import SOURCE_LANGUAGE, Words
 from beanfirm.portal import audit, pages
 from beanfirm.portal.headers import DOCUMENT_CSP
 from beanfirm.portal.limits import refusal
@@ -30,7 +31,7 @@ from beanfirm.store.registry import SLUG_RE
 
 if TYPE_CHECKING:
     from beanfirm.portal.pool import BooksView
-    from beanfirm.portal.routes import RouteKind
+    from beanfirm.portal.routes import Route, RouteKind
     from beanfirm.portal.site import Identity, Portal
 
 PREFIX = "/c/"
@@ -91,26 +92,33 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
             address=address,
         )
 
+    # A client user reads the portal's errors in the client's language; staff in English.
+    t = Words(
+        portal.registry().client(client_id).language
+        if identity.user.kind != "staff"
+        else SOURCE_LANGUAGE
+    )
+
     def refused(status: int, message: str | None = None) -> Response:
         noted("refused", status)
-        return error_page(status, message)
+        return error_page(status, message, t=t)
 
     try:
         view = portal.books_for(identity.user, client_id)
     except SnapshotError:
-        return refused(503, "These books cannot be shown. The firm has been told.")
+        return refused(503, t("These books cannot be shown. The firm has been told."))
     if view is None:  # a client user of a client never approved: no Fava at all
         status = 200 if rest == "/" else 404
         noted("view", status)
         return pages.unreviewed(portal, identity, client_id, status=status)
-    route = match_route(rest)
+    route = _allowed_route(rest, identity)
     too_much = refusal(request.query_string, request.args) if route is not None else None
     if too_much is not None:
         return refused(400, too_much)
     query = _query(portal, view, request, route.kind if route else None)
     if route is None or query is None:
         return refused(404)
-    response = _from_worker(portal, request, view, rest, query, route.kind)
+    response = _from_worker(portal, request, view, rest, query, route.kind, t)
     if route.kind == "document":
         response.headers["Content-Security-Policy"] = DOCUMENT_CSP
     if route.kind == "static" and response.status_code == 200:  # noqa: PLR2004
@@ -118,6 +126,14 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     if route.kind not in _UNLOGGED:
         noted("view", response.status_code)
     return response
+
+
+def _allowed_route(rest: str, identity: Identity) -> Route | None:
+    """Return the route a path is if the user may read it (an accountant-only page: staff)."""
+    route = match_route(rest)
+    if route is not None and route.staff_only and identity.user.kind != "staff":
+        return None  # refused as any route off the list: 404
+    return route
 
 
 def _query(portal: Portal, view: BooksView, request: Request, kind: RouteKind | None) -> str | None:
@@ -137,7 +153,13 @@ def _query(portal: Portal, view: BooksView, request: Request, kind: RouteKind | 
 
 
 def _from_worker(
-    portal: Portal, request: Request, view: BooksView, rest: str, query: str, kind: RouteKind
+    portal: Portal,
+    request: Request,
+    view: BooksView,
+    rest: str,
+    query: str,
+    kind: RouteKind,
+    t: Words,
 ) -> Response:
     client_id = view.client_id
     client = portal.registry().client(client_id)
@@ -156,19 +178,25 @@ def _from_worker(
             with portal.pool.lease(view) as upstream:
                 reply = upstream.fetch(target, headers)
         except WorkerUnavailableError:
-            return error_page(503, "The books are being opened by many people; try again shortly.")
+            return error_page(
+                503,
+                t("The books are being opened by many people; try again shortly."),
+                t=t,
+            )
         except OSError:
-            return error_page(502)
+            return error_page(502, t=t)
         if key is not None:
             portal.pages.put(key, reply)
         else:  # a newer load drops the old pages before this answer reaches the browser
             portal.pages.seen(view.key, reply.load)
     if reply.status >= 400:  # noqa: PLR2004
         if reply.status == 503:  # noqa: PLR2004 - the worker refuses these books
-            return error_page(503, "These books cannot be shown. The firm has been told.")
+            return error_page(
+                503, t("These books cannot be shown. The firm has been told."), t=t
+            )
         # A request the worker cannot serve (a month that is not one) stays the client's
         # mistake (400); anything else of the worker's is the portal's (502). No detail passes.
-        return error_page(reply.status if reply.status in {400, 404} else 502)
+        return error_page(reply.status if reply.status in {400, 404} else 502, t=t)
     # The worker has scrubbed the body of server paths (worker.py); a redirect's target is
     # checked here.
     response = Response(reply.body, status=reply.status)
@@ -176,7 +204,7 @@ def _from_worker(
         if name.lower() == "location":
             location = _inside_prefix(value, client_id)
             if location is None:
-                return error_page(404)
+                return error_page(404, t=t)
             response.headers["Location"] = (
                 portal.scrubber(view).scrub(location.encode()).decode()
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -21,6 +22,13 @@ if TYPE_CHECKING:
     WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 ASSET_PREFIX = "/_portal/"
+LOGO = "/_portal/logo.png"  # the firm's logo (clients.yaml `logo:`), on the login page too
+# A client's home page, a closed month's filed statements (/home/<id>/statements/2026-10.pdf),
+# and the way to the statements of account of its customers (/home/<id>/customers).
+HOME_RE = re.compile(
+    r"/home/(?P<id>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)"
+    r"(?:/statements/(?P<file>[0-9a-z.-]+)|/(?P<customers>customers))?"
+)
 
 
 class Gateway:
@@ -37,6 +45,8 @@ class Gateway:
     def respond(self, request: Request) -> Response:
         """Answer one request."""
         path = request.environ.get("PATH_INFO", "")
+        if path == LOGO and request.method in {"GET", "HEAD"}:
+            return pages.logo(self.portal)
         if path.startswith(ASSET_PREFIX) and request.method in {"GET", "HEAD"}:
             return pages.asset(path[len(ASSET_PREFIX) :])
         identity = self.portal.identify(request.cookies.get(pages.SESSION_COOKIE))
@@ -57,10 +67,17 @@ class Gateway:
             if request.method in {"GET", "HEAD"}:
                 return Response(status=302, headers={"Location": "/login"})
             return error_page(401, "Log in first.")
-        if path not in {"/", "/board"}:
+        home = HOME_RE.fullmatch(path)
+        if path not in {"/", "/board"} and home is None:
             return error_page(404)
         if request.method not in {"GET", "HEAD"}:
             return error_page(405)
+        if home is not None and home["customers"]:
+            return pages.customer_statements(self.portal, request, identity, home["id"])
+        if home is not None and home["file"]:
+            return pages.filed_download(self.portal, request, identity, home["id"], home["file"])
+        if home is not None:
+            return pages.client_home(self.portal, request, identity, home["id"])
         if path == "/board":
             return pages.board(self.portal, request, identity)
         return pages.home(self.portal, request, identity)

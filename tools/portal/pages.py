@@ -9,27 +9,44 @@ import re
 import secrets
 from importlib import resources
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from beanfirm.core.translation import Words, language_tag
+from beanfirm.core.translation import (
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    Words,
+    language_name,
+    language_of,
+    language_tag,
+)
 from beanfirm.errors import UsageError
 from beanfirm.firm.board import STAGES
 from beanfirm.monthend.closing import month_of, parse_period
 from beanfirm.portal import audit
 from beanfirm.portal.dashboard import filter_choices, filter_from, firm_board, firm_status
+from beanfirm.portal.home import (
+    FILED_FORMATS,
+    filed_file,
+    filed_months,
+    snapshot_filed_months,
+    stage_words,
+)
+from beanfirm.portal.pool import WorkerUnavailableError
 from beanfirm.portal.render import error_page, page
 from beanfirm.portal.sessions import end_session, start_session
+from beanfirm.portal.snapshots import SnapshotError
 from beanfirm.portal.throttle import admit, clear_failures
 from beanfirm.portal.users import check_login, normalize_email
 
 if TYPE_CHECKING:
+    from beanfirm.portal.pool import BooksView
     from beanfirm.portal.site import Identity, Portal
 
 SESSION_COOKIE = "beanfirm_session"
 CSRF_COOKIE = "beanfirm_login_csrf"
-ASSETS = ("portal.css",)
+ASSETS = ("portal.css", "fava-client.css")
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
@@ -53,10 +70,27 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def login_language(request: Request) -> str:
+    """Return the login page's language: the switch's (`lang=`), else the browser's, else English.
+
+    The browser's is the first of its Accept-Language tags, by quality, that beanfirm writes.
+    """
+    chosen = request.values.get("lang", "")
+    if chosen in LANGUAGES:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        language = language_of(tag)
+        if language != SOURCE_LANGUAGE or tag.lower().startswith(SOURCE_LANGUAGE):
+            return language
+    return SOURCE_LANGUAGE
+
+
 def login_form(
     portal: Portal, request: Request, *, message: str = "", status: int = 200, email: str = ""
 ) -> Response:
     """Show the login form with its CSRF token (double-submit: cookie and field).
+
+    In the language of `login_language`, with links to the others; `message` is in it already.
 
     The token is kept while its cookie lives: a browser that loads the form again in the
     background (a redirected favicon, a second tab) must not invalidate the form on screen.
@@ -64,15 +98,28 @@ def login_form(
     token = request.cookies.get(CSRF_COOKIE, "")
     if not TOKEN_RE.fullmatch(token):
         token = secrets.token_urlsafe(32)
+    language = login_language(request)
+    t = Words(language)
+    target = _safe_next(request.values.get("next"))
     response = page(
         "login.html",
         status=status,
-        title="Log in",
+        title=t("Log in"),
         identity=None,
         csrf=token,
         message=message,
         email=email,
-        next=_safe_next(request.values.get("next")),
+        next=target,
+        t=t,
+        lang=language_tag(language),
+        language=language,
+        switch=[
+            (other, language_name(other), f"/login?{urlencode({'lang': other, 'next': target})}")
+            for other in LANGUAGES
+            if other != language
+        ],
+        firm=portal.registry().firm.name,
+        logo=portal.logo() is not None,
     )
     response.set_cookie(
         CSRF_COOKIE,
@@ -94,6 +141,7 @@ def _same_origin(request: Request) -> bool:
 
 def login(portal: Portal, request: Request) -> Response:
     """Check the form's CSRF token, throttling and the password; start a new session."""
+    t = Words(login_language(request))
     sent = request.form.get("csrf", "")
     expected = request.cookies.get(CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(sent, expected) or not _same_origin(request):
@@ -101,7 +149,7 @@ def login(portal: Portal, request: Request) -> Response:
             portal,
             request,
             status=400,
-            message=("The login form had expired or came from elsewhere. Please log in again."),
+            message=t("The login form had expired or came from elsewhere. Please log in again."),
         )
     target = _safe_next(request.form.get("next"))  # checked before any session exists
     email = normalize_email(request.form.get("email", ""))
@@ -116,16 +164,17 @@ def login(portal: Portal, request: Request) -> Response:
             request,
             status=429,
             email=email,
-            message=(
+            message=t(
                 "Too many failed logins for this account or from this address. "
-                f"Try again in {minutes} minutes, or ask the firm to reset your password."
+                "Try again in {minutes} minutes, or ask the firm to reset your password.",
+                minutes=minutes,
             ),
         )
     user = check_login(store, email, password)
     if user is None:  # admit() counted the failure already
         audit.record(store, "login-failed", email=email, status=401, address=address)
         return login_form(
-            portal, request, status=401, email=email, message="Wrong email or password."
+            portal, request, status=401, email=email, message=t("Wrong email or password.")
         )
     clear_failures(store, email)
     # A new session id at every login: an id known before login (fixation) is worth nothing.
@@ -175,12 +224,20 @@ def home(portal: Portal, request: Request, identity: Identity) -> Response:
     clients = portal.clients_of(identity.user)
     _viewed(portal, request, identity, "/")
     approved = portal.approved.all_shown()
+    if identity.user.kind != "staff" and len(clients) == 1:
+        return client_home(portal, request, identity, clients[0].id, viewed=False)
     if identity.user.kind != "staff":
+        # In the language of the user's first client (a group's companies share one, mostly).
+        language = clients[0].language if clients else SOURCE_LANGUAGE
+        t = Words(language)
         return page(
             "landing.html",
-            title="My books",
+            title=t("My books"),
+            t=t,
+            lang=language_tag(language),
             identity=identity,
             firm=registry.firm.name,
+            logo=portal.logo() is not None,
             clients=clients,
             approved=approved,
         )
@@ -193,6 +250,7 @@ def home(portal: Portal, request: Request, identity: Identity) -> Response:
         title="Dashboard",
         identity=identity,
         firm=registry.firm.name,
+        logo=portal.logo() is not None,
         rows=rows,
         choices=filter_choices(clients),
         chosen=chosen,
@@ -244,14 +302,140 @@ def unreviewed(portal: Portal, identity: Identity, client_id: str, *, status: in
         identity=identity,
         client=client,
         firm=portal.registry().firm.name,
+        logo=portal.logo() is not None,
         t=t,
         lang=language_tag(client.language),
     )
 
 
+def _books_view(portal: Portal, identity: Identity, client_id: str) -> BooksView | None:
+    """Return the books a user reads (a client user's: the approved snapshot), if any."""
+    try:
+        return portal.books_for(identity.user, client_id)
+    except SnapshotError:
+        return None
+
+
+def client_home(
+    portal: Portal, request: Request, identity: Identity, client_id: str, *, viewed: bool = True
+) -> Response:
+    """Show a client's home page, in the client's language (home.py says what it shows)."""
+    if not portal.may_see(identity.user, client_id):
+        return error_page(404)
+    if viewed:
+        _viewed(portal, request, identity, f"/home/{client_id}")
+    registry = portal.registry()
+    client = registry.client(client_id)
+    view = _books_view(portal, identity, client_id)  # None: never approved
+    if view is None:
+        filed = []
+    elif view.commit is None:  # staff: the working head
+        filed = filed_months(view.folder)
+    else:
+        filed = snapshot_filed_months(view.folder)
+    t = Words(client.language)
+    month = portal.statuses.status(registry, client)
+    stage = stage_words(month.stage, t) if month.stage is not None else None
+    shown = portal.approved.shown(client_id)
+    return page(
+        "home.html",
+        title=client.name,
+        identity=identity,
+        firm=registry.firm.name,
+        logo=portal.logo() is not None,
+        client=client,
+        t=t,
+        lang=language_tag(client.language),
+        filed=filed,
+        month=month,
+        stage=stage,
+        waiting=portal.requests_of(portal.root, client_id),
+        reviewed=shown.approval.when.date() if shown is not None else None,
+        # Document collection puts its upload page here (the link, beside what is awaited).
+        upload_url=None,
+        several=len(portal.clients_of(identity.user)) > 1,
+    )
+
+
+def customer_statements(
+    portal: Portal, request: Request, identity: Identity, client_id: str
+) -> Response:
+    """Send a user to the statements of account on the Customer accounts page of their books.
+
+    Fava's addresses name the ledger by a slug of its title, which only the client's worker
+    knows: its own first page says where it lives.
+    """
+    if not portal.may_see(identity.user, client_id):
+        return error_page(404)
+    view = _books_view(portal, identity, client_id)
+    if view is None:  # never approved: their books' address says so
+        return Response(status=302, headers={"Location": f"/c/{client_id}/"})
+    _viewed(portal, request, identity, f"/home/{client_id}/customers")
+    try:
+        with portal.pool.lease(view) as upstream:
+            reply = upstream.fetch(f"/c/{client_id}/", {"Host": "localhost"})
+    except (WorkerUnavailableError, OSError):
+        return error_page(503)
+    location = next((v for k, v in reply.headers if k.lower() == "location"), "")
+    parts = urlsplit(location).path.split("/")  # "", "c", the client, the slug, the page
+    if reply.status != 302 or len(parts) < 4 or parts[2] != client_id or not parts[3]:  # noqa: PLR2004
+        return error_page(404)
+    slug = quote(unquote(parts[3]))  # as the worker's address has it, encoded once
+    target = f"/c/{client_id}/{slug}/extension/CustomerAccounts/#statements"
+    return Response(status=302, headers={"Location": target})
+
+
+def filed_download(
+    portal: Portal, request: Request, identity: Identity, client_id: str, name: str
+) -> Response:
+    """Send a closed month's statements as the close filed them (`2026-10.pdf`), or 404."""
+    if not portal.may_see(identity.user, client_id):
+        return error_page(404)
+    period, _, fmt = name.partition(".")
+    view = _books_view(portal, identity, client_id)
+    path = filed_file(view.folder, period, fmt) if view is not None else None
+    path_shown = f"/home/{client_id}/statements/{name}"
+    if path is None:
+        audit.record(
+            portal.store,
+            "refused",
+            email=identity.user.email,
+            client_id=client_id,
+            path=path_shown,
+            status=404,
+            address=request.remote_addr,
+        )
+        return error_page(404)
+    audit.record(
+        portal.store,
+        "view",
+        email=identity.user.email,
+        client_id=client_id,
+        path=path_shown,
+        status=200,
+        address=request.remote_addr,
+    )
+    response = Response(path.read_bytes(), content_type=FILED_FORMATS[fmt])
+    ascii_name = f"{client_id}-{period}.{fmt}"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(path.name)}"
+    )
+    return response
+
+
 @functools.cache
 def _asset_bytes(name: str) -> bytes:
     return resources.files("beanfirm.portal").joinpath("static", name).read_bytes()
+
+
+def logo(portal: Portal) -> Response:
+    """Serve the firm's logo (a PNG checked by its signature), or 404 when there is none."""
+    data = portal.logo()
+    if data is None:
+        return error_page(404)
+    response = Response(data, content_type="image/png")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 def asset(name: str) -> Response:

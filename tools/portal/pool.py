@@ -213,7 +213,8 @@ class WorkerPool:
                         "--poll",
                         str(self.policy.reload_poll),
                         # A snapshot's worker writes nothing, anywhere (nowrites.py).
-                        *(["--no-writes"] if view.commit is not None else []),
+                        # ... and serves Fava as a client user sees it (clientview.py).
+                        *(["--no-writes", "--for-client"] if view.commit is not None else []),
                     ],
                     cwd=ledger.parent,
                     env=env,

@@ -8,6 +8,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from beanfirm.core.htmlpages import template_environment
+from beanfirm.core.translation import SOURCE_LANGUAGE, Words, language_tag
 
 
 def page(template: str, status: int = 200, **context: Any) -> Response:
@@ -16,13 +17,31 @@ def page(template: str, status: int = 200, **context: Any) -> Response:
     return Response(html, status=status, content_type="text/html; charset=utf-8")
 
 
-def error_page(status: int, message: str | None = None) -> Response:
-    """Return the portal's error page: a status and a sentence, never a path or a trace."""
-    phrase = HTTPStatus(status).phrase
+def error_page(status: int, message: str | None = None, *, t: Words | None = None) -> Response:
+    """Return the portal's error page: a status and a sentence, never a path or a trace.
+
+    In the words `t` of a client user's client (`message` is in them already), else English.
+    """
+    t = t or Words(SOURCE_LANGUAGE)
+    phrases = {
+        400: t("Bad Request"),
+        404: t("Not Found"),
+        405: t("Method Not Allowed"),
+        502: t("Bad Gateway"),
+        503: t("Service Unavailable"),
+    }
+    phrase = phrases.get(status, HTTPStatus(status).phrase)
     default = {
-        400: "The address asks for something these books cannot give; check its date or month.",
-        404: "There is nothing here, or nothing you may see.",
-        502: "The books could not be shown just now. The firm has been told in its logs.",
+        400: t("The address asks for something these books cannot give; check its date or month."),
+        404: t("There is nothing here, or nothing you may see."),
+        502: t("The books could not be shown just now. The firm has been told in its logs."),
     }
     text = message or default.get(status, phrase)
-    return page("error.html", status=status, title=f"{status} {phrase}", message=text)
+    return page(
+        "error.html",
+        status=status,
+        title=f"{status} {phrase}",
+        message=text,
+        t=t,
+        lang=language_tag(t.language),
+    )

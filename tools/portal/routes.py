@@ -68,6 +68,11 @@ READ_API = frozenset(
 # `beanfirm.fava.financials` and `beanfirm.fava.visits`.
 EXTENSIONS = frozenset({"Reconciliation", "CustomerAccounts", "Financials", "Visits"})
 
+# Accountant-only pages a client user's request never reaches (staff keep them): the ledger's
+# errors are the firm's backlog (clientview.py leaves them out of the pages' data too).
+CLIENT_HIDDEN_REPORTS = frozenset({"errors"})
+CLIENT_HIDDEN_API = frozenset({"errors"})
+
 # The kinds of Fava route the gateway forwards, each a pattern below.
 RouteKind = Literal[
     "index",
@@ -108,6 +113,14 @@ class Route:
     """A request the gateway will forward: which kind of Fava route it is."""
 
     kind: RouteKind
+    name: str = ""  # the report's or API endpoint's name (`income_statement`), else empty
+
+    @property
+    def staff_only(self) -> bool:
+        """Tell whether only staff may read this route (not a client user)."""
+        return (self.kind == "report" and self.name in CLIENT_HIDDEN_REPORTS) or (
+            self.kind == "api" and self.name in CLIENT_HIDDEN_API
+        )
 
 
 def is_clean_path(path: str) -> bool:
@@ -136,5 +149,7 @@ def match_route(path: str) -> Route | None:
             return None
         if kind.startswith("extension") and found["extension"] not in EXTENSIONS:
             return None
+        if kind in {"report", "api"}:
+            return Route(kind, found[kind])
         return Route(kind)
     return None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beanfirm.errors import BeanfirmError
+from beanfirm.portal.home import MonthStatuses, WaitingFor, no_requests
 from beanfirm.portal.pagecache import PageCache
 from beanfirm.portal.pool import (
     BooksView,
@@ -25,9 +26,14 @@ from beanfirm.portal.users import PortalUser, get_user, visible_clients
 from beanfirm.store.registry import REGISTRY_FILENAME, load_registry
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from beanfirm.portal.upstream import Load
     from beanfirm.store.registry import Client, Registry
 
+
+LOGO_BYTES = 512 * 1024  # the largest logo the portal serves
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # After a reload, kept pages are asked for again only if the client's books were read lately.
 RENEW_WHILE_READ = 5 * 60.0
@@ -78,6 +84,11 @@ class Portal:
         self._registry: Registry | None = None
         self._registry_stamp: tuple[float, int] | None = None
         self._scrubbers: dict[str, Scrubber] = {}
+        self._logo: tuple[tuple[str, int, int], bytes | None] | None = None
+        self.statuses = MonthStatuses(self.root)
+        # What the firm waits for from a client (the home page); document collection's
+        # requests replace the stub.
+        self.requests_of: Callable[[Path, str], Sequence[WaitingFor]] = no_requests
 
     def registry(self) -> Registry:
         """Return the registry, re-read when clients.yaml changes (the last good one on error)."""
@@ -93,6 +104,33 @@ class Portal:
                         raise
                 self._registry_stamp = stamp
             return self._registry
+
+    def logo(self) -> bytes | None:
+        """Return the firm's logo (`logo:` in clients.yaml), if it is a PNG inside the practice.
+
+        Read again when the file changes; anything else (missing, outside the practice through
+        a link, not a PNG, over LOGO_BYTES) is no logo: the pages show the firm's name alone.
+        """
+        name = self.registry().firm.logo
+        if name is None:
+            return None
+        path = self.root / name
+        try:
+            real = path.resolve(strict=True)
+            stat = real.stat()
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_relative_to(self.root) or not real.is_file() or stat.st_size > LOGO_BYTES:
+            return None
+        stamp = (str(real), stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            if self._logo is not None and self._logo[0] == stamp:
+                return self._logo[1]
+        data = real.read_bytes()
+        kept = data if data.startswith(PNG_SIGNATURE) else None
+        with self._lock:
+            self._logo = (stamp, kept)
+        return kept
 
     def identify(self, token: str | None) -> Identity | None:
         """Return who holds a session token, or None."""

@@ -43,11 +43,12 @@ from cheroot.wsgi import Server
 from fava.application import create_app
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from beanfirm.portal import filters
-from beanfirm.portal.books import Books, Loaded
+from beanfirm.portal import clientview, filters
+from beanfirm.portal.books import Books, Loaded, ServedLedger
 from beanfirm.portal.nowrites import forbid_writes
 from beanfirm.portal.scrub import TEXT_TYPES, Scrubber
 from beanfirm.portal.upstream import LOAD_HEADER, Load
+from beanfirm.store.registry import REGISTRY_FILENAME, load_registry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -81,10 +82,13 @@ class ScrubbedFava:
     kept pages as soon as it sees a newer load.
     """
 
-    def __init__(self, app: WSGIApp, books: Books, scrubber: Scrubber) -> None:
+    def __init__(
+        self, app: WSGIApp, books: Books, scrubber: Scrubber, head_extra: bytes = b""
+    ) -> None:
         self.app = app
         self.books = books
         self.scrubber = scrubber
+        self.head_extra = head_extra  # inserted before `</head>` of each HTML page
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Answer one request."""
@@ -115,6 +119,8 @@ class ScrubbedFava:
             return body
         try:
             data = self.scrubber.scrub(b"".join(body))
+            if self.head_extra and content_type.startswith("text/html"):
+                data = data.replace(b"</head>", self.head_extra + b"</head>", 1)
         finally:
             close = getattr(body, "close", None)
             if close is not None:
@@ -124,8 +130,13 @@ class ScrubbedFava:
         return [data]
 
 
-def build_app(ledger: Path, prefix: str, practice: Path) -> tuple[Flask, Books, WSGIApp]:
-    """Load the ledger; return Fava's app, the books it serves and the WSGI app to serve."""
+def build_app(
+    ledger: Path, prefix: str, practice: Path, *, for_client: bool = False
+) -> tuple[Flask, Books, WSGIApp]:
+    """Load the ledger; return Fava's app, the books it serves and the WSGI app to serve.
+
+    `for_client`: serve Fava as a client user sees it (clientview.py).
+    """
     # Beancount reads the variable (which the pool sets) at import; this makes sure anyway.
     os.environ[DISABLE_CACHE_ENV] = "1"
     loader.initialize(use_cache=False)
@@ -134,12 +145,23 @@ def build_app(ledger: Path, prefix: str, practice: Path) -> tuple[Flask, Books, 
     # need its record in clients.yaml (beanfirm.fava.practice.CLIENT_CONFIG): a client user's
     # books are a snapshot outside the practice.
     app.config["BEANFIRM_CLIENT"] = (practice, prefix.rsplit("/", 1)[-1])
-    books = Books(ledger, ledger.parent)
+    adjust = None
+    extra = b""
+    if for_client:
+        registry = load_registry(practice / REGISTRY_FILENAME)
+        language = registry.client(prefix.rsplit("/", 1)[-1]).language
+        clientview.hide_errors()
+        extra = clientview.head_extra(registry.firm)
+
+        def adjust(served: ServedLedger) -> None:
+            clientview.client_options(served, language)
+
+    books = Books(ledger, ledger.parent, adjust=adjust)
     app.config["LEDGERS"] = books
     mounted = DispatcherMiddleware(_not_found, {prefix: app.wsgi_app})
     scrubber = Scrubber(ledger.parent, practice)
     filters.install(scrubber.shown)
-    return app, books, ScrubbedFava(mounted, books, scrubber)
+    return app, books, ScrubbedFava(mounted, books, scrubber, extra)
 
 
 def _tell_gateway(fd: int) -> Callable[[Loaded, Loaded], None]:
@@ -165,6 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--poll", type=float, default=2.0)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--no-writes", action="store_true")
+    parser.add_argument("--for-client", action="store_true")
     args = parser.parse_args(argv)
     # The worker's own lines (loads, reloads, refusals) go to its log, the gateway's file.
     handler = logging.StreamHandler(sys.stderr)
@@ -173,7 +196,9 @@ def main(argv: list[str] | None = None) -> None:
     ours.addHandler(handler)
     ours.setLevel(logging.INFO)
     ours.propagate = False
-    _, books, wsgi_app = build_app(args.ledger, args.prefix, args.practice)
+    _, books, wsgi_app = build_app(
+        args.ledger, args.prefix, args.practice, for_client=args.for_client
+    )
     threading.Thread(target=_exit_with_parent, args=(args.parent,), daemon=True).start()
     server = Server(str(args.socket), wsgi_app, numthreads=args.threads)
     server.prepare()

@@ -55,7 +55,14 @@ MONTH_DAY_RE = re.compile(r"^(\d{2})-(\d{2})$")
 
 TOP_KEYS = ("firm", "clients")
 FIRM_REQUIRED = ("name", "staff")
-FIRM_KEYS = (*FIRM_REQUIRED, *CONTACT_KEYS, "dunning", "deadlines", "review-interval-days")
+FIRM_KEYS = (
+    *FIRM_REQUIRED,
+    *CONTACT_KEYS,
+    "dunning",
+    "deadlines",
+    "review-interval-days",
+    "logo",
+)
 STAFF_REQUIRED = ("id", "name", "email", "role")
 STAFF_KEYS = (*STAFF_REQUIRED, "signing-key")
 SSH_KEY_RE = re.compile(
@@ -123,6 +130,7 @@ class Firm:
     line: int = 0
     deadlines: Deadlines = NO_DEADLINES
     review_interval_days: int | None = None  # how old a review of client data may grow
+    logo: str | None = None  # a PNG file, practice-relative: the portal's login page and header
 
 
 @dataclass(frozen=True)
@@ -297,6 +305,7 @@ def _firm(reader: NodeReader, node: yaml.Node) -> Firm:
     interval = None
     if "review-interval-days" in keys:
         interval = _review_interval(reader, keys["review-interval-days"])
+    logo = _logo(reader, keys["logo"]) if "logo" in keys else None
     return Firm(
         name or "",
         tuple(staff),
@@ -305,7 +314,24 @@ def _firm(reader: NodeReader, node: yaml.Node) -> Firm:
         line_of(node),
         deadlines or NO_DEADLINES,
         interval,
+        logo,
     )
+
+
+def _logo(reader: NodeReader, node: yaml.Node) -> str | None:
+    """Read `logo: FILE.png`: a PNG inside the practice, named relative to clients.yaml."""
+    text = reader.string(node, "the firm's logo")
+    if text is None:
+        return None
+    parts = text.replace("\\", "/").split("/")
+    if text.startswith("/") or ".." in parts or not text.lower().endswith(".png"):
+        reader.problem(
+            node,
+            f"logo is '{text}'; it must be a PNG file inside the practice, named relative to "
+            "clients.yaml (e.g. logo: branding/logo.png).",
+        )
+        return None
+    return text
 
 
 def _review_interval(reader: NodeReader, node: yaml.Node) -> int | None:

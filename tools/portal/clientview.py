@@ -1,0 +1,71 @@
+"""Fava as a client user sees it: owner's signs, their language, no accountant-only pages.
+
+A client user's worker (an approved snapshot's) serves Fava with:
+- Fava's `invert-income-liabilities-equity` on, so that income, liabilities and equity read as
+  positive numbers and a loss as a negative profit, as an owner reads statements;
+- the client's language and its number conventions (`language` and `locale`, from the client's
+  `language` in clients.yaml: `zh` is Chinese with `zh_CN` numbers);
+- no ledger errors in the page's data (the firm's backlog is not the client's business: the
+  Errors link and its red count disappear), the Errors page and `api/errors` refused at the
+  gateway (routes.CLIENT_HIDDEN);
+- a style sheet (`/_portal/fava-client.css`) that hides the links of the pages the gateway
+  refuses anyway (Editor, Import, Query, Errors), and the firm's name in Fava's header.
+
+Staff workers serve Fava as it is. The worker is one process per view, so patching Fava's
+error list in it touches no one else.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fava import internal_api
+
+if TYPE_CHECKING:
+    from fava.core import FavaLedger
+
+    from beanfirm.store.registry import Firm
+
+STYLESHEET = "/_portal/fava-client.css"
+LOGO = "/_portal/logo.png"
+# Fava's locale (number formats) for each of beanfirm's languages; English keeps Fava's own.
+LOCALES = {"zh": "zh_CN"}
+
+
+def client_options(ledger: FavaLedger, language: str) -> None:
+    """Set a freshly loaded ledger's Fava options as a client user sees the books."""
+    options = ledger.fava_options
+    options.invert_income_liabilities_equity = True
+    options.language = language
+    options.locale = LOCALES.get(language, options.locale)
+
+
+def _no_errors() -> list[internal_api.SerialisedError]:
+    return []
+
+
+def hide_errors() -> None:
+    """Leave the ledger's errors out of every page's data in this process (the Errors link)."""
+    internal_api.get_errors = _no_errors
+
+
+def css_string(value: str) -> str:
+    """Quote text as a CSS string: every character but letters and digits escaped."""
+    escaped = "".join(ch if ch.isascii() and ch.isalnum() else f"\\{ord(ch):06x}" for ch in value)
+    return f'"{escaped}"'
+
+
+def head_extra(firm: Firm | None) -> bytes:
+    """Return what goes before `</head>` of each Fava page a client user reads."""
+    style = ""
+    if firm is not None:
+        name = css_string(f"{firm.name} · ")
+        logo = (
+            f"padding-left: 1.8em; background: url({LOGO}) no-repeat left center / contain;"
+            if firm.logo
+            else ""
+        )
+        style = (
+            f"<style>header h1::before {{ content: {name}; font-weight: normal; {logo} }}</style>"
+        )
+    return f'<link rel="stylesheet" href="{STYLESHEET}">{style}'.encode()
