@@ -30,8 +30,8 @@ EXTENSION_ROUTES = (
 )
 
 
-def test_our_extensions_are_exactly_the_three() -> None:
-    assert frozenset({"Reconciliation", "CustomerAccounts", "Financials"}) == EXTENSIONS
+def test_our_extensions_are_exactly_the_four() -> None:
+    assert frozenset({"Reconciliation", "CustomerAccounts", "Financials", "Visits"}) == EXTENSIONS
 
 
 @pytest.mark.parametrize("name", sorted(EXTENSIONS))
