@@ -1,0 +1,121 @@
+"""The client's money movements as its bank, payment and cash accounts show them.
+
+A *source* is an account whose statements come from outside: each account registered in
+clients.yaml (bank, card, payment app, cash) and each cash account of the chart
+(`…库存现金`, `…:Cash`). A transaction that moves one source is a `Payment` of it: the signed
+amount on that source (negative: money paid out), the payee (the narration where there is
+none) and the category, the largest other leg. A transaction between two sources is a transfer
+between the client's own accounts: never a payment, but activity on both.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from beancount.core import data
+
+from beanfirm.core.textmatch import folded
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+CASH_NAME = re.compile(r"(?:^|:)(?:\d+-)?(?:库存现金|现金|Cash|Petty-?Cash)$")
+PAD_FLAG = "P"  # the transactions Beancount's `pad` makes: no one's payment
+
+
+@dataclass(frozen=True)
+class Source:
+    """An account whose entries come from an outside statement."""
+
+    account: str
+    kind: str  # bank, credit-card, payment or cash
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """A transaction that moves exactly one source account."""
+
+    entry: data.Transaction
+    account: str
+    number: Decimal  # on the source: negative when money goes out
+    currency: str
+    payee: str  # as written
+    key: str  # the payee folded, for grouping
+    category: str | None  # the largest other leg's account
+
+    @property
+    def date(self) -> datetime.date:
+        """Return the entry's date."""
+        return self.entry.date
+
+
+@dataclass(frozen=True)
+class Movements:
+    """What the detectors read: the payments, and the days each source account moved."""
+
+    payments: list[Payment]
+    activity: dict[str, list[data.Transaction]]  # by source account, in date order
+    cash: frozenset[str]
+
+
+def sources_of(entries: Sequence[data.Directive], registered: Iterable[Source]) -> list[Source]:
+    """Return the registered accounts and the chart's cash accounts."""
+    found = {source.account: source for source in registered}
+    for entry in entries:
+        if (
+            isinstance(entry, data.Open)
+            and entry.account.startswith("Assets:")
+            and CASH_NAME.search(entry.account)
+        ):
+            found.setdefault(entry.account, Source(entry.account, "cash"))
+    return list(found.values())
+
+
+def movements(entries: Sequence[data.Directive], sources: Sequence[Source]) -> Movements:
+    """Return the payments of the sources and each source's activity (see the module doc)."""
+    accounts = {source.account for source in sources}
+    cash = frozenset(source.account for source in sources if source.kind == "cash")
+    found: list[Payment] = []
+    activity: dict[str, list[data.Transaction]] = {account: [] for account in accounts}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.flag == PAD_FLAG:
+            continue
+        moved = {p.account for p in entry.postings if p.account in accounts}
+        if not moved:
+            continue
+        for account in moved:
+            activity[account].append(entry)
+        if len(moved) == 1:
+            payment = _payment(entry, moved.pop())
+            if payment is not None:
+                found.append(payment)
+    for items in activity.values():
+        items.sort(key=lambda entry: entry.date)
+    return Movements(found, activity, cash)
+
+
+def _payment(entry: data.Transaction, account: str) -> Payment | None:
+    number = Decimal(0)
+    currency: str | None = None
+    category: str | None = None
+    largest = Decimal(-1)
+    for posting in entry.postings:
+        units = posting.units
+        if units is None or units.number is None:
+            continue
+        if posting.account == account:
+            if currency is None:
+                currency = units.currency
+            if units.currency == currency:
+                number += units.number
+        elif abs(units.number) > largest:
+            largest = abs(units.number)
+            category = posting.account
+    if currency is None or not number:
+        return None
+    payee = entry.payee or entry.narration or ""
+    return Payment(entry, account, number, currency, payee, folded(payee.strip()), category)
