@@ -157,8 +157,7 @@ def dismiss(
     if written.commit is None:
         echo(f"Dry run: would dismiss {anomaly.id} ({anomaly.kind} at {anomaly.where}), writing:")
     else:
-        echo(
-            f"Dismissed {anomaly.id} ({anomaly.kind} at {anomaly.where}), commit {written.commit[:10]}:"
-        )
+        commit = written.commit[:10]
+        echo(f"Dismissed {anomaly.id} ({anomaly.kind} at {anomaly.where}), commit {commit}:")
     for path in written.paths:
         echo(f"  {path}")
