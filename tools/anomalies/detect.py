@@ -8,6 +8,7 @@ docs/anomalies.md.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections import Counter, defaultdict
@@ -34,7 +35,7 @@ ROBUST_Z = Decimal("3.5")  # Iglewicz and Hoaglin's cut-off for the modified z-s
 MAD_SCALE = Decimal("0.6745")  # makes the MAD comparable to a standard deviation
 FLAT_SHARE = Decimal("0.5")  # when all amounts are equal: how far off (share of the median)
 ROUND_CASH = Decimal(1000)  # cash in whole thousands
-LARGE_QUANTILE = Decimal("0.95")  # a new payee's amount above this share of payments is large
+LARGE_SHARE = Decimal("0.95")  # a new payee's amount larger than this share of payments
 MIN_PAYMENTS = 20  # payments needed before "large" means anything
 WARM_UP_DAYS = 60  # every payee is new at the start of the books
 CATEGORY_HISTORY = 4  # a payee's entries needed before its category is settled
@@ -325,7 +326,7 @@ def quantile(values: Sequence[Decimal], share: Decimal) -> Decimal:
 
 
 def new_payees(payments: Sequence[Payment], locate: Locator) -> Iterator[Anomaly]:
-    """Find a payee's first payment when it is larger than `LARGE_QUANTILE` of all payments.
+    """Find a payee's first payment when it is larger than `LARGE_SHARE` of all payments out.
 
     The first `WARM_UP_DAYS` of the books are left out: there, every payee is new.
     """
@@ -336,26 +337,30 @@ def new_payees(payments: Sequence[Payment], locate: Locator) -> Iterator[Anomaly
     by_currency: dict[str, list[Decimal]] = defaultdict(list)
     for payment in outgoing:
         by_currency[payment.currency].append(-payment.number)
-    limits = {
-        currency: quantile(sorted(values), LARGE_QUANTILE)
-        for currency, values in by_currency.items()
-        if len(values) >= MIN_PAYMENTS
-    }
+    for values in by_currency.values():
+        values.sort()
     first: dict[str, Payment] = {}
     for payment in sorted(outgoing, key=lambda p: p.date):
         first.setdefault(payment.key, payment)
     for payment in first.values():
-        limit = limits.get(payment.currency)
+        values = by_currency[payment.currency]
         amount = -payment.number
-        if limit is None or amount <= limit or (payment.date - start).days < WARM_UP_DAYS:
+        if len(values) < MIN_PAYMENTS or (payment.date - start).days < WARM_UP_DAYS:
             continue
-        count = len(by_currency[payment.currency])
+        smaller = bisect.bisect_left(values, amount)
+        if smaller < LARGE_SHARE * len(values):
+            continue
         finding = (
             f"{money(amount, payment.currency)} paid to {payment.payee}, a payee never paid "
-            f"before: larger than {LARGE_QUANTILE:.0%} of the client's {count} payments "
-            f"(at most {money(limit)})."
+            f"before: more than {smaller} of the client's {len(values)} payments "
+            f"({Decimal(smaller) / len(values):.0%}); the median payment is "
+            f"{money(median(values))}."
         )
-        evidence: dict[str, JSONValue] = {"payments": count, "large_from": str(limit)}
+        evidence: dict[str, JSONValue] = {
+            "payments": len(values),
+            "smaller": smaller,
+            "median": str(median(values)),
+        }
         yield _anomaly("new-payee", payment, locate, finding, evidence)
 
 
