@@ -248,10 +248,8 @@ def test_a_dismissal_is_written_so_that_any_reason_reads_back_as_it_was() -> Non
     [anomaly] = found(QUIET + txn("2026-10-05", "恒基物业", OFFICE, BANK, "3000.00"))
     reason = 'standing order: "房租" #5 [/red] - {not: yaml}'
     text = dismissal_text(None, anomaly, reason, "li", "2026-11-23")
-    text = dismissal_text(
     other = dataclasses.replace(anomaly, id="x-1")
     text = dismissal_text(text, other, "b", "li", "2026-11-24")
-    )
     dismissed, problems = parse_dismissals(text, "anomalies.yaml")
     assert problems == []
     assert dismissed[anomaly.id].reason == reason
