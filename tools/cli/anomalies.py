@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -42,10 +43,21 @@ class ReportGroup(click.Group):
 @click.command()
 @click.argument("client_ids", metavar="[CLIENT]...", nargs=-1)
 @click.option("--since", type=DATE, default=None, help="Only entries on or after this day.")
+@click.option(
+    "--kind",
+    "kinds",
+    type=click.Choice(list(KINDS)),
+    multiple=True,
+    help="Only anomalies of this kind (repeat for more).",
+)
 @json_option()
 @click.pass_context
 def report(
-    ctx: click.Context, client_ids: tuple[str, ...], since: datetime.datetime | None, as_json: bool
+    ctx: click.Context,
+    client_ids: tuple[str, ...],
+    since: datetime.datetime | None,
+    kinds: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Find the anomalies in the books of CLIENT (default: every client)."""
     practice = practice_of(ctx)
@@ -60,6 +72,8 @@ def report(
             registered = [(account.account, account.kind) for account in client.accounts]
             day = since.date() if since else None
             found = anomaly_report(ledger.entries, main, practice.root, registered, since=day)
+            if kinds:
+                found = replace(found, found=[a for a in found.found if a.kind in kinds])
             reports.append((client, found))
             progress.advance(progress.task_ids[0])
     if as_json:
@@ -83,7 +97,8 @@ def report(
 
 def _print_report(client: Client, report: AnomalyReport) -> None:
     dismissed = f", {len(report.dismissed)} dismissed" if report.dismissed else ""
-    echo(f"{client.id}: {len(report.found)} anomalies{dismissed}")
+    count = len(report.found)
+    echo(f"{client.id}: {count} {'anomaly' if count == 1 else 'anomalies'}{dismissed}")
     for problem in report.problems:
         echo(f"  {problem}")
     for anomaly in report.found:
@@ -94,7 +109,8 @@ def _print_report(client: Client, report: AnomalyReport) -> None:
 
 HELP = (
     "Find unusual entries in the clients' books, or dismiss one (docs/anomalies.md).\n\n"
-    "`beanfirm anomalies [CLIENT]... [--since DATE] [--json]` lists, for each client (default: "
+    "`beanfirm anomalies [CLIENT]... [--since DATE] [--kind KIND]... [--json]` lists, for each "
+    "client (default: "
     "every client), each anomaly with its id, its entry's file:line and the evidence; it exits 1 "
     "when it finds any. `beanfirm anomalies dismiss CLIENT ID --reason TEXT` records that one "
     "is not a problem, so that it is not listed again. Kinds:\n\n\b\n"
@@ -109,7 +125,7 @@ HELP = (
     invoke_without_command=True,
     # The report's options may come first (`anomalies --json`): the group leaves them to it.
     context_settings={"ignore_unknown_options": True},
-    subcommand_metavar="[CLIENT]... [--since DATE] [--json] | dismiss CLIENT ID --reason TEXT",
+    subcommand_metavar="[CLIENT]... [--since DATE] [--kind KIND] [--json] | dismiss CLIENT ID ...",
 )
 @click.pass_context
 def anomalies(ctx: click.Context) -> None:  # noqa: D103 - its help is HELP
