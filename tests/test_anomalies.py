@@ -171,7 +171,7 @@ def test_a_new_payee_paid_more_than_nearly_every_payment_is_flagged() -> None:
         43,
     )
     assert (
-        "a payee never paid before: more than 41 of the client's 43 payments (95%)" in new.finding
+        "a payee never paid before: larger than 41 of the client's 43 payments (95%)" in new.finding
     )
 
 

@@ -352,7 +352,7 @@ def new_payees(payments: Sequence[Payment], locate: Locator) -> Iterator[Anomaly
             continue
         finding = (
             f"{money(amount, payment.currency)} paid to {payment.payee}, a payee never paid "
-            f"before: more than {smaller} of the client's {len(values)} payments "
+            f"before: larger than {smaller} of the client's {len(values)} payments "
             f"({Decimal(smaller) / len(values):.0%}); the median payment is "
             f"{money(median(values))}."
         )
