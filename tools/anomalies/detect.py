@@ -70,8 +70,9 @@ def find_anomalies(
     entries: Sequence[data.Directive], root: Path, registered: Sequence[Source]
 ) -> list[Anomaly]:
     """Return every finding in a client's books, in date order, each with a unique id."""
-    moved = movements(entries, sources_of(entries, registered))
-    kinds = {source.account: source.kind for source in sources_of(entries, registered)}
+    sources = sources_of(entries, registered)
+    moved = movements(entries, sources)
+    kinds = {source.account: source.kind for source in sources}
     locate = Locator(root)
     found = [
         *duplicates(moved.payments, locate),
@@ -171,8 +172,7 @@ def duplicates(payments: Sequence[Payment], locate: Locator) -> Iterator[Anomaly
     for group in groups.values():
         if len(group) < 2:  # noqa: PLR2004 - a pair
             continue
-        group.sort(key=lambda p: p.date)
-        for index, later in enumerate(group):
+        for index, later in enumerate(group):  # in date order, as the payments are
             for earlier in reversed(group[:index]):
                 if (later.date - earlier.date).days > WINDOW_DAYS:
                     break
@@ -224,9 +224,13 @@ def unusual_amounts(payments: Sequence[Payment], locate: Locator) -> Iterator[An
         values = sorted(abs(p.number) for p in group)
         middle = median(values)
         mad = median(sorted(abs(v - middle) for v in values))
-        group.sort(key=lambda p: p.date)
-        for index, payment in enumerate(group):
+        # Outside these bounds, and only there, the score passes the cut-off.
+        reach = ROBUST_Z * mad / MAD_SCALE if mad else FLAT_SHARE * middle
+        low, high = middle - reach, middle + reach
+        for index, payment in enumerate(group):  # in date order, as the payments are
             amount = abs(payment.number)
+            if low <= amount <= high:
+                continue
             if mad:
                 score = MAD_SCALE * (amount - middle) / mad
                 if abs(score) <= ROBUST_Z:
@@ -272,6 +276,7 @@ def round_cash(moved: Movements, locate: Locator) -> Iterator[Anomaly]:
                     continue
                 payment = Payment(
                     entry,
+                    entry.date,
                     account,
                     units.number,
                     units.currency,
@@ -340,7 +345,7 @@ def new_payees(payments: Sequence[Payment], locate: Locator) -> Iterator[Anomaly
     for values in by_currency.values():
         values.sort()
     first: dict[str, Payment] = {}
-    for payment in sorted(outgoing, key=lambda p: p.date):
+    for payment in outgoing:  # in date order, as the payments are
         first.setdefault(payment.key, payment)
     for payment in first.values():
         values = by_currency[payment.currency]
@@ -373,7 +378,6 @@ def category_changes(payments: Sequence[Payment], locate: Locator) -> Iterator[A
     for group in groups.values():
         if len(group) <= CATEGORY_HISTORY:
             continue
-        group.sort(key=lambda p: p.date)
         counts: Counter[str | None] = Counter()
         last: dict[str | None, Payment] = {}
         for payment in group:

@@ -40,17 +40,13 @@ class Payment:
     """A transaction that moves exactly one source account."""
 
     entry: data.Transaction
+    date: datetime.date
     account: str
     number: Decimal  # on the source: negative when money goes out
     currency: str
     payee: str  # as written
     key: str  # the payee folded, for grouping
     category: str | None  # the largest other leg's account
-
-    @property
-    def date(self) -> datetime.date:
-        """Return the entry's date."""
-        return self.entry.date
 
 
 @dataclass(frozen=True)
@@ -76,12 +72,16 @@ def sources_of(entries: Sequence[data.Directive], registered: Iterable[Source]) 
 
 
 def movements(entries: Sequence[data.Directive], sources: Sequence[Source]) -> Movements:
-    """Return the payments of the sources and each source's activity (see the module doc)."""
+    """Return the payments of the sources and each source's activity, in date order.
+
+    See the module docstring. Payees are folded once each: a ledger has few of them.
+    """
     accounts = {source.account for source in sources}
     cash = frozenset(source.account for source in sources if source.kind == "cash")
     found: list[Payment] = []
     activity: dict[str, list[data.Transaction]] = {account: [] for account in accounts}
-    for entry in entries:
+    keys: dict[str, str] = {}
+    for entry in sorted(entries, key=_date):  # the loader's order already: a linear pass
         if not isinstance(entry, data.Transaction) or entry.flag == PAD_FLAG:
             continue
         moved = {p.account for p in entry.postings if p.account in accounts}
@@ -90,15 +90,17 @@ def movements(entries: Sequence[data.Directive], sources: Sequence[Source]) -> M
         for account in moved:
             activity[account].append(entry)
         if len(moved) == 1:
-            payment = _payment(entry, moved.pop())
+            payment = _payment(entry, moved.pop(), keys)
             if payment is not None:
                 found.append(payment)
-    for items in activity.values():
-        items.sort(key=lambda entry: entry.date)
     return Movements(found, activity, cash)
 
 
-def _payment(entry: data.Transaction, account: str) -> Payment | None:
+def _date(entry: data.Directive) -> datetime.date:
+    return entry.date
+
+
+def _payment(entry: data.Transaction, account: str, keys: dict[str, str]) -> Payment | None:
     number = Decimal(0)
     currency: str | None = None
     category: str | None = None
@@ -118,4 +120,7 @@ def _payment(entry: data.Transaction, account: str) -> Payment | None:
     if currency is None or not number:
         return None
     payee = entry.payee or entry.narration or ""
-    return Payment(entry, account, number, currency, payee, folded(payee.strip()), category)
+    key = keys.get(payee)
+    if key is None:
+        key = keys[payee] = folded(payee.strip())
+    return Payment(entry, entry.date, account, number, currency, payee, key, category)
