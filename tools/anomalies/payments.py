@@ -14,7 +14,7 @@ import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from beancount.core import data
 
@@ -35,9 +35,8 @@ class Source:
     kind: str  # bank, credit-card, payment or cash
 
 
-@dataclass(frozen=True, slots=True)
-class Payment:
-    """A transaction that moves exactly one source account."""
+class Payment(NamedTuple):
+    """A transaction that moves exactly one source account (a tuple: made once per entry)."""
 
     entry: data.Transaction
     date: datetime.date
@@ -82,15 +81,18 @@ def movements(entries: Sequence[data.Directive], sources: Sequence[Source]) -> M
     activity: dict[str, list[data.Transaction]] = {account: [] for account in accounts}
     keys: dict[str, str] = {}
     for entry in sorted(entries, key=_date):  # the loader's order already: a linear pass
-        if not isinstance(entry, data.Transaction) or entry.flag == PAD_FLAG:
+        if type(entry) is not data.Transaction or entry.flag == PAD_FLAG:
             continue
-        moved = {p.account for p in entry.postings if p.account in accounts}
+        moved: list[str] = []
+        for posting in entry.postings:
+            if posting.account in accounts and posting.account not in moved:
+                moved.append(posting.account)
         if not moved:
             continue
         for account in moved:
             activity[account].append(entry)
         if len(moved) == 1:
-            payment = _payment(entry, moved.pop(), keys)
+            payment = _payment(entry, moved[0], keys)
             if payment is not None:
                 found.append(payment)
     return Movements(found, activity, cash)
@@ -114,9 +116,10 @@ def _payment(entry: data.Transaction, account: str, keys: dict[str, str]) -> Pay
                 currency = units.currency
             if units.currency == currency:
                 number += units.number
-        elif abs(units.number) > largest:
-            largest = abs(units.number)
-            category = posting.account
+        else:
+            size = abs(units.number)
+            if size > largest:
+                largest, category = size, posting.account
     if currency is None or not number:
         return None
     payee = entry.payee or entry.narration or ""
