@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from beanfirm.errors import relative_to
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
+    from pathlib import Path
+
+    from beancount.core import data
+
+    from beanfirm.anomalies.payments import Payment
 
 # Each kind, and what it means in one line (docs/anomalies.md says more).
 KINDS = {
@@ -27,6 +35,7 @@ KINDS = {
     "import-gap": "no entries in an account for longer than usual",
 }
 
+UNCATEGORIZED = "Uncategorized"
 JSONValue = str | int | list[str] | list[dict[str, str]] | None
 JSONData = dict[str, JSONValue | dict[str, JSONValue]]
 
@@ -81,3 +90,82 @@ def money(number: Decimal, currency: str | None = None) -> str:
     places = max(2, -exponent) if isinstance(exponent, int) else 2
     text = f"{number:,.{places}f}"
     return f"{text} {currency}" if currency else text
+
+
+class Locator:
+    """Turns an entry into its practice-relative file and line, each file resolved once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.names: dict[str, str] = {}
+
+    def __call__(self, entry: data.Directive) -> tuple[str, int | None]:
+        """Return the file and line of an entry."""
+        filename = str(entry.meta.get("filename", "<unknown>"))
+        if filename not in self.names:
+            shown = filename if filename.startswith("<") else relative_to(filename, self.root)
+            self.names[filename] = shown
+        line = entry.meta.get("lineno")
+        return self.names[filename], line if isinstance(line, int) else None
+
+
+def entry_parts(entry: data.Transaction, account: str) -> tuple[object, ...]:
+    """Return what identifies an entry for an anomaly id (see `findings`)."""
+    amounts = [str(p.units) for p in entry.postings if p.account == account]
+    return (
+        entry.date,
+        account,
+        ",".join(amounts),
+        entry.payee or "",
+        entry.narration or "",
+        entry.meta.get("import-id", ""),
+    )
+
+
+def anomaly_of(
+    kind: str,
+    payment: Payment,
+    locate: Locator,
+    finding: str,
+    evidence: dict[str, JSONValue],
+) -> Anomaly:
+    """Return the finding of `kind` about a payment's entry."""
+    filename, line = locate(payment.entry)
+    return Anomaly(
+        anomaly_id(kind, entry_parts(payment.entry, payment.account)),
+        kind,
+        payment.date,
+        filename,
+        line,
+        payment.account,
+        payment.number,
+        payment.currency,
+        payment.payee,
+        finding,
+        evidence,
+    )
+
+
+def is_uncategorized(account: str | None) -> bool:
+    """Tell whether a category is none or an `Uncategorized` account."""
+    return account is None or account.rsplit(":", 1)[-1] == UNCATEGORIZED
+
+
+def where(payment: Payment, locate: Locator) -> str:
+    """Return a payment's entry as file:line."""
+    filename, line = locate(payment.entry)
+    return f"{filename}:{line}"
+
+
+def median(values: Sequence[Decimal]) -> Decimal:
+    """Return the median of sorted values."""
+    middle = len(values) // 2
+    if len(values) % 2:
+        return values[middle]
+    return (values[middle - 1] + values[middle]) / 2
+
+
+def quantile(values: Sequence[Decimal], share: Decimal) -> Decimal:
+    """Return the nearest-rank quantile of sorted values."""
+    rank = max(1, math.ceil(share * len(values)))
+    return values[rank - 1]
