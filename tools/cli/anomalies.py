@@ -40,7 +40,22 @@ class ReportGroup(click.Group):
         return "", self.report, args
 
 
-@click.command()
+class ReportContext(click.Context):
+    """The report's context: its command path is the group's (it has no name of its own)."""
+
+    @property
+    def command_path(self) -> str:
+        """Return `beanfirm anomalies`, without the empty name's space."""
+        return " ".join(super().command_path.split())
+
+
+class Report(click.Command):
+    """The report that `beanfirm anomalies` runs when no command is named."""
+
+    context_class = ReportContext
+
+
+@click.command(cls=Report)
 @click.argument("client_ids", metavar="[CLIENT]...", nargs=-1)
 @click.option("--since", type=DATE, default=None, help="Only entries on or after this day.")
 @click.option(
