@@ -192,3 +192,12 @@ def test_unknown_clients_and_options_are_usage_errors(books: tuple[Path, int, in
     bad = run_beanfirm("anomalies", "--bogus", cwd=practice)
     assert bad.code == 2
     assert "No such option '--bogus'" in bad.err
+
+
+def test_no_anomaly_exits_0_and_json_is_utf8(books: tuple[Path, int, int]) -> None:
+    practice, _rent, _cash = books
+    none = run_beanfirm("anomalies", "huamei", "--kind", "new-payee", cwd=practice)
+    assert (none.code, none.out, none.err) == (0, "huamei: 0 anomalies\n", "")
+    shown = run_beanfirm("anomalies", "--json", "--kind", "day-off", cwd=practice)
+    assert shown.code == 1
+    assert '"payee": "恒基物业"' in shown.out
