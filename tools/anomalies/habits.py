@@ -31,7 +31,7 @@ CATEGORY_HISTORY = 4  # a payee's entries needed before its category is settled
 CATEGORY_SHARE = Decimal("0.8")  # ... and the share of them in one category
 GAP_MIN_DAYS = 14  # the shortest gap in an account's entries that is reported
 GAP_FACTOR = 3  # ... and how many times its usual longest gaps (the 90th percentile)
-MIN_GAPS = 10
+MIN_GAPS = 10  # an account's gaps needed before its usual gap means anything
 DAY_OFF_KINDS = ("bank", "cash")  # cards and payment apps are used on any day
 GAP_KINDS = ("bank", "credit-card", "payment")
 
