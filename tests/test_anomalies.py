@@ -270,3 +270,21 @@ def test_a_broken_dismissals_file_is_a_problem_at_its_line() -> None:
     ]
     _found, [broken] = parse_dismissals("dismissed:\n- id: [\n", "x.yaml")
     assert broken.message.startswith("YAML syntax error")
+
+
+def test_a_planted_dismissals_file_runs_no_code(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    text = (
+        "dismissed:\n"
+        f"- id: !!python/object/apply:os.system ['touch {marker}']\n"
+        "  reason: !!python/object/apply:os.system ['touch {marker}']\n"
+        f"- id: ok-1\n  reason: fine\n  on: !!python/object/apply:os.system ['touch {marker}']\n"
+    )
+    dismissed, problems = parse_dismissals(text, "anomalies.yaml")
+    assert not marker.exists()
+    assert (list(dismissed), dismissed["ok-1"].on) == (["ok-1"], None)
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "its id must be a single value, not a list or mapping."),
+        (3, "its reason must be a single value, not a list or mapping."),
+        (6, "the day it was dismissed must be a single value, not a list or mapping."),
+    ]
