@@ -162,6 +162,7 @@ SUMMARY = LedgerSummary(
         ("Assets:Receivable:Acme", datetime.date(2025, 1, 15)),
         ("Assets:Receivable:Zed", None),
     ),
+    anomalies=3,
 )
 
 
@@ -245,6 +246,7 @@ def test_cache_file_is_json(tmp_path: Path) -> None:
                 ["Assets:Receivable:Acme", "2025-01-15"],
                 ["Assets:Receivable:Zed", None],
             ],
+            "anomalies": 3,
         },
     }
 

@@ -54,6 +54,7 @@ def test_status_row(practice_with_client: Path) -> None:
             "errors": 0,
             "warnings": 0,
             "uncategorized": 1,
+            "anomalies": 0,
             "overdue": 0,
             "receivables_overdue": {"invoices": 0, "amounts": {}, "oldest_days": 0},
             "reconciliations": [],
@@ -63,7 +64,7 @@ def test_status_row(practice_with_client: Path) -> None:
     assert (table.code, table.err) == (0, "")
     [row] = [line for line in table.out.splitlines() if line.startswith("│")]
     assert [cell.strip() for cell in row.split("│")[1:-1]] == [
-        "huamei", "bo", "ana", "retail", "high", "micro", "shanghai", "2025-01-20", "2", "0", "1", "", "",
+        "huamei", "bo", "ana", "retail", "high", "micro", "shanghai", "2025-01-20", "2", "0", "1", "0", "", "",
     ]
 
 

@@ -60,6 +60,7 @@ COMMANDS = {
     "payment": "beanfirm.cli.payment:payment",
     "visits": "beanfirm.cli.visits:visits",  # visit expenses (issue 17)
     "categorize": "beanfirm.cli.categorize:categorize",  # day work (issue 17)
+    "anomalies": "beanfirm.cli.anomalies:anomalies",  # anomaly warnings (issue 17)
 }
 
 

@@ -100,7 +100,14 @@ def echo_table(
     """Print rows as a table."""
     table = Table(title=None if title is None else cell(title), header_style="bold")
     for column in columns:
-        numeric = column.lower() in {"errors", "warnings", "transactions", "uncategorized", "txns"}
+        numeric = column.lower() in {
+            "errors",
+            "warnings",
+            "transactions",
+            "uncategorized",
+            "txns",
+            "anomalies",
+        }
         table.add_column(cell(column), justify="right" if numeric else "left", no_wrap=True)
     for index, row in enumerate(rows):
         style = styles[index] if styles else None

@@ -201,6 +201,7 @@ def _print_table(firm_name: str, rows: list[StatusRow]) -> None:
             r.transactions,
             r.errors,
             r.uncategorized,
+            r.anomalies,
             _reconciled(r.reconciliations),
             _receivables(r.receivables),
         ]
@@ -221,6 +222,7 @@ def _print_table(firm_name: str, rows: list[StatusRow]) -> None:
             "transactions",
             "errors",
             "uncategorized",
+            "anomalies",
             "reconciled through",
             "past due",
         ),

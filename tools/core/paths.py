@@ -14,6 +14,7 @@ MAIN = "main.beancount"
 ACCOUNTS = "accounts.beancount"
 RULES = "rules.yaml"
 DOCUMENTS = "documents"
+ANOMALIES = "anomalies.yaml"
 
 
 def client_folder(client_id: str) -> str:
@@ -69,3 +70,8 @@ def fixed_assets_file(client_id: str) -> str:
 def accruals_file(client_id: str) -> str:
     """Return a client's recurring accrual templates (计提), booked at each close."""
     return f"{client_folder(client_id)}/accruals.yaml"
+
+
+def anomalies_file(client_id: str) -> str:
+    """Return the client's dismissed anomalies (`beanfirm anomalies dismiss`)."""
+    return f"{client_folder(client_id)}/{ANOMALIES}"

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from beanfirm.store.gitrepo import PracticeRepo
     from beanfirm.store.registry import Client
 
-CACHE_FORMAT = 6  # 5: each month's activity, for the month board; 6: customers' reviews
+CACHE_FORMAT = 7  # 5: each month's activity, for the month board; 6: customers' reviews;
+# 7: the anomalies found
 
 
 @functools.cache
@@ -142,6 +143,7 @@ def summary_to_json(summary: LedgerSummary) -> dict[str, Any]:
         "customer_reviews": [
             [account, day.isoformat() if day else None] for account, day in summary.customer_reviews
         ],
+        "anomalies": summary.anomalies,
     }
 
 
@@ -184,4 +186,5 @@ def _summary_from_json(raw: dict[str, Any]) -> LedgerSummary:
             (str(account), datetime.date.fromisoformat(day) if day else None)
             for account, day in raw.get("customer_reviews", [])
         ),
+        anomalies=int(raw.get("anomalies", 0)),
     )

@@ -62,7 +62,7 @@ def check_ledger(
         )
         return LedgerSummary((missing,), (), 0, None, 0)
     ledger = load_ledger(main)
-    summary = summarize(ledger, root)
+    summary = summarize(ledger, root, registered)
     unopened = unopened_accounts(ledger.entries, client_id, registered)
     if unopened:
         summary = replace(summary, errors=(*unopened, *summary.errors))

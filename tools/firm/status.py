@@ -32,6 +32,7 @@ class StatusRow:
     reconciliations: tuple[ReconciliationStatus, ...] = ()
     receivables: Overdue | None = None
     reviews_due: tuple[str, ...] = ()  # client data not verified within the review interval
+    anomalies: int = 0  # found and not dismissed (`beanfirm anomalies`)
 
     @property
     def overdue(self) -> int:
@@ -55,6 +56,7 @@ class StatusRow:
             "errors": self.errors,
             "warnings": self.warnings,
             "uncategorized": self.uncategorized,
+            "anomalies": self.anomalies,
             "overdue": self.overdue,
             "receivables_overdue": {
                 "invoices": self.receivables.count if self.receivables else 0,
@@ -127,6 +129,7 @@ def status_rows(
                 reviews_due=reviews_due(
                     client, summary.customer_reviews, review_interval, day
                 ),
+                anomalies=summary.anomalies,
             )
         )
     return rows

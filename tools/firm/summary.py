@@ -10,6 +10,7 @@ from beancount.core import data
 
 from beanfirm.accounts.aging import Overdue, overdue_receivables
 from beanfirm.accounts.openitems import settings_of
+from beanfirm.anomalies.report import anomaly_report
 from beanfirm.core.accountnames import STATEMENT_ROOTS
 from beanfirm.errors import Problem, relative_to
 from beanfirm.monthend.checklist import covered_days, is_open
@@ -19,6 +20,7 @@ from beanfirm.reconcile.status import (
     reconciliation_status,
 )
 from beanfirm.store.ledger import Ledger, error_problem, is_warning
+from beanfirm.store.registry import FundingAccount
 
 UNCATEGORIZED_LEAF = "Uncategorized"
 NO_OVERDUE = Overdue(0, {}, 0)
@@ -47,6 +49,7 @@ class LedgerSummary:
     months: dict[str, MonthActivity] = field(default_factory=dict)  # by `YYYY-MM`
     # each customer's receivable account and its `last-verified:` day (None: never reviewed)
     customer_reviews: tuple[tuple[str, datetime.date | None], ...] = ()
+    anomalies: int = 0  # found and not dismissed (`beanfirm anomalies`)
 
 
 def customer_reviews(ledger: Ledger) -> tuple[tuple[str, datetime.date | None], ...]:
@@ -90,8 +93,13 @@ def months_of(ledger: Ledger, root: Path) -> dict[str, MonthActivity]:
     }
 
 
-def summarize(ledger: Ledger, root: Path) -> LedgerSummary:
-    """Count what a ledger holds and sort its problems into errors and warnings."""
+def summarize(
+    ledger: Ledger, root: Path, registered: tuple[FundingAccount, ...] = ()
+) -> LedgerSummary:
+    """Count what a ledger holds and sort its problems into errors and warnings.
+
+    `registered` are the client's accounts in clients.yaml, the sources anomalies are found in.
+    """
     transactions = 0
     uncategorized = 0
     last_entry: datetime.date | None = None
@@ -102,7 +110,11 @@ def summarize(ledger: Ledger, root: Path) -> LedgerSummary:
                 uncategorized += 1
             if last_entry is None or entry.date > last_entry:
                 last_entry = entry.date
+    anomalies = anomaly_report(
+        ledger.entries, ledger.path, root, [(a.account, a.kind) for a in registered]
+    )
     errors = tuple(error_problem(e, root, ledger.path) for e in ledger.errors if not is_warning(e))
+    errors += tuple(anomalies.problems)
     warnings = tuple(error_problem(e, root, ledger.path) for e in ledger.errors if is_warning(e))
     reconciliations = tuple(reconciliation_status(ledger.entries, ledger.options))
     receivables = overdue_receivables(ledger.entries, ledger.options, ledger_today(ledger.options))
@@ -116,4 +128,5 @@ def summarize(ledger: Ledger, root: Path) -> LedgerSummary:
         receivables,
         months_of(ledger, root),
         customer_reviews(ledger),
+        len(anomalies.found),
     )

@@ -76,7 +76,9 @@ class ClientCheck:
         main = root / paths.main_file(self.client.id)
         with collector_paused():
             ledger = load_ledger(main)
-        self.summary_after = summarize(ledger, root) if root == self.practice.root else None
+        self.summary_after = (
+            summarize(ledger, root, self.client.accounts) if root == self.practice.root else None
+        )
         problems, self.backlog = split_errors(ledger, root, main)
         if problems and self.known_before is None:
             at_head = self.head_problems()

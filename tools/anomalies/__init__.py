@@ -1,0 +1,1 @@
+"""Anomaly warnings: unusual entries in a client's books, with their evidence and dismissals."""
