@@ -55,6 +55,7 @@ COMMANDS = {
     "accounts": "beanfirm.cli.accounts:accounts",  # set-up by command (issue 17)
     "customers": "beanfirm.cli.customers:customers",
     "staff": "beanfirm.cli.staff:staff",
+    "requests": "beanfirm.cli.requests:requests",  # document collection (issue 18)
 }
 
 

@@ -51,6 +51,21 @@ def inbox_folder(client_id: str) -> str:
     return f"{client_folder(client_id)}/inbox"
 
 
+def uploads_folder(client_id: str) -> str:
+    """Return the inbox's folder of receipts and invoices a client uploaded (not exports)."""
+    return f"{inbox_folder(client_id)}/documents"
+
+
+def uploads_record(client_id: str) -> str:
+    """Return the inbox's record of what was uploaded through the portal (git-ignored)."""
+    return f"{inbox_folder(client_id)}/.uploads.jsonl"
+
+
+def requests_file(client_id: str) -> str:
+    """Return the list of documents the firm has asked a client for (资料收集)."""
+    return f"{client_folder(client_id)}/requests.yaml"
+
+
 def importers_folder(client_id: str) -> str:
     """Return the folder of a client's own importer configs."""
     return f"{client_folder(client_id)}/importers"
