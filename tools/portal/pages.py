@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 SESSION_COOKIE = "beanfirm_session"
 CSRF_COOKIE = "beanfirm_login_csrf"
-ASSETS = ("portal.css",)
+ASSETS = {"portal.css": "text/css", "upload.js": "text/javascript"}
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
@@ -255,9 +255,9 @@ def _asset_bytes(name: str) -> bytes:
 
 
 def asset(name: str) -> Response:
-    """Serve the gateway's stylesheet (read once)."""
+    """Serve the gateway's stylesheet and scripts (read once)."""
     if name not in ASSETS:
         return error_page(404)
-    response = Response(_asset_bytes(name), content_type="text/css; charset=utf-8")
+    response = Response(_asset_bytes(name), content_type=f"{ASSETS[name]}; charset=utf-8")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
