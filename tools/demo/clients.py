@@ -7,10 +7,10 @@ import random
 
 import yaml
 
+from beanfirm.core import paths
 from beanfirm.demo.book import ALIPAY, BOC_USD, CMB, EN_BANK, EN_CARD, ICBC, WECHAT
 from beanfirm.jobs.onboarding import client_yaml, contact_yaml, dunning_yaml
 from beanfirm.store.contacts import Contact, DunningStages
-from beanfirm.core import paths
 from beanfirm.store.registry import Classification, Client, FundingAccount, Staff
 from beanfirm.store.requests import Request, requests_text
 
