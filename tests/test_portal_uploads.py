@@ -353,3 +353,16 @@ def test_import_inbox_takes_the_uploaded_export(tmp_path: Path) -> None:
                   if p.is_file() and not p.name.startswith("."))
     assert len(left) == 1  # the export was imported; the receipt waits for the preparer
     assert left[0].startswith("documents/")
+
+
+def test_a_long_export_is_identified_by_its_head(portal: Portal, app: object) -> None:
+    long_ours, long_theirs = icbc_export(rows=28), icbc_export(number="9999888", rows=28)
+    padding = "".join(f"2025-01-01,消费,,x,CHN,钞,-,-,-,,0.00,人民币,1000.00,p{n},\n" for n in range(1200))
+    ours = long_ours + padding.encode()
+    theirs = long_theirs + padding.encode()
+    assert len(ours) > 64 * 1024
+    client = browser(app, HUAMEI_USER)
+    assert post(client, [(theirs, "theirs.csv")])[0] == 400  # another account's number
+    status, html = post(client, [(ours, "ours.csv")])
+    assert status == 200, html
+    assert not [p for p in (portal.root / INBOX).iterdir() if ".head" in p.name]

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from beanfirm.store.registry import Client
 
 HEAD_BYTES = 8192
+# An export's format (its header) and account number (its preamble) are in this much of it.
+HEAD_FOR_IDENTIFY = 64 * 1024
 # Receipts and invoices, by their magic numbers: (prefix, extension).
 DOCUMENT_MAGIC = (
     (b"%PDF-", "pdf"),
@@ -106,17 +108,44 @@ def safe_stem(name: str) -> str:
 
 
 def recognising_accounts(client: Client, path: Path, config_dir: Path) -> list[str]:
-    """Return the client's accounts whose importer recognises a file (its stated number too).
+    """Return the client's accounts whose importer recognises a file, with its stated number.
 
-    An account whose importer cannot be built (a `csv` account without its config) recognises
-    nothing; the preparer sees why at `beanfirm import`.
+    Each account's importer is asked as `beanfirm import` asks it (`identify`, which compares
+    the account number the export states with the account's), on the export's head
+    (`identifying_head`): the header and the preamble, where the format and the number are, so
+    that a large export answers as fast as a small one. What the head cannot tell (a row further
+    down that does not read) `beanfirm import` finds, reading the whole file. An account whose
+    importer cannot be built (a `csv` account without its config) recognises nothing; the
+    preparer sees why at `beanfirm import`.
     """
     found: list[str] = []
-    for account in client.accounts:
-        try:
-            importer = importer_for(account, config_dir, number=account.number)
-        except BeanfirmError:
-            continue
-        if importer is not None and importer.identify(str(path)):
-            found.append(account.account)
+    head = identifying_head(path)
+    try:
+        for account in client.accounts:
+            try:
+                importer = importer_for(account, config_dir, number=account.number)
+            except BeanfirmError:
+                continue
+            if importer is not None and importer.identify(str(head)):
+                found.append(account.account)
+    finally:
+        if head != path:
+            head.unlink(missing_ok=True)
     return found
+
+
+def identifying_head(path: Path) -> Path:
+    """Return a copy of a long text export's whole first lines, beside it; else the file itself.
+
+    An XLSX or XLS is read whole: a workbook cut short is no workbook.
+    """
+    with path.open("rb") as handle:
+        data = handle.read(HEAD_FOR_IDENTIFY + 1)
+    if len(data) <= HEAD_FOR_IDENTIFY or b"\x00" in data:
+        return path
+    if data.startswith((XLSX_MAGIC, XLS_MAGIC)) or b"\n" not in data:
+        return path
+    cut = data[:HEAD_FOR_IDENTIFY].rpartition(b"\n")[0] + b"\n"
+    head = path.with_name(f"{path.name}.head{path.suffix}")
+    head.write_bytes(cut)
+    return head
