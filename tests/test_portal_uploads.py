@@ -366,3 +366,11 @@ def test_a_long_export_is_identified_by_its_head(portal: Portal, app: object) ->
     status, html = post(client, [(ours, "ours.csv")])
     assert status == 200, html
     assert not [p for p in (portal.root / INBOX).iterdir() if ".head" in p.name]
+
+
+def test_a_file_of_several_megabytes_is_taken(portal: Portal, app: object) -> None:
+    big = PNG + bytes(3 * 1024 * 1024)  # more than the form parser's buffer
+    status, html = post(browser(app, HUAMEI_USER), [(big, "scan.png")])
+    assert status == 200, html
+    stored = [p for p in (portal.root / INBOX / "documents").iterdir() if "-scan" in p.name]
+    assert [p.stat().st_size for p in stored] == [len(big)]

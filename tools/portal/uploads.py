@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 UPLOAD_PATH = "/upload"
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
-MAX_FIELD_BYTES = 64 * 1024
+MAX_FIELD_BYTES = 500_000  # werkzeug's default: its parser buffers up to this much of any part
 MAX_PARTS = MAX_FILES + 8
 
 
