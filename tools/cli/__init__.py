@@ -56,6 +56,7 @@ COMMANDS = {
     "customers": "beanfirm.cli.customers:customers",
     "staff": "beanfirm.cli.staff:staff",
     "requests": "beanfirm.cli.requests:requests",  # document collection (issue 18)
+    "documents": "beanfirm.cli.documents:documents",
 }
 
 

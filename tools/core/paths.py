@@ -46,6 +46,11 @@ def documents_folder(client_id: str, account: str) -> str:
     return f"{client_folder(client_id)}/{DOCUMENTS}/{account.replace(':', '/')}"
 
 
+def receipts_folder(client_id: str, date: datetime.date) -> str:
+    """Return where filed receipts and invoices of a month go (no account folder: linked)."""
+    return f"{client_folder(client_id)}/{DOCUMENTS}/receipts/{date.year:04d}/{date.month:02d}"
+
+
 def inbox_folder(client_id: str) -> str:
     """Return the git-ignored folder where a client's exports wait to be imported."""
     return f"{client_folder(client_id)}/inbox"
