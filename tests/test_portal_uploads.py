@@ -33,6 +33,7 @@ from beanfirm.portal import uploads as portal_uploads
 from beanfirm.portal.audit import recent
 from beanfirm.portal.gateway import make_app
 from beanfirm.portal.site import Portal, PortalSettings
+from beanfirm.portal.users import add_user
 from beanfirm.store.uploads import uploads_of
 
 INBOX = "ledgers/huamei/inbox"
@@ -374,3 +375,31 @@ def test_a_file_of_several_megabytes_is_taken(portal: Portal, app: object) -> No
     assert status == 200, html
     stored = [p for p in (portal.root / INBOX / "documents").iterdir() if "-scan" in p.name]
     assert [p.stat().st_size for p in stored] == [len(big)]
+
+
+def test_the_demo_walk(tmp_path: Path) -> None:
+    """The demo: huamei-retail's owner sends the November ICBC statement the firm asked for,
+    answering its request, and the preparer imports it from the inbox and closes the request."""
+    root = tmp_path / "demo"
+    generated = run_beanfirm("generate", str(root), "--demo", cwd=tmp_path)
+    assert generated.code == 0, generated.err
+    statement = Path(__file__).parent.parent / "docs/examples/huamei-icbc-2026-11.csv"
+    site = Portal(root, PortalSettings(state_dir=root / ".beanfirm"))
+    try:
+        add_user(site.store, site.registry(), "owner@huamei-retail.example", "correct horse battery",
+                 client_ids=("huamei-retail",))
+        client = browser(make_app(site), "owner@huamei-retail.example")
+        page = client.get("/c/huamei-retail/upload").get_data(as_text=True)
+        assert "11月工商银行对账单" in page
+        assert "2026-12-10" in page
+        status, html = post(client, [(statement.read_bytes(), statement.name)],
+                            path="/c/huamei-retail/upload", request="1")
+        assert status == 200, html
+    finally:
+        site.close()
+    imported = run_beanfirm("--as", "li", "import", "--inbox", "huamei-retail", cwd=root)
+    assert imported.code == 0, imported.err
+    closed = run_beanfirm("--as", "li", "requests", "close", "huamei-retail", "1", cwd=root)
+    assert closed.code == 0, closed.err
+    text = (root / "ledgers/huamei-retail/requests.yaml").read_text(encoding="utf-8")
+    assert re.search(r"answered-by:\n  - \d{8}-\d{6}-huamei-icbc-2026-11\.csv\n", text), text
