@@ -403,3 +403,19 @@ def test_the_demo_walk(tmp_path: Path) -> None:
     assert closed.code == 0, closed.err
     text = (root / "ledgers/huamei-retail/requests.yaml").read_text(encoding="utf-8")
     assert re.search(r"answered-by:\n  - \d{8}-\d{6}-huamei-icbc-2026-11\.csv\n", text), text
+
+
+def test_an_inbox_that_leads_elsewhere_takes_nothing(tmp_path: Path) -> None:
+    root = new_practice(tmp_path / "practice")
+    add_firm_clients(root)
+    elsewhere = root / "ledgers" / "northwind" / "planted"
+    elsewhere.mkdir()
+    (root / INBOX).symlink_to(elsewhere)  # huamei's inbox, pointing into northwind's folder
+    site = Portal(root, PortalSettings(state_dir=root / ".beanfirm"))
+    try:
+        add_users(site)
+        status, _ = post(browser(make_app(site), HUAMEI_USER), [(PNG, "a.png")])
+    finally:
+        site.close()
+    assert status == 400
+    assert list(elsewhere.iterdir()) == []

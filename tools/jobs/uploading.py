@@ -12,6 +12,7 @@ accepted file is appended to the inbox's record with who sent it and the request
 from __future__ import annotations
 
 import datetime
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -27,12 +28,16 @@ if TYPE_CHECKING:
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client
 
+log = logging.getLogger(__name__)
+
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 20  # in one upload
 MAX_WAITING = 500  # files a client's inbox may hold before the firm empties it
 _CHUNK = 1024 * 1024
 # Why a file is refused; the portal words each in the client's language.
-REFUSALS = ("inbox-full", "too-large", "empty", "not-allowed", "not-a-statement", "busy")
+REFUSALS = (
+    "inbox-full", "too-large", "empty", "not-allowed", "not-a-statement", "busy", "inbox-unsafe"
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,10 @@ def receive_upload(
 ) -> Received:
     """Take one uploaded file into the client's inbox, or refuse it (nothing is left behind)."""
     root = practice.root
+    if not _inbox_inside(root, client.id):
+        log.warning("%s: the inbox or its documents folder leads outside the client's folder; "
+                    "upload refused", paths.inbox_folder(client.id))
+        return Received(sent_name, None, "inbox-unsafe")
     with inbox_locked(root, client.id) as inbox:
         if len(uploads_of_waiting(root, client)) >= MAX_WAITING:
             return Received(sent_name, None, "inbox-full")
@@ -73,6 +82,21 @@ def receive_upload(
             scratch.unlink(missing_ok=True)
             for left in inbox.glob(scratch.name + ".*"):
                 left.unlink(missing_ok=True)
+
+
+def _inbox_inside(root: Path, client_id: str) -> bool:
+    """Tell whether the inbox and its documents folder are real folders of the client's own.
+
+    A symlink planted there would send a client's files elsewhere.
+    """
+    folder = (root / paths.client_folder(client_id)).resolve()
+    if folder.parent != (root / paths.LEDGERS).resolve():
+        return False
+    for relpath in (paths.inbox_folder(client_id), paths.uploads_folder(client_id)):
+        path = root / relpath
+        if path.is_symlink() or (path.exists() and not path.resolve().is_relative_to(folder)):
+            return False
+    return True
 
 
 def uploads_of_waiting(root: Path, client: Client) -> list[str]:
