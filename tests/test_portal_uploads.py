@@ -260,7 +260,7 @@ def test_csrf_and_origin(portal: Portal, app: object) -> None:
     for token in ("", "forged", others_token):
         status, html = post(client, [(PNG, "a.png")], csrf=token)
         assert status == 400, token
-        assert "expired" in html
+        assert "上传表单已过期" in html  # on the upload page, in the client's language
     token = csrf_of(client.get(UPLOAD).get_data(as_text=True))
     response = client.post(
         UPLOAD,
@@ -269,6 +269,7 @@ def test_csrf_and_origin(portal: Portal, app: object) -> None:
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
+    assert "表单来自其他网站" in response.get_data(as_text=True)
     assert practice_files(portal) == before
 
 
@@ -283,7 +284,7 @@ def test_size_and_count_limits(
     assert "未收到：big.png" in html  # noqa: RUF001 - the Chinese page's colon
     status, html = post(client, [(PNG, f"{n}.png") for n in range(uploading.MAX_FILES + 1)])
     assert status == 400
-    assert f"At most {uploading.MAX_FILES} files" in html
+    assert f"每次最多上传 {uploading.MAX_FILES} 个文件" in html
     monkeypatch.setattr(portal_uploads, "MAX_REQUEST_BYTES", 5000)
     assert post(client, [(PNG + b"\x00" * 6000, "huge.png")])[0] == 413
     assert practice_files(portal) - before <= {f"{INBOX}/.uploads.lock"}

@@ -76,9 +76,19 @@ def upload(portal: Portal, request: Request, identity: Identity | None, client_i
         response = refused(405)
         response.headers["Allow"] = "GET, HEAD, POST"
         return response
+    t = Words(portal.registry().client(client_id).language)
+
+    def said(status: int, message: str) -> Response:
+        """Refuse a post on the upload page itself, in the client's language."""
+        audit.record(
+            portal.store, "refused", email=email, client_id=client_id, path=path, status=status,
+            address=address,
+        )
+        return _page(portal, identity, client_id, message=message, status=status)
+
     if not _same_origin(request):
-        return refused(400, "The form came from elsewhere. Open the upload page and send again.")
-    return _take(portal, request, identity, client_id, refused)
+        return said(400, t("The form came from another site. Send the files again from here."))
+    return _take(portal, request, identity, client_id, said)
 
 
 def _take(
@@ -86,10 +96,11 @@ def _take(
     request: Request,
     identity: Identity,
     client_id: str,
-    refused: Callable[[int, str], Response],
+    said: Callable[[int, str], Response],
 ) -> Response:
     """Read the bounded form, check its CSRF token and request, and take each file."""
     email, address, path = identity.user.email, request.remote_addr, request.path
+    t = Words(portal.registry().client(client_id).language)
     request.max_content_length = MAX_REQUEST_BYTES
     request.max_form_memory_size = MAX_FIELD_BYTES
     request.max_form_parts = MAX_PARTS
@@ -97,18 +108,19 @@ def _take(
         form, files = request.form, request.files.getlist("file")
     except RequestEntityTooLarge:
         mb = MAX_REQUEST_BYTES // (1024 * 1024)
-        return refused(413, f"At most {mb} MB can be sent at once. Send fewer files at a time.")
+        return said(413, t("At most {mb} MB can be sent at once. Send fewer files at a time.",
+                           mb=mb))
     if not hmac.compare_digest(form.get("csrf", ""), identity.session.csrf):
-        return refused(400, "The upload form had expired. Open the upload page and send again.")
+        return said(400, t("The upload form had expired. Send the files again from here."))
     files = [f for f in files if f.filename]
     if not files:
-        return refused(400, "Choose at least one file to send.")
+        return said(400, t("Choose at least one file to send."))
     if len(files) > MAX_FILES:
-        return refused(400, f"At most {MAX_FILES} files can be sent at once.")
+        return said(400, t("At most {count} files can be sent at once.", count=MAX_FILES))
     practice = Practice(root=portal.root, registry=portal.registry())
     answered = _answered(practice, client_id, form.get("request", ""))
     if answered is False:
-        return refused(400, "That request is not open any more. Open the upload page again.")
+        return said(400, t("That request is not open any more. Send the files again from here."))
     client = practice.registry.client(client_id)
     now = datetime.datetime.now(tz=datetime.UTC)
     results: list[Received] = []
@@ -160,6 +172,7 @@ def _page(
     client_id: str,
     *,
     results: list[Received] | None = None,
+    message: str = "",
     status: int = 200,
 ) -> Response:
     registry = portal.registry()
@@ -181,6 +194,7 @@ def _page(
         lang=language_tag(client.language),
         requests=requests,
         results=results or [],
+        message=message,
         waiting=list(reversed(waiting(portal.root, client_id))),
         max_files=MAX_FILES,
         max_mb=MAX_FILE_BYTES // (1024 * 1024),
