@@ -40,7 +40,7 @@ XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TEXT_EXTENSIONS = ("csv", "txt", "tsv", "xml", "ofx", "qfx", "sta", "mt940", "940")
 SHAPE_EXTENSIONS = {"text": TEXT_EXTENSIONS, "xlsx": ("xlsx",), "xls": ("xls",)}
 MAX_STEM = 60
-_KEPT_MARKS = "-_()\uff08\uff09"  # and the full-width brackets of Chinese names
+_KEPT_MARKS = "-_()"  # NFKC has made full-width brackets these
 
 
 @dataclass(frozen=True)
