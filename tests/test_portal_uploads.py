@@ -343,6 +343,8 @@ def test_import_inbox_takes_the_uploaded_export(tmp_path: Path) -> None:
         assert status == 200
     finally:
         site.close()
+    dashboard = run_beanfirm("status", cwd=root)
+    assert "Received, waiting in the inbox: huamei: 1 export(s), 1 receipt(s)" in dashboard.out
     board = run_beanfirm("status", "--period", "2025-02", "--json", cwd=root)
     rows = {row["client"]: row for row in json.loads(board.out)}
     assert rows["huamei"]["inbox"] == 1  # the export: received, not imported

@@ -126,3 +126,15 @@ def uploads_of(root: Path, client_id: str) -> list[Upload]:
 def waiting(root: Path, client_id: str) -> list[Upload]:
     """Return the recorded uploads whose file is still in the inbox (not imported or filed)."""
     return [u for u in uploads_of(root, client_id) if (root / u.relpath(client_id)).is_file()]
+
+
+def inbox_counts(root: Path, client_id: str) -> tuple[int, int]:
+    """Return how many exports and how many receipts or invoices wait in a client's inbox."""
+
+    def count(relpath: str) -> int:
+        folder = root / relpath
+        if not folder.is_dir():
+            return 0
+        return sum(1 for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+    return count(paths.inbox_folder(client_id)), count(paths.uploads_folder(client_id))
