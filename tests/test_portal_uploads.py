@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -422,3 +423,21 @@ def test_an_inbox_that_leads_elsewhere_takes_nothing(tmp_path: Path) -> None:
         site.close()
     assert status == 400
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_not_opened(
+    portal: Portal, app: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(uploading, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", " " * (2 * 1024 * 1024))  # 2 MB of nothing
+    opened: list[str] = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *_a, **_k: opened.append("opened"))
+    before = practice_files(portal)
+    status, html = post(browser(app, HUAMEI_USER), [(bomb.getvalue(), "statement.xlsx")])
+    assert status == 400
+    assert "解压" in html
+    assert opened == []  # no reader ever saw it
+    assert practice_files(portal) - before <= {f"{INBOX}/.uploads.lock"}

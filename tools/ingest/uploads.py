@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,19 @@ def sniff(head: bytes, sent_name: str) -> Sniffed | None:
 
 def _utf16(head: bytes) -> bool:
     return head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def unpacked_size(path: Path) -> int | None:
+    """Return how large an XLSX's parts are once unpacked (from its zip directory), None if no zip.
+
+    Read before any importer opens the workbook: 20 MB of zip can unpack to gigabytes (a zip
+    bomb), which a reader would hold in memory. The directory is read, nothing is unpacked.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
 
 
 def extension_of(name: str) -> str:

@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from beanfirm.core import paths
-from beanfirm.ingest.uploads import HEAD_BYTES, recognising_accounts, safe_stem, sniff
+from beanfirm.ingest.uploads import (
+    HEAD_BYTES,
+    recognising_accounts,
+    safe_stem,
+    sniff,
+    unpacked_size,
+)
 from beanfirm.store.uploads import Upload, inbox_locked, record_upload
 
 if TYPE_CHECKING:
@@ -32,11 +38,13 @@ log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 20  # in one upload
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an XLSX's parts once unpacked (zip bombs)
 MAX_WAITING = 500  # files a client's inbox may hold before the firm empties it
 _CHUNK = 1024 * 1024
 # Why a file is refused; the portal words each in the client's language.
 REFUSALS = (
-    "inbox-full", "too-large", "empty", "not-allowed", "not-a-statement", "busy", "inbox-unsafe"
+    "inbox-full", "too-large", "empty", "not-allowed", "not-a-statement", "busy", "inbox-unsafe",
+    "unpacks-too-large",
 )
 
 
@@ -142,6 +150,10 @@ def _keep(
     named = scratch.with_name(f"{scratch.name}.{sniffed.extension}")
     os.rename(scratch, named)  # importers may look at the extension
     account: str | None = None
+    if sniffed.extension == "xlsx":
+        unpacked = unpacked_size(named)
+        if unpacked is None or unpacked > MAX_UNPACKED_BYTES:
+            return Received(sent_name, None, "unpacks-too-large" if unpacked else "not-allowed")
     if sniffed.kind == "export":
         config_dir = root / paths.importers_folder(client.id)
         accounts = recognising_accounts(client, named, config_dir)
