@@ -138,6 +138,15 @@ def test_the_page_shows_the_open_requests_in_the_clients_language(app: object) -
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
 
 
+def test_an_english_clients_page_is_english(app: object) -> None:
+    page = browser(app, NORTHWIND_USER).get("/c/northwind/upload")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<html lang="en">' in html
+    assert "Send documents to Test Firm" in html
+    assert "Nothing at the moment." in html  # northwind has no requests file
+
+
 def test_an_export_and_a_receipt_arrive_and_answer_the_request(portal: Portal, app: object) -> None:
     before = set(inbox_files(portal))
     client = browser(app, HUAMEI_USER)

@@ -170,7 +170,12 @@ def client_requests(root: Path, client_id: str) -> list[Request]:
 
 
 def open_requests(practice: Practice, client: Client | str) -> list[Request]:
-    """Return what the firm is waiting for from a client: its open requests, soonest due first."""
+    """Return what the firm is waiting for from a client: its open requests, soonest due first.
+
+    Read from the working tree at each call (requests are the firm's asks of today, not part of
+    the approved books), each with the uploads that answered it so far. A file with mistakes
+    raises a ConfigError that names each by line; a client without the file has none.
+    """
     client_id = client if isinstance(client, str) else client.id
     found = [r for r in client_requests(practice.root, client_id) if r.is_open]
     return sorted(found, key=lambda r: (r.due or datetime.date.max, r.id))
