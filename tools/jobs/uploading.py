@@ -26,7 +26,7 @@ from beanfirm.ingest.uploads import (
     sniff,
     unpacked_size,
 )
-from beanfirm.store.uploads import Upload, inbox_locked, record_upload
+from beanfirm.store.uploads import Upload, inbox_counts, inbox_locked, record_upload
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -74,7 +74,7 @@ def receive_upload(
                     "upload refused", paths.inbox_folder(client.id))
         return Received(sent_name, None, "inbox-unsafe")
     with inbox_locked(root, client.id) as inbox:
-        if len(uploads_of_waiting(root, client)) >= MAX_WAITING:
+        if sum(inbox_counts(root, client.id)) >= MAX_WAITING:
             return Received(sent_name, None, "inbox-full")
         scratch = inbox / f".upload-{secrets.token_hex(8)}"
         try:
@@ -105,16 +105,6 @@ def _inbox_inside(root: Path, client_id: str) -> bool:
         if path.is_symlink() or (path.exists() and not path.resolve().is_relative_to(folder)):
             return False
     return True
-
-
-def uploads_of_waiting(root: Path, client: Client) -> list[str]:
-    """Return the names of the files waiting in a client's inbox (exports and documents)."""
-    names: list[str] = []
-    for folder in (paths.inbox_folder(client.id), paths.uploads_folder(client.id)):
-        where = root / folder
-        if where.is_dir():
-            names += [p.name for p in where.iterdir() if p.is_file() and not p.name.startswith(".")]
-    return names
 
 
 def _copy_limited(source: IO[bytes], target: Path) -> int | None:
