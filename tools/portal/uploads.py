@@ -59,12 +59,13 @@ def upload(portal: Portal, request: Request, identity: Identity | None, client_i
         return error_page(401, "Log in first.")
     email, address = identity.user.email, request.remote_addr
 
-    def refused(status: int, message: str = "") -> Response:
+    def refused(status: int) -> Response:
+        """Refuse what is no upload page for this user (the portal's own error page)."""
         audit.record(
             portal.store, "refused", email=email, client_id=client_id, path=path, status=status,
             address=address,
         )
-        return error_page(status, message or None)
+        return error_page(status)
 
     if identity.user.kind != "client" or not portal.may_see(identity.user, client_id):
         return refused(404)
