@@ -603,3 +603,74 @@ def test_browser_financial_statements_have_print_margins(tmp_path: Path) -> None
     assert body["left"] >= 40
     assert signatures["top"] > table["bottom"]  # signed under the form
     assert breaks == "page"  # printed: one statement a page
+ICBC_EXPORT = (
+    '明细查询文件下载\n\n卡号: 6222001,"卡别名: 基本户"\n\n'
+    "交易日期,摘要,交易详情,交易场所,交易国家或地区简称,钞/汇,交易金额(收入),交易金额(支出),"
+    "交易币种,记账金额(收入),记账金额(支出),记账币种,余额,对方户名,对方账户\n"
+    "2025-02-02,消费,,便利店,CHN,钞,-,-,-,,10.00,人民币,980.00,供应商2,\n"
+    "2025-02-01,消费,,便利店,CHN,钞,-,-,-,,10.00,人民币,990.00,供应商1,\n"
+)
+# A file dropped on the page's drop zone, as a browser hands it to the page's script.
+DROP_SCRIPT = """
+const data = new DataTransfer();
+data.items.add(new File([new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 0])],
+                        "出租车发票.png", {type: "image/png"}));
+const zone = document.getElementById("dropzone");
+zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+"""
+
+
+def test_browser_uploads_an_export_and_drops_a_receipt(live: Live, tmp_path: Path) -> None:
+    """资料收集: the client sees the request, sends the statement, drops a receipt on the page."""
+    requests = live.root / "ledgers" / "huamei" / "requests.yaml"
+    requests.write_text(
+        "- id: 1\n  title: 11月工商银行对账单\n  due: 2099-12-10\n  opened-by: bo\n"
+        "  opened-at: 2026-12-01\n",
+        encoding="utf-8",
+    )
+    commit_all(live.root, "The firm asks huamei for its November ICBC statement")
+    export = tmp_path / "工商银行11月.csv"
+    export.write_text(ICBC_EXPORT, encoding="utf-8")
+    inbox = live.root / "ledgers" / "huamei" / "inbox"
+    with _browser(tmp_path, "--lang=zh-CN") as driver:
+        _log_in(driver, live, CLIENT_EMAIL)
+        driver.get(f"{live.url}/c/huamei/upload")
+        page = driver.find_element(By.TAG_NAME, "body").text
+        driver.find_element(By.ID, "files").send_keys(str(export))
+        driver.find_element(By.CSS_SELECTOR, "select[name=request] option[value='1']").click()
+        driver.find_element(By.CSS_SELECTOR, "form.upload button").click()
+        WebDriverWait(driver, 30).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".results"))
+        )
+        sent = driver.find_element(By.CSS_SELECTOR, ".results").text
+        driver.execute_script(DROP_SCRIPT)
+        chosen = driver.find_element(By.ID, "chosen").text
+        driver.find_element(By.CSS_SELECTOR, "form.upload button").click()
+        WebDriverWait(driver, 30).until(
+            expected_conditions.text_to_be_present_in_element(
+                (By.CSS_SELECTOR, ".results"), "出租车发票.png"
+            )
+        )
+        dropped = driver.find_element(By.CSS_SELECTOR, ".results").text
+        screenshot = tmp_path / "upload-zh.png"
+        driver.save_screenshot(str(screenshot))
+        violations = driver.execute_script("return window.__csp")
+        logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
+    shutil.copy(screenshot, tmp_path / "last.png")
+    assert "11月工商银行对账单" in page
+    assert "事务所需要您提供的资料" in page
+    latin = set(re.findall(r"[A-Za-z]{2,}", page)) - {"beanfirm", "PDF", "MB", "boss", "huamei",
+                                                      "example", "Test", "Firm"}
+    assert latin == set(), latin  # no English left on the Chinese page
+    assert "已收到：工商银行11月.csv" in sent  # noqa: RUF001 - the Chinese page's colon
+    assert chosen == "出租车发票.png"
+    assert "已收到：出租车发票.png" in dropped  # noqa: RUF001 - the Chinese page's colon
+    exports = [p.name for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")]
+    assert len(exports) == 1
+    assert exports[0].endswith("-工商银行11月.csv")
+    receipts = [p.name for p in (inbox / "documents").iterdir()]
+    assert len(receipts) == 1
+    assert receipts[0].endswith("-出租车发票.png")
+    assert violations == [], violations
+    problems = [entry for entry in logs if entry["level"] in {"SEVERE", "WARNING"}]
+    assert problems == [], problems

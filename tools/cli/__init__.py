@@ -61,6 +61,8 @@ COMMANDS = {
     "visits": "beanfirm.cli.visits:visits",  # visit expenses (issue 17)
     "categorize": "beanfirm.cli.categorize:categorize",  # day work (issue 17)
     "anomalies": "beanfirm.cli.anomalies:anomalies",  # anomaly warnings (issue 17)
+    "requests": "beanfirm.cli.requests:requests",  # document collection (issue 18)
+    "documents": "beanfirm.cli.documents:documents",
 }
 
 

@@ -9,7 +9,13 @@ from pathlib import Path
 import click
 
 from beanfirm.cli.progress import client_progress
-from beanfirm.demo.clients import DEMO_REGISTRY_MARK, STAFF, demo_clients, synthetic_clients
+from beanfirm.demo.clients import (
+    DEMO_REGISTRY_MARK,
+    STAFF,
+    demo_clients,
+    demo_requests,
+    synthetic_clients,
+)
 from beanfirm.demo.generate import (
     DEMO_MONTHS,
     DEMO_SEED,
@@ -94,6 +100,8 @@ def generate(
             transactions=transactions,
             on_client=lambda _client: progress.advance(progress.task_ids[0]),
         )
+    if demo:
+        files.update(demo_requests())
     write_practice(folder, files, with_gitignore=fresh)
     if fresh and not no_commit:
         repo = PracticeRepo.init(folder)

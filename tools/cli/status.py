@@ -18,6 +18,7 @@ from beanfirm.firm.board import STAGES, BoardRow, board_rows
 from beanfirm.firm.status import StatusRow, overdue_only, status_rows
 from beanfirm.monthend.closing import parse_period
 from beanfirm.review.pending import standing_returns
+from beanfirm.store.uploads import inbox_counts
 
 if TYPE_CHECKING:
     from beanfirm.accounts.aging import Overdue
@@ -93,6 +94,7 @@ def status(
                 f"Sent back: {client_id}, by {back.reviewer} on {back.when.date()}: {back.note} "
                 "(shown until new commits or an approval)"
             )
+        _print_received(practice, rows)
         for row in rows:
             if row.reviews_due:
                 echo(
@@ -102,6 +104,18 @@ def status(
                 )
     if any(row.errors for row in rows):
         sys.exit(EXIT_FINDINGS)
+
+
+def _print_received(practice: Practice, rows: list[StatusRow]) -> None:
+    """Say what clients sent that waits in their inboxes (uploads through the portal)."""
+    for row in rows:
+        exports, papers = inbox_counts(practice.root, row.client.id)
+        if exports or papers:
+            echo(
+                f"Received, waiting in the inbox: {row.client.id}: {exports} export(s), "
+                f"{papers} receipt(s) or invoice(s); import the exports (`beanfirm import "
+                f"{row.client.id} --inbox`), file the receipts (`beanfirm documents attach`)."
+            )
 
 
 def _board(

@@ -47,9 +47,29 @@ def documents_folder(client_id: str, account: str) -> str:
     return f"{client_folder(client_id)}/{DOCUMENTS}/{account.replace(':', '/')}"
 
 
+def receipts_folder(client_id: str, date: datetime.date) -> str:
+    """Return where filed receipts and invoices of a month go (no account folder: linked)."""
+    return f"{client_folder(client_id)}/{DOCUMENTS}/receipts/{date.year:04d}/{date.month:02d}"
+
+
 def inbox_folder(client_id: str) -> str:
     """Return the git-ignored folder where a client's exports wait to be imported."""
     return f"{client_folder(client_id)}/inbox"
+
+
+def uploads_folder(client_id: str) -> str:
+    """Return the inbox's folder of receipts and invoices a client uploaded (not exports)."""
+    return f"{inbox_folder(client_id)}/documents"
+
+
+def uploads_record(client_id: str) -> str:
+    """Return the inbox's record of what was uploaded through the portal (git-ignored)."""
+    return f"{inbox_folder(client_id)}/.uploads.jsonl"
+
+
+def requests_file(client_id: str) -> str:
+    """Return the list of documents the firm has asked a client for (资料收集)."""
+    return f"{client_folder(client_id)}/requests.yaml"
 
 
 def importers_folder(client_id: str) -> str:

@@ -1,4 +1,4 @@
-"""The portal's audit log: logins, logouts, refusals and page views, in SQLite."""
+"""The portal's audit log: logins, logouts, refusals, page views and uploads, in SQLite."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from beanfirm.portal.store import PortalStore
 
-EVENTS = ("login", "login-failed", "login-locked", "logout", "view", "refused")
+EVENTS = (
+    "login", "login-failed", "login-locked", "logout", "view", "refused", "upload",
+    "upload-refused",
+)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Request, Response
 
-from beanfirm.portal import pages
+from beanfirm.portal import pages, uploads
 from beanfirm.portal.forward import PREFIX, forward
 from beanfirm.portal.headers import security_headers
 from beanfirm.portal.render import error_page
@@ -50,6 +50,9 @@ class Gateway:
         if path.startswith(ASSET_PREFIX) and request.method in {"GET", "HEAD"}:
             return pages.asset(path[len(ASSET_PREFIX) :])
         identity = self.portal.identify(request.cookies.get(pages.SESSION_COOKIE))
+        upload_to = uploads.upload_client(request) if path.startswith(PREFIX) else None
+        if upload_to is not None:  # the one write: a client user's documents into their inbox
+            return uploads.upload(self.portal, request, identity, upload_to)
         if path.startswith(PREFIX):
             return forward(self.portal, request, identity)
         if path == "/login":

@@ -27,6 +27,7 @@ from beanfirm.errors import BeanfirmError
 from beanfirm.monthend.closing import month_of
 from beanfirm.monthend.filing import STEMS
 from beanfirm.portal.dashboard import firm_board
+from beanfirm.store.requests import client_requests
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -157,9 +158,21 @@ class WaitingFor:
     due: datetime.date | None
 
 
-def no_requests(_root: Path, _client_id: str) -> Sequence[WaitingFor]:
-    """Return nothing: what the firm waits for, until document collection's requests exist."""
-    return ()
+def open_requests_of(root: Path, client_id: str) -> Sequence[WaitingFor]:
+    """Return what the firm waits for from a client: its open requests, soonest due first.
+
+    A requests file with mistakes shows nothing here: the staff see its problems, by line, in
+    `beanfirm requests list`, and the client is not shown the firm's broken file.
+    """
+    try:
+        found = client_requests(root, client_id)
+    except BeanfirmError:
+        log.warning("the requests of %s cannot be read; the home page shows none", client_id)
+        return ()
+    waiting = sorted(
+        (r for r in found if r.is_open), key=lambda r: (r.due or datetime.date.max, r.id)
+    )
+    return tuple(WaitingFor(r.title, r.due) for r in waiting)
 
 
 class MonthStatuses:

@@ -26,6 +26,7 @@ from beanfirm.firm.board import STAGES
 from beanfirm.monthend.closing import month_of, parse_period
 from beanfirm.portal import audit
 from beanfirm.portal.dashboard import filter_choices, filter_from, firm_board, firm_status
+from beanfirm.portal.forward import PREFIX
 from beanfirm.portal.home import (
     FILED_FORMATS,
     filed_file,
@@ -38,6 +39,7 @@ from beanfirm.portal.render import error_page, page
 from beanfirm.portal.sessions import end_session, start_session
 from beanfirm.portal.snapshots import SnapshotError
 from beanfirm.portal.throttle import admit, clear_failures
+from beanfirm.portal.uploads import UPLOAD_PATH
 from beanfirm.portal.users import check_login, normalize_email
 
 if TYPE_CHECKING:
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
 
 SESSION_COOKIE = "beanfirm_session"
 CSRF_COOKIE = "beanfirm_login_csrf"
-ASSETS = ("portal.css", "fava-client.css")
+ASSETS = {"portal.css": "text/css", "fava-client.css": "text/css", "upload.js": "text/javascript"}
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
@@ -351,8 +353,7 @@ def client_home(
         stage=stage,
         waiting=portal.requests_of(portal.root, client_id),
         reviewed=shown.approval.when.date() if shown is not None else None,
-        # Document collection puts its upload page here (the link, beside what is awaited).
-        upload_url=None,
+        upload_url=f"{PREFIX}{client_id}{UPLOAD_PATH}",
         several=len(portal.clients_of(identity.user)) > 1,
     )
 
@@ -439,9 +440,9 @@ def logo(portal: Portal) -> Response:
 
 
 def asset(name: str) -> Response:
-    """Serve the gateway's stylesheet (read once)."""
+    """Serve the gateway's stylesheet and scripts (read once)."""
     if name not in ASSETS:
         return error_page(404)
-    response = Response(_asset_bytes(name), content_type="text/css; charset=utf-8")
+    response = Response(_asset_bytes(name), content_type=f"{ASSETS[name]}; charset=utf-8")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beanfirm.errors import BeanfirmError
-from beanfirm.portal.home import MonthStatuses, WaitingFor, no_requests
+from beanfirm.portal.home import MonthStatuses, WaitingFor, open_requests_of
 from beanfirm.portal.pagecache import PageCache
 from beanfirm.portal.pool import (
     BooksView,
@@ -86,9 +86,8 @@ class Portal:
         self._scrubbers: dict[str, Scrubber] = {}
         self._logo: tuple[tuple[str, int, int], bytes | None] | None = None
         self.statuses = MonthStatuses(self.root)
-        # What the firm waits for from a client (the home page); document collection's
-        # requests replace the stub.
-        self.requests_of: Callable[[Path, str], Sequence[WaitingFor]] = no_requests
+        # What the firm waits for from a client (the home page): its open requests.
+        self.requests_of: Callable[[Path, str], Sequence[WaitingFor]] = open_requests_of
 
     def registry(self) -> Registry:
         """Return the registry, re-read when clients.yaml changes (the last good one on error)."""
