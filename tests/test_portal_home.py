@@ -417,3 +417,23 @@ def test_the_statements_of_account_are_one_click_away(portal: Portal) -> None:
     assert page.status_code == 200
     assert "对账单" in text(page)
     assert owner.get("/home/northwind/customers").status_code == 404  # not theirs
+
+
+def test_the_firms_open_requests_and_the_upload_link(portal: Portal) -> None:
+    requests = portal.root / "ledgers" / "huamei" / "requests.yaml"
+    requests.write_text(
+        "- id: 1\n  title: 10月工商银行对账单\n  opened-by: ana\n  opened-at: 2025-11-01\n"
+        "  closed-at: 2025-11-03\n"
+        "- id: 2\n  title: 11月工商银行对账单\n  due: 2025-12-10\n  opened-by: ana\n"
+        "  opened-at: 2025-12-01\n",
+        encoding="utf-8",
+    )
+    page = text(browser(portal, HUAMEI_USER).get("/"))
+    assert "11月工商银行对账单" in page
+    assert "2025-12-10" in page
+    assert "10月工商银行对账单" not in page  # closed: no longer awaited
+    assert 'href="/c/huamei/upload"' in page
+    requests.write_text("- id: [unclosed\n", encoding="utf-8")
+    broken = browser(portal, HUAMEI_USER).get("/")
+    assert broken.status_code == 200  # the firm's broken file is the staff's to see, not a crash
+    assert "11月工商银行对账单" not in text(broken)

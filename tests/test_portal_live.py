@@ -607,8 +607,8 @@ ICBC_EXPORT = (
     '明细查询文件下载\n\n卡号: 6222001,"卡别名: 基本户"\n\n'
     "交易日期,摘要,交易详情,交易场所,交易国家或地区简称,钞/汇,交易金额(收入),交易金额(支出),"
     "交易币种,记账金额(收入),记账金额(支出),记账币种,余额,对方户名,对方账户\n"
-    "2025-02-02,消费,,便利店,CHN,钞,-,-,-,,10.00,人民币,980.00,供应商2,\n"
-    "2025-02-01,消费,,便利店,CHN,钞,-,-,-,,10.00,人民币,990.00,供应商1,\n"
+    "2025-02-02,消费,,便利店,CHN,钞,-,-,-,,10.00,人民币,80.00,供应商2,\n"
+    "2025-02-01,消费,,便利店,CHN,钞,-,-,-,,10.00,人民币,90.00,供应商1,\n"
 )
 # A file dropped on the page's drop zone, as a browser hands it to the page's script.
 DROP_SCRIPT = """
@@ -633,8 +633,10 @@ def test_browser_uploads_an_export_and_drops_a_receipt(live: Live, tmp_path: Pat
     export.write_text(ICBC_EXPORT, encoding="utf-8")
     inbox = live.root / "ledgers" / "huamei" / "inbox"
     with _browser(tmp_path, "--lang=zh-CN") as driver:
-        _log_in(driver, live, CLIENT_EMAIL)
-        driver.get(f"{live.url}/c/huamei/upload")
+        _log_in(driver, live, CLIENT_EMAIL)  # the home page: what the firm waits for, the link
+        home = driver.find_element(By.TAG_NAME, "main").text
+        driver.find_element(By.CSS_SELECTOR, "a.upload").click()
+        WebDriverWait(driver, 30).until(expected_conditions.url_contains("/c/huamei/upload"))
         page = driver.find_element(By.TAG_NAME, "body").text
         driver.find_element(By.ID, "files").send_keys(str(export))
         driver.find_element(By.CSS_SELECTOR, "select[name=request] option[value='1']").click()
@@ -657,6 +659,7 @@ def test_browser_uploads_an_export_and_drops_a_receipt(live: Live, tmp_path: Pat
         violations = driver.execute_script("return window.__csp")
         logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
     shutil.copy(screenshot, tmp_path / "last.png")
+    assert "11月工商银行对账单" in home
     assert "11月工商银行对账单" in page
     assert "事务所需要您提供的资料" in page
     latin = set(re.findall(r"[A-Za-z]{2,}", page)) - {"beanfirm", "PDF", "MB", "boss", "huamei",
@@ -674,3 +677,7 @@ def test_browser_uploads_an_export_and_drops_a_receipt(live: Live, tmp_path: Pat
     assert violations == [], violations
     problems = [entry for entry in logs if entry["level"] in {"SEVERE", "WARNING"}]
     assert problems == [], problems
+    # The preparer takes the export from the inbox; the receipt waits for its entry.
+    imported = _beanfirm(live.root, "--as", "bo", "import", "--inbox", "huamei", "--opening")
+    assert imported.returncode == 0, imported.stderr
+    assert not [p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")]
