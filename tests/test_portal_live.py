@@ -5,6 +5,7 @@ approved), and the page of a client never approved, in Chinese and in English.""
 from __future__ import annotations
 
 import contextlib
+import datetime
 import http.client
 import http.cookiejar
 import json
@@ -17,10 +18,12 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from approval_support import approve
+from beancount.core import data
 from cli_support import HUAMEI_JANUARY, append_entry, commit_all
 from conftest import BEANFIRM, run_beanfirm, tree_state
 from portal_support import (
@@ -34,6 +37,8 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
+
+from beanfirm.store.ledger import load_ledger
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -603,13 +608,37 @@ def test_browser_financial_statements_have_print_margins(tmp_path: Path) -> None
     assert body["left"] >= 40
     assert signatures["top"] > table["bottom"]  # signed under the form
     assert breaks == "page"  # printed: one statement a page
-ICBC_EXPORT = (
-    '明细查询文件下载\n\n卡号: 6222001,"卡别名: 基本户"\n\n'
-    "交易日期,摘要,交易详情,交易场所,交易国家或地区简称,钞/汇,交易金额(收入),交易金额(支出),"
-    "交易币种,记账金额(收入),记账金额(支出),记账币种,余额,对方户名,对方账户\n"
-    "2025-02-02,消费,,便利店,CHN,钞,-,-,-,,10.00,人民币,80.00,供应商2,\n"
-    "2025-02-01,消费,,便利店,CHN,钞,-,-,-,,10.00,人民币,90.00,供应商1,\n"
-)
+
+
+ICBC = "Assets:1002-银行存款:工商银行"
+
+
+def _icbc_export(root: Path) -> str:
+    """huamei's February ICBC export, its balances following on from what the books hold.
+
+    Other tests of this module book entries in huamei's books, so the opening balance is read
+    from the ledger as it is now.
+    """
+    books = load_ledger(root / "ledgers/huamei/main.beancount")
+    opening = sum(
+        (
+            posting.units.number or Decimal(0) if posting.units else Decimal(0)
+            for entry in books.entries
+            if isinstance(entry, data.Transaction) and entry.date < datetime.date(2025, 2, 1)
+            for posting in entry.postings
+            if posting.account == ICBC
+        ),
+        Decimal(0),
+    )
+    return (
+        '明细查询文件下载\n\n卡号: 6222001,"卡别名: 基本户"\n\n'
+        "交易日期,摘要,交易详情,交易场所,交易国家或地区简称,钞/汇,交易金额(收入),交易金额(支出),"
+        "交易币种,记账金额(收入),记账金额(支出),记账币种,余额,对方户名,对方账户\n"
+        f"2025-02-02,消费,,便利店,CHN,钞,-,-,-,,10.00,人民币,{opening - 20:.2f},供应商2,\n"
+        f"2025-02-01,消费,,便利店,CHN,钞,-,-,-,,10.00,人民币,{opening - 10:.2f},供应商1,\n"
+    )
+
+
 # A file dropped on the page's drop zone, as a browser hands it to the page's script.
 DROP_SCRIPT = """
 const data = new DataTransfer();
@@ -630,7 +659,7 @@ def test_browser_uploads_an_export_and_drops_a_receipt(live: Live, tmp_path: Pat
     )
     commit_all(live.root, "The firm asks huamei for its November ICBC statement")
     export = tmp_path / "工商银行11月.csv"
-    export.write_text(ICBC_EXPORT, encoding="utf-8")
+    export.write_text(_icbc_export(live.root), encoding="utf-8")
     inbox = live.root / "ledgers" / "huamei" / "inbox"
     with _browser(tmp_path, "--lang=zh-CN") as driver:
         _log_in(driver, live, CLIENT_EMAIL)  # the home page: what the firm waits for, the link
