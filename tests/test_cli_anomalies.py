@@ -60,7 +60,7 @@ def test_anomalies_lists_each_with_its_entry_and_evidence(books: tuple[Path, int
     result = run_beanfirm("anomalies", "huamei", cwd=practice)
     assert (result.code, result.err) == (1, "")
     lines = result.out.splitlines()
-    assert lines[0] == "huamei: 2 anomalies"
+    assert lines[0] == "huamei: 2 anomalies (1 round-cash, 1 day-off)"
     assert f"{HUAMEI_JANUARY}:{rent}  -3,000.00 CNY" in lines[1]
     assert lines[2].strip() == (
         f"3,000.00 CNY paid to 恒基物业 from {BANK} on 2025-01-01, a day off: "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import sys
+from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +114,10 @@ def report(
 def _print_report(client: Client, report: AnomalyReport) -> None:
     dismissed = f", {len(report.dismissed)} dismissed" if report.dismissed else ""
     count = len(report.found)
-    echo(f"{client.id}: {count} {'anomaly' if count == 1 else 'anomalies'}{dismissed}")
+    kinds = Counter(anomaly.kind for anomaly in report.found)
+    by_kind = ", ".join(f"{kinds[kind]} {kind}" for kind in KINDS if kinds[kind])
+    shown = f" ({by_kind})" if by_kind else ""
+    echo(f"{client.id}: {count} {'anomaly' if count == 1 else 'anomalies'}{shown}{dismissed}")
     for problem in report.problems:
         echo(f"  {problem}")
     for anomaly in report.found:
