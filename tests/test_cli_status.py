@@ -58,6 +58,7 @@ def test_status_row(practice_with_client: Path) -> None:
             "overdue": 0,
             "receivables_overdue": {"invoices": 0, "amounts": {}, "oldest_days": 0},
             "reconciliations": [],
+            "inbox": {"exports": 0, "papers": 0},
         }
     ]
     table = run_beanfirm("status", cwd=practice_with_client)

@@ -358,6 +358,8 @@ def test_import_inbox_takes_the_uploaded_export(tmp_path: Path) -> None:
     board = run_beanfirm("status", "--period", "2025-02", "--json", cwd=root)
     rows = {row["client"]: row for row in json.loads(board.out)}
     assert rows["huamei"]["inbox"] == 1  # the export: received, not imported
+    plain = {row["client"]: row for row in json.loads(run_beanfirm("status", "--json", cwd=root).out)}
+    assert plain["huamei"]["inbox"] == {"exports": 1, "papers": 1}
     imported = run_beanfirm("import", "--inbox", "huamei", "--opening", cwd=root, env=STAFF_ENV)
     assert imported.code == 0, imported.err
     journal = (root / "ledgers/huamei/journal/2025/02.beancount").read_text(encoding="utf-8")

@@ -84,7 +84,7 @@ def status(
         rows = overdue_only(rows)
     sent_back = standing_returns(repo, [row.client.id for row in rows])
     if as_json:
-        echo_json([_row_json(row, sent_back.get(row.client.id)) for row in rows])
+        echo_json([_row_json(practice, row, sent_back.get(row.client.id)) for row in rows])
     elif overdue and not rows:
         echo("No client shown is overdue for reconciliation or has invoices past due.")
     else:
@@ -192,9 +192,11 @@ def _print_board(firm_name: str, label: str, rows: list[BoardRow]) -> None:
     )
 
 
-def _row_json(row: StatusRow, back: Returned | None) -> dict[str, Any]:
-    """Return a row as JSON; a change sent back and not yet answered adds `sent_back`."""
+def _row_json(practice: Practice, row: StatusRow, back: Returned | None) -> dict[str, Any]:
+    """Return a row as JSON with what waits in the inbox; a change sent back adds `sent_back`."""
     data = row.as_json()
+    exports, papers = inbox_counts(practice.root, row.client.id)
+    data["inbox"] = {"exports": exports, "papers": papers}
     if back is not None:
         data["sent_back"] = {"by": back.reviewer, "when": back.when.isoformat(), "note": back.note}
     return data

@@ -26,7 +26,6 @@ from beanfirm.firm.board import STAGES
 from beanfirm.monthend.closing import month_of, parse_period
 from beanfirm.portal import audit
 from beanfirm.portal.dashboard import filter_choices, filter_from, firm_board, firm_status
-from beanfirm.portal.forward import PREFIX
 from beanfirm.portal.home import (
     FILED_FORMATS,
     filed_file,
@@ -39,7 +38,6 @@ from beanfirm.portal.render import error_page, page
 from beanfirm.portal.sessions import end_session, start_session
 from beanfirm.portal.snapshots import SnapshotError
 from beanfirm.portal.throttle import admit, clear_failures
-from beanfirm.portal.uploads import UPLOAD_PATH
 from beanfirm.portal.users import check_login, normalize_email
 
 if TYPE_CHECKING:
@@ -353,7 +351,8 @@ def client_home(
         stage=stage,
         waiting=portal.requests_of(portal.root, client_id),
         reviewed=shown.approval.when.date() if shown is not None else None,
-        upload_url=f"{PREFIX}{client_id}{UPLOAD_PATH}",
+        # The upload page (uploads.UPLOAD_PATH under forward.PREFIX, which import this module).
+        upload_url=f"/c/{client_id}/upload",
         several=len(portal.clients_of(identity.user)) > 1,
     )
 
