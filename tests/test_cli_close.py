@@ -368,7 +368,7 @@ def test_close_all_reads_the_registry_once_and_asks_git_of_each_client_alone(
     repo = PracticeRepo(folder)
     staff = practice.registry.staff_member("ana")
     parsed = folder.parent / "parsed.txt"  # the forked workers add their calls here too
-    asked: list[list[str]] = []
+    asked = folder.parent / "asked.txt"  # each pathspec list git's status was asked, a line
     real_parse = registry.parse_registry
     real_status = PracticeRepo.changed_paths
 
@@ -380,7 +380,9 @@ def test_close_all_reads_the_registry_once_and_asks_git_of_each_client_alone(
         return real_parse(path, text, check_ledgers=check_ledgers)
 
     def status(self: PracticeRepo, pathspecs: Iterable[str]) -> list[str]:
-        asked.append(list(pathspecs))
+        pathspecs = list(pathspecs)
+        with asked.open("a", encoding="utf-8") as out:
+            out.write(" ".join(pathspecs) + "\n")
         return real_status(self, pathspecs)
 
     monkeypatch.setattr(registry, "parse_registry", parse)
@@ -389,6 +391,7 @@ def test_close_all_reads_the_registry_once_and_asks_git_of_each_client_alone(
         for client_id in ("huamei", "northwind"):
             approve(folder, client_id)  # the previous close's commit, in a run of its own
         parsed.unlink(missing_ok=True)
+        asked.unlink(missing_ok=True)
         outcomes = close_all(
             practice, repo, list(practice.registry.clients), period, staff=staff,
             author=author_of(staff), jobs=jobs,
@@ -397,6 +400,7 @@ def test_close_all_reads_the_registry_once_and_asks_git_of_each_client_alone(
             ("huamei", "closed"), ("northwind", "closed"),
         ], outcomes  # fmt: skip
         assert not parsed.exists(), jobs
-    # jobs=1 asked in this process: each question about one client's folder, never `ledgers`
-    assert asked
-    assert all(len(specs) == 1 and specs[0].count("/") == 1 for specs in asked), asked
+        # each question about the one client's folder that is written, never all of `ledgers`
+        questions = asked.read_text(encoding="utf-8").splitlines()
+        assert len(questions) >= 2 * 2, questions  # the write's check before and after
+        assert all(q in ("ledgers/huamei", "ledgers/northwind") for q in questions), questions
