@@ -352,13 +352,18 @@ def _close_one(
 
 # What a worker process of `close_all` closes with, set once when it starts: the batch's
 # practice, inherited through fork (never re-read per client: parsing clients.yaml costs in
-# proportion to the number of clients), and a repository of the worker's own (GitPython's
-# readers are processes, not to be shared with the parent).
-_worker: dict[str, tuple[Practice, PracticeRepo]] = {}
+# proportion to the number of clients), and a repository of the worker's own, opened at its
+# first client (GitPython's readers are processes, not to be shared with the parent).
+_worker: dict[str, Practice] = {}
 
 
 def _start_worker(practice: Practice) -> None:
-    _worker["batch"] = (practice, PracticeRepo(practice.root))
+    _worker["practice"] = practice
+
+
+@functools.cache
+def _worker_repo(root: Path) -> PracticeRepo:
+    return PracticeRepo(root)
 
 
 def _close_in_worker(
@@ -370,7 +375,11 @@ def _close_in_worker(
     today: datetime.date,
     dry_run: bool,
 ) -> Outcome:
-    practice, repo = _worker["batch"]
+    practice = _worker["practice"]
+    try:
+        repo = _worker_repo(practice.root)
+    except BeanfirmError as error:
+        return Outcome(client_id, REFUSED, _first_reason(error), exit_code=error.exit_code)
     return _close_one(
         practice, repo, client_id, period, staff=staff, author=author, today=today,
         dry_run=dry_run,
