@@ -11,9 +11,12 @@ approves every client. Then, alternating, in one run:
    then the write, checked by the write path's own load, and one commit; afterwards the
    practice is put back (`git reset --hard`) for the next run.
 
-Prints each run and the ratio. Target: close --all at most 1.3x the cold check.
+Prints each run, the seconds per client, the ratio and the load average. Target: close --all
+at most 1.3x the cold check. `--keep DIR` makes the practice there once and reuses it (making
+200 clients closable takes minutes); the closes are undone after each run.
 
     .venv/bin/python benchmarks/bench_close.py [--clients 200] [--transactions 5000] [--runs 2]
+        [--keep DIR]
 """
 
 from __future__ import annotations
@@ -77,19 +80,28 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--transactions", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="Make the practice in (or reuse) this folder.")
     args = parser.parse_args()
     os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
     with tempfile.TemporaryDirectory() as tmp:
-        practice = Path(tmp) / "practice"
-        generate_practice(
-            practice,
-            clients=args.clients,
-            transactions=args.transactions,
-            start=START,
-            seed=SEED,
-        )
-        clients = make_closable(practice)
-        base = _git(practice, "rev-parse", "HEAD")
+        practice = (args.keep or Path(tmp)) / f"practice-{args.clients}x{args.transactions}"
+        made = practice / ".git" / "bench-close-base"  # the closable commit, once made
+        if made.is_file():
+            clients = sorted(p.name for p in (practice / "ledgers").iterdir() if p.is_dir())
+            base = made.read_text(encoding="utf-8").strip()
+            _git(practice, "reset", "-q", "--hard", base)
+        else:
+            generate_practice(
+                practice,
+                clients=args.clients,
+                transactions=args.transactions,
+                start=START,
+                seed=SEED,
+            )
+            clients = make_closable(practice)
+            base = _git(practice, "rev-parse", "HEAD")
+            made.write_text(base + "\n", encoding="utf-8")
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         runs: dict[str, list[float]] = {"check (cold)": [], "close --all": []}
         for _ in range(args.runs):
             _cold(practice)
@@ -105,8 +117,11 @@ def main() -> None:
                 raise SystemExit(msg)
             runs["close --all"].append(elapsed)
             _git(practice, "reset", "-q", "--hard", base)
+        print(f"load average after:  {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"{len(clients)} clients x about {args.transactions} transactions, {PERIOD}")
         print_compared(runs)
+        for label, times in runs.items():
+            print(f"  {label:16} {min(times) / len(clients):.3f} s per client (fastest run)")
 
 
 if __name__ == "__main__":

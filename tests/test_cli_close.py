@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,13 @@ from beancount.core import data
 from cli_support import commit_all, snapshot
 from conftest import STAFF_ENV, git, run_beanfirm
 
+from beanfirm.cli.context import author_of
+from beanfirm.errors import Problem
+from beanfirm.jobs.closing import close_all
 from beanfirm.monthend.closing import month_of
+from beanfirm.store import registry
+from beanfirm.store.gitrepo import PracticeRepo
+from beanfirm.store.practice import open_practice
 
 BANK = "Assets:1002-银行存款:工商银行"
 # The two months before the current one: the tests close real past months, so that the
@@ -344,3 +351,56 @@ def test_a_register_or_mapping_with_a_mistake_refuses_the_close(
     assert code == 2, (out, err)
     assert _rows(out)["huamei"][0] == "refused"
     assert snapshot(folder) == before
+
+
+def test_close_all_reads_the_registry_once_and_asks_git_of_each_client_alone(
+    books: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per client, close --all costs the same in a practice of 2 clients or of 200.
+
+    The registry is parsed once for the batch (its workers inherit it), never per client, and
+    git's status is asked of the closing client's folder, not of every client's.
+    """
+    folder = books
+    _add_northwind(folder)
+    approve(folder, "northwind")
+    practice = open_practice(folder)
+    repo = PracticeRepo(folder)
+    staff = practice.registry.staff_member("ana")
+    parsed = folder.parent / "parsed.txt"  # the forked workers add their calls here too
+    asked = folder.parent / "asked.txt"  # each pathspec list git's status was asked, a line
+    real_parse = registry.parse_registry
+    real_status = PracticeRepo.changed_paths
+
+    def parse(
+        path: Path, text: str | None = None, *, check_ledgers: bool = True
+    ) -> tuple[registry.Registry | None, list[Problem]]:
+        with parsed.open("a", encoding="utf-8") as out:
+            out.write("parsed\n")
+        return real_parse(path, text, check_ledgers=check_ledgers)
+
+    def status(self: PracticeRepo, pathspecs: Iterable[str]) -> list[str]:
+        pathspecs = list(pathspecs)
+        with asked.open("a", encoding="utf-8") as out:
+            out.write(" ".join(pathspecs) + "\n")
+        return real_status(self, pathspecs)
+
+    monkeypatch.setattr(registry, "parse_registry", parse)
+    monkeypatch.setattr(PracticeRepo, "changed_paths", status)
+    for jobs, period in ((1, FIRST), (2, LAST)):
+        for client_id in ("huamei", "northwind"):
+            approve(folder, client_id)  # the previous close's commit, in a run of its own
+        parsed.unlink(missing_ok=True)
+        asked.unlink(missing_ok=True)
+        outcomes = close_all(
+            practice, repo, list(practice.registry.clients), period, staff=staff,
+            author=author_of(staff), jobs=jobs,
+        )  # fmt: skip
+        assert [(o.client_id, o.state) for o in outcomes] == [
+            ("huamei", "closed"), ("northwind", "closed"),
+        ], outcomes  # fmt: skip
+        assert not parsed.exists(), jobs
+        # each question about the one client's folder that is written, never all of `ledgers`
+        questions = asked.read_text(encoding="utf-8").splitlines()
+        assert len(questions) >= 2 * 2, questions  # the write's check before and after
+        assert all(q in ("ledgers/huamei", "ledgers/northwind") for q in questions), questions

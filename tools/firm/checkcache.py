@@ -62,12 +62,17 @@ def _subpackage_dirs() -> list[str]:
 def client_keys(
     repo: PracticeRepo, clients: list[Client], *, today: datetime.date | None = None
 ) -> dict[str, str]:
-    """Compute the cache key of each client from git, with one status call for all."""
+    """Compute the cache key of each client from git, with one status call for all.
+
+    Git is asked about the given clients' folders only: a write's check asks for its one
+    client, and its cost must not grow with the number of clients in the practice.
+    """
     # The plugins count grace periods and reconciliation lags up to today, so an unchanged
     # ledger can check differently tomorrow: a result is valid for one day.
     day = (today or datetime.date.today()).isoformat()  # noqa: DTZ011 - the books' local day
     tree = repo.subtree_hashes(paths.LEDGERS)
-    changed = repo.changed_paths([paths.LEDGERS])
+    folders = [paths.client_folder(client.id) for client in clients]
+    changed = repo.changed_paths(folders) if folders else []
     dirty = {path.split("/")[1] for path in changed if path.count("/") >= 1}
     keys: dict[str, str] = {}
     for client in clients:

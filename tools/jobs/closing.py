@@ -52,7 +52,6 @@ from beanfirm.reconcile.status import reconciled_through
 from beanfirm.review.locks import client_locks, locks_file, period_seal
 from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.ledger import Ledger, error_problem, is_warning, load_staged
-from beanfirm.store.practice import open_practice
 from beanfirm.store.writes import Planned
 
 if TYPE_CHECKING:
@@ -324,7 +323,8 @@ def _first_reason(error: BeanfirmError) -> str:
 
 
 def _close_one(
-    root: Path,
+    practice: Practice,
+    repo: PracticeRepo,
     client_id: str,
     period: Period,
     *,
@@ -333,13 +333,12 @@ def _close_one(
     today: datetime.date,
     dry_run: bool,
 ) -> Outcome:
-    """Close one client's month (in a worker process of its own practice and repository)."""
+    """Close one client's month, with the batch's practice (its registry read once)."""
     try:
-        practice = open_practice(root)
         client = practice.registry.client(client_id)
         result = close_month(
-            practice, PracticeRepo(root), client, period, staff=staff, author=author,
-            today=today, dry_run=dry_run,
+            practice, repo, client, period, staff=staff, author=author, today=today,
+            dry_run=dry_run,
         )  # fmt: skip
     except BeanfirmError as error:
         return Outcome(client_id, REFUSED, _first_reason(error), exit_code=error.exit_code)
@@ -349,6 +348,42 @@ def _close_one(
     count = len(result.entries) + len(result.accruals)
     detail = f"{count} entr{'y' if count == 1 else 'ies'}, {len(result.filed)} files"
     return Outcome(client_id, WOULD_CLOSE if dry_run else CLOSED, detail, result)
+
+
+# What a worker process of `close_all` closes with, set once when it starts: the batch's
+# practice, inherited through fork (never re-read per client: parsing clients.yaml costs in
+# proportion to the number of clients), and a repository of the worker's own, opened at its
+# first client (GitPython's readers are processes, not to be shared with the parent).
+_worker: dict[str, Practice] = {}
+
+
+def _start_worker(practice: Practice) -> None:
+    _worker["practice"] = practice
+
+
+@functools.cache
+def _worker_repo(root: Path) -> PracticeRepo:
+    return PracticeRepo(root)
+
+
+def _close_in_worker(
+    client_id: str,
+    period: Period,
+    *,
+    staff: Staff,
+    author: Author,
+    today: datetime.date,
+    dry_run: bool,
+) -> Outcome:
+    practice = _worker["practice"]
+    try:
+        repo = _worker_repo(practice.root)
+    except BeanfirmError as error:
+        return Outcome(client_id, REFUSED, _first_reason(error), exit_code=error.exit_code)
+    return _close_one(
+        practice, repo, client_id, period, staff=staff, author=author, today=today,
+        dry_run=dry_run,
+    )  # fmt: skip
 
 
 def close_all(
@@ -393,20 +428,27 @@ def close_all(
             record(Outcome(client.id, SKIPPED, f"closed through {through} already"))
         else:
             todo.append(client.id)
-    close_one = functools.partial(
-        _close_one, practice.root, period=period, staff=staff, author=author, today=today,
-        dry_run=dry_run,
-    )  # fmt: skip
     if jobs <= 1 or len(todo) <= 1:
         for client_id in todo:
-            if record(close_one(client_id)) and exitfirst:
+            outcome = _close_one(
+                practice, repo, client_id, period, staff=staff, author=author, today=today,
+                dry_run=dry_run,
+            )  # fmt: skip
+            if record(outcome) and exitfirst:
                 break
     else:
-        # fork: the workers inherit the imported Beancount, as `beanfirm check`'s do, and
-        # WeasyPrint with its fonts set up (a second or more to import in each worker).
+        # fork: the workers inherit the imported Beancount, as `beanfirm check`'s do, the
+        # practice with its registry, and WeasyPrint with its fonts set up (a second or more
+        # to import in each worker).
         pdf.prepare()
         context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with concurrent.futures.ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(practice,)
+        ) as pool:
+            close_one = functools.partial(
+                _close_in_worker, period=period, staff=staff, author=author, today=today,
+                dry_run=dry_run,
+            )  # fmt: skip
             futures = [pool.submit(close_one, client_id) for client_id in todo]
             for future in concurrent.futures.as_completed(futures):
                 if record(future.result()) and exitfirst:
