@@ -6,15 +6,11 @@ letterheads: the client issues the invoice, the firm that prepared it is named a
 
 from __future__ import annotations
 
-import functools
-from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
-import jinja2
-
 from beanfirm.accounts.invoices import percent
-from beanfirm.accounts.messages import Messages, day, money
-from beanfirm.accounts.render import page_label
+from beanfirm.accounts.messages import Messages
+from beanfirm.accounts.render import page_label, statement_css, templates
 from beanfirm.core.pdf import html_to_pdf
 from beanfirm.core.translation import language_tag
 
@@ -45,13 +41,13 @@ def invoice_html(
     t = Messages(language)
     title = t.pgettext("document title", "Invoice")
     return (
-        _environment()
+        templates()
         .get_template("invoice.html")
         .render(
             t=t,
             title=title,
             html_lang=language_tag(language),
-            css=_source("statement.css"),
+            css=statement_css(),
             page_label=page_label(t),
             invoice=invoice,
             party=invoice.party,
@@ -65,21 +61,3 @@ def invoice_html(
             kinds={"payment": t("Payment"), "credit": t("Credit note")},
         )
     )
-
-
-def _source(name: str) -> str:
-    return resources.files("beanfirm.templates").joinpath(name).read_text(encoding="utf-8")
-
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(_source),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["money"] = money
-    env.filters["day"] = day
-    return env

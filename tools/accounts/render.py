@@ -58,7 +58,7 @@ def statement_html(
         html_lang=language_tag(language),
         title=title,
         note=note,
-        css=_css(),
+        css=statement_css(),
         page_label=page_label(t),
         statement=statement,
         party=statement.party,
@@ -222,7 +222,8 @@ def page_label(t: Messages) -> str:
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def templates() -> jinja2.Environment:
+    """Return the Jinja environment of the documents to customers (statements, invoices)."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_template_source),
         autoescape=True,
@@ -236,7 +237,7 @@ def _environment() -> jinja2.Environment:
 
 
 def _template() -> jinja2.Template:
-    return _environment().get_template("statement.html")
+    return templates().get_template("statement.html")
 
 
 def _template_source(name: str) -> str:
@@ -244,5 +245,6 @@ def _template_source(name: str) -> str:
 
 
 @functools.cache
-def _css() -> str:
+def statement_css() -> str:
+    """Return the stylesheet that statements of account and invoices share."""
     return _template_source("statement.css")
