@@ -38,7 +38,7 @@ from beanfirm.core.monthfiles import (
 )
 from beanfirm.errors import ConfigError, UsageError, relative_to
 from beanfirm.ingest.ledgerindex import with_amounts
-from beanfirm.jobs.clientcheck import ClientCheck
+from beanfirm.jobs.clientcheck import write_client
 from beanfirm.plugins.locked import standing_locks
 from beanfirm.rules.categorize import RuleSet, load_ruleset
 from beanfirm.rules.history import learn_history
@@ -51,7 +51,7 @@ from beanfirm.rules.waiting import (
     waiting_entries,
 )
 from beanfirm.store.ledger import parse_ledger
-from beanfirm.store.writes import Planned, Stopped, WritePlan, Written, apply_write
+from beanfirm.store.writes import Planned, Stopped, Written
 
 if TYPE_CHECKING:
     from beanfirm.store.gitrepo import Author, PracticeRepo
@@ -146,17 +146,7 @@ def run_categorize(
         message = _message(client, bookings, choices)
         return Planned(files, message, found)
 
-    check = ClientCheck(practice, repo, client)
-    write = WritePlan(
-        prepare,
-        locks=(client.id,),
-        guard=(paths.client_folder(client.id),),
-        what=f"client {client.id}",
-    )
-    written = apply_write(root, repo, write, author=author, check=check, dry_run=dry_run)
-    if not dry_run and not isinstance(written, Stopped):
-        check.remember()
-    return written
+    return write_client(practice, repo, client, prepare, author=author, dry_run=dry_run)
 
 
 def _survey(

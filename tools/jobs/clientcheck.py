@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Never, TypeVar
+from typing import TYPE_CHECKING, TypeVar, overload
 
 from beanfirm.core import paths
 from beanfirm.core.bulk import collector_paused
@@ -29,6 +29,7 @@ from beanfirm.store.practice import Practice
 from beanfirm.store.registry import Client
 from beanfirm.store.writes import (
     Planned,
+    Stopped,
     WritePlan,
     Written,
     apply_write,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from beanfirm.store.gitrepo import Author
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 BACKLOG = ("ReconciledError",)
 
@@ -138,6 +140,7 @@ def problems_at(
         return split_errors(ledger, folder, main)[0]
 
 
+@overload
 def write_client(
     practice: Practice,
     repo: PracticeRepo,
@@ -146,16 +149,42 @@ def write_client(
     *,
     author: Author,
     dry_run: bool,
-) -> Written[T]:
-    """Write one client's change through the write path, checked with the client's plugins."""
+) -> Written[T]: ...
+
+
+@overload
+def write_client(
+    practice: Practice,
+    repo: PracticeRepo,
+    client: Client,
+    prepare: Callable[[], Planned[T] | Stopped[S]],
+    *,
+    author: Author,
+    dry_run: bool,
+) -> Written[T] | Stopped[S]: ...
+
+
+def write_client(
+    practice: Practice,
+    repo: PracticeRepo,
+    client: Client,
+    prepare: Callable[[], Planned[T] | Stopped[S]],
+    *,
+    author: Author,
+    dry_run: bool,
+) -> Written[T] | Stopped[S]:
+    """Write one client's change through the write path, checked with the client's plugins.
+
+    `prepare` may find, under the client's lock, that there is nothing to write (`Stopped`).
+    """
     check = ClientCheck(practice, repo, client)
-    plan: WritePlan[T, Never] = WritePlan(
+    plan: WritePlan[T, S] = WritePlan(
         prepare,
         locks=(client.id,),
         guard=(paths.client_folder(client.id),),
         what=f"client {client.id}",
     )
     written = apply_write(practice.root, repo, plan, author=author, check=check, dry_run=dry_run)
-    if not dry_run:
+    if not dry_run and not isinstance(written, Stopped):
         check.remember()
     return written
