@@ -145,3 +145,13 @@ def test_an_invoice_in_no_stage_yet_is_overdue_without_a_reminder_number(tmp_pat
         "en": "Overdue invoices: 杭州东升商贸有限公司",
         "zh": "逾期付款提醒：杭州东升商贸有限公司",  # noqa: RUF001
     }
+
+
+def test_a_name_with_line_breaks_stays_in_its_header(tmp_path: Path) -> None:
+    text = LEDGER.replace('name: "上海华联超市有限公司"', 'name: "Hualian\nBcc: thief@evil.example\r"')
+    _, hualian = chase(tmp_path, DAY(2026, 4, 10), text)
+    message = read_back(
+        reminder_message(hualian, CLIENT_HEAD, FIRM_HEAD, SENDER, DAY(2026, 4, 10), "en", None)
+    )
+    assert message["Bcc"] is None
+    assert message["To"] == '"Hualian Bcc: thief@evil.example" <ar@hualian.example>'

@@ -25,6 +25,15 @@ if TYPE_CHECKING:
     from beanfirm.store.registry import Staff
 
 
+def one_line(text: str) -> str:
+    """Return a name from the books as one header line, its breaks and control characters spaces.
+
+    A name can then never start a header of its own (and e-mail refuses such a header anyway,
+    with an exception instead of a draft).
+    """
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
 def reminder_subject(customer: CustomerDunning, client: Letterhead, t: Messages) -> str:
     """Return the subject line for the reminder's stage."""
     if customer.stage in (None, 0) and not customer.overdue:
@@ -105,13 +114,13 @@ def reminder_message(
     """Return the draft reminder as an email message, with the statement attached."""
     t = Messages(language)
     message = EmailMessage()
-    message["From"] = Address(sender.name, addr_spec=sender.email)
+    message["From"] = Address(one_line(sender.name), addr_spec=sender.email)
     email = customer.party.text("email")
     if email is not None and EMAIL_RE.match(email):
-        message["To"] = Address(customer.party.name, addr_spec=email)
+        message["To"] = Address(one_line(customer.party.name), addr_spec=email)
     if client.contact.email:
-        message["Reply-To"] = Address(client.name, addr_spec=client.contact.email)
-    message["Subject"] = reminder_subject(customer, client, t)
+        message["Reply-To"] = Address(one_line(client.name), addr_spec=client.contact.email)
+    message["Subject"] = one_line(reminder_subject(customer, client, t))
     message["X-Unsent"] = "1"
     tag = language_tag(language)
     body = reminder_body(customer, client, firm, sender, as_of, t)
