@@ -7,6 +7,7 @@ table-printing command shows such text literally, and no ESC byte reaches the te
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,14 @@ def test_piped_tables_keep_every_cell_whole(
 def test_json_writes_chinese_as_itself(capsys: pytest.CaptureFixture[str]) -> None:
     echo_json({"name": "上海华美便利店有限公司"})
     assert capsys.readouterr().out == '{\n  "name": "上海华美便利店有限公司"\n}\n'
+
+
+def test_json_escapes_what_a_terminal_would_act_on(capsys: pytest.CaptureFixture[str]) -> None:
+    name = "华美\x9b31m red\x7f\u202eevil\u2028"
+    echo_json({"name": name})
+    out = capsys.readouterr().out
+    assert out == '{\n  "name": "华美\\u009b31m red\\u007f\\u202eevil\\u2028"\n}\n'
+    assert json.loads(out) == {"name": name}
 
 
 @pytest.mark.parametrize("output", [(), ("--json",), ("--format", "csv")])

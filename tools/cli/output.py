@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from beanfirm.core.csvcells import CsvWriter
-from beanfirm.core.terminal import plain, plain_lines
+from beanfirm.core.terminal import BEYOND_JSON_ESCAPES, plain, plain_lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -77,8 +77,15 @@ def console() -> Console:
 
 
 def echo_json(data: Any) -> None:
-    """Print data as indented JSON (dates and Decimals as strings)."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """Print data as indented JSON (dates and Decimals as strings), Chinese as itself.
+
+    JSON escapes only the C0 controls; the other characters a terminal acts on (DEL, the C1
+    controls such as CSI, line separators and bidirectional overrides) are escaped too, so
+    that a narration cannot drive the terminal that shows the JSON. The data read back is
+    the same.
+    """
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    click.echo(BEYOND_JSON_ESCAPES.sub(lambda found: f"\\u{ord(found.group()):04x}", text))
 
 
 def echo_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

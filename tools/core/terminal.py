@@ -6,8 +6,11 @@ import re
 
 # What a terminal acts on instead of showing: C0 and C1 controls (ESC starts ANSI colours and
 # OSC links, BEL ends them), DEL, line and paragraph separators, and the bidirectional marks
-# and overrides that make text read in another order than it is stored.
-TERMINAL_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+# and overrides that make text read in another order than it is stored. JSON escapes only the
+# C0 controls itself; `BEYOND_JSON_ESCAPES` is the rest.
+NON_C0_CONTROLS = "\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069"
+TERMINAL_CONTROLS = re.compile(f"[\x00-\x1f{NON_C0_CONTROLS}]")
+BEYOND_JSON_ESCAPES = re.compile(f"[{NON_C0_CONTROLS}]")
 REPLACEMENT = "\ufffd"
 
 
