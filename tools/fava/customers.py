@@ -45,9 +45,8 @@ from beanfirm.accounts.messages import check_language
 from beanfirm.accounts.openitems import Book, Party, read_book
 from beanfirm.accounts.statements import STATEMENT_TYPES
 from beanfirm.core.beans import Directive, Options
-from beanfirm.core.translation import LANGUAGES, Words, language_of
 from beanfirm.errors import BeanfirmError
-from beanfirm.fava.practice import LedgerClient
+from beanfirm.fava.practice import LedgerClient, PageLanguage
 from beanfirm.store.registry import Client, Firm
 
 if TYPE_CHECKING:
@@ -138,7 +137,7 @@ def read_config(config: object) -> Settings:
     return Settings(language, limits, weeks)
 
 
-class CustomerAccounts(FavaExtensionBase):
+class CustomerAccounts(PageLanguage, FavaExtensionBase):
     """The Customer accounts page (see the module docstring)."""
 
     def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
@@ -151,22 +150,9 @@ class CustomerAccounts(FavaExtensionBase):
         self.report_title = self.t("Customer accounts")
 
     @property
-    def language(self) -> str:
-        """Return the page's language: configured, the client's, Fava's, else English."""
-        if self.settings.language:
-            return self.settings.language
-        found = self.client()
-        if found is not None and found[0].language in LANGUAGES:
-            return found[0].language
-        return language_of(getattr(self.ledger.fava_options, "language", None))
-
-    def t(self, message: str, **fields: object) -> str:
-        """Return a message of the page in its language."""
-        return Words(self.language)(message, **fields)
-
-    def pgettext(self, context: str, message: str, **fields: object) -> str:
-        """Return a message of a context (see `Words.pgettext`) in the page's language."""
-        return Words(self.language).pgettext(context, message, **fields)
+    def configured_language(self) -> str | None:
+        """Return the language the extension's line sets (None: none)."""
+        return self.settings.language
 
     def client(self) -> tuple[Client, Firm] | None:
         """Return the registry's client and firm for this ledger, if it is in a practice."""

@@ -10,12 +10,17 @@ Flask's config under `CLIENT_CONFIG`, as `(practice root, client id)`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 
 from beanfirm.core import paths
+from beanfirm.core.translation import LANGUAGES, Words, language_of
 from beanfirm.errors import BeanfirmError
 from beanfirm.store.registry import REGISTRY_FILENAME, Client, Firm, load_registry
+
+if TYPE_CHECKING:
+    from fava.core import FavaLedger
 
 CLIENT_CONFIG = "BEANFIRM_CLIENT"
 
@@ -68,3 +73,37 @@ class LedgerClient:
     def forget(self) -> None:
         """Look again at the next `get` (the ledger or clients.yaml may have changed)."""
         self._read = False
+
+
+class PageLanguage:
+    """A page's language (configured, the client's, Fava's, else English) and its words.
+
+    Mixed into an extension that sets `_client` (its `LedgerClient`) and has Fava's `ledger`;
+    `configured_language` is the extension line's `language`, None when it names none.
+    """
+
+    ledger: FavaLedger
+    _client: LedgerClient
+
+    @property
+    def configured_language(self) -> str | None:
+        """Return the language the extension's line sets (None: none)."""
+        return None
+
+    @property
+    def language(self) -> str:
+        """Return the page's language: configured, the client's, Fava's, else English."""
+        if self.configured_language:
+            return self.configured_language
+        found = self._client.get()
+        if found is not None and found[0].language in LANGUAGES:
+            return found[0].language
+        return language_of(getattr(self.ledger.fava_options, "language", None))
+
+    def t(self, message: str, **fields: object) -> str:
+        """Return a message of the page in its language."""
+        return Words(self.language)(message, **fields)
+
+    def pgettext(self, context: str, message: str, **fields: object) -> str:
+        """Return a message of a context (see `Words.pgettext`) in the page's language."""
+        return Words(self.language).pgettext(context, message, **fields)

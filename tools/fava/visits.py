@@ -28,9 +28,9 @@ from beanfirm.accounts.messages import check_language
 from beanfirm.accounts.visitchart import category_words, render_visit_chart
 from beanfirm.accounts.visits import CATEGORIES, COLUMNS, GROUPINGS, Row, VisitReport, visit_report
 from beanfirm.core.beans import Directive
-from beanfirm.core.translation import LANGUAGES, Words, language_of
+from beanfirm.core.translation import Words
 from beanfirm.errors import BeanfirmError
-from beanfirm.fava.practice import LedgerClient
+from beanfirm.fava.practice import LedgerClient, PageLanguage
 
 if TYPE_CHECKING:
     from fava.core import FavaLedger
@@ -92,7 +92,7 @@ def _day(value: str | None) -> datetime.date | None:
     return min(max(day, FIRST_DAY), LAST_DAY)
 
 
-class Visits(FavaExtensionBase):
+class Visits(PageLanguage, FavaExtensionBase):
     """The Visit expenses page (see the module docstring)."""
 
     def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
@@ -103,22 +103,9 @@ class Visits(FavaExtensionBase):
         self.report_title = self.t("Visit expenses")
 
     @property
-    def language(self) -> str:
-        """Return the page's language: configured, the client's, Fava's, else English."""
-        if self.configured:
-            return self.configured
-        found = self._client.get()
-        if found is not None and found[0].language in LANGUAGES:
-            return found[0].language
-        return language_of(getattr(self.ledger.fava_options, "language", None))
-
-    def t(self, message: str, **fields: object) -> str:
-        """Return a message of the page in its language."""
-        return Words(self.language)(message, **fields)
-
-    def pgettext(self, context: str, message: str, **fields: object) -> str:
-        """Return a message of a context (see `Words.pgettext`) in the page's language."""
-        return Words(self.language).pgettext(context, message, **fields)
+    def configured_language(self) -> str | None:
+        """Return the language the extension's line sets (None: none)."""
+        return self.configured
 
     def categories(self) -> list[tuple[str, str]]:
         """Return each category and its name in the page's language."""
