@@ -19,6 +19,8 @@ from beanfirm.core.pdf import cjk_fonts
 from beanfirm.core.translation import Words
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from matplotlib.figure import Figure
 
 ChartFormat = Literal["png", "svg"]
@@ -45,10 +47,15 @@ def render_chart(
     forecast: Forecast, fmt: ChartFormat, *, title: str = "", language: str = "en"
 ) -> bytes:
     """Draw the forecast; return the PNG or SVG file's bytes."""
+    return figure_bytes(lambda: _draw(forecast, title, Words(language)), fmt)
+
+
+def figure_bytes(draw: Callable[[], Figure], fmt: ChartFormat) -> bytes:
+    """Draw a figure with the CJK fonts and return its PNG or SVG bytes, the same each run."""
     import matplotlib as mpl  # noqa: PLC0415 - see the module docstring
 
     with mpl.rc_context({"font.family": chart_fonts(), "svg.hashsalt": "beanfirm"}):
-        figure = _draw(forecast, title, Words(language))
+        figure = draw()
         buffer = io.BytesIO()
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
         figure.savefig(buffer, format=fmt, metadata=metadata)

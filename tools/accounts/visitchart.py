@@ -6,10 +6,9 @@ font found explicitly, PNG or SVG bytes without a date; matplotlib is imported w
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
-from beanfirm.accounts.forecastchart import ChartFormat, chart_fonts
+from beanfirm.accounts.forecastchart import ChartFormat, figure_bytes
 from beanfirm.accounts.visits import CATEGORIES, VisitReport
 from beanfirm.core.translation import Words
 
@@ -39,14 +38,7 @@ def render_visit_chart(
     report: VisitReport, fmt: ChartFormat, *, title: str = "", language: str = "en"
 ) -> bytes:
     """Draw the monthly visit costs by category; return the PNG or SVG file's bytes."""
-    import matplotlib as mpl  # noqa: PLC0415 - see the module docstring
-
-    with mpl.rc_context({"font.family": chart_fonts(), "svg.hashsalt": "beanfirm"}):
-        figure = _draw(report, title, Words(language))
-        buffer = io.BytesIO()
-        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-        figure.savefig(buffer, format=fmt, metadata=metadata)
-    return buffer.getvalue()
+    return figure_bytes(lambda: _draw(report, title, Words(language)), fmt)
 
 
 def _draw(report: VisitReport, title: str, t: Words) -> Figure:

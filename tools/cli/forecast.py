@@ -11,11 +11,18 @@ import click
 
 from beanfirm.accounts.customers import load_client
 from beanfirm.accounts.forecast import DEFAULT_WEEKS, Forecast, check_weeks, client_forecast
-from beanfirm.accounts.forecastchart import chart_format, render_chart
+from beanfirm.accounts.forecastchart import render_chart
 from beanfirm.cli.context import practice_of
 from beanfirm.cli.output import console, echo, echo_json, json_option
-from beanfirm.cli.reportopts import as_of_option, cells, ledger_note, plain_table, report_date, say
-from beanfirm.errors import UsageError
+from beanfirm.cli.reportopts import (
+    as_of_option,
+    cells,
+    chart_file_format,
+    ledger_note,
+    plain_table,
+    report_date,
+    say,
+)
 from beanfirm.store.ledger import is_warning
 
 if TYPE_CHECKING:
@@ -56,18 +63,7 @@ def forecast_command(
     week 1. Recurring items (rent, salaries, ...) are listed with why they were recognized.
     """
     check_weeks(weeks)
-    fmt = None
-    if chart_path is not None:
-        fmt = chart_format(chart_path.name)
-        if fmt is None:
-            msg = (
-                f"--chart {chart_path}: the chart is drawn as PNG or SVG; give a file name "
-                "ending in .png or .svg."
-            )
-            raise UsageError(msg)
-        if not chart_path.parent.is_dir():
-            msg = f"--chart {chart_path}: the folder {chart_path.parent} does not exist."
-            raise UsageError(msg)
+    fmt = chart_file_format(chart_path)
     day = report_date(as_of)
     practice = practice_of(ctx)
     client, ledger = load_client(practice, client_id)

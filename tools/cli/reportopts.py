@@ -9,11 +9,14 @@ import click
 from rich.table import Table
 
 from beanfirm.accounts.customers import today
+from beanfirm.accounts.forecastchart import ChartFormat, chart_format
 from beanfirm.cli.output import cell, console
 from beanfirm.core.terminal import plain_lines
+from beanfirm.errors import UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from pathlib import Path
 
     from rich.text import Text
 
@@ -68,3 +71,20 @@ def plain_table(title: str, columns: Sequence[str], *, numeric: Sequence[str] = 
 def cells(*values: object) -> list[Text]:
     """Return table cells for values: text as it is, None as empty, controls replaced."""
     return [cell(value) for value in values]
+
+
+def chart_file_format(chart_path: Path | None) -> ChartFormat | None:
+    """Return the format a --chart file asks for (None: no chart); refuse a bad name or folder."""
+    if chart_path is None:
+        return None
+    fmt = chart_format(chart_path.name)
+    if fmt is None:
+        msg = (
+            f"--chart {chart_path}: the chart is drawn as PNG or SVG; give a file name ending "
+            "in .png or .svg."
+        )
+        raise UsageError(msg)
+    if not chart_path.parent.is_dir():
+        msg = f"--chart {chart_path}: the folder {chart_path.parent} does not exist."
+        raise UsageError(msg)
+    return fmt

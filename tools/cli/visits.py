@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import click
 
 from beanfirm.accounts.customers import load_client
-from beanfirm.accounts.forecastchart import ChartFormat, chart_format
 from beanfirm.accounts.visitchart import render_visit_chart
 from beanfirm.accounts.visits import (
     CATEGORIES,
@@ -23,7 +22,7 @@ from beanfirm.accounts.visits import (
 from beanfirm.cli.accounts import DATE, amount_of, print_written
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import console, echo, echo_csv, echo_json
-from beanfirm.cli.reportopts import cells, ledger_note, plain_table, say
+from beanfirm.cli.reportopts import cells, chart_file_format, ledger_note, plain_table, say
 from beanfirm.errors import EXIT_FINDINGS, UsageError, relative_to
 from beanfirm.jobs.visits import NewVisit, add_visit
 from beanfirm.store.ledger import is_warning
@@ -100,7 +99,7 @@ def report(
     if first is not None and last is not None and last < first:
         msg = f"--to {last} is before --from {first}; give a period that ends after it starts."
         raise UsageError(msg)
-    fmt = _chart_format(chart_path)
+    fmt = chart_file_format(chart_path)
     practice = practice_of(ctx)
     client, ledger = load_client(practice, client_id)
     result = visit_report(
@@ -127,22 +126,6 @@ def report(
         echo(f"Chart written to {chart_path}.")
     if result.flagged:
         sys.exit(EXIT_FINDINGS)
-
-
-def _chart_format(chart_path: Path | None) -> ChartFormat | None:
-    if chart_path is None:
-        return None
-    fmt = chart_format(chart_path.name)
-    if fmt is None:
-        msg = (
-            f"--chart {chart_path}: the chart is drawn as PNG or SVG; give a file name ending "
-            "in .png or .svg."
-        )
-        raise UsageError(msg)
-    if not chart_path.parent.is_dir():
-        msg = f"--chart {chart_path}: the folder {chart_path.parent} does not exist."
-        raise UsageError(msg)
-    return fmt
 
 
 def _cells(
