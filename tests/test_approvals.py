@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -26,7 +28,7 @@ from beanfirm.store.gitrepo import Author, GitError, PracticeRepo
 from beanfirm.store.registry import Staff, parse_registry
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Iterator
 
 WANG = Staff("wang", "Wang Reviewer", "wang@firm.example", "reviewer")
 LI = Author("Li Preparer", "li@firm.example")
@@ -109,8 +111,12 @@ def test_the_message_parses_back() -> None:
     )
     assert message.splitlines()[0] == "Approve acme up to aaaaaaaa"
     approval = parse_approval(
-        "beanfirm/approved/acme/0007", message, tagger_email="w@x.example", when=WHEN,
-        signed=False, target=sha,
+        "beanfirm/approved/acme/0007",
+        message,
+        tagger_email="w@x.example",
+        when=WHEN,
+        signed=False,
+        target=sha,
     )
     assert (approval.number, approval.commits, approval.previous) == (7, 3, None)
 
@@ -144,9 +150,23 @@ def test_forged_and_moved_tags_are_named_not_taken(repo: PracticeRepo) -> None:
     # A lightweight tag in the namespace, and a tag moved onto another commit by hand.
     git(repo.root, "tag", "beanfirm/approved/acme/0002", head)
     other = commit_file(repo, "ledgers/acme/main.beancount", "; four\n")
-    git(repo.root, "tag", "-f", "-a", "-m", approval_message(
-        client="acme", approver="wang", commit=head, tree=first.tree, previous=None, commits=1,
-    ), "beanfirm/approved/acme/0003", other)
+    git(
+        repo.root,
+        "tag",
+        "-f",
+        "-a",
+        "-m",
+        approval_message(
+            client="acme",
+            approver="wang",
+            commit=head,
+            tree=first.tree,
+            previous=None,
+            commits=1,
+        ),
+        "beanfirm/approved/acme/0003",
+        other,
+    )
     records = approval_records(repo, "acme")
     assert [a.number for a in records.approvals] == [1]
     reasons = {m.tag: m.reason for m in records.malformed}
@@ -174,9 +194,7 @@ def test_a_signed_approval_verifies_against_the_listed_key(
     key = tmp_path / "wang_key"
     other = tmp_path / "other_key"
     for path in (key, other):
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)], check=True
-        )
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)], check=True)
     public = key.with_suffix(".pub").read_text().strip()
     git(repo.root, "config", "gpg.format", "ssh")
     git(repo.root, "config", "user.signingkey", str(key))
@@ -244,3 +262,75 @@ def test_a_pushed_tag_reads_as_its_ref_would(repo: PracticeRepo, tmp_path: Path)
     # A new ref pushed onto an existing approval's tag object (a copy of a signed approval).
     with pytest.raises(ApprovalRecordError, match="ref was moved onto it"):
         pushed_approval(repo, "refs/tags/beanfirm/approved/acme/0002", written.object_id)
+
+
+def _gpg_key(home: Path, email: str) -> str:
+    """Make an unprotected ed25519 signing key in the GnuPG home `home`; return its fingerprint."""
+    gpg = ["gpg", "--homedir", str(home), "--batch", "--quiet", "--pinentry-mode", "loopback"]
+    subprocess.run(
+        [*gpg, "--passphrase", "", "--quick-gen-key", email, "ed25519", "sign", "never"],
+        check=True,
+        capture_output=True,
+    )
+    listing = subprocess.run(
+        [*gpg, "--with-colons", "--list-secret-keys", email],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+
+
+@pytest.fixture
+def gnupg(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Path]:
+    """A GnuPG home of the test's own, its agent stopped after.
+
+    Under /tmp: the agent's socket path must be short, and pytest's folders can be long.
+    """
+    home = Path(tempfile.mkdtemp(prefix="gpg-", dir="/tmp"))
+    home.chmod(0o700)
+    monkeypatch.setenv("GNUPGHOME", str(home))
+    yield home
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.mark.skipif(shutil.which("gpg") is None, reason="needs gpg")
+def test_a_gpg_signed_approval_verifies_against_the_listed_fingerprint(
+    repo: PracticeRepo, gnupg: Path
+) -> None:
+    wang = _gpg_key(gnupg, "wang@firm.example")
+    other = _gpg_key(gnupg, "other@firm.example")
+    git(repo.root, "config", "user.signingkey", wang)  # gpg.format: git's default, openpgp
+    listed = " ".join(wang[i : i + 4] for i in range(0, 40, 4)).lower()  # as a person types it
+    registry, problems = parse_registry(
+        repo.root / "clients.yaml",
+        "firm:\n  name: Firm\n  staff:\n  - id: wang\n    name: Wang\n"
+        f"    email: wang@firm.example\n    role: reviewer\n    signing-key: {listed}\n"
+        "clients: []\n",
+        check_ledgers=False,
+    )
+    assert problems == []
+    assert registry is not None
+    signer = registry.firm.staff[0]
+    head = repo.head()
+    assert head is not None
+    written = write_approval(repo, "acme", signer, head, previous=None, commits=2)
+    assert written.signed
+    assert "BEGIN PGP SIGNATURE" in git(repo.root, "cat-file", "tag", written.tag)
+    assert repo.signature_problem(written.tag, wang) is None
+    assert repo.signature_problem(written.tag, other) == f"signed by another key than {other}"
+
+    # git signs with another key of the keyring than the one listed: refused, nothing written.
+    git(repo.root, "config", "user.signingkey", other)
+    later = commit_file(repo, "ledgers/acme/main.beancount", "; five\n")
+    with pytest.raises(GitError, match="could not be signed with the key listed"):
+        write_approval(repo, "acme", signer, later, previous=head, commits=1)
+    # git cannot sign at all (a key the keyring does not have): refused, nothing written.
+    git(repo.root, "config", "user.signingkey", "F" * 40)
+    with pytest.raises(GitError, match="Nothing was written"):
+        write_approval(repo, "acme", signer, later, previous=head, commits=1)
+    assert approvals(repo, "acme") == [written]
+    assert git(repo.root, "tag", "--list", "beanfirm/*") == written.tag
