@@ -202,6 +202,9 @@ def registry_yaml(clients: list[Client]) -> str:
         "name": FIRM_NAME,
         **contact_yaml(FIRM_CONTACT),
         "dunning": dunning_yaml(FIRM_DUNNING),
+        # A month is closed by the 10th and its statements issued by the 15th of the next: the
+        # clients' own filings fall due mid-month (the month board shows both, docs/status.md).
+        "deadlines": {"close": 10, "statements": 15},
         "staff": [{"id": s.id, "name": s.name, "email": s.email, "role": s.role} for s in STAFF],
     }
     body = yaml.safe_dump(
