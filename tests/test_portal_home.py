@@ -231,6 +231,10 @@ def test_fava_as_the_client_sees_it(portal: Portal) -> None:
         (("received",), "received", "已收到"),
         (("received", "booked", "reconciled"), "booking", "记账中"),
         (("received", "booked", "reconciled", "approved"), "reviewed", "已复核"),
+        # Every commit approved, but the month's exports not in yet, or not reconciled.
+        (("approved",), "waiting", "等待您的单据"),
+        (("received", "approved"), "received", "已收到"),
+        (("received", "booked", "approved"), "booking", "记账中"),
         (("approved", "closed"), "closed", "已结账"),
     ],
 )

@@ -131,15 +131,19 @@ def stage_words(stage: str, t: Words) -> tuple[str, str]:
 
 
 def month_stage(row: BoardRow) -> str:
-    """Return where a month stands (one of STAGES) from its board row."""
+    """Return where a month stands (one of STAGES) from its board row.
+
+    The stages count in the pipeline's order: a month with nothing received is waiting, even
+    when everything committed so far is approved (an approval covers commits, not a month).
+    """
     done = {item.name for item in row.stages if item.passed}
     if "closed" in done:
         return "closed"
-    if "approved" in done:
-        return "reviewed"
     if "received" not in done:
         return "waiting"
-    return "booking" if "booked" in done else "received"
+    if "booked" not in done:
+        return "received"
+    return "reviewed" if {"reconciled", "approved"} <= done else "booking"
 
 
 @dataclass(frozen=True)
