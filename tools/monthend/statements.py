@@ -43,9 +43,9 @@ from beanfirm.monthend.mapping import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from beanfirm.core.beans import Entries, Options
+    from beanfirm.core.beans import Directive, Entries, Options
     from beanfirm.store.registry import Client
 
 COLUMNS = {
@@ -328,7 +328,7 @@ def load_mapping(main_file: Path, chart: str) -> StatementMapping:
 
 
 def _sum_postings(
-    entries: Entries,
+    entries: Sequence[Directive],
     currency: str,
     period: Period,
     year_start: datetime.date,
@@ -338,7 +338,7 @@ def _sum_postings(
         defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
     )
     unpriced: dict[str, list[data.Transaction]] = defaultdict(list)  # by currency
-    rates: _Rates | None = None
+    rates: Rates | None = None
     for entry in entries:
         if not isinstance(entry, data.Transaction) or entry.date > period.end:
             continue
@@ -348,7 +348,7 @@ def _sum_postings(
             weight: Amount = convert.get_weight(posting)  # type: ignore[no-untyped-call]
             number = weight.number
             if weight.currency != currency and isinstance(number, Decimal):
-                rates = rates or _Rates(entries, currency)
+                rates = rates or Rates(entries, currency)
                 rate = rates.on(weight.currency, entry.date)
                 number = number * rate if rate is not None else None
             if not isinstance(number, Decimal):
@@ -401,10 +401,10 @@ def _unpriced(foreign: str, entries: list[data.Transaction], currency: str) -> P
     return Problem(first.meta["filename"], first.meta["lineno"], message)
 
 
-class _Rates:
+class Rates:
     """The rates of foreign currencies in the client's: price directives and priced postings."""
 
-    def __init__(self, entries: Entries, currency: str) -> None:
+    def __init__(self, entries: Sequence[Directive], currency: str) -> None:
         found: dict[str, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
         for entry in entries:
             if isinstance(entry, data.Price) and entry.amount.currency == currency:
@@ -426,9 +426,27 @@ class _Rates:
 
     def on(self, foreign: str, day: datetime.date) -> Decimal | None:
         """Return the latest rate of a currency on or before a day, or None."""
+        found = self.latest(foreign, day)
+        return found[1] if found else None
+
+    def latest(self, foreign: str, day: datetime.date) -> tuple[datetime.date, Decimal] | None:
+        """Return the latest rate of a currency on or before a day, with its date, or None."""
         dates = self._dates.get(foreign, [])
         index = bisect.bisect_right(dates, day)
-        return self._rates[foreign][index - 1] if index else None
+        return (dates[index - 1], self._rates[foreign][index - 1]) if index else None
+
+
+def book_values(
+    entries: Sequence[Directive], currency: str, end: datetime.date
+) -> tuple[dict[str, Decimal], list[Problem]]:
+    """Return each account's balance at a day's end in the client's currency, as stated.
+
+    The figure the balance sheet sums for the account: each posting converted at the rate of
+    its own date (or its cost or price) and rounded to the cent as the statements round it.
+    """
+    day = Period(end, end)
+    sums, problems = _sum_postings(entries, currency, day, end, None)
+    return dict(sums.at_end), problems
 
 
 # A leaf line's two figures and the accounts they were summed from.
