@@ -343,6 +343,7 @@ def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
             f"line {number}: 'exchange' belongs on a line that takes accounts (give "
             "'accounts: []' for a line of its own).",
         )
+        exchange = False
     if has_accounts + has_total + ("balance" in keys) != 1:
         exactly = (
             "'accounts', 'total' or 'balance'" if form == CASH_FLOW else "'accounts' or 'total'"
