@@ -427,3 +427,18 @@ def test_the_demo_is_revalued_at_its_month_end_rate() -> None:
     assert txn.meta == (("rate-usd", "7.1302 CNY"),)
     assert [p.account for p in txn.postings] == [USD_BANK, FX]
     assert datetime.date(2026, 10, 31) == txn.date
+
+
+def test_a_rate_from_a_priced_posting_elsewhere_states_the_book_value(tmp_path: Path) -> None:
+    # equipment paid in by the owner at 7.05, before the sale on credit: the receivable's
+    # dollars are stated at 7.05, as the balance sheet states them, and revalued from there
+    text = CN + (
+        '\n2026-09-05 * "股东" "投入设备"\n'
+        f"  {FIXED}  100.00 USD @ 7.05 CNY\n"
+        "  Equity:3001-实收资本  -705.00 CNY\n"
+    )
+    txn = revalue(tmp_path, text, "2026-09")
+    assert (RECEIVABLE, Decimal("25.00"), "CNY") in postings(txn)  # 3525.00 to 3550.00
+    entries, options, _main = load(tmp_path, closed(text, txn))
+    sheet = financial_statements(entries, options, CLIENT, SEPTEMBER).balance_sheet
+    assert sheet.figure(4).current == Decimal("3550.00")

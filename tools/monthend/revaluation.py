@@ -85,6 +85,7 @@ def holdings(
     """Return the monetary accounts that held a foreign currency by the period's end."""
     found: dict[str, Holding] = {}
     natives: dict[str, Decimal] = defaultdict(Decimal)
+    monetary: dict[str, bool] = {}  # by account: the prefixes matched once each
     for entry in entries:
         if not isinstance(entry, data.Transaction) or entry.date > period.end:
             continue
@@ -93,7 +94,11 @@ def holdings(
             units = posting.units
             if units is None or not isinstance(units.number, Decimal):
                 continue
-            if not rules.is_monetary(posting.account):
+            account = posting.account
+            is_monetary = monetary.get(account)
+            if is_monetary is None:
+                is_monetary = monetary[account] = rules.is_monetary(account)
+            if not is_monetary:
                 continue
             if units.currency == currency:
                 if not revalued:
@@ -207,7 +212,7 @@ def revaluation_entry(
         return None
     used, problems = period_rates(entries, currency, period, found)
     problems += untakeable(entries, currency, found, rules.gain_loss)
-    values, unpriced = book_values(entries, currency, period.end)
+    values, unpriced = book_values(entries, currency, period.end, set(found))
     if problems or unpriced:
         message = (
             f"The foreign-currency balances at {period.end} cannot be revalued in {currency}: "

@@ -44,6 +44,7 @@ from beanfirm.monthend.mapping import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Set as AbstractSet
 
     from beanfirm.core.beans import Directive, Entries, Options
     from beanfirm.store.registry import Client
@@ -333,12 +334,12 @@ def _sum_postings(
     period: Period,
     year_start: datetime.date,
     flows: CashFlows | None,
+    rates: Rates | None = None,  # of all the ledger's entries, when `entries` are some of them
 ) -> tuple[_Sums, list[Problem]]:
     sums = _Sums(
         defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
     )
     unpriced: dict[str, list[data.Transaction]] = defaultdict(list)  # by currency
-    rates: Rates | None = None
     for entry in entries:
         if not isinstance(entry, data.Transaction) or entry.date > period.end:
             continue
@@ -437,16 +438,24 @@ class Rates:
 
 
 def book_values(
-    entries: Sequence[Directive], currency: str, end: datetime.date
+    entries: Sequence[Directive], currency: str, end: datetime.date, accounts: AbstractSet[str]
 ) -> tuple[dict[str, Decimal], list[Problem]]:
-    """Return each account's balance at a day's end in the client's currency, as stated.
+    """Return some accounts' balances at a day's end in the client's currency, as stated.
 
-    The figure the balance sheet sums for the account: each posting converted at the rate of
-    its own date (or its cost or price) and rounded to the cent as the statements round it.
+    The figure the balance sheet sums for each account: each posting converted at the rate of
+    its own date (or its cost or price) and rounded to the cent as the statements round it
+    (a transaction at a time: only the transactions that touch the accounts are summed).
     """
+    touching: list[Directive] = [
+        entry
+        for entry in entries
+        if isinstance(entry, data.Transaction)
+        and any(posting.account in accounts for posting in entry.postings)
+    ]
     day = Period(end, end)
-    sums, problems = _sum_postings(entries, currency, day, end, None)
-    return dict(sums.at_end), problems
+    # the rates of every entry: a priced posting elsewhere is a rate of its day, as stated
+    sums, problems = _sum_postings(touching, currency, day, end, None, Rates(entries, currency))
+    return {account: sums.at_end[account] for account in accounts}, problems
 
 
 # A leaf line's two figures and the accounts they were summed from.
