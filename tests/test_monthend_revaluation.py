@@ -442,3 +442,15 @@ def test_a_rate_from_a_priced_posting_elsewhere_states_the_book_value(tmp_path: 
     entries, options, _main = load(tmp_path, closed(text, txn))
     sheet = financial_statements(entries, options, CLIENT, SEPTEMBER).balance_sheet
     assert sheet.figure(4).current == Decimal("3550.00")
+
+
+def test_a_chart_without_the_gain_loss_account_is_told_to_open_it(tmp_path: Path) -> None:
+    # an English client set up before the template opened Expenses:Foreign-Exchange
+    text = EN.replace("2026-09-01 open Expenses:Foreign-Exchange  CNY\n", "")
+    entries, _options, main = load(tmp_path, text)
+    item = checklist(facts(entries, rules(entries, main), "2026-09")).items[-1]
+    assert not item.passed
+    assert item.found == (
+        "Expenses:Foreign-Exchange, where exchange differences go, is not open; open it in "
+        "accounts.beancount"
+    )
