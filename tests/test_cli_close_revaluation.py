@@ -45,9 +45,15 @@ def books(practice: Path) -> Path:
     )  # fmt: skip
     result = run_beanfirm(*add, cwd=practice, env=STAFF_ENV)
     assert result.code == 0, result.err
-    accounts = practice / "ledgers/huamei/accounts.beancount"
-    chart = accounts.read_text(encoding="utf-8")
-    accounts.write_text(chart + f"{FIRST.start} open {USD_BANK} USD,CNY\n", encoding="utf-8")
+    # the dollar account, registered: opened for the client's currency too, for the revaluation
+    dollars = (
+        "accounts", "add", "huamei", USD_BANK, "--importer", "boc-debit", "--kind", "bank",
+        "--currency", "USD", "--opened", str(FIRST.start),
+    )  # fmt: skip
+    result = run_beanfirm(*dollars, cwd=practice, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    chart = (practice / "ledgers/huamei/accounts.beancount").read_text(encoding="utf-8")
+    assert f"{FIRST.start} open {USD_BANK} USD,CNY\n" in chart
     _append(
         practice,
         FIRST.start,
