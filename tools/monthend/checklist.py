@@ -256,22 +256,27 @@ def _revalued(facts: Facts) -> Item:
     found = holdings(facts.entries, facts.currency, facts.period, facts.revaluation)
     if not found:
         return _passed(name, "no foreign-currency balances")
-    used, problems = period_rates(facts.entries, facts.currency, facts.period, found, facts.root)
-    problems += [
+    used, missing = period_rates(facts.entries, facts.currency, facts.period, found, facts.root)
+    unopened = [
         Problem(relative_to(p.filename, facts.root) if facts.root and p.filename else p.filename,
                 p.line, p.message)
         for p in untakeable(facts.entries, facts.currency, found, facts.revaluation.gain_loss)
     ]  # fmt: skip
+    problems = [*missing, *unopened]
     if problems:
         first = str(problems[0]) if problems[0].filename else problems[0].message
         more = f" ({len(problems) - 1} more)" if len(problems) > 1 else ""
-        example = next(iter(sorted({*used, *_held(found)} - set(used))), "USD")
-        return _failed(
-            name,
-            f"{first}{more}",
+        unpriced = sorted(_held(found) - set(used))
+        todo = [
             f"give each foreign currency its rate of {facts.period.end} in the ledger, such as "
-            f"`{facts.period.end} price {example} 7.10 {facts.currency}` (the rate of that "
-            "day), and open each account for the reporting currency (docs/close.md)",
+            f"`{facts.period.end} price {unpriced[0]} 7.10 {facts.currency}` (the rate of that "
+            "day)"
+            if missing
+            else "",
+            f"open each account named for {facts.currency} too" if unopened else "",
+        ]
+        return _failed(
+            name, f"{first}{more}", "; ".join(part for part in todo if part) + " (docs/close.md)"
         )
     rates = ", ".join(f"{r.currency} {r.rate} {facts.currency} ({r.day})" for r in used.values())
     accounts = f"{len(found)} account{'s' if len(found) > 1 else ''}"

@@ -62,7 +62,7 @@ class Holding:
     last: dict[str, data.Transaction] = field(default_factory=dict)  # before it, by currency
 
     def shown_at(self, currency: str) -> data.Transaction:
-        """Return the posting to name for a currency: its first in the period, else its last."""
+        """Return the transaction to name for a currency: its first in the period, else its last."""
         return self.first.get(currency) or self.last[currency]
 
 
