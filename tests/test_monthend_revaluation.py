@@ -12,6 +12,9 @@ import pytest
 from beancount.core import realization
 from registry_support import a_client
 
+from beanfirm.accounts.forecast import forecast
+from beanfirm.accounts.openitems import read_book
+from beanfirm.anomalies.payments import Source, movements
 from beanfirm.core.journal import txn_text
 from beanfirm.errors import ConfigError
 from beanfirm.monthend.checklist import Facts, checklist
@@ -454,3 +457,48 @@ def test_a_chart_without_the_gain_loss_account_is_told_to_open_it(tmp_path: Path
         "Expenses:Foreign-Exchange, where exchange differences go, is not open; open it in "
         "accounts.beancount"
     )
+
+
+def test_a_revalued_receivable_passes_the_plugins_and_stays_in_dollars_for_the_customer(
+    tmp_path: Path,
+) -> None:
+    # the receivable carries an invoice, as the receivables and categorized plugins want; the
+    # revaluation, in 人民币 and without a link, is no one's invoice or payment
+    plugins = (
+        "plugin \"beanfirm.plugins.categorized\" \"{'today': '2026-10-15'}\"\n"
+        'plugin "beanfirm.plugins.receivables"\n'
+    )
+    text = plugins + CN.replace(
+        '2026-09-10 * "Acme" "赊销"\n',
+        '2026-09-10 * "Acme" "赊销" ^INV-2026-001\n  due: 2026-10-10\n',
+    ).replace(
+        '2026-09-15 * "Globex" "进口设备 赊购"\n',
+        '2026-09-15 * "Globex" "进口设备 赊购" ^BILL-9\n  due: 2026-10-15\n',
+    )
+    txn = revalue(tmp_path, text, "2026-09")
+    assert (RECEIVABLE, Decimal("50.00"), "CNY") in postings(txn)
+    entries, options, _main = load(tmp_path, closed(text, txn))  # no plugin error
+    book = read_book(entries, options)
+    assert book.balance(RECEIVABLE) == {"USD": Decimal("500.00")}  # the customer's currency
+    assert [(item.number, item.currency) for item in book.party_items(RECEIVABLE)] == [
+        ("INV-2026-001", "USD")
+    ]
+    assert realized_units(entries, RECEIVABLE, "CNY") == Decimal("50.00")  # in the books
+
+
+def test_the_forecast_and_the_anomalies_see_no_cash_in_a_revaluation(tmp_path: Path) -> None:
+    txn = revalue(tmp_path, CN, "2026-09")
+    entries, options, _main = load(tmp_path, closed(CN, txn))
+    cash = [USD_BANK, "Assets:1002-银行存款:招商银行"]
+    ahead = forecast(
+        entries, options, datetime.date(2026, 10, 1), currency="CNY", cash=cash, weeks=1
+    )
+    # the 人民币 account's 5000.00, not the dollar account's 100.00 of revaluation
+    assert dict(ahead.cash) == {
+        USD_BANK: Decimal(0),
+        "Assets:1002-银行存款:招商银行": Decimal("5000.00"),
+    }
+    assert ahead.other_cash == {"USD": Decimal("1000.00")}
+    found = movements(entries, [Source(USD_BANK, "bank")])
+    assert [entry.narration for entry in found.activity[USD_BANK]] == ["投入美元"]
+    assert [payment.entry.narration for payment in found.payments] == ["投入美元"]

@@ -27,8 +27,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from beanfirm.errors import ConfigError, Problem
-from beanfirm.monthend.closing import REVALUATION_TAG
 from beanfirm.monthend.mapping import likely_line, prefix_matches
+from beanfirm.plugins.postings import is_revaluation
 
 if TYPE_CHECKING:
     import datetime
@@ -102,7 +102,7 @@ class CashFlows:
             self.before_month += moved
         if not in_year:
             return
-        if entry.tags and REVALUATION_TAG in entry.tags:
+        if is_revaluation(entry):
             self._exchange(entry, moved, in_month=in_month)
             return
         chosen = entry.meta.get(META_KEY)

@@ -25,7 +25,6 @@ from beanfirm.core.journal import Posting, Txn
 from beanfirm.errors import UsageError
 
 TAG = "closing"
-REVALUATION_TAG = "revaluation"  # the period-end revaluation (revaluation.py)
 PROFIT = "Equity:3103-本年利润"
 DISTRIBUTION = "Equity:3104-利润分配"
 UNDISTRIBUTED = "未分配利润"

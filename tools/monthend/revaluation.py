@@ -29,7 +29,7 @@ from beancount.core import data
 
 from beanfirm.core.journal import Posting, Txn
 from beanfirm.errors import ConfigError, Problem, relative_to
-from beanfirm.monthend.closing import PAGE, REVALUATION_TAG
+from beanfirm.monthend.closing import PAGE
 from beanfirm.monthend.mapping import (
     Revaluation,
     has_template,
@@ -38,6 +38,7 @@ from beanfirm.monthend.mapping import (
     template_text,
 )
 from beanfirm.monthend.statements import Rates, book_values, chart_of, load_mapping
+from beanfirm.plugins.postings import REVALUATION, is_revaluation
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -89,7 +90,7 @@ def holdings(
     for entry in entries:
         if not isinstance(entry, data.Transaction) or entry.date > period.end:
             continue
-        revalued = bool(entry.tags) and REVALUATION_TAG in entry.tags
+        revalued = is_revaluation(entry)
         for posting in entry.postings:
             units = posting.units
             if units is None or not isinstance(units.number, Decimal):
@@ -241,7 +242,7 @@ def revaluation_entry(
     narration = (
         f"期末调汇 {period.label}" if chinese else f"Revaluation of foreign currency {period.label}"
     )
-    return Txn(period.end, None, narration, tuple(postings), tags=(REVALUATION_TAG,), meta=rates)
+    return Txn(period.end, None, narration, tuple(postings), tags=(REVALUATION,), meta=rates)
 
 
 def rate_key(currency: str) -> str:
