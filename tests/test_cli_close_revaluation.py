@@ -126,6 +126,10 @@ def test_two_closes_revalue_the_dollars_up_then_down_and_a_missing_rate_writes_n
         encoding="utf-8"
     )
     assert "## Revaluation (期末调汇, #revaluation)" in report
+    body = git(folder, "log", "-1", "--format=%b")
+    assert (
+        "(计提), the revaluation of foreign-currency balances (#revaluation), and 1 closing" in body
+    )
     # the dollars' balance assertions, and every check, still hold
     assert run_beanfirm("check", "huamei", cwd=folder).code == 0
     # LAST has no rate of its own: refused, naming the dollars' posting, nothing written

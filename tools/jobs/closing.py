@@ -271,13 +271,13 @@ def plan_close(
     files[report_path] = report_text
     changes.update(files)
     count = len(closing) + len(accruals) + len(revaluations)
-    revalued_text = " the revaluation of foreign-currency balances (#revaluation)," * bool(
-        revaluations
+    revalued_text = (
+        ", the revaluation of foreign-currency balances (#revaluation)," if revaluations else ""
     )
     message = (
         f"Close {client.id} for {period.label}\n\n"
         f"{staff.id} closes {period.label} of {client.id}: {len(accruals)} accrual"
-        f"{'' if len(accruals) == 1 else 's'} (计提),{revalued_text} and {len(closing)} closing "
+        f"{'' if len(accruals) == 1 else 's'} (计提){revalued_text} and {len(closing)} closing "
         f"entr{'y' if len(closing) == 1 else 'ies'} (#closing), the lock through {period.end}, "
         f"and the statements and close report in {paths.closing_folder(client.id, period.label)}"
         f" ({count} entr{'y' if count == 1 else 'ies'} in all)."
