@@ -13,7 +13,8 @@ What it checks, in the transactions of a ledger:
    `^INV-…` link, a posting to a payable a `^BILL-…` link, and a `#visit` transaction needs
    `customer:` and `visit:` metadata. Receivables and payables are the accounts under the roots
    of the ledger's `receivables` plugin line (its defaults when there is none), so that a
-   ledger sets its roots once.
+   ledger sets its roots once. The month-end revaluation (`#revaluation`, docs/close.md)
+   restates a foreign balance in the client's currency and needs no link or metadata.
 
 Why: an import books what it cannot recognize to a suspense account with flag `!`; the books
 are not finished until a preparer has categorized it, and reports built on them (aging,
@@ -37,6 +38,7 @@ from beancount.core import data
 from beanfirm.core.beans import Entries, Options
 from beanfirm.plugins import receivables
 from beanfirm.plugins.config import ConfigReader, plugin
+from beanfirm.plugins.postings import is_revaluation
 from beanfirm.plugins.severity import CategorizedError, CategorizedWarning, Finding, source_of
 
 __plugins__ = ("categorized",)
@@ -208,7 +210,7 @@ class _Checker:
                 for rule in self.tag_rules
                 if rule.tag in entry.tags and not _satisfied(rule, entry, None)
             )
-        if unmet:
+        if unmet and not is_revaluation(entry):  # no one's invoice or bill: no link to need
             findings.extend(_missing(entry, unmet))
 
     def _postings(

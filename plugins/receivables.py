@@ -21,7 +21,8 @@ What it checks (errors unless said otherwise):
    default (configurable). A `credit-limit` that is not an amount is an error.
 
 Postings to these accounts without any invoice or bill link are left to the `categorized` plugin,
-which requires the link.
+which requires the link. The month-end revaluation (`#revaluation`, docs/close.md) restates a
+foreign balance in the client's currency: no one's invoice or payment, it is left out.
 
 Configuration (a Python dict literal, every key optional; see docs/plugins/receivables.md):
 `receivable` and `payable` (lists of account prefixes), `invoice-prefix` ('INV-'),
@@ -41,7 +42,7 @@ from beancount.core.amount import Amount
 
 from beanfirm.core.beans import Entries, Options
 from beanfirm.plugins.config import ConfigReader, plugin
-from beanfirm.plugins.postings import units
+from beanfirm.plugins.postings import is_revaluation, units
 from beanfirm.plugins.severity import (
     Finding,
     ReceivablesError,
@@ -167,6 +168,8 @@ def _legs(
     sides: dict[str, Side | None] = {}
     for entry in entries:
         if not isinstance(entry, data.Transaction) or not (entry.links or exposures):
+            continue
+        if is_revaluation(entry):  # the client's currency restated: no one's invoice or payment
             continue
         for posting in entry.postings:
             # One pass over every posting of the ledger: kept flat, it is the plugin's cost.

@@ -304,7 +304,7 @@ def test_the_english_chart_balances_with_a_comparative_column(tmp_path: Path) ->
     assert column(sheet, 3) == (Decimal("100.00"), Decimal(0))  # the allowance, subtracted
     assert column(sheet, 10) == (Decimal("6100.00"), Decimal("5000.00"))
     assert column(sheet, 21) == column(sheet, 10)
-    assert column(income, 20) == (Decimal("400.00"), Decimal("400.00"))
+    assert column(income, 21) == (Decimal("400.00"), Decimal("400.00"))
     assert column(sheet, 19) == (Decimal("400.00"), Decimal(0))
 
 

@@ -36,7 +36,7 @@ from beanfirm.accounts.openitems import Book, Item, read_book, settings_of
 from beanfirm.accounts.recurring import NotRecurring, Recurring, detect_recurring, is_under
 from beanfirm.core.beans import Directive, Options
 from beanfirm.errors import UsageError
-from beanfirm.plugins.postings import units
+from beanfirm.plugins.postings import is_revaluation, units
 
 if TYPE_CHECKING:
     from beanfirm.store.registry import Client
@@ -356,6 +356,8 @@ def _balances(
             continue
         if entry.date > as_of:
             break
+        if is_revaluation(entry):  # a restatement in the client's currency: no cash there
+            continue
         for posting in entry.postings:
             if posting.account in totals:
                 amount = units(posting)

@@ -23,6 +23,10 @@ unapplied credit until the invoice is booked, and settles it on that day. A paym
 an invoice booked on another account, or pays more than an invoice's amount, is an error of the
 `receivables` plugin; here its excess is an unapplied credit, so the totals still tie.
 
+The month-end revaluation (`#revaluation`, docs/close.md) is left out: it restates a foreign
+balance in the client's currency for the statements, and is no one's invoice or payment (a
+customer's account is kept in the customer's currency).
+
 Due dates: an invoice's `due:` date; without one (an error of the `receivables` plugin) or for
 an unlinked charge, the item's date plus the party's `terms-days`, else its date (due at once).
 `Item.due_from` says which (`"due"`, `"terms"` or `"date"`), so reports can point it out.
@@ -45,7 +49,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanfirm.core.beans import Directive, Meta, Options
-from beanfirm.plugins.postings import units
+from beanfirm.plugins.postings import is_revaluation, units
 from beanfirm.plugins.receivables import DEFAULT_PAYABLE, DEFAULT_RECEIVABLE
 from beanfirm.plugins.receivables import settings_of as plugin_settings_of
 
@@ -281,7 +285,7 @@ def read_book(
     book = Book(side, parties, [], {account: [] for account in parties}, [])
     pending = _Open()
     for entry in entries:
-        if not isinstance(entry, data.Transaction):
+        if not isinstance(entry, data.Transaction) or is_revaluation(entry):
             continue
         numbers: tuple[str, ...] | None = None
         for posting in entry.postings:

@@ -5,7 +5,8 @@ clients.yaml (bank, card, payment app, cash) and each cash account of the chart
 (`…库存现金`, `…:Cash`). A transaction that moves one source is a `Payment` of it: the signed
 amount on that source (negative: money paid out), the payee (the narration where there is
 none) and the category, the largest other leg. A transaction between two sources is a transfer
-between the client's own accounts: never a payment, but activity on both.
+between the client's own accounts: never a payment, but activity on both. The month-end
+revaluation (`#revaluation`) moves no money: neither a payment nor activity.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from beancount.core import data
 
 from beanfirm.core.textmatch import folded
+from beanfirm.plugins.postings import is_revaluation
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -81,7 +83,7 @@ def movements(entries: Sequence[data.Directive], sources: Sequence[Source]) -> M
     activity: dict[str, list[data.Transaction]] = {account: [] for account in accounts}
     keys: dict[str, str] = {}
     for entry in sorted(entries, key=_date):  # the loader's order already: a linear pass
-        if type(entry) is not data.Transaction or entry.flag == PAD_FLAG:
+        if type(entry) is not data.Transaction or entry.flag == PAD_FLAG or is_revaluation(entry):
             continue
         moved: list[str] = []
         for posting in entry.postings:

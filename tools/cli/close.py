@@ -36,9 +36,9 @@ def _show_checklist(found: Checklist) -> None:
 def _show(result: CloseResult, *, dry_run: bool) -> None:
     _show_checklist(result.checklist)
     echo("")
-    if result.accruals or result.entries:
+    if result.accruals or result.revaluation or result.entries:
         echo("Would book:" if dry_run else "Booked:")
-        for txn in (*result.accruals, *result.entries):
+        for txn in (*result.accruals, *result.revaluation, *result.entries):
             echo(txn_text(txn))
     else:
         echo("No closing entries: nothing to move this month.")
@@ -91,7 +91,9 @@ def close(
 
     Refused, with what to do, when any item of the checklist fails: books not imported or
     reconciled through the month's end, entries left uncategorized or flagged, ledger errors,
-    changes not approved, the previous month open, the month closed already (docs/close.md).
+    changes not approved, the previous month open, the month closed already, a foreign
+    currency held without a rate of the month (docs/close.md). Foreign-currency balances of
+    monetary accounts are revalued at the period-end rate before the closing entries.
     """
     exactly_one(
         "Say whose month to close", "one client (beanfirm close CLIENT --period YYYY-MM)",

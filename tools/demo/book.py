@@ -68,6 +68,8 @@ class GeneratedBook:
     txns: list[Txn] = field(default_factory=list)
     opens: list[str] = field(default_factory=list)
     serial: int = 0
+    # month-end rates: the day, the foreign currency and its rate in the client's currency
+    prices: list[tuple[datetime.date, str, Decimal]] = field(default_factory=list)
 
     def add(self, txn: Txn) -> None:
         """Add a transaction to the book."""

@@ -65,6 +65,16 @@ def crossborder_month(book: GeneratedBook, month: datetime.date, per_month: int)
             ),
         )
     )
+    # The month-end rate the close revalues the dollars at (期末调汇): the bank's middle rate,
+    # a little above the rate it buys dollars at (the 结汇 above).
+    month_end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    book.prices.append(
+        (
+            month_end - datetime.timedelta(days=1),
+            "USD",
+            (rate * Decimal("1.003")).quantize(Decimal("0.0001")),
+        )
+    )
     book_expense(
         book, month.replace(day=18), "义乌供应商", "采购商品", COGS, CMB, cents(rng, 20000, 60000)
     )

@@ -21,7 +21,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from beanfirm.core import paths
-from beanfirm.core.journal import Posting, Txn, balance_text, month_path, quote, txn_text
+from beanfirm.core.journal import (
+    Posting,
+    Txn,
+    aligned,
+    balance_text,
+    month_path,
+    quote,
+    txn_text,
+)
 from beanfirm.demo.book import GeneratedBook, month_starts
 from beanfirm.demo.clients import FIRM_NAME, registry_yaml
 from beanfirm.demo.consulting import consulting_month, consulting_opens
@@ -91,7 +99,7 @@ def client_ledger(
     accounts_file = paths.accounts_file(client.id)
     if book.opens:
         files[accounts_file] += ("\n; Customers and vendors\n" + "\n".join(book.opens)).encode()
-    files.update(_month_files(client, book.txns, month_list))
+    files.update(_month_files(client, book.txns, month_list, book.prices))
     return files
 
 
@@ -130,8 +138,16 @@ def _opening_balances(book: GeneratedBook, start: datetime.date) -> None:
         book.add(Txn(start, None, "期初余额 Opening balance", postings))
 
 
-def _month_files(client: Client, txns: list[Txn], months: list[datetime.date]) -> dict[str, bytes]:
-    """Group transactions into month files with a balance assertion per account per month."""
+def _month_files(
+    client: Client,
+    txns: list[Txn],
+    months: list[datetime.date],
+    prices: list[tuple[datetime.date, str, Decimal]],
+) -> dict[str, bytes]:
+    """Group transactions into month files with a balance assertion per account per month.
+
+    A month's prices (the month-end rate of a foreign currency) follow its transactions.
+    """
     funding = {a.account: a.currency or client.currency for a in client.accounts}
     balances: dict[str, Decimal] = defaultdict(Decimal)
     by_month: dict[datetime.date, list[Txn]] = defaultdict(list)
@@ -145,6 +161,11 @@ def _month_files(client: Client, txns: list[Txn], months: list[datetime.date]) -
                 if posting.account in funding and posting.amount is not None:
                     balances[posting.account] += posting.amount
             chunks.append(txn_text(txn))
+        chunks += [
+            aligned(f"{day} price {foreign}", f"{rate}", client.currency) + "\n"
+            for day, foreign, rate in prices
+            if day.replace(day=1) == month
+        ]
         next_month = month_starts(month, 2)[1]
         for account, currency in funding.items():
             chunks.append(

@@ -154,8 +154,9 @@ def skeleton_files(
 ) -> dict[str, bytes]:
     """Return the files of a new client's ledger, keyed by path relative to the practice.
 
-    Each bank, card and payment account of clients.yaml is opened with its reconciliation
-    cadence as `reconcile:` metadata, which the `reconciled` plugin reads. `plugins` are the
+    Each bank, card and payment account of clients.yaml is opened in its currency (and the
+    client's, for the revaluation of a foreign one) with its reconciliation cadence as
+    `reconcile:` metadata, which the `reconciled` plugin reads. `plugins` are the
     `plugin` lines of its main.beancount (see `plugin_lines`).
     """
     currencies = currencies or (client.currency,)
@@ -164,8 +165,11 @@ def skeleton_files(
     for acc in client.accounts:
         if acc.account in opened_accounts:
             chart = _with_reconcile(chart, acc.account, client.reconcile_cadence(acc))
+    # A foreign-currency account takes the client's currency too: the period-end revaluation
+    # (期末调汇, docs/close.md) states it at the month's rate with a posting in that currency.
     extra = [
-        f"{opened.isoformat()} open {acc.account} {acc.currency or client.currency}\n"
+        f"{opened.isoformat()} open {acc.account} "
+        f"{','.join(dict.fromkeys((acc.currency or client.currency, client.currency)))}\n"
         f"  reconcile: {quote(client.reconcile_cadence(acc))}\n"
         for acc in client.accounts
         if acc.account not in opened_accounts

@@ -245,7 +245,9 @@ def add_account(
                     f"{opened}; give --opened {new.on} or a later --on.",
                 )
             accounts_path = practice.root / paths.accounts_file(client.id)
-            block = f"{opened.isoformat()} open {new.account} {currency}\n"
+            # a foreign account takes the client's currency too: the month-end revaluation
+            takes = ",".join(dict.fromkeys((currency, client.currency)))
+            block = f"{opened.isoformat()} open {new.account} {takes}\n"
             block += meta_text("reconcile", quote(cadence)) + "\n"
             text = accounts_path.read_text(encoding="utf-8")
             files[paths.accounts_file(client.id)] = _appended(text, block).encode()

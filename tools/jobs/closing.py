@@ -46,7 +46,8 @@ from beanfirm.monthend.accruals import accrual_entries
 from beanfirm.monthend.checklist import Checklist, Facts, Reconciled, checklist
 from beanfirm.monthend.closing import PAGE, Period, closing_entries
 from beanfirm.monthend.filing import Closed, close_report, statement_files
-from beanfirm.monthend.statements import financial_statements
+from beanfirm.monthend.revaluation import revaluation_entry, revaluation_of
+from beanfirm.monthend.statements import chart_of, financial_statements
 from beanfirm.plugins.locked import MODULE
 from beanfirm.reconcile.status import reconciled_through
 from beanfirm.review.locks import client_locks, locks_file, period_seal
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from beanfirm.core.beans import Directive, Options
+    from beanfirm.monthend.mapping import Revaluation
     from beanfirm.store.gitrepo import Author
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client, Staff
@@ -85,6 +87,7 @@ class ClosePlan:
     filed: tuple[str, ...]  # the statements and the close report, practice-relative
     changes: dict[str, bytes | None]
     message: str
+    revaluation: tuple[Txn, ...] = ()  # the period-end revaluation (期末调汇), if any
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class CloseResult:
     directive: str
     filed: tuple[str, ...]
     commit: str | None
+    revaluation: tuple[Txn, ...] = ()
 
 
 class CloseRefusedError(WriteRefusedError):
@@ -119,7 +123,14 @@ def git_facts(repo: PracticeRepo, client: Client) -> GitFacts:
     )
 
 
-def _facts(root: Path, client: Client, period: Period, known: GitFacts, ledger: Ledger) -> Facts:
+def _facts(
+    root: Path,
+    client: Client,
+    period: Period,
+    known: GitFacts,
+    ledger: Ledger,
+    revaluation: Revaluation | None,
+) -> Facts:
     """Gather what the checklist reads: the loaded ledger, its errors, approval, locks."""
     main = root / paths.main_file(client.id)
     errors = [error_problem(e, root, main) for e in ledger.errors if not is_warning(e)]
@@ -141,6 +152,9 @@ def _facts(root: Path, client: Client, period: Period, known: GitFacts, ledger: 
         unapproved=known.unapproved,
         locked_through=known.locked_through,
         root=root,
+        currency=client.currency,
+        revaluation=revaluation if client.revaluation else None,
+        revaluation_off=not client.revaluation,
     )
 
 
@@ -195,7 +209,11 @@ def plan_close(
     main = root / paths.main_file(client.id)
     with collector_paused():
         seen, ledger = load_staged(main, MODULE)
-    items = checklist(_facts(root, client, period, known, ledger))
+    try:
+        rules = revaluation_of(main, ledger.entries) if client.revaluation else None
+    except BeanfirmError as error:
+        raise _refused(error, client, period, root) from None
+    items = checklist(_facts(root, client, period, known, ledger, rules))
     if not items.passed:
         raise refusal(items)
     month = month_path(client.id, period.end)
@@ -203,19 +221,37 @@ def plan_close(
     try:
         accruals = accrual_entries(ledger.entries, client, main.parent, period)
         accrued = _booked(accruals, month_abs, ledger.options)
+        # Before the transfer to 本年利润, so that the exchange difference is closed with the
+        # month's other expenses.
+        revaluation = (
+            revaluation_entry(
+                [*ledger.entries, *accrued],
+                client.currency,
+                period,
+                rules,
+                chinese=chart_of(ledger.entries) == "cn-small",
+            )
+            if rules is not None
+            else None
+        )
+        revaluations = [revaluation] if revaluation is not None else []
+        revalued = _booked(revaluations, month_abs, ledger.options)
         closing = closing_entries(
-            [*ledger.entries, *accrued], period, client.fiscal_year_start, client.id
+            [*ledger.entries, *accrued, *revalued], period, client.fiscal_year_start, client.id
         )
         closed = _booked(closing, month_abs, ledger.options)
         statements = financial_statements(
-            [*ledger.entries, *accrued, *closed], ledger.options, client, period
+            [*ledger.entries, *accrued, *revalued, *closed], ledger.options, client, period
         )
     except BeanfirmError as error:
         raise _refused(error, client, period, root) from None
-    seal = period_seal([*seen.entries, *accrued, *closed], period.end, main.parent)
+    seal = period_seal([*seen.entries, *accrued, *revalued, *closed], period.end, main.parent)
     directive = lock_directive(seal, staff.id)
     changes, _added = lock_changes(root, client.id, directive)
-    new = [NewEntry(t.date, is_balance=False, text=txn_text(t)) for t in [*accruals, *closing]]
+    new = [
+        NewEntry(t.date, is_balance=False, text=txn_text(t))
+        for t in [*accruals, *revaluations, *closing]
+    ]
     if new:
         old = month_abs.read_text(encoding="utf-8") if month_abs.exists() else None
         changes[month] = merge_entries(old, period.start, new).encode("utf-8")
@@ -229,15 +265,19 @@ def plan_close(
         closing,
         period.end,
         seal.digest,
+        revaluation=tuple(revaluations),
     )
     report_path, report_text = close_report(report, statements, language, files)
     files[report_path] = report_text
     changes.update(files)
-    count = len(closing) + len(accruals)
+    count = len(closing) + len(accruals) + len(revaluations)
+    revalued_text = (
+        ", the revaluation of foreign-currency balances (#revaluation)," if revaluations else ""
+    )
     message = (
         f"Close {client.id} for {period.label}\n\n"
         f"{staff.id} closes {period.label} of {client.id}: {len(accruals)} accrual"
-        f"{'' if len(accruals) == 1 else 's'} (计提) and {len(closing)} closing "
+        f"{'' if len(accruals) == 1 else 's'} (计提){revalued_text} and {len(closing)} closing "
         f"entr{'y' if len(closing) == 1 else 'ies'} (#closing), the lock through {period.end}, "
         f"and the statements and close report in {paths.closing_folder(client.id, period.label)}"
         f" ({count} entr{'y' if count == 1 else 'ies'} in all)."
@@ -252,6 +292,7 @@ def plan_close(
         filed=tuple(sorted(files)),
         changes=changes,
         message=message,
+        revaluation=tuple(revaluations),
     )
 
 
@@ -300,6 +341,7 @@ def close_month(
         plan.directive,
         plan.filed,
         written.commit,
+        plan.revaluation,
     )
 
 
@@ -345,7 +387,7 @@ def _close_one(
     except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the other clients
         reason = f"the close failed: {type(exc).__name__}: {exc}; run `beanfirm close {client_id}`"
         return Outcome(client_id, REFUSED, reason, exit_code=EXIT_FINDINGS)
-    count = len(result.entries) + len(result.accruals)
+    count = len(result.entries) + len(result.accruals) + len(result.revaluation)
     detail = f"{count} entr{'y' if count == 1 else 'ies'}, {len(result.filed)} files"
     return Outcome(client_id, WOULD_CLOSE if dry_run else CLOSED, detail, result)
 

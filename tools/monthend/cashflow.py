@@ -11,6 +11,9 @@ or to its own line when it has none (a payment to the tax office). A transaction
 postings may name its line with the metadata `cash-flow: <line>`.
 
 A transaction whose cash legs net to nothing is a transfer between cash accounts, and no flow.
+The period-end revaluation (`#revaluation`, `revaluation.py`) changes the cash stated without
+moving any: its change goes to the line marked `exchange: true` for its direction (the
+effect of exchange rates on cash), whatever its other legs.
 Movements against the mapping's `opening` accounts (opening balances booked within the year)
 are cash brought in, not flows: they count in the cash at the start of the column. A movement
 that no line takes is an error naming the transaction by file and line and the line it
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from beanfirm.errors import ConfigError, Problem
 from beanfirm.monthend.mapping import likely_line, prefix_matches
+from beanfirm.plugins.postings import is_revaluation
 
 if TYPE_CHECKING:
     import datetime
@@ -98,6 +102,9 @@ class CashFlows:
             self.before_month += moved
         if not in_year:
             return
+        if is_revaluation(entry):
+            self._exchange(entry, moved, in_month=in_month)
+            return
         chosen = entry.meta.get(META_KEY)
         main = _main_leg(typed) if any(leg == FOLLOW for leg, _, _ in typed) else None
         for leg, posting, number in typed:
@@ -127,6 +134,27 @@ class CashFlows:
             if in_month:
                 self.month[number_of_line] += flow
             self.accounts[number_of_line].add(account)
+
+    def _exchange(self, entry: data.Transaction, moved: Decimal, *, in_month: bool) -> None:
+        """Put a revaluation of cash on the line of exchange-rate effects: it is no flow."""
+        direction = "in" if moved > 0 else "out"
+        line = next(
+            (line for line in self._lines if line.exchange and line.flow in (None, direction)),
+            None,
+        )
+        if line is None or line.number is None:
+            message = (
+                f"the revaluation of {entry.date} changes cash by {moved}, and no line of the "
+                f"{self.form.title} takes the effect of exchange rates ({direction}); mark one "
+                "'exchange: true'."
+            )
+            problem = Problem(entry.meta.get("filename", ""), entry.meta.get("lineno"), message)
+            if problem not in self._problems:
+                self._problems.append(problem)
+            return
+        self.year[line.number] += moved
+        if in_month:
+            self.month[line.number] += moved
 
     def start(self) -> tuple[Decimal, Decimal]:
         """Return the cash at the start of the month and of the year, with balances brought in."""

@@ -18,6 +18,8 @@ from beancount.core import data
 from beanfirm.core.beans import Directive
 from beanfirm.errors import Problem, relative_to
 from beanfirm.monthend.closing import Period
+from beanfirm.monthend.mapping import Revaluation
+from beanfirm.monthend.revaluation import Holding, holdings, period_rates, untakeable
 from beanfirm.plugins import periods
 
 UNCATEGORIZED_LEAF = ":Uncategorized"
@@ -67,6 +69,9 @@ class Facts:
     unapproved: str | None  # why the client's changes are not all approved; None: they are
     locked_through: datetime.date | None  # the latest standing lock
     root: Path | None = None  # the practice, that file names are shown relative to
+    currency: str = ""  # the client's (reporting) currency
+    revaluation: Revaluation | None = None  # the monetary accounts; None: no revaluation
+    revaluation_off: bool = False  # the client turned it off (clients.yaml `revaluation: false`)
 
 
 @dataclass(frozen=True)
@@ -241,6 +246,47 @@ def _not_closed(facts: Facts) -> Item:
     )
 
 
+def _revalued(facts: Facts) -> Item:
+    """Return the `revaluation` item: each foreign currency held has a rate of the month."""
+    name = "revaluation"
+    if facts.revaluation_off:
+        return _passed(name, "turned off for this client (clients.yaml `revaluation: false`)")
+    if facts.revaluation is None:
+        return _passed(name, "the statement mapping names no monetary accounts")
+    found = holdings(facts.entries, facts.currency, facts.period, facts.revaluation)
+    if not found:
+        return _passed(name, "no foreign-currency balances")
+    used, missing = period_rates(facts.entries, facts.currency, facts.period, found, facts.root)
+    unopened = [
+        Problem(relative_to(p.filename, facts.root) if facts.root and p.filename else p.filename,
+                p.line, p.message)
+        for p in untakeable(facts.entries, facts.currency, found, facts.revaluation.gain_loss)
+    ]  # fmt: skip
+    problems = [*missing, *unopened]
+    if problems:
+        first = str(problems[0]) if problems[0].filename else problems[0].message
+        more = f" ({len(problems) - 1} more)" if len(problems) > 1 else ""
+        unpriced = sorted(_held(found) - set(used))
+        todo = [
+            f"give each foreign currency its rate of {facts.period.end} in the ledger, such as "
+            f"`{facts.period.end} price {unpriced[0]} 7.10 {facts.currency}` (the rate of that "
+            "day)"
+            if missing
+            else "",
+            f"open each account named for {facts.currency} too" if unopened else "",
+        ]
+        return _failed(
+            name, f"{first}{more}", "; ".join(part for part in todo if part) + " (docs/close.md)"
+        )
+    rates = ", ".join(f"{r.currency} {r.rate} {facts.currency} ({r.day})" for r in used.values())
+    accounts = f"{len(found)} account{'s' if len(found) > 1 else ''}"
+    return _passed(name, f"{accounts} revalued at {rates or 'no rate needed'}")
+
+
+def _held(found: Mapping[str, Holding]) -> set[str]:
+    return {cur for holding in found.values() for cur, units in holding.foreign.items() if units}
+
+
 def checklist(facts: Facts) -> Checklist:
     """Return the checklist of a client's month."""
     items = (
@@ -251,5 +297,6 @@ def checklist(facts: Facts) -> Checklist:
         _reconciled(facts),
         _categorized(facts),
         _approved(facts),
+        _revalued(facts),
     )
     return Checklist(facts.client_id, facts.period, items)

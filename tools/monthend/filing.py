@@ -39,6 +39,7 @@ class Closed:
     closing: Sequence[Txn]
     through: datetime.date  # the lock's day
     digest: str  # the lock's seal
+    revaluation: Sequence[Txn] = ()  # the period-end revaluation (期末调汇), when there is one
 
 
 def statement_files(
@@ -82,6 +83,11 @@ def close_report(
         ),
         "",
         *_entries("Accruals (计提)", closed.accruals, "no accruals this month"),
+        *(
+            _entries("Revaluation (期末调汇, #revaluation)", closed.revaluation, "")
+            if closed.revaluation
+            else []
+        ),
         *_entries("Closing entries (#closing)", closed.closing, "nothing to move this month"),
         "## Statements",
         "",

@@ -36,7 +36,9 @@ LINE_KEYS = (
     "heading",
     "right",
 )
-CASH_FLOW_LINE_KEYS = ("flow", "balance")  # keys a line of the cash-flow statement may add
+CASH_FLOW_LINE_KEYS = ("flow", "balance", "exchange")  # keys a cash-flow line may add
+REVALUATION = "revaluation"  # the section naming the monetary accounts (docs/close.md)
+REVALUATION_KEYS = ("monetary", "gain-loss")
 SIDES = ("debit", "credit")
 TIES_TO = "balance-sheet-line"  # the cash-flow section's key naming the line of cash
 FLOWS = ("in", "out")  # a cash-flow line that takes only receipts, or only payments
@@ -67,6 +69,7 @@ class Line:
     flow: str | None = None  # cash flow: "in" or "out", the direction of the movements taken
     balance: str | None = None  # cash flow: "start", the cash at the start of the column
     right: bool = False  # the printed form's right-hand side begins with this line
+    exchange: bool = False  # cash flow: takes the effect of exchange rates on cash (revaluation)
 
     @property
     def is_heading(self) -> bool:
@@ -131,6 +134,19 @@ class Form:
 
 
 @dataclass(frozen=True)
+class Revaluation:
+    """The monetary accounts, revalued at the period-end rate, and where the difference goes."""
+
+    monetary: tuple[str, ...]  # prefixes, as a line's accounts
+    gain_loss: str  # the exchange gain or loss account (汇兑损益)
+    source: Problem  # where the section is written
+
+    def is_monetary(self, account: str) -> bool:
+        """Return whether an account is monetary (a foreign balance in it is revalued)."""
+        return any(prefix_matches(prefix, account) for prefix in self.monetary)
+
+
+@dataclass(frozen=True)
 class StatementMapping:
     """The forms of one chart, and the file they were read from."""
 
@@ -139,6 +155,7 @@ class StatementMapping:
     balance_sheet: Form
     income_statement: Form
     cash_flow: Form | None = None  # the cash-flow statement, where the mapping has one
+    revaluation: Revaluation | None = None  # the monetary accounts, where the mapping has them
 
 
 def template_text(chart: str) -> str:
@@ -167,9 +184,10 @@ def read_mapping(text: str, filename: str) -> tuple[StatementMapping | None, lis
     keys = reader.mapping(
         root,
         "the mapping file",
-        allowed=("chart", *STATEMENT_KEYS, CASH_FLOW),
+        allowed=("chart", *STATEMENT_KEYS, CASH_FLOW, REVALUATION),
         required=STATEMENT_KEYS,
     )
+    revaluation = _revaluation(reader, keys[REVALUATION]) if REVALUATION in keys else None
     chart = reader.string(keys["chart"], "chart") if "chart" in keys else None
     forms = {
         key: _form(reader, key, keys[key]) for key in (*STATEMENT_KEYS, CASH_FLOW) if key in keys
@@ -191,8 +209,33 @@ def read_mapping(text: str, filename: str) -> tuple[StatementMapping | None, lis
                 )
             )
             return None, reader.problems
-    mapping = StatementMapping(filename, chart or "", balance_sheet, income_statement, cash_flow)
+    mapping = StatementMapping(
+        filename, chart or "", balance_sheet, income_statement, cash_flow, revaluation
+    )
     return mapping, reader.problems
+
+
+def _revaluation(reader: NodeReader, node: yaml.Node) -> Revaluation | None:
+    """Read the `revaluation` section: the monetary accounts' prefixes and the gain-loss account."""
+    keys = reader.mapping(node, REVALUATION, allowed=REVALUATION_KEYS, required=REVALUATION_KEYS)
+    monetary = tuple(
+        prefix
+        for item in (reader.sequence(keys["monetary"], "monetary") if "monetary" in keys else [])
+        if (prefix := _prefix(reader, item, None, "monetary")) is not None
+    )
+    gain_loss = reader.string(keys["gain-loss"], "gain-loss") if "gain-loss" in keys else None
+    if gain_loss is not None and not (
+        _ACCOUNT.fullmatch(gain_loss) and gain_loss.startswith(("Income:", "Expenses:"))
+    ):
+        reader.problem(
+            keys["gain-loss"],
+            f"gain-loss: '{gain_loss}' is not an income or expense account; give the account "
+            "of exchange gains and losses, such as Expenses:5603-财务费用:汇兑损益.",
+        )
+        return None
+    if gain_loss is None or "monetary" not in keys:
+        return None
+    return Revaluation(monetary, gain_loss, Problem(reader.filename, line_of(node), ""))
 
 
 def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
@@ -293,6 +336,14 @@ def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
     if name is None and "name" not in keys:
         reader.problem(node, f"line {number} has no 'name'; write the name the form gives it.")
     has_accounts, has_total = "accounts" in keys, "total" in keys
+    exchange = _boolean(reader, keys.get("exchange"), f"line {number}: exchange")
+    if exchange and not has_accounts:
+        reader.problem(
+            node,
+            f"line {number}: 'exchange' belongs on a line that takes accounts (give "
+            "'accounts: []' for a line of its own).",
+        )
+        exchange = False
     if has_accounts + has_total + ("balance" in keys) != 1:
         exactly = (
             "'accounts', 'total' or 'balance'" if form == CASH_FLOW else "'accounts' or 'total'"
@@ -322,7 +373,19 @@ def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
     if number is None or name is None:
         return None
     return Line(
-        number, name, en, accounts, side, negate, total, of, source, flow, balance, right=right
+        number,
+        name,
+        en,
+        accounts,
+        side,
+        negate,
+        total,
+        of,
+        source,
+        flow,
+        balance,
+        right=right,
+        exchange=exchange,
     )
 
 
@@ -348,7 +411,20 @@ def _check_cash_flow(reader: NodeReader, lines: list[Line], cash: tuple[str, ...
     overrides a wider one; the same prefix on two lines would leave the choice to chance.
     """
     taken: dict[tuple[str, str], Line] = {}
+    exchange: dict[str, Line] = {}
     for line in lines:
+        for flow in ((line.flow,) if line.flow else FLOWS) if line.exchange else ():
+            first_line = exchange.setdefault(flow, line)
+            if first_line is not line:
+                reader.problems.append(
+                    Problem(
+                        reader.filename,
+                        line.source.line,
+                        f"line {line.number} takes the effect of exchange rates ({flow}) that "
+                        f"line {first_line.number} takes too; mark one line 'exchange: true' "
+                        "for each direction.",
+                    )
+                )
         if line.flow is not None and not line.takes_flows:
             reader.problems.append(
                 Problem(

@@ -43,9 +43,10 @@ from beanfirm.monthend.mapping import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Set as AbstractSet
 
-    from beanfirm.core.beans import Entries, Options
+    from beanfirm.core.beans import Directive, Entries, Options
     from beanfirm.store.registry import Client
 
 COLUMNS = {
@@ -328,17 +329,17 @@ def load_mapping(main_file: Path, chart: str) -> StatementMapping:
 
 
 def _sum_postings(
-    entries: Entries,
+    entries: Sequence[Directive],
     currency: str,
     period: Period,
     year_start: datetime.date,
     flows: CashFlows | None,
+    rates: Rates | None = None,  # of all the ledger's entries, when `entries` are some of them
 ) -> tuple[_Sums, list[Problem]]:
     sums = _Sums(
         defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
     )
     unpriced: dict[str, list[data.Transaction]] = defaultdict(list)  # by currency
-    rates: _Rates | None = None
     for entry in entries:
         if not isinstance(entry, data.Transaction) or entry.date > period.end:
             continue
@@ -348,7 +349,7 @@ def _sum_postings(
             weight: Amount = convert.get_weight(posting)  # type: ignore[no-untyped-call]
             number = weight.number
             if weight.currency != currency and isinstance(number, Decimal):
-                rates = rates or _Rates(entries, currency)
+                rates = rates or Rates(entries, currency)
                 rate = rates.on(weight.currency, entry.date)
                 number = number * rate if rate is not None else None
             if not isinstance(number, Decimal):
@@ -401,10 +402,10 @@ def _unpriced(foreign: str, entries: list[data.Transaction], currency: str) -> P
     return Problem(first.meta["filename"], first.meta["lineno"], message)
 
 
-class _Rates:
+class Rates:
     """The rates of foreign currencies in the client's: price directives and priced postings."""
 
-    def __init__(self, entries: Entries, currency: str) -> None:
+    def __init__(self, entries: Sequence[Directive], currency: str) -> None:
         found: dict[str, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
         for entry in entries:
             if isinstance(entry, data.Price) and entry.amount.currency == currency:
@@ -426,9 +427,35 @@ class _Rates:
 
     def on(self, foreign: str, day: datetime.date) -> Decimal | None:
         """Return the latest rate of a currency on or before a day, or None."""
+        found = self.latest(foreign, day)
+        return found[1] if found else None
+
+    def latest(self, foreign: str, day: datetime.date) -> tuple[datetime.date, Decimal] | None:
+        """Return the latest rate of a currency on or before a day, with its date, or None."""
         dates = self._dates.get(foreign, [])
         index = bisect.bisect_right(dates, day)
-        return self._rates[foreign][index - 1] if index else None
+        return (dates[index - 1], self._rates[foreign][index - 1]) if index else None
+
+
+def book_values(
+    entries: Sequence[Directive], currency: str, end: datetime.date, accounts: AbstractSet[str]
+) -> tuple[dict[str, Decimal], list[Problem]]:
+    """Return some accounts' balances at a day's end in the client's currency, as stated.
+
+    The figure the balance sheet sums for each account: each posting converted at the rate of
+    its own date (or its cost or price) and rounded to the cent as the statements round it
+    (a transaction at a time: only the transactions that touch the accounts are summed).
+    """
+    touching: list[Directive] = [
+        entry
+        for entry in entries
+        if isinstance(entry, data.Transaction)
+        and any(posting.account in accounts for posting in entry.postings)
+    ]
+    day = Period(end, end)
+    # the rates of every entry: a priced posting elsewhere is a rate of its day, as stated
+    sums, problems = _sum_postings(touching, currency, day, end, None, Rates(entries, currency))
+    return {account: sums.at_end[account] for account in accounts}, problems
 
 
 # A leaf line's two figures and the accounts they were summed from.

@@ -86,6 +86,7 @@ CLIENT_KEYS = (
     "last-verified",
     "verified-by",
     "vat-rate",
+    "revaluation",
 )
 CLIENT_REQUIRED = ("id", "name", "classification", "preparer", "reviewer", "currency")
 CLASSIFICATION_KEYS = ("industry", "frequency", "region", "size")
@@ -178,6 +179,7 @@ class Client:
     last_verified: datetime.date | None = None  # when its master data was last reviewed
     verified_by: str | None = None  # the staff member who reviewed it
     vat_rate: Decimal | None = None  # a VAT payer's usual rate (0.13); None: not a VAT payer
+    revaluation: bool = True  # the close revalues foreign-currency balances (docs/close.md)
 
     def reconcile_cadence(self, account: FundingAccount) -> str:
         """Return the reconciliation cadence of one of the client's accounts."""
@@ -388,6 +390,19 @@ def parse_rate(text: str) -> Decimal | None:
     return rate if rate.is_finite() and 0 <= rate <= 1 else None
 
 
+def _revaluation(reader: NodeReader, node: yaml.Node, what: str) -> bool:
+    """Read a client's `revaluation`: whether its close revalues foreign-currency balances."""
+    value = reader.scalar(node, f"the revaluation of {what}")
+    if not isinstance(value, bool):
+        reader.problem(
+            node,
+            f"revaluation of {what} is '{getattr(node, 'value', '')}'; write true (the close "
+            "revalues foreign-currency balances at the period-end rate) or false.",
+        )
+        return True
+    return value
+
+
 def _vat_rate(reader: NodeReader, node: yaml.Node, what: str) -> Decimal | None:
     """Read a client's `vat-rate`: it is a VAT payer, whose invoices split VAT at this rate."""
     text = reader.string(node, f"the VAT rate of {what}")
@@ -518,6 +533,7 @@ def _client(reader: NodeReader, node: yaml.Node, staff: dict[str, Staff]) -> Cli
     deadlines = _deadlines(reader, keys["deadlines"], what) if "deadlines" in keys else None
     last_verified, verified_by = _verified(reader, keys, what, staff)
     vat_rate = _vat_rate(reader, keys["vat-rate"], what) if "vat-rate" in keys else None
+    revaluation = _revaluation(reader, keys["revaluation"], what) if "revaluation" in keys else True
     if len(reader.problems) != before or not (
         client_id and name and classification and preparer and reviewer and currency
     ):
@@ -540,6 +556,7 @@ def _client(reader: NodeReader, node: yaml.Node, staff: dict[str, Staff]) -> Cli
         last_verified=last_verified,
         verified_by=verified_by,
         vat_rate=vat_rate,
+        revaluation=revaluation,
     )
 
 
