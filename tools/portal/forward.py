@@ -18,18 +18,18 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from beanfirm.core.translation import SOURCE_LANGUAGE, Words
 from beanfirm.portal import audit, pages
 from beanfirm.portal.headers import DOCUMENT_CSP
+from beanfirm.portal.language import error_for, words_for
 from beanfirm.portal.limits import refusal
 from beanfirm.portal.pool import WorkerUnavailableError
-from beanfirm.portal.render import error_page
 from beanfirm.portal.routes import READ_METHODS, match_route
 from beanfirm.portal.snapshots import SnapshotError
 from beanfirm.portal.upstream import PASSED_REQUEST_HEADERS
 from beanfirm.store.registry import SLUG_RE
 
 if TYPE_CHECKING:
+    from beanfirm.core.translation import Words
     from beanfirm.portal.pool import BooksView
     from beanfirm.portal.routes import Route, RouteKind
     from beanfirm.portal.site import Identity, Portal
@@ -68,16 +68,19 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
         if request.method in READ_METHODS:
             target = quote(path or "/", safe=_PATH_SAFE)
             return Response(status=302, headers={"Location": f"/login?next={quote(target)}"})
-        return error_page(401, "Log in first.")
+        t = words_for(portal, request, None)
+        return error_for(portal, t, 401, t("Log in first."))
     email = identity.user.email
+    # A client user reads the portal's errors in the client's language; staff in English.
+    t = words_for(portal, request, identity, parts[0] if parts else None)
     if request.method not in READ_METHODS:
         audit.record(portal.store, "refused", email=email, path=path, status=405, address=address)
-        response = error_page(405, "The portal shows books; it changes nothing.")
+        response = error_for(portal, t, 405, t("The portal shows books; it changes nothing."))
         response.headers["Allow"] = ", ".join(READ_METHODS)
         return response
     if parts is None or not portal.may_see(identity.user, parts[0]):
         audit.record(portal.store, "refused", email=email, path=path, status=404, address=address)
-        return error_page(404)
+        return error_for(portal, t, 404)
     client_id, rest = parts
     if rest == "":
         return Response(status=302, headers={"Location": f"{PREFIX}{client_id}/"})
@@ -92,16 +95,9 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
             address=address,
         )
 
-    # A client user reads the portal's errors in the client's language; staff in English.
-    t = Words(
-        portal.registry().client(client_id).language
-        if identity.user.kind != "staff"
-        else SOURCE_LANGUAGE
-    )
-
     def refused(status: int, message: str | None = None) -> Response:
         noted("refused", status)
-        return error_page(status, message, t=t)
+        return error_for(portal, t, status, message)
 
     try:
         view = portal.books_for(identity.user, client_id)
@@ -112,7 +108,7 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
         noted("view", status)
         return pages.unreviewed(portal, identity, client_id, status=status)
     route = _allowed_route(rest, identity)
-    too_much = refusal(request.query_string, request.args) if route is not None else None
+    too_much = refusal(request.query_string, request.args, t) if route is not None else None
     if too_much is not None:
         return refused(400, too_much)
     query = _query(portal, view, request, route.kind if route else None)
@@ -178,25 +174,23 @@ def _from_worker(
             with portal.pool.lease(view) as upstream:
                 reply = upstream.fetch(target, headers)
         except WorkerUnavailableError:
-            return error_page(
-                503,
-                t("The books are being opened by many people; try again shortly."),
-                t=t,
+            return error_for(
+                portal, t, 503, t("The books are being opened by many people; try again shortly.")
             )
         except OSError:
-            return error_page(502, t=t)
+            return error_for(portal, t, 502)
         if key is not None:
             portal.pages.put(key, reply)
         else:  # a newer load drops the old pages before this answer reaches the browser
             portal.pages.seen(view.key, reply.load)
     if reply.status >= 400:  # noqa: PLR2004
         if reply.status == 503:  # noqa: PLR2004 - the worker refuses these books
-            return error_page(
-                503, t("These books cannot be shown. The firm has been told."), t=t
+            return error_for(
+                portal, t, 503, t("These books cannot be shown. The firm has been told.")
             )
         # A request the worker cannot serve (a month that is not one) stays the client's
         # mistake (400); anything else of the worker's is the portal's (502). No detail passes.
-        return error_page(reply.status if reply.status in {400, 404} else 502, t=t)
+        return error_for(portal, t, reply.status if reply.status in {400, 404} else 502)
     # The worker has scrubbed the body of server paths (worker.py); a redirect's target is
     # checked here.
     response = Response(reply.body, status=reply.status)
@@ -204,7 +198,7 @@ def _from_worker(
         if name.lower() == "location":
             location = _inside_prefix(value, client_id)
             if location is None:
-                return error_page(404, t=t)
+                return error_for(portal, t, 404)
             response.headers["Location"] = (
                 portal.scrubber(view).scrub(location.encode()).decode()
             )

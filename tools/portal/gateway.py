@@ -11,11 +11,12 @@ from werkzeug.wrappers import Request, Response
 from beanfirm.portal import pages, uploads
 from beanfirm.portal.forward import PREFIX, forward
 from beanfirm.portal.headers import security_headers
-from beanfirm.portal.render import error_page
+from beanfirm.portal.language import error_for, words_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from beanfirm.core.translation import Words
     from beanfirm.portal.site import Identity, Portal
 
     StartResponse = Callable[..., Any]
@@ -45,11 +46,17 @@ class Gateway:
     def respond(self, request: Request) -> Response:
         """Answer one request."""
         path = request.environ.get("PATH_INFO", "")
+        served = None
         if path == LOGO and request.method in {"GET", "HEAD"}:
-            return pages.logo(self.portal)
-        if path.startswith(ASSET_PREFIX) and request.method in {"GET", "HEAD"}:
-            return pages.asset(path[len(ASSET_PREFIX) :])
+            served = pages.logo(self.portal)
+        elif path.startswith(ASSET_PREFIX) and request.method in {"GET", "HEAD"}:
+            served = pages.asset(path[len(ASSET_PREFIX) :])
+        if served is not None:
+            return served
         identity = self.portal.identify(request.cookies.get(pages.SESSION_COOKIE))
+        t = words_for(self.portal, request, identity)
+        if path.startswith(ASSET_PREFIX) and request.method in {"GET", "HEAD"}:
+            return error_for(self.portal, t, 404)  # no such asset, or no logo
         upload_to = uploads.upload_client(request) if path.startswith(PREFIX) else None
         if upload_to is not None:  # the one write: a client user's documents into their inbox
             return uploads.upload(self.portal, request, identity, upload_to)
@@ -60,21 +67,23 @@ class Gateway:
                 return pages.login(self.portal, request)
             if request.method in {"GET", "HEAD"}:
                 return pages.login_form(self.portal, request)
-            return error_page(405)
+            return error_for(self.portal, t, 405)
         if path == "/logout" and request.method == "POST":
             return pages.logout(self.portal, request, identity)
-        return self._page(request, path, identity)
+        return self._page(request, path, identity, t)
 
-    def _page(self, request: Request, path: str, identity: Identity | None) -> Response:
+    def _page(
+        self, request: Request, path: str, identity: Identity | None, t: Words
+    ) -> Response:
         if identity is None:
             if request.method in {"GET", "HEAD"}:
                 return Response(status=302, headers={"Location": "/login"})
-            return error_page(401, "Log in first.")
+            return error_for(self.portal, t, 401, t("Log in first."))
         home = HOME_RE.fullmatch(path)
         if path not in {"/", "/board"} and home is None:
-            return error_page(404)
+            return error_for(self.portal, t, 404)
         if request.method not in {"GET", "HEAD"}:
-            return error_page(405)
+            return error_for(self.portal, t, 405, t("The portal shows books; it changes nothing."))
         if home is not None and home["customers"]:
             return pages.customer_statements(self.portal, request, identity, home["id"])
         if home is not None and home["file"]:

@@ -17,16 +17,28 @@ def page(template: str, status: int = 200, **context: Any) -> Response:
     return Response(html, status=status, content_type="text/html; charset=utf-8")
 
 
-def error_page(status: int, message: str | None = None, *, t: Words | None = None) -> Response:
+def error_page(
+    status: int,
+    message: str | None = None,
+    *,
+    t: Words | None = None,
+    firm: str | None = None,
+    logo: bool = False,
+) -> Response:
     """Return the portal's error page: a status and a sentence, never a path or a trace.
 
-    In the words `t` of a client user's client (`message` is in them already), else English.
+    In the words `t` of a client user's client (`message` is in them already), else English;
+    under the firm's name (and logo) when given (language.error_for gives them).
     """
     t = t or Words(SOURCE_LANGUAGE)
     phrases = {
         400: t("Bad Request"),
+        401: t("Unauthorized"),
+        403: t("Forbidden"),
         404: t("Not Found"),
         405: t("Method Not Allowed"),
+        413: t("Content Too Large"),
+        429: t("Too Many Requests"),
         502: t("Bad Gateway"),
         503: t("Service Unavailable"),
     }
@@ -44,4 +56,6 @@ def error_page(status: int, message: str | None = None, *, t: Words | None = Non
         message=text,
         t=t,
         lang=language_tag(t.language),
+        firm=firm,
+        logo=logo,
     )
