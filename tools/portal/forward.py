@@ -7,17 +7,20 @@ gateway keeps (pagecache.py) or by the worker of the books the user reads: staff
 head, a client user the snapshot of the client's latest approval (snapshots.py), or, before
 the first approval, a page that says the reviewed books will appear there. The worker's
 answer is filtered: only a few headers pass, redirects must stay inside the client's prefix,
-server paths are scrubbed (by the worker, before the answer leaves it), and any error is
-replaced by the portal's own page (Fava's error pages can show file names).
+server paths are scrubbed (by the worker, before the answer leaves it), a CSV file's cells
+that a spreadsheet would run as formulas are neutralised (a bank's export kept as a document
+can hold `=HYPERLINK(...)`), and any error is replaced by the portal's own page (Fava's error
+pages can show file names). Refusals read in the user's language (language.py).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
+from beanfirm.core.csvcells import UnreadableCsvError, neutralised_csv
 from beanfirm.portal import audit, pages
 from beanfirm.portal.headers import DOCUMENT_CSP
 from beanfirm.portal.language import error_for, words_for
@@ -29,15 +32,20 @@ from beanfirm.portal.upstream import PASSED_REQUEST_HEADERS
 from beanfirm.store.registry import SLUG_RE
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from beanfirm.core.translation import Words
     from beanfirm.portal.pool import BooksView
     from beanfirm.portal.routes import Route, RouteKind
     from beanfirm.portal.site import Identity, Portal
+    from beanfirm.portal.upstream import Reply
 
 PREFIX = "/c/"
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 # Requests the audit log does not record one by one: Fava's assets and its change poll.
 _UNLOGGED: tuple[RouteKind, ...] = ("static", "extension_js")
+# The media types a CSV file is sent as (a `.csv` file name counts whatever its type).
+CSV_TYPES = frozenset({"text/csv", "application/csv", "text/x-csv", "text/comma-separated-values"})
 
 
 def decoded_path(request: Request) -> str | None:
@@ -184,16 +192,13 @@ def _from_worker(
         else:  # a newer load drops the old pages before this answer reaches the browser
             portal.pages.seen(view.key, reply.load)
     if reply.status >= 400:  # noqa: PLR2004
-        if reply.status == 503:  # noqa: PLR2004 - the worker refuses these books
-            return error_for(
-                portal, t, 503, t("These books cannot be shown. The firm has been told.")
-            )
-        # A request the worker cannot serve (a month that is not one) stays the client's
-        # mistake (400); anything else of the worker's is the portal's (502). No detail passes.
-        return error_for(portal, t, reply.status if reply.status in {400, 404} else 502)
+        return _worker_error(portal, t, reply.status)
     # The worker has scrubbed the body of server paths (worker.py); a redirect's target is
-    # checked here.
-    response = Response(reply.body, status=reply.status)
+    # checked here, and a CSV file's cells (csvcells.neutralised_csv).
+    body = _spreadsheet_safe(reply, rest, query)
+    if body is None:
+        return error_for(portal, t, 502, t("This file cannot be sent safely. Ask the firm for it."))
+    response = Response(body, status=reply.status)
     for name, value in reply.headers:
         if name.lower() == "location":
             location = _inside_prefix(value, client_id)
@@ -205,6 +210,39 @@ def _from_worker(
         else:
             response.headers[name] = value
     return response
+
+
+def _worker_error(portal: Portal, t: Words, status: int) -> Response:
+    """Return the portal's own page for a worker's error: no detail of the worker's passes."""
+    if status == 503:  # noqa: PLR2004 - the worker refuses these books
+        return error_for(portal, t, 503, t("These books cannot be shown. The firm has been told."))
+    # A request the worker cannot serve (a month that is not one) stays the client's
+    # mistake (400); anything else of the worker's is the portal's (502).
+    return error_for(portal, t, status if status in {400, 404} else 502)
+
+
+def _spreadsheet_safe(reply: Reply, rest: str, query: str) -> bytes | None:
+    """Return an answer's body, a CSV file's formula cells neutralised; None if unreadable."""
+    if not reply.body or not is_csv(reply.headers, rest, query):
+        return reply.body
+    try:
+        return neutralised_csv(reply.body)
+    except UnreadableCsvError:
+        return None
+
+
+def is_csv(headers: Sequence[tuple[str, str]], rest: str, query: str) -> bool:
+    """Tell whether an answer is a CSV file a spreadsheet would open: by type or by file name."""
+    named = [rest]
+    for name, value in headers:
+        if name.lower() == "content-type":
+            media = value.partition(";")[0].strip().lower()
+            named.append(".csv" if media in CSV_TYPES else "")
+        elif name.lower() == "content-disposition":
+            named.append(unquote(value).rstrip('"; '))
+    if rest.endswith("/document/"):
+        named += [v for k, v in parse_qsl(query) if k == "filename"]
+    return any(text.lower().endswith(".csv") for text in named)
 
 
 def _inside_prefix(location: str, client_id: str) -> str | None:
