@@ -179,6 +179,16 @@ CLIENT_VISITS: dict[str, tuple[Visit, int]] = {
     "Fava's journal download": (_fava("download-journal/"), 404),
     "Fava's query download": (_fava("download-query/query_result.csv?query_string=x"), 404),
     "the statement route": (_fava("statement/?entry_hash=x&key=y"), 404),
+    # Fava's manual and settings pages are English whatever the language; Statistics and
+    # Holdings load through BQL, refused: all four are hidden from client users.
+    "Fava's help": (_fava("help/"), 404),
+    "Fava's help API": (_fava("api/help?page_slug=_index"), 404),
+    "Fava's options page": (_fava("options/"), 404),
+    "Fava's options API": (_fava("api/options"), 404),
+    "Fava's statistics": (_fava("statistics/"), 404),
+    "Fava's statistics API": (_fava("api/statistics"), 404),
+    "Fava's holdings": (_fava("holdings/"), 404),
+    "Fava's holdings by account": (_fava("holdings/by_account/"), 404),
     "a write to Fava": (_fava("api/source", "PUT"), 405),
     "a post to the books": (_fava("income_statement/", "POST"), 405),
     "a post to the home page": (_open("/", "POST"), 405),
@@ -291,3 +301,17 @@ def test_staff_keep_english(app: object) -> None:
     assert "Not Found" in response.get_data(as_text=True)
     response = browser.post("/", headers=CHINESE_BROWSER)
     assert "Method Not Allowed" in response.get_data(as_text=True)
+
+
+def test_staff_keep_favas_help_options_and_statistics(app: object) -> None:
+    browser = Client(app)  # type: ignore[arg-type]
+    assert login(browser, ANA_USER).status_code == 303
+    books = books_of(browser, "huamei")
+    for rest in ("help/", "options/", "statistics/", "api/options", "api/statistics"):
+        assert browser.get(books.page(rest)).status_code == 200, rest
+
+
+def test_the_hidden_pages_have_no_link_for_client_users(huamei: Client) -> None:
+    css = huamei.get("/_portal/fava-client.css").get_data(as_text=True)
+    for link in ("help/", "options/", "statistics/", "holdings/"):
+        assert f'a[href$="/{link}"]' in css, link
