@@ -54,14 +54,15 @@ class Gateway:
         if served is not None:
             return served
         identity = self.portal.identify(request.cookies.get(pages.SESSION_COOKIE))
-        t = words_for(self.portal, request, identity)
-        if path.startswith(ASSET_PREFIX) and request.method in {"GET", "HEAD"}:
-            return error_for(self.portal, t, 404)  # no such asset, or no logo
         upload_to = uploads.upload_client(request) if path.startswith(PREFIX) else None
         if upload_to is not None:  # the one write: a client user's documents into their inbox
             return uploads.upload(self.portal, request, identity, upload_to)
         if path.startswith(PREFIX):
             return forward(self.portal, request, identity)
+        # The gateway's own pages and refusals, in the user's language (language.py).
+        t = words_for(self.portal, request, identity)
+        if path.startswith(ASSET_PREFIX) and request.method in {"GET", "HEAD"}:
+            return error_for(self.portal, t, 404)  # no such asset, or no logo
         if path == "/login":
             if request.method == "POST":
                 return pages.login(self.portal, request)
