@@ -19,6 +19,7 @@ import pytest
 from portal_support import (
     ANA_USER,
     HUAMEI_USER,
+    PASSWORD,
     Books,
     add_users,
     books_of,
@@ -33,8 +34,11 @@ from beanfirm.portal.gateway import make_app
 from beanfirm.portal.pool import PoolPolicy, WorkerUnavailableError
 from beanfirm.portal.site import Portal, PortalSettings
 from beanfirm.portal.throttle import ThrottlePolicy
+from beanfirm.portal.users import add_user
+from beanfirm.store.registry import load_registry
 
 LOCKOUT_AFTER = 2
+GROUP_USER = "group@huamei.example"  # huamei (zh) and northwind (en)
 CHINESE_BROWSER = {"Accept-Language": "zh-CN,zh;q=0.9"}
 # The client user's browser says English: after login the client's language decides.
 ENGLISH_BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -90,6 +94,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     )
     site = Portal(root, settings)
     add_users(site)
+    registry = load_registry(root / "clients.yaml")
+    add_user(site.store, registry, GROUP_USER, PASSWORD, client_ids=("huamei", "northwind"))
     yield site
     site.close()
 
@@ -315,3 +321,23 @@ def test_the_hidden_pages_have_no_link_for_client_users(huamei: Client) -> None:
     css = huamei.get("/_portal/fava-client.css").get_data(as_text=True)
     for link in ("help/", "options/", "statistics/", "holdings/"):
         assert f'a[href$="/{link}"]' in css, link
+
+
+def test_a_client_the_user_may_not_see_never_chooses_the_language(huamei: Client) -> None:
+    """northwind (en) exists, nobody does not: the two 404s read the same, in Chinese."""
+    northwind = huamei.get("/c/northwind/nowhere/", headers=ENGLISH_BROWSER)
+    nobody = huamei.get("/c/nobody/nowhere/", headers=ENGLISH_BROWSER)
+    assert (northwind.status_code, nobody.status_code) == (404, 404)
+    assert northwind.get_data() == nobody.get_data()
+    assert "未找到" in nobody.get_data(as_text=True)
+
+
+def test_a_user_of_two_clients_reads_each_clients_language(app: object) -> None:
+    browser = Client(app)  # type: ignore[arg-type]
+    assert login(browser, GROUP_USER).status_code == 303
+    english = browser.post("/c/northwind/", headers=CHINESE_BROWSER).get_data(as_text=True)
+    chinese = browser.post("/c/huamei/", headers=ENGLISH_BROWSER).get_data(as_text=True)
+    assert "Method Not Allowed" in english
+    assert "不允许的操作" in chinese
+    # Elsewhere: the language of the user's first client in the registry (huamei).
+    assert "未找到" in browser.get("/nowhere", headers=ENGLISH_BROWSER).get_data(as_text=True)
