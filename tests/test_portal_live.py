@@ -594,6 +594,23 @@ def test_browser_error_pages_in_chinese(live: Live, tmp_path: Path) -> None:
     assert "邮箱或密码错误" in seen["login-error"][1]
 
 
+def test_browser_hides_refused_links_under_a_filter_too(live: Live, tmp_path: Path) -> None:
+    """Fava's sidebar links carry the page's filters (`.../editor/?time=2025`): still hidden."""
+    hidden = ("editor", "import", "query", "errors", "help", "options", "statistics", "holdings")
+    with _browser(tmp_path) as driver:
+        _log_in(driver, live, CLIENT_EMAIL)
+        driver.get(f"{live.url}/c/huamei/")
+        WebDriverWait(driver, 120).until(expected_conditions.url_contains("income_statement"))
+        driver.get(driver.current_url.split("?")[0] + "?time=2025")
+        WebDriverWait(driver, 60).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "aside a"))
+        )
+        links = driver.find_elements(By.CSS_SELECTOR, "aside a")
+        shown = [a.get_attribute("href") or "" for a in links if a.is_displayed()]
+    assert any("time=2025" in href for href in shown), shown  # the links carry the filter
+    assert [h for h in shown if any(f"/{page}/" in h for page in hidden)] == [], shown
+
+
 def _rect(driver: webdriver.Chrome, selector: str) -> dict[str, float]:
     found = driver.execute_script(
         "return document.querySelector(arguments[0]).getBoundingClientRect().toJSON()", selector

@@ -26,13 +26,14 @@ from beanfirm.portal.headers import DOCUMENT_CSP
 from beanfirm.portal.language import error_for, words_for
 from beanfirm.portal.limits import refusal
 from beanfirm.portal.pool import WorkerUnavailableError
+from beanfirm.portal.render import error_json
 from beanfirm.portal.routes import READ_METHODS, match_route
 from beanfirm.portal.snapshots import SnapshotError
 from beanfirm.portal.upstream import PASSED_REQUEST_HEADERS
 from beanfirm.store.registry import SLUG_RE
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from beanfirm.core.translation import Words
     from beanfirm.portal.pool import BooksView
@@ -103,9 +104,15 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
             address=address,
         )
 
+    def error(status: int, message: str | None = None) -> Response:
+        """Answer an error: Fava's API as Fava's own errors (its page shows them), else a page."""
+        if _is_api(rest):
+            return error_json(status, message, t=t)
+        return error_for(portal, t, status, message)
+
     def refused(status: int, message: str | None = None) -> Response:
         noted("refused", status)
-        return error_for(portal, t, status, message)
+        return error(status, message)
 
     try:
         view = portal.books_for(identity.user, client_id)
@@ -122,7 +129,7 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     query = _query(portal, view, request, route.kind if route else None)
     if route is None or query is None:
         return refused(404)
-    response = _from_worker(portal, request, view, rest, query, route.kind, t)
+    response = _from_worker(portal, request, view, rest, query, route.kind, t, error)
     if route.kind == "document":
         response.headers["Content-Security-Policy"] = DOCUMENT_CSP
     if route.kind == "static" and response.status_code == 200:  # noqa: PLR2004
@@ -164,6 +171,7 @@ def _from_worker(
     query: str,
     kind: RouteKind,
     t: Words,
+    error: Callable[[int, str | None], Response],
 ) -> Response:
     client_id = view.client_id
     client = portal.registry().client(client_id)
@@ -182,28 +190,26 @@ def _from_worker(
             with portal.pool.lease(view) as upstream:
                 reply = upstream.fetch(target, headers)
         except WorkerUnavailableError:
-            return error_for(
-                portal, t, 503, t("The books are being opened by many people; try again shortly.")
-            )
+            return error(503, t("The books are being opened by many people; try again shortly."))
         except OSError:
-            return error_for(portal, t, 502)
+            return error(502, None)
         if key is not None:
             portal.pages.put(key, reply)
         else:  # a newer load drops the old pages before this answer reaches the browser
             portal.pages.seen(view.key, reply.load)
     if reply.status >= 400:  # noqa: PLR2004
-        return _worker_error(portal, t, reply.status)
+        return _worker_error(reply.status, t, error)
     # The worker has scrubbed the body of server paths (worker.py); a redirect's target is
     # checked here, and a CSV file's cells (csvcells.neutralised_csv).
     body = _spreadsheet_safe(reply, rest, query)
     if body is None:
-        return error_for(portal, t, 502, t("This file cannot be sent safely. Ask the firm for it."))
+        return error(502, t("This file cannot be sent safely. Ask the firm for it."))
     response = Response(body, status=reply.status)
     for name, value in reply.headers:
         if name.lower() == "location":
             location = _inside_prefix(value, client_id)
             if location is None:
-                return error_for(portal, t, 404)
+                return error(404, None)
             response.headers["Location"] = (
                 portal.scrubber(view).scrub(location.encode()).decode()
             )
@@ -212,13 +218,21 @@ def _from_worker(
     return response
 
 
-def _worker_error(portal: Portal, t: Words, status: int) -> Response:
-    """Return the portal's own page for a worker's error: no detail of the worker's passes."""
+def _worker_error(
+    status: int, t: Words, error: Callable[[int, str | None], Response]
+) -> Response:
+    """Return the portal's own answer to a worker's error: no detail of the worker's passes."""
     if status == 503:  # noqa: PLR2004 - the worker refuses these books
-        return error_for(portal, t, 503, t("These books cannot be shown. The firm has been told."))
+        return error(503, t("These books cannot be shown. The firm has been told."))
     # A request the worker cannot serve (a month that is not one) stays the client's
     # mistake (400); anything else of the worker's is the portal's (502).
-    return error_for(portal, t, status if status in {400, 404} else 502)
+    return error(status if status in {400, 404} else 502, None)
+
+
+def _is_api(rest: str) -> bool:
+    """Tell whether a path inside a client's prefix is Fava's JSON API (`/<ledger>/api/...`)."""
+    parts = rest.split("/", 3)
+    return len(parts) > 2 and parts[2] == "api"  # noqa: PLR2004
 
 
 def _spreadsheet_safe(reply: Reply, rest: str, query: str) -> bytes | None:
