@@ -146,6 +146,13 @@ def _forged_logout(browser: Client, _books: Books) -> TestResponse:
     return browser.post("/logout", data={"csrf": "forged"}, headers=ENGLISH_BROWSER)
 
 
+def _oversize_logout(browser: Client, _books: Books) -> TestResponse:
+    big = {"csrf": "x" * (1024 * 1024)}  # a field over werkzeug's 500 kB bound
+    return browser.post(
+        "/logout", data=big, headers=ENGLISH_BROWSER, content_type="multipart/form-data"
+    )
+
+
 def _forged_upload(browser: Client, _books: Books) -> TestResponse:
     return browser.post(
         "/c/huamei/upload", data={"csrf": "forged", "file": []}, headers=ENGLISH_BROWSER
@@ -216,6 +223,7 @@ CLIENT_VISITS: dict[str, tuple[Visit, int]] = {
     ),
     "a time range too long": (_fava("income_statement/?time=1000 to 9999&interval=day"), 400),
     "a forged logout": (_forged_logout, 400),
+    "an oversize logout form": (_oversize_logout, 400),
     "a forged upload": (_forged_upload, 400),
     "an oversize upload": (_oversize_upload, 413),
 }
