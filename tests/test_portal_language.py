@@ -268,6 +268,28 @@ def test_a_worker_that_is_down_is_told_in_chinese(
     assert english_words(response, portal.registry().firm.name) == []
 
 
+def test_a_failure_of_the_portal_itself_is_told_in_chinese(
+    portal: Portal,
+    huamei: Client,
+    books: Books,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An exception nobody foresaw: the portal's 500 page, never the server's English one."""
+
+    def broken(*_args: object, **_kwargs: object) -> object:
+        msg = "a bug"
+        raise RuntimeError(msg)
+
+    monkeypatch.setattr(portal.pool, "lease", broken)
+    response = huamei.get(books.page("trial_balance/?time=2024"))
+    assert response.status_code == 500
+    assert "服务器内部错误" in response.get_data(as_text=True)
+    assert "a bug" not in response.get_data(as_text=True)
+    assert english_words(response, portal.registry().firm.name) == []
+    assert "a bug" in caplog.text  # the trace is in the log
+
+
 def _logged_out(path: str, method: str, status: int, **extra: object) -> tuple[str, str, int, dict[str, object]]:
     return (path, method, status, extra)
 

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Request, Response
 
+from beanfirm.core.translation import Words
 from beanfirm.portal import pages, uploads
 from beanfirm.portal.forward import PREFIX, forward
 from beanfirm.portal.headers import security_headers
-from beanfirm.portal.language import error_for, words_for
+from beanfirm.portal.language import error_for, login_language, words_for
+from beanfirm.portal.render import error_page
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from beanfirm.core.translation import Words
     from beanfirm.portal.site import Identity, Portal
 
     StartResponse = Callable[..., Any]
     WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+log = logging.getLogger(__name__)
 
 ASSET_PREFIX = "/_portal/"
 LOGO = "/_portal/logo.png"  # the firm's logo (clients.yaml `logo:`), on the login page too
@@ -41,7 +45,24 @@ class Gateway:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Answer as a WSGI application."""
         request = Request(environ)
-        return self.respond(request)(environ, start_response)
+        try:
+            response = self.respond(request)
+        except Exception:  # the reader gets the portal's page, the log the trace
+            log.exception("the gateway failed on %s %s", request.method, request.path)
+            response = self._failed(request)
+        return response(environ, start_response)
+
+    def _failed(self, request: Request) -> Response:
+        """Return the portal's own 500 page, in the user's words if they can still be found."""
+        try:
+            identity = self.portal.identify(request.cookies.get(pages.SESSION_COOKIE))
+            t = words_for(self.portal, request, identity)
+            firm: str | None = self.portal.registry().firm.name
+        except Exception:  # the database or the registry itself failed: the browser's words
+            log.exception("the gateway's error page cannot find the user's words")
+            t, firm = Words(login_language(request)), None
+        message = t("Something went wrong on the portal. The firm has been told in its logs.")
+        return error_page(500, message, t=t, firm=firm)
 
     def respond(self, request: Request) -> Response:
         """Answer one request."""
@@ -73,9 +94,7 @@ class Gateway:
             return pages.logout(self.portal, request, identity)
         return self._page(request, path, identity, t)
 
-    def _page(
-        self, request: Request, path: str, identity: Identity | None, t: Words
-    ) -> Response:
+    def _page(self, request: Request, path: str, identity: Identity | None, t: Words) -> Response:
         if identity is None:
             if request.method in {"GET", "HEAD"}:
                 return Response(status=302, headers={"Location": "/login"})
