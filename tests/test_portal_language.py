@@ -321,6 +321,19 @@ def test_before_login_the_browser_language_is_spoken(
     assert english_words(response, portal.registry().firm.name) == [], html
 
 
+def test_fava_asking_after_the_session_ended_is_told_in_chinese(
+    app: object, books: Books
+) -> None:
+    """Fava's page polls its API; once the session has ended it is told so, as an API error."""
+    browser = Client(app)  # type: ignore[arg-type]
+    response = browser.get(books.page("api/changed"), headers=CHINESE_BROWSER)
+    assert response.status_code == 401
+    assert json.loads(response.get_data(as_text=True)) == {"error": "会话已结束。请刷新页面并登录。"}
+    page = browser.get(books.page("income_statement/"), headers=CHINESE_BROWSER)
+    assert page.status_code == 302  # a page itself still goes to the login form
+    assert page.headers["Location"].startswith("/login?next=")
+
+
 def test_wrong_passwords_and_the_lockout_are_told_in_chinese(portal: Portal, app: object) -> None:
     browser = Client(app)  # type: ignore[arg-type]
     firm = portal.registry().firm.name

@@ -74,11 +74,7 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     parts = split_client(path) if path is not None else None
     address = request.remote_addr
     if identity is None:
-        if request.method in READ_METHODS:
-            target = quote(path or "/", safe=_PATH_SAFE)
-            return Response(status=302, headers={"Location": f"/login?next={quote(target)}"})
-        t = words_for(portal, request, None)
-        return error_for(portal, t, 401, t("Log in first."))
+        return _logged_out(portal, request, path, api=parts is not None and _is_api(parts[1]))
     email = identity.user.email
     # A client user reads the portal's errors in the client's language; staff in English.
     t = words_for(portal, request, identity, parts[0] if parts else None)
@@ -137,6 +133,21 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     if route.kind not in _UNLOGGED:
         noted("view", response.status_code)
     return response
+
+
+def _logged_out(portal: Portal, request: Request, path: str | None, *, api: bool) -> Response:
+    """Answer a request without a session: to the login form, or refused in the browser's words.
+
+    Fava's page asking its API after the session ended (`api`) is told so as an API error,
+    which the page shows, rather than sent the login form it cannot read.
+    """
+    t = words_for(portal, request, None)
+    if api:
+        return error_json(401, t("Your session has ended. Reload the page and log in."), t=t)
+    if request.method in READ_METHODS:
+        target = quote(path or "/", safe=_PATH_SAFE)
+        return Response(status=302, headers={"Location": f"/login?next={quote(target)}"})
+    return error_for(portal, t, 401, t("Log in first."))
 
 
 def _allowed_route(rest: str, identity: Identity) -> Route | None:
