@@ -61,7 +61,6 @@ def _error_words(status: int, message: str | None, t: Words) -> tuple[str, str]:
     phrases = {
         400: t("Bad Request"),
         401: t("Unauthorized"),
-        403: t("Forbidden"),
         404: t("Not Found"),
         405: t("Method Not Allowed"),
         413: t("Content Too Large"),
