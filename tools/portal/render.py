@@ -63,8 +63,6 @@ def _error_words(status: int, message: str | None, t: Words) -> tuple[str, str]:
         401: t("Unauthorized"),
         404: t("Not Found"),
         405: t("Method Not Allowed"),
-        413: t("Content Too Large"),
-        429: t("Too Many Requests"),
         500: t("Internal Server Error"),
         502: t("Bad Gateway"),
         503: t("Service Unavailable"),
