@@ -5,7 +5,8 @@ method, another client's books, the staff's pages, Fava's hidden pages, a forged
 an oversize upload, too many logins, a worker that is down, a logged-out request. Each
 answer's visible text (its title and body, without the firm's name, the user's email and the
 language switch, whose purpose is to name the other language) must hold no ASCII word of three
-letters or more. Staff keep English.
+letters or more; a refusal of Fava's JSON API is read as Fava's page shows it, its `error`.
+Staff keep English.
 """
 
 from __future__ import annotations
