@@ -14,7 +14,13 @@ from cli_support import append_entry, commit_all
 from conftest import STAFF_ENV, run_beanfirm
 from statement_support import add_customers
 
-from beanfirm.core.csvcells import FORMULA_STARTS, CsvWriter, safe_cell
+from beanfirm.core.csvcells import (
+    FORMULA_STARTS,
+    CsvWriter,
+    UnreadableCsvError,
+    neutralised_csv,
+    safe_cell,
+)
 from beanfirm.importers.statement import BankStatement, ClosingBalance, StatementRow
 from beanfirm.reconcile.accountbook import account_book
 from beanfirm.reconcile.comparison import compare
@@ -159,3 +165,28 @@ def test_the_clients_list_csv(practice: Path) -> None:
     cells = _cells(result.out)
     _assert_no_formula(cells)
     assert "'" + HYPERLINK in cells[1]
+
+
+# -- a CSV someone else wrote (the portal's downloads) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"a,b\r\n=1+1,-2+3\r\n", b"a,b\r\n'=1+1,'-2+3\r\n"),
+        (b"a,b\n+cmd,-12.50", b"a,b\n'+cmd,-12.50"),  # no line end added at the end
+        (b'"=HYPERLINK(""x"",""y"")",ok\n', b"\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\",ok\n"),
+        ("摘要\n@SUM(1)\n".encode("gbk"), "摘要\n'@SUM(1)\n".encode("gbk")),
+        ("\ufeff=1,中\n".encode(), "\ufeff'=1,中\n".encode()),
+        ("=1,x\r\n".encode("utf-16"), "'=1,x\r\n".encode("utf-16")),
+        (b"a,b\n1,-2\n", b"a,b\n1,-2\n"),
+        (b"", b""),
+    ],
+)
+def test_a_csv_file_is_neutralised_in_its_own_encoding(data: bytes, expected: bytes) -> None:
+    assert neutralised_csv(data) == expected
+
+
+def test_a_csv_file_whose_cells_cannot_be_found_is_refused() -> None:
+    with pytest.raises(UnreadableCsvError):
+        neutralised_csv("=1,x\r\n".encode("utf-16-le"))  # no byte order mark: NUL bytes

@@ -534,6 +534,83 @@ def test_browser_client_home_in_chinese_then_their_books(live: Live, tmp_path: P
     assert violations == [], violations
 
 
+def _post_from_page(driver: webdriver.Chrome, path: str) -> None:
+    """Post an empty form to a path from the page on screen, as a stale tab would."""
+    driver.execute_script(
+        "const f = document.createElement('form'); f.method = 'post'; f.action = arguments[0];"
+        "document.body.appendChild(f); f.submit();",
+        path,
+    )
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+        and d.find_elements(By.TAG_NAME, "h1")
+    )
+
+
+def test_browser_error_pages_in_chinese(live: Live, tmp_path: Path) -> None:
+    """The 401, 404, 405 and login-error pages as a Chinese browser shows them: no English.
+
+    The screenshots (in the test's tmp_path) are what someone checks by eye: Chinese renders.
+    """
+    firm = re.search(r"firm:\n  name: (.+)", (live.root / "clients.yaml").read_text("utf-8"))
+    assert firm
+    seen: dict[str, tuple[str, str]] = {}
+    with _browser(tmp_path, "--lang=zh-CN") as driver:
+        agent = driver.execute_script("return navigator.userAgent")
+        driver.execute_cdp_cmd(
+            "Emulation.setUserAgentOverride",
+            {"userAgent": agent, "acceptLanguage": "zh-CN,zh;q=0.9"},
+        )
+
+        def look(name: str) -> None:
+            driver.save_screenshot(str(tmp_path / f"{name}.png"))
+            body = driver.find_element(By.TAG_NAME, "body").text
+            seen[name] = (driver.find_element(By.TAG_NAME, "h1").text, body)
+
+        driver.get(f"{live.url}/login")
+        driver.find_element(By.NAME, "email").send_keys("nobody@nowhere.example")
+        driver.find_element(By.NAME, "password").send_keys("wrong")
+        driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+        WebDriverWait(driver, 30).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "p.message"))
+        )
+        look("login-error")
+        _post_from_page(driver, "/")
+        look("401")
+        _log_in(driver, live, CLIENT_EMAIL)
+        driver.get(f"{live.url}/board")  # the staff's month board
+        look("404")
+        _post_from_page(driver, "/c/huamei/")
+        look("405")
+    languages = "English"  # the login page's switch names the other language in itself
+    for name, (heading, body) in seen.items():
+        text = body.replace(firm.group(1), " ").replace("nobody@nowhere.example", " ")
+        text = text.replace(languages, " ")
+        assert re.search(r"[\u4e00-\u9fff]", heading), (name, heading)
+        assert re.findall(r"[A-Za-z]{3,}", text) == [], (name, body)
+    assert seen["401"][0] == "401 未登录"
+    assert seen["404"][0] == "404 未找到"
+    assert seen["405"][0] == "405 不允许的操作"
+    assert "邮箱或密码错误" in seen["login-error"][1]
+
+
+def test_browser_hides_refused_links_under_a_filter_too(live: Live, tmp_path: Path) -> None:
+    """Fava's sidebar links carry the page's filters (`.../editor/?time=2025`): still hidden."""
+    hidden = ("editor", "import", "query", "errors", "help", "options", "statistics", "holdings")
+    with _browser(tmp_path) as driver:
+        _log_in(driver, live, CLIENT_EMAIL)
+        driver.get(f"{live.url}/c/huamei/")
+        WebDriverWait(driver, 120).until(expected_conditions.url_contains("income_statement"))
+        driver.get(driver.current_url.split("?")[0] + "?time=2025")
+        WebDriverWait(driver, 60).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "aside a"))
+        )
+        links = driver.find_elements(By.CSS_SELECTOR, "aside a")
+        shown = [a.get_attribute("href") or "" for a in links if a.is_displayed()]
+    assert any("time=2025" in href for href in shown), shown  # the links carry the filter
+    assert [h for h in shown if any(f"/{page}/" in h for page in hidden)] == [], shown
+
+
 def _rect(driver: webdriver.Chrome, selector: str) -> dict[str, float]:
     found = driver.execute_script(
         "return document.querySelector(arguments[0]).getBoundingClientRect().toJSON()", selector

@@ -4,12 +4,15 @@ A cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage return is a formul
 LibreOffice and Google Sheets (`=HYPERLINK(...)` in a narration becomes a live link). Every
 CSV beanfirm writes goes through `CsvWriter`, which prefixes such a cell with a single quote,
 the convention spreadsheet users expect (OWASP, "CSV Injection"). A number stays a number:
-`-12.50` is written as it is, whether it arrives as a Decimal or as text.
+`-12.50` is written as it is, whether it arrives as a Decimal or as text. A CSV file someone
+else wrote (a bank's export the portal sends as a document) goes through `neutralised_csv`.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -52,3 +55,51 @@ class CsvWriter:
         """Write many rows."""
         for row in rows:
             self.writerow(row)
+
+
+class UnreadableCsvError(ValueError):
+    """A file sent as CSV that the csv module cannot read (its cells cannot be checked)."""
+
+
+def neutralised_csv(data: bytes) -> bytes:
+    """Return a CSV file's bytes with each cell that would start a formula passed by `safe_cell`.
+
+    A file someone else wrote (a bank's export kept as a document), comma-separated as a
+    spreadsheet opens a `.csv`. It stays in its own encoding: UTF-16 by its byte order mark,
+    else read byte for byte (as Latin-1), which keeps every ASCII byte of UTF-8, GBK, GB18030
+    and Big5 for itself (their multi-byte characters never hold a comma, a quote or a line
+    break, and a cell never starts inside one); a UTF-8 byte order mark is set aside, since a
+    spreadsheet reads the cell after it. A file with nothing to neutralise comes back as it
+    was, byte for byte; else rows are written again, lines ending as the file's first does.
+    Raise UnreadableCsvError when the csv module cannot read it, or it holds a NUL byte.
+    """
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as error:
+                raise UnreadableCsvError(str(error)) from error
+            kept = _neutralised_text(text)
+            return data if kept is None else bom + kept.encode(encoding)
+    if b"\x00" in data:  # UTF-16 without its mark, or no text at all: cells cannot be found
+        msg = "a NUL byte in a file that is not UTF-16 with its byte order mark"
+        raise UnreadableCsvError(msg)
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    kept = _neutralised_text(data[len(bom) :].decode("latin-1"))
+    return data if kept is None else bom + kept.encode("latin-1")
+
+
+def _neutralised_text(text: str) -> str | None:
+    """Return the CSV text with its formula cells neutralised, or None if none would start one."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise UnreadableCsvError(str(error)) from error
+    if all(safe_cell(cell) == cell for row in rows for cell in row):
+        return None
+    first_end = text.find("\n")
+    line_end = "\r\n" if first_end > 0 and text[first_end - 1] == "\r" else "\n"
+    buffer = io.StringIO(newline="")
+    CsvWriter(buffer, lineterminator=line_end).writerows(rows)
+    written = buffer.getvalue()
+    return written if text.endswith(("\n", "\r")) else written.removesuffix(line_end)

@@ -9,7 +9,8 @@ A client user's worker (an approved snapshot's) serves Fava with:
   Errors link and its red count disappear), the Errors page and `api/errors` refused at the
   gateway (routes.CLIENT_HIDDEN);
 - a style sheet (`/_portal/fava-client.css`) that hides the links of the pages the gateway
-  refuses anyway (Editor, Import, Query, Errors), and the firm's name in Fava's header.
+  refuses anyway (Editor, Import, Query, Errors; Help and Options, English whatever the
+  language; Statistics and Holdings, which need BQL), and the firm's name in Fava's header.
 
 Staff workers serve Fava as it is. The worker is one process per view, so patching Fava's
 error list in it touches no one else.

@@ -7,37 +7,46 @@ gateway keeps (pagecache.py) or by the worker of the books the user reads: staff
 head, a client user the snapshot of the client's latest approval (snapshots.py), or, before
 the first approval, a page that says the reviewed books will appear there. The worker's
 answer is filtered: only a few headers pass, redirects must stay inside the client's prefix,
-server paths are scrubbed (by the worker, before the answer leaves it), and any error is
-replaced by the portal's own page (Fava's error pages can show file names).
+server paths are scrubbed (by the worker, before the answer leaves it), a CSV file's cells
+that a spreadsheet would run as formulas are neutralised (a bank's export kept as a document
+can hold `=HYPERLINK(...)`), and any error is replaced by the portal's own page (Fava's error
+pages can show file names). Refusals read in the user's language (language.py).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from beanfirm.core.translation import SOURCE_LANGUAGE, Words
+from beanfirm.core.csvcells import UnreadableCsvError, neutralised_csv
 from beanfirm.portal import audit, pages
 from beanfirm.portal.headers import DOCUMENT_CSP
+from beanfirm.portal.language import error_for, words_for
 from beanfirm.portal.limits import refusal
 from beanfirm.portal.pool import WorkerUnavailableError
-from beanfirm.portal.render import error_page
+from beanfirm.portal.render import error_json
 from beanfirm.portal.routes import READ_METHODS, match_route
 from beanfirm.portal.snapshots import SnapshotError
 from beanfirm.portal.upstream import PASSED_REQUEST_HEADERS
 from beanfirm.store.registry import SLUG_RE
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from beanfirm.core.translation import Words
     from beanfirm.portal.pool import BooksView
     from beanfirm.portal.routes import Route, RouteKind
     from beanfirm.portal.site import Identity, Portal
+    from beanfirm.portal.upstream import Reply
 
 PREFIX = "/c/"
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 # Requests the audit log does not record one by one: Fava's assets and its change poll.
 _UNLOGGED: tuple[RouteKind, ...] = ("static", "extension_js")
+# The media types a CSV file is sent as (a `.csv` file name counts whatever its type).
+CSV_TYPES = frozenset({"text/csv", "application/csv", "text/x-csv", "text/comma-separated-values"})
 
 
 def decoded_path(request: Request) -> str | None:
@@ -65,19 +74,18 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     parts = split_client(path) if path is not None else None
     address = request.remote_addr
     if identity is None:
-        if request.method in READ_METHODS:
-            target = quote(path or "/", safe=_PATH_SAFE)
-            return Response(status=302, headers={"Location": f"/login?next={quote(target)}"})
-        return error_page(401, "Log in first.")
+        return _logged_out(portal, request, path, api=parts is not None and _is_api(parts[1]))
     email = identity.user.email
+    # A client user reads the portal's errors in the client's language; staff in English.
+    t = words_for(portal, request, identity, parts[0] if parts else None)
     if request.method not in READ_METHODS:
         audit.record(portal.store, "refused", email=email, path=path, status=405, address=address)
-        response = error_page(405, "The portal shows books; it changes nothing.")
+        response = error_for(portal, t, 405, t("The portal shows books; it changes nothing."))
         response.headers["Allow"] = ", ".join(READ_METHODS)
         return response
     if parts is None or not portal.may_see(identity.user, parts[0]):
         audit.record(portal.store, "refused", email=email, path=path, status=404, address=address)
-        return error_page(404)
+        return error_for(portal, t, 404)
     client_id, rest = parts
     if rest == "":
         return Response(status=302, headers={"Location": f"{PREFIX}{client_id}/"})
@@ -92,16 +100,15 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
             address=address,
         )
 
-    # A client user reads the portal's errors in the client's language; staff in English.
-    t = Words(
-        portal.registry().client(client_id).language
-        if identity.user.kind != "staff"
-        else SOURCE_LANGUAGE
-    )
+    def error(status: int, message: str | None = None) -> Response:
+        """Answer an error: Fava's API as Fava's own errors (its page shows them), else a page."""
+        if _is_api(rest):
+            return error_json(status, message, t=t)
+        return error_for(portal, t, status, message)
 
     def refused(status: int, message: str | None = None) -> Response:
         noted("refused", status)
-        return error_page(status, message, t=t)
+        return error(status, message)
 
     try:
         view = portal.books_for(identity.user, client_id)
@@ -112,13 +119,13 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
         noted("view", status)
         return pages.unreviewed(portal, identity, client_id, status=status)
     route = _allowed_route(rest, identity)
-    too_much = refusal(request.query_string, request.args) if route is not None else None
+    too_much = refusal(request.query_string, request.args, t) if route is not None else None
     if too_much is not None:
         return refused(400, too_much)
     query = _query(portal, view, request, route.kind if route else None)
     if route is None or query is None:
         return refused(404)
-    response = _from_worker(portal, request, view, rest, query, route.kind, t)
+    response = _from_worker(portal, request, view, rest, query, route.kind, t, error)
     if route.kind == "document":
         response.headers["Content-Security-Policy"] = DOCUMENT_CSP
     if route.kind == "static" and response.status_code == 200:  # noqa: PLR2004
@@ -126,6 +133,21 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     if route.kind not in _UNLOGGED:
         noted("view", response.status_code)
     return response
+
+
+def _logged_out(portal: Portal, request: Request, path: str | None, *, api: bool) -> Response:
+    """Answer a request without a session: to the login form, or refused in the browser's words.
+
+    Fava's page asking its API after the session ended (`api`) is told so as an API error,
+    which the page shows, rather than sent the login form it cannot read.
+    """
+    t = words_for(portal, request, None)
+    if api:
+        return error_json(401, t("Your session has ended. Reload the page and log in."), t=t)
+    if request.method in READ_METHODS:
+        target = quote(path or "/", safe=_PATH_SAFE)
+        return Response(status=302, headers={"Location": f"/login?next={quote(target)}"})
+    return error_for(portal, t, 401, t("Log in first."))
 
 
 def _allowed_route(rest: str, identity: Identity) -> Route | None:
@@ -160,6 +182,7 @@ def _from_worker(
     query: str,
     kind: RouteKind,
     t: Words,
+    error: Callable[[int, str | None], Response],
 ) -> Response:
     client_id = view.client_id
     client = portal.registry().client(client_id)
@@ -178,39 +201,73 @@ def _from_worker(
             with portal.pool.lease(view) as upstream:
                 reply = upstream.fetch(target, headers)
         except WorkerUnavailableError:
-            return error_page(
-                503,
-                t("The books are being opened by many people; try again shortly."),
-                t=t,
-            )
+            return error(503, t("The books are being opened by many people; try again shortly."))
         except OSError:
-            return error_page(502, t=t)
+            return error(502, None)
         if key is not None:
             portal.pages.put(key, reply)
         else:  # a newer load drops the old pages before this answer reaches the browser
             portal.pages.seen(view.key, reply.load)
     if reply.status >= 400:  # noqa: PLR2004
-        if reply.status == 503:  # noqa: PLR2004 - the worker refuses these books
-            return error_page(
-                503, t("These books cannot be shown. The firm has been told."), t=t
-            )
-        # A request the worker cannot serve (a month that is not one) stays the client's
-        # mistake (400); anything else of the worker's is the portal's (502). No detail passes.
-        return error_page(reply.status if reply.status in {400, 404} else 502, t=t)
+        return _worker_error(reply.status, t, error)
     # The worker has scrubbed the body of server paths (worker.py); a redirect's target is
-    # checked here.
-    response = Response(reply.body, status=reply.status)
+    # checked here, and a CSV file's cells (csvcells.neutralised_csv).
+    body = _spreadsheet_safe(reply, rest, query)
+    if body is None:
+        return error(502, t("This file cannot be sent safely. Ask the firm for it."))
+    response = Response(body, status=reply.status)
     for name, value in reply.headers:
         if name.lower() == "location":
             location = _inside_prefix(value, client_id)
             if location is None:
-                return error_page(404, t=t)
+                return error(404, None)
             response.headers["Location"] = (
                 portal.scrubber(view).scrub(location.encode()).decode()
             )
         else:
             response.headers[name] = value
     return response
+
+
+def _worker_error(
+    status: int, t: Words, error: Callable[[int, str | None], Response]
+) -> Response:
+    """Return the portal's own answer to a worker's error: no detail of the worker's passes."""
+    if status == 503:  # noqa: PLR2004 - the worker refuses these books
+        return error(503, t("These books cannot be shown. The firm has been told."))
+    # A request the worker cannot serve (a month that is not one) stays the client's
+    # mistake (400); anything else of the worker's is the portal's (502).
+    return error(status if status in {400, 404} else 502, None)
+
+
+def _is_api(rest: str) -> bool:
+    """Tell whether a path inside a client's prefix is Fava's JSON API (`/<ledger>/api/...`)."""
+    parts = rest.split("/", 3)
+    return len(parts) > 2 and parts[2] == "api"  # noqa: PLR2004
+
+
+def _spreadsheet_safe(reply: Reply, rest: str, query: str) -> bytes | None:
+    """Return an answer's body, a CSV file's formula cells neutralised; None if unreadable."""
+    if not reply.body or not is_csv(reply.headers, rest, query):
+        return reply.body
+    try:
+        return neutralised_csv(reply.body)
+    except UnreadableCsvError:
+        return None
+
+
+def is_csv(headers: Sequence[tuple[str, str]], rest: str, query: str) -> bool:
+    """Tell whether an answer is a CSV file a spreadsheet would open: by type or by file name."""
+    named = [rest]
+    for name, value in headers:
+        if name.lower() == "content-type":
+            media = value.partition(";")[0].strip().lower()
+            named.append(".csv" if media in CSV_TYPES else "")
+        elif name.lower() == "content-disposition":
+            named.append(unquote(value).rstrip('"; '))
+    if rest.endswith("/document/"):
+        named += [v for k, v in parse_qsl(query) if k == "filename"]
+    return any(text.lower().endswith(".csv") for text in named)
 
 
 def _inside_prefix(location: str, client_id: str) -> str | None:

@@ -9,8 +9,14 @@ CPU (16 µs each, measured), so the number of intervals is bounded too.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fava.util.date import END_OF_YEAR, parse_date
-from werkzeug.datastructures import MultiDict
+
+if TYPE_CHECKING:
+    from werkzeug.datastructures import MultiDict
+
+    from beanfirm.core.translation import Words
 
 # Fava's filter parameters (fava.application._inject_filters), which it parses for each page.
 FILTER_PARAMETERS = frozenset({"filter", "account", "time", "conversion", "interval"})
@@ -23,8 +29,8 @@ MAX_INTERVALS = 10_000
 _SHORTEST_DAYS = {"day": 1, "week": 7, "month": 28, "quarter": 89, "year": 365}
 
 
-def refusal(query_string: bytes, args: MultiDict[str, str]) -> str | None:
-    """Return why a request asks too much of a worker (a sentence for the client), or None."""
+def refusal(query_string: bytes, args: MultiDict[str, str], t: Words) -> str | None:
+    """Return why a request asks too much of a worker (a sentence in the words `t`), or None."""
     too_long = len(query_string) > MAX_QUERY_LENGTH or any(
         len(value) > MAX_FILTER_LENGTH
         for name, values in args.lists()
@@ -32,16 +38,33 @@ def refusal(query_string: bytes, args: MultiDict[str, str]) -> str | None:
         for value in values
     )
     if too_long:
-        return (
-            f"A filter can be at most {MAX_FILTER_LENGTH} characters long, and the whole "
-            f"address at most {MAX_QUERY_LENGTH}. Shorten the filter and try again."
+        return t(
+            "A filter can be at most {filter} characters long, and the whole address at most "
+            "{address}. Shorten the filter and try again.",
+            filter=MAX_FILTER_LENGTH,
+            address=MAX_QUERY_LENGTH,
         )
-    if _intervals(args.get("time", ""), args.get("interval", "")) > MAX_INTERVALS:
-        return (
-            f"That time range has more than {MAX_INTERVALS:,} {args.get('interval') or 'month'}s "
-            "to chart. Choose a shorter range or a longer interval (interval=year)."
+    interval = args.get("interval", "").lower()
+    if _intervals(args.get("time", ""), interval) > MAX_INTERVALS:
+        count = f"{MAX_INTERVALS:,}"
+        return t(
+            "That time range has more than {count} {intervals} to chart. Choose a shorter range "
+            "or a longer interval (interval=year).",
+            count=count,
+            intervals=_intervals_named(interval, t),
         )
     return None
+
+
+def _intervals_named(interval: str, t: Words) -> str:
+    """Return one of Fava's chart intervals, in the plural, in the words `t` (else months)."""
+    names = {
+        "day": t("days"),
+        "week": t("weeks"),
+        "quarter": t("quarters"),
+        "year": t("years"),
+    }
+    return names.get(interval, t("months"))
 
 
 def _intervals(time: str, interval: str) -> int:

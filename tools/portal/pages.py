@@ -11,6 +11,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from beanfirm.core.translation import (
@@ -18,7 +19,6 @@ from beanfirm.core.translation import (
     SOURCE_LANGUAGE,
     Words,
     language_name,
-    language_of,
     language_tag,
 )
 from beanfirm.errors import UsageError
@@ -33,8 +33,9 @@ from beanfirm.portal.home import (
     snapshot_filed_months,
     stage_words,
 )
+from beanfirm.portal.language import error_for, login_language, request_values, words_for
 from beanfirm.portal.pool import WorkerUnavailableError
-from beanfirm.portal.render import error_page, page
+from beanfirm.portal.render import page
 from beanfirm.portal.sessions import end_session, start_session
 from beanfirm.portal.snapshots import SnapshotError
 from beanfirm.portal.throttle import admit, clear_failures
@@ -70,21 +71,6 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def login_language(request: Request) -> str:
-    """Return the login page's language: the switch's (`lang=`), else the browser's, else English.
-
-    The browser's is the first of its Accept-Language tags, by quality, that beanfirm writes.
-    """
-    chosen = request.values.get("lang", "")
-    if chosen in LANGUAGES:
-        return chosen
-    for tag, _quality in request.accept_languages:
-        language = language_of(tag)
-        if language != SOURCE_LANGUAGE or tag.lower().startswith(SOURCE_LANGUAGE):
-            return language
-    return SOURCE_LANGUAGE
-
-
 def login_form(
     portal: Portal, request: Request, *, message: str = "", status: int = 200, email: str = ""
 ) -> Response:
@@ -100,7 +86,7 @@ def login_form(
         token = secrets.token_urlsafe(32)
     language = login_language(request)
     t = Words(language)
-    target = _safe_next(request.values.get("next"))
+    target = _safe_next(request_values(request).get("next"))
     response = page(
         "login.html",
         status=status,
@@ -142,7 +128,15 @@ def _same_origin(request: Request) -> bool:
 def login(portal: Portal, request: Request) -> Response:
     """Check the form's CSRF token, throttling and the password; start a new session."""
     t = Words(login_language(request))
-    sent = request.form.get("csrf", "")
+    try:
+        sent = request.form.get("csrf", "")
+    except RequestEntityTooLarge:  # werkzeug's bound on a form's fields (MAX_FORM_MEMORY_SIZE)
+        return login_form(
+            portal,
+            request,
+            status=413,
+            message=t("The login form was too large. Please log in again."),
+        )
     expected = request.cookies.get(CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(sent, expected) or not _same_origin(request):
         return login_form(
@@ -196,9 +190,15 @@ def login(portal: Portal, request: Request) -> Response:
 def logout(portal: Portal, request: Request, identity: Identity | None) -> Response:
     """End the session on the server (the form carries the session's CSRF token)."""
     if identity is not None:
-        sent = request.form.get("csrf", "")
+        try:
+            sent = request.form.get("csrf", "")
+        except RequestEntityTooLarge:  # no form of the portal's is that large: a forged one
+            sent = ""
         if not hmac.compare_digest(sent, identity.session.csrf):
-            return error_page(400, "The logout form had expired; reload the page and try again.")
+            t = words_for(portal, request, identity)
+            return error_for(
+                portal, t, 400, t("The logout form had expired; reload the page and try again.")
+            )
         end_session(portal.store, identity.token)
         audit.record(portal.store, "logout", email=identity.user.email, address=request.remote_addr)
     response = Response(status=303, headers={"Location": "/login"})
@@ -264,7 +264,7 @@ def board(portal: Portal, request: Request, identity: Identity) -> Response:
     A client user gets what any page they may not see gives: 404, and nothing of the firm.
     """
     if identity.user.kind != "staff":
-        return error_page(404)
+        return error_for(portal, words_for(portal, request, identity), 404)
     text = request.args.get("period", "")
     if not text:
         last = month_of(datetime.date.today().replace(day=1) - datetime.timedelta(days=1))  # noqa: DTZ011
@@ -272,7 +272,7 @@ def board(portal: Portal, request: Request, identity: Identity) -> Response:
     try:
         period = parse_period(text)
     except UsageError as exc:
-        return error_page(400, str(exc))
+        return error_for(portal, Words(SOURCE_LANGUAGE), 400, str(exc))
     registry = portal.registry()
     clients = portal.clients_of(identity.user)
     _viewed(portal, request, identity, f"/board?period={period.label}")
@@ -321,7 +321,7 @@ def client_home(
 ) -> Response:
     """Show a client's home page, in the client's language (home.py says what it shows)."""
     if not portal.may_see(identity.user, client_id):
-        return error_page(404)
+        return error_for(portal, words_for(portal, request, identity), 404)
     if viewed:
         _viewed(portal, request, identity, f"/home/{client_id}")
     registry = portal.registry()
@@ -365,8 +365,9 @@ def customer_statements(
     Fava's addresses name the ledger by a slug of its title, which only the client's worker
     knows: its own first page says where it lives.
     """
+    t = words_for(portal, request, identity, client_id)
     if not portal.may_see(identity.user, client_id):
-        return error_page(404)
+        return error_for(portal, t, 404)
     view = _books_view(portal, identity, client_id)
     if view is None:  # never approved: their books' address says so
         return Response(status=302, headers={"Location": f"/c/{client_id}/"})
@@ -375,11 +376,13 @@ def customer_statements(
         with portal.pool.lease(view) as upstream:
             reply = upstream.fetch(f"/c/{client_id}/", {"Host": "localhost"})
     except (WorkerUnavailableError, OSError):
-        return error_page(503)
+        return error_for(
+            portal, t, 503, t("The books are being opened by many people; try again shortly.")
+        )
     location = next((v for k, v in reply.headers if k.lower() == "location"), "")
     parts = urlsplit(location).path.split("/")  # "", "c", the client, the slug, the page
     if reply.status != 302 or len(parts) < 4 or parts[2] != client_id or not parts[3]:  # noqa: PLR2004
-        return error_page(404)
+        return error_for(portal, t, 404)
     slug = quote(unquote(parts[3]))  # as the worker's address has it, encoded once
     target = f"/c/{client_id}/{slug}/extension/CustomerAccounts/#statements"
     return Response(status=302, headers={"Location": target})
@@ -389,8 +392,9 @@ def filed_download(
     portal: Portal, request: Request, identity: Identity, client_id: str, name: str
 ) -> Response:
     """Send a closed month's statements as the close filed them (`2026-10.pdf`), or 404."""
+    t = words_for(portal, request, identity, client_id)
     if not portal.may_see(identity.user, client_id):
-        return error_page(404)
+        return error_for(portal, t, 404)
     period, _, fmt = name.partition(".")
     view = _books_view(portal, identity, client_id)
     path = filed_file(view.folder, period, fmt) if view is not None else None
@@ -405,7 +409,7 @@ def filed_download(
             status=404,
             address=request.remote_addr,
         )
-        return error_page(404)
+        return error_for(portal, t, 404)
     audit.record(
         portal.store,
         "view",
@@ -428,20 +432,20 @@ def _asset_bytes(name: str) -> bytes:
     return resources.files("beanfirm.portal").joinpath("static", name).read_bytes()
 
 
-def logo(portal: Portal) -> Response:
-    """Serve the firm's logo (a PNG checked by its signature), or 404 when there is none."""
+def logo(portal: Portal) -> Response | None:
+    """Serve the firm's logo (a PNG checked by its signature); None when there is none."""
     data = portal.logo()
     if data is None:
-        return error_page(404)
+        return None
     response = Response(data, content_type="image/png")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
 
-def asset(name: str) -> Response:
-    """Serve the gateway's stylesheet and scripts (read once)."""
+def asset(name: str) -> Response | None:
+    """Serve the gateway's stylesheet and scripts (read once); None for any other name."""
     if name not in ASSETS:
-        return error_page(404)
+        return None
     response = Response(_asset_bytes(name), content_type=f"{ASSETS[name]}; charset=utf-8")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

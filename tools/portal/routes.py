@@ -69,9 +69,11 @@ READ_API = frozenset(
 EXTENSIONS = frozenset({"Reconciliation", "CustomerAccounts", "Financials", "Visits"})
 
 # Accountant-only pages a client user's request never reaches (staff keep them): the ledger's
-# errors are the firm's backlog (clientview.py leaves them out of the pages' data too).
-CLIENT_HIDDEN_REPORTS = frozenset({"errors"})
-CLIENT_HIDDEN_API = frozenset({"errors"})
+# errors are the firm's backlog (clientview.py leaves them out of the pages' data too); Fava's
+# help and options pages are Fava's and Beancount's manual and settings, in English whatever
+# the language; Statistics and Holdings load through BQL (`api/query`), which stays refused.
+CLIENT_HIDDEN_REPORTS = frozenset({"errors", "help", "options", "statistics", "holdings"})
+CLIENT_HIDDEN_API = frozenset({"errors", "help", "options", "statistics"})
 
 # The kinds of Fava route the gateway forwards, each a pattern below.
 RouteKind = Literal[
@@ -118,8 +120,10 @@ class Route:
     @property
     def staff_only(self) -> bool:
         """Tell whether only staff may read this route (not a client user)."""
-        return (self.kind == "report" and self.name in CLIENT_HIDDEN_REPORTS) or (
-            self.kind == "api" and self.name in CLIENT_HIDDEN_API
+        return (
+            self.kind in {"help", "holdings"}
+            or (self.kind == "report" and self.name in CLIENT_HIDDEN_REPORTS)
+            or (self.kind == "api" and self.name in CLIENT_HIDDEN_API)
         )
 
 

@@ -24,7 +24,8 @@ from beanfirm.errors import BeanfirmError
 from beanfirm.jobs.uploading import MAX_FILE_BYTES, MAX_FILES, Received, receive_upload
 from beanfirm.portal import audit
 from beanfirm.portal.forward import PREFIX, decoded_path, split_client
-from beanfirm.portal.render import error_page, page
+from beanfirm.portal.language import error_for, words_for
+from beanfirm.portal.render import page
 from beanfirm.store.practice import Practice
 from beanfirm.store.requests import open_requests
 from beanfirm.store.uploads import waiting
@@ -53,10 +54,12 @@ def upload_client(request: Request) -> str | None:
 def upload(portal: Portal, request: Request, identity: Identity | None, client_id: str) -> Response:
     """Show the upload page (GET, HEAD) or take the files posted to it (POST)."""
     path = f"{PREFIX}{client_id}{UPLOAD_PATH}"
+    # The client's language, before login the browser's (a client the user may not see: theirs).
+    t = words_for(portal, request, identity, client_id)
     if identity is None:
         if request.method in {"GET", "HEAD"}:
             return Response(status=302, headers={"Location": f"/login?next={quote(path)}"})
-        return error_page(401, "Log in first.")
+        return error_for(portal, t, 401, t("Log in first."))
     email, address = identity.user.email, request.remote_addr
 
     def refused(status: int) -> Response:
@@ -65,7 +68,7 @@ def upload(portal: Portal, request: Request, identity: Identity | None, client_i
             portal.store, "refused", email=email, client_id=client_id, path=path, status=status,
             address=address,
         )
-        return error_page(status)
+        return error_for(portal, t, status)
 
     if identity.user.kind != "client" or not portal.may_see(identity.user, client_id):
         return refused(404)
@@ -77,7 +80,6 @@ def upload(portal: Portal, request: Request, identity: Identity | None, client_i
         response = refused(405)
         response.headers["Allow"] = "GET, HEAD, POST"
         return response
-    t = Words(portal.registry().client(client_id).language)
 
     def said(status: int, message: str) -> Response:
         """Refuse a post on the upload page itself, in the client's language."""
