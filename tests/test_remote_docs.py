@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
 import yaml
 
 from beanfirm.cli import cli
@@ -37,6 +38,6 @@ def test_the_ci_jobs_parse_and_check_the_changed_clients() -> None:
         text = "\n".join(_scripts(job))
         commands = set(re.findall(r"\bbeanfirm ([a-z-]+)", text))
         assert commands == {"check"}
-        assert commands <= set(cli.commands)
+        assert commands <= set(cli.list_commands(click.Context(cli)))  # lazy: not cli.commands
         assert "ledgers/" in text
         assert "clients.yaml" in text
