@@ -30,6 +30,7 @@ import git
 
 from beanfirm.errors import BeanfirmError, ConfigError, WriteRefusedError
 from beanfirm.store.gitlocks import stale_lock_files
+from beanfirm.store.gitstate import git_operation
 from beanfirm.store.locks import flock_within
 
 if TYPE_CHECKING:
@@ -228,6 +229,19 @@ class PracticeRepo:
             )
             raise WriteRefusedError(msg)
 
+    def refuse_mid_operation(self, what: str) -> None:
+        """Refuse a write into `what` while git is in the middle of something (`gitstate`).
+
+        A few file stats under the git folder: cheap enough for every write.
+        """
+        found = git_operation(self.git_dir, self.state_dir)
+        if found is not None:
+            msg = (
+                f"Refusing to change {what}: {found.state}; nothing was written. "
+                f"{found.remedy}, then run the command again."
+            )
+            raise WriteRefusedError(msg)
+
     def subtree_hashes(self, folder: str, *, at: str = "HEAD") -> dict[str, str]:
         """Return the git tree hash at HEAD (or commit `at`) of each entry below `folder`."""
         if not self.has_commits():
@@ -258,6 +272,7 @@ class PracticeRepo:
             "GIT_COMMITTER_EMAIL": author.email,
         }
         with self.index_lock():
+            self.refuse_mid_operation("the practice")
             self._git("add", "--all", "--", *paths)
             self._git("commit", "--quiet", "--no-verify", "-m", message, "--", *paths, env=env)
             return str(self.repo.head.commit.hexsha)
@@ -796,10 +811,35 @@ class PracticeRepo:
         """Return whether a rebase is in progress."""
         return (self.git_dir / "rebase-merge").exists() or (self.git_dir / "rebase-apply").exists()
 
-    def reset_to(self, commit: str) -> None:
-        """Point the checked-out branch at `commit`, with its files, as a failed sync must."""
+    def abort_rebase(self) -> None:
+        """Abort a rebase in progress (one a killed git left too: its lock files are cleared)."""
         with self.index_lock():
-            self._git("reset", "--quiet", "--hard", commit)
+            if self.rebasing():
+                self._git("rebase", "--abort")
+
+    def detach_head(self) -> None:
+        """Detach HEAD on its commit, so that a rebase leaves the branch alone until it is done."""
+        with self.index_lock():
+            self._git("checkout", "--quiet", "--detach")
+
+    def attach_head(self, branch: str) -> None:
+        """Put HEAD on `branch`, with the index and files of its tip (what is uncommitted goes).
+
+        First HEAD is detached on the tip (the files follow), then it names the branch: a kill
+        in between leaves a detached HEAD on the right commit, which this puts right again.
+        """
+        with self.index_lock():
+            self._git("checkout", "--quiet", "--force", "--detach", f"refs/heads/{branch}")
+            self._git("symbolic-ref", "HEAD", f"refs/heads/{branch}")
+
+    def move_branch(self, branch: str, new: str, old: str) -> None:
+        """Move `branch` from `old` to `new` (refused if it moved meanwhile), HEAD on it.
+
+        HEAD is detached on `new` with its files already: only the refs change.
+        """
+        with self.index_lock():
+            self._git("update-ref", "-m", "beanfirm sync", f"refs/heads/{branch}", new, old)
+            self._git("symbolic-ref", "HEAD", f"refs/heads/{branch}")
 
     def push(self, remote: str, refspecs: Iterable[str]) -> tuple[bool, str]:
         """Push refspecs atomically; return (accepted, what git and the remote said)."""
