@@ -27,6 +27,7 @@ from remote_support import (
     remote_ref,
     template_practice,
 )
+from review_support import make_reviewed, tags
 
 from beanfirm.store.gitstate import git_operation
 
@@ -265,6 +266,19 @@ def test_writes_refuse_while_git_is_in_the_middle_of_something(
         assert tree_state(shop) == files, args
         assert git(shop, "rev-parse", "HEAD") == head, args
         assert git(shop, "for-each-ref") == refs, args
+
+
+def test_approve_refuses_in_the_middle_of_a_rebase(practice_with_client: Path) -> None:
+    """An approval of the commit being replayed would name a commit the abort throws away."""
+    reviewed = make_reviewed(practice_with_client)
+    in_a_rebase(reviewed)
+    head, files = git(reviewed, "rev-parse", "HEAD"), tree_state(reviewed)
+    result = run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed)
+    assert_user_error(result, 2, "in the middle of a rebase", "nothing was written")
+    assert tags(reviewed) == []
+    assert (git(reviewed, "rev-parse", "HEAD"), tree_state(reviewed)) == (head, files)
+    git(reviewed, "rebase", "--abort")
+    assert run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed).code == 0
 
 
 def test_read_only_commands_work_in_the_middle_of_a_rebase(shop: Path) -> None:
