@@ -148,14 +148,43 @@ def test_a_sync_killed_while_pushing_leaves_the_branch_where_it_was(
     assert git(bo, "log", "-1", "--format=%s", "HEAD").strip() == "Bo imports"
     assert git(bo, "rev-parse", "HEAD^").strip() == remote_before  # HEAD: the rebased commit
     quick_again(hook)
+    # A file made since the kill is not overwritten by putting the branch back: refused.
+    (bo / "by-hand.txt").write_text("mine\n", encoding="utf-8")
+    files = tree_state(bo)
+    refused = run_beanfirm("sync", cwd=bo)
+    assert_user_error(refused, 2, "files have changed since (by-hand.txt)", "git stash -u")
+    assert tree_state(bo) == files
+    (bo / "by-hand.txt").unlink()
     dry = run_beanfirm("sync", "-n", cwd=bo)
     assert dry.code == 0, dry.err
+    assert dry.out.startswith("An interrupted sync was put right first: HEAD is back on main")
     assert clone_state(bo) == before
     synced = run_beanfirm("sync", cwd=bo)
     assert synced.code == 0, synced.err
     assert "took 1 commit(s), pushed 1" in synced.out
     assert remote_ref(bare, "refs/heads/main") == git(bo, "rev-parse", "main").strip()
     assert git(bo, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_sync_killed_after_its_push_keeps_the_branch_pushed(
+    template: Path, tmp_path: Path
+) -> None:
+    """Killed once the branch moved (the push was accepted) but before the record went."""
+    bare = firm_remote(template, tmp_path)
+    bo = clone(bare, tmp_path / "bo", "bo")
+    start = git(bo, "rev-parse", "HEAD").strip()
+    add_entry(bo, entry(7, "bo's row", "17.00", "icbc-7"), "Bo imports")
+    assert run_beanfirm("sync", cwd=bo).code == 0
+    pushed = git(bo, "rev-parse", "HEAD").strip()
+    git(bo, "switch", "-q", "--detach")  # the last step, HEAD back on the branch, not made
+    record = bo / ".git" / "beanfirm" / "sync-start.json"
+    record.write_text(f'{{"branch": "main", "commit": "{start}", "pid": 1}}', encoding="utf-8")
+    result = run_beanfirm("sync", cwd=bo)
+    assert result.code == 0, result.err
+    assert f"HEAD is back on main at {pushed[:10]}" in result.out
+    assert git(bo, "symbolic-ref", "HEAD").strip() == "refs/heads/main"
+    assert git(bo, "rev-parse", "HEAD").strip() == pushed == remote_ref(bare, "refs/heads/main")
+    assert not record.exists()
 
 
 def test_sync_leaves_a_rebase_of_someone_elses_alone(template: Path, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,7 @@ class Synced:
     checked: tuple[str, ...]
     attempts: int
     dry_run: bool
+    recovered: str | None = None  # the branch's commit, where an interrupted sync was put back
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def sync_practice(practice: Practice, repo: PracticeRepo, *, dry_run: bool = Fal
     """Fetch, rebase onto the remote branch, check the changed clients, push (module doc)."""
     names = ["registry", *(client.id for client in practice.registry.clients)]
     with locked(practice.state_dir, names, wait_seconds=LOCK_WAIT):
-        recover_killed_sync(repo)
+        killed = recover_killed_sync(repo)
         repo.refuse_mid_operation("the practice by sync")
         branch = repo.current_branch()
         if branch is None:  # pragma: no cover - refuse_mid_operation refuses a detached HEAD
@@ -112,11 +113,11 @@ def sync_practice(practice: Practice, repo: PracticeRepo, *, dry_run: bool = Fal
             drop_sync_start(repo.state_dir)
             raise
         drop_sync_start(repo.state_dir)
-        return done
+        return done if killed is None else replace(done, recovered=killed)
 
 
-def recover_killed_sync(repo: PracticeRepo) -> SyncStart | None:
-    """Put the branch back where a killed sync found it; return that sync's record, or None.
+def recover_killed_sync(repo: PracticeRepo) -> str | None:
+    """Put HEAD back on the branch a killed sync left; return the branch's commit, or None.
 
     The caller holds every lock sync takes, so a record found is a dead sync's. Its rebase is
     aborted, and HEAD goes back on its branch, which moved only if that sync's push was
@@ -136,14 +137,29 @@ def recover_killed_sync(repo: PracticeRepo) -> SyncStart | None:
             f"back), remove .git/{STATE_IN_GIT}/{SYNC_START}, and run `beanfirm sync` again."
         )
         raise WriteRefusedError(msg)
-    if not repo.rebasing() and repo.head() != tip:
-        # HEAD is on a commit the killed sync made; anything uncommitted is someone's since.
-        repo.refuse_if_dirty(["."], "the practice by sync (to put back an interrupted sync)")
-    _back_on_branch(repo, start.branch)
     for leftover in merge_leftovers(Path(repo.top)):
         leftover.unlink(missing_ok=True)  # the killed rebase's, from inside its merge driver
+    if not repo.rebasing():
+        # The killed sync left no change uncommitted but under a rebase (which the abort
+        # undoes): anything uncommitted now is someone's since, and putting HEAD back on the
+        # branch with its files would overwrite it.
+        changed = repo.changed_paths(["."])
+        if changed:
+            raise _changed_since(start, changed)
+    _back_on_branch(repo, start.branch)
     drop_sync_start(repo.state_dir)
-    return start
+    return tip
+
+
+def _changed_since(start: SyncStart, changed: list[str]) -> WriteRefusedError:
+    shown = ", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")  # noqa: PLR2004
+    msg = (
+        "A `beanfirm sync` was interrupted before it put HEAD back on your branch "
+        f"{start.branch}, and files have changed since ({shown}); putting it back would "
+        "overwrite them, so nothing was changed. Keep them aside with `git stash -u` (or drop "
+        "them with `git reset --hard`), run `beanfirm sync` again, then `git stash pop`."
+    )
+    return WriteRefusedError(msg)
 
 
 def _upstream(repo: PracticeRepo, branch: str) -> _Upstream:
