@@ -818,19 +818,30 @@ class PracticeRepo:
                 self._git("rebase", "--abort")
 
     def detach_head(self) -> None:
-        """Detach HEAD on its commit, so that a rebase leaves the branch alone until it is done."""
+        """Detach HEAD on its commit, so that a rebase leaves the branch alone until it is done.
+
+        Only HEAD changes (the index and the files are that commit's already).
+        """
+        head = self.head()
+        if head is None:
+            msg = "The practice has no commit yet, so HEAD cannot be detached."
+            raise GitError(msg)
         with self.index_lock():
-            self._git("checkout", "--quiet", "--detach")
+            self._git("update-ref", "--no-deref", "-m", "beanfirm sync: detach", "HEAD", head)
 
     def attach_head(self, branch: str) -> None:
         """Put HEAD on `branch`, with the index and files of its tip (what is uncommitted goes).
 
         First HEAD is detached on the tip (the files follow), then it names the branch: a kill
         in between leaves a detached HEAD on the right commit, which this puts right again.
+        HEAD already on the tip has only to name it: its files are the tip's (the callers
+        abort a rebase first, and refuse files changed by hand).
         """
+        ref = f"refs/heads/{branch}"
         with self.index_lock():
-            self._git("checkout", "--quiet", "--force", "--detach", f"refs/heads/{branch}")
-            self._git("symbolic-ref", "HEAD", f"refs/heads/{branch}")
+            if self.head() != self.commit_of(ref):
+                self._git("checkout", "--quiet", "--force", "--detach", ref)
+            self._git("symbolic-ref", "HEAD", ref)
 
     def move_branch(self, branch: str, new: str, old: str) -> None:
         """Move `branch` from `old` to `new` (refused if it moved meanwhile), HEAD on it.
