@@ -155,6 +155,9 @@ def test_a_sync_killed_while_pushing_leaves_the_branch_where_it_was(
     assert_user_error(refused, 2, "files have changed since (by-hand.txt)", "git stash -u")
     assert tree_state(bo) == files
     (bo / "by-hand.txt").unlink()
+    # A file as the branch has it is the put-back's own, killed half-way: no one's edit.
+    (bo / HUAMEI_JANUARY).write_text(git(bo, "show", f"main:{HUAMEI_JANUARY}"), encoding="utf-8")
+    assert git(bo, "status", "--porcelain") != ""
     dry = run_beanfirm("sync", "-n", cwd=bo)
     assert dry.code == 0, dry.err
     assert dry.out.startswith("An interrupted sync was put right first: HEAD is back on main")

@@ -141,14 +141,25 @@ def recover_killed_sync(repo: PracticeRepo) -> str | None:
         leftover.unlink(missing_ok=True)  # the killed rebase's, from inside its merge driver
     if not repo.rebasing():
         # The killed sync left no change uncommitted but under a rebase (which the abort
-        # undoes): anything uncommitted now is someone's since, and putting HEAD back on the
-        # branch with its files would overwrite it.
-        changed = repo.changed_paths(["."])
+        # undoes) or half-way through putting the files back (each file as HEAD or the branch
+        # has it): anything else is someone's since, which putting HEAD back would overwrite.
+        changed = _changed_by_hand(repo, tip)
         if changed:
             raise _changed_since(start, changed)
     _back_on_branch(repo, start.branch)
     drop_sync_start(repo.state_dir)
     return tip
+
+
+def _changed_by_hand(repo: PracticeRepo, tip: str) -> list[str]:
+    """Return the uncommitted files that are neither as HEAD nor as the branch's tip has them."""
+    changed = repo.changed_paths(["."])
+    if not changed:
+        return []
+    now = repo.texts_at(None, changed)
+    at_head = repo.texts_at(repo.head(), changed)
+    at_tip = repo.texts_at(tip, changed)
+    return [path for path in changed if now[path] not in (at_head[path], at_tip[path])]
 
 
 def _changed_since(start: SyncStart, changed: list[str]) -> WriteRefusedError:
