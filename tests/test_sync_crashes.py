@@ -140,6 +140,7 @@ def test_a_sync_killed_while_pushing_leaves_the_branch_where_it_was(
     hook.write_text(f'#!/bin/sh\ntouch "{mark}"\nsleep 60\nexit 0\n', encoding="utf-8")
     hook.chmod(0o755)
     add_entry(bo, entry(7, "bo's row", "17.00", "icbc-7"), "Bo imports")
+    git(bo, "config", "rebase.updateRefs", "true")  # would move main with the replayed commit
     remote_before = remote_ref(bare, "refs/heads/main")
     before, history = clone_state(bo), commits(bo)
     kill_sync_when(bo, mark)  # rebased, checked, and killed while the remote's hook runs

@@ -798,7 +798,10 @@ class PracticeRepo:
         env = {"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true"}
         with self.index_lock():
             status, out, err = self.repo.git.execute(
-                ["git", "-C", str(self.root), "rebase", "--no-autostash", upstream],
+                # updateRefs would move the branches on the replayed commits, the one sync left
+                # on its commit until the push is accepted included (unknown to an old git).
+                ["git", "-C", str(self.root), "-c", "rebase.updateRefs=false", "rebase",
+                 "--no-autostash", upstream],
                 env={**os.environ, **env},
                 with_extended_output=True,
                 with_exceptions=False,
