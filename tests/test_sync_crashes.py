@@ -315,9 +315,13 @@ def test_approve_refuses_in_the_middle_of_a_rebase(practice_with_client: Path) -
 
 
 def test_read_only_commands_work_in_the_middle_of_a_rebase(shop: Path) -> None:
+    assert "Writes are refused" not in run_beanfirm("status", cwd=shop).out
     in_a_rebase(shop)
     assert run_beanfirm("check", "acme", cwd=shop).code == 0
-    assert run_beanfirm("status", cwd=shop).code == 0
+    status = run_beanfirm("status", cwd=shop)
+    assert status.code == 0, status.err
+    assert "Writes are refused: git is in the middle of a rebase" in status.out
+    assert "`git rebase --abort`" in status.out
 
 
 def test_the_check_reads_files_only(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ import git
 
 from beanfirm.errors import BeanfirmError, ConfigError, WriteRefusedError
 from beanfirm.store.gitlocks import stale_lock_files
-from beanfirm.store.gitstate import git_operation
+from beanfirm.store.gitstate import GitOperation, git_operation
 from beanfirm.store.locks import flock_within
 
 if TYPE_CHECKING:
@@ -229,12 +229,16 @@ class PracticeRepo:
             )
             raise WriteRefusedError(msg)
 
+    def operation_in_progress(self) -> GitOperation | None:
+        """Return what git is in the middle of (or a killed sync, a detached HEAD), or None."""
+        return git_operation(self.git_dir, self.state_dir)
+
     def refuse_mid_operation(self, what: str) -> None:
         """Refuse a write into `what` while git is in the middle of something (`gitstate`).
 
         A few file stats under the git folder: cheap enough for every write.
         """
-        found = git_operation(self.git_dir, self.state_dir)
+        found = self.operation_in_progress()
         if found is not None:
             msg = (
                 f"Refusing to change {what}: {found.state}; nothing was written. "
