@@ -1,4 +1,4 @@
-"""What git is in the middle of in a practice, read from a few files under its git folder.
+"""What git (or a killed `beanfirm sync`) is in the middle of, read from a few files in `.git`.
 
 A commit made while a rebase, merge, cherry-pick, revert or bisect is in progress, or on a
 detached HEAD, lands where the next `git rebase --abort` (or `git checkout BRANCH`) throws it
@@ -6,7 +6,7 @@ away. Every write asks `git_operation` first: a handful of file stats and one sm
 a `git status`. A `beanfirm sync` records where the branch was before it rebases
 (`SyncStart`, in `.git/beanfirm/sync-start.json`, written in one rename) and removes the record
 when it ends; a record still there belongs to a sync that was killed, and the next sync puts
-the branch back there first.
+HEAD back on that branch first.
 """
 
 from __future__ import annotations
