@@ -95,6 +95,9 @@ def status(
                 "(shown until new commits or an approval)"
             )
         _print_received(practice, rows)
+        stopped = repo.operation_in_progress()
+        if stopped is not None:  # every write refuses meanwhile: say so before one does
+            echo(f"Writes are refused: {stopped.state}. {stopped.remedy}.")
         for row in rows:
             if row.reviews_due:
                 echo(

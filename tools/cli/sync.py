@@ -22,6 +22,11 @@ def sync(ctx: click.Context, dry_run: bool) -> None:
     practice = practice_of(ctx)
     done = sync_practice(practice, repo_of(practice), dry_run=dry_run)
     where = f"{done.remote}/{done.branch}"
+    if done.recovered is not None:
+        click.echo(
+            f"An interrupted sync was put right first: HEAD is back on {done.branch} at "
+            f"{done.recovered[:10]}, with every commit."
+        )
     clients = ", ".join(done.checked) or "none"
     if done.dry_run:
         click.echo(

@@ -35,6 +35,8 @@ def repair_practice(
     Uncommitted changes that no dead write of beanfirm's explains are someone's own work:
     they are listed, never touched.
     """
+    # Settling puts files back as they are at HEAD: not HEAD in the middle of a rebase.
+    repo.refuse_mid_operation("the practice")
     settled = []
     for intent in read_intents(repo.state_dir):
         if client_id is not None and client_id not in intent.locks:

@@ -7,6 +7,11 @@ atomic push. When the remote moved meanwhile, it fetches and tries again, a few 
 rebase conflicts, a client breaks or the remote refuses, the branch is put back on the commit
 it was on before sync (nothing lost: the rebase is aborted, then reset), and the error says why.
 A dry run does everything but the push, then puts the branch back.
+
+The rebase runs on a detached HEAD, and the branch moves only once the push is accepted. Where
+the branch was is recorded first (`beanfirm.store.gitstate.SyncStart`); a sync that is killed
+leaves that record, which stops every write, and the next sync aborts the killed one's rebase
+and puts HEAD back on the branch before it starts.
 """
 
 from __future__ import annotations
@@ -14,19 +19,29 @@ from __future__ import annotations
 import random
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beanfirm.core import paths
 from beanfirm.errors import BeanfirmError, ConfigError, Problem, UsageError, WriteRefusedError
 from beanfirm.jobs.clientcheck import problems_at
 from beanfirm.jobs.prereceive import broken_client, changed_clients, lock_refusals
+from beanfirm.store.gitrepo import STATE_IN_GIT
+from beanfirm.store.gitstate import (
+    SYNC_START,
+    drop_sync_start,
+    merge_leftovers,
+    read_sync_start,
+    record_sync_start,
+)
 from beanfirm.store.locks import locked
 from beanfirm.store.mergedriver import install_merge_driver, merge_driver_installed
 from beanfirm.store.writes import problem_keys
 
 if TYPE_CHECKING:
     from beanfirm.store.gitrepo import PracticeRepo
+    from beanfirm.store.gitstate import SyncStart
     from beanfirm.store.practice import Practice
 
 ATTEMPTS = 10  # pushes tried while other clones keep pushing first
@@ -57,6 +72,7 @@ class Synced:
     checked: tuple[str, ...]
     attempts: int
     dry_run: bool
+    recovered: str | None = None  # the branch's commit, where an interrupted sync was put back
 
 
 @dataclass(frozen=True)
@@ -71,22 +87,90 @@ class _Upstream:
 
 def sync_practice(practice: Practice, repo: PracticeRepo, *, dry_run: bool = False) -> Synced:
     """Fetch, rebase onto the remote branch, check the changed clients, push (module doc)."""
-    branch = repo.current_branch()
-    if branch is None:
-        msg = "HEAD is detached, so there is no branch to sync. Check out your branch first."
-        raise UsageError(msg)
-    upstream = _upstream(repo, branch)
     names = ["registry", *(client.id for client in practice.registry.clients)]
     with locked(practice.state_dir, names, wait_seconds=LOCK_WAIT):
+        killed = recover_killed_sync(repo)
+        repo.refuse_mid_operation("the practice by sync")
+        branch = repo.current_branch()
+        if branch is None:  # pragma: no cover - refuse_mid_operation refuses a detached HEAD
+            msg = "HEAD is detached, so there is no branch to sync. Check out your branch first."
+            raise UsageError(msg)
+        upstream = _upstream(repo, branch)
         repo.refuse_if_dirty(["."], "the practice by sync")
         if not merge_driver_installed(repo):
             install_merge_driver(repo)  # a clone's config, not the practice's files
         start = _head(repo)
+        # Recorded before HEAD leaves the branch: a sync killed from here on is put right by
+        # the next one (`recover_killed_sync`), and no write commits meanwhile.
+        record_sync_start(repo.state_dir, branch, start)
         try:
-            return _sync(repo, upstream, branch, start, dry_run=dry_run)
+            # The rebase runs on a detached HEAD: the branch stays on `start` until the push
+            # is accepted, so a kill at any moment leaves it where it was.
+            repo.detach_head()
+            done = _sync(repo, upstream, branch, start, dry_run=dry_run)
         except BaseException:
-            _put_back(repo, start)
+            _back_on_branch(repo, branch)
+            drop_sync_start(repo.state_dir)
             raise
+        drop_sync_start(repo.state_dir)
+        return done if killed is None else replace(done, recovered=killed)
+
+
+def recover_killed_sync(repo: PracticeRepo) -> str | None:
+    """Put HEAD back on the branch a killed sync left; return the branch's commit, or None.
+
+    The caller holds every lock sync takes, so a record found is a dead sync's. Its rebase is
+    aborted, and HEAD goes back on its branch, which moved only if that sync's push was
+    accepted (then it is where the remote is). Uncommitted changes made since are refused,
+    never overwritten.
+    """
+    start = read_sync_start(repo.state_dir)
+    if start is None:
+        drop_sync_start(repo.state_dir)  # unreadable: it was never used, a rename writes it
+        return None
+    tip = repo.commit_of(f"refs/heads/{start.branch}")
+    if tip is None:
+        msg = (
+            f"A `beanfirm sync` was interrupted, and its branch {start.branch} is gone since; "
+            f"nothing was changed. It started from commit {start.commit}: check out the branch "
+            f"you want (`git switch -c {start.branch} {start.commit[:12]}` brings that one "
+            f"back), remove .git/{STATE_IN_GIT}/{SYNC_START}, and run `beanfirm sync` again."
+        )
+        raise WriteRefusedError(msg)
+    for leftover in merge_leftovers(Path(repo.top)):
+        leftover.unlink(missing_ok=True)  # the killed rebase's, from inside its merge driver
+    if not repo.rebasing():
+        # The killed sync left no change uncommitted but under a rebase (which the abort
+        # undoes) or half-way through putting the files back (each file as HEAD or the branch
+        # has it): anything else is someone's since, which putting HEAD back would overwrite.
+        changed = _changed_by_hand(repo, tip)
+        if changed:
+            raise _changed_since(start, changed)
+    _back_on_branch(repo, start.branch)
+    drop_sync_start(repo.state_dir)
+    return tip
+
+
+def _changed_by_hand(repo: PracticeRepo, tip: str) -> list[str]:
+    """Return the uncommitted files that are neither as HEAD nor as the branch's tip has them."""
+    changed = repo.changed_paths(["."])
+    if not changed:
+        return []
+    now = repo.texts_at(None, changed)
+    at_head = repo.texts_at(repo.head(), changed)
+    at_tip = repo.texts_at(tip, changed)
+    return [path for path in changed if now[path] not in (at_head[path], at_tip[path])]
+
+
+def _changed_since(start: SyncStart, changed: list[str]) -> WriteRefusedError:
+    shown = ", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")  # noqa: PLR2004
+    msg = (
+        "A `beanfirm sync` was interrupted before it put HEAD back on your branch "
+        f"{start.branch}, and files have changed since ({shown}); putting it back would "
+        "overwrite them, so nothing was changed. Keep them aside with `git stash -u` (or drop "
+        "them with `git reset --hard`), run `beanfirm sync` again, then `git stash pop`."
+    )
+    return WriteRefusedError(msg)
 
 
 def _upstream(repo: PracticeRepo, branch: str) -> _Upstream:
@@ -110,11 +194,10 @@ def _head(repo: PracticeRepo) -> str:
     return head
 
 
-def _put_back(repo: PracticeRepo, start: str) -> None:
-    if repo.rebasing():
-        repo.run_git("rebase", "--abort")
-    if repo.head() != start:
-        repo.reset_to(start)
+def _back_on_branch(repo: PracticeRepo, branch: str) -> None:
+    """Abort a rebase in progress and put HEAD, the index and the files on `branch`'s tip."""
+    repo.abort_rebase()
+    repo.attach_head(branch)
 
 
 def _sync(
@@ -136,11 +219,12 @@ def _sync(
         checked |= _check_rebased(repo, start, theirs, after, seen)
         pushed = _count(repo, f"{theirs}..{after}") if theirs else _count(repo, after)
         if dry_run:
-            _put_back(repo, start)
+            _back_on_branch(repo, branch)
             return Synced(upstream.remote, branch, start, after, pulled, pushed,
                           tuple(sorted(checked)), attempt, dry_run=True)
         accepted, said = repo.push(upstream.remote, [f"HEAD:refs/heads/{upstream.branch}", TAGS])
         if accepted:
+            repo.move_branch(branch, after, start)
             return Synced(upstream.remote, branch, start, after, pulled, pushed,
                           tuple(sorted(checked)), attempt, dry_run=False)
         if not REMOTE_MOVED.search(said):

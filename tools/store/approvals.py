@@ -347,6 +347,7 @@ def write_approval(
         msg = f"The commit {commit[:12]} has no ledgers/{client}/ folder; nothing was written."
         raise WriteRefusedError(msg)
     with locked(repo.root / STATE_DIRNAME, (client,), wait_seconds=lock_wait):
+        repo.refuse_mid_operation(f"client {client}")
         latest = latest_approval(repo, client)
         if (latest.commit if latest else None) != previous:
             msg = (
@@ -369,6 +370,7 @@ def write_return(
 ) -> Returned:
     """Create the client's next send-back tag at `commit` with the note."""
     with locked(repo.root / STATE_DIRNAME, (client,), wait_seconds=lock_wait):
+        repo.refuse_mid_operation(f"client {client}")
         name = tag_name(RETURNED, client, _next_number(repo, RETURNED, client))
         message = return_message(client=client, reviewer=reviewer.id, commit=commit, note=note)
         _create(repo, name, commit, message, reviewer)

@@ -30,6 +30,7 @@ import git
 
 from beanfirm.errors import BeanfirmError, ConfigError, WriteRefusedError
 from beanfirm.store.gitlocks import stale_lock_files
+from beanfirm.store.gitstate import GitOperation, git_operation
 from beanfirm.store.locks import flock_within
 
 if TYPE_CHECKING:
@@ -228,6 +229,23 @@ class PracticeRepo:
             )
             raise WriteRefusedError(msg)
 
+    def operation_in_progress(self) -> GitOperation | None:
+        """Return what git is in the middle of (or a killed sync, a detached HEAD), or None."""
+        return git_operation(self.git_dir, self.state_dir)
+
+    def refuse_mid_operation(self, what: str) -> None:
+        """Refuse a write into `what` while git is in the middle of something (`gitstate`).
+
+        A few file stats under the git folder: cheap enough for every write.
+        """
+        found = self.operation_in_progress()
+        if found is not None:
+            msg = (
+                f"Refusing to change {what}: {found.state}; nothing was written. "
+                f"{found.remedy}, then run the command again."
+            )
+            raise WriteRefusedError(msg)
+
     def subtree_hashes(self, folder: str, *, at: str = "HEAD") -> dict[str, str]:
         """Return the git tree hash at HEAD (or commit `at`) of each entry below `folder`."""
         if not self.has_commits():
@@ -258,6 +276,7 @@ class PracticeRepo:
             "GIT_COMMITTER_EMAIL": author.email,
         }
         with self.index_lock():
+            self.refuse_mid_operation("the practice")
             self._git("add", "--all", "--", *paths)
             self._git("commit", "--quiet", "--no-verify", "-m", message, "--", *paths, env=env)
             return str(self.repo.head.commit.hexsha)
@@ -783,7 +802,10 @@ class PracticeRepo:
         env = {"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true"}
         with self.index_lock():
             status, out, err = self.repo.git.execute(
-                ["git", "-C", str(self.root), "rebase", "--no-autostash", upstream],
+                # updateRefs would move the branches on the replayed commits, the one sync left
+                # on its commit until the push is accepted included (unknown to an old git).
+                ["git", "-C", str(self.root), "-c", "rebase.updateRefs=false", "rebase",
+                 "--no-autostash", upstream],
                 env={**os.environ, **env},
                 with_extended_output=True,
                 with_exceptions=False,
@@ -796,10 +818,46 @@ class PracticeRepo:
         """Return whether a rebase is in progress."""
         return (self.git_dir / "rebase-merge").exists() or (self.git_dir / "rebase-apply").exists()
 
-    def reset_to(self, commit: str) -> None:
-        """Point the checked-out branch at `commit`, with its files, as a failed sync must."""
+    def abort_rebase(self) -> None:
+        """Abort a rebase in progress (one a killed git left too: its lock files are cleared)."""
         with self.index_lock():
-            self._git("reset", "--quiet", "--hard", commit)
+            if self.rebasing():
+                self._git("rebase", "--abort")
+
+    def detach_head(self) -> None:
+        """Detach HEAD on its commit, so that a rebase leaves the branch alone until it is done.
+
+        Only HEAD changes (the index and the files are that commit's already).
+        """
+        head = self.head()
+        if head is None:
+            msg = "The practice has no commit yet, so HEAD cannot be detached."
+            raise GitError(msg)
+        with self.index_lock():
+            self._git("update-ref", "--no-deref", "-m", "beanfirm sync: detach", "HEAD", head)
+
+    def attach_head(self, branch: str) -> None:
+        """Put HEAD on `branch`, with the index and files of its tip (what is uncommitted goes).
+
+        First HEAD is detached on the tip (the files follow), then it names the branch: a kill
+        in between leaves a detached HEAD on the right commit, which this puts right again.
+        HEAD already on the tip has only to name it: its files are the tip's (the callers
+        abort a rebase first, and refuse files changed by hand).
+        """
+        ref = f"refs/heads/{branch}"
+        with self.index_lock():
+            if self.head() != self.commit_of(ref):
+                self._git("checkout", "--quiet", "--force", "--detach", ref)
+            self._git("symbolic-ref", "HEAD", ref)
+
+    def move_branch(self, branch: str, new: str, old: str) -> None:
+        """Move `branch` from `old` to `new` (refused if it moved meanwhile), HEAD on it.
+
+        HEAD is detached on `new` with its files already: only the refs change.
+        """
+        with self.index_lock():
+            self._git("update-ref", "-m", "beanfirm sync", f"refs/heads/{branch}", new, old)
+            self._git("symbolic-ref", "HEAD", f"refs/heads/{branch}")
 
     def push(self, remote: str, refspecs: Iterable[str]) -> tuple[bool, str]:
         """Push refspecs atomically; return (accepted, what git and the remote said)."""

@@ -188,6 +188,8 @@ def apply_write(
     `lock_wait` is how many seconds to wait for another writer's lock before refusing.
     """
     with locked(root / STATE_DIRNAME, plan.locks, wait_seconds=lock_wait):
+        # A commit onto a rebase in progress, or a detached HEAD, is lost when it ends.
+        repo.refuse_mid_operation(plan.what)
         if dry_run:
             _refuse_dead_writes(repo, plan.locks, plan.what)
         else:
