@@ -1,4 +1,4 @@
-"""Months for month-end tests: the two before the current one, and a client's month file."""
+"""Months for month-end tests: the two before the current one, a client's month file, huamei."""
 
 from __future__ import annotations
 
@@ -7,10 +7,20 @@ from pathlib import Path
 
 from beanfirm.monthend.closing import month_of
 
+BANK = "Assets:1002-银行存款:工商银行"
+
 # The two months before the current one: real past months, so that the `reconciled` plugin
 # (which counts to today) sees them reconciled and their deadlines have passed.
 LAST = month_of(datetime.date.today().replace(day=1) - datetime.timedelta(days=1))  # noqa: DTZ011
 FIRST = LAST.previous()
+
+# `beanfirm clients add` of huamei, opened at FIRST's start, with its ICBC account registered.
+ADD_HUAMEI = (
+    "clients", "add", "huamei", "--name", "华美便利店", "--industry", "retail",
+    "--frequency", "high", "--region", "shanghai", "--size", "micro",
+    "--preparer", "bo", "--reviewer", "ana", "--opened", str(FIRST.start),
+    "--account", f"{BANK},bank,icbc-debit,6222001",
+)  # fmt: skip
 
 
 def append_to_month(folder: Path, client_id: str, day: datetime.date, text: str) -> None:

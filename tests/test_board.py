@@ -11,7 +11,7 @@ import pytest
 from approval_support import approve
 from cli_support import assert_user_error, commit_all, snapshot
 from conftest import STAFF_ENV, run_beanfirm
-from month_support import FIRST, LAST, append_to_month
+from month_support import ADD_HUAMEI, BANK, FIRST, LAST, append_to_month
 from portal_support import ANA_USER, CY_USER, HUAMEI_USER, add_users, build_practice, login
 from werkzeug.test import Client
 
@@ -27,7 +27,6 @@ from beanfirm.store.ledger import load_ledger
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-BANK = "Assets:1002-银行存款:工商银行"
 DEADLINES = "  deadlines: {close: 10, statements: 15}\n"
 
 
@@ -44,13 +43,7 @@ def books(practice: Path) -> Path:
 
     The flagged entry is past the plugin's grace period: an error of the ledger as well.
     """
-    add = (
-        "clients", "add", "huamei", "--name", "华美便利店", "--industry", "retail",
-        "--frequency", "high", "--region", "shanghai", "--size", "micro",
-        "--preparer", "bo", "--reviewer", "ana", "--opened", str(FIRST.start),
-        "--account", f"{BANK},bank,icbc-debit,6222001",
-    )  # fmt: skip
-    assert run_beanfirm(*add, cwd=practice, env=STAFF_ENV).code == 0
+    assert run_beanfirm(*ADD_HUAMEI, cwd=practice, env=STAFF_ENV).code == 0
     _registry(practice, "clients:", DEADLINES + "clients:")
     sale = FIRST.start + datetime.timedelta(days=2)
     append_to_month(
@@ -199,9 +192,7 @@ def test_a_client_without_deadlines_has_none(practice: Path) -> None:
         ("{close: [10]}", "the close deadline of the firm must be a single value"),
     ],
 )
-def test_a_bad_deadline_is_refused_with_its_line(
-    books: Path, deadlines: str, needle: str
-) -> None:
+def test_a_bad_deadline_is_refused_with_its_line(books: Path, deadlines: str, needle: str) -> None:
     folder = books
     _registry(folder, DEADLINES, f"  deadlines: {deadlines}\n")
     before = snapshot(folder)

@@ -14,6 +14,7 @@ from beancount import loader
 from beancount.core import data
 from cli_support import commit_all, snapshot
 from conftest import STAFF_ENV, git, run_beanfirm
+from month_support import ADD_HUAMEI, BANK, FIRST, LAST
 
 from beanfirm.cli.context import author_of
 from beanfirm.errors import Problem
@@ -23,11 +24,8 @@ from beanfirm.store import registry
 from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.practice import open_practice
 
-BANK = "Assets:1002-银行存款:工商银行"
 # The two months before the current one: the tests close real past months, so that the
 # `reconciled` plugin (which counts to today) sees them reconciled.
-LAST = month_of(datetime.date.today().replace(day=1) - datetime.timedelta(days=1))  # noqa: DTZ011
-FIRST = LAST.previous()
 LOCKS = "ledgers/huamei/locks.beancount"
 
 
@@ -65,13 +63,7 @@ def _balance(day: datetime.date, amount: str) -> str:
 @pytest.fixture
 def books(practice: Path) -> Path:
     """huamei, opened at FIRST's start: both months booked and reconciled, all approved."""
-    add = (
-        "clients", "add", "huamei", "--name", "华美便利店", "--industry", "retail",
-        "--frequency", "high", "--region", "shanghai", "--size", "micro",
-        "--preparer", "bo", "--reviewer", "ana", "--opened", str(FIRST.start),
-        "--account", f"{BANK},bank,icbc-debit,6222001",
-    )  # fmt: skip
-    result = run_beanfirm(*add, cwd=practice, env=STAFF_ENV)
+    result = run_beanfirm(*ADD_HUAMEI, cwd=practice, env=STAFF_ENV)
     assert result.code == 0, result.err
     _month(practice, FIRST.start, _sale(FIRST.start + datetime.timedelta(days=2), "1000.00"))
     _month(practice, FIRST.start, _rent(FIRST.start + datetime.timedelta(days=4)))

@@ -11,18 +11,13 @@ import pytest
 from approval_support import approve
 from cli_support import commit_all, snapshot
 from conftest import STAFF_ENV, git, run_beanfirm
-
-from beanfirm.monthend.closing import month_of
+from month_support import ADD_HUAMEI, BANK, FIRST, LAST
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-BANK = "Assets:1002-银行存款:工商银行"
 USD_BANK = "Assets:1002-银行存款:中国银行美元户"
 FX = "Expenses:5603-财务费用:汇兑损益"
-# Two past months, as tests/test_cli_close.py closes them (the plugins count to today).
-LAST = month_of(datetime.date.today().replace(day=1) - datetime.timedelta(days=1))  # noqa: DTZ011
-FIRST = LAST.previous()
 
 
 def _append(folder: Path, day: datetime.date, text: str) -> str:
@@ -37,13 +32,7 @@ def _append(folder: Path, day: datetime.date, text: str) -> str:
 @pytest.fixture
 def books(practice: Path) -> Path:
     """huamei with a dollar account: 1000 USD paid in at 7.00, FIRST's month-end rate 7.10."""
-    add = (
-        "clients", "add", "huamei", "--name", "华美便利店", "--industry", "retail",
-        "--frequency", "high", "--region", "shanghai", "--size", "micro",
-        "--preparer", "bo", "--reviewer", "ana", "--opened", str(FIRST.start),
-        "--account", f"{BANK},bank,icbc-debit,6222001",
-    )  # fmt: skip
-    result = run_beanfirm(*add, cwd=practice, env=STAFF_ENV)
+    result = run_beanfirm(*ADD_HUAMEI, cwd=practice, env=STAFF_ENV)
     assert result.code == 0, result.err
     # the dollar account, registered: opened for the client's currency too, for the revaluation
     dollars = (
