@@ -144,6 +144,21 @@ def test_a_close_books_the_closing_entry_and_the_lock_in_one_commit(books: Path)
     assert snapshot(folder) == before
 
 
+def test_a_month_reopened_and_closed_again_moves_nothing_twice(books: Path) -> None:
+    """A partner reopens a closed month; its second close books no second 结转损益."""
+    folder = books
+    assert close(folder, "huamei", "--period", FIRST.label)[0] == 0
+    reopen = ("reopen", "huamei", "--through", FIRST.label, "--reason", "a late bill")
+    assert run_beanfirm(*reopen, "--as", "ana", cwd=folder).code == 0
+    month = folder / f"ledgers/huamei/journal/{FIRST.start:%Y}/{FIRST.start:%m}.beancount"
+    approve(folder, "huamei")
+    code, out, err = close(folder, "huamei", "--period", FIRST.label)
+    assert code == 0, err
+    assert "No closing entries: nothing to move this month." in out
+    assert month.read_text(encoding="utf-8").count(f'"结转损益 {FIRST.label}"') == 1
+    assert run_beanfirm("check", "huamei", cwd=folder).code == 0
+
+
 def test_a_close_waits_for_the_approval_of_every_change(books: Path) -> None:
     folder = books
     _month(folder, FIRST.start, _taxi(FIRST.start + datetime.timedelta(days=9)))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from beancount import loader
-from beancount.core import data
+from beancount.core import data, realization
 from beancount.parser import printer
 
 from beanfirm.core.beans import Entries
@@ -50,15 +50,46 @@ def _entries(text: str) -> Entries:
 
 
 def test_a_chinese_month_moves_income_and_expenses_to_the_years_profit() -> None:
-    entries = _entries(CN)
-    (txn,) = closing_entries(entries, parse_period("2025-11"), "01-01", "huamei")
-    # November's activity only: the sale and the rent, not the closing entry already there
+    before_close = CN.split('2025-11-30 * "结转损益', maxsplit=1)[
+        0
+    ]  # November as it stood, not closed yet
+    (txn,) = closing_entries(_entries(before_close), parse_period("2025-11"), "01-01", "huamei")
     assert txn_text(txn).splitlines()[0] == '2025-11-30 * "结转损益 2025-11" #closing'
     assert [(p.account, p.amount) for p in txn.postings] == [
         ("Expenses:5602-管理费用:房租", Decimal("-300.00")),
         ("Income:5001-主营业务收入", Decimal("1000.00")),
         ("Equity:3103-本年利润", Decimal("-700.00")),  # a profit: a credit to 本年利润
     ]
+
+
+def test_a_month_closed_again_after_a_reopen_moves_only_what_changed() -> None:
+    """November is closed (its 结转损益 in CN); a partner reopened it, and it closes again."""
+    assert closing_entries(_entries(CN), parse_period("2025-11"), "01-01", "huamei") == []
+    late = '2025-11-20 * "late invoice"\n  Assets:1002-银行存款  -50.00 CNY\n'
+    late += "  Expenses:5602-管理费用:房租  50.00 CNY\n"
+    (txn,) = closing_entries(_entries(CN + late), parse_period("2025-11"), "01-01", "huamei")
+    assert [(p.account, p.amount) for p in txn.postings] == [
+        ("Expenses:5602-管理费用:房租", Decimal("-50.00")),
+        ("Equity:3103-本年利润", Decimal("50.00")),
+    ]
+    # By Beancount's own realization: the income and expense accounts end November at nothing,
+    # 本年利润 at November's profit, 1000.00 - 300.00 - 50.00.
+    closed = _entries(CN + late + txn_text(txn))
+    kept = [e for e in closed if e.date <= datetime.date(2025, 11, 30)]
+    november = realization.realize(kept)  # type: ignore[no-untyped-call]
+    balance = {
+        name: realization.get(november, name).balance.get_currency_units("CNY").number  # type: ignore[no-untyped-call]
+        for name in (
+            "Income:5001-主营业务收入",
+            "Expenses:5602-管理费用:房租",
+            "Equity:3103-本年利润",
+        )
+    }
+    assert balance == {
+        "Income:5001-主营业务收入": 0,
+        "Expenses:5602-管理费用:房租": 0,
+        "Equity:3103-本年利润": Decimal("-650.00"),
+    }
 
 
 def test_the_fiscal_years_last_month_moves_the_years_profit_to_undistributed() -> None:

@@ -83,19 +83,16 @@ def _balances(
     start: datetime.date,
     end: datetime.date,
     roots: tuple[str, ...],
-    *,
-    closing: bool = False,
 ) -> dict[tuple[str, str], Decimal]:
-    """Sum each account's postings under `roots` dated in [start, end].
+    """Sum each account's postings under `roots` dated in [start, end], closing entries too.
 
-    Closing entries are left out, unless `closing` (本年利润 at year end: the months' transfers
-    are its balance).
+    What is left to move, then: a month closed before, reopened by a partner and closed again
+    moves only what changed since (its first closing entries already moved the rest); 本年利润
+    at year end holds the months' transfers.
     """
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for entry in entries:
         if not isinstance(entry, data.Transaction) or not start <= entry.date <= end:
-            continue
-        if not closing and entry.tags and TAG in entry.tags:
             continue
         for posting in entry.postings:
             units = posting.units
@@ -136,7 +133,7 @@ def closing_entries(
         monthly = _balances(entries, period.start, period.end, roots)
         found.append(_transfer(period.end, f"结转损益 {period.label}", monthly, PROFIT))
         if year_end:
-            year = dict(_balances(entries, year_start, period.end, (PROFIT,), closing=True))
+            year = dict(_balances(entries, year_start, period.end, (PROFIT,)))
             for (_account, currency), total in monthly.items():  # this month's transfer too
                 year[PROFIT, currency] = year.get((PROFIT, currency), Decimal(0)) + total
             year = {key: total for key, total in year.items() if total}
