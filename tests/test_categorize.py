@@ -77,6 +77,7 @@ def test_a_matching_rule_books_the_uncategorized_leg_and_flags_it_done() -> None
     assert entry_text(booked) == dedent("""\
         2026-11-05 * "中国移动" "话费充值"
           import-id: "x1"
+          categorized-by: "ledgers/huamei/rules.yaml:2"
           Assets:1012-其他货币资金:支付宝                                         -100.00 CNY
           Expenses:5602-管理费用:通讯费                                          100.00 CNY
         """)
@@ -300,6 +301,7 @@ def test_a_rule_sets_payee_narration_tags_links_and_metadata() -> None:
         2026-11-05 * "上海恒基物业" "房租 2026年11月" #rent ^LEASE-2025-01
           import-id: "x1"
           contract: "HT-2025-007"
+          categorized-by: "ledgers/huamei/rules.yaml:2"
           Assets:1002-银行存款:工商银行                                         -3000.00 CNY
           Expenses:5602-管理费用:房租                                          3000.00 CNY
         """)
@@ -337,6 +339,7 @@ def test_a_rule_to_uncategorized_stops_the_firm_rules() -> None:
     assert booked.postings[1].account == "Expenses:Uncategorized"
     assert decision.rule == "ledgers/huamei/rules.yaml:2"
     assert "keeps it uncategorized" in decision.reason
+    assert "categorized-by" not in booked.meta  # nothing was booked by it
     # Money in stays on the income side, whatever account the stopping rule names.
     refund = rules.categorize(row("拼多多商户", "退款", "86.00"))[0]
     assert refund.postings[1].account == "Income:Uncategorized"

@@ -22,8 +22,8 @@ from beanfirm.core import paths
 from beanfirm.jobs.categorizing import Choices, Survey
 from beanfirm.rules.categorize import RuleSet
 from beanfirm.rules.newrule import NewRule, RuleError, add_rule
+from beanfirm.rules.rulesfile import CATEGORIZED_BY
 from beanfirm.rules.waiting import (
-    CATEGORIZED_BY,
     Booking,
     Left,
     booked_by_person,

@@ -50,6 +50,7 @@ from beanfirm.importers.statement import BankStatement
 from beanfirm.rules.conditions import Conditions
 from beanfirm.rules.index import RuleIndex
 from beanfirm.rules.rulesfile import (
+    CATEGORIZED_BY,
     RULES_FILENAME,
     UNCATEGORIZED,
     Rule,
@@ -259,10 +260,12 @@ class RuleSet:
         made = {pair: self._decision_of(*pair) for pair in set(pairs)}
         decisions = list(map(made.__getitem__, pairs))
         used = {number: self.rules[number] for number, _ in made if number >= 0}
-        if any(rule.meta for rule in used.values()):
-            for meta, number in zip(metas, chosen, strict=True):
-                if number >= 0:
-                    meta.update(used[number].meta)
+        for meta, number in zip(metas, chosen, strict=True):
+            if number >= 0:
+                rule = used[number]
+                meta.update(rule.meta)
+                if rule.account not in UNCATEGORIZED:
+                    meta[CATEGORIZED_BY] = rule.source  # why it is booked there
         txns = make_transactions(
             account,
             columns,
@@ -365,6 +368,8 @@ class RuleSet:
         if rule.meta:
             meta.update(rule.meta)
         holds = rule.account in UNCATEGORIZED
+        if not holds:
+            meta[CATEGORIZED_BY] = rule.source  # why it is booked there, for the reviewer
         account = txn.postings[index].account if holds else rule.account
         flag = "!" if holds or rule.review else "*"
         booked = data.Transaction._make(

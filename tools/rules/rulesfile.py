@@ -52,6 +52,7 @@ TAG_RE = re.compile(r"^[A-Za-z0-9\-_/.]+$")
 # Metadata that the importers, the import (`import-id-2` names the row a transfer's second
 # leg was imported from) or the suggestions write; a rule must not overwrite it, since dedup
 # and reconciliation read it.
+CATEGORIZED_BY = "categorized-by"  # the rule (file:line) that booked an entry: import, categorize
 RESERVED_META = (
     "import-id",  # `beanfirm.ingest.ledgerindex.ID_KEYS`, named here to keep the rules file light
     "import-id-2",
@@ -61,7 +62,7 @@ RESERVED_META = (
     "lineno",
     "suggested-account",
     "suggestion-confidence",
-    "categorized-by",  # `beanfirm categorize`: the rule that booked an entry
+    CATEGORIZED_BY,
 )
 
 UNCATEGORIZED = ("Expenses:Uncategorized", "Income:Uncategorized")

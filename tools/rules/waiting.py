@@ -27,13 +27,12 @@ from typing import TYPE_CHECKING, Literal
 from beancount.core import data
 
 from beanfirm.rules.categorize import Decision, RuleSet
-from beanfirm.rules.rulesfile import UNCATEGORIZED, RulesFile, SuggestionSettings
+from beanfirm.rules.rulesfile import CATEGORIZED_BY, UNCATEGORIZED, RulesFile, SuggestionSettings
 
 if TYPE_CHECKING:  # history is only used through the objects a rule set holds
     from beanfirm.rules.history import Suggestion
 
 UNCATEGORIZED_LEAF = "Uncategorized"
-CATEGORIZED_BY = "categorized-by"
 Booked = Literal["rule", "suggestion", "person"]
 ANY_HISTORY = SuggestionSettings(min_count=1, min_share=Decimal(0))  # a hint, for a person
 
