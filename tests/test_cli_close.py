@@ -14,7 +14,7 @@ from beancount import loader
 from beancount.core import data
 from cli_support import commit_all, snapshot
 from conftest import STAFF_ENV, git, run_beanfirm
-from month_support import ADD_HUAMEI, BANK, FIRST, LAST
+from month_support import ADD_HUAMEI, BANK, FIRST, LAST, append_to_month
 
 from beanfirm.cli.context import author_of
 from beanfirm.errors import Problem
@@ -27,13 +27,6 @@ from beanfirm.store.practice import open_practice
 # The two months before the current one: the tests close real past months, so that the
 # `reconciled` plugin (which counts to today) sees them reconciled.
 LOCKS = "ledgers/huamei/locks.beancount"
-
-
-def _month(folder: Path, day: datetime.date, text: str) -> None:
-    path = folder / f"ledgers/huamei/journal/{day:%Y}/{day:%m}.beancount"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    path.write_text(old + "\n" + text, encoding="utf-8")
 
 
 def _sale(day: datetime.date, amount: str) -> str:
@@ -65,11 +58,19 @@ def books(practice: Path) -> Path:
     """huamei, opened at FIRST's start: both months booked and reconciled, all approved."""
     result = run_beanfirm(*ADD_HUAMEI, cwd=practice, env=STAFF_ENV)
     assert result.code == 0, result.err
-    _month(practice, FIRST.start, _sale(FIRST.start + datetime.timedelta(days=2), "1000.00"))
-    _month(practice, FIRST.start, _rent(FIRST.start + datetime.timedelta(days=4)))
-    _month(practice, LAST.start, _balance(LAST.start, "700.00"))
-    _month(practice, LAST.start, _sale(LAST.start + datetime.timedelta(days=3), "500.00"))
-    _month(practice, LAST.end, _balance(LAST.end + datetime.timedelta(days=1), "1200.00"))
+    append_to_month(
+        practice, "huamei", FIRST.start, _sale(FIRST.start + datetime.timedelta(days=2), "1000.00")
+    )
+    append_to_month(
+        practice, "huamei", FIRST.start, _rent(FIRST.start + datetime.timedelta(days=4))
+    )
+    append_to_month(practice, "huamei", LAST.start, _balance(LAST.start, "700.00"))
+    append_to_month(
+        practice, "huamei", LAST.start, _sale(LAST.start + datetime.timedelta(days=3), "500.00")
+    )
+    append_to_month(
+        practice, "huamei", LAST.end, _balance(LAST.end + datetime.timedelta(days=1), "1200.00")
+    )
     commit_all(practice, "Two months booked and reconciled")
     assert run_beanfirm("check", "huamei", cwd=practice).code == 0
     approve(practice, "huamei")
@@ -161,7 +162,7 @@ def test_a_month_reopened_and_closed_again_moves_nothing_twice(books: Path) -> N
 
 def test_a_close_waits_for_the_approval_of_every_change(books: Path) -> None:
     folder = books
-    _month(folder, FIRST.start, _taxi(FIRST.start + datetime.timedelta(days=9)))
+    append_to_month(folder, "huamei", FIRST.start, _taxi(FIRST.start + datetime.timedelta(days=9)))
     commit_all(folder, "A taxi, not approved")
     before = snapshot(folder)
     code, _out, err = close(folder, "huamei", "--period", FIRST.label)
@@ -275,7 +276,7 @@ def test_a_preparer_may_not_close_and_a_month_must_be_over(books: Path) -> None:
 def test_close_all_reports_each_refusal_and_stops_at_the_first_with_x(books: Path) -> None:
     folder = books
     _add_northwind(folder)  # never approved
-    _month(folder, FIRST.start, _taxi(FIRST.start + datetime.timedelta(days=9)))
+    append_to_month(folder, "huamei", FIRST.start, _taxi(FIRST.start + datetime.timedelta(days=9)))
     commit_all(folder, "A taxi, not approved")
     before = snapshot(folder)
     code, out, err = close(folder, "--all", "--period", FIRST.label, "-x", "-j", "1")

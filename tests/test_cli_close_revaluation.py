@@ -11,22 +11,13 @@ import pytest
 from approval_support import approve
 from cli_support import commit_all, snapshot
 from conftest import STAFF_ENV, git, run_beanfirm
-from month_support import ADD_HUAMEI, BANK, FIRST, LAST
+from month_support import ADD_HUAMEI, BANK, FIRST, LAST, append_to_month
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 USD_BANK = "Assets:1002-银行存款:中国银行美元户"
 FX = "Expenses:5603-财务费用:汇兑损益"
-
-
-def _append(folder: Path, day: datetime.date, text: str) -> str:
-    rel = f"ledgers/huamei/journal/{day:%Y}/{day:%m}.beancount"
-    path = folder / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    path.write_text(old + "\n" + text, encoding="utf-8")
-    return rel
 
 
 @pytest.fixture
@@ -43,8 +34,9 @@ def books(practice: Path) -> Path:
     assert result.code == 0, result.err
     chart = (practice / "ledgers/huamei/accounts.beancount").read_text(encoding="utf-8")
     assert f"{FIRST.start} open {USD_BANK} USD,CNY\n" in chart
-    _append(
+    append_to_month(
         practice,
+        "huamei",
         FIRST.start,
         f"{FIRST.start} price USD 7.00 CNY\n"
         f'{FIRST.start + datetime.timedelta(days=2)} * "股东" "投入美元"\n'
@@ -55,14 +47,16 @@ def books(practice: Path) -> Path:
         "  Income:5001-主营业务收入  -500.00 CNY\n"
         f"{FIRST.end} price USD 7.10 CNY\n",
     )
-    _append(
+    append_to_month(
         practice,
+        "huamei",
         LAST.start,
         f"{LAST.start} balance {BANK}  500.00 CNY\n{LAST.start} balance {USD_BANK}  1000.00 USD\n",
     )
     next_day = LAST.end + datetime.timedelta(days=1)
-    _append(
+    append_to_month(
         practice,
+        "huamei",
         LAST.end,
         f"{next_day} balance {BANK}  500.00 CNY\n{next_day} balance {USD_BANK}  1000.00 USD\n",
     )
@@ -134,7 +128,7 @@ def test_two_closes_revalue_the_dollars_up_then_down_and_a_missing_rate_writes_n
     assert snapshot(folder) == before
     assert git(folder, "status", "--porcelain") == ""
     # given the rate (down), the close books a loss from the revalued 7.10, not from 7.00
-    _append(folder, LAST.end, f"{LAST.end} price USD 6.90 CNY\n")
+    append_to_month(folder, "huamei", LAST.end, f"{LAST.end} price USD 6.90 CNY\n")
     commit_all(folder, "The month-end rate")
     approve(folder, "huamei")
     code, out, err = close(folder, "huamei", "--period", LAST.label)

@@ -131,6 +131,7 @@ def period_rates(
     period: Period,
     found: dict[str, Holding],
     root: Path | None = None,
+    rates: Rates | None = None,
 ) -> tuple[dict[str, RateUsed], list[Problem]]:
     """Return the period-end rate of each foreign currency held, and a problem for each missing.
 
@@ -141,7 +142,7 @@ def period_rates(
         for foreign, units in holding.foreign.items():
             if units:
                 needed.setdefault(foreign, holding)
-    rates = Rates(entries, currency)
+    rates = rates or Rates(entries, currency)
     used: dict[str, RateUsed] = {}
     problems: list[Problem] = []
     for foreign, holding in sorted(needed.items()):
@@ -211,9 +212,10 @@ def revaluation_entry(
     found = holdings(entries, currency, period, rules)
     if not found:
         return None
-    used, problems = period_rates(entries, currency, period, found)
+    rates = Rates(entries, currency)  # one pass over the entries, for both uses
+    used, problems = period_rates(entries, currency, period, found, rates=rates)
     problems += untakeable(entries, currency, found, rules.gain_loss)
-    values, unpriced = book_values(entries, currency, period.end, set(found))
+    values, unpriced = book_values(entries, currency, period.end, set(found), rates)
     if problems or unpriced:
         message = (
             f"The foreign-currency balances at {period.end} cannot be revalued in {currency}: "
@@ -238,11 +240,11 @@ def revaluation_entry(
     total = sum((posting.amount or ZERO for posting in postings), ZERO)
     if total:
         postings.append(Posting(rules.gain_loss, -total, currency))
-    rates = tuple((rate_key(rate.currency), f"{rate.rate} {currency}") for rate in used.values())
+    meta = tuple((rate_key(rate.currency), f"{rate.rate} {currency}") for rate in used.values())
     narration = (
         f"期末调汇 {period.label}" if chinese else f"Revaluation of foreign currency {period.label}"
     )
-    return Txn(period.end, None, narration, tuple(postings), tags=(REVALUATION,), meta=rates)
+    return Txn(period.end, None, narration, tuple(postings), tags=(REVALUATION,), meta=meta)
 
 
 def rate_key(currency: str) -> str:

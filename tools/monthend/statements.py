@@ -438,13 +438,18 @@ class Rates:
 
 
 def book_values(
-    entries: Sequence[Directive], currency: str, end: datetime.date, accounts: AbstractSet[str]
+    entries: Sequence[Directive],
+    currency: str,
+    end: datetime.date,
+    accounts: AbstractSet[str],
+    rates: Rates | None = None,
 ) -> tuple[dict[str, Decimal], list[Problem]]:
     """Return some accounts' balances at a day's end in the client's currency, as stated.
 
     The figure the balance sheet sums for each account: each posting converted at the rate of
     its own date (or its cost or price) and rounded to the cent as the statements round it
     (a transaction at a time: only the transactions that touch the accounts are summed).
+    `rates` are those of all of `entries`, when the caller has them already.
     """
     touching: list[Directive] = [
         entry
@@ -454,7 +459,8 @@ def book_values(
     ]
     day = Period(end, end)
     # the rates of every entry: a priced posting elsewhere is a rate of its day, as stated
-    sums, problems = _sum_postings(touching, currency, day, end, None, Rates(entries, currency))
+    rates = rates or Rates(entries, currency)
+    sums, problems = _sum_postings(touching, currency, day, end, None, rates)
     return {account: sums.at_end[account] for account in accounts}, problems
 
 
