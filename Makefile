@@ -20,9 +20,10 @@ install: $(STAMP)
 
 # The demo's month, in a copy of the committed practice made anew each time (build/demo): its
 # approvals, closes and the portal's uploads are commits and files of the copy, never of this
-# checkout. The partner chen approves the books; the reviewer wang closes October (huamei-retail
-# is refused: three entries still wait to be categorized, and the close says so); chen approves
-# the closes, so the clients' home pages offer the filed statements; then the portal.
+# checkout. The partner chen approves the books; the preparer li closes October (huamei-retail
+# is refused: three entries still wait to be categorized, and the close says so); the reviewer
+# wang approves the closes, so the clients' home pages offer the filed statements; then the
+# portal.
 DEMO := build/demo
 DEMO_RUN := $(CURDIR)/$(BIN)/beanfirm --practice $(DEMO)
 demo: install fonts
@@ -32,8 +33,8 @@ demo: install fonts
 	$(DEMO_RUN) check
 	$(DEMO_RUN) status
 	$(DEMO_RUN) approve --all --as chen
-	$(DEMO_RUN) close --all --period 2026-10 --as wang || true
-	$(DEMO_RUN) approve --all --as chen
+	$(DEMO_RUN) close --all --period 2026-10 --as li || true
+	$(DEMO_RUN) approve --all --as wang
 	$(DEMO_RUN) serve --demo-users
 
 lint: install

@@ -255,14 +255,44 @@ def test_close_all_closes_each_client_in_a_commit_of_its_own_then_skips_them(boo
     assert snapshot(folder) == before
 
 
-def test_a_preparer_may_not_close_and_a_month_must_be_over(books: Path) -> None:
+def test_a_preparer_closes_an_approved_month_and_a_second_person_approves_the_close(
+    books: Path,
+) -> None:
     folder = books
+    result = run_beanfirm("close", "huamei", "--period", FIRST.label, "--as", "bo", cwd=folder)
+    assert result.code == 0, result.err
+    assert git(folder, "log", "-1", "--format=%an|%s").strip() == (
+        f"Bo Preparer|Close huamei for {FIRST.label}"
+    )
+    report = f"ledgers/huamei/documents/closing/{FIRST.label}/close-report.md"
+    assert "- closed by: Bo Preparer (bo)" in (folder / report).read_text(encoding="utf-8")
+    # The close is a change of its own: the next month cannot close before a reviewer or
+    # partner approves it (a preparer may not approve, her own commits least of all).
+    nxt = run_beanfirm("close", "huamei", "--period", LAST.label, "--as", "bo", "-n", cwd=folder)
+    assert nxt.code == 2
+    assert "approved: 1 commit since its latest approval changed it" in nxt.err
+    refused = run_beanfirm("approve", "huamei", "--as", "bo", cwd=folder)
+    assert refused.code == 1
+    assert "bo is a preparer" in refused.err
+    assert run_beanfirm("approve", "huamei", "--as", "ana", cwd=folder).code == 0
+    nxt = run_beanfirm("close", "huamei", "--period", LAST.label, "--as", "bo", "-n", cwd=folder)
+    assert nxt.code == 0, nxt.err
+
+
+def test_a_preparer_may_not_close_an_unapproved_month(books: Path) -> None:
+    folder = books
+    append_to_month(folder, "huamei", FIRST.start, _taxi(FIRST.start + datetime.timedelta(days=9)))
+    commit_all(folder, "A taxi, not approved")
     before = snapshot(folder)
     result = run_beanfirm("close", "huamei", "--period", FIRST.label, "--as", "bo", cwd=folder)
     assert result.code == 2
-    assert "Refusing to close huamei: bo is a preparer, and only a reviewer or partner may." in (
-        result.err
-    )
+    assert "approved: 1 commit since its latest approval changed it" in result.err
+    assert snapshot(folder) == before
+
+
+def test_a_month_must_be_over(books: Path) -> None:
+    folder = books
+    before = snapshot(folder)
     this_month = month_of(datetime.date.today())  # noqa: DTZ011
     code, _out, err = close(folder, "huamei", "--period", this_month.label)
     assert code == 2

@@ -64,7 +64,7 @@ def _short(detail: str) -> str:
 @click.argument("client_id", required=False)
 @click.option("--period", "period_text", required=True, help="The month to close, YYYY-MM.")
 @click.option("--all", "every", is_flag=True, help="Close every client whose month is open.")
-@click.option("--as", "staff_id", help="Your staff id: a reviewer or partner closes.")
+@click.option("--as", "staff_id", help="Your staff id (any role: the month must be approved).")
 @click.option(
     "-n", "--dry-run", is_flag=True, help="Run every check the close runs; write nothing."
 )

@@ -1,10 +1,11 @@
 """Closing a client's month: the checklist, then entries, lock and statements in one commit.
 
-The close is written by a reviewer or a partner, the staff who may lock (`jobs/locking.py`).
-The lock needs every change to the client approved: the checklist asks it of the books as they
-are before the close, and the close's own commit, the closing entries with the lock that seals
-them, is the one change the lock accepts unapproved, since it is made by a locker and sealed as
-it is written; the next approval covers it with the next month's work (docs/close.md).
+Any member of staff may close, a preparer as well (记账会计 close the months they keep): what
+makes it safe is the approval, not the role. The checklist asks every change to the client
+approved by a reviewer before the close; the close's own commit, the closing entries that
+beanfirm works out with the lock that seals them, is a change that a second person approves
+next, before the client's portal shows its statements (docs/close.md). Locking alone and
+reopening stay with reviewers and partners (`jobs/locking.py`).
 The commit holds the month's accruals (计提) and closing entries, the lock, and what
 `monthend/filing.py` files: the statements, computed from one load of the books with the new
 entries booked, and the close report.
@@ -35,13 +36,7 @@ from beanfirm.errors import (
     relative_to,
 )
 from beanfirm.jobs.clientcheck import write_client
-from beanfirm.jobs.locking import (
-    LOCKERS,
-    lock_changes,
-    lock_directive,
-    refuse_role,
-    unapproved_reason,
-)
+from beanfirm.jobs.locking import lock_changes, lock_directive, unapproved_reason
 from beanfirm.monthend.accruals import accrual_entries
 from beanfirm.monthend.checklist import Checklist, Facts, Reconciled, checklist
 from beanfirm.monthend.closing import PAGE, Period, closing_entries
@@ -312,7 +307,6 @@ def close_month(
     The close is worked out under the client's lock, from one load of its books
     (`plan_close`), then written and checked by the write path.
     """
-    refuse_role(staff, LOCKERS, f"close {client.id}")
     today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
     if period.end >= today:
         msg = (
@@ -449,7 +443,6 @@ def close_all(
     path's own load, and committed; the commits are made one at a time under the practice's
     git lock (`PracticeRepo.index_lock`), so each is one commit of one client.
     """
-    refuse_role(staff, LOCKERS, "close the month of every client")
     today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
     outcomes: dict[str, Outcome] = {}
 
