@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from accounts_support import D, load_text
 
 from beanfirm.accounts.credit import RULES, Rating, Scale, lateness, rate_customers
 from beanfirm.accounts.openitems import read_book
+from beanfirm.core.translation import Words
 
 DAY = datetime.date
 AS_OF = DAY(2026, 6, 30)  # recent payments: after 2026-03-30
@@ -183,22 +185,40 @@ def test_ratings_worked_by_hand(tmp_path: Path) -> None:
 
 def test_each_factor_explains_itself(tmp_path: Path) -> None:
     slow = {factor.key: factor for factor in ratings_of(tmp_path)["Slow"].factors}
-    assert slow["days_to_pay"].shown == "50.0 days after invoicing on average, 20.0 days after due"
-    assert slow["days_to_pay"].rule == "lateness over 15 days, up to 30 days: 2 point(s)"
-    assert slow["paid_late"].rule == "over 50%: 3 point(s)"
-    assert slow["overdue_now"].shown == (
+    assert str(slow["days_to_pay"].shown) == (
+        "50.0 days after invoicing on average, 20.0 days after due"
+    )
+    assert str(slow["days_to_pay"].rule) == "lateness over 15 days, up to 30 days: 2 point(s)"
+    assert str(slow["paid_late"].rule) == "over 50%: 3 point(s)"
+    assert str(slow["overdue_now"].shown) == (
         "INV-S4 46 days past due (1500.00 CNY open); 1500.00 overdue in all"
     )
-    assert slow["overdue_now"].rule == "over 30 days, up to 60 days: 2 point(s)"
-    assert slow["trend"].shown == (
+    assert str(slow["overdue_now"].rule) == "over 30 days, up to 60 days: 2 point(s)"
+    assert str(slow["trend"].shown) == (
         "paying 20.0 days later than before (30.0 against 10.0 days after due)"
     )
-    assert slow["trend"].rule == "change over 10 days: +1 point(s)"
+    assert str(slow["trend"].rule) == "change over 10 days: +1 point(s)"
     new = ratings_of(tmp_path)["New"]
-    assert new.notes == (
+    assert tuple(map(str, new.notes)) == (
         "0 invoice(s) paid in full so far, fewer than 3: too little history for an A, so B.",
         "No payments yet and nothing overdue: a new customer.",
     )
+
+
+def test_the_reasons_read_in_the_language_of_the_page(tmp_path: Path) -> None:
+    t = Words("zh")
+    ratings = ratings_of(tmp_path)
+    slow = {factor.key: factor for factor in ratings["Slow"].factors}
+    # Chinese punctuation is full-width, as the catalogue writes it.
+    shown = "平均开票后 50.0 天收款，到期后 20.0 天"  # noqa: RUF001
+    assert slow["days_to_pay"].shown.words(t) == shown
+    assert slow["overdue_now"].rule.words(t) == "超过 30 天、不超过 60 天：2 分"  # noqa: RUF001
+    assert slow["trend"].rule.words(t) == "变化超过 10 天：+1 分"  # noqa: RUF001
+    for rating in ratings.values():
+        reasons = [s for f in rating.factors for s in (f.name, f.shown, f.rule)]
+        for reason in [*reasons, *rating.notes]:
+            words = reason.words(t)
+            assert not re.search(r"[a-z]{2,}", words), words  # invoice numbers are data
 
 
 def test_balance_against_the_credit_limit(tmp_path: Path) -> None:
@@ -243,7 +263,8 @@ def test_typical_delay_for_the_forecast(tmp_path: Path) -> None:
     ],
 )
 def test_scale_steps(value: Decimal, expected: tuple[int, str]) -> None:
-    assert RULES.lateness.score(value) == expected
+    points, step = RULES.lateness.score(value)
+    assert (points, str(step)) == expected
 
 
 def test_grades() -> None:

@@ -125,7 +125,12 @@ def test_every_section_shows_the_figures_worked_by_hand(tmp_path: Path) -> None:
     assert len(re.findall(r"<tr class=\"(?:negative)?\">", forecast)) == 13
     credit = cells(section(html, "credit"))
     assert credit[credit.index("Acme Robotics Ltd") + 1] in {"A", "B", "C", "D"}
-    assert "Days to pay (weighted by amount)" in section(html, "credit")
+    # The reasons are in the page's language (Chinese here), not the command line's English.
+    reasons = re.sub(r"<[^>]+>", " ", section(html, "credit"))
+    assert "回款天数（按金额加权）" in reasons  # noqa: RUF001 - full-width, as Chinese writes
+    assert "当前逾期（最早的未结清发票）" in reasons  # noqa: RUF001
+    for english in ("Days to pay", "point(s)", "overdue", "payments", "Trend", "history"):
+        assert english not in reasons, english
 
 
 def test_statements_are_links_to_get_endpoints(tmp_path: Path) -> None:

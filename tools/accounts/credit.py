@@ -3,7 +3,8 @@
 Each customer gets points from four factors, read from its invoices and what paid them up to
 the report date (`beanfirm.accounts.openitems`); the points add up to a grade. Every threshold is in
 `RULES` below, and each rating lists every factor, its value, the step of the scale it hit and
-the points it gave, so that anyone can redo it by hand (docs/credit.md).
+the points it gave, so that anyone can redo it by hand (docs/credit.md). The reasons are
+`Said` messages: English on the command line, the client's language on the Fava page.
 
 1. **Days to pay**: the average days from invoice to payment, weighted by the amount paid (each
    payment of an invoice counts for its amount, so part payments count as they came), and the
@@ -32,9 +33,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from beanfirm.accounts.openitems import Book, Item, Party
+from beanfirm.core.translation import Said, said
 
 ZERO = Decimal(0)
 ONE_PLACE = Decimal("0.1")
+NO_PAYMENTS = said("no payments yet")
+NO_HISTORY = said("no history: 0 points")
 TREND_MONTHS = 3
 MIN_PAID_INVOICES = 3
 # A customer's grade, best first; the JSON of `credit --json` and the Fava page say it.
@@ -51,19 +55,27 @@ class Scale:
     steps: tuple[tuple[Decimal, int], ...]  # (upper limit, inclusive; points), increasing
     above: int  # points for a value above the last limit
 
-    def score(self, value: Decimal) -> tuple[int, str]:
+    def score(self, value: Decimal) -> tuple[int, Said]:
         """Return the points for a value and the step it hit, in words."""
         low: Decimal | None = None
         for limit, points in self.steps:
             if value <= limit:
-                where = (
-                    f"up to {limit}{self.unit}"
-                    if low is None
-                    else (f"over {low}{self.unit}, up to {limit}{self.unit}")
-                )
-                return points, where
+                return points, self._step(low, limit)
             low = limit
-        return self.above, f"over {low}{self.unit}"
+        return self.above, self._step(low, None)
+
+    def _step(self, low: Decimal | None, limit: Decimal | None) -> Said:
+        if self.unit == "%":
+            if low is None:
+                return said("up to {limit}%", limit=limit)
+            if limit is None:
+                return said("over {low}%", low=low)
+            return said("over {low}%, up to {limit}%", low=low, limit=limit)
+        if low is None:
+            return said("up to {limit} days", limit=limit)
+        if limit is None:
+            return said("over {low} days", low=low)
+        return said("over {low} days, up to {limit} days", low=low, limit=limit)
 
     def as_json(self) -> dict[str, Any]:
         """Return the scale as plain JSON data."""
@@ -123,21 +135,21 @@ class Factor:
     """One factor of a rating: its value, the step of the scale it hit, and its points."""
 
     key: FactorKey
-    name: str
+    name: Said
     value: Decimal | None  # None: no history to measure it
-    shown: str  # the value in words
+    shown: Said  # the value in words
     points: int
-    rule: str  # the step of the scale, in words
+    rule: Said  # the step of the scale, in words
 
     def as_json(self) -> dict[str, Any]:
-        """Return the factor as plain JSON data."""
+        """Return the factor as plain JSON data (its words in English)."""
         return {
             "factor": self.key,
-            "name": self.name,
+            "name": str(self.name),
             "value": None if self.value is None else str(self.value),
-            "shown": self.shown,
+            "shown": str(self.shown),
             "points": self.points,
-            "rule": self.rule,
+            "rule": str(self.rule),
         }
 
 
@@ -160,7 +172,7 @@ class Rating:
     grade: Grade
     points: int
     factors: tuple[Factor, ...]
-    notes: tuple[str, ...]
+    notes: tuple[Said, ...]
     paid_invoices: int
     exposure: Exposure
 
@@ -174,7 +186,7 @@ class Rating:
             "points": self.points,
             "paid_invoices": self.paid_invoices,
             "factors": [factor.as_json() for factor in self.factors],
-            "notes": list(self.notes),
+            "notes": [str(note) for note in self.notes],
             "balance": {currency: str(amount) for currency, amount in exposure.balance.items()},
             "credit_limit": None
             if exposure.limit is None
@@ -229,15 +241,19 @@ def rate_customer(
     )
     points = sum(factor.points for factor in factors)
     grade = rules.grade(points)
-    notes: list[str] = []
+    notes: list[Said] = []
     if grade == "A" and paid < rules.min_paid_invoices:
         grade = "B"
         notes.append(
-            f"{paid} invoice(s) paid in full so far, fewer than {rules.min_paid_invoices}: "
-            "too little history for an A, so B."
+            said(
+                "{paid} invoice(s) paid in full so far, fewer than {least}: too little history "
+                "for an A, so B.",
+                paid=paid,
+                least=rules.min_paid_invoices,
+            )
         )
     if not history.amount and factors[2].points == 0:
-        notes.append("No payments yet and nothing overdue: a new customer.")
+        notes.append(said("No payments yet and nothing overdue: a new customer."))
     return Rating(
         party,
         grade,
@@ -307,38 +323,42 @@ def _weighted(rows: list[tuple[Decimal, Decimal]]) -> Decimal | None:
 
 
 def _days_to_pay(history: _History, rules: Rules) -> Factor:
-    name = "Days to pay (weighted by amount)"
+    name = said("Days to pay (weighted by amount)")
     if not history.amount:
-        return Factor("days_to_pay", name, None, "no payments yet", 0, "no history: 0 points")
+        return Factor("days_to_pay", name, None, NO_PAYMENTS, 0, NO_HISTORY)
     days = _round(history.days / history.amount)
     late = _round(history.late_days / history.amount)
     points, step = rules.lateness.score(late)
-    when = f"{late} days after due" if late > 0 else f"{-late} days before due"
-    if late == 0:
-        when = "on the due date"
+    when = (
+        said("{days} days after due", days=late)
+        if late > 0
+        else said("{days} days before due", days=-late)
+        if late < 0
+        else said("on the due date")
+    )
     return Factor(
         "days_to_pay",
         name,
         late,
-        f"{days} days after invoicing on average, {when}",
+        said("{days} days after invoicing on average, {when}", days=days, when=when),
         points,
-        f"lateness {step}: {points} point(s)",
+        said("lateness {step}: {points} point(s)", step=step, points=points),
     )
 
 
 def _paid_late(history: _History, rules: Rules) -> Factor:
-    name = "Paid late (share of the amount paid)"
+    name = said("Paid late (share of the amount paid)")
     if not history.amount:
-        return Factor("paid_late", name, None, "no payments yet", 0, "no history: 0 points")
+        return Factor("paid_late", name, None, NO_PAYMENTS, 0, NO_HISTORY)
     share = _round(history.late_amount * 100 / history.amount)
     points, step = rules.late_share.score(share)
     return Factor(
         "paid_late",
         name,
         share,
-        f"{share}% of the amount paid was paid after its due date",
+        said("{share} of the amount paid was paid after its due date", share=str(share) + "%"),
         points,
-        f"{step}: {points} point(s)",
+        said("{step}: {points} point(s)", step=step, points=points),
     )
 
 
@@ -351,43 +371,67 @@ def _overdue_now(items: list[Item], as_of: datetime.date, rules: Rules) -> Facto
         overdue += item.open_amount(as_of)
         if oldest is None or item.due < oldest.due:
             oldest = item
-    name = "Overdue now (oldest open invoice)"
+    name = said("Overdue now (oldest open invoice)")
     if oldest is None:
         points, step = rules.overdue_now.score(ZERO)
-        return Factor("overdue_now", name, ZERO, "nothing overdue", points, f"{step}: 0 points")
+        rule = said("{step}: 0 points", step=step)
+        return Factor("overdue_now", name, ZERO, said("nothing overdue"), points, rule)
     days = Decimal(oldest.days_overdue(as_of))
     points, step = rules.overdue_now.score(days)
-    label = oldest.number or f"charge of {oldest.date}"
+    label = oldest.number or said("charge of {date}", date=oldest.date)
     return Factor(
         "overdue_now",
         name,
         days,
-        f"{label} {days} days past due ({oldest.open_amount(as_of)} {oldest.currency} open); "
-        f"{overdue} overdue in all",
+        said(
+            "{invoice} {days} days past due ({open} {currency} open); {overdue} overdue in all",
+            invoice=label,
+            days=days,
+            open=oldest.open_amount(as_of),
+            currency=oldest.currency,
+            overdue=overdue,
+        ),
         points,
-        f"{step}: {points} point(s)",
+        said("{step}: {points} point(s)", step=step, points=points),
     )
 
 
 def _trend(history: _History, rules: Rules) -> Factor:
-    name = f"Trend (last {rules.trend_months} months against before)"
+    name = said("Trend (last {months} months against before)", months=rules.trend_months)
     recent, earlier = _weighted(history.recent), _weighted(history.earlier)
     if recent is None or earlier is None:
-        which = "recent" if recent is None else "earlier"
-        return Factor(
-            "trend", name, None, f"no {which} payments to compare", 0, "no trend: 0 points"
+        shown = (
+            said("no recent payments to compare")
+            if recent is None
+            else said("no earlier payments to compare")
         )
+        return Factor("trend", name, None, shown, 0, said("no trend: 0 points"))
     change = _round(recent - earlier)
     points, step = rules.trend.score(change)
-    direction = "later" if change > 0 else "earlier" if change < 0 else "as late"
+    then = {"recent": _round(recent), "earlier": _round(earlier)}
+    shown = (
+        said(
+            "paying {change} days later than before ({recent} against {earlier} days after due)",
+            change=change,
+            **then,
+        )
+        if change > 0
+        else said(
+            "paying {change} days earlier than before ({recent} against {earlier} days after "
+            "due)",
+            change=-change,
+            **then,
+        )
+        if change < 0
+        else said("paying as late as before ({recent} against {earlier} days after due)", **then)
+    )
     return Factor(
         "trend",
         name,
         change,
-        f"paying {abs(change)} days {direction} than before ({_round(recent)} against "
-        f"{_round(earlier)} days after due)",
+        shown,
         points,
-        f"change {step}: {points:+d} point(s)",
+        said("change {step}: {points} point(s)", step=step, points=format(points, "+d")),
     )
 
 

@@ -6,13 +6,17 @@ Code and templates write English, the language of the message ids, as `t("Balanc
 it), and fills in its `{fields}`. A language is one whose catalogue is there, and English;
 another language is a new catalogue, not a change of code (tools/translations/README.md).
 This module is the one that reads catalogues; the rest of beanfirm asks it for the words of a
-language.
+language. Code that says something before anyone knows in which language it will be read (a
+credit rating's reasons, worked out once for the command line and the Fava page) returns
+`said("...", field=...)`: the message and its fields, put into words by whoever shows it.
 """
 
 from __future__ import annotations
 
 import functools
 import gettext
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 SOURCE_LANGUAGE = "en"  # the language of the message ids: it needs no catalogue
@@ -88,3 +92,31 @@ class Words:
         """Return a message of a context (a msgctxt) in the language, its fields filled in."""
         text = self._catalogue.pgettext(context, message)
         return text.format(**fields) if fields else text
+
+
+@dataclass(frozen=True)
+class Said:
+    """A message and its fields, not yet in any language: `said(...)` makes one.
+
+    `words(t)` puts it into the words of `t` (a `Words`, or a page's `t`), fields that are
+    themselves `Said` first; `str()` gives the English.
+    """
+
+    message: str
+    fields: tuple[tuple[str, object], ...] = ()
+
+    def words(self, t: Callable[..., str]) -> str:
+        """Return the message in the words of `t`, with its fields filled in."""
+        fields = {k: v.words(t) if isinstance(v, Said) else v for k, v in self.fields}
+        return t(self.message, **fields)
+
+    def __str__(self) -> str:
+        return self.words(Words(SOURCE_LANGUAGE))
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def said(message: str, **fields: object) -> Said:
+    """Return a message (English, a message id) with its fields, to put into words later."""
+    return Said(message, tuple(fields.items()))
