@@ -222,6 +222,18 @@ def test_profit_is_the_change_in_retained_earnings_and_closing_entries_are_left_
     assert column(income, 16) == (Decimal(0), Decimal(0))  # a 其中 line with no account in use
 
 
+def test_the_statements_are_the_same_with_the_closing_entries_or_without(
+    tmp_path: Path,
+) -> None:
+    """Booked or virtual, the close changes no figure: the client's Fava closes virtually."""
+    booked = statements_of(tmp_path / "booked", CN_LEDGER)
+    parts = CN_LEDGER.split("\n\n")  # its entries are separated by a blank line
+    kept = [part for part in parts if "#closing" not in part.splitlines()[0]]
+    assert len(kept) == len(parts) - 2  # last year's closing entry and October's
+    virtual = statements_of(tmp_path / "virtual", "\n\n".join(kept))
+    assert virtual.as_json("zh") == booked.as_json("zh")
+
+
 def test_an_unmapped_account_is_named_with_the_line_it_probably_belongs_to(
     tmp_path: Path,
 ) -> None:

@@ -17,7 +17,7 @@ import pytest
 from approval_support import approve
 from beancount import loader
 from beancount.core import convert, realization
-from cli_support import commit_all
+from cli_support import HUAMEI_JANUARY, append_entry, commit_all
 from PIL import Image
 from portal_support import (
     ANA_USER,
@@ -302,6 +302,53 @@ def test_the_owner_reads_income_as_positive(portal: Portal) -> None:
 
     assert profit(owner) == ledger_profit
     assert profit(staff) == -ledger_profit
+
+
+CLOSING = (
+    '2025-01-31 * "结转损益 2025-01" #closing\n'
+    "  Income:6001-主营业务收入  100.00 CNY\n"
+    "  Equity:3103-本年利润  -100.00 CNY\n"
+)
+
+
+@pytest.fixture
+def closed(base_practice: Path, tmp_path: Path) -> Iterator[Portal]:
+    """huamei with January closed (its closing entry booked) and approved."""
+    root = tmp_path / "practice"
+    shutil.copytree(base_practice, root, symlinks=True)
+    append_entry(root, HUAMEI_JANUARY, CLOSING)
+    commit_all(root, "Close January")
+    approve(root, "huamei")
+    opened = Portal(root, PortalSettings(state_dir=tmp_path / "state"))
+    add_users(opened)
+    yield opened
+    opened.close()
+
+
+def test_the_owner_reads_a_closed_month_closed_virtually(closed: Portal) -> None:
+    """The closing entry moves January's income to 本年利润 in the books; the owner's income
+    statement still shows the income (Fava's virtual close), the staff's shows the books."""
+    owner, staff = browser(closed, HUAMEI_USER), browser(closed, ANA_USER)
+
+    def profit(browser: Client) -> Decimal:
+        address = books_of(browser, "huamei").page("api/income_statement")
+        chart = json.loads(text(browser.get(address)))["data"]["charts"][0]
+        return sum((Decimal(str(p["balance"].get("CNY", 0))) for p in chart["data"]), Decimal(0))
+
+    assert profit(owner) == Decimal("100.00")
+    assert profit(staff) == Decimal(0)  # closed into 本年利润, as booked
+    owner_books = books_of(owner, "huamei")
+    answer = json.loads(text(owner.get(owner_books.page("api/balance_sheet"))))
+    balance_sheet = json.dumps(answer, ensure_ascii=False)
+    assert "Equity:本期损益" in balance_sheet  # Fava's Earnings:Current, in the client's words
+    assert "Earnings" not in balance_sheet
+
+    def journal(browser: Client) -> str:
+        address = books_of(browser, "huamei").page("api/journal")
+        return json.dumps(json.loads(text(browser.get(address))), ensure_ascii=False)
+
+    assert "结转损益" not in journal(owner)
+    assert "结转损益" in journal(staff)
 
 
 def _png() -> bytes:

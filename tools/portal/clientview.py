@@ -3,6 +3,13 @@
 A client user's worker (an approved snapshot's) serves Fava with:
 - Fava's `invert-income-liabilities-equity` on, so that income, liabilities and equity read as
   positive numbers and a loss as a negative profit, as an owner reads statements;
+- the books closed virtually, as Fava closes them: the closing entries a close books
+  (结转损益, tagged `#closing`) are left out of each load, so that the income statement shows
+  each month's activity, closed or not, rather than a closed month at zero; the balance sheet
+  then shows the profit where Fava puts it, under accounts named in the client's language
+  (`Equity:本期损益` for Fava's `Equity:Earnings:Current`). The figures are the same: the
+  statements the close files do not change without those entries (tests/test_portal_home.py);
+  staff see the books as booked;
 - the client's language and its number conventions (`language` and `locale`, from the client's
   `language` in clients.yaml: `zh` is Chinese with `zh_CN` numbers);
 - no ledger errors in the page's data (the firm's backlog is not the client's business: the
@@ -18,11 +25,18 @@ error list in it touches no one else.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+import fava.core
+from beancount.core import data
 from fava import internal_api
+from fava.beans.load import load_uncached
+
+from beanfirm.core.translation import Words
+from beanfirm.monthend.closing import TAG as CLOSING
 
 if TYPE_CHECKING:
+    from fava.beans.types import LoaderResult
     from fava.core import FavaLedger
 
     from beanfirm.store.registry import Firm
@@ -39,6 +53,55 @@ def client_options(ledger: FavaLedger, language: str) -> None:
     options.invert_income_liabilities_equity = True
     options.language = language
     options.locale = LOCALES.get(language, options.locale)
+
+
+def _virtual_accounts(words: Words) -> dict[str, tuple[str, str]]:
+    """Return the equity accounts Fava's virtual close makes up: option, (default, in words)."""
+    # TRANSLATORS: accounts Fava makes up under Equity: when it closes the books virtually.
+    # Beancount's rule for account names holds: parts joined by colons, no spaces, each part
+    # starting with a capital letter or a Chinese character.
+    return {
+        "account_current_earnings": (
+            "Earnings:Current",
+            words.pgettext("virtual account", "Earnings:Current"),
+        ),
+        "account_previous_earnings": (
+            "Earnings:Previous",
+            words.pgettext("virtual account", "Earnings:Previous"),
+        ),
+        "account_current_conversions": (
+            "Conversions:Current",
+            words.pgettext("virtual account", "Conversions:Current"),
+        ),
+        "account_previous_conversions": (
+            "Conversions:Previous",
+            words.pgettext("virtual account", "Conversions:Previous"),
+        ),
+        "account_unrealized_gains": (
+            "Earnings:Unrealized",
+            words.pgettext("virtual account", "Earnings:Unrealized"),
+        ),
+    }
+
+
+def close_virtually(language: str) -> None:
+    """Make each load of a ledger in this process leave out the booked closing entries.
+
+    Fava then closes the books virtually, into equity accounts named in `language` (those
+    the ledger's options leave at Beancount's default names).
+    """
+    names = _virtual_accounts(Words(language))
+
+    def load(beancount_file_path: str, *, is_encrypted: bool) -> LoaderResult:
+        entries, errors, options = load_uncached(beancount_file_path, is_encrypted=is_encrypted)
+        settable = cast("dict[str, object]", options)  # a TypedDict, set by key here
+        for key, (default, name) in names.items():
+            if settable.get(key) == default:
+                settable[key] = name
+        kept = [e for e in entries if not (isinstance(e, data.Transaction) and CLOSING in e.tags)]
+        return kept, errors, options
+
+    fava.core.load_uncached = load  # type: ignore[attr-defined]
 
 
 def _no_errors() -> list[internal_api.SerialisedError]:

@@ -151,6 +151,7 @@ def build_app(
         registry = load_registry(practice / REGISTRY_FILENAME)
         language = registry.client(prefix.rsplit("/", 1)[-1]).language
         clientview.hide_errors()
+        clientview.close_virtually(language)
         extra = clientview.head_extra(registry.firm)
 
         def adjust(served: ServedLedger) -> None:
