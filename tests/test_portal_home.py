@@ -35,7 +35,7 @@ from beanfirm.core.translation import Words
 from beanfirm.errors import BeanfirmError
 from beanfirm.firm.board import STAGES, BoardRow
 from beanfirm.monthend.checklist import Item
-from beanfirm.portal.clientview import css_string
+from beanfirm.portal.clientview import css_string, head_extra
 from beanfirm.portal.gateway import make_app
 from beanfirm.portal.home import WaitingFor, month_stage, stage_words
 from beanfirm.portal.pool import PoolPolicy
@@ -412,6 +412,24 @@ def test_a_logo_outside_the_practice_or_not_png_is_a_registry_problem(
     assert len(told) == 1, told
     assert "clients.yaml:5" in told[0]  # the logo's own line
     assert "it must be a PNG file inside the practice" in told[0]
+
+
+def test_favas_own_english_is_given_in_the_clients_words_as_data() -> None:
+    head = head_extra(None, "zh").decode()
+    block = re.search(
+        r'<script type="application/json" id="beanfirm-fava-words">(.*?)</script>', head
+    )
+    assert block is not None
+    assert "<" not in block.group(1)
+    words = json.loads(block.group(1))
+    assert words["types"]["Transaction"] == "交易"
+    assert words["flags"]["Bal"] == "余额"
+    assert words["dates"]["month_year"] == "{year}年{month}月"
+    assert "custom" not in words["journal_show"]
+    assert '<script src="/_portal/fava-words.js"></script>' in head
+    english = json.loads(re.findall(r">(\{.*?\})</script>", head_extra(None, "en").decode())[0])
+    assert english["types"]["Transaction"] == "Transaction"
+    assert english["dates"] is None  # Fava's own dates
 
 
 def test_the_firms_name_in_favas_header_is_quoted_as_data() -> None:

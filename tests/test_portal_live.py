@@ -381,6 +381,12 @@ def test_browser_reads_the_income_statement(live: Live, tmp_path: Path) -> None:
     assert "收入" in text or "Income" in text, text[:500]
     assert HUAMEI_SECRET in journal, journal[:500]
     assert UNREVIEWED_PAYEE not in journal
+    # Fava's own English (its journal buttons and column, its charts' dates) reads Chinese.
+    assert "交易" in journal, journal[:500]
+    for english in ("Transaction", "Balance", "Custom", "Document", "Bal"):
+        assert not re.search(rf"\b{english}\b", journal), english  # Opening-Balances is data
+    months = r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
+    assert not re.search(months, text), text[:500]
     assert violations == [], violations
     problems = [entry for entry in logs if entry["level"] in {"SEVERE", "WARNING"}]
     assert problems == [], problems

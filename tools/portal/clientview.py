@@ -17,7 +17,12 @@ A client user's worker (an approved snapshot's) serves Fava with:
   gateway (routes.CLIENT_HIDDEN);
 - a style sheet (`/_portal/fava-client.css`) that hides the links of the pages the gateway
   refuses anyway (Editor, Import, Query, Errors; Help and Options, English whatever the
-  language; Statistics and Holdings, which need BQL), and the firm's name in Fava's header.
+  language; Statistics and Holdings, which need BQL), and the firm's name in Fava's header;
+- the words Fava's scripts and templates write in English whatever the language (the
+  journal's entry types, the charts' dates, "Last entry"), in the client's language from
+  beanfirm's catalogue: a JSON block in the page, which `/_portal/fava-words.js` places; the
+  same script keeps Fava's form to add an entry closed, and shows the journal without the
+  firm's settings (`custom` entries) until the client asks for them.
 
 Staff workers serve Fava as it is. The worker is one process per view, so patching Fava's
 error list in it touches no one else.
@@ -25,6 +30,7 @@ error list in it touches no one else.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, cast
 
 import fava.core
@@ -32,7 +38,7 @@ from beancount.core import data
 from fava import internal_api
 from fava.beans.load import load_uncached
 
-from beanfirm.core.translation import Words
+from beanfirm.core.translation import SOURCE_LANGUAGE, Words
 from beanfirm.monthend.closing import TAG as CLOSING
 
 if TYPE_CHECKING:
@@ -42,6 +48,19 @@ if TYPE_CHECKING:
     from beanfirm.store.registry import Firm
 
 STYLESHEET = "/_portal/fava-client.css"
+WORDS_SCRIPT = "/_portal/fava-words.js"
+JOURNAL_SHOW = (
+    "balance",
+    "budget",
+    "cleared",
+    "discovered",
+    "document",
+    "note",
+    "pending",
+    "query",
+    "statement",
+    "transaction",
+)
 LOGO = "/_portal/logo.png"
 # Fava's locale (number formats) for each of beanfirm's languages; English keeps Fava's own.
 LOCALES = {"zh": "zh_CN"}
@@ -119,7 +138,57 @@ def css_string(value: str) -> str:
     return f'"{escaped}"'
 
 
-def head_extra(firm: Firm | None) -> bytes:
+def fava_words(language: str) -> dict[str, object]:
+    """Return the words Fava writes in English whatever the language, in `language`.
+
+    `types` are the journal's buttons, `flags` the journal's column of entry types (Fava's
+    `short_type`, else the type's first three letters), `dates` the forms of the charts' dates.
+    """
+    t = Words(language)
+    return {
+        "types": {
+            "Open": t.pgettext("entry type", "Open"),
+            "Close": t.pgettext("entry type", "Close"),
+            "Transaction": t.pgettext("entry type", "Transaction"),
+            "Balance": t.pgettext("entry type", "Balance"),
+            "Note": t.pgettext("entry type", "Note"),
+            "Document": t.pgettext("entry type", "Document"),
+            "Pad": t.pgettext("entry type", "Pad"),
+            "Query": t.pgettext("entry type", "Query"),
+            "Custom": t.pgettext("entry type", "Custom"),
+        },
+        "flags": {
+            "Open": t.pgettext("entry type, short", "Open"),
+            "Close": t.pgettext("entry type, short", "Close"),
+            "Bal": t.pgettext("entry type, short", "Bal"),
+            "Note": t.pgettext("entry type, short", "Note"),
+            "Doc": t.pgettext("entry type, short", "Doc"),
+            "pad": t.pgettext("entry type, short", "pad"),
+            "que": t.pgettext("entry type, short", "que"),
+            "cus": t.pgettext("entry type, short", "cus"),
+            "eve": t.pgettext("entry type, short", "eve"),
+            "com": t.pgettext("entry type, short", "com"),
+            "pri": t.pgettext("entry type, short", "pri"),
+        },
+        # TRANSLATORS: around the date of an account's last entry, in Fava's account page.
+        "last_entry": [t.pgettext("last entry", "(Last entry: "), t.pgettext("last entry", ")")],
+        # Fava's entry types shown in the journal until the client chooses (fava-words.js):
+        # Fava's defaults less `custom`, the firm's settings.
+        "journal_show": JOURNAL_SHOW,
+        # English keeps Fava's dates (the forms below number the month).
+        "dates": None
+        if language == SOURCE_LANGUAGE
+        else {
+            # TRANSLATORS: a chart's date, {month} and {day} as numbers: October 2025.
+            "month_year": t.pgettext("chart date", "{month} {year}"),
+            "month": t.pgettext("chart date", "{month}"),
+            "month_day": t.pgettext("chart date", "{month} {day}"),
+            "day": t.pgettext("chart date", "{day}"),
+        },
+    }
+
+
+def head_extra(firm: Firm | None, language: str = SOURCE_LANGUAGE) -> bytes:
     """Return what goes before `</head>` of each Fava page a client user reads."""
     style = ""
     if firm is not None:
@@ -132,4 +201,10 @@ def head_extra(firm: Firm | None) -> bytes:
         style = (
             f"<style>header h1::before {{ content: {name}; font-weight: normal; {logo} }}</style>"
         )
-    return f'<link rel="stylesheet" href="{STYLESHEET}">{style}'.encode()
+    # JSON in a data block; `<` escaped, so that no text can close the block.
+    data = json.dumps(fava_words(language), ensure_ascii=True).replace("<", "\\u003c")
+    words = (
+        f'<script type="application/json" id="beanfirm-fava-words">{data}</script>'
+        f'<script src="{WORDS_SCRIPT}"></script>'
+    )
+    return f'<link rel="stylesheet" href="{STYLESHEET}">{style}{words}'.encode()

@@ -47,7 +47,12 @@ if TYPE_CHECKING:
 
 SESSION_COOKIE = "beanfirm_session"
 CSRF_COOKIE = "beanfirm_login_csrf"
-ASSETS = {"portal.css": "text/css", "fava-client.css": "text/css", "upload.js": "text/javascript"}
+ASSETS = {
+    "portal.css": "text/css",
+    "fava-client.css": "text/css",
+    "upload.js": "text/javascript",
+    "fava-words.js": "text/javascript",
+}
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 

@@ -152,7 +152,7 @@ def build_app(
         language = registry.client(prefix.rsplit("/", 1)[-1]).language
         clientview.hide_errors()
         clientview.close_virtually(language)
-        extra = clientview.head_extra(registry.firm)
+        extra = clientview.head_extra(registry.firm, language)
 
         def adjust(served: ServedLedger) -> None:
             clientview.client_options(served, language)
