@@ -34,6 +34,7 @@ from portal_support import (
     map_sales_account,
 )
 from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
@@ -369,6 +370,17 @@ def test_browser_reads_the_income_statement(live: Live, tmp_path: Path) -> None:
         screenshot = tmp_path / "income_statement.png"
         driver.save_screenshot(str(screenshot))
         text = driver.find_element(By.TAG_NAME, "body").text
+        rects = driver.find_elements(By.CSS_SELECTOR, "svg rect")
+        bars = [bar for bar in rects if bar.size["width"] > 4 and bar.size["height"] > 4]
+        assert bars
+        ActionChains(driver).move_to_element(bars[0]).perform()  # the chart's tooltip
+
+        def shown_tip(found: webdriver.Chrome) -> bool:
+            return any(tip.text for tip in found.find_elements(By.CSS_SELECTOR, ".tooltip"))
+
+        WebDriverWait(driver, 10).until(shown_tip)
+        time.sleep(0.2)  # the words are placed on the next frame
+        tip = " ".join(t.text for t in driver.find_elements(By.CSS_SELECTOR, ".tooltip"))
         driver.get(driver.current_url.replace("income_statement/", "journal/"))
         WebDriverWait(driver, 60).until(
             expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".journal"))
@@ -387,6 +399,8 @@ def test_browser_reads_the_income_statement(live: Live, tmp_path: Path) -> None:
         assert not re.search(rf"\b{english}\b", journal), english  # Opening-Balances is data
     months = r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
     assert not re.search(months, text), text[:500]
+    assert "年" in tip, tip
+    assert not re.search(months, tip), tip
     assert violations == [], violations
     problems = [entry for entry in logs if entry["level"] in {"SEVERE", "WARNING"}]
     assert problems == [], problems

@@ -71,7 +71,8 @@
 
   function translate() {
     var i;
-    var found = words.dates ? document.querySelectorAll("svg text") : [];
+    // A chart's axes, and the date a chart's tooltip gives in emphasis.
+    var found = words.dates ? document.querySelectorAll("svg text, .tooltip em") : [];
     for (i = 0; i < found.length; i += 1) {
       place(found[i], date);
     }
