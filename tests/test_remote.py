@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
 import pytest
-from cli_support import HUAMEI_JANUARY, UNBALANCED_ZH, assert_user_error
-from conftest import git, run_beanfirm
+from cli_support import (
+    HUAMEI_JANUARY,
+    UNBALANCED_ZH,
+    add_staff,
+    assert_user_error,
+    commit_all,
+    new_practice,
+)
+from conftest import STAFF_ENV, git, run_beanfirm
+from month_support import ADD_HUAMEI, BANK, FIRST, LAST, append_to_month
 from remote_support import (
     add_entry,
     clone,
@@ -255,3 +264,42 @@ def test_the_hook_refuses_an_edit_to_a_locked_period(bare: Path, tmp_path: Path)
     result = run_beanfirm("sync", cwd=bo)
     assert_user_error(result, 1, "so sync refused it", "without a reopen by a partner")
     assert clone_state(bo) == state
+
+
+def test_a_preparers_close_goes_through_the_hook_and_waits_for_a_reviewer(
+    tmp_path: Path,
+) -> None:
+    """A preparer closes an approved month in her clone; the remote takes the close (the
+    lock, the closing entry, the statements) and the reviewer's approval of it."""
+    template = new_practice(tmp_path / "template")
+    add_staff(template, "cy", "Cy Reviewer", "reviewer")
+    added = run_beanfirm(*ADD_HUAMEI, cwd=template, env=STAFF_ENV)
+    assert added.code == 0, added.err
+    sale = (
+        f'{FIRST.start} * "客户" "sale"\n'
+        f"  {BANK}  500.00 CNY\n"
+        "  Income:5001-主营业务收入  -500.00 CNY\n"
+    )
+    append_to_month(template, "huamei", FIRST.start, sale)
+    append_to_month(template, "huamei", LAST.start, f"{LAST.start} balance {BANK}  500.00 CNY\n")
+    after = LAST.end + datetime.timedelta(days=1)
+    append_to_month(template, "huamei", LAST.end, f"{after} balance {BANK}  500.00 CNY\n")
+    commit_all(template, "Two months booked and reconciled")
+    git(template, "branch", "-M", "main")
+    bare = firm_remote(template, tmp_path)
+    cy = clone(bare, tmp_path / "cy", "cy")
+    for args in (("approve", "huamei", "--as", "cy"), ("sync",)):
+        done = run_beanfirm(*args, cwd=cy)
+        assert done.code == 0, done.err
+    bo = clone(bare, tmp_path / "bo", "bo")
+    closed = run_beanfirm("close", "huamei", "--period", FIRST.label, "--as", "bo", cwd=bo)
+    assert closed.code == 0, closed.err
+    synced = run_beanfirm("sync", cwd=bo)
+    assert synced.code == 0, synced.err
+    close_commit = git(bo, "rev-parse", "HEAD").strip()
+    assert remote_ref(bare, "refs/heads/main") == close_commit
+    assert git(bo, "log", "-1", "--format=%an").strip() == "Bo Preparer"
+    for args in (("sync",), ("approve", "huamei", "--as", "cy"), ("sync",)):
+        done = run_beanfirm(*args, cwd=cy)
+        assert done.code == 0, done.err
+    assert remote_ref(bare, "refs/tags/beanfirm/approved/huamei/0002^{commit}") == close_commit
