@@ -107,8 +107,33 @@
       window.dispatchEvent(new HashChangeEvent("hashchange"));
     }
   }
+  // Registered before Fava's own listeners (this file runs first), so they see no hash. Fava
+  // follows a link within the page through the Navigation API, where it is stopped.
+  window.addEventListener("popstate", no_form);
   window.addEventListener("hashchange", no_form);
+  if (window.navigation) {
+    window.navigation.addEventListener("navigate", function (event) {
+      if (new URL(event.destination.url).hash === "#add-transaction") {
+        event.stopImmediatePropagation();
+        if (event.cancelable) {
+          event.preventDefault();
+        }
+      }
+    });
+  }
   no_form();
+  // Fava's keyboard shortcut for the form (`n`), outside a field where it is typed.
+  window.addEventListener(
+    "keydown",
+    function (event) {
+      var target = event.target;
+      var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+      if (event.key === "n" && !event.ctrlKey && !event.metaKey && !event.altKey && !typing) {
+        event.stopImmediatePropagation();
+      }
+    },
+    true,
+  );
 
   // The journal shows the firm's settings (`custom` entries: Fava's options, the locks, the
   // reconciliations) only when the client asks: Fava's own choice of entry types, less those,
