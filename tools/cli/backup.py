@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from beanfirm.cli.portalstate import state_dir_option
+from beanfirm.core.scratch import scratch_folder
 from beanfirm.errors import EXIT_FINDINGS, ConfigError, UsageError
 from beanfirm.jobs.backup import backup_folder, make_backup
 from beanfirm.jobs.restoring import Restored, restore, verify
@@ -139,7 +139,7 @@ def backup(
         )
         raise ConfigError(msg)
     folder = backup_folder(policy, to)
-    with tempfile.TemporaryDirectory(prefix="beanfirm-users-") as scratch:
+    with scratch_folder("users") as scratch:
         users = _users_snapshot(root, state_dir, Path(scratch))
         made = make_backup(
             root, PracticeRepo(root), policy, folder, users=users, full=full, dry_run=dry_run

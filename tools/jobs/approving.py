@@ -11,12 +11,12 @@ folder and loaded there with its plugins. A dry run checks all of it and writes 
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beanfirm.core import paths
+from beanfirm.core.scratch import scratch_folder
 from beanfirm.errors import BeanfirmError, Problem, UsageError
 from beanfirm.firm.checking import check_clients, check_ledger
 from beanfirm.review.approving import approver_problems, self_approved
@@ -149,7 +149,7 @@ def client_errors_at(
         client = practice.registry.client(client_id)
         summary: LedgerSummary = check_clients(practice, repo, [client], jobs=1)[0].summary
         return list(summary.errors)
-    with tempfile.TemporaryDirectory(prefix="beanfirm-approve-") as scratch:
+    with scratch_folder("approve") as scratch:
         root = Path(scratch)
         top = [name for name in repo.names_at(commit) if name != paths.LEDGERS]
         repo.export_at(commit, [*top, folder], root)

@@ -11,12 +11,12 @@ only after the new backup is written.
 from __future__ import annotations
 
 import datetime
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beanfirm.core import paths
+from beanfirm.core.scratch import scratch_folder
 from beanfirm.errors import BackupError
 from beanfirm.store import backupset
 from beanfirm.store.backupset import (
@@ -126,7 +126,7 @@ def make_backup(
         notes.extend(why)
         refs = repo.refs()
         parts: dict[str, bytes] = {}
-        with tempfile.TemporaryDirectory(prefix="beanfirm-backup-") as scratch:
+        with scratch_folder("backup") as scratch:
             bundle = Path(scratch) / BUNDLE
             since = base.tips if base is not None else ()
             if repo.write_bundle(bundle, since=since):

@@ -14,12 +14,12 @@ among them.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, overload
 
 from beanfirm.core import paths
 from beanfirm.core.bulk import collector_paused
+from beanfirm.core.scratch import scratch_folder
 from beanfirm.errors import Problem
 from beanfirm.firm.checkcache import CheckCache, client_keys
 from beanfirm.firm.summary import LedgerSummary, summarize
@@ -126,7 +126,7 @@ def problems_at(
     main_path = paths.main_file(client_id)
     if repo.texts_at(commit, [main_path])[main_path] is None:
         return []
-    with tempfile.TemporaryDirectory(prefix="beanfirm-at-") as scratch:
+    with scratch_folder("at") as scratch:
         folder = Path(scratch)
         top = [name for name in repo.names_at(commit) if name != paths.LEDGERS]
         repo.export_at(commit, [*top, paths.client_folder(client_id)], folder)

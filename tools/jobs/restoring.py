@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beanfirm.core import paths
+from beanfirm.core.scratch import scratch_folder
 from beanfirm.errors import BackupError
 from beanfirm.firm.checking import CheckResult, check_clients
 from beanfirm.store import backupset
@@ -83,7 +84,7 @@ def restore(
 def verify(backups: Iterable[Path], identities: Sequence[Identity], *, jobs: int) -> Restored:
     """Restore the newest backup given into a scratch folder, check it, and delete it."""
     chain = backupset.open_chain(backups, identities)
-    with tempfile.TemporaryDirectory(prefix="beanfirm-verify-") as scratch:
+    with scratch_folder("verify") as scratch:
         return _rebuild(chain, Path(scratch) / "practice", jobs=jobs)
 
 
@@ -91,7 +92,7 @@ def _rebuild(chain: Sequence[Opened], folder: Path, *, jobs: int) -> Restored:
     folder.mkdir(exist_ok=True)
     last = chain[-1].manifest
     repo = PracticeRepo.init(folder)
-    with tempfile.TemporaryDirectory(prefix="beanfirm-bundles-") as scratch:
+    with scratch_folder("bundles") as scratch:
         for backup in chain:
             if BUNDLE not in backup.parts:
                 continue

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from beanfirm.core import paths
+from beanfirm.core.scratch import scratch_prefix
 from beanfirm.portal.private import private_file, private_folder
 from beanfirm.portal.upstream import Load, Upstream
 
@@ -104,7 +105,7 @@ class WorkerPool:
         self.log_dir = log_dir
         self.policy = policy
         self.request_timeout = request_timeout
-        self.socket_dir = Path(tempfile.mkdtemp(prefix="beanfirm-portal-"))
+        self.socket_dir = Path(tempfile.mkdtemp(prefix=scratch_prefix("portal")))
         self._workers: dict[str, Worker] = {}
         self._lock = threading.Condition()
         self._reaper: threading.Thread | None = None

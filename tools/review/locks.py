@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from beancount.core import data
 from beancount.parser import parser
 
 from beanfirm.core import paths
+from beanfirm.core.scratch import scratch_folder
 from beanfirm.errors import Problem, relative_to
 from beanfirm.plugins.locked import LOCKS_FILENAME, MODULE, Lock, standing_locks
 from beanfirm.plugins.seal import REOPEN, Seal, Sealer, counted, entry_hash, seal
@@ -171,7 +171,7 @@ def changed_entries(repo: PracticeRepo, client: str) -> list[Problem]:
         commit = repo.first_commit_adding(lock.digest, rel)
         if commit is None:
             continue
-        with tempfile.TemporaryDirectory(prefix="beanfirm-lock-") as scratch:
+        with scratch_folder("lock") as scratch:
             repo.export_at(commit, [paths.client_folder(client)], Path(scratch))
             old_main = Path(scratch) / paths.main_file(client)
             then = load_until_plugin(old_main, MODULE).entries

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import git
 
+from beanfirm.core.scratch import scratch_folder
 from beanfirm.errors import BeanfirmError, ConfigError, WriteRefusedError
 from beanfirm.store.gitlocks import stale_lock_files
 from beanfirm.store.gitstate import GitOperation, git_operation
@@ -526,7 +527,7 @@ class PracticeRepo:
             "GIT_COMMITTER_EMAIL": tagger.email,
         }
         settings = [f"{key}={value}" for key, value in self.signing_config().items()]
-        with tempfile.TemporaryDirectory(prefix="beanfirm-tag-") as scratch:
+        with scratch_folder("tag") as scratch:
             git.Repo.init(scratch, bare=True)
             alternates = Path(scratch, "objects", "info", "alternates")
             alternates.write_text(str(self._objects_dir()) + "\n")
@@ -922,7 +923,7 @@ def _signature_problem(
     base: list[str], tag: str, signing_key: str, runner: git.Git
 ) -> str | None:
     """Verify a tag's signature against one listed key: SSH or a GPG fingerprint."""
-    with tempfile.TemporaryDirectory(prefix="beanfirm-verify-") as scratch:
+    with scratch_folder("verify") as scratch:
         if signing_format(signing_key) == "ssh":
             allowed = Path(scratch, "allowed_signers")
             allowed.write_text(f'beanfirm namespaces="git" {signing_key.strip()}\n')

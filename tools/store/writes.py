@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Never, Protocol, TypeVar, overload
 
 from beanfirm.core import paths as practice_paths
+from beanfirm.core.scratch import scratch_folder
 from beanfirm.errors import BeanfirmError, LedgerError, Problem, WriteRefusedError
 from beanfirm.store.intents import Intent, drop_intent, read_intents, record_intent
 from beanfirm.store.locks import locked
@@ -202,7 +203,7 @@ def apply_write(
         paths = tuple(sorted(planned.changes))
         before = problem_keys(check.before(root))
         if dry_run:
-            with tempfile.TemporaryDirectory(prefix="beanfirm-dry-run-") as scratch:
+            with scratch_folder("dry-run") as scratch:
                 copy = Path(scratch)
                 scratch_copy(root, (*paths, *plan.guard), copy)
                 for relpath, content in planned.changes.items():
