@@ -75,14 +75,14 @@ def sweep(folder: Path, *, now: float | None = None) -> list[Path]:
             continue
         if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid():
             continue
-        if now - status.st_mtime < STALE_SECONDS or _alive(int(found.group(1))):
+        if now - status.st_mtime < STALE_SECONDS or process_alive(int(found.group(1))):
             continue
         shutil.rmtree(entry, ignore_errors=True)
         removed.append(entry)
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """Tell whether a process runs (another user's counts: it may not be signalled)."""
     try:
         os.kill(pid, 0)

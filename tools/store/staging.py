@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
+from beanfirm.core.scratch import process_alive
 from beanfirm.store.writes import umask, write_atomic
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class Staging:
         prefix = f".{self.destination.name}."
         for left in list(self.destination.parent.glob(f"{glob.escape(prefix)}*.*")):
             pid = left.name.removeprefix(prefix).split(".", 1)[0]
-            if left.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            if left.is_dir() and pid.isdigit() and not process_alive(int(pid)):
                 self._settle(left)  # a killed process's scratch folder
         prefix += f"{os.getpid()}."
         self._scratch = Path(tempfile.mkdtemp(prefix=prefix, dir=self.destination.parent))
@@ -141,12 +142,3 @@ def _sync_folder(folder: Path) -> None:
     finally:
         os.close(fd)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's
-    return True
