@@ -16,16 +16,14 @@ load and of the tests in this process. Target (issue 17): anomalies at most 1.5x
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-from timing import generate_practice, print_compared, timed_run
+from timing import cold_arguments, generate_practice, print_compared, timed_run
 
 from beanfirm.anomalies.report import anomaly_report
 from beanfirm.store.ledger import load_ledger
@@ -38,11 +36,7 @@ SEED = "20251001"
 
 def main() -> None:
     """Run the benchmark."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--transactions", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+    args = cold_arguments(__doc__.splitlines()[0], transactions=100_000)
     with tempfile.TemporaryDirectory() as tmp:
         practice = Path(tmp) / "practice"
         generate_practice(

@@ -14,13 +14,11 @@ Prints each run and the ratio. Target: financials at most 1.2x bean-check.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
 
-from timing import generate_practice, print_compared, timed_run
+from timing import cold_arguments, generate_practice, print_compared, timed_run
 
 BIN = Path(sys.executable).parent
 CATEGORIZED = {
@@ -41,11 +39,7 @@ def categorize(folder: Path) -> None:
 
 def main() -> None:
     """Run the benchmark."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--transactions", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+    args = cold_arguments(__doc__.splitlines()[0], transactions=100_000)
     with tempfile.TemporaryDirectory() as tmp:
         practice = Path(tmp) / "practice"
         generate_practice(

@@ -19,7 +19,6 @@ write discipline costs one checked load of the ledger, and this measures what it
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import subprocess
@@ -27,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from timing import generate_practice, print_compared, timed_run
+from timing import cold_arguments, generate_practice, print_compared, timed_run
 
 BIN = Path(sys.executable).parent
 START = "2025-10-01"
@@ -48,11 +47,7 @@ def _commit(practice: Path) -> None:
 
 def main() -> None:
     """Run the benchmark."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--transactions", type=int, default=20000)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+    args = cold_arguments(__doc__.splitlines()[0], transactions=20000)
     beanfirm = str(BIN / "beanfirm")
     with tempfile.TemporaryDirectory() as tmp:
         practice = Path(tmp) / "practice"

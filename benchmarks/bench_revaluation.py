@@ -19,13 +19,11 @@ whose load is most of its time (benchmarks/README.md), grows by a few percent at
 
 from __future__ import annotations
 
-import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
 
-from timing import generate_practice, print_compared
+from timing import cold_arguments, generate_practice, print_compared
 
 from beanfirm.monthend.closing import parse_period
 from beanfirm.monthend.revaluation import (
@@ -53,11 +51,7 @@ def crossborder(practice: Path) -> Path:
 
 def main() -> None:
     """Run the benchmark."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--transactions", type=int, default=20_000)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+    args = cold_arguments(__doc__.splitlines()[0], transactions=20_000)
     with tempfile.TemporaryDirectory() as tmp:
         practice = Path(tmp) / "practice"
         generate_practice(

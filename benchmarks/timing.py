@@ -1,7 +1,9 @@
-"""Timing a beanfirm command from a benchmark script: its wall time and its output."""
+"""Timing a beanfirm command from a benchmark script: its wall time and output, its arguments."""
 
 from __future__ import annotations
 
+import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -45,3 +47,13 @@ def generate_practice(
     ]  # fmt: skip
     subprocess.run(argv, check=True, capture_output=True)
     print(f"generated {practice} in {time.perf_counter() - started:.1f} s")
+
+
+def cold_arguments(description: str, *, transactions: int, runs: int = 3) -> argparse.Namespace:
+    """Parse a benchmark's `--transactions N --runs N`; turn Beancount's pickle cache off."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--transactions", type=int, default=transactions)
+    parser.add_argument("--runs", type=int, default=runs)
+    args = parser.parse_args()
+    os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+    return args

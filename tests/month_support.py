@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from conftest import run_beanfirm
+
 from beanfirm.monthend.closing import month_of
 
 BANK = "Assets:1002-银行存款:工商银行"
@@ -29,3 +31,9 @@ def append_to_month(folder: Path, client_id: str, day: datetime.date, text: str)
     path.parent.mkdir(parents=True, exist_ok=True)
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     path.write_text(old + "\n" + text, encoding="utf-8")
+
+
+def close(folder: Path, *args: str) -> tuple[int, str, str]:
+    """Run `beanfirm close ARGS --as ana` (a partner); return its exit code, output, errors."""
+    result = run_beanfirm("close", *args, "--as", "ana", cwd=folder)
+    return result.code, result.out, result.err

@@ -14,7 +14,7 @@ from beancount import loader
 from beancount.core import data
 from cli_support import commit_all, snapshot
 from conftest import STAFF_ENV, git, run_beanfirm
-from month_support import ADD_HUAMEI, BANK, FIRST, LAST, append_to_month
+from month_support import ADD_HUAMEI, BANK, FIRST, LAST, append_to_month, close
 
 from beanfirm.cli.context import author_of
 from beanfirm.errors import Problem
@@ -75,11 +75,6 @@ def books(practice: Path) -> Path:
     assert run_beanfirm("check", "huamei", cwd=practice).code == 0
     approve(practice, "huamei")
     return practice
-
-
-def close(folder: Path, *args: str) -> tuple[int, str, str]:
-    result = run_beanfirm("close", *args, "--as", "ana", cwd=folder)
-    return result.code, result.out, result.err
 
 
 def test_a_close_books_the_closing_entry_and_the_lock_in_one_commit(books: Path) -> None:

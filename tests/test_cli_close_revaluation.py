@@ -11,7 +11,7 @@ import pytest
 from approval_support import approve
 from cli_support import commit_all, snapshot
 from conftest import STAFF_ENV, git, run_beanfirm
-from month_support import ADD_HUAMEI, BANK, FIRST, LAST, append_to_month
+from month_support import ADD_HUAMEI, BANK, FIRST, LAST, append_to_month, close
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -64,11 +64,6 @@ def books(practice: Path) -> Path:
     assert run_beanfirm("check", "huamei", cwd=practice).code == 0
     approve(practice, "huamei")
     return practice
-
-
-def close(folder: Path, *args: str) -> tuple[int, str, str]:
-    result = run_beanfirm("close", *args, "--as", "ana", cwd=folder)
-    return result.code, result.out, result.err
 
 
 def cash(folder: Path, period: str) -> Decimal:

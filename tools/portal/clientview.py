@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, cast
 
 import fava.core
 from beancount.core import data
+from beancount.parser.options import OPTIONS_DEFAULTS
 from fava import internal_api
 from fava.beans.load import load_uncached
 
@@ -74,32 +75,19 @@ def client_options(ledger: FavaLedger, language: str) -> None:
     options.locale = LOCALES.get(language, options.locale)
 
 
-def _virtual_accounts(words: Words) -> dict[str, tuple[str, str]]:
-    """Return the equity accounts Fava's virtual close makes up: option, (default, in words)."""
+def _virtual_accounts(words: Words) -> dict[str, str]:
+    """Return the equity accounts Fava's virtual close makes up, by option, in `words`."""
     # TRANSLATORS: accounts Fava makes up under Equity: when it closes the books virtually.
     # Beancount's rule for account names holds: parts joined by colons, no spaces, each part
     # starting with a capital letter or a Chinese character.
     return {
-        "account_current_earnings": (
-            "Earnings:Current",
-            words.pgettext("virtual account", "Earnings:Current"),
+        "account_current_earnings": words.pgettext("virtual account", "Earnings:Current"),
+        "account_previous_earnings": words.pgettext("virtual account", "Earnings:Previous"),
+        "account_current_conversions": words.pgettext("virtual account", "Conversions:Current"),
+        "account_previous_conversions": words.pgettext(
+            "virtual account", "Conversions:Previous"
         ),
-        "account_previous_earnings": (
-            "Earnings:Previous",
-            words.pgettext("virtual account", "Earnings:Previous"),
-        ),
-        "account_current_conversions": (
-            "Conversions:Current",
-            words.pgettext("virtual account", "Conversions:Current"),
-        ),
-        "account_previous_conversions": (
-            "Conversions:Previous",
-            words.pgettext("virtual account", "Conversions:Previous"),
-        ),
-        "account_unrealized_gains": (
-            "Earnings:Unrealized",
-            words.pgettext("virtual account", "Earnings:Unrealized"),
-        ),
+        "account_unrealized_gains": words.pgettext("virtual account", "Earnings:Unrealized"),
     }
 
 
@@ -114,8 +102,8 @@ def close_virtually(language: str) -> None:
     def load(beancount_file_path: str, *, is_encrypted: bool) -> LoaderResult:
         entries, errors, options = load_uncached(beancount_file_path, is_encrypted=is_encrypted)
         settable = cast("dict[str, object]", options)  # a TypedDict, set by key here
-        for key, (default, name) in names.items():
-            if settable.get(key) == default:
+        for key, name in names.items():
+            if settable.get(key) == OPTIONS_DEFAULTS[key]:  # a name the ledger did not choose
                 settable[key] = name
         kept = [e for e in entries if not (isinstance(e, data.Transaction) and CLOSING in e.tags)]
         return kept, errors, options
