@@ -38,6 +38,7 @@ demo: install fonts
 	$(DEMO_RUN) serve --demo-users
 
 lint: install
+	$(BIN)/ruff format --check tools plugins importers tests benchmarks
 	$(BIN)/ruff check tools plugins importers tests benchmarks
 
 typecheck: install

@@ -66,8 +66,17 @@ def generate(work: Path, clients: int, transactions: int) -> Path:
     started = time.perf_counter()
     run(
         [
-            str(BIN / "beanfirm"), "generate", str(practice), "--clients", str(clients),
-            "--transactions", str(transactions), "--start", START, "--seed", SEED,
+            str(BIN / "beanfirm"),
+            "generate",
+            str(practice),
+            "--clients",
+            str(clients),
+            "--transactions",
+            str(transactions),
+            "--start",
+            START,
+            "--seed",
+            SEED,
         ],
         cwd=work,
     )

@@ -46,8 +46,9 @@ ALIPAY_HEADER = (
 STATEMENT_DAY = "2025-10-31"
 # The books are opened at the end of last month, so that the bank account is reconciled to
 # date (`beanfirm check` is clean) whenever the benchmark runs.
-OPENING_DAY = str(datetime.datetime.now(datetime.UTC).date().replace(day=1)
-                  - datetime.timedelta(days=1))
+OPENING_DAY = str(
+    datetime.datetime.now(datetime.UTC).date().replace(day=1) - datetime.timedelta(days=1)
+)
 # The customers and vendor of docs/examples/qinghe-open-items.csv, as docs/opening.md opens them.
 OPENING_PARTIES = f"""
 {OPENING_DAY} open Assets:1122-应收账款:西湖酒店 CNY
@@ -97,14 +98,34 @@ def git(folder: Path, *args: str) -> str:
 def commit_all(folder: Path, message: str) -> None:
     """Commit everything in the practice, as someone working by hand."""
     git(folder, "add", "--all")
-    git(folder, "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid",
-        "commit", "-qm", message)
+    git(
+        folder,
+        "-c",
+        "user.name=Bench",
+        "-c",
+        "user.email=bench@example.invalid",
+        "commit",
+        "-qm",
+        message,
+    )
 
 
 def make_practice(folder: Path, clients: int) -> list[str]:
     """Generate a small practice and give each client an Alipay account; return the ids."""
-    run(BEANFIRM, "generate", str(folder), "--clients", str(clients), "--transactions", "50",
-        "--months", "1", "--start", "2025-10-01", cwd=folder.parent)
+    run(
+        BEANFIRM,
+        "generate",
+        str(folder),
+        "--clients",
+        str(clients),
+        "--transactions",
+        "50",
+        "--months",
+        "1",
+        "--start",
+        "2025-10-01",
+        cwd=folder.parent,
+    )
     registry = folder / "clients.yaml"
     text = registry.read_text(encoding="utf-8")
     entry = f"  accounts:\n  - account: {ALIPAY}\n    kind: payment\n    importer: alipay\n"
@@ -121,10 +142,14 @@ def alipay_export(folder: Path, number: int) -> Path:
     """An Alipay export of two rows no other export has (its order numbers are `number`'s)."""
     day = f"2025-10-{10 + number % 15:02d}"
     rows = [
-        (f"{day} 10:{number % 60:02d}:00,其他,供应商{number},/,货款,支出,"
-         f"{number % 900 + 1}.{number % 100:02d},余额,交易成功,BENCH{number:06d}A\t,,,\n"),
-        (f"{day} 11:{number % 60:02d}:00,其他,客户{number},/,货款,收入,"
-         f"{number % 700 + 2}.{number % 97:02d},余额,交易成功,BENCH{number:06d}B\t,,,\n"),
+        (
+            f"{day} 10:{number % 60:02d}:00,其他,供应商{number},/,货款,支出,"
+            f"{number % 900 + 1}.{number % 100:02d},余额,交易成功,BENCH{number:06d}A\t,,,\n"
+        ),
+        (
+            f"{day} 11:{number % 60:02d}:00,其他,客户{number},/,货款,收入,"
+            f"{number % 700 + 2}.{number % 97:02d},余额,交易成功,BENCH{number:06d}B\t,,,\n"
+        ),
     ]
     path = folder / f"alipay-{number}.csv"
     trailer = "-" * 60 + f"\n共{len(rows)}笔记录\n"
@@ -141,9 +166,13 @@ def alipay_balance(practice: Path, client: str) -> str:
     main = practice / "ledgers" / client / "main.beancount"
     entries, _errors, _options = loader.load_file(str(main))
     total = sum(
-        (posting.units.number for entry in entries if isinstance(entry, Transaction)
-         for posting in entry.postings
-         if posting.account == ALIPAY and posting.units and posting.units.number is not None),
+        (
+            posting.units.number
+            for entry in entries
+            if isinstance(entry, Transaction)
+            for posting in entry.postings
+            if posting.account == ALIPAY and posting.units and posting.units.number is not None
+        ),
         start=0,
     )
     return f"{total:.2f}"
@@ -167,38 +196,119 @@ class Commands:
             export = alipay_export(self.scratch, number)
             return [BEANFIRM, "import", client, str(export), "--account", ALIPAY]
         if command == "add":
-            return [BEANFIRM, "clients", "add", f"new-{number}", "--name", f"新客户{number}",
-                    "--industry", "retail", "--frequency", "low", "--region", "shanghai",
-                    "--size", "micro", "--preparer", "li", "--reviewer", "wang",
-                    "--opened", "2025-01-01"]
+            return [
+                BEANFIRM,
+                "clients",
+                "add",
+                f"new-{number}",
+                "--name",
+                f"新客户{number}",
+                "--industry",
+                "retail",
+                "--frequency",
+                "low",
+                "--region",
+                "shanghai",
+                "--size",
+                "micro",
+                "--preparer",
+                "li",
+                "--reviewer",
+                "wang",
+                "--opened",
+                "2025-01-01",
+            ]
         if command == "reconcile":
             client = self.clients[0]
             month = 11 + (number // 28) % 2  # November or December: after every import
             day = f"2025-{month}-{1 + number % 28:02d}"
-            return [BEANFIRM, "reconcile", client, "--account", ALIPAY,
-                    "--balance", alipay_balance(self.practice, client), "--date", day]
+            return [
+                BEANFIRM,
+                "reconcile",
+                client,
+                "--account",
+                ALIPAY,
+                "--balance",
+                alipay_balance(self.practice, client),
+                "--date",
+                day,
+            ]
         if command == "opening":
-            return [BEANFIRM, "opening", self.new_client_to_open(number),
-                    str(EXAMPLES / "qinghe-tb.csv"), "--date", OPENING_DAY, "--column", "closing",
-                    "--open-items", str(EXAMPLES / "qinghe-open-items.csv")]
+            return [
+                BEANFIRM,
+                "opening",
+                self.new_client_to_open(number),
+                str(EXAMPLES / "qinghe-tb.csv"),
+                "--date",
+                OPENING_DAY,
+                "--column",
+                "closing",
+                "--open-items",
+                str(EXAMPLES / "qinghe-open-items.csv"),
+            ]
         if command == "adopt":
-            return [BEANFIRM, "clients", "adopt", f"adopted-{number}",
-                    str(EXAMPLES / "lanting" / "lanting.beancount"), "--industry", "design",
-                    "--frequency", "low", "--region", "zhejiang", "--size", "micro",
-                    "--preparer", "li", "--reviewer", "wang"]
+            return [
+                BEANFIRM,
+                "clients",
+                "adopt",
+                f"adopted-{number}",
+                str(EXAMPLES / "lanting" / "lanting.beancount"),
+                "--industry",
+                "design",
+                "--frequency",
+                "low",
+                "--region",
+                "zhejiang",
+                "--size",
+                "micro",
+                "--preparer",
+                "li",
+                "--reviewer",
+                "wang",
+            ]
         if command == "statement":
-            return [BEANFIRM, "statement", self.clients[1], "--all-customers", "--format", "csv",
-                    "--to", STATEMENT_DAY, "-o", str(self.scratch / "statements")]
+            return [
+                BEANFIRM,
+                "statement",
+                self.clients[1],
+                "--all-customers",
+                "--format",
+                "csv",
+                "--to",
+                STATEMENT_DAY,
+                "-o",
+                str(self.scratch / "statements"),
+            ]
         return [BEANFIRM, "dunning", self.clients[1], "-o", str(self.scratch / "dunning")]
 
     def new_client_to_open(self, number: int) -> str:
         """Add a client opened on `OPENING_DAY`, with the parties of the open items; its id."""
         client = f"opened-{number}"
-        run(BEANFIRM, "clients", "add", client, "--name", f"青禾{number}", "--industry", "food",
-            "--frequency", "low", "--region", "zhejiang", "--size", "micro", "--preparer", "li",
-            "--reviewer", "wang", "--opened", OPENING_DAY,
-            "--account", "Assets:1002-银行存款:工商银行,bank,icbc-debit,6222020200005678",
-            cwd=self.practice)
+        run(
+            BEANFIRM,
+            "clients",
+            "add",
+            client,
+            "--name",
+            f"青禾{number}",
+            "--industry",
+            "food",
+            "--frequency",
+            "low",
+            "--region",
+            "zhejiang",
+            "--size",
+            "micro",
+            "--preparer",
+            "li",
+            "--reviewer",
+            "wang",
+            "--opened",
+            OPENING_DAY,
+            "--account",
+            "Assets:1002-银行存款:工商银行,bank,icbc-debit,6222020200005678",
+            cwd=self.practice,
+        )
         with (self.practice / "ledgers" / client / "accounts.beancount").open(
             "a", encoding="utf-8"
         ) as f:
@@ -254,8 +364,14 @@ def commits(practice: Path) -> int:
     return int(git(practice, "rev-list", "--count", "HEAD"))
 
 
-def kill_trial(commands: Commands, command: str, number: int, duration: float,
-               rng: random.Random, figures: Figures) -> None:
+def kill_trial(
+    commands: Commands,
+    command: str,
+    number: int,
+    duration: float,
+    rng: random.Random,
+    figures: Figures,
+) -> None:
     """Kill one run of `command` at a random moment, write again, and check everything."""
     practice = commands.practice
     argv = commands.argv(command, number)  # first: it may commit what the command needs
@@ -263,8 +379,14 @@ def kill_trial(commands: Commands, command: str, number: int, duration: float,
     out = commands.output(command)
     whole = files_of(out) if out is not None else {}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BEANFIRM_", "GIT_"))}
-    proc = subprocess.Popen(argv, cwd=practice, env={**env, **ENV}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        argv,
+        cwd=practice,
+        env={**env, **ENV},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     time.sleep(rng.uniform(0.0, duration))
     figures.trials += 1
     if proc.poll() is None:
@@ -295,8 +417,9 @@ def write_again(commands: Commands, command: str, number: int, figures: Figures)
     practice, out, where = commands.practice, commands.output(command), f"{command} trial {number}"
     again = run(*commands.argv(command, number + 10_000), cwd=practice, check=False)
     if not succeeded(command, again):
-        figures.failures.append(f"{where}: the next write failed ({again.returncode}): "
-                                f"{again.stderr}")
+        figures.failures.append(
+            f"{where}: the next write failed ({again.returncode}): {again.stderr}"
+        )
     if out is not None:
         scratch = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
         if scratch:
@@ -358,9 +481,14 @@ def concurrent_imports(commands: Commands, count: int) -> Figures:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BEANFIRM_", "GIT_"))}
     start = time.monotonic()
     procs = [
-        subprocess.Popen(commands.argv("import", 50_000 + number), cwd=practice,
-                         env={**env, **ENV}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True)
+        subprocess.Popen(
+            commands.argv("import", 50_000 + number),
+            cwd=practice,
+            env={**env, **ENV},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for number in range(count)
     ]
     for proc in procs:
@@ -412,13 +540,17 @@ def report(results: list[Figures], *, as_json: bool) -> None:
     if as_json:
         print(json.dumps([asdict(figures) for figures in results], ensure_ascii=False))
         return
-    print("| command | trials | killed while running | commits after the kill (0/1) "
-          "| git lock left | intent left | failures | seconds |")
+    print(
+        "| command | trials | killed while running | commits after the kill (0/1) "
+        "| git lock left | intent left | failures | seconds |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for f in results:
         made = f"{f.commits_after_kill.get(0, 0)}/{f.commits_after_kill.get(1, 0)}"
-        print(f"| {f.command} | {f.trials} | {f.killed} | {made} | {f.git_lock_left} "
-              f"| {f.intent_left} | {len(f.failures)} | {f.seconds:.1f} |")
+        print(
+            f"| {f.command} | {f.trials} | {f.killed} | {made} | {f.git_lock_left} "
+            f"| {f.intent_left} | {len(f.failures)} | {f.seconds:.1f} |"
+        )
     for f in results:
         for failure in f.failures:
             print(f"FAILED {failure}", file=sys.stderr)

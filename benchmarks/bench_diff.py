@@ -56,8 +56,10 @@ REGISTRY = """firm:
 clients: []
 """
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Ana Partner", "GIT_AUTHOR_EMAIL": "ana@bench.invalid",
-    "GIT_COMMITTER_NAME": "Ana Partner", "GIT_COMMITTER_EMAIL": "ana@bench.invalid",
+    "GIT_AUTHOR_NAME": "Ana Partner",
+    "GIT_AUTHOR_EMAIL": "ana@bench.invalid",
+    "GIT_COMMITTER_NAME": "Ana Partner",
+    "GIT_COMMITTER_EMAIL": "ana@bench.invalid",
     "GIT_AUTHOR_DATE": "2026-01-05T10:00:00+08:00",
     "GIT_COMMITTER_DATE": "2026-01-05T10:00:00+08:00",
 }
@@ -87,8 +89,9 @@ def month_entries(rng: random.Random, month: datetime.date, count: int, prefix: 
 
 
 def git(folder: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=folder, env={**os.environ, **GIT_ENV}, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", *args], cwd=folder, env={**os.environ, **GIT_ENV}, check=True, capture_output=True
+    )
 
 
 def build(folder: Path, transactions: int) -> str:
@@ -99,10 +102,13 @@ def build(folder: Path, transactions: int) -> str:
     (folder / "clients.yaml").write_text(REGISTRY, encoding="utf-8")
     (client / "main.beancount").write_text(
         'option "operating_currency" "CNY"\ninclude "accounts.beancount"\n'
-        'include "journal/*/*.beancount"\n', encoding="utf-8")
+        'include "journal/*/*.beancount"\n',
+        encoding="utf-8",
+    )
     opens = ["Assets:Bank:CMB", *EXPENSES]
     (client / "accounts.beancount").write_text(
-        "".join(f"2020-12-01 open {account} CNY\n" for account in opens), encoding="utf-8")
+        "".join(f"2020-12-01 open {account} CNY\n" for account in opens), encoding="utf-8"
+    )
     months = max(1, round(transactions / PER_MONTH))
     per_month = transactions // months
     last = ""
@@ -151,27 +157,35 @@ def measure(folder: Path, transactions: int, runs: int) -> dict[str, tuple[float
     last = build(folder, transactions)
     built = time.perf_counter() - started
     size = (folder / last).stat().st_size
-    print(f"\n{transactions:,} transactions ({built:.1f} s to write and commit); "
-          f"the changed month file: {size / 1024:.0f} KiB")
+    print(
+        f"\n{transactions:,} transactions ({built:.1f} s to write and commit); "
+        f"the changed month file: {size / 1024:.0f} KiB"
+    )
     repo = PracticeRepo(folder)
     old, new = repo.first_parent(repo.head() or ""), repo.head()
     result = diff(repo, old, new)
     (client,) = result.clients
     if (client.added, client.removed, client.changed) != (IMPORTED, 0, 0):
-        raise SystemExit(f"the diff found {client.added} added, {client.removed} removed, "
-                         f"{client.changed} changed; expected {IMPORTED} added")
+        raise SystemExit(
+            f"the diff found {client.added} added, {client.removed} removed, "
+            f"{client.changed} changed; expected {IMPORTED} added"
+        )
     figures = {
-        "git diff HEAD~1 HEAD": median_of(runs, lambda: run(
-            folder, "git", "diff", "--no-ext-diff", "--no-textconv", "HEAD~1", "HEAD")),
-        "beanfirm diff HEAD": median_of(runs, lambda: run(folder, str(BIN / "beanfirm"),
-                                                          "diff", "HEAD")),
+        "git diff HEAD~1 HEAD": median_of(
+            runs,
+            lambda: run(folder, "git", "diff", "--no-ext-diff", "--no-textconv", "HEAD~1", "HEAD"),
+        ),
+        "beanfirm diff HEAD": median_of(
+            runs, lambda: run(folder, str(BIN / "beanfirm"), "diff", "HEAD")
+        ),
         "the diff in-process": median_of(runs, lambda: diff(repo, old, new)),
     }
     (folder / ".gitattributes").write_text(ATTRIBUTE_LINE + "\n", encoding="utf-8")
     for key, value in driver_config().items():
         git(folder, "config", key, value)
     figures["git diff HEAD~1 HEAD, beanfirm's driver"] = median_of(
-        runs, lambda: run(folder, "git", "diff", "HEAD~1", "HEAD"))
+        runs, lambda: run(folder, "git", "diff", "HEAD~1", "HEAD")
+    )
     for what, (wall, cpu) in figures.items():
         print(f"  {what:<42} {wall:7.3f} s wall {cpu:7.3f} s CPU")
     return figures
@@ -183,8 +197,9 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average at the start: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as scratch:
-        wall, cpu = median_of(args.runs, lambda: run(Path(scratch), str(BIN / "beanfirm"),
-                                                     "--version"))
+        wall, cpu = median_of(
+            args.runs, lambda: run(Path(scratch), str(BIN / "beanfirm"), "--version")
+        )
         print(f"beanfirm --version (start-up alone): {wall:.2f} s wall {cpu:.2f} s CPU")
         small = measure(Path(scratch) / "small", 10_000, args.runs)
         large = measure(Path(scratch) / "large", 100_000, args.runs)

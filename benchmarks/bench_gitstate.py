@@ -48,16 +48,27 @@ def git(folder: Path, *args: str) -> str:
 def committed_practice(folder: Path, clients: int, transactions: int) -> Path:
     """The generated practice, committed on branch main (made once, reused)."""
     practice = folder / "practice"
-    generate_practice(practice, clients=clients, transactions=transactions, start=START,
-                      seed=SEED)
-    done = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "HEAD"], cwd=practice,
-                          capture_output=True, check=False)
+    generate_practice(practice, clients=clients, transactions=transactions, start=START, seed=SEED)
+    done = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
+        cwd=practice,
+        capture_output=True,
+        check=False,
+    )
     if done.returncode != 0:
         if not (practice / ".git").exists():
             git(practice, "init", "-q")
         git(practice, "add", "--all")
-        git(practice, "-c", "user.name=Bench", "-c", "user.email=bench@bench.invalid",
-            "commit", "-qm", "The generated practice")
+        git(
+            practice,
+            "-c",
+            "user.name=Bench",
+            "-c",
+            "user.email=bench@bench.invalid",
+            "commit",
+            "-qm",
+            "The generated practice",
+        )
         git(practice, "branch", "-M", "main")
     return practice
 
@@ -110,10 +121,14 @@ def sync_steps(practice: Path, folder: Path, runs: int) -> None:
             steps.append(time.perf_counter() - started)
     step, sync = statistics.median(steps), statistics.median(syncs)
     print("2. what sync adds against a whole `beanfirm sync -n`, median of", runs)
-    print(f"  record, detach, attach, drop {step:7.3f} s   runs "
-          + ", ".join(f"{t:.3f}" for t in steps))
-    print(f"  beanfirm sync -n             {sync:7.3f} s   runs "
-          + ", ".join(f"{t:.3f}" for t in syncs))
+    print(
+        f"  record, detach, attach, drop {step:7.3f} s   runs "
+        + ", ".join(f"{t:.3f}" for t in steps)
+    )
+    print(
+        f"  beanfirm sync -n             {sync:7.3f} s   runs "
+        + ", ".join(f"{t:.3f}" for t in syncs)
+    )
     print(f"  added / sync                 {step / sync:7.3f}x")
 
 

@@ -133,8 +133,10 @@ def main() -> None:
         began = time.perf_counter()
         status, page, _ = get(browser, f"{base}/")
         check(status == OK and f"/home/{client_id}/statements/".encode() in page, "home page")
-        print(f"home page, first request (the month's status computed): "
-              f"{time.perf_counter() - began:.2f} s")
+        print(
+            f"home page, first request (the month's status computed): "
+            f"{time.perf_counter() - began:.2f} s"
+        )
         _, fava, fava_books = first_page_fava(practice / "ledgers" / client_id / "main.beancount")
         servers.append(fava)
         fava_browser = opener()

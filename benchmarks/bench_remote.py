@@ -58,8 +58,19 @@ def git(folder: Path, *args: str, stdin: str | None = None) -> str:
 def generate(folder: Path, clients: int, transactions: int) -> None:
     """Generate the practice on branch main."""
     timed_run(
-        [BEANFIRM, "generate", str(folder), "--clients", str(clients), "--transactions",
-         str(transactions), "--start", START, "--seed", SEED],
+        [
+            BEANFIRM,
+            "generate",
+            str(folder),
+            "--clients",
+            str(clients),
+            "--transactions",
+            str(transactions),
+            "--start",
+            START,
+            "--seed",
+            SEED,
+        ],
         folder.parent,
     )
     git(folder, "branch", "-M", "main")
@@ -153,7 +164,10 @@ def rogue(folder: Path, client: str, rounds: int, tally: Tally) -> None:
             ("hook: an approval deleted", ":refs/tags/beanfirm/approved/bench/0001"),
         ):
             pushed = subprocess.run(
-                ["git", "push", "origin", refspec], cwd=folder, capture_output=True, text=True,
+                ["git", "push", "origin", refspec],
+                cwd=folder,
+                capture_output=True,
+                text=True,
                 check=False,
             )
             with tally.lock:
@@ -185,8 +199,10 @@ def firm(work: Path, args: argparse.Namespace) -> None:
     for thread in threads:
         thread.join()
     minutes = (time.perf_counter() - started) / 60
-    print(f"firm: {args.clones} clones x {args.rounds} changes, {len(clients)} clients "
-          f"({args.transactions} transactions each), {minutes * 60:.1f} s")
+    print(
+        f"firm: {args.clones} clones x {args.rounds} changes, {len(clients)} clients "
+        f"({args.transactions} transactions each), {minutes * 60:.1f} s"
+    )
     print(f"  successful syncs: {len(tally.synced)}, {len(tally.synced) / minutes:.1f} per minute")
     print(f"  extra tries because another clone pushed first: {tally.tries}")
     for cause, count in sorted(tally.refused.items()):
@@ -195,10 +211,13 @@ def firm(work: Path, args: argparse.Namespace) -> None:
     missing = [iid for _, iid in tally.synced if f"Bench {iid}" not in log]
     print(f"  synced commits missing from the remote: {len(missing)} {missing[:5]}")
     final = clone(bare, work / "final", 100)
-    checked = subprocess.run([BEANFIRM, "check"], cwd=final, capture_output=True, text=True,
-                             check=False)
-    print(f"  `beanfirm check` of the remote's head: exit {checked.returncode}, "
-          f"{checked.stdout.strip().splitlines()[-1]}")
+    checked = subprocess.run(
+        [BEANFIRM, "check"], cwd=final, capture_output=True, text=True, check=False
+    )
+    print(
+        f"  `beanfirm check` of the remote's head: exit {checked.returncode}, "
+        f"{checked.stdout.strip().splitlines()[-1]}"
+    )
 
 
 def hook_cost(work: Path, args: argparse.Namespace) -> None:
@@ -226,8 +245,12 @@ def hook_cost(work: Path, args: argparse.Namespace) -> None:
     def run_hook() -> float:
         started = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-m", "beanfirm.jobs.prereceive"], cwd=bare, input=hook_input,
-            capture_output=True, text=True, check=False,
+            [sys.executable, "-m", "beanfirm.jobs.prereceive"],
+            cwd=bare,
+            input=hook_input,
+            capture_output=True,
+            text=True,
+            check=False,
             env={"GIT_DIR": ".", "PATH": "/usr/bin:/bin"},  # a server's bare PATH
         )
         if proc.returncode != 0:
@@ -244,8 +267,9 @@ def hook_cost(work: Path, args: argparse.Namespace) -> None:
         for times, measure in pair if run % 2 == 0 else reversed(pair):
             times.append(measure())
     hook, check = statistics.median(hooks), statistics.median(checks)
-    print(f"hook: one locked client ({client}) of {args.hook_clients} changed, "
-          f"median of {args.runs}")
+    print(
+        f"hook: one locked client ({client}) of {args.hook_clients} changed, median of {args.runs}"
+    )
     print(f"  pre-receive hook            {hook:6.2f} s")
     print(f"  beanfirm check {client} {check:6.2f} s")
     print(f"  ratio {hook / check:.2f}x (target <= 1.2x)")

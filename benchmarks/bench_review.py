@@ -77,9 +77,18 @@ def add_waiting_commit(practice: Path, client: str, number: int) -> None:
     with month.open("a") as handle:
         handle.write(ENTRY.format(n=number, bank=bank_account(practice, client)))
     subprocess.run(
-        ["git", "-c", "user.name=Li Na", "-c", "user.email=li@mingzhang.example", "commit",
-         "-qam", f"Bank fee {number} for {client}"],
-        cwd=practice, check=True,
+        [
+            "git",
+            "-c",
+            "user.name=Li Na",
+            "-c",
+            "user.email=li@mingzhang.example",
+            "commit",
+            "-qam",
+            f"Bank fee {number} for {client}",
+        ],
+        cwd=practice,
+        check=True,
     )
 
 
@@ -96,8 +105,22 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     practice = work / f"practice-{args.clients}x{args.transactions}"
     started = time.perf_counter()
-    run([str(BIN / "beanfirm"), "generate", str(practice), "--clients", str(args.clients),
-         "--transactions", str(args.transactions), "--start", START, "--seed", SEED], work)
+    run(
+        [
+            str(BIN / "beanfirm"),
+            "generate",
+            str(practice),
+            "--clients",
+            str(args.clients),
+            "--transactions",
+            str(args.transactions),
+            "--start",
+            START,
+            "--seed",
+            SEED,
+        ],
+        work,
+    )
     print(f"generated {practice} in {time.perf_counter() - started:.1f} s")
 
     started = time.perf_counter()
@@ -118,8 +141,10 @@ def main() -> None:
         if index % 5 == 0:
             add_waiting_commit(practice, client_id, 100 + index)
     run([str(BIN / "beanfirm"), "check"], practice, findings_ok=True)
-    print(f"{len(waiting)} clients given commits, and checked, in "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"{len(waiting)} clients given commits, and checked, in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
 
     queue = json.loads(run([str(BIN / "beanfirm"), "review", "--json"], practice))
     assert sorted(row["client"] for row in queue) == sorted(waiting), queue  # noqa: S101
@@ -130,8 +155,10 @@ def main() -> None:
     shutil.rmtree(practice / ".beanfirm" / "cache" / "review", ignore_errors=True)
     started = time.perf_counter()
     run([str(BIN / "beanfirm"), "review"], practice)
-    print(f"`beanfirm review` with no review cache (every client's changes parsed): "
-          f"{time.perf_counter() - started:.2f} s")
+    print(
+        f"`beanfirm review` with no review cache (every client's changes parsed): "
+        f"{time.perf_counter() - started:.2f} s"
+    )
     rows = [
         ("git log --name-only -- ledgers/", ["git", "log", "--name-only", "--", "ledgers/"]),
         ("beanfirm --version (start-up alone)", [str(BIN / "beanfirm"), "--version"]),

@@ -54,8 +54,9 @@ def fresh_remote(practice: Path, trial: Path) -> Path:
     """A bare copy of the practice with beanfirm's hook."""
     bare = trial / "firm.git"
     git(trial, "clone", "-q", "--bare", str(practice), str(bare))
-    subprocess.run([BEANFIRM, "remote", "install-hooks", str(bare)], cwd=trial, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [BEANFIRM, "remote", "install-hooks", str(bare)], cwd=trial, check=True, capture_output=True
+    )
     return bare
 
 
@@ -70,8 +71,13 @@ def add(folder: Path, client: str, day: int, import_id: str) -> None:
 def sync_killed_after(folder: Path, delay: float | None) -> tuple[float, bool]:
     """Run `beanfirm sync`, killed after `delay` s (None: not killed); its time, if it ended."""
     started = time.perf_counter()
-    proc = subprocess.Popen([BEANFIRM, "sync"], cwd=folder, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        [BEANFIRM, "sync"],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         proc.wait(timeout=delay)
     except subprocess.TimeoutExpired:
@@ -117,8 +123,9 @@ def problems(bare: Path, bo: Path, entries: dict[str, str]) -> list[str]:
     return found
 
 
-def trial(practice: Path, clients: list[str], folder: Path, number: int,
-          delay: float | None) -> tuple[float, bool, list[str], list[str]]:
+def trial(
+    practice: Path, clients: list[str], folder: Path, number: int, delay: float | None
+) -> tuple[float, bool, list[str], list[str]]:
     """One trial: the killed sync's time, whether it ended, what it left, the failures."""
     folder.mkdir()
     bare = fresh_remote(practice, folder)
@@ -133,8 +140,7 @@ def trial(practice: Path, clients: list[str], folder: Path, number: int,
     add(bo, other, 7, f"bo-{number}-b")
     took, ended = sync_killed_after(bo, delay)
     left = left_behind(bo)
-    again = subprocess.run([BEANFIRM, "sync"], cwd=bo, capture_output=True, text=True,
-                           check=False)
+    again = subprocess.run([BEANFIRM, "sync"], cwd=bo, capture_output=True, text=True, check=False)
     failures = [] if again.returncode == 0 else [f"next sync: {again.stderr.strip()[:300]}"]
     return took, ended, left, failures + problems(bare, bo, entries)
 
@@ -160,8 +166,7 @@ def main() -> None:
         failures = []
         for number in range(1, args.trials + 1):
             delay = draw.uniform(0, whole)
-            _took, done, left, failed = trial(practice, clients, runs / str(number), number,
-                                              delay)
+            _took, done, left, failed = trial(practice, clients, runs / str(number), number, delay)
             ended += done
             kinds[", ".join(left) or "nothing"] += 1
             if failed:

@@ -161,9 +161,7 @@ def receivables(
     return entries, findings
 
 
-def _legs(
-    entries: Entries, settings: Settings, exposures: dict[str, _Exposure]
-) -> Iterator[_Leg]:
+def _legs(entries: Entries, settings: Settings, exposures: dict[str, _Exposure]) -> Iterator[_Leg]:
     """Yield the linked postings to receivables and payables in order; run the exposures."""
     sides: dict[str, Side | None] = {}
     for entry in entries:

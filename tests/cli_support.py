@@ -17,9 +17,29 @@ HUAMEI_JANUARY = "ledgers/huamei/journal/2025/01.beancount"
 NORTHWIND_JANUARY = "ledgers/northwind/journal/2025/01.beancount"
 
 ADD_EN = (
-    "clients", "add", "northwind", "--name", "Northwind Consulting Ltd", "--industry", "consulting",
-    "--frequency", "low", "--region", "beijing", "--size", "small", "--preparer", "bo",
-    "--reviewer", "ana", "--language", "en", "--currency", "USD", "--opened", "2025-01-01",
+    "clients",
+    "add",
+    "northwind",
+    "--name",
+    "Northwind Consulting Ltd",
+    "--industry",
+    "consulting",
+    "--frequency",
+    "low",
+    "--region",
+    "beijing",
+    "--size",
+    "small",
+    "--preparer",
+    "bo",
+    "--reviewer",
+    "ana",
+    "--language",
+    "en",
+    "--currency",
+    "USD",
+    "--opened",
+    "2025-01-01",
 )
 
 UNBALANCED_ZH = (
@@ -110,8 +130,17 @@ def add_staff(folder: Path, staff_id: str, name: str, role: str) -> None:
 def new_practice(folder: Path) -> Path:
     """The `practice` fixture's practice (ana partner, bo preparer), for wider scopes."""
     result = run_beanfirm(
-        "init", str(folder), "--firm", "Test Firm", "--staff-id", "ana",
-        "--staff-name", "Ana Partner", "--staff-email", "ana@firm.example", cwd=folder.parent,
+        "init",
+        str(folder),
+        "--firm",
+        "Test Firm",
+        "--staff-id",
+        "ana",
+        "--staff-name",
+        "Ana Partner",
+        "--staff-email",
+        "ana@firm.example",
+        cwd=folder.parent,
     )
     assert result.code == 0, result.err
     add_staff(folder, "bo", "Bo Preparer", "preparer")
@@ -127,9 +156,25 @@ def add_firm_clients(folder: Path) -> None:
     """
     add_staff(folder, "cy", "Cy Reviewer", "reviewer")
     jinma = (
-        "clients", "add", "jinma", "--name", "金马批发有限公司", "--industry", "wholesale",
-        "--frequency", "medium", "--region", "shanghai", "--size", "medium",
-        "--preparer", "cy", "--reviewer", "ana", "--opened", "2025-01-01",
+        "clients",
+        "add",
+        "jinma",
+        "--name",
+        "金马批发有限公司",
+        "--industry",
+        "wholesale",
+        "--frequency",
+        "medium",
+        "--region",
+        "shanghai",
+        "--size",
+        "medium",
+        "--preparer",
+        "cy",
+        "--reviewer",
+        "ana",
+        "--opened",
+        "2025-01-01",
     )
     for args in (ADD_ZH, ADD_EN, jinma):
         result = run_beanfirm(*args, cwd=folder, env=STAFF_ENV)
@@ -140,7 +185,10 @@ def is_ignored(folder: Path, relpath: str) -> bool:
     """Ask git whether a path (existing or not) is ignored in a practice."""
     proc = subprocess.run(
         ["git", "check-ignore", "-q", "--no-index", relpath],
-        cwd=folder, capture_output=True, text=True, check=False,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode in {0, 1}, proc.stderr
     return proc.returncode == 0

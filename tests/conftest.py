@@ -59,8 +59,17 @@ def practice(tmp_path: Path) -> Path:
     """A new practice with two staff members and no clients, committed."""
     folder = tmp_path / "practice"
     result = run_beanfirm(
-        "init", str(folder), "--firm", "Test Firm", "--staff-id", "ana",
-        "--staff-name", "Ana Partner", "--staff-email", "ana@firm.example", cwd=tmp_path,
+        "init",
+        str(folder),
+        "--firm",
+        "Test Firm",
+        "--staff-id",
+        "ana",
+        "--staff-name",
+        "Ana Partner",
+        "--staff-email",
+        "ana@firm.example",
+        cwd=tmp_path,
     )
     assert result.code == 0, result.err
     registry = folder / "clients.yaml"
@@ -75,10 +84,27 @@ def practice(tmp_path: Path) -> Path:
 
 
 ADD_ZH = (
-    "clients", "add", "huamei", "--name", "华美便利店", "--industry", "retail",
-    "--frequency", "high", "--region", "shanghai", "--size", "micro",
-    "--preparer", "bo", "--reviewer", "ana", "--opened", "2025-01-01",
-    "--account", "Assets:1002-银行存款:工商银行,bank,icbc-debit,6222001",
+    "clients",
+    "add",
+    "huamei",
+    "--name",
+    "华美便利店",
+    "--industry",
+    "retail",
+    "--frequency",
+    "high",
+    "--region",
+    "shanghai",
+    "--size",
+    "micro",
+    "--preparer",
+    "bo",
+    "--reviewer",
+    "ana",
+    "--opened",
+    "2025-01-01",
+    "--account",
+    "Assets:1002-银行存款:工商银行,bank,icbc-debit,6222001",
 )
 
 
@@ -97,7 +123,9 @@ def without_plugins(practice: Path, client_id: str) -> None:
     """Take beanfirm's plugin lines out of a test client's main.beancount, and commit."""
     main = practice / "ledgers" / client_id / "main.beancount"
     lines = main.read_text(encoding="utf-8").splitlines(keepends=True)
-    main.write_text("".join(row for row in lines if not row.startswith("plugin ")), encoding="utf-8")
+    main.write_text(
+        "".join(row for row in lines if not row.startswith("plugin ")), encoding="utf-8"
+    )
     git(practice, "commit", "-qam", "Test ledger without beanfirm's plugins")
 
 

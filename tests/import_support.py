@@ -31,9 +31,25 @@ def add_client(
 ) -> None:
     """Add a client whose books start on 2024-01-01, with the given funding accounts."""
     args = [
-        "clients", "add", client_id, "--name", "爱可美贸易有限公司", "--industry", "retail",
-        "--frequency", "high", "--region", "shanghai", "--size", "micro",
-        "--preparer", "bo", "--reviewer", "ana", "--opened", "2024-01-01",
+        "clients",
+        "add",
+        client_id,
+        "--name",
+        "爱可美贸易有限公司",
+        "--industry",
+        "retail",
+        "--frequency",
+        "high",
+        "--region",
+        "shanghai",
+        "--size",
+        "micro",
+        "--preparer",
+        "bo",
+        "--reviewer",
+        "ana",
+        "--opened",
+        "2024-01-01",
     ]
     for spec in accounts:
         args += ["--account", spec]
@@ -59,7 +75,9 @@ def alipay(rows: list[tuple[str, str, str, str, str, str]]) -> str:
         ALIPAY_HEADER,
     ]
     for stamp, payee, item, direction, amount, order in rows:
-        lines.append(f"{stamp},其他,{payee},/,{item},{direction},{amount},余额,交易成功,{order}\t,,,\n")
+        lines.append(
+            f"{stamp},其他,{payee},/,{item},{direction},{amount},余额,交易成功,{order}\t,,,\n"
+        )
     lines.append("-" * 60 + "\n")
     lines.append(f"共{len(rows)}笔记录\n")
     return "".join(lines)

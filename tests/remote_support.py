@@ -65,7 +65,10 @@ def add_entry(folder: Path, text: str, message: str, relpath: str = HUAMEI_JANUA
 def push(folder: Path, *refspecs: str) -> subprocess.CompletedProcess[str]:
     """Push with plain git, as someone without beanfirm would."""
     return subprocess.run(
-        ["git", "push", "origin", *refspecs], cwd=folder, capture_output=True, text=True,
+        ["git", "push", "origin", *refspecs],
+        cwd=folder,
+        capture_output=True,
+        text=True,
         check=False,
     )
 
@@ -73,8 +76,11 @@ def push(folder: Path, *refspecs: str) -> subprocess.CompletedProcess[str]:
 def remote_ref(bare: Path, ref: str) -> str:
     """Return what a ref of the remote points at ('' when it has no such ref)."""
     proc = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", ref], cwd=bare, capture_output=True,
-        text=True, check=False,
+        ["git", "rev-parse", "--verify", "--quiet", ref],
+        cwd=bare,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return proc.stdout.strip()
 
@@ -93,8 +99,18 @@ def forged_approval(folder: Path, client: str, approver: str, number: int = 1) -
     note = folder / ".git" / "approval-message"
     note.write_text(message, encoding="utf-8")
     name = tag_name(APPROVED, client, number)
-    git(folder, "-c", f"user.name={STAFF[approver]}", "-c", f"user.email={approver}@firm.example",
-        "tag", "-a", "-F", str(note), name)
+    git(
+        folder,
+        "-c",
+        f"user.name={STAFF[approver]}",
+        "-c",
+        f"user.email={approver}@firm.example",
+        "tag",
+        "-a",
+        "-F",
+        str(note),
+        name,
+    )
     return name
 
 

@@ -22,8 +22,7 @@ def commit_as(practice: Path, email: str, relpath: str, text: str, message: str)
     """Append to a file and commit it as the staff member with `email`."""
     path = practice / relpath
     path.write_text(path.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
-    git(practice, "-c", "user.name=Someone", "-c", f"user.email={email}",
-        "commit", "-qam", message)
+    git(practice, "-c", "user.name=Someone", "-c", f"user.email={email}", "commit", "-qam", message)
     return git(practice, "rev-parse", "HEAD").strip()
 
 

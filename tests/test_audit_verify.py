@@ -30,18 +30,40 @@ def approved(practice_with_client: Path) -> Path:
     return practice_with_client
 
 
-def forge(practice: Path, name: str, *, approver: str = "wang", tree: str | None = None,
-          previous: str | None = None, email: str = "wang@firm.example",
-          extra: tuple[str, ...] = ()) -> None:
+def forge(
+    practice: Path,
+    name: str,
+    *,
+    approver: str = "wang",
+    tree: str | None = None,
+    previous: str | None = None,
+    email: str = "wang@firm.example",
+    extra: tuple[str, ...] = (),
+) -> None:
     """Make an approval tag at HEAD by hand, as someone with git and no beanfirm would."""
     head = git(practice, "rev-parse", "HEAD").strip()
     message = approval_message(
-        client="huamei", approver=approver, commit=head,
+        client="huamei",
+        approver=approver,
+        commit=head,
         tree=tree or git(practice, "rev-parse", "HEAD:ledgers/huamei").strip(),
-        previous=previous, commits=1,
+        previous=previous,
+        commits=1,
     )
-    git(practice, "-c", "user.name=Forger", "-c", f"user.email={email}", *extra,
-        "tag", "-a", "-m", message, name, head)
+    git(
+        practice,
+        "-c",
+        "user.name=Forger",
+        "-c",
+        f"user.email={email}",
+        *extra,
+        "tag",
+        "-a",
+        "-m",
+        message,
+        name,
+        head,
+    )
 
 
 def problems(practice: Path) -> dict[str, str]:
@@ -63,14 +85,18 @@ def test_a_forged_tree_a_preparer_and_self_approval_are_named(approved: Path) ->
     commit_as(approved, "wang@firm.example", HUAMEI_JANUARY, BALANCED_ZH, "Wang's own taxi")
     first = git(approved, "rev-list", "-n1", TAG_1).strip()
     forge(approved, TAG_2, previous=first)  # wang approves his own commit by hand
-    forge(approved, "beanfirm/approved/huamei/0003", approver="bo", email="bo@firm.example",
-          previous=git(approved, "rev-parse", "HEAD").strip())
+    forge(
+        approved,
+        "beanfirm/approved/huamei/0003",
+        approver="bo",
+        email="bo@firm.example",
+        previous=git(approved, "rev-parse", "HEAD").strip(),
+    )
     found = problems(approved)
     assert "wrote themselves" in found[TAG_2]
     assert "bo is a preparer" in found["beanfirm/approved/huamei/0003"]
     git(approved, "tag", "-d", "beanfirm/approved/huamei/0003", TAG_2)
-    forge(approved, TAG_2, previous=first, approver="ana", email="ana@firm.example",
-          tree="0" * 40)
+    forge(approved, TAG_2, previous=first, approver="ana", email="ana@firm.example", tree="0" * 40)
     assert "records the tree" in problems(approved)[TAG_2]
     before = snapshot(approved)
     result = run_beanfirm("audit", "--verify", cwd=approved)
@@ -104,8 +130,7 @@ def test_an_unsigned_or_wrongly_signed_approval_is_named(approved: Path, tmp_pat
     keys = {}
     for name in ("wang", "other"):
         path = tmp_path / name
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)],
-                       check=True)
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)], check=True)
         keys[name] = path
     public = keys["wang"].with_suffix(".pub").read_text().strip()
     registry = approved / "clients.yaml"
@@ -126,8 +151,12 @@ def test_an_unsigned_or_wrongly_signed_approval_is_named(approved: Path, tmp_pat
     forge(approved, TAG_2, previous=first)
     assert "it is not signed" in problems(approved)[TAG_2]
     git(approved, "tag", "-d", TAG_2)
-    forge(approved, TAG_2, previous=first,
-          extra=(*ssh, "-c", f"user.signingkey={keys['other']}", "-c", "tag.gpgSign=true"))
+    forge(
+        approved,
+        TAG_2,
+        previous=first,
+        extra=(*ssh, "-c", f"user.signingkey={keys['other']}", "-c", "tag.gpgSign=true"),
+    )
     assert "does not verify" in problems(approved)[TAG_2]
     git(approved, "tag", "-d", TAG_2)
     git(approved, "config", "gpg.format", "ssh")
@@ -141,7 +170,13 @@ def test_an_unsigned_or_wrongly_signed_approval_is_named(approved: Path, tmp_pat
 def test_the_timeline_has_commits_approvals_and_send_backs(approved: Path) -> None:
     commit_as(approved, "bo@firm.example", HUAMEI_JANUARY, BALANCED_ZH, "Second taxi")
     sent = run_beanfirm(
-        "review", "huamei", "--send-back", "--note", "Which customer?", "--as", "wang",
+        "review",
+        "huamei",
+        "--send-back",
+        "--note",
+        "Which customer?",
+        "--as",
+        "wang",
         cwd=approved,
     )
     assert sent.code == 0, sent.err

@@ -66,8 +66,14 @@ def backed(tmp_path_factory: pytest.TempPathFactory) -> Backed:
         registry.write(f"backup:\n  to: ../backups\n  recipients:\n    - {recipient}\n")
     commit_all(practice, "Back up to the key holder")
     added = run_beanfirm(
-        "portal", "user", "add", "owner@huamei.example", "--client", "huamei-retail",
-        "--generate", cwd=practice,
+        "portal",
+        "user",
+        "add",
+        "owner@huamei.example",
+        "--client",
+        "huamei-retail",
+        "--generate",
+        cwd=practice,
     )
     assert added.code == 0, added.err
     full = _backup(practice)
@@ -77,8 +83,13 @@ def backed(tmp_path_factory: pytest.TempPathFactory) -> Backed:
     git(practice, "branch", "review/taxi")
     incremental = _backup(practice)
     return Backed(
-        practice, base / "backups", full, incremental, base / "holder.key",
-        base / "stranger.key", recipient,
+        practice,
+        base / "backups",
+        full,
+        incremental,
+        base / "holder.key",
+        base / "stranger.key",
+        recipient,
     )
 
 
@@ -90,7 +101,12 @@ def _users(database: Path) -> list[tuple[object, ...]]:
 def test_restore_is_byte_identical(backed: Backed, tmp_path: Path) -> None:
     target = tmp_path / "restored"
     result = run_beanfirm(
-        "restore", str(backed.folder), "--to", str(target), "--identity", str(backed.key),
+        "restore",
+        str(backed.folder),
+        "--to",
+        str(target),
+        "--identity",
+        str(backed.key),
         cwd=tmp_path,
     )
     assert result.code == 0, result.err
@@ -100,6 +116,7 @@ def test_restore_is_byte_identical(backed: Backed, tmp_path: Path) -> None:
     assert git(target, *refs) == git(backed.practice, *refs)
     assert "refs/tags/closed-2025-11" in git(target, *refs)
     assert git(target, "symbolic-ref", "HEAD") == git(backed.practice, "symbolic-ref", "HEAD")
+
     def files(folder: Path) -> dict[str, str]:
         return {k: v for k, v in tree_state(folder).items() if not k.startswith(".git/")}
 
@@ -231,8 +248,14 @@ def test_another_full_backup_in_its_place_is_refused(backed: Backed, tmp_path: P
 def test_a_wrong_key_is_refused(backed: Backed, tmp_path: Path) -> None:
     target = tmp_path / "restored"
     result = run_beanfirm(
-        "restore", str(backed.incremental), str(backed.full), "--to", str(target),
-        "--identity", str(backed.stranger), cwd=tmp_path,
+        "restore",
+        str(backed.incremental),
+        str(backed.full),
+        "--to",
+        str(target),
+        "--identity",
+        str(backed.stranger),
+        cwd=tmp_path,
     )
     assert_user_error(result, 1, str(backed.incremental), "other key holders", "--identity")
     assert not target.exists()
@@ -243,7 +266,12 @@ def test_restore_never_writes_over_a_folder(backed: Backed, tmp_path: Path) -> N
     target.mkdir()
     (target / "keep.txt").write_text("mine\n", encoding="utf-8")
     result = run_beanfirm(
-        "restore", str(backed.folder), "--to", str(target), "--identity", str(backed.key),
+        "restore",
+        str(backed.folder),
+        "--to",
+        str(target),
+        "--identity",
+        str(backed.key),
         cwd=tmp_path,
     )
     assert_user_error(result, 1, str(target), "not empty")
@@ -298,7 +326,9 @@ def test_a_mistake_elsewhere_in_the_registry_stops_no_backup(
     shutil.copytree(backed.practice, practice)
     registry = practice / "clients.yaml"
     registry.write_text(
-        registry.read_text(encoding="utf-8").replace("\nclients:\n", "\nclients:\n- nonsense: 1\n", 1),
+        registry.read_text(encoding="utf-8").replace(
+            "\nclients:\n", "\nclients:\n- nonsense: 1\n", 1
+        ),
         encoding="utf-8",
     )
     assert run_beanfirm("check", cwd=practice).code == 2  # the registry is wrong...

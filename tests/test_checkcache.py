@@ -57,8 +57,17 @@ def root(tmp_path: Path) -> Path:
         (folder / relpath).write_text(text, encoding="utf-8")
     git(folder, "init", "--quiet")
     git(folder, "add", "--all")
-    git(folder, "-c", "user.name=Setup", "-c", "user.email=setup@firm.example",
-        "commit", "--quiet", "-m", "Initial practice")
+    git(
+        folder,
+        "-c",
+        "user.name=Setup",
+        "-c",
+        "user.email=setup@firm.example",
+        "commit",
+        "--quiet",
+        "-m",
+        "Initial practice",
+    )
     return folder
 
 
@@ -81,8 +90,17 @@ def test_keys_are_stable(root: Path) -> None:
 def test_committed_change_changes_only_that_client(root: Path) -> None:
     before = keys(root)
     write(root, ALPHA_JANUARY, "; January, edited\n")
-    git(root, "-c", "user.name=Setup", "-c", "user.email=setup@firm.example",
-        "commit", "--quiet", "-am", "Edit January")
+    git(
+        root,
+        "-c",
+        "user.name=Setup",
+        "-c",
+        "user.email=setup@firm.example",
+        "commit",
+        "--quiet",
+        "-am",
+        "Edit January",
+    )
     after = keys(root)
     assert after["alpha"] != before["alpha"]
     assert after["beta"] == before["beta"]
@@ -155,7 +173,9 @@ SUMMARY = LedgerSummary(
     uncategorized=2,
     months={
         "2025-01": MonthActivity(
-            frozenset({"Assets:Bank", "Assets:Cash"}), 2, "ledgers/alpha/journal/2025/01.beancount:9"
+            frozenset({"Assets:Bank", "Assets:Cash"}),
+            2,
+            "ledgers/alpha/journal/2025/01.beancount:9",
         ),
     },
     customer_reviews=(
@@ -204,8 +224,14 @@ def test_cache_miss_on_a_wrong_key_or_another_client(tmp_path: Path) -> None:
         '{"key": "key-1", "summary": {"errors": [], "warnings": [], "transactions": 1, "last_entry": "last week", "uncategorized": 0}}',
     ],
     ids=[
-        "truncated", "empty", "list", "string", "no-summary", "summary-list",
-        "bad-count", "bad-date",
+        "truncated",
+        "empty",
+        "list",
+        "string",
+        "no-summary",
+        "summary-list",
+        "bad-count",
+        "bad-date",
     ],
 )
 def test_unreadable_cache_file_is_a_miss(tmp_path: Path, content: str) -> None:
@@ -223,12 +249,18 @@ def test_cache_file_is_json(tmp_path: Path) -> None:
         "key": "key-1",
         "summary": {
             "errors": [
-                {"filename": "ledgers/alpha/journal/2025/01.beancount", "line": 3,
-                 "message": "Balance failed"},
+                {
+                    "filename": "ledgers/alpha/journal/2025/01.beancount",
+                    "line": 3,
+                    "message": "Balance failed",
+                },
             ],
             "warnings": [
-                {"filename": "ledgers/alpha/main.beancount", "line": None,
-                 "message": "Uncategorized postings"},
+                {
+                    "filename": "ledgers/alpha/main.beancount",
+                    "line": None,
+                    "message": "Uncategorized postings",
+                },
             ],
             "transactions": 42,
             "last_entry": "2025-01-31",
@@ -249,7 +281,6 @@ def test_cache_file_is_json(tmp_path: Path) -> None:
             "anomalies": 3,
         },
     }
-
 
 
 def test_deleted_file_and_emptied_file_have_different_keys(root: Path) -> None:

@@ -19,9 +19,7 @@ RENT = (
     f"  {BANK}  -3000.00 CNY\n"
 )
 CASH = (
-    '2025-01-06 * "取现" "备用金"\n'
-    "  Assets:1001-库存现金  2000.00 CNY\n"
-    f"  {BANK}  -2000.00 CNY\n"
+    f'2025-01-06 * "取现" "备用金"\n  Assets:1001-库存现金  2000.00 CNY\n  {BANK}  -2000.00 CNY\n'
 )
 HOSTILE = (
     '2025-01-04 * "[/red][bold]:bank:" "Saturday"\n'
@@ -63,8 +61,7 @@ def test_anomalies_lists_each_with_its_entry_and_evidence(books: tuple[Path, int
     assert lines[0] == "huamei: 2 anomalies (1 round-cash, 1 day-off)"
     assert f"{HUAMEI_JANUARY}:{rent}  -3,000.00 CNY" in lines[1]
     assert lines[2].strip() == (
-        f"3,000.00 CNY paid to 恒基物业 from {BANK} on 2025-01-01, a day off: "
-        "New Year's Day 元旦."
+        f"3,000.00 CNY paid to 恒基物业 from {BANK} on 2025-01-01, a day off: New Year's Day 元旦."
     )
     assert f"{HUAMEI_JANUARY}:{cash}  2,000.00 CNY" in lines[3]
     found = _found(practice, "huamei")
@@ -95,7 +92,7 @@ def test_a_dismissal_is_one_commit_and_the_anomaly_does_not_return(
     assert git(practice, "status", "--porcelain") == ""
     text = (practice / DISMISSALS).read_text(encoding="utf-8")
     assert text.endswith(
-        f"- id: {day_off['id']}\n  kind: day-off\n  entry: \"{HUAMEI_JANUARY}:{rent}\"\n"
+        f'- id: {day_off["id"]}\n  kind: day-off\n  entry: "{HUAMEI_JANUARY}:{rent}"\n'
         '  reason: "rent by standing order"\n  by: "ana"\n  on: 2025-02-03\n'
     )
     # an entry above it moves its line, not its id: it stays dismissed

@@ -15,6 +15,7 @@ def reviewed(practice_with_client: Path) -> Path:
     """A practice whose client huamei waits for review (see `make_reviewed`)."""
     return make_reviewed(practice_with_client)
 
+
 def test_a_reviewer_approves_and_again_is_nothing_new(reviewed: Path) -> None:
     result = run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed)
     assert result.code == 0, result.err

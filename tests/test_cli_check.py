@@ -224,7 +224,9 @@ def test_a_planted_picklecache_is_never_loaded(
         # The control: Beancount's own cached loader does run the payload.
         subprocess.run(
             [str(BEAN_CHECK), "ledgers/huamei/main.beancount"],
-            cwd=practice_with_client, capture_output=True, check=False,
+            cwd=practice_with_client,
+            capture_output=True,
+            check=False,
         )
         assert marker.exists()
 

@@ -27,7 +27,10 @@ HUAMEI_FILES = [
 def _bean_check(folder: Path, client_id: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BEAN_CHECK), f"ledgers/{client_id}/main.beancount"],
-        cwd=folder, capture_output=True, text=True, check=False,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -73,7 +76,9 @@ def test_add_en_client_gets_the_en_simple_chart(practice: Path) -> None:
     result = run_beanfirm(*ADD_EN, cwd=practice, env=STAFF_ENV)
     assert result.code == 0, result.err
     accounts = (practice / "ledgers/northwind/accounts.beancount").read_text(encoding="utf-8")
-    opened = {line.split()[2]: line.split()[3:] for line in accounts.splitlines() if " open " in line}
+    opened = {
+        line.split()[2]: line.split()[3:] for line in accounts.splitlines() if " open " in line
+    }
     assert opened["Expenses:Travel:Transport"] == ["USD"]
     assert opened["Assets:Bank"] == ["USD"]
     assert not any(account[account.index(":") + 1].isdigit() for account in opened)
@@ -168,7 +173,10 @@ def test_show_json(practice_with_client: Path) -> None:
         "id": "huamei",
         "name": "华美便利店",
         "classification": {
-            "industry": "retail", "frequency": "high", "region": "shanghai", "size": "micro",
+            "industry": "retail",
+            "frequency": "high",
+            "region": "shanghai",
+            "size": "micro",
         },
         "preparer": "bo",
         "reviewer": "ana",

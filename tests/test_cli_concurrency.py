@@ -15,17 +15,40 @@ if TYPE_CHECKING:
 
 def _add_args(client_id: str) -> list[str]:
     return [
-        str(BEANFIRM), "clients", "add", client_id, "--name", f"Client {client_id}",
-        "--industry", "retail", "--frequency", "low", "--region", "x", "--size", "micro",
-        "--preparer", "bo", "--reviewer", "ana", "--opened", "2025-01-01",
+        str(BEANFIRM),
+        "clients",
+        "add",
+        client_id,
+        "--name",
+        f"Client {client_id}",
+        "--industry",
+        "retail",
+        "--frequency",
+        "low",
+        "--region",
+        "x",
+        "--size",
+        "micro",
+        "--preparer",
+        "bo",
+        "--reviewer",
+        "ana",
+        "--opened",
+        "2025-01-01",
     ]
 
 
 def test_two_adds_at_once_keep_both_clients(practice: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", **STAFF_ENV}
     procs = [
-        subprocess.Popen(_add_args(cid), cwd=practice, env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            _add_args(cid),
+            cwd=practice,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for cid in ("first", "second", "third")
     ]
     outcomes = [(*proc.communicate(), proc.returncode) for proc in procs]
@@ -50,8 +73,17 @@ def test_a_name_with_a_line_break_is_refused_up_front(practice: Path) -> None:
 
 def test_init_refuses_a_firm_name_with_a_line_break(tmp_path: Path) -> None:
     result = run_beanfirm(
-        "init", str(tmp_path / "p"), "--firm", "A\nB", "--staff-id", "ana",
-        "--staff-name", "Ana", "--staff-email", "ana@firm.example", cwd=tmp_path,
+        "init",
+        str(tmp_path / "p"),
+        "--firm",
+        "A\nB",
+        "--staff-id",
+        "ana",
+        "--staff-name",
+        "Ana",
+        "--staff-email",
+        "ana@firm.example",
+        cwd=tmp_path,
     )
     assert result.code == 2, result.err
     assert "must be one line" in result.err

@@ -35,20 +35,29 @@ def test_a_receipt_is_filed_and_linked_to_its_entry(practice_with_client: Path) 
     receipt.write_bytes(PNG)
     head = git(folder, "rev-parse", "HEAD").strip()
     result = run_beanfirm(
-        "documents", "attach", "huamei", INBOX_RECEIPT, "--entry", f"{HUAMEI_JANUARY}:{line}",
-        cwd=folder, env=STAFF_ENV,
+        "documents",
+        "attach",
+        "huamei",
+        INBOX_RECEIPT,
+        "--entry",
+        f"{HUAMEI_JANUARY}:{line}",
+        cwd=folder,
+        env=STAFF_ENV,
     )
     assert result.code == 0, result.err
     assert "Filed as a document of Expenses:5601-销售费用:差旅费 on 2025-01-06" in result.out
     assert git(folder, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
     assert git(folder, "status", "--porcelain") == ""
     assert not receipt.exists()  # filed: no longer waiting in the inbox
-    stored = folder / "ledgers/huamei/documents/receipts/2025/01/2025-01-06.20261207-093000-出租车发票.png"
+    stored = (
+        folder
+        / "ledgers/huamei/documents/receipts/2025/01/2025-01-06.20261207-093000-出租车发票.png"
+    )
     assert stored.read_bytes() == PNG
     journal = (folder / HUAMEI_JANUARY).read_text(encoding="utf-8")
     assert '2025-01-06 * "出租车" "taxi to a customer" ^doc-20250106-1\n' in journal
     assert (
-        '2025-01-06 document Expenses:5601-销售费用:差旅费 '
+        "2025-01-06 document Expenses:5601-销售费用:差旅费 "
         '"../../documents/receipts/2025/01/2025-01-06.20261207-093000-出租车发票.png" '
         "^doc-20250106-1\n"
     ) in journal
@@ -59,8 +68,14 @@ def test_a_receipt_is_filed_and_linked_to_its_entry(practice_with_client: Path) 
     second = folder / "scan.pdf"
     second.write_bytes(b"%PDF-1.7\n%%EOF\n")
     again = run_beanfirm(
-        "documents", "attach", "huamei", str(second), "--link", "^doc-20250106-1",
-        cwd=folder, env=STAFF_ENV,
+        "documents",
+        "attach",
+        "huamei",
+        str(second),
+        "--link",
+        "^doc-20250106-1",
+        cwd=folder,
+        env=STAFF_ENV,
     )
     assert again.code == 0, again.err
     assert second.exists()  # a file outside the inbox stays where it is
@@ -89,8 +104,15 @@ def test_mistakes_write_nothing(practice_with_client: Path) -> None:
         result = run_beanfirm("documents", "attach", "huamei", *args, cwd=folder, env=STAFF_ENV)
         assert_user_error(result, 2, needle)
     dry = run_beanfirm(
-        "documents", "attach", "huamei", "receipt.png", "--entry", entry, "-n",
-        cwd=folder, env=STAFF_ENV,
+        "documents",
+        "attach",
+        "huamei",
+        "receipt.png",
+        "--entry",
+        entry,
+        "-n",
+        cwd=folder,
+        env=STAFF_ENV,
     )
     assert dry.code == 0, dry.err
     assert "Dry run: would file as a document of" in dry.out

@@ -143,7 +143,9 @@ def test_dirty_registry_refuses_a_write(practice_with_client: Path, dry_run: boo
         handle.write("# a note not yet committed\n")
     before = snapshot(practice_with_client)
     assert before.porcelain == " M clients.yaml\n"
-    result = run_beanfirm(*ADD_EN, *(["-n"] if dry_run else []), cwd=practice_with_client, env=STAFF_ENV)
+    result = run_beanfirm(
+        *ADD_EN, *(["-n"] if dry_run else []), cwd=practice_with_client, env=STAFF_ENV
+    )
     assert_user_error(
         result,
         2,
@@ -215,7 +217,11 @@ def test_practice_option_from_elsewhere(practice_with_client: Path, tmp_path: Pa
     result = run_beanfirm("--practice", str(practice_with_client), "check", "--json", cwd=elsewhere)
     assert result.code == 0, result.err
     from_env = run_beanfirm(
-        "clients", "list", "--format", "csv", cwd=elsewhere,
+        "clients",
+        "list",
+        "--format",
+        "csv",
+        cwd=elsewhere,
         env={"BEANFIRM_PRACTICE": str(practice_with_client)},
     )
     assert from_env.out.splitlines()[1].startswith("huamei,")

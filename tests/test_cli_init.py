@@ -15,8 +15,15 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 INIT = (
-    "init", "--firm", "Test Firm", "--staff-id", "ana", "--staff-name", "Ana Partner",
-    "--staff-email", "ana@firm.example",
+    "init",
+    "--firm",
+    "Test Firm",
+    "--staff-id",
+    "ana",
+    "--staff-name",
+    "Ana Partner",
+    "--staff-email",
+    "ana@firm.example",
 )
 
 
@@ -44,7 +51,10 @@ def test_init_creates_a_practice_with_one_commit(tmp_path: Path) -> None:
         "Ana Partner <ana@firm.example>|Start the practice of Test Firm\n"
     )
     assert git(folder, "ls-files").splitlines() == [
-        ".gitattributes", ".gitignore", "clients.yaml", "ledgers/.gitkeep"
+        ".gitattributes",
+        ".gitignore",
+        "clients.yaml",
+        "ledgers/.gitkeep",
     ]
     assert "beanfirm" in git(folder, "config", "--get", "merge.beanfirm.driver")
     assert "beanfirm.review.gitdriver" in git(folder, "config", "--get", "diff.beanfirm.command")

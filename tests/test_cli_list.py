@@ -47,16 +47,58 @@ FILTERS: list[tuple[tuple[str, ...], list[str]]] = [
 ]
 
 CSV_HEADER = [
-    "id", "name", "industry", "frequency", "region", "size", "preparer", "reviewer", "currency",
-    "language", "reconcile",
+    "id",
+    "name",
+    "industry",
+    "frequency",
+    "region",
+    "size",
+    "preparer",
+    "reviewer",
+    "currency",
+    "language",
+    "reconcile",
 ]
 CSV_ROWS = {
-    "huamei": ["huamei", "华美便利店", "retail", "high", "shanghai", "micro", "bo", "ana", "CNY", "zh", "monthly"],
-    "northwind": [
-        "northwind", "Northwind Consulting Ltd", "consulting", "low", "beijing", "small", "bo",
-        "ana", "USD", "en", "monthly",
+    "huamei": [
+        "huamei",
+        "华美便利店",
+        "retail",
+        "high",
+        "shanghai",
+        "micro",
+        "bo",
+        "ana",
+        "CNY",
+        "zh",
+        "monthly",
     ],
-    "jinma": ["jinma", "金马批发有限公司", "wholesale", "medium", "shanghai", "medium", "cy", "ana", "CNY", "zh", "monthly"],
+    "northwind": [
+        "northwind",
+        "Northwind Consulting Ltd",
+        "consulting",
+        "low",
+        "beijing",
+        "small",
+        "bo",
+        "ana",
+        "USD",
+        "en",
+        "monthly",
+    ],
+    "jinma": [
+        "jinma",
+        "金马批发有限公司",
+        "wholesale",
+        "medium",
+        "shanghai",
+        "medium",
+        "cy",
+        "ana",
+        "CNY",
+        "zh",
+        "monthly",
+    ],
 }
 
 
@@ -96,7 +138,10 @@ def test_json_flag_and_format_json_agree(firm: Path) -> None:
         "id": "jinma",
         "name": "金马批发有限公司",
         "classification": {
-            "industry": "wholesale", "frequency": "medium", "region": "shanghai", "size": "medium",
+            "industry": "wholesale",
+            "frequency": "medium",
+            "region": "shanghai",
+            "size": "medium",
         },
         "preparer": "cy",
         "reviewer": "ana",

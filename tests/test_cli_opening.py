@@ -168,7 +168,9 @@ def test_import_opening_books_the_statements_opening_balance_the_day_before(euro
     export.write_text(mt940("1000,00"), encoding="utf-8")
     before = snapshot(euro)
     refused = run_beanfirm("import", "acme", str(export), cwd=euro, env=STAFF_ENV)
-    assert refused.code == 2  # an export that cannot be booked as it is: 2 (docs/README.md#exit-codes)
+    assert (
+        refused.code == 2
+    )  # an export that cannot be booked as it is: 2 (docs/README.md#exit-codes)
     assert "has no entries yet, and the export says it held 1000.00 EUR at the start of" in (
         refused.err
     )
@@ -219,8 +221,10 @@ def test_a_csv_running_balance_on_the_accounts_first_day(practice: Path) -> None
     assert done.code == 0, done.err
     (report,) = json.loads(done.out)
     assert report["openings"] == [
-        ("opening balance 1000.00 CNY booked on 2024-03-01 against Equity:Opening-Balances "
-        "(--opening: the running balance of its first row, less that row's amount, line 2)")
+        (
+            "opening balance 1000.00 CNY booked on 2024-03-01 against Equity:Opening-Balances "
+            "(--opening: the running balance of its first row, less that row's amount, line 2)"
+        )
     ]
     march = (practice / "ledgers/xinyang/journal/2024/03.beancount").read_text(encoding="utf-8")
     # The account opens on the statement's first day: the opening is booked that day.

@@ -20,24 +20,34 @@ def test_add_list_close_each_one_commit(practice_with_client: Path) -> None:
     folder = practice_with_client
     head = git(folder, "rev-parse", "HEAD").strip()
     added = run_beanfirm(
-        "requests", "add", "huamei", "11月工商银行对账单", "--due", "2099-12-10",
-        cwd=folder, env=STAFF_ENV,
+        "requests",
+        "add",
+        "huamei",
+        "11月工商银行对账单",
+        "--due",
+        "2099-12-10",
+        cwd=folder,
+        env=STAFF_ENV,
     )
     assert added.code == 0, added.err
     assert "Opened request 1 (commit" in added.out
     assert git(folder, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
     assert git(folder, "show", "--name-only", "--format=%an|%s", "HEAD").split("\n")[:3] == [
-        "Ana Partner|Request from huamei: 11月工商银行对账单", "", REQUESTS,
+        "Ana Partner|Request from huamei: 11月工商银行对账单",
+        "",
+        REQUESTS,
     ]
     assert git(folder, "status", "--porcelain") == ""
-    second = run_beanfirm("requests", "add", "huamei", "Receipts of November", cwd=folder,
-                          env=STAFF_ENV)
+    second = run_beanfirm(
+        "requests", "add", "huamei", "Receipts of November", cwd=folder, env=STAFF_ENV
+    )
     assert "Opened request 2" in second.out, second.err
 
     listed = run_beanfirm("requests", "list", "huamei", "--json", cwd=folder)
     data = json.loads(listed.out)
     assert [(r["id"], r["title"], r["due"]) for r in data["requests"]] == [
-        (1, "11月工商银行对账单", "2099-12-10"), (2, "Receipts of November", None),
+        (1, "11月工商银行对账单", "2099-12-10"),
+        (2, "Receipts of November", None),
     ]
     assert data["requests"][0]["opened-by"] == "ana"
 
@@ -45,12 +55,21 @@ def test_add_list_close_each_one_commit(practice_with_client: Path) -> None:
     # written into the file when it is closed.
     root = folder.resolve()
     with inbox_locked(root, "huamei"):
-        record_upload(root, "huamei", Upload(
-            datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC), "owner@huamei.example",
-            "20261207-093000-icbc.csv", "export", 120, request=1,
-        ))
+        record_upload(
+            root,
+            "huamei",
+            Upload(
+                datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC),
+                "owner@huamei.example",
+                "20261207-093000-icbc.csv",
+                "export",
+                120,
+                request=1,
+            ),
+        )
     assert [r.answered_by for r in open_requests(open_practice(root), "huamei")] == [
-        ("20261207-093000-icbc.csv",), (),
+        ("20261207-093000-icbc.csv",),
+        (),
     ]
     closed = run_beanfirm("requests", "close", "huamei", "1", cwd=folder, env=STAFF_ENV)
     assert "Closed request 1 (commit" in closed.out, closed.err
@@ -88,8 +107,9 @@ def test_mistakes_write_nothing(practice_with_client: Path) -> None:
 def test_dry_run_writes_nothing(practice_with_client: Path) -> None:
     folder = practice_with_client
     before = snapshot(folder)
-    result = run_beanfirm("requests", "add", "huamei", "Bank statement", "-n", cwd=folder,
-                          env=STAFF_ENV)
+    result = run_beanfirm(
+        "requests", "add", "huamei", "Bank statement", "-n", cwd=folder, env=STAFF_ENV
+    )
     assert result.code == 0, result.err
     assert "Dry run: would open request 1" in result.out
     assert snapshot(folder) == before

@@ -40,10 +40,20 @@ def test_the_queue_shows_what_waits_and_empties_on_approval(reviewed: Path) -> N
     assert [c["subject"] for c in row["commits"]] == ["Second taxi"]
     assert (row["added"], row["removed"], row["changed"]) == (1, 0, 0)
     assert row["impact"] == [
-        {"account": "Assets:1002-银行存款:工商银行", "currency": "CNY", "before": "-10.00",
-         "after": "-20.00", "net": "-10.00"},
-        {"account": "Expenses:5601-销售费用:差旅费", "currency": "CNY", "before": "10.00",
-         "after": "20.00", "net": "10.00"},
+        {
+            "account": "Assets:1002-银行存款:工商银行",
+            "currency": "CNY",
+            "before": "-10.00",
+            "after": "-20.00",
+            "net": "-10.00",
+        },
+        {
+            "account": "Expenses:5601-销售费用:差旅费",
+            "currency": "CNY",
+            "before": "10.00",
+            "after": "20.00",
+            "net": "10.00",
+        },
     ]
     assert (row["errors"], row["warnings"]) == (0, 0)  # from the check cache
     assert row["approval"] == "beanfirm/approved/huamei/0001"
@@ -59,8 +69,14 @@ def test_a_reviewer_sees_their_clients_and_a_partner_all(reviewed: Path) -> None
 
 def test_a_change_sent_back_shows_in_status_until_a_new_commit(reviewed: Path) -> None:
     sent = run_beanfirm(
-        "review", "huamei", "--send-back", "--note", "The taxi needs its receipt.",
-        "--as", "wang", cwd=reviewed,
+        "review",
+        "huamei",
+        "--send-back",
+        "--note",
+        "The taxi needs its receipt.",
+        "--as",
+        "wang",
+        cwd=reviewed,
     )
     assert sent.code == 0, sent.err
     assert tags(reviewed) == ["beanfirm/returned/huamei/0001"]

@@ -91,7 +91,9 @@ def test_accounts_add_dry_run_checks_everything_and_writes_nothing(
     practice = practice_with_client
     before = snapshot(practice)
     args = ("accounts", "add", "huamei", CMB, "--importer", "cmb-debit", "-n")
-    result = run_beanfirm(*args, "--opening", "10", "--on", "2025-01-31", cwd=practice, env=STAFF_ENV)
+    result = run_beanfirm(
+        *args, "--opening", "10", "--on", "2025-01-31", cwd=practice, env=STAFF_ENV
+    )
     assert result.code == 0, result.err
     assert result.out.startswith("Dry run: would add"), result.out
     assert snapshot(practice) == before

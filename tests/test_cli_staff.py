@@ -30,7 +30,10 @@ def test_staff_add_list_and_remove_each_commit_and_keep_comments(
     assert added.code == 0, added.err
     text = (practice / "clients.yaml").read_text(encoding="utf-8")
     assert text.startswith(REGISTRY_HEAD)
-    assert "  - id: cy\n    name: Cy Reviewer\n    email: cy@firm.example\n    role: reviewer\n" in text
+    assert (
+        "  - id: cy\n    name: Cy Reviewer\n    email: cy@firm.example\n    role: reviewer\n"
+        in text
+    )
     listed = json.loads(run_beanfirm("staff", "list", "--json", cwd=practice).out)
     assert [(row["id"], row["prepares"], row["reviews"]) for row in listed] == [
         ("ana", "", "huamei"),

@@ -65,7 +65,20 @@ def test_status_row(practice_with_client: Path) -> None:
     assert (table.code, table.err) == (0, "")
     [row] = [line for line in table.out.splitlines() if line.startswith("│")]
     assert [cell.strip() for cell in row.split("│")[1:-1]] == [
-        "huamei", "bo", "ana", "retail", "high", "micro", "shanghai", "2025-01-20", "2", "0", "1", "0", "", "",
+        "huamei",
+        "bo",
+        "ana",
+        "retail",
+        "high",
+        "micro",
+        "shanghai",
+        "2025-01-20",
+        "2",
+        "0",
+        "1",
+        "0",
+        "",
+        "",
     ]
 
 
@@ -73,14 +86,20 @@ def test_status_counts_errors(practice_with_client: Path) -> None:
     append_entry(practice_with_client, HUAMEI_JANUARY, UNBALANCED_ZH)
     [row] = _status(practice_with_client, code=1)  # findings: exit 1, like check
     assert (row["errors"], row["transactions"], row["last_entry"], row["uncategorized"]) == (
-        1, 1, "2025-01-05", 0,
+        1,
+        1,
+        "2025-01-05",
+        0,
     )
 
 
 def test_status_of_an_empty_ledger(practice_with_client: Path) -> None:
     [row] = _status(practice_with_client)
     assert (row["transactions"], row["last_entry"], row["errors"], row["uncategorized"]) == (
-        0, None, 0, 0,
+        0,
+        None,
+        0,
+        0,
     )
 
 
@@ -111,6 +130,9 @@ def test_status_table_lists_the_selected_clients(firm: Path) -> None:
     result = run_beanfirm("status", "--region", "shanghai", cwd=firm)
     assert (result.code, result.err) == (0, "")
     assert "Test Firm: status" in result.out
-    assert [line.split("│")[1].strip() for line in result.out.splitlines() if line.startswith("│")] == [
-        "huamei", "jinma",
+    assert [
+        line.split("│")[1].strip() for line in result.out.splitlines() if line.startswith("│")
+    ] == [
+        "huamei",
+        "jinma",
     ]

@@ -79,7 +79,9 @@ def kill_a_write(root: Path, moment: str, client: str = "acme", delete: str = "n
     """Run a write that adds a month file and deletes a file, killed at `moment`."""
     proc = subprocess.run(
         [sys.executable, "-c", KILLED_WRITE, str(root), moment, NEW_YEAR_TXN, client, delete],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
 
@@ -108,9 +110,21 @@ def test_a_git_run_by_hand_keeps_its_lock_and_is_waited_for(root: Path) -> None:
     (root / "ledgers/other/main.beancount").write_text("; by hand\n", encoding="utf-8")
     env = {**os.environ, "GIT_EDITOR": editor}
     by_hand = subprocess.Popen(
-        ["git", "-c", "user.name=Hand", "-c", "user.email=hand@firm.example", "commit", "--",
-         "ledgers/other/main.beancount"],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            "git",
+            "-c",
+            "user.name=Hand",
+            "-c",
+            "user.email=hand@firm.example",
+            "commit",
+            "--",
+            "ledgers/other/main.beancount",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     while not (root / ".git/index.lock").exists() and by_hand.poll() is None:
         pass
@@ -200,8 +214,9 @@ def test_a_git_failure_is_one_paragraph_that_names_repair(root: Path) -> None:
     message = str(caught.value)
     assert message.startswith("git ls-tree failed: fatal: ")
     assert "\n" not in message
-    assert message.endswith("run `beanfirm repair` to finish or undo an interrupted change, "
-                            "then run the command again.")
+    assert message.endswith(
+        "run `beanfirm repair` to finish or undo an interrupted change, then run the command again."
+    )
 
 
 def test_repair_on_the_command_line(practice: Path) -> None:
@@ -221,8 +236,9 @@ def test_repair_on_the_command_line(practice: Path) -> None:
     (practice / "ledgers/acme/main.beancount").write_text("; by hand\n", encoding="utf-8")
     edited = run_beanfirm("repair", "acme", cwd=practice)
     assert edited.code == 1
-    assert edited.err.startswith("Left alone: uncommitted changes beanfirm did not make "
-                                 "(ledgers/acme/main.beancount).")
+    assert edited.err.startswith(
+        "Left alone: uncommitted changes beanfirm did not make (ledgers/acme/main.beancount)."
+    )
 
 
 def test_a_killed_staging_leaves_no_scratch_folder_behind(tmp_path: Path) -> None:
@@ -241,7 +257,10 @@ def bench_crashes(*args: str) -> list[dict[str, object]]:
     """Run benchmarks/bench_crashes.py (short) and return its figures; it fails on any failure."""
     proc = subprocess.run(
         [sys.executable, str(REPO / "benchmarks/bench_crashes.py"), *args, "--json"],
-        capture_output=True, text=True, check=False, timeout=600,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     figures: list[dict[str, object]] = json.loads(proc.stdout)

@@ -28,7 +28,10 @@ AS_OF = ("--as-of", "2026-04-10")
 
 
 def test_plain_replaces_every_control_character() -> None:
-    assert plain(f"a{OSC}b{CSI}c\x9b1m\u202ed") == "a\ufffd]8;;http://evil\ufffdb\ufffd[31;1mc\ufffd1m\ufffdd"
+    assert (
+        plain(f"a{OSC}b{CSI}c\x9b1m\u202ed")
+        == "a\ufffd]8;;http://evil\ufffdb\ufffd[31;1mc\ufffd1m\ufffdd"
+    )
     assert plain(None) == ""
     assert plain(LINK) == LINK  # markup is escaped where it is rendered, not changed here
 

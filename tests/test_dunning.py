@@ -148,7 +148,9 @@ def test_an_invoice_in_no_stage_yet_is_overdue_without_a_reminder_number(tmp_pat
 
 
 def test_a_name_with_line_breaks_stays_in_its_header(tmp_path: Path) -> None:
-    text = LEDGER.replace('name: "上海华联超市有限公司"', 'name: "Hualian\nBcc: thief@evil.example\r"')
+    text = LEDGER.replace(
+        'name: "上海华联超市有限公司"', 'name: "Hualian\nBcc: thief@evil.example\r"'
+    )
     _, hualian = chase(tmp_path, DAY(2026, 4, 10), text)
     message = read_back(
         reminder_message(hualian, CLIENT_HEAD, FIRM_HEAD, SENDER, DAY(2026, 4, 10), "en", None)

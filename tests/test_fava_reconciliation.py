@@ -75,7 +75,10 @@ def _cells(page: str) -> list[list[str]]:
     body = page[page.index("<tbody>") : page.index("</tbody>")]
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.DOTALL)
     return [
-        [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.DOTALL)]
+        [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.DOTALL)
+        ]
         for row in rows
     ]
 
@@ -89,8 +92,13 @@ def test_the_page_lists_each_reconciled_account(tmp_path: Path) -> None:
     assert _cells(page) == [
         # Reconciled through February; March was due 10 days after it ended: overdue.
         [
-            "Assets:Bank:ICBC", "monthly", "2025-02-28", "2025-04-10 overdue",
-            "2025-03-01 990.00 CNY", "0.00", "",
+            "Assets:Bank:ICBC",
+            "monthly",
+            "2025-02-28",
+            "2025-04-10 overdue",
+            "2025-03-01 990.00 CNY",
+            "0.00",
+            "",
             "2025-02-28.reconciliation.html 2025-01-31.reconciliation.html 2025-01-31.reconciliation.csv",
         ],
         # Never reconciled, with an entry in January: overdue since February 10.
@@ -107,7 +115,11 @@ def test_the_last_difference_and_the_statement_link(tmp_path: Path) -> None:
     page = client.get(f"/{slug}/extension/Reconciliation/").get_data(as_text=True)
     first = _cells(page)[0]
     assert first[2:7] == [
-        "2025-01-31", "2025-03-10 overdue", "2025-02-01 990.00 CNY", "10.00", "2025-01-31.icbc.csv",
+        "2025-01-31",
+        "2025-03-10 overdue",
+        "2025-02-01 990.00 CNY",
+        "10.00",
+        "2025-01-31.icbc.csv",
     ]
 
 

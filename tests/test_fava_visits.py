@@ -124,7 +124,9 @@ def test_the_chinese_page_has_no_english_left(tmp_path: Path) -> None:
 
 
 def test_names_from_the_ledger_are_escaped(tmp_path: Path) -> None:
-    ledger = LEDGER.replace('customer: "Bolt"\n  visit: "V-2"', 'customer: "<script>x()</script>"\n  visit: "V-2"')
+    ledger = LEDGER.replace(
+        'customer: "Bolt"\n  visit: "V-2"', 'customer: "<script>x()</script>"\n  visit: "V-2"'
+    )
     main = tmp_path / "main.beancount"
     main.write_text(ledger.replace("{config}", ""), encoding="utf-8")
     app = create_app([str(main.resolve())], load=True)

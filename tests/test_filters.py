@@ -63,8 +63,16 @@ def test_empty_filter_selects_everyone_in_registry_order() -> None:
         (ClientFilter(currency=("USD",)), ["pacific"]),
     ],
     ids=[
-        "industry", "frequency", "region", "size", "preparer", "reviewer",
-        "staff-as-reviewer", "staff-as-preparer", "language", "currency",
+        "industry",
+        "frequency",
+        "region",
+        "size",
+        "preparer",
+        "reviewer",
+        "staff-as-reviewer",
+        "staff-as-preparer",
+        "language",
+        "currency",
     ],
 )
 def test_each_field(wanted: ClientFilter, expected: list[str]) -> None:
@@ -84,8 +92,17 @@ def test_each_field(wanted: ClientFilter, expected: list[str]) -> None:
         (ClientFilter(language=("zh", "en")), ["huamei", "dongsheng", "brightpath", "pacific"]),
         (ClientFilter(currency=("CNY", "EUR")), ["huamei", "dongsheng", "brightpath"]),
     ],
-    ids=["industry", "frequency", "region", "size", "preparer", "reviewer", "staff", "language",
-         "currency"],
+    ids=[
+        "industry",
+        "frequency",
+        "region",
+        "size",
+        "preparer",
+        "reviewer",
+        "staff",
+        "language",
+        "currency",
+    ],
 )
 def test_values_within_a_field_are_alternatives(wanted: ClientFilter, expected: list[str]) -> None:
     assert selected(wanted) == expected

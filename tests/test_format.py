@@ -115,7 +115,9 @@ def test_at_another_column_every_amount_moves() -> None:
         assert len(moved) >= len(amounts) - 3  # the lines with a cost or price move too
 
 
-@pytest.mark.parametrize("client", sorted(p.name for p in (REPO / "ledgers").iterdir() if p.is_dir()))
+@pytest.mark.parametrize(
+    "client", sorted(p.name for p in (REPO / "ledgers").iterdir() if p.is_dir())
+)
 def test_every_file_of_the_demo_is_a_fixed_point(client: str) -> None:
     folder = REPO / "ledgers" / client
     column = fava_currency_column(folder / "main.beancount")

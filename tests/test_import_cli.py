@@ -67,8 +67,13 @@ def test_an_export_is_booked_archived_checked_and_committed_once(shop: Path) -> 
     assert text.startswith("; 2024-03: entries of this month, in date order.\n\n2024-03-01 ! ")
     balance = text.split("\n\n")[-1]
     assert balance.split() == [
-        "2024-04-01", "balance", BANK, "6965.00", "CNY",
-        "statement:", '"documents/Assets/1002-银行存款/招商银行/2024-03-31.cmb-march.csv"',
+        "2024-04-01",
+        "balance",
+        BANK,
+        "6965.00",
+        "CNY",
+        "statement:",
+        '"documents/Assets/1002-银行存款/招商银行/2024-03-31.cmb-march.csv"',
     ]
     # The entries are in the layout of the golden files: aligned amounts, `!`, import-id.
     assert '2024-03-05 ! "星巴克" "消费 咖啡"\n  import-id: "fp:' in text
@@ -109,7 +114,9 @@ def test_the_diff_of_an_import_holds_only_the_added_entries(shop: Path) -> None:
     assert result.code == 0, result.err
     diff = git(shop, "diff", "--no-ext-diff", "--no-textconv", "-U0", "HEAD~1", "HEAD", "--", MARCH)
     changed = [
-        line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))
+        line
+        for line in diff.splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
     ]
     assert len(changed) > 4 * 5, diff
     assert all(line.startswith("+") for line in changed), diff
@@ -164,7 +171,9 @@ def test_two_identical_genuine_rows_both_survive_and_reimport_adds_neither(shop:
     assert "2 rows added" in result.out
     booked = transactions_with(shop, "星巴克")
     assert len(booked) == 2
-    ids = sorted(line.split('"')[1] for block in booked for line in block.splitlines() if "import-id" in line)
+    ids = sorted(
+        line.split('"')[1] for block in booked for line in block.splitlines() if "import-id" in line
+    )
     assert ids[0].endswith("#1")
     assert ids[1].endswith("#2")
     assert ids[0][:-2] == ids[1][:-2]
@@ -198,8 +207,10 @@ def test_a_different_amount_is_never_a_duplicate(shop: Path) -> None:
         shop.parent,
         "cmb.csv",
         cmb(
-            [("2024-03-10", "-35.00", "消费", "Coffee Shop", "coffee"),
-             ("2024-03-11", "-36.50", "消费", "Supermarket", "groceries")],
+            [
+                ("2024-03-10", "-35.00", "消费", "Coffee Shop", "coffee"),
+                ("2024-03-11", "-36.50", "消费", "Supermarket", "groceries"),
+            ],
             opening="0",
         ),
     )
@@ -219,8 +230,10 @@ def test_one_entry_typed_by_hand_absorbs_one_row_not_two(shop: Path) -> None:
         shop.parent,
         "cmb.csv",
         cmb(
-            [("2024-03-10", "-35.00", "消费", "Coffee Shop", "coffee"),
-             ("2024-03-11", "-35.00", "消费", "Coffee Shop", "coffee")],
+            [
+                ("2024-03-10", "-35.00", "消费", "Coffee Shop", "coffee"),
+                ("2024-03-11", "-35.00", "消费", "Coffee Shop", "coffee"),
+            ],
         ),
     )
     result = import_files(shop, "acme", str(export), "--json")
@@ -256,8 +269,12 @@ def test_dry_run_shows_entries_and_every_decision_and_writes_nothing(shop: Path)
     export = write(
         shop.parent,
         "cmb.csv",
-        cmb([("2024-03-10", "-35.00", "消费", "Coffee Shop", "c"),
-             ("2024-03-11", "-12.00", "消费", "Bakery", "bread")]),
+        cmb(
+            [
+                ("2024-03-10", "-35.00", "消费", "Coffee Shop", "c"),
+                ("2024-03-11", "-12.00", "消费", "Bakery", "bread"),
+            ]
+        ),
     )
     before = snapshot(shop)
     result = import_files(shop, "acme", str(export), "-n")
@@ -265,7 +282,10 @@ def test_dry_run_shows_entries_and_every_decision_and_writes_nothing(shop: Path)
     assert snapshot(shop) == before
     assert "Dry run" in result.out
     assert '2024-03-11 ! "Bakery" "消费 bread"' in result.out
-    assert f"matches an entry typed by hand: same account and amount, 0 day(s) apart: {MARCH}:{line}" in result.out
+    assert (
+        f"matches an entry typed by hand: same account and amount, 0 day(s) apart: {MARCH}:{line}"
+        in result.out
+    )
     assert "category: " in result.out
     assert "balance Assets:1002-银行存款:招商银行 -47.00 CNY on 2024-03-12: add" in result.out
     assert "archive as ledgers/acme/documents/" in result.out
@@ -297,7 +317,10 @@ def test_inbox_files_are_imported_and_removed_failures_stay(shop: Path) -> None:
     good = inbox / "march.csv"
     good.write_text(cmb([("2024-03-01", "10.00", "存入", "", "x")]), encoding="utf-8")
     bad = inbox / "broken.csv"
-    bad.write_text(cmb([("2024-03-02", "10.00", "存入", "", "x")]).replace("2024-03-02", "2024-13-02"), encoding="utf-8")
+    bad.write_text(
+        cmb([("2024-03-02", "10.00", "存入", "", "x")]).replace("2024-03-02", "2024-13-02"),
+        encoding="utf-8",
+    )
     assert git(shop, "status", "--porcelain") == ""  # the inbox is ignored
     result = import_files(shop, "--inbox")
     assert result.code == 2
@@ -379,8 +402,12 @@ def test_categorization_rules_apply_and_decisions_show(shop: Path) -> None:
     export = write(
         shop.parent,
         "a.csv",
-        alipay([("2024-03-08 12:00:00", "星巴克", "咖啡", "支出", "35.00", "A1"),
-                ("2024-03-09 12:00:00", "某商户", "杂项", "支出", "8.00", "A2")]),
+        alipay(
+            [
+                ("2024-03-08 12:00:00", "星巴克", "咖啡", "支出", "35.00", "A1"),
+                ("2024-03-09 12:00:00", "某商户", "杂项", "支出", "8.00", "A2"),
+            ]
+        ),
     )
     dry = import_files(shop, "acme", str(export), "-n")
     assert dry.code == 0, dry.err
@@ -396,7 +423,9 @@ def test_categorization_rules_apply_and_decisions_show(shop: Path) -> None:
 
 def test_a_csv_account_reads_its_config_from_the_importers_folder(practice: Path) -> None:
     add_client(practice, accounts=("Assets:1002-银行存款:本地银行,bank,csv",))
-    config = practice / "ledgers" / "acme" / "importers" / "Assets" / "1002-银行存款" / "本地银行.yaml"
+    config = (
+        practice / "ledgers" / "acme" / "importers" / "Assets" / "1002-银行存款" / "本地银行.yaml"
+    )
     export = write(practice.parent, "local.csv", "Date,Text,Amount\n2024-03-01,存入,100.00\n")
     missing = import_files(practice, "acme", str(export))
     assert missing.code == 2

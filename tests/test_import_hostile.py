@@ -24,7 +24,9 @@ NONSENSE_XML = (
 
 @pytest.fixture
 def shop(practice: Path) -> Path:
-    add_client(practice, accounts=(f"{BANK},bank,cmb-debit,6214830012345678", f"{CAMT},bank,camt053"))
+    add_client(
+        practice, accounts=(f"{BANK},bank,cmb-debit,6214830012345678", f"{CAMT},bank,camt053")
+    )
     return practice
 
 
@@ -63,7 +65,9 @@ def refused(shop: Path, name: str, text: str, account: str = BANK) -> str:
 
 @pytest.mark.parametrize("cell", ["NaN", "sNaN", "inf", "-Infinity"])
 def test_a_nan_balance_cell_is_refused_not_dropped(shop: Path, cell: str) -> None:
-    text = cmb([("2024-03-01", "100.00", "存入", "a", "b"), ("2024-03-02", "-8.00", "消费", "x", "y")])
+    text = cmb(
+        [("2024-03-01", "100.00", "存入", "a", "b"), ("2024-03-02", "-8.00", "消费", "x", "y")]
+    )
     err = refused(shop, "nan.csv", text.replace(",92.00,", f",{cell},"))
     assert f"nan.csv:3: column '联机余额': '{cell}' is not a balance" in err
     assert "balance assertion" in err

@@ -101,6 +101,7 @@ def test_the_card_that_paid_an_app_row(
     card = paying_account(alipay_row(method), ALIPAY, own)
     assert ((card.account, card.confirmed) if card else None) == paid_by
 
+
 # --- the export's own account: an exact number beats a suffix ---------------------------------
 
 CURRENT = "Assets:Bank:Current"
@@ -111,9 +112,29 @@ DEPOSIT = "Assets:Bank:Deposit"
 def add_euro_client(practice: Path, *accounts: str) -> None:
     """Add `acme`, keeping its books in EUR, with the given funding accounts."""
     args = [
-        "clients", "add", "acme", "--name", "Acme BV", "--industry", "retail",
-        "--frequency", "low", "--region", "nl", "--size", "small", "--preparer", "bo",
-        "--reviewer", "ana", "--language", "en", "--currency", "EUR", "--opened", "2024-01-01",
+        "clients",
+        "add",
+        "acme",
+        "--name",
+        "Acme BV",
+        "--industry",
+        "retail",
+        "--frequency",
+        "low",
+        "--region",
+        "nl",
+        "--size",
+        "small",
+        "--preparer",
+        "bo",
+        "--reviewer",
+        "ana",
+        "--language",
+        "en",
+        "--currency",
+        "EUR",
+        "--opened",
+        "2024-01-01",
     ]
     for spec in accounts:
         args += ["--account", spec]

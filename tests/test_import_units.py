@@ -40,7 +40,9 @@ def parse(text: str) -> list[Directive]:
     return list(entries)
 
 
-def row(key: int, day: int, number: str, text: str = "", account: str = BANK, rid: str = "") -> Candidate:
+def row(
+    key: int, day: int, number: str, text: str = "", account: str = BANK, rid: str = ""
+) -> Candidate:
     return Candidate(key, account, Decimal(number), "CNY", D(2024, 3, day), text, rid or f"r{key}")
 
 
@@ -92,7 +94,9 @@ def test_a_new_month_file_gets_the_header() -> None:
 
 
 def test_an_entry_before_all_others_goes_after_the_header() -> None:
-    merged = merge_entries(MONTH.replace("2024-03-01", "2024-03-02"), D(2024, 3, 1), [entry(1, "x")])
+    merged = merge_entries(
+        MONTH.replace("2024-03-01", "2024-03-02"), D(2024, 3, 1), [entry(1, "x")]
+    )
     assert merged.splitlines()[2] == '2024-03-01 * "x"'
 
 
@@ -117,7 +121,9 @@ def test_edits_add_metadata_replace_a_posting_set_the_flag() -> None:
 
 
 def test_relocate_takes_an_entry_out_with_its_edits() -> None:
-    edited, moved = apply_edits(MONTH, [AddMeta(7, "import-id-2", '"y"'), Relocate(7, D(2024, 2, 29))])
+    edited, moved = apply_edits(
+        MONTH, [AddMeta(7, "import-id-2", '"y"'), Relocate(7, D(2024, 2, 29))]
+    )
     assert '"b"' not in edited
     assert edited.endswith("Expenses:X\n")
     assert [entry.text.splitlines()[:2] for entry in moved] == [
@@ -153,7 +159,9 @@ def test_the_index_knows_ids_per_account_and_open_slots() -> None:
     assert index.known(WALLET, "fp:1#1") is None  # an id is known for its own account
     assert index.known(WALLET, "T9") is not None
     # The elided amount of the entry typed by hand is filled in.
-    assert [s.entry.payee for s in index.open_slots(BANK, "CNY", Decimal("-35.00"), D(2024, 3, 10))] == ["Coffee"]
+    assert [
+        s.entry.payee for s in index.open_slots(BANK, "CNY", Decimal("-35.00"), D(2024, 3, 10))
+    ] == ["Coffee"]
     # The transfer awaits the bank's side; its Alipay side is claimed.
     assert len(index.open_slots(BANK, "CNY", Decimal("-500.00"), D(2024, 3, 12))) == 1
     assert not index.open_slots(WALLET, "CNY", Decimal("500.00"), D(2024, 3, 12))
@@ -203,7 +211,9 @@ def test_the_closest_text_wins_between_two_entries_of_one_day() -> None:
       Expenses:Transport
     """
     index = build_index(parse(ledger), [BANK])
-    matched = match_open_slots([row(0, 10, "-5.00", "TAXI 123"), row(1, 10, "-5.00", "bakery")], index)
+    matched = match_open_slots(
+        [row(0, 10, "-5.00", "TAXI 123"), row(1, 10, "-5.00", "bakery")], index
+    )
     assert matched[0].entry.payee == "Taxi"
     assert matched[1].entry.payee == "Bakery"
 
@@ -228,7 +238,15 @@ def test_matching_looks_up_days_never_scans_the_ledger(monkeypatch: pytest.Monke
         )
         index = build_index(parse(ledger), [BANK])
         rows = [
-            Candidate(n, BANK, Decimal("-5.00"), "CNY", D(2020, 1, 2) + datetime.timedelta(days=n), "y", f"r{n}")
+            Candidate(
+                n,
+                BANK,
+                Decimal("-5.00"),
+                "CNY",
+                D(2020, 1, 2) + datetime.timedelta(days=n),
+                "y",
+                f"r{n}",
+            )
             for n in range(0, 900, 3)
         ]
         compared = 0
@@ -318,7 +336,9 @@ entries_st = st.lists(
     max_size=40,
 )
 rows_st = st.lists(
-    st.tuples(st.integers(1, 6), st.sampled_from(["-5.00", "-7.50", "-5.01"]), st.sampled_from(["a", "b"])),
+    st.tuples(
+        st.integers(1, 6), st.sampled_from(["-5.00", "-7.50", "-5.01"]), st.sampled_from(["a", "b"])
+    ),
     max_size=40,
 )
 

@@ -53,7 +53,11 @@ def test_line_items_are_before_vat_and_a_total_must_agree_with_them() -> None:
             parse_item(bad)
     assert percent(Decimal("0.055")) == "5.5%"
     typed = parse_item("咨询服务：2：5000")  # noqa: RUF001 - as a Chinese input method types it
-    assert (typed.description, typed.quantity, typed.price) == ("咨询服务", Decimal(2), Decimal(5000))
+    assert (typed.description, typed.quantity, typed.price) == (
+        "咨询服务",
+        Decimal(2),
+        Decimal(5000),
+    )
 
 
 def test_a_line_that_no_longer_reads_is_kept_as_text() -> None:

@@ -63,7 +63,12 @@ def test_an_export_named_with_a_quote_a_backslash_and_a_newline_imports_and_read
     first = write(
         practice.parent,
         NASTY_NAME,
-        cmb([("2024-03-01", "100.00", "存入", "某公司", "货款"), ("2024-03-15", "-8.00", "消费", "x", "y")]),
+        cmb(
+            [
+                ("2024-03-01", "100.00", "存入", "某公司", "货款"),
+                ("2024-03-15", "-8.00", "消费", "x", "y"),
+            ]
+        ),
     )
     result = import_files(practice, "acme", str(first), "--account", BANK)
     assert result.code == 0, result.err

@@ -45,7 +45,10 @@ def branches(folder: Path, base: str, ours: str, theirs: str) -> subprocess.Comp
     git(folder, *TEST_COMMITTER, "commit", "-qam", "our import")
     return subprocess.run(
         ["git", *TEST_COMMITTER, "merge", "--no-edit", "theirs"],
-        cwd=folder, capture_output=True, text=True, check=False,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -77,7 +80,8 @@ def test_one_entry_edited_both_ways_stays_a_named_conflict(practice: Path) -> No
     base = month(txn(2, "房东", "b-1"), txn(5, "滴滴", "b-2", flag="!"))
     ours = month(txn(2, "房东", "b-1"), txn(5, "滴滴", "b-2", account="Expenses:Taxi"))
     theirs = month(
-        txn(2, "房东", "b-1", narration="rent for January"), txn(5, "滴滴", "b-2", amount="12.00"),
+        txn(2, "房东", "b-1", narration="rent for January"),
+        txn(5, "滴滴", "b-2", amount="12.00"),
         txn(7, "美团", "b-3"),
     )
     merged = branches(practice, base, ours, theirs)

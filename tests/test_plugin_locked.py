@@ -106,16 +106,28 @@ def locked_books(tmp_path: Path) -> tuple[Path, str]:
 
 
 EDITS = {
-    "amount": ("2026-09", SEPTEMBER.replace("43.00 CNY", "34.00 CNY"), "an entry of 2026-09 was edited"),
+    "amount": (
+        "2026-09",
+        SEPTEMBER.replace("43.00 CNY", "34.00 CNY"),
+        "an entry of 2026-09 was edited",
+    ),
     "narration": (
         "2026-10",
         OCTOBER.replace("Paper and toner", "Paper"),
         "an entry of 2026-10 was edited",
     ),
-    "metadata": ("2026-09", SEPTEMBER.replace('"V-17"', '"V-18"'), "an entry of 2026-09 was edited"),
+    "metadata": (
+        "2026-09",
+        SEPTEMBER.replace('"V-17"', '"V-18"'),
+        "an entry of 2026-09 was edited",
+    ),
     "tag": ("2026-10", OCTOBER.replace(" #office", ""), "an entry of 2026-10 was edited"),
     "link": ("2026-09", SEPTEMBER.replace(" ^INV-2026-0009", ""), "an entry of 2026-09 was edited"),
-    "flag": ("2026-10", OCTOBER.replace('08 * "Deli"', '08 ! "Deli"'), "an entry of 2026-10 was edited"),
+    "flag": (
+        "2026-10",
+        OCTOBER.replace('08 * "Deli"', '08 ! "Deli"'),
+        "an entry of 2026-10 was edited",
+    ),
     "deleted": (
         "2026-10",
         "",
@@ -201,9 +213,7 @@ def test_realigning_a_locked_month_is_not_a_change(locked_books: tuple[Path, str
     assert squeezed != SEPTEMBER
     books(main.parent, lock, **{"2026_09": squeezed})
     assert errors_of(main) == []
-    realigned = re.sub(
-        r"(?m)^(  \S+) +(\S+) (CNY)$", lambda m: aligned(m[1], m[2], m[3]), squeezed
-    )
+    realigned = re.sub(r"(?m)^(  \S+) +(\S+) (CNY)$", lambda m: aligned(m[1], m[2], m[3]), squeezed)
     books(main.parent, lock, **{"2026_09": realigned})
     assert errors_of(main) == []
 
@@ -282,9 +292,7 @@ def test_partners_configured_a_reopen_by_anyone_else_reopens_nothing(tmp_path: P
 def test_bean_check_reports_the_edit_and_exits_1(locked_books: tuple[Path, str]) -> None:
     main, lock = locked_books
     books(main.parent, lock, **{"2026_09": SEPTEMBER.replace("43.00 CNY", "34.00 CNY")})
-    proc = subprocess.run(
-        [str(BEAN_CHECK), str(main)], capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([str(BEAN_CHECK), str(main)], capture_output=True, text=True, check=False)
     assert proc.returncode == 1
     assert "locks.beancount:1: The books through 2026-10-31 are locked" in proc.stderr + proc.stdout
 

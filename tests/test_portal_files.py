@@ -62,7 +62,10 @@ def test_worker_logs_and_their_folder_are_private(tmp_path: Path) -> None:
     pool = WorkerPool(tmp_path / "practice", logs, PoolPolicy(start_timeout=60))
     try:
         # A client with no ledger: its worker starts, fails and says so in its log.
-        with pytest.raises(WorkerUnavailableError), pool.lease(head_view(tmp_path / "practice", "ghost")):
+        with (
+            pytest.raises(WorkerUnavailableError),
+            pool.lease(head_view(tmp_path / "practice", "ghost")),
+        ):
             pass
     finally:
         os.umask(previous)

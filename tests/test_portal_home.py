@@ -437,7 +437,7 @@ def test_the_firms_name_in_favas_header_is_quoted_as_data() -> None:
     assert quoted.startswith('"')
     assert quoted.endswith('"')
     inside = quoted[1:-1]
-    assert not set(inside) & set('<>"\'/;{}')
+    assert not set(inside) & set("<>\"'/;{}")
     assert "\\00003c" in inside  # `<`, escaped
 
 

@@ -291,7 +291,9 @@ def test_a_failure_of_the_portal_itself_is_told_in_chinese(
     assert "a bug" in caplog.text  # the trace is in the log
 
 
-def _logged_out(path: str, method: str, status: int, **extra: object) -> tuple[str, str, int, dict[str, object]]:
+def _logged_out(
+    path: str, method: str, status: int, **extra: object
+) -> tuple[str, str, int, dict[str, object]]:
     return (path, method, status, extra)
 
 
@@ -322,14 +324,14 @@ def test_before_login_the_browser_language_is_spoken(
     assert english_words(response, portal.registry().firm.name) == [], html
 
 
-def test_fava_asking_after_the_session_ended_is_told_in_chinese(
-    app: object, books: Books
-) -> None:
+def test_fava_asking_after_the_session_ended_is_told_in_chinese(app: object, books: Books) -> None:
     """Fava's page polls its API; once the session has ended it is told so, as an API error."""
     browser = Client(app)  # type: ignore[arg-type]
     response = browser.get(books.page("api/changed"), headers=CHINESE_BROWSER)
     assert response.status_code == 401
-    assert json.loads(response.get_data(as_text=True)) == {"error": "会话已结束。请刷新页面并登录。"}
+    assert json.loads(response.get_data(as_text=True)) == {
+        "error": "会话已结束。请刷新页面并登录。"
+    }
     page = browser.get(books.page("income_statement/"), headers=CHINESE_BROWSER)
     assert page.status_code == 302  # a page itself still goes to the login form
     assert page.headers["Location"].startswith("/login?next=")

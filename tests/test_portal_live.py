@@ -571,8 +571,10 @@ def _post_from_page(driver: webdriver.Chrome, path: str) -> None:
         path,
     )
     WebDriverWait(driver, 30).until(
-        lambda d: d.execute_script("return document.readyState") == "complete"
-        and d.find_elements(By.TAG_NAME, "h1")
+        lambda d: (
+            d.execute_script("return document.readyState") == "complete"
+            and d.find_elements(By.TAG_NAME, "h1")
+        )
     )
 
 
@@ -797,8 +799,16 @@ def test_browser_uploads_an_export_and_drops_a_receipt(live: Live, tmp_path: Pat
     assert "11月工商银行对账单" in home
     assert "11月工商银行对账单" in page
     assert "事务所需要您提供的资料" in page
-    latin = set(re.findall(r"[A-Za-z]{2,}", page)) - {"beanfirm", "PDF", "MB", "boss", "huamei",
-                                                      "example", "Test", "Firm"}
+    latin = set(re.findall(r"[A-Za-z]{2,}", page)) - {
+        "beanfirm",
+        "PDF",
+        "MB",
+        "boss",
+        "huamei",
+        "example",
+        "Test",
+        "Firm",
+    }
     assert latin == set(), latin  # no English left on the Chinese page
     assert "已收到：工商银行11月.csv" in sent  # noqa: RUF001 - the Chinese page's colon
     assert chosen == "出租车发票.png"

@@ -157,7 +157,9 @@ def test_the_snapshot_is_read_only_private_and_holds_only_the_client(
     folder = shown.view.folder
     assert folder.parent == portal.settings.state_dir / SNAPSHOTS
     assert folder.parent.stat().st_mode & 0o777 == 0o700
-    committed = git(practice, "ls-tree", "-r", "--name-only", shown.approval.commit, "ledgers/huamei")
+    committed = git(
+        practice, "ls-tree", "-r", "--name-only", shown.approval.commit, "ledgers/huamei"
+    )
     expected = sorted(name.removeprefix("ledgers/huamei/") for name in committed.split())
     files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     assert files == expected  # the approved commit's files of this client, nothing else

@@ -109,8 +109,14 @@ def practice_files(portal: Portal) -> set[str]:
     }
 
 
-def post(client: Client, files: list[tuple[bytes, str]], *, csrf: str | None = None,
-         path: str = UPLOAD, **fields: str) -> tuple[int, str]:
+def post(
+    client: Client,
+    files: list[tuple[bytes, str]],
+    *,
+    csrf: str | None = None,
+    path: str = UPLOAD,
+    **fields: str,
+) -> tuple[int, str]:
     if csrf is None:
         page = client.get(path)
         csrf = csrf_of(page.get_data(as_text=True)) if page.status_code == 200 else ""
@@ -360,22 +366,29 @@ def test_import_inbox_takes_the_uploaded_export(tmp_path: Path) -> None:
     board = run_beanfirm("status", "--period", "2025-02", "--json", cwd=root)
     rows = {row["client"]: row for row in json.loads(board.out)}
     assert rows["huamei"]["inbox"] == 1  # the export: received, not imported
-    plain = {row["client"]: row for row in json.loads(run_beanfirm("status", "--json", cwd=root).out)}
+    plain = {
+        row["client"]: row for row in json.loads(run_beanfirm("status", "--json", cwd=root).out)
+    }
     assert plain["huamei"]["inbox"] == {"exports": 1, "papers": 1}
     imported = run_beanfirm("import", "--inbox", "huamei", "--opening", cwd=root, env=STAFF_ENV)
     assert imported.code == 0, imported.err
     journal = (root / "ledgers/huamei/journal/2025/02.beancount").read_text(encoding="utf-8")
     assert "供应商1" in journal
     assert "供应商2" in journal
-    left = sorted(p.relative_to(root / INBOX).as_posix() for p in (root / INBOX).rglob("*")
-                  if p.is_file() and not p.name.startswith("."))
+    left = sorted(
+        p.relative_to(root / INBOX).as_posix()
+        for p in (root / INBOX).rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    )
     assert len(left) == 1  # the export was imported; the receipt waits for the preparer
     assert left[0].startswith("documents/")
 
 
 def test_a_long_export_is_identified_by_its_head(portal: Portal, app: object) -> None:
     long_ours, long_theirs = icbc_export(rows=28), icbc_export(number="9999888", rows=28)
-    padding = "".join(f"2025-01-01,消费,,x,CHN,钞,-,-,-,,0.00,人民币,1000.00,p{n},\n" for n in range(1200))
+    padding = "".join(
+        f"2025-01-01,消费,,x,CHN,钞,-,-,-,,0.00,人民币,1000.00,p{n},\n" for n in range(1200)
+    )
     ours = long_ours + padding.encode()
     theirs = long_theirs + padding.encode()
     assert len(ours) > 64 * 1024
@@ -403,14 +416,23 @@ def test_the_demo_walk(tmp_path: Path) -> None:
     statement = Path(__file__).parent.parent / "docs/examples/huamei-icbc-2026-11.csv"
     site = Portal(root, PortalSettings(state_dir=root / ".beanfirm"))
     try:
-        add_user(site.store, site.registry(), "owner@huamei-retail.example", "correct horse battery",
-                 client_ids=("huamei-retail",))
+        add_user(
+            site.store,
+            site.registry(),
+            "owner@huamei-retail.example",
+            "correct horse battery",
+            client_ids=("huamei-retail",),
+        )
         client = browser(make_app(site), "owner@huamei-retail.example")
         page = client.get("/c/huamei-retail/upload").get_data(as_text=True)
         assert "11月工商银行对账单" in page
         assert "2026-12-10" in page
-        status, html = post(client, [(statement.read_bytes(), statement.name)],
-                            path="/c/huamei-retail/upload", request="1")
+        status, html = post(
+            client,
+            [(statement.read_bytes(), statement.name)],
+            path="/c/huamei-retail/upload",
+            request="1",
+        )
         assert status == 200, html
     finally:
         site.close()

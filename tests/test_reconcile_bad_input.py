@@ -43,7 +43,12 @@ def _refused(folder: Path, code: int, *args: str, needles: tuple[str, ...]) -> N
 def test_the_statement_of_another_account_number(january: Path) -> None:
     other = statement_file(january, "other.csv", icbc_csv(JANUARY_LINES, number="9999888"))
     _refused(
-        january, 2, "--statement", str(other), "--date", "2025-01-31",
+        january,
+        2,
+        "--statement",
+        str(other),
+        "--date",
+        "2025-01-31",
         needles=("this export is for account number 9999888", "is number 6222001 in clients.yaml"),
     )
 
@@ -51,7 +56,10 @@ def test_the_statement_of_another_account_number(january: Path) -> None:
 def test_a_statement_in_another_currency(january: Path) -> None:
     dollars = statement_file(january, "usd.csv", icbc_csv(JANUARY_LINES, currency="美元"))
     _refused(
-        january, 2, "--statement", str(dollars),
+        january,
+        2,
+        "--statement",
+        str(dollars),
         needles=("the statement is in USD, but the account is kept in CNY",),
     )
 
@@ -67,7 +75,12 @@ def test_a_statement_that_contradicts_a_reconciled_period(january: Path) -> None
     )
     statement = statement_file(january, "icbc.csv", icbc_csv(JANUARY_LINES))
     _refused(
-        january, 2, "--statement", str(statement), "--date", "2025-01-31",
+        january,
+        2,
+        "--statement",
+        str(statement),
+        "--date",
+        "2025-01-31",
         needles=(
             "overlaps a period reconciled with different figures",
             "asserts 6999.00 CNY at the start of 2025-01-08",
@@ -92,7 +105,10 @@ def test_a_csv_statement_that_does_not_add_up(january: Path) -> None:
     text = icbc_csv(JANUARY_LINES).replace(",7000.00,", ",7100.00,")
     broken = statement_file(january, "broken.csv", text)
     _refused(
-        january, 2, "--statement", str(broken),
+        january,
+        2,
+        "--statement",
+        str(broken),
         # The CSV engine checks the running balance itself now; the statement is refused
         # either way, naming the line and the balance it states.
         needles=("broken.csv:", "7100.00"),
@@ -103,19 +119,47 @@ def test_an_mt940_statement_whose_opening_and_movements_are_not_its_closing(
     practice: Path,
 ) -> None:
     add = run_beanfirm(
-        "clients", "add", "rhein", "--name", "Rhein GmbH", "--industry", "trade",
-        "--frequency", "low", "--region", "berlin", "--size", "small", "--preparer", "bo",
-        "--reviewer", "ana", "--language", "en", "--currency", "EUR", "--opened", "2025-01-01",
-        "--account", "Assets:Bank:Deutsche,bank,mt940,DE89370400440532013000",
-        cwd=practice, env=STAFF_ENV,
+        "clients",
+        "add",
+        "rhein",
+        "--name",
+        "Rhein GmbH",
+        "--industry",
+        "trade",
+        "--frequency",
+        "low",
+        "--region",
+        "berlin",
+        "--size",
+        "small",
+        "--preparer",
+        "bo",
+        "--reviewer",
+        "ana",
+        "--language",
+        "en",
+        "--currency",
+        "EUR",
+        "--opened",
+        "2025-01-01",
+        "--account",
+        "Assets:Bank:Deutsche,bank,mt940,DE89370400440532013000",
+        cwd=practice,
+        env=STAFF_ENV,
     )
     assert add.code == 0, add.err
     bad = practice.parent / "rhein.sta"
     bad.write_text(MT940.replace("{closing}", "9,50"), encoding="latin-1")
     before = snapshot(practice)
     result = run_beanfirm(
-        "reconcile", "rhein", "--account", "Deutsche", "--statement", str(bad),
-        cwd=practice, env=STAFF_ENV,
+        "reconcile",
+        "rhein",
+        "--account",
+        "Deutsche",
+        "--statement",
+        str(bad),
+        cwd=practice,
+        env=STAFF_ENV,
     )
     assert_user_error(result, 2, "does not add up", "9.50 EUR")
     assert snapshot(practice) == before
@@ -123,7 +167,10 @@ def test_an_mt940_statement_whose_opening_and_movements_are_not_its_closing(
 
 def test_a_missing_file(january: Path) -> None:
     _refused(
-        january, 2, "--statement", str(january.parent / "nowhere.csv"),
+        january,
+        2,
+        "--statement",
+        str(january.parent / "nowhere.csv"),
         needles=("No such file", "nowhere.csv"),
     )
 
@@ -143,12 +190,23 @@ def test_an_unknown_client_or_account(january: Path) -> None:
     statement = statement_file(january, "icbc.csv", icbc_csv(JANUARY_LINES))
     before = snapshot(january)
     result = run_beanfirm(
-        "reconcile", "nobody", "--account", "工商银行", "--statement", str(statement),
-        cwd=january, env=STAFF_ENV,
+        "reconcile",
+        "nobody",
+        "--account",
+        "工商银行",
+        "--statement",
+        str(statement),
+        cwd=january,
+        env=STAFF_ENV,
     )
     assert_user_error(result, 2, "No client 'nobody'")
     _refused(
-        january, 2, "--account", "Assets:Bank:Nowhere", "--statement", str(statement),
+        january,
+        2,
+        "--account",
+        "Assets:Bank:Nowhere",
+        "--statement",
+        str(statement),
         needles=("--account Assets:Bank:Nowhere is not one of the accounts of huamei",),
     )
     assert snapshot(january) == before
@@ -158,7 +216,12 @@ def test_neither_a_statement_nor_a_balance_and_date(january: Path) -> None:
     _refused(january, 2, needles=("Give the statement to reconcile with --statement FILE",))
     _refused(january, 2, "--balance", "100", needles=("--balance AMOUNT --date",))
     _refused(
-        january, 2, "--balance", "12x", "--date", "2025-01-31",
+        january,
+        2,
+        "--balance",
+        "12x",
+        "--date",
+        "2025-01-31",
         needles=("--balance '12x' is not an amount",),
     )
 
@@ -168,6 +231,11 @@ def test_uncommitted_changes_in_the_client_are_not_mixed_in(january: Path) -> No
     note = january / "ledgers" / "huamei" / "journal" / "2025" / "01.beancount"
     note.write_text(note.read_text("utf-8") + "\n; a note not committed yet\n", "utf-8")
     _refused(
-        january, 2, "--statement", str(statement), "--date", "2025-01-31",
+        january,
+        2,
+        "--statement",
+        str(statement),
+        "--date",
+        "2025-01-31",
         needles=("uncommitted changes",),
     )

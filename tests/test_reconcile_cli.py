@@ -49,7 +49,9 @@ def test_a_statement_that_agrees_is_recorded_in_one_commit(practice_with_client:
     assert "Reconciled. Commit" in result.out
     # One commit, by the staff member, with exactly the assertion, the statement and reports.
     assert git(folder, "rev-list", "--count", f"{before}..HEAD").strip() == "1"
-    assert git(folder, "log", "-1", "--format=%an <%ae>").strip() == "Ana Partner <ana@firm.example>"
+    assert (
+        git(folder, "log", "-1", "--format=%an <%ae>").strip() == "Ana Partner <ana@firm.example>"
+    )
     changed = sorted(git(folder, "show", "--name-only", "--format=", "HEAD", "-z").split("\0"))
     assert [path for path in changed if path] == sorted(
         [
@@ -61,7 +63,9 @@ def test_a_statement_that_agrees_is_recorded_in_one_commit(practice_with_client:
     )
     # The month file gains lines and loses none; the archived statement is the file itself.
     diff = git(folder, "show", "--format=", "-U0", "HEAD", "--", HUAMEI_JANUARY)
-    removed = [row for row in diff.splitlines() if row.startswith("-") and not row.startswith("---")]
+    removed = [
+        row for row in diff.splitlines() if row.startswith("-") and not row.startswith("---")
+    ]
     assert removed == []
     text = (folder / HUAMEI_JANUARY).read_text(encoding="utf-8")
     assert text.endswith(
@@ -76,7 +80,9 @@ def test_a_statement_that_agrees_is_recorded_in_one_commit(practice_with_client:
     assert archived.read_bytes() == statement.read_bytes()
     message = git(folder, "log", "-1", "--format=%B")
     assert message.startswith("Reconcile huamei 工商银行 through 2025-01-31: 8547.19 CNY\n")
-    assert "4 statement lines matched to the ledger (0 by import-id, 4 by amount and date)" in message
+    assert (
+        "4 statement lines matched to the ledger (0 by import-id, 4 by amount and date)" in message
+    )
     assert git(folder, "status", "--porcelain") == ""
 
 
@@ -134,8 +140,7 @@ def test_a_difference_is_explained_and_nothing_is_written(practice_with_client: 
     # The ledger has the bill typed 201.53, the rent twice, a payment not yet cleared near the
     # end, and lacks the customer payment the bank received.
     mistakes = (
-        JANUARY.replace("201.35", "201.53")
-        .replace(
+        JANUARY.replace("201.35", "201.53").replace(
             '2025-01-20 * "顾客付款" "门店销售收款"\n'
             "  Assets:1002-银行存款:工商银行                                 1748.54 CNY\n"
             "  Income:5001-主营业务收入                                     -1748.54 CNY\n",

@@ -82,8 +82,18 @@ def october_statement(folder: Path) -> Path:
 
 def reconcile(folder: Path, statement: Path, *args: str) -> tuple[int, dict[str, Any]]:
     result = run_beanfirm(
-        "reconcile", CLIENT, "--account", "工商银行", "--statement", str(statement),
-        "--date", "2026-10-31", "--json", *args, cwd=folder, env=LI,
+        "reconcile",
+        CLIENT,
+        "--account",
+        "工商银行",
+        "--statement",
+        str(statement),
+        "--date",
+        "2026-10-31",
+        "--json",
+        *args,
+        cwd=folder,
+        env=LI,
     )
     assert result.err == "", result.err
     report: dict[str, Any] = json.loads(result.out)
@@ -97,7 +107,9 @@ def test_a_month_of_the_demo_is_reconciled_from_its_statement(demo: Path) -> Non
     assert code == 0
     assert report["outcome"] == "reconciled"
     assert report["opening"] == {
-        "statement": "62975.43", "ledger": "62975.43", "difference": "0.00",
+        "statement": "62975.43",
+        "ledger": "62975.43",
+        "difference": "0.00",
     }
     assert report["closing"]["difference"] == "0.00"
     assert report["lines_not_in_ledger"] == report["outstanding"] == 0

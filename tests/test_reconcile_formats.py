@@ -58,11 +58,33 @@ MT940_LEDGER = """
 
 def _client(practice: Path, client_id: str, currency: str, account: str) -> Path:
     result = run_beanfirm(
-        "clients", "add", client_id, "--name", f"{client_id} Ltd", "--industry", "consulting",
-        "--frequency", "low", "--region", "shanghai", "--size", "small", "--preparer", "bo",
-        "--reviewer", "ana", "--language", "en", "--currency", currency,
-        "--opened", "2025-01-01", "--account", account,
-        cwd=practice, env=STAFF_ENV,
+        "clients",
+        "add",
+        client_id,
+        "--name",
+        f"{client_id} Ltd",
+        "--industry",
+        "consulting",
+        "--frequency",
+        "low",
+        "--region",
+        "shanghai",
+        "--size",
+        "small",
+        "--preparer",
+        "bo",
+        "--reviewer",
+        "ana",
+        "--language",
+        "en",
+        "--currency",
+        currency,
+        "--opened",
+        "2025-01-01",
+        "--account",
+        account,
+        cwd=practice,
+        env=STAFF_ENV,
     )
     assert result.code == 0, result.err
     return practice / "ledgers" / client_id
@@ -87,8 +109,15 @@ def test_an_ofx_statement_states_only_its_closing_balance(practice: Path) -> Non
     statement = practice.parent / "chase.ofx"
     statement.write_text(OFX, encoding="latin-1")
     result = run_beanfirm(
-        "reconcile", "northwind", "--account", "Chase", "--statement", str(statement), "--json",
-        cwd=practice, env=STAFF_ENV,
+        "reconcile",
+        "northwind",
+        "--account",
+        "Chase",
+        "--statement",
+        str(statement),
+        "--json",
+        cwd=practice,
+        env=STAFF_ENV,
     )
     assert (result.code, result.err) == (0, ""), result.err
     report = json.loads(result.out)
@@ -111,7 +140,9 @@ def test_an_ofx_statement_states_only_its_closing_balance(practice: Path) -> Non
         e.filename.rsplit("/", 1)[-1] for e in ledger.entries if isinstance(e, data.Document)
     )
     assert found == [
-        "2025-01-31.chase.ofx", "2025-01-31.reconciliation.csv", "2025-01-31.reconciliation.html",
+        "2025-01-31.chase.ofx",
+        "2025-01-31.reconciliation.csv",
+        "2025-01-31.reconciliation.html",
     ]
     assert git(practice, "status", "--porcelain") == ""
 
@@ -125,8 +156,17 @@ def test_an_mt940_statement_with_its_opening_and_closing(practice: Path) -> None
     statement = practice.parent / "rhein.sta"
     statement.write_text(MT940, encoding="latin-1")
     result = run_beanfirm(
-        "reconcile", "rhein", "--account", "Deutsche", "--statement", str(statement),
-        "--date", "2025-01-31", "--json", cwd=practice, env=STAFF_ENV,
+        "reconcile",
+        "rhein",
+        "--account",
+        "Deutsche",
+        "--statement",
+        str(statement),
+        "--date",
+        "2025-01-31",
+        "--json",
+        cwd=practice,
+        env=STAFF_ENV,
     )
     assert (result.code, result.err) == (0, ""), result.err
     report = json.loads(result.out)

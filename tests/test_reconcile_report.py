@@ -60,8 +60,18 @@ def _comparison() -> Comparison:
         balance += Decimal(number)
         rows.append(
             StatementRow(
-                line, datetime.date.fromisoformat(day), None, Decimal(number), "CNY", payee, "",
-                None, balance, None, (), f"id-{line}",
+                line,
+                datetime.date.fromisoformat(day),
+                None,
+                Decimal(number),
+                "CNY",
+                payee,
+                "",
+                None,
+                balance,
+                None,
+                (),
+                f"id-{line}",
             )
         )
     closing = (ClosingBalance(datetime.date(2025, 1, 31), balance, "CNY", 7),)

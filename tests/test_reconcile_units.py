@@ -34,10 +34,22 @@ BANK = "Assets:Bank:ICBC"
 D = datetime.date
 
 
-def row(line: int, day: str, number: str, balance: str | None = None, payee: str = "") -> StatementRow:
+def row(
+    line: int, day: str, number: str, balance: str | None = None, payee: str = ""
+) -> StatementRow:
     return StatementRow(
-        line, D.fromisoformat(day), None, Decimal(number), "CNY", payee, "", None,
-        None if balance is None else Decimal(balance), None, (), f"id-{line}",
+        line,
+        D.fromisoformat(day),
+        None,
+        Decimal(number),
+        "CNY",
+        payee,
+        "",
+        None,
+        None if balance is None else Decimal(balance),
+        None,
+        (),
+        f"id-{line}",
     )
 
 
@@ -46,8 +58,16 @@ def statement(
     closing: tuple[str, str] | None = None,
     opening: tuple[str, str] | None = None,
 ) -> BankStatement:
-    balances = (ClosingBalance(D.fromisoformat(closing[0]), Decimal(closing[1]), "CNY", 99),) if closing else ()
-    openings = (OpeningBalance(D.fromisoformat(opening[0]), Decimal(opening[1]), "CNY", 1),) if opening else ()
+    balances = (
+        (ClosingBalance(D.fromisoformat(closing[0]), Decimal(closing[1]), "CNY", 99),)
+        if closing
+        else ()
+    )
+    openings = (
+        (OpeningBalance(D.fromisoformat(opening[0]), Decimal(opening[1]), "CNY", 1),)
+        if opening
+        else ()
+    )
     return BankStatement("bank.csv", tuple(rows), (), balances, None, openings)
 
 
@@ -159,11 +179,24 @@ def test_the_book_holds_postings_below_the_account_with_their_import_ids() -> No
 
 
 def line(key: int, day: int, number: str, text: str = "", import_id: str = "") -> StatementLine:
-    return StatementLine(key, key + 10, D(2025, 1, day), Decimal(number), "CNY", text, "", import_id or f"l{key}")
+    return StatementLine(
+        key, key + 10, D(2025, 1, day), Decimal(number), "CNY", text, "", import_id or f"l{key}"
+    )
 
 
-def posting(key: int, day: int, number: str, text: str = "", import_id: str | None = None) -> BookPosting:
-    return BookPosting(key, D(2025, 1, day), Decimal(number), BANK, text, "", import_id, Location("j.beancount", key))
+def posting(
+    key: int, day: int, number: str, text: str = "", import_id: str | None = None
+) -> BookPosting:
+    return BookPosting(
+        key,
+        D(2025, 1, day),
+        Decimal(number),
+        BANK,
+        text,
+        "",
+        import_id,
+        Location("j.beancount", key),
+    )
 
 
 def test_matching_is_one_to_one_closest_date_then_payee() -> None:
@@ -287,7 +320,11 @@ def test_an_account_is_overdue_when_its_next_period_is_past_the_lag() -> None:
 
 def test_the_check_cache_keeps_the_reconciliations() -> None:
     summary = LedgerSummary(
-        (), (), 1, D(2025, 1, 2), 0,
+        (),
+        (),
+        1,
+        D(2025, 1, 2),
+        0,
         (
             ReconciliationStatus(
                 "Assets:Bank:ICBC", "monthly", D(2025, 1, 31), D(2025, 3, 10), overdue=True

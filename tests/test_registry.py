@@ -103,14 +103,22 @@ def test_valid_registry_parses_into_frozen_records() -> None:
         language="zh",
         reconcile="monthly",
         accounts=(
-            FundingAccount("Assets:1002-银行存款:工商银行", "bank", "icbc-debit", "6222001", None, None),
-            FundingAccount("Assets:1012-其他货币资金:支付宝", "payment", "alipay", None, None, "weekly"),
+            FundingAccount(
+                "Assets:1002-银行存款:工商银行", "bank", "icbc-debit", "6222001", None, None
+            ),
+            FundingAccount(
+                "Assets:1012-其他货币资金:支付宝", "payment", "alipay", None, None, "weekly"
+            ),
         ),
         line=15,
     )
     assert huamei.reconcile_cadence(huamei.accounts[0]) == "monthly"
     assert huamei.reconcile_cadence(huamei.accounts[1]) == "weekly"
-    assert (brightpath.id, brightpath.preparer, brightpath.reviewer) == ("brightpath", "ana", "wang")
+    assert (brightpath.id, brightpath.preparer, brightpath.reviewer) == (
+        "brightpath",
+        "ana",
+        "wang",
+    )
     assert brightpath.classification == Classification("consulting", "low", "beijing", "small")
     assert brightpath.currency == "USD"
     assert brightpath.fiscal_year_start == "04-01"
@@ -609,7 +617,10 @@ def test_every_problem_is_reported_at_once() -> None:
     assert registry.clients == ()
     assert [(p.line, p.message.split(";")[0]) for p in problems] == [
         (9, "the transaction frequency of client 'huamei' is 'hourly'"),
-        (13, "client id 'Dongsheng' is not allowed: it is also the ledger's folder name, so it may hold only lowercase letters, digits and hyphens (like 'huamei-retail'), with no '/', '.', spaces or other path characters."),
+        (
+            13,
+            "client id 'Dongsheng' is not allowed: it is also the ledger's folder name, so it may hold only lowercase letters, digits and hyphens (like 'huamei-retail'), with no '/', '.', spaces or other path characters.",
+        ),
         (19, "the language of client 'Dongsheng' is 'fr'"),
     ]
 

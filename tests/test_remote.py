@@ -167,7 +167,9 @@ def test_sync_stops_on_one_entry_edited_both_ways(bare: Path, tmp_path: Path) ->
     assert run_beanfirm("sync", cwd=ana).code == 0
     before = clone_state(bo)
     result = run_beanfirm("sync", cwd=bo)
-    assert_user_error(result, 2, "do not replay onto origin/main", "icbc-9", "changed on both sides")
+    assert_user_error(
+        result, 2, "do not replay onto origin/main", "icbc-9", "changed on both sides"
+    )
     assert clone_state(bo) == before
     assert not (bo / ".git" / "rebase-merge").exists()
 
@@ -175,9 +177,7 @@ def test_sync_stops_on_one_entry_edited_both_ways(bare: Path, tmp_path: Path) ->
 def test_sync_refuses_a_rebase_that_breaks_a_client(bare: Path, tmp_path: Path) -> None:
     ana, bo = clone(bare, tmp_path / "ana", "ana"), clone(bare, tmp_path / "bo", "bo")
     # Ana asserts the balance as she sees it; Bo's fare, alone fine, makes it wrong.
-    balance = (
-        "2025-01-20 balance Assets:1002-银行存款:工商银行                       -30.00 CNY\n"
-    )
+    balance = "2025-01-20 balance Assets:1002-银行存款:工商银行                       -30.00 CNY\n"
     add_entry(ana, entry(9, "fare", "30.00", "icbc-9") + "\n" + balance, "Import and balance")
     assert run_beanfirm("sync", cwd=ana).code == 0
     add_entry(bo, entry(8, "another fare", "12.00", "icbc-8"), "Bo's fare")
@@ -250,8 +250,11 @@ def test_the_hook_refuses_an_edit_to_a_locked_period(bare: Path, tmp_path: Path)
     text = locks.read_text(encoding="utf-8")
     assert "beanfirm-lock" in text
     locks.write_text(
-        "".join(line for line in text.splitlines(keepends=True) if "beanfirm-lock" not in line
-                and not line.startswith("  by:")),
+        "".join(
+            line
+            for line in text.splitlines(keepends=True)
+            if "beanfirm-lock" not in line and not line.startswith("  by:")
+        ),
         encoding="utf-8",
     )
     git(bo, "commit", "-qam", "Take the lock out")

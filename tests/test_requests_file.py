@@ -35,9 +35,15 @@ def test_every_mistake_is_named_with_its_line() -> None:
 def test_written_text_reads_back() -> None:
     requests = [
         Request(2, "11月支付宝账单", "li", datetime.date(2026, 12, 1)),
-        Request(1, 'Title: with "quotes" # and a hash', "li", datetime.date(2026, 12, 1),
-                due=datetime.date(2026, 12, 10), closed_at=datetime.date(2026, 12, 8),
-                answered_by=("20261207-093000-icbc.csv",)),
+        Request(
+            1,
+            'Title: with "quotes" # and a hash',
+            "li",
+            datetime.date(2026, 12, 1),
+            due=datetime.date(2026, 12, 10),
+            closed_at=datetime.date(2026, 12, 8),
+            answered_by=("20261207-093000-icbc.csv",),
+        ),
     ]
     found, problems = parse_requests(requests_text(requests), FILE)
     assert problems == []
@@ -48,12 +54,17 @@ def test_open_requests_soonest_due_first(tmp_path: Path) -> None:
     folder = tmp_path / "ledgers" / "huamei"
     folder.mkdir(parents=True)
     opened = datetime.date(2026, 12, 1)
-    (folder / "requests.yaml").write_text(requests_text([
-        Request(1, "no due day", "li", opened),
-        Request(2, "later", "li", opened, due=datetime.date(2026, 12, 20)),
-        Request(3, "closed", "li", opened, closed_at=opened),
-        Request(4, "sooner", "li", opened, due=datetime.date(2026, 12, 5)),
-    ]), encoding="utf-8")
+    (folder / "requests.yaml").write_text(
+        requests_text(
+            [
+                Request(1, "no due day", "li", opened),
+                Request(2, "later", "li", opened, due=datetime.date(2026, 12, 20)),
+                Request(3, "closed", "li", opened, closed_at=opened),
+                Request(4, "sooner", "li", opened, due=datetime.date(2026, 12, 5)),
+            ]
+        ),
+        encoding="utf-8",
+    )
     practice = Practice(root=tmp_path, registry=Registry.__new__(Registry))
     assert [r.title for r in open_requests(practice, "huamei")] == ["sooner", "later", "no due day"]
     assert open_requests(practice, "nobody") == []

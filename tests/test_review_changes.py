@@ -61,7 +61,9 @@ def test_the_same_text_is_no_change() -> None:
 
 
 def test_an_added_and_a_removed_entry() -> None:
-    coffee = '2026-07-02 * "Cafe" "coffee"\n  Expenses:Food             30.00 CNY\n  Assets:Bank:CMB\n'
+    coffee = (
+        '2026-07-02 * "Cafe" "coffee"\n  Expenses:Food             30.00 CNY\n  Assets:Bank:CMB\n'
+    )
     taxi = '\n2026-07-04 * "Taxi" "fare"\n  Expenses:Travel  12.00 CNY\n  Assets:Bank:CMB\n'
     changes = compare(BASE, BASE.replace(coffee, "") + taxi)
     assert [(c.kind, (c.new or c.old).narration) for c in changes] == [  # type: ignore[union-attr]
@@ -342,7 +344,11 @@ def test_a_clients_entry_in_the_registry_is_told_key_by_key(repo: PracticeRepo) 
     result = diff(repo, repo.head(), None)
     assert result.also_changed == ("clients.yaml",)
     assert [(c.client, c.registry, c.changes) for c in result.clients] == [
-        ("acme", ('accounts: [{"account": "A"}] -> [{"account": "B"}]', 'reviewer: "ana" -> "bo"'), ()),
+        (
+            "acme",
+            ('accounts: [{"account": "A"}] -> [{"account": "B"}]', 'reviewer: "ana" -> "bo"'),
+            (),
+        ),
         ("gone", ("removed from clients.yaml",), ()),
         ("new", ("added to clients.yaml",), ()),
     ]

@@ -16,10 +16,7 @@ WANG = Staff("wang", "Wang Reviewer", "wang@firm.example", "reviewer")
 CHEN = Staff("chen", "Chen Partner", "chen@firm.example", "partner")
 LI = Author("Li Preparer", "li@firm.example")
 REGISTRY = Registry(Path("clients.yaml"), Firm("Firm", (WANG, CHEN)), ())
-LOCK = (
-    '2026-10-31 custom "beanfirm-lock" "sha256:00ff"\n'
-    '  by: "wang"\n'
-)
+LOCK = '2026-10-31 custom "beanfirm-lock" "sha256:00ff"\n  by: "wang"\n'
 REOPEN = (
     '2026-12-02 custom "beanfirm-reopen" 2026-10-31 "the bank sent a corrected statement"\n'
     '  by: "chen"\n'
@@ -86,7 +83,9 @@ def test_locks_and_reopens_appear_in_the_trail(tmp_path: Path) -> None:
     ]
     commits = [(e.kind, e.who) for e in trail if e.kind == "commit"]
     assert commits == [
-        ("commit", "Li Preparer <li@firm.example>"), ("commit", "wang"), ("commit", "chen"),
+        ("commit", "Li Preparer <li@firm.example>"),
+        ("commit", "wang"),
+        ("commit", "chen"),
     ]
     later = git_timeline(
         repo, REGISTRY, ["acme"], since=datetime.datetime(2999, 1, 1, tzinfo=datetime.UTC)

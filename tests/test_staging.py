@@ -53,7 +53,11 @@ def test_publish_replaces_files_and_folders_and_keeps_the_rest(tmp_path: Path) -
         (staging.scratch / "note.txt").write_bytes(b"note")
         published = staging.publish(["acme", "note.txt"])
     assert published == [out / "acme", out / "note.txt"]
-    assert listing(out) == {"acme/new.eml": b"new draft", "note.txt": b"note", "other.txt": b"not ours"}
+    assert listing(out) == {
+        "acme/new.eml": b"new draft",
+        "note.txt": b"note",
+        "other.txt": b"not ours",
+    }
     assert sorted(p.name for p in tmp_path.iterdir()) == ["drafts"]
 
 

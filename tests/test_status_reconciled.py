@@ -72,7 +72,10 @@ def test_an_account_within_its_lag_is_not_overdue(practice_with_client: Path) ->
         0,
         "No client shown is overdue for reconciliation or has invoices past due.\n",
     )
-    assert json.loads(run_beanfirm("status", "--overdue", "--json", cwd=practice_with_client).out) == []
+    assert (
+        json.loads(run_beanfirm("status", "--overdue", "--json", cwd=practice_with_client).out)
+        == []
+    )
 
 
 def test_overdue_lists_only_what_needs_work(practice_with_client: Path) -> None:

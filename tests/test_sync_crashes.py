@@ -66,7 +66,10 @@ def quick_again(script: Path) -> None:
 def kill_sync_when(folder: Path, mark: Path) -> None:
     """Run `beanfirm sync` in `folder` and SIGKILL it, git and all, once `mark` appears."""
     proc = subprocess.Popen(  # its own process group: the kill reaches git and its children
-        [str(BEANFIRM), "sync"], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [str(BEANFIRM), "sync"],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         start_new_session=True,
     )
     deadline = time.monotonic() + KILL_WAIT
@@ -206,6 +209,7 @@ def test_sync_leaves_a_rebase_of_someone_elses_alone(template: Path, tmp_path: P
 
 
 # Every write refuses while git is in the middle of something: each state made by git itself.
+
 
 def _side_commit(folder: Path, text: str) -> str:
     """Commit `text` to notes.txt on a branch `side` off HEAD~1; return to main."""

@@ -46,8 +46,7 @@ LAYOUT = {
         'include "journal/*/*.beancount"\n'
     ),
     "ledgers/acme/accounts.beancount": (
-        "2025-01-01 open Assets:Bank CNY\n"
-        "2025-01-01 open Expenses:Office CNY\n"
+        "2025-01-01 open Assets:Bank CNY\n2025-01-01 open Expenses:Office CNY\n"
     ),
     JANUARY: '2025-01-10 * "Paper"\n  Expenses:Office  10.00 CNY\n  Assets:Bank\n',
     NOTES: "to be deleted\n",
@@ -69,7 +68,9 @@ class Snapshot:
 
 
 def snapshot(root: Path) -> Snapshot:
-    files = {k: v for k, v in tree_state(root).items() if k != ".git/" and not k.startswith(".git/")}
+    files = {
+        k: v for k, v in tree_state(root).items() if k != ".git/" and not k.startswith(".git/")
+    }
     return Snapshot(
         files=files,
         head=git(root, "rev-parse", "HEAD").strip(),
@@ -93,14 +94,25 @@ def committed_practice(tmp_path: Path) -> Path:
         (folder / relpath).write_text(text, encoding="utf-8")
     git(folder, "init", "--quiet", "--initial-branch=main")
     git(folder, "add", "--all")
-    git(folder, "-c", "user.name=Setup", "-c", "user.email=setup@firm.example",
-        "commit", "--quiet", "-m", "Initial practice")
+    git(
+        folder,
+        "-c",
+        "user.name=Setup",
+        "-c",
+        "user.email=setup@firm.example",
+        "commit",
+        "--quiet",
+        "-m",
+        "Initial practice",
+    )
     return folder
 
 
 def plan(changes: dict[str, bytes | None] | None = None) -> WritePlan[None, Never]:
     return files_plan(
-        changes if changes is not None else {
+        changes
+        if changes is not None
+        else {
             MAIN: LAYOUT[MAIN].encode() + b'option "title" "Acme"\n',
             NEW_YEAR: NEW_YEAR_TXN.encode(),
             NOTES: None,
@@ -143,7 +155,9 @@ def make_unrelated_changes(root: Path) -> None:
     git(root, "add", "clients.yaml")
 
 
-UNRELATED_STATUS = "M  clients.yaml\n M ledgers/other/main.beancount\n?? ledgers/other/draft.beancount\n"
+UNRELATED_STATUS = (
+    "M  clients.yaml\n M ledgers/other/main.beancount\n?? ledgers/other/draft.beancount\n"
+)
 
 
 def test_success_makes_one_commit_of_exactly_the_planned_paths(root: Path) -> None:
@@ -227,7 +241,9 @@ def test_commit_failure_restores_files_and_index(
     make_unrelated_changes(root)
     before = snapshot(root)
 
-    def failing_commit(self: PracticeRepo, paths: Iterable[str], message: str, author: Author) -> str:
+    def failing_commit(
+        self: PracticeRepo, paths: Iterable[str], message: str, author: Author
+    ) -> str:
         del message, author
         self._git("add", "--all", "--", *paths)  # staged, then the commit itself fails
         raise RuntimeError("simulated commit failure")
@@ -350,7 +366,9 @@ def test_interrupted_dry_run_leaves_no_trace(root: Path) -> None:
         return []
 
     with pytest.raises(KeyboardInterrupt):
-        apply_write(root, PracticeRepo(root), plan(), author=BO, check=SameCheck(check), dry_run=True)
+        apply_write(
+            root, PracticeRepo(root), plan(), author=BO, check=SameCheck(check), dry_run=True
+        )
     assert snapshot(root) == before
 
 
@@ -478,7 +496,9 @@ def test_a_plan_that_stops_writes_nothing_and_hands_back_its_value(root: Path) -
         return Stopped("every row is in the ledger already")
 
     stopping = WritePlan(prepare, locks=("acme",), guard=("ledgers/acme",), what="client acme")
-    result = apply_write(root, PracticeRepo(root), stopping, author=BO, check=SameCheck(lambda _where: []))
+    result = apply_write(
+        root, PracticeRepo(root), stopping, author=BO, check=SameCheck(lambda _where: [])
+    )
     assert result == Stopped("every row is in the ledger already")
     assert seen == [True]  # planned under the lock
     assert snapshot(root) == before

@@ -417,8 +417,7 @@ def _trend(history: _History, rules: Rules) -> Factor:
         )
         if change > 0
         else said(
-            "paying {change} days earlier than before ({recent} against {earlier} days after "
-            "due)",
+            "paying {change} days earlier than before ({recent} against {earlier} days after due)",
             change=-change,
             **then,
         )

@@ -157,9 +157,7 @@ def check_weeks(weeks: int) -> int:
     return weeks
 
 
-def cash_accounts(
-    entries: Iterable[Directive], registered: Iterable[tuple[str, str]]
-) -> list[str]:
+def cash_accounts(entries: Iterable[Directive], registered: Iterable[tuple[str, str]]) -> list[str]:
     """Return the client's cash accounts: registered bank/payment/cash, and under CASH_ROOTS.
 
     `registered` holds the (account, kind) pairs of the client's `accounts:` in clients.yaml.

@@ -78,9 +78,7 @@ class Costs:
     """Amounts per category in one currency, and the visits they belong to."""
 
     currency: str
-    amounts: dict[str, Decimal] = field(
-        default_factory=lambda: dict.fromkeys(CATEGORIES, ZERO)
-    )
+    amounts: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, ZERO))
     visits: set[str] = field(default_factory=set)
 
     @property
@@ -191,9 +189,7 @@ def _text(meta: data.Meta, key: str) -> str:
     return value.strip() if isinstance(value, str) else NONE
 
 
-def _costs(
-    entry: data.Transaction, expenses: str, by_open: dict[str, str]
-) -> tuple[Cost, ...]:
+def _costs(entry: data.Transaction, expenses: str, by_open: dict[str, str]) -> tuple[Cost, ...]:
     found = []
     for posting in entry.postings:
         if not (posting.account == expenses or posting.account.startswith(expenses + ":")):

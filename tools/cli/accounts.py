@@ -104,6 +104,4 @@ def add(
     repo = repo_of(practice)
     author = author_of(staff_of(ctx, practice, repo))
     written = add_account(practice, repo, client, new, author=author, dry_run=dry_run)
-    print_written(
-        written, f"Added {account} to {client_id}", f"would add {account} to {client_id}"
-    )
+    print_written(written, f"Added {account} to {client_id}", f"would add {account} to {client_id}")

@@ -79,9 +79,7 @@ def approve(
     failures: list[int] = []
     for client_id in client_ids:
         try:
-            outcome = approve_client(
-                practice, repo, client_id, approver, rev=rev, dry_run=dry_run
-            )
+            outcome = approve_client(practice, repo, client_id, approver, rev=rev, dry_run=dry_run)
         except BeanfirmError as exc:
             if single:
                 raise

@@ -98,14 +98,22 @@ def audit(
         return
     moment = None if since is None else since.replace(tzinfo=datetime.UTC)
     entries = git_timeline(
-        repo_of(practice), practice.registry, None if client_id is None else [client_id],
+        repo_of(practice),
+        practice.registry,
+        None if client_id is None else [client_id],
         since=moment,
     )
     entries.extend(_portal_entries(practice, state_dir, client_id, moment))
     entries.sort(key=lambda entry: entry.when)
     rows = [
-        (e.when.astimezone(datetime.UTC).isoformat(timespec="seconds"), e.client, e.who, e.kind,
-         e.what, e.ref)
+        (
+            e.when.astimezone(datetime.UTC).isoformat(timespec="seconds"),
+            e.client,
+            e.who,
+            e.kind,
+            e.what,
+            e.ref,
+        )
         for e in entries
     ]
     if as_json:
@@ -135,8 +143,9 @@ def _portal_entries(
         if event.status is not None:
             what += f" ({event.status})"
         entries.append(
-            AuditEntry(when, event.client_id, event.email or "", event.event, what,
-                       event.address or "")
+            AuditEntry(
+                when, event.client_id, event.email or "", event.event, what, event.address or ""
+            )
         )
     return entries
 
@@ -159,9 +168,7 @@ def _verify(practice: Practice, client_id: str | None, *, as_json: bool) -> None
             {
                 "approvals": result.checked,
                 "signed": result.signed,
-                "problems": [
-                    {"tag": p.filename, "problem": p.message} for p in result.problems
-                ],
+                "problems": [{"tag": p.filename, "problem": p.message} for p in result.problems],
             }
         )
     elif result.problems:

@@ -195,8 +195,10 @@ def _install(
         )
         return
     if done.commit is not None:
-        echo(f"{ATTRIBUTES_FILE}: {line} {'added' if install else 'removed'} "
-             f"(commit {done.commit[:10]}).")
+        echo(
+            f"{ATTRIBUTES_FILE}: {line} {'added' if install else 'removed'} "
+            f"(commit {done.commit[:10]})."
+        )
     else:
         echo(f"{ATTRIBUTES_FILE} {'already has' if install else 'has no'} line {line}.")
     for key, value in done.config.items():

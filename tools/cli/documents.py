@@ -49,8 +49,15 @@ def attach(
     repo = repo_of(practice)
     staff = staff_of(ctx, practice, repo)
     written = attach_document(
-        practice, repo, client, file, link=link, entry=entry, account=account,
-        author=author_of(staff), dry_run=dry_run,
+        practice,
+        repo,
+        client,
+        file,
+        link=link,
+        entry=entry,
+        account=account,
+        author=author_of(staff),
+        dry_run=dry_run,
     )
     done = written.value
     what = f"{done.account} on {done.date}, ^{done.link}"

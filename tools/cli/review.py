@@ -72,8 +72,18 @@ def review(
         return
     echo_table(
         f"{practice.registry.firm.name}: review queue",
-        ("client", "reviewer", "since", "commits", "authors", "waiting", "entries",
-         "balance impact", "plugins", "sent back"),
+        (
+            "client",
+            "reviewer",
+            "since",
+            "commits",
+            "authors",
+            "waiting",
+            "entries",
+            "balance impact",
+            "plugins",
+            "sent back",
+        ),
         [_cells(row) for row in rows],
         styles=["red" if row.errors else None for row in rows],
     )
@@ -101,8 +111,7 @@ def _cells(row: QueueRow) -> list[object]:
     else:
         entries = f"+{row.added} -{row.removed} ~{row.changed}"
     lines = [
-        f"{_leaf(item.account)} {item.net:+,} {item.currency}"
-        for item in row.impact[:IMPACT_SHOWN]
+        f"{_leaf(item.account)} {item.net:+,} {item.currency}" for item in row.impact[:IMPACT_SHOWN]
     ]
     if len(row.impact) > IMPACT_SHOWN:
         lines.append(f"… {len(row.impact) - IMPACT_SHOWN} more (--json lists all)")
@@ -119,6 +128,14 @@ def _cells(row: QueueRow) -> list[object]:
     back = pending.returned
     sent = "" if back is None else f"{back.reviewer}: {back.note}"
     return [
-        row.client.id, row.client.reviewer, since, len(pending.commits), ", ".join(row.authors),
-        f"{row.days_waiting} d", entries, impact, plugins, sent,
+        row.client.id,
+        row.client.reviewer,
+        since,
+        len(pending.commits),
+        ", ".join(row.authors),
+        f"{row.days_waiting} d",
+        entries,
+        impact,
+        plugins,
+        sent,
     ]

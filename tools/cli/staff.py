@@ -49,9 +49,7 @@ def list_staff(ctx: click.Context, as_json: bool) -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What they may do.")
 @DRY_RUN
 @click.pass_context
-def add(
-    ctx: click.Context, staff_id: str, name: str, email: str, role: str, dry_run: bool
-) -> None:
+def add(ctx: click.Context, staff_id: str, name: str, email: str, role: str, dry_run: bool) -> None:
     """Add STAFF_ID to the firm's staff, in one commit."""
     practice = practice_of(ctx)
     repo = repo_of(practice)

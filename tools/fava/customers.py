@@ -281,7 +281,6 @@ class CustomerAccounts(PageLanguage, FavaExtensionBase):
             download_name=name,
         )
 
-
     def _render(
         self,
         customer: str,
@@ -339,8 +338,7 @@ def _date_arg(name: str) -> datetime.date | None:
         return _within_years(datetime.date.fromisoformat(value))
     except ValueError as error:
         msg = (
-            f"{name}={value} is not a date between {FIRST_DAY} and {LAST_DAY}; "
-            "write it YYYY-MM-DD."
+            f"{name}={value} is not a date between {FIRST_DAY} and {LAST_DAY}; write it YYYY-MM-DD."
         )
         raise BeanfirmError(msg) from error
 

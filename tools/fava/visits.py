@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 PAGES_KEPT = 8  # the last few periods asked for, until the ledger reloads
 FIRST_DAY = datetime.date(1900, 1, 1)
 LAST_DAY = datetime.date(2099, 12, 31)
+
+
 class VisitsConfigError(ExtensionConfigError):
     """The extension's configuration string is wrong; the message says how to fix it."""
 

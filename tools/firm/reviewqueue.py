@@ -86,8 +86,12 @@ class QueueRow:
             ],
             "errors": self.errors,
             "warnings": self.warnings,
-            "sent_back": None if back is None else {
-                "by": back.reviewer, "when": back.when.isoformat(), "note": back.note,
+            "sent_back": None
+            if back is None
+            else {
+                "by": back.reviewer,
+                "when": back.when.isoformat(),
+                "note": back.note,
                 "tag": back.tag,
             },
         }

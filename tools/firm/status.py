@@ -126,9 +126,7 @@ def status_rows(
                 uncategorized=summary.uncategorized,
                 reconciliations=summary.reconciliations,
                 receivables=summary.receivables,
-                reviews_due=reviews_due(
-                    client, summary.customer_reviews, review_interval, day
-                ),
+                reviews_due=reviews_due(client, summary.customer_reviews, review_interval, day),
                 anomalies=summary.anomalies,
             )
         )

@@ -119,9 +119,7 @@ class _Planner:
     taken: set[int] = field(default_factory=set)
     assertions: dict[str, set[datetime.date]] = field(default_factory=lambda: defaultdict(set))
 
-    def move_transfer(
-        self, entry: BookedEntry, rel: str, sides: dict[str, datetime.date]
-    ) -> None:
+    def move_transfer(self, entry: BookedEntry, rel: str, sides: dict[str, datetime.date]) -> None:
         """Date a completed transfer so that both accounts' balance assertions hold."""
         date = transfer_date(sides, entry.date, self.assertions)
         if date != entry.date:
@@ -194,9 +192,7 @@ def plan_import(
     refuse_foreign_currencies(export, [*(txn for txn, _ in booked), *balances], index, root)
     booking = None
     if start is not None:
-        booking = opening_booking(
-            export.statement, start, wanted=opening, export=export.path.name
-        )
+        booking = opening_booking(export.statement, start, wanted=opening, export=export.path.name)
     if booking is not None:
         balances = [
             entry

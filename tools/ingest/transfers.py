@@ -170,9 +170,7 @@ def transfer_target(
     return None
 
 
-def named_accounts(
-    texts: Sequence[str], others: Sequence[FundingAccount]
-) -> list[FundingAccount]:
+def named_accounts(texts: Sequence[str], others: Sequence[FundingAccount]) -> list[FundingAccount]:
     """Return the accounts the texts name, less those whose number the texts contradict.
 
     Texts that state an account number (an IBAN, a card's tail) and not this account's are

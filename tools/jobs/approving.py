@@ -93,7 +93,10 @@ def approve_client(
     latest = latest_approval(repo, client_id)
     if latest is not None and repo.is_ancestor(commit, latest.commit):
         return ApprovalOutcome(
-            client_id, commit, (), None,
+            client_id,
+            commit,
+            (),
+            None,
             f"{client_id} is already approved up to {latest.commit[:8]} "
             f"({latest.tag}, by {latest.approver}).",
         )
@@ -109,7 +112,10 @@ def approve_client(
     if not commits:
         since = f"since {latest.commit[:8]} ({latest.tag})" if latest else "yet"
         return ApprovalOutcome(
-            client_id, commit, (), None,
+            client_id,
+            commit,
+            (),
+            None,
             f"{client_id} has no commits to approve {since}: nothing to do.",
         )
     own = self_approved(commits, approver)
@@ -134,8 +140,12 @@ def approve_client(
     if dry_run:
         return ApprovalOutcome(client_id, commit, tuple(commits), None)
     approval = write_approval(
-        repo, client_id, approver, commit,
-        previous=latest.commit if latest else None, commits=len(commits),
+        repo,
+        client_id,
+        approver,
+        commit,
+        previous=latest.commit if latest else None,
+        commits=len(commits),
     )
     return ApprovalOutcome(client_id, commit, tuple(commits), approval)
 

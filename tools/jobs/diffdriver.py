@@ -92,8 +92,9 @@ def _attributes_plan(root: Path, *, add: bool) -> WritePlan[None, None]:
         )
         return Planned({ATTRIBUTES_FILE: content}, message, None)
 
-    return WritePlan(prepare, locks=(ATTRIBUTES_FILE,), guard=(ATTRIBUTES_FILE,),
-                     what=ATTRIBUTES_FILE)
+    return WritePlan(
+        prepare, locks=(ATTRIBUTES_FILE,), guard=(ATTRIBUTES_FILE,), what=ATTRIBUTES_FILE
+    )
 
 
 def with_driver_line(text: str) -> str:

@@ -41,7 +41,6 @@ from beanfirm.store.ledger import error_problem, is_warning, load_ledger, load_u
 from beanfirm.store.writes import Planned
 
 if TYPE_CHECKING:
-
     from beanfirm.store.gitrepo import Author, PracticeRepo
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client, Staff

@@ -106,9 +106,7 @@ def close_request(
             msg = f"Request {number} of {client.id} was closed on {request.closed_at} already."
             raise UsageError(msg)
         closed = dataclasses.replace(request, closed_at=closed_at)
-        answered = (
-            f" Answered by {', '.join(closed.answered_by)}." if closed.answered_by else ""
-        )
+        answered = f" Answered by {', '.join(closed.answered_by)}." if closed.answered_by else ""
         message = (
             f"Close request {number} of {client.id}: {request.title}\n\n"
             f"Closed on {closed_at} in {paths.requests_file(client.id)}.{answered}"

@@ -133,14 +133,16 @@ def _compare(repo: PracticeRepo, backup: Opened) -> None:
     differences: list[str] = []
     refs = repo.refs()
     differences.extend(
-        f"ref {name}" for name in sorted(set(refs) | set(manifest.refs))
+        f"ref {name}"
+        for name in sorted(set(refs) | set(manifest.refs))
         if refs.get(name) != manifest.refs.get(name)
     )
     if repo.root_tree() != manifest.root_tree:
         differences.append("the practice's tree")
     trees = repo.subtree_hashes(paths.LEDGERS)
     differences.extend(
-        f"client {client}" for client in sorted(set(trees) | set(manifest.clients))
+        f"client {client}"
+        for client in sorted(set(trees) | set(manifest.clients))
         if trees.get(client) != manifest.clients.get(client)
     )
     if repo.changed_paths(["."]):

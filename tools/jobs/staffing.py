@@ -193,9 +193,7 @@ def with_verified(text: str, line: int, on: datetime.date, by: str) -> str:
     end = line  # the metadata lines under the `open` (1-based `line`) end at index `end`
     while end < len(lines) and lines[end].startswith((" ", "\t")) and lines[end].strip():
         end += 1
-    kept = [
-        row for row in lines[line:end] if row.strip().split(":", 1)[0] not in VERIFIED_KEYS
-    ]
+    kept = [row for row in lines[line:end] if row.strip().split(":", 1)[0] not in VERIFIED_KEYS]
     added = [meta_text("last-verified", on.isoformat()) + "\n"]
     added.append(meta_text("verified-by", quote(by)) + "\n")
     return "".join([*lines[:line], *kept, *added, *lines[end:]])

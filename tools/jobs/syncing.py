@@ -220,13 +220,31 @@ def _sync(
         pushed = _count(repo, f"{theirs}..{after}") if theirs else _count(repo, after)
         if dry_run:
             _back_on_branch(repo, branch)
-            return Synced(upstream.remote, branch, start, after, pulled, pushed,
-                          tuple(sorted(checked)), attempt, dry_run=True)
+            return Synced(
+                upstream.remote,
+                branch,
+                start,
+                after,
+                pulled,
+                pushed,
+                tuple(sorted(checked)),
+                attempt,
+                dry_run=True,
+            )
         accepted, said = repo.push(upstream.remote, [f"HEAD:refs/heads/{upstream.branch}", TAGS])
         if accepted:
             repo.move_branch(branch, after, start)
-            return Synced(upstream.remote, branch, start, after, pulled, pushed,
-                          tuple(sorted(checked)), attempt, dry_run=False)
+            return Synced(
+                upstream.remote,
+                branch,
+                start,
+                after,
+                pulled,
+                pushed,
+                tuple(sorted(checked)),
+                attempt,
+                dry_run=False,
+            )
         if not REMOTE_MOVED.search(said):
             raise _refused(upstream, said)
         longest = min(BACKOFF_LIMIT, BACKOFF_SECONDS * 2**attempt)

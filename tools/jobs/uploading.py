@@ -43,7 +43,13 @@ MAX_WAITING = 500  # files a client's inbox may hold before the firm empties it
 _CHUNK = 1024 * 1024
 # Why a file is refused; the portal words each in the client's language.
 REFUSALS = (
-    "inbox-full", "too-large", "empty", "not-allowed", "not-a-statement", "busy", "inbox-unsafe",
+    "inbox-full",
+    "too-large",
+    "empty",
+    "not-allowed",
+    "not-a-statement",
+    "busy",
+    "inbox-unsafe",
     "unpacks-too-large",
 )
 
@@ -70,8 +76,11 @@ def receive_upload(
     """Take one uploaded file into the client's inbox, or refuse it (nothing is left behind)."""
     root = practice.root
     if not _inbox_inside(root, client.id):
-        log.warning("%s: the inbox or its documents folder leads outside the client's folder; "
-                    "upload refused", paths.inbox_folder(client.id))
+        log.warning(
+            "%s: the inbox or its documents folder leads outside the client's folder; "
+            "upload refused",
+            paths.inbox_folder(client.id),
+        )
         return Received(sent_name, None, "inbox-unsafe")
     with inbox_locked(root, client.id) as inbox:
         if sum(inbox_counts(root, client.id)) >= MAX_WAITING:
@@ -168,4 +177,3 @@ def _keep(
     upload = Upload(now, by, name, sniffed.kind, size, request=request, account=account)
     record_upload(root, client.id, upload)
     return Received(sent_name, upload)
-

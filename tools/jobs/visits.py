@@ -96,8 +96,7 @@ def _check(client: Client, new: NewVisit) -> None:
     if not any(new.amounts.values()):
         _refuse(
             client,
-            "no cost given; give at least one of --transport, --meals, --lodging, --other "
-            "above 0.",
+            "no cost given; give at least one of --transport, --meals, --lodging, --other above 0.",
         )
     for option, text in (("--staff", new.staff), ("--note", new.note)):
         if text is not None and (not text.strip() or any(c in text for c in "\n\r\t")):

@@ -11,7 +11,13 @@ if TYPE_CHECKING:
     from beanfirm.portal.store import PortalStore
 
 EVENTS = (
-    "login", "login-failed", "login-locked", "logout", "view", "refused", "upload",
+    "login",
+    "login-failed",
+    "login-locked",
+    "logout",
+    "view",
+    "refused",
+    "upload",
     "upload-refused",
 )
 

@@ -84,9 +84,7 @@ def _virtual_accounts(words: Words) -> dict[str, str]:
         "account_current_earnings": words.pgettext("virtual account", "Earnings:Current"),
         "account_previous_earnings": words.pgettext("virtual account", "Earnings:Previous"),
         "account_current_conversions": words.pgettext("virtual account", "Conversions:Current"),
-        "account_previous_conversions": words.pgettext(
-            "virtual account", "Conversions:Previous"
-        ),
+        "account_previous_conversions": words.pgettext("virtual account", "Conversions:Previous"),
         "account_unrealized_gains": words.pgettext("virtual account", "Earnings:Unrealized"),
     }
 

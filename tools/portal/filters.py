@@ -94,9 +94,7 @@ class BoundedAccountFilter(fava_filters.AccountFilter):
         return [
             entry
             for entry in entries
-            if any(
-                self._component(name) or self._match(name) for name in get_entry_accounts(entry)
-            )
+            if any(self._component(name) or self._match(name) for name in get_entry_accounts(entry))
         ]
 
 

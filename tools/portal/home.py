@@ -99,8 +99,10 @@ def filed_file(folder: Path, period: str, fmt: str) -> Path | None:
     closing = folder / paths.DOCUMENTS / "closing"
     for stem in STEMS.values():
         path = closing / period / filed_name(period, fmt, stem)
-        if path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(
-            folder.resolve()
+        if (
+            path.is_file()
+            and not path.is_symlink()
+            and path.resolve().is_relative_to(folder.resolve())
         ):
             return path
     return None

@@ -65,7 +65,12 @@ def upload(portal: Portal, request: Request, identity: Identity | None, client_i
     def refused(status: int) -> Response:
         """Refuse what is no upload page for this user (the portal's own error page)."""
         audit.record(
-            portal.store, "refused", email=email, client_id=client_id, path=path, status=status,
+            portal.store,
+            "refused",
+            email=email,
+            client_id=client_id,
+            path=path,
+            status=status,
             address=address,
         )
         return error_for(portal, t, status)
@@ -73,8 +78,15 @@ def upload(portal: Portal, request: Request, identity: Identity | None, client_i
     if identity.user.kind != "client" or not portal.may_see(identity.user, client_id):
         return refused(404)
     if request.method in {"GET", "HEAD"}:
-        audit.record(portal.store, "view", email=email, client_id=client_id, path=path,
-                     status=200, address=address)
+        audit.record(
+            portal.store,
+            "view",
+            email=email,
+            client_id=client_id,
+            path=path,
+            status=200,
+            address=address,
+        )
         return _page(portal, identity, client_id)
     if request.method != "POST":
         response = refused(405)
@@ -84,7 +96,12 @@ def upload(portal: Portal, request: Request, identity: Identity | None, client_i
     def said(status: int, message: str) -> Response:
         """Refuse a post on the upload page itself, in the client's language."""
         audit.record(
-            portal.store, "refused", email=email, client_id=client_id, path=path, status=status,
+            portal.store,
+            "refused",
+            email=email,
+            client_id=client_id,
+            path=path,
+            status=status,
             address=address,
         )
         return _page(portal, identity, client_id, message=message, status=status)
@@ -111,8 +128,9 @@ def _take(
         form, files = request.form, request.files.getlist("file")
     except RequestEntityTooLarge:
         mb = MAX_REQUEST_BYTES // (1024 * 1024)
-        return said(413, t("At most {mb} MB can be sent at once. Send fewer files at a time.",
-                           mb=mb))
+        return said(
+            413, t("At most {mb} MB can be sent at once. Send fewer files at a time.", mb=mb)
+        )
     if not hmac.compare_digest(form.get("csrf", ""), identity.session.csrf):
         return said(400, t("The upload form had expired. Send the files again from here."))
     files = [f for f in files if f.filename]

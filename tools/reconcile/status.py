@@ -11,6 +11,7 @@ calendar period, or a statement cycle such as `monthly@25`) ended more than the 
 `lag-days` ago (counted to the plugin's `today`), exactly when the plugin reports that period
 missing; an account with no entries yet is never overdue.
 """
+
 from __future__ import annotations
 
 import datetime

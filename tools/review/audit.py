@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from beanfirm.store.registry import Registry
 
 
-
 @dataclass(frozen=True)
 class AuditEntry:
     """One event of the trail: when, which client, who, what kind, what, and its git name."""
@@ -72,7 +71,8 @@ def git_timeline(
     entries: list[AuditEntry] = []
     if repo.has_commits():
         paths = (
-            [LEDGERS, REGISTRY_FILENAME] if wanted is None
+            [LEDGERS, REGISTRY_FILENAME]
+            if wanted is None
             else [client_folder(c) for c in sorted(wanted)]
         )
         for commit in reversed(repo.log_records("HEAD", *paths)):  # oldest first
@@ -80,7 +80,10 @@ def git_timeline(
     records = approval_records(repo)
     entries.extend(
         AuditEntry(
-            a.when, a.client, a.approver, "approved",
+            a.when,
+            a.client,
+            a.approver,
+            "approved",
             f"approved up to {a.commit[:8]} ({a.commits} commit{'s' if a.commits != 1 else ''}"
             f"{', signed' if a.signed else ''})",
             a.tag,
@@ -134,12 +137,16 @@ def _lock_entries(
     before = _directives(repo.texts_at(parent, [path])[path], path) if parent else set()
     found = []
     for date, kind, detail, by in sorted(now - before):
-        what = (
-            f"locked through {date}" if kind == LOCK else f"reopened the lock of {detail}"
-        )
+        what = f"locked through {date}" if kind == LOCK else f"reopened the lock of {detail}"
         found.append(
-            AuditEntry(commit.when, client, by or who, "lock" if kind == LOCK else "reopen",
-                       what, commit.sha)
+            AuditEntry(
+                commit.when,
+                client,
+                by or who,
+                "lock" if kind == LOCK else "reopen",
+                what,
+                commit.sha,
+            )
         )
     return found
 
@@ -183,10 +190,7 @@ def verify_approvals(
     )
     for client in clients:
         approvals = [a for a in records.approvals if a.client == client]
-        malformed = [
-            m for m in records.malformed
-            if m.tag.startswith(f"{APPROVED}/{client}/")
-        ]
+        malformed = [m for m in records.malformed if m.tag.startswith(f"{APPROVED}/{client}/")]
         for approval in approvals:
             problems.extend(
                 approval_problems(repo, approval, registry_at(repo, approval.commit, registry))
@@ -199,4 +203,3 @@ def verify_approvals(
     )
     signed = sum(1 for approval in records.approvals if approval.signed)
     return Verification(len(records.approvals), signed, tuple(problems))
-

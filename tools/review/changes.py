@@ -178,4 +178,3 @@ def _client_changes(
     return ClientChanges(
         client, tuple(changes), impact, tuple(files), shown, registry.get(client, ())
     )
-

@@ -75,8 +75,10 @@ def impact_totals(impact: Sequence[AccountImpact]) -> list[AccountImpact]:
         key = (row.account.split(":", 1)[0], row.currency)
         before[key] += row.before
         after[key] += row.after
-    return [AccountImpact(root, currency, before[(root, currency)], after[(root, currency)])
-            for root, currency in sorted(before)]
+    return [
+        AccountImpact(root, currency, before[(root, currency)], after[(root, currency)])
+        for root, currency in sorted(before)
+    ]
 
 
 def impact_rows(impact: Sequence[AccountImpact]) -> list[tuple[str, str, str, str, str]]:

@@ -427,8 +427,10 @@ def totals(entries: Iterable[Directive]) -> tuple[dict[tuple[str, str], Decimal]
 def _written_number(posting: data.Posting) -> bool:
     """Return whether a posting's units are written out in full (booking has nothing to do)."""
     units = posting.units
-    return isinstance(units, Amount) and isinstance(units.number, Decimal) and (
-        posting.cost is None or isinstance(posting.cost, Cost)
+    return (
+        isinstance(units, Amount)
+        and isinstance(units.number, Decimal)
+        and (posting.cost is None or isinstance(posting.cost, Cost))
     )
 
 

@@ -79,9 +79,7 @@ def client_locks(text: str | None, filename: str) -> list[Lock]:
     return locks
 
 
-def lock_regressions(
-    repo: PracticeRepo, client: str, old: str, new: str | None
-) -> list[Problem]:
+def lock_regressions(repo: PracticeRepo, client: str, old: str, new: str | None) -> list[Problem]:
     """Return what a change from `old` to `new` (None: the working tree) undid of the locks.
 
     A lock standing at `old` that is gone or changed at `new` without a reopen by a partner,

@@ -52,7 +52,8 @@ def pending_reviews(repo: PracticeRepo, client_ids: Iterable[str]) -> dict[str, 
     for client in client_ids:
         approval = latest.get(client)
         waiting = [
-            c for c in touching.get(client, [])
+            c
+            for c in touching.get(client, [])
             if approval is None or not ancestry.reaches(approval.commit, c.sha)
         ]
         if not waiting:

@@ -51,9 +51,7 @@ def _clients(text: str | None, path: str) -> dict[str, object]:
     if not isinstance(clients, list):
         return {}
     return {
-        str(entry["id"]): entry
-        for entry in clients
-        if isinstance(entry, dict) and "id" in entry
+        str(entry["id"]): entry for entry in clients if isinstance(entry, dict) and "id" in entry
     }
 
 

@@ -287,8 +287,9 @@ def approval_records(repo: PracticeRepo, client: str | None = None) -> ApprovalR
             continue
         assert record.when is not None  # noqa: S101 - _header_problem checked it
         try:
-            returned.append(parse_return(record.name, record.message, when=record.when,
-                                         target=record.target))
+            returned.append(
+                parse_return(record.name, record.message, when=record.when, target=record.target)
+            )
         except ApprovalRecordError as exc:
             malformed.append(Malformed(record.name, exc.message))
     approved.sort(key=lambda approval: (approval.client, approval.number))
@@ -357,16 +358,25 @@ def write_approval(
             raise WriteRefusedError(msg)
         name = tag_name(APPROVED, client, _next_number(repo, APPROVED, client))
         message = approval_message(
-            client=client, approver=approver.id, commit=commit, tree=tree,
-            previous=previous, commits=commits,
+            client=client,
+            approver=approver.id,
+            commit=commit,
+            tree=tree,
+            previous=previous,
+            commits=commits,
         )
         _create(repo, name, commit, message, approver)
     return _read_back(name, latest_approval(repo, client))
 
 
 def write_return(
-    repo: PracticeRepo, client: str, reviewer: Staff, commit: str, note: str,
-    *, lock_wait: float = 10.0,
+    repo: PracticeRepo,
+    client: str,
+    reviewer: Staff,
+    commit: str,
+    note: str,
+    *,
+    lock_wait: float = 10.0,
 ) -> Returned:
     """Create the client's next send-back tag at `commit` with the note."""
     with locked(repo.root / STATE_DIRNAME, (client,), wait_seconds=lock_wait):

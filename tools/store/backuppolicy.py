@@ -62,9 +62,7 @@ def parse_backup_policy(reader: NodeReader, node: yaml.Node, folder: Path) -> Ba
     keep_fulls = _count(reader, keys.get("keep-fulls"), "backup: keep-fulls", DEFAULT_KEEP_FULLS)
     if not recipients:
         return None
-    return BackupPolicy(
-        tuple(recipients), folder / to if to else None, full_every, keep_fulls
-    )
+    return BackupPolicy(tuple(recipients), folder / to if to else None, full_every, keep_fulls)
 
 
 def read_backup_policy(path: Path) -> BackupPolicy | None:

@@ -281,7 +281,8 @@ def open_backup(path: Path, identities: Sequence[Identity]) -> Opened:
         sha256(parts[part]) != manifest.parts[part] for part in parts
     ):
         differ = sorted(
-            part for part in set(parts) | set(manifest.parts)
+            part
+            for part in set(parts) | set(manifest.parts)
             if part not in parts or manifest.parts.get(part) != sha256(parts[part])
         )
         msg = (

@@ -200,7 +200,12 @@ class PracticeRepo:
     def changed_paths(self, pathspecs: Iterable[str]) -> list[str]:
         """Return the paths under `pathspecs` with uncommitted changes (staged, unstaged, new)."""
         out = self._git(
-            "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *pathspecs,
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--",
+            *pathspecs,
             env={"GIT_OPTIONAL_LOCKS": "0"},  # never refresh the index: a reader, not a writer
         )
         paths: list[str] = []
@@ -449,17 +454,27 @@ class PracticeRepo:
         Merges are left out (their changes are their parents'); files are practice-relative.
         """
         out = self._git(
-            "log", "--topo-order", "--no-merges", "--relative", "--name-only", "-z",
-            "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00", span, "--", *pathspecs,
+            "log",
+            "--topo-order",
+            "--no-merges",
+            "--relative",
+            "--name-only",
+            "-z",
+            "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00",
+            span,
+            "--",
+            *pathspecs,
         )
         records = []
         for chunk in out.split("\x01")[1:]:
             fields = chunk.split("\0")
             sha, name, email, when, subject = fields[:5]
             files = tuple(path.strip("\n") for path in fields[5:] if path.strip("\n"))
-            records.append(CommitRecord(
-                sha, Author(name, email), datetime.datetime.fromisoformat(when), subject, files
-            ))
+            records.append(
+                CommitRecord(
+                    sha, Author(name, email), datetime.datetime.fromisoformat(when), subject, files
+                )
+            )
         return records
 
     def commit_graph(self, until: str = "HEAD") -> dict[str, tuple[str, ...]]:
@@ -476,9 +491,17 @@ class PracticeRepo:
     def tag_records(self, prefix: str) -> list[TagRecord]:
         """Return the tags whose names start with `prefix` (`refs/tags/...`), by name."""
         fields = (
-            "%(refname)", "%(objecttype)", "%(objectname)", "%(*objectname)", "%(tag)",
-            "%(taggername)", "%(taggeremail)", "%(taggerdate:iso-strict)",
-            "%(contents:subject)", "%(contents:body)", "%(contents:signature)",
+            "%(refname)",
+            "%(objecttype)",
+            "%(objectname)",
+            "%(*objectname)",
+            "%(tag)",
+            "%(taggername)",
+            "%(taggeremail)",
+            "%(taggerdate:iso-strict)",
+            "%(contents:subject)",
+            "%(contents:body)",
+            "%(contents:signature)",
         )
         out = self._git(
             "for-each-ref", "--sort=refname", f"--format=%01{'%00'.join(fields)}", prefix
@@ -489,18 +512,20 @@ class PracticeRepo:
                 chunk.split("\0")
             )
             annotated = kind == "tag"
-            records.append(TagRecord(
-                ref=ref,
-                name=ref.removeprefix("refs/tags/"),
-                annotated=annotated,
-                object_id=obj,
-                target=target if annotated else obj,
-                tag_header=name,
-                tagger=Author(tagger, email.strip("<>")),
-                when=datetime.datetime.fromisoformat(when) if when else None,
-                message=f"{subject}\n\n{body}".rstrip("\n") + "\n",
-                signed=bool(signature.strip()),
-            ))
+            records.append(
+                TagRecord(
+                    ref=ref,
+                    name=ref.removeprefix("refs/tags/"),
+                    annotated=annotated,
+                    object_id=obj,
+                    target=target if annotated else obj,
+                    tag_header=name,
+                    tagger=Author(tagger, email.strip("<>")),
+                    when=datetime.datetime.fromisoformat(when) if when else None,
+                    message=f"{subject}\n\n{body}".rstrip("\n") + "\n",
+                    signed=bool(signature.strip()),
+                )
+            )
         return records
 
     def signing_config(self) -> dict[str, str]:
@@ -542,16 +567,13 @@ class PracticeRepo:
             except git.GitCommandError as exc:
                 said = str(exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
                 said = " ".join(said.split()) or f"exit status {exc.status}"
-                msg = (
-                    f"git could not make the tag {name}: {said}. Nothing was written."
-                    + (
-                        " The approver has a signing key listed in clients.yaml, so the "
-                        "approval must be signed: set git's `user.signingkey` (and "
-                        "`gpg.format ssh` for an SSH key) to that key, then run the command "
-                        "again."
-                        if signing_key
-                        else ""
-                    )
+                msg = f"git could not make the tag {name}: {said}. Nothing was written." + (
+                    " The approver has a signing key listed in clients.yaml, so the "
+                    "approval must be signed: set git's `user.signingkey` (and "
+                    "`gpg.format ssh` for an SSH key) to that key, then run the command "
+                    "again."
+                    if signing_key
+                    else ""
                 )
                 raise GitError(msg, str(exc.stderr or "")) from None
             if signing_key:
@@ -565,7 +587,8 @@ class PracticeRepo:
                     )
                     raise GitError(msg, problem)
             content = self.repo.git.execute(
-                [*scratch_git, "cat-file", "tag", name], stdout_as_string=False,
+                [*scratch_git, "cat-file", "tag", name],
+                stdout_as_string=False,
                 strip_newline_in_stdout=False,
             )
         object_id = self._mktag(content)
@@ -643,14 +666,14 @@ class PracticeRepo:
         out = self._git("for-each-ref", "--format=%(refname) %(objectname)", prefix)
         return dict(line.split(" ", 1) for line in out.splitlines() if line)
 
-
     # Diffs (issue 15, `beanfirm diff`): which files two revisions differ in, and their blobs.
 
     def commit_of(self, rev: str) -> str | None:
         """Return the commit id that `rev` names, or None when it names no commit."""
         try:
-            return self._git("rev-parse", "--verify", "--quiet", "--end-of-options",
-                             f"{rev}^{{commit}}").strip()
+            return self._git(
+                "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
+            ).strip()
         except GitError:
             return None
 
@@ -696,7 +719,9 @@ class PracticeRepo:
         names = "".join(f"{commit}:{inside}{path}\n" for path in paths).encode()
         done = subprocess.run(  # one git for every file: a diff's cost is its size
             ["git", "-C", str(self.root), "cat-file", "--batch"],
-            input=names, capture_output=True, check=False,
+            input=names,
+            capture_output=True,
+            check=False,
         )
         if done.returncode:
             said = done.stderr.decode(errors="replace").strip()
@@ -719,8 +744,16 @@ class PracticeRepo:
         base = old if old is not None else self._empty_tree()
         span = [base] if new is None else [base, new]
         return self._git(
-            "-c", "core.quotepath=off", "diff", "--no-ext-diff", "--no-textconv", "--no-color",
-            "--relative", *span, "--", *pathspecs,
+            "-c",
+            "core.quotepath=off",
+            "diff",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-color",
+            "--relative",
+            *span,
+            "--",
+            *pathspecs,
         )
 
     def set_config(self, key: str, value: str) -> None:
@@ -751,6 +784,7 @@ class PracticeRepo:
         """
         out = self._git("log", "--format=%ae", "-S", text, f"{since}..{until}", "--", pathspec)
         return {line.strip().lower() for line in out.splitlines() if line.strip()}
+
     # The shared remote (issue 15, part F): a server's bare repository, history between two
     # commits, fetch, rebase and push. Kept in one block, apart from the other parts' methods.
 
@@ -805,8 +839,16 @@ class PracticeRepo:
             status, out, err = self.repo.git.execute(
                 # updateRefs would move the branches on the replayed commits, the one sync left
                 # on its commit until the push is accepted included (unknown to an old git).
-                ["git", "-C", str(self.root), "-c", "rebase.updateRefs=false", "rebase",
-                 "--no-autostash", upstream],
+                [
+                    "git",
+                    "-C",
+                    str(self.root),
+                    "-c",
+                    "rebase.updateRefs=false",
+                    "rebase",
+                    "--no-autostash",
+                    upstream,
+                ],
                 env={**os.environ, **env},
                 with_extended_output=True,
                 with_exceptions=False,
@@ -919,9 +961,7 @@ def signing_format(signing_key: str) -> str:
     return "ssh" if kind.startswith(("ssh-", "ecdsa-", "sk-")) else "openpgp"
 
 
-def _signature_problem(
-    base: list[str], tag: str, signing_key: str, runner: git.Git
-) -> str | None:
+def _signature_problem(base: list[str], tag: str, signing_key: str, runner: git.Git) -> str | None:
     """Verify a tag's signature against one listed key: SSH or a GPG fingerprint."""
     with scratch_folder("verify") as scratch:
         if signing_format(signing_key) == "ssh":

@@ -49,9 +49,12 @@ class MergeOutcome:
     def report(self) -> str:
         """Return the lines to print for git's user, empty when clean."""
         if self.by_entries:
-            return "\n".join(f"{self.path}: {conflict} Edit the entry between the markers "
-                             "<<<<<<< and >>>>>>> to what it should be, then `git add` the file "
-                             "and continue." for conflict in self.conflicts)
+            return "\n".join(
+                f"{self.path}: {conflict} Edit the entry between the markers "
+                "<<<<<<< and >>>>>>> to what it should be, then `git add` the file "
+                "and continue."
+                for conflict in self.conflicts
+            )
         if not self.line_conflicts:
             return ""
         return (

@@ -41,8 +41,10 @@ class Upload:
 
     def relpath(self, client_id: str) -> str:
         """Return where the file waits, relative to the practice."""
-        folder = paths.inbox_folder(client_id) if self.kind == "export" else paths.uploads_folder(
-            client_id
+        folder = (
+            paths.inbox_folder(client_id)
+            if self.kind == "export"
+            else paths.uploads_folder(client_id)
         )
         return f"{folder}/{self.name}"
 
