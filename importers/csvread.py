@@ -51,7 +51,6 @@ from beanfirm.importers.table import (
     find_header,
     has_digit,
     locate_table,
-    names_total,
     positional_table,
     row_width,
 )
@@ -162,19 +161,24 @@ def looks_like_data(reader: RowReader, row: Row) -> bool:
 def check_all_rows_read(statement: BankStatement, reader: RowReader, table: Table) -> None:
     """Refuse a file with a data row after the table's end, or rows the reader dropped.
 
-    What follows a total (`合计`, `Total`, `以上数据…`) is the export's summary; but a data row
-    after a note of one cell that ended the table (a page break, a remark) would be lost.
+    What follows a total (`合计`, `Total`, `以上数据…`) or a closing note is the export's
+    summary; a row with a date and an amount there is a transaction that would be lost (a
+    second page after a subtotal, rows pasted below the total, a note in the middle).
     """
-    if table.after and not names_total(table.after[0]):
+    if table.after:
         stray = next((row for row in table.after if looks_like_data(reader, row)), None)
         if stray is not None:
             end = table.after[0].line
+            footer = next((clean(cell) for cell in table.after[0].cells if clean(cell)), "")
             raise StatementError(
                 statement.filename,
                 stray.line,
-                f"this row holds a date and an amount, but the note of one cell at line {end} "
-                "ended the table, so this row and those after it would not be imported. "
-                f"Remove line {end} or export the file again.",
+                f"this row holds a date and an amount, but the footer {footer!r} at line {end} "
+                "ended the "
+                "table, so this row and those after it would not be imported. If the rows "
+                f"belong to the statement, remove line {end} (or print the header again "
+                "after it, as a page break does); otherwise remove them. Or export the file "
+                "again.",
             )
     check_records(statement, len(table.rows), "data rows")
 

@@ -6,7 +6,9 @@ changes a notice, so the header is the first row that holds every configured col
 the table ends at the first footer row: one whose date cell has no digit and that either
 names a total (合计, 总计, Total, …) or holds a single note. Blank rows are passed over. A row
 too short for the configured columns is not a footer but a broken or truncated file, and is
-reported as such; a row with a non-empty cell past the header's last column is refused too
+reported as such. A multi-page export closes each page with a subtotal and prints the header
+again: the table goes on after a header printed again, whatever comes between is the page
+break, unless it is dated. a row with a non-empty cell past the header's last column is refused too
 (`check_widths`): read by position, every column after a split cell would be shifted.
 
 An export without a header row (TD Canada) is read by position (`positional_table`): leading
@@ -228,19 +230,51 @@ def locate_table(
         dated += 1
     data: list[Row] = list(body[:dated])
     end = len(body)
-    for position in range(dated, len(body)):
+    heading = header_cells(rows[index])
+    position = dated
+    while position < len(body):
         row = body[position]
-        if row.is_blank():
+        position += 1
+        if row.is_blank() or header_cells(row) == heading:  # a page's header, printed again
             continue
         if is_footer(row, date_column):
-            end = position
-            break
+            following = next_page(body, position, heading, date_column)
+            if following is None:
+                end = position - 1
+                break
+            position = following
+            continue
         data.append(row)
     header = rows[index].cells
     width = max((i + 1 for i, cell in enumerate(header) if clean(cell)), default=0)
     return Table(
         rows[index].line, columns, width, tuple(data), tuple(rows[:index]), tuple(body[end:])
     )
+
+
+def header_cells(row: Row) -> tuple[str, ...]:
+    """Return a row's cleaned cells without the empty ones at its end, to compare headers."""
+    cells = [clean(cell).lstrip("\ufeff") for cell in row.cells]
+    return tuple(cells[: row_width(row)])
+
+
+def next_page(
+    body: Sequence[Row], start: int, heading: tuple[str, ...], date_column: int
+) -> int | None:
+    """Return where the next page's rows start, if a footer at `start - 1` ends a page only.
+
+    Multi-page exports close each page with a subtotal (`本页小计`) and print the header again
+    on the next page: the rows from the footer to that header, none of them dated, are the
+    page break. Without a header printed again, the footer ends the table.
+    """
+    for position in range(start, len(body)):
+        row = body[position]
+        if header_cells(row) == heading:
+            return position + 1
+        date_cell = row.cells[date_column] if date_column < len(row.cells) else ""
+        if has_digit(date_cell) and sum(1 for cell in row.cells if clean(cell)) > 1:  # `Page 2`
+            return None
+    return None
 
 
 def check_repeated_names(header: Row, names: Sequence[str], filename: str, hint: str) -> None:

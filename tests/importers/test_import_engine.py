@@ -45,11 +45,48 @@ def test_header_found_after_a_preamble_and_footer_ignored() -> None:
         "2024-01-02,Salary,100.00,196.50\n"
         " \n"
         "人民币合计,,96.50,\n"
-        "2024-09-09,after the footer,1.00,0\n"
+        "Printed 2024-09-09 by the bank,,,\n"
     )
     statement = read(text)
     assert numbers(statement) == [Decimal("-3.50"), Decimal("100.00")]
     assert statement.rows[0].line == 5
+
+
+@pytest.mark.parametrize("footer", ["合计,,1199.00,", "Total,,1199.00,", "以上数据仅供参考,,,"])
+def test_a_dated_row_after_the_footer_refuses_the_file(footer: str) -> None:
+    # A second page after a subtotal, or rows pasted below the total: they would be lost.
+    text = (
+        "Date,Text,Amount,Balance\n2024-01-01,Salary,1234.00,1234.00\n"
+        f"{footer}\n2024-01-05,Rent,-1000.00,234.00\n"
+    )
+    with pytest.raises(StatementError) as raised:
+        read(text)
+    assert raised.value.line == 4
+    assert "line 3 ended the table" in str(raised.value)
+
+
+def test_a_page_break_with_a_subtotal_and_the_header_again_goes_on() -> None:
+    text = (
+        "Date,Text,Amount,Balance\n2024-01-01,Salary,1234.00,1234.00\n"
+        "2024-01-02,Coffee,-35.00,1199.00\n本页小计,,1199.00,\nPage 2,,,\n"
+        "Date,Text,Amount,Balance\n2024-01-05,Rent,-1000.00,199.00\n"
+        "Date,Text,Amount,Balance,,\n2024-01-06,Power,-3.00,196.00\n合计,,196.00,\n"
+    )
+    statement = read(text)
+    assert numbers(statement) == [Decimal(n) for n in ("1234.00", "-35.00", "-1000.00", "-3.00")]
+    assert [row.line for row in statement.rows] == [2, 3, 7, 9]
+    assert statement.balances[0].number == Decimal("196.00")
+
+
+def test_a_dated_row_in_a_page_break_ends_the_table_there() -> None:
+    # Between the subtotal and the header printed again, a dated row is not a page break.
+    text = (
+        "Date,Text,Amount,Balance\n2024-01-01,Salary,1234.00,1234.00\n本页小计,,1234.00,\n"
+        "2024-01-03,Stray,-1.00,1233.00\nDate,Text,Amount,Balance\n2024-01-05,Rent,-1.00,1232.00\n"
+    )
+    with pytest.raises(StatementError) as raised:
+        read(text)
+    assert raised.value.line == 4
 
 
 def test_single_note_row_ends_the_table() -> None:

@@ -162,7 +162,7 @@ def test_data_rows_after_a_note_that_ended_the_table_refuse_the_file() -> None:
         read_csv(text)
     message = str(caught.value)
     assert message.startswith("bank.csv:4: this row holds a date and an amount")
-    assert "the note of one cell at line 3 ended the table" in message
+    assert "the footer '续下页' at line 3 ended the table" in message
 
 
 def test_notes_and_totals_at_the_end_are_still_passed_over() -> None:
