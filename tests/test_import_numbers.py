@@ -39,6 +39,8 @@ OTHER_IBAN = "DE12370400440200001234"  # someone else's account, whose digits ho
         ("6214-8300-1234-5678 2024", BANK_NUMBER),
         ("招商银行储蓄卡(5678)", BANK_NUMBER),
         ("6214********5678", BANK_NUMBER),
+        ("转入 621483******5678", BANK_NUMBER),
+        ("(还款)6222****5678", "12345678"),  # only the last digits registered: start unknown
         ("card ending in 5678", BANK_NUMBER),
         ("账号:200001234", ICBC_SHORT),
         ("from de12 3704 0044 0200 0012 34", OTHER_IBAN),
@@ -56,6 +58,7 @@ def test_a_number_standing_as_itself_names_the_account(text: str, number: str) -
         ("de12 3704 0044 0200 0012 34", "0200001234"),  # an IBAN matches in full only
         ("订单号20240314567", "4567"),  # a registered tail needs its marker
         ("order 15678", BANK_NUMBER),
+        ("(还款)6222****5678转入", BANK_NUMBER),  # the same tail, another card's start
         ("5678", None),
     ],
 )

@@ -12,7 +12,8 @@ itself, never as part of something else:
   read as other numbers;
 - **a card's tail**: four digits after a mask or a marker (`****5678`, `尾号5678`,
   `ending in 5678`, `(5678)`, `#5678`), which match the last four digits of a registered
-  number. A registered number of four digits or fewer matches only so.
+  number; a mask's visible start (`6222****5678`) must be the registered number's start too,
+  or it is another card. A registered number of four digits or fewer matches only so.
 
 `stated_numbers` tells whether a text states an account number (an IBAN, a card's tail), so
 that a number which contradicts the registered one rules that account out: a name alone then
@@ -30,8 +31,10 @@ from beanfirm.importers.accountnumber import normalize_number
 
 # Texts are NFKC-folded and lower-cased first, so a full-width bracket reads as `(`.
 # In brackets only as a whole, `(5678)`: `(2024年…` is a year.
+# A mask keeps the number's visible start (`6222****5678`): the first group.
 TAIL_MARKERS = re.compile(
-    r"(?:\*+|尾号|末四位|(?<![a-z])ending in|(?<![a-z])ending|#)\s*(\d{4})(?!\d)|\((\d{4})\)"
+    r"(?:(\d*)\*+|尾号|末四位|(?<![a-z])ending in|(?<![a-z])ending|#)\s*(\d{4})(?!\d)"
+    r"|\((\d{4})\)"
 )
 IBAN = re.compile(r"(?<![a-z0-9])[a-z]{2}\d{2}(?: ?[a-z0-9]){11,30}(?![a-z0-9])")
 NUMBER = re.compile(r"(?<![a-z0-9])\d+(?:[ -]\d+)*(?![a-z0-9])")
@@ -77,7 +80,7 @@ class NumbersIn:
 
     ibans: frozenset[str]
     tokens: frozenset[str]
-    tails: frozenset[str]
+    tails: frozenset[tuple[str, str]]  # the visible start of a masked number ('' if none), tail
 
 
 @functools.lru_cache(maxsize=4096)
@@ -87,7 +90,9 @@ def numbers_in(text: str) -> NumbersIn:
     return NumbersIn(
         frozenset(found),
         frozenset(number_tokens(rest)),
-        frozenset(marked or bracketed for marked, bracketed in TAIL_MARKERS.findall(text)),
+        frozenset(
+            (start, marked or bracketed) for start, marked, bracketed in TAIL_MARKERS.findall(text)
+        ),
     )
 
 
@@ -105,9 +110,21 @@ def holds_number(texts: Sequence[str], number: str | None) -> bool:
             return True
         if whole and digits in held.tokens:
             return True
-        if digits[-MIN_DIGITS:] in held.tails:
-            return True
+        for start, tail in held.tails:
+            if tail == digits[-MIN_DIGITS:] and start_agrees(start, digits):
+                return True
     return False
+
+
+def start_agrees(start: str, digits: str) -> bool:
+    """Tell whether a masked number's visible start can be that of the registered digits.
+
+    `6222****5678` is another card than `6214…5678`. A registered number too short to hold
+    the start, a mask and the tail (only its last digits were registered) cannot say.
+    """
+    if len(digits) <= len(start) + MIN_DIGITS:
+        return True
+    return digits.startswith(start)
 
 
 def stated_numbers(texts: Sequence[str]) -> bool:
