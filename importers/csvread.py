@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
+from dataclasses import replace
 
 from beanfirm.core.bulk import collector_paused
 from beanfirm.errors import StatementError
@@ -26,7 +28,7 @@ from beanfirm.importers.dates import DateError, month_end, parse_date
 from beanfirm.importers.recordcount import check_records
 from beanfirm.importers.rowreader import RowReader
 from beanfirm.importers.runningbalance import check_running_balance
-from beanfirm.importers.sheets import XLS_MAGIC, XLSX_MAGIC, xls_rows, xlsx_rows
+from beanfirm.importers.sheets import XLS_MAGIC, XLSX_MAGIC, Sheet, sheets_of
 from beanfirm.importers.statement import (
     BALANCE,
     CURRENCY,
@@ -60,11 +62,27 @@ DETECT_LINES = 200
 
 
 def file_rows(data: bytes, config: CsvConfig, filename: str) -> list[Row]:
-    """Return the rows of an export, whatever its format."""
-    if data.startswith(XLSX_MAGIC):
-        return xlsx_rows(data, filename)
-    if data.startswith(XLS_MAGIC):
-        return xls_rows(data, filename)
+    """Return the rows of an export, whatever its format (a workbook's table sheet's)."""
+    sheets = sheets_of(data, filename)
+    if sheets is not None:
+        return table_sheets(sheets, config)[0].rows
+    return text_rows(data, config, filename)
+
+
+def table_sheets(sheets: list[Sheet], config: CsvConfig) -> list[Sheet]:
+    """Return the sheets of a workbook that hold the config's header; the first if none does.
+
+    Exports put notes on a sheet of their own, before or after the table's; a config that
+    reads by position (`fields`) reads the first sheet.
+    """
+    if config.fields:
+        return sheets[:1]
+    names = config.column_names()
+    return [sheet for sheet in sheets if find_header(sheet.rows, names) is not None] or sheets[:1]
+
+
+def text_rows(data: bytes, config: CsvConfig, filename: str) -> list[Row]:
+    """Return the rows of a text (CSV) export, split by the delimiter that shows its header."""
     text = decode_statement(data, filename, config.encoding)
     delimiters = (config.delimiter,) if config.delimiter else DELIMITERS
     head = "\n".join(first_lines(text, DETECT_LINES))
@@ -222,11 +240,57 @@ def check_stated_count(table: Table, config: CsvConfig, filename: str) -> None:
 def read_statement(
     data: bytes, config: CsvConfig, filename: str, period_end: datetime.date | None = None
 ) -> BankStatement:
-    """Read an export whole; raise StatementError at the first thing that does not parse."""
+    """Read an export whole; raise StatementError at the first thing that does not parse.
+
+    A workbook is read from the sheet that holds the table. When several sheets hold it, each
+    is read: sheets with the same transactions (a copy of the table, as WeChat's export keeps
+    beside a formatted one) are read once; sheets with different ones refuse the file, since
+    which of them the account's statement is cannot be told.
+    """
+    sheets = sheets_of(data, filename)
+    if sheets is None:
+        return read_rows(text_rows(data, config, filename), data, config, filename, period_end)
+    tables = table_sheets(sheets, config)
+    if len(tables) == 1:
+        return read_rows(tables[0].rows, data, config, filename, period_end)
+    read = [
+        (
+            sheet,
+            read_rows(sheet.rows, data, config, f"{filename} (sheet {sheet.name!r})", period_end),
+        )
+        for sheet in tables
+    ]
+    first_sheet, first = read[0]
+    for sheet, statement in read[1:]:
+        if transactions(statement) != transactions(first):
+            raise StatementError(
+                filename,
+                None,
+                f"the sheets {first_sheet.name!r} ({len(first.rows)} rows) and {sheet.name!r} "
+                f"({len(statement.rows)} rows) both hold the statement's table, with different "
+                "transactions, so which of them is the account's statement cannot be told. "
+                "Save each sheet as a file of its own and import each (or delete the sheet "
+                "that is not the statement). Nothing was imported.",
+            )
+    return replace(first, filename=filename)
+
+
+def transactions(statement: BankStatement) -> Counter[tuple[object, ...]]:
+    """Return the transactions of a statement as a multiset: date, time, amount, currency."""
+    return Counter((row.date, row.time, row.number, row.currency) for row in statement.rows)
+
+
+def read_rows(
+    found: list[Row],
+    data: bytes,
+    config: CsvConfig,
+    filename: str,
+    period_end: datetime.date | None,
+) -> BankStatement:
+    """Read the rows of one export (or one sheet of it) into a statement."""
     # A large export makes hundreds of thousands of long-lived objects, none in a cycle:
     # the cycle collector would walk them all again and again for nothing.
     with collector_paused():
-        found = file_rows(data, config, filename)
         if config.fields:
             table = positional_table(found, config.fields, config.date, filename)
         else:

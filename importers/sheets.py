@@ -12,6 +12,7 @@ import datetime
 import io
 import math
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.table import Row
@@ -46,8 +47,29 @@ def cell_text(value: object, filename: str, line: int) -> str:
     return str(value)
 
 
+class Sheet(NamedTuple):
+    """One sheet of a workbook: its name and its rows."""
+
+    name: str
+    rows: list[Row]
+
+
+def sheets_of(data: bytes, filename: str) -> list[Sheet] | None:
+    """Return every sheet of an XLSX or XLS file, in the workbook's order; None for text."""
+    if data.startswith(XLSX_MAGIC):
+        return xlsx_sheets(data, filename)
+    if data.startswith(XLS_MAGIC):
+        return xls_sheets(data, filename)
+    return None
+
+
 def xlsx_rows(data: bytes, filename: str) -> list[Row]:
     """Return the rows of the first worksheet of an XLSX file."""
+    return xlsx_sheets(data, filename, first_only=True)[0].rows
+
+
+def xlsx_sheets(data: bytes, filename: str, *, first_only: bool = False) -> list[Sheet]:
+    """Return the worksheets of an XLSX file (the first only, if asked)."""
     import openpyxl  # noqa: PLC0415 - only XLSX imports pay for loading openpyxl
 
     try:
@@ -57,10 +79,15 @@ def xlsx_rows(data: bytes, filename: str) -> list[Row]:
             filename, None, f"the XLSX file cannot be opened ({exc}); it may be truncated."
         ) from exc
     try:
-        sheet = book.worksheets[0]
         return [
-            Row(number, tuple(cell_text(value, filename, number) for value in values))
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+            Sheet(
+                sheet.title,
+                [
+                    Row(number, tuple(cell_text(value, filename, number) for value in values))
+                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+                ],
+            )
+            for sheet in book.worksheets[: 1 if first_only else None]
         ]
     except StatementError:
         raise
@@ -74,15 +101,30 @@ def xlsx_rows(data: bytes, filename: str) -> list[Row]:
 
 def xls_rows(data: bytes, filename: str) -> list[Row]:
     """Return the rows of the first sheet of an XLS (Excel 97-2003) file."""
+    return xls_sheets(data, filename, first_only=True)[0].rows
+
+
+def xls_sheets(data: bytes, filename: str, *, first_only: bool = False) -> list[Sheet]:
+    """Return the sheets of an XLS (Excel 97-2003) file (the first only, if asked)."""
     import xlrd  # noqa: PLC0415 - only XLS imports pay for loading xlrd
 
     try:
         book = xlrd.open_workbook(file_contents=data)
-        sheet = book.sheet_by_index(0)
+        sheets = [book.sheet_by_index(index) for index in range(book.nsheets)]
     except Exception as exc:
         raise StatementError(
             filename, None, f"the XLS file cannot be read ({exc}); it may be truncated."
         ) from exc
+    return [
+        Sheet(sheet.name, xls_sheet_rows(book, sheet, filename))
+        for sheet in sheets[: 1 if first_only else None]
+    ]
+
+
+def xls_sheet_rows(book: Any, sheet: Any, filename: str) -> list[Row]:
+    """Return the rows of one sheet of an XLS file, as text cells."""
+    import xlrd  # noqa: PLC0415 - loaded already by `xls_sheets`
+
     rows: list[Row] = []
     for index in range(sheet.nrows):
         cells: list[str] = []

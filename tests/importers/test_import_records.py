@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import replace
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -274,3 +276,56 @@ def test_csv_rows_are_read_whole_or_refused(
         return
     assert split not in data_rows  # a split cell is never read
     assert len(statement.rows) + len(statement.skipped) == len(data_rows)
+
+
+# --- a workbook's sheets ----------------------------------------------------------------------
+
+
+def workbook(*sheets: tuple[str, list[list[object]]]) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+SHEET_HEADER: list[object] = ["Date", "Text", "Amount", "Balance"]
+TABLE = [SHEET_HEADER, ["2024-01-01", "Salary", 1234, 1234], ["2024-01-02", "Coffee", -35, 1199]]
+
+
+def test_the_table_is_read_from_the_sheet_that_holds_it() -> None:
+    data = workbook(
+        ("Notes", [["Exported for the client"], ["2024-01-01 to 2024-01-31"]]), ("Bill", TABLE)
+    )
+    statement = read_statement(data, CONFIG, "bank.xlsx")
+    assert [row.number for row in statement.rows] == [Decimal(1234), Decimal(-35)]
+    assert statement.filename == "bank.xlsx"
+
+
+def test_a_sheet_copying_the_table_is_read_once() -> None:
+    copy: list[list[object]] = [
+        ["Formatted"],
+        *[[*row[:2], f"{row[2]}.00", row[3]] if i else row for i, row in enumerate(TABLE)],
+    ]
+    statement = read_statement(workbook(("Bill", TABLE), ("Sheet1", copy)), CONFIG, "bank.xlsx")
+    assert len(statement.rows) == 2
+
+
+def test_sheets_with_different_transactions_refuse_the_workbook() -> None:
+    # A second month on a second sheet was ignored without a word when only the first was read.
+    october = [SHEET_HEADER, ["2024-02-01", "Rent", -1000, 199]]
+    with pytest.raises(StatementError) as raised:
+        read_statement(workbook(("2024-01", TABLE), ("2024-02", october)), CONFIG, "bank.xlsx")
+    message = str(raised.value)
+    assert "'2024-01' (2 rows) and '2024-02' (1 rows)" in message
+    assert "Nothing was imported" in message
+
+
+def test_a_bad_cell_on_a_second_sheet_names_the_sheet() -> None:
+    broken = [SHEET_HEADER, ["2024-01-01", "Salary", "12x4", 1234]]
+    with pytest.raises(StatementError, match=r"bank\.xlsx \(sheet 'Copy'\):2: column 'Amount'"):
+        read_statement(workbook(("Bill", TABLE), ("Copy", broken)), CONFIG, "bank.xlsx")
