@@ -7,8 +7,10 @@ transaction or book a wrong amount. So the chain is checked in the file's order 
 newest-first export, from its last line up), per currency, and a break is refused with the two
 lines it falls between.
 
-Rows the config skips, and rows whose balance cell is masked or empty, break the chain
-knowingly: the check starts again after them. A file whose order is not known for sure (all
+Rows the config skips break the chain knowingly: the check starts again after them (what
+they moved is not known). A row whose balance cell is masked or empty (or that ends before
+it) does not: its amount is carried to the next row that states a balance, so a wrong amount
+or a missing row there is still found. A file whose order is not known for sure (all
 rows of one day) passes if its chain holds either way; for a credit card whose amounts are
 inverted (`invert-sign`), the balance may move with the amounts as the card states them.
 """
@@ -40,6 +42,7 @@ class Break(NamedTuple):
     before: ChainRow
     after: ChainRow
     sign: int
+    carried: Decimal = Decimal(0)  # the amounts of the rows between, which state no balance
 
 
 def holds_in_bulk(numbers: Sequence[Decimal], balances: Sequence[Decimal]) -> bool:
@@ -50,23 +53,27 @@ def holds_in_bulk(numbers: Sequence[Decimal], balances: Sequence[Decimal]) -> bo
 def first_break(chain: Sequence[ChainRow | None], sign: int) -> Break | None:
     """Return the first place the chain breaks, read in the order given (None: it holds).
 
-    None in the chain is a row the config skipped: the check starts again after it.
+    None in the chain is a row the config skipped: the check starts again after it. A row
+    without a balance carries its amount to the next row with one.
     """
     before: dict[str, ChainRow] = {}
+    carried: dict[str, Decimal] = {}
     for row in chain:
         if row is None:
             before.clear()
+            carried.clear()
             continue
         if row.balance is None:
-            before.pop(row.currency, None)
+            carried[row.currency] = carried.get(row.currency, Decimal(0)) + row.number
             continue
         previous = before.get(row.currency)
+        between = carried.pop(row.currency, Decimal(0))
         if (
             previous is not None
             and previous.balance is not None
-            and previous.balance + sign * row.number != row.balance
+            and previous.balance + sign * (between + row.number) != row.balance
         ):
-            return Break(previous, row, sign)
+            return Break(previous, row, sign, between)
         before[row.currency] = row
     return None
 
@@ -114,14 +121,20 @@ def check_running_balance(
 def refusal(found: Break, filename: str) -> StatementError:
     """Build the error for a break of the running balance."""
     before, after = found.before, found.after
-    expected = before.balance + found.sign * after.number  # type: ignore[operator]
+    expected = before.balance + found.sign * (found.carried + after.number)  # type: ignore[operator]
     first, last = sorted((before.line, after.line))
+    amounts = (
+        f"the amounts of the rows between (which state no balance) and this row's {after.number}"
+        if found.carried or abs(after.line - before.line) > 1
+        else f"this row's amount {after.number}"
+    )
     return StatementError(
         filename,
         after.line,
         f"the running balance breaks between lines {first} and {last}: line {before.line} "
-        f"leaves {before.balance} {before.currency}, and this row's amount {after.number} "
-        f"makes {expected}, but the row states {after.balance}. A row is missing or an "
+        f"leaves {before.balance} {before.currency}, and {amounts} "
+        f"make{'s' if amounts.startswith('this') else ''} {expected}, but the row states "
+        f"{after.balance}. A row is missing or an "
         f"amount is wrong between lines {first} and {last}; export the statement again "
         "(the whole period, not one page of it). Nothing was imported.",
     )

@@ -83,21 +83,40 @@ def test_each_currency_has_its_own_chain() -> None:
     )
 
 
-def test_masked_balances_and_skipped_rows_start_the_chain_again() -> None:
-    config = replace(
-        BANK, amount="Amount", direction=(DirectionRule("Kind", ("in",), ("out",), ("hold",)),)
-    )
+HELD = DirectionRule("Kind", ("in",), ("out",), ("hold",))
+
+
+def test_skipped_rows_start_the_chain_again_and_masked_balances_carry_it() -> None:
+    config = replace(BANK, amount="Amount", direction=(HELD,))
     text = (
         "Date,Text,Amount,Balance,Kind\n"
         "2024-01-01,a,100.00,100.00,in\n"
         "2024-01-02,frozen,20.00,80.00,hold\n"  # skipped, yet it moved the balance
         "2024-01-03,b,5.00,75.00,out\n"
-        "2024-01-04,c,5.00,****,out\n"  # masked
-        "2024-01-05,d,1.00,99.00,in\n"
+        "2024-01-04,c,5.00,****,out\n"  # masked: its amount is carried to the next balance
+        "2024-01-05,d,1.00,,in\n"  # empty
+        "2024-01-06,e,1.00,72.00,in\n"
     )
     statement = read(text, config)
-    assert [row.narration for row in statement.rows] == ["a", "b", "c", "d"]
+    assert [row.narration for row in statement.rows] == ["a", "b", "c", "d", "e"]
     assert [s.line for s in statement.skipped] == [3]
+
+
+def test_a_wrong_amount_where_the_balance_is_masked_is_found_at_the_next_balance() -> None:
+    config = replace(BANK, amount="Amount", direction=(HELD,))
+    text = (
+        "Date,Text,Amount,Balance,Kind\n2024-01-03,b,5.00,75.00,out\n"
+        "2024-01-04,c,50.00,****,out\n2024-01-05,d,1.00,71.00,in\n"
+    )
+    message = refusal(text, config)
+    assert "breaks between lines 2 and 4" in message
+    assert "the rows between (which state no balance) and this row's 1.00 make 26.00" in message
+
+
+def test_a_row_that_ends_before_its_balance_is_checked_at_the_next_balance() -> None:
+    # The short row's amount was booked and the chain started again after it, unchecked.
+    text = HEADER + "2024-01-03,b,-5.00,75.00\n2024-01-04,c,-50.00\n2024-01-05,d,1.00,71.00\n"
+    assert "breaks between lines 2 and 4" in refusal(text)
 
 
 def test_rows_of_one_day_pass_in_either_order() -> None:
