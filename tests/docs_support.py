@@ -36,7 +36,7 @@ TMP = re.compile(r"(?<![\w.-])/tmp(?=[/\s;&|)'\"]|$)")
 # A hash named as a commit may be all digits (about 1 in 100 abbreviated hashes are).
 HASH = re.compile(
     r"\b(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b"
-    r"|(?<=[Cc]ommit )[0-9a-f]{7,40}\b|(?<=\(commit )[0-9a-f]{7,40}\b"
+    r"|(?<=[Cc]ommit )[0-9a-f]{7,40}\b|(?<=\(commit )[0-9a-f]{7,40}\b|(?<=up to )[0-9a-f]{7,40}\b"
 )
 TIMING = re.compile(r"\b\d+\.\ds\b *")
 MARK = "\x1e"

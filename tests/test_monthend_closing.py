@@ -16,6 +16,7 @@ from beanfirm.core.journal import txn_text
 from beanfirm.errors import Problem, UsageError
 from beanfirm.monthend.checklist import Facts, Reconciled, checklist, due_through
 from beanfirm.monthend.closing import closing_entries, parse_period
+from beanfirm.monthend.statements import book_values
 from beanfirm.plugins.locked import MODULE
 from beanfirm.review.locks import period_seal
 from beanfirm.store.ledger import load_ledger, load_staged, load_until_plugin
@@ -53,7 +54,9 @@ def test_a_chinese_month_moves_income_and_expenses_to_the_years_profit() -> None
     before_close = CN.split('2025-11-30 * "结转损益', maxsplit=1)[
         0
     ]  # November as it stood, not closed yet
-    (txn,) = closing_entries(_entries(before_close), parse_period("2025-11"), "01-01", "huamei")
+    (txn,) = closing_entries(
+        _entries(before_close), parse_period("2025-11"), "01-01", "huamei", "CNY"
+    )
     assert txn_text(txn).splitlines()[0] == '2025-11-30 * "结转损益 2025-11" #closing'
     assert [(p.account, p.amount) for p in txn.postings] == [
         ("Expenses:5602-管理费用:房租", Decimal("-300.00")),
@@ -64,10 +67,10 @@ def test_a_chinese_month_moves_income_and_expenses_to_the_years_profit() -> None
 
 def test_a_month_closed_again_after_a_reopen_moves_only_what_changed() -> None:
     """November is closed (its 结转损益 in CN); a partner reopened it, and it closes again."""
-    assert closing_entries(_entries(CN), parse_period("2025-11"), "01-01", "huamei") == []
+    assert closing_entries(_entries(CN), parse_period("2025-11"), "01-01", "huamei", "CNY") == []
     late = '2025-11-20 * "late invoice"\n  Assets:1002-银行存款  -50.00 CNY\n'
     late += "  Expenses:5602-管理费用:房租  50.00 CNY\n"
-    (txn,) = closing_entries(_entries(CN + late), parse_period("2025-11"), "01-01", "huamei")
+    (txn,) = closing_entries(_entries(CN + late), parse_period("2025-11"), "01-01", "huamei", "CNY")
     assert [(p.account, p.amount) for p in txn.postings] == [
         ("Expenses:5602-管理费用:房租", Decimal("-50.00")),
         ("Equity:3103-本年利润", Decimal("50.00")),
@@ -94,7 +97,7 @@ def test_a_month_closed_again_after_a_reopen_moves_only_what_changed() -> None:
 
 def test_the_fiscal_years_last_month_moves_the_years_profit_to_undistributed() -> None:
     entries = _entries(CN)
-    month, year = closing_entries(entries, parse_period("2025-12"), "01-01", "huamei")
+    month, year = closing_entries(entries, parse_period("2025-12"), "01-01", "huamei", "CNY")
     assert [(p.account, p.amount) for p in month.postings] == [
         ("Income:5001-主营业务收入", Decimal("500.00")),
         ("Equity:3103-本年利润", Decimal("-500.00")),
@@ -121,9 +124,9 @@ def test_an_english_chart_closes_once_a_year_to_retained_earnings() -> None:
 """
     entries = _entries(text)
     # a fiscal year from April: February is not its end, March is; April starts the next
-    assert closing_entries(entries, parse_period("2025-02"), "04-01", "acme") == []
-    assert closing_entries(entries, parse_period("2026-03"), "04-01", "acme") == []
-    (txn,) = closing_entries(entries, parse_period("2025-03"), "04-01", "acme")
+    assert closing_entries(entries, parse_period("2025-02"), "04-01", "acme", "USD") == []
+    assert closing_entries(entries, parse_period("2026-03"), "04-01", "acme", "USD") == []
+    (txn,) = closing_entries(entries, parse_period("2025-03"), "04-01", "acme", "USD")
     assert txn.date == datetime.date(2025, 3, 31)
     assert txn.narration == "Year-end closing 2024"
     assert [(p.account, p.amount) for p in txn.postings] == [
@@ -135,7 +138,7 @@ def test_an_english_chart_closes_once_a_year_to_retained_earnings() -> None:
 def test_a_chart_with_no_profit_account_is_refused_with_what_to_open() -> None:
     entries = _entries("2025-01-01 open Income:Sales USD\n")
     with pytest.raises(UsageError, match="opens neither Equity:3103-本年利润"):
-        closing_entries(entries, parse_period("2025-01"), "01-01", "acme")
+        closing_entries(entries, parse_period("2025-01"), "01-01", "acme", "USD")
 
 
 @pytest.mark.parametrize("text", ["2025-13", "2025-1", "202501", "2025-01-31", "x"])
@@ -241,3 +244,86 @@ def test_one_load_gives_the_sealed_entries_and_the_full_load(tmp_path: Path) -> 
     alone = load_until_plugin(main, MODULE)
     assert period_seal(seen.entries, day, tmp_path) == period_seal(alone.entries, day, tmp_path)
     assert not any(isinstance(e, data.Transaction) and e.flag == "P" for e in seen.entries)
+
+
+# Income and expenses in dollars, at three rates within the month, for a client in yuan.
+DOLLARS = """
+2025-01-01 open Assets:1002-银行存款:美元户     USD,CNY
+2025-01-01 open Income:5001-主营业务收入        USD,CNY
+2025-01-01 open Expenses:5601-销售费用:广告费   USD,CNY
+2025-01-01 open Equity:3103-本年利润            USD,CNY
+2025-01-01 open Equity:3104-利润分配:未分配利润  USD,CNY
+2025-12-01 price USD 7.1000 CNY
+2025-12-02 * "sale"
+  Assets:1002-银行存款:美元户   1465.87 USD
+  Income:5001-主营业务收入    -1465.87 USD
+2025-12-10 price USD 7.1234 CNY
+2025-12-11 * "ads"
+  Expenses:5601-销售费用:广告费   461.66 USD
+  Assets:1002-银行存款:美元户    -461.66 USD
+2025-12-20 price USD 7.2000 CNY
+2025-12-21 * "refund"
+  Income:5001-主营业务收入       100.00 USD
+  Assets:1002-银行存款:美元户   -100.00 USD
+2025-12-31 price USD 7.3000 CNY
+"""
+
+
+def test_amounts_in_another_currency_close_at_their_value_in_the_clients() -> None:
+    # Closed in dollars, 本年利润 and 利润分配 took them at December's last rate while the
+    # income statement had valued them at each day's: 本年利润 kept yuan after the year end.
+    entries = _entries(DOLLARS)
+    month, year = closing_entries(entries, parse_period("2025-12"), "01-01", "silkroad", "CNY")
+    closed = _entries(DOLLARS + "".join(txn_text(t) for t in (month, year)))
+    accounts = {
+        "Income:5001-主营业务收入",
+        "Expenses:5601-销售费用:广告费",
+        "Equity:3103-本年利润",
+        "Equity:3104-利润分配:未分配利润",
+    }
+    before, _ = book_values(entries, "CNY", datetime.date(2025, 12, 31), accounts)
+    after, problems = book_values(closed, "CNY", datetime.date(2025, 12, 31), accounts)
+    assert not problems
+    # 1465.87 x 7.1000 = 10407.68; 461.66 x 7.1234 = 3288.59; 100.00 x 7.2000 = 720.00
+    assert before["Income:5001-主营业务收入"] == Decimal("-9687.68")
+    assert before["Expenses:5601-销售费用:广告费"] == Decimal("3288.59")
+    profit = Decimal("6399.09")
+    # every income and expense account, and 本年利润, holds nothing after the year end, in
+    # value as in units (as Beancount realizes them); 利润分配 holds the year's profit
+    assert after == {
+        "Income:5001-主营业务收入": 0,
+        "Expenses:5601-销售费用:广告费": 0,
+        "Equity:3103-本年利润": 0,
+        "Equity:3104-利润分配:未分配利润": -profit,
+    }
+    root = realization.realize(closed)  # type: ignore[no-untyped-call]
+    for account in accounts - {"Equity:3104-利润分配:未分配利润"}:
+        balance = realization.get(root, account).balance  # type: ignore[no-untyped-call]
+        assert balance.is_empty(), (account, balance)
+    undistributed = realization.get(root, "Equity:3104-利润分配:未分配利润").balance  # type: ignore[no-untyped-call]
+    assert undistributed.get_currency_units("CNY").number == -profit
+    assert undistributed.get_currency_units("USD").number == 0
+    # the income leaves as its sale and its refund, each at its own value (their net in
+    # dollars and in yuan go the same way here: one posting)
+    assert [(p.account, p.amount, p.currency, p.total_price) for p in month.postings] == [
+        ("Expenses:5601-销售费用:广告费", Decimal("-461.66"), "USD", (Decimal("3288.59"), "CNY")),
+        ("Income:5001-主营业务收入", Decimal("1365.87"), "USD", (Decimal("9687.68"), "CNY")),
+        ("Equity:3103-本年利润", Decimal("-6399.09"), "CNY", None),
+    ]
+
+
+def test_a_sale_and_a_refund_that_net_to_no_dollars_still_close_their_value() -> None:
+    text = DOLLARS.replace("100.00 USD", "1465.87 USD").replace("-100.00 USD", "-1465.87 USD")
+    entries = _entries(text)
+    month, _year = closing_entries(entries, parse_period("2025-12"), "01-01", "silkroad", "CNY")
+    income = [p for p in month.postings if p.account.startswith("Income:")]
+    # no dollars left, but 1465.87 x (7.2000 - 7.1000) = 146.59 yuan: each direction apart
+    assert [(p.amount, p.total_price) for p in income] == [
+        (Decimal("1465.87"), (Decimal("10407.68"), "CNY")),
+        (Decimal("-1465.87"), (Decimal("10554.26"), "CNY")),
+    ]
+    closed = _entries(text + txn_text(month))
+    values, _ = book_values(
+        closed, "CNY", datetime.date(2025, 12, 31), {"Income:5001-主营业务收入"}
+    )
+    assert values == {"Income:5001-主营业务收入": 0}

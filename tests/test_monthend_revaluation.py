@@ -170,7 +170,7 @@ def statements_after(tmp_path: Path, text: str, period: str) -> tuple[Entries, S
 def test_the_statements_tie_out_after_two_closes_a_rate_up_then_down(tmp_path: Path) -> None:
     september = revalue(tmp_path, CN, "2026-09")
     text = closed(CN, september)
-    transfer = closing_entries(load(tmp_path, text)[0], SEPTEMBER, "01-01", "silkroad")
+    transfer = closing_entries(load(tmp_path, text)[0], SEPTEMBER, "01-01", "silkroad", "CNY")
     text = "".join([text, *map(txn_text, transfer)]) + "\n2026-10-31 price USD 6.90 CNY\n"
     october = revalue(tmp_path, text, "2026-10")
     text = closed(text, october)

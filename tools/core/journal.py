@@ -24,7 +24,8 @@ AMOUNT_VALUE = re.compile(r"(-?\d+(?:\.\d+)?) ([A-Z][A-Z0-9'._-]*[A-Z0-9])")
 class Posting:
     """One leg of a transaction; `amount` None lets Beancount infer it.
 
-    `cost` is the text inside the braces of a cost (`100.00 USD, 2025-01-02`).
+    `cost` is the text inside the braces of a cost (`100.00 USD, 2025-01-02`); `price` is a
+    price per unit (`@`), `total_price` the price of the whole amount (`@@`).
     """
 
     account: str
@@ -32,6 +33,7 @@ class Posting:
     currency: str
     price: tuple[Decimal, str] | None = None
     cost: str | None = None
+    total_price: tuple[Decimal, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ def posting_text(posting: Posting) -> str:
         rest += f" {{{posting.cost}}}"
     if posting.price is not None:
         rest += f" @ {posting.price[0]} {posting.price[1]}"
+    if posting.total_price is not None:
+        rest += f" @@ {posting.total_price[0]} {posting.total_price[1]}"
     return aligned(head, money(posting.amount), rest)
 
 

@@ -232,7 +232,11 @@ def plan_close(
         revaluations = [revaluation] if revaluation is not None else []
         revalued = _booked(revaluations, month_abs, ledger.options)
         closing = closing_entries(
-            [*ledger.entries, *accrued, *revalued], period, client.fiscal_year_start, client.id
+            [*ledger.entries, *accrued, *revalued],
+            period,
+            client.fiscal_year_start,
+            client.id,
+            client.currency,
         )
         closed = _booked(closing, month_abs, ledger.options)
         statements = financial_statements(

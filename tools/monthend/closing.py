@@ -22,7 +22,8 @@ from beancount.core import data
 
 from beanfirm.core.beans import Directive
 from beanfirm.core.journal import Posting, Txn
-from beanfirm.errors import UsageError
+from beanfirm.errors import ConfigError, UsageError
+from beanfirm.monthend.valuation import ZERO, Rates, converted, in_cents, unpriced_problem
 
 TAG = "closing"
 PROFIT = "Equity:3103-本年利润"
@@ -101,16 +102,113 @@ def _balances(
     return {key: total for key, total in sorted(sums.items()) if total}
 
 
+@dataclass
+class _Foreign:
+    """The postings of one account in one foreign currency: units and value, by direction."""
+
+    units: dict[int, Decimal]  # by the sign of the units: +1, -1
+    value: dict[int, Decimal]  # their value in the client's currency, as the statements state it
+
+
+def _foreign_values(
+    entries: Sequence[Directive],
+    start: datetime.date,
+    end: datetime.date,
+    roots: tuple[str, ...],
+    currency: str,
+) -> dict[tuple[str, str], _Foreign]:
+    """Value the foreign-currency postings under `roots` dated in [start, end], as stated.
+
+    Each posting at the rate of its own date (or its price), its transaction's legs rounded
+    to the cent together (`valuation`): what the statements sum for the account. Raises
+    ConfigError for an amount without a rate.
+    """
+    found: dict[tuple[str, str], _Foreign] = {}
+    rates: Rates | None = None
+    unpriced: dict[str, list[data.Transaction]] = defaultdict(list)
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or not start <= entry.date <= end:
+            continue
+        foreign = [
+            posting
+            for posting in entry.postings
+            if posting.account.startswith(roots)
+            and posting.units is not None
+            and posting.units.currency != currency
+        ]
+        if not foreign:
+            continue
+        rates = rates or Rates(entries, currency)
+        legs, missing = converted(entry, currency, rates)
+        for name in missing:
+            unpriced[name].append(entry)
+        for posting, value in in_cents(legs):
+            units = posting.units
+            if not any(posting is leg for leg in foreign) or units is None:
+                continue
+            number = units.number
+            if isinstance(number, Decimal) and number:
+                side = 1 if number > 0 else -1
+                held = found.setdefault((posting.account, units.currency), _Foreign({}, {}))
+                held.units[side] = held.units.get(side, ZERO) + number
+                held.value[side] = held.value.get(side, ZERO) + value
+    if unpriced:
+        problems = tuple(unpriced_problem(name, rows, currency) for name, rows in unpriced.items())
+        message = f"The income and expenses in other currencies cannot be closed in {currency}."
+        raise ConfigError(message, problems)
+    return found
+
+
+def _moved(account: str, foreign: str, held: _Foreign, currency: str) -> list[Posting]:
+    """Return the postings that empty an account of a foreign currency, units and value.
+
+    `-1000.00 USD @@ 7100.00 CNY`: the units leave at the value the statements gave them, so
+    that the account holds nothing in either. Where the value and the units of the net do not
+    go the same way (a sale and a refund at different rates), each direction leaves apart.
+    """
+    units = sum(held.units.values(), ZERO)
+    value = sum(held.value.values(), ZERO)
+    if units and value and (units > 0) == (value > 0):
+        return [Posting(account, -units, foreign, total_price=(abs(value), currency))]
+    postings: list[Posting] = []
+    for side, number in sorted(held.units.items()):
+        worth = held.value.get(side, ZERO)
+        if worth and (number > 0) == (worth > 0):
+            postings.append(Posting(account, -number, foreign, total_price=(abs(worth), currency)))
+        else:  # a leg of a cent or less, rounded to nothing or past it: its value apart
+            postings.append(Posting(account, -number, foreign, total_price=(ZERO, currency)))
+            if worth:
+                postings.append(Posting(account, -worth, currency))
+    return postings
+
+
 def _transfer(
-    day: datetime.date, narration: str, balances: dict[tuple[str, str], Decimal], to: str
+    day: datetime.date,
+    narration: str,
+    balances: dict[tuple[str, str], Decimal],
+    to: str,
+    currency: str,
+    foreign: dict[tuple[str, str], _Foreign],
 ) -> Txn | None:
-    """Return the entry moving each balance to `to`, one offsetting posting per currency."""
-    if not balances:
-        return None
-    postings = [Posting(account, -total, cur) for (account, cur), total in balances.items()]
+    """Return the entry moving each balance to `to`, one offsetting posting per currency.
+
+    A balance in the client's currency moves as it is; one in another currency moves at its
+    value in the client's (`_moved`), which `to` takes in the client's currency.
+    """
+    postings: list[Posting] = []
     offsets: dict[str, Decimal] = defaultdict(Decimal)
-    for (_account, currency), total in balances.items():
-        offsets[currency] += total
+    for account, cur in sorted({*balances, *foreign}):
+        if cur == currency or (account, cur) not in foreign:
+            total = balances.get((account, cur), ZERO)
+            if total:
+                postings.append(Posting(account, -total, cur))
+                offsets[cur] += total
+            continue
+        held = foreign[account, cur]
+        postings += _moved(account, cur, held, currency)
+        offsets[currency] += sum(held.value.values(), ZERO)
+    if not postings:
+        return None
     postings += [Posting(to, total, cur) for cur, total in sorted(offsets.items()) if total]
     return Txn(day, None, narration, tuple(postings), tags=(TAG,))
 
@@ -121,28 +219,49 @@ def _distribution_account(opened: set[str]) -> str:
 
 
 def closing_entries(
-    entries: Sequence[Directive], period: Period, fiscal_year_start: str, client_id: str
+    entries: Sequence[Directive],
+    period: Period,
+    fiscal_year_start: str,
+    client_id: str,
+    currency: str,
 ) -> list[Txn]:
-    """Return the closing entries of a month for a loaded ledger (none when nothing to move)."""
+    """Return the closing entries of a month for a loaded ledger (none when nothing to move).
+
+    `currency` is the client's (记账本位币): amounts in other currencies are closed at their
+    value in it, as the statements state them.
+    """
     opened = _opened(entries)
     year_end = fiscal_year_end(period, fiscal_year_start)
     year_start = _year_start(period, fiscal_year_start)
     roots = ("Income:", "Expenses:")
     found: list[Txn | None] = []
+
+    def transfer(
+        start: datetime.date,
+        narration: str,
+        sources: tuple[str, ...],
+        to: str,
+        carried: Txn | None = None,
+    ) -> Txn | None:
+        balances = _balances(entries, start, period.end, sources)
+        for posting in carried.postings if carried is not None else ():
+            if posting.account in sources and posting.amount:  # this month's transfer to it
+                key = (posting.account, posting.currency)
+                balances[key] = balances.get(key, ZERO) + posting.amount
+        foreign = _foreign_values(entries, start, period.end, sources, currency)
+        kept = {key: total for key, total in balances.items() if total}
+        return _transfer(period.end, narration, kept, to, currency, foreign)
+
     if PROFIT in opened:
-        monthly = _balances(entries, period.start, period.end, roots)
-        found.append(_transfer(period.end, f"结转损益 {period.label}", monthly, PROFIT))
+        monthly = transfer(period.start, f"结转损益 {period.label}", roots, PROFIT)
+        found.append(monthly)
         if year_end:
-            year = dict(_balances(entries, year_start, period.end, (PROFIT,)))
-            for (_account, currency), total in monthly.items():  # this month's transfer too
-                year[PROFIT, currency] = year.get((PROFIT, currency), Decimal(0)) + total
-            year = {key: total for key, total in year.items() if total}
             target = _distribution_account(opened)
-            found.append(_transfer(period.end, f"结转本年利润 {year_start:%Y}", year, target))
+            narration = f"结转本年利润 {year_start:%Y}"
+            found.append(transfer(year_start, narration, (PROFIT,), target, monthly))
     elif RETAINED in opened:
         if year_end:
-            year = _balances(entries, year_start, period.end, roots)
-            found.append(_transfer(period.end, f"Year-end closing {year_start:%Y}", year, RETAINED))
+            found.append(transfer(year_start, f"Year-end closing {year_start:%Y}", roots, RETAINED))
     else:
         msg = (
             f"Cannot close {client_id}: its chart opens neither {PROFIT} (the Chinese chart) "

@@ -37,7 +37,8 @@ from beanfirm.monthend.mapping import (
     template_file,
     template_text,
 )
-from beanfirm.monthend.statements import Rates, book_values, chart_of, load_mapping
+from beanfirm.monthend.statements import book_values, chart_of, load_mapping
+from beanfirm.monthend.valuation import Rates
 from beanfirm.plugins.postings import REVALUATION, is_revaluation
 
 if TYPE_CHECKING:

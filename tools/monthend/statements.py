@@ -11,12 +11,11 @@ classifies each movement of cash by its other legs (`cashflow.py`).
 
 from __future__ import annotations
 
-import bisect
 import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +40,7 @@ from beanfirm.monthend.mapping import (
     template_file,
     template_text,
 )
+from beanfirm.monthend.valuation import Rates, converted, in_cents, unpriced_problem
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -344,20 +344,11 @@ def _sum_postings(
         if not isinstance(entry, data.Transaction) or entry.date > period.end:
             continue
         closing = bool(entry.tags) and CLOSING_TAG in entry.tags
-        legs: list[tuple[data.Posting, Decimal]] = []
-        for posting in entry.postings:
-            weight: Amount = convert.get_weight(posting)  # type: ignore[no-untyped-call]
-            number = weight.number
-            if weight.currency != currency and isinstance(number, Decimal):
-                rates = rates or Rates(entries, currency)
-                rate = rates.on(weight.currency, entry.date)
-                number = number * rate if rate is not None else None
-            if not isinstance(number, Decimal):
-                found = unpriced[weight.currency]
-                if not found or found[-1] is not entry:
-                    found.append(entry)
-                continue
-            legs.append((posting, number))
+        if rates is None and any(_foreign(posting, currency) for posting in entry.postings):
+            rates = Rates(entries, currency)
+        legs, missing = converted(entry, currency, rates)
+        for foreign in missing:
+            unpriced[foreign].append(entry)
         for posting, number in in_cents(legs):
             account = posting.account
             sums.at_end[account] += number
@@ -369,72 +360,13 @@ def _sum_postings(
                     sums.month[account] += number
         if flows is not None and len(legs) == len(entry.postings):
             flows.add(entry, in_cents(legs))
-    return sums, [_unpriced(foreign, found, currency) for foreign, found in unpriced.items()]
+    return sums, [unpriced_problem(foreign, found, currency) for foreign, found in unpriced.items()]
 
 
-def in_cents(legs: list[tuple[data.Posting, Decimal]]) -> list[tuple[data.Posting, Decimal]]:
-    """Return a transaction's legs in the client's currency rounded to the cent, still balanced.
-
-    A leg converted at a rate carries fractions of a cent; the statements are in 元 (dollars)
-    and cents. Each leg is rounded half up; the cents the rounding leaves over (at most one
-    per leg) go to the largest leg, as a bookkeeper books a foreign transaction in the
-    functional currency, so that every statement still balances to the cent.
-    """
-    rounded = [(posting, number.quantize(CENT, ROUND_HALF_UP)) for posting, number in legs]
-    exact = sum((number for _posting, number in legs), ZERO)
-    left = exact.quantize(CENT, ROUND_HALF_UP) - sum((number for _p, number in rounded), ZERO)
-    if left and rounded:
-        largest = max(range(len(rounded)), key=lambda index: abs(rounded[index][1]))
-        posting, number = rounded[largest]
-        rounded[largest] = (posting, number + left)
-    return rounded
-
-
-def _unpriced(foreign: str, entries: list[data.Transaction], currency: str) -> Problem:
-    """Name the first transaction in a currency without a rate, and how many more there are."""
-    first, more = entries[0], len(entries) - 1
-    rest = f" ({more} more transaction(s) in {foreign} until {entries[-1].date})" if more else ""
-    message = (
-        f"an amount in {foreign} has no rate in {currency} on or before {first.date}{rest}. "
-        f"Add a price directive such as `{first.date} price {foreign} 7.10 {currency}` "
-        "(the rate of that day), or book these amounts with their rate (`@`)."
-    )
-    return Problem(first.meta["filename"], first.meta["lineno"], message)
-
-
-class Rates:
-    """The rates of foreign currencies in the client's: price directives and priced postings."""
-
-    def __init__(self, entries: Sequence[Directive], currency: str) -> None:
-        found: dict[str, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
-        for entry in entries:
-            if isinstance(entry, data.Price) and entry.amount.currency == currency:
-                number = entry.amount.number
-                if isinstance(number, Decimal):
-                    found[entry.currency].append((entry.date, number))
-            elif isinstance(entry, data.Transaction):
-                for posting in entry.postings:
-                    price = posting.price
-                    if (
-                        price is not None
-                        and price.currency == currency
-                        and posting.units
-                        and isinstance(price.number, Decimal)
-                    ):
-                        found[posting.units.currency].append((entry.date, price.number))
-        self._dates = {key: [day for day, _ in sorted(rows)] for key, rows in found.items()}
-        self._rates = {key: [rate for _, rate in sorted(rows)] for key, rows in found.items()}
-
-    def on(self, foreign: str, day: datetime.date) -> Decimal | None:
-        """Return the latest rate of a currency on or before a day, or None."""
-        found = self.latest(foreign, day)
-        return found[1] if found else None
-
-    def latest(self, foreign: str, day: datetime.date) -> tuple[datetime.date, Decimal] | None:
-        """Return the latest rate of a currency on or before a day, with its date, or None."""
-        dates = self._dates.get(foreign, [])
-        index = bisect.bisect_right(dates, day)
-        return (dates[index - 1], self._rates[foreign][index - 1]) if index else None
+def _foreign(posting: data.Posting, currency: str) -> bool:
+    """Tell whether a posting's weight is in another currency than the client's."""
+    weight: Amount = convert.get_weight(posting)  # type: ignore[no-untyped-call]
+    return weight.currency != currency
 
 
 def book_values(
