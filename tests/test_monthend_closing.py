@@ -12,7 +12,7 @@ from beancount.core import data, realization
 from beancount.parser import printer
 
 from beanfirm.core.beans import Entries
-from beanfirm.core.journal import txn_text
+from beanfirm.core.journal import Txn, txn_text
 from beanfirm.errors import Problem, UsageError
 from beanfirm.monthend.checklist import Facts, Reconciled, checklist, due_through
 from beanfirm.monthend.closing import closing_entries, parse_period
@@ -125,7 +125,14 @@ def test_an_english_chart_closes_once_a_year_to_retained_earnings() -> None:
     entries = _entries(text)
     # a fiscal year from April: February is not its end, March is; April starts the next
     assert closing_entries(entries, parse_period("2025-02"), "04-01", "acme", "USD") == []
-    assert closing_entries(entries, parse_period("2026-03"), "04-01", "acme", "USD") == []
+    # a year later, the sale that no close moved (its year's close was never made) is moved
+    (late,) = closing_entries(entries, parse_period("2026-03"), "04-01", "acme", "USD")
+    assert late.narration == "Closing of the years before 2025-04-01"
+    assert late.date == datetime.date(2026, 3, 31)
+    assert [(p.account, p.amount) for p in late.postings] == [
+        ("Income:Sales", Decimal("80.00")),
+        ("Equity:Retained-Earnings", Decimal("-80.00")),
+    ]
     (txn,) = closing_entries(entries, parse_period("2025-03"), "04-01", "acme", "USD")
     assert txn.date == datetime.date(2025, 3, 31)
     assert txn.narration == "Year-end closing 2024"
@@ -327,3 +334,52 @@ def test_a_sale_and_a_refund_that_net_to_no_dollars_still_close_their_value() ->
         closed, "CNY", datetime.date(2025, 12, 31), {"Income:5001-主营业务收入"}
     )
     assert values == {"Income:5001-主营业务收入": 0}
+
+
+def test_a_first_close_moves_what_no_close_moved_before_it() -> None:
+    # The books start in October 2025; the first close is February 2026. It moved February
+    # alone: October to January stayed on the income accounts, locked, and 2025's profit
+    # never reached 利润分配.
+    text = (
+        CN.replace(
+            """2025-11-30 * "结转损益 2025-11" #closing
+  Income:5001-主营业务收入   1000.00 CNY
+  Expenses:5602-管理费用:房租  -300.00 CNY
+  Equity:3103-本年利润      -700.00 CNY
+""",
+            "",
+        )
+        + """
+2026-01-10 * "sale"
+  Assets:1002-银行存款     200.00 CNY
+  Income:5001-主营业务收入  -200.00 CNY
+2026-02-10 * "sale"
+  Assets:1002-银行存款     50.00 CNY
+  Income:5001-主营业务收入  -50.00 CNY
+"""
+    )
+    entries = _entries(text)
+    earlier, month = closing_entries(entries, parse_period("2026-02"), "01-01", "huamei", "CNY")
+    assert earlier.narration == "结转以前年度损益 2025-12-31以前"
+    # 2025: 1000.00 + 500.00 of sales less 300.00 of rent, to 未分配利润
+    assert [(p.account, p.amount) for p in earlier.postings] == [
+        ("Expenses:5602-管理费用:房租", Decimal("-300.00")),
+        ("Income:5001-主营业务收入", Decimal("1500.00")),
+        ("Equity:3104-利润分配:未分配利润", Decimal("-1200.00")),
+    ]
+    # 2026 so far, January's unmoved sale with February's, to 本年利润
+    assert month.narration == "结转损益 2026-02"
+    assert [(p.account, p.amount) for p in month.postings] == [
+        ("Income:5001-主营业务收入", Decimal("250.00")),
+        ("Equity:3103-本年利润", Decimal("-250.00")),
+    ]
+    closed = _entries(text + earlier_text(earlier, month))
+    root = realization.realize(closed)  # type: ignore[no-untyped-call]
+    for account in ("Income:5001-主营业务收入", "Expenses:5602-管理费用:房租"):
+        assert realization.get(root, account).balance.is_empty()  # type: ignore[no-untyped-call]
+    # and the next month moves its own activity only
+    assert closing_entries(closed, parse_period("2026-03"), "01-01", "huamei", "CNY") == []
+
+
+def earlier_text(*txns: Txn) -> str:
+    return "".join(txn_text(txn) for txn in txns)

@@ -7,14 +7,19 @@ The entries are booked, on the period's last day, tagged `#closing` (docs/close.
   chart opens one, else `Equity:3104-利润分配` itself).
 - English chart (`Equity:Retained-Earnings` is open): once a year, in the fiscal year's last
   month, each income and expense account's balance for the year moves to retained earnings.
-Entries already tagged `#closing` are left out of the balances, so a close never closes itself.
+A close moves what is left to move: the balances it moves count earlier `#closing` entries, so
+a month closed again after a reopen moves only what changed. The month's transfer to 本年利润
+takes the fiscal year so far, so that earlier months of the year that no close moved (a first
+close in mid-year, months locked without a close) are moved with it; and income and expenses
+of earlier fiscal years that no close moved go to 利润分配 (retained earnings, for the English
+chart) in an entry of their own, dated in the month closed.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,6 +31,7 @@ from beanfirm.errors import ConfigError, UsageError
 from beanfirm.monthend.valuation import ZERO, Rates, converted, in_cents, unpriced_problem
 
 TAG = "closing"
+CLOSES_BEFORE = "closes-before"  # on the entry moving what no close of earlier years moved
 PROFIT = "Equity:3103-本年利润"
 DISTRIBUTION = "Equity:3104-利润分配"
 UNDISTRIBUTED = "未分配利润"
@@ -80,12 +86,9 @@ def _opened(entries: Sequence[Directive]) -> set[str]:
 
 
 def _balances(
-    entries: Sequence[Directive],
-    start: datetime.date,
-    end: datetime.date,
-    roots: tuple[str, ...],
+    entries: Sequence[data.Transaction], roots: tuple[str, ...]
 ) -> dict[tuple[str, str], Decimal]:
-    """Sum each account's postings under `roots` dated in [start, end], closing entries too.
+    """Sum each account's postings under `roots` in the transactions, closing entries too.
 
     What is left to move, then: a month closed before, reopened by a partner and closed again
     moves only what changed since (its first closing entries already moved the rest); 本年利润
@@ -93,8 +96,6 @@ def _balances(
     """
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for entry in entries:
-        if not isinstance(entry, data.Transaction) or not start <= entry.date <= end:
-            continue
         for posting in entry.postings:
             units = posting.units
             if posting.account.startswith(roots) and units is not None and units.number:
@@ -111,24 +112,20 @@ class _Foreign:
 
 
 def _foreign_values(
-    entries: Sequence[Directive],
-    start: datetime.date,
-    end: datetime.date,
+    entries: Sequence[data.Transaction],
     roots: tuple[str, ...],
     currency: str,
+    rates: Callable[[], Rates],
 ) -> dict[tuple[str, str], _Foreign]:
-    """Value the foreign-currency postings under `roots` dated in [start, end], as stated.
+    """Value the foreign-currency postings under `roots` in the transactions, as stated.
 
-    Each posting at the rate of its own date (or its price), its transaction's legs rounded
-    to the cent together (`valuation`): what the statements sum for the account. Raises
-    ConfigError for an amount without a rate.
+    Each posting at the rate of its own date (or its price; `rates` are the whole ledger's),
+    its transaction's legs rounded to the cent together (`valuation`): what the statements
+    sum for the account. Raises ConfigError for an amount without a rate.
     """
     found: dict[tuple[str, str], _Foreign] = {}
-    rates: Rates | None = None
     unpriced: dict[str, list[data.Transaction]] = defaultdict(list)
     for entry in entries:
-        if not isinstance(entry, data.Transaction) or not start <= entry.date <= end:
-            continue
         foreign = [
             posting
             for posting in entry.postings
@@ -138,8 +135,7 @@ def _foreign_values(
         ]
         if not foreign:
             continue
-        rates = rates or Rates(entries, currency)
-        legs, missing = converted(entry, currency, rates)
+        legs, missing = converted(entry, currency, rates())
         for name in missing:
             unpriced[name].append(entry)
         for posting, value in in_cents(legs):
@@ -189,6 +185,7 @@ def _transfer(
     to: str,
     currency: str,
     foreign: dict[tuple[str, str], _Foreign],
+    meta: tuple[tuple[str, str], ...] = (),
 ) -> Txn | None:
     """Return the entry moving each balance to `to`, one offsetting posting per currency.
 
@@ -210,7 +207,7 @@ def _transfer(
     if not postings:
         return None
     postings += [Posting(to, total, cur) for cur, total in sorted(offsets.items()) if total]
-    return Txn(day, None, narration, tuple(postings), tags=(TAG,))
+    return Txn(day, None, narration, tuple(postings), tags=(TAG,), meta=meta)
 
 
 def _distribution_account(opened: set[str]) -> str:
@@ -235,33 +232,54 @@ def closing_entries(
     year_start = _year_start(period, fiscal_year_start)
     roots = ("Income:", "Expenses:")
     found: list[Txn | None] = []
+    before = year_start - datetime.timedelta(days=1)
+    known: list[Rates] = []
+
+    def rates() -> Rates:  # the whole ledger's, made once and only when a currency needs them
+        if not known:
+            known.append(Rates(entries, currency))
+        return known[0]
 
     def transfer(
-        start: datetime.date,
+        moved: list[data.Transaction],
         narration: str,
         sources: tuple[str, ...],
         to: str,
         carried: Txn | None = None,
+        meta: tuple[tuple[str, str], ...] = (),
     ) -> Txn | None:
-        balances = _balances(entries, start, period.end, sources)
+        balances = _balances(moved, sources)
         for posting in carried.postings if carried is not None else ():
             if posting.account in sources and posting.amount:  # this month's transfer to it
                 key = (posting.account, posting.currency)
                 balances[key] = balances.get(key, ZERO) + posting.amount
-        foreign = _foreign_values(entries, start, period.end, sources, currency)
+        foreign = _foreign_values(moved, sources, currency, rates)
         kept = {key: total for key, total in balances.items() if total}
-        return _transfer(period.end, narration, kept, to, currency, foreign)
+        return _transfer(period.end, narration, kept, to, currency, foreign, meta)
 
+    txns = [e for e in entries if isinstance(e, data.Transaction) and e.date <= period.end]
+    # The earlier years: their entries, and the transfers that moved what no close of theirs
+    # did (`closes-before`, dated in a later month); the year: its entries but those.
+    year = [e for e in txns if e.date >= year_start and CLOSES_BEFORE not in e.meta]
+    earlier = [e for e in txns if e.date < year_start or CLOSES_BEFORE in e.meta]
+    marked = ((CLOSES_BEFORE, year_start.isoformat()),)
     if PROFIT in opened:
-        monthly = transfer(period.start, f"结转损益 {period.label}", roots, PROFIT)
+        target = _distribution_account(opened)
+        # What no close moved before the fiscal year: straight to 利润分配 (小企业会计准则 has
+        # no 以前年度损益调整), dated in this month, since those months may be locked.
+        narration = f"结转以前年度损益 {before:%Y-%m-%d}以前"
+        found.append(transfer(earlier, narration, (*roots, PROFIT), target, meta=marked))
+        # The year so far: this month, and earlier months of the year that no close moved.
+        monthly = transfer(year, f"结转损益 {period.label}", roots, PROFIT)
         found.append(monthly)
         if year_end:
-            target = _distribution_account(opened)
             narration = f"结转本年利润 {year_start:%Y}"
-            found.append(transfer(year_start, narration, (PROFIT,), target, monthly))
+            found.append(transfer(year, narration, (PROFIT,), target, monthly))
     elif RETAINED in opened:
+        narration = f"Closing of the years before {year_start}"
+        found.append(transfer(earlier, narration, roots, RETAINED, meta=marked))
         if year_end:
-            found.append(transfer(year_start, f"Year-end closing {year_start:%Y}", roots, RETAINED))
+            found.append(transfer(year, f"Year-end closing {year_start:%Y}", roots, RETAINED))
     else:
         msg = (
             f"Cannot close {client_id}: its chart opens neither {PROFIT} (the Chinese chart) "
