@@ -163,6 +163,30 @@ def test_only_a_partner_reopens_and_the_period_is_then_open(client_books: Path) 
     assert run_beanfirm("check", "huamei", cwd=folder).code == 0
 
 
+def test_reopening_a_month_that_later_locks_seal_lifts_them_too(client_books: Path) -> None:
+    # Reopening January alone said "Reopened" while February's lock still sealed January.
+    folder = client_books
+    assert lock(folder, "--through", "2025-01", "--as", "cy")[0] == 0
+    february = folder / "ledgers/huamei/journal/2025/02.beancount"
+    february.write_text(TAXI.replace("2025-01-06", "2025-02-06"), encoding="utf-8")
+    commit_all(folder, "A February taxi")
+    approve(folder)
+    assert lock(folder, "--through", "2025-02", "--as", "cy")[0] == 0
+    result = run_beanfirm(
+        "reopen", "huamei", "--through", "2025-01", "--reason", "the bank corrected it",
+        "--as", "ana", cwd=folder,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert 'custom "beanfirm-reopen" 2025-02-28 "the bank corrected it"' in result.out
+    assert 'custom "beanfirm-reopen" 2025-01-31 "the bank corrected it"' in result.out
+    assert "(and the later lock through 2025-02-28, which seal it too)" in git(
+        folder, "log", "-1", "--format=%b"
+    )
+    path = folder / JANUARY
+    path.write_text(path.read_text(encoding="utf-8").replace("10.00", "12.00"), encoding="utf-8")
+    assert run_beanfirm("check", "huamei", cwd=folder).code == 0
+
+
 @pytest.mark.parametrize(
     ("args", "code", "says"),
     [

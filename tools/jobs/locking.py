@@ -288,11 +288,23 @@ def reopen_period(
                 f"(see {PAGE})."
             )
             raise UsageError(msg)
-        directive = reopen_directive(day, through, staff.id, " ".join(reason.split()))
+        # A later lock seals this period too (each seals the books through its day): the
+        # period is open only once they are all lifted, the latest first.
+        later = sorted({lock.through for lock in standing if lock.through > through}, reverse=True)
+        said = " ".join(reason.split())
+        directive = "\n".join(
+            reopen_directive(day, lifted, staff.id, said) for lifted in [*later, through]
+        )
+        also = (
+            f" (and the later lock{'s' if len(later) > 1 else ''} through "
+            f"{', '.join(map(str, sorted(later)))}, which seal it too)"
+            if later
+            else ""
+        )
         message = (
             f"Reopen {client.id} through {through}\n\n"
-            f"{staff.id} (partner) reopens the books of {client.id} locked through {through}: "
-            f"{' '.join(reason.split())}"
+            f"{staff.id} (partner) reopens the books of {client.id} locked through {through}"
+            f"{also}: {said}"
         )
         return Planned({rel: _appended(practice.root, rel, directive)}, message, directive)
 
