@@ -121,6 +121,11 @@ def month_number(day: datetime.date) -> int:
     return day.year * MONTHS + day.month - 1
 
 
+# The largest amount an accrual, a formula or a register takes: well past any small
+# enterprise's books, and short of the 28 digits Decimal works to (a cent of 10^26 is not).
+LARGEST = Decimal("999999999999999.99")
+
+
 def cents(number: Decimal) -> Decimal:
     """Round to the cent, half up, as the forms do."""
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -212,10 +217,19 @@ def named_items(
         reader.problem(node, f"{top} must map each {what} to its fields (see {page}).")
         return []
     names = [str(key.value) for key, _value in node.value]
-    allowed = [name for name in names if names.count(name) == 1]
-    lines = {str(key.value): line_of(key) for key, _value in node.value}
-    found = reader.mapping(node, top, allowed=allowed)
-    return [(name, value, lines[name]) for name, value in found.items()]
+    found: list[tuple[str, yaml.Node, int]] = []
+    for key, value in node.value:
+        name = str(key.value)
+        if names.count(name) == 1:
+            found.append((name, value, line_of(key)))
+            continue
+        lines = [str(line_of(other)) for other, _ in node.value if str(other.value) == name]
+        reader.problem(
+            key,
+            f"{what} {name} is given {len(lines)} times in {top} (lines {', '.join(lines)}); "
+            "keep one, or give the others an id of their own.",
+        )
+    return found
 
 
 def _asset(
@@ -317,6 +331,11 @@ def read_amount(reader: NodeReader, node: yaml.Node | None, what: str) -> Decima
         number = None
     if number is None or not number.is_finite():
         reader.problem(node, f"{what} is '{text}', not an amount; write it as 12000.00.")
+        return None
+    if abs(number) > LARGEST:
+        reader.problem(
+            node, f"{what} is {text}, more than any amount the books take ({LARGEST}): check it."
+        )
         return None
     if number != number.quantize(CENT):
         reader.problem(node, f"{what} is {text}: an amount has at most two decimals (cents).")

@@ -14,11 +14,12 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, DivisionUndefined, InvalidOperation
 from typing import TYPE_CHECKING, NoReturn
 
 from beancount.core import data
 
+from beanfirm.monthend.assets import LARGEST
 from beanfirm.monthend.closing import TAG as CLOSING_TAG
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from beanfirm.monthend.closing import Period
 
 MAX_LENGTH = 500
+MAX_PLACES = 10  # round(x, places): past that, Decimal's 28 digits run out
 ACCOUNT_CALLS = ("balance", "activity")
 NUMBER_CALLS = ("round", "max", "min")
 _OPERATORS: dict[type[ast.operator], Callable[[Decimal, Decimal], Decimal]] = {
@@ -55,10 +57,20 @@ class Formula:
     ) -> Decimal:
         """Return the formula's value, given how to read an account's balance and activity."""
         try:
-            return _value(self.tree, self.text, {"balance": balance, "activity": activity})
-        except (DivisionByZero, InvalidOperation):
+            value = _value(self.tree, self.text, {"balance": balance, "activity": activity})
+        except (DivisionByZero, DivisionUndefined):
             msg = f"the formula {self.text!r} divides by zero for this month"
             raise FormulaError(msg) from None
+        except InvalidOperation:
+            msg = f"the formula {self.text!r} comes to a number too large to compute"
+            raise FormulaError(msg) from None
+        if abs(value) > LARGEST:
+            msg = (
+                f"the formula {self.text!r} comes to {value:.4E} for this month, more than any "
+                f"amount the books take ({LARGEST}); check it"
+            )
+            raise FormulaError(msg)
+        return value
 
 
 def parse_formula(text: str) -> Formula:
@@ -130,6 +142,9 @@ def _check_call(node: ast.Call, text: str, accounts: list[str], names: set[int])
             and not (isinstance(places, ast.Constant) and type(places.value) is int)
         ):
             _refuse(text, "round() takes a value and a whole number of places, round(x, 2)")
+        count = places.value if isinstance(places, ast.Constant) else 0
+        if isinstance(count, int) and not 0 <= count <= MAX_PLACES:
+            _refuse(text, f"round() rounds to 0 to {MAX_PLACES} places, round(x, 2)")
     elif len(args) < 2:  # noqa: PLR2004
         _refuse(text, f"{name}() takes two values or more")
 
