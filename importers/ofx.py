@@ -7,6 +7,10 @@ SGML quirks are passed over instead of refused. 1.x files go through `beanfirm.i
 write a 2.x XML declaration (`<?xml ...?>`, `<?OFX ...?>`) over a 1.x body whose leaves are
 left open (`<TRNAMT>-12.50` with no `</TRNAMT>`); expat refuses that as a mismatched tag, and
 the file is then read as SGML, which checks truncation itself (an aggregate never closed).
+A 1.x file is read in the encoding its header names (`header_charset`: `ENCODING:UTF-8`, or
+`CHARSET`, a Windows code page such as 1252 or 936, GBK), UTF-8 first; a charset no codec
+reads, bytes the charset does not define, and Chinese under a Western code page (which would
+come out as `ÕÐÉÌ`) are refused (`beanfirm.importers.textfile.decode_western`).
 
 Each `<STMTTRN>` of a `<STMTRS>` (bank) or `<CCSTMTRS>` (credit card) becomes one row:
 `DTPOSTED` (the posting date) is its date, `TRNAMT` its signed amount in `CURDEF`, `NAME` (or
@@ -25,6 +29,7 @@ import codecs
 import datetime
 import re
 from decimal import Decimal
+from typing import NamedTuple
 from xml.parsers import expat
 
 from beanfirm.errors import StatementError
@@ -34,14 +39,25 @@ from beanfirm.importers.importer import FormatImporter, read_bytes
 from beanfirm.importers.recordcount import check_records, ofx_transactions
 from beanfirm.importers.sgml import parse_sgml
 from beanfirm.importers.statement import BankStatement, StatementRow
-from beanfirm.importers.textfile import decode_western
+from beanfirm.importers.textfile import WESTERN_CODECS, decode_western
 from beanfirm.importers.xmltree import Node, NotWellFormedError, parse_xml
 
 HEAD_BYTES = 4096
 OFX_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})")
 OFX_AMOUNT = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
-CHARSETS = {"1252": "cp1252", "ISO-8859-1": "latin-1", "8859-1": "latin-1", "UTF-8": "utf-8"}
+# OFX CHARSET values that are no Python codec's name as they stand (a number N is `cp<N>`).
+CODE_PAGES = {
+    "936": "gb18030",
+    "54936": "gb18030",
+    "20936": "gb18030",
+    "GBK": "gb18030",
+    "GB2312": "gb18030",
+    "8859-1": "latin-1",
+    "28591": "latin-1",
+    "28605": "iso8859-15",
+}
+UTF8_NAMES = frozenset(("UTF-8", "UTF8", "UNICODE"))
 XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 TAG_MISMATCH = expat.errors.codes[expat.errors.XML_ERROR_TAG_MISMATCH]
 
@@ -51,23 +67,95 @@ def strip_bom(data: bytes) -> bytes:
     return data.removeprefix(codecs.BOM_UTF8).lstrip()
 
 
-def header_charset(data: bytes) -> str:
-    """Return the code page an OFX 1.x header names (`CHARSET:1252`), default Windows-1252."""
+class Charset(NamedTuple):
+    """The encoding an OFX 1.x file is read in, and what says so (for the errors)."""
+
+    codec: str
+    source: str  # "as the header's CHARSET:936 at line 6 says"
+    fix: str  # what to do about a file that is not in it
+
+
+def header_field(head: bytes, name: bytes) -> tuple[str, int] | None:
+    """Return the value of an OFX 1.x header field (`CHARSET:1252`) and its line, if given."""
+    found = re.search(rb"^[ \t]*" + name + rb"[ \t]*:[ \t]*([^\s<]*)", head, re.MULTILINE)
+    if found is None:
+        return None
+    return found.group(1).decode("latin-1").upper(), head.count(b"\n", 0, found.start()) + 1
+
+
+def codec_of(charset: str) -> str | None:
+    """Return the Python codec of an OFX `CHARSET` (a Windows code page, or a name); None if none.
+
+    A code page is `cp<N>` where Python has it (1252, 437, 950, 1251, …); the few it names
+    otherwise are in `CODE_PAGES` (936 and 54936 are read as GB18030, the superset of GBK).
+    The codec must read the file's ASCII markup as ASCII: a name of a codec that does not
+    (UTF-16, base64) names no charset an OFX 1.x file can be in.
+    """
+    codec = CODE_PAGES.get(charset) or (f"cp{charset}" if charset.isdigit() else charset)
+    try:
+        if b"<OFX>".decode(codec) != "<OFX>":
+            return None
+    except (LookupError, UnicodeError):
+        return None
+    return codec
+
+
+def header_charset(data: bytes, filename: str) -> Charset:
+    """Return the encoding an OFX 1.x header gives: `ENCODING:UTF-8`, else its `CHARSET`.
+
+    `CHARSET:1252` (or none, or `NONE`) is Windows-1252; `CHARSET:936`, the code page of GBK
+    that Chinese banks write, is GB18030. A charset no codec reads is refused at its line.
+    """
     head = data[: data.find(b"<")] if b"<" in data else data[:HEAD_BYTES]
-    found = re.search(rb"CHARSET:\s*([A-Za-z0-9-]+)", head)
-    name = found.group(1).decode("ascii").upper() if found else "1252"
-    return CHARSETS.get(name, "cp1252")
+    encoding = header_field(head, b"ENCODING")
+    if encoding is not None and encoding[0] in UTF8_NAMES:
+        return Charset(
+            "utf-8",
+            f"as the header's ENCODING:{encoding[0]} at line {encoding[1]} says",
+            "Download the statement again.",
+        )
+    found = header_field(head, b"CHARSET")
+    if found is None or found[0] in ("", "NONE"):
+        return Charset(
+            "cp1252",
+            "the default for an OFX file whose header names no CHARSET",
+            "If the file is Chinese (GBK), add a header line CHARSET:936 to it; else export "
+            "it again in UTF-8.",
+        )
+    charset, line = found
+    codec = codec_of(charset)
+    if codec is None:
+        raise StatementError(
+            filename,
+            line,
+            f"the header says CHARSET:{charset}, an encoding beanfirm cannot read, so the "
+            "names in the file cannot be decoded. Export the statement again in UTF-8 or a "
+            "Windows code page (CHARSET:1252; CHARSET:936 for Chinese); if you know the "
+            "file's encoding, correct this line to name it.",
+        )
+    chinese = (
+        " (CHARSET:936 for Chinese, GBK)" if codecs.lookup(codec).name in WESTERN_CODECS else ""
+    )
+    return Charset(
+        codec,
+        f"as the header's CHARSET:{charset} at line {line} says",
+        f"If you know the file's encoding, correct line {line} to name it{chinese}; else "
+        "export it again.",
+    )
 
 
-def xml_charset(body: bytes) -> str:
+def xml_charset(body: bytes) -> Charset:
     """Return the encoding an XML declaration names (`encoding="UTF-8"`), default UTF-8."""
     found = XML_ENCODING.match(body)
-    return found.group(1).decode("ascii") if found else "utf-8"
+    if found is None:
+        return Charset("utf-8", "XML's default encoding", "Download the statement again.")
+    name = found.group(1).decode("ascii")
+    return Charset(name, f'as the XML declaration\'s encoding="{name}" says', "Download it again.")
 
 
-def sgml_tree(data: bytes, filename: str, encoding: str) -> Node:
-    """Return the tree of an OFX 1.x (SGML) file decoded with `encoding` if not UTF-8."""
-    text = decode_western(data, filename, encoding)
+def sgml_tree(data: bytes, filename: str, charset: Charset) -> Node:
+    """Return the tree of an OFX 1.x (SGML) file decoded in `charset` if not UTF-8."""
+    text = decode_western(data, filename, charset.codec, source=charset.source, fix=charset.fix)
     start = text.find("<")
     if start < 0:
         raise StatementError(filename, None, "the file holds no OFX tags; it is not OFX.")
@@ -85,7 +173,7 @@ def ofx_tree(data: bytes, filename: str) -> Node:
                 raise
             root = sgml_tree(data, filename, xml_charset(body))  # SGML leaves under an XML head
     else:
-        root = sgml_tree(data, filename, header_charset(data))
+        root = sgml_tree(data, filename, header_charset(data, filename))
     ofx = next(root.iter("OFX"), None)
     if ofx is None:
         raise StatementError(

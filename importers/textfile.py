@@ -11,6 +11,7 @@ the fingerprint of the row.
 from __future__ import annotations
 
 import codecs
+import re
 
 from beanfirm.errors import StatementError
 
@@ -20,6 +21,9 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 FALLBACK = "gb18030"  # a superset of GBK and GB2312
+# The code pages in which a run of non-ASCII letters is no text (`check_not_chinese`).
+WESTERN_CODECS = frozenset(("cp1252", "iso8859-1", "iso8859-15"))
+NON_WESTERN_RUN = re.compile(rb"[\xa1-\xfe]{4,}")
 
 
 def line_of_offset(data: bytes, offset: int) -> int:
@@ -104,13 +108,23 @@ def decode_statement(data: bytes, filename: str, encoding: str | None = None) ->
     return decode_strictly(data, FALLBACK, filename)
 
 
-def decode_western(data: bytes, filename: str, encoding: str = "cp1252") -> str:
+def decode_western(
+    data: bytes,
+    filename: str,
+    encoding: str = "cp1252",
+    *,
+    source: str = "the usual encoding of such files",
+    fix: str = "Export it again in UTF-8, or save it as UTF-8 and import that.",
+) -> str:
     """Return the text of a Western statement file (OFX, MT940): UTF-8, else a code page.
 
-    These formats are ASCII in principle, but banks write names in UTF-8 or Windows-1252.
-    UTF-8 (with or without BOM) is tried strictly first; a file that is not UTF-8 is read in
-    `encoding` (Windows-1252 unless the file says otherwise), and a byte that code page does
-    not define is read as Latin-1, so that nothing is refused for one accented letter.
+    These formats are ASCII in principle, but banks write names in UTF-8, a Windows code page
+    (1252 in the West, 936, that is GBK, in China) or Latin-1. UTF-8 (with or without BOM) is
+    tried strictly first; a file that is not UTF-8 is read strictly in `encoding` (`source`
+    says why: "as the header's CHARSET:1252 at line 6 says"), and a byte that code page does
+    not define is refused with its line. A file read in a Western code page is refused when it
+    holds Chinese (`check_not_chinese`), which that code page would read as garbled letters.
+    `fix` says what to do about a file in another encoding than `encoding`.
     """
     if not data.strip():
         raise StatementError(
@@ -122,9 +136,16 @@ def decode_western(data: bytes, filename: str, encoding: str = "cp1252") -> str:
     if is_utf8(data):
         return data.decode("utf-8")
     try:
-        return data.decode(encoding)
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+        codec = codecs.lookup(encoding).name
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        byte = data[exc.start : exc.start + 1].hex()
+        raise StatementError(
+            filename,
+            line_of_offset(data, exc.start),
+            f"byte 0x{byte} at offset {exc.start} is not valid {encoding} ({source}): the "
+            f"file is damaged or in another encoding. {fix}",
+        ) from exc
     except LookupError as exc:
         raise StatementError(
             filename,
@@ -132,3 +153,31 @@ def decode_western(data: bytes, filename: str, encoding: str = "cp1252") -> str:
             f"the file declares the unknown encoding '{encoding}', so it cannot be read. "
             "Export it again, in UTF-8 if the bank offers a choice.",
         ) from exc
+    if codec in WESTERN_CODECS:
+        check_not_chinese(data, filename, encoding, source, fix)
+    return text
+
+
+def check_not_chinese(data: bytes, filename: str, encoding: str, source: str, fix: str) -> None:
+    """Refuse bytes that a Western code page would read as garbled letters: Chinese, mostly.
+
+    Western text has its letters outside ASCII one or two at a time among ASCII letters
+    (`Café`, `Müller`, `créé`); four bytes in a row from 0xA1 to 0xFE are how GBK writes two
+    Chinese characters (`招商` is D5 D0 C9 CC), and what no Western word has: read as
+    Windows-1252 they come out as `ÕÐÉÌ`. (Other encodings mislabelled, Cyrillic in
+    Windows-1251, make such runs too.)
+    """
+    run = NON_WESTERN_RUN.search(data)
+    if run is None:
+        return
+    raw = data[run.start() : run.end()][:24]
+    read = raw.decode(encoding, errors="replace")
+    chinese = raw.decode(FALLBACK, errors="replace")
+    raise StatementError(
+        filename,
+        line_of_offset(data, run.start()),
+        f"the file is read in {encoding} ({source}), which makes of the bytes here "
+        f"'{read}', a run of letters no Western text has; read as GBK (Chinese) they are "
+        f"'{chinese}'. The file is in another encoding, and its names would be imported "
+        f"garbled. {fix}",
+    )

@@ -286,6 +286,16 @@ def test_not_mt940() -> None:
         read_mt940(b"", "bank.sta")
 
 
+def test_chinese_is_read_in_utf8_and_gbk_is_refused_not_garbled() -> None:
+    text = GERMAN.replace("Reversal of a credit booked in error", "冲正 招商银行")
+    assert read_mt940(text.encode("utf-8"), "bank.sta").rows[2].narration == "冲正 招商银行"
+    with pytest.raises(StatementError) as caught:  # Windows-1252 would read 'ÕÐÉÌÒøÐÐ'
+        read_mt940(text.encode("gbk"), "bank.sta")
+    assert caught.value.line == 14
+    assert "read as GBK (Chinese) they are '冲正'" in str(caught.value)
+    assert "save it as UTF-8" in str(caught.value)
+
+
 def test_a_full_width_line_was_cut_mid_word() -> None:
     cut = "x" * 60 + "Infor"
     text = GERMAN.replace(":86:Reversal of a credit booked in error", f":86:{cut}\nmation")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -85,14 +86,22 @@ SGML_HEAD = "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nCHARSET:1252\n\n"
 def sgml(
     transactions: str, *, ledger: str = "<LEDGERBAL><BALAMT>-10<DTASOF>20240131</LEDGERBAL>"
 ) -> bytes:
-    text = (
-        SGML_HEAD
+    return sgml_text(transactions, ledger=ledger).encode("cp1252")
+
+
+def sgml_text(
+    transactions: str,
+    *,
+    ledger: str = "<LEDGERBAL><BALAMT>-10<DTASOF>20240131</LEDGERBAL>",
+    head: str = SGML_HEAD,
+) -> str:
+    return (
+        head
         + "<OFX>\n<CREDITCARDMSGSRSV1><CCSTMTTRNRS><STATUS><CODE>0<SEVERITY>INFO</STATUS>\n"
         + "<CCSTMTRS><CURDEF>EUR<CCACCTFROM><ACCTID>4111********1111</CCACCTFROM>\n"
         + f"<BANKTRANLIST>\n{transactions}\n</BANKTRANLIST>\n{ledger}\n"
         + "</CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1>\n</OFX>\n"
     )
-    return text.encode("cp1252")
 
 
 def golden_text() -> str:
@@ -191,6 +200,80 @@ def test_sgml_and_xml_forms_of_one_statement_agree() -> None:
     assert [(b.date, b.number) for b in from_sgml.balances] == [
         (b.date, b.number) for b in from_xml.balances
     ]
+
+
+def named(payee: str, *, head: str, encoding: str) -> bytes:
+    """Return a one-transaction OFX 1.x file with this payee, its header and bytes as given."""
+    row = f"<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240115<TRNAMT>-10<FITID>A1<NAME>{payee}</STMTTRN>"
+    return sgml_text(row, head=head).encode(encoding)
+
+
+GBK_HEAD = "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nENCODING:USASCII\nCHARSET:936\n\n"
+
+
+@pytest.mark.parametrize(
+    ("head", "encoding", "payee"),
+    [
+        (GBK_HEAD, "gbk", "招商银行 消费"),  # code page 936: GBK, as Chinese banks write
+        (GBK_HEAD.replace("936", "GB2312"), "gbk", "招商银行 消费"),
+        (GBK_HEAD.replace("936", "950"), "cp950", "臺灣銀行"),  # Big5
+        (GBK_HEAD.replace("USASCII", "UTF-8").replace("936", "NONE"), "utf-8", "招商银行"),
+        (SGML_HEAD, "cp1252", "Café Müller, créé, Füße"),  # accents one or two at a time
+        (GBK_HEAD.replace("936", "1252"), "utf-8", "Café Zürich"),  # UTF-8 is tried first
+        (GBK_HEAD.replace("936", "ISO-8859-1"), "latin-1", "Ærø Købmand"),
+        (GBK_HEAD.replace("936", "437"), "cp437", "Gasthaus Ö"),
+    ],
+)
+def test_the_header_charset_decodes_the_names(head: str, encoding: str, payee: str) -> None:
+    statement = read_ofx(named(payee, head=head, encoding=encoding), "card.ofx")
+    assert [row.payee for row in statement.rows] == [payee]
+
+
+def test_gbk_under_a_western_charset_is_refused_not_garbled() -> None:
+    data = named("招商银行 消费", head=SGML_HEAD, encoding="gbk")  # the header says 1252
+    with pytest.raises(StatementError) as caught:
+        read_ofx(data, "card.ofx")
+    message = str(caught.value)
+    assert message.startswith("card.ofx:10: the file is read in cp1252 (as the header's ")
+    assert "CHARSET:1252 at line 4 says" in message
+    assert "'ÕÐÉÌÒøÐÐ'" in message
+    assert "read as GBK (Chinese) they are '招商银行'" in message
+    assert "correct line 4 to name it (CHARSET:936 for Chinese, GBK)" in message
+
+
+def test_gbk_without_a_charset_is_refused_not_garbled() -> None:
+    head = SGML_HEAD.replace("CHARSET:1252\n", "")
+    with pytest.raises(StatementError, match="add a header line CHARSET:936") as caught:
+        read_ofx(named("中国银行", head=head, encoding="gbk"), "card.ofx")
+    assert caught.value.line == 9
+
+
+@pytest.mark.parametrize(
+    ("head", "encoding", "payee", "line", "message"),
+    [
+        (GBK_HEAD.replace("936", "X-KLINGON"), "ascii", "Bus", 5, "CHARSET:X-KLINGON, an encoding"),
+        (GBK_HEAD.replace("936", "BASE64"), "ascii", "Bus", 5, "CHARSET:BASE64, an encoding"),
+        (GBK_HEAD.replace("936", "1200"), "ascii", "Bus", 5, "CHARSET:1200, an encoding"),
+        # bytes the declared code page does not define: 0x81 is nothing in Windows-1252
+        (SGML_HEAD, "latin-1", "Bus\x81", 10, r"byte 0x81 at offset \d+ is not valid cp1252"),
+        # Windows-1252 text in a file that says GBK
+        (GBK_HEAD, "cp1252", "Café Noir", 11, r"byte 0xe9 at offset \d+ is not valid gb18030"),
+        (
+            GBK_HEAD.replace("USASCII", "UTF-8"),
+            "cp1252",
+            "Café Noir",
+            11,
+            r"not valid utf-8 \(as the header's ENCODING:UTF-8 at line 4 says\)",
+        ),
+    ],
+)
+def test_a_charset_that_does_not_decode_the_file_is_refused(
+    head: str, encoding: str, payee: str, line: int, message: str
+) -> None:
+    with pytest.raises(StatementError) as caught:
+        read_ofx(named(payee, head=head, encoding=encoding), "card.ofx")
+    assert caught.value.line == line
+    assert re.search(message, str(caught.value))
 
 
 def test_an_empty_leaf_does_not_swallow_its_siblings() -> None:
