@@ -7,10 +7,15 @@ from the config or a currency column) and ISO codes (`CNY 123.18`, `CNY13.50`, `
 code is returned), and a trailing annotation in parentheses (`131.77(已退款89.84)`,
 `-3.90(CN)`: the leading number counts). Placeholders (empty, `-`, `--`, `-------`, `/`) mean
 "no amount". Anything else is an error: a cell that half-parses is never guessed at.
+
+An amount with more decimal places than its currency has (`12.345` CNY; `minor_digits`, from
+the ISO 4217 table Babel keeps) is no bank's figure but a damaged or half-read one; the readers
+refuse it (`excess_places`), and never round it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -57,6 +62,11 @@ CURRENCY_NAMES: dict[str, str] = {
     "新加坡元": "SGD",
 }
 ISO_CODE = re.compile(r"^[A-Z]{3}$")
+# ISO 4217 codes of no currency, whose minor unit the standard gives as "N.A." (precious
+# metals, units of account, testing): an amount in them may have any number of places.
+NO_MINOR_UNIT = frozenset(
+    ("XAU", "XAG", "XPT", "XPD", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA", "XTS", "XXX")
+)
 
 
 class AmountError(ValueError):
@@ -127,6 +137,55 @@ def plain_number_reader(decimal_mark: str) -> Callable[[str], Decimal | None]:
         return number or None
 
     return read_comma
+
+
+@functools.cache
+def minor_digits(currency: str) -> int | None:
+    """Return how many decimal places a currency's amounts have (CNY 2, JPY 0, KWD 3).
+
+    From Babel's ISO 4217 data; None for a code it does not list as a currency (`BTC`, a
+    made-up code, gold), whose amounts are not checked.
+    """
+    from babel.numbers import get_currency_precision, list_currencies  # noqa: PLC0415 - lazily
+
+    if currency in NO_MINOR_UNIT or currency not in list_currencies():
+        return None
+    return int(get_currency_precision(currency))
+
+
+def decimal_places(number: Decimal) -> int:
+    """Return how many decimal places a number's value has: `12.340` has 2, `0.00` none."""
+    _, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    written = "".join(map(str, digits))
+    significant = written.rstrip("0")
+    if not significant:
+        return 0
+    return max(0, -exponent - (len(written) - len(significant)))
+
+
+def excess_places(number: Decimal, currency: str) -> int | None:
+    """Return the decimal places of an amount that has more than its currency has, else None.
+
+    `12.345` CNY has 3, more than a fen; `12.340` is 12.34 and fine. A damaged cell, or a
+    figure read from the wrong place (a rate, a quantity), is refused rather than rounded.
+    """
+    exponent = number.as_tuple().exponent
+    allowed = minor_digits(currency)
+    if allowed is None or not isinstance(exponent, int) or -exponent <= allowed:
+        return None
+    places = decimal_places(number)
+    return places if places > allowed else None
+
+
+def places_problem(currency: str, places: int) -> str:
+    """Say why an amount with `places` decimal places is refused in its currency."""
+    allowed = minor_digits(currency) or "none"
+    return (
+        f"it has {places} decimal places, but an amount in {currency} has {allowed}: the figure "
+        "is damaged, half-read or not the bank's (nothing is rounded)"
+    )
 
 
 def currency_code(name: str) -> str | None:

@@ -5,6 +5,8 @@ A file holds one or more statements (`Section`s: an MT940 message, a CAMT `Stmt`
 one `BankStatement`, refusing what does not add up:
 
 - every statement must be of one account (a file mixing accounts is refused, naming them);
+- no amount or balance may have more decimal places than its currency has (`-9.999` USD is a
+  damaged figure, never rounded);
 - a statement's opening balance plus its movements must equal its closing balance;
 - one statement's closing balance must be the next one's opening balance (sorted by date):
   otherwise a statement is missing or repeated, and rows would be lost or doubled.
@@ -29,6 +31,7 @@ from decimal import Decimal
 
 from beanfirm.errors import StatementError
 from beanfirm.importers.accountnumber import normalize_number
+from beanfirm.importers.amounts import excess_places, places_problem
 from beanfirm.importers.statement import (
     BankStatement,
     ClosingBalance,
@@ -87,6 +90,26 @@ def check_totals(section: Section, filename: str) -> None:
             f"{money(closing.number, section.currency)}. An entry is missing or the file is "
             "damaged; export the statement again.",
         )
+
+
+def check_places(section: Section, filename: str) -> None:
+    """Refuse an amount or balance with more decimal places than its currency has."""
+    figures = [(row.line, row.number, row.currency, "this transaction") for row in section.rows]
+    figures += [
+        (stated.line, stated.number, stated.currency, "this balance")
+        for stated in (section.opening, section.closing)
+        if stated is not None
+    ]
+    for line, number, currency, what in figures:
+        places = excess_places(number, currency)
+        if places is not None:
+            raise StatementError(
+                filename,
+                line,
+                f"{what} states {number} {currency}, which is not an amount in {currency}: "
+                f"{places_problem(currency, places)}. The file is damaged or was altered; "
+                "export the statement again.",
+            )
 
 
 def check_one_account(sections: list[Section], filename: str) -> str | None:
@@ -166,6 +189,7 @@ def assemble(filename: str, sections: list[Section], skipped: list[SkippedRow]) 
     number = check_one_account(sections, filename)
     by_currency: dict[str, list[Section]] = defaultdict(list)
     for section in sections:
+        check_places(section, filename)
         check_totals(section, filename)
         by_currency[section.currency].append(section)
     openings: list[OpeningBalance] = []

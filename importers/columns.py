@@ -13,9 +13,10 @@ any row is read, whichever path would read it. A row any of whose cells is not o
 path is left to `RowReader.read`: a row shorter than the table, an amount that is not a plain
 non-zero number, a date that does not parse, a direction rule that skips the row or does not
 know it, a currency the currency column does not name plainly, a balance that is not a plain
-number. That refusal aside, the quick path never raises and never decides anything the row
-reader would decide differently; the row reader reads the rows it is handed exactly as it
-reads any row, and words the error or the reason to skip.
+number, an amount, fee or balance with more decimal places than its currency has (which the
+row reader refuses). That refusal aside, the quick path never raises and never decides
+anything the row reader would decide differently; the row reader reads the rows it is handed
+exactly as it reads any row, and words the error or the reason to skip.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from beanfirm.importers.amounts import (
     PLAIN_POINT,
     AmountError,
     currency_code,
+    excess_places,
     is_non_finite,
+    minor_digits,
     parse_amount,
     plain_number_reader,
     text_value,
@@ -216,6 +219,12 @@ class ColumnReader:
                 serial if serial is None or serial.strip("0") else None for serial in serials
             ]
         fees = self.fees()
+        currencies = self.currencies()
+        balances = self.balances()
+        amount_columns = [config.amount] if config.amount else [config.amount_in, config.amount_out]
+        self.leave_excess_places(numbers, currencies, amount_columns)
+        self.leave_excess_places(fees, currencies, [config.fee])
+        self.leave_excess_places(balances, currencies, [config.balance])
         if any(fees):  # the account moves by the amount less the fee (`RowReader.read`)
             numbers = [
                 number - fee if number is not None and fee is not None else number
@@ -226,15 +235,47 @@ class ColumnReader:
             dates,
             times,
             numbers,
-            self.currencies(),
+            currencies,
             self.texts(config.payee),
             narration,
             self.texts(config.counterparty),
-            self.balances(),
+            balances,
             serials,
             self.metas(),
             fees,
         ]
+
+    def leave_excess_places(
+        self,
+        numbers: Sequence[Decimal | None],
+        currencies: Sequence[str | None],
+        names: Sequence[str | None],
+    ) -> None:
+        """Leave to the row reader each row with more decimal places than its currency has.
+
+        The row reader refuses the row (`12.345` CNY), naming the column. The cells of the
+        columns `names` are first searched as one text for a decimal mark followed by more
+        digits than the currency with the fewest places has: only when one is (as a rule, no
+        cell is) is each row's number looked at.
+        """
+        digits = [
+            places
+            for places in map(minor_digits, {c for c in currencies if c is not None})
+            if places is not None
+        ]
+        if not digits:
+            return
+        mark = re.escape(self.config.decimal_mark)
+        longer = re.compile(f"{mark}[0-9]{{{min(digits) + 1}}}")
+        if not any(longer.search("\n".join(self.column(name))) for name in names if name):
+            return
+        self.slow.update(
+            index
+            for index, (number, currency) in enumerate(zip(numbers, currencies, strict=True))
+            if number is not None
+            and currency is not None
+            and excess_places(number, currency) is not None
+        )
 
     def amounts(self) -> list[Decimal | None]:
         """Return each row's signed amount (as `RowReader.amount`), None where not plain."""

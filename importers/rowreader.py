@@ -21,8 +21,10 @@ from beanfirm.importers.amounts import (
     Money,
     clean,
     currency_code,
+    excess_places,
     is_non_finite,
     parse_amount,
+    places_problem,
     plain_number_reader,
     text_value,
 )
@@ -52,6 +54,7 @@ class RowReader:
         self.filename = filename
         self.period_end = period_end
         self.row = Row(0, ())
+        self.amount_column = ""  # the column the row's amount was read from
         self.plain = plain_number_reader(config.decimal_mark)
         self.dates = DateReader(config.date_formats, period_end)
         self.amount_at = self.at(config.amount)
@@ -118,6 +121,7 @@ class RowReader:
         """Return the amount of a one-column amount, signed by the direction rules if any."""
         config = self.config
         assert config.amount is not None  # noqa: S101 - the caller checks
+        self.amount_column = config.amount
         cells = self.row.cells
         number = None
         if self.amount_at < len(cells):
@@ -165,8 +169,10 @@ class RowReader:
                 "one row must be either money in or money out.",
             )
         if inflow is not None and inflow.number != 0:
+            self.amount_column = self.config.amount_in
             return Money(abs(inflow.number), inflow.currency)
         if outflow is not None and outflow.number != 0:
+            self.amount_column = self.config.amount_out
             return Money(-abs(outflow.number), outflow.currency)
         zero = inflow or outflow
         if zero is None:
@@ -199,6 +205,20 @@ class RowReader:
             raise self.error(column or "currency", "the row has no currency.")
         return currency
 
+    def check_places(self, name: str | None, number: Decimal | None, currency: str) -> None:
+        """Refuse a figure with more decimal places than its currency has (`12.345` CNY)."""
+        if name is None or number is None:
+            return
+        places = excess_places(number, currency)
+        if places is None:
+            return
+        raise self.error(
+            name,
+            f"'{self.cell(name)}' is not an amount in {currency}: "
+            f"{places_problem(currency, places)}. Check the figure against the bank's "
+            "statement and fix the cell, or export the statement again.",
+        )
+
     def fee(self, currency: str | None) -> Decimal | None:
         """Return the fee the row charges (`fee` column; negative: refunded), None for none."""
         name = self.config.fee
@@ -211,6 +231,8 @@ class RowReader:
             raise self.error(
                 name, f"the fee is in {money.currency} but the row's amount is in {currency}."
             )
+        if currency is not None:
+            self.check_places(name, money.number, currency)
         return money.number
 
     def stamp(self) -> tuple[datetime.date, datetime.time | None]:
@@ -288,9 +310,12 @@ class RowReader:
             return nothing
         date, time = self.stamp()
         currency = self.currency(money)
+        self.check_places(self.amount_column, money.number, currency)
         fee = self.fee(currency)
         if money.number == 0 and fee is None:
             return nothing
+        balance = self.balance()
+        self.check_places(config.balance, balance, currency)
         narration = " ".join(t for t in (self.text(n) for n in config.narration) if t)
         meta = tuple(
             (key, value) for key, header in config.meta if (value := self.text(header)) is not None
@@ -304,7 +329,7 @@ class RowReader:
             payee=self.text(config.payee),
             narration=narration,
             counterparty=self.text(config.counterparty),
-            balance=self.balance(),
+            balance=balance,
             serial=self.serial(),
             meta=meta,
             fee=fee,

@@ -1,9 +1,13 @@
 """Reading the rows of an XLSX (openpyxl) or XLS (xlrd) export as text cells.
 
-Numbers come out of a spreadsheet as binary floats. They are turned into text through
-`repr`, the shortest string that reads back as the same float, which is the number as it was
-typed or exported (`28.16`, never `28.159999999999997`), so the amount parser sees the same
-text a CSV export would have. Date cells become `YYYY-MM-DD HH:MM:SS`.
+Numbers come out of a spreadsheet as binary floats. They are turned into text to the 15
+significant digits a spreadsheet keeps (Excel holds no more, and shows no more): the number
+as it was typed or exported (`28.16`, `28.155`), and a figure the spreadsheet computed,
+`28.159999999999997` as a float, as the spreadsheet shows it, `28.16`. So the amount parser
+sees the same text a CSV export would have, and a figure with more decimals than its currency
+has is one the spreadsheet holds. A number of more than 15 digits whose cents those digits
+do not reach (from 10,000,000,000,000 up) is refused rather than rounded. Date cells become
+`YYYY-MM-DD HH:MM:SS`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from beanfirm.importers.table import Row
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# From here up, 15 significant digits no longer reach a number's cents.
+CENTS_IN_15_DIGITS = 1e13
 
 
 def number_text(value: float, filename: str, line: int) -> str:
@@ -29,7 +35,16 @@ def number_text(value: float, filename: str, line: int) -> str:
         raise StatementError(filename, line, f"a cell holds the number {value!r}; fix the cell.")
     if value.is_integer() and abs(value) < 1e15:  # noqa: PLR2004
         return str(int(value))
-    return format(Decimal(repr(value)), "f")
+    shown = format(value, ".15g")
+    if abs(value) >= CENTS_IN_15_DIGITS and float(shown) != value:
+        raise StatementError(
+            filename,
+            line,
+            f"a cell holds the number {value!r}, which has more digits than a spreadsheet "
+            "keeps (15), so its last ones cannot be told from the float's rounding. Format "
+            "the cell as text with the bank's figure, or export the statement again.",
+        )
+    return format(Decimal(shown), "f")
 
 
 def cell_text(value: object, filename: str, line: int) -> str:
