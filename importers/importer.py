@@ -41,7 +41,7 @@ from beangulp.exceptions import Error as BeangulpError
 from beangulp.extract import DUPLICATE
 
 from beanfirm.core.beans import Entries
-from beanfirm.errors import StatementError
+from beanfirm.errors import DamagedFileError, StatementError
 from beanfirm.importers.accountnumber import claims_number
 from beanfirm.importers.entries import statement_entries
 from beanfirm.importers.statement import BankStatement
@@ -55,7 +55,7 @@ def read_bytes(filepath: str) -> bytes:
     try:
         return Path(filepath).read_bytes()
     except OSError as exc:
-        raise StatementError(filepath, None, f"the file cannot be read ({exc}).") from exc
+        raise DamagedFileError(filepath, None, f"the file cannot be read ({exc}).") from exc
 
 
 def _reason(exc: Exception) -> str:

@@ -18,7 +18,7 @@ import math
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from beanfirm.errors import StatementError
+from beanfirm.errors import DamagedFileError, StatementError
 from beanfirm.importers.table import Row
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -32,12 +32,12 @@ def number_text(value: float, filename: str, line: int) -> str:
     if isinstance(value, int):
         return str(value)
     if math.isnan(value) or math.isinf(value):
-        raise StatementError(filename, line, f"a cell holds the number {value!r}; fix the cell.")
+        raise DamagedFileError(filename, line, f"a cell holds the number {value!r}; fix the cell.")
     if value.is_integer() and abs(value) < 1e15:  # noqa: PLR2004
         return str(int(value))
     shown = format(value, ".15g")
     if abs(value) >= CENTS_IN_15_DIGITS and float(shown) != value:
-        raise StatementError(
+        raise DamagedFileError(
             filename,
             line,
             f"a cell holds the number {value!r}, which has more digits than a spreadsheet "
@@ -90,7 +90,7 @@ def xlsx_sheets(data: bytes, filename: str, *, first_only: bool = False) -> list
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
-        raise StatementError(
+        raise DamagedFileError(
             filename, None, f"the XLSX file cannot be opened ({exc}); it may be truncated."
         ) from exc
     try:
@@ -107,7 +107,7 @@ def xlsx_sheets(data: bytes, filename: str, *, first_only: bool = False) -> list
     except StatementError:
         raise
     except Exception as exc:
-        raise StatementError(
+        raise DamagedFileError(
             filename, None, f"the XLSX file cannot be read ({exc}); it may be truncated."
         ) from exc
     finally:
@@ -127,7 +127,7 @@ def xls_sheets(data: bytes, filename: str, *, first_only: bool = False) -> list[
         book = xlrd.open_workbook(file_contents=data)
         sheets = [book.sheet_by_index(index) for index in range(book.nsheets)]
     except Exception as exc:
-        raise StatementError(
+        raise DamagedFileError(
             filename, None, f"the XLS file cannot be read ({exc}); it may be truncated."
         ) from exc
     return [

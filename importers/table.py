@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from beanfirm.core.bulk import named_tuples
-from beanfirm.errors import StatementError
+from beanfirm.errors import DamagedFileError, StatementError
 from beanfirm.importers.amounts import PADDING, clean
 
 HEADER_SEARCH_ROWS = 200
@@ -91,7 +91,7 @@ def quoting(text: str, delimiter: str, filename: str) -> dict[str, Any]:
             return escaped
         start = text.count("\n", 0, stray.start()) + 1
         problem = "a quote in the middle of a cell"
-    raise StatementError(
+    raise DamagedFileError(
         filename,
         start,
         f"this row does not read as CSV ({problem}), whether a quote inside a cell is "
@@ -128,7 +128,7 @@ def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
                 rows.append(Row(start, tuple(cells)))
                 start = reader.line_num + 1
         except csv.Error as exc:
-            raise StatementError(
+            raise DamagedFileError(
                 filename,
                 start,
                 f"the row starting here is not valid CSV ({exc}); export it again.",
@@ -138,7 +138,7 @@ def csv_rows(text: str, delimiter: str, filename: str) -> list[Row]:
             (row for row in reversed(rows) if any("\n" in cell for cell in row.cells)),
             rows[-1] if rows else Row(1, ()),
         )
-        raise StatementError(
+        raise DamagedFileError(
             filename,
             open_row.line,
             "a quote opened in the row starting here is never closed, so the rest of the file "

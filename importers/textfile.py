@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from beanfirm.errors import StatementError
+from beanfirm.errors import DamagedFileError, StatementError
 
 BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -61,7 +61,7 @@ def decode_strictly(data: bytes, encoding: str, filename: str) -> str:
     except UnicodeDecodeError as exc:
         line = line_of_offset(data, exc.start)
         byte = data[exc.start : exc.start + 1].hex()
-        raise StatementError(
+        raise DamagedFileError(
             filename,
             line,
             f"byte 0x{byte} at offset {exc.start} is not valid {encoding}. The file is damaged "
@@ -78,7 +78,7 @@ def decode_strictly(data: bytes, encoding: str, filename: str) -> str:
 def decode_statement(data: bytes, filename: str, encoding: str | None = None) -> str:
     """Return the text of an export, detecting its encoding unless one is given."""
     if not data.strip():
-        raise StatementError(
+        raise DamagedFileError(
             filename, None, "the file is empty. Export the statement again and check its size."
         )
     if encoding is not None:
@@ -87,7 +87,7 @@ def decode_statement(data: bytes, filename: str, encoding: str | None = None) ->
         if data.startswith(bom):
             return decode_strictly(data, name, filename)
     if b"\x00" in data:
-        raise StatementError(
+        raise DamagedFileError(
             filename,
             line_of_offset(data, data.index(b"\x00")),
             "the file contains NUL bytes: it is binary (a spreadsheet?) or UTF-16 without a "
@@ -99,7 +99,7 @@ def decode_statement(data: bytes, filename: str, encoding: str | None = None) ->
         pass
     mixed = mixed_line(data)
     if mixed is not None:
-        raise StatementError(
+        raise DamagedFileError(
             filename,
             mixed,
             "the file mixes encodings: this line is not in the encoding of the lines before "
@@ -127,7 +127,7 @@ def decode_western(
     `fix` says what to do about a file in another encoding than `encoding`.
     """
     if not data.strip():
-        raise StatementError(
+        raise DamagedFileError(
             filename, None, "the file is empty. Export the statement again and check its size."
         )
     for bom, name in BOMS:
@@ -140,14 +140,14 @@ def decode_western(
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
         byte = data[exc.start : exc.start + 1].hex()
-        raise StatementError(
+        raise DamagedFileError(
             filename,
             line_of_offset(data, exc.start),
             f"byte 0x{byte} at offset {exc.start} is not valid {encoding} ({source}): the "
             f"file is damaged or in another encoding. {fix}",
         ) from exc
     except LookupError as exc:
-        raise StatementError(
+        raise DamagedFileError(
             filename,
             None,
             f"the file declares the unknown encoding '{encoding}', so it cannot be read. "
@@ -173,7 +173,7 @@ def check_not_chinese(data: bytes, filename: str, encoding: str, source: str, fi
     raw = data[run.start() : run.end()][:24]
     read = raw.decode(encoding, errors="replace")
     chinese = raw.decode(FALLBACK, errors="replace")
-    raise StatementError(
+    raise DamagedFileError(
         filename,
         line_of_offset(data, run.start()),
         f"the file is read in {encoding} ({source}), which makes of the bytes here "

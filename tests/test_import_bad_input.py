@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from cli_support import snapshot
 from import_support import (
     ALIPAY,
     BANK,
+    CLIENT_ACCOUNTS,
     CMB_HEADER,
     ICBC,
     add_client,
@@ -111,6 +113,33 @@ def test_a_file_no_importer_recognises_lists_each_account_and_why(shop: Path) ->
     for account in (BANK, ALIPAY, ICBC):
         assert account in err
     assert "no header row with the columns" in err
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "error"),
+    [
+        (
+            "mixed.csv",
+            lambda text: text.encode("utf-8").replace("消费".encode(), "消费".encode("gbk")),
+            "mixed.csv:3: the file mixes encodings",
+        ),
+        (
+            "quotes.csv",
+            lambda text: text.replace(",x,y", ',x,"y""""').encode("utf-8"),
+            "quotes.csv:3: a quote opened in the row starting here is never closed",
+        ),
+    ],
+)
+def test_a_damaged_file_is_reported_once_with_its_line_not_as_unrecognised(
+    practice: Path, name: str, damage: Callable[[str], bytes], error: str
+) -> None:
+    # Every CSV importer of the client found the same defect; the OFX one, that it is not OFX.
+    add_client(practice, accounts=(*CLIENT_ACCOUNTS, "Liabilities:Amex,credit-card,ofx"))
+    err = refused(practice, write_bytes(practice, name, damage(cmb(GOOD_ROWS))))
+    assert err.startswith("Error: ")
+    assert f"/inbox/{error}" in err
+    assert "recognises" not in err
+    assert err.count("never closed") + err.count("mixes encodings") == 1
 
 
 def test_two_importers_claiming_one_file_are_named(practice: Path) -> None:

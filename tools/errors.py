@@ -108,6 +108,15 @@ class StatementError(BeanfirmError):
         super().__init__(f"{where}: {message}")
 
 
+class DamagedFileError(StatementError):
+    """An export that cannot be read as text or as rows, whichever importer reads it.
+
+    Its bytes do not decode, a quote in it is never closed, it is empty, it is no workbook:
+    a defect of the file itself, not of its layout, so that every importer that reads such
+    files says the same, and the import command reports it once, with its line.
+    """
+
+
 class BackupError(BeanfirmError):
     """A backup cannot be made, or does not decrypt, verify or restore as its manifest says."""
 

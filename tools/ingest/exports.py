@@ -3,7 +3,11 @@
 clients.yaml names an importer for each of a client's accounts. An export is read with the
 importer of the account given by `--account`; otherwise every account's importer is asked
 whether it recognises the file (`identify`), and exactly one must. When none does, the error
-lists each account with the reason its importer gave, nearest first; when several do and the
+lists each account with the reason its importer gave, nearest first, unless the file itself is
+damaged (`DamagedFileError`: bytes that do not decode, a quote never closed), which every
+importer that read it found alike: that one error is reported, with its line, as `--account`
+would report it (the importers of formats the file is not, OFX for a CSV, are not asked). When
+several do and the
 file states an account number, the number decides (an account registered with exactly that
 number beats those whose number is only its suffix); else the error names them all. A stated
 account number that does not match the account's `number:` in clients.yaml is refused: the
@@ -17,11 +21,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from beanfirm.core import paths
-from beanfirm.errors import BeanfirmError, ConfigError, StatementError, UsageError
+from beanfirm.errors import (
+    BeanfirmError,
+    ConfigError,
+    DamagedFileError,
+    StatementError,
+    UsageError,
+)
 from beanfirm.importers.accountnumber import account_number_matches, claims_number
 from beanfirm.importers.csvconfig import load_config
 from beanfirm.importers.csvengine import StatementImporter
-from beanfirm.importers.importer import BeanfirmImporter
+from beanfirm.importers.importer import BeanfirmImporter, FormatImporter
 from beanfirm.importers.presets import IMPORTERS, PRESETS, OwnConfig, StatementFormat
 from beanfirm.importers.statement import BankStatement
 from beanfirm.store.registry import Client, FundingAccount
@@ -113,15 +123,46 @@ def find_account(client: Client, wanted: str) -> FundingAccount:
     raise UsageError(msg)
 
 
-def _refusal(importer: BeanfirmImporter, path: Path) -> tuple[int, str]:
-    """Return how near an importer came to reading a file (lower is nearer) and why it refused."""
+@dataclass(frozen=True)
+class Refusal:
+    """Why one account's importer did not claim a file, and how near it came to reading it."""
+
+    rank: int  # lower is nearer
+    reason: str  # "Assets:Bank (cmb-debit): no header row …"
+    error: StatementError | None = None  # what reading the file raised, if it was read
+    # Whether the importer read the file as a file of its kind: not one that could not be
+    # built, nor a format importer (OFX, …) whose format the file is not.
+    tried: bool = True
+
+
+def _refusal(importer: BeanfirmImporter, path: Path, label: str) -> Refusal:
+    """Return why an importer that does not recognise a file refused it, by reading it."""
+    tried = not isinstance(importer, FormatImporter)
     try:
         importer.read(str(path))
     except StatementError as exc:
-        return (1 if exc.line is not None else 2), exc.message.split(": ", 1)[-1]
+        why = exc.message.split(": ", 1)[-1]
+        return Refusal(1 if exc.line is not None else 2, f"{label}: {why}", exc, tried=tried)
     except Exception as exc:  # noqa: BLE001 - a broken importer is a reason, not a crash
-        return 3, f"the importer failed ({type(exc).__name__}: {exc})"
-    return 0, "it reads the file, but the marker text it looks for is missing"
+        why = f"the importer failed ({type(exc).__name__}: {exc})"
+        return Refusal(3, f"{label}: {why}", tried=tried)
+    why = "it reads the file, but the marker text it looks for is missing"
+    return Refusal(0, f"{label}: {why}", tried=tried)
+
+
+def _damage(refused: list[Refusal]) -> DamagedFileError | None:
+    """Return the defect of the file itself that every importer that read it found, if any.
+
+    Those importers are the ones of no fixed format (the CSV engine's); an OFX, CAMT or MT940
+    importer that does not recognise a file only says that the file is not of its format.
+    """
+    errors = [refusal.error for refusal in refused if refusal.tried]
+    first = errors[0] if errors else None
+    if not isinstance(first, DamagedFileError):
+        return None
+    if all(isinstance(error, DamagedFileError) and str(error) == str(first) for error in errors):
+        return first
+    return None
 
 
 def _read(path: Path, account: FundingAccount, importer: BeanfirmImporter) -> BankStatement:
@@ -188,25 +229,29 @@ def _claims(client: Client, path: Path, config_dir: Path | None) -> list[Export]
         )
         raise UsageError(msg)
     claims: list[tuple[FundingAccount, BeanfirmImporter]] = []
-    refused: list[tuple[int, str]] = []
+    refused: list[Refusal] = []
     for candidate in client.accounts:
         importer = importer_for(candidate, config_dir)
+        label = f"{candidate.account} ({candidate.importer})"
         if importer is None:
             csv = candidate.importer == "csv"
             why = missing_config(client.id, candidate) if csv else "not runnable"
-            refused.append((4, f"{candidate.account} ({candidate.importer}): {why}"))
+            refused.append(Refusal(4, f"{label}: {why}", tried=False))
         elif importer.identify(str(path)):
             claims.append((candidate, importer))
         else:
-            rank, why = _refusal(importer, path)
-            refused.append((rank, f"{candidate.account} ({candidate.importer}): {why}"))
+            refused.append(_refusal(importer, path, label))
     if not claims:
-        reasons = {why.split(": ", 1)[-1] for _, why in refused}
+        damage = _damage(refused)
+        if damage is not None:
+            raise damage  # the file's own defect, as `--account` would report it
+        reasons = {refusal.reason.split(": ", 1)[-1] for refusal in refused}
         if len(reasons) == 1 and len(refused) > 1:
             msg = f"{path}: {reasons.pop()}"  # every importer says the same, e.g. empty
             raise ExportError(msg)
         listed = "; ".join(
-            _first_sentence(why) for _, why in sorted(refused, key=lambda item: item[0])
+            _first_sentence(refusal.reason)
+            for refusal in sorted(refused, key=lambda refusal: refusal.rank)
         )
         msg = (
             f"{path}: no importer of {client.id}'s accounts recognises this file. Nearest "
