@@ -24,7 +24,7 @@ from beanfirm.errors import StatementError
 from beanfirm.importers.amounts import clean
 from beanfirm.importers.columns import quick_columns
 from beanfirm.importers.csvconfig import CsvConfig
-from beanfirm.importers.dates import DateError, month_end, parse_date
+from beanfirm.importers.dates import DateError, date_test, month_end, parse_date
 from beanfirm.importers.recordcount import check_records
 from beanfirm.importers.rowreader import RowReader
 from beanfirm.importers.runningbalance import check_running_balance
@@ -291,11 +291,17 @@ def read_rows(
     # A large export makes hundreds of thousands of long-lived objects, none in a cycle:
     # the cycle collector would walk them all again and again for nothing.
     with collector_paused():
+        is_date = date_test(config.date_formats)
         if config.fields:
-            table = positional_table(found, config.fields, config.date, filename)
+            table = positional_table(found, config.fields, config.date, filename, is_date=is_date)
         else:
             table = locate_table(
-                found, config.column_names(), config.date, filename, config.layout_hint()
+                found,
+                config.column_names(),
+                config.date,
+                filename,
+                config.layout_hint(),
+                is_date=is_date,
             )
         check_complete(data, table, filename)
         check_stated_count(table, config, filename)

@@ -28,6 +28,8 @@ DEFAULT_FORMATS: tuple[str, ...] = (
     "%Y.%m.%d",
 )
 YEAR_DIRECTIVES = ("%Y", "%y")
+# A statement period's end for telling whether a cell is a date at all (a leap year: 02/29 is).
+ANY_PERIOD_END = datetime.date(2000, 12, 31)
 # The directives a format may be read by fixed-width slicing with: each exactly this many
 # digits (`strptime` also takes `2024-1-5`; such a cell goes the general way).
 FIXED_DIRECTIVES = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
@@ -191,6 +193,23 @@ class DateReader:
                 stamp = parse_date(cell, self.formats, self.period_end)
             self.known[cell] = stamp
         return stamp
+
+
+def date_test(formats: tuple[str, ...]) -> Callable[[str], bool]:
+    """Return a test of whether a cell reads as a date in one of the formats.
+
+    A date without a year (`12/29`) counts: which year it is does not matter to the test.
+    """
+    reader = DateReader(formats, ANY_PERIOD_END)
+
+    def reads_as_date(cell: str) -> bool:
+        try:
+            reader(cell)
+        except DateError:
+            return False
+        return True
+
+    return reads_as_date
 
 
 def leading_date(pattern: re.Pattern[str], text: str) -> datetime.date | None:

@@ -1,12 +1,15 @@
 """Finding the table in an export: its header row by column names, and where it ends.
 
 Exports wrap their rows in a preamble (account number, period, totals, notices) and a footer
-(`人民币合计`, `合计金额`, `以上数据仅供参考…`). Counting those lines breaks whenever the bank
-changes a notice, so the header is the first row that holds every configured column name, and
-the table ends at the first footer row: one whose date cell has no digit and that either
-names a total (合计, 总计, Total, …) or holds a single note. Blank rows are passed over. A row
-too short for the configured columns is not a footer but a broken or truncated file, and is
-reported as such. A multi-page export closes each page with a subtotal and prints the header
+(`人民币合计`, `合计金额`, `以上数据仅供参考…`, `共4笔`, the time it was printed).
+Counting those lines breaks whenever the bank changes a notice, so the header is the first row
+that holds every configured column name, and the table ends at the first footer row: one whose
+date cell is no date and that either names a total, a count or the time it was printed (合计,
+总计, Total, 交易笔数, 共4笔, 打印时间, …) or holds a single note (`is_footer`). Blank rows are
+passed over. A row too short for the configured columns is not a footer but a broken or
+truncated file, and is reported as such: a date cell of figures and punctuation only
+(`2025-01-0`) or a lone cell that starts with a figure (`2025年1月`) is a row cut short, not a
+note. A multi-page export closes each page with a subtotal and prints the header
 again: the table goes on after a header printed again, whatever comes between is the page
 break, unless it is dated. a row with a non-empty cell past the header's last column is refused too
 (`check_widths`): read by position, every column after a split cell would be shifted.
@@ -21,16 +24,22 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from beanfirm.core.bulk import named_tuples
 from beanfirm.errors import DamagedFileError, StatementError
 from beanfirm.importers.amounts import PADDING, clean
+from beanfirm.importers.dates import DEFAULT_FORMATS, date_test
 
 HEADER_SEARCH_ROWS = 200
-FOOTER_MARKERS: tuple[str, ...] = ("合计", "总计", "小计", "以上数据", "total", "summary")
+FOOTER_MARKERS: tuple[str, ...] = (
+    *("合计", "总计", "小计", "以上数据", "total", "summary"),  # totals
+    *("笔数", "记录数", "条记录", "打印时间", "打印日期"),  # the number of rows, when printed
+)
+COUNT = re.compile(r"共\s*\d+\s*[笔条项]")  # 共4笔, 共12条
+LETTER = re.compile(r"[^\W\d_]")
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 
 
@@ -188,19 +197,57 @@ def has_digit(text: str) -> bool:
     return text[:1].isdigit() or any(map(str.isdigit, text))
 
 
-def is_footer(row: Row, date_column: int) -> bool:
-    """Tell whether a row ends the table (a total line or a closing note)."""
+def has_letter(text: str) -> bool:
+    """Tell whether a text holds a letter (any script's: `打`, `T`), not only figures."""
+    return LETTER.search(text) is not None
+
+
+def is_footer(row: Row, date_column: int, is_date: Callable[[str], bool]) -> bool:
+    """Tell whether a row ends the table (a total line, a count, a closing note).
+
+    Its date cell is no date (`is_date`): empty, or words, with figures or not (`共4笔`, the
+    time it was printed after 打印时间). A date cell of figures and punctuation only that is no
+    date (`2025-01-0`), or one that starts with a figure (`2025年1月`) in a row that names no
+    total, is a row cut short or broken: not a footer, so that reading it says so.
+    """
     date_cell = row.cells[date_column] if date_column < len(row.cells) else ""
     if has_digit(date_cell):
-        return False
+        if not has_letter(date_cell) or is_date(date_cell):
+            return False
+        if clean(date_cell)[:1].isdigit() and not names_total(row):
+            return False
     filled = [clean(cell) for cell in row.cells if clean(cell)]
     return len(filled) <= 1 or names_total(row)
 
 
 def names_total(row: Row) -> bool:
-    """Tell whether a row's first filled cell names a total or a closing note (`合计`, …)."""
+    """Tell whether a row's first filled cell names a total, a count or a closing note."""
     first = next((clean(cell) for cell in row.cells if clean(cell)), "").lower()
-    return any(marker in first for marker in FOOTER_MARKERS)
+    return any(marker in first for marker in FOOTER_MARKERS) or COUNT.search(first) is not None
+
+
+def dated_rows(body: Sequence[Row], date_column: int, is_date: Callable[[str], bool]) -> int:
+    """Return how many rows after the header are dated ones, to be taken as they are.
+
+    Those are the rows whose date cell starts with a figure, up to a footer. Such a row is a
+    footer only if its date cell holds a letter too (`3笔合计`), so the cells are looked at one
+    by one only when one of them does (in a format like `2025年1月2日`).
+    """
+    cells: list[str] = []
+    for row in body:
+        if len(row.cells) <= date_column or not row.cells[date_column][:1].isdigit():
+            break
+        cells.append(row.cells[date_column])
+    if not has_letter("\n".join(cells)):
+        return len(cells)
+    return next(
+        (
+            position
+            for position, cell in enumerate(cells)
+            if has_letter(cell) and is_footer(body[position], date_column, is_date)
+        ),
+        len(cells),
+    )
 
 
 def locate_table(
@@ -209,11 +256,15 @@ def locate_table(
     date_name: str,
     filename: str,
     hint: str = "adjust the import config",
+    *,
+    is_date: Callable[[str], bool] | None = None,
 ) -> Table:
     """Find the header by column names and return the rows between it and the footer.
 
-    `hint` says what to change when a column is missing (the config's file, if it has one).
+    `hint` says what to change when a column is missing (the config's file, if it has one);
+    `is_date` tells a date cell (default: one in the default date formats).
     """
+    is_date = is_date or date_test(DEFAULT_FORMATS)
     index = find_header(rows, names)
     if index is None:
         raise missing_columns(rows, names, filename, hint)
@@ -221,13 +272,8 @@ def locate_table(
     check_repeated_names(rows[index], names, filename, hint)
     date_column = columns[date_name]
     body = rows[index + 1 :]
-    # A row whose date cell starts with a digit is neither blank nor a footer: skip past those.
-    dated = 0
-    for row in body:
-        cells = row.cells
-        if len(cells) <= date_column or not cells[date_column][:1].isdigit():
-            break
-        dated += 1
+    # Rows whose date cell starts with a digit are neither blank nor, as a rule, footers.
+    dated = dated_rows(body, date_column, is_date)
     data: list[Row] = list(body[:dated])
     end = len(body)
     heading = header_cells(rows[index])
@@ -237,7 +283,7 @@ def locate_table(
         position += 1
         if row.is_blank() or header_cells(row) == heading:  # a page's header, printed again
             continue
-        if is_footer(row, date_column):
+        if is_footer(row, date_column, is_date):
             following = next_page(body, position, heading, date_column)
             if following is None:
                 end = position - 1
@@ -354,9 +400,15 @@ def missing_columns(
 
 
 def positional_table(
-    rows: Sequence[Row], names: Sequence[str], date_name: str, filename: str
+    rows: Sequence[Row],
+    names: Sequence[str],
+    date_name: str,
+    filename: str,
+    *,
+    is_date: Callable[[str], bool] | None = None,
 ) -> Table:
     """Return the table of an export without a header row, its columns named by position."""
+    is_date = is_date or date_test(DEFAULT_FORMATS)
     columns = {name: index for index, name in enumerate(names)}
     date_column = columns[date_name]
     preamble: list[Row] = []
@@ -369,7 +421,7 @@ def positional_table(
         if not data and not has_digit(date_cell):
             preamble.append(row)
             continue
-        if is_footer(row, date_column):
+        if is_footer(row, date_column, is_date):
             end = position
             break
         if row_width(row) > len(names):

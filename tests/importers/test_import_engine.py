@@ -94,6 +94,58 @@ def test_single_note_row_ends_the_table() -> None:
     assert len(read(text).rows) == 1
 
 
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "交易笔数：2,,,",  # noqa: RUF001 - a count: its date cell has a figure, no date
+        "共2笔",
+        "共 2 条记录,,,",
+        "总计：2笔,,,",  # noqa: RUF001
+        "打印时间：2024-01-07 10:00:00",  # noqa: RUF001 - a note holding a date and a time
+        "打印时间：2024-01-07 10:00:00,打印人：王五,,",  # noqa: RUF001
+        "2笔合计,,1.00,",  # a total whose date cell starts with a figure
+        "Printed 2024-01-07,,,",
+    ],
+)
+def test_a_footer_with_figures_ends_the_table(footer: str) -> None:
+    head = "Date,Text,Amount,Balance\n2024-01-01,Coffee,-3.50,1\n2024-01-02,Tea,4.50,5.50\n"
+    statement = read(head + footer + "\n")
+    assert numbers(statement) == [Decimal("-3.50"), Decimal("4.50")]
+    with pytest.raises(StatementError) as raised:  # a dated row after it would be lost
+        read(head + footer + "\n2024-01-05,Rent,-1.00,4.50\n")
+    assert raised.value.line == 5
+    assert "line 4 ended the table" in str(raised.value)
+
+
+def test_dates_in_words_are_no_footers_and_a_total_after_them_is() -> None:
+    config = replace(SIGNED, date_formats=("%Y年%m月%d日",))
+    text = (
+        "Date,Text,Amount,Balance\n2024年01月01日,Coffee,-3.50,1\n2024年01月02日,Tea,4.50,5.50\n"
+        "2笔合计,,1.00,\n2024年01月03日,Rent,-1.00,4.50\n"
+    )
+    with pytest.raises(StatementError, match="the footer '2笔合计' at line 4 ended the table"):
+        read(text, config)
+    statement = read(text.rsplit("\n", 2)[0] + "\n", config)
+    assert numbers(statement) == [Decimal("-3.50"), Decimal("4.50")]
+
+
+@pytest.mark.parametrize(
+    ("last", "message"),
+    [
+        ("2024-01-03", "the row has 1 cells and ends before this column"),  # a date alone
+        ("2024-01-0", "the row has 1 cells and ends before this column"),  # cut in its date
+        ("2024年1月", "the row has 1 cells and ends before this column"),
+        ("2024-01-0x,Tea,-1.00,4.00", "column 'Date': '2024-01-0x' is not a date"),
+    ],
+)
+def test_a_row_cut_short_or_misdated_is_no_footer(last: str, message: str) -> None:
+    text = "Date,Text,Amount,Balance\n2024-01-01,Coffee,-3.50,1\n" + last + "\n"
+    with pytest.raises(StatementError) as raised:
+        read(text)
+    assert raised.value.line == 3
+    assert message in str(raised.value)
+
+
 def test_newest_first_files_are_put_in_date_order() -> None:
     text = (
         "Date,Text,Amount,Balance\n"
