@@ -87,6 +87,10 @@ def test_the_board_follows_a_month_through_the_pipeline(books: Path) -> None:
     assert row["closed"]["done"] is False
     assert row["closed"]["found"] == f"{FIRST.label} is open: never locked"
     assert row["issued"]["done"] is False
+    assert (
+        row["issued"]["todo"]
+        == f"the close files them (`beanfirm close huamei --period {FIRST.label}`)"
+    )
     close_day, statements_day = due_day(FIRST, 10), due_day(FIRST, 15)
     assert row["deadlines"] == {
         "close": {"day": str(close_day), "met": False, "overdue": True},
@@ -134,6 +138,24 @@ def test_the_board_follows_a_month_through_the_pipeline(books: Path) -> None:
     [row] = board(folder, LAST.label)
     assert row["received"]["done"] is False  # the assertion on LAST's 1st closes FIRST
     assert row["closed"]["found"] == f"{LAST.label} is open: locked through {FIRST.end} only"
+
+
+def test_a_month_locked_without_a_close_is_issued_by_financials(books: Path) -> None:
+    # The board said to close a month that a lock had closed, and the close refused it.
+    folder = books
+    path = folder / f"ledgers/huamei/journal/{FIRST.start:%Y}/{FIRST.start:%m}.beancount"
+    path.write_text(path.read_text(encoding="utf-8").replace(" ! ", " * "), encoding="utf-8")
+    commit_all(folder, "The sale checked")
+    approve(folder, "huamei")
+    locked = run_beanfirm("lock", "huamei", "--through", FIRST.label, "--as", "ana", cwd=folder)
+    assert locked.code == 0, locked.err
+    [row] = board(folder, FIRST.label)
+    assert row["closed"]["done"] is True
+    assert row["issued"]["done"] is False
+    assert row["issued"]["todo"] == (
+        "the month is closed (a later close or lock took it) without them: commit its "
+        f"statements there (`beanfirm financials huamei --period {FIRST.label}`)"
+    )
 
 
 def test_overdue_keeps_the_clients_past_a_deadline(books: Path) -> None:

@@ -6,8 +6,17 @@ from pathlib import Path
 
 import pytest
 from cli_support import snapshot
-from conftest import git
-from import_support import BANK, CMB_HEADER, add_client, cmb, import_files, journal, write
+from conftest import STAFF_ENV, git, run_beanfirm
+from import_support import (
+    BANK,
+    BANK_NUMBER,
+    CMB_HEADER,
+    add_client,
+    cmb,
+    import_files,
+    journal,
+    write,
+)
 
 FEBRUARY = "ledgers/acme/journal/2024/02.beancount"
 
@@ -80,3 +89,26 @@ def test_a_dry_run_that_passes_is_followed_by_an_import_that_passes(shop: Path) 
     real = import_files(shop, "acme", str(export), "--account", BANK)
     assert real.code == 0, real.err
     assert "某公司" in journal(shop)
+
+
+def test_an_export_in_yuan_of_a_dollar_account_is_refused(practice: Path) -> None:
+    # The dollar account is opened for CNY too, for the month-end revaluation: an export in
+    # yuan of it (another account's, or misread) passed the open directive's check.
+    dollars = "Assets:1002-银行存款:招商银行美元户"
+    add_client(practice, accounts=(f"{BANK},bank,cmb-debit,{BANK_NUMBER}",))
+    result = run_beanfirm(
+        "accounts", "add", "acme", dollars, "--importer", "cmb-debit", "--currency", "USD",
+        "--opened", "2024-01-01", cwd=practice, env=STAFF_ENV,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert f"open {dollars}" in (practice / "ledgers/acme/accounts.beancount").read_text(
+        encoding="utf-8"
+    )
+    text = CMB_HEADER + "2024-03-01,CNY,100.00,100.00,存入,某公司,货款\n"
+    export = write(practice.parent, "yuan.csv", text)
+    before = snapshot(practice)
+    for args in (("-n",), ()):
+        result = import_files(practice, "acme", str(export), "--account", dollars, *args)
+        assert result.code == 2, result.out
+        assert f"yuan.csv:2: the row is in CNY, but {dollars} is kept in USD" in result.err
+        assert snapshot(practice) == before

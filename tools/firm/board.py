@@ -149,19 +149,19 @@ def _closed(client_id: str, period: Period, locks_text: str | None) -> Item:
     )
 
 
-def _issued(client_id: str, period: Period, filed: list[str]) -> Item:
+def _issued(client_id: str, period: Period, filed: list[str], *, closed: bool) -> Item:
     folder = paths.closing_folder(client_id, period.label)
     if filed:
         names = ", ".join(path.rsplit("/", 1)[-1] for path in filed)
         return Item("issued", passed=True, found=f"{len(filed)} files in {folder}: {names}")
-    return Item(
-        "issued",
-        passed=False,
-        found=f"nothing committed in {folder}",
-        todo=f"the close files them (`beanfirm close {client_id} --period {period.label}`); for "
-        "a month closed without them, commit its statements there (`beanfirm financials "
-        f"{client_id} --period {period.label}`)",
+    financials = f"`beanfirm financials {client_id} --period {period.label}`"
+    todo = (
+        f"the month is closed (a later close or lock took it) without them: commit its "
+        f"statements there ({financials})"
+        if closed
+        else f"the close files them (`beanfirm close {client_id} --period {period.label}`)"
     )
+    return Item("issued", passed=False, found=f"nothing committed in {folder}", todo=todo)
 
 
 def _received(client: Client, period: Period, covered: frozenset[str], inbox: int) -> Item:
@@ -219,7 +219,7 @@ def board_rows(
         }
         inbox = inbox_count(repo.root, client.id)
         closed = _closed(client.id, period, locks.get(locks_file(client.id)))
-        issued = _issued(client.id, period, filed[client.id])
+        issued = _issued(client.id, period, filed[client.id], closed=closed.passed)
         stages = (
             _received(client, period, activity.covered if activity else frozenset(), inbox),
             _named(

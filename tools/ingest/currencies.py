@@ -31,9 +31,17 @@ def refuse_foreign_currencies(
     entries: Iterable[data.Transaction | data.Balance],
     index: LedgerIndex,
     root: Path,
+    client_currency: str | None = None,
 ) -> None:
-    """Raise a BookingError naming each row and balance in a currency its account lacks."""
+    """Raise a BookingError naming each row and balance in a currency its account lacks.
+
+    A foreign-currency account (clients.yaml `currency: USD`) is opened for the client's
+    currency too, for the month-end revaluation; an export of it in the client's currency is
+    still another account's (or a misread one), and is refused as well.
+    """
     lines: list[str] = []
+    kept_in = export.account.currency
+    foreign = kept_in is not None and kept_in != client_currency and client_currency is not None
     for entry in entries:
         line = int((entry.meta or {}).get("lineno") or 0)
         amounts: list[tuple[str, str, Amount | None]]
@@ -43,6 +51,15 @@ def refuse_foreign_currencies(
             amounts = [("the row", posting.account, posting.units) for posting in entry.postings]
         for what, account, units in amounts:
             currency = getattr(units, "currency", None)
+            if foreign and account == export.account.account and currency == client_currency:
+                text = (
+                    f"{export.path}:{line}: {what} is in {currency}, but {account} is kept in "
+                    f"{kept_in} (clients.yaml); it is opened for {currency} too only for the "
+                    "month-end revaluation"
+                )
+                if text not in lines:
+                    lines.append(text)
+                continue
             held = index.currencies.get(account)
             if held is None or not isinstance(currency, str) or currency in held[0]:
                 continue

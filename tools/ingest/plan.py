@@ -189,7 +189,8 @@ def plan_import(
     account = export.account.account
     balances, booked = categorized_entries(export.statement, account, categorize)
     booked, notes, paid = with_top_ups(booked, account, client.accounts)
-    refuse_foreign_currencies(export, [*(txn for txn, _ in booked), *balances], index, root)
+    written: list[data.Transaction | data.Balance] = [*(txn for txn, _ in booked), *balances]
+    refuse_foreign_currencies(export, written, index, root, client.currency)
     booking = None
     if start is not None:
         booking = opening_booking(export.statement, start, wanted=opening, export=export.path.name)
