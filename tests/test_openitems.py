@@ -56,6 +56,30 @@ LINKED = doc(
 )
 
 
+def test_a_credit_note_that_reverses_its_vat_is_no_payment(tmp_path: Path) -> None:
+    # A red-letter invoice (红字发票) moves revenue and VAT back; its VAT leg is on the balance
+    # sheet, and the note was counted as a payment: on statements and in credit ratings.
+    text = doc(
+        CHART.replace(
+            "2026-01-01 open Income:Services",
+            "2026-01-01 open Income:Services\n    2026-01-01 open Liabilities:Tax:Sales:Output",
+        ),
+        """
+    2026-02-01 * "Acme" "Consulting, February" ^INV-001
+      Assets:Receivable:Acme            1130.00 CNY
+      Income:Services                  -1000.00 CNY
+      Liabilities:Tax:Sales:Output      -130.00 CNY
+    2026-02-10 * "Acme" "Red-letter invoice for INV-001" ^INV-001
+      Income:Services                   1000.00 CNY
+      Liabilities:Tax:Sales:Output       130.00 CNY
+      Assets:Receivable:Acme           -1130.00 CNY
+    """,
+    )
+    _entries, book = book_of(tmp_path, text)
+    [item] = book.items
+    assert [(s.amount, s.kind) for s in item.settlements] == [(D("1130.00"), "credit")]
+
+
 def book_of(tmp_path: Path, text: str, side: str = "receivables") -> tuple[list[Any], Book]:
     ledger = load_text(tmp_path, text)
     assert side in {"receivables", "payables"}

@@ -58,6 +58,9 @@ Side = Literal["receivables", "payables"]
 Kind = Literal["invoice", "payment", "credit", "charge", "unapplied"]
 DueFrom = Literal["due", "terms", "date"]
 BALANCE_SHEET = ("Assets:", "Liabilities:")
+# Taxes payable (应交税费; the English chart's Liabilities:Tax): a credit note's VAT leg, which
+# moves no money. Every chart's VAT accounts (`invoices.VAT_ACCOUNTS`) are under one of them.
+TAXES = ("Liabilities:2221-", "Liabilities:Tax:")
 
 
 @dataclass(frozen=True)
@@ -437,9 +440,14 @@ def _due(entry: data.Transaction, party: Party) -> tuple[datetime.date, DueFrom]
 
 
 def _is_cash(entry: data.Transaction, account: str) -> bool:
-    """Tell a payment (money moves: another balance-sheet leg) from a credit note."""
+    """Tell a payment from a credit note.
+
+    Money moves when another leg is on the balance sheet (a bank, cash, a draft, a payable
+    set off against it), taxes payable aside: a red-letter invoice (红字发票) reverses the
+    revenue and its VAT, and moves no money.
+    """
     for posting in entry.postings:  # a plain loop: this runs for every payment of the ledger
         other = posting.account
-        if other != account and other.startswith(BALANCE_SHEET):
+        if other != account and other.startswith(BALANCE_SHEET) and not other.startswith(TAXES):
             return True
     return False
