@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from approval_support import approve
 from cli_support import ADD_EN, assert_user_error, commit_all, snapshot
 from conftest import STAFF_ENV, git, run_beanfirm
 from import_support import cmb, import_files, write
@@ -189,3 +190,36 @@ def test_customers_add_refuses_a_duplicate_or_bad_name_and_writes_nothing(
     result = run_beanfirm("customers", "add", "huamei", *args, cwd=practice, env=STAFF_ENV)
     assert_user_error(result, 2, *needles)
     assert snapshot(practice) == before
+
+
+def test_a_customer_or_account_added_after_a_lock_opens_after_it(
+    practice_with_client: Path,
+) -> None:
+    # The chart's first day, the default, fell in the lock: the check refused the write in the
+    # lock's words ("changed since: 2025-01 holds … entries"), never naming the date.
+    practice = practice_with_client
+    month = practice / JANUARY
+    month.parent.mkdir(parents=True, exist_ok=True)
+    month.write_text(
+        '2025-01-06 * "出租车"\n  Assets:1001-库存现金  -10.00 CNY\n'
+        "  Expenses:5602-管理费用:差旅费  10.00 CNY\n",
+        encoding="utf-8",
+    )
+    commit_all(practice, "A taxi")
+    approve(practice, "huamei")
+    locked = run_beanfirm("lock", "huamei", "--through", "2025-01", "--as", "ana", cwd=practice)
+    assert locked.code == 0, locked.err
+    before = snapshot(practice)
+    for args in (
+        ("customers", "add", "huamei", "华联超市", "--opened", "2025-01-31"),
+        ("accounts", "add", "huamei", CMB, "--importer", "cmb-debit", "--opened", "2025-01-15"),
+    ):
+        result = run_beanfirm(*args, cwd=practice, env=STAFF_ENV)
+        assert_user_error(
+            result, 2, "the books through 2025-01-31 are locked", "--opened 2025-02-01"
+        )
+        assert snapshot(practice) == before
+    added = run_beanfirm("customers", "add", "huamei", "华联超市", cwd=practice, env=STAFF_ENV)
+    assert added.code == 0, added.err
+    chart = (practice / "ledgers/huamei/accounts.beancount").read_text(encoding="utf-8")
+    assert "\n2025-02-01 open Assets:1122-应收账款:华联超市 CNY\n" in chart

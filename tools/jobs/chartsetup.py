@@ -30,6 +30,7 @@ from beanfirm.errors import ConfigError, UsageError, relative_to
 from beanfirm.importers import IMPORTER_NAMES
 from beanfirm.jobs.clientcheck import ClientCheck, write_client
 from beanfirm.jobs.opening import opening_posting, opening_txn
+from beanfirm.plugins.locked import standing_locks
 from beanfirm.store.ledger import parse_ledger
 from beanfirm.store.registry import (
     ACCOUNT_KINDS,
@@ -98,6 +99,30 @@ def _start(opens: dict[str, data.Open]) -> datetime.date:
         msg = "the client's ledger opens no account; create its chart with `beanfirm clients add`."
         raise ConfigError(msg)
     return min(entry.date for entry in opens.values())
+
+
+def _opening_day(
+    client: Client, what: str, entries: list[Directive], given: datetime.date | None
+) -> datetime.date:
+    """Return the day an account opens: given, else the chart's first day, after any lock.
+
+    An `open` dated in a locked period changes what the lock sealed, and the check refuses
+    it with the lock's words, not the date's: refused here, saying which day to give.
+    """
+    locks, _problems = standing_locks(entries)
+    through = max((lock.through for lock in locks), default=None)
+    if given is None:
+        start = _start(_opens(entries))
+        return max(start, through + datetime.timedelta(days=1)) if through else start
+    if through is not None and given <= through:
+        _refuse(
+            client,
+            what,
+            f"it would open on {given}, but the books through {through} are locked (closed). "
+            f"Give --opened {through + datetime.timedelta(days=1)} or later, or have a partner "
+            "reopen the period first (`beanfirm reopen`, docs/lock.md).",
+        )
+    return given
 
 
 def _appended(text: str, block: str) -> str:
@@ -236,7 +261,7 @@ def add_account(
         files: dict[str, bytes | None] = {REGISTRY_FILENAME: registry.encode()}
         opened: datetime.date | None = None
         if new.account not in opens:
-            opened = new.opened or _start(opens)
+            opened = _opening_day(client, new.account, ledger.entries, new.opened)
             if new.on is not None and new.on < opened:
                 _refuse(
                     client,
@@ -340,7 +365,7 @@ def add_customer(
                     f"the ledger already opens {other.account} for it ({where}). Update its "
                     "metadata there, or choose another name.",
                 )
-        opened = new.opened or _start(opens)
+        opened = _opening_day(client, f"customer '{new.name}'", ledger.entries, new.opened)
         meta = [("name", quote(full_name))]
         if new.terms_days is not None:
             meta.append(("terms-days", str(new.terms_days)))
