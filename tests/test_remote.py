@@ -18,6 +18,7 @@ from cli_support import (
 from conftest import STAFF_ENV, git, run_beanfirm
 from month_support import ADD_HUAMEI, BANK, FIRST, LAST, append_to_month
 from remote_support import (
+    STAFF,
     add_entry,
     clone,
     clone_state,
@@ -28,6 +29,10 @@ from remote_support import (
     remote_ref,
     template_practice,
 )
+
+from beanfirm.store.approvals import write_approval
+from beanfirm.store.gitrepo import PracticeRepo
+from beanfirm.store.registry import Staff
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +94,38 @@ def test_the_hook_guards_approval_tags_and_approved_history(bare: Path, tmp_path
     git(cy, "reset", "-q", "--hard", f"{approved}~1")
     rewritten = push(cy, "--force", "HEAD:main")
     assert rewritten.returncode != 0
-    assert "would leave approved commits out of its history" in rewritten.stderr
-    assert "approvals huamei/0001" in rewritten.stderr
+    said = " ".join(rewritten.stderr.replace("remote:", "").split())
+    assert "out of every branch, approved ones among them (approvals huamei/0001)" in said
+
+
+def test_the_hook_refuses_a_force_push_that_loses_pushed_work(bare: Path, tmp_path: Path) -> None:
+    # Unapproved but pushed: a colleague's commit was thrown away by a force push.
+    bo = clone(bare, tmp_path / "bo", "bo")
+    add_entry(bo, entry(6, "taxi", "10.00"), "A fare")
+    assert push(bo, "HEAD:main").returncode == 0
+    pushed = remote_ref(bare, "refs/heads/main")
+    git(bo, "reset", "-q", "--hard", "HEAD~1")
+    rewritten = push(bo, "--force", "HEAD:main")
+    assert rewritten.returncode != 0
+    said = " ".join(rewritten.stderr.replace("remote:", "").split())
+    assert "would leave 1 commit(s) the remote has out of every branch" in said
+    assert remote_ref(bare, "refs/heads/main") == pushed
+
+
+def test_the_hook_refuses_an_approval_of_a_commit_no_branch_holds(
+    bare: Path, tmp_path: Path
+) -> None:
+    # An approval of a commit a rebase replayed: standing, it stopped every later approval.
+    bo = clone(bare, tmp_path / "bo", "bo")
+    commit = add_entry(bo, entry(6, "taxi", "10.00"), "A fare")
+    reviewer = Staff("cy", STAFF["cy"], "cy@firm.example", "reviewer")
+    write_approval(PracticeRepo(bo), "huamei", reviewer, commit, previous=None, commits=1)
+    git(bo, "reset", "-q", "--hard", "HEAD~1")  # the approved commit is on no branch now
+    refused = push(bo, "HEAD:main", "refs/tags/beanfirm/approved/huamei/0001")
+    assert refused.returncode != 0
+    said = " ".join(refused.stderr.replace("remote:", "").split())
+    assert "which no branch holds after the push" in said
+    assert not remote_ref(bare, "refs/tags/beanfirm/approved/huamei/0001")
 
 
 def test_the_hook_refuses_a_self_approval_and_a_forged_record(bare: Path, tmp_path: Path) -> None:
@@ -152,6 +187,30 @@ def test_sync_merges_two_imports_into_one_month(bare: Path, tmp_path: Path) -> N
     assert text.index("icbc-7") < text.index("icbc-9")  # in date order
     assert run_beanfirm("sync", cwd=ana).code == 0
     assert git(ana, "rev-parse", "HEAD") == git(bo, "rev-parse", "HEAD")
+
+
+def test_sync_leaves_out_an_approval_of_commits_it_replayed(bare: Path, tmp_path: Path) -> None:
+    # Pushed, the approval named commits no branch held, and every later approval was refused.
+    ana, bo = clone(bare, tmp_path / "ana", "ana"), clone(bare, tmp_path / "bo", "bo")
+    commit = add_entry(bo, entry(7, "bo's row", "17.00", "icbc-7"), "Bo imports")
+    reviewer = Staff("cy", STAFF["cy"], "cy@firm.example", "reviewer")
+    write_approval(PracticeRepo(bo), "huamei", reviewer, commit, previous=None, commits=1)
+    add_entry(ana, entry(9, "ana's row", "21.00", "icbc-9"), "Ana imports")
+    assert run_beanfirm("sync", cwd=ana).code == 0
+    dry = run_beanfirm("sync", "-n", cwd=bo)
+    assert "sync would not push it" in dry.out
+    assert git(bo, "tag", "-l", "beanfirm/approved/*").split() == ["beanfirm/approved/huamei/0001"]
+    synced = run_beanfirm("sync", cwd=bo)
+    assert synced.code == 0, synced.err
+    said = " ".join(synced.out.split())
+    assert (
+        "The approval beanfirm/approved/huamei/0001 was of your commits that sync replayed "
+        "onto the remote's newer work" in said
+    )
+    assert "sync did not push and removed it. Approve the client again" in said
+    assert not remote_ref(bare, "refs/tags/beanfirm/approved/huamei/0001")
+    assert git(bo, "tag", "-l", "beanfirm/approved/*").split() == []
+    assert remote_ref(bare, "refs/heads/main") == git(bo, "rev-parse", "HEAD").strip()
 
 
 def test_sync_stops_on_one_entry_edited_both_ways(bare: Path, tmp_path: Path) -> None:

@@ -28,6 +28,13 @@ def sync(ctx: click.Context, dry_run: bool) -> None:
             f"{done.recovered[:10]}, with every commit."
         )
     clients = ", ".join(done.checked) or "none"
+    for name in done.dropped:
+        verb = "would not push" if done.dry_run else "did not push and removed"
+        click.echo(
+            f"The approval {name} was of your commits that sync replayed onto the remote's "
+            f"newer work, so it names commits no branch holds: sync {verb} it. Approve the "
+            "client again (`beanfirm approve`)."
+        )
     if done.dry_run:
         click.echo(
             f"Dry run: would take {done.pulled} commit(s) from {where} and push "

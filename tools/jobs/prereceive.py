@@ -7,10 +7,11 @@ the hook prints reaches the pusher as `remote: ...` lines. For each update:
 - a branch: the clients it changes (files under `ledgers/<id>/`, their `clients.yaml` entry)
   are checked at the new commit, in a scratch copy of only what the check reads, as
   `beanfirm check` checks them; errors the old commit did not have refuse the push. A
-  non-fast-forward (or a deletion) that leaves an approved commit out of the branch refuses
-  too, as does a locked period edited or unlocked without a partner's reopen;
+  non-fast-forward (or a deletion) that leaves any commit the remote has out of every branch
+  refuses too, as does a locked period edited or unlocked without a partner's reopen;
 - a tag `beanfirm/approved/*`: deleting or moving one is refused; a new one must be an
-  annotated tag that keeps the approval rules (two persons, roles, signatures).
+  annotated tag, of a commit a branch holds after the push, that keeps the approval rules
+  (two persons, roles, signatures).
 """
 
 from __future__ import annotations
@@ -74,34 +75,49 @@ def push_refusals(repo: PracticeRepo, updates: Iterable[RefUpdate]) -> list[Bean
     refusals: list[BeanfirmError] = []
     updates = list(updates)
     approved = {record.ref: record.target for record in repo.tag_records(APPROVED)}
+    # The branches as the push leaves them: an approval must be of a commit one of them holds.
+    tips = dict(repo.refs_under("refs/heads"))
+    for update in updates:
+        if update.ref.startswith(HEADS):
+            tips.pop(update.ref, None)
+            if update.new is not None:
+                tips[update.ref] = update.new
     for update in updates:
         if update.ref.startswith(HEADS):
             refusals += _history_refusals(repo, update, approved)
             if update.new is not None:
                 refusals += _branch_refusals(repo, update)
         elif update.ref.startswith(APPROVED):
-            refusals += _approval_refusals(repo, update)
+            refusals += _approval_refusals(repo, update, tuple(tips.values()))
     return refusals
 
 
 def _history_refusals(
     repo: PracticeRepo, update: RefUpdate, approved: dict[str, str]
 ) -> list[BeanfirmError]:
-    """Refuse an update that leaves approved commits out of the branch."""
+    """Refuse an update that leaves commits the remote has out of every branch.
+
+    Approved or not: a force push over a colleague's pushed commits would throw their work
+    away without a word. `beanfirm sync` never rewrites what the remote has.
+    """
     if update.old is None or (update.new is not None and repo.is_ancestor(update.old, update.new)):
         return []
     keep = [update.new] if update.new is not None else []
     others = [f"^{c}" for r, c in repo.refs_under("refs/heads").items() if r != update.ref]
-    dropped = set(repo.run_git("rev-list", update.old, *[f"^{c}" for c in keep], *others).split())
-    lost = sorted(tag.removeprefix(APPROVED) for tag, c in approved.items() if c in dropped)
-    if not lost:
+    dropped = repo.run_git("rev-list", update.old, *[f"^{c}" for c in keep], *others).split()
+    if not dropped:
         return []
+    lost = sorted(tag.removeprefix(APPROVED) for tag, c in approved.items() if c in set(dropped))
     how = "deleting" if update.new is None else "rewriting"
-    shown = ", ".join(lost[:5]) + (" …" if len(lost) > 5 else "")  # noqa: PLR2004
+    approvals = ""
+    if lost:
+        shown = ", ".join(lost[:5]) + (" …" if len(lost) > 5 else "")  # noqa: PLR2004
+        approvals = f", approved ones among them (approvals {shown})"
     msg = (
-        f"The push is {how} {update.short}, which would leave approved commits out of its "
-        f"history (approvals {shown}); approved history is never rewritten, so the remote "
-        "refused it. Pull with `beanfirm sync` and make the correction as a new commit on top."
+        f"The push is {how} {update.short}, which would leave {len(dropped)} commit(s) the "
+        f"remote has out of every branch{approvals}: someone's pushed work would be lost, so "
+        "the remote refused it. Pull with `beanfirm sync` and make the correction as a new "
+        "commit on top."
     )
     return [WriteRefusedError(msg)]
 
@@ -206,7 +222,9 @@ def lock_refusals(
     return [broken_client(client, new, problems, where=where)]
 
 
-def _approval_refusals(repo: PracticeRepo, update: RefUpdate) -> list[BeanfirmError]:
+def _approval_refusals(
+    repo: PracticeRepo, update: RefUpdate, tips: tuple[str, ...]
+) -> list[BeanfirmError]:
     """Refuse deleting or moving an approval, and a new one that breaks the rules."""
     if update.old is not None:
         how = "delete" if update.new is None else "move"
@@ -224,10 +242,12 @@ def _approval_refusals(repo: PracticeRepo, update: RefUpdate) -> list[BeanfirmEr
             "tag written by `beanfirm approve` (who, when, what), so the remote refused it."
         )
         return [WriteRefusedError(msg)]
-    return _approval_record_refusals(repo, update)
+    return _approval_record_refusals(repo, update, tips)
 
 
-def _approval_record_refusals(repo: PracticeRepo, update: RefUpdate) -> list[BeanfirmError]:
+def _approval_record_refusals(
+    repo: PracticeRepo, update: RefUpdate, tips: tuple[str, ...]
+) -> list[BeanfirmError]:
     """Judge a new approval tag by the rules `beanfirm approve` keeps (part R's checks)."""
     assert update.new is not None  # noqa: S101 - the caller checked
     try:
@@ -240,6 +260,15 @@ def _approval_record_refusals(repo: PracticeRepo, update: RefUpdate) -> list[Bea
             "Record approvals with `beanfirm approve`."
         )
         return [WriteRefusedError(msg, exc.problems)]
+    if not any(repo.is_ancestor(approval.commit, tip) for tip in tips):
+        msg = (
+            f"The push creates the approval {update.short} of {approval.client}, of commit "
+            f"{approval.commit[:10]}, which no branch holds after the push (a rebase replayed "
+            "it as another commit), so the remote refused it; standing, it would stop every "
+            "later approval of the client. Approve the commits as the branch holds them "
+            "(`beanfirm approve`); `beanfirm sync` leaves such an approval out by itself."
+        )
+        return [WriteRefusedError(msg)]
     problems = approval_problems(repo, approval, registry)
     problems += problems_at(repo, approval.commit, approval.client)
     if not problems:

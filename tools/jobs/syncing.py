@@ -40,7 +40,7 @@ from beanfirm.store.mergedriver import install_merge_driver, merge_driver_instal
 from beanfirm.store.writes import problem_keys
 
 if TYPE_CHECKING:
-    from beanfirm.store.gitrepo import PracticeRepo
+    from beanfirm.store.gitrepo import PracticeRepo, TagRecord
     from beanfirm.store.gitstate import SyncStart
     from beanfirm.store.practice import Practice
 
@@ -73,6 +73,7 @@ class Synced:
     attempts: int
     dry_run: bool
     recovered: str | None = None  # the branch's commit, where an interrupted sync was put back
+    dropped: tuple[str, ...] = ()  # local approvals of commits the rebase replayed (tag names)
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,8 @@ def _sync(
         after = _head(repo)
         checked |= _check_rebased(repo, start, theirs, after, seen)
         pushed = _count(repo, f"{theirs}..{after}") if theirs else _count(repo, after)
+        stale = _replayed_approvals(repo, after)
+        dropped = tuple(record.name for record in stale)
         if dry_run:
             _back_on_branch(repo, branch)
             return Synced(
@@ -230,8 +233,9 @@ def _sync(
                 tuple(sorted(checked)),
                 attempt,
                 dry_run=True,
+                dropped=dropped,
             )
-        accepted, said = repo.push(upstream.remote, [f"HEAD:refs/heads/{upstream.branch}", TAGS])
+        accepted, said = _push_without(repo, upstream, stale)
         if accepted:
             repo.move_branch(branch, after, start)
             return Synced(
@@ -244,6 +248,7 @@ def _sync(
                 tuple(sorted(checked)),
                 attempt,
                 dry_run=False,
+                dropped=dropped,
             )
         if not REMOTE_MOVED.search(said):
             raise _refused(upstream, said)
@@ -254,6 +259,45 @@ def _sync(
         "nothing was pushed and your branch is as it was. Run `beanfirm sync` again."
     )
     raise WriteRefusedError(msg)
+
+
+def _replayed_approvals(repo: PracticeRepo, after: str) -> list[TagRecord]:
+    """Return the approvals (and send-backs) of commits that are not in the history at `after`.
+
+    A reviewer approved local commits that the rebase then replayed onto the remote's newer
+    work as new commits: the approval names the old ones, which no branch holds. Pushed, it
+    would stand in the remote for good, and no later approval could follow it (each approval
+    must descend from the last). Such a tag was never shared (the remote's are all in the
+    history sync rebased onto), so sync leaves it out of the push and removes it; the reviewer
+    approves the replayed commits again.
+    """
+    out = repo.run_git(
+        "for-each-ref", f"--no-merged={after}", "--format=%(refname)", "refs/tags/beanfirm/"
+    )
+    outside = set(out.split())
+    if not outside:
+        return []
+    return [record for record in repo.tag_records("refs/tags/beanfirm/") if record.ref in outside]
+
+
+def _push_without(
+    repo: PracticeRepo, upstream: _Upstream, stale: list[TagRecord]
+) -> tuple[bool, str]:
+    """Push the branch and the tags but `stale`; those are removed once the push is accepted.
+
+    They are taken out of the way for the push (a tag refspec pushes every tag) and put back
+    if it is refused or fails, since the branch then goes back to the commits they approve.
+    """
+    for record in stale:
+        repo.run_git("update-ref", "-d", record.ref, record.object_id)
+    accepted = False
+    try:
+        accepted, said = repo.push(upstream.remote, [f"HEAD:refs/heads/{upstream.branch}", TAGS])
+    finally:
+        if not accepted:
+            for record in stale:
+                repo.run_git("update-ref", record.ref, record.object_id, "")
+    return accepted, said
 
 
 def _commit(repo: PracticeRepo, ref: str) -> str | None:
