@@ -59,6 +59,25 @@ def test_who_may_not_approve_is_refused(
     assert snapshot(reviewed) == before
 
 
+@pytest.mark.parametrize("how", ["amend", "author"])
+def test_a_commit_changed_by_hand_counts_as_the_committers_too(reviewed: Path, how: str) -> None:
+    # wang amended bo's commit (git keeps bo as its author), or committed naming bo as author,
+    # and approved it: the content he added was never seen by a second person.
+    path = reviewed / HUAMEI_JANUARY
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + BALANCED_ZH, encoding="utf-8")
+    wang = ("-c", "user.name=Wang", "-c", "user.email=wang@firm.example")
+    if how == "amend":
+        git(reviewed, *wang, "commit", "-qa", "--amend", "--no-edit")
+    else:
+        git(reviewed, *wang, "commit", "-qam", "Fare", "--author=Bo <bo@firm.example>")
+    assert git(reviewed, "log", "-1", "--format=%ae").strip() == "bo@firm.example"
+    before = snapshot(reviewed)
+    result = run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed)
+    assert_user_error(result, 1, "wang wrote 1 of the", "two-person rule")
+    assert tags(reviewed) == []
+    assert snapshot(reviewed) == before
+
+
 def test_a_client_with_errors_is_not_approved(reviewed: Path) -> None:
     commit_as(reviewed, "bo@firm.example", HUAMEI_JANUARY, UNBALANCED_ZH, "Broken taxi")
     before = snapshot(reviewed)

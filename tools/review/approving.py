@@ -55,9 +55,18 @@ def staff_by_email(registry: Registry, email: str) -> Staff | None:
 
 
 def self_approved(commits: Sequence[CommitRecord], approver: Staff) -> list[CommitRecord]:
-    """Return the commits among `commits` that the approver authored (matched by e-mail)."""
+    """Return the commits among `commits` that the approver wrote (matched by e-mail).
+
+    The author, or the committer: beanfirm commits as the author, so a committer of its own is
+    someone who changed the commit by hand (`git commit --amend` of a colleague's commit, or
+    `--author` naming someone else), and wrote what it holds as much as the author did.
+    """
     email = approver.email.lower()
-    return [commit for commit in commits if commit.author.email.lower() == email]
+    return [
+        commit
+        for commit in commits
+        if email in (commit.author.email.lower(), commit.committer_email.lower())
+    ]
 
 
 def covered_commits(repo: PracticeRepo, approval: Approval) -> list[CommitRecord]:
@@ -83,7 +92,8 @@ def approval_problems(repo: PracticeRepo, approval: Approval, registry: Registry
     """Return every way a recorded approval breaks the rules, judged against `registry`.
 
     The approver must be on the staff as a reviewer or partner, the tagger must be them,
-    they must have authored none of the commits it covers, the recorded tree must be the
+    they must have written (authored or committed) none of the commits it covers, the
+    recorded tree must be the
     tree of `ledgers/<client>/` at the approved commit, the commit must descend from the
     previous approval, and where the approver has a signing key listed the tag must be
     signed by that key.

@@ -72,6 +72,7 @@ class CommitRecord:
     when: datetime.datetime
     subject: str
     files: tuple[str, ...]  # practice-relative paths
+    committer_email: str = ""  # beanfirm commits as the author; an amend or --author does not
 
 
 @dataclass(frozen=True)
@@ -460,7 +461,7 @@ class PracticeRepo:
             "--relative",
             "--name-only",
             "-z",
-            "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00",
+            "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00%ce%x00",
             span,
             "--",
             *pathspecs,
@@ -468,11 +469,16 @@ class PracticeRepo:
         records = []
         for chunk in out.split("\x01")[1:]:
             fields = chunk.split("\0")
-            sha, name, email, when, subject = fields[:5]
-            files = tuple(path.strip("\n") for path in fields[5:] if path.strip("\n"))
+            sha, name, email, when, subject, committer = fields[:6]
+            files = tuple(path.strip("\n") for path in fields[6:] if path.strip("\n"))
             records.append(
                 CommitRecord(
-                    sha, Author(name, email), datetime.datetime.fromisoformat(when), subject, files
+                    sha,
+                    Author(name, email),
+                    datetime.datetime.fromisoformat(when),
+                    subject,
+                    files,
+                    committer,
                 )
             )
         return records
