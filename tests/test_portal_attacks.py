@@ -525,6 +525,12 @@ def test_login_without_csrf_token_is_refused(app: object) -> None:
     )
     assert cross_site.status_code == 400
     assert session_cookie(browser) is None
+    # A token that is not ASCII: hmac.compare_digest raised TypeError, a 500
+    not_ascii = browser.post(
+        "/login", data={"csrf": "é", "email": HUAMEI_USER, "password": PASSWORD}
+    )
+    assert not_ascii.status_code == 400
+    assert session_cookie(browser) is None
 
 
 def test_brute_force_locks_the_account(app: object, portal: Portal) -> None:
@@ -565,7 +571,13 @@ def test_logout_ends_the_session_on_the_server(app: object) -> None:
     landing = browser.get("/")
     assert landing.status_code == 200
     assert browser.post("/logout", data={"csrf": "wrong"}).status_code == 400
-    response = browser.post("/logout", data={"csrf": csrf_of(landing.get_data(as_text=True))})
+    assert browser.post("/logout", data={"csrf": "é"}).status_code == 400  # was a 500
+    csrf = csrf_of(landing.get_data(as_text=True))
+    for origin in ("https://evil.example", "null"):  # were accepted: the session ended
+        foreign = browser.post("/logout", data={"csrf": csrf}, headers={"Origin": origin})
+        assert foreign.status_code == 400, origin
+    assert browser.get("/").status_code == 200
+    response = browser.post("/logout", data={"csrf": csrf})
     assert response.status_code == 303
     replay = Client(app)  # type: ignore[arg-type]
     replay.set_cookie("beanfirm_session", token or "")

@@ -275,7 +275,7 @@ def test_csrf_and_origin(portal: Portal, app: object) -> None:
     client = browser(app, HUAMEI_USER)
     other = browser(app, HUAMEI_USER)  # a second session of the same user: its own token
     others_token = csrf_of(other.get(UPLOAD).get_data(as_text=True))
-    for token in ("", "forged", others_token):
+    for token in ("", "forged", others_token, "é"):  # not ASCII: was a 500
         status, html = post(client, [(PNG, "a.png")], csrf=token)
         assert status == 400, token
         assert "上传表单已过期" in html  # on the upload page, in the client's language

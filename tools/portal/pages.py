@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hmac
 import re
 import secrets
 from importlib import resources
@@ -36,7 +35,7 @@ from beanfirm.portal.home import (
 from beanfirm.portal.language import error_for, login_language, request_values, words_for
 from beanfirm.portal.pool import WorkerUnavailableError
 from beanfirm.portal.render import page
-from beanfirm.portal.sessions import end_session, start_session
+from beanfirm.portal.sessions import end_session, same_origin, start_session, token_matches
 from beanfirm.portal.snapshots import SnapshotError
 from beanfirm.portal.throttle import admit, clear_failures
 from beanfirm.portal.users import check_login, normalize_email
@@ -123,13 +122,6 @@ def login_form(
     return response
 
 
-def _same_origin(request: Request) -> bool:
-    origin = request.headers.get("Origin")
-    if origin is None or origin == "null":
-        return origin is None
-    return origin.rstrip("/") == request.host_url.rstrip("/")
-
-
 def login(portal: Portal, request: Request) -> Response:
     """Check the form's CSRF token, throttling and the password; start a new session."""
     t = Words(login_language(request))
@@ -143,7 +135,7 @@ def login(portal: Portal, request: Request) -> Response:
             message=t("The login form was too large. Please log in again."),
         )
     expected = request.cookies.get(CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(sent, expected) or not _same_origin(request):
+    if not token_matches(sent, expected) or not same_origin(request):
         return login_form(
             portal,
             request,
@@ -199,7 +191,7 @@ def logout(portal: Portal, request: Request, identity: Identity | None) -> Respo
             sent = request.form.get("csrf", "")
         except RequestEntityTooLarge:  # no form of the portal's is that large: a forged one
             sent = ""
-        if not hmac.compare_digest(sent, identity.session.csrf):
+        if not token_matches(sent, identity.session.csrf) or not same_origin(request):
             t = words_for(portal, request, identity)
             return error_for(
                 portal, t, 400, t("The logout form had expired; reload the page and try again.")

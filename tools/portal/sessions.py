@@ -9,12 +9,15 @@ logged-in user posts (logout).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from werkzeug.wrappers import Request
+
     from beanfirm.portal.store import PortalStore
 
 # Writing last_seen at most this often keeps page views from all writing to SQLite.
@@ -88,3 +91,23 @@ def purge_expired(store: PortalStore, policy: SessionPolicy) -> int:
         "DELETE FROM sessions WHERE last_seen < ? OR created < ?",
         (now - policy.idle, now - policy.lifetime),
     )
+
+
+def token_matches(sent: str, expected: str) -> bool:
+    """Compare a form's CSRF token with the expected one, in constant time.
+
+    As bytes: `hmac.compare_digest` refuses text that is not ASCII with a TypeError, and a
+    forged form may send any text (the request then failed with a 500).
+    """
+    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+def same_origin(request: Request) -> bool:
+    """Tell whether a form was posted from the portal itself (no foreign or `null` Origin).
+
+    A request without an Origin header (an old browser) passes: the CSRF token decides.
+    """
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return origin.rstrip("/") == request.host_url.rstrip("/")

@@ -12,7 +12,6 @@ names of the client's own waiting files, and no route reads the inbox.
 from __future__ import annotations
 
 import datetime
-import hmac
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -26,6 +25,7 @@ from beanfirm.portal import audit
 from beanfirm.portal.forward import PREFIX, decoded_path, split_client
 from beanfirm.portal.language import error_for, words_for
 from beanfirm.portal.render import page
+from beanfirm.portal.sessions import same_origin, token_matches
 from beanfirm.store.practice import Practice
 from beanfirm.store.requests import open_requests
 from beanfirm.store.uploads import waiting
@@ -106,7 +106,7 @@ def upload(portal: Portal, request: Request, identity: Identity | None, client_i
         )
         return _page(portal, identity, client_id, message=message, status=status)
 
-    if not _same_origin(request):
+    if not same_origin(request):
         return said(400, t("The form came from another site. Send the files again from here."))
     return _take(portal, request, identity, client_id, said)
 
@@ -131,7 +131,7 @@ def _take(
         return said(
             413, t("At most {mb} MB can be sent at once. Send fewer files at a time.", mb=mb)
         )
-    if not hmac.compare_digest(form.get("csrf", ""), identity.session.csrf):
+    if not token_matches(form.get("csrf", ""), identity.session.csrf):
         return said(400, t("The upload form had expired. Send the files again from here."))
     files = [f for f in files if f.filename]
     if not files:
@@ -178,13 +178,6 @@ def _answered(practice: Practice, client_id: str, text: str) -> int | bool:
         return False
     open_ids = {r.id for r in open_requests(practice, client_id)}
     return wanted if wanted in open_ids else False
-
-
-def _same_origin(request: Request) -> bool:
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return True  # browsers send it with every POST; a script without it has no cookie
-    return origin.rstrip("/") == request.host_url.rstrip("/")
 
 
 def _page(
