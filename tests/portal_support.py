@@ -31,6 +31,7 @@ NORTHWIND_DOC_SECRET = b"NORTHWIND-DOCUMENT-BYTES"
 # valid account names by its stricter rule, and `工商银行` (not starting with a capital or a
 # digit) is not one, though the parser accepts `Assets:1002-银行存款:工商银行`.
 HUAMEI_DOC = "documents/Equity/Opening-Balances/2025-01-31.statement.txt"
+HUAMEI_SCRIPT = "documents/Equity/Opening-Balances/2025-01-30.receipt.js"  # a script, as bytes
 NORTHWIND_DOC = "documents/Assets/Bank/2025-01-31.statement.txt"
 PICKLE_MARKER = "pickle-was-loaded"
 
@@ -79,6 +80,7 @@ def build_practice(folder: Path, *, approved: tuple[str, ...] = ("huamei", "nort
     huamei_doc = folder / "ledgers" / "huamei" / HUAMEI_DOC
     huamei_doc.parent.mkdir(parents=True, exist_ok=True)
     huamei_doc.write_bytes(b"huamei statement")
+    (folder / "ledgers" / "huamei" / HUAMEI_SCRIPT).write_bytes(b"alert(document.cookie)")
     commit_all(folder, "Add secrets and documents")
     for client in approved:
         approve(folder, client)

@@ -20,6 +20,7 @@ from portal_support import (
     ANA_USER,
     BO_USER,
     HUAMEI_DOC,
+    HUAMEI_SCRIPT,
     HUAMEI_SECRET,
     HUAMEI_USER,
     NORTHWIND_DOC,
@@ -337,6 +338,16 @@ def test_own_documents_are_served_sandboxed(huamei: Client, huamei_books: Books)
     assert response.status_code == 200
     assert response.get_data() == b"huamei statement"
     assert response.headers["Content-Security-Policy"].startswith("sandbox")
+    assert response.mimetype == "text/plain"
+    # A script among the documents: served as itself, the portal's own pages could load it
+    # (script-src 'self') through markup in ledger text that Fava shows as HTML.
+    script = huamei.get(
+        huamei_books.page("document/"), query_string={"filename": f"/books/{HUAMEI_SCRIPT}"}
+    )
+    assert script.status_code == 200
+    assert script.mimetype == "application/octet-stream"
+    assert script.headers["Content-Disposition"] == "attachment"
+    assert script.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_own_pages_never_link_to_another_client(

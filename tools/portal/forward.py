@@ -132,11 +132,38 @@ def forward(portal: Portal, request: Request, identity: Identity | None) -> Resp
     response = _from_worker(portal, request, view, rest, query, route.kind, t, error)
     if route.kind == "document":
         response.headers["Content-Security-Policy"] = DOCUMENT_CSP
+        _downloaded_unless_viewable(response)
     if route.kind == "static" and response.status_code == 200:  # noqa: PLR2004
         response.headers["Cache-Control"] = "private, max-age=86400"
     if route.kind not in _UNLOGGED:
         noted("view", response.status_code)
     return response
+
+
+# The documents a browser shows in the portal (in the sandbox above). Any other type is sent as
+# a download of bytes: served as itself, a `.js` document was a script the portal's own pages
+# could load (`script-src 'self'`), through markup in ledger text that Fava shows as HTML.
+VIEWABLE = frozenset(
+    {
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/svg+xml",
+        "text/plain",
+        "text/csv",
+        "text/html",
+    }
+)
+
+
+def _downloaded_unless_viewable(response: Response) -> None:
+    """Send a document of a type the portal does not show as bytes to download."""
+    if response.mimetype in VIEWABLE or response.status_code != 200:  # noqa: PLR2004
+        return
+    response.headers["Content-Type"] = "application/octet-stream"
+    response.headers["Content-Disposition"] = "attachment"
 
 
 def _logged_out(portal: Portal, request: Request, path: str | None, *, api: bool) -> Response:
