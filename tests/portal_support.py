@@ -25,6 +25,8 @@ CY_USER = "cy@firm.example"
 
 # Text that only one client's books hold: found in another client's responses = a leak.
 HUAMEI_SECRET = "HUAMEI-PAYEE-7731"
+# A payee as a bank export may carry it: Fava's journal showed it as a live link.
+MARKUP_PAYEE = "<a href=https://evil.example/>恶意户名</a><img src=x onerror=alert(1)>"
 NORTHWIND_SECRET = "NORTHWIND-PAYEE-4242"
 NORTHWIND_DOC_SECRET = b"NORTHWIND-DOCUMENT-BYTES"
 # An account whose name is ASCII: Beancount looks for documents only in folders that are
@@ -74,6 +76,12 @@ def build_practice(folder: Path, *, approved: tuple[str, ...] = ("huamei", "nort
             f'2025-01-10 * "{secret}" "a sale"\n  {account}  100.00 {currency}\n'
             f"  {income}  -100.00 {currency}\n",
         )
+    append_entry(
+        folder,
+        "ledgers/huamei/journal/2025/01.beancount",
+        f'2025-01-11 * "{MARKUP_PAYEE}" "moves nothing"\n  Assets:1002-银行存款:工商银行  5.00 CNY\n'
+        "  Assets:1002-银行存款:工商银行  -5.00 CNY\n",
+    )
     doc = folder / "ledgers" / "northwind" / NORTHWIND_DOC
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_bytes(NORTHWIND_DOC_SECRET)

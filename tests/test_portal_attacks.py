@@ -8,6 +8,7 @@ the login form, and come in without logging in.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from portal_support import (
     HUAMEI_SCRIPT,
     HUAMEI_SECRET,
     HUAMEI_USER,
+    MARKUP_PAYEE,
     NORTHWIND_DOC,
     NORTHWIND_DOC_SECRET,
     NORTHWIND_SECRET,
@@ -40,6 +42,7 @@ from portal_support import (
 from werkzeug.test import Client
 
 from beanfirm.portal.audit import recent
+from beanfirm.portal.clientview import INERT
 from beanfirm.portal.gateway import make_app
 from beanfirm.portal.pool import PoolPolicy
 from beanfirm.portal.routes import EXTENSIONS
@@ -348,6 +351,19 @@ def test_own_documents_are_served_sandboxed(huamei: Client, huamei_books: Books)
     assert script.mimetype == "application/octet-stream"
     assert script.headers["Content-Disposition"] == "attachment"
     assert script.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_markup_in_ledger_text_reaches_fava_as_text(app: object) -> None:
+    # Fava's journal writes a payee as HTML: a bank export's markup became a live link there.
+    for user in (HUAMEI_USER, ANA_USER):
+        browser = client_of(app, user)
+        books = books_of(browser, "huamei")
+        journal = browser.get(books.page("api/journal")).get_data(as_text=True)
+        payees = [
+            json.loads(f'"{text}"') for text in re.findall(r'"payee":"((?:[^"\\]|\\.)*)"', journal)
+        ]
+        assert MARKUP_PAYEE.translate(INERT) in payees, (user, payees)
+        assert not [payee for payee in payees if "<" in payee or ">" in payee], user
 
 
 def test_own_pages_never_link_to_another_client(

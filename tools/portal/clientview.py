@@ -109,6 +109,43 @@ def close_virtually(language: str) -> None:
     fava.core.load_uncached = load  # type: ignore[attr-defined]
 
 
+# Markup in ledger text (a payee from a bank export, say) that Fava 1.30's journal would show
+# as HTML: its angle brackets become the full-width ones, which read the same and mean nothing.
+INERT = str.maketrans({"<": "\uff1c", ">": "\uff1e"})  # full-width less- and greater-than
+
+
+def _inert(text: str | None) -> str | None:
+    return text.translate(INERT) if text and ("<" in text or ">" in text) else text
+
+
+def inert_markup() -> None:
+    """Make each load of a ledger in this process show markup in its texts as text.
+
+    Fava's journal writes the payee, the narration and a note's comment into the page as
+    HTML: `<a href=…>` from a client's bank export became a link in the staff's journal. The
+    portal's CSP stops scripts, not links or other markup; so the texts lose their markup
+    here, for every worker (staff and clients), after any other patch of the load.
+    """
+    loaded = fava.core.load_uncached  # type: ignore[attr-defined]
+
+    def load(beancount_file_path: str, *, is_encrypted: bool) -> LoaderResult:
+        entries, errors, options = loaded(beancount_file_path, is_encrypted=is_encrypted)
+        shown = []
+        for entry in entries:
+            if isinstance(entry, data.Transaction) and (
+                _inert(entry.payee) != entry.payee or _inert(entry.narration) != entry.narration
+            ):
+                entry = entry._replace(  # noqa: PLW2901 - the entry as shown
+                    payee=_inert(entry.payee), narration=_inert(entry.narration) or ""
+                )
+            elif isinstance(entry, data.Note) and _inert(entry.comment) != entry.comment:
+                entry = entry._replace(comment=_inert(entry.comment) or "")  # noqa: PLW2901
+            shown.append(entry)
+        return shown, errors, options
+
+    fava.core.load_uncached = load  # type: ignore[attr-defined]
+
+
 def _no_errors() -> list[internal_api.SerialisedError]:
     return []
 

@@ -157,6 +157,7 @@ def build_app(
         def adjust(served: ServedLedger) -> None:
             clientview.client_options(served, language)
 
+    clientview.inert_markup()  # after close_virtually, which replaces Fava's load
     books = Books(ledger, ledger.parent, adjust=adjust)
     app.config["LEDGERS"] = books
     mounted = DispatcherMiddleware(_not_found, {prefix: app.wsgi_app})
