@@ -196,3 +196,16 @@ def test_customer_or_all_customers_is_required(shop: Path) -> None:
     )
     result = run_beanfirm("statement", "huamei", "--all-customers", "-o", "-", cwd=shop)
     assert_user_error(result, 2, "--output - writes one statement")
+
+
+def test_an_output_that_cannot_be_written_is_refused_in_words(shop: Path, tmp_path: Path) -> None:
+    # Each was a traceback: a file as the folder, a place one may not write.
+    a_file = tmp_path / "a-file.html"
+    a_file.write_text("kept", encoding="utf-8")
+    for target in (a_file / "x.html", Path("/proc/x.pdf")):
+        result = run_beanfirm(
+            "statement", "huamei", "--customer", "Hualian", *FEB, "--format", "html",
+            "-o", str(target), cwd=shop,
+        )  # fmt: skip
+        assert_user_error(result, 2, f"Cannot write {target}", "Nothing was written there")
+    assert a_file.read_text(encoding="utf-8") == "kept"

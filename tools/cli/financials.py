@@ -11,7 +11,7 @@ import click
 from beanfirm.accounts.customers import load_client
 from beanfirm.cli.context import practice_of
 from beanfirm.cli.output import FORMATS as REPORT_FORMATS
-from beanfirm.cli.output import console, echo_csv, echo_json
+from beanfirm.cli.output import console, echo_csv, echo_json, write_file
 from beanfirm.cli.reportopts import cells, ledger_note, plain_table, say
 from beanfirm.core.translation import Words
 from beanfirm.errors import BeanfirmError, Problem, UsageError, relative_to
@@ -20,7 +20,6 @@ from beanfirm.monthend.render import amount_text, render_html
 from beanfirm.monthend.statements import Statements, financial_statements, month_period
 from beanfirm.monthend.xlsx import render_xlsx
 from beanfirm.store.ledger import is_warning
-from beanfirm.store.writes import write_atomic
 
 BINARY = {"pdf": render_pdf, "xlsx": render_xlsx}
 FORMATS = (*REPORT_FORMATS, "html", *BINARY)
@@ -107,11 +106,7 @@ def financials(
             sys.stdout.buffer.write(document)
             sys.stdout.flush()
         else:
-            try:
-                write_atomic(output, document)
-            except OSError as exc:
-                message = f"Cannot write {output}: {exc.strerror}. Name a file you may write."
-                raise UsageError(message) from None
+            write_file(output, document)
             say(f"Wrote {output}")
     elif output_format == "json":
         echo_json(statements.as_json(language))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +11,7 @@ from beanfirm.accounts.customers import load_client
 from beanfirm.accounts.forecast import DEFAULT_WEEKS, Forecast, check_weeks, client_forecast
 from beanfirm.accounts.forecastchart import render_chart
 from beanfirm.cli.context import practice_of
-from beanfirm.cli.output import console, echo, echo_json, json_option
+from beanfirm.cli.output import console, echo, echo_json, json_option, write_file
 from beanfirm.cli.reportopts import (
     as_of_option,
     cells,
@@ -71,25 +69,13 @@ def forecast_command(
     ledger_note(sum(1 for e in ledger.errors if not is_warning(e)), client.id)
     if chart_path is not None and fmt is not None:
         image = render_chart(result, fmt, title=client.name, language=client.language)
-        _write(chart_path, image)
+        write_file(chart_path, image)
     if as_json:
         echo_json({"client": client.id, **result.as_json()})
         return
     _print(client.name, result)
     if chart_path is not None:
         echo(f"Chart written to {chart_path}.")
-
-
-def _write(path: Path, content: bytes) -> None:
-    """Write a file whole or not at all (temp file and rename)."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _print(client_name: str, result: Forecast) -> None:

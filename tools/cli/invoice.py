@@ -22,12 +22,11 @@ from beanfirm.accounts.invoices import (
 from beanfirm.accounts.letterhead import letterheads
 from beanfirm.cli.accounts import DATE, amount_of, print_written
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
-from beanfirm.cli.output import echo, echo_json, json_option
+from beanfirm.cli.output import echo, echo_json, json_option, write_file
 from beanfirm.errors import UsageError, relative_to
 from beanfirm.jobs.invoicing import NewDocument, record_document
 from beanfirm.jobs.statements import statement_language
 from beanfirm.store.registry import LANGUAGES, parse_rate
-from beanfirm.store.writes import write_atomic
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -238,8 +237,7 @@ def invoice_print(
         sys.stdout.flush()
         return
     path = output or practice.state_dir / "invoices" / client.id / f"{number}.{fmt}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, data)
+    write_file(path, data)
     if as_json:
         echo_json(_document_json(document, lang, path))
         return

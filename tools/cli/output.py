@@ -15,9 +15,12 @@ from rich.text import Text
 
 from beanfirm.core.csvcells import CsvWriter
 from beanfirm.core.terminal import BEYOND_JSON_ESCAPES, plain, plain_lines
+from beanfirm.errors import UsageError
+from beanfirm.store.writes import write_atomic
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from pathlib import Path
 
     Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -120,3 +123,21 @@ def echo_table(
         style = styles[index] if styles else None
         table.add_row(*(v if isinstance(v, Text) else cell(v) for v in row), style=style)
     console().print(table)
+
+
+def cannot_write(path: object, exc: OSError) -> UsageError:
+    """Return the error for an output file or folder that cannot be written (no traceback)."""
+    why = exc.strerror or type(exc).__name__
+    return UsageError(
+        f"Cannot write {path}: {why}. Name a file in a folder you may write (-o FILE), or "
+        "leave -o out for the default place. Nothing was written there."
+    )
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write an output file in one step, its folder made if missing; refuse in words."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None

@@ -16,7 +16,7 @@ from beanfirm.accounts.messages import check_language
 from beanfirm.accounts.render import FORMATS, OutputFormat, render
 from beanfirm.accounts.statements import STATEMENT_TYPES, StatementType, statement_period
 from beanfirm.cli.context import exactly_one, practice_of
-from beanfirm.cli.output import echo, echo_json, json_option
+from beanfirm.cli.output import cannot_write, echo, echo_json, json_option
 from beanfirm.cli.progress import client_progress
 from beanfirm.cli.reportopts import customer_option, ledger_note
 from beanfirm.errors import UsageError, relative_to
@@ -145,15 +145,18 @@ def statement(
     folder, plans = _destination(practice, client.id, last.isoformat(), output, plans)
     with client_progress("Writing statements", len(plans)) as progress:
         task = progress.task_ids[0]
-        written = write_statements(
-            plans,
-            folder,
-            firm_head,
-            client_head,
-            fmt,
-            jobs=jobs or os.cpu_count() or 1,
-            on_written=lambda _plan: progress.advance(task),
-        )
+        try:
+            written = write_statements(
+                plans,
+                folder,
+                firm_head,
+                client_head,
+                fmt,
+                jobs=jobs or os.cpu_count() or 1,
+                on_written=lambda _plan: progress.advance(task),
+            )
+        except OSError as exc:
+            raise cannot_write(output or folder, exc) from None
     unrelated = books.errors
     if unrelated:
         ledger_note(unrelated, client.id)

@@ -21,12 +21,11 @@ from beanfirm.accounts.visits import (
 )
 from beanfirm.cli.accounts import DATE, amount_of, print_written
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
-from beanfirm.cli.output import console, echo, echo_csv, echo_json
+from beanfirm.cli.output import console, echo, echo_csv, echo_json, write_file
 from beanfirm.cli.reportopts import cells, chart_file_format, ledger_note, plain_table, say
 from beanfirm.errors import EXIT_FINDINGS, UsageError, relative_to
 from beanfirm.jobs.visits import NewVisit, add_visit
 from beanfirm.store.ledger import is_warning
-from beanfirm.store.writes import write_atomic
 
 if TYPE_CHECKING:
     from beanfirm.accounts.visits import Grouping
@@ -112,7 +111,7 @@ def report(
     ledger_note(sum(1 for e in ledger.errors if not is_warning(e)), client.id)
     if chart_path is not None and fmt is not None:
         image = render_visit_chart(result, fmt, title=client.name, language=client.language)
-        write_atomic(chart_path, image)
+        write_file(chart_path, image)
     if as_json:
         echo_json({"client": client.id, "by": by, **_json(result, by)})
     elif as_csv:
