@@ -264,6 +264,15 @@ BAD_INVOICES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
         ("--customer", "华联超市", "--amount", "100", "--account", "Income:Nowhere"),
         ("Income:Nowhere is not an open account",),
     ),
+    # were booked: the bank account credited, or an expense, instead of revenue
+    (
+        ("--customer", "华联超市", "--amount", "100", "--account", "Assets:1002-银行存款:招商银行"),
+        ("--account Assets:1002-银行存款:招商银行 is not where revenue is booked",),
+    ),
+    (
+        ("--customer", "华联超市", "--amount", "100", "--account", "Expenses:5401-主营业务成本"),
+        ("Give an Income: account",),
+    ),
     (("--customer", "华联超市", "--amount", "0"), ("must be for more than 0",)),
     (
         (

@@ -198,6 +198,27 @@ def _counter_account(
     """Return the revenue (cost) account to book to, or refuse one the ledger does not open."""
     account = new.account or DEFAULT_COUNTER[chart, new.kind]
     opens = _opens(ledger.entries)
+    # An invoice's revenue is income; a bill's cost an expense, or an asset bought (stock, a
+    # machine), never money itself: a bank account there booked the bank down, no revenue.
+    funding = {funding.account for funding in client.accounts}
+    fits = (
+        account.startswith("Income:")
+        if new.kind == "invoice"
+        else account.startswith("Expenses:")
+        or (account.startswith("Assets:") and account not in funding)
+    )
+    if not fits:
+        what = (
+            "an Income: account"
+            if new.kind == "invoice"
+            else "an Expenses: account, or the Assets: account of what was bought"
+        )
+        _refuse(
+            client,
+            ARTICLED[new.kind],
+            f"--account {account} is not where {'revenue' if new.kind == 'invoice' else 'a cost'}"
+            f" is booked. Give {what}.",
+        )
     if account not in opens or account in _closed(ledger.entries) or account == party.account:
         root = "Income:" if new.kind == "invoice" else "Expenses:"
         _refuse(
