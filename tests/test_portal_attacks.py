@@ -259,6 +259,10 @@ def test_file_names_are_matched_as_the_client_sees_them(
         ({"time": "1000 to 9999", "interval": "WEEK"}, "more than 10,000 weeks"),
         ({"time": "1000 to 9999"}, "more than 10,000 months"),
         ({"time": "0001-01-01 - 9999-12-31", "interval": "quarter"}, "interval=year"),
+        # Fava raised ValueError at its page: a 502, "the books are unavailable"
+        ({"time": "2026-13"}, "is not a time: give a year, a month"),
+        ({"time": "day-99999999"}, "is not a time"),
+        ({"time": "2026-W99"}, "is not a time"),
     ],
 )
 def test_requests_that_ask_too_much_are_refused(

@@ -44,8 +44,18 @@ def refusal(query_string: bytes, args: MultiDict[str, str], t: Words) -> str | N
             filter=MAX_FILTER_LENGTH,
             address=MAX_QUERY_LENGTH,
         )
+    time = args.get("time", "")
+    if time:
+        try:
+            parse_date(time, END_OF_YEAR)
+        except (ValueError, OverflowError):  # Fava raised them at its page: a 502 here
+            return t(
+                "The time filter '{time}' is not a time: give a year, a month, a day or a "
+                "range, as 2026, 2026-10, 2026-10-31 or 2026-01 - 2026-10.",
+                time=time,
+            )
     interval = args.get("interval", "").lower()
-    if _intervals(args.get("time", ""), interval) > MAX_INTERVALS:
+    if _intervals(time, interval) > MAX_INTERVALS:
         count = f"{MAX_INTERVALS:,}"
         return t(
             "That time range has more than {count} {intervals} to chart. Choose a shorter range "
@@ -76,7 +86,7 @@ def _intervals(time: str, interval: str) -> int:
         # serves to count intervals.
         begin, end = parse_date(time, END_OF_YEAR)
     except (ValueError, OverflowError):
-        return 0  # Fava says what is wrong with it
+        return 0  # refused above
     if begin is None or end is None:
         return 0
     days = (end - begin).days
