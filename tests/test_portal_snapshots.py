@@ -346,6 +346,29 @@ def test_a_forged_approval_is_not_shown(
     assert shown_commit(portal, "huamei") == approved
 
 
+def test_a_new_approval_with_a_link_out_is_not_shown_and_not_hidden(
+    practice: Path, portal_of: Callable[[Path], Portal]
+) -> None:
+    # The extraction failed on the link, and the client kept seeing the previous approval's
+    # books as if current, with nothing said to anyone but the server's log.
+    portal = portal_of(practice)
+    owner = browser_of(portal, HUAMEI_USER)
+    page = books_of(owner, "huamei").page("income_statement/")
+    assert owner.get(page).status_code == 200
+    link = practice / "ledgers/huamei/documents/Assets/2025-01-31.passwd.txt"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to("/etc/passwd")
+    commit_all(practice, "A link out")
+    approve(practice, "huamei")
+    head = git(practice, "rev-parse", "HEAD").strip()
+    assert portal.approved.refresh(wait=True) == ["huamei"]
+    assert shown_commit(portal, "huamei") == head
+    response = owner.get(page)
+    assert response.status_code == 503
+    assert "这些账簿无法显示" in text(response)
+    assert "root:" not in text(response)
+
+
 # -- never approved ---------------------------------------------------------------------------
 
 

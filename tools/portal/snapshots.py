@@ -224,12 +224,20 @@ class ApprovedBooks:
         client_id = new.view.client_id
         old = self.shown(client_id)
         started = time.perf_counter()
+        extracted = True
         try:
             self.extract(new.view)
-        except (BeanfirmError, OSError, tarfile.TarError):
+        except tarfile.TarError as exc:
+            # A link out of the client's folder (to /etc/passwd, say): the approved books are
+            # not shown, now or later. The client's requests go to them and are refused ("These
+            # books cannot be shown"), as a snapshot that links outside is; the previous
+            # approval's books, silently kept, looked current to the client.
+            log.error("cannot extract %s (%s): its books are not shown", new.approval.tag, exc)  # noqa: TRY400
+            extracted = False
+        except (BeanfirmError, OSError):
             log.exception("cannot extract %s; still showing the last", new.approval.tag)
             return
-        if old is not None and self.pool.serves(old.view.key):
+        if extracted and old is not None and self.pool.serves(old.view.key):
             try:
                 with self.pool.lease(new.view):
                     pass  # started and loaded: ready for the first request
