@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 import subprocess
@@ -404,6 +405,15 @@ def test_payment_refuses_an_unknown_invoice_or_account_and_writes_nothing(
         )  # fmt: skip
         assert_user_error(result, 2, *needles)
         assert snapshot(practice) == before, number
+    # money that has not moved yet, and an invoice not issued yet: were recorded
+    future = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()  # noqa: DTZ011
+    for args in (
+        ("payment", "huamei", "INV-2025-0001", "--amount", "10", "--account", BANK),
+        ("invoice", "new", "huamei", "--customer", "华联超市", "--amount", "100"),
+    ):
+        result = run_beanfirm(*args, "--date", future, cwd=practice, env=STAFF_ENV)
+        assert_user_error(result, 2, f"it is dated {future}, after today")
+        assert snapshot(practice) == before, args
 
 
 def test_bill_new_books_the_payable_and_input_vat_and_is_paid(vat_client: Path) -> None:

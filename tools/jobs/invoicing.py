@@ -133,6 +133,18 @@ def _closed(entries: list[Directive]) -> set[str]:
     return {entry.account for entry in entries if isinstance(entry, data.Close)}
 
 
+def _refuse_future(client: Client, what: str, day: datetime.date) -> None:
+    """Refuse a date after today: an invoice is issued, and money moves, on a day that came."""
+    today = datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
+    if day > today:
+        _refuse(
+            client,
+            what,
+            f"it is dated {day}, after today ({today}). Give the day it was issued or paid "
+            "(--date), once that day has come.",
+        )
+
+
 def _refuse_locked(client: Client, what: str, entries: list[Directive], day: datetime.date) -> None:
     """Refuse a date in a locked (closed) period, naming the lock and how to reopen."""
     locks, _problems = standing_locks(entries)
@@ -281,6 +293,7 @@ def _plan_document(
     opens = _opens(ledger.entries)
     book = read_book(ledger.entries, ledger.options, SIDES[new.kind])
     party = _party(ledger, book, client, new)
+    _refuse_future(client, what, new.date)
     _refuse_locked(client, what, ledger.entries, new.date)
     if new.date < party.opened:
         where = relative_to(party.location, practice.root)
@@ -410,6 +423,7 @@ def record_payment(
             item = find_item(book, new.number, client.id)
         except UsageError as exc:
             _refuse(client, what, str(exc))
+        _refuse_future(client, what, new.date)
         _refuse_locked(client, what, ledger.entries, new.date)
         if new.date < item.date:
             _refuse(
