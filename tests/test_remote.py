@@ -229,6 +229,14 @@ def test_sync_stops_on_one_entry_edited_both_ways(bare: Path, tmp_path: Path) ->
     assert_user_error(
         result, 2, "do not replay onto origin/main", "icbc-9", "changed on both sides"
     )
+    # in the words of the one who syncs: the rebase's "ours" is the remote's, and no markers
+    said = " ".join(result.err.split())
+    assert (
+        'both sides: the remote\'s set the narration from "fare" to "fare to the bank"; yours '
+        'set the narration from "fare" to "fare to a customer"'
+    ) in said
+    assert "between the markers" not in said
+    assert "\r" not in result.err
     assert clone_state(bo) == before
     assert not (bo / ".git" / "rebase-merge").exists()
 

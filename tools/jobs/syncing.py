@@ -355,16 +355,32 @@ def _trees(repo: PracticeRepo, commit: str) -> dict[str, str]:
 
 
 def _conflict(upstream: _Upstream, said: str) -> WriteRefusedError:
-    found = [line.strip() for line in GIT_CONFLICT.findall(said)]
+    found = [_as_sync(line) for line in GIT_CONFLICT.findall(said)]
+    where = f"{upstream.remote}/{upstream.branch}"
     msg = (
-        f"Your commits do not replay onto {upstream.remote}/{upstream.branch}: the same "
-        "entries were changed there, so sync stopped and put your branch back as it was "
-        "(nothing was pushed). Pull the other change into view with `git log -p "
-        f"HEAD..{upstream.remote}/{upstream.branch}`, agree which version stands, make it a new "
-        "commit and run `beanfirm sync` again:"
+        f"Your commits do not replay onto {where}: the same entries were changed there, so "
+        "sync stopped and put your branch back as it was (nothing was pushed, and there is "
+        f"nothing to resolve in the files). See the remote's change with `git log -p "
+        f"HEAD..{where}` and agree which version stands. Then undo your change of those "
+        "entries as a new commit (edit them back, or `git revert` your commit) and run "
+        "`beanfirm sync`; if yours stands, make it again after the sync, on top:"
     )
     problems = tuple(Problem("git rebase", None, line) for line in found[:10])
     return WriteRefusedError(msg, problems or (Problem("git rebase", None, said[-500:]),))
+
+
+def _as_sync(line: str) -> str:
+    """Put a conflict the merge driver reported in the words of the person who syncs.
+
+    The driver writes for a merge (`ours`, `theirs`, edit the markers and continue); in the
+    rebase sync runs, `ours` is the remote's side and `theirs` your own, and sync has aborted
+    the rebase, so there are no markers. Git's progress (`Rebasing (1/1)` and a carriage
+    return) goes too.
+    """
+    line = line.rsplit("\r", 1)[-1].strip()
+    line = line.split(" Edit the entry between the markers", 1)[0]
+    line = re.sub(r"\bours\b", "the remote's", line)
+    return re.sub(r"\btheirs\b", "yours", line)
 
 
 def _refused(upstream: _Upstream, said: str) -> WriteRefusedError:
