@@ -17,6 +17,7 @@ worker and no view uses is removed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -82,6 +83,7 @@ class ApprovedBooks:
         self._tags: dict[str, str] | None = None  # the approval tags of the last round
         self._lock = threading.Lock()
         self._extracting = threading.Lock()
+        self._sweeping = threading.Lock()
         self._refreshing = threading.Lock()
         self._swaps: dict[str, threading.Thread] = {}
         self._closed = threading.Event()
@@ -291,6 +293,10 @@ class ApprovedBooks:
             return []
         with self._lock:
             kept = {shown.view.folder.name for shown in self._shown.values()}
+        with self._sweeping:  # one sweep at a time
+            return self._sweep(kept, scratch=scratch)
+
+    def _sweep(self, kept: set[str], *, scratch: bool) -> list[Path]:
         removed = []
         for folder in self.folder.iterdir():
             if folder.name in kept or (folder.name.startswith(".extract-") and not scratch):
@@ -337,10 +343,12 @@ def _remove(folder: Path) -> None:
     """Remove a (read-only) snapshot folder."""
     if not folder.exists():
         return
-    for top, folders, _files in os.walk(folder):
-        os.chmod(top, 0o700)
-        for name in folders:
-            path = os.path.join(top, name)
-            if not os.path.islink(path):
-                os.chmod(path, 0o700)
+    # Another sweep may remove it meanwhile (a worker's stop and the portal's close both sweep).
+    with contextlib.suppress(FileNotFoundError):
+        for top, folders, _files in os.walk(folder):
+            os.chmod(top, 0o700)
+            for name in folders:
+                path = os.path.join(top, name)
+                if not os.path.islink(path):
+                    os.chmod(path, 0o700)
     shutil.rmtree(folder, ignore_errors=True)
