@@ -12,12 +12,14 @@ from beancount import loader
 from beanfirm.accounts.invoices import (
     LineItem,
     cents,
+    find_item,
     items_of,
     next_number,
     parse_item,
     percent,
     split_vat,
 )
+from beanfirm.accounts.openitems import read_book
 from beanfirm.errors import UsageError
 from beanfirm.store.registry import parse_rate, parse_registry
 
@@ -109,3 +111,26 @@ def test_amounts_are_in_cents() -> None:
     assert str(cents(Decimal(5000), "--amount")) == "5000.00"
     with pytest.raises(UsageError, match="more than two decimals"):
         cents(Decimal("1.005"), "--amount")
+
+
+def test_an_unknown_number_names_the_series_by_its_serial_not_its_text() -> None:
+    # An invoice dated in a later year read as the last of the series, by text.
+    entries, errors, options = loader.load_string(
+        """
+plugin "beanfirm.plugins.receivables"
+2025-01-01 open Assets:Receivable:Acme
+2025-01-01 open Income:Sales
+2026-12-01 * "Acme" "dated ahead" ^INV-2027-0276
+  due: 2027-01-01
+  Assets:Receivable:Acme  10.00 CNY
+  Income:Sales
+2026-12-02 * "Acme" "issued later" ^INV-2026-0297
+  due: 2027-01-02
+  Assets:Receivable:Acme  10.00 CNY
+  Income:Sales
+"""
+    )
+    assert not errors
+    book = read_book(entries, options, "receivables")
+    with pytest.raises(UsageError, match="run from INV-2027-0276 to INV-2026-0297"):
+        find_item(book, "INV-2026-9999", "acme")

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from beancount.core import data
 
 from beanfirm.accounts.customers import CODED_CHART
+from beanfirm.accounts.openitems import TAX_ROOTS
 from beanfirm.errors import UsageError
 from beanfirm.store.registry import parse_rate
 
@@ -55,8 +56,8 @@ DEFAULT_COUNTER: dict[tuple[Chart, Document], str] = {
     ("en", "invoice"): "Income:Sales",
     ("en", "bill"): "Expenses:Cost-of-Sales",
 }
-TAX_ROOTS = ("Liabilities:2221-应交税费", "Liabilities:Tax:")
 ITEM_KEY = re.compile(r"^item-(\d+)$")
+SERIAL_END = re.compile(r"(\d+)$")  # the running serial that ends a document number
 FULL_WIDTH_COLON = "\uff1a"
 
 
@@ -249,7 +250,12 @@ def find_item(book: Book, number: str, client_id: str) -> Item:
     for item in book.items:
         if item.number == number:
             return item
-    numbers = sorted(item.number for item in book.items if item.number)
+    # By the running serial at the end (one series across years: INV-2027-0276 comes before
+    # INV-2026-0297 when that was issued later); as text, the year decided.
+    numbers = sorted(
+        (item.number for item in book.items if item.number),
+        key=lambda number: (int(found[1]) if (found := SERIAL_END.search(number)) else -1, number),
+    )
     known = f"its numbers run from {numbers[0]} to {numbers[-1]}" if numbers else "it has none"
     what, report = ("invoice", "") if book.side == "receivables" else ("bill", " --payables")
     msg = (

@@ -60,7 +60,7 @@ DueFrom = Literal["due", "terms", "date"]
 BALANCE_SHEET = ("Assets:", "Liabilities:")
 # Taxes payable (应交税费; the English chart's Liabilities:Tax): a credit note's VAT leg, which
 # moves no money. Every chart's VAT accounts (`invoices.VAT_ACCOUNTS`) are under one of them.
-TAXES = ("Liabilities:2221-", "Liabilities:Tax:")
+TAX_ROOTS = ("Liabilities:2221-应交税费", "Liabilities:Tax:")
 
 
 @dataclass(frozen=True)
@@ -448,6 +448,6 @@ def _is_cash(entry: data.Transaction, account: str) -> bool:
     """
     for posting in entry.postings:  # a plain loop: this runs for every payment of the ledger
         other = posting.account
-        if other != account and other.startswith(BALANCE_SHEET) and not other.startswith(TAXES):
+        if other != account and other.startswith(BALANCE_SHEET) and not other.startswith(TAX_ROOTS):
             return True
     return False
