@@ -26,6 +26,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from beanfirm.importers.accountnumber import normalize_number
 
@@ -98,22 +99,30 @@ def numbers_in(text: str) -> NumbersIn:
 
 def holds_number(texts: Sequence[str], number: str | None) -> bool:
     """Tell whether the texts hold a registered account number (see the module docstring)."""
+    return number_held(texts, number) is not None
+
+
+def number_held(texts: Sequence[str], number: str | None) -> Literal["whole", "tail"] | None:
+    """Return how the texts hold a registered number: whole (or an IBAN), by its tail, or not.
+
+    A tail is four digits: another party's card may end so too, so it names the account
+    without confirming it (`transfers.transfer_target`).
+    """
     registered = normalize_number(number or "")
     digits = re.sub(r"\D", "", registered)
     if len(digits) < MIN_DIGITS:
-        return False
+        return None
     iban = is_iban(registered)
     whole = not iban and registered.isdigit() and len(digits) > MIN_DIGITS
+    found: Literal["whole", "tail"] | None = None
     for text in texts:
         held = numbers_in(text)
-        if iban and registered in held.ibans:
-            return True
-        if whole and digits in held.tokens:
-            return True
+        if (iban and registered in held.ibans) or (whole and digits in held.tokens):
+            return "whole"
         for start, tail in held.tails:
             if tail == digits[-MIN_DIGITS:] and start_agrees(start, digits):
-                return True
-    return False
+                found = "tail"
+    return found
 
 
 def start_agrees(start: str, digits: str) -> bool:

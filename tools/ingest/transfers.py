@@ -11,7 +11,7 @@ whichever export is imported first:
   招商银行, Chase, … or the account's own last name) together with a transfer word (充值, 提现,
   转账, 还款, transfer, top-up, …) and states no other number for it. The row is booked as a
   transfer: its leg and the other account's leg, with its `import-id`; flagged `!` when only
-  a name tied it.
+  a name, or a card's last four digits, tied it.
 - **The other side arrives later**: its row finds the transfer's open slot (same account,
   exact amount, within the date window; `beanfirm.ingest.dedup`) and is absorbed; the transaction
   records its id as `import-id-2` and gets the flag `*`.
@@ -54,7 +54,7 @@ from beanfirm.core.beans import amount_of
 from beanfirm.core.textmatch import folded
 from beanfirm.ingest.dedup import Candidate
 from beanfirm.ingest.ledgerindex import UNCATEGORIZED, Convertible, LedgerIndex
-from beanfirm.ingest.numbers import holds_number, stated_numbers
+from beanfirm.ingest.numbers import holds_number, number_held, stated_numbers
 from beanfirm.rules.categorize import Decision
 from beanfirm.store.registry import FundingAccount
 
@@ -159,9 +159,16 @@ def transfer_target(
     if other is not None and other not in UNCATEGORIZED:
         return None
     texts = row_texts(txn)
-    numbered = [funding for funding in others if holds_number(texts, funding.number)]
+    held = {funding.account: number_held(texts, funding.number) for funding in others}
+    numbered = [funding for funding in others if held[funding.account] is not None]
     if len(numbered) == 1:
-        return Target(numbered[0].account, "the row holds its account number", confirmed=True)
+        if held[numbered[0].account] == "whole":
+            return Target(numbered[0].account, "the row holds its account number", confirmed=True)
+        # Four digits after a mask: another party's card may end so too. Named, not confirmed
+        # (`!`) until the other account's statement shows the transfer.
+        return Target(
+            numbered[0].account, "the row holds its number's last four digits", confirmed=False
+        )
     if not has_transfer_word(texts):
         return None
     named = named_accounts(texts, others)
