@@ -26,6 +26,7 @@ CY_USER = "cy@firm.example"
 # Text that only one client's books hold: found in another client's responses = a leak.
 HUAMEI_SECRET = "HUAMEI-PAYEE-7731"
 # A payee as a bank export may carry it: Fava's journal showed it as a live link.
+STAFF_NOTE = "INTERNAL: ask the owner about the cash"  # a `custom` entry: the firm's own
 MARKUP_PAYEE = "<a href=https://evil.example/>恶意户名</a><img src=x onerror=alert(1)>"
 NORTHWIND_SECRET = "NORTHWIND-PAYEE-4242"
 NORTHWIND_DOC_SECRET = b"NORTHWIND-DOCUMENT-BYTES"
@@ -80,7 +81,7 @@ def build_practice(folder: Path, *, approved: tuple[str, ...] = ("huamei", "nort
         folder,
         "ledgers/huamei/journal/2025/01.beancount",
         f'2025-01-11 * "{MARKUP_PAYEE}" "moves nothing"\n  Assets:1002-银行存款:工商银行  5.00 CNY\n'
-        "  Assets:1002-银行存款:工商银行  -5.00 CNY\n",
+        f'  Assets:1002-银行存款:工商银行  -5.00 CNY\n2025-01-12 custom "staff-note" "{STAFF_NOTE}"\n',
     )
     doc = folder / "ledgers" / "northwind" / NORTHWIND_DOC
     doc.parent.mkdir(parents=True, exist_ok=True)

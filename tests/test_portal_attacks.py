@@ -31,6 +31,7 @@ from portal_support import (
     NORTHWIND_USER,
     PASSWORD,
     PICKLE_MARKER,
+    STAFF_NOTE,
     Books,
     add_users,
     books_of,
@@ -368,6 +369,19 @@ def test_markup_in_ledger_text_reaches_fava_as_text(app: object) -> None:
         ]
         assert MARKUP_PAYEE.translate(INERT) in payees, (user, payees)
         assert not [payee for payee in payees if "<" in payee or ">" in payee], user
+
+
+def test_the_firms_custom_entries_stay_with_the_firm(app: object) -> None:
+    # A note a preparer wrote as `custom` reached the client's api/journal (Fava's journal
+    # only hides custom entries); the client's own settings and reconciliation dates do not.
+    staff = client_of(app, ANA_USER)
+    assert STAFF_NOTE in staff.get(books_of(staff, "huamei").page("api/journal")).get_data(
+        as_text=True
+    )
+    owner = client_of(app, HUAMEI_USER)
+    journal = owner.get(books_of(owner, "huamei").page("api/journal")).get_data(as_text=True)
+    assert STAFF_NOTE not in journal
+    assert "staff-note" not in journal
 
 
 def test_own_pages_never_link_to_another_client(

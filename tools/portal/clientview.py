@@ -41,8 +41,10 @@ from fava.beans.load import load_uncached
 
 from beanfirm.core.translation import SOURCE_LANGUAGE, Words
 from beanfirm.monthend.closing import TAG as CLOSING
+from beanfirm.plugins.reconciled import RECONCILED_THROUGH
 
 if TYPE_CHECKING:
+    from fava.beans.abc import Directive as FavaDirective
     from fava.beans.types import LoaderResult
     from fava.core import FavaLedger
 
@@ -89,8 +91,27 @@ def _virtual_accounts(words: Words) -> dict[str, str]:
     }
 
 
+# The `custom` entries a client's Fava reads: Fava's own settings (`fava-option`,
+# `fava-extension`, `fava-sidebar-link`), budgets, and the reconciliation page's dates.
+CLIENT_CUSTOMS = ("fava-", "budget", RECONCILED_THROUGH)
+
+
+def _firms_own(entry: FavaDirective) -> bool:
+    """Tell an entry a client's Fava leaves out: a booked closing entry, or the firm's notes.
+
+    `custom` entries other than those a client's page reads are the firm's: locks, reopens,
+    and whatever a preparer writes as `custom` (a note to a colleague). Fava's journal only
+    hides them, and its API sent them to the client all the same.
+    """
+    if isinstance(entry, data.Transaction):
+        return CLOSING in entry.tags
+    return isinstance(entry, data.Custom) and not entry.type.startswith(CLIENT_CUSTOMS)
+
+
 def close_virtually(language: str) -> None:
     """Make each load of a ledger in this process leave out the booked closing entries.
+
+    And the firm's own `custom` entries (`_firms_own`).
 
     Fava then closes the books virtually, into equity accounts named in `language` (those
     the ledger's options leave at Beancount's default names).
@@ -103,7 +124,7 @@ def close_virtually(language: str) -> None:
         for key, name in names.items():
             if settable.get(key) == OPTIONS_DEFAULTS[key]:  # a name the ledger did not choose
                 settable[key] = name
-        kept = [e for e in entries if not (isinstance(e, data.Transaction) and CLOSING in e.tags)]
+        kept = [e for e in entries if not _firms_own(e)]
         return kept, errors, options
 
     fava.core.load_uncached = load  # type: ignore[attr-defined]
