@@ -382,6 +382,15 @@ def test_payments_settle_the_invoice_in_part_then_in_full(vat_client: Path) -> N
     assert rest.code == 0, rest.err
     assert json.loads(rest.out)["outstanding"] == "0.00"
     assert _balances(practice, "huamei").get(CUSTOMER, Decimal(0)) == 0
+    # paying it again said "more than the 0.00 still open … Record at most 0.00"
+    before = snapshot(practice)
+    again = run_beanfirm(
+        "payment", "huamei", "INV-2025-0001", "--amount", "10", "--date", "2025-03-26",
+        "--account", BANK, cwd=practice, env=STAFF_ENV,
+    )  # fmt: skip
+    assert_user_error(again, 2, "INV-2025-0001 is paid in full already", "预收账款")
+    assert "Record at most" not in again.err
+    assert snapshot(practice) == before
 
 
 BAD_PAYMENTS: list[tuple[str, str, tuple[str, ...]]] = [

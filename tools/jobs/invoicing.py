@@ -447,14 +447,30 @@ def record_payment(
         outstanding = item.open_amount()
         if amount > outstanding:
             paid = item.paid()
-            _refuse(
-                client,
-                what,
-                f"it pays {amount} {item.currency}, more than the {outstanding} still open "
-                f"on {new.number} (total {item.amount}, paid {paid}). Record at most "
-                f"{outstanding}; book what the customer paid beyond it separately, as a "
-                "prepayment or a refund.",
+            whose, advance = (
+                (
+                    "customer",
+                    "an advance (预收账款: Liabilities:2203-预收账款 in the Chinese chart)",
+                )
+                if side == "receivables"
+                else ("client", "an advance (预付账款: Assets:1123-预付账款 in the Chinese chart)")
             )
+            beyond = (
+                f"book what the {whose} paid beyond it as a transaction of its own, to "
+                f"{advance} or as a refund, without the invoice's link."
+            )
+            if not outstanding:
+                why = (
+                    f"{new.number} is paid in full already (total {item.amount}, paid {paid}). "
+                    f"To record more, {beyond}"
+                )
+            else:
+                why = (
+                    f"it pays {amount} {item.currency}, more than the {outstanding} still open "
+                    f"on {new.number} (total {item.amount}, paid {paid}). Record at most "
+                    f"{outstanding}, and {beyond}"
+                )
+            _refuse(client, what, why)
         party = book.parties[item.party]
         narration = new.narration or NARRATIONS[side, _language(client)].format(number=new.number)
         sign = 1 if side == "receivables" else -1
