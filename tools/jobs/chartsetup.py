@@ -102,7 +102,11 @@ def _start(opens: dict[str, data.Open]) -> datetime.date:
 
 
 def _opening_day(
-    client: Client, what: str, entries: list[Directive], given: datetime.date | None
+    client: Client,
+    what: str,
+    entries: list[Directive],
+    opens: dict[str, data.Open],
+    given: datetime.date | None,
 ) -> datetime.date:
     """Return the day an account opens: given, else the chart's first day, after any lock.
 
@@ -112,7 +116,7 @@ def _opening_day(
     locks, _problems = standing_locks(entries)
     through = max((lock.through for lock in locks), default=None)
     if given is None:
-        start = _start(_opens(entries))
+        start = _start(opens)
         return max(start, through + datetime.timedelta(days=1)) if through else start
     if through is not None and given <= through:
         _refuse(
@@ -261,7 +265,7 @@ def add_account(
         files: dict[str, bytes | None] = {REGISTRY_FILENAME: registry.encode()}
         opened: datetime.date | None = None
         if new.account not in opens:
-            opened = _opening_day(client, new.account, ledger.entries, new.opened)
+            opened = _opening_day(client, new.account, ledger.entries, opens, new.opened)
             if new.on is not None and new.on < opened:
                 _refuse(
                     client,
@@ -365,7 +369,7 @@ def add_customer(
                     f"the ledger already opens {other.account} for it ({where}). Update its "
                     "metadata there, or choose another name.",
                 )
-        opened = _opening_day(client, f"customer '{new.name}'", ledger.entries, new.opened)
+        opened = _opening_day(client, f"customer '{new.name}'", ledger.entries, opens, new.opened)
         meta = [("name", quote(full_name))]
         if new.terms_days is not None:
             meta.append(("terms-days", str(new.terms_days)))
