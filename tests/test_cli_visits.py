@@ -101,7 +101,7 @@ def test_the_report_ties_to_the_ledger(with_customer: Path) -> None:
     report = json.loads(run_beanfirm("visits", "huamei", "--json", cwd=with_customer).out)
     total = Decimal(report["totals"][0]["total"])
     travel = beancount_balance(entries, "Expenses:5601-销售费用:差旅费")["CNY"]
-    meals = beancount_balance(entries, "Expenses:5601-销售费用:业务招待费")["CNY"]
+    meals = beancount_balance(entries, "Expenses:5602-管理费用:业务招待费")["CNY"]
     cny = travel + meals
     assert total == cny == Decimal("1641.00")
     assert visit_report(entries, options).totals()[0].total == total

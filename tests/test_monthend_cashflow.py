@@ -108,12 +108,13 @@ option "operating_currency" "CNY"
 
 # Each line of 会小企03表 this ledger fills: (本月金额, 本年累计金额), worked out by hand.
 EXPECTED = {
-    1: ("16300.00", "16300.00"),  # the cash sale with its 销项税 (11,300) and the receipt (5,000)
+    # the cash sale with its 销项税 (11,300) and the receipt, net of the fee the bank kept (4,980)
+    1: ("16280.00", "16280.00"),
     2: ("800.00", "800.00"),  # the grant, by the transaction's `cash-flow: 2`
     3: ("5650.00", "5650.00"),  # the goods with their 进项税, which follows the purchase
     4: ("8000.00", "8000.00"),
     5: ("650.00", "650.00"),  # VAT paid alone goes to its own line
-    6: ("320.00", "320.00"),  # the bank's fee and the stationery
+    6: ("300.00", "300.00"),  # the stationery; the bank's fee moved no cash of the client's
     7: ("2480.00", "2480.00"),
     12: ("6000.00", "6000.00"),  # the computer, split from the stationery by weight
     13: ("-6000.00", "-6000.00"),
@@ -192,6 +193,138 @@ def test_each_line_holds_its_movements_and_the_statement_ties_to_the_cash(
         "Income:5001-主营业务收入",
         "Liabilities:2221-应交税费:应交增值税",
     )
+
+
+SHARED = """\
+option "operating_currency" "CNY"
+2025-12-01 open Assets:1001-库存现金
+2025-12-01 open Assets:1002-银行存款:工商银行
+2025-12-01 open Assets:1101-短期投资
+2025-12-01 open Assets:1122-应收账款:客户甲
+2025-12-01 open Assets:1221-其他应收款:张三
+2025-12-01 open Assets:1601-固定资产
+2025-12-01 open Assets:1602-累计折旧
+2025-12-01 open Assets:1606-固定资产清理
+2025-12-01 open Assets:1901-待处理财产损溢
+2025-12-01 open Liabilities:2202-应付账款:供应商乙
+2025-12-01 open Liabilities:2211-应付职工薪酬
+2025-12-01 open Liabilities:2221-应交税费:应交增值税
+2025-12-01 open Liabilities:2221-应交税费:应交个人所得税
+2025-12-01 open Equity:3001-实收资本
+2025-12-01 open Equity:3104-利润分配
+2025-12-01 open Equity:Opening-Balances
+2025-12-01 open Income:5111-投资收益
+2025-12-01 open Expenses:5602-管理费用:差旅费
+2025-12-01 open Expenses:5602-管理费用:房租
+2025-12-01 open Expenses:5603-财务费用:汇兑损益
+2025-12-01 open Expenses:5711-营业外支出
+
+2026-10-01 * "期初余额" "年中建账: 余额一笔录入"
+  Assets:1002-银行存款:工商银行  50000.00 CNY
+  Assets:1601-固定资产  30000.00 CNY
+  Assets:1602-累计折旧  -10000.00 CNY
+  Equity:3001-实收资本  -60000.00 CNY
+  Equity:3104-利润分配  -5000.00 CNY
+  Equity:Opening-Balances  -5000.00 CNY
+
+2026-10-03 * "机床厂" "机床 付四成 余款赊欠"
+  Assets:1601-固定资产  10000.00 CNY
+  Assets:1002-银行存款:工商银行  -4000.00 CNY
+  Liabilities:2202-应付账款:供应商乙  -6000.00 CNY
+
+2026-10-04 * "张三" "借支差旅费"
+  Assets:1221-其他应收款:张三  1000.00 CNY
+  Assets:1002-银行存款:工商银行  -1000.00 CNY
+
+2026-10-08 * "张三" "报销差旅费 退回余款"
+  Expenses:5602-管理费用:差旅费  800.00 CNY
+  Assets:1001-库存现金  200.00 CNY
+  Assets:1221-其他应收款:张三  -1000.00 CNY
+
+2026-10-09 * "客户甲" "美元货款结汇 汇兑收益"
+  Assets:1002-银行存款:工商银行  7150.00 CNY
+  Assets:1122-应收账款:客户甲  -7100.00 CNY
+  Expenses:5603-财务费用:汇兑损益  -50.00 CNY
+
+2026-10-10 * "税务局" "缴纳增值税 滞纳金"
+  Liabilities:2221-应交税费:应交增值税  10000.00 CNY
+  Expenses:5711-营业外支出  50.00 CNY
+  Assets:1002-银行存款:工商银行  -10050.00 CNY
+
+2026-10-15 * "员工" "工资 代缴个税"
+  Liabilities:2211-应付职工薪酬  10000.00 CNY
+  Liabilities:2221-应交税费:应交个人所得税  300.00 CNY
+  Assets:1002-银行存款:工商银行  -10300.00 CNY
+
+2026-10-16 * "清运公司" "旧设备清理费"
+  Assets:1606-固定资产清理  500.00 CNY
+  Assets:1002-银行存款:工商银行  -500.00 CNY
+
+2026-10-20 * "回收站" "旧设备变卖"
+  Assets:1002-银行存款:工商银行  3000.00 CNY
+  Assets:1606-固定资产清理  -3000.00 CNY
+
+2026-10-21 * "证券公司" "买入股票"
+  Assets:1101-短期投资  10000.00 CNY
+  Assets:1002-银行存款:工商银行  -10000.00 CNY
+
+2026-10-25 * "证券公司" "卖出股票 含收益"
+  Assets:1002-银行存款:工商银行  12000.00 CNY
+  Assets:1101-短期投资  -10000.00 CNY
+  Income:5111-投资收益  -2000.00 CNY
+
+2026-10-26 * "证券公司" "现金股利"
+  Assets:1002-银行存款:工商银行  300.00 CNY
+  Income:5111-投资收益  -300.00 CNY
+
+2026-10-27 * "房东" "退还多收房租"
+  Assets:1002-银行存款:工商银行  500.00 CNY
+  Expenses:5602-管理费用:房租  -500.00 CNY
+
+2026-10-28 * "" "库存现金盘亏"
+  Assets:1901-待处理财产损溢  30.00 CNY
+  Assets:1001-库存现金  -30.00 CNY
+"""
+
+# Worked out by hand: the cash each transaction moved, by the nature of what it paid or brought.
+SHARED_EXPECTED = {
+    1: "7150.00",  # the customer's dollars as received, the exchange gain with them
+    2: "700.00",  # the 200 of the advance returned, the 500 of rent refunded
+    4: "10000.00",  # the wages without the 个税 paid with them
+    5: "10300.00",  # the VAT paid with a late fee, and the 个税 paid with the wages
+    6: "1080.00",  # the advance (1,000), the late fee (50), the cash found short (30)
+    7: "-13530.00",
+    8: "12000.00",  # the shares sold, their gain included
+    9: "300.00",  # the dividend
+    10: "2500.00",  # 净额: 3,000 for the old machine less the 500 its removal cost
+    11: "10000.00",
+    12: "4000.00",  # what was paid of the machine; the 6,000 owed moved no cash
+    13: "800.00",
+    20: "-12730.00",
+    21: "50000.00",  # the opening balances, every one in the same entry: 期初, no flow
+    22: "37270.00",
+}
+
+
+def test_cash_is_shared_by_what_moved_it_not_by_every_leg(tmp_path: Path) -> None:
+    statements, entries = statements_of(tmp_path, SHARED)
+    flows = cash_flow(statements)
+    filled = {
+        figure.line.number: str(figure.current)
+        for figure in flows.figures
+        if figure.line.number is not None and figure.current
+    }
+    assert filled == SHARED_EXPECTED
+    assert {figure.line.number: figure.earlier for figure in flows.figures} == {
+        figure.line.number: figure.current for figure in flows.figures
+    }
+    change = cash_before(entries, datetime.date(2026, 11, 1)) - cash_before(
+        entries, datetime.date(2026, 10, 2)
+    )
+    assert flows.figure(20).current == change
+    assert flows.figure(22).current == statements.balance_sheet.figure(1).current
+    assert flows.figure(10).accounts == ("Assets:1606-固定资产清理",)
+    assert flows.figure(8).accounts == ("Assets:1101-短期投资", "Income:5111-投资收益")
 
 
 EN_LEDGER = """\
@@ -280,10 +413,8 @@ def test_a_client_mapping_moves_an_account_to_another_line_by_a_narrower_prefix(
     assert own != template_text("cn-small")
     statements, _ = statements_of(tmp_path, mapping=own)
     flows = cash_flow(statements)
-    assert (flows.figure(3).current, flows.figure(6).current) == (
-        Decimal("5950.00"),
-        Decimal("20.00"),
-    )
+    # The stationery leaves line 6, which then holds nothing (the bank's fee moved no cash).
+    assert (flows.figure(3).current, flows.figure(6).current) == (Decimal("5950.00"), Decimal(0))
     assert flows.figure(22).current == Decimal("151230.00")
 
 
@@ -296,8 +427,37 @@ def test_a_posting_names_the_line_of_its_own_leg(tmp_path: Path) -> None:
     flows = cash_flow(statements_of(tmp_path, text)[0])
     assert (flows.figure(3).current, flows.figure(6).current, flows.figure(12).current) == (
         Decimal("5950.00"),
-        Decimal("20.00"),
+        Decimal(0),
         Decimal("6000.00"),
+    )
+
+
+def test_a_leg_on_the_cash_side_that_names_its_line_is_shown_gross(tmp_path: Path) -> None:
+    # The fee the bank kept moved no cash (net: 4,980 received); named, it is 20 paid and
+    # 5,000 received, the whole weight of each leg.
+    text = LEDGER.replace(
+        "  Expenses:5603-财务费用:手续费  20.00 CNY\n",
+        "  Expenses:5603-财务费用:手续费  20.00 CNY\n    cash-flow: 6\n",
+    )
+    assert text != LEDGER
+    flows = cash_flow(statements_of(tmp_path, text)[0])
+    assert (flows.figure(1).current, flows.figure(6).current, flows.figure(7).current) == (
+        Decimal("16300.00"),
+        Decimal("320.00"),
+        Decimal("2480.00"),
+    )
+
+
+def test_a_follow_entry_is_a_prefix_or_an_account_with_what_it_follows(tmp_path: Path) -> None:
+    bad = template_text("cn-small").replace(
+        '- {account: "5111", with: ["1101", "1511"]}', '- {account: "5111", along: ["1101"]}'
+    )
+    assert bad != template_text("cn-small")
+    with pytest.raises(ConfigError) as raised:
+        statements_of(tmp_path, mapping=bad)
+    assert any(
+        "unknown key 'along' in a follow entry" in problem.message
+        for problem in raised.value.problems
     )
 
 
@@ -418,6 +578,20 @@ income-statement:
               cash: ["1002"]
               lines:
                 - {line: 1, name: 收, accounts: ["5001"]}
+                - {line: 2, name: 也收, accounts: ["5001"]}
+            """,
+            (
+                "mapping.yaml:12: line 2 takes '5001' for the flows both ways that line 1 (at line "
+                "11) takes too; give each prefix and direction one line, or a 'flow' to each."
+            ),
+        ),
+        (
+            """\
+            cash-flow:
+              title: 现金流量表
+              cash: ["1002"]
+              lines:
+                - {line: 1, name: 收, flow: in, accounts: ["5001"]}
                 - {line: 2, name: 也收, flow: in, accounts: ["5001"]}
             """,
             (
@@ -561,9 +735,9 @@ def test_financials_show_the_cash_flow_statement_and_refuse_an_unplaced_movement
     line = append_entry(
         practice,
         HUAMEI_JANUARY,
-        "2025-01-01 open Assets:1901-待处理财产损溢 CNY\n\n"
-        '2025-01-09 * "盘点" "现金短缺"\n'
-        "  Assets:1901-待处理财产损溢  30.00 CNY\n"
+        "2025-01-01 open Liabilities:2401-递延收益 CNY\n\n"
+        '2025-01-09 * "财政局" "退回补助"\n'
+        "  Liabilities:2401-递延收益  30.00 CNY\n"
         "  Assets:1002-银行存款:工商银行  -30.00 CNY\n",
     )
     commit_all(practice, "A movement of cash the form has no line for")
@@ -572,7 +746,7 @@ def test_financials_show_the_cash_flow_statement_and_refuse_an_unplaced_movement
     assert_user_error(
         result,
         2,
-        f"{HUAMEI_JANUARY}:{line + 2}: cash paid against Assets:1901-待处理财产损溢 on 2025-01-09",
+        f"{HUAMEI_JANUARY}:{line + 2}: cash paid against Liabilities:2401-递延收益 on 2025-01-09",
         "cash-flow: <line>",
     )
     assert snapshot(practice) == before

@@ -208,6 +208,65 @@ def test_receivables_and_advances_are_filled_from_the_debit_and_credit_balances(
     assert column(sheet, 20) == (Decimal("11800.00"), Decimal(0))  # 原价 less 累计折旧
 
 
+PARTS = """\
+option "operating_currency" "CNY"
+2025-12-01 open Assets:1002-银行存款:工商银行
+2025-12-01 open Assets:1403-原材料
+2025-12-01 open Assets:4001-生产成本
+2025-12-01 open Assets:4101-制造费用
+2025-12-01 open Income:5301-营业外收入:政府补助
+2025-12-01 open Expenses:5403-税金及附加:城建税
+2025-12-01 open Expenses:5403-税金及附加:教育费附加
+2025-12-01 open Expenses:5403-税金及附加:地方教育附加
+2025-12-01 open Expenses:5403-税金及附加:印花税
+2025-12-01 open Expenses:5602-管理费用:业务招待费
+2025-12-01 open Expenses:5602-管理费用:研究费用
+2025-12-01 open Expenses:5603-财务费用:利息收入
+2025-12-01 open Expenses:5711-营业外支出:税收滞纳金
+
+2026-10-05 * "" "领料 生产 制造费用"
+  Assets:4001-生产成本  5000.00 CNY
+  Assets:4101-制造费用  600.00 CNY
+  Assets:1403-原材料  400.00 CNY
+  Assets:1002-银行存款:工商银行  -6000.00 CNY
+
+2026-10-20 * "" "税费 费用 补贴"
+  Expenses:5403-税金及附加:城建税  700.00 CNY
+  Expenses:5403-税金及附加:教育费附加  300.00 CNY
+  Expenses:5403-税金及附加:地方教育附加  200.00 CNY
+  Expenses:5403-税金及附加:印花税  100.00 CNY
+  Expenses:5602-管理费用:业务招待费  600.00 CNY
+  Expenses:5602-管理费用:研究费用  900.00 CNY
+  Expenses:5603-财务费用:利息收入  -30.00 CNY
+  Expenses:5711-营业外支出:税收滞纳金  50.00 CNY
+  Income:5301-营业外收入:政府补助  -800.00 CNY
+  Assets:1002-银行存款:工商银行  -2020.00 CNY
+"""
+
+
+def test_the_parts_of_a_line_are_filled_from_the_sub_accounts_the_form_names(
+    tmp_path: Path,
+) -> None:
+    found = statements_of(tmp_path, PARTS)
+    sheet, income = found.balance_sheet, found.income_statement
+    # 存货 takes 生产成本 and 制造费用; 在产品 is 生产成本.
+    assert column(sheet, 9)[0] == Decimal("6000.00")
+    assert (column(sheet, 10)[0], column(sheet, 11)[0]) == (Decimal("400.00"), Decimal("5000.00"))
+    parts = {number: column(income, number)[0] for number in (3, 6, 9, 10, 16, 17, 19, 22, 23, 29)}
+    assert parts == {
+        3: Decimal("1300.00"),
+        6: Decimal("700.00"),  # 城建税
+        9: Decimal("100.00"),  # 印花税
+        10: Decimal("500.00"),  # 教育费附加 and 地方教育附加
+        16: Decimal("600.00"),  # 业务招待费, within 管理费用
+        17: Decimal("900.00"),
+        19: Decimal("-30.00"),  # interest received lessens 利息费用
+        22: Decimal("800.00"),
+        23: Decimal("800.00"),  # 政府补助, shown as its line 22 is
+        29: Decimal("50.00"),
+    }
+
+
 def test_profit_is_the_change_in_retained_earnings_and_closing_entries_are_left_out(
     tmp_path: Path,
 ) -> None:

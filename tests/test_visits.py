@@ -221,11 +221,13 @@ def test_a_visit_is_booked_to_the_accounts_of_the_chart() -> None:
     cn, _errors, _options = loader.load_string(
         "2025-01-01 open Expenses:5601-销售费用:差旅费 CNY\n"
         "2025-01-01 open Expenses:5601-销售费用:业务招待费 CNY\n"
+        "2025-01-01 open Expenses:5602-管理费用:业务招待费 CNY\n"
         "2025-01-01 open Expenses:5601-销售费用:其他 CNY\n"
     )
     assert visit_accounts(cn, day) == {
         "transport": "Expenses:5601-销售费用:差旅费",
-        "meals": "Expenses:5601-销售费用:业务招待费",
+        # 小企业会计准则 第六十五条: 业务招待费 is 管理费用, even where the chart has it under 5601.
+        "meals": "Expenses:5602-管理费用:业务招待费",
         "lodging": "Expenses:5601-销售费用:差旅费",
         "other": "Expenses:5601-销售费用:其他",
     }

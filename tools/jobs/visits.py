@@ -46,10 +46,11 @@ if TYPE_CHECKING:
     from beanfirm.store.registry import Client
 
 # The usual account of each category, English chart first, then the Chinese (小企业会计准则):
-# a visit to a customer is a selling expense (5601-销售费用).
+# a visit to a customer is a selling expense (5601-销售费用), but its meals are 业务招待费, which
+# 小企业会计准则 第六十五条 puts in 管理费用 (5602; 会小企02表 line 16).
 USUAL_ACCOUNTS = {
     "transport": ("Expenses:Travel:Transport", "Expenses:5601-销售费用:差旅费"),
-    "meals": ("Expenses:Travel:Meals", "Expenses:5601-销售费用:业务招待费"),
+    "meals": ("Expenses:Travel:Meals", "Expenses:5602-管理费用:业务招待费"),
     "lodging": ("Expenses:Travel:Lodging", "Expenses:5601-销售费用:差旅费"),
     "other": ("Expenses:Travel:Other", "Expenses:5601-销售费用:其他"),
 }

@@ -23,6 +23,7 @@ probably belongs to; nothing lands on "other" unless the mapping says so.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -79,7 +80,7 @@ class CashFlows:
                     for kind, prefixes in (
                         (CASH, self.form.cash),
                         (OPENING, self.form.opening),
-                        (FOLLOW, self.form.follow),
+                        (FOLLOW, tuple(entry.prefix for entry in self.form.follow)),
                     )
                     if any(prefix_matches(prefix, account) for prefix in prefixes)
                 ),
@@ -105,35 +106,85 @@ class CashFlows:
         if is_revaluation(entry):
             self._exchange(entry, moved, in_month=in_month)
             return
+        if any(leg == OPENING for leg, _, _ in typed):
+            # Opening balances: every balance brought in is one entry (`beanfirm opening`), its
+            # equity and contra accounts beside the plug; the cash in it is 期初, not a flow.
+            self.opened_in_year += moved
+            self.opened_in_month += moved if in_month else ZERO
+            return
         chosen = entry.meta.get(META_KEY)
-        main = _main_leg(typed) if any(leg == FOLLOW for leg, _, _ in typed) else None
-        for leg, posting, number in typed:
-            if leg == CASH or not number:
-                continue
-            flow = -number
-            if leg == OPENING:
-                self.opened_in_year += flow
-                self.opened_in_month += flow if in_month else ZERO
-                continue
-            account = posting.account
-            own = posting.meta or {}
-            named = own.get(META_KEY, chosen)
-            classed = main if main is not None and leg == FOLLOW else account
+        for part in self._parts(typed):
+            named = part.meta.get(META_KEY, chosen) if part.meta is not None else chosen
+            where = part.meta if part.meta is not None and META_KEY in part.meta else entry.meta
             line = (
-                self._named(named, own if META_KEY in own else entry.meta)
+                self._named(named, where)
                 if named is not None
-                else self._line(classed, inflow=flow > 0)
+                else self._line(part.account, inflow=part.flow > 0)
             )
             if line is None:
                 if named is None:
-                    self._unclassified[(classed, flow > 0)].append(entry)
+                    self._unclassified[(part.account, part.flow > 0)].append(entry)
                 continue
             number_of_line = line.number
             assert number_of_line is not None  # noqa: S101  # lines taking flows have one
-            self.year[number_of_line] += flow
+            self.year[number_of_line] += part.flow
             if in_month:
-                self.month[number_of_line] += flow
-            self.accounts[number_of_line].add(account)
+                self.month[number_of_line] += part.flow
+            self.accounts[number_of_line].update(part.accounts)
+
+    def _parts(self, typed: list[tuple[str, data.Posting, Decimal]]) -> list[_Part]:
+        """Split a transaction's cash among its other legs: the cash each brought in or paid out.
+
+        A leg that names its line (`cash-flow:` on the posting) is a flow of its whole weight.
+        The others are first grouped: a `follow` leg with the largest leg it may follow. Then
+        the cash left is shared among the groups on the other side of the cash, by their
+        weights: a group on the cash's own side moved none (a payable for the part of an asset
+        not paid, expenses settled from an advance, a fee the bank kept) and lessens what the
+        others moved. Only when no group is on the other side are the weights taken whole.
+        """
+        parts: list[_Part] = []
+        groups: list[_Part] = []
+        mains: list[tuple[data.Posting, Decimal, _Part]] = []
+        follows: list[tuple[data.Posting, Decimal]] = []
+        for leg, posting, number in typed:
+            if leg == CASH or not number:
+                continue
+            if posting.meta and META_KEY in posting.meta:
+                parts.append(_Part(posting.account, [posting.account], -number, posting.meta))
+            elif leg == FOLLOW:
+                follows.append((posting, number))
+            else:
+                group = _Part(posting.account, [posting.account], -number)
+                groups.append(group)
+                mains.append((posting, number, group))
+        for posting, number in follows:
+            allowed = self._follows_with(posting.account)
+            candidates = [
+                (abs(weight), index)
+                for index, (main, weight, _) in enumerate(mains)
+                if not allowed or any(prefix_matches(prefix, main.account) for prefix in allowed)
+            ]
+            if candidates:
+                _, index = max(candidates, key=lambda item: (item[0], -item[1]))
+                group = mains[index][2]
+                group.flow -= number
+                group.accounts.append(posting.account)
+            else:
+                groups.append(_Part(posting.account, [posting.account], -number))
+        left = sum((group.flow for group in groups), ZERO)
+        groups = [group for group in groups if group.flow]
+        if not left:
+            return parts  # what is left of the cash is none: the other legs moved no cash
+        moving = [group for group in groups if (group.flow > 0) == (left > 0)]
+        if moving and len(moving) < len(groups):
+            _share(left, moving)
+            groups = moving
+        return parts + groups
+
+    def _follows_with(self, account: str) -> tuple[str, ...]:
+        """Return the accounts a `follow` leg may go with (empty: any), by its narrowest entry."""
+        matching = [entry for entry in self.form.follow if prefix_matches(entry.prefix, account)]
+        return max(matching, key=lambda entry: _specificity(entry.prefix)).with_
 
     def _exchange(self, entry: data.Transaction, moved: Decimal, *, in_month: bool) -> None:
         """Put a revaluation of cash on the line of exchange-rate effects: it is no flow."""
@@ -183,13 +234,13 @@ class CashFlows:
         key = (account, inflow)
         if key not in self._chosen:
             direction = "in" if inflow else "out"
-            best: tuple[tuple[int, int, int], Line] | None = None
+            best: tuple[tuple[int, int, int, bool], Line] | None = None
             for line in self._lines:
                 if line.flow not in (None, direction):
                     continue
                 for prefix in line.accounts:
                     if prefix_matches(prefix, account):
-                        score = _specificity(prefix)
+                        score = (*_specificity(prefix), line.flow is not None)
                         if best is None or score > best[0]:
                             best = (score, line)
             self._chosen[key] = best[1] if best else None
@@ -257,10 +308,31 @@ def _line_number(value: object) -> int | None:
     return None
 
 
-def _main_leg(typed: list[tuple[str, data.Posting, Decimal]]) -> str | None:
-    """Return the account of the largest leg not cash, not a tax that follows, not opening."""
-    largest: tuple[Decimal, str] | None = None
-    for leg, posting, number in typed:
-        if leg == OTHER and (largest is None or abs(number) > largest[0]):
-            largest = (abs(number), posting.account)
-    return largest[1] if largest else None
+@dataclass
+class _Part:
+    """A share of a transaction's cash: the account that classifies it, the accounts in it."""
+
+    account: str
+    accounts: list[str]
+    flow: Decimal
+    meta: data.Meta | None = None
+
+
+def _share(cash: Decimal, parts: list[_Part]) -> None:
+    """Share cash among parts in proportion to their flows, to the cent; the largest takes the rest.
+
+    The exponent is the finest of the figures shared, so that the shares add up to `cash` exactly.
+    """
+    total = sum((part.flow for part in parts), ZERO)
+    if len(parts) == 1:
+        parts[0].flow = cash
+        return
+    exponent = min(
+        int(figure.as_tuple().exponent) for figure in (cash, *(part.flow for part in parts))
+    )
+    quantum = Decimal(1).scaleb(exponent)
+    largest = max(parts, key=lambda part: abs(part.flow))
+    for part in parts:
+        if part is not largest:
+            part.flow = (cash * part.flow / total).quantize(quantum)
+    largest.flow = cash - sum((part.flow for part in parts if part is not largest), ZERO)

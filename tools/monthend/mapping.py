@@ -104,6 +104,18 @@ def prefix_matches(prefix: str, account: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Follow:
+    """A cash-flow `follow` entry: legs that go with the largest other leg of their transaction.
+
+    `with_` names the accounts such a leg may follow (empty: any); without one of them in the
+    transaction, the leg is classified by its own account.
+    """
+
+    prefix: str
+    with_: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Form:
     """A statement's layout: its form number, title and lines in the form's order."""
 
@@ -114,7 +126,7 @@ class Form:
     lines: tuple[Line, ...]
     cash: tuple[str, ...] = ()  # cash flow: the prefixes of the cash accounts
     opening: tuple[str, ...] = ()  # cash flow: where opening balances are booked: not flows
-    follow: tuple[str, ...] = ()  # cash flow: taxes that go with the transaction's largest leg
+    follow: tuple[Follow, ...] = ()  # cash flow: legs that go with the transaction's largest leg
     # cash flow: the balance sheet's line of cash (货币资金), which must take the cash accounts
     # exactly, and where the mapping says so
     ties_to: tuple[int, Problem] | None = None
@@ -255,13 +267,18 @@ def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
         if (line := _line(reader, key, item)) is not None
     ]
     _check_references(reader, key, lines)
-    cash, opening, follow = (
+    cash, opening = (
         tuple(
             prefix
             for item in (reader.sequence(keys[name], name) if name in keys else [])
             if (prefix := _prefix(reader, item, None, name)) is not None
         )
-        for name in ("cash", "opening", "follow")
+        for name in ("cash", "opening")
+    )
+    follow = tuple(
+        entry
+        for item in (reader.sequence(keys["follow"], "follow") if "follow" in keys else [])
+        if (entry := _follow(reader, item)) is not None
     )
     if key == CASH_FLOW:
         _check_cash_flow(reader, lines, cash)
@@ -404,13 +421,32 @@ def _prefix(
     return prefix
 
 
+def _follow(reader: NodeReader, node: yaml.Node) -> Follow | None:
+    """Read a `follow` entry: a prefix, or `{account: PREFIX, with: [PREFIX, ...]}`."""
+    if not isinstance(node, yaml.MappingNode):
+        prefix = _prefix(reader, node, None, "follow")
+        return Follow(prefix) if prefix is not None else None
+    keys = reader.mapping(
+        node, "a follow entry", allowed=("account", "with"), required=("account",)
+    )
+    prefix = _prefix(reader, keys["account"], None, "follow") if "account" in keys else None
+    with_ = tuple(
+        found
+        for item in (reader.sequence(keys["with"], "follow with") if "with" in keys else [])
+        if (found := _prefix(reader, item, None, "follow with")) is not None
+    )
+    return Follow(prefix, with_) if prefix is not None else None
+
+
 def _check_cash_flow(reader: NodeReader, lines: list[Line], cash: tuple[str, ...]) -> None:
     """Report a prefix that two cash-flow lines take in the same direction, and a cash account.
 
     The line with the longest matching prefix takes a movement, so that a narrower prefix
-    overrides a wider one; the same prefix on two lines would leave the choice to chance.
+    overrides a wider one, and of a line for the movement's direction and a line for both, the
+    first (a prefix on a line of receipts and on one that nets both: disposals); the same
+    prefix on two lines for the same directions would leave the choice to chance.
     """
-    taken: dict[tuple[str, str], Line] = {}
+    taken: dict[tuple[str, str | None], Line] = {}
     exchange: dict[str, Line] = {}
     for line in lines:
         for flow in ((line.flow,) if line.flow else FLOWS) if line.exchange else ():
@@ -453,18 +489,18 @@ def _check_cash_flow(reader: NodeReader, lines: list[Line], cash: tuple[str, ...
                         "between cash accounts is no flow; remove it from the line.",
                     )
                 )
-            for flow in (line.flow,) if line.flow else FLOWS:
-                first = taken.setdefault((prefix, flow), line)
-                if first is not line:
-                    reader.problems.append(
-                        Problem(
-                            reader.filename,
-                            line.source.line,
-                            f"line {line.number} takes '{prefix}' for the {flow}flows that "
-                            f"line {first.number} (at line {first.source.line}) takes too; give "
-                            "each prefix and direction one line, or a 'flow' to each.",
-                        )
+            first = taken.setdefault((prefix, line.flow), line)
+            if first is not line:
+                flows = f"{line.flow}flows" if line.flow else "flows both ways"
+                reader.problems.append(
+                    Problem(
+                        reader.filename,
+                        line.source.line,
+                        f"line {line.number} takes '{prefix}' for the {flows} that "
+                        f"line {first.number} (at line {first.source.line}) takes too; give "
+                        "each prefix and direction one line, or a 'flow' to each.",
                     )
+                )
 
 
 def _integer(reader: NodeReader, node: yaml.Node | None, what: str) -> int | None:
