@@ -7,8 +7,10 @@ back with openpyxl, each amount tied to the statement's figure to the cent.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
+import json
 import os
 import re
 import subprocess
@@ -28,7 +30,7 @@ from weasyprint.formatting_structure.boxes import TableCellBox, TextBox
 from beanfirm.core.journal import CENT
 from beanfirm.core.pdf import html_to_pdf
 from beanfirm.monthend.closing import Period
-from beanfirm.monthend.mapping import read_mapping, template_text
+from beanfirm.monthend.mapping import Form, read_mapping, template_text
 from beanfirm.monthend.pdf import render_pdf
 from beanfirm.monthend.render import printed_forms, render_html, render_parts
 from beanfirm.monthend.statements import financial_statements
@@ -104,6 +106,10 @@ EN_CLIENT = a_client(
     name="Brightpath Consulting (Shanghai) Co., Ltd.", language="en", currency="USD"
 )
 CASES = {"zh": (CN_LEDGER, CN_CLIENT), "en": (EN_LEDGER, EN_CLIENT)}
+# Each chart template, and the other language its titles and lines are named in beside it.
+TRANSLATED = {"cn-small": "en", "en-simple": "zh"}
+LATIN = re.compile(r"[A-Za-z]{2,}")  # an English word, as the Chinese pages' tests find them
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def statements_of(tmp_path: Path, language: str) -> Statements:
@@ -270,6 +276,80 @@ def test_the_checks_see_a_missing_glyph_and_text_off_the_page() -> None:
     )
     assert text_off_the_page(html) == [f"page 1: {wide}"]
     assert missing_glyphs(html_to_pdf(html)) == {"\U00013000"}
+
+
+@pytest.mark.parametrize(("chart", "tag"), TRANSLATED.items())
+def test_every_line_of_each_chart_has_a_name_in_the_other_language(chart: str, tag: str) -> None:
+    mapping, problems = read_mapping(template_text(chart), chart)
+    assert mapping is not None, problems
+    assert mapping.cash_flow is not None
+    forms: list[Form] = [mapping.balance_sheet, mapping.income_statement, mapping.cash_flow]
+    for form in forms:
+        assert form.title_in(tag) != form.title, form.key
+        names = [(line.name, line.name_in(tag)) for line in form.lines]
+        for own, translated in [(form.title, form.title_in(tag)), *names]:
+            assert translated != own, (form.key, own)  # given, not the form's own
+            if tag == "zh":  # Chinese, with no English left in it
+                assert HAN.search(translated), (own, translated)
+                assert not LATIN.search(translated), (own, translated)
+            else:
+                assert not HAN.search(translated), (own, translated)
+        numbered = [line.name_in(tag) for line in form.lines if line.number is not None]
+        assert len(set(numbered)) == len(numbered), form.key  # no two lines read the same
+
+
+def test_the_english_chart_in_chinese_leaves_no_english(tmp_path: Path) -> None:
+    """A foreign client's statements read in Chinese: every word is Chinese but the data.
+
+    The data: the firm's and the client's names and the currency's code (numbers are no
+    words). The same check as the Chinese statements page's (tests/test_portal_live.py).
+    """
+    statements = statements_of(tmp_path, "en")  # the en-simple chart
+    assert statements.chart == "en-simple"
+
+    def english(text: str) -> set[str]:
+        for data in (FIRM, statements.client_name, statements.currency):
+            text = text.replace(data, " ")
+        return set(LATIN.findall(text))
+
+    pdf = render_pdf(statements, "zh", prepared_by=PREPARER, firm=FIRM)
+    texts = page_texts(pdf)
+    for text, title in zip(texts, ("资产负债表", "利润表", "现金流量表"), strict=True):
+        assert f"\n{title}\n" in text
+    assert "货币资金 1 249,999,919.75 250,000,000.00" in texts[0]
+    assert "未分配利润 19 11,919.75 0.00" in texts[0]
+    assert "净利润 21 11,919.75 11,919.75" in texts[1]
+    assert "期末现金余额 19 249,999,919.75 249,999,919.75" in texts[2]
+    html = render_html(statements, "zh", prepared_by=PREPARER, firm=FIRM)
+    _style, body = render_parts(statements, "zh")
+    shown = re.sub(r"<[^>]+>", " ", body)  # the visible text, without the tags' English
+    book = load_workbook(io.BytesIO(render_xlsx(statements, "zh", prepared_by=PREPARER, firm=FIRM)))
+    assert book.sheetnames == ["资产负债表", "利润表", "现金流量表"]
+    cells = [str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value]
+    labels = statements.as_json("zh")["statements"]
+    assert isinstance(labels, list)
+    json_text = json.dumps(
+        [
+            [part["title"], part["columns"], [line["name"] for line in part["lines"]]]
+            for part in labels
+        ],
+        ensure_ascii=False,
+    )
+    out = io.StringIO()
+    csv.writer(out).writerows(
+        (name, number) for s in statements.all for name, number, _a, _b in s.rows("zh")
+    )
+    for name, text in [
+        *((f"pdf page {n}", t) for n, t in enumerate(texts, 1)),
+        ("html", shown),
+        ("xlsx", " ".join(cells)),
+        ("json", json_text),
+        ("csv", out.getvalue()),
+    ]:
+        assert HAN.search(text), name
+        assert english(text) == set(), (name, text)
+    assert text_off_the_page(html) == []
+    assert missing_glyphs(pdf) == set()
 
 
 def sheet_figures(sheet: Worksheet) -> dict[int, tuple[object, object]]:

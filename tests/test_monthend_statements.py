@@ -356,8 +356,8 @@ def test_a_client_mapping_with_a_typo_names_its_file_and_line(tmp_path: Path) ->
     assert messages == [
         (
             "financials.yaml:4: unknown key 'acounts' in a line of the balance-sheet. Did you "
-            "mean 'accounts'? Allowed keys: line, name, en, accounts, side, negate, total, of, "
-            "heading, right."
+            "mean 'accounts'? Allowed keys: line, name, en, zh, accounts, side, negate, total, "
+            "of, heading, right."
         ),
         "financials.yaml:4: line 1 must have either 'accounts' or 'total' (exactly one of them).",
         "financials.yaml:5: line 2 refers to line 3, which the balance-sheet does not have.",

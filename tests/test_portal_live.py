@@ -25,7 +25,7 @@ import pytest
 from approval_support import approve
 from beancount.core import data
 from cli_support import HUAMEI_JANUARY, append_entry, commit_all
-from conftest import BEANFIRM, run_beanfirm, tree_state
+from conftest import BEANFIRM, STAFF_ENV, run_beanfirm, tree_state
 from portal_support import (
     HUAMEI_SECRET,
     NORTHWIND_SECRET,
@@ -53,6 +53,8 @@ UNREVIEWED_ENTRY = (
 )
 # Clients never approved: jinma (zh) and northwind (en).
 UNREVIEWED = {"zh": ("boss@jinma.example", "jinma"), "en": ("cfo@northwind.example", "northwind")}
+# A foreign client on the English chart (en-simple), in dollars, whose people read Chinese.
+FOREIGN = ("harbour", "boss@harbour.example", "Harbour Light Trading Ltd")
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,10 @@ def _beanfirm(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     root = build_practice(tmp_path_factory.mktemp("live") / "practice", approved=("huamei",))
+    _add_foreign_client(root)
     state = root.parent / "state"
-    for email, client_id in ((CLIENT_EMAIL, "huamei"), *UNREVIEWED.values()):
+    users = ((CLIENT_EMAIL, "huamei"), (FOREIGN[1], FOREIGN[0]), *UNREVIEWED.values())
+    for email, client_id in users:
         added = _beanfirm(
             root,
             "portal",
@@ -128,6 +132,28 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         server.wait(30)
 
 
+def _add_foreign_client(root: Path) -> None:
+    """Add FOREIGN with a January sale, approved: the English chart, its language Chinese."""
+    client_id, _email, name = FOREIGN
+    added = run_beanfirm(
+        *("clients", "add", client_id, "--name", name, "--industry", "trading"),
+        *("--frequency", "low", "--region", "shenzhen", "--size", "small", "--preparer", "bo"),
+        *("--reviewer", "ana", "--language", "zh", "--template", "en-simple"),
+        *("--currency", "USD", "--opened", "2025-01-01"),
+        cwd=root,
+        env=STAFF_ENV,
+    )
+    assert added.code == 0, added.err
+    append_entry(
+        root,
+        f"ledgers/{client_id}/journal/2025/01.beancount",
+        '2025-01-10 * "Acme" "January invoice"\n  Assets:Bank  100.00 USD\n'
+        "  Income:Sales  -100.00 USD\n",
+    )
+    commit_all(root, f"{client_id}'s January")
+    approve(root, client_id)
+
+
 def _opener() -> urllib.request.OpenerDirector:
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *_args: object, **_kwargs: object) -> None:
@@ -145,13 +171,13 @@ def _get(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, bytes, d
         return exc.code, exc.read(), dict(exc.headers)
 
 
-def _login(live: Live) -> urllib.request.OpenerDirector:
+def _login(live: Live, email: str = CLIENT_EMAIL) -> urllib.request.OpenerDirector:
     opener = _opener()
     _, form, _ = _get(opener, f"{live.url}/login")
     token = re.search(rb'name="csrf" value="([^"]+)"', form)
     assert token
     data = urllib.parse.urlencode(
-        {"csrf": token.group(1).decode(), "email": CLIENT_EMAIL, "password": PASSWORD}
+        {"csrf": token.group(1).decode(), "email": email, "password": PASSWORD}
     ).encode()
     status = _post(opener, f"{live.url}/login", data)
     assert status == 303, status
@@ -449,27 +475,39 @@ def test_browser_shows_a_client_never_approved_a_plain_page(
     assert violations == [], violations
 
 
-# Words a Chinese statements page may show in Latin letters: formats and the currency code.
-LATIN_ALLOWED = {"PDF", "Excel", "CNY", "YYYY", "MM"}
+# Words a Chinese statements page may show in Latin letters: formats and the currency codes.
+LATIN_ALLOWED = {"PDF", "Excel", "CNY", "USD", "YYYY", "MM"}
 
 
-def test_browser_shows_the_statements_page_in_chinese(live: Live, tmp_path: Path) -> None:
-    """财务报表 as a client user sees it: the forms, in Chinese only, within the portal's CSP."""
-    map_sales_account(live.root)  # the sales of these books (and of the tests here) are 6001
-    commit_all(live.root, "huamei's statement mapping: sales booked to 6001 are 营业收入")
-    approve(live.root, "huamei")
-    opener = _login(live)
-    _, _, headers = _get(opener, f"{live.url}/c/huamei/")
+@pytest.mark.parametrize(
+    ("client_id", "email", "name"),
+    [("huamei", CLIENT_EMAIL, "华美便利店"), FOREIGN],
+    ids=["cn-small", "en-simple"],
+)
+def test_browser_shows_the_statements_page_in_chinese(
+    live: Live, tmp_path: Path, client_id: str, email: str, name: str
+) -> None:
+    """财务报表 as a client user sees it: the forms, in Chinese only, within the portal's CSP.
+
+    The Chinese chart's forms, and the English chart's statements of a client that reads
+    Chinese: no English on either but the data (the client's name, the currency's code).
+    """
+    if client_id == "huamei":
+        map_sales_account(live.root)  # the sales of these books (and of the tests here) are 6001
+        commit_all(live.root, "huamei's statement mapping: sales booked to 6001 are 营业收入")
+        approve(live.root, "huamei")
+    opener = _login(live, email)
+    _, _, headers = _get(opener, f"{live.url}/c/{client_id}/")
     page = f"{live.url}{headers['Location'].rsplit('/', 2)[0]}/extension/Financials/?period=2025-01"
     deadline = time.monotonic() + 120
     while True:  # until the approval reaches the client's books
         status, body, _ = _get(opener, page)
-        if status == 200 and "资产负债表".encode() in body:
+        if status == 200 and b'<div class="statements">' in body:
             break
         assert time.monotonic() < deadline, body[:2000]
         time.sleep(0.5)
     with _browser(tmp_path, "--lang=zh-CN") as driver:  # a Chinese client's browser
-        _log_in(driver, live, CLIENT_EMAIL)
+        _log_in(driver, live, email)
         driver.get(page)
         WebDriverWait(driver, 60).until(
             expected_conditions.presence_of_element_located(
@@ -478,7 +516,7 @@ def test_browser_shows_the_statements_page_in_chinese(live: Live, tmp_path: Path
         )
         time.sleep(1.0)  # let Fava's late requests finish
         driver.set_window_size(1280, 2400)
-        screenshot = tmp_path / "financials-zh.png"
+        screenshot = tmp_path / f"financials-{client_id}-zh.png"
         driver.save_screenshot(str(screenshot))
         ours = driver.find_element(By.CSS_SELECTOR, ".beanfirm-financials").text
         violations = driver.execute_script("return window.__csp")
@@ -487,7 +525,8 @@ def test_browser_shows_the_statements_page_in_chinese(live: Live, tmp_path: Path
     assert screenshot.stat().st_size > 10_000
     for words in ("财务报表", "资产负债表", "利润表", "现金流量表", "货币资金", "制表人", "下载"):
         assert words in ours, words
-    latin = set(re.findall(r"[A-Za-z]{2,}", ours)) - LATIN_ALLOWED
+    assert name in ours  # 编制单位
+    latin = set(re.findall(r"[A-Za-z]{2,}", ours.replace(name, " "))) - LATIN_ALLOWED
     assert latin == set(), latin  # no English left on a Chinese page
     assert violations == [], violations
     problems = [entry for entry in logs if entry["level"] in {"SEVERE", "WARNING"}]

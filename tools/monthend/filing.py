@@ -100,7 +100,7 @@ def close_report(
         lines.append("|---|---|---:|---:|")
         for figure in statement.figures:
             if figure.line.is_total and figure.current is not None:
-                name = figure.line.en if language == "en" and figure.line.en else figure.line.name
+                name = figure.line.name_in(language)
                 lines.append(
                     f"| {figure.line.number} | {name} | {figure.current:,.2f} | "
                     f"{(figure.earlier or 0):,.2f} |"

@@ -28,6 +28,7 @@ LINE_KEYS = (
     "line",
     "name",
     "en",
+    "zh",
     "accounts",
     "side",
     "negate",
@@ -70,6 +71,11 @@ class Line:
     balance: str | None = None  # cash flow: "start", the cash at the start of the column
     right: bool = False  # the printed form's right-hand side begins with this line
     exchange: bool = False  # cash flow: takes the effect of exchange rates on cash (revaluation)
+    zh: str | None = None  # the name in Chinese, where the form's own is another language's
+
+    def name_in(self, language: str) -> str:
+        """Return the line's name in a language: its `en` or `zh`, else the form's own."""
+        return _in(language, self.name, en=self.en, zh=self.zh)
 
     @property
     def is_heading(self) -> bool:
@@ -93,6 +99,11 @@ class Line:
         if self.side == "credit" and balance_is_debit:
             return False
         return any(prefix_matches(prefix, account) for prefix in self.accounts)
+
+
+def _in(language: str, own: str, **translations: str | None) -> str:
+    """Return the translation for a language (a form's `en` or `zh`) if given, else its own."""
+    return translations.get(language) or own
 
 
 def prefix_matches(prefix: str, account: str) -> bool:
@@ -131,6 +142,11 @@ class Form:
     # exactly, and where the mapping says so
     ties_to: tuple[int, Problem] | None = None
     printed_columns: tuple[int, int] = (1, 2)  # the order the printed form gives the columns
+    zh: str | None = None  # the title in Chinese, where the form's own is another language's
+
+    def title_in(self, language: str) -> str:
+        """Return the form's title in a language: its `en` or `zh`, else the form's own."""
+        return _in(language, self.title, en=self.en, zh=self.zh)
 
     def line(self, number: int) -> Line:
         """Return the line with a number (行次)."""
@@ -255,12 +271,14 @@ def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
     keys = reader.mapping(
         node,
         key,
-        allowed=("form", "title", "en", "printed-columns", "lines", *cash_keys),
+        allowed=("form", "title", "en", "zh", "printed-columns", "lines", *cash_keys),
         required=("title", "lines", *cash_keys[:1]),
     )
     title = reader.string(keys["title"], f"{key} title") if "title" in keys else None
     form = reader.string(keys["form"], f"{key} form") if "form" in keys else None
-    en = reader.string(keys["en"], f"{key} en") if "en" in keys else None
+    en, zh = (
+        reader.string(keys[tag], f"{key} {tag}") if tag in keys else None for tag in ("en", "zh")
+    )
     lines = [
         line
         for item in (reader.sequence(keys["lines"], f"{key} lines") if "lines" in keys else [])
@@ -303,6 +321,7 @@ def _form(reader: NodeReader, key: str, node: yaml.Node) -> Form | None:
         follow,
         ties_to,
         printed_columns=printed,
+        zh=zh,
     )
 
 
@@ -327,11 +346,13 @@ def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
     keys = reader.mapping(node, where, allowed=allowed)
     source = Problem(reader.filename, line_of(node), "")
     if "heading" in keys:
-        extra = sorted(set(keys) - {"heading", "en", "right"})
+        extra = sorted(set(keys) - {"heading", "en", "zh", "right"})
         if extra:
-            reader.problem(node, f"a heading takes only 'heading', 'en' and 'right', not {extra}.")
+            reader.problem(
+                node, f"a heading takes only 'heading', 'en', 'zh' and 'right', not {extra}."
+            )
         name = reader.string(keys["heading"], "heading")
-        en = reader.string(keys["en"], "en") if "en" in keys else None
+        en, zh = (reader.string(keys[tag], tag) if tag in keys else None for tag in ("en", "zh"))
         right = _boolean(reader, keys.get("right"), f"heading {name}: right")
         empty: tuple[str, ...] = ()
         return Line(
@@ -345,6 +366,7 @@ def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
             of=None,
             source=source,
             right=right,
+            zh=zh,
         )
     number = _integer(reader, keys.get("line"), f"{where}: line")
     if "line" not in keys:
@@ -379,7 +401,10 @@ def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
     side = reader.choice(keys["side"], f"line {number}: side", SIDES) if "side" in keys else None
     negate = _boolean(reader, keys.get("negate"), f"line {number}: negate")
     of = _integer(reader, keys.get("of"), f"line {number}: of")
-    en = reader.string(keys["en"], f"line {number}: en") if "en" in keys else None
+    en, zh = (
+        reader.string(keys[tag], f"line {number}: {tag}") if tag in keys else None
+        for tag in ("en", "zh")
+    )
     flow = reader.choice(keys["flow"], f"line {number}: flow", FLOWS) if "flow" in keys else None
     balance = (
         reader.choice(keys["balance"], f"line {number}: balance", BALANCES)
@@ -403,6 +428,7 @@ def _line(reader: NodeReader, form: str, node: yaml.Node) -> Line | None:
         balance,
         right=right,
         exchange=exchange,
+        zh=zh,
     )
 
 

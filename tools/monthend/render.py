@@ -159,7 +159,7 @@ def _rows(statement: Statement, lines: tuple[Line, ...], language: str) -> list[
     rows = []
     for line in lines:
         figure = figures[id(line)]
-        name = line.en if language == "en" and line.en else line.name
+        name = line.name_in(language)
         kind = "heading" if line.is_heading else "total" if line.is_total else "item"
         first, second = _printed(statement, (figure.current, figure.earlier))
         rows.append(Row(name, line.number, first, second, kind, line.of is not None))

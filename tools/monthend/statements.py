@@ -103,8 +103,8 @@ class Statement:
         return next(figure for figure in self.figures if figure.line.number == number)
 
     def title(self, language: str) -> str:
-        """Return the statement's title in a language (the form's own, or its English one)."""
-        return self.form.en if language == "en" and self.form.en else self.form.title
+        """Return the statement's title in a language (the form's own, or its `en` or `zh`)."""
+        return self.form.title_in(language)
 
     def columns(self, language: str) -> tuple[str, str]:
         """Return the names of the two columns in a language."""
@@ -115,7 +115,7 @@ class Statement:
         """Return the lines as (name, line number, first column, second column)."""
         return [
             (
-                figure.line.en if language == "en" and figure.line.en else figure.line.name,
+                figure.line.name_in(language),
                 figure.line.number,
                 figure.current,
                 figure.earlier,
