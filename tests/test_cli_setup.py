@@ -175,6 +175,17 @@ def test_customers_add_opens_the_receivable_under_the_charts_root(
         (("Acme Robotics",), ("not a valid account name", "--full-name")),
         (("Acme:Robotics",), ("not a valid account name",)),
         (("Acme", "--email", "nobody"), ("not an email address",)),
+        # A credit limit in sub-cent units was rounded silently, as `--amount` never is.
+        (
+            ("Acme", "--credit-limit", "100.001"),
+            (
+                "--credit-limit 100.001 has more than two decimals",
+                "in cents",
+                "Nothing was written",
+            ),
+        ),
+        (("Acme", "--credit-limit", "-5"), ("--credit-limit must be 0 or more",)),
+        (("Acme", "--credit-limit", "lots"), ("--credit-limit 'lots' is not an amount",)),
     ],
 )
 def test_customers_add_refuses_a_duplicate_or_bad_name_and_writes_nothing(

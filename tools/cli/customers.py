@@ -24,7 +24,9 @@ def customers() -> None:
 @click.option(
     "--terms-days", type=click.IntRange(min=0), default=None, help="Payment terms, in days."
 )
-@click.option("--credit-limit", default=None, help="Credit limit, in the client's currency.")
+@click.option(
+    "--credit-limit", default=None, help="Credit limit, in the client's currency, to the cent."
+)
 @click.option("--email", default=None, help="Where statements and reminders go.")
 @click.option(
     "--language",

@@ -20,6 +20,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanfirm.accounts.customers import root_for_chart
+from beanfirm.accounts.invoices import cents
 from beanfirm.accounts.openitems import settings_of
 from beanfirm.core import paths
 from beanfirm.core.accountnames import STATEMENT_ROOTS, is_account_name
@@ -324,6 +325,11 @@ def _check_customer(client: Client, new: NewCustomer) -> None:
         _refuse(client, new.name, "--terms-days must be 0 or more days.")
     if new.credit_limit is not None and new.credit_limit < 0:
         _refuse(client, new.name, "--credit-limit must be 0 or more.")
+    if new.credit_limit is not None:
+        try:
+            cents(new.credit_limit, "--credit-limit")
+        except UsageError as exc:
+            _refuse(client, new.name, str(exc))
     if new.email is not None and "@" not in new.email:
         _refuse(client, new.name, f"'{new.email}' is not an email address.")
     if new.customer_class is not None and (
