@@ -13,7 +13,10 @@ What it checks (errors unless said otherwise):
    writes it) is booked on the opening date and may fall due before it, not before its
    `invoice-date:`.
 2. An invoice number is booked once.
-3. A payment names a known invoice, on the same account and in the same currency.
+3. A payment names a known invoice, on the same account and in the same currency. A payment
+   linked to several invoices says what each posting pays with posting metadata `invoice:`
+   (`bill:` on payables) naming one of the transaction's links; a posting without it is applied
+   to the invoices it is linked to oldest first.
 4. Payments never exceed their invoice: an over-payment is reported on the payment that
    crosses the invoice's amount.
 5. A customer's open balance above the `credit-limit` on its `open` directive is reported on the
@@ -150,7 +153,7 @@ def receivables(
     exposures = _exposures(entries, settings, findings)
     documents = _Documents()
     payments: list[_Leg] = []
-    for leg in _legs(entries, settings, exposures):
+    for leg in _legs(entries, settings, exposures, findings):
         if leg.amount > 0:
             findings.extend(_charge(documents, leg, main_file))
         else:
@@ -161,8 +164,17 @@ def receivables(
     return entries, findings
 
 
-def _legs(entries: Entries, settings: Settings, exposures: dict[str, _Exposure]) -> Iterator[_Leg]:
-    """Yield the linked postings to receivables and payables in order; run the exposures."""
+def _legs(
+    entries: Entries,
+    settings: Settings,
+    exposures: dict[str, _Exposure],
+    findings: list[Finding],
+) -> Iterator[_Leg]:
+    """Yield the linked postings to receivables and payables in order; run the exposures.
+
+    A posting's own `invoice:` (`bill:`) metadata says which document it is for (see
+    `posting_number`); a bad one is reported in `findings`.
+    """
     sides: dict[str, Side | None] = {}
     for entry in entries:
         if not isinstance(entry, data.Transaction) or not (entry.links or exposures):
@@ -185,6 +197,9 @@ def _legs(entries: Entries, settings: Settings, exposures: dict[str, _Exposure])
             if exposures and account in exposures:
                 _expose(exposures[account], entry, *amount)
             numbers = _numbers(entry.links, side.prefix)
+            meta = posting.meta
+            if meta and side.document in meta:
+                numbers = _attributed(entry, posting, side, numbers, findings)
             if numbers:
                 yield _Leg(entry, account, amount[0] * side.sign, amount[1], side, numbers)
 
@@ -195,6 +210,53 @@ def _numbers(links: frozenset[str], prefix: str) -> tuple[str, ...]:
         for link in links:
             return (link,) if link.startswith(prefix) else ()
     return tuple(sorted(link for link in links if link.startswith(prefix)))
+
+
+def posting_number(posting: data.Posting, document: str, prefix: str) -> str | None:
+    """Return the document a posting's own metadata names, if it names one.
+
+    `document` is the key, `invoice` on receivables and `bill` on payables: a payment linked
+    to several invoices says with it what each of its postings pays, like `invoice:
+    "INV-2026-0002"`. A value that is not a number with the side's prefix names none.
+    """
+    named = posting.meta.get(document) if posting.meta else None
+    return named if isinstance(named, str) and named.startswith(prefix) else None
+
+
+def _attributed(
+    entry: data.Transaction,
+    posting: data.Posting,
+    side: Side,
+    numbers: tuple[str, ...],
+    findings: list[Finding],
+) -> tuple[str, ...]:
+    """Return the numbers of a posting with its own `invoice:` (`bill:`); report a bad one."""
+    key = side.document
+    named = posting_number(posting, key, side.prefix)
+    if named is None:
+        value = (posting.meta or {}).get(key)
+        shown = f'"{value}"' if isinstance(value, str) else str(value)
+        findings.append(
+            ReceivablesError(
+                source_of(posting.meta),
+                f"`{key}:` on this posting to {posting.account} is {shown}, not "
+                f"{'an' if key == 'invoice' else 'a'} {key} number; write the number this "
+                f'posting is for, as text, like `{key}: "{side.prefix}2026-0001"`.',
+                entry,
+            )
+        )
+        return numbers
+    if named not in entry.links:
+        findings.append(
+            ReceivablesError(
+                source_of(posting.meta),
+                f'This posting to {posting.account} names {key} {named} (`{key}: "{named}"`), '
+                f"but the transaction is not linked ^{named}; add the link, so that the {key} "
+                "and its payments are found together, or correct the number.",
+                entry,
+            )
+        )
+    return (named,)
 
 
 def _side(account: str, settings: Settings) -> Side | None:

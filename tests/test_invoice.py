@@ -393,6 +393,39 @@ def test_payments_settle_the_invoice_in_part_then_in_full(vat_client: Path) -> N
     assert snapshot(practice) == before
 
 
+def test_a_receipt_split_between_invoices_by_its_postings_settles_each_in_every_report(
+    vat_client: Path,
+) -> None:
+    # One receipt for two invoices, its postings naming each (`invoice:`): aging, statements
+    # and the credit rating applied it oldest first, all of it to INV-2025-0001.
+    practice = vat_client
+    for day, amount in (("2025-03-01", "1000"), ("2025-03-05", "500")):
+        assert _invoice(practice, "--date", day, "--amount", amount).returncode == 0
+    with (practice / MARCH).open("a", encoding="utf-8") as month:
+        month.write(
+            '\n2025-03-10 * "华联超市" "收到货款" ^INV-2025-0001 ^INV-2025-0002\n'
+            f"  {BANK}  500.00 CNY\n"
+            f'  {CUSTOMER}  -300.00 CNY\n    invoice: "INV-2025-0002"\n'
+            f'  {CUSTOMER}  -200.00 CNY\n    invoice: "INV-2025-0001"\n'
+        )
+    commit_all(practice, "A receipt for two invoices")
+    aging = run_beanfirm("aging", "huamei", "--as-of", "2025-03-15", "--json", cwd=practice)
+    assert aging.code == 0, aging.err
+    lines = json.loads(aging.out)["parties"][0]["lines"]
+    assert [(line["number"], line["open"]) for line in lines] == [
+        ("INV-2025-0001", "800.00"),
+        ("INV-2025-0002", "200.00"),
+    ]
+    statement = run_beanfirm(
+        "statement", "huamei", "--customer", "华联超市", "--type", "open-item", "--format",
+        "csv", "--to", "2025-03-15", "-o", "-", cwd=practice,
+    )  # fmt: skip
+    assert statement.code == 0, statement.err
+    rows = [row.split(",") for row in statement.out.splitlines()]
+    opened = {row[1]: row[5] for row in rows if len(row) > 1 and row[1].startswith("INV-")}
+    assert opened == {"INV-2025-0001": "800.00", "INV-2025-0002": "200.00"}, statement.out
+
+
 BAD_PAYMENTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("INV-2025-0099", BANK, ("no invoice INV-2025-0099", "INV-2025-0001 to INV-2025-0001")),
     ("X-1", BANK, ("'X-1' is not an invoice or bill number",)),

@@ -243,6 +243,66 @@ def test_over_payment_of_an_invoice_leaves_a_credit(tmp_path: Path) -> None:
     assert_ties(ledger.entries, book, [DAY(2026, 3, 31), DAY(2026, 4, 1)])
 
 
+def test_a_payment_of_two_invoices_settles_each_as_its_postings_say(tmp_path: Path) -> None:
+    # The receipt's postings name their invoices (`invoice:`); it was applied oldest first,
+    # so that INV-001 was paid 500.00 and INV-002 nothing.
+    text = doc(
+        CHART,
+        """
+        2026-02-01 * "Acme" "Consulting" ^INV-001
+          due: 2026-03-03
+          Assets:Receivable:Acme           1000.00 CNY
+          Income:Services
+        2026-02-05 * "Acme" "Training" ^INV-002
+          due: 2026-03-07
+          Assets:Receivable:Acme            500.00 CNY
+          Income:Services
+        2026-02-20 * "Acme" "Receipt" ^INV-001 ^INV-002
+          Assets:Bank:CMB                   500.00 CNY
+          Assets:Receivable:Acme           -300.00 CNY
+            invoice: "INV-002"
+          Assets:Receivable:Acme           -200.00 CNY
+            invoice: "INV-001"
+        2026-02-06 * "宁波食品厂" "采购" ^BILL-001
+          due: 2026-03-23
+          Expenses:Purchases                 900.00 CNY
+          Liabilities:Payable:Ningbo
+        2026-02-07 * "宁波食品厂" "采购" ^BILL-002
+          due: 2026-03-24
+          Expenses:Purchases                 100.00 CNY
+          Liabilities:Payable:Ningbo
+        2026-03-20 * "宁波食品厂" "付款" ^BILL-001 ^BILL-002
+          Liabilities:Payable:Ningbo          60.00 CNY
+            bill: "BILL-002"
+          Liabilities:Payable:Ningbo          40.00 CNY
+            bill: "BILL-001"
+          Assets:Bank:CMB
+    """,
+    )
+    ledger = load_text(tmp_path, text)
+    assert errors_of(ledger) == []
+    book = read_book(ledger.entries, ledger.options, "receivables")
+    first, second = book.items
+    assert (first.number, first.open_amount(), second.number, second.open_amount()) == (
+        "INV-001",
+        D("800.00"),
+        "INV-002",
+        D("200.00"),
+    )
+    moves = book.movements[ACME][-2:]
+    assert [(m.amount, m.kind, m.numbers) for m in moves] == [
+        (D("-300.00"), "payment", ("INV-002",)),
+        (D("-200.00"), "payment", ("INV-001",)),
+    ]
+    assert_ties(ledger.entries, book, [DAY(2026, 2, 19), DAY(2026, 2, 20)])
+    payables = read_book(ledger.entries, ledger.options, "payables")
+    assert [(item.number, item.open_amount()) for item in payables.items] == [
+        ("BILL-001", D("860.00")),
+        ("BILL-002", D("40.00")),
+    ]
+    assert_ties(ledger.entries, payables, [DAY(2026, 3, 20)])
+
+
 def test_prepayment_settles_its_invoice_when_the_invoice_is_booked(tmp_path: Path) -> None:
     text = doc(
         CHART,

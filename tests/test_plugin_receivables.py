@@ -276,6 +276,74 @@ def test_one_payment_may_settle_several_invoices() -> None:
     ]
 
 
+def test_a_payment_of_several_invoices_pays_what_each_posting_names() -> None:
+    # The postings' `invoice:` say INV-2026-0002 is paid 700.00 on 500.00: an over-payment of
+    # it. Applied oldest first, as it was, the receipt seemed to settle both invoices exactly.
+    text = book(
+        """
+        2026-02-02 * "Acme" "More consulting" ^INV-2026-0002
+          due: 2026-03-04
+          Assets:Receivable:Acme             500.00 CNY
+          Income:Services
+        2026-03-01 * "Acme" "Receipt, split" ^INV-2026-0001 ^INV-2026-0002
+          Assets:Bank:CMB                   1000.00 CNY
+          Assets:Receivable:Acme            -300.00 CNY
+            invoice: "INV-2026-0001"
+          Assets:Receivable:Acme            -700.00 CNY
+            invoice: "INV-2026-0002"
+        """
+    )
+    assert findings(text) == [
+        (
+            "ReceivablesError",
+            line_of(text, "Receipt, split"),
+            (
+                "Over-payment: with this payment invoice INV-2026-0002 is paid 200.00 CNY more "
+                "than its amount of 500.00 CNY; correct the amount, link the excess to the "
+                "invoice it belongs to, or book it as an advance."
+            ),
+        )
+    ]
+
+
+def test_a_postings_invoice_must_be_a_number_the_transaction_is_linked_to() -> None:
+    text = book(
+        """
+        2026-02-02 * "Acme" "More consulting" ^INV-2026-0002
+          due: 2026-03-04
+          Assets:Receivable:Acme             500.00 CNY
+          Income:Services
+        2026-03-01 * "Acme" "Receipt" ^INV-2026-0001
+          Assets:Bank:CMB                    900.00 CNY
+          Assets:Receivable:Acme            -400.00 CNY
+            invoice: "INV-2026-0002"
+          Assets:Receivable:Acme            -500.00 CNY
+            invoice: 2026
+        """
+    )
+    assert findings(text) == [
+        (
+            "ReceivablesError",
+            line_of(text, 'invoice: "INV-2026-0002"') - 1,
+            (
+                "This posting to Assets:Receivable:Acme names invoice INV-2026-0002 "
+                '(`invoice: "INV-2026-0002"`), but the transaction is not linked ^INV-2026-0002; '
+                "add the link, so that the invoice and its payments are found together, or "
+                "correct the number."
+            ),
+        ),
+        (
+            "ReceivablesError",
+            line_of(text, "invoice: 2026") - 1,
+            (
+                "`invoice:` on this posting to Assets:Receivable:Acme is 2026, not an invoice "
+                "number; write the number this posting is for, as text, like "
+                '`invoice: "INV-2026-0001"`.'
+            ),
+        ),
+    ]
+
+
 def test_an_over_paid_bill_is_an_error() -> None:
     text = book(
         """

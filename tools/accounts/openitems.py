@@ -18,6 +18,10 @@ balance to the cent:
   left over is an unapplied credit, reported as such (a negative open amount), and settles the
   party's next unlinked charges when they are booked.
 
+A payment linked to several invoices is applied to them oldest first, posting by posting,
+unless a posting says which it pays with its own `invoice:` (`bill:`) metadata, like `invoice:
+"INV-2026-0002"`: then it settles that one (the plugin checks the transaction carries its link).
+
 A payment linked to an invoice booked later (a prepayment; the plugin accepts it) is an
 unapplied credit until the invoice is booked, and settles it on that day. A payment that names
 an invoice booked on another account, or pays more than an invoice's amount, is an error of the
@@ -50,7 +54,7 @@ from beancount.core.amount import Amount
 
 from beanfirm.core.beans import Directive, Meta, Options
 from beanfirm.plugins.postings import is_revaluation, units
-from beanfirm.plugins.receivables import DEFAULT_PAYABLE, DEFAULT_RECEIVABLE
+from beanfirm.plugins.receivables import DEFAULT_PAYABLE, DEFAULT_RECEIVABLE, posting_number
 from beanfirm.plugins.receivables import settings_of as plugin_settings_of
 
 ZERO = Decimal(0)
@@ -284,6 +288,7 @@ def read_book(
     roots = settings.receivable if side == "receivables" else settings.payable
     prefix = settings.invoice_prefix if side == "receivables" else settings.bill_prefix
     sign = 1 if side == "receivables" else -1
+    document = "invoice" if side == "receivables" else "bill"  # a posting's own number
     parties = _parties(entries, roots)
     book = Book(side, parties, [], {account: [] for account in parties}, [])
     pending = _Open()
@@ -300,9 +305,11 @@ def read_book(
             number, currency = amount[0] * sign, amount[1]
             if numbers is None:
                 numbers = tuple(sorted(link for link in entry.links if link.startswith(prefix)))
-            kind = _post(book, entry, posting.account, number, currency, numbers, pending)
+            named = posting_number(posting, document, prefix)
+            own = numbers if named is None else (named,)
+            kind = _post(book, entry, posting.account, number, currency, own, pending)
             book.movements[posting.account].append(
-                Movement(entry.date, number, currency, entry, kind, numbers)
+                Movement(entry.date, number, currency, entry, kind, own)
             )
     book.items.sort(key=lambda item: (item.date, item.number or ""))
     return book
