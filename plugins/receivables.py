@@ -18,7 +18,10 @@ What it checks (errors unless said otherwise):
    (`bill:` on payables) naming one of the transaction's links; a posting without it is applied
    to the invoices it is linked to oldest first.
 4. Payments never exceed their invoice: an over-payment is reported on the payment that
-   crosses the invoice's amount.
+   crosses the invoice's amount, unless a refund pays the excess back. A refund is a second
+   charge of the account with the invoice's link that moves money (the bank pays the customer
+   back); it pays back at most what was paid or credited on the invoice beyond its amount. Any
+   other second charge with the number is the invoice booked twice (2).
 5. A customer's open balance above the `credit-limit` on its `open` directive is reported on the
    entry that last took it over the limit, while it is still over: a `ReceivablesWarning` by
    default (configurable). A `credit-limit` that is not an amount is an error.
@@ -45,7 +48,7 @@ from beancount.core.amount import Amount
 
 from beanfirm.core.beans import Entries, Options
 from beanfirm.plugins.config import ConfigReader, plugin
-from beanfirm.plugins.postings import is_revaluation, units
+from beanfirm.plugins.postings import is_revaluation, moves_money, units
 from beanfirm.plugins.severity import (
     Finding,
     ReceivablesError,
@@ -95,11 +98,26 @@ class _Leg(NamedTuple):
 
 
 @dataclass
+class _Credit:
+    """What a payment (or credit note) paid beyond its invoices, until refunded."""
+
+    payment: _Leg
+    numbers: tuple[str, ...]  # the invoices it paid
+    total: Decimal  # their amount
+    left: Decimal  # not refunded yet
+
+
+@dataclass
 class _Documents:
-    """The invoices and bills booked so far (their charging leg) and how much each is paid."""
+    """The invoices and bills booked so far (their charging leg) and how much each is paid.
+
+    `paid` never exceeds an invoice's amount: what a payment paid beyond it is a credit, in
+    ledger order, that refunds linked to the invoice pay back.
+    """
 
     charges: dict[str, _Leg] = field(default_factory=dict)
     paid: dict[str, Decimal] = field(default_factory=dict)
+    credits: list[_Credit] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -154,12 +172,21 @@ def receivables(
     documents = _Documents()
     payments: list[_Leg] = []
     for leg in _legs(entries, settings, exposures, findings):
-        if leg.amount > 0:
+        if leg.amount > 0 and not _is_refund(documents, leg):
             findings.extend(_charge(documents, leg, main_file))
         else:
-            payments.append(leg)
+            payments.append(leg)  # payments, credit notes and refunds, in ledger order
+    settled: list[Finding | _Credit] = []
     for payment in payments:
-        findings.extend(_settle(documents, payment, main_file))
+        if payment.amount > 0:
+            settled.extend(_refund(documents, payment, main_file))
+        else:
+            settled.extend(_settle(documents, payment, main_file))
+    for found in settled:  # an over-payment is reported where it was, unless refunded since
+        if not isinstance(found, _Credit):
+            findings.append(found)
+        elif found.left > 0:
+            findings.append(_over_payment(found))
     findings.extend(_over_limit(exposures, settings))
     return entries, findings
 
@@ -267,6 +294,16 @@ def _side(account: str, settings: Settings) -> Side | None:
     return None
 
 
+def _is_refund(documents: _Documents, leg: _Leg) -> bool:
+    """Tell a refund from an invoice: a charge linked to a booked invoice that moves money."""
+    if len(leg.numbers) != 1:
+        return False
+    known = documents.charges.get(leg.numbers[0])
+    return (
+        known is not None and known.entry is not leg.entry and moves_money(leg.entry, leg.account)
+    )
+
+
 def _charge(documents: _Documents, leg: _Leg, main_file: str | None) -> Sequence[Finding]:
     """Register an invoice (or bill); check its link, number and due date."""
     entry, side, numbers, charges = leg.entry, leg.side, leg.numbers, documents.charges
@@ -345,9 +382,14 @@ def _due_date(entry: data.Transaction, number: str, side: Side) -> list[Finding]
     return []
 
 
-def _settle(documents: _Documents, payment: _Leg, main_file: str | None) -> Sequence[Finding]:
-    """Apply a payment to the invoices it names; report what does not add up."""
-    side, entry, account = payment.side, payment.entry, payment.account
+def _settle(
+    documents: _Documents, payment: _Leg, main_file: str | None
+) -> Sequence[Finding | _Credit]:
+    """Apply a payment to the invoices it names; report what does not add up.
+
+    What it pays beyond them is returned as a credit, reported as an over-payment at the end
+    unless a refund pays it back.
+    """
     charges, paid = documents.charges, documents.paid
     if len(payment.numbers) == 1:
         # The usual case, kept short: one invoice, on this account, in this currency.
@@ -355,49 +397,13 @@ def _settle(documents: _Documents, payment: _Leg, main_file: str | None) -> Sequ
         invoice = charges.get(number)
         if (
             invoice is not None
-            and invoice.account == account
+            and invoice.account == payment.account
             and invoice.currency == payment.currency
             and paid.get(number, ZERO) - payment.amount <= invoice.amount
         ):
             paid[number] = paid.get(number, ZERO) - payment.amount
             return ()
-    findings: list[Finding] = []
-    matched: list[tuple[str, _Leg]] = []
-    for number in payment.numbers:
-        invoice = charges.get(number)
-        if invoice is None:
-            findings.append(
-                ReceivablesError(
-                    source_of(entry.meta),
-                    f"This payment names {side.document} {number}, but no {side.document} "
-                    f"{number} is booked (a transaction linked ^{number} charging the "
-                    f"account); correct the link, or book the {side.document} first.",
-                    entry,
-                )
-            )
-        elif invoice.account != account:
-            findings.append(
-                ReceivablesError(
-                    source_of(entry.meta),
-                    f"This payment of {side.document} {number} posts to {account}, but "
-                    f"the {side.document} is on {invoice.account} "
-                    f"({location(invoice.entry.meta, main_file)}); post it to {invoice.account}.",
-                    entry,
-                )
-            )
-        elif invoice.currency != payment.currency:
-            findings.append(
-                ReceivablesError(
-                    source_of(entry.meta),
-                    f"This payment of {side.document} {number} is in "
-                    f"{payment.currency}, but the {side.document} is in "
-                    f"{invoice.currency}; pay it in {invoice.currency}, converting "
-                    "with a price (@) on the bank posting if needed.",
-                    entry,
-                )
-            )
-        else:
-            matched.append((number, invoice))
+    matched, findings = _matched(documents, payment, "payment", main_file)
     if findings:
         return findings
     remaining = -payment.amount
@@ -407,20 +413,102 @@ def _settle(documents: _Documents, payment: _Leg, main_file: str | None) -> Sequ
         remaining -= share
     if remaining <= 0:
         return ()
-    names = ", ".join(number for number, _ in matched)
+    numbers = tuple(number for number, _ in matched)
     total = sum((invoice.amount for _, invoice in matched), ZERO)
-    currency = payment.currency
-    what = f"{side.document} {names} is" if len(matched) == 1 else f"{side.document}s {names} are"
-    of = "its amount" if len(matched) == 1 else "their total"
-    return [
-        ReceivablesError(
-            source_of(entry.meta),
-            f"Over-payment: with this payment {what} paid {remaining} {currency} more than "
-            f"{of} of {total} {currency}; correct the amount, link the excess to the "
-            f"{side.document} it belongs to, or book it as an advance.",
-            entry,
-        )
-    ]
+    credit = _Credit(payment, numbers, total, remaining)
+    documents.credits.append(credit)
+    return [credit]
+
+
+def _matched(
+    documents: _Documents, leg: _Leg, what: str, main_file: str | None
+) -> tuple[list[tuple[str, _Leg]], list[Finding]]:
+    """Return the invoices a payment or refund names, or what is wrong with them."""
+    side, entry, account = leg.side, leg.entry, leg.account
+    findings: list[Finding] = []
+    matched: list[tuple[str, _Leg]] = []
+    for number in leg.numbers:
+        invoice = documents.charges.get(number)
+        if invoice is None:
+            findings.append(
+                ReceivablesError(
+                    source_of(entry.meta),
+                    f"This {what} names {side.document} {number}, but no {side.document} "
+                    f"{number} is booked (a transaction linked ^{number} charging the "
+                    f"account); correct the link, or book the {side.document} first.",
+                    entry,
+                )
+            )
+        elif invoice.account != account:
+            findings.append(
+                ReceivablesError(
+                    source_of(entry.meta),
+                    f"This {what} of {side.document} {number} posts to {account}, but "
+                    f"the {side.document} is on {invoice.account} "
+                    f"({location(invoice.entry.meta, main_file)}); post it to {invoice.account}.",
+                    entry,
+                )
+            )
+        elif invoice.currency != leg.currency:
+            findings.append(
+                ReceivablesError(
+                    source_of(entry.meta),
+                    f"This {what} of {side.document} {number} is in "
+                    f"{leg.currency}, but the {side.document} is in "
+                    f"{invoice.currency}; {'pay' if what == 'payment' else what} it in "
+                    f"{invoice.currency}, converting with a price (@) on the bank posting if "
+                    "needed.",
+                    entry,
+                )
+            )
+        else:
+            matched.append((number, invoice))
+    return matched, findings
+
+
+def _over_payment(credit: _Credit) -> Finding:
+    """Report what a payment paid beyond its invoices and no refund paid back."""
+    payment, side = credit.payment, credit.payment.side
+    names, currency, document = ", ".join(credit.numbers), payment.currency, side.document
+    one = len(credit.numbers) == 1
+    what = f"{document} {names} is" if one else f"{document}s {names} are"
+    of = "its amount" if one else "their total"
+    return ReceivablesError(
+        source_of(payment.entry.meta),
+        f"Over-payment: with this payment {what} paid {credit.left} {currency} more than "
+        f"{of} of {credit.total} {currency}; correct the amount, link the excess to the "
+        f"{document} it belongs to, book it as an advance, or book its refund linked to the "
+        f"{document}.",
+        payment.entry,
+    )
+
+
+def _refund(documents: _Documents, refund: _Leg, main_file: str | None) -> Sequence[Finding]:
+    """Pay back what was paid beyond an invoice; report a refund of more than that."""
+    matched, findings = _matched(documents, refund, "refund", main_file)
+    if findings:
+        return findings
+    [(number, invoice)] = matched
+    left = refund.amount
+    for credit in documents.credits:
+        if credit.left and number in credit.numbers:
+            share = min(credit.left, left)
+            credit.left -= share
+            left -= share
+            if not left:
+                return ()
+    side, currency = refund.side, refund.currency
+    document, amount, beyond = side.document, invoice.amount, refund.amount - left
+    what = f"This refund of {document} {number} pays back {refund.amount} {currency}, but "
+    another = f"if this is another {document}, give it its own number."
+    why = (
+        f"only {beyond} {currency} was paid or credited on it beyond its amount of {amount} "
+        f"{currency}; refund at most {beyond} {currency}, or, {another}"
+        if beyond
+        else f"nothing was paid or credited on it beyond its amount of {amount} {currency} "
+        f"for a refund to pay back; correct the link, or, {another}"
+    )
+    return [ReceivablesError(source_of(refund.entry.meta), what + why, refund.entry)]
 
 
 def _exposures(

@@ -540,6 +540,41 @@ def test_a_new_clients_plugins_accept_the_invoice_and_its_payment(practice: Path
     assert "has no passing balance assertion" in errors[0]["message"]
 
 
+def test_an_over_payment_refunded_against_its_invoice_is_a_credit_until_the_refund(
+    practice: Path,
+) -> None:
+    # The refund was "Invoice INV-2025-0001 is booked twice", and aging showed it as a charge
+    # without a number beside the credit it paid back.
+    assert run_beanfirm(*ADD_ZH, cwd=practice, env=STAFF_ENV).code == 0
+    _vat_payer(practice, "huamei", "13%")
+    _letterheads(practice)
+    _customer(practice)
+    assert _invoice(practice, "--date", "2025-03-05", "--amount", "1000").returncode == 0
+    with (practice / MARCH).open("a", encoding="utf-8") as month:
+        month.write(
+            '\n2025-03-09 * "华联超市" "收到货款 INV-2025-0001" ^INV-2025-0001\n'
+            f"  {BANK}  1100.00 CNY\n  {CUSTOMER}  -1100.00 CNY\n"
+            '\n2025-03-20 * "华联超市" "退还多收货款 INV-2025-0001" ^INV-2025-0001\n'
+            f"  {CUSTOMER}  100.00 CNY\n  {BANK}  -100.00 CNY\n"
+        )
+    commit_all(practice, "Paid 100.00 too much, refunded")
+    check = run_beanfirm("check", "huamei", "--json", cwd=practice)
+    errors = json.loads(check.out)[0]["errors"]
+    assert [error["filename"] for error in errors] == ["ledgers/huamei/accounts.beancount"]
+    for day, credit in (("2025-03-15", "-100.00"), ("2025-03-20", "0")):
+        aging = run_beanfirm("aging", "huamei", "--as-of", day, "--json", cwd=practice)
+        assert aging.code == 0, aging.err
+        parties = json.loads(aging.out)["parties"]
+        lines = [(line["kind"], line["open"]) for party in parties for line in party["lines"]]
+        assert lines == ([("credit", credit)] if credit != "0" else []), (day, lines)
+    statement = run_beanfirm(
+        "statement", "huamei", "--customer", "华联超市", "--format", "csv", "--from",
+        "2025-03-01", "--to", "2025-03-31", "-o", "-", cwd=practice,
+    )  # fmt: skip
+    assert statement.code == 0, statement.err
+    assert "2025-03-20,退款,INV-2025-0001,退还多收货款 INV-2025-0001,100.00," in statement.out
+
+
 def test_a_chart_that_posts_vat_to_its_parent_account_keeps_it_a_leaf(practice: Path) -> None:
     assert run_beanfirm(*ADD_ZH, cwd=practice, env=STAFF_ENV).code == 0
     _vat_payer(practice, "huamei", "13%")

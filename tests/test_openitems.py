@@ -303,6 +303,84 @@ def test_a_payment_of_two_invoices_settles_each_as_its_postings_say(tmp_path: Pa
     assert_ties(ledger.entries, payables, [DAY(2026, 3, 20)])
 
 
+def test_a_refund_linked_to_the_invoice_pays_its_credit_back(tmp_path: Path) -> None:
+    # The refund was an unlinked charge of 100.00, due after the terms, beside the credit it
+    # paid back, which stayed open for good.
+    text = doc(
+        LINKED,
+        """
+        2026-04-01 * "Acme" "Paid again by mistake" ^INV-001
+          Assets:Bank:CMB                   100.00 CNY
+          Assets:Receivable:Acme
+        2026-04-10 * "Acme" "Refund" ^INV-001
+          Assets:Receivable:Acme            100.00 CNY
+          Assets:Bank:CMB
+        2026-02-06 * "Ningbo" "Purchase" ^BILL-001
+          due: 2026-03-23
+          Expenses:Purchases                 900.00 CNY
+          Liabilities:Payable:Ningbo
+        2026-03-20 * "Ningbo" "Payment" ^BILL-001
+          Liabilities:Payable:Ningbo         950.00 CNY
+          Assets:Bank:CMB
+        2026-03-25 * "Ningbo" "Refund of what we paid beyond the bill" ^BILL-001
+          Assets:Bank:CMB                     50.00 CNY
+          Liabilities:Payable:Ningbo
+    """,
+    )
+    ledger = load_text(tmp_path, text)
+    assert errors_of(ledger) == []
+    book = read_book(ledger.entries, ledger.options, "receivables")
+    [item] = book.items  # no charge without a number
+    [credit] = book.credits
+    assert (credit.amount, credit.numbers) == (D("100.00"), ("INV-001",))
+    assert credit.open_amount(DAY(2026, 4, 9)) == D("100.00")
+    assert credit.open_amount(DAY(2026, 4, 10)) == 0
+    assert [(s.date, s.amount, s.kind) for s in credit.applied] == [
+        (DAY(2026, 4, 10), D("100.00"), "refund")
+    ]
+    assert item.open_amount() == 0
+    assert [(m.amount, m.kind) for m in book.movements[ACME][-2:]] == [
+        (D("-100.00"), "payment"),
+        (D("100.00"), "refund"),
+    ]
+    assert_ties(ledger.entries, book, [DAY(2026, 4, 1), DAY(2026, 4, 9), DAY(2026, 4, 10)])
+    payables = read_book(ledger.entries, ledger.options, "payables")
+    [bill] = payables.items
+    [owed] = payables.credits
+    assert (bill.open_amount(), owed.open_amount(DAY(2026, 3, 24)), owed.open_amount()) == (
+        D(0),
+        D("50.00"),
+        D(0),
+    )
+    assert_ties(ledger.entries, payables, [DAY(2026, 3, 20), DAY(2026, 3, 25)])
+
+
+def test_a_refund_of_more_than_the_credit_leaves_the_rest_a_charge(tmp_path: Path) -> None:
+    # The plugin reports it; the rest is a charge without a number, so that the totals tie.
+    text = doc(
+        LINKED,
+        """
+        2026-04-01 * "Acme" "Paid again by mistake" ^INV-001
+          Assets:Bank:CMB                   100.00 CNY
+          Assets:Receivable:Acme
+        2026-04-10 * "Acme" "Refund of too much" ^INV-001
+          Assets:Receivable:Acme            130.00 CNY
+          Assets:Bank:CMB
+    """,
+    )
+    ledger = load_text(tmp_path, text)
+    assert any("This refund of invoice INV-001" in message for message in errors_of(ledger))
+    book = read_book(ledger.entries, ledger.options, "receivables")
+    _invoice, charge = book.items
+    assert (charge.number, charge.amount, book.movements[ACME][-1].kind) == (
+        None,
+        D("30.00"),
+        "refund",
+    )
+    assert book.credits[0].open_amount() == 0
+    assert_ties(ledger.entries, book, [DAY(2026, 4, 9), DAY(2026, 4, 10)])
+
+
 def test_prepayment_settles_its_invoice_when_the_invoice_is_booked(tmp_path: Path) -> None:
     text = doc(
         CHART,

@@ -242,7 +242,8 @@ def test_an_over_payment_is_reported_on_the_payment_that_crosses_the_amount() ->
             (
                 "Over-payment: with this payment invoice INV-2026-0001 is paid 100.00 CNY more "
                 "than its amount of 1000.00 CNY; correct the amount, link the excess to the "
-                "invoice it belongs to, or book it as an advance."
+                "invoice it belongs to, book it as an advance, or book its refund linked to the "
+                "invoice."
             ),
         )
     ]
@@ -270,7 +271,8 @@ def test_one_payment_may_settle_several_invoices() -> None:
             (
                 "Over-payment: with this payment invoices INV-2026-0001, INV-2026-0002 are paid "
                 "10.00 CNY more than their total of 1500.00 CNY; correct the amount, link the "
-                "excess to the invoice it belongs to, or book it as an advance."
+                "excess to the invoice it belongs to, book it as an advance, or book its refund "
+                "linked to the invoice."
             ),
         )
     ]
@@ -300,7 +302,8 @@ def test_a_payment_of_several_invoices_pays_what_each_posting_names() -> None:
             (
                 "Over-payment: with this payment invoice INV-2026-0002 is paid 200.00 CNY more "
                 "than its amount of 500.00 CNY; correct the amount, link the excess to the "
-                "invoice it belongs to, or book it as an advance."
+                "invoice it belongs to, book it as an advance, or book its refund linked to the "
+                "invoice."
             ),
         )
     ]
@@ -363,9 +366,126 @@ def test_an_over_paid_bill_is_an_error() -> None:
             (
                 "Over-payment: with this payment bill BILL-2026-0001 is paid 50.00 CNY more than "
                 "its amount of 900.00 CNY; correct the amount, link the excess to the bill it "
-                "belongs to, or book it as an advance."
+                "belongs to, book it as an advance, or book its refund linked to the bill."
             ),
         )
+    ]
+
+
+def test_a_refund_linked_to_its_invoice_pays_back_what_was_paid_beyond_it() -> None:
+    # Refunds were "Invoice INV-2026-0001 is booked twice", and the over-payment they refund
+    # an error for good.
+    text = book(
+        """
+        2026-02-20 * "Acme" "Paid 100.00 too much" ^INV-2026-0001
+          Assets:Bank:CMB                   1100.00 CNY
+          Assets:Receivable:Acme
+        2026-02-25 * "Acme" "Refund of the excess" ^INV-2026-0001
+          Assets:Receivable:Acme             100.00 CNY
+          Assets:Bank:CMB
+        2026-02-05 * "华联超市" "销售" ^INV-2026-0002
+          due: 2026-03-07
+          Assets:1122-应收账款:华联超市       2260.00 CNY
+          Income:Services
+        2026-02-10 * "华联超市" "收到货款" ^INV-2026-0002
+          Assets:Bank:CMB                   2260.00 CNY
+          Assets:1122-应收账款:华联超市
+        2026-02-12 * "华联超市" "销售退回" ^INV-2026-0002
+          Income:Services                    260.00 CNY
+          Assets:1122-应收账款:华联超市
+        2026-02-14 * "华联超市" "退款" ^INV-2026-0002
+          Assets:1122-应收账款:华联超市        260.00 CNY
+          Assets:Bank:CMB
+        2026-02-06 * "宁波食品厂" "采购" ^BILL-2026-0001
+          due: 2026-03-23
+          Expenses:Purchases                 900.00 CNY
+          Liabilities:2202-应付账款:宁波食品厂
+        2026-03-20 * "宁波食品厂" "付款" ^BILL-2026-0001
+          Liabilities:2202-应付账款:宁波食品厂  950.00 CNY
+          Assets:Bank:CMB
+        2026-03-25 * "宁波食品厂" "退回多付款" ^BILL-2026-0001
+          Assets:Bank:CMB                     50.00 CNY
+          Liabilities:2202-应付账款:宁波食品厂
+        """
+    )
+    assert findings(text) == []
+
+
+def test_an_over_payment_refunded_in_part_is_reported_for_the_rest() -> None:
+    text = book(
+        """
+        2026-02-20 * "Acme" "Paid 100.00 too much" ^INV-2026-0001
+          Assets:Bank:CMB                   1100.00 CNY
+          Assets:Receivable:Acme
+        2026-02-25 * "Acme" "Refund of part" ^INV-2026-0001
+          Assets:Receivable:Acme              40.00 CNY
+          Assets:Bank:CMB
+        """
+    )
+    assert findings(text) == [
+        (
+            "ReceivablesError",
+            line_of(text, "Paid 100.00 too much"),
+            (
+                "Over-payment: with this payment invoice INV-2026-0001 is paid 60.00 CNY more "
+                "than its amount of 1000.00 CNY; correct the amount, link the excess to the "
+                "invoice it belongs to, book it as an advance, or book its refund linked to the "
+                "invoice."
+            ),
+        )
+    ]
+
+
+def test_a_refund_of_more_than_was_paid_beyond_or_an_invoice_booked_again_is_an_error() -> None:
+    text = book(
+        """
+        2026-02-20 * "Acme" "Paid 100.00 too much" ^INV-2026-0001
+          Assets:Bank:CMB                   1100.00 CNY
+          Assets:Receivable:Acme
+        2026-02-25 * "Acme" "Refund of too much" ^INV-2026-0001
+          Assets:Receivable:Acme             150.00 CNY
+          Assets:Bank:CMB
+        2026-02-26 * "Acme" "Consulting again" ^INV-2026-0001
+          due: 2026-03-28
+          Assets:Receivable:Acme             700.00 CNY
+          Income:Services
+        2026-02-05 * "华联超市" "销售" ^INV-2026-0002
+          due: 2026-03-07
+          Assets:1122-应收账款:华联超市       2260.00 CNY
+          Income:Services
+        2026-02-14 * "华联超市" "退款, nothing paid" ^INV-2026-0002
+          Assets:1122-应收账款:华联超市        260.00 CNY
+          Assets:Bank:CMB
+        """
+    )
+    assert findings(text) == [
+        (
+            "ReceivablesError",
+            line_of(text, "Refund of too much"),
+            (
+                "This refund of invoice INV-2026-0001 pays back 150.00 CNY, but only 100.00 CNY "
+                "was paid or credited on it beyond its amount of 1000.00 CNY; refund at most "
+                "100.00 CNY, or, if this is another invoice, give it its own number."
+            ),
+        ),
+        (
+            "ReceivablesError",
+            line_of(text, "Consulting again"),
+            (
+                "Invoice INV-2026-0001 is booked twice (first at <string>:"
+                f"{line_of(text, '^INV-2026-0001')}); give this one its own number, or link a "
+                "payment or credit note to INV-2026-0001 so that it reduces the balance."
+            ),
+        ),
+        (
+            "ReceivablesError",
+            line_of(text, "nothing paid"),
+            (
+                "This refund of invoice INV-2026-0002 pays back 260.00 CNY, but nothing was paid "
+                "or credited on it beyond its amount of 2260.00 CNY for a refund to pay back; "
+                "correct the link, or, if this is another invoice, give it its own number."
+            ),
+        ),
     ]
 
 

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Literal
 from beancount.core import data
 
 from beanfirm.accounts.customers import CODED_CHART
-from beanfirm.accounts.openitems import TAX_ROOTS
 from beanfirm.errors import UsageError
+from beanfirm.plugins.postings import TAX_ROOTS
 from beanfirm.store.registry import parse_rate
 
 if TYPE_CHECKING:

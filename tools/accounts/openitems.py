@@ -23,9 +23,14 @@ unless a posting says which it pays with its own `invoice:` (`bill:`) metadata, 
 "INV-2026-0002"`: then it settles that one (the plugin checks the transaction carries its link).
 
 A payment linked to an invoice booked later (a prepayment; the plugin accepts it) is an
-unapplied credit until the invoice is booked, and settles it on that day. A payment that names
-an invoice booked on another account, or pays more than an invoice's amount, is an error of the
-`receivables` plugin; here its excess is an unapplied credit, so the totals still tie.
+unapplied credit until the invoice is booked, and settles it on that day. What a payment or a
+credit note pays beyond its invoice's amount (an over-payment) is an unapplied credit too, kept
+with the invoice's number, until a refund linked to the invoice pays it back: a second charge
+of the account with the invoice's link that moves money (`moves_money`: the bank pays the
+customer back) uses up the invoice's credits, oldest first, on its own date. A payment that
+names an invoice booked on another account, an over-payment that is not refunded, and a refund
+of more than the invoice's credits are errors of the `receivables` plugin; here the excess of a
+payment is an unapplied credit, and that of a refund an unlinked charge, so the totals still tie.
 
 The month-end revaluation (`#revaluation`, docs/close.md) is left out: it restates a foreign
 balance in the client's currency for the statements, and is no one's invoice or payment (a
@@ -53,18 +58,14 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanfirm.core.beans import Directive, Meta, Options
-from beanfirm.plugins.postings import is_revaluation, units
+from beanfirm.plugins.postings import is_revaluation, moves_money, units
 from beanfirm.plugins.receivables import DEFAULT_PAYABLE, DEFAULT_RECEIVABLE, posting_number
 from beanfirm.plugins.receivables import settings_of as plugin_settings_of
 
 ZERO = Decimal(0)
 Side = Literal["receivables", "payables"]
-Kind = Literal["invoice", "payment", "credit", "charge", "unapplied"]
+Kind = Literal["invoice", "payment", "credit", "charge", "unapplied", "refund"]
 DueFrom = Literal["due", "terms", "date"]
-BALANCE_SHEET = ("Assets:", "Liabilities:")
-# Taxes payable (应交税费; the English chart's Liabilities:Tax): a credit note's VAT leg, which
-# moves no money. Every chart's VAT accounts (`invoices.VAT_ACCOUNTS`) are under one of them.
-TAX_ROOTS = ("Liabilities:2221-应交税费", "Liabilities:Tax:")
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,8 @@ class Movement:
 class Credit:
     """A credit not applied to any item (unlinked payment left over, or an over-payment).
 
-    `amount` is the credit as booked; a later item may use it up (`applied`), so what is left
-    on a given day is `open_amount(as_of)`.
+    `amount` is the credit as booked; a later item may use it up, or a refund pay it back
+    (`applied`, of kind "refund"), so what is left on a given day is `open_amount(as_of)`.
     """
 
     party: str
@@ -348,7 +349,7 @@ def _post(
     if number > 0:
         return _charge(book, entry, account, number, currency, numbers, pending)
     credit = -number
-    kind: Kind = "payment" if _is_cash(entry, account) else "credit"
+    kind: Kind = "payment" if moves_money(entry, account) else "credit"
     by_number = pending.by_number
     if numbers:
         targets = [
@@ -388,8 +389,9 @@ def _charge(
     numbers: tuple[str, ...],
     pending: _Open,
 ) -> Kind:
-    """Book a charge: a new invoice, a second posting of one, or an unlinked charge."""
+    """Book a charge: a new invoice, a second posting of one, a refund, or an unlinked charge."""
     party = book.parties[account]
+    kind: Kind = "charge"
     if len(numbers) == 1:
         known = pending.by_number.get(numbers[0])
         if known is None:
@@ -404,6 +406,11 @@ def _charge(
             known.amount += number  # two postings of one invoice to the same party
             _apply_credits(pending, known, linked=True)
             return "invoice"
+        if known.entry is not entry and moves_money(entry, account):
+            left = _refund(pending, entry, account, number, currency, numbers[0])
+            if left == 0:
+                return "refund"
+            kind, number = ("refund" if left < number else "charge"), left
     due, due_from = _due(entry, party)
     item = Item(account, None, entry.date, due, number, currency, entry)
     item.due_from = due_from
@@ -411,7 +418,32 @@ def _charge(
     _apply_credits(pending, item, linked=False)
     if item.open_amount() > 0:
         pending.charges.setdefault((account, currency), []).append(item)
-    return "charge"
+    return kind
+
+
+def _refund(
+    pending: _Open,
+    entry: data.Transaction,
+    account: str,
+    number: Decimal,
+    currency: str,
+    invoice: str,
+) -> Decimal:
+    """Pay back the credits kept with an invoice's number, oldest first; return what is left."""
+    waiting = pending.credits.get((account, currency))
+    if not waiting:
+        return number
+    left = number
+    for credit in waiting:
+        if invoice in credit.numbers:
+            share = min(credit.open_amount(), left)
+            if share > 0:
+                credit.applied.append(Settlement(entry.date, share, entry, "refund"))
+                left -= share
+            if left == 0:
+                break
+    waiting[:] = [credit for credit in waiting if credit.open_amount() > 0]
+    return left
 
 
 def _apply_credits(pending: _Open, item: Item, *, linked: bool) -> None:
@@ -427,7 +459,7 @@ def _apply_credits(pending: _Open, item: Item, *, linked: bool) -> None:
         if (item.number in credit.numbers) if linked else not credit.numbers:
             share = min(credit.open_amount(), item.open_amount())
             if share > 0:
-                kind: Kind = "payment" if _is_cash(credit.entry, item.party) else "credit"
+                kind: Kind = "payment" if moves_money(credit.entry, item.party) else "credit"
                 settlement = Settlement(item.date, share, credit.entry, kind)
                 credit.applied.append(settlement)
                 item.settlements.append(settlement)
@@ -444,17 +476,3 @@ def _due(entry: data.Transaction, party: Party) -> tuple[datetime.date, DueFrom]
     if party.terms_days is not None:
         return entry.date + datetime.timedelta(days=party.terms_days), "terms"
     return entry.date, "date"
-
-
-def _is_cash(entry: data.Transaction, account: str) -> bool:
-    """Tell a payment from a credit note.
-
-    Money moves when another leg is on the balance sheet (a bank, cash, a draft, a payable
-    set off against it), taxes payable aside: a red-letter invoice (红字发票) reverses the
-    revenue and its VAT, and moves no money.
-    """
-    for posting in entry.postings:  # a plain loop: this runs for every payment of the ledger
-        other = posting.account
-        if other != account and other.startswith(BALANCE_SHEET) and not other.startswith(TAX_ROOTS):
-            return True
-    return False

@@ -200,6 +200,7 @@ def line_kinds(t: Messages) -> dict[str, str]:
         "payment": t("Payment"),
         "credit": t("Credit note"),
         "unapplied": t("Unapplied payment"),
+        "refund": t("Refund"),
         "opening": t("Opening balance"),
         "closing": t("Closing balance"),
     }
