@@ -395,7 +395,7 @@ def test_categorization_rules_apply_and_decisions_show(shop: Path) -> None:
         "  - name: coffee\n"
         "    when:\n"
         "      payee: 星巴克\n"
-        "    account: Expenses:5601-销售费用:业务招待费\n",
+        "    account: Expenses:5602-管理费用:业务招待费\n",
         encoding="utf-8",
     )
     commit_all(shop, "Rules")
@@ -417,7 +417,7 @@ def test_categorization_rules_apply_and_decisions_show(shop: Path) -> None:
     assert "2 rows added (1 uncategorized)" in result.out
     (coffee,) = transactions_with(shop, "星巴克")
     assert coffee.startswith('2024-03-08 * "星巴克"')
-    assert "Expenses:5601-销售费用:业务招待费" in coffee
+    assert "Expenses:5602-管理费用:业务招待费" in coffee
     assert ALIPAY in coffee
 
 

@@ -318,7 +318,7 @@ def test_the_english_chart_in_chinese_leaves_no_english(tmp_path: Path) -> None:
         assert f"\n{title}\n" in text
     assert "货币资金 1 249,999,919.75 250,000,000.00" in texts[0]
     assert "未分配利润 19 11,919.75 0.00" in texts[0]
-    assert "净利润 21 11,919.75 11,919.75" in texts[1]
+    assert "净利润 23 11,919.75 11,919.75" in texts[1]
     assert "期末现金余额 19 249,999,919.75 249,999,919.75" in texts[2]
     html = render_html(statements, "zh", prepared_by=PREPARER, firm=FIRM)
     _style, body = render_parts(statements, "zh")

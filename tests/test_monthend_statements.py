@@ -113,6 +113,8 @@ option "operating_currency" "USD"
 2024-12-01 open Equity:Capital
 2024-12-01 open Income:Services
 2024-12-01 open Expenses:Rent
+2024-12-01 open Expenses:Income-Tax
+2024-12-01 open Liabilities:Tax:Income
 
 2024-12-31 * "Owner" "Capital"
   Assets:Bank  5000.00 USD
@@ -129,6 +131,10 @@ option "operating_currency" "USD"
 2025-10-04 * "Landlord" "Rent"
   Expenses:Rent  700.00 USD
   Liabilities:Payable:Office-Depot  -700.00 USD
+
+2025-10-31 * "" "Income tax on the month's profit"
+  Expenses:Income-Tax  100.00 USD
+  Liabilities:Tax:Income  -100.00 USD
 """
 
 
@@ -375,8 +381,12 @@ def test_the_english_chart_balances_with_a_comparative_column(tmp_path: Path) ->
     assert column(sheet, 3) == (Decimal("100.00"), Decimal(0))  # the allowance, subtracted
     assert column(sheet, 10) == (Decimal("6100.00"), Decimal("5000.00"))
     assert column(sheet, 21) == column(sheet, 10)
+    # Income tax on its own line, between the profit before tax and the net profit.
     assert column(income, 21) == (Decimal("400.00"), Decimal("400.00"))
-    assert column(sheet, 19) == (Decimal("400.00"), Decimal(0))
+    assert column(income, 22) == (Decimal("100.00"), Decimal("100.00"))
+    assert column(income, 23) == (Decimal("300.00"), Decimal("300.00"))
+    assert income.figure(15).current == 0  # not among the operating expenses' taxes
+    assert column(sheet, 19) == (Decimal("300.00"), Decimal(0))
 
 
 def test_foreign_amounts_are_stated_at_the_latest_rate_or_refused(tmp_path: Path) -> None:
