@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from cli_support import TEST_COMMITTER
+import pyrage
+from cli_support import TEST_COMMITTER, commit_all
 from conftest import git, run_beanfirm
 
 from beanfirm.store.entrymerge import merge
@@ -123,6 +124,42 @@ def test_install_sets_the_driver_up_in_a_clone(practice: Path) -> None:
     driver = git(practice, "config", "--get", "merge.beanfirm.driver")
     assert driver.endswith(" -m beanfirm.store.mergedriver %O %A %B %P\n")
     assert git(practice, "check-attr", "merge", "--", MONTH).endswith(": merge: beanfirm\n")
+
+
+def test_a_restored_practice_merges_ledgers_with_the_driver(practice: Path, tmp_path: Path) -> None:
+    identity = pyrage.x25519.Identity.generate()
+    key = tmp_path / "holder.key"
+    key.write_text(f"{identity}\n", encoding="utf-8")
+    with (practice / "clients.yaml").open("a", encoding="utf-8") as registry:
+        registry.write(f"backup:\n  recipients:\n    - {identity.to_public()}\n")
+    commit_all(practice, "Back up to the key holder")
+    backed = run_beanfirm("backup", "--to", str(tmp_path / "backups"), cwd=practice)
+    assert backed.code == 0, backed.err
+    restored = tmp_path / "restored"
+    result = run_beanfirm(
+        "restore",
+        str(tmp_path / "backups"),
+        "--to",
+        str(restored),
+        "--identity",
+        str(key),
+        cwd=tmp_path,
+    )
+    assert result.code == 0, result.err
+    driver = git(restored, "config", "--get", "merge.beanfirm.driver")
+    assert driver.endswith(" -m beanfirm.store.mergedriver %O %A %B %P\n")
+    assert "beanfirm.review.gitdriver" in git(restored, "config", "--get", "diff.beanfirm.command")
+    assert git(restored, "status", "--porcelain", "--untracked-files=all") == ""
+    # A staff member's plain `git merge` in the restored practice, before any `beanfirm sync`:
+    # git's line merge would stop at the two imports' rows; the driver merges them.
+    base = month(txn(2, "房东", "b-1"))
+    ours = month(txn(2, "房东", "b-1"), txn(5, "滴滴", "b-2"))
+    theirs = month(txn(2, "房东", "b-1"), txn(4, "京东", "b-3"))
+    merged = branches(restored, base, ours, theirs)
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    assert (restored / MONTH).read_text(encoding="utf-8") == month(
+        txn(2, "房东", "b-1"), txn(4, "京东", "b-3"), txn(5, "滴滴", "b-2")
+    )
 
 
 def test_the_driver_without_its_files_says_how_it_is_called(practice: Path) -> None:

@@ -1,4 +1,7 @@
-"""`beanfirm init`: a new practice folder under git, ready for `beanfirm clients add`."""
+"""`beanfirm init`: a new practice folder under git, ready for `beanfirm clients add`.
+
+`set_up_clone` sets git's drivers up in it, and in a practice `beanfirm restore` rebuilds.
+"""
 
 from __future__ import annotations
 
@@ -97,7 +100,18 @@ def _commit_new_practice(folder: Path, firm_name: str, partner: Staff, text: str
     )
     author = Author(partner.name, partner.email)
     written = apply_write(folder, repo, plan, author=author, check=NO_CHECK)
-    install_merge_driver(repo)  # ledgers merge entry by entry (docs/merge-driver.md)
-    for key, value in driver_config().items():  # and diff in accounting terms (docs/diff.md)
-        repo.set_config(key, value)
+    set_up_clone(repo)
     return written
+
+
+def set_up_clone(repo: PracticeRepo) -> None:
+    """Set git's drivers up in a practice made on this machine (by init or restore).
+
+    Git keeps drivers in each clone's own `.git/config`, which no commit carries, so a
+    practice gets them where it comes into being: ledgers merge entry by entry
+    (docs/merge-driver.md) and diff in accounting terms (docs/diff.md). Setting them again
+    changes nothing.
+    """
+    install_merge_driver(repo)
+    for key, value in driver_config().items():
+        repo.set_config(key, value)

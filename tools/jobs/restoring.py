@@ -5,7 +5,8 @@ newest backup back to its full one (each link by id and checksum), every bundle 
 `git bundle verify` before its objects are added, and the rebuilt practice must have exactly
 the manifest's refs and tree ids, a clean working tree, and every client's ledger loaded
 with its plugins. It is built in a hidden folder beside the target and renamed into place
-only when all of that holds, so a failed restore leaves nothing behind.
+only when all of that holds, so a failed restore leaves nothing behind. Its git has the merge
+and diff drivers set up, as a practice `beanfirm init` makes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from beanfirm.core import paths
 from beanfirm.core.scratch import scratch_folder
 from beanfirm.errors import BackupError
 from beanfirm.firm.checking import CheckResult, check_clients
+from beanfirm.jobs.newpractice import set_up_clone
 from beanfirm.store import backupset
 from beanfirm.store.backupset import BUNDLE, USERS, Opened
 from beanfirm.store.gitrepo import PracticeRepo
@@ -71,6 +73,9 @@ def restore(
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.restoring-", dir=target.parent))
     try:
         restored = _rebuild(chain, building, jobs=jobs)
+        # The merge and diff drivers, as `beanfirm init` sets them: a staff member's first
+        # `git merge` or `git pull` in the restored practice merges ledgers entry by entry.
+        set_up_clone(PracticeRepo(building))
         _refuse_target(target)
         with contextlib.suppress(FileNotFoundError):
             target.rmdir()
