@@ -340,7 +340,11 @@ def read_rows(
             filename,
             tuple(ordered),
             tuple(skipped),
-            closing_balances(ordered),
+            closing_balances(
+                ordered,
+                carry=config.balance is not None and config.running_balance,
+                skipped=(row.line for row in skipped),
+            ),
             account_number=number,
             fee_account=config.fee_account,
         )

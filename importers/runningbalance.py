@@ -10,9 +10,11 @@ lines it falls between.
 Rows the config skips break the chain knowingly: the check starts again after them (what
 they moved is not known). A row whose balance cell is masked or empty (or that ends before
 it) does not: its amount is carried to the next row that states a balance, so a wrong amount
-or a missing row there is still found. A file whose order is not known for sure (all
-rows of one day) passes if its chain holds either way; for a credit card whose amounts are
-inverted (`invert-sign`), the balance may move with the amounts as the card states them.
+or a missing row there is still found. Rows after the last balance stated are carried into the
+closing balance instead (`beanfirm.importers.statement.closing_balances`). A file whose order
+is not known for sure (all rows of one day) passes if its chain holds either way; for a credit
+card whose amounts are inverted (`invert-sign`), the balance may move with the amounts as the
+card states them.
 """
 
 from __future__ import annotations

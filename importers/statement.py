@@ -80,7 +80,10 @@ class SkippedRow:
 
 @dataclass(frozen=True)
 class ClosingBalance:
-    """The balance after the last row of one currency, as the export states it."""
+    """The balance after the last row of one currency, as the export states it (or carries it).
+
+    Carried: the last balance stated plus the rows after it, where the last row states none.
+    """
 
     date: datetime.date
     number: Decimal
@@ -283,11 +286,43 @@ def number_import_ids(rows: list[StatementRow]) -> list[StatementRow]:
     return with_import_ids(columns, import_ids(columns)) if rows else []
 
 
-def closing_balances(rows: list[StatementRow]) -> tuple[ClosingBalance, ...]:
-    """Return, per currency, the balance stated on its chronologically last row."""
+def closing_balances(
+    rows: Sequence[StatementRow], *, carry: bool = False, skipped: Iterable[int] = ()
+) -> tuple[ClosingBalance, ...]:
+    """Return, per currency, the balance after its chronologically last row, as of its day.
+
+    The balance that row states; where it states none (a masked or empty cell, a short row)
+    and `carry` says the balance column is a running balance, the last balance stated before
+    it plus the amounts of the rows after that one. None where no row of the currency states a
+    balance, or where a skipped row (its line in `skipped`) lies between that balance and the
+    last row in the file: what a skipped row moved is not known.
+    """
     last = dict(zip(map(attrgetter("currency"), rows), rows, strict=True))
-    return tuple(
-        ClosingBalance(row.date, row.balance, currency, row.line)
-        for currency, row in sorted(last.items())
-        if row.balance is not None
-    )
+    skipped_lines = tuple(skipped)
+    closings: list[ClosingBalance] = []
+    for currency, row in sorted(last.items()):
+        number = row.balance
+        if number is None and carry:
+            number = _carried_balance(rows, currency, skipped_lines)
+        if number is not None:
+            closings.append(ClosingBalance(row.date, number, currency, row.line))
+    return tuple(closings)
+
+
+def _carried_balance(
+    rows: Sequence[StatementRow], currency: str, skipped: Sequence[int]
+) -> Decimal | None:
+    """Return the currency's last stated balance plus the amounts of the rows after it."""
+    carried = Decimal(0)
+    lines: list[int] = []
+    for row in reversed(rows):
+        if row.currency != currency:
+            continue
+        lines.append(row.line)
+        if row.balance is not None:
+            low, high = min(lines), max(lines)
+            if any(low < line < high for line in skipped):
+                return None
+            return row.balance + carried
+        carried += row.number
+    return None

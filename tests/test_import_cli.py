@@ -439,3 +439,32 @@ def test_a_csv_account_reads_its_config_from_the_importers_folder(practice: Path
     result = import_files(practice, "acme", str(export))
     assert result.code == 0, result.err
     assert "1 row added" in result.out
+
+
+def test_a_last_row_without_a_balance_is_asserted_and_a_wrong_amount_caught_later(
+    shop: Path,
+) -> None:
+    # The bank's last row masks its balance, and its amount reads -53.00 where the bank
+    # took 35.00: the closing assertion carries the row, as the ledger books it.
+    first = write(
+        shop.parent,
+        "cmb-early.csv",
+        cmb([("2024-03-01", "10000.00", "代发工资", "上海某某公司", "工资")])
+        + "2024-03-05,CNY,-53.00,****,消费,星巴克,咖啡\n",
+    )
+    result = import_files(shop, "acme", str(first))
+    assert result.code == 0, result.err
+    (asserted,) = [line for line in journal(shop).splitlines() if " balance " in line]
+    assert asserted.split() == ["2024-03-06", "balance", BANK, "9947.00", "CNY"]
+    # The next export states the bank's balance after that row: the books are 18.00 short.
+    before = snapshot(shop)
+    later = write(
+        shop.parent, "cmb-later.csv", cmb([("2024-03-10", "-100.00", "消费", "超市", "b")], "9965")
+    )
+    result = import_files(shop, "acme", str(later))
+    assert result.code != 0
+    assert "Traceback" not in result.err
+    said = " ".join(result.err.split())
+    assert "would break its ledger, so nothing was written" in said
+    assert "expected 9865.00 CNY != accumulated 9847.00 CNY (18.00 too little)" in said
+    assert snapshot(shop) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -117,6 +118,65 @@ def test_a_row_that_ends_before_its_balance_is_checked_at_the_next_balance() -> 
     # The short row's amount was booked and the chain started again after it, unchecked.
     text = HEADER + "2024-01-03,b,-5.00,75.00\n2024-01-04,c,-50.00\n2024-01-05,d,1.00,71.00\n"
     assert "breaks between lines 2 and 4" in refusal(text)
+
+
+@pytest.mark.parametrize(
+    "last", ["2024-01-05,d,-2.00,****", "2024-01-05,d,-2.00,", "2024-01-05,d,-2.00"]
+)
+def test_a_last_row_without_a_balance_carries_it_to_the_closing_balance(last: str) -> None:
+    text = HEADER + "2024-01-01,a,100.00,100.00\n2024-01-03,b,-25.00,75.00\n" + last + "\n"
+    for rows in (text, HEADER + "".join(reversed(text.splitlines(keepends=True)[1:]))):
+        (closing,) = read(rows).balances
+        # The last stated balance plus the rows after it, closing the day of the last row.
+        assert (closing.date, closing.number, closing.currency) == (
+            date(2024, 1, 5),
+            Decimal("73.00"),
+            "CNY",
+        )
+    statement = read(text + "2024-01-05,e,-1.50,\n")
+    assert statement.balances[0].number == Decimal("71.50")
+    # A wrong amount on the last row cannot break a chain that no later balance closes: the
+    # closing balance carries it, and the next export that states a balance after it breaks
+    # against the ledger (tests/test_import_cli.py).
+
+
+def test_a_skipped_row_before_the_last_rows_leaves_the_closing_balance_unknown() -> None:
+    config = replace(BANK, amount="Amount", direction=(HELD,))
+    head = "Date,Text,Amount,Balance,Kind\n2024-01-03,b,5.00,75.00,out\n"
+    skipped = "2024-01-04,frozen,20.00,,hold\n"  # it may have moved the balance, by 20.00
+    last = "2024-01-05,c,1.00,,in\n"
+    assert read(head + skipped + last, config).balances == ()
+    later = skipped.replace("2024-01-04", "2024-01-06")  # after the last row: not in the books
+    (closing,) = read(head + last + later, config).balances
+    assert (closing.date, closing.number) == (date(2024, 1, 5), Decimal("76.00"))
+
+
+def test_each_currency_closes_with_its_own_carried_rows() -> None:
+    config = replace(BANK, currency=None, currency_column="Currency")
+    text = (
+        "Date,Text,Amount,Balance,Currency\n"
+        "2024-01-01,a,100.00,100.00,CNY\n"
+        "2024-01-01,b,10.00,10.00,USD\n"
+        "2024-01-02,c,-1.00,,CNY\n"
+        "2024-01-03,d,-1.00,9.00,USD\n"
+        "2024-01-04,e,-2.00,,CNY\n"
+    )
+    closings = {c.currency: (c.date, c.number) for c in read(text, config).balances}
+    assert closings == {
+        "CNY": (date(2024, 1, 4), Decimal("97.00")),
+        "USD": (date(2024, 1, 3), Decimal("9.00")),
+    }
+    # No row of a currency states a balance: nothing to close from.
+    unstated = text.replace("100.00,CNY", ",CNY")
+    assert [c.currency for c in read(unstated, config).balances] == ["USD"]
+
+
+def test_a_closing_balance_column_carries_nothing() -> None:
+    # `running-balance: false`: the column repeats the statement's closing balance, so rows
+    # after the last one that states it add nothing to it; left without an assertion.
+    config = replace(BANK, running_balance=False)
+    text = HEADER + "2024-01-01,a,100.00,60.00\n2024-01-02,b,-40.00,\n"
+    assert read(text, config).balances == ()
 
 
 def test_rows_of_one_day_pass_in_either_order() -> None:
