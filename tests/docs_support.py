@@ -13,15 +13,19 @@ block, invisible on the rendered page, say otherwise:
 A page runs top to bottom in one shell, at the root of a copy of the demo practice (which
 stands for the repository), so that `cd` and the files a command writes carry over to the
 blocks below it, as in a terminal. `...` in the page's output stands for any text, as in
-doctest's ELLIPSIS.
+doctest's ELLIPSIS. `--regen-goldens` rewrites an output that no longer matches and keeps its
+`...` wherever they still stand for a part of it (`kept_placeholders`).
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PROMPT = "$ "
@@ -40,6 +44,10 @@ HASH = re.compile(
 )
 TIMING = re.compile(r"\b\d+\.\ds\b *")
 MARK = "\x1e"
+PLACEHOLDER = "..."
+# An output cut into the placeholder, words and single other characters, for aligning a
+# page's output with a command's.
+TOKEN = re.compile(r"\.\.\.|\w+|\W")
 
 
 class PageError(Exception):
@@ -208,15 +216,199 @@ def _masked(lines: list[str]) -> list[str]:
 
 def matches(expected: list[str], actual: list[str]) -> bool:
     """Say whether a command printed what the page shows (`...` stands for any text)."""
-    pattern = ".*?".join(re.escape(part) for part in "\n".join(_masked(expected)).split("..."))
+    pattern = ".*?".join(
+        re.escape(part) for part in "\n".join(_masked(expected)).split(PLACEHOLDER)
+    )
     return re.fullmatch(pattern, "\n".join(_masked(actual)), re.DOTALL) is not None
 
 
+CELLS = 1_000_000  # the largest alignment, in lines x lines or words x words
+LINE = 100  # the cost of a line dropped from the page or printed anew
+
+
+class Move(NamedTuple):
+    """One step of an alignment of a page's items (lines, words) with the printed ones.
+
+    `kind` is "match" (the same on both sides), "replace" (printed otherwise), "insert"
+    (printed only), "delete" (on the page only) or "hole" (a `...` of the page, standing for
+    the printed items `start` to `end`); `old` is the page's item (-1 for an insert).
+    """
+
+    kind: str
+    old: int
+    start: int
+    end: int
+
+
+def kept_placeholders(expected: list[str], actual: list[str]) -> list[str]:
+    """Return the output `actual`, with `...` where `expected` has one standing for a part of it.
+
+    The lines are aligned first, at the least cost (`_step`): a page's line that still
+    matches its printed line stays as it is (its `...` and the hashes `matches` ignores with
+    it), a line that is only `...` stays where it stands for one or more printed lines, and a
+    line printed otherwise is aligned word by word (`_kept_line`), keeping each `...` that
+    still stands for a part of it (a seal's sha256, a month, a timestamp, a commit) beside a
+    word still printed. Everything else is written as printed, so that a change beside a `...`
+    shows. The result always matches `actual`, or is `actual` itself.
+    """
+    if matches(expected, actual):
+        return list(expected)
+    patterns = [_pattern(line) for line in expected]
+    printed = _masked(actual)
+    words = [_counted(line) for line in _masked(expected)]
+    said = [_counted(line) for line in printed]
+    moves = _cheapest(
+        len(expected),
+        len(actual),
+        hole=lambda i: expected[i].strip() == PLACEHOLDER,
+        step=lambda i, j: _step(patterns[i], words[i], printed[j], said[j]),
+        gap=LINE,
+    )
+    kept: list[str] = []
+    for move in moves or [Move("insert", -1, j, j + 1) for j in range(len(actual))]:
+        if move.kind in ("match", "hole"):
+            kept += [expected[move.old]] if move.end > move.start else []
+        elif move.kind == "replace":
+            kept.append(_kept_line(expected[move.old], actual[move.start]))
+        elif move.kind == "insert":
+            kept.append(actual[move.start])
+    return kept if matches(kept, actual) else list(actual)
+
+
+def _cheapest(
+    rows: int,
+    cols: int,
+    *,
+    hole: Callable[[int], bool],
+    step: Callable[[int, int], int],
+    gap: int,
+) -> list[Move] | None:
+    """Return the cheapest alignment of `rows` page items with `cols` printed ones.
+
+    An item `hole(i)` takes any run of printed items for nothing; item i against printed j
+    costs `step(i, j)` (0: they match), an item dropped or printed anew `gap`. Of equal
+    alignments, a hole takes as little as it can. None where the two are too large to align.
+    """
+    if rows * cols > CELLS:
+        return None
+    cost = [[gap * j for j in range(cols + 1)]]
+    for i in range(1, rows + 1):
+        row = [cost[i - 1][0] + (0 if hole(i - 1) else gap)]
+        for j in range(1, cols + 1):
+            if hole(i - 1):
+                row.append(min(cost[i - 1][j], row[j - 1]))
+            else:
+                paired = cost[i - 1][j - 1] + step(i - 1, j - 1)
+                row.append(min(paired, cost[i - 1][j] + gap, row[j - 1] + gap))
+        cost.append(row)
+    moves: list[Move] = []
+    i, j = rows, cols
+    while i or j:
+        if i and hole(i - 1):
+            end = j
+            while cost[i - 1][j] != cost[i][j]:  # the hole takes the printed item before
+                j -= 1
+            moves.append(Move("hole", i - 1, j, end))
+            i -= 1
+        elif i and j and cost[i][j] == cost[i - 1][j - 1] + step(i - 1, j - 1):
+            kind = "match" if cost[i][j] == cost[i - 1][j - 1] else "replace"
+            moves.append(Move(kind, i - 1, j - 1, j))
+            i, j = i - 1, j - 1
+        elif j and cost[i][j] == cost[i][j - 1] + gap:
+            moves.append(Move("insert", -1, j - 1, j))
+            j -= 1
+        else:
+            moves.append(Move("delete", i - 1, j, j))
+            i -= 1
+    return moves[::-1]
+
+
+def _step(pattern: re.Pattern[str], words: Counter[str], printed: str, said: Counter[str]) -> int:
+    """Return what it costs to take a printed line for a page's line.
+
+    0 where it matches; else the more, the fewer words they share (at least 1), up to as much
+    as dropping the one and printing the other (2 `LINE`) where they share none.
+    """
+    if pattern.fullmatch(printed):
+        return 0
+    both = words.total() + said.total()
+    return max(1, 2 * LINE - (4 * LINE * (words & said).total()) // max(1, both))
+
+
+def _counted(line: str) -> Counter[str]:
+    """Return the words of a line that tell it from another: not its spaces, nor `...`."""
+    return Counter(w for w in TOKEN.findall(line) if w.strip() and w != PLACEHOLDER)
+
+
+def _pattern(line: str) -> re.Pattern[str]:
+    """Return the regular expression of a page's line, as `matches` reads it."""
+    return re.compile(".*?".join(map(re.escape, _masked([line])[0].split(PLACEHOLDER))), re.DOTALL)
+
+
+def _kept_line(expected: str, actual: str) -> str:
+    """Return the printed line, with the page's `...` where one stands for a part of it.
+
+    The words are aligned, a `...` taking any run of them; a word kept is the page's (a hash
+    or a timing that `matches` ignores stays as the page has it). A `...` that stands for
+    printed text is kept where the page's word on one side of it at least is still printed;
+    one that stands for nothing, where those on both sides are (or it is at the line's edge).
+    Otherwise it is replaced by what it stands for.
+    """
+    old, ours = _words(expected)
+    new, theirs = _words(actual)
+    moves = _cheapest(
+        len(old),
+        len(new),
+        hole=lambda i: old[i] == PLACEHOLDER,
+        step=lambda i, j: 0 if ours[i] == theirs[j] else 2,
+        gap=1,
+    )
+    if moves is None:
+        return actual
+    sides = [move for move in moves if move.kind != "insert"]
+    beside: dict[int, set[str]] = {move.old: set() for move in sides}
+    for first, second in zip([None, *sides], [*sides, None], strict=True):
+        if first is not None:
+            beside[first.old].add("edge" if second is None else second.kind)
+        if second is not None:
+            beside[second.old].add("edge" if first is None else first.kind)
+    out: list[str] = []
+    for move in moves:
+        text = "".join(new[move.start : move.end])
+        if move.kind == "hole":
+            near = beside[move.old]
+            held = "match" in near if text else near <= {"match", "edge"}
+            out.append(PLACEHOLDER if held else text)
+        elif move.kind == "match":
+            out.append(old[move.old])
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+def _words(line: str) -> tuple[list[str], list[str]]:
+    """Return a line's words, and each as compared: a hash or a timing as `matches` masks it."""
+    masked = [(m.span(), "<hash>") for m in HASH.finditer(line)]
+    masked += [(m.span(), "<time>") for m in TIMING.finditer(line)]
+    words: list[str] = []
+    keys: list[str] = []
+    for word in TOKEN.finditer(line):
+        start, end = word.span()
+        spans = [key for (first, last), key in masked if first <= start and end <= last]
+        words.append(word.group())
+        keys.append(spans[0] if spans else word.group())
+    return words, keys
+
+
 def rewrite(page: Page, ran: dict[int, Ran]) -> str:
-    """Return the page's text with the output of each command that no longer matches."""
+    """Return the page's text with the output of each command that no longer matches.
+
+    The new output keeps the page's `...` where they still stand for a part of it.
+    """
     lines = list(page.lines)
     for command in reversed(page.examples):
         actual = ran.get(command.line)
         if actual is not None and not matches(command.output, actual.output):
-            lines[command.output_start : command.output_end] = actual.output
+            kept = kept_placeholders(command.output, actual.output)
+            lines[command.output_start : command.output_end] = kept
     return "\n".join(lines) + "\n"

@@ -2,7 +2,8 @@
 
 How a page marks its examples is in tests/docs_support.py. Regenerate on purpose only:
 `.venv/bin/pytest tests/test_doc_examples.py --regen-goldens` rewrites the output of each
-example that no longer matches; then read the diff (`git diff docs/`).
+example that no longer matches, keeping its `...` where they still stand for a part of the new
+output; then read the diff (`git diff docs/`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from docs_support import (
     DOCS,
     Command,
     Ran,
+    kept_placeholders,
     matches,
     pages_with_examples,
     read_page,
@@ -115,3 +117,89 @@ def test_examples_print_what_the_page_shows(
         if actual is None or not matches(command.output, actual.output)
     ]
     assert not wrong, "\n\n".join(wrong)
+
+
+PAGE = """\
+# A page
+
+```console
+$ beanfirm backup --to /tmp/backups
+Backup 000001-...-full written: /tmp/b/000001-...-full.age (... bytes), 1 ref.
+Sealed with sha256:...
+...
+Checked 4 clients: no errors.
+$ beanfirm status
+all clear
+```
+"""
+
+
+STAMP = "20261207T225517Z"
+
+
+def _regenerated(path: Path, printed: list[str]) -> str:
+    """Regenerate the page at `path` (PAGE, if there is none yet) as `--regen-goldens` does,
+    its first example printing `printed`, its second what the page shows; return the text."""
+    if not path.exists():
+        path.write_text(PAGE, encoding="utf-8")
+    page = read_page(path)
+    backup, status = page.examples
+    text = rewrite(page, {backup.line: Ran(printed, 0), status.line: Ran(status.output, 0)})
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def test_regen_keeps_the_placeholders_of_an_output_it_rewrites(tmp_path: Path) -> None:
+    printed = [
+        f"Backup 000001-{STAMP}-full written: /tmp/b/000001-{STAMP}-full.age (10,480 bytes), 2 refs.",
+        "Sealed with sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "2 clients read",
+        "  acme: 12 entries",
+        "Checked 5 clients: no errors.",
+    ]
+    text = _regenerated(tmp_path / "page.md", printed)
+    assert text == PAGE.replace("1 ref.", "2 refs.").replace("4 clients", "5 clients")
+    assert _regenerated(tmp_path / "page.md", printed) == text  # a second regen changes nothing
+
+
+def test_regen_writes_a_change_beside_a_placeholder(tmp_path: Path) -> None:
+    printed = [
+        f"Backup 000001-{STAMP}-full saved: /srv/000001-{STAMP}-full.age (10,480 bytes), 1 ref.",
+        "Sealed with sha256:9f86d081",
+        "Checked 4 clients: no errors.",
+    ]
+    assert _regenerated(tmp_path / "page.md", printed).splitlines()[4:10] == [
+        "Backup 000001-...-full saved: /srv/000001-...-full.age (... bytes), 1 ref.",
+        "Sealed with sha256:...",
+        "Checked 4 clients: no errors.",  # the lines the `...` stood for are gone, and it too
+        "$ beanfirm status",
+        "all clear",
+        "```",
+    ]
+
+
+def test_regen_writes_out_a_placeholder_whose_neighbours_are_gone() -> None:
+    # The words around it gone, what `...` would stand for is written as printed.
+    assert kept_placeholders(["sealed sha256:..."], ["not sealed"]) == ["not sealed"]
+    assert kept_placeholders(["at [...]"], ["at 12:00"]) == ["at 12:00"]
+    # Where a word beside it is still printed, it stays.
+    assert kept_placeholders(["at ... by wang"], ["at 12:00 by li"]) == ["at ... by li"]
+    assert kept_placeholders(["a ... b", "..."], ["a  b"]) == ["a ... b"]
+    # A `...` the command prints is written as it is (and, on the page, matches itself).
+    assert kept_placeholders(["Next: cd ... then add"], ["Next: cd /tmp/x then add ..."]) == [
+        "Next: cd ... then add ..."
+    ]
+
+
+def test_regen_keeps_the_hashes_the_comparison_ignores() -> None:
+    page = ["Locked. Commit 3f2a1b9c0d.", "at ... by 3f2a1b9c0d, wang", "Commit 0000000000, 0.1s"]
+    printed = [
+        "Locked. Commit 9e0d17c4aa.",
+        "at 18:00 by 9e0d17c4aa, li",
+        "Commit 1d141ef579, 0.3s!",
+    ]
+    assert kept_placeholders(page, printed) == [
+        "Locked. Commit 3f2a1b9c0d.",
+        "at ... by 3f2a1b9c0d, li",
+        "Commit 0000000000, 0.1s!",
+    ]
