@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import pytest
 from cli_support import HUAMEI_JANUARY, snapshot
 from conftest import git, run_beanfirm
 from recon_support import (
@@ -208,6 +209,11 @@ def test_outstanding_items_are_written_only_when_accepted(practice_with_client: 
         "  statement-balance:                                             8547.19 CNY\n"
     )
     assert accepted["assertion"] in (folder / HUAMEI_JANUARY).read_text(encoding="utf-8")
+    assert (
+        "- 1 difference accepted (1 timing), a difference of 500.00 CNY: the assertion is the "
+        "ledger's balance, and statement-balance records the statement's\n"
+        in git(folder, "log", "-1", "--format=%B")
+    )
     # February's statement opens with January's statement balance: the carried difference
     # explains the opening, and the cheque clearing in February closes it.
     february = [("2025-02-03", "-500.00", "宁波食品厂", "支票付款")]
@@ -281,3 +287,82 @@ def test_the_ledger_checks_clean_after_a_reconciliation(practice_with_client: Pa
     check = run_beanfirm("check", "huamei", cwd=folder)
     assert check.code == 0, check.out
     assert ICBC in (folder / HUAMEI_JANUARY).read_text(encoding="utf-8")
+
+
+LOAN = (
+    '\n2025-01-15 * "张三" "员工借款"\n'
+    "  Expenses:5602-管理费用:房租                                   3000.00 CNY\n"
+    "  Assets:1002-银行存款:工商银行                                -3000.00 CNY\n"
+)
+RENT = (
+    '2025-01-05 * "上海恒基物业" "房租"\n'
+    "  Expenses:5602-管理费用:房租                                   3000.00 CNY\n"
+    "  Assets:1002-银行存款:工商银行                                -3000.00 CNY\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("ledger", "kinds"),
+    [
+        # The rent is not booked, and a loan that never went through the bank is.
+        (JANUARY.replace(RENT, "") + LOAN, ["missing", "outstanding"]),
+        # Two typing slips: 201.35 typed 210.35 (+9.00), 1748.54 typed 1757.54 (-9.00).
+        (JANUARY.replace("201.35", "210.35").replace("1748.54", "1757.54"), ["amount", "amount"]),
+    ],
+    ids=["missing-and-outstanding", "two-slips"],
+)
+def test_differences_that_cancel_out_are_not_a_reconciliation(
+    practice_with_client: Path, ledger: str, kinds: list[str]
+) -> None:
+    folder = practice_with_client
+    write_month(folder, "2025/01", ledger, "January, with mistakes that cancel out")
+    statement = statement_file(folder, "icbc-2025-01.csv", icbc_csv(JANUARY_LINES))
+    before = snapshot(folder)
+    report = reconcile_json(folder, "--statement", str(statement), "--date", "2025-01-31", code=1)
+    assert report["closing"]["difference"] == "0.00"
+    assert report["outcome"] == "differs"
+    assert report["outstanding_only"] is False
+    assert sorted(d["kind"] for d in report["differences"]) == kinds
+    for args in ((), ("--accept-outstanding",)):
+        text = reconcile(folder, "--statement", str(statement), "--date", "2025-01-31", *args)
+        assert (text.code, text.err) == (1, "")
+        assert (
+            "Not reconciled: the closing balances agree, but only because differences cancel "
+            "out (" in text.out
+        )
+        assert "Correct the ledger (or the statement) and run the command again." in text.out
+        assert "Reconciled" not in text.out
+    assert snapshot(folder) == before
+
+
+def test_outstanding_postings_that_cancel_out_are_written_only_when_accepted(
+    practice_with_client: Path,
+) -> None:
+    folder = practice_with_client
+    # A loan to a member of staff and its repayment, in cash but booked on the bank account.
+    loan = (
+        LOAN + '\n2025-01-16 * "张三" "还款"\n'
+        "  Expenses:5602-管理费用:房租                                  -3000.00 CNY\n"
+        "  Assets:1002-银行存款:工商银行                                 3000.00 CNY\n"
+    )
+    write_month(folder, "2025/01", JANUARY + loan, "January, and a loan in cash")
+    statement = statement_file(folder, "icbc-2025-01.csv", icbc_csv(JANUARY_LINES))
+    before = snapshot(folder)
+    refused = reconcile(folder, "--statement", str(statement), "--date", "2025-01-31")
+    assert (refused.code, refused.err) == (1, "")
+    assert (
+        "Not reconciled: the closing balances agree, but only because differences cancel out "
+        "(2 outstanding). They are all outstanding items: if they are right, accept them with "
+        "--accept-outstanding. Nothing was written." in refused.out
+    )
+    assert snapshot(folder) == before
+    accepted = reconcile_json(
+        folder, "--statement", str(statement), "--date", "2025-01-31", "--accept-outstanding"
+    )
+    assert accepted["outcome"] == "accepted"
+    assert accepted["assertion"] == ASSERTION  # the statement's figure; no statement-balance
+    message = git(folder, "log", "-1", "--format=%B")
+    assert (
+        "- 2 differences accepted (2 outstanding), which cancel out: the assertion is the "
+        "statement's balance\n" in message
+    )

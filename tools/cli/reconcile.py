@@ -20,6 +20,7 @@ from beanfirm.jobs.reconciling import (
     run_reconcile,
 )
 from beanfirm.reconcile.comparison import DIFFERS, RECONCILED, Comparison
+from beanfirm.reconcile.differences import kinds_text
 from beanfirm.reconcile.report import report_data
 
 
@@ -86,6 +87,27 @@ def _print(result: ReconcileResult, root: Path, *, dry_run: bool) -> None:
     _print_outcome(result, dry_run=dry_run)
 
 
+def _not_reconciled(comparison: Comparison) -> str:
+    """Say why nothing was written: the difference, or the items that cancel out, and what to do."""
+    if comparison.difference != 0:
+        head = (
+            f"Not reconciled: a difference of {money(comparison.difference)} {comparison.currency}."
+        )
+        whole = "The whole difference is"
+    else:
+        head = (
+            "Not reconciled: the closing balances agree, but only because differences cancel "
+            f"out ({kinds_text(comparison.items)})."
+        )
+        whole = "They are all"
+    if comparison.outstanding_only():
+        return (
+            f"{head} {whole} outstanding items: if they are right, accept them with "
+            "--accept-outstanding."
+        )
+    return f"{head} Correct the ledger (or the statement) and run the command again."
+
+
 def _print_outcome(result: ReconcileResult, *, dry_run: bool) -> None:
     comparison = result.comparison
     outcome = result.outcome
@@ -96,17 +118,7 @@ def _print_outcome(result: ReconcileResult, *, dry_run: bool) -> None:
         )
         return
     if outcome == DIFFERS:
-        if comparison.outstanding_only():
-            hint = (
-                "The whole difference is outstanding items: if they are right, accept them "
-                "with --accept-outstanding."
-            )
-        else:
-            hint = "Correct the ledger (or the statement) and run the command again."
-        echo(
-            f"Not reconciled: a difference of {money(comparison.difference)} "
-            f"{comparison.currency}. {hint} Nothing was written."
-        )
+        echo(f"{_not_reconciled(comparison)} Nothing was written.")
         return
     what = "Would write" if dry_run else "Wrote"
     echo(f"{what} in {'the month file' if dry_run else 'the ledger'}:\n")

@@ -44,6 +44,7 @@ from beanfirm.reconcile.comparison import (
     check_overlap,
     compare,
 )
+from beanfirm.reconcile.differences import kinds_text
 from beanfirm.reconcile.period import StatementPeriod, read_period, stated_balance
 from beanfirm.reconcile.report import ReportContext, render_csv, render_html
 from beanfirm.store.gitrepo import Author, PracticeRepo
@@ -231,7 +232,7 @@ class _Write:
             meta.append(("statement", quote(statement_rel.removeprefix(folder))))
         meta.append(("reconciled-by", quote(self.staff_id)))
         number = comparison.period.closing
-        if outcome == ACCEPTED:
+        if outcome == ACCEPTED and comparison.difference != 0:
             number = comparison.ledger_closing
             meta.append(
                 (STATEMENT_BALANCE, f"{money(comparison.period.closing)} {comparison.currency}")
@@ -309,11 +310,20 @@ class _Write:
             f"statement, {money(comparison.ledger_closing)} {currency} in the ledger"
         )
         if result.outcome == ACCEPTED:
-            lines.append(
-                f"- the difference of {money(comparison.difference)} {currency} is outstanding "
-                f"items, accepted: the assertion is the ledger's balance, and {STATEMENT_BALANCE} "
-                "records the statement's"
+            items = comparison.items
+            accepted = (
+                f"- {len(items)} difference{'' if len(items) == 1 else 's'} accepted "
+                f"({kinds_text(items)})"
             )
+            if comparison.difference == 0:
+                accepted += ", which cancel out: the assertion is the statement's balance"
+            else:
+                accepted += (
+                    f", a difference of {money(comparison.difference)} {currency}: the "
+                    f"assertion is the ledger's balance, and {STATEMENT_BALANCE} records the "
+                    "statement's"
+                )
+            lines.append(accepted)
         lines += [
             "",
             (

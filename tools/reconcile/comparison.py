@@ -32,8 +32,8 @@ ONE_DAY = datetime.timedelta(days=1)
 
 # What comparing a statement with the ledger comes to; the reports and `--json` say it.
 Verdict = Literal["reconciled", "accepted", "differs"]
-RECONCILED: Final = "reconciled"  # no difference
-ACCEPTED: Final = "accepted"  # a difference of outstanding items, accepted
+RECONCILED: Final = "reconciled"  # no difference (`Comparison.verdict`)
+ACCEPTED: Final = "accepted"  # outstanding items, accepted
 DIFFERS: Final = "differs"  # a difference to correct (or outstanding items not accepted)
 
 
@@ -78,17 +78,30 @@ class Comparison:
         """Tell whether a statement with lines was compared (not a balance alone)."""
         return self.period.opening is not None
 
+    @property
+    def items(self) -> tuple[Difference, ...]:
+        """Return the differences that have an effect (a posting of 0.00 has none)."""
+        return tuple(item for item in self.differences if item.effect != 0)
+
     def verdict(self, *, accept_outstanding: bool) -> Verdict:
-        """Return `reconciled`, `accepted` or `differs` (see the module constants)."""
-        if self.difference == 0:
+        """Return `reconciled`, `accepted` or `differs` (see the module constants).
+
+        Reconciled: the closing balances agree, and every item left is a `timing` item of a
+        statement line (matched to a posting dated outside the period) or of the opening
+        balance, as when a cheque accepted as outstanding last time clears. Items that cancel
+        out are no agreement: a mistake (`missing`, `amount`, `duplicate`, `opening`) is never
+        accepted, and postings the statement lacks are accepted only with
+        `--accept-outstanding`, as is any difference between the closing balances.
+        """
+        if self.difference == 0 and all(
+            item.acceptable and not item.not_on_statement for item in self.items
+        ):
             return RECONCILED
         return ACCEPTED if accept_outstanding and self.outstanding_only() else DIFFERS
 
     def outstanding_only(self) -> bool:
-        """Tell whether the whole difference is items the accountant may accept."""
-        return self.has_lines and all(
-            item.acceptable for item in self.differences if item.effect != 0
-        )
+        """Tell whether every item of the difference is one the accountant may accept."""
+        return self.has_lines and all(item.acceptable for item in self.items)
 
 
 def period_start(period: StatementPeriod, book: AccountBook) -> datetime.date:

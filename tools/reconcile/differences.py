@@ -91,6 +91,11 @@ class Difference:
         """Tell whether the accountant may accept this item as outstanding."""
         return self.kind in ACCEPTABLE
 
+    @property
+    def not_on_statement(self) -> bool:
+        """Tell whether this is a ledger posting the statement lacks (no line, no match)."""
+        return self.line is None and self.posting is not None
+
 
 @dataclass(frozen=True)
 class Leftovers:
@@ -104,6 +109,12 @@ class Leftovers:
     postings: Sequence[BookPosting]
     opening_difference: Decimal | None
     carried: Decimal | None
+
+
+def kinds_text(items: Sequence[Difference]) -> str:
+    """Count items by kind, in the order of `KINDS`: `1 missing, 2 outstanding`."""
+    counts = {kind: sum(1 for item in items if item.kind == kind) for kind in KINDS}
+    return ", ".join(f"{count} {kind}" for kind, count in counts.items() if count)
 
 
 def digit_slip(right: Decimal, wrong: Decimal) -> str | None:
