@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,6 +16,9 @@ from recon_support import (
     statement_file,
     write_month,
 )
+
+from beanfirm.errors import UsageError
+from beanfirm.jobs.reconciling import refuse_unfinished
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -239,3 +243,35 @@ def test_uncommitted_changes_in_the_client_are_not_mixed_in(january: Path) -> No
         "2025-01-31",
         needles=("uncommitted changes",),
     )
+
+
+def test_a_statement_day_that_is_not_over(january: Path) -> None:
+    # A paper statement's day with the year typed wrong, and an export given a day to come.
+    _refused(
+        january,
+        2,
+        "--balance",
+        "8547.19",
+        "--date",
+        "2999-06-30",
+        needles=("through 2999-06-30: that day is not over yet", "Nothing was written"),
+    )
+    statement = statement_file(january, "icbc.csv", icbc_csv(JANUARY_LINES))
+    for dry_run in ((), ("--dry-run",)):
+        _refused(
+            january,
+            2,
+            "--statement",
+            str(statement),
+            "--date",
+            "2999-01-31",
+            *dry_run,
+            needles=("that day is not over yet", "balance assertion of 2999-02-01"),
+        )
+
+
+def test_today_is_not_over_and_yesterday_is() -> None:
+    today = datetime.date(2026, 12, 7)
+    with pytest.raises(UsageError, match=r"through 2026-12-07: that day is not over yet"):
+        refuse_unfinished(today, today, "huamei 工商银行")
+    refuse_unfinished(datetime.date(2026, 12, 6), today, "huamei 工商银行")

@@ -337,6 +337,26 @@ class _Write:
         return "\n".join(lines) + "\n"
 
 
+def refuse_unfinished(end: datetime.date, today: datetime.date, what: str) -> None:
+    """Refuse a statement whose last day is not over: its closing balance is not known yet.
+
+    The assertion, dated the day after, would count the account reconciled through a day that
+    has not come (a year typed wrong: 2027 for 2026), and fail once that day's rows are
+    imported. Today is not over either: the bank may still book on it. `what` is the client
+    and the account.
+    """
+    if end < today:
+        return
+    msg = (
+        f"Refusing to reconcile {what} through {end}: that day is not over yet (today is "
+        f"{today}). A balance assertion of {end + ONE_DAY} would count the account reconciled "
+        "through a day that has not come, and fail as soon as more of its entries are booked. "
+        "Check the statement's last day (--date, or the export's last line; a year typed "
+        "wrong?), and reconcile once that day is over. Nothing was written."
+    )
+    raise UsageError(msg)
+
+
 def run_reconcile(
     practice: Practice,
     repo: PracticeRepo,
@@ -349,7 +369,9 @@ def run_reconcile(
 ) -> ReconcileResult:
     """Reconcile under the write discipline (see the module docstring); raise on bad input."""
     client = request.client
-    write = _Write(practice, request, staff_id, today or datetime.date.today())  # noqa: DTZ011
+    today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
+    refuse_unfinished(request.period.end, today, f"{client.id} {request.account.account}")
+    write = _Write(practice, request, staff_id, today)
     check = ClientCheck(practice, repo, client)
     plan = WritePlan(
         write.prepare,
