@@ -13,6 +13,7 @@ from recon_support import (
     JANUARY_LINES,
     icbc_csv,
     reconcile,
+    reconcile_json,
     statement_file,
     write_month,
 )
@@ -275,3 +276,34 @@ def test_today_is_not_over_and_yesterday_is() -> None:
     with pytest.raises(UsageError, match=r"through 2026-12-07: that day is not over yet"):
         refuse_unfinished(today, today, "huamei 工商银行")
     refuse_unfinished(datetime.date(2026, 12, 6), today, "huamei 工商银行")
+
+
+@pytest.mark.parametrize(
+    ("balance", "says"),
+    [
+        ("8.547,19", "'8.547,19' is not a number written with a decimal point"),
+        ("85,47.19", "'85,47.19' is not a number written with a decimal point"),
+        ("1e3", "'1e3' is not a number written with a decimal point"),
+        ("8547.191", "it has 3 decimal places, but an amount in CNY has 2"),
+        ("8547.19 USD", "is in USD, but the account is kept in CNY"),
+        ("--", "--balance '--' is not an amount;"),
+    ],
+)
+def test_a_balance_that_is_not_an_amount(january: Path, balance: str, says: str) -> None:
+    _refused(
+        january,
+        2,
+        "--balance",
+        balance,
+        "--date",
+        "2025-01-31",
+        needles=(f"--balance {balance!r}", says, "Nothing was written"),
+    )
+
+
+@pytest.mark.parametrize(
+    "balance", ["8,547.19", "8547.19 CNY", "CNY 8547.19", "¥8547.19", "8547.190"]
+)
+def test_a_balance_written_as_statements_write_it(january: Path, balance: str) -> None:
+    report = reconcile_json(january, "--balance", balance, "--date", "2025-01-31", "-n")
+    assert (report["outcome"], report["closing"]["statement"]) == ("reconciled", "8547.19")

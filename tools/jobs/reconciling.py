@@ -32,6 +32,13 @@ from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import balance_text, money, month_path, quote
 from beanfirm.core.monthfiles import NewEntry, merge_entries
 from beanfirm.errors import UsageError
+from beanfirm.importers.amounts import (
+    AmountError,
+    excess_places,
+    minor_digits,
+    parse_amount,
+    places_problem,
+)
 from beanfirm.ingest.exports import Export, find_account, read_export
 from beanfirm.ingest.plan import archive_path, free_archive, statement_end
 from beanfirm.jobs.clientcheck import ClientCheck
@@ -93,23 +100,38 @@ def account_currency(client: Client, account: FundingAccount) -> str:
 
 
 def parse_balance(text: str, currency: str) -> Decimal:
-    """Read `--balance`: a number, optionally with thousands separators and the currency."""
-    words = text.replace(",", "").split()
-    if len(words) == 2 and words[1] == currency:  # noqa: PLR2004
-        words = words[:1]
+    """Read `--balance` as the importers read an amount cell, in the account's currency.
+
+    `beanfirm.importers.amounts.parse_amount` takes thousands separators, a sign and the
+    currency's code or sign (`49,767.23`, `'49767.23 CNY'`, `¥49767.23`) and refuses what
+    half-parses (`49.767,23`, `4,9767.23`, `1e3`); an amount finer than the currency's minor
+    unit (`49767.234` CNY) is refused too, never rounded; trailing zeros beyond it are
+    dropped (`49767.230` is 49767.23).
+    """
+    example = (
+        f"give the statement's closing balance like 12345.67, 12,345.67 or '12345.67 "
+        f"{currency}'. Nothing was written."
+    )
     try:
-        if len(words) != 1:
-            raise ValueError(text)
-        number = Decimal(words[0])
-        if not number.is_finite():
-            raise ValueError(text)
-    except (ValueError, ArithmeticError):
+        money = parse_amount(text)
+    except AmountError as exc:
+        raise UsageError(f"--balance {text!r} is not an amount ({exc}); {example}") from None
+    if money is None:
+        raise UsageError(f"--balance {text!r} is not an amount; {example}")
+    if money.currency is not None and money.currency != currency:
         msg = (
-            f"--balance {text!r} is not an amount; give the statement's closing balance like "
-            f"12345.67 or '12345.67 {currency}'."
+            f"--balance {text!r} is in {money.currency}, but the account is kept in "
+            f"{currency}; {example}"
         )
-        raise UsageError(msg) from None
-    return number
+        raise UsageError(msg)
+    places = excess_places(money.number, currency)
+    if places is not None:
+        msg = f"--balance {text!r} is not an amount: {places_problem(currency, places)}; {example}"
+        raise UsageError(msg)
+    digits = minor_digits(currency)
+    if digits is None:
+        return money.number
+    return money.number.quantize(Decimal(1).scaleb(-digits))  # 8547.190 is 8547.19
 
 
 def needs_document_entry(account: str) -> bool:
