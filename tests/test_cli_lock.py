@@ -270,9 +270,11 @@ def test_a_write_into_a_locked_month_is_refused_and_one_after_it_is_not(practice
     before = snapshot(practice)
     reconcile = ("reconcile", "huamei", "--account", "工商银行", "--balance", "0")
     result = run_beanfirm("--as", "ana", *reconcile, "--date", "2026-11-15", cwd=practice)
-    assert result.code == 1
-    assert "The books through 2026-11-30 are locked (by cy) but changed since: 2026-11 holds" in (
-        result.err
+    assert_user_error(
+        result,
+        2,
+        "the books of huamei through 2026-11-30 are locked (by cy, since ",
+        "its balance assertion would be dated 2026-11-16, in that period",
     )
     assert snapshot(practice) == before
     result = run_beanfirm("--as", "ana", *reconcile, "--date", "2026-12-02", cwd=practice)

@@ -21,7 +21,7 @@ from beanfirm.core.beans import Directive
 from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import month_path
 from beanfirm.core.monthfiles import EditError, NewEntry, apply_edits, merge_entries
-from beanfirm.errors import ConfigError, Problem
+from beanfirm.errors import ConfigError, Problem, WriteRefusedError
 from beanfirm.firm.checking import unopened_accounts
 from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS
 from beanfirm.ingest.exports import Export
@@ -30,6 +30,8 @@ from beanfirm.ingest.openingbalance import account_start
 from beanfirm.ingest.outcome import BookingError, ImportPlan
 from beanfirm.ingest.plan import Categorize, archive_path, free_archive, plan_import, statement_end
 from beanfirm.jobs.clientcheck import ClientCheck
+from beanfirm.plugins.locked import Lock
+from beanfirm.review.locks import latest_lock, lock_refusal, locked_change
 from beanfirm.rules.categorize import load_ruleset
 from beanfirm.rules.history import learn_history
 from beanfirm.store.gitrepo import Author, PracticeRepo
@@ -82,6 +84,46 @@ def render_changes(plan: ImportPlan, root: Path, content: bytes) -> dict[str, by
     if plan.archive_needed:
         changes[plan.archive] = content
     return changes
+
+
+def refuse_locked(
+    practice: Practice,
+    repo: PracticeRepo,
+    client: Client,
+    export: Export,
+    lock: Lock | None,
+    changes: dict[str, bytes | None],
+) -> None:
+    """Refuse an import that adds, edits or removes an entry dated in a locked period.
+
+    Such as October's export imported into a locked October: its rows typed by hand already
+    would record their import-id, and its balance assertion would be added. Refused before
+    the write, in words that name the lock, rather than by the check after it.
+    """
+    if lock is None:
+        return
+    change = locked_change(practice.root, changes, lock.through)
+    if change is None:
+        return
+    count = f"{change.entries} entr{'y' if change.entries == 1 else 'ies'}"
+    partners = [staff.id for staff in practice.registry.firm.staff if staff.role == "partner"]
+    msg = lock_refusal(
+        repo,
+        client.id,
+        lock,
+        partners,
+        doing=f"import {export.path.name} into {client.id} {export.account.account}",
+        change=(
+            f"the import would add or change {count} dated in that period ({change.span}): "
+            "its rows there, or the entries typed by hand that they match, and its balance "
+            "assertions"
+        ),
+        instead=(
+            f"Rows of that period are booked already or wait for it to be reopened: import "
+            f"an export that starts after {lock.through}"
+        ),
+    )
+    raise WriteRefusedError(msg)
 
 
 def run_import(
@@ -137,7 +179,9 @@ def run_import(
         plan.archive_needed = needed
         if not plan.changes_anything and not dry_run:
             return Stopped(plan)
-        return Planned(render_changes(plan, root, content), plan.message(), plan)
+        changes = render_changes(plan, root, content)
+        refuse_locked(practice, repo, client, export, latest_lock(ledger.entries), changes)
+        return Planned(changes, plan.message(), plan)
 
     check = ClientCheck(practice, repo, client)
     write = WritePlan(

@@ -13,6 +13,9 @@ day (`statement:`, `reconciled-by:`, and `statement-balance:` when outstanding i
 accepted) at the end of that month's file, files the statement and the reconciliation report
 (HTML and CSV, `beanfirm.reconcile.report`) under `documents/`, checks the ledger and commits, all
 through `beanfirm.store.writes.apply_write`. With any other difference nothing is written.
+Nothing it writes is dated in a locked period: the `document` directives of a statement whose
+last day a lock seals are dated with the assertion, the day after, and an assertion inside a
+lock is refused in words that name it (`beanfirm.review.locks.lock_refusal`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from beanfirm.core import paths
 from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import balance_text, money, month_path, quote
 from beanfirm.core.monthfiles import NewEntry, merge_entries
-from beanfirm.errors import UsageError
+from beanfirm.errors import UsageError, WriteRefusedError
 from beanfirm.importers.amounts import (
     AmountError,
     excess_places,
@@ -42,6 +45,7 @@ from beanfirm.importers.amounts import (
 from beanfirm.ingest.exports import Export, find_account, read_export
 from beanfirm.ingest.plan import archive_path, free_archive, statement_end
 from beanfirm.jobs.clientcheck import ClientCheck
+from beanfirm.plugins.locked import Lock
 from beanfirm.reconcile.accountbook import STATEMENT_BALANCE, account_book
 from beanfirm.reconcile.comparison import (
     ACCEPTED,
@@ -54,6 +58,7 @@ from beanfirm.reconcile.comparison import (
 from beanfirm.reconcile.differences import kinds_text
 from beanfirm.reconcile.period import StatementPeriod, read_period, stated_balance
 from beanfirm.reconcile.report import ReportContext, render_csv, render_html
+from beanfirm.review.locks import latest_lock, lock_refusal
 from beanfirm.store.gitrepo import Author, PracticeRepo
 from beanfirm.store.ledger import load_ledger
 from beanfirm.store.practice import Practice
@@ -194,10 +199,12 @@ class _Write:
     """The state of one reconciliation while its write is planned."""
 
     practice: Practice
+    repo: PracticeRepo
     request: ReconcileRequest
     staff_id: str
     today: datetime.date
     documents: set[str] = field(default_factory=set)
+    filed: datetime.date | None = None  # the day of the `document` directives
 
     def prepare(self) -> Planned[ReconcileResult] | Stopped[ReconcileResult]:
         """Compare under the lock; plan the files to write, or stop (a difference, done)."""
@@ -224,8 +231,36 @@ class _Write:
         outcome = comparison.verdict(accept_outstanding=request.accept_outstanding)
         if outcome == DIFFERS:
             return Stopped(ReconcileResult(comparison, DIFFERS))
+        self.filed = self.outside_lock(latest_lock(ledger.entries), comparison.end)
         changes, result = self.files(comparison, outcome)
         return Planned(changes, self.message(result), result)
+
+    def outside_lock(self, lock: Lock | None, end: datetime.date) -> datetime.date:
+        """Return the day to date the `document` directives: the statement's last day, if open.
+
+        A statement whose last day a lock seals is reconciled all the same: its assertion, the
+        day after, is the first entry after the lock, and the directives of its files are
+        dated with it (filed late, like a scan). An assertion inside the lock is refused.
+        """
+        if lock is None or end > lock.through:
+            return end
+        if end + ONE_DAY > lock.through:
+            return end + ONE_DAY
+        client = self.request.client
+        partners = [s.id for s in self.practice.registry.firm.staff if s.role == "partner"]
+        msg = lock_refusal(
+            self.repo,
+            client.id,
+            lock,
+            partners,
+            doing=f"reconcile {client.id} {self.request.account.account} through {end}",
+            change=f"its balance assertion would be dated {end + ONE_DAY}, in that period",
+            instead=(
+                f"Reconcile a statement that ends on {lock.through} or later: its assertion "
+                "falls after the lock"
+            ),
+        )
+        raise WriteRefusedError(msg)
 
     def files(
         self, comparison: Comparison, outcome: Verdict
@@ -239,6 +274,7 @@ class _Write:
         statement_rel: str | None = None
         export = request.export
         end = comparison.end
+        account = comparison.account
         if export is not None:
             content = export.path.read_bytes()
             imported = archive_path(client.id, export, statement_end(export))
@@ -283,18 +319,24 @@ class _Write:
             reports.append(rel)
             if needed:
                 changes[rel] = body
-        month = month_path(client.id, end)
-        month_file = root / month
+        filed = self.filed or end
+        month, filed_month = month_path(client.id, end), month_path(client.id, filed)
         archived = [statement_rel] if statement_rel else []
-        new = [
-            NewEntry(end, is_balance=False, text=document_text(end, comparison.account, rel, month))
+        documents_new = [
+            NewEntry(filed, is_balance=False, text=document_text(filed, account, rel, filed_month))
             for rel in [*archived, *reports]
-            if needs_document_entry(comparison.account)
-            and str((root / rel).resolve()) not in self.documents
+            if needs_document_entry(account) and str((root / rel).resolve()) not in self.documents
         ]
-        new.append(NewEntry(end + ONE_DAY, is_balance=True, text=assertion))
-        text = month_file.read_text(encoding="utf-8") if month_file.exists() else None
-        changes[month] = merge_entries(text, end.replace(day=1), new).encode("utf-8")
+        placed = {filed_month: list(documents_new)}  # before the assertion, in one month
+        placed.setdefault(month, []).append(
+            NewEntry(end + ONE_DAY, is_balance=True, text=assertion)
+        )
+        for rel, new in placed.items():
+            path = root / rel
+            text = path.read_text(encoding="utf-8") if path.exists() else None
+            first = (filed if rel == filed_month else end).replace(day=1)
+            if new:
+                changes[rel] = merge_entries(text, first, new).encode("utf-8")
         result = ReconcileResult(
             comparison,
             outcome,
@@ -302,7 +344,7 @@ class _Write:
             assertion,
             statement_rel,
             tuple(reports),
-            documents=tuple(entry.text for entry in new if not entry.is_balance),
+            documents=tuple(entry.text for entry in documents_new),
         )
         return changes, result
 
@@ -393,7 +435,7 @@ def run_reconcile(
     client = request.client
     today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
     refuse_unfinished(request.period.end, today, f"{client.id} {request.account.account}")
-    write = _Write(practice, request, staff_id, today)
+    write = _Write(practice, repo, request, staff_id, today)
     check = ClientCheck(practice, repo, client)
     plan = WritePlan(
         write.prepare,

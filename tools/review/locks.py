@@ -13,7 +13,8 @@ import datetime
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ from beanfirm.core import paths
 from beanfirm.core.scratch import scratch_folder
 from beanfirm.errors import Problem, relative_to
 from beanfirm.plugins.locked import LOCKS_FILENAME, MODULE, Lock, standing_locks
-from beanfirm.plugins.seal import REOPEN, Seal, Sealer, counted, entry_hash, seal
+from beanfirm.plugins.seal import REOPEN, Seal, Sealer, canonical, counted, entry_hash, seal
 from beanfirm.store.ledger import load_until_plugin
 from beanfirm.store.registry import REGISTRY_FILENAME, parse_registry
 
@@ -77,6 +78,102 @@ def client_locks(text: str | None, filename: str) -> list[Lock]:
     """Return the standing locks of a locks file's text (a reopen lifts its lock)."""
     locks, _problems = standing_locks(list(read_directives(text, filename)))
     return locks
+
+
+def latest_lock(entries: Sequence[Directive]) -> Lock | None:
+    """Return the standing lock that locks the most (the latest day), or None."""
+    locks, _problems = standing_locks(entries)
+    return max(locks, key=lambda lock: lock.through, default=None)
+
+
+@dataclass(frozen=True)
+class LockedChange:
+    """How many entries of a locked period a write adds, edits or removes, and their days."""
+
+    entries: int
+    first: datetime.date
+    last: datetime.date
+
+    @property
+    def span(self) -> str:
+        """Return the days, `2026-10-05 to 2026-10-29` (one day alone)."""
+        return str(self.first) if self.first == self.last else f"{self.first} to {self.last}"
+
+
+def locked_change(
+    root: Path, changes: Mapping[str, bytes | None], through: datetime.date
+) -> LockedChange | None:
+    """Return what a write does to the entries dated through `through`, None if nothing.
+
+    `changes` are a write's files (practice-relative, None for a file removed); its ledger
+    files are parsed as they are under `root` and as the write leaves them, and their entries
+    of the period compared by their canonical form (`beanfirm.plugins.seal`), so that what
+    the `locked` plugin would report after the write is found before it. An entry edited
+    counts once.
+    """
+    count = 0
+    days: list[datetime.date] = []
+    for rel, content in sorted(changes.items()):
+        if not rel.endswith(".beancount"):
+            continue
+        path = root / rel
+        old = path.read_text(encoding="utf-8") if path.is_file() else ""
+        new = content.decode("utf-8") if content is not None else ""
+        before = _sealed_forms(old, str(path), through)
+        after = _sealed_forms(new, str(path), through)
+        added, removed = list((after - before).elements()), list((before - after).elements())
+        count += max(len(added), len(removed))
+        days += [day for day, _form in added + removed]
+    return LockedChange(count, min(days), max(days)) if count else None
+
+
+def _sealed_forms(
+    text: str, filename: str, through: datetime.date
+) -> Counter[tuple[datetime.date, str]]:
+    entries, _errors, _options = parser.parse_string(text, filename) if text else ([], [], {})
+    return Counter(
+        (entry.date, canonical(entry))
+        for entry in entries
+        if entry.date <= through and counted(entry)
+    )
+
+
+def lock_refusal(
+    repo: PracticeRepo,
+    client_id: str,
+    lock: Lock,
+    partners: Sequence[str],
+    *,
+    doing: str,
+    change: str,
+    instead: str,
+) -> str:
+    """Say in one paragraph that a write falls in a locked period: whose, since when, what to do.
+
+    `doing` is what was refused (`import oct.csv into huamei`), `change` what it would have
+    changed in the period, `instead` what may be done without reopening it.
+    """
+    since = _locked_on(repo, client_id, lock)
+    when = f", since {since}" if since else ""
+    names = f" ({' or '.join(partners)})" if partners else ""
+    partner = partners[0] if len(partners) == 1 else "PARTNER"
+    return (
+        f"Refusing to {doing}: the books of {client_id} through {lock.through} are locked (by "
+        f"{lock.by}{when}), and {change}. A locked period takes no new or changed entries. "
+        f"{instead}; or have a partner{names} reopen the period first, with `beanfirm reopen "
+        f"{client_id} --through {lock.through} --reason TEXT --as {partner}` (see "
+        "docs/reopen.md), run the command again, and lock the period again with `beanfirm "
+        "lock`. Nothing was written."
+    )
+
+
+def _locked_on(repo: PracticeRepo, client_id: str, lock: Lock) -> datetime.date | None:
+    """Return the day the commit that wrote a lock was made, if git has it."""
+    commit = repo.first_commit_adding(lock.digest, locks_file(client_id))
+    if commit is None:
+        return None
+    records = repo.log_records(f"{commit}^!")
+    return records[0].when.date() if records else None
 
 
 def lock_regressions(repo: PracticeRepo, client: str, old: str, new: str | None) -> list[Problem]:
