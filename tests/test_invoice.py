@@ -248,6 +248,12 @@ BAD_INVOICES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
         ("no customer '罗森便利'", "customers add"),
     ),
     (("--customer", "华联超市", "--amount", "12x"), ("--amount '12x' is not an amount",)),
+    # were read as 1000 and 49767.23: half-parsed, never guessed
+    (("--customer", "华联超市", "--amount", "1e3"), ("--amount '1e3' is not an amount",)),
+    (
+        ("--customer", "华联超市", "--amount", "4,9767.23"),
+        ("--amount '4,9767.23' is not an amount",),
+    ),
     (
         ("--customer", "华联超市", "--item", "咨询:two:5"),
         ("--item '咨询:two:5' cannot be read",),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import click
@@ -12,6 +12,7 @@ from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo
 from beanfirm.errors import UsageError
 from beanfirm.importers import IMPORTER_NAMES
+from beanfirm.importers.amounts import AmountError, parse_amount
 from beanfirm.jobs.chartsetup import NewAccount, add_account
 from beanfirm.store.registry import ACCOUNT_KINDS
 from beanfirm.store.writes import Written
@@ -20,15 +21,20 @@ DATE = click.DateTime(["%Y-%m-%d"])
 
 
 def amount_of(text: str, option: str) -> Decimal:
-    """Read a money amount given on the command line (`86400.00`, `-1,250.50`) as a Decimal."""
+    """Read a money amount given on the command line (`86400.00`, `-1,250.50`) as a Decimal.
+
+    As the importers read an amount cell (`beanfirm.importers.amounts.parse_amount`): what
+    half-parses (`49.767,23`, `4,9767.23`, `1e3`) is refused, never guessed. The number alone:
+    the command knows the currency.
+    """
     try:
-        number = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
-        msg = f"{option} '{text}' is not an amount; write it like 86400.00 or -1250.50."
+        money = parse_amount(text)
+    except AmountError:
+        money = None
+    if money is None or money.currency is not None:
+        msg = f"{option} '{text}' is not an amount; write it like 86400.00, 86,400.00 or -1250.50."
         raise UsageError(msg)
-    return number
+    return money.number
 
 
 def print_written(written: Written[Any], done: str, dry: str) -> None:
