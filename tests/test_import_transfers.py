@@ -117,9 +117,11 @@ def test_an_uncategorized_first_side_is_turned_into_the_transfer(shop: Path) -> 
     second = import_files(shop, "acme", str(alipay_export(shop)))
     assert second.code == 0, second.err
     assert "turned an uncategorized entry into a transfer" in second.out
+    assert "only one side names the other: left ! to check" in second.out
     transfer = the_transfer(shop)
     assert "Uncategorized" not in transfer
-    assert transfer.startswith("2024-03-05 * ")
+    # Only the Alipay row names the other side, by a card's last four digits: to review.
+    assert transfer.startswith("2024-03-05 ! ")
 
 
 def test_unrelated_movements_of_the_same_amount_stay_two_transactions(shop: Path) -> None:
@@ -135,6 +137,81 @@ def test_unrelated_movements_of_the_same_amount_stay_two_transactions(shop: Path
     assert "1 row added (1 uncategorized)" in result.out
     assert len(transactions_with(shop, "500.00 CNY")) == 2
     assert not [b for b in transactions_with(shop, "500.00 CNY") if BANK in b and ALIPAY in b]
+
+
+# A supplier paid "转账到…银行" names the supplier's bank, not the client's account: the row is
+# booked as a transfer on that name, `!`. A row of the same amount in the other account's
+# export that names nothing of the transfer (a customer's receipt) is no other side of it.
+PAID_TO_SUPPLIER = ("2024-03-05 10:00:00", "张三", "转账到招商银行", "支出", "500.00", "S1")
+CUSTOMER_RECEIPT = ("2024-03-07", "500.00", "转账", "李四", "")
+
+
+@pytest.fixture
+def pair(practice: Path) -> Path:
+    """The client `acme` with a CMB bank account and Alipay: 招商银行 names one account."""
+    add_client(
+        practice, accounts=(f"{BANK},bank,cmb-debit,6214830012345678", f"{ALIPAY},payment,alipay")
+    )
+    without_plugins(practice, "acme")
+    return practice
+
+
+def test_a_row_that_names_nothing_does_not_complete_a_transfer_booked_on_a_name(
+    pair: Path,
+) -> None:
+    shop = pair
+    wallet = write(shop.parent, "alipay.csv", alipay([PAID_TO_SUPPLIER]))
+    first = import_files(shop, "acme", str(wallet))
+    assert first.code == 0, first.err
+    assert "added as a transfer" in first.out
+    # The bank's statement shows the customer's 500 and not the supplier's: the open leg of
+    # the transfer is too much, and the refusal names the row and the transfer to check.
+    bank = write(shop.parent, "cmb.csv", cmb([CUSTOMER_RECEIPT]))
+    second = import_files(shop, "acme", str(bank))
+    assert second.code == 1, second.out
+    assert "Balance failed" in second.err
+    assert "cmb.csv:2: 2024-03-07 500.00 CNY 李四 转账 -> added:" in second.err
+    assert "not taken as the other side of the transfer in ledgers/acme/journal/2024/03" in (
+        second.err
+    )
+    (transfer,) = transactions_with(shop, "张三")
+    assert transfer.startswith('2024-03-05 ! "张三"')
+    assert "import-id-2" not in transfer
+    assert not transactions_with(shop, "李四")
+
+
+def test_an_export_without_balances_adds_the_row_and_says_what_to_check(shop: Path) -> None:
+    paid = ("2024-03-05", "-500.00", "转账", "张三", "转账到支付宝")
+    assert import_files(shop, "acme", str(bank_export(shop, paid))).code == 0
+    (transfer,) = transactions_with(shop, "张三")
+    assert transfer.startswith('2024-03-05 ! "张三"')
+    receipt = ("2024-03-06 10:00:00", "李四", "转账", "收入", "500.00", "C1")
+    wallet = write(shop.parent, "alipay.csv", alipay([receipt]))
+    result = import_files(shop, "acme", str(wallet))
+    assert result.code == 0, result.err
+    assert "1 row added (1 uncategorized)" in result.out
+    assert "C1" not in transactions_with(shop, "张三")[0]
+    assert transactions_with(shop, "张三")[0].startswith('2024-03-05 ! "张三"')
+    (receipt_entry,) = transactions_with(shop, "李四")
+    assert "Income:Uncategorized" in receipt_entry
+    # Said after the import, though the row was only added.
+    assert "line 4: 2024-03-06 500.00 CNY 李四 转账 -> added:" in result.out
+    assert "that transfer rests on a name, and this row names neither" in result.out
+
+
+def test_a_name_on_one_side_turns_an_uncategorized_entry_into_a_transfer_to_check(
+    shop: Path,
+) -> None:
+    assert import_files(shop, "acme", str(bank_export(shop, CUSTOMER_RECEIPT))).code == 0
+    wallet = write(
+        shop.parent, "alipay.csv", alipay([("2024-03-07 10:00:00", *PAID_TO_SUPPLIER[1:])])
+    )
+    result = import_files(shop, "acme", str(wallet))
+    assert result.code == 0, result.err
+    assert "turned an uncategorized entry into a transfer" in result.out
+    assert "only one side names the other: left ! to check" in result.out
+    (merged,) = transactions_with(shop, "李四")
+    assert merged.startswith('2024-03-07 ! "李四"')
 
 
 def test_a_rule_to_an_own_account_books_a_card_repayment_once(shop: Path) -> None:

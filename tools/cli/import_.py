@@ -75,7 +75,7 @@ def _report(result: ImportResult, path: Path, client: Client, *, dry_run: bool) 
     commit = (result.commit or "")[:10]
     echo(f"Imported {path.name} into {where}: {plan.summary()}. Commit {commit}.")
     for row, line in zip(plan.rows, rows_text(plan.rows), strict=True):
-        if row.outcome not in ("added", "duplicate"):
+        if row.outcome not in ("added", "duplicate") or row.to_check:
             echo(f"  {line}")
     echo(f"  archived as {plan.archive}")
     if result.backlog:

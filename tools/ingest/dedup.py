@@ -13,7 +13,9 @@ Two rules, in this order:
    days apart, then 1, …), and among equally close ones, closest payee and narration text.
    Each row looks up its amount, then the days of its window, in a hash index (at most 8
    slots of one day are compared by text), so the work grows with the rows times the window,
-   never with rows times ledger entries.
+   never with rows times ledger entries. The caller may pass over some pairs (`Accepts`): an
+   import leaves a transfer booked `!` from one side to the rows that name it
+   (`beanfirm.ingest.transfers.completes`).
 
 Unlike beangulp's heuristic (any entry within 5 % and 2 days counts, many rows to one entry),
 an amount that differs by a cent is never a duplicate, and one entry never swallows two rows.
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -66,27 +68,39 @@ def similarity(left: str, right: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+# Whether a row may fill a slot that its amount and day match (None: any may).
+Accepts = Callable[[Candidate, Slot], bool] | None
+
+
 def match_open_slots(
-    rows: list[Candidate], index: LedgerIndex, window: int = DEFAULT_WINDOW_DAYS
+    rows: list[Candidate],
+    index: LedgerIndex,
+    window: int = DEFAULT_WINDOW_DAYS,
+    accepts: Accepts = None,
 ) -> dict[int, Slot]:
     """Match rows one-to-one to open slots (see the module docstring); claim each slot taken."""
-    return match_slots(rows, index.slots, window)
+    return match_slots(rows, index.slots, window, accepts)
 
 
 SlotIndex = Mapping[tuple[str, str, Decimal], Mapping[int, list[Slot]]]
 
 
-def match_slots(rows: list[Candidate], slots: SlotIndex, window: int) -> dict[int, Slot]:
+def match_slots(
+    rows: list[Candidate], slots: SlotIndex, window: int, accepts: Accepts = None
+) -> dict[int, Slot]:
     """Match rows one-to-one to the free slots of an index by (account, currency, amount), day.
 
     The matcher of `match_open_slots`, for any set of slots (reconciliation matches statement
-    lines to every posting of an account this way).
+    lines to every posting of an account this way). A slot that `accepts` refuses for a row
+    is not paired with it.
     """
     with collector_paused():
-        return _match(rows, slots, window)
+        return _match(rows, slots, window, accepts)
 
 
-def _match(rows: list[Candidate], slots: SlotIndex, window: int) -> dict[int, Slot]:
+def _match(
+    rows: list[Candidate], slots: SlotIndex, window: int, accepts: Accepts
+) -> dict[int, Slot]:
     matched: dict[int, Slot] = {}
     waiting: list[tuple[Candidate, Mapping[int, list[Slot]], int]] = []
     for row in rows:
@@ -96,7 +110,7 @@ def _match(rows: list[Candidate], slots: SlotIndex, window: int) -> dict[int, Sl
     for distance in range(window + 1):
         # A pass compares each row with at most TEXT_CANDIDATES free slots of a day; while a
         # pass matches something, the next one sees the slots that were beyond that limit.
-        while waiting and _pass(waiting, distance, matched):
+        while waiting and _pass(waiting, distance, matched, accepts):
             waiting = [item for item in waiting if item[0].key not in matched]
     return matched
 
@@ -105,6 +119,7 @@ def _pass(
     waiting: list[tuple[Candidate, Mapping[int, list[Slot]], int]],
     distance: int,
     matched: dict[int, Slot],
+    accepts: Accepts,
 ) -> bool:
     """Pair rows with free slots `distance` days away, best text first; tell if any matched."""
     pairs: list[tuple[tuple[float, int, str, int, int], Slot]] = []
@@ -113,7 +128,11 @@ def _pass(
             slots = days.get(probe)
             if not slots:
                 continue
-            free = [slot for slot in slots if slot.claimed_by is None][:TEXT_CANDIDATES]
+            free = [
+                slot
+                for slot in slots
+                if slot.claimed_by is None and (accepts is None or accepts(row, slot))
+            ][:TEXT_CANDIDATES]
             pairs += [
                 ((-similarity(row.text, slot.entry.text), order, *_place(slot)), slot)
                 for slot in free

@@ -48,6 +48,9 @@ class RowOutcome:
     detail: str
     where: str | None = None
     category: str | None = None
+    # The row may explain a problem the preparer must look at (a transfer it did not complete):
+    # said after an import, and with the errors of an import that is refused.
+    to_check: bool = False
 
 
 OUTCOMES: dict[Outcome, str] = {
@@ -149,12 +152,10 @@ def _rows(number: int) -> str:
 
 def rows_text(rows: Sequence[RowOutcome]) -> list[str]:
     """Return one line per row decision, for a dry run."""
-    lines = []
-    for row in rows:
-        what = OUTCOMES[row.outcome]
-        lines.append(
-            f"line {row.line}: {row.date} {row.number} {row.currency} "
-            f"{row.payee or ''} {row.narration}".rstrip()
-            + f" -> {what}: {row.detail}"
-        )
-    return lines
+    return [f"line {row.line}: {row_text(row)}" for row in rows]
+
+
+def row_text(row: RowOutcome) -> str:
+    """Return a row and its decision: date, amount, payee, narration, what and why."""
+    shown = f"{row.date} {row.number} {row.currency} {row.payee or ''} {row.narration}".rstrip()
+    return f"{shown} -> {OUTCOMES[row.outcome]}: {row.detail}"

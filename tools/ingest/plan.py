@@ -49,7 +49,9 @@ from beanfirm.ingest.openingbalance import AccountStart, opening_booking
 from beanfirm.ingest.outcome import BalanceOutcome, BookingError, ImportPlan, Outcome, RowOutcome
 from beanfirm.ingest.transfers import (
     Target,
+    completes,
     convertible_for,
+    merge_confirmed,
     names_a_card,
     paying_account,
     top_up,
@@ -212,7 +214,16 @@ def plan_import(
     # A top-up belongs to its row: a row imported before (perhaps before top-ups were made)
     # gets none now, so that importing an export again adds nothing.
     rows = [row for row in rows if not (paid.get(row.key) in known and row.key not in known)]
-    matched = match_open_slots([row for row in rows if row.key not in known], index, window)
+    passed_over: dict[int, Slot] = {}
+
+    def accepts(row: Candidate, slot: Slot) -> bool:
+        if completes(booked[row.key][0], slot, client.accounts, client.name):
+            return True
+        passed_over.setdefault(row.key, slot)
+        return False
+
+    fresh = [row for row in rows if row.key not in known]
+    matched = match_open_slots(fresh, index, window, accepts)
     for row in rows:
         txn, decision = booked[row.key]
         if row.key in known:
@@ -226,6 +237,9 @@ def plan_import(
             outcome = _book(planner, row, txn, decision)
             if row.key in notes:
                 outcome = replace(outcome, detail=f"{outcome.detail}; {notes[row.key]}")
+            if row.key in passed_over:
+                note = _not_completed(planner, row, passed_over[row.key])
+                outcome = replace(outcome, detail=f"{outcome.detail}; {note}", to_check=True)
             plan.rows.append(outcome)
     statement_file = archive.split("/", 2)[2]
     for entry in balances:
@@ -304,6 +318,18 @@ def _absorb(
     return _outcome(row, txn, decision, "matched", detail, where)
 
 
+def _not_completed(planner: _Planner, row: Candidate, slot: Slot) -> str:
+    """Say why a row of a transfer's amount and days did not complete it."""
+    entry = slot.entry
+    where = planner.shown(entry.location.filename, entry.location.line)
+    others = " or ".join(other.leg.account for other in entry.slots if other is not slot)
+    return (
+        f"not taken as the other side of the transfer in {where} (same amount, "
+        f"{abs((entry.date - row.date).days)} day(s) apart): that transfer rests on a name, and "
+        f"this row names neither {others} nor the client; check the transfer"
+    )
+
+
 def _book(
     planner: _Planner, row: Candidate, txn: data.Transaction, decision: Decision | None
 ) -> RowOutcome:
@@ -328,13 +354,18 @@ def _book(
             AddMeta(entry.location.line, id_key(1), quote(row.import_id)),
             ReplaceLine(convertible.uncategorized.line, replacement),
         ]
-        if entry.flag == "!":
+        by_account = {funding.account: funding for funding in own}
+        pair = (by_account[convertible.own.account], by_account[row.account])
+        confirmed = merge_confirmed(txn, target, convertible, pair, planner.client.name)
+        if entry.flag == "!" and confirmed:
             planner.plan.edits[rel].append(SetFlag(entry.location.line, "*"))
         sides = {convertible.own.account: entry.date, row.account: row.date}
         planner.move_transfer(entry, rel, sides)
         where = planner.shown(entry.location.filename, entry.location.line)
-        why = target.evidence if target else "the rows name each other's account"
+        why = target.evidence if target else "a name ties the two rows"
         detail = f"with the entry of {convertible.own.account} in {where} ({why})"
+        if not confirmed:
+            detail += "; only one side names the other: left ! to check"
         merged = txn._replace(
             postings=[txn.postings[0], txn.postings[1]._replace(account=convertible.own.account)]
         )

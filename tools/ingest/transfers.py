@@ -14,12 +14,19 @@ whichever export is imported first:
   a name, or a card's last four digits, tied it.
 - **The other side arrives later**: its row finds the transfer's open slot (same account,
   exact amount, within the date window; `beanfirm.ingest.dedup`) and is absorbed; the transaction
-  records its id as `import-id-2` and gets the flag `*`.
+  records its id as `import-id-2`. A transfer booked `!` (a name or a card's tail tied it) is
+  completed only by a row that itself names the first side's account (`row_names`: a rule,
+  its number, its bank's or app's name) or the client: the two statements then name each
+  other, and the transaction gets the flag `*`. A row of the same amount that names neither
+  (a customer's receipt two days after a supplier was paid "转账到工商银行") is no evidence:
+  it is booked on its own, and the output names the transfer it did not complete.
 - **The first row did not name the other account**: it was booked uncategorized. The second
   row, if it names the first one's account (or the first names the second's, or either names
   the client itself), turns that entry into the transfer: an uncategorized entry imported from
-  another own account, of the opposite amount within the window, and the only one. A rule that
-  gave either row a category of its own keeps them apart.
+  another own account, of the opposite amount within the window, and the only one. A rule
+  that gave either row a category of its own keeps them apart. The transfer is `*` when a
+  rule or a whole number confirmed it, or when each row names the other's account (or the
+  client); resting on one side's name, it stays `!`.
 
 Two unrelated uncategorized movements of the same amount (a customer paying 500 into Alipay,
 a supplier paid 500 from the bank, both "转账") are never merged: a transfer word alone does
@@ -37,7 +44,8 @@ balance nets to nothing, the expense is booked once, and the card's payment once
 confirmed by its number (`招商银行(5678)` and the account registered as `…5678`); a number that
 is not the registered one means another card, none of the client's; a name alone
 (`招商银行储蓄卡`, or an account registered without a number) makes the top-up `!`, for the
-preparer to check, and the card's statement confirms it when its row completes the top-up.
+preparer to check, and the card's statement confirms it when its row, naming the app,
+completes the top-up.
 """
 
 from __future__ import annotations
@@ -53,7 +61,13 @@ from beancount.core.amount import Amount
 from beanfirm.core.beans import amount_of
 from beanfirm.core.textmatch import folded
 from beanfirm.ingest.dedup import Candidate
-from beanfirm.ingest.ledgerindex import UNCATEGORIZED, Convertible, LedgerIndex
+from beanfirm.ingest.ledgerindex import (
+    UNCATEGORIZED,
+    BookedEntry,
+    Convertible,
+    LedgerIndex,
+    Slot,
+)
 from beanfirm.ingest.numbers import holds_number, number_held, stated_numbers
 from beanfirm.rules.categorize import Decision
 from beanfirm.store.registry import FundingAccount
@@ -249,6 +263,57 @@ def top_up(txn: data.Transaction, card: Target) -> data.Transaction:
     )
 
 
+def names_client(texts: Sequence[str], client_name: str) -> bool:
+    """Tell whether the texts name the client itself (money between its own accounts)."""
+    own_name = folded(client_name)
+    return len(own_name) >= 2 and any(own_name in text for text in texts)  # noqa: PLR2004
+
+
+def texts_name(texts: Sequence[str], funding: FundingAccount, client_name: str) -> bool:
+    """Tell whether texts name one of the client's accounts, or the client itself.
+
+    By the account's number (whole, or its tail after a marker), by its bank's or app's name
+    or its own last name (unless the texts state another number), or by the client's name.
+    """
+    return (
+        number_held(texts, funding.number) is not None
+        or bool(named_accounts(texts, [funding]))
+        or names_client(texts, client_name)
+    )
+
+
+def row_names(txn: data.Transaction, funding: FundingAccount, client_name: str) -> bool:
+    """Tell whether a row is itself evidence of money moved to or from an own account.
+
+    A rule (or a card payment's top-up) books it there, or its texts name it (`texts_name`).
+    """
+    if len(txn.postings) > 1 and txn.postings[1].account == funding.account:
+        return True
+    return texts_name(row_texts(txn), funding, client_name)
+
+
+def completes(
+    txn: data.Transaction, slot: Slot, own: Sequence[FundingAccount], client_name: str
+) -> bool:
+    """Tell whether a row may fill the open slot that its amount and day matched.
+
+    Any row may fill an entry typed by hand, or a transfer confirmed from its first side
+    (`*`). A transfer booked `!` from one side (its row named this account, or a card's last
+    four digits did) is filled only by a row that names one of the transfer's other accounts
+    itself: the same amount in the window is no evidence that it is the same movement.
+    """
+    entry = slot.entry
+    if not entry.ids or entry.flag != "!":
+        return True
+    by_account = {funding.account: funding for funding in own}
+    return any(
+        other.leg.account in by_account
+        and row_names(txn, by_account[other.leg.account], client_name)
+        for other in entry.slots
+        if other is not slot
+    )
+
+
 def convertible_for(
     row: Candidate,
     txn: data.Transaction,
@@ -305,13 +370,36 @@ def _tied(
     `accounts` are the entry's account and the row's: the row names the entry's, the entry
     names the row's, or either names the client itself.
     """
-    entry = item.entry
-    entry_texts = [folded(text) for text in (entry.payee, entry.narration, entry.counterparty)]
-    own_name = folded(client_name)
+    entry_texts = booked_texts(item.entry)
     return (
         names_account(texts, accounts[0])
         or names_account(entry_texts, accounts[1])
-        or (len(own_name) >= 2 and any(own_name in text for text in [*texts, *entry_texts]))  # noqa: PLR2004
+        or names_client([*texts, *entry_texts], client_name)
+    )
+
+
+def booked_texts(entry: BookedEntry) -> list[str]:
+    """Return the texts of a booked entry that may name another account, folded."""
+    return [folded(text) for text in (entry.payee, entry.narration, entry.counterparty) if text]
+
+
+def merge_confirmed(
+    txn: data.Transaction,
+    target: Target | None,
+    item: Convertible,
+    accounts: tuple[FundingAccount, FundingAccount],
+    client_name: str,
+) -> bool:
+    """Tell whether a row merged with an uncategorized entry makes a confirmed transfer.
+
+    `accounts` are the entry's account and the row's. Confirmed when a rule or the whole
+    number gave the row its target, or when each side names the other's account (or the
+    client): a pair that rests on one side's name stays `!`.
+    """
+    if target is not None and target.confirmed:
+        return True
+    return row_names(txn, accounts[0], client_name) and texts_name(
+        booked_texts(item.entry), accounts[1], client_name
     )
 
 

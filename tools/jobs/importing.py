@@ -21,13 +21,13 @@ from beanfirm.core.beans import Directive
 from beanfirm.core.bulk import collector_paused
 from beanfirm.core.journal import month_path
 from beanfirm.core.monthfiles import EditError, NewEntry, apply_edits, merge_entries
-from beanfirm.errors import ConfigError, Problem, WriteRefusedError
+from beanfirm.errors import ConfigError, LedgerError, Problem, WriteRefusedError
 from beanfirm.firm.checking import unopened_accounts
 from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS
 from beanfirm.ingest.exports import Export
 from beanfirm.ingest.ledgerindex import build_index, with_amounts
 from beanfirm.ingest.openingbalance import account_start
-from beanfirm.ingest.outcome import BookingError, ImportPlan
+from beanfirm.ingest.outcome import BookingError, ImportPlan, row_text
 from beanfirm.ingest.plan import Categorize, archive_path, free_archive, plan_import, statement_end
 from beanfirm.jobs.clientcheck import ClientCheck
 from beanfirm.plugins.locked import Lock
@@ -146,6 +146,7 @@ def run_import(
     """
     root = practice.root
     content = export.path.read_bytes()
+    planned: list[ImportPlan] = []
 
     def prepare() -> Planned[ImportPlan] | Stopped[ImportPlan]:
         with collector_paused():
@@ -177,6 +178,7 @@ def run_import(
             opening=opening,
         )
         plan.archive_needed = needed
+        planned.append(plan)
         if not plan.changes_anything and not dry_run:
             return Stopped(plan)
         changes = render_changes(plan, root, content)
@@ -190,12 +192,31 @@ def run_import(
         guard=(paths.client_folder(client.id),),
         what=f"client {client.id}",
     )
-    written = apply_write(root, repo, write, author=author, check=check, dry_run=dry_run)
+    try:
+        written = apply_write(root, repo, write, author=author, check=check, dry_run=dry_run)
+    except LedgerError as exc:
+        raise with_rows_to_check(exc, planned[-1] if planned else None) from exc
     if isinstance(written, Stopped):
         return ImportResult(written.value, None, nothing_new=True)
     if not dry_run:
         check.remember()
     return ImportResult(written.value, written.commit, backlog=tuple(check.backlog))
+
+
+def with_rows_to_check(error: LedgerError, plan: ImportPlan | None) -> LedgerError:
+    """Return a refused import's error with the rows that may explain it.
+
+    A row that did not complete a transfer booked `!` from the other side leaves that
+    transfer's leg open on the account, which a balance assertion of the export then finds
+    too much or too little: the row names the transfer to check.
+    """
+    if plan is None:
+        return error
+    name = plan.export.path.name
+    found = tuple(Problem(name, row.line, row_text(row)) for row in plan.rows if row.to_check)
+    if not found:
+        return error
+    return LedgerError(error.message, (*error.problems, *found))
 
 
 def rules_categorizer(practice: Practice, client: Client) -> CategorizerFactory:
