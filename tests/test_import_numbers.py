@@ -92,6 +92,13 @@ def alipay_row(method: str) -> data.Transaction:
         ("招商银行储蓄卡", BANK_NUMBER, (BANK, False)),  # the bank's name alone
         ("招商银行(9876)", None, (BANK, False)),  # no registered number to contradict
         ("余额", BANK_NUMBER, None),
+        # The same last four digits on another bank's card: not the client's CMB card.
+        ("建设银行储蓄卡(5678)", BANK_NUMBER, None),
+        ("中国建设银行信用卡(5678)", BANK_NUMBER, None),
+        ("建行储蓄卡(5678)", BANK_NUMBER, None),
+        ("浦发银行信用卡(5678)", BANK_NUMBER, None),  # a bank beanfirm has no importer for
+        ("储蓄卡(5678)", BANK_NUMBER, (BANK, False)),  # four digits and no bank: to check
+        ("招商银行信用卡 尾号5678", BANK_NUMBER, (BANK, True)),
     ],
 )
 def test_the_card_that_paid_an_app_row(
@@ -103,6 +110,25 @@ def test_the_card_that_paid_an_app_row(
     )
     card = paying_account(alipay_row(method), ALIPAY, own)
     assert ((card.account, card.confirmed) if card else None) == paid_by
+
+
+def test_the_last_four_digits_of_an_account_of_unknown_bank_are_to_check() -> None:
+    # A `csv` account named for no bank: which bank's card the method names cannot be told.
+    own = (
+        FundingAccount("Assets:1002-银行存款:基本户", "bank", "csv", BANK_NUMBER, None, None),
+        FundingAccount(ALIPAY, "payment", "alipay", None, None, None),
+    )
+    card = paying_account(alipay_row("建设银行储蓄卡(5678)"), ALIPAY, own)
+    assert card is not None
+    assert (card.account, card.confirmed) == ("Assets:1002-银行存款:基本户", False)
+    # A last name that is a bank's is the account's bank.
+    named = (
+        FundingAccount("Assets:1002-银行存款:浦发银行", "bank", "csv", BANK_NUMBER, None, None),
+    )
+    assert paying_account(alipay_row("建设银行储蓄卡(5678)"), ALIPAY, named) is None
+    card = paying_account(alipay_row("浦发银行信用卡(5678)"), ALIPAY, named)
+    assert card is not None
+    assert card.confirmed
 
 
 # --- the export's own account: an exact number beats a suffix ---------------------------------
@@ -230,28 +256,44 @@ def paid_with(shop: Path, method: str) -> Path:
     return write(shop.parent, "alipay.csv", text.replace(",余额,", f",{method},"))
 
 
-def test_a_card_whose_number_is_not_the_registered_one_is_not_the_clients(shop: Path) -> None:
-    export = str(paid_with(shop, "招商银行(9876)"))
+@pytest.mark.parametrize(
+    "method",
+    [
+        "招商银行(9876)",  # a number that is not the registered one
+        "建设银行储蓄卡(5678)",  # the registered number's last digits, on another bank's card
+    ],
+)
+def test_a_card_that_is_not_the_registered_one_is_not_the_clients(shop: Path, method: str) -> None:
+    export = str(paid_with(shop, method))
     shown = import_files(shop, "acme", export, "--dry-run")
     assert shown.code == 0, shown.err
-    assert "paid with 招商银行(9876), which is none of the client's accounts" in shown.out
+    assert f"paid with {method}, which is none of the client's accounts" in shown.out
     assert import_files(shop, "acme", export).code == 0
     (purchase,) = transactions_with(shop, "星巴克")
     assert BANK not in purchase
 
 
-def test_a_card_named_only_by_its_bank_is_a_top_up_to_check(shop: Path) -> None:
-    export = str(paid_with(shop, "招商银行储蓄卡"))
+@pytest.mark.parametrize(
+    ("method", "evidence"),
+    [
+        ("招商银行储蓄卡", "the card's name alone"),
+        ("储蓄卡(5678)", "the card's last four digits alone"),  # no bank to compare
+    ],
+)
+def test_a_card_named_by_its_bank_or_digits_alone_is_a_top_up_to_check(
+    shop: Path, method: str, evidence: str
+) -> None:
+    export = str(paid_with(shop, method))
     shown = import_files(shop, "acme", export, "--dry-run")
-    assert "by the card's name alone: flagged ! to check" in shown.out
+    assert f"by {evidence}: flagged ! to check" in shown.out
     assert import_files(shop, "acme", export).code == 0
     top_up = next(block for block in transactions_with(shop, "星巴克") if BANK in block)
-    assert top_up.startswith('2024-03-08 ! "星巴克" "招商银行储蓄卡"')
+    assert top_up.startswith(f'2024-03-08 ! "星巴克" "{method}"')
     # The card's statement shows the payment: it completes the top-up, which is now sure.
     bank = cmb([("2024-03-08", "-35.00", "快捷支付", "支付宝-星巴克", "消费")])
     result = import_files(shop, "acme", str(write(shop.parent, "cmb.csv", bank)))
     assert result.code == 0, result.err
     assert "completes a transfer booked from the other side" in result.out
     top_up = next(block for block in transactions_with(shop, "星巴克") if BANK in block)
-    assert top_up.startswith('2024-03-08 * "星巴克" "招商银行储蓄卡"')
+    assert top_up.startswith(f'2024-03-08 * "星巴克" "{method}"')
     assert '"errors": []' in run_beanfirm("check", "acme", "--json", cwd=shop).out

@@ -281,7 +281,7 @@ def with_top_ups(
         if card is not None:
             reason = f"paid with {method}: moved from {card.account} into {account}"
             if not card.confirmed:
-                reason += " (by the card's name alone: flagged ! to check)"
+                reason += f" (by {card.evidence}: flagged ! to check)"
             paid[len(found)] = len(found) - 1
             flag = "*" if card.confirmed else "!"
             found.append((top_up(txn, card), Decision(None, card.account, flag, reason)))

@@ -41,11 +41,13 @@ account into the app's (`top_up`): a transfer like any other, with its own impor
 (`<row's id>/paid-with`), whose card leg is the open slot that the bank's row finds when the
 bank's export is imported (or that merges with the bank's row already imported). The app's
 balance nets to nothing, the expense is booked once, and the card's payment once. The card is
-confirmed by its number (`招商银行(5678)` and the account registered as `…5678`); a number that
-is not the registered one means another card, none of the client's; a name alone
-(`招商银行储蓄卡`, or an account registered without a number) makes the top-up `!`, for the
-preparer to check, and the card's statement confirms it when its row, naming the app,
-completes the top-up.
+confirmed by its number, or its last four digits with its bank (`招商银行(5678)` and the
+招商银行 account registered as `…5678`); a number that is not the registered one, or the last
+four digits of another bank's card (`建设银行储蓄卡(3334)` and the 工商银行 account `…3334`),
+mean another card, none of the client's; the last four digits without a bank (`储蓄卡(5678)`)
+or a name alone (`招商银行储蓄卡`, or an account registered without a number) make the
+top-up `!`, for the preparer to check, and the card's statement confirms it when its row,
+naming the app, completes the top-up.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ from beanfirm.ingest.ledgerindex import (
     LedgerIndex,
     Slot,
 )
-from beanfirm.ingest.numbers import holds_number, number_held, stated_numbers
+from beanfirm.ingest.numbers import number_held, stated_numbers
 from beanfirm.rules.categorize import Decision
 from beanfirm.store.registry import FundingAccount
 
@@ -111,6 +113,8 @@ INSTITUTIONS: dict[str, tuple[str, ...]] = {
     "chase": ("chase",),
 }
 CODE_PREFIX = re.compile(r"^\d+-")
+# A bank's name as a payment method writes it: 招商银行, 中国建设银行, 浦发银行 (not 银行卡).
+BANK_NAME = re.compile(r"[\u4e00-\u9fff]{2,}?银行")
 
 
 @dataclass(frozen=True)
@@ -148,14 +152,34 @@ def account_names(funding: FundingAccount) -> tuple[str, ...]:
 
 def names_account(texts: Sequence[str], funding: FundingAccount) -> bool:
     """Tell whether the texts name an account (ASCII names as whole words)."""
-    for name in account_names(funding):
-        for text in texts:
-            if name.isascii():
-                if re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text):
-                    return True
-            elif name in text:
-                return True
-    return False
+    return any(holds_name(text, name) for name in account_names(funding) for text in texts)
+
+
+def holds_name(text: str, name: str) -> bool:
+    """Tell whether a folded text holds a name (an ASCII name as a whole word)."""
+    if name.isascii():
+        return re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text) is not None
+    return name in text
+
+
+def names_another_bank(texts: Sequence[str], funding: FundingAccount) -> bool:
+    """Tell whether the texts name a bank or app, and it is not the account's.
+
+    A bank is named as `INSTITUTIONS` knows it (建设银行, 建行, ccb, …), or as `…银行` (浦发银行).
+    Only an account whose bank is known (by its importer, or a last name such as 工商银行)
+    can be told apart: for another one this says no.
+    """
+    if names_account(texts, funding):
+        return False
+    prefix = funding.importer.split("-", 1)[0]
+    if prefix not in INSTITUTIONS and not BANK_NAME.search(funding.account.rsplit(":", 1)[-1]):
+        return False
+    return any(
+        holds_name(text, name)
+        for names in INSTITUTIONS.values()
+        for name in names
+        for text in texts
+    ) or any(BANK_NAME.search(text) for text in texts)
 
 
 def transfer_target(
@@ -210,26 +234,37 @@ def paying_account(
 ) -> Target | None:
     """Return the client's own account that paid a payment app's row (or got its refund).
 
-    The row's `method` names it: by its number (in full, or the last four digits as in
-    `交通银行信用卡(7449)`), confirmed; or else by name (its bank's or app's, or its own last
-    name) if exactly one of the client's other accounts fits and the method states no number
-    that contradicts the account's, unconfirmed (`!`) until the card's statement shows the
-    payment. None for the app's own balance, or a card that is none of the client's.
+    The row's `method` names it: by its whole number, or by the last four digits together
+    with the account's bank (`交通银行信用卡(7449)` for the 交通银行 account `…7449`), confirmed;
+    by the last four digits of a method that names no bank, unconfirmed (`!`); or else by
+    name (its bank's or app's, or its own last name) if exactly one of the client's other
+    accounts fits and the method states no number that contradicts the account's,
+    unconfirmed until the card's statement shows the payment. The last four digits of a card
+    of another bank (`建设银行储蓄卡(3334)` and the 工商银行 account `…3334`) are not the
+    account's. None for the app's own balance, or a card that is none of the client's.
     """
     method = (txn.meta or {}).get("method")
     if not isinstance(method, str) or not method:
         return None
     texts = [folded(method)]
     others = [funding for funding in own if funding.account != statement_account]
-    numbered = [funding for funding in others if holds_number(texts, funding.number)]
+    numbered: list[Target] = []
+    for funding in others:
+        held = number_held(texts, funding.number)
+        if held == "whole":
+            numbered.append(Target(funding.account, "the card's number", confirmed=True))
+        elif held == "tail" and names_account(texts, funding):
+            evidence = "the card's last four digits and its bank"
+            numbered.append(Target(funding.account, evidence, confirmed=True))
+        elif held == "tail" and not names_another_bank(texts, funding):
+            evidence = "the card's last four digits alone"
+            numbered.append(Target(funding.account, evidence, confirmed=False))
     if numbered:
-        if len(numbered) > 1:
-            return None
-        return Target(numbered[0].account, "its number", confirmed=True)
+        return numbered[0] if len(numbered) == 1 else None
     named = named_accounts(texts, others)
     if len(named) != 1:
         return None
-    return Target(named[0].account, "its name alone", confirmed=False)
+    return Target(named[0].account, "the card's name alone", confirmed=False)
 
 
 def names_a_card(txn: data.Transaction) -> bool:
