@@ -6,6 +6,7 @@ transaction with the statement leg first and an `Uncategorized` leg second.
 
 from __future__ import annotations
 
+import datetime
 from textwrap import dedent
 from typing import Any
 
@@ -20,6 +21,7 @@ from beanfirm.rules.rulesfile import Rule, parse_rules
 
 ALIPAY = "Assets:1012-其他货币资金:支付宝"
 BANK = "Assets:1002-银行存款:工商银行"
+DAY = datetime.date(2026, 1, 1)
 
 
 def ruleset(client: str, firm: str = "rules: []") -> RuleSet:
@@ -361,6 +363,26 @@ def test_a_rule_whose_account_the_ledger_does_not_open_is_passed_over() -> None:
     assert decision.reason.endswith(
         "; passed over rules.yaml:2 (Expenses:5602-管理费用:通讯费 is not open in this ledger)"
     )
+
+
+def test_a_rule_whose_account_opens_after_the_row_is_passed_over_for_that_row() -> None:
+    rules = ruleset(TELECOM).with_history(
+        History(
+            frozenset({"Expenses:5602-管理费用:通讯费", ALIPAY}),
+            opened_on={"Expenses:5602-管理费用:通讯费": datetime.date(2026, 11, 6), ALIPAY: DAY},
+        )
+    )
+    early, decision = rules.categorize(row("中国移动", "话费", "-100.00"))  # 2026-11-05
+    assert early.postings[1].account == "Expenses:Uncategorized"
+    assert decision.rule is None
+    assert decision.passed_over == (
+        "ledgers/huamei/rules.yaml:2 (Expenses:5602-管理费用:通讯费 is opened only on 2026-11-06)",
+    )
+    assert decision.reason.endswith(f"; passed over {decision.passed_over[0]}")
+    later = row("中国移动", "话费", "-100.00")._replace(date=datetime.date(2026, 11, 6))
+    booked, decision = rules.categorize(later)
+    assert booked.postings[1].account == "Expenses:5602-管理费用:通讯费"
+    assert decision.passed_over == ()
 
 
 def test_an_entry_not_shaped_like_an_import_is_left_alone() -> None:

@@ -201,6 +201,37 @@ def test_nothing_to_book_makes_no_commit(client: Path) -> None:
     assert git(client, "rev-parse", "HEAD") == head
 
 
+def test_a_rule_to_an_account_opened_after_a_row_passes_it_over_and_books_the_rest(
+    client: Path,
+) -> None:
+    new_account = "Expenses:5602-管理费用:油费"
+    (client / RULES).write_text(
+        CLIENT_RULES
+        + f"  - name: 油费\n    when: {{payee: 中国石化}}\n    account: {new_account}\n",
+        encoding="utf-8",
+    )
+    chart = client / "ledgers/huamei/accounts.beancount"
+    chart.write_text(
+        chart.read_text(encoding="utf-8") + f"\n2025-12-01 open {new_account}\n", encoding="utf-8"
+    )
+    commit_all(client, "A rule to an account opened in December")
+    result = run_beanfirm("categorize", "huamei", cwd=client, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    assert "(1 by a rule, 1 by a suggestion, 0 by hand; 2 left)" in result.out
+    assert f"{new_account} is opened only on 2025-12-01" in result.out
+    assert "1 entry left passed over a rule whose account is not open on the entry's day" in (
+        result.out
+    )
+    month = (client / OCTOBER).read_text(encoding="utf-8")
+    assert "Expenses:5602-管理费用:通讯费" in month
+    assert new_account not in month
+    shown = run_beanfirm("categorize", "huamei", "--json", cwd=client, env=STAFF_ENV)
+    found = json.loads(shown.out)
+    assert found["summary"]["passed_over"] == 1
+    (left,) = [item for item in found["left"] if item["payee"] == "中国石化"]
+    assert left["passed_over"] == [f"{RULES}:11 ({new_account} is opened only on 2025-12-01)"]
+
+
 def test_a_mistake_in_the_rules_stops_before_anything_is_written(client: Path) -> None:
     (client / RULES).write_text(
         "rules:\n  - when: {payee: 滴滴, direction: 支出}\n    account: Expenses:Travel\n",
@@ -355,7 +386,13 @@ def test_json_lists_each_booking_and_each_row_left(client: Path) -> None:
     result = run_beanfirm("categorize", "huamei", "--json", cwd=client, env=STAFF_ENV)
     assert result.code == 0, result.err
     report = json.loads(result.out)
-    assert report["summary"] == {"by_rule": 1, "by_suggestion": 1, "left": 2, "locked": 0}
+    assert report["summary"] == {
+        "by_rule": 1,
+        "by_suggestion": 1,
+        "left": 2,
+        "passed_over": 0,
+        "locked": 0,
+    }
     assert [(b["payee"], b["by"], b["flag"], b["account"]) for b in report["booked"]] == [
         ("中国移动", "rule", "*", PHONE),
         ("统一企业", "suggestion", "!", COST),

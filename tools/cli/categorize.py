@@ -85,6 +85,7 @@ def _print_result(
             _print_left(result)
             _print_locked(result)
         echo(f"Nothing to categorize in {client_id}: no rule or suggestion books a row left.")
+        _print_passed_over(result.left)
         return
     bookings = [*result.booked, *(choices.bookings if choices else ())]
     if not interactive:
@@ -108,8 +109,20 @@ def _print_result(
         echo(f"Categorized {_entries(len(bookings))} of {client_id} ({counts}) in commit {commit}:")
     for path in written.paths:
         echo(f"  {path}")
+    _print_passed_over([item for item in result.left if item.waiting.key not in decided])
     if left and not interactive:
         echo(f"Decide the rows left with `beanfirm categorize {client_id} -i`.")
+
+
+def _print_passed_over(left: Sequence[Left]) -> None:
+    """Say how many rows left passed over a rule whose account is not open on their day."""
+    passed = [item for item in left if item.decision.passed_over]
+    if passed:
+        echo(
+            f"{_entries(len(passed))} left passed over a rule whose account is not open on "
+            "the entry's day (closed, or opened later in the chart), as the why column says: "
+            "open the account by that day in the chart, or book them by hand (-i)."
+        )
 
 
 def _as_json(written: Written[Survey] | Stopped[Survey], found: Survey) -> dict[str, Any]:
@@ -143,6 +156,7 @@ def _as_json(written: Written[Survey] | Stopped[Survey], found: Survey) -> dict[
             {
                 **entry(item.waiting),
                 "reason": item.decision.reason,
+                "passed_over": list(item.decision.passed_over),
                 "suggested_account": suggested,
                 "suggestion_confidence": None if confidence is None else str(confidence),
             }
@@ -157,6 +171,7 @@ def _as_json(written: Written[Survey] | Stopped[Survey], found: Survey) -> dict[
             "by_rule": sum(1 for b in found.booked if b.how == "rule"),
             "by_suggestion": sum(1 for b in found.booked if b.how == "suggestion"),
             "left": len(found.left),
+            "passed_over": sum(1 for item in found.left if item.decision.passed_over),
             "locked": len(found.locked),
         },
         "locked_through": None if found.locked_through is None else str(found.locked_through),

@@ -16,12 +16,14 @@ over suggestions.
     entry, decision = ruleset.categorize(entry)
 
 With a history, a rule whose account the client's ledger does not open is passed over (a
-firm-wide rule written for the Chinese chart, met in a client keeping an English one), and the
-decision says so.
+firm-wide rule written for the Chinese chart, met in a client keeping an English one), and so
+is, for a row dated before it, a rule whose account the chart opens later; the decision says
+so (`Decision.passed_over`).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -84,6 +86,9 @@ class Decision:
     flag: str | None  # the transaction's, which Beancount's types leave optional
     reason: str
     suggestion: Suggestion | None = None
+    # The rules that matched first but were passed over, their account not open on the row's
+    # day (`file:line (why)`), as the reason also says.
+    passed_over: tuple[str, ...] = ()
 
     @property
     def suggested(self) -> bool:
@@ -155,14 +160,21 @@ class RuleSet:
 
     def __post_init__(self) -> None:
         history = self.history
-        closed = frozenset(
-            number
-            for number, rule in enumerate(self.rules)
-            if history is not None
-            and rule.account not in UNCATEGORIZED
-            and not history.is_open(rule.account)
-        )
-        object.__setattr__(self, "index", RuleIndex(self.rules, closed=closed))
+        passed: set[int] = set()
+        if history is not None:
+            # A rule may be passed over when its account is not open, or when the chart opens
+            # it after the day it opens its first accounts: a row dated before is not booked
+            # there. Such rules are tried row by row, on the row's date.
+            first = min(history.opened_on.values(), default=None)
+            for number, rule in enumerate(self.rules):
+                if rule.account in UNCATEGORIZED:
+                    continue
+                opened = history.opened_on.get(rule.account)
+                if not history.is_open(rule.account) or (
+                    first is not None and opened is not None and opened > first
+                ):
+                    passed.add(number)
+        object.__setattr__(self, "index", RuleIndex(self.rules, closed=frozenset(passed)))
 
     def with_history(self, history: History) -> RuleSet:
         """Return the rule set that also suggests from, and checks accounts against, history."""
@@ -184,18 +196,25 @@ class RuleSet:
         meta = txn.meta or {}
         rules = self.index
         passed_over: list[str] = []
+        history = self.history
+        # The row's day, against which the accounts' `open` dates are checked: only for a row
+        # within the books (its own account open), as any other fails whatever it is booked to.
+        on = txn.date if history is not None and history.is_open(account, txn.date) else None
         candidates = rules.candidates(txn.payee, txn.narration, meta, account, currency, direction)
         for number in candidates:
             if number in rules.bounded and not rules.within_bounds(number, abs(amount)):
                 continue
             rule = self.rules[number]
-            if self.history is not None and not (
-                rule.account in UNCATEGORIZED or self.history.is_open(rule.account)
+            if history is not None and not (
+                rule.account in UNCATEGORIZED or history.is_open(rule.account, on)
             ):
-                passed_over.append(f"{rule.source} ({rule.account} is not open in this ledger)")
+                passed_over.append(f"{rule.source} ({history.not_open(rule.account, on)})")
                 continue
             return self._booked_by_rule(txn, index, number, passed_over)
-        return self._unmatched(txn, index, direction, meta, passed_over)
+        txn, decision = self._unmatched(txn, index, direction, meta, passed_over, on)
+        if passed_over:
+            decision = replace(decision, passed_over=tuple(passed_over))
+        return txn, decision
 
     def categorize_all(
         self, txns: Iterable[data.Transaction]
@@ -386,7 +405,7 @@ class RuleSet:
         )
         if passed_over:
             reason = f"{rule.reason}; passed over {', '.join(passed_over)}"
-            return booked, Decision(rule.source, account, flag, reason)
+            return booked, Decision(rule.source, account, flag, reason, None, tuple(passed_over))
         return booked, self._decision(number, txn.postings[index].account)
 
     def _unmatched(
@@ -396,6 +415,7 @@ class RuleSet:
         direction: str,
         meta: Meta,
         passed_over: list[str],
+        on: datetime.date | None,
     ) -> tuple[data.Transaction, Decision]:
         current = txn.postings[index].account
         note = f"; passed over {', '.join(passed_over)}" if passed_over else ""
@@ -407,6 +427,7 @@ class RuleSet:
             txn.narration or "",
             str(meta["counterparty"]) if meta.get("counterparty") else None,
             self.suggestions,
+            on,
         )
         if suggestion is None:
             return txn, Decision(None, current, txn.flag, f"no rule matched; {why}{note}")

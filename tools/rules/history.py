@@ -15,6 +15,7 @@ and split entries teach nothing, since a single account cannot be suggested for 
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -58,10 +59,26 @@ class History:
 
     accounts: frozenset[str] = frozenset()
     counts: Mapping[tuple[str, str], Mapping[str, int]] = field(default_factory=dict)
+    opened_on: Mapping[str, datetime.date] = field(default_factory=dict)  # each `open`'s date
 
-    def is_open(self, account: str) -> bool:
-        """Tell whether the ledger opens the account (any account when none are known)."""
-        return not self.accounts or account in self.accounts
+    def is_open(self, account: str, on: datetime.date | None = None) -> bool:
+        """Tell whether the ledger opens the account (any account when none are known).
+
+        With `on`, whether it is open on that day: an account the chart opens later is not.
+        """
+        if not self.accounts:
+            return True
+        if account not in self.accounts:
+            return False
+        opened = self.opened_on.get(account) if on is not None else None
+        return opened is None or on is None or opened <= on
+
+    def not_open(self, account: str, on: datetime.date | None = None) -> str:
+        """Return why the account cannot be booked on that day (see `is_open`), in words."""
+        opened = self.opened_on.get(account)
+        if account in self.accounts and opened is not None and on is not None and on < opened:
+            return f"{account} is opened only on {opened}"
+        return f"{account} is not open in this ledger"
 
     def suggest(
         self,
@@ -70,8 +87,9 @@ class History:
         narration: str,
         counterparty: str | None,
         settings: SuggestionSettings,
+        on: datetime.date | None = None,
     ) -> tuple[Suggestion | None, str]:
-        """Return the suggestion for a row, or None and why there is none."""
+        """Return the suggestion for a row (of the day `on`), or None and why there is none."""
         key = history_key(payee, narration)
         if not key:
             return None, "the row has neither payee nor narration to look up"
@@ -92,6 +110,9 @@ class History:
             )
         if not self.is_open(account):
             return None, f"{evidence.describe()} went to {account}, which is no longer open"
+        if not self.is_open(account, on):
+            opened = self.opened_on[account]
+            return None, f"{evidence.describe()} went to {account}, which opens only on {opened}"
         return evidence, ""
 
 
@@ -110,11 +131,13 @@ def learn_history(
     `accounts`); without them the category of an entry is its one Income or Expenses leg.
     """
     opened: set[str] = set()
+    opened_on: dict[str, datetime.date] = {}
     counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     statement = frozenset(statement_accounts)
     for entry in entries:
         if isinstance(entry, data.Open):
             opened.add(entry.account)
+            opened_on[entry.account] = entry.date
         elif isinstance(entry, data.Close):
             opened.discard(entry.account)
         elif isinstance(entry, data.Transaction):
@@ -129,7 +152,9 @@ def learn_history(
             counterparty = entry.meta.get("counterparty") if entry.meta else None
             if isinstance(counterparty, str) and counterparty.strip():
                 counts[(direction, key + SEPARATOR + folded(counterparty))][category] += 1
-    return History(frozenset(opened), {key: dict(counter) for key, counter in counts.items()})
+    return History(
+        frozenset(opened), {key: dict(counter) for key, counter in counts.items()}, opened_on
+    )
 
 
 def _category(entry: data.Transaction, statement: frozenset[str]) -> tuple[str, str] | None:

@@ -144,7 +144,11 @@ class RuleIndex:
     """The rules of a rule set compiled to find, for a row, the rules it may hit."""
 
     def __init__(self, rules: Sequence[Rule], *, closed: frozenset[int] = frozenset()) -> None:
-        """Compile the rules; `closed` numbers those whose account is not open (passed over)."""
+        """Compile the rules; `closed` numbers those whose account may not be open.
+
+        On a row's day: closed, or opened later than the chart's first accounts. Each is
+        passed over, or not, row by row.
+        """
         self.rules = tuple(rules)
         self.closed = closed
         every = (1 << len(self.rules)) - 1
@@ -272,8 +276,8 @@ class RuleIndex:
     def numbers(self, mask: int) -> tuple[int, ...]:
         """Return the numbers of the rules in a mask, in order, up to the first that surely applies.
 
-        One that surely applies has no amount bounds and its account is open: no rule after
-        it is ever tried.
+        One that surely applies has no amount bounds and its account is open on any row's
+        day: no rule after it is ever tried.
         """
         found = []
         while mask:
