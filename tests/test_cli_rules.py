@@ -116,6 +116,30 @@ def test_a_rule_for_another_chart_is_passed_over(demo: Path) -> None:
     assert "passed over rules.yaml:" in str(power["reason"])
 
 
+def test_the_electricity_rule_takes_state_grid_and_not_every_name_holding_its_letters(
+    demo: Path,
+) -> None:
+    # 国网 (State Grid) opens its companies' names; 中国网通, 中国网络 hold the same two letters.
+    export = demo.parent / "icbc.csv"
+    export.write_text(
+        "卡号: 6222021001112223334\n"
+        "交易日期,摘要,交易场所,钞/汇,记账金额(收入),记账金额(支出),记账币种,余额,对方户名\n"
+        "2026-11-28,宽带费,,钞,,120.00,人民币,9500.00,中国网通\n"
+        "2026-11-27,服务费,,钞,,80.00,人民币,9620.00,中国网络科技有限公司\n"
+        "2026-11-26,代扣,,钞,,300.00,人民币,9700.00,国网上海市电力公司\n"
+        "2026-11-25,消费,,钞,,200.00,人民币,10000.00,云闪付APP-网上国网\n",
+        encoding="utf-8",
+    )
+    rows = _rows(demo, "huamei-retail", str(export), "--account", "工商银行")
+    seen = {str(r["payee"]): (r["rule"], r["account"]) for r in rows}
+    assert seen == {
+        "国网上海市电力公司": (rule_at(FIRM_RULES, "电费"), "Expenses:5602-管理费用:水电费"),
+        "云闪付APP-网上国网": (rule_at(FIRM_RULES, "电费"), "Expenses:5602-管理费用:水电费"),
+        "中国网通": (rule_at(FIRM_RULES, "电话费 宽带"), "Expenses:5602-管理费用:通讯费"),
+        "中国网络科技有限公司": (None, "Expenses:Uncategorized"),
+    }
+
+
 def test_account_option_names_the_account(demo: Path) -> None:
     rows = _rows(demo, "huamei-retail", str(EXAMPLE), "--account", "支付宝")
     assert len(rows) == 9

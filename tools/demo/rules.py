@@ -43,7 +43,7 @@ rules:
   # --- 管理费用 ---------------------------------------------------------------------------
   - name: 电费
     when:
-      text: [国家电网, 国网, 供电局, 电力公司, 电费]
+      text: [国家电网, /^国网/, 网上国网, 供电局, 电力公司, 电费]  # not 中国网通
       direction: out
     account: Expenses:5602-管理费用:水电费
 
@@ -112,7 +112,7 @@ rules:
 
   - name: Utilities
     when:
-      text: [State Grid, 国家电网, 国网, /water|electric|gas co/]
+      text: [State Grid, 国家电网, /^国网/, 网上国网, /water|electric|gas co/]
       direction: out
     account: Expenses:Utilities
 

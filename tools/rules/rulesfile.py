@@ -7,7 +7,7 @@ A rule says when it applies and what it sets (docs/rules.md):
     rules:
       - name: 电费
         when:
-          payee: [国家电网, 国网]      # any of these, as a substring (or /regex/)
+          payee: [国家电网, /^国网/]   # any of these, as a substring (or /regex/)
           direction: out
         account: Expenses:5602-管理费用:水电费
         payee: 国家电网
