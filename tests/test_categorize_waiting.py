@@ -7,6 +7,7 @@ import datetime
 import pytest
 from beancount.parser import parser
 
+from beanfirm.core.textmatch import PAYEE, RowText
 from beanfirm.ingest.ledgerindex import with_amounts
 from beanfirm.rules.categorize import RuleSet
 from beanfirm.rules.history import learn_history
@@ -144,6 +145,28 @@ def test_a_rule_is_added_after_the_clients_last_and_reads_back(
         assert updated.endswith("suggestions:\n  min-count: 2\n")
     if text and "# the end" in text:
         assert updated.endswith("\n# the end\n")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "hits", "misses"),
+    [
+        ("/杂货/", ["/杂货/", "买/杂货/店"], ["杂货", "华联杂货店"]),
+        ("/全家（中国）/", ["/全家(中国)/", "/全家（中国）/"], ["/全家中国/"]),  # noqa: RUF001
+        ("/a.b/", ["/A.B/"], ["/axb/"]),
+        ("//", ["//"], ["/"]),
+    ],
+)
+def test_a_substring_between_slashes_is_written_to_read_back_as_itself(
+    pattern: str, hits: list[str], misses: list[str]
+) -> None:
+    # The person was asked "payee contains [/杂货/]": the rule must not read as the regex 杂货.
+    new = NewRule(pattern, "payee", pattern, "out", "Expenses:Fuel")
+    _updated, rule, _parsed = add_rule(None, "rules.yaml", new)
+    assert rule.when.payee is not None
+    assert [rule.when.payee.search(RowText(text, "", None), PAYEE) for text in hits] == [
+        True
+    ] * len(hits)
+    assert not any(rule.when.payee.search(RowText(text, "", None), PAYEE) for text in misses)
 
 
 def test_a_rules_file_with_mistakes_gets_no_rule() -> None:

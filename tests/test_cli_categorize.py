@@ -20,8 +20,10 @@ from cli_support import assert_user_error, commit_all, snapshot
 from conftest import BEANFIRM, STAFF_ENV, git, run_beanfirm
 
 from beanfirm.core.journal import aligned
+from beanfirm.core.textmatch import PAYEE, RowText
 from beanfirm.errors import UsageError
 from beanfirm.jobs.categorizing import Choices, rules_text, run_categorize, survey
+from beanfirm.rules.rulesfile import parse_rules
 from beanfirm.rules.waiting import booked_by_person
 from beanfirm.store.gitrepo import Author, PracticeRepo
 from beanfirm.store.practice import Practice, open_practice
@@ -296,22 +298,45 @@ def test_interactive_choices_and_a_new_rule_go_into_one_commit(client: Path) -> 
     assert '"ok": true' in check.out, check.out
 
 
-def test_the_new_rule_books_the_rows_below_it_matches(client: Path) -> None:
+def _add_waiting(client: Path, payee: str, narration: str, amount: str) -> None:
+    """Add and commit one more row of 20 October waiting on Uncategorized."""
     month = client / OCTOBER
     month.write_text(
         month.read_text(encoding="utf-8")
-        + '\n2025-10-20 ! "中国石化" "加油"\n'
-        + "  Expenses:Uncategorized                                          200.00 CNY\n"
-        + f"  {ICBC}                                  -200.00 CNY\n",
+        + f'\n2025-10-20 ! "{payee}" "{narration}"\n'
+        + f"  Expenses:Uncategorized  {amount} CNY\n"
+        + f"  {ICBC}  -{amount} CNY\n",
         encoding="utf-8",
     )
     commit_all(client, "One more")
+
+
+def test_the_new_rule_books_the_rows_below_it_matches(client: Path) -> None:
+    _add_waiting(client, "中国石化", "加油", "200.00")
     code, out, err = _interactive(client, "s\nr\n\n管理费用:差旅\n")
     assert code == 0, err
     assert "the new rule also books 1 more row(s)" in out
     assert (client / OCTOBER).read_text(encoding="utf-8").count(
         "Expenses:5602-管理费用:差旅费"
     ) == 2
+
+
+def test_a_rule_made_from_a_payee_between_slashes_matches_that_payee_only(client: Path) -> None:
+    _add_waiting(client, "/杂货/", "杂项", "55.00")
+    code, out, err = _interactive(client, "s\ns\nr\n\n办公\n")
+    assert code == 0, err
+    assert "Rule: payee contains [/杂货/]" in out
+    rules = (client / RULES).read_text(encoding="utf-8")
+    assert rules.endswith(
+        "  - name: /杂货/\n    when:\n      payee: /\\/杂货\\//\n      direction: out\n"
+        "    account: Expenses:5602-管理费用:办公费\n"
+    )
+    parsed, problems = parse_rules(rules, RULES)
+    assert problems == []
+    payee = parsed.rules[-1].when.payee
+    assert payee is not None
+    assert payee.search(RowText("/杂货/", "", None), PAYEE)
+    assert not payee.search(RowText("华联杂货店", "", None), PAYEE)
 
 
 @pytest.mark.parametrize(

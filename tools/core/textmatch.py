@@ -42,6 +42,17 @@ def folded(text: str) -> str:
     return normalized(text).lower()
 
 
+def written_substring(text: str) -> str:
+    r"""Return how a rules file writes a substring: as itself, unless it would read as a regex.
+
+    Text that starts and ends with `/` (`/杂货/`) is written as the regular expression that
+    finds it literally, its slashes escaped (`/\/杂货\//`), as docs/rules.md says.
+    """
+    if not (len(text) > 2 and text.startswith("/") and text.endswith("/")):  # noqa: PLR2004
+        return text
+    return "/" + re.escape(normalized(text)).replace("/", "\\/") + "/"
+
+
 class PatternError(ValueError):
     """A pattern that cannot be compiled; the message says why."""
 

@@ -1,9 +1,11 @@
-"""A rule made from one row while categorizing: its YAML, added to the client's rules file.
+r"""A rule made from one row while categorizing: its YAML, added to the client's rules file.
 
 `add_rule` returns the client's `rules.yaml` with a new rule after the client's last one (so
 that the rules it has keep their precedence), parsed back and validated as `beanfirm import`
 would read it. The rule matches the row's payee (its narration when it has no payee) as a
-substring, in the row's direction, and books to the account a person chose:
+substring (one that starts and ends with `/` is written as the regular expression that finds
+it literally, `/\/杂货\//`, since `/杂货/` would be read as a regex), in the row's direction,
+and books to the account a person chose:
 
     - name: 中国石化
       when:
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from beanfirm.core.textmatch import written_substring
 from beanfirm.errors import Problem
 from beanfirm.rules.rulesfile import Rule, RulesFile, parse_rules
 
@@ -49,7 +52,7 @@ class NewRule:
         return (
             f"{pad}- name: {scalar(self.name)}\n"
             f"{pad}  when:\n"
-            f"{pad}    {self.field}: {scalar(self.pattern)}\n"
+            f"{pad}    {self.field}: {scalar(written_substring(self.pattern))}\n"
             f"{pad}    direction: {self.direction}\n"
             f"{pad}  account: {scalar(self.account)}\n"
         )
