@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from conftest import git
 from import_support import (
     ALIPAY,
     BANK,
+    ICBC_NUMBER,
     add_client,
     alipay,
     cmb,
@@ -180,6 +182,100 @@ def test_two_identical_genuine_rows_both_survive_and_reimport_adds_neither(shop:
     again = import_files(shop, "acme", str(export))
     assert again.code == 0
     assert "Nothing new" in again.out
+    assert len(transactions_with(shop, "星巴克")) == 2
+
+
+# The two layouts of ICBC's 明细 download, both read by the icbc-debit importer: the short
+# one leaves 交易场所 empty, the long one fills it and adds columns. The same bank row gets
+# another fingerprint in each (its narration is 摘要 and 交易场所).
+ICBC_SHORT = "交易日期,摘要,交易场所,钞/汇,记账金额(收入),记账金额(支出),记账币种,余额,对方户名\n"
+ICBC_LONG = (
+    "交易日期,摘要,交易详情,交易场所,交易国家或地区简称,钞/汇,交易金额(收入),交易金额(支出),"
+    "交易币种,记账金额(收入),记账金额(支出),记账币种,余额,对方户名,对方账户\n"
+)
+
+
+def icbc(rows: list[tuple[str, str, str, str, str]], *, long: bool = False) -> str:
+    """An ICBC export, newest first: (date, amount, 摘要, 交易场所, 对方户名), from zero."""
+    lines = []
+    balance = Decimal(0)
+    for date, amount, summary, place, party in rows:
+        balance += Decimal(amount)
+        money_in, money_out = (amount, "") if not amount.startswith("-") else ("", amount[1:])
+        if long:
+            cells = [date, summary, "", place, "CHN", "钞", money_in or "-", money_out or "-"]
+            cells += [
+                "人民币",
+                money_in or "-",
+                money_out or "-",
+                "人民币",
+                str(balance),
+                party,
+                "",
+            ]
+        else:
+            cells = [date, summary, "", "钞", money_in, money_out, "人民币", str(balance), party]
+        lines.append(",".join(cells) + "\n")
+    header = ICBC_LONG if long else ICBC_SHORT
+    return f"卡号: {ICBC_NUMBER}\n" + header + "".join(reversed(lines))
+
+
+ICBC_ROWS = [
+    ("2024-03-01", "1500.00", "转账", "网银", "上海某某餐饮管理有限公司"),
+    ("2024-03-05", "-300.00", "消费", "中国石化上海加油站", "中国石化销售股份有限公司"),
+    ("2024-03-12", "-12.00", "手续费", "工商银行", ""),
+]
+
+
+def test_the_same_rows_in_the_other_layout_of_the_bank_are_not_imported_twice(
+    shop: Path,
+) -> None:
+    short = write(shop.parent, "icbc-short.csv", icbc(ICBC_ROWS[:2]))
+    assert import_files(shop, "acme", str(short), "--account", "工商银行").code == 0
+    long = write(shop.parent, "icbc-long.csv", icbc(ICBC_ROWS, long=True))
+    result = import_files(shop, "acme", str(long), "--account", "工商银行")
+    assert result.code == 0, result.err
+    assert "1 row added (1 uncategorized), 2 rows already imported" in result.out
+    said = [line for line in result.out.splitlines() if "from another export" in line]
+    assert len(said) == 2
+    assert said[0].startswith(
+        "  line 5: 2024-03-01 1500.00 CNY 上海某某餐饮管理有限公司 转账 网银 -> "
+    )
+    assert f"{MARCH}:" in said[0]
+    assert len(transactions_with(shop, "import-id")) == 3
+    again = import_files(shop, "acme", str(long), "--account", "工商银行")
+    assert "Nothing new" in again.out, again.out
+
+
+COFFEE_ROW = ("2024-03-03 12:00:00", "星巴克", "咖啡", "支出", "35.00", "")  # no order number
+
+
+def test_a_row_of_another_export_is_one_row_of_the_ledger_never_two(shop: Path) -> None:
+    # The first export was made at noon: one coffee of the day. The second, of the whole day,
+    # writes the item otherwise (another fingerprint) and has the second coffee too.
+    first = write(shop.parent, "noon.csv", alipay([COFFEE_ROW]))
+    assert import_files(shop, "acme", str(first)).code == 0
+    later = ("2024-03-03 15:00:00", "星巴克", "咖啡 大杯", "支出", "35.00", "")
+    day = write(
+        shop.parent, "day.csv", alipay([(*COFFEE_ROW[:2], "咖啡 大杯", *COFFEE_ROW[3:]), later])
+    )
+    result = import_files(shop, "acme", str(day))
+    assert result.code == 0, result.err
+    assert "1 row added (1 uncategorized), 1 row already imported" in result.out
+    assert "already imported from another export" in result.out
+    assert len(transactions_with(shop, "星巴克")) == 2
+
+
+def test_a_later_identical_row_of_the_same_export_is_added(shop: Path) -> None:
+    # The same export again with a second identical coffee of that day: id #1 is known, #2 is
+    # new, and the entry of #1 (an id of this export's own) is never taken for it.
+    first = write(shop.parent, "noon.csv", alipay([COFFEE_ROW]))
+    assert import_files(shop, "acme", str(first)).code == 0
+    day = write(shop.parent, "day.csv", alipay([COFFEE_ROW, COFFEE_ROW]))
+    result = import_files(shop, "acme", str(day))
+    assert result.code == 0, result.err
+    assert "1 row added (1 uncategorized), 1 row already imported" in result.out
+    assert "from another export" not in result.out
     assert len(transactions_with(shop, "星巴克")) == 2
 
 

@@ -27,7 +27,7 @@ def _plan_json(plan: ImportPlan) -> dict[str, Any]:
         "importer": plan.export.account.importer,
         "added": plan.count("added", "transfer"),
         "uncategorized": plan.uncategorized,
-        "duplicates": plan.count("duplicate"),
+        "duplicates": plan.count("duplicate", "elsewhere"),
         "matched": plan.count("matched"),
         "transfers_merged": plan.count("completed", "merged"),
         "skipped_by_importer": [asdict(skipped) for skipped in statement.skipped],

@@ -17,6 +17,18 @@ Two rules, in this order:
    import leaves a transfer booked `!` from one side to the rows that name it
    (`beanfirm.ingest.transfers.completes`).
 
+3. **Against rows imported from another export of the account.** A bank offers an account's
+   statement in several layouts (ICBC's two 明细 downloads, a CSV and a CAMT.053), and the
+   same bank row gets another id in each: its fingerprint hashes the fields as the layout
+   writes them (a narration made of other columns, a counterparty the other layout lacks).
+   A row whose id is unknown, and that no open slot took, matches an entry of its account
+   imported with an id that this export does not give any of its rows, of exactly its amount
+   on exactly its day (`match_imported`; one-to-one, closest text first). An export lists
+   every row of the days it covers, so a row of the same day and amount that another export
+   brought is this row, unless this export holds that id itself (two identical rows of one
+   day, the second new: `#1` is known, `#2` added). The import says so row by row, and the
+   export's balance assertions check the result.
+
 Unlike beangulp's heuristic (any entry within 5 % and 2 days counts, many rows to one entry),
 an amount that differs by a cent is never a duplicate, and one entry never swallows two rows.
 """
@@ -25,7 +37,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -80,6 +92,21 @@ def match_open_slots(
 ) -> dict[int, Slot]:
     """Match rows one-to-one to open slots (see the module docstring); claim each slot taken."""
     return match_slots(rows, index.slots, window, accepts)
+
+
+def match_imported(
+    rows: list[Candidate], index: LedgerIndex, produced: Collection[str]
+) -> dict[int, Slot]:
+    """Match rows one-to-one to legs imported from another export, on the same day.
+
+    `produced` are the ids of every row of this export: an entry that holds one of them is
+    this export's own row, known by its id, never another row's (see the module docstring).
+    """
+
+    def accepts(_row: Candidate, slot: Slot) -> bool:
+        return slot.entry.ids[slot.position] not in produced
+
+    return match_slots(rows, index.imported, 0, accepts)
 
 
 SlotIndex = Mapping[tuple[str, str, Decimal], Mapping[int, list[Slot]]]

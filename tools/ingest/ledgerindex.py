@@ -13,6 +13,11 @@ An import must know which statement rows the ledger already accounts for. Three 
   then the days of its window, and never scans the ledger.
 - **Convertible entries.** An imported entry still booked to `Expenses:Uncategorized` /
   `Income:Uncategorized` that a row of another own account may turn into a transfer.
+- **Imported legs.** With the export's `span` (its first and last day), the legs of the
+  statement account that carry an import id, dated in the span, indexed as the open slots
+  are: a row of another export of the account (another layout of the bank's, another format)
+  has another id for the same bank row, and is found by its day and amount
+  (`beanfirm.ingest.dedup.match_imported`).
 
 Balance assertions are indexed by (account, currency, date). Entries are read as parsed
 (`beanfirm.store.ledger.parse_ledger`); a posting whose amount is left out is interpolated when the
@@ -131,6 +136,10 @@ class LedgerIndex:
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
     balances: dict[tuple[str, str, datetime.date], BookedBalance] = field(default_factory=dict)
+    span: tuple[datetime.date, datetime.date] | None = None
+    imported: dict[tuple[str, str, Decimal], dict[int, list[Slot]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
     transactions: int = 0
     editable_files: dict[str, bool] = field(default_factory=dict)
     # The currencies an account's `open` allows (only accounts that name some), and where.
@@ -160,18 +169,8 @@ class LedgerIndex:
 
     def add(self, entry: Directive) -> None:
         """Index one parsed directive."""
-        if isinstance(entry, data.Open):
-            if entry.currencies:
-                held = frozenset(entry.currencies)
-                self.currencies[entry.account] = (held, _location(entry.meta))
-            return
-        if isinstance(entry, data.Balance):
-            number = entry.amount.number
-            if isinstance(number, Decimal):
-                key = (entry.account, str(entry.amount.currency), entry.date)
-                self.balances[key] = BookedBalance(number, _location(entry.meta))
-            return
         if not isinstance(entry, data.Transaction):
+            self._add_directive(entry)
             return
         self.transactions += 1
         meta = entry.meta or {}
@@ -189,10 +188,16 @@ class LedgerIndex:
             for position, account in enumerate(own)
             if position not in ids and self.statement_account in (None, account)
         ]
-        if not wanted and not _may_convert(entry, ids, own):
+        span = self.span
+        recorded = (
+            span is not None
+            and span[0] <= entry.date <= span[1]
+            and any(
+                position < len(own) and own[position] == self.statement_account for position in ids
+            )
+        )
+        if not wanted and not recorded and not _may_convert(entry, ids, own):
             return  # no open slot a row of this import could match (most imported entries)
-        if not self.may_edit(location):
-            return
         amounts = _amounts(entry)
         booked = BookedEntry(
             date=entry.date,
@@ -209,6 +214,10 @@ class LedgerIndex:
             if posting.account in own_accounts
         ][:2]
         day = entry.date.toordinal()
+        if recorded:
+            self._record_imported(booked, own_legs, day)
+        if not self.may_edit(location):
+            return
         for position, leg in enumerate(own_legs):
             slot = Slot(booked, position, leg, ids.get(position))
             booked.slots.append(slot)
@@ -225,6 +234,30 @@ class LedgerIndex:
             assert own_leg.number is not None  # noqa: S101 - checked by _convertible
             assert own_leg.currency is not None  # noqa: S101
             self.convertibles[(own_leg.currency, own_leg.number)][day].append(convertible)
+
+    def _add_directive(self, entry: Directive) -> None:
+        """Index an `open`'s currencies and a balance assertion; other directives say nothing."""
+        if isinstance(entry, data.Open):
+            if entry.currencies:
+                held = frozenset(entry.currencies)
+                self.currencies[entry.account] = (held, _location(entry.meta))
+        elif isinstance(entry, data.Balance):
+            number = entry.amount.number
+            if isinstance(number, Decimal):
+                key = (entry.account, str(entry.amount.currency), entry.date)
+                self.balances[key] = BookedBalance(number, _location(entry.meta))
+
+    def _record_imported(self, booked: BookedEntry, own_legs: list[Leg], day: int) -> None:
+        """Index the statement account's legs of an imported entry (see the docstring)."""
+        for position, leg in enumerate(own_legs):
+            if (
+                position in booked.ids
+                and leg.account == self.statement_account
+                and leg.number is not None
+                and leg.currency is not None
+            ):
+                slot = Slot(booked, position, leg)  # free: a row of another export may claim it
+                self.imported[(leg.account, leg.currency, leg.number)][day].append(slot)
 
 
 def _may_convert(entry: data.Transaction, ids: dict[int, str], own: list[str]) -> bool:
@@ -246,15 +279,20 @@ def build_index(
     *,
     editable: Path | None = None,
     statement_account: str | None = None,
+    span: tuple[datetime.date, datetime.date] | None = None,
 ) -> LedgerIndex:
     """Index parsed entries for an import into one client's ledger.
 
     Only entries in files under `editable` (the client's folder) can absorb a row, since
     absorbing one means writing its id into the entry. With `statement_account`, only the
-    slots of that account are indexed: an export's rows are all on it.
+    slots of that account are indexed: an export's rows are all on it; with `span` too (the
+    export's first and last day), its imported legs of those days.
     """
     index = LedgerIndex(
-        frozenset(own_accounts), editable.resolve() if editable else None, statement_account
+        frozenset(own_accounts),
+        editable.resolve() if editable else None,
+        statement_account,
+        span=span if statement_account is not None else None,
     )
     with collector_paused():
         for entry in entries:

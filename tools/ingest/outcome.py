@@ -1,10 +1,11 @@
 """What an import does to a ledger, decided before anything is written: the import plan.
 
 `beanfirm.ingest.plan.plan_import` fills an `ImportPlan`: the decision for every row of the
-export (`RowOutcome`: added, a transfer, already imported, matched to an entry typed by hand, a
-transfer completed or merged) and for every balance it states (`BalanceOutcome`), the new
-entries of each month file, the edits of existing entries, and the archive. The plan gives
-the counts that the output and the commit message say.
+export (`RowOutcome`: added, a transfer, already imported (by its id, or from another
+export), matched to an entry typed by hand, a transfer completed or merged) and for every
+balance it states (`BalanceOutcome`), the new entries of each month file, the edits of
+existing entries, and the archive. The plan gives the counts that the output and the commit
+message say.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class BookingError(BeanfirmError):
 
 
 # What the import did with a row (`OUTCOMES` words each); the JSON of `import --json` says it.
-Outcome = Literal["added", "transfer", "duplicate", "matched", "completed", "merged"]
+Outcome = Literal["added", "transfer", "duplicate", "elsewhere", "matched", "completed", "merged"]
 # What it did with a balance the export states.
 BalanceResult = Literal["added", "exists"]
 
@@ -57,6 +58,7 @@ OUTCOMES: dict[Outcome, str] = {
     "added": "added",
     "transfer": "added as a transfer",
     "duplicate": "already imported",
+    "elsewhere": "already imported from another export",
     "matched": "matches an entry typed by hand",
     "completed": "completes a transfer booked from the other side",
     "merged": "turned an uncategorized entry into a transfer",
@@ -111,7 +113,7 @@ class ImportPlan:
         added = self.count("added", "transfer")
         parts = [f"{_rows(added)} added ({self.uncategorized} uncategorized)"]
         counted = (
-            (self.count("duplicate"), "already imported"),
+            (self.count("duplicate", "elsewhere"), "already imported"),
             (self.count("matched"), "matched to entries typed by hand"),
             (self.count("completed", "merged"), "merged into transfers"),
             (len(self.export.statement.skipped), "skipped by the importer"),
@@ -131,7 +133,7 @@ class ImportPlan:
         new_balances = sum(1 for b in self.balances if b.outcome == "added")
         counts = (
             f"{_rows(added)} added, {self.uncategorized} of them left uncategorized",
-            f"{_rows(self.count('duplicate'))} skipped: already imported",
+            f"{_rows(self.count('duplicate', 'elsewhere'))} skipped: already imported",
             f"{_rows(self.count('matched'))} skipped: matched to entries typed by hand",
             f"{_rows(self.count('completed', 'merged'))} merged into transfers",
             f"{_rows(len(export.statement.skipped))} skipped by the importer",

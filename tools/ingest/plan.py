@@ -9,7 +9,8 @@ ledger's index. Nothing in it reads or writes files:
 2. each transaction is categorized;
 3. a row whose import id is already booked is skipped (`beanfirm.ingest.dedup`);
 4. a row that matches an open slot (an entry typed by hand, or a transfer booked from the
-   other side) is absorbed: the entry records the row's id;
+   other side) is absorbed: the entry records the row's id; a row of the day and amount of
+   an entry imported from another export of the account (another layout) is skipped;
 5. a transfer between the client's own accounts becomes one transaction with both legs
    (`beanfirm.ingest.transfers`);
 6. every other row is added; a balance assertion is added unless the ledger has it already
@@ -42,9 +43,15 @@ from beanfirm.core.monthfiles import AddMeta, NewEntry, Relocate, ReplaceLine, S
 from beanfirm.importers.entries import balance_entries, transactions
 from beanfirm.importers.statement import BankStatement
 from beanfirm.ingest.currencies import refuse_foreign_currencies
-from beanfirm.ingest.dedup import DEFAULT_WINDOW_DAYS, Candidate, known_rows, match_open_slots
+from beanfirm.ingest.dedup import (
+    DEFAULT_WINDOW_DAYS,
+    Candidate,
+    known_rows,
+    match_imported,
+    match_open_slots,
+)
 from beanfirm.ingest.exports import Export
-from beanfirm.ingest.ledgerindex import BookedEntry, LedgerIndex, Slot, id_key
+from beanfirm.ingest.ledgerindex import BookedEntry, LedgerIndex, Location, Slot, id_key
 from beanfirm.ingest.openingbalance import AccountStart, opening_booking
 from beanfirm.ingest.outcome import BalanceOutcome, BookingError, ImportPlan, Outcome, RowOutcome
 from beanfirm.ingest.transfers import (
@@ -210,6 +217,36 @@ def plan_import(
     for entry in balances:
         planner.assertions[account].add(entry.date)
     rows = [_candidate(number, account, txn) for number, (txn, _) in enumerate(booked)]
+    rows, found = _find(rows, booked, paid, planner)
+    for row in rows:
+        txn, decision = booked[row.key]
+        plan.rows.append(_decide(planner, row, (txn, decision), found, notes.get(row.key)))
+    statement_file = archive.split("/", 2)[2]
+    for entry in balances:
+        _balance(planner, entry, statement_file)
+    return plan
+
+
+@dataclass
+class _Found:
+    """What the ledger holds of an export's rows: by id, in an open slot, or from another export.
+
+    `passed_over` are the rows that a transfer booked `!` on a name did not take (its slot
+    matched their day and amount, but they name nothing of it).
+    """
+
+    known: dict[int, Location]
+    matched: dict[int, Slot]
+    elsewhere: dict[int, Slot]
+    passed_over: dict[int, Slot]
+
+
+def _find(
+    rows: list[Candidate], booked: Sequence[Booked], paid: dict[int, int], planner: _Planner
+) -> tuple[list[Candidate], _Found]:
+    """Find the rows the ledger holds already, and the rows left to decide (see `_Found`)."""
+    index, client = planner.index, planner.client
+    produced = {row.import_id for row in rows}
     known = known_rows(rows, index)
     # A top-up belongs to its row: a row imported before (perhaps before top-ups were made)
     # gets none now, so that importing an export again adds nothing.
@@ -223,28 +260,38 @@ def plan_import(
         return False
 
     fresh = [row for row in rows if row.key not in known]
-    matched = match_open_slots(fresh, index, window, accepts)
-    for row in rows:
-        txn, decision = booked[row.key]
-        if row.key in known:
-            where = known[row.key].shown(root)
-            plan.rows.append(
-                _outcome(row, txn, decision, "duplicate", f"import-id in {where}", where)
-            )
-        elif row.key in matched:
-            plan.rows.append(_absorb(planner, row, txn, decision, matched[row.key]))
-        else:
-            outcome = _book(planner, row, txn, decision)
-            if row.key in notes:
-                outcome = replace(outcome, detail=f"{outcome.detail}; {notes[row.key]}")
-            if row.key in passed_over:
-                note = _not_completed(planner, row, passed_over[row.key])
-                outcome = replace(outcome, detail=f"{outcome.detail}; {note}", to_check=True)
-            plan.rows.append(outcome)
-    statement_file = archive.split("/", 2)[2]
-    for entry in balances:
-        _balance(planner, entry, statement_file)
-    return plan
+    matched = match_open_slots(fresh, index, planner.window, accepts)
+    elsewhere = match_imported([row for row in fresh if row.key not in matched], index, produced)
+    taken = elsewhere.keys() | matched.keys()
+    rows = [row for row in rows if not (paid.get(row.key) in elsewhere and row.key not in taken)]
+    return rows, _Found(known, matched, elsewhere, passed_over)
+
+
+def _decide(
+    planner: _Planner, row: Candidate, booked: Booked, found: _Found, note: str | None
+) -> RowOutcome:
+    """Return what becomes of one row: skipped, absorbed, or booked (a transfer, a merge)."""
+    txn, decision = booked
+    if row.key in found.known:
+        where = found.known[row.key].shown(planner.root)
+        return _outcome(row, txn, decision, "duplicate", f"import-id in {where}", where)
+    if row.key in found.matched:
+        return _absorb(planner, row, txn, decision, found.matched[row.key])
+    if row.key in found.elsewhere:
+        slot = found.elsewhere[row.key]
+        where = planner.shown(slot.entry.location.filename, slot.entry.location.line)
+        detail = (
+            f"the same day and amount as the entry in {where}, whose import-id "
+            f"{slot.entry.ids[slot.position]} is none of this export's"
+        )
+        return _outcome(row, txn, decision, "elsewhere", detail, where)
+    outcome = _book(planner, row, txn, decision)
+    if note is not None:
+        outcome = replace(outcome, detail=f"{outcome.detail}; {note}")
+    if row.key in found.passed_over:
+        said = _not_completed(planner, row, found.passed_over[row.key])
+        outcome = replace(outcome, detail=f"{outcome.detail}; {said}", to_check=True)
+    return outcome
 
 
 def _candidate(key: int, account: str, txn: data.Transaction) -> Candidate:

@@ -156,11 +156,13 @@ def run_import(
             msg = f"Cannot import {export.path.name} into {export.account.account}:"
             raise ConfigError(msg, tuple(unopened))
         own = [account.account for account in client.accounts]
+        days = [row.date for row in export.statement.rows]
         index = build_index(
             ledger.entries,
             own,
             editable=practice.ledger_dir(client.id),
             statement_account=export.account.account,
+            span=(min(days), max(days)) if days else None,
         )
         base = archive_path(client.id, export, statement_end(export))
         archive, needed = free_archive(base, root, content)
