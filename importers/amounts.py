@@ -253,3 +253,19 @@ def parse_amount(text: str, decimal_mark: str = ".") -> Money | None:
         raise AmountError(f"'{raw}' has no digits")
     number = parse_number(body, decimal_mark)
     return Money(-number if negative else number, currency)
+
+
+def plain_amount(text: str) -> Decimal:
+    """Read an amount a person wrote (`86400.00`, `86,400.00`, `-1250.50`) as a Decimal.
+
+    For a figure typed on the command line or in a config file, where the currency is known:
+    read as `parse_amount` reads a cell, so what half-parses (`4,9767.23`, `8,0,0,0`, `1e3`,
+    `49.767,23`) is refused, never guessed; a placeholder or a currency code is refused too
+    (raises AmountError).
+    """
+    money = parse_amount(text)
+    if money is None:
+        raise AmountError(f"'{text}' has no amount")
+    if money.currency is not None:
+        raise AmountError(f"'{text}' names a currency; give the number alone")
+    return money.number

@@ -292,8 +292,16 @@ def test_a_formula_is_decimal_arithmetic() -> None:
         (("method: 年限平均法", "method: 年数总和法\n    life-months: 30"), "duplicate key"),
         (("salvage-rate: 5%", "salvage: 7000.00"), "salvage 7000.00 is not below its cost"),
         (("salvage-rate: 5%", "salvage-rate: 1.5"), "salvage-rate is '1.5'"),
-        (("cost: 6000.00", "cost: 6,000.001"), "at most two decimals"),
+        (("cost: 6000.00", "cost: 6,000.001"), "has 3 decimal places, but an amount in CNY has 2"),
         (("cost: 6000.00", "cost: six"), "not an amount"),
+        # read as 49767.23, 6000, 1000 and 5% until the register read amounts as the command
+        # line does (a misplaced separator or an exponent is refused, not guessed at)
+        (("cost: 6000.00", "cost: 4,9767.23"), "cost is '4,9767.23', not an amount"),
+        (("cost: 6000.00", "cost: 6,0,0,0"), "cost is '6,0,0,0', not an amount"),
+        (("cost: 6000.00", "cost: 6e3"), "cost is '6e3', not an amount"),
+        (("salvage-rate: 5%", "salvage: 1e3"), "salvage is '1e3', not an amount"),
+        (("salvage-rate: 5%", "opening-depreciation: 1,00"), "'1,00', not an amount"),
+        (("salvage-rate: 5%", "salvage-rate: 5e-2"), "salvage-rate is '5e-2'"),
         (("in-service: 2026-03-15", "in-service: 2026-02-30"), "not a date"),
         (("管理费用:折旧费", "管理费用:折旧"), "which the ledger does not open. Did you mean"),
         (("method: 年限平均法", "method: 直线法"), "method is '直线法'"),
@@ -303,7 +311,9 @@ def test_a_formula_is_decimal_arithmetic() -> None:
 )
 def test_a_register_with_a_mistake_names_its_line(change: tuple[str, str], message: str) -> None:
     text = REGISTER.replace(*change)
-    assets, problems = read_register(text, "ledgers/alpha/fixed-assets.yaml", OPENED)
+    assets, problems = read_register(
+        text, "ledgers/alpha/fixed-assets.yaml", OPENED, currency="CNY"
+    )
     assert assets == []
     assert any(message in p.message for p in problems), problems
     assert all(p.filename == "ledgers/alpha/fixed-assets.yaml" and p.line for p in problems)
@@ -311,7 +321,7 @@ def test_a_register_with_a_mistake_names_its_line(change: tuple[str, str], messa
 
 def test_an_asset_disposed_of_before_it_served_is_refused_at_the_disposal_line() -> None:
     text = REGISTER + "    disposed: 2026-03-01\n"
-    _assets, (problem,) = read_register(text, "f.yaml", OPENED)
+    _assets, (problem,) = read_register(text, "f.yaml", OPENED, currency="CNY")
     assert problem.line == 12
     assert "disposed of on 2026-03-01, before it was put in service on 2026-03-15" in str(problem)
 
@@ -320,7 +330,7 @@ def test_a_yearly_method_needs_whole_years() -> None:
     text = REGISTER.replace("年限平均法", "年数总和法").replace(
         "life-months: 36", "life-months: 30"
     )
-    _assets, (problem,) = read_register(text, "f.yaml", OPENED)
+    _assets, (problem,) = read_register(text, "f.yaml", OPENED, currency="CNY")
     assert problem.line == 8
     assert "whole years of at least two" in problem.message
 
@@ -336,7 +346,11 @@ def test_a_yearly_method_needs_whole_years() -> None:
         (("cadence: quarterly", "months: [3, 13]"), 15, "months are numbers from 1 to 12"),
         (("credit: Liabilities:2211-应付职工薪酬", "credit: Liabilities:2211"), 4, "Did you mean"),
         # a traceback (decimal.InvalidOperation) until the largest amount was set
-        (("amount: 8000.00", "amount: 1e30"), 5, "more than any amount the books take"),
+        (("amount: 8000.00", "amount: 1" + "0" * 30), 5, "more than any amount the books take"),
+        # read as 8000 until templates read amounts as the command line does
+        (("amount: 8000.00", "amount: 8,0,0,0"), 5, "amount is '8,0,0,0', not an amount"),
+        (("amount: 8000.00", "amount: 8e3"), 5, "amount is '8e3', not an amount"),
+        (("amount: 8000.00", "amount: 8000.001"), 5, "has 3 decimal places"),
         (("* 0.07", "* 1e20"), 6, "more than any amount the books take (999999999999999.99)"),
         (("* 0.07", "* 1e400"), 6, "comes to a number too large to compute"),
     ],
@@ -362,8 +376,22 @@ def test_a_formula_below_zero_is_refused_with_what_to_do(tmp_path: Path) -> None
     assert "comes to -91.00 for 2026-10, below zero" in problem.message
 
 
+def test_a_register_reads_its_amounts_in_the_clients_currency() -> None:
+    """A yen amount has no decimals: a cost of 6000.50 JPY is a damaged figure, not yen."""
+    text = REGISTER.replace("cost: 6000.00", "cost: 6000.50")
+    _assets, (problem,) = read_register(text, "f.yaml", OPENED, currency="JPY")
+    assert problem.line == 5
+    assert "it has 1 decimal places, but an amount in JPY has none" in problem.message
+    (asset,), () = read_register(text, "f.yaml", OPENED, currency="CNY")
+    assert asset.cost == Decimal("6000.50")
+    (asset,), () = read_register(
+        REGISTER.replace("6000.00", "6,000"), "f.yaml", OPENED, currency="JPY"
+    )
+    assert asset.cost == Decimal(6000)
+
+
 def test_the_schedule_through_a_day_counts_the_months_ended_by_it() -> None:
-    (asset,), _problems = read_register(REGISTER, "f.yaml", OPENED)
+    (asset,), _problems = read_register(REGISTER, "f.yaml", OPENED, currency="CNY")
     assert asset.depreciated_through(datetime.date(2026, 5, 30)) == Decimal("158.33")
     assert asset.depreciated_through(datetime.date(2026, 5, 31)) == Decimal("316.66")
     assert asset.depreciated_through(datetime.date(2040, 1, 1)) == Decimal("5700.00")
@@ -480,6 +508,33 @@ def test_a_register_with_an_impossible_life_is_refused_naming_its_line(books: Pa
         )
 
 
+def test_misgrouped_amounts_are_refused_naming_each_line_and_nothing_is_written(
+    books: Path,
+) -> None:
+    """`4,9767.23`, `1e3` and `8,0,0,0` drove each month's depreciation as 49767.23, 1000, 8000."""
+    register = REGISTER.replace("cost: 6000.00", "cost: 4,9767.23").replace(
+        "salvage-rate: 5%", "salvage: 1e3"
+    )
+    (books / "ledgers/huamei/fixed-assets.yaml").write_text(register, encoding="utf-8")
+    templates = TEMPLATES.replace("amount: 8000.00", "amount: 8,0,0,0")
+    (books / "ledgers/huamei/accruals.yaml").write_text(templates, encoding="utf-8")
+    commit_all(books, "Amounts with misplaced separators")
+    before = snapshot(books)
+    result = run_beanfirm("accruals", "huamei", "--period", "2026-10", cwd=books)
+    assert snapshot(books) == before
+    assert_user_error(
+        result,
+        2,
+        "ledgers/huamei/fixed-assets.yaml:5: asset FA-001: cost is '4,9767.23', not an amount",
+        "ledgers/huamei/fixed-assets.yaml:9: asset FA-001: salvage is '1e3', not an amount",
+        "ledgers/huamei/accruals.yaml:5: template 工资: amount is '8,0,0,0', not an amount",
+        "write it as 12000.00",
+    )
+    result = run_beanfirm("assets", "huamei", cwd=books)
+    assert_user_error(result, 2, "fixed-assets.yaml:5: asset FA-001: cost is '4,9767.23'")
+    assert snapshot(books) == before
+
+
 def test_a_template_is_due_in_its_months_between_from_and_until(tmp_path: Path) -> None:
     templates = (
         "accruals:\n  待摊房租:\n    debit: Expenses:5602-管理费用:职工薪酬\n"
@@ -517,7 +572,7 @@ def test_a_formula_over_an_account_in_another_currency_is_refused(tmp_path: Path
 
 def test_an_id_given_twice_and_a_template_named_as_an_asset_are_refused(tmp_path: Path) -> None:
     twice = REGISTER + REGISTER.removeprefix("assets:\n")
-    _assets, problems = read_register(twice, "f.yaml", OPENED)
+    _assets, problems = read_register(twice, "f.yaml", OPENED, currency="CNY")
     # it read "unknown key 'FA-001' in assets. Allowed keys: ." at each line
     said = (
         "asset's id FA-001 is given 2 times in assets (lines 2, 12); keep one, or give the "
@@ -535,7 +590,7 @@ def test_an_id_given_twice_and_a_template_named_as_an_asset_are_refused(tmp_path
 
 @pytest.mark.parametrize("text", ["", "# none yet\n", "assets:\n", "assets: {}\n"])
 def test_an_empty_register_has_no_assets(text: str) -> None:
-    assert read_register(text, "f.yaml", OPENED) == ([], [])
+    assert read_register(text, "f.yaml", OPENED, currency="CNY") == ([], [])
 
 
 def test_an_accrual_to_an_account_closed_by_the_month_is_refused(tmp_path: Path) -> None:
@@ -646,7 +701,7 @@ def test_an_english_register_ties_and_leaves_out_what_was_disposed_of(tmp_path: 
         text += "".join(txn_text(txn) for txn in found)
     # the van: 20,000.00 x 4/10 a year, 666.67 a month; the laptop 33.33 through May, its
     # month of sale, when its 99.99 left the books with it
-    book = asset_book(_entries(text), "alpha", folder, datetime.date(2026, 5, 31))
+    book = asset_book(_entries(text), "alpha", folder, datetime.date(2026, 5, 31), currency="CNY")
     assert [(row.asset.id, row.booked, row.net_book_value) for row in book.rows] == [
         ("VAN", Decimal("2000.01"), Decimal("21999.99")),
         ("LAPTOP", Decimal("99.99"), Decimal("1100.01")),

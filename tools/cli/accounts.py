@@ -12,7 +12,7 @@ from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import echo
 from beanfirm.errors import UsageError
 from beanfirm.importers import IMPORTER_NAMES
-from beanfirm.importers.amounts import AmountError, parse_amount
+from beanfirm.importers.amounts import AmountError, plain_amount
 from beanfirm.jobs.chartsetup import NewAccount, add_account
 from beanfirm.store.registry import ACCOUNT_KINDS
 from beanfirm.store.writes import Written
@@ -23,18 +23,15 @@ DATE = click.DateTime(["%Y-%m-%d"])
 def amount_of(text: str, option: str) -> Decimal:
     """Read a money amount given on the command line (`86400.00`, `-1,250.50`) as a Decimal.
 
-    As the importers read an amount cell (`beanfirm.importers.amounts.parse_amount`): what
+    As the importers read an amount cell (`beanfirm.importers.amounts.plain_amount`): what
     half-parses (`49.767,23`, `4,9767.23`, `1e3`) is refused, never guessed. The number alone:
     the command knows the currency.
     """
     try:
-        money = parse_amount(text)
+        return plain_amount(text)
     except AmountError:
-        money = None
-    if money is None or money.currency is not None:
         msg = f"{option} '{text}' is not an amount; write it like 86400.00, 86,400.00 or -1250.50."
-        raise UsageError(msg)
-    return money.number
+        raise UsageError(msg) from None
 
 
 def print_written(written: Written[Any], done: str, dry: str) -> None:

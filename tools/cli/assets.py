@@ -34,7 +34,13 @@ def assets(
     practice = practice_of(ctx)
     client, ledger = load_client(practice, client_id)
     through = report_date(as_of)
-    book = asset_book(ledger.entries, client.id, practice.main_file(client.id).parent, through)
+    book = asset_book(
+        ledger.entries,
+        client.id,
+        practice.main_file(client.id).parent,
+        through,
+        currency=client.currency,
+    )
     ledger_note(sum(1 for error in ledger.errors if not is_warning(error)), client.id)
     if as_json:
         echo_json(_json(book))

@@ -145,11 +145,14 @@ def read_accruals(
 ) -> tuple[list[FixedAsset], list[Template]]:
     """Read a client's register and templates (raises ConfigError with every problem)."""
     templates: list[Template] = []
-    assets, problems = load_register(client.id, client_dir, opened)
+    assets, problems = load_register(client.id, client_dir, opened, currency=client.currency)
     accruals = client_dir / PurePosixPath(paths.accruals_file(client.id)).name
     if accruals.is_file():
         templates, found = read_templates(
-            accruals.read_text(encoding="utf-8"), paths.accruals_file(client.id), opened
+            accruals.read_text(encoding="utf-8"),
+            paths.accruals_file(client.id),
+            opened,
+            currency=client.currency,
         )
         problems += found
     clash = {asset.id for asset in assets} & {template.name for template in templates}

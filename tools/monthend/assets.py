@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ import yaml
 from beanfirm.core import paths
 from beanfirm.core.yamlnodes import NodeReader, line_of
 from beanfirm.errors import Problem
+from beanfirm.importers.amounts import AmountError, excess_places, places_problem, plain_amount
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 MONTHS = 12
+RATE = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<percent>%?)")  # 0.05 or 5%
 MAX_LIFE = 1200  # a hundred years: a longer life is a typo
 STRAIGHT_LINE = "straight-line"
 DOUBLE_DECLINING = "double-declining"
@@ -174,18 +177,21 @@ def _spread(total: Decimal, months: int) -> tuple[Decimal, ...]:
 
 
 def load_register(
-    client_id: str, client_dir: Path, opened: Collection[str]
+    client_id: str, client_dir: Path, opened: Collection[str], *, currency: str
 ) -> tuple[list[FixedAsset], list[Problem]]:
-    """Read a client's register from its folder (none when it has no register)."""
+    """Read a client's register from its folder (none when it has no register).
+
+    `currency` is the client's, in which its amounts are read (`read_amount`).
+    """
     name = paths.fixed_assets_file(client_id)
     register = client_dir / PurePosixPath(name).name
     if not register.is_file():
         return [], []
-    return read_register(register.read_text(encoding="utf-8"), name, opened)
+    return read_register(register.read_text(encoding="utf-8"), name, opened, currency=currency)
 
 
 def read_register(
-    text: str, filename: str, opened: Collection[str]
+    text: str, filename: str, opened: Collection[str], *, currency: str
 ) -> tuple[list[FixedAsset], list[Problem]]:
     """Read a register's text into its assets, with every problem found (file:line, what to do).
 
@@ -195,7 +201,7 @@ def read_register(
     assets = [
         asset
         for key, value, line in named_items(reader, text, "assets", "asset's id")
-        if (asset := _asset(reader, key, value, opened, line)) is not None
+        if (asset := _asset(reader, key, value, opened, line, currency)) is not None
     ]
     return assets, reader.problems
 
@@ -233,7 +239,12 @@ def named_items(
 
 
 def _asset(
-    reader: NodeReader, asset_id: str, node: yaml.Node, opened: Collection[str], line: int
+    reader: NodeReader,
+    asset_id: str,
+    node: yaml.Node,
+    opened: Collection[str],
+    line: int,
+    currency: str,
 ) -> FixedAsset | None:
     where = f"asset {asset_id}"
     keys = reader.mapping(node, where, allowed=ASSET_KEYS, required=REQUIRED)
@@ -244,7 +255,7 @@ def _asset(
         key: read_account(reader, keys.get(key), f"{where}: {key}", opened) or ""
         for key in ("account", "depreciation-account", "expense-account")
     }
-    cost = read_amount(reader, keys.get("cost"), f"{where}: cost")
+    cost = read_amount(reader, keys.get("cost"), f"{where}: cost", currency)
     if cost is not None and cost <= 0:
         reader.problem(keys["cost"], f"{where}: cost is {cost}; give what the asset cost, above 0.")
     in_service = _date(reader, keys.get("in-service"), f"{where}: in-service")
@@ -257,9 +268,9 @@ def _asset(
         )
     method = _method(reader, keys.get("method"), where)
     life = _life(reader, keys.get("life-months"), where, method)
-    salvage = _salvage(reader, keys, where, cost)
+    salvage = _salvage(reader, keys, where, cost, currency)
     opening = read_amount(
-        reader, keys.get("opening-depreciation"), f"{where}: opening-depreciation"
+        reader, keys.get("opening-depreciation"), f"{where}: opening-depreciation", currency
     )
     if (
         opening is not None
@@ -318,24 +329,37 @@ def read_account(
     return account
 
 
-def read_amount(reader: NodeReader, node: yaml.Node | None, what: str) -> Decimal | None:
-    """Read an amount as written (never through a float), to the cent at most."""
+def read_amount(
+    reader: NodeReader, node: yaml.Node | None, what: str, currency: str
+) -> Decimal | None:
+    """Read an amount as written, to the cent at most and within its currency's places.
+
+    Read from the text of the node, never through the number YAML would make of it (`1e3` and
+    `49767.234` are YAML floats), and as the importers and the command line read an amount
+    (`plain_amount`): what half-parses (`4,9767.23`, `8,0,0,0`, `1e3`) is refused, not guessed.
+    """
     if node is None:
         return None
     text = reader.string(node, what)
     if text is None:
         return None
     try:
-        number = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
-        reader.problem(node, f"{what} is '{text}', not an amount; write it as 12000.00.")
+        number = plain_amount(text)
+    except AmountError:
+        reader.problem(
+            node,
+            f"{what} is '{text}', not an amount; write it as 12000.00 or 12,000.00 "
+            "(commas only between groups of three digits, no exponent).",
+        )
         return None
     if abs(number) > LARGEST:
         reader.problem(
             node, f"{what} is {text}, more than any amount the books take ({LARGEST}): check it."
         )
+        return None
+    places = excess_places(number, currency)
+    if places is not None:
+        reader.problem(node, f"{what} is {text}: {places_problem(currency, places)}.")
         return None
     if number != number.quantize(CENT):
         reader.problem(node, f"{what} is {text}: an amount has at most two decimals (cents).")
@@ -384,7 +408,11 @@ def _life(reader: NodeReader, node: yaml.Node | None, where: str, method: str) -
 
 
 def _salvage(
-    reader: NodeReader, keys: dict[str, yaml.Node], where: str, cost: Decimal | None
+    reader: NodeReader,
+    keys: dict[str, yaml.Node],
+    where: str,
+    cost: Decimal | None,
+    currency: str,
 ) -> Decimal | None:
     if "salvage" in keys and "salvage-rate" in keys:
         reader.problem(keys["salvage"], f"{where}: give salvage or salvage-rate, not both.")
@@ -392,10 +420,8 @@ def _salvage(
     if "salvage-rate" in keys:
         node = keys["salvage-rate"]
         text = reader.string(node, f"{where}: salvage-rate")
-        try:
-            rate = Decimal((text or "").rstrip("%")) / (100 if (text or "").endswith("%") else 1)
-        except InvalidOperation:
-            rate = Decimal(-1)
+        written = RATE.fullmatch(text or "")  # `5e-2` or `0,05` is no rate to guess at
+        rate = Decimal(written["number"]) / (100 if written["percent"] else 1) if written else -1
         if not ZERO <= rate < 1:
             reader.problem(
                 node,
@@ -403,7 +429,7 @@ def _salvage(
             )
             return None
         return cents(cost * rate) if cost is not None else None
-    salvage = read_amount(reader, keys.get("salvage"), f"{where}: salvage")
+    salvage = read_amount(reader, keys.get("salvage"), f"{where}: salvage", currency)
     if salvage is None:
         return None if "salvage" in keys else ZERO
     if cost is not None and not ZERO <= salvage < cost:

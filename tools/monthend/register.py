@@ -74,11 +74,14 @@ class AssetBook:
 
 
 def asset_book(
-    entries: Entries, client_id: str, client_dir: Path, through: datetime.date
+    entries: Entries, client_id: str, client_dir: Path, through: datetime.date, *, currency: str
 ) -> AssetBook:
-    """Return a client's register through a day (raises ConfigError for a register's mistakes)."""
+    """Return a client's register through a day (raises ConfigError for a register's mistakes).
+
+    `currency` is the client's, in which the register's amounts are read.
+    """
     opened = {entry.account for entry in entries if isinstance(entry, data.Open)}
-    assets, problems = load_register(client_id, client_dir, opened)
+    assets, problems = load_register(client_id, client_dir, opened, currency=currency)
     if problems:
         message = (
             f"The fixed-asset register of {client_id} has mistakes: correct them (see {PAGE})."

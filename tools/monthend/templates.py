@@ -67,20 +67,25 @@ class Template:
 
 
 def read_templates(
-    text: str, filename: str, opened: Collection[str]
+    text: str, filename: str, opened: Collection[str], *, currency: str
 ) -> tuple[list[Template], list[Problem]]:
-    """Read an accruals file's text into its templates, with every problem found."""
+    """Read an accruals file's text into its templates (amounts in `currency`), every problem."""
     reader = NodeReader(filename)
     templates = [
         template
         for name, value, line in named_items(reader, text, "accruals", "template's name", PAGE)
-        if (template := _read_template(reader, name, value, opened, line)) is not None
+        if (template := _read_template(reader, name, value, opened, line, currency)) is not None
     ]
     return templates, reader.problems
 
 
 def _read_template(
-    reader: NodeReader, name: str, node: yaml.Node, opened: Collection[str], line: int
+    reader: NodeReader,
+    name: str,
+    node: yaml.Node,
+    opened: Collection[str],
+    line: int,
+    currency: str,
 ) -> Template | None:
     where = f"template {name}"
     keys = reader.mapping(node, where, allowed=TEMPLATE_KEYS, required=("debit", "credit"))
@@ -94,7 +99,7 @@ def _read_template(
             Problem(reader.filename, line, f"{where} needs an amount or a formula, one of the two.")
         )
     elif "amount" in keys:
-        amount = read_amount(reader, keys["amount"], f"{where}: amount")
+        amount = read_amount(reader, keys["amount"], f"{where}: amount", currency)
         if amount is not None and amount <= 0:
             reader.problem(keys["amount"], f"{where}: amount is {amount}; give an amount above 0.")
     else:
