@@ -11,7 +11,7 @@ from beancount import loader
 from beancount.core import data, realization
 
 from beanfirm.anomalies.detect import find_anomalies
-from beanfirm.anomalies.dismissals import dismissal_text, parse_dismissals
+from beanfirm.anomalies.dismissals import dismissal_text, open_anomalies, parse_dismissals
 from beanfirm.anomalies.findings import Anomaly
 from beanfirm.anomalies.payments import Source
 
@@ -202,6 +202,64 @@ def test_a_gap_in_an_accounts_entries_longer_than_usual() -> None:
         (ALIPAY, early[-1], late[-1]),  # its entries stop while the bank's go on
     ]
     assert "none up to" in gaps[1].finding
+
+
+def _alipay_gap(late_days: int) -> Anomaly:
+    """The Alipay account's gap at the books' end, the bank's entries going on `late_days`."""
+    early = spaced(datetime.date(2025, 1, 1), 12, 2)
+    late = spaced(datetime.date(2025, 1, 1) + datetime.timedelta(days=24), late_days, 2)
+    ledger = "".join(
+        txn(d, "晨光文具", OFFICE, BANK, f"{10 + i}.00") for i, d in enumerate(early + late)
+    ) + "".join(txn(d, "饿了么", MEALS, ALIPAY, f"{20 + i}.00") for i, d in enumerate(early))
+    [gap] = [a for a in found(ledger, "import-gap") if a.account == ALIPAY]
+    return gap
+
+
+def test_a_dismissed_gap_that_grows_is_listed_again_saying_so() -> None:
+    """A gap dismissed at 16 days hid the same gap at 111 days: its id is its account and start."""
+    short, longer = _alipay_gap(10), _alipay_gap(40)
+    assert short.id == longer.id
+    assert (short.evidence["days"], longer.evidence["days"]) == (17, 77)
+    text = dismissal_text(None, short, "export next week", "li", "2025-02-20")
+    assert text.endswith("  on: 2025-02-20\n  to: 2025-02-15\n")
+    dismissed, problems = parse_dismissals(text, "anomalies.yaml")
+    assert problems == []
+    assert open_anomalies([short], dismissed) == []
+    [again] = open_anomalies([longer], dismissed)
+    assert again.id == longer.id
+    assert again.finding == longer.finding + (
+        " It was dismissed when it was 17 days (by li on 2025-02-20: export next week); it has "
+        "grown since."
+    )
+    # dismissed again at its length: a later item of the same id, which covers it
+    text = dismissal_text(text, again, "the account was closed", "li", "2025-05-06")
+    dismissed, problems = parse_dismissals(text, "anomalies.yaml")
+    assert problems == []
+    assert (dismissed[longer.id].reason, dismissed[longer.id].line) == (
+        "the account was closed",
+        11,
+    )
+    assert open_anomalies([longer], dismissed) == []
+    # the same length twice is a dismissal given twice
+    twice = text + text[text.index("- id", text.index("- id") + 1) :]
+    _dismissed, [problem] = parse_dismissals(twice, "anomalies.yaml")
+    assert "is dismissed twice" in problem.message
+
+
+def test_a_gap_dismissed_before_its_length_was_recorded_covers_it_up_to_that_day() -> None:
+    longer = _alipay_gap(40)
+    old = f"dismissed:\n- id: {longer.id}\n  reason: later\n  by: li\n"
+    dismissed, problems = parse_dismissals(old + "  on: 2025-02-20\n", "anomalies.yaml")
+    assert problems == []
+    [again] = open_anomalies([longer], dismissed)
+    assert "dismissed when it was at most 22 days, on 2025-02-20 (by li" in again.finding
+    dismissed, _problems = parse_dismissals(old + "  on: 2025-05-06\n", "anomalies.yaml")
+    assert open_anomalies([longer], dismissed) == []
+    _dismissed, [problem] = parse_dismissals(old + "  to: soon\n", "anomalies.yaml")
+    assert (problem.line, problem.message) == (
+        5,
+        "the gap's last day is 'soon'; write it as YYYY-MM-DD.",
+    )
 
 
 def test_the_id_depends_on_the_kind_and_entry_not_on_the_line() -> None:

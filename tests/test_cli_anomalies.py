@@ -198,3 +198,60 @@ def test_no_anomaly_exits_0_and_json_is_utf8(books: tuple[Path, int, int]) -> No
     shown = run_beanfirm("anomalies", "--json", "--kind", "day-off", cwd=practice)
     assert shown.code == 1
     assert '"payee": "恒基物业"' in shown.out
+
+
+ALIPAY = "Assets:1012-其他货币资金:支付宝"
+
+
+def _paid(day: str, account: str, amount: str) -> str:
+    return f'{day} * "统一企业" "进货"\n  Expenses:5401-主营业务成本  {amount} CNY\n  {account}  -{amount} CNY\n'
+
+
+def test_a_dismissed_gap_that_grows_is_listed_again_and_may_be_dismissed_again(
+    practice_with_client: Path,
+) -> None:
+    """A gap dismissed at 16 days hid the same gap at 111 days, `status` not counting it."""
+    practice = practice_with_client
+    add = ("accounts", "add", "huamei", ALIPAY, "--importer", "alipay", "--kind", "payment")
+    result = run_beanfirm(*add, cwd=practice, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    for day in range(1, 12):
+        append_entry(practice, HUAMEI_JANUARY, _paid(f"2025-01-{day:02}", ALIPAY, "100.00"))
+    for day in range(1, 31, 2):
+        append_entry(practice, HUAMEI_JANUARY, _paid(f"2025-01-{day:02}", BANK, "200.00"))
+    commit_all(practice, "January")
+    [gap] = [a for a in _found(practice, "huamei") if a["kind"] == "import-gap"]
+    assert (gap["account"], gap["evidence"]) == (
+        ALIPAY,
+        {"from": "2025-01-11", "to": "2025-01-29", "days": 18, "usual_days": "1"},
+    )
+    dismiss = ("anomalies", "dismiss", "huamei", str(gap["id"]), "--on", "2025-02-01")
+    result = run_beanfirm(*dismiss, "--reason", "export next week", cwd=practice, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    assert [a for a in _found(practice, "huamei") if a["account"] == ALIPAY] == []
+    march = practice / "ledgers/huamei/journal/2025/03.beancount"
+    march.parent.mkdir(parents=True, exist_ok=True)
+    march.write_text(_paid("2025-03-01", BANK, "850.00"), encoding="utf-8")
+    commit_all(practice, "March")
+    [grown] = [a for a in _found(practice, "huamei") if a["account"] == ALIPAY]
+    assert grown["id"] == gap["id"]
+    assert "It was dismissed when it was 18 days" in str(grown["finding"])
+    assert "(by ana on 2025-02-01: export next week); it has grown since." in str(grown["finding"])
+    [row] = json.loads(run_beanfirm("status", "--json", cwd=practice).out)
+    assert row["anomalies"] == len(_found(practice, "huamei"))  # the grown gap among them
+    before = snapshot(practice)
+    again = (*dismiss[:4], "--on", "2025-03-02", "--reason", "the account was closed")
+    result = run_beanfirm(*again, "-n", cwd=practice, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    assert snapshot(practice) == before
+    result = run_beanfirm(*again, cwd=practice, env=STAFF_ENV)
+    assert result.code == 0, result.err
+    assert (
+        (practice / DISMISSALS)
+        .read_text(encoding="utf-8")
+        .endswith(
+            '  reason: "the account was closed"\n  by: "ana"\n  on: 2025-03-02\n  to: 2025-03-01\n'
+        )
+    )
+    assert [a for a in _found(practice, "huamei") if a["account"] == ALIPAY] == []
+    assert_user_error(run_beanfirm(*again, cwd=practice, env=STAFF_ENV), 2, "dismissed already")

@@ -58,7 +58,8 @@ def dismiss_anomaly(
         if report.problems:
             first = report.problems[0]
             _refuse(client, anomaly_id, f"{first}. Fix {target} first.")
-        if anomaly_id in report.dismissed:
+        listed = any(found.id == anomaly_id for found in report.found)  # or grown since
+        if anomaly_id in report.dismissed and not listed:
             earlier = report.dismissed[anomaly_id]
             _refuse(
                 client,
