@@ -33,7 +33,7 @@ from typing import Any
 from beanquery.query import run_query
 
 from beanfirm.accounts.aging import age_items
-from beanfirm.accounts.credit import rate_customers
+from beanfirm.accounts.credit import Worth, rate_customers
 from beanfirm.accounts.forecast import client_forecast
 from beanfirm.accounts.openitems import read_book
 from beanfirm.store.ledger import load_ledger
@@ -208,7 +208,9 @@ def main() -> None:
         )
         timed(
             "credit ratings (read_book + rate)",
-            lambda: rate_customers(read_book(entries, options), AS_OF),
+            lambda: rate_customers(
+                read_book(entries, options), AS_OF, Worth.of_ledger(entries, "CNY")
+            ),
             times,
         )
         timed(

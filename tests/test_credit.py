@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from accounts_support import D, load_text
 
-from beanfirm.accounts.credit import RULES, Rating, Scale, lateness, rate_customers
+from beanfirm.accounts.credit import RULES, Rating, Scale, Worth, lateness, rate_customers
 from beanfirm.accounts.openitems import read_book
 from beanfirm.core.translation import Words
 
 DAY = datetime.date
 AS_OF = DAY(2026, 6, 30)  # recent payments: after 2026-03-30
+CNY = Worth("CNY")  # the ledger below is all in yuan: no rates needed
 GOLDENS = Path(__file__).resolve().parent / "goldens"
 
 # Worked by hand on 2026-06-30:
@@ -141,7 +142,7 @@ def ratings_of(tmp_path: Path, day: datetime.date = AS_OF) -> dict[str, Rating]:
     ledger = load_text(tmp_path, LEDGER)
     assert ledger.errors == []
     book = read_book(ledger.entries, ledger.options)
-    return {rating.party.key: rating for rating in rate_customers(book, day)}
+    return {rating.party.key: rating for rating in rate_customers(book, day, CNY)}
 
 
 def points(rating: Rating) -> dict[str, tuple[Decimal | None, int]]:
@@ -191,7 +192,7 @@ def test_each_factor_explains_itself(tmp_path: Path) -> None:
     assert str(slow["days_to_pay"].rule) == "lateness over 15 days, up to 30 days: 2 point(s)"
     assert str(slow["paid_late"].rule) == "over 50%: 3 point(s)"
     assert str(slow["overdue_now"].shown) == (
-        "INV-S4 46 days past due (1500.00 CNY open); 1500.00 overdue in all"
+        "INV-S4 46 days past due (1500.00 CNY open); 1500.00 CNY overdue in all"
     )
     assert str(slow["overdue_now"].rule) == "over 30 days, up to 60 days: 2 point(s)"
     assert str(slow["trend"].shown) == (
@@ -246,9 +247,89 @@ def test_history_stops_at_the_report_date(tmp_path: Path) -> None:
 def test_typical_delay_for_the_forecast(tmp_path: Path) -> None:
     ledger = load_text(tmp_path, LEDGER)
     book = read_book(ledger.entries, ledger.options)
-    assert lateness(book.party_items("Assets:Receivable:Slow"), AS_OF) == 20
-    assert lateness(book.party_items("Assets:Receivable:Prompt"), AS_OF) == -1
-    assert lateness(book.party_items("Assets:Receivable:New"), AS_OF) is None
+    assert lateness(book.party_items("Assets:Receivable:Slow"), AS_OF, CNY) == 20
+    assert lateness(book.party_items("Assets:Receivable:Prompt"), AS_OF, CNY) == -1
+    assert lateness(book.party_items("Assets:Receivable:New"), AS_OF, CNY) is None
+
+
+# Worked by hand: Export pays a 1000.00 CNY invoice on its due date, a 1000.00 USD one 20 days
+# late, at 7.00 CNY the dollar, and 4000.00 CNY of E3 10 days early: lateness (1000x0 + 7000x20
+# + 4000x-10) / 12000 = 8.3 days, 58.3% paid late. Adding the numbers as they are, a dollar a
+# yuan, gave -3.3 days and 16.7%. On 2026-11-30 it owes 6000.00 + 4000.00 CNY and 2000.00 USD,
+# all overdue.
+MIXED = """
+    option "operating_currency" "CNY"
+    2026-01-01 open Assets:Bank:CMB
+    2026-01-01 open Assets:Receivable:Export
+      name: "Export Co"
+    2026-01-01 open Income:Sales
+    2026-01-01 price USD 7.00 CNY
+
+    2026-09-01 * "Export" "E1" ^INV-E1
+      due: 2026-10-01
+      Assets:Receivable:Export      1000.00 CNY
+      Income:Sales
+    2026-10-01 * "Export" "Paid" ^INV-E1
+      Assets:Bank:CMB               1000.00 CNY
+      Assets:Receivable:Export
+    2026-09-01 * "Export" "E2" ^INV-E2
+      due: 2026-10-01
+      Assets:Receivable:Export      1000.00 USD
+      Income:Sales
+    2026-10-21 * "Export" "Paid" ^INV-E2
+      Assets:Bank:CMB               1000.00 USD
+      Assets:Receivable:Export
+
+    2026-11-01 * "Export" "E3" ^INV-E3
+      due: 2026-11-20
+      Assets:Receivable:Export     10000.00 CNY
+      Income:Sales
+    2026-11-02 * "Export" "E4" ^INV-E4
+      due: 2026-11-15
+      Assets:Receivable:Export      4000.00 CNY
+      Income:Sales
+    2026-11-03 * "Export" "E5" ^INV-E5
+      due: 2026-11-22
+      Assets:Receivable:Export      2000.00 USD
+      Income:Sales
+    2026-11-10 * "Export" "Part" ^INV-E3
+      Assets:Bank:CMB               4000.00 CNY
+      Assets:Receivable:Export
+"""
+
+
+def _mixed(tmp_path: Path, text: str = MIXED) -> Rating:
+    ledger = load_text(tmp_path, text)
+    assert ledger.errors == []
+    book = read_book(ledger.entries, ledger.options)
+    [rating] = rate_customers(book, DAY(2026, 11, 30), Worth.of_ledger(ledger.entries, "CNY"))
+    return rating
+
+
+def test_overdue_in_all_is_given_per_currency(tmp_path: Path) -> None:
+    """4000 CNY + 6000 CNY + 2000 USD was "12000.00 overdue in all", with no currency."""
+    overdue = {factor.key: factor for factor in _mixed(tmp_path).factors}["overdue_now"]
+    assert str(overdue.shown) == (
+        "INV-E4 15 days past due (4000.00 CNY open); 10000.00 CNY, 2000.00 USD overdue in all"
+    )
+
+
+def test_payments_in_another_currency_weigh_their_value_in_the_clients(tmp_path: Path) -> None:
+    rating = _mixed(tmp_path)
+    assert points(rating)["days_to_pay"] == (D("8.3"), 1)
+    assert points(rating)["paid_late"] == (D("58.3"), 3)
+    assert rating.notes == ()
+
+
+def test_payments_without_a_rate_are_left_out_of_the_averages_saying_so(tmp_path: Path) -> None:
+    rating = _mixed(tmp_path, MIXED.replace("    2026-01-01 price USD 7.00 CNY\n", ""))
+    assert points(rating)["days_to_pay"] == (D("-8.0"), 0)  # (1000x0 + 4000x-10) / 5000
+    assert points(rating)["paid_late"] == (D("0.0"), 0)
+    note = rating.notes[0]  # (then: too little history for an A)
+    assert str(note).startswith(
+        "Payments in USD from 2026-10-21 on have no rate in CNY on or before their day: they are "
+        "left out of the days to pay, the share paid late and the trend."
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,14 @@ the points it gave, so that anyone can redo it by hand (docs/credit.md). The rea
 `Said` messages: English on the command line, the client's language on the Fava page.
 
 1. **Days to pay**: the average days from invoice to payment, weighted by the amount paid (each
-   payment of an invoice counts for its amount, so part payments count as they came), and the
+   payment of an invoice counts for its amount, so part payments count as they came; a payment
+   in another currency for its value in the client's, at the rate of its day that the
+   statements use, `Worth`), and the
    same average measured from the due date: the *lateness*, which the points go by, so that a
    customer on 60-day terms who pays on day 55 is not marked down for its terms.
 2. **Paid late**: the share of the amount paid that was paid after its due date, in percent.
-3. **Overdue now**: the days past due of the oldest invoice still open on the report date.
+3. **Overdue now**: the days past due of the oldest invoice still open on the report date (the
+   amounts overdue are shown per currency, never added across currencies).
 4. **Trend**: the average lateness of the payments of the last `TREND_MONTHS` months less that
    of the payments before them (positive: paying later than it used to).
 
@@ -30,10 +33,16 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from beanfirm.accounts.openitems import Book, Item, Party
+from beanfirm.core.rates import Rates
 from beanfirm.core.translation import Said, said
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from beanfirm.core.beans import Directive
 
 ZERO = Decimal(0)
 ONE_PLACE = Decimal("0.1")
@@ -196,6 +205,31 @@ class Rating:
         }
 
 
+@dataclass(frozen=True)
+class Worth:
+    """What a payment weighs in the averages: its value in the client's currency.
+
+    An amount in the client's currency is itself; one in another currency is converted at the
+    latest rate on or before the day it was paid, from the ledger's price directives and priced
+    postings (`Rates`), as the statements value it. Without such a rate it is not weighed.
+    """
+
+    currency: str
+    rates: Rates | None = None
+
+    @classmethod
+    def of_ledger(cls, entries: Sequence[Directive], currency: str) -> Worth:
+        """Return the worth of payments in `currency`, at the rates of a ledger's entries."""
+        return cls(currency, Rates(entries, currency))
+
+    def value(self, amount: Decimal, currency: str, day: datetime.date) -> Decimal | None:
+        """Return an amount's value in the client's currency on a day, None without a rate."""
+        if currency == self.currency:
+            return amount
+        rate = self.rates.on(currency, day) if self.rates is not None else None
+        return None if rate is None else amount * rate
+
+
 @dataclass
 class _History:
     """Payments of one customer: amount-weighted sums of days to pay and days late."""
@@ -206,32 +240,42 @@ class _History:
     late_amount: Decimal = ZERO
     recent: list[tuple[Decimal, Decimal]] = field(default_factory=list)  # (amount, days late)
     earlier: list[tuple[Decimal, Decimal]] = field(default_factory=list)
+    unweighed: dict[str, datetime.date] = field(default_factory=dict)  # currency: first payment
 
 
 def rate_customers(
     book: Book,
     as_of: datetime.date,
+    worth: Worth,
     *,
     party: str | None = None,
     rules: Rules = RULES,
 ) -> list[Rating]:
-    """Rate every customer of a receivables book on `as_of` (or one customer's account)."""
+    """Rate every customer of a receivables book on `as_of` (or one customer's account).
+
+    `worth` weighs payments in the client's currency (`Worth.of_ledger`).
+    """
     accounts = [party] if party is not None else sorted(book.parties, key=_sort_key(book))
     by_party: dict[str, list[Item]] = {account: [] for account in accounts}
     for item in book.items:
         if item.party in by_party and item.date <= as_of:
             by_party[item.party].append(item)
     return [
-        rate_customer(book, book.parties[account], by_party[account], as_of, rules)
+        rate_customer(book, book.parties[account], by_party[account], as_of, worth, rules)
         for account in accounts
     ]
 
 
 def rate_customer(
-    book: Book, party: Party, items: list[Item], as_of: datetime.date, rules: Rules = RULES
+    book: Book,
+    party: Party,
+    items: list[Item],
+    as_of: datetime.date,
+    worth: Worth,
+    rules: Rules = RULES,
 ) -> Rating:
     """Rate one customer from its items (those dated on or before `as_of`)."""
-    history = _history(items, as_of, rules.trend_months)
+    history = _history(items, as_of, rules.trend_months, worth)
     paid = sum(1 for item in items if item.settled_on(as_of) is not None and _cash_paid(item))
     factors = (
         _days_to_pay(history, rules),
@@ -241,7 +285,17 @@ def rate_customer(
     )
     points = sum(factor.points for factor in factors)
     grade = rules.grade(points)
-    notes: list[Said] = []
+    notes: list[Said] = [
+        said(
+            "Payments in {currency} from {date} on have no rate in {client} on or before their "
+            "day: they are left out of the days to pay, the share paid late and the trend. Add "
+            "the rates (`price {currency} ... {client}`).",
+            currency=currency,
+            date=first,
+            client=worth.currency,
+        )
+        for currency, first in sorted(history.unweighed.items())
+    ]
     if grade == "A" and paid < rules.min_paid_invoices:
         grade = "B"
         notes.append(
@@ -265,12 +319,12 @@ def rate_customer(
     )
 
 
-def lateness(items: Iterable[Item], as_of: datetime.date) -> int | None:
-    """Return a customer's typical delay: days paid after due, weighted by amount, rounded.
+def lateness(items: Iterable[Item], as_of: datetime.date, worth: Worth) -> int | None:
+    """Return a customer's typical delay: days paid after due, weighted by value, rounded.
 
     Negative when it pays early; None without payments up to `as_of`.
     """
-    history = _history(list(items), as_of, TREND_MONTHS)
+    history = _history(list(items), as_of, TREND_MONTHS, worth)
     if not history.amount:
         return None
     return int((history.late_days / history.amount).to_integral_value(rounding=ROUND_HALF_UP))
@@ -284,14 +338,18 @@ def _cash_paid(item: Item) -> bool:
     return any(settlement.kind == "payment" for settlement in item.settlements)
 
 
-def _history(items: list[Item], as_of: datetime.date, months: int) -> _History:
+def _history(items: list[Item], as_of: datetime.date, months: int, worth: Worth) -> _History:
     history = _History()
     recent_from = _months_before(as_of, months)
     for item in items:
         for settlement in item.settlements:
             if settlement.date > as_of or settlement.kind != "payment":
                 continue
-            amount = settlement.amount
+            amount = worth.value(settlement.amount, item.currency, settlement.date)
+            if amount is None:
+                first = history.unweighed.get(item.currency, settlement.date)
+                history.unweighed[item.currency] = min(first, settlement.date)
+                continue
             late = Decimal((settlement.date - item.due).days)
             history.amount += amount
             history.days += amount * (settlement.date - item.date).days
@@ -364,11 +422,11 @@ def _paid_late(history: _History, rules: Rules) -> Factor:
 
 def _overdue_now(items: list[Item], as_of: datetime.date, rules: Rules) -> Factor:
     oldest: Item | None = None
-    overdue = ZERO
+    overdue: dict[str, Decimal] = {}  # by currency: never added across currencies
     for item in items:
         if item.due >= as_of or item.open_amount(as_of) <= 0:
             continue
-        overdue += item.open_amount(as_of)
+        overdue[item.currency] = overdue.get(item.currency, ZERO) + item.open_amount(as_of)
         if oldest is None or item.due < oldest.due:
             oldest = item
     name = said("Overdue now (oldest open invoice)")
@@ -389,7 +447,7 @@ def _overdue_now(items: list[Item], as_of: datetime.date, rules: Rules) -> Facto
             days=days,
             open=oldest.open_amount(as_of),
             currency=oldest.currency,
-            overdue=overdue,
+            overdue=", ".join(f"{overdue[c]} {c}" for c in sorted(overdue)),
         ),
         points,
         said("{step}: {points} point(s)", step=step, points=points),

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from beancount.core import data
 
-from beanfirm.accounts.credit import lateness
+from beanfirm.accounts.credit import Worth, lateness
 from beanfirm.accounts.openitems import Book, Item, read_book, settings_of
 from beanfirm.accounts.recurring import NotRecurring, Recurring, detect_recurring, is_under
 from beanfirm.core.beans import Directive, Options
@@ -211,7 +211,7 @@ def forecast(
     payables = read_book(entries, options_map, "payables")
     left_out: dict[str, int] = {}
     flows = [
-        *_receipts(receivables, as_of, currency, left_out),
+        *_receipts(receivables, as_of, Worth.of_ledger(entries, currency), left_out),
         *_payments(payables, as_of, currency, left_out),
     ]
     settings = settings_of(options_map)
@@ -271,7 +271,7 @@ def _projected(item: Recurring, as_of: datetime.date, horizon: datetime.date) ->
 
 
 def _receipts(
-    book: Book, as_of: datetime.date, currency: str, left_out: dict[str, int]
+    book: Book, as_of: datetime.date, worth: Worth, left_out: dict[str, int]
 ) -> list[Flow]:
     delays: dict[str, int | None] = {}
     by_party: dict[str, list[Item]] = {}
@@ -279,9 +279,9 @@ def _receipts(
         if item.date <= as_of:
             by_party.setdefault(item.party, []).append(item)
     flows = []
-    for item, open_amount in _open_items(book, as_of, currency, left_out):
+    for item, open_amount in _open_items(book, as_of, worth.currency, left_out):
         if item.party not in delays:
-            delays[item.party] = lateness(by_party[item.party], as_of)
+            delays[item.party] = lateness(by_party[item.party], as_of, worth)
         delay = delays[item.party]
         expected = item.due + datetime.timedelta(days=delay or 0)
         if delay is None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from beanfirm.accounts.credit import RULES, Rating, rate_customers
+from beanfirm.accounts.credit import RULES, Rating, Worth, rate_customers
 from beanfirm.accounts.customers import client_book, select_party
 from beanfirm.cli.context import practice_of
 from beanfirm.cli.output import console, echo_json, json_option
@@ -51,7 +51,8 @@ def credit(
     party = None
     if customer is not None:
         party = select_party(books.ledger, books.book, customer, books.client.id).account
-    ratings = rate_customers(books.book, day, party=party)
+    worth = Worth.of_ledger(books.ledger.entries, books.client.currency)
+    ratings = rate_customers(books.book, day, worth, party=party)
     ledger_note(books.errors, books.client.id)
     if as_json:
         echo_json(

@@ -37,7 +37,7 @@ from flask import url_for as flask_url_for
 from markupsafe import Markup
 
 from beanfirm.accounts.aging import DEFAULT_BUCKETS, Aging, age_items, parse_buckets
-from beanfirm.accounts.credit import RULES, Rating, rate_customers
+from beanfirm.accounts.credit import RULES, Rating, Worth, rate_customers
 from beanfirm.accounts.customers import today
 from beanfirm.accounts.forecast import DEFAULT_WEEKS, Forecast, check_weeks, client_forecast
 from beanfirm.accounts.forecastchart import render_chart
@@ -210,7 +210,7 @@ class CustomerAccounts(PageLanguage, FavaExtensionBase):
             found is not None,
             result,
             chart,
-            tuple(rate_customers(receivables, as_of)),
+            tuple(rate_customers(receivables, as_of, Worth.of_ledger(entries, result.currency))),
             None,
         )
 

@@ -27,8 +27,9 @@ from beancount.core import data
 
 from beanfirm.core.beans import Directive
 from beanfirm.core.journal import Posting, Txn
+from beanfirm.core.rates import Rates
 from beanfirm.errors import ConfigError, UsageError
-from beanfirm.monthend.valuation import ZERO, Rates, converted, in_cents, unpriced_problem
+from beanfirm.monthend.valuation import ZERO, converted, in_cents, unpriced_problem
 
 TAG = "closing"
 CLOSES_BEFORE = "closes-before"  # on the entry moving what no close of earlier years moved

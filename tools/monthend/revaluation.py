@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from beancount.core import data
 
 from beanfirm.core.journal import Posting, Txn
+from beanfirm.core.rates import Rates
 from beanfirm.errors import ConfigError, Problem, relative_to
 from beanfirm.monthend.closing import PAGE
 from beanfirm.monthend.mapping import (
@@ -38,7 +39,6 @@ from beanfirm.monthend.mapping import (
     template_text,
 )
 from beanfirm.monthend.statements import book_values, chart_of, load_mapping
-from beanfirm.monthend.valuation import Rates
 from beanfirm.plugins.postings import REVALUATION, is_revaluation
 
 if TYPE_CHECKING:

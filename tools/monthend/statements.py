@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from beancount.core import convert, data
 from beancount.core.amount import Amount
 
+from beanfirm.core.rates import Rates
 from beanfirm.errors import ConfigError, LedgerError, Problem, UsageError
 from beanfirm.monthend.cashflow import CASH, CashFlows
 from beanfirm.monthend.closing import TAG as CLOSING_TAG
@@ -40,7 +41,7 @@ from beanfirm.monthend.mapping import (
     template_file,
     template_text,
 )
-from beanfirm.monthend.valuation import Rates, converted, in_cents, unpriced_problem
+from beanfirm.monthend.valuation import converted, in_cents, unpriced_problem
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence

@@ -9,16 +9,12 @@ postings so, and so agree to the cent.
 
 from __future__ import annotations
 
-import bisect
-import datetime
-from collections import defaultdict
-from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from beancount.core import convert, data
 from beancount.core.amount import Amount
 
-from beanfirm.core.beans import Directive
+from beanfirm.core.rates import Rates
 from beanfirm.errors import Problem
 
 ZERO = Decimal(0)
@@ -76,38 +72,3 @@ def unpriced_problem(foreign: str, entries: list[data.Transaction], currency: st
         "(the rate of that day), or book these amounts with their rate (`@`)."
     )
     return Problem(first.meta["filename"], first.meta["lineno"], message)
-
-
-class Rates:
-    """The rates of foreign currencies in the client's: price directives and priced postings."""
-
-    def __init__(self, entries: Sequence[Directive], currency: str) -> None:
-        found: dict[str, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
-        for entry in entries:
-            if isinstance(entry, data.Price) and entry.amount.currency == currency:
-                number = entry.amount.number
-                if isinstance(number, Decimal):
-                    found[entry.currency].append((entry.date, number))
-            elif isinstance(entry, data.Transaction):
-                for posting in entry.postings:
-                    price = posting.price
-                    if (
-                        price is not None
-                        and price.currency == currency
-                        and posting.units
-                        and isinstance(price.number, Decimal)
-                    ):
-                        found[posting.units.currency].append((entry.date, price.number))
-        self._dates = {key: [day for day, _ in sorted(rows)] for key, rows in found.items()}
-        self._rates = {key: [rate for _, rate in sorted(rows)] for key, rows in found.items()}
-
-    def on(self, foreign: str, day: datetime.date) -> Decimal | None:
-        """Return the latest rate of a currency on or before a day, or None."""
-        found = self.latest(foreign, day)
-        return found[1] if found else None
-
-    def latest(self, foreign: str, day: datetime.date) -> tuple[datetime.date, Decimal] | None:
-        """Return the latest rate of a currency on or before a day, with its date, or None."""
-        dates = self._dates.get(foreign, [])
-        index = bisect.bisect_right(dates, day)
-        return (dates[index - 1], self._rates[foreign][index - 1]) if index else None
