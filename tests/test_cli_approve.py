@@ -87,6 +87,22 @@ def test_a_client_with_errors_is_not_approved(reviewed: Path) -> None:
     assert snapshot(reviewed) == before
 
 
+def test_a_git_ignored_ledger_file_does_not_make_the_commit_check_clean(reviewed: Path) -> None:
+    # bo's commit posts to an account never opened; a file git ignores opens it on this disk
+    # only: the committed books have the error, so the commit is not approved.
+    fee = BALANCED_ZH.replace("差旅费", "快递费")
+    commit_as(reviewed, "bo@firm.example", HUAMEI_JANUARY, fee, "Courier")
+    (reviewed / ".git" / "info" / "exclude").write_text("extra*.beancount\n", encoding="utf-8")
+    extra = reviewed / "ledgers" / "huamei" / "journal" / "2025" / "extra.beancount"
+    extra.write_text("2025-01-01 open Expenses:5601-销售费用:快递费\n", encoding="utf-8")
+    assert run_beanfirm("check", "huamei", cwd=reviewed).code == 0  # the disk checks clean
+    before = snapshot(reviewed)
+    result = run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed)
+    assert_user_error(result, 1, "does not check clean", "unknown account", "快递费")
+    assert tags(reviewed) == []
+    assert snapshot(reviewed) == before
+
+
 def test_an_older_revision_is_checked_as_it_was(reviewed: Path) -> None:
     good = git(reviewed, "rev-parse", "HEAD").strip()
     commit_as(reviewed, "bo@firm.example", HUAMEI_JANUARY, UNBALANCED_ZH, "Broken taxi")

@@ -222,6 +222,23 @@ def test_a_commit_not_approved_or_a_ledger_error_refuses_the_lock(client_books: 
     assert snapshot(folder) == before
 
 
+def test_a_git_ignored_ledger_file_refuses_the_lock_and_names_it(client_books: Path) -> None:
+    # An entry of the period in a file git ignores: sealed with it, the lock would be broken
+    # at HEAD and on every other clone.
+    folder = client_books
+    (folder / ".git" / "info" / "exclude").write_text("extra*.beancount\n", encoding="utf-8")
+    extra = folder / "ledgers" / "huamei" / "journal" / "2025" / "extra.beancount"
+    extra.write_text(TAXI.replace("2025-01-06", "2025-01-08"), encoding="utf-8")
+    before = snapshot(folder)
+    result = run_beanfirm("lock", "huamei", "--through", "2025-01", "--as", "cy", cwd=folder)
+    assert_user_error(
+        result, 2, "git ignores but its ledger reads", "journal/2025/extra.beancount", "clone"
+    )
+    assert snapshot(folder) == before
+    extra.unlink()
+    assert lock(folder, "--through", "2025-01", "--as", "cy")[0] == 0
+
+
 def test_a_dry_run_checks_everything_and_writes_nothing(client_books: Path) -> None:
     before = snapshot(client_books)
     code, out, err = lock(client_books, "--through", "2025-01", "--as", "cy", "-n")

@@ -4,9 +4,10 @@ An approval is validate-then-act: the approver's role, the revision (it must des
 previous approval, and bring commits touching the client), the two-person rule (the approver
 wrote none of those commits) and the client's check at that revision are all checked before
 the tag is written; a refusal writes nothing. The check is of the revision, not the working
-tree: at HEAD with a clean client folder it comes from the check cache (`beanfirm check` may
-have done it already), otherwise the client's folder is exported from git into a scratch
-folder and loaded there with its plugins. A dry run checks all of it and writes nothing.
+tree: at HEAD with a clean client folder (no uncommitted change, no git-ignored ledger file) it
+comes from the check cache (`beanfirm check` may have done it already), otherwise the client's
+folder is exported from git into a scratch folder and loaded there with its plugins. A dry run
+checks all of it and writes nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from beanfirm.store.approvals import (
     write_approval,
     write_return,
 )
+from beanfirm.store.ledger import ignored_ledger_files
 
 if TYPE_CHECKING:
     from beanfirm.firm.summary import LedgerSummary
@@ -153,9 +155,14 @@ def approve_client(
 def client_errors_at(
     practice: Practice, repo: PracticeRepo, client_id: str, commit: str
 ) -> list[Problem]:
-    """Return the client's check errors at `commit` (the cache's when it is HEAD, unchanged)."""
+    """Return the client's check errors at `commit` (the cache's when it is HEAD, unchanged).
+
+    The cache (the check of the folder on disk) stands for HEAD only when the folder is exactly
+    HEAD's: no uncommitted change, and no git-ignored file that the ledger reads.
+    """
     folder = paths.client_folder(client_id)
-    if commit == repo.head() and not repo.changed_paths([folder]):
+    exact = not repo.changed_paths([folder]) and not ignored_ledger_files(repo, client_id)
+    if commit == repo.head() and exact:
         client = practice.registry.client(client_id)
         summary: LedgerSummary = check_clients(practice, repo, [client], jobs=1)[0].summary
         return list(summary.errors)

@@ -37,7 +37,13 @@ from beanfirm.review.locks import (
     period_seal,
 )
 from beanfirm.store.approvals import latest_approval
-from beanfirm.store.ledger import error_problem, is_warning, load_ledger, load_until_plugin
+from beanfirm.store.ledger import (
+    error_problem,
+    ignored_ledger_files,
+    is_warning,
+    load_ledger,
+    load_until_plugin,
+)
 from beanfirm.store.writes import Planned
 
 if TYPE_CHECKING:
@@ -102,6 +108,26 @@ def refuse_unapproved(repo: PracticeRepo, client_id: str) -> None:
         f"{client_id} --as ID`); then lock it again (see {PAGE})."
     )
     raise WriteRefusedError(msg)
+
+
+def refuse_ignored(repo: PracticeRepo, client_id: str) -> None:
+    """Refuse to lock while the client's folder holds git-ignored files its ledger reads.
+
+    A lock seals the books as loaded from the disk; such a file is in no commit, so the lock
+    would be broken at HEAD and on every other clone.
+    """
+    ignored = ignored_ledger_files(repo, client_id)
+    if ignored:
+        shown = ", ".join(ignored[:5]) + (" …" if len(ignored) > 5 else "")  # noqa: PLR2004
+        msg = (
+            f"Refusing to lock {client_id}: its folder holds {len(ignored)} file"
+            f"{'s' if len(ignored) > 1 else ''} that git ignores but its ledger reads "
+            f"({shown}). A lock seals the committed books, and these are in no commit, so "
+            "the lock would be broken on every other clone. Nothing was written. Move them "
+            f"out of ledgers/{client_id}/ (or commit them, and have them approved), then lock "
+            f"again (see {PAGE})."
+        )
+        raise WriteRefusedError(msg)
 
 
 def refuse_role(staff: Staff, roles: tuple[str, ...], what: str) -> None:
@@ -236,6 +262,7 @@ def lock_period(
             )
             raise WriteRefusedError(msg)
         refuse_unapproved(repo, client.id)
+        refuse_ignored(repo, client.id)
         refuse_errors(main, root, client.id)
         with collector_paused():
             seen = load_until_plugin(main, MODULE)

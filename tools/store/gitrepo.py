@@ -273,6 +273,13 @@ class PracticeRepo:
         )
         return sorted({path for path in out.split("\0") if path})
 
+    def ignored_files(self, pathspecs: Iterable[str]) -> list[str]:
+        """Return the git-ignored files under `pathspecs` (in no commit, not in status), sorted."""
+        out = self._git(
+            "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", *pathspecs
+        )
+        return sorted({path for path in out.split("\0") if path})
+
     def commit(self, paths: Iterable[str], message: str, author: Author) -> str:
         """Commit exactly `paths` (added, changed or deleted) and return the commit id."""
         paths = list(paths)

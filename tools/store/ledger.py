@@ -13,14 +13,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from beancount import loader
 from beancount.core import data
 from beancount.ops import validation
 from beancount.parser import booking
 
+from beanfirm.core import paths
 from beanfirm.core.beans import BeanError, Entries, Options
 from beanfirm.errors import Problem, relative_to
+
+if TYPE_CHECKING:
+    from beanfirm.store.gitrepo import PracticeRepo
 
 TRACEBACK_MARKER = "Traceback (most recent call last):"
 
@@ -96,6 +101,23 @@ def load_staged(path: Path, module: str) -> tuple[Ledger, Ledger]:
         Ledger(path=path, entries=list(seen), options=options, errors=seen_errors),
         Ledger(path=path, entries=full, options=options, errors=full_errors),
     )
+
+
+def ignored_ledger_files(repo: PracticeRepo, client_id: str) -> list[str]:
+    """Return the git-ignored files of a client's folder that loading its ledger may read.
+
+    Its `.beancount` files (an include's glob takes them in) and the files under `documents/`
+    (Beancount makes a `document` entry of each). They are on this disk only, in no commit:
+    a check of the folder with them is not a check of any commit, and a lock sealed with them
+    is broken on every other clone.
+    """
+    folder = paths.client_folder(client_id)
+    documents = f"{folder}/{paths.DOCUMENTS}/"
+    return [
+        path
+        for path in repo.ignored_files([folder])
+        if path.endswith(".beancount") or path.startswith(documents)
+    ]
 
 
 def is_warning(error: BeanError) -> bool:
