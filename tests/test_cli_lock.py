@@ -193,6 +193,8 @@ def test_reopening_a_month_that_later_locks_seal_lifts_them_too(client_books: Pa
         (("--through", "2025-01", "--as", "bo"), 2, "bo is a preparer, and only a reviewer or"),
         (("--through", "2025-13", "--as", "cy"), 2, "--through '2025-13' is not a date"),
         (("--through", "2999-01-31", "--as", "cy"), 2, "that day is not over yet"),
+        (("--through", "2015-01", "--as", "cy"), 2, "its books begin on 2025-01-01"),
+        (("--through", "2024-12-31", "--as", "cy"), 2, "so the lock would seal nothing"),
         (("--through", "2025-01", "--as", "nobody"), 2, "nobody"),
     ],
 )

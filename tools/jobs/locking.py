@@ -24,7 +24,7 @@ from beanfirm.core.journal import quote
 from beanfirm.errors import LedgerError, UsageError, WriteRefusedError
 from beanfirm.jobs.clientcheck import write_client
 from beanfirm.plugins.locked import LOCKS_HEADER, MODULE
-from beanfirm.plugins.seal import LOCK, REOPEN, Seal
+from beanfirm.plugins.seal import LOCK, REOPEN, Seal, counted
 from beanfirm.review.locks import (
     INCLUDE_LINE,
     LOCKS,
@@ -47,6 +47,9 @@ from beanfirm.store.ledger import (
 from beanfirm.store.writes import Planned
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from beanfirm.core.beans import Directive
     from beanfirm.store.gitrepo import Author, PracticeRepo
     from beanfirm.store.practice import Practice
     from beanfirm.store.registry import Client, Staff
@@ -128,6 +131,29 @@ def refuse_ignored(repo: PracticeRepo, client_id: str) -> None:
             f"again (see {PAGE})."
         )
         raise WriteRefusedError(msg)
+
+
+def refuse_before_books(
+    entries: Sequence[Directive], through: datetime.date, client_id: str
+) -> None:
+    """Refuse a lock through a day before the client's first entry (a year typed wrong).
+
+    Such a lock seals nothing; it would stand before the books and every later lock.
+    """
+    first = min((entry.date for entry in entries if counted(entry)), default=None)
+    if first is not None and through >= first:
+        return
+    begin = (
+        f"its books begin on {first} (their first entry)"
+        if first is not None
+        else "its books have no entry yet"
+    )
+    msg = (
+        f"Refusing to lock {client_id} through {through}: {begin}, so the lock would seal "
+        "nothing. Nothing was written. Check the date (a year typed wrong?) and lock a day "
+        f"of the books (see {PAGE})."
+    )
+    raise UsageError(msg)
 
 
 def refuse_role(staff: Staff, roles: tuple[str, ...], what: str) -> None:
@@ -266,6 +292,7 @@ def lock_period(
         refuse_errors(main, root, client.id)
         with collector_paused():
             seen = load_until_plugin(main, MODULE)
+        refuse_before_books(seen.entries, through, client.id)
         seal = period_seal(seen.entries, through, main.parent)
         directive = lock_directive(seal, staff.id)
         changes, added = lock_changes(root, client.id, directive)
