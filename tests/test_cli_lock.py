@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -204,6 +205,15 @@ def test_refusals_write_nothing(
     before = snapshot(client_books)
     result = run_beanfirm("lock", "huamei", *args, cwd=client_books)
     assert_user_error(result, code, says)
+    assert snapshot(client_books) == before
+
+
+def test_today_is_not_over_and_is_not_locked(client_books: Path) -> None:
+    # An entry may still be dated today: locked through today, the seal breaks with it.
+    today = datetime.date.today()  # noqa: DTZ011 - the firm's calendar day, as lock's
+    before = snapshot(client_books)
+    result = run_beanfirm("lock", "huamei", "--through", str(today), "--as", "cy", cwd=client_books)
+    assert_user_error(result, 2, "that day is not over yet", f"today is {today}")
     assert snapshot(client_books) == before
 
 

@@ -264,7 +264,7 @@ def lock_period(
     """Lock the client's books through a day, in one commit (raises on any refusal)."""
     refuse_role(staff, LOCKERS, f"lock {client.id}")
     today = today or datetime.date.today()  # noqa: DTZ011 - the firm's calendar day
-    if through > today:
+    if through >= today:  # today is not over either: an entry may still be dated today
         msg = (
             f"Refusing to lock {client.id} through {through}: that day is not over yet "
             f"(today is {today}). Lock a period that has ended."
