@@ -121,9 +121,15 @@ def test_a_syntax_error_is_reported_with_its_line_and_nothing_written(imported: 
 
 
 def test_an_unknown_client_or_revision_is_refused(imported: Path) -> None:
+    before = snapshot(imported)
     code, _, err = diff(imported, "nobody")
     assert code == 2
     assert "neither a client of this practice nor a revision" in err
+    assert "Clients: acme. " in err  # the registry's clients, not ledgers/.gitkeep
+    code, _, err = diff(imported, "HEAD", ".gitkeep")
+    assert code == 2
+    assert ".gitkeep: neither a client" in err
+    assert snapshot(imported) == before
     code, _, err = diff(imported, "HEAD..nowhere")
     assert code == 2
     assert "git knows no commit 'nowhere'" in err

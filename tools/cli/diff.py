@@ -10,7 +10,7 @@ from rich.table import Table
 from beanfirm.cli.context import author_of, practice_of, repo_of, staff_of
 from beanfirm.cli.output import cell, console, echo, echo_json
 from beanfirm.core.paths import LEDGERS
-from beanfirm.errors import UsageError
+from beanfirm.errors import ConfigError, UsageError
 from beanfirm.jobs.diffdriver import (
     ATTRIBUTE_LINE,
     ATTRIBUTES_FILE,
@@ -30,6 +30,7 @@ from beanfirm.review.diffreport import (
 )
 from beanfirm.store.gitrepo import PracticeRepo
 from beanfirm.store.practice import find_practice_root
+from beanfirm.store.registry import REGISTRY_FILENAME, load_registry
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -94,7 +95,7 @@ def revisions_and_clients(
     repo: PracticeRepo, root: Path, args: Sequence[str]
 ) -> tuple[str | None, str | None, list[str]]:
     """Return the two sides (commit ids; None for the empty or working tree) and the clients."""
-    known = set(repo.names_at_head(LEDGERS))
+    known = set(repo.subtree_hashes(LEDGERS))  # the clients' folders, not a file (.gitkeep)
     ledgers = root / LEDGERS
     if ledgers.is_dir():
         known.update(path.name for path in ledgers.iterdir() if path.is_dir())
@@ -104,7 +105,7 @@ def revisions_and_clients(
         rev, args = first, args[1:]
     unknown = [name for name in args if name not in known]
     if unknown:
-        shown = ", ".join(sorted(known)) or "none yet"
+        shown = ", ".join(_client_ids(root, known)) or "none yet"
         msg = (
             f"{', '.join(unknown)}: neither a client of this practice nor a revision git "
             f"knows. Clients: {shown}. A revision comes first: `beanfirm diff HEAD~2..HEAD "
@@ -118,6 +119,15 @@ def revisions_and_clients(
         return _commit(repo, start or "HEAD"), _commit(repo, end or "HEAD"), list(args)
     new = _commit(repo, rev)
     return repo.first_parent(new), new, list(args)
+
+
+def _client_ids(root: Path, folders: set[str]) -> list[str]:
+    """Return the ids of the registry's clients (the client folders when it does not load)."""
+    try:
+        registry = load_registry(root / REGISTRY_FILENAME)
+    except ConfigError:
+        return sorted(folders)
+    return sorted(client.id for client in registry.clients)
 
 
 def _commit(repo: PracticeRepo, rev: str) -> str:
