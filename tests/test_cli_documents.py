@@ -26,13 +26,19 @@ def documents_of(practice: Path) -> list[data.Document]:
     return [e for e in ledger.entries if isinstance(e, data.Document)]
 
 
-def test_a_receipt_is_filed_and_linked_to_its_entry(practice_with_client: Path) -> None:
-    folder = practice_with_client
+def taxi_with_receipt(folder: Path) -> tuple[int, Path]:
+    """Commit a taxi fare; put its receipt in the inbox. Return the entry's line, the receipt."""
     line = append_entry(folder, HUAMEI_JANUARY, BALANCED_ZH)
     commit_all(folder, "A taxi fare")
     receipt = folder / INBOX_RECEIPT
     receipt.parent.mkdir(parents=True)
     receipt.write_bytes(PNG)
+    return line, receipt
+
+
+def test_a_receipt_is_filed_and_linked_to_its_entry(practice_with_client: Path) -> None:
+    folder = practice_with_client
+    line, receipt = taxi_with_receipt(folder)
     head = git(folder, "rev-parse", "HEAD").strip()
     result = run_beanfirm(
         "documents",
@@ -80,6 +86,32 @@ def test_a_receipt_is_filed_and_linked_to_its_entry(practice_with_client: Path) 
     assert again.code == 0, again.err
     assert second.exists()  # a file outside the inbox stays where it is
     assert len(documents_of(folder)) == 2
+
+
+def test_the_same_receipt_under_another_name_is_refused(practice_with_client: Path) -> None:
+    folder = practice_with_client
+    line, receipt = taxi_with_receipt(folder)
+    entry = f"{HUAMEI_JANUARY}:{line}"
+    first = run_beanfirm(
+        "documents", "attach", "huamei", INBOX_RECEIPT, "--entry", entry, cwd=folder, env=STAFF_ENV
+    )
+    assert first.code == 0, first.err
+    again = receipt.with_name("20261207-093033-出租车发票.png")  # uploaded twice
+    again.write_bytes(PNG)
+    before = snapshot(folder)
+    result = run_beanfirm(
+        "documents", "attach", "huamei", str(again), "--link", "doc-20250106-1",
+        cwd=folder, env=STAFF_ENV,
+    )  # fmt: skip
+    assert_user_error(
+        result,
+        2,
+        "is filed already for huamei",
+        "documents/receipts/2025/01/2025-01-06.20261207-093000-出租车发票.png",
+    )
+    assert snapshot(folder) == before
+    assert again.exists()
+    assert len(documents_of(folder)) == 1
 
 
 def test_mistakes_write_nothing(practice_with_client: Path) -> None:

@@ -13,6 +13,7 @@ A file taken from the client's inbox leaves it once committed.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
@@ -102,6 +103,7 @@ def attach_document(
         if (root / target).exists():
             msg = f"{target} exists already: this file was filed before. Nothing was written."
             raise UsageError(msg)
+        _refuse_filed(root, client.id, file, content)
         month = paths.month_file(client.id, txn.date)
         relative = posixpath.relpath(target, posixpath.dirname(month))
         directive = f"{txn.date.isoformat()} document {chosen} {quote(relative)} ^{the_link}\n"
@@ -143,6 +145,27 @@ def _read_document(file: Path) -> tuple[bytes, str]:
         )
         raise UsageError(msg)
     return content, sniffed.extension
+
+
+def _refuse_filed(root: Path, client_id: str, file: Path, content: bytes) -> None:
+    """Refuse a file whose content a file under the client's documents/ has already.
+
+    Only a file of the same size is read and hashed.
+    """
+    folder = root / paths.client_folder(client_id) / paths.DOCUMENTS
+    digest = hashlib.sha256(content).digest()
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.stat().st_size != len(content):
+            continue
+        if hashlib.sha256(path.read_bytes()).digest() == digest:
+            msg = (
+                f"{file.name} is filed already for {client_id}: "
+                f"{path.relative_to(root).as_posix()} has the same content (byte for byte), so "
+                "the same receipt would be filed twice. Nothing was written. A receipt is filed "
+                "once; to support another transaction too, give that transaction the link of "
+                "the document's entry."
+            )
+            raise UsageError(msg)
 
 
 def _text(path: Path) -> str | None:
