@@ -104,6 +104,28 @@ def test_mistakes_write_nothing(practice_with_client: Path) -> None:
     assert after.head != before.head  # the one close that was right
 
 
+def test_a_close_that_would_write_an_unreadable_file_is_refused(
+    practice_with_client: Path,
+) -> None:
+    # An upload's name with a tab, answering request 1: written into answered-by, the file
+    # would be one its reader refuses.
+    folder = practice_with_client
+    run_beanfirm("requests", "add", "huamei", "Bank statement", cwd=folder, env=STAFF_ENV)
+    root = folder.resolve()
+    when = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC)
+    with inbox_locked(root, "huamei"):
+        upload = Upload(when, "owner@huamei.example", "icbc\t11.csv", "export", 1, request=1)
+        record_upload(root, "huamei", upload)
+    before = snapshot(folder)
+    result = run_beanfirm("requests", "close", "huamei", "1", cwd=folder, env=STAFF_ENV)
+    assert_user_error(
+        result, 2, "its own reader refuses", "Nothing was written", "without line breaks or tabs"
+    )
+    assert snapshot(folder) == before
+    listed = run_beanfirm("requests", "list", "huamei", cwd=folder)
+    assert listed.code == 0, listed.err
+
+
 def test_dry_run_writes_nothing(practice_with_client: Path) -> None:
     folder = practice_with_client
     before = snapshot(folder)

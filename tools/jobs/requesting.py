@@ -13,9 +13,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from beanfirm.core import paths
-from beanfirm.errors import UsageError
+from beanfirm.errors import UsageError, WriteRefusedError
 from beanfirm.jobs.clientcheck import write_client
-from beanfirm.store.requests import Request, client_requests, read_requests, requests_text
+from beanfirm.store.requests import (
+    Request,
+    client_requests,
+    parse_requests,
+    read_requests,
+    requests_text,
+)
 from beanfirm.store.writes import Planned
 
 if TYPE_CHECKING:
@@ -120,7 +126,17 @@ def close_request(
 def _planned(
     client: Client, requests: list[Request], message: str, value: Request
 ) -> Planned[Request]:
-    files: dict[str, bytes | None] = {
-        paths.requests_file(client.id): requests_text(requests).encode("utf-8")
-    }
-    return Planned(files, message, value)
+    """Plan the requests file's new text, refused unless its own reader reads it back."""
+    relpath = paths.requests_file(client.id)
+    text = requests_text(requests)
+    _found, problems = parse_requests(text, relpath)
+    if problems:
+        msg = (
+            f"Refusing to write {relpath}: the text it would write is one its own reader "
+            f"refuses, and {client.id}'s requests could no longer be read. Nothing was "
+            "written. An upload's name that answered the request (from the inbox's record, "
+            f"{paths.uploads_record(client.id)}) may hold a tab or a line break: rename the "
+            "upload in the inbox and its name in the record, then run the command again:"
+        )
+        raise WriteRefusedError(msg, tuple(problems))
+    return Planned({relpath: text.encode("utf-8")}, message, value)
