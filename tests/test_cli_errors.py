@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from typing import TYPE_CHECKING
 
@@ -256,3 +257,32 @@ def test_neither_of_two_alternatives_is_not_called_both(
     if "not both" not in complaint:
         assert "both" not in result.err
     assert snapshot(practice_with_client) == before
+
+
+GBK_PDF = os.fsdecode("电费发票.pdf".encode("gbk"))  # as Chinese Windows names it
+GBK_CSV = os.fsdecode("工行.csv".encode("gbk"))
+GBK_REASON = os.fsdecode("国庆值班".encode("gbk"))
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (("documents", "attach", "huamei", GBK_PDF, "--link", "x"), "'\\xb5\\xe7"),
+        (("import", "huamei", GBK_CSV), ".csv'"),
+        (
+            ("anomalies", "dismiss", "huamei", "a1", "--reason", GBK_REASON),
+            "(the value of --reason)",
+        ),
+    ],
+)
+def test_an_argument_not_in_utf8_is_refused_in_one_paragraph(
+    practice_with_client: Path, args: tuple[str, ...], shown: str
+) -> None:
+    folder = practice_with_client
+    (folder / GBK_PDF).write_bytes(b"%PDF-1.7\n%%EOF\n")
+    (folder / GBK_CSV).write_text("date,amount\n2025-01-02,1.00\n", encoding="utf-8")
+    before = snapshot(folder)
+    result = run_beanfirm(*args, cwd=folder, env=STAFF_ENV)
+    assert_user_error(result, 2, "is not UTF-8 text", "Nothing was written", shown)
+    assert "rename the file" in result.err
+    assert snapshot(folder) == before

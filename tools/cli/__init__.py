@@ -15,7 +15,7 @@ import click
 
 from beanfirm import __version__
 from beanfirm.cli.output import echo, write_utf8
-from beanfirm.errors import BeanfirmError
+from beanfirm.errors import BeanfirmError, UsageError
 
 # Each command's module, imported when the command runs (or `--help` lists it), so that a
 # command pays for its own imports only: `beanfirm diff` starts in a third of the time.
@@ -110,10 +110,33 @@ def cli(ctx: click.Context, practice: Path | None, staff_id: str | None) -> None
     ctx.obj["staff_id"] = staff_id
 
 
+def refuse_undecodable(args: list[str]) -> None:
+    """Refuse an argument that is not UTF-8 (a GBK file name from Chinese Windows), up front.
+
+    Python hands such bytes on as lone surrogates, which every write of them (a commit
+    message, a record, YAML) fails on half-way; so nothing runs with one.
+    """
+    for number, arg in enumerate(args):
+        if not any("\udc80" <= char <= "\udcff" for char in arg):
+            continue
+        shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        before = args[number - 1] if number else ""
+        of = f" (the value of {before})" if before.startswith("-") and "=" not in before else ""
+        msg = (
+            f"The argument '{shown}'{of} is not UTF-8 text: its bytes are in another "
+            "encoding (most likely GBK, in which Chinese Windows names files), and beanfirm "
+            "keeps every name and text in UTF-8. Nothing was written. If it is a file's name, "
+            "rename the file (type its name again on this system) and run the command again; "
+            "other text (such as --reason), type in UTF-8."
+        )
+        raise UsageError(msg)
+
+
 def main() -> None:
     """Run the command line, turning beanfirm errors into one paragraph and an exit code."""
     write_utf8()
     try:
+        refuse_undecodable(sys.argv[1:])
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
