@@ -285,6 +285,20 @@ def test_a_preparer_may_not_close_an_unapproved_month(books: Path) -> None:
     assert snapshot(folder) == before
 
 
+def test_a_git_ignored_ledger_file_refuses_the_close(books: Path) -> None:
+    # The close seals the month: an entry in a file git ignores would be sealed with it.
+    folder = books
+    (folder / ".git" / "info" / "exclude").write_text("extra*.beancount\n", encoding="utf-8")
+    extra = folder / "ledgers" / "huamei" / "journal" / f"{FIRST.start:%Y}" / "extra.beancount"
+    extra.write_text(_taxi(FIRST.start + datetime.timedelta(days=9)), encoding="utf-8")
+    before = snapshot(folder)
+    code, out, err = close(folder, "huamei", "--period", FIRST.label)
+    assert code == 2, (out, err)
+    assert f"Refusing to close huamei for {FIRST.label}" in err
+    assert f"ledgers/huamei/journal/{FIRST.start:%Y}/extra.beancount" in err
+    assert snapshot(folder) == before
+
+
 def test_a_month_must_be_over(books: Path) -> None:
     folder = books
     before = snapshot(folder)

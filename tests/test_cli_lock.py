@@ -244,7 +244,7 @@ def test_a_git_ignored_ledger_file_refuses_the_lock_and_names_it(client_books: P
     before = snapshot(folder)
     result = run_beanfirm("lock", "huamei", "--through", "2025-01", "--as", "cy", cwd=folder)
     assert_user_error(
-        result, 2, "git ignores but its ledger reads", "journal/2025/extra.beancount", "clone"
+        result, 2, "git ignores but the ledger reads", "journal/2025/extra.beancount", "clone"
     )
     assert snapshot(folder) == before
     extra.unlink()

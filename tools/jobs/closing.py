@@ -36,7 +36,12 @@ from beanfirm.errors import (
     relative_to,
 )
 from beanfirm.jobs.clientcheck import write_client
-from beanfirm.jobs.locking import lock_changes, lock_directive, unapproved_reason
+from beanfirm.jobs.locking import (
+    lock_changes,
+    lock_directive,
+    refuse_ignored,
+    unapproved_reason,
+)
 from beanfirm.monthend.accruals import accrual_entries
 from beanfirm.monthend.checklist import Checklist, Facts, Reconciled, checklist
 from beanfirm.monthend.closing import PAGE, Period, closing_entries
@@ -322,6 +327,7 @@ def close_month(
     firm = practice.registry.firm.name
 
     def prepare() -> Planned[ClosePlan]:
+        refuse_ignored(repo, client.id, f"close {client.id} for {period.label}")
         known = git_facts(repo, client)
         plan = plan_close(
             practice.root, client, period, known, staff=staff, firm=firm, closed_at=closed_at

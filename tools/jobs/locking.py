@@ -113,8 +113,8 @@ def refuse_unapproved(repo: PracticeRepo, client_id: str) -> None:
     raise WriteRefusedError(msg)
 
 
-def refuse_ignored(repo: PracticeRepo, client_id: str) -> None:
-    """Refuse to lock while the client's folder holds git-ignored files its ledger reads.
+def refuse_ignored(repo: PracticeRepo, client_id: str, what: str) -> None:
+    """Refuse to lock (`what`) while the client's folder holds git-ignored files its ledger reads.
 
     A lock seals the books as loaded from the disk; such a file is in no commit, so the lock
     would be broken at HEAD and on every other clone.
@@ -122,13 +122,14 @@ def refuse_ignored(repo: PracticeRepo, client_id: str) -> None:
     ignored = ignored_ledger_files(repo, client_id)
     if ignored:
         shown = ", ".join(ignored[:5]) + (" …" if len(ignored) > 5 else "")  # noqa: PLR2004
+        folder = paths.client_folder(client_id)
         msg = (
-            f"Refusing to lock {client_id}: its folder holds {len(ignored)} file"
-            f"{'s' if len(ignored) > 1 else ''} that git ignores but its ledger reads "
+            f"Refusing to {what}: {folder}/ holds {len(ignored)} file"
+            f"{'s' if len(ignored) > 1 else ''} that git ignores but the ledger reads "
             f"({shown}). A lock seals the committed books, and these are in no commit, so "
             "the lock would be broken on every other clone. Nothing was written. Move them "
-            f"out of ledgers/{client_id}/ (or commit them, and have them approved), then lock "
-            f"again (see {PAGE})."
+            f"out of {folder}/ (or commit them, and have them approved), then run the "
+            f"command again (see {PAGE})."
         )
         raise WriteRefusedError(msg)
 
@@ -288,7 +289,7 @@ def lock_period(
             )
             raise WriteRefusedError(msg)
         refuse_unapproved(repo, client.id)
-        refuse_ignored(repo, client.id)
+        refuse_ignored(repo, client.id, f"lock {client.id}")
         refuse_errors(main, root, client.id)
         with collector_paused():
             seen = load_until_plugin(main, MODULE)
