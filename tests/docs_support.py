@@ -41,6 +41,8 @@ TMP = re.compile(r"(?<![\w.-])/tmp(?=[/\s;&|)'\"]|$)")
 HASH = re.compile(
     r"\b(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b"
     r"|(?<=[Cc]ommit )[0-9a-f]{7,40}\b|(?<=\(commit )[0-9a-f]{7,40}\b|(?<=up to )[0-9a-f]{7,40}\b"
+    # a commit named with its subject, "(8aa1c62f Import …)": all digits one time in 40
+    r"|(?<=\()[0-9a-f]{8}(?= [A-Z])"
 )
 TIMING = re.compile(r"\b\d+\.\ds\b *")
 MARK = "\x1e"

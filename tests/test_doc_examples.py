@@ -191,6 +191,15 @@ def test_regen_writes_out_a_placeholder_whose_neighbours_are_gone() -> None:
     ]
 
 
+def test_a_commit_named_with_its_subject_matches_whatever_its_digits() -> None:
+    # An abbreviated hash is all digits one time in 40: "(30853991 Import …)" failed a run.
+    page = ["Error: chen wrote 1 of the 1 commits (8aa1c62f Import x.csv: 5 rows added)."]
+    assert matches(
+        page, ["Error: chen wrote 1 of the 1 commits (30853991 Import x.csv: 5 rows added)."]
+    )
+    assert not matches(["(20251001 x)"], ["(20251002 x)"])
+
+
 def test_regen_keeps_the_hashes_the_comparison_ignores() -> None:
     page = ["Locked. Commit 3f2a1b9c0d.", "at ... by 3f2a1b9c0d, wang", "Commit 0000000000, 0.1s"]
     printed = [
