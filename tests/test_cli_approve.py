@@ -151,3 +151,47 @@ def test_all_approves_what_waits_and_names_what_it_refuses(reviewed: Path) -> No
 def test_a_client_and_all_together_is_a_usage_error(reviewed: Path) -> None:
     result = run_beanfirm("approve", "huamei", "--all", "--as", "wang", cwd=reviewed)
     assert_user_error(result, 2, "--all")
+
+
+def _merge_side_as_wang(practice: Path, *, extra: str | None) -> str:
+    """Merge a side branch of bo's (with --no-ff) as wang, adding `extra` in the merge."""
+    main = git(practice, "branch", "--show-current").strip()
+    git(practice, "checkout", "-q", "-b", "side")
+    commit_as(practice, "bo@firm.example", HUAMEI_JANUARY, BALANCED_ZH, "Side taxi")
+    git(practice, "checkout", "-q", main)
+    (practice / "notes.txt").write_text("unrelated\n", encoding="utf-8")
+    git(practice, "add", "notes.txt")
+    git(practice, "commit", "-qm", "Unrelated")
+    wang = ("-c", "user.name=Wang", "-c", "user.email=wang@firm.example")
+    git(practice, *wang, "merge", "-q", "--no-ff", "--no-commit", "side")
+    if extra is not None:
+        path = practice / HUAMEI_JANUARY
+        path.write_text(path.read_text(encoding="utf-8") + "\n" + extra, encoding="utf-8")
+        git(practice, "add", HUAMEI_JANUARY)
+    git(practice, *wang, "commit", "-qm", "Merge side")
+    return git(practice, "rev-parse", "HEAD").strip()
+
+
+def test_an_entry_added_in_a_merge_is_the_mergers_own(reviewed: Path) -> None:
+    merge = _merge_side_as_wang(reviewed, extra=BALANCED_ZH.replace("01-06", "01-07"))
+    queue = run_beanfirm("review", "--json", cwd=reviewed)
+    assert queue.code == 0, queue.err
+    assert "wang" in queue.out
+    trail = run_beanfirm("audit", "huamei", "--csv", cwd=reviewed)
+    assert merge in trail.out
+    assert_refused(reviewed, ["--as", "wang"], "wang wrote 1 of the", "Merge side", "two-person")
+
+
+def assert_refused(practice: Path, args: list[str], *needles: str) -> None:
+    """Approve huamei with `args`: refused (exit 1) saying `needles`, and nothing written."""
+    before, tagged = snapshot(practice), tags(practice)
+    assert_user_error(run_beanfirm("approve", "huamei", *args, cwd=practice), 1, *needles)
+    assert (snapshot(practice), tags(practice)) == (before, tagged)
+
+
+def test_a_merge_that_only_merges_is_not_the_mergers(reviewed: Path) -> None:
+    merge = _merge_side_as_wang(reviewed, extra=None)
+    result = run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed)
+    assert result.code == 0, result.err
+    assert "(4 commits)" in result.out
+    assert merge not in run_beanfirm("audit", "huamei", "--csv", cwd=reviewed).out

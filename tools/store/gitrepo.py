@@ -35,7 +35,7 @@ from beanfirm.store.gitstate import GitOperation, git_operation
 from beanfirm.store.locks import flock_within
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Sequence
 
 STATE_IN_GIT = "beanfirm"  # beanfirm's folder inside `.git`: the git lock, write intents
 GIT_LOCK_WAIT = 60.0
@@ -459,16 +459,18 @@ class PracticeRepo:
     def log_records(self, span: str, *pathspecs: str) -> list[CommitRecord]:
         """Return the commits of `span` (a `git log` range) touching `pathspecs`, newest first.
 
-        Merges are left out (their changes are their parents'); files are practice-relative.
+        A merge is listed only where its tree differs, under `pathspecs`, from what merging its
+        parents gives (`merged_changes`): a trivial merge's changes are its parents', but a
+        merge that adds to them (or resolves a conflict) is written by its author. Files are
+        practice-relative.
         """
         out = self._git(
             "log",
             "--topo-order",
-            "--no-merges",
             "--relative",
             "--name-only",
             "-z",
-            "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00%ce%x00",
+            "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00%ce%x00%P%x00",
             span,
             "--",
             *pathspecs,
@@ -476,8 +478,13 @@ class PracticeRepo:
         records = []
         for chunk in out.split("\x01")[1:]:
             fields = chunk.split("\0")
-            sha, name, email, when, subject, committer = fields[:6]
-            files = tuple(path.strip("\n") for path in fields[6:] if path.strip("\n"))
+            sha, name, email, when, subject, committer, parents = fields[:7]
+            if len(parents.split()) > 1:
+                files = tuple(self.merged_changes(sha, parents.split(), pathspecs))
+                if not files:
+                    continue
+            else:
+                files = tuple(path.strip("\n") for path in fields[7:] if path.strip("\n"))
             records.append(
                 CommitRecord(
                     sha,
@@ -489,6 +496,49 @@ class PracticeRepo:
                 )
             )
         return records
+
+    def merged_changes(
+        self, merge: str, parents: Sequence[str], pathspecs: Iterable[str]
+    ) -> list[str]:
+        """Return the files under `pathspecs` where a merge differs from merging its parents.
+
+        Two parents are merged again (`git merge-tree`, which writes nothing to any ref); a
+        conflict leaves its markers there, so a resolved conflict counts as the merge's own.
+        With more parents, the files that differ from every parent are taken.
+        """
+        if len(parents) == 2:  # noqa: PLR2004
+            done = subprocess.run(
+                ["git", "-C", str(self.root), "merge-tree", "--write-tree", *parents],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            lines = done.stdout.split()
+            if done.returncode in (0, 1) and lines:
+                out = self._git(
+                    "diff",
+                    "--name-only",
+                    "--no-renames",
+                    "--relative",
+                    "-z",
+                    lines[0],
+                    merge,
+                    "--",
+                    *pathspecs,
+                )
+                return sorted(path for path in out.split("\0") if path)
+        out = self._git(
+            "diff-tree",
+            "-c",
+            "--name-only",
+            "--relative",
+            "-z",
+            "--no-commit-id",
+            merge,
+            "--",
+            *pathspecs,
+        )
+        return sorted({path for path in out.split("\0") if path})
 
     def commit_graph(self, until: str = "HEAD") -> dict[str, tuple[str, ...]]:
         """Return each commit reachable from `until` with its parents, newest first."""
