@@ -336,3 +336,27 @@ def test_between_commits_a_reopen_must_be_committed_by_the_partner_it_names(
     )
     assert result.code == 0, result.err
     assert lock_regressions(repo, "huamei", locked, "HEAD") == []
+
+
+def test_a_forged_reopen_committed_with_git_is_named_by_check_and_refused_by_approve(
+    client_books: Path,
+) -> None:
+    folder = client_books
+    assert lock(folder, "--through", "2025-01", "--as", "cy")[0] == 0
+    approve(folder)
+    # a preparer writes a reopen in the partner's name, edits January, commits it with git
+    locks = folder / LOCKS
+    forged = '\n2025-03-01 custom "beanfirm-reopen" 2025-01-31 "typo"\n  by: "ana"\n'
+    locks.write_text(locks.read_text(encoding="utf-8") + forged, encoding="utf-8")
+    path = folder / JANUARY
+    path.write_text(path.read_text(encoding="utf-8").replace("10.00", "12.00"), encoding="utf-8")
+    git(folder, "-c", "user.name=Bo", "-c", "user.email=bo@firm.example", "commit", "-qam", "x")
+    checked = run_beanfirm("check", "huamei", cwd=folder)
+    assert checked.code == 1
+    assert "a reopen that says it is by 'ana', but the commit that wrote it is not ana's" in (
+        checked.out
+    )
+    before, tags = snapshot(folder), git(folder, "tag", "--list", "beanfirm/*")
+    result = run_beanfirm("approve", "huamei", "--as", "cy", cwd=folder)
+    assert_user_error(result, 1, "does not check clean", "not ana's", "Nothing was written")
+    assert (snapshot(folder), git(folder, "tag", "--list", "beanfirm/*")) == (before, tags)

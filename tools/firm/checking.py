@@ -21,7 +21,13 @@ from beanfirm.errors import Problem
 from beanfirm.firm.checkcache import CheckCache, client_keys
 from beanfirm.firm.summary import LedgerSummary, summarize
 from beanfirm.plugins.locked import broken_lock
-from beanfirm.review.locks import changed_entries, lock_regressions, locks_file
+from beanfirm.plugins.seal import REOPEN
+from beanfirm.review.locks import (
+    changed_entries,
+    committed_reopen_problems,
+    lock_regressions,
+    locks_file,
+)
 from beanfirm.store.ledger import load_ledger
 from beanfirm.store.registry import REGISTRY_FILENAME, FundingAccount
 
@@ -149,6 +155,8 @@ def check_clients(
             for future in concurrent.futures.as_completed(futures):
                 record(futures[future], *future.result())
     regressions = uncommitted_lock_regressions(repo, [client.id for client in clients])
+    for client_id, forged in committed_reopens(repo, [client.id for client in clients]).items():
+        regressions[client_id] = [*regressions.get(client_id, []), *forged]
     for client_id, result in results.items():
         if any(broken_lock(problem.message) for problem in result.summary.errors):
             named = changed_entries(repo, client_id)
@@ -177,4 +185,22 @@ def uncommitted_lock_regressions(
     }
     changed = {watched[path] for path in repo.changed_paths(watched) if path in watched}
     found = {cid: lock_regressions(repo, cid, "HEAD", None) for cid in sorted(changed)}
+    return {cid: problems for cid, problems in found.items() if problems}
+
+
+def committed_reopens(repo: PracticeRepo, client_ids: list[str]) -> dict[str, list[Problem]]:
+    """Return the reopens committed at HEAD that lift nothing (`committed_reopen_problems`).
+
+    Only a client whose locks.beancount at HEAD holds a reopen is asked git about it (one
+    pickaxe search of that file's history per reopen). Never cached: it depends on history.
+    """
+    if not repo.has_commits():
+        return {}
+    names = {locks_file(client_id): client_id for client_id in client_ids}
+    texts = repo.texts_at("HEAD", names)
+    found = {
+        names[name]: committed_reopen_problems(repo, names[name])
+        for name, text in texts.items()
+        if text is not None and REOPEN in text
+    }
     return {cid: problems for cid, problems in found.items() if problems}

@@ -245,6 +245,31 @@ def lock_regressions(repo: PracticeRepo, client: str, old: str, new: str | None)
     return problems
 
 
+def committed_reopen_problems(repo: PracticeRepo, client: str, at: str = "HEAD") -> list[Problem]:
+    """Name each reopen committed at `at` that lifts nothing: not written by the partner it names.
+
+    The check `lock_regressions` makes of a push, made of the history: the commits up to `at`
+    that wrote the reopen must count the named partner's own among them (its author's e-mail
+    the partner's), the partners read from clients.yaml as it was before the first of them,
+    so that the commit cannot make its own partner. A reopen a preparer wrote by hand in a
+    partner's name, committed with plain git, is named here (`beanfirm check`, `approve`).
+    """
+    name = locks_file(client)
+    reopens = [
+        e for e in read_directives(repo.texts_at(at, [name])[name], name) if e.type == REOPEN
+    ]
+    problems: list[Problem] = []
+    for entry in reopens:
+        needle = f'"{REOPEN}" {_lifted_date(entry)}'
+        first = repo.first_commit_adding(needle, name, until=at)
+        before = repo.first_parent(first) if first is not None else None
+        registry = repo.texts_at(before or first or at, [REGISTRY_FILENAME])[REGISTRY_FILENAME]
+        problem = _reopen_problem(repo, entry, _partners(repo, registry), (None, at))
+        if problem:
+            problems.append(Problem(name, _line(entry), problem))
+    return problems
+
+
 def changed_entries(repo: PracticeRepo, client: str) -> list[Problem]:
     """Name the entries of each broken lock's period that differ from what the lock sealed.
 
@@ -332,7 +357,7 @@ def _reopen_problem(
     repo: PracticeRepo,
     entry: data.Custom,
     partners: dict[str, str],
-    span: tuple[str, str | None],
+    span: tuple[str | None, str | None],
 ) -> str:
     """Say why a new reopen lifts nothing: not by a partner, or not written by that partner.
 

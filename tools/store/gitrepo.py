@@ -833,19 +833,21 @@ class PracticeRepo:
 
     # Locked periods (issue 15, L): the commit that wrote a lock.
 
-    def first_commit_adding(self, text: str, pathspec: str) -> str | None:
-        """Return the oldest commit that added `text` to a file under `pathspec`, or None."""
+    def first_commit_adding(self, text: str, pathspec: str, until: str = "HEAD") -> str | None:
+        """Return the oldest commit up to `until` that added `text` under `pathspec`, or None."""
         if not self.has_commits():
             return None
-        out = self._git("log", "--reverse", "--format=%H", "-S", text, "--", pathspec)
+        out = self._git("log", "--reverse", "--format=%H", "-S", text, until, "--", pathspec)
         return out.split()[0] if out.split() else None
 
-    def authors_adding(self, text: str, pathspec: str, since: str, until: str) -> set[str]:
+    def authors_adding(self, text: str, pathspec: str, since: str | None, until: str) -> set[str]:
         """Return the lower-cased e-mails of who changed how often `text` occurs under `pathspec`.
 
-        The commits after `since` up to `until` that add or remove it (git's pickaxe, `-S`).
+        The commits after `since` (None: from the first) up to `until` that add or remove it
+        (git's pickaxe, `-S`).
         """
-        out = self._git("log", "--format=%ae", "-S", text, f"{since}..{until}", "--", pathspec)
+        span = until if since is None else f"{since}..{until}"
+        out = self._git("log", "--format=%ae", "-S", text, span, "--", pathspec)
         return {line.strip().lower() for line in out.splitlines() if line.strip()}
 
     # The shared remote (issue 15, part F): a server's bare repository, history between two
