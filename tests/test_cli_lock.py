@@ -358,5 +358,24 @@ def test_a_forged_reopen_committed_with_git_is_named_by_check_and_refused_by_app
     )
     before, tags = snapshot(folder), git(folder, "tag", "--list", "beanfirm/*")
     result = run_beanfirm("approve", "huamei", "--as", "cy", cwd=folder)
-    assert_user_error(result, 1, "does not check clean", "not ana's", "Nothing was written")
+    assert_user_error(result, 1, "not ana's", "Nothing was written")
+    assert (snapshot(folder), git(folder, "tag", "--list", "beanfirm/*")) == (before, tags)
+
+
+def test_approve_refuses_a_lock_taken_out_in_a_commit(client_books: Path) -> None:
+    folder = client_books
+    assert lock(folder, "--through", "2025-01", "--as", "cy")[0] == 0
+    approve(folder)
+    # a preparer deletes the lock and edits January, in one commit made with plain git
+    (folder / LOCKS).write_text("", encoding="utf-8")
+    path = folder / JANUARY
+    path.write_text(path.read_text(encoding="utf-8").replace("10.00", "12.00"), encoding="utf-8")
+    git(folder, "-c", "user.name=Bo", "-c", "user.email=bo@firm.example", "commit", "-qam", "x")
+    assert run_beanfirm("check", "huamei", cwd=folder).code == 0  # nothing left to check
+    before, tags = snapshot(folder), git(folder, "tag", "--list", "beanfirm/*")
+    result = run_beanfirm("approve", "huamei", "--as", "cy", cwd=folder)
+    assert_user_error(
+        result, 1, "undo its locks", "the lock through 2025-01-31 (by cy) was taken out"
+    )
+    assert "Nothing was written" in result.err
     assert (snapshot(folder), git(folder, "tag", "--list", "beanfirm/*")) == (before, tags)

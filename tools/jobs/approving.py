@@ -21,6 +21,7 @@ from beanfirm.core.scratch import scratch_folder
 from beanfirm.errors import BeanfirmError, Problem, UsageError
 from beanfirm.firm.checking import check_clients, check_ledger
 from beanfirm.review.approving import approver_problems, self_approved
+from beanfirm.review.locks import lock_regressions
 from beanfirm.store.approvals import (
     Approval,
     Returned,
@@ -130,6 +131,16 @@ def approve_client(
             "partner to approve them. Nothing was written."
         )
         raise ApprovalRefusedError(msg)
+    undone = lock_regressions(repo, client_id, latest.commit, commit) if latest else []
+    if latest is not None and undone:
+        msg = (
+            f"The commits to approve for {client_id} (since {latest.commit[:8]}, its last "
+            f"approval, up to {commit[:8]}) undo its locks: a locked period was unlocked or "
+            "changed without a partner's reopen, which the shared remote refuses too. Nothing "
+            "was written. Put the lock back as it was in a new commit (or have a partner "
+            "reopen the period with `beanfirm reopen`, see docs/lock.md), and approve then:"
+        )
+        raise ApprovalRefusedError(msg, tuple(undone))
     errors = client_errors_at(practice, repo, client_id, commit)
     if errors:
         msg = (
