@@ -368,3 +368,27 @@ def test_a_crafted_period_is_refused(portal_app: tuple[Portal, object], period: 
     html = response.get_data(as_text=True)
     assert "is not a month: give it as YYYY-MM" in html
     assert "<b>2025-01</b>" not in html
+
+
+def test_a_closed_month_changed_by_a_commit_not_approved_is_no_longer_closed(
+    books: Path,
+) -> None:
+    folder = books
+    month = f"ledgers/huamei/journal/{FIRST.start:%Y}/{FIRST.start:%m}.beancount"
+    path = folder / month
+    path.write_text(path.read_text(encoding="utf-8").replace(" ! ", " * "), encoding="utf-8")
+    commit_all(folder, "The sale checked")
+    approve(folder, "huamei")
+    closed = run_beanfirm("close", "huamei", "--period", FIRST.label, "--as", "ana", cwd=folder)
+    assert closed.code == 0, closed.err
+    # the sealed month edited by hand and committed with plain git, never approved
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"sale"', '"a sale"'), encoding="utf-8"
+    )
+    commit_all(folder, "A word changed")
+    [row] = board(folder, FIRST.label, code=1)
+    assert row["closed"]["done"] is False
+    assert row["closed"]["found"].startswith(f"{FIRST.label} was closed, but its seal is broken")
+    assert row["approved"]["done"] is False
+    assert "changed after its close" in row["approved"]["found"]
+    assert row["deadlines"]["close"]["met"] is False

@@ -27,12 +27,15 @@ from beanfirm.monthend.checklist import (
     reconciled_item,
 )
 from beanfirm.monthend.closing import Period, month_of
+from beanfirm.plugins.locked import broken_lock
 from beanfirm.review.locks import client_locks, locks_file
 from beanfirm.review.pending import pending_reviews
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
+    from beanfirm.errors import Problem
     from beanfirm.firm.checking import CheckResult
     from beanfirm.review.pending import Pending
     from beanfirm.store.gitrepo import PracticeRepo
@@ -128,16 +131,40 @@ def unapproved(pending: Pending | None) -> str | None:
     return f"{count} commit{'s' if count > 1 else ''} since its latest approval changed it"
 
 
-def _approved(client_id: str, period: Period, closed: Item, pending: Pending | None) -> Item:
-    """Return the approved stage: a closed month was approved before its close."""
+def _approved(
+    client_id: str, period: Period, closed: Item, pending: Pending | None, broken: str | None
+) -> Item:
+    """Return the approved stage: a closed month was approved before its close.
+
+    Not when its seal is broken by commits not approved: they changed the month since.
+    """
     if closed.passed:
         return Item("approved", passed=True, found=f"{period.label} closed: approved before")
+    if pending is not None and broken is not None:
+        count = len(pending.commits)
+        return Item(
+            "approved",
+            passed=False,
+            found=f"{period.label} changed after its close, and {count} commit"
+            f"{'s' if count > 1 else ''} since the latest approval "
+            f"{'are' if count > 1 else 'is'} not approved",
+            todo=f"undo the change, or have a reviewer approve it (`beanfirm review`, "
+            f"`beanfirm approve {client_id}`) once a partner reopened the month",
+        )
     return _named("approved", approved_item(client_id, unapproved(pending)))
 
 
-def _closed(client_id: str, period: Period, locks_text: str | None) -> Item:
+def _closed(client_id: str, period: Period, locks_text: str | None, broken: str | None) -> Item:
     rel = locks_file(client_id)
     through = max((lock.through for lock in client_locks(locks_text, rel)), default=None)
+    if through is not None and through >= period.end and broken is not None:
+        return Item(
+            "closed",
+            passed=False,
+            found=f"{period.label} was closed, but its seal is broken: {broken}",
+            todo=f"undo the change (`beanfirm check {client_id}` names the entries), or have a "
+            "partner reopen the month (`beanfirm reopen`) and close it again",
+        )
     if through is not None and through >= period.end:
         return Item("closed", passed=True, found=f"locked through {through}")
     found = f"locked through {through} only" if through else "never locked"
@@ -147,6 +174,24 @@ def _closed(client_id: str, period: Period, locks_text: str | None) -> Item:
         found=f"{period.label} is open: {found}",
         todo=f"close it (`beanfirm close {client_id} --period {period.label}`)",
     )
+
+
+def broken_seal(errors: Sequence[Problem], period: Period) -> str | None:
+    """Return the `locked` plugin's report of a broken seal of this month (its first sentence).
+
+    A lock through the month's end or later seals it; None when no such lock is broken.
+    """
+    for problem in errors:
+        if not broken_lock(problem.message):
+            continue
+        day = problem.message.removeprefix("The books through ")[:10]
+        try:
+            seals = datetime.date.fromisoformat(day) >= period.end
+        except ValueError:
+            seals = True
+        if seals:
+            return problem.message.split(". ", 1)[0].rstrip(".") + "."
+    return None
 
 
 def _issued(client_id: str, period: Period, filed: list[str], *, closed: bool) -> Item:
@@ -218,7 +263,8 @@ def board_rows(
             for f in client.accounts
         }
         inbox = inbox_count(repo.root, client.id)
-        closed = _closed(client.id, period, locks.get(locks_file(client.id)))
+        broken = broken_seal(summary.errors, period)
+        closed = _closed(client.id, period, locks.get(locks_file(client.id)), broken)
         issued = _issued(client.id, period, filed[client.id], closed=closed.passed)
         stages = (
             _received(client, period, activity.covered if activity else frozenset(), inbox),
@@ -231,7 +277,7 @@ def board_rows(
                 ),
             ),
             _named("reconciled", reconciled_item(period, reconciled)),
-            _approved(client.id, period, closed, pending.get(client.id)),
+            _approved(client.id, period, closed, pending.get(client.id), broken),
             closed,
             issued,
         )
