@@ -36,3 +36,12 @@ def make_reviewed(practice_with_client: Path) -> Path:
     add_staff(practice_with_client, WANG)
     commit_as(practice_with_client, "bo@firm.example", HUAMEI_JANUARY, BALANCED_ZH, "Taxi")
     return practice_with_client
+
+
+def wang_commits_then_changes_email(practice: Path) -> None:
+    """wang books a taxi himself, then his e-mail changes in clients.yaml (a commit of its own)."""
+    commit_as(practice, "wang@firm.example", HUAMEI_JANUARY, BALANCED_ZH, "Wang's own taxi")
+    registry = practice / "clients.yaml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("wang@firm.example", "fang@firm.example"), encoding="utf-8")
+    git(practice, "commit", "-qam", "Wang's new mailbox")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cli_support import BALANCED_ZH, HUAMEI_JANUARY, assert_user_error, snapshot
 from conftest import git, run_beanfirm
-from review_support import commit_as, make_reviewed
+from review_support import commit_as, make_reviewed, wang_commits_then_changes_email
 
 from beanfirm.review.audit import verify_approvals
 from beanfirm.store.approvals import approval_message
@@ -189,3 +189,10 @@ def test_the_timeline_has_commits_approvals_and_send_backs(approved: Path) -> No
     csv = run_beanfirm("audit", "--csv", "--since", "2000-01-01", cwd=approved)
     assert csv.out.splitlines()[0] == "when (UTC),client,who,kind,what,ref"
     assert "sent back: Which customer?" in csv.out
+
+
+def test_self_approval_is_named_after_the_approvers_email_changed(approved: Path) -> None:
+    wang_commits_then_changes_email(approved)
+    first = git(approved, "rev-list", "-n1", TAG_1).strip()
+    forge(approved, TAG_2, previous=first, email="fang@firm.example")
+    assert "wrote themselves" in problems(approved)[TAG_2]

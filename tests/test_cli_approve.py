@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from cli_support import BALANCED_ZH, HUAMEI_JANUARY, UNBALANCED_ZH, assert_user_error, snapshot
 from conftest import git, run_beanfirm
-from review_support import commit_as, make_reviewed, tags
+from review_support import commit_as, make_reviewed, tags, wang_commits_then_changes_email
 
 
 @pytest.fixture
@@ -195,3 +195,10 @@ def test_a_merge_that_only_merges_is_not_the_mergers(reviewed: Path) -> None:
     assert result.code == 0, result.err
     assert "(4 commits)" in result.out
     assert merge not in run_beanfirm("audit", "huamei", "--csv", cwd=reviewed).out
+
+
+def test_a_commit_stays_its_writers_after_their_email_changes(reviewed: Path) -> None:
+    wang_commits_then_changes_email(reviewed)
+    assert_refused(reviewed, ["--as", "wang"], "wang wrote 1 of the", "Wang's own taxi")
+    trail = run_beanfirm("audit", "huamei", "--csv", cwd=reviewed)
+    assert ",huamei,wang,commit,Wang's own taxi" in trail.out

@@ -20,7 +20,7 @@ from beanfirm.core import paths
 from beanfirm.core.scratch import scratch_folder
 from beanfirm.errors import BeanfirmError, Problem, UsageError
 from beanfirm.firm.checking import check_clients, check_ledger
-from beanfirm.review.approving import approver_problems, self_approved
+from beanfirm.review.approving import approver_problems, emails_then, self_approved
 from beanfirm.review.locks import lock_regressions
 from beanfirm.store.approvals import (
     Approval,
@@ -121,7 +121,7 @@ def approve_client(
             None,
             f"{client_id} has no commits to approve {since}: nothing to do.",
         )
-    own = self_approved(commits, approver)
+    own = self_approved(commits, approver, emails_then(repo, commits, approver.id))
     if own:
         shown = "; ".join(f"{c.sha[:8]} {c.subject}" for c in own[:3])
         more = f" and {len(own) - 3} more" if len(own) > 3 else ""  # noqa: PLR2004

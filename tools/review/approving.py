@@ -17,7 +17,7 @@ from beanfirm.store.approvals import APPROVED, Approval, Malformed, tag_name
 from beanfirm.store.registry import REGISTRY_FILENAME, Registry, Staff, parse_registry
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from beanfirm.store.gitrepo import CommitRecord, PracticeRepo
 
@@ -54,19 +54,49 @@ def staff_by_email(registry: Registry, email: str) -> Staff | None:
     return next((m for m in registry.firm.staff if m.email.lower() == wanted), None)
 
 
-def self_approved(commits: Sequence[CommitRecord], approver: Staff) -> list[CommitRecord]:
+def self_approved(
+    commits: Sequence[CommitRecord],
+    approver: Staff,
+    emails: Mapping[str, frozenset[str]] | None = None,
+) -> list[CommitRecord]:
     """Return the commits among `commits` that the approver wrote (matched by e-mail).
 
     The author, or the committer: beanfirm commits as the author, so a committer of its own is
     someone who changed the commit by hand (`git commit --amend` of a colleague's commit, or
     `--author` naming someone else), and wrote what it holds as much as the author did.
+    `emails` gives, per commit, the approver's e-mails as the staff list had them at that
+    commit (`emails_then`): an e-mail changed since does not make their commit nobody's.
     """
-    email = approver.email.lower()
-    return [
-        commit
-        for commit in commits
-        if email in (commit.author.email.lower(), commit.committer_email.lower())
-    ]
+    today = approver.email.lower()
+    found = []
+    for commit in commits:
+        theirs = (emails or {}).get(commit.sha, frozenset()) | {today}
+        if theirs & {commit.author.email.lower(), commit.committer_email.lower()}:
+            found.append(commit)
+    return found
+
+
+def emails_then(
+    repo: PracticeRepo, commits: Sequence[CommitRecord], staff_id: str
+) -> dict[str, frozenset[str]]:
+    """Return the staff member's e-mail (lower-cased) in clients.yaml as it was at each commit.
+
+    Each version of clients.yaml among the commits is parsed once; a version that is missing
+    or does not parse gives none.
+    """
+    blobs = repo.blobs_at([commit.sha for commit in commits], REGISTRY_FILENAME)
+    parsed: dict[str | None, frozenset[str]] = {None: frozenset()}
+    for commit in commits:
+        blob = blobs.get(commit.sha)
+        if blob in parsed:
+            continue
+        text = repo.texts_at(commit.sha, [REGISTRY_FILENAME])[REGISTRY_FILENAME]
+        registry, _problems = parse_registry(
+            repo.root / REGISTRY_FILENAME, text or "", check_ledgers=False
+        )
+        member = find_staff(registry, staff_id) if registry is not None else None
+        parsed[blob] = frozenset({member.email.lower()}) if member is not None else frozenset()
+    return {commit.sha: parsed[blobs.get(commit.sha)] for commit in commits}
 
 
 def covered_commits(repo: PracticeRepo, approval: Approval) -> list[CommitRecord]:
@@ -121,7 +151,8 @@ def approval_problems(repo: PracticeRepo, approval: Approval, registry: Registry
             )
         )
     elif member is not None:
-        own = self_approved(covered_commits(repo, approval), member)
+        covered = covered_commits(repo, approval)
+        own = self_approved(covered, member, emails_then(repo, covered, member.id))
         if own:
             shown = ", ".join(f"{c.sha[:8]} {c.subject!r}" for c in own[:3])
             problems.append(

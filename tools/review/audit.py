@@ -75,8 +75,14 @@ def git_timeline(
             if wanted is None
             else [client_folder(c) for c in sorted(wanted)]
         )
-        for commit in reversed(repo.log_records("HEAD", *paths)):  # oldest first
-            entries.extend(_commit_entries(repo, registry, commit, wanted))
+        commits = list(reversed(repo.log_records("HEAD", *paths)))  # oldest first
+        blobs = repo.blobs_at([commit.sha for commit in commits], REGISTRY_FILENAME)
+        then: dict[str | None, Registry] = {None: registry}
+        for commit in commits:  # who wrote it: the staff as clients.yaml had them then
+            blob = blobs.get(commit.sha)
+            if blob not in then:
+                then[blob] = registry_at(repo, commit.sha, registry)
+            entries.extend(_commit_entries(repo, then[blob], commit, wanted))
     records = approval_records(repo)
     entries.extend(
         AuditEntry(

@@ -802,6 +802,25 @@ class PracticeRepo:
             at += size + 1
         return texts
 
+    def blobs_at(self, commits: Iterable[str], path: str) -> dict[str, str | None]:
+        """Return the blob id of the file `path` at each commit (None: absent), in one git."""
+        commits = list(commits)
+        if not commits:
+            return {}
+        names = "".join(f"{commit}:{self.practice_path(path)}\n" for commit in commits)
+        done = subprocess.run(
+            ["git", "-C", str(self.root), "cat-file", "--batch-check"],
+            input=names.encode(),
+            capture_output=True,
+            check=False,
+        )
+        lines = done.stdout.decode(errors="replace").splitlines()
+        blobs: dict[str, str | None] = {}
+        for commit, line in zip(commits, lines, strict=False):
+            fields = line.split()
+            blobs[commit] = fields[0] if len(fields) == 3 and fields[1] == "blob" else None  # noqa: PLR2004
+        return blobs
+
     def raw_diff(self, old: str | None, new: str | None, pathspecs: Iterable[str]) -> str:
         """Return git's own text diff from `old` to `new` (as `paths_changed`), no driver."""
         base = old if old is not None else self._empty_tree()
