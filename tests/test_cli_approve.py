@@ -117,10 +117,10 @@ def test_an_older_revision_is_checked_as_it_was(reviewed: Path) -> None:
 def test_a_revision_off_the_approved_history_is_refused(reviewed: Path) -> None:
     base = git(reviewed, "rev-parse", "HEAD~1").strip()
     assert run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed).code == 0
+    # the branch checked out leaves the approved commit behind (a rebase, a reset)
     git(reviewed, "checkout", "-q", "-b", "side", base)
-    side = commit_as(reviewed, "bo@firm.example", HUAMEI_JANUARY, BALANCED_ZH, "Side taxi")
-    git(reviewed, "checkout", "-q", "-")
-    result = run_beanfirm("approve", "huamei", "--rev", side, "--as", "wang", cwd=reviewed)
+    commit_as(reviewed, "bo@firm.example", HUAMEI_JANUARY, BALANCED_ZH, "Side taxi")
+    result = run_beanfirm("approve", "huamei", "--as", "wang", cwd=reviewed)
     assert_user_error(result, 1, "does not descend from")
     assert tags(reviewed) == ["beanfirm/approved/huamei/0001"]
 
@@ -202,3 +202,12 @@ def test_a_commit_stays_its_writers_after_their_email_changes(reviewed: Path) ->
     assert_refused(reviewed, ["--as", "wang"], "wang wrote 1 of the", "Wang's own taxi")
     trail = run_beanfirm("audit", "huamei", "--csv", cwd=reviewed)
     assert ",huamei,wang,commit,Wang's own taxi" in trail.out
+
+
+def test_a_revision_off_the_current_branch_is_refused(reviewed: Path) -> None:
+    git(reviewed, "checkout", "-q", "-b", "side")
+    side = commit_as(reviewed, "bo@firm.example", HUAMEI_JANUARY, BALANCED_ZH, "Side taxi")
+    git(reviewed, "checkout", "-q", "-")
+    assert_refused(
+        reviewed, ["--rev", "side", "--as", "wang"], f"side ({side[:8]}) is not in the history"
+    )

@@ -93,6 +93,14 @@ def approve_client(
             "commit id, a branch or a tag (`git log` lists them)."
         )
         raise UsageError(msg)
+    if not repo.is_ancestor(commit, "HEAD"):
+        msg = (
+            f"{rev} ({commit[:8]}) is not in the history of the current branch: approving it "
+            f"would approve commits the branch does not hold, and stop every later approval of "
+            f"{client_id} on it. Nothing was written. Merge it into the branch first, or "
+            "approve a commit of the current branch (`git log --oneline` lists them)."
+        )
+        raise ApprovalRefusedError(msg)
     latest = latest_approval(repo, client_id)
     if latest is not None and repo.is_ancestor(commit, latest.commit):
         return ApprovalOutcome(
