@@ -87,6 +87,11 @@ def test_locks_and_reopens_appear_in_the_trail(tmp_path: Path) -> None:
         ("commit", "wang"),
         ("commit", "chen"),
     ]
+    # a reopen written by hand in chen's name, committed by li: the trail names li
+    write(repo, locks, LOCK + REOPEN + REOPEN.replace("2026-12", "2026-11"), LI)
+    [forged] = [e for e in git_timeline(repo, REGISTRY, ["acme"]) if e.kind == "reopen"][1:]
+    assert forged.who == "Li Preparer <li@firm.example>"
+    assert forged.what.endswith("(says by: chen, but written by Li Preparer <li@firm.example>)")
     later = git_timeline(
         repo, REGISTRY, ["acme"], since=datetime.datetime(2999, 1, 1, tzinfo=datetime.UTC)
     )

@@ -144,11 +144,13 @@ def _lock_entries(
     found = []
     for date, kind, detail, by in sorted(now - before):
         what = f"locked through {date}" if kind == LOCK else f"reopened the lock of {detail}"
+        if by and by != who:  # `by:` is a claim: the commit is who wrote it
+            what += f" (says by: {by}, but written by {who})"
         found.append(
             AuditEntry(
                 commit.when,
                 client,
-                by or who,
+                who if by and by != who else by or who,
                 "lock" if kind == LOCK else "reopen",
                 what,
                 commit.sha,
