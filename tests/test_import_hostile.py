@@ -6,6 +6,7 @@ written, and an `--inbox` run goes on with the other files.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,25 @@ def test_an_unknown_xml_encoding_fails_its_file_and_the_inbox_goes_on(shop: Path
     assert bad.exists()
     assert not good.exists()
     assert git(shop, "status", "--porcelain") == ""
+
+
+def test_an_inbox_file_named_in_gbk_fails_its_file_and_the_inbox_goes_on(shop: Path) -> None:
+    # A name from Chinese Windows (工行.csv in GBK) was a traceback half-way through the write.
+    inbox = shop / "ledgers" / "acme" / "inbox"
+    inbox.mkdir()
+    bad = Path(os.fsdecode(bytes(inbox) + b"/" + "工行".encode("gbk") + b".csv"))
+    bad.write_text(cmb([("2024-03-02", "10.00", "存入", "", "x")]), encoding="utf-8")
+    good = inbox / "march.csv"
+    good.write_text(cmb([("2024-03-01", "10.00", "存入", "", "x")]), encoding="utf-8")
+    result = import_files(shop, "--inbox")
+    assert result.code == 2, (result.out, result.err)
+    assert "Traceback" not in result.err, result.err
+    assert "\\xb9\\xa4\\xd0\\xd0.csv: the file's name is not UTF-8 text" in result.err
+    assert "Rename the file" in result.err
+    assert "Imported march.csv" in result.out
+    assert bad.exists()
+    assert git(shop, "status", "--porcelain") == ""
+    assert "xb9" not in git(shop, "log", "-1", "--format=%B")
 
 
 def refused(shop: Path, name: str, text: str, account: str = BANK) -> str:

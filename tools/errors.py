@@ -81,6 +81,18 @@ class WriteRefusedError(BeanfirmError):
     """A write was refused before anything changed (dirty client, lock held, bad input)."""
 
 
+def not_utf8(text: str) -> str | None:
+    r"""Return text that is not UTF-8 with its bytes shown (as `\xb9`), else None.
+
+    Python hands a name or an argument in another encoding (GBK, in which Chinese Windows names
+    files) on as lone surrogates, which every write of them (a commit message, a record, YAML,
+    a ledger) fails on half-way: it is refused before anything is written.
+    """
+    if not any("\udc80" <= char <= "\udcff" for char in text):
+        return None
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def relative_to(path: Path | str, root: Path) -> str:
     """Show a path relative to the practice root when it is inside it."""
     return _relative(str(path), str(root))

@@ -15,7 +15,7 @@ import click
 
 from beanfirm import __version__
 from beanfirm.cli.output import echo, write_utf8
-from beanfirm.errors import BeanfirmError, UsageError
+from beanfirm.errors import BeanfirmError, UsageError, not_utf8
 
 # Each command's module, imported when the command runs (or `--help` lists it), so that a
 # command pays for its own imports only: `beanfirm diff` starts in a third of the time.
@@ -117,9 +117,9 @@ def refuse_undecodable(args: list[str]) -> None:
     message, a record, YAML) fails on half-way; so nothing runs with one.
     """
     for number, arg in enumerate(args):
-        if not any("\udc80" <= char <= "\udcff" for char in arg):
+        shown = not_utf8(arg)
+        if shown is None:
             continue
-        shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         before = args[number - 1] if number else ""
         of = f" (the value of {before})" if before.startswith("-") and "=" not in before else ""
         msg = (

@@ -27,6 +27,7 @@ from beanfirm.errors import (
     DamagedFileError,
     StatementError,
     UsageError,
+    not_utf8,
 )
 from beanfirm.importers.accountnumber import account_number_matches, claims_number
 from beanfirm.importers.csvconfig import load_config
@@ -194,6 +195,15 @@ def read_export(
 
     `config_dir` holds the configs of the client's `csv` accounts (`ledgers/<id>/importers/`).
     """
+    shown = not_utf8(path.name)
+    if shown is not None:
+        msg = (
+            f"{path.parent}/{shown}: the file's name is not UTF-8 text (its bytes are most "
+            "likely GBK, in which Chinese Windows names files), and beanfirm keeps every name in "
+            "UTF-8: the name goes into the archive, the ledger and the commit. Rename the file "
+            "(type its name again on this system) and import it again. Nothing was written."
+        )
+        raise ExportError(msg)
     if account is not None:
         chosen = find_account(client, account)
         importer = importer_for(chosen, config_dir)
