@@ -39,7 +39,7 @@ from beanfirm.core.monthfiles import (
 from beanfirm.errors import ConfigError, UsageError, relative_to
 from beanfirm.ingest.ledgerindex import with_amounts
 from beanfirm.jobs.clientcheck import write_client
-from beanfirm.plugins.locked import standing_locks
+from beanfirm.review.locks import locked_through
 from beanfirm.rules.categorize import RuleSet, load_ruleset
 from beanfirm.rules.history import learn_history
 from beanfirm.rules.waiting import (
@@ -156,8 +156,7 @@ def _survey(
     entries: list[Directive],
     since: datetime.date | None,
 ) -> Survey:
-    locks, _findings = standing_locks(entries)
-    through = max((lock.through for lock in locks), default=None)
+    through = locked_through(entries)
     waiting = waiting_entries(entries, since=since)
     locked = [item for item in waiting if through is not None and item.date <= through]
     open_ = [item for item in waiting if through is None or item.date > through]

@@ -31,7 +31,7 @@ from beanfirm.errors import ConfigError, UsageError, relative_to
 from beanfirm.importers import IMPORTER_NAMES
 from beanfirm.jobs.clientcheck import ClientCheck, write_client
 from beanfirm.jobs.opening import opening_posting, opening_txn
-from beanfirm.plugins.locked import standing_locks
+from beanfirm.review.locks import locked_through
 from beanfirm.store.ledger import parse_ledger
 from beanfirm.store.registry import (
     ACCOUNT_KINDS,
@@ -114,8 +114,7 @@ def _opening_day(
     An `open` dated in a locked period changes what the lock sealed, and the check refuses
     it with the lock's words, not the date's: refused here, saying which day to give.
     """
-    locks, _problems = standing_locks(entries)
-    through = max((lock.through for lock in locks), default=None)
+    through = locked_through(entries)
     if given is None:
         start = _start(opens)
         return max(start, through + datetime.timedelta(days=1)) if through else start

@@ -38,7 +38,7 @@ from beanfirm.core.journal import Posting, Txn, quote, txn_text
 from beanfirm.core.monthfiles import NewEntry, merge_entries
 from beanfirm.errors import UsageError, relative_to
 from beanfirm.jobs.clientcheck import write_client
-from beanfirm.plugins.locked import standing_locks
+from beanfirm.review.locks import locked_through
 from beanfirm.rules.rulesfile import Scope, read_rules_file
 from beanfirm.store.ledger import Ledger, load_ledger, parse_ledger
 from beanfirm.store.writes import Planned, Written
@@ -147,8 +147,7 @@ def _refuse_future(client: Client, what: str, day: datetime.date) -> None:
 
 def _refuse_locked(client: Client, what: str, entries: list[Directive], day: datetime.date) -> None:
     """Refuse a date in a locked (closed) period, naming the lock and how to reopen."""
-    locks, _problems = standing_locks(entries)
-    through = max((lock.through for lock in locks), default=None)
+    through = locked_through(entries)
     if through is not None and day <= through:
         _refuse(
             client,

@@ -86,6 +86,12 @@ def latest_lock(entries: Sequence[Directive]) -> Lock | None:
     return max(locks, key=lambda lock: lock.through, default=None)
 
 
+def locked_through(entries: Sequence[Directive]) -> datetime.date | None:
+    """Return the last day the standing locks seal, or None when nothing is locked."""
+    lock = latest_lock(entries)
+    return lock.through if lock is not None else None
+
+
 @dataclass(frozen=True)
 class LockedChange:
     """How many entries of a locked period a write adds, edits or removes, and their days."""
